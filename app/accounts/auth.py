@@ -1,0 +1,69 @@
+"""Flask-Login wiring and the helpers every view uses to decide who may do what."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, request
+from flask_login import current_user
+
+from app.accounts.models import Role, User
+from app.extensions import db, login_manager
+
+
+def install_login(app: Flask) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load(identity: str) -> User | None:
+        try:
+            user_id, version = (int(part) for part in identity.split(":", 1))
+        except (ValueError, AttributeError):
+            return None
+        user = db.session.get(User, user_id)
+        if user is None or user.session_version != version or not user.is_active:
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        from flask import flash, redirect, url_for
+
+        from app.web import wants_json
+
+        if wants_json() or request.method not in ("GET", "HEAD"):
+            abort(401 if wants_json() else 403)
+        flash(login_manager.login_message, "info")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def role_required(*roles: Role) -> Callable:
+    """Allow only signed-in users with one of `roles` (admins always pass)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role != Role.ADMIN and current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only relative paths on this site: no scheme, no host, no '//' or '\\' tricks."""
+    if not target or len(target) > 2000:
+        return False
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and not any(ord(c) < 32 for c in target)

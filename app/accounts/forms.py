@@ -1,0 +1,93 @@
+"""Sign-up, sign-in, profile and user-administration forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from app.accounts.models import LANGUAGES, Role
+from app.accounts.passwords import MAX_LENGTH, password_problem
+from app.forms_common import TimezoneField, country_choices, none_if_empty, strip_filter
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)], filters=[strip_filter])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class PasswordRules:
+    def validate_password(self, field):
+        problem = password_problem(
+            field.data or "",
+            email=(getattr(self, "email", None) and self.email.data) or "",
+            name=(getattr(self, "name", None) and self.name.data) or "",
+        )
+        if problem:
+            raise ValidationError(problem)
+
+
+class SignUpForm(PasswordRules, FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
+    email = EmailField(
+        "Email",
+        validators=[DataRequired(), Email(message="Enter a valid email address."), Length(max=254)],
+        filters=[strip_filter],
+    )
+    organisation_id = SelectField("Organisation", coerce=int, validate_choice=True)
+    country = SelectField("Country", validators=[Optional()], filters=[none_if_empty])
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        description="At least 8 characters. A passphrase of a few words is easy to remember and hard to guess.",
+    )
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation_id.choices = [(0, "— Not listed / none —")] + [(o.id, o.name) for o in organisations]
+        self.country.choices = country_choices()
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
+    organisation_id = SelectField("Organisation", coerce=int, validate_choice=True)
+    position = StringField("Position", validators=[Optional(), Length(max=200)], filters=[none_if_empty])
+    country = SelectField("Country", validators=[Optional()], filters=[none_if_empty])
+    timezone = TimezoneField("Time zone", validators=[DataRequired()])
+    language = SelectField("Language", choices=LANGUAGES)
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation_id.choices = [(0, "— None —")] + [(o.id, o.name) for o in organisations]
+        self.country.choices = country_choices()
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(
+        "New email",
+        validators=[DataRequired(), Email(message="Enter a valid email address."), Length(max=254)],
+        filters=[strip_filter],
+    )
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+
+
+class ChangePasswordForm(PasswordRules, FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+
+
+class AdminUserForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
+    email = EmailField(
+        "Email",
+        validators=[DataRequired(), Email(message="Enter a valid email address."), Length(max=254)],
+        filters=[strip_filter],
+    )
+    role = SelectField("Role", choices=[(r.value, r.label) for r in Role])
+    organisation_id = SelectField("Organisation", coerce=int, validate_choice=True)
+    is_active = BooleanField("Active (may sign in)")
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation_id.choices = [(0, "— None —")] + [(o.id, o.name) for o in organisations]

@@ -1,0 +1,100 @@
+"""Users and their global roles."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from app.db import TimestampMixin, UTCDateTime, str_enum
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.directory.models import Organisation
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    ORGANISER = "organiser"
+    MEMBER = "member"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+LANGUAGES = [
+    ("en", "English"),
+    ("uk", "Українська"),
+    ("ro", "Română"),
+    ("ka", "ქართული"),
+    ("mk", "Македонски"),
+    ("sr", "Српски"),
+    ("hu", "Magyar"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+]
+
+
+def normalise_email(value: str) -> str:
+    return (value or "").strip().lower()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased (see normalise_email), so the unique constraint is case-insensitive.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"), default=Role.MEMBER)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    position: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    calendar_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    is_active_account: Mapped[bool] = mapped_column("is_active", default=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Raised on password change and sign-out-everywhere; part of the session identity.
+    session_version: Mapped[int] = mapped_column(default=1)
+
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+
+    @validates("email")
+    def _normalise_email(self, _key: str, value: str) -> str:
+        return normalise_email(value)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.is_active_account
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role in (Role.ADMIN, Role.COORDINATOR)
+
+    @property
+    def is_organiser(self) -> bool:
+        return self.role in (Role.ADMIN, Role.COORDINATOR, Role.ORGANISER)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

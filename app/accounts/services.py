@@ -1,0 +1,135 @@
+"""Account rules: create users, authenticate, change profile, email and password."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app import audit
+from app.accounts.models import Role, User, new_token, normalise_email
+from app.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
+from app.extensions import db
+from app.timeutil import now, is_valid_timezone
+
+
+class AccountError(ValueError):
+    """A rule was broken; the message is fit to show to the user. `field` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class NewUser:
+    email: str
+    name: str
+    password: str | None
+    role: Role = Role.MEMBER
+    organisation_id: int | None = None
+    country: str | None = None
+    position: str | None = None
+    timezone: str = "Europe/Brussels"
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(data: NewUser, *, actor: User | None = None, check_password: bool = True) -> User:
+    """Add a user to the session (the caller commits)."""
+    email = normalise_email(data.email)
+    if not email or "@" not in email:
+        raise AccountError("Enter a valid email address.", "email")
+    if find_by_email(email) is not None:
+        raise AccountError("An account with this email address exists already.", "email")
+    if data.password is not None and check_password:
+        problem = password_problem(data.password, email=email, name=data.name)
+        if problem:
+            raise AccountError(problem, "password")
+    if not is_valid_timezone(data.timezone):
+        raise AccountError("Unknown time zone.", "timezone")
+    user = User(
+        email=email,
+        name=data.name.strip(),
+        password_hash=hash_password(data.password) if data.password else None,
+        role=data.role,
+        organisation_id=data.organisation_id or None,
+        country=data.country or None,
+        position=data.position,
+        timezone=data.timezone,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor or user, "user.create", user, {"email": email, "role": data.role.value})
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None. Takes the same time for unknown emails."""
+    user = find_by_email(email)
+    if user is None:
+        verify_password(_DUMMY_HASH.get(), password)  # equalise timing
+        return None
+    if not user.is_active or not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash or ""):
+        user.password_hash = hash_password(password)
+    user.last_login_at = now()
+    db.session.commit()
+    return user
+
+
+class _DummyHash:
+    value: str | None = None
+
+    def get(self) -> str:
+        if self.value is None:
+            self.value = hash_password("not-a-real-password-just-timing")
+        return self.value
+
+
+_DUMMY_HASH = _DummyHash()
+
+
+def update_profile(user: User, **fields) -> None:
+    if "timezone" in fields and not is_valid_timezone(fields["timezone"]):
+        raise AccountError("Unknown time zone.", "timezone")
+    changes = audit.diff(user, fields)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    if changes:
+        audit.record(user, "user.profile", user, changes)
+    db.session.commit()
+
+
+def change_email(user: User, new_email: str, current_password: str) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise AccountError("Your current password is not right.", "current_password")
+    email = normalise_email(new_email)
+    other = find_by_email(email)
+    if other is not None and other.id != user.id:
+        raise AccountError("Another account uses this email address.", "email")
+    audit.record(user, "user.email", user, {"email": [user.email, email]})
+    user.email = email
+    db.session.commit()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise AccountError("Your current password is not right.", "current_password")
+    problem = password_problem(new_password, email=user.email, name=user.name)
+    if problem:
+        raise AccountError(problem, "password")
+    user.password_hash = hash_password(new_password)
+    user.session_version += 1  # signs out every other session
+    audit.record(user, "user.password", user, {})
+    db.session.commit()
+
+
+def regenerate_calendar_token(user: User) -> str:
+    user.calendar_token = new_token()
+    audit.record(user, "user.calendar_token", user, {})
+    db.session.commit()
+    return user.calendar_token

@@ -1,0 +1,227 @@
+"""Sign up, sign in, sign out, profile, and the admin's user list."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, or_, select
+
+from app.accounts import services
+from app.accounts.auth import is_safe_next, role_required
+from app.accounts.forms import (
+    AdminUserForm,
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ProfileForm,
+    SignInForm,
+    SignUpForm,
+)
+from app.accounts.models import Role, User
+from app.audit import record as audit_record
+from app.directory.models import Organisation
+from app.extensions import db, limiter
+from app.pagination import paginate
+
+bp = Blueprint("accounts", __name__)
+
+
+def _organisations():
+    return db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+DEMO_LOGINS = [
+    ("admin@liaison.example", "Admin"),
+    ("coordinator@liaison.example", "Coordinator"),
+    ("organiser@liaison.example", "Organiser"),
+    ("member@liaison.example", "Member"),
+]
+DEMO_PASSWORD = "liaison-demo-2026"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = SignInForm()
+    next_url = request.args.get("next")
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append("The email address or password is not right.")
+        else:
+            session.clear()  # a fresh session on sign-in (no fixation)
+            login_user(user, remember=form.remember.data)
+            session.permanent = True
+            flash(f"Welcome, {user.name}.", "success")
+            return redirect(next_url if is_safe_next(next_url) else url_for("main.home"))
+    demo = DEMO_LOGINS if current_app.config.get("DEMO_MODE") else []
+    return render_template("accounts/login.html", form=form, demo_logins=demo, demo_password=DEMO_PASSWORD)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = SignUpForm(organisations=_organisations())
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                services.NewUser(
+                    email=form.email.data,
+                    name=form.name.data,
+                    password=form.password.data,
+                    organisation_id=form.organisation_id.data or None,
+                    country=form.country.data,
+                    timezone=current_app.config["DEFAULT_TIMEZONE"],
+                )
+            )
+            db.session.commit()
+        except services.AccountError as error:
+            db.session.rollback()
+            getattr(form, error.field or "email").errors.append(str(error))
+        else:
+            session.clear()
+            login_user(user)
+            flash("Your account is ready. Set your time zone in your profile.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    organisations = _organisations()
+    form = ProfileForm(obj=current_user, organisations=organisations, prefix="profile")
+    if request.method == "GET":
+        form.organisation_id.data = current_user.organisation_id or 0
+    email_form = ChangeEmailForm(prefix="email")
+    password_form = ChangePasswordForm(prefix="password")
+    if form.submit_name in request.form and form.validate_on_submit():
+        try:
+            services.update_profile(
+                current_user,
+                name=form.name.data,
+                organisation_id=form.organisation_id.data or None,
+                position=form.position.data,
+                country=form.country.data,
+                timezone=form.timezone.data,
+                language=form.language.data,
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            getattr(form, error.field or "name").errors.append(str(error))
+        else:
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template(
+        "accounts/profile.html", form=form, email_form=email_form, password_form=password_form
+    )
+
+
+# Each form on the profile page posts to its own URL, so errors land beside the right field.
+@bp.post("/profile/email")
+@login_required
+def change_email():
+    form = ChangeEmailForm(prefix="email")
+    if form.validate_on_submit():
+        try:
+            services.change_email(current_user, form.email.data, form.current_password.data)
+        except services.AccountError as error:
+            db.session.rollback()
+            getattr(form, error.field or "email").errors.append(str(error))
+        else:
+            flash("Your email address is changed.", "success")
+            return redirect(url_for("accounts.profile"))
+    profile_form = ProfileForm(obj=current_user, organisations=_organisations(), prefix="profile")
+    profile_form.organisation_id.data = current_user.organisation_id or 0
+    return render_template(
+        "accounts/profile.html", form=profile_form, email_form=form,
+        password_form=ChangePasswordForm(prefix="password"),
+    ), 422
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    form = ChangePasswordForm(prefix="password")
+    form.email = None  # the policy reads the user's own email below
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except services.AccountError as error:
+            db.session.rollback()
+            getattr(form, error.field or "password").errors.append(str(error))
+        else:
+            login_user(current_user)  # keep this session; every other one is signed out
+            flash("Your password is changed. Other devices have been signed out.", "success")
+            return redirect(url_for("accounts.profile"))
+    profile_form = ProfileForm(obj=current_user, organisations=_organisations(), prefix="profile")
+    profile_form.organisation_id.data = current_user.organisation_id or 0
+    return render_template(
+        "accounts/profile.html", form=profile_form, email_form=ChangeEmailForm(prefix="email"),
+        password_form=form,
+    ), 422
+
+
+@bp.get("/admin/users")
+@role_required(Role.ADMIN)
+def users():
+    q = (request.args.get("q") or "").strip()[:100]
+    role = request.args.get("role") or ""
+    query = select(User).order_by(User.name)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(like), User.email.like(like)))
+    if role in {r.value for r in Role}:
+        query = query.where(User.role == Role(role))
+    page = paginate(query, request.args.get("page"), per_page=50)
+    return render_template("accounts/users.html", page=page, q=q, role=role, roles=list(Role))
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = AdminUserForm(obj=user, organisations=_organisations())
+    if request.method == "GET":
+        form.organisation_id.data = user.organisation_id or 0
+        form.is_active.data = user.is_active_account
+        form.role.data = user.role.value
+    if form.validate_on_submit():
+        other = services.find_by_email(form.email.data)
+        if other is not None and other.id != user.id:
+            form.email.errors.append("Another account uses this email address.")
+        elif user.id == current_user.id and (form.role.data != Role.ADMIN.value or not form.is_active.data):
+            form.role.errors.append("You cannot remove your own admin role or deactivate yourself.")
+        else:
+            fields = {
+                "name": form.name.data,
+                "email": form.email.data.lower(),
+                "role": Role(form.role.data),
+                "organisation_id": form.organisation_id.data or None,
+                "is_active_account": form.is_active.data,
+            }
+            changes = {k: [str(v[0]), str(v[1])] for k, v in services.audit.diff(user, fields).items()}
+            for name, value in fields.items():
+                setattr(user, name, value)
+            if changes.get("is_active_account") or changes.get("role"):
+                user.session_version += 1
+            audit_record(current_user, "user.admin_edit", user, changes)
+            db.session.commit()
+            flash(f"{user.name} is saved.", "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_edit.html", form=form, user=user)

@@ -1,0 +1,74 @@
+"""Command-line interface: `flask users ...`, `flask outbox ...`, `flask demo ...`, `flask scheduler ...`."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["admin", "coordinator", "organiser", "member"]), default="member")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--timezone", default="Europe/Brussels")
+def create_user_command(email, name, role, password, timezone):
+    """Create a user (prompts for the password unless --password is given)."""
+    from app.accounts.models import Role
+    from app.accounts.services import AccountError, NewUser, create_user
+    from app.extensions import db
+
+    try:
+        user = create_user(NewUser(email=email, name=name, password=password, role=Role(role), timezone=timezone))
+        db.session.commit()
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+@users_cli.command("set-password")
+@click.option("--email", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def set_password_command(email, password):
+    """Set a user's password (for recovery by an administrator)."""
+    from app.accounts.passwords import hash_password, password_problem
+    from app.accounts.services import find_by_email
+    from app.extensions import db
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with email {email}.")
+    problem = password_problem(password, email=user.email, name=user.name)
+    if problem:
+        raise click.ClickException(problem)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    db.session.commit()
+    click.echo(f"Password set for {user.email}.")
+
+
+# Capability packages contribute their own command groups through a `cli` module with `register(app)`.
+CLI_MODULES = [
+    "app.notifications.cli",
+    "app.demo.cli",
+    "app.directory.cli",
+    "app.scheduler.cli",
+]
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    for module_name in CLI_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue
+            raise
+        module.register(app)

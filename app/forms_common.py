@@ -1,0 +1,37 @@
+"""Shared WTForms pieces: choices and validators that every capability uses."""
+
+from __future__ import annotations
+
+from wtforms import SelectField
+from wtforms.validators import ValidationError
+
+from app.templating import COUNTRY_CHOICES
+from app.timeutil import all_timezones, is_valid_timezone
+
+
+def country_choices(blank: str = "—") -> list[tuple[str, str]]:
+    return [("", blank)] + list(COUNTRY_CHOICES)
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in all_timezones()]
+
+
+class TimezoneField(SelectField):
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, choices=timezone_choices(), validate_choice=False, **kwargs)
+
+    def pre_validate(self, form):
+        if not is_valid_timezone(self.data):
+            raise ValidationError("Choose a time zone from the list (for example Europe/Kyiv).")
+
+
+def strip_filter(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def none_if_empty(value):
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value

@@ -1,0 +1,265 @@
+"""Lessons, good practices, their workflow history, follow-up actions and summaries."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import TimestampMixin, UTCDateTime, str_enum
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
+    from app.directory.models import Organisation, Theme
+    from app.events.models import Event, Session
+
+
+class LessonKind(enum.StrEnum):
+    OBSERVATION = "observation"
+    LESSON = "lesson"
+    GOOD_PRACTICE = "good_practice"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class LessonStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    VALIDATED = "validated"
+    ACTIONED = "actioned"
+    LEARNED = "learned"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return {"validated": "Validated (lesson identified)"}.get(self.value, self.value.capitalize())
+
+
+class TLP(enum.StrEnum):
+    """Traffic Light Protocol 2.0 markings, from least to most restrictive."""
+
+    CLEAR = "clear"
+    GREEN = "green"
+    AMBER = "amber"
+    AMBER_STRICT = "amber_strict"
+    RED = "red"
+
+    @property
+    def label(self) -> str:
+        return "TLP:" + {"amber_strict": "AMBER+STRICT"}.get(self.value, self.value.upper())
+
+    @property
+    def rank(self) -> int:
+        return list(TLP).index(self)
+
+
+class RecommendationType(enum.StrEnum):
+    OPERATIONAL = "operational"
+    TRAINING = "training"
+    POLICY = "policy"
+    CAPABILITY_GAP = "capability_gap"
+    STANDARDISATION = "standardisation"
+    PROCUREMENT = "procurement"
+
+    @property
+    def label(self) -> str:
+        return {"capability_gap": "Technology / capability gap"}.get(self.value, self.value.capitalize())
+
+
+class Addressee(enum.StrEnum):
+    EU_INSTITUTIONS = "eu_institutions"
+    NATIONAL_AUTHORITIES = "national_authorities"
+    PROJECTS = "projects"
+    PRACTITIONERS = "practitioners"
+
+    @property
+    def label(self) -> str:
+        return {"eu_institutions": "EU institutions"}.get(self.value, self.value.replace("_", " ").capitalize())
+
+
+lesson_themes = Table(
+    "lesson_themes",
+    db.Model.metadata,
+    Column("lesson_id", Integer, ForeignKey("lessons.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", Integer, ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Lesson(TimestampMixin, db.Model):
+    __tablename__ = "lessons"
+    __table_args__ = (
+        Index("ix_lessons_event_id_status", "event_id", "status"),
+        Index("ix_lessons_status_tlp", "status", "tlp"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[LessonKind] = mapped_column(str_enum(LessonKind, "lesson_kind"), index=True)
+    status: Mapped[LessonStatus] = mapped_column(
+        str_enum(LessonStatus, "lesson_status"), default=LessonStatus.DRAFT
+    )
+    tlp: Mapped[TLP] = mapped_column(str_enum(TLP, "tlp"), default=TLP.GREEN)
+    title: Mapped[str] = mapped_column(String(200))
+    observation: Mapped[str | None] = mapped_column(Text)
+    analysis: Mapped[str | None] = mapped_column(Text)
+    recommendation: Mapped[str | None] = mapped_column(Text)
+    recommendation_type: Mapped[RecommendationType | None] = mapped_column(
+        str_enum(RecommendationType, "recommendation_type"), index=True
+    )
+    addressed_to: Mapped[Addressee | None] = mapped_column(str_enum(Addressee, "addressee"))
+    # Good practice (EUCPN criteria)
+    problem_addressed: Mapped[str | None] = mapped_column(Text)
+    how_it_works: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    replication_needs: Mapped[str | None] = mapped_column(Text)
+
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    validator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    validated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+
+    event: Mapped[Event] = relationship()
+    session: Mapped[Session | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    validator: Mapped[User | None] = relationship(foreign_keys=[validator_id])
+    themes: Mapped[list[Theme]] = relationship(secondary=lesson_themes, order_by="Theme.name")
+    transitions: Mapped[list[LessonTransition]] = relationship(
+        back_populates="lesson",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="LessonTransition.id",
+    )
+
+
+class LessonTransition(db.Model):
+    """One step of an entry's workflow: who moved it, from what to what, when and why."""
+
+    __tablename__ = "lesson_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    lesson: Mapped[Lesson] = relationship(back_populates="transitions")
+    actor: Mapped[User | None] = relationship()
+
+
+class ActionStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class FollowUpAction(TimestampMixin, db.Model):
+    __tablename__ = "follow_up_actions"
+    __table_args__ = (
+        CheckConstraint("lesson_id IS NOT NULL OR event_id IS NOT NULL", name="has_origin"),
+        Index("ix_follow_up_actions_status_due_on", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    owner_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    owner_contact: Mapped[str | None] = mapped_column(String(254))
+    due_on: Mapped[date | None]
+    status: Mapped[ActionStatus] = mapped_column(str_enum(ActionStatus, "action_status"), default=ActionStatus.OPEN)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    lesson: Mapped[Lesson | None] = relationship()
+    event: Mapped[Event | None] = relationship()
+    owner_user: Mapped[User | None] = relationship(foreign_keys=[owner_user_id])
+    owner_organisation: Mapped[Organisation | None] = relationship()
+    notes: Mapped[list[ActionNote]] = relationship(
+        back_populates="action", cascade="all, delete-orphan", passive_deletes=True, order_by="ActionNote.id"
+    )
+
+
+class ActionNote(db.Model):
+    __tablename__ = "action_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("follow_up_actions.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    action: Mapped[FollowUpAction] = relationship(back_populates="notes")
+    author: Mapped[User | None] = relationship()
+
+
+class Summary(TimestampMixin, db.Model):
+    """A coordinator's lessons-learned report. Its content lives in immutable versions."""
+
+    __tablename__ = "summaries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    current_version: Mapped[int] = mapped_column(default=1)
+    # The most restrictive marking among the current version's entries.
+    tlp: Mapped[TLP] = mapped_column(str_enum(TLP, "summary_tlp"), default=TLP.CLEAR)
+
+    created_by: Mapped[User | None] = relationship()
+    versions: Mapped[list[SummaryVersion]] = relationship(
+        back_populates="summary",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="SummaryVersion.number",
+    )
+
+
+class SummaryVersion(db.Model):
+    __tablename__ = "summary_versions"
+    __table_args__ = (UniqueConstraint("summary_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summary_id: Mapped[int] = mapped_column(ForeignKey("summaries.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    filters: Mapped[dict] = mapped_column(JSON, default=dict)
+    group_by: Mapped[str] = mapped_column(String(32), default="theme")
+    introduction: Mapped[str | None] = mapped_column(Text)
+    conclusions: Mapped[str | None] = mapped_column(Text)
+    lesson_ids: Mapped[list] = mapped_column(JSON, default=list)
+    # The frozen content: entries, figures and recommendations as they were when saved.
+    snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
+    tlp: Mapped[TLP] = mapped_column(str_enum(TLP, "summary_version_tlp"), default=TLP.CLEAR)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    summary: Mapped[Summary] = relationship(back_populates="versions")
+    created_by: Mapped[User | None] = relationship()

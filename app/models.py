@@ -1,0 +1,24 @@
+"""Import every model so SQLAlchemy's metadata (and Alembic) sees the whole domain."""
+
+from app.accounts.models import Role, User  # noqa: F401
+from app.audit.models import AuditEntry  # noqa: F401
+from app.directory.models import Organisation, OrganisationType, Project, Theme  # noqa: F401
+from app.events.models import Event, Session, SessionSpeaker  # noqa: F401
+from app.lessons.models import (  # noqa: F401
+    ActionNote,
+    FollowUpAction,
+    Lesson,
+    LessonTransition,
+    Summary,
+    SummaryVersion,
+)
+from app.notifications.models import OutboxMessage  # noqa: F401
+from app.registrations.models import (  # noqa: F401
+    AttendanceDay,
+    Feedback,
+    Invitation,
+    Registration,
+    SessionAttendance,
+    SessionSignup,
+)
+from app.scheduler.models import JobRun, SchedulerLease  # noqa: F401

@@ -1,0 +1,44 @@
+"""`flask outbox deliver|status|retry-dead`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+outbox_cli = AppGroup("outbox", help="The email outbox.")
+
+
+@outbox_cli.command("deliver")
+@click.option("--limit", default=500, show_default=True)
+def deliver_command(limit):
+    """Send pending messages (to instance/mail/*.eml with MAIL_BACKEND=file, else over SMTP)."""
+    from app.notifications.delivery import deliver_pending
+
+    report = deliver_pending(limit=limit)
+    click.echo(f"sent {report.sent}, failed {report.failed}, dead {report.dead}")
+
+
+@outbox_cli.command("status")
+def status_command():
+    """Count messages by state."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.notifications.models import OutboxMessage
+
+    rows = db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
+    for status, count in rows:
+        click.echo(f"{status.value}: {count}")
+
+
+@outbox_cli.command("retry-dead")
+def retry_dead_command():
+    """Put dead messages back in the queue."""
+    from app.notifications.delivery import retry_dead
+
+    click.echo(f"{retry_dead()} message(s) queued again")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(outbox_cli)

@@ -1,0 +1,114 @@
+"""The one door for email: `enqueue()` writes a message to the outbox in the caller's transaction.
+
+Nothing is sent here. The delivery job (app.notifications.delivery) sends what is pending after the
+transaction committed, so no message goes out for a change that rolled back, and none is lost.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from email.utils import formataddr
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.notifications.models import OutboxMessage, OutboxStatus
+from app.timeutil import now
+
+
+@dataclass
+class Attachment:
+    filename: str
+    content_type: str
+    content: bytes | str
+    # For text/calendar attachments: the iTIP METHOD (PUBLISH, REQUEST, CANCEL).
+    method: str | None = None
+
+    def to_json(self) -> dict:
+        data = self.content.encode("utf-8") if isinstance(self.content, str) else self.content
+        return {
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "content_b64": base64.b64encode(data).decode("ascii"),
+            "method": self.method,
+        }
+
+
+@dataclass
+class Recipient:
+    email: str
+    name: str | None = None
+    user_id: int | None = None
+
+    def formatted(self) -> str:
+        return formataddr((self.name or "", self.email))
+
+
+@dataclass
+class CalendarPart:
+    """An iTIP body part (RFC 6047): text/calendar; method=METHOD; charset=UTF-8."""
+
+    method: str
+    content: str
+    extra: dict = field(default_factory=dict)
+
+
+def enqueue(
+    to: Recipient | Iterable[Recipient],
+    subject: str,
+    text_body: str,
+    html_body: str | None = None,
+    *,
+    kind: str = "generic",
+    attachments: Iterable[Attachment] = (),
+    calendar: CalendarPart | None = None,
+    dedupe_key: str | None = None,
+    reply_to: str | None = None,
+    headers: dict | None = None,
+) -> OutboxMessage | None:
+    """Add a message to the outbox in the current transaction. The caller commits.
+
+    With a `dedupe_key`, a second message with the same key is not added (returns None), which
+    makes producers such as reminders idempotent.
+    """
+    recipients = [to] if isinstance(to, Recipient) else list(to)
+    recipients = [r for r in recipients if r.email]
+    if not recipients:
+        return None
+    if dedupe_key is not None:
+        pending = [
+            obj for obj in db.session.new
+            if isinstance(obj, OutboxMessage) and obj.dedupe_key == dedupe_key
+        ]
+        exists = pending or db.session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+        )
+        if exists:
+            return None
+    domain = current_app.config["BASE_URL"].split("://", 1)[-1].split("/")[0].split(":")[0] or "liaison.local"
+    instant = now()
+    message = OutboxMessage(
+        message_id=f"<{uuid.uuid4().hex}@{domain}>",
+        status=OutboxStatus.PENDING,
+        kind=kind,
+        dedupe_key=dedupe_key,
+        recipient_user_id=recipients[0].user_id if len(recipients) == 1 else None,
+        to=[r.formatted() for r in recipients],
+        cc=[],
+        reply_to=reply_to,
+        subject=subject[:300],
+        text_body=text_body,
+        html_body=html_body,
+        attachments=[a.to_json() for a in attachments],
+        calendar={"method": calendar.method, "content": calendar.content, **calendar.extra} if calendar else None,
+        headers=headers or {},
+        attempts=0,
+        created_at=instant,
+        next_attempt_at=instant,
+    )
+    db.session.add(message)
+    return message

@@ -1,0 +1,124 @@
+"""Web wiring: blueprints, security headers, error pages, template helpers."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+BLUEPRINTS = [
+    "app.main.views",
+    "app.accounts.views",
+    "app.directory.views",
+    "app.events.views",
+    "app.registrations.views",
+    "app.calendar.views",
+    "app.lessons.views",
+    "app.notifications.views",
+    "app.scheduler.views",
+    "app.reports.views",
+]
+
+
+def register_web(app: Flask) -> None:
+    import importlib
+
+    for module_name in BLUEPRINTS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue  # capability not built yet
+            raise
+        app.register_blueprint(module.bp)
+
+    from app.accounts.auth import install_login
+
+    install_login(app)
+    _install_security_headers(app)
+    _install_error_handlers(app)
+
+    from app.templating import install_template_helpers
+
+    install_template_helpers(app)
+
+
+def _install_security_headers(app: Flask) -> None:
+    @app.before_request
+    def _nonce():
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.after_request
+    def _headers(response):
+        csp = (
+            "default-src 'self'; "
+            "script-src 'self'; "
+            "style-src 'self'; "
+            "img-src 'self' data:; "
+            "font-src 'self'; "
+            "connect-src 'self'; "
+            "object-src 'none'; "
+            "base-uri 'self'; "
+            "form-action 'self'; "
+            "frame-ancestors 'none'"
+        )
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        return response
+
+
+ERROR_TEXT = {
+    400: ("Bad request", "The request could not be understood. Please check what you sent and try again."),
+    403: ("Not allowed", "You do not have permission to see or do this."),
+    404: ("Not found", "There is nothing here. The link may be old, or the page was removed."),
+    405: ("Method not allowed", "This page cannot be used that way."),
+    413: ("Too large", "What you sent is larger than this site accepts."),
+    429: ("Too many requests", "Please wait a moment before trying again."),
+    500: ("Something went wrong", "An unexpected error happened. It has been logged; please try again."),
+}
+
+
+def wants_json() -> bool:
+    if request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _install_error_handlers(app: Flask) -> None:
+    def render_error(code: int, description: str | None = None):
+        title, text = ERROR_TEXT.get(code, ("Error", description or ""))
+        if code == 400 and description and "CSRF" in description:
+            text = "Your form expired or was sent from elsewhere. Please reload the page and try again."
+        if wants_json():
+            return jsonify(error={"code": code, "title": title, "message": text}), code
+        return render_template("errors/error.html", code=code, title=title, text=text), code
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        response = render_error(exc.code or 500, exc.description)
+        if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+            body, code = response
+            return body, code, {"Allow": ", ".join(exc.valid_methods)}
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return _http_error(exc)
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        try:
+            from app.extensions import db
+
+            db.session.rollback()
+        except Exception:  # pragma: no cover - best effort
+            pass
+        return render_error(500)

@@ -1,0 +1,138 @@
+"""Configuration classes, fed by environment variables (every one is documented in the README)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_INSTANCE_DIR = Path(os.environ.get("LIAISON_INSTANCE_DIR", BASE_DIR / "instance"))
+
+INSECURE_SECRET_KEYS = {"", "dev", "change-me", "dev-insecure-secret-key"}
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common `postgres://` and `postgresql://` spellings and use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-secret-key")
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{DEFAULT_INSTANCE_DIR / 'liaison.db'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    SITE_NAME = os.environ.get("SITE_NAME", "Liaison")
+    INSTANCE_DIR = str(DEFAULT_INSTANCE_DIR)
+
+    # Mail: MAIL_BACKEND is "file" (writes .eml under instance/mail) or "smtp".
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Liaison <no-reply@liaison.local>")
+    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(DEFAULT_INSTANCE_DIR / "mail"))
+    MAIL_SMTP_HOST = os.environ.get("MAIL_SMTP_HOST", "localhost")
+    MAIL_SMTP_PORT = _int("MAIL_SMTP_PORT", 25)
+    MAIL_SMTP_USERNAME = os.environ.get("MAIL_SMTP_USERNAME", "")
+    MAIL_SMTP_PASSWORD = os.environ.get("MAIL_SMTP_PASSWORD", "")
+    MAIL_SMTP_STARTTLS = _bool("MAIL_SMTP_STARTTLS", False)
+    MAIL_SMTP_SSL = _bool("MAIL_SMTP_SSL", False)
+    MAIL_SMTP_TIMEOUT = _int("MAIL_SMTP_TIMEOUT", 30)
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+
+    # Rate limiting (Flask-Limiter). memory:// is per process; use redis:// beyond one worker.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+
+    # Sessions: signed cookies, so any number of stateless web workers can serve a user.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_HOURS", 12) * 3600
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
+
+    # Password hashing: argon2id at OWASP strength (m=19 MiB, t=2, p=1 is the minimum).
+    ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 2)
+    ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 19456)
+    ARGON2_PARALLELISM = _int("ARGON2_PARALLELISM", 1)
+
+    # Demo mode lists the demo logins on the sign-in page. `make run` sets it; never in production.
+    DEMO_MODE = _bool("LIAISON_DEMO", False)
+
+    DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Europe/Brussels")
+    PAGE_SIZE = _int("PAGE_SIZE", 20)
+    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 10) * 1024 * 1024
+
+    # Scheduler
+    SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)
+    REMINDER_DAYS_DEFAULT = os.environ.get("REMINDER_DAYS_DEFAULT", "7,1")
+
+    TESTING = False
+    DEBUG = False
+
+
+class DevelopmentConfig(Config):
+    DEBUG = _bool("FLASK_DEBUG", False)
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    DEMO_MODE = False
+    MAIL_BACKEND = "file"
+    SERVER_NAME = None
+    BASE_URL = "http://liaison.test"
+    # Fast hashing in tests only; production keeps the OWASP parameters above.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    PREFERRED_URL_SCHEME = "https"
+    DEMO_MODE = False
+
+    @classmethod
+    def validate(cls) -> None:
+        key = os.environ.get("SECRET_KEY", "")
+        if key in INSECURE_SECRET_KEYS or len(key) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    return CONFIGS.get(os.environ.get("LIAISON_ENV", "development"), DevelopmentConfig)
