@@ -55,6 +55,11 @@ def set_password_command(email, password):
 
 # Capability packages contribute their own command groups through a `cli` module with `register(app)`.
 CLI_MODULES = [
+    "app.events.cli",
+    "app.registrations.cli",
+    "app.calendar.cli",
+    "app.lessons.cli",
+    "app.reports.cli",
     "app.notifications.cli",
     "app.demo.cli",
     "app.directory.cli",
