@@ -30,3 +30,9 @@ def queue_session_update(session) -> None:
 
 def queue_session_cancel(session, user_ids=None) -> None:
     """METHOD:CANCEL for a removed session to the people signed up for it."""
+
+
+def event_attachment(event, user=None):
+    """An app.notifications.outbox.Attachment holding the event's .ics (METHOD:PUBLISH), for
+    reminders and similar emails; None until the calendar issue implements it."""
+    return None
