@@ -50,6 +50,13 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     with app.app_context():
         install_sqlite_pragmas(db.engine)
 
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind a load balancer: trust its X-Forwarded-* headers (client IP for rate limits, https).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
     from app.web import register_web
 
     register_web(app)
