@@ -1,0 +1,148 @@
+"""Directory rules: create and edit organisations, projects and themes (unique names, ordered dates)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app import audit
+from app.directory.models import Organisation, OrganisationType, Project, Theme
+from app.extensions import db
+
+
+class DirectoryError(ValueError):
+    """A rule was broken; the message is fit to show. `field` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _same_text(column, value: str):
+    return func.lower(column) == value.strip().lower()
+
+
+# --- organisations ---------------------------------------------------------------------------
+
+def _check_organisation(name: str, country: str | None, exclude_id: int | None) -> None:
+    query = select(Organisation.id).where(_same_text(Organisation.name, name))
+    query = query.where(Organisation.country == country if country else Organisation.country.is_(None))
+    if exclude_id is not None:
+        query = query.where(Organisation.id != exclude_id)
+    if db.session.scalar(query.limit(1)) is not None:
+        raise DirectoryError("An organisation with this name exists already in this country.", "name")
+
+
+def save_organisation(organisation: Organisation | None, actor, *, name: str, short_name: str | None,
+                      type: OrganisationType, country: str | None, website: str | None) -> Organisation:
+    """Create (organisation=None) or update an organisation, with an audit entry; commits."""
+    name = name.strip()
+    country = country.upper() if country else None
+    _check_organisation(name, country, organisation.id if organisation else None)
+    fields = {"name": name, "short_name": short_name, "type": type, "country": country, "website": website}
+    return _save(Organisation, organisation, actor, fields, "organisation", "name",
+                 "An organisation with this name exists already in this country.")
+
+
+# --- projects --------------------------------------------------------------------------------
+
+def save_project(project: Project | None, actor, *, acronym: str, title: str, programme: str | None,
+                 grant_number: str | None, starts_on: date | None, ends_on: date | None,
+                 website: str | None, description: str | None,
+                 coordinator_organisation_id: int | None) -> Project:
+    acronym = acronym.strip()
+    if starts_on and ends_on and ends_on < starts_on:
+        raise DirectoryError("The end date must be on or after the start date.", "ends_on")
+    query = select(Project.id).where(_same_text(Project.acronym, acronym))
+    if project is not None:
+        query = query.where(Project.id != project.id)
+    if db.session.scalar(query.limit(1)) is not None:
+        raise DirectoryError("Another project uses this acronym.", "acronym")
+    if coordinator_organisation_id and db.session.get(Organisation, coordinator_organisation_id) is None:
+        raise DirectoryError("Choose an organisation from the list.", "coordinator_organisation_id")
+    fields = {
+        "acronym": acronym, "title": title.strip(), "programme": programme, "grant_number": grant_number,
+        "starts_on": starts_on, "ends_on": ends_on, "website": website, "description": description,
+        "coordinator_organisation_id": coordinator_organisation_id or None,
+    }
+    return _save(Project, project, actor, fields, "project", "acronym", "Another project uses this acronym.")
+
+
+# --- themes ----------------------------------------------------------------------------------
+
+def save_theme(theme: Theme | None, actor, *, name: str, description: str | None,
+               empact_cycle: str | None) -> Theme:
+    name = name.strip()
+    query = select(Theme.id).where(_same_text(Theme.name, name))
+    query = query.where(Theme.empact_cycle == empact_cycle if empact_cycle else Theme.empact_cycle.is_(None))
+    if theme is not None:
+        query = query.where(Theme.id != theme.id)
+    if db.session.scalar(query.limit(1)) is not None:
+        raise DirectoryError("A theme with this name exists already (in this EMPACT cycle).", "name")
+    fields = {"name": name, "description": description, "empact_cycle": empact_cycle or None}
+    return _save(Theme, theme, actor, fields, "theme", "name",
+                 "A theme with this name exists already (in this EMPACT cycle).")
+
+
+def _save(model, obj, actor, fields: dict, noun: str, unique_field: str, duplicate_message: str):
+    if obj is None:
+        obj = model(**fields)
+        db.session.add(obj)
+        action, changes = f"{noun}.create", {k: v for k, v in fields.items() if v is not None}
+    else:
+        changes = audit.diff(obj, fields)
+        for key, value in fields.items():
+            setattr(obj, key, value)
+        action = f"{noun}.edit"
+    try:
+        db.session.flush()
+        if changes or action.endswith("create"):
+            audit.record(actor, action, obj, changes)
+        db.session.commit()
+    except IntegrityError as error:
+        # A concurrent insert won the race past the check above.
+        db.session.rollback()
+        raise DirectoryError(duplicate_message, unique_field) from error
+    return obj
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+def organisation_query(q: str = "", type_value: str = "", country: str = ""):
+    query = select(Organisation).order_by(Organisation.name, Organisation.id)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(func.lower(Organisation.name).like(like) | func.lower(Organisation.short_name).like(like))
+    if type_value in {t.value for t in OrganisationType}:
+        query = query.where(Organisation.type == OrganisationType(type_value))
+    if country and len(country) == 2:
+        query = query.where(Organisation.country == country.upper())
+    return query
+
+
+def project_query(q: str = ""):
+    from sqlalchemy.orm import joinedload
+
+    query = select(Project).options(joinedload(Project.coordinator_organisation)).order_by(Project.acronym)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(
+            func.lower(Project.acronym).like(like)
+            | func.lower(Project.title).like(like)
+            | func.lower(func.coalesce(Project.programme, "")).like(like)
+        )
+    return query
+
+
+def theme_query(q: str = "", cycle: str = ""):
+    query = select(Theme).order_by(Theme.empact_cycle.is_(None), Theme.empact_cycle.desc(), Theme.name)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(func.lower(Theme.name).like(like))
+    if cycle == "none":
+        query = query.where(Theme.empact_cycle.is_(None))
+    elif cycle:
+        query = query.where(Theme.empact_cycle == cycle)
+    return query

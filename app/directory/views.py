@@ -1,0 +1,174 @@
+"""Directory pages for admins and coordinators: organisations, projects and themes."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.accounts.permissions import can_manage_directory
+from app.directory import services
+from app.directory.empact import CYCLES
+from app.directory.forms import OrganisationForm, ProjectForm, ThemeForm
+from app.directory.models import Organisation, OrganisationType, Project, Theme
+from app.extensions import db, login_manager
+from app.pagination import paginate
+from app.templating import COUNTRY_CHOICES
+
+bp = Blueprint("directory", __name__, url_prefix="/directory")
+PER_PAGE = 25
+
+
+@bp.before_request
+def _only_directory_managers():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not can_manage_directory(current_user):
+        abort(403)
+    return None
+
+
+def _search() -> str:
+    return (request.args.get("q") or "").strip()[:100]
+
+
+def _apply_error(form, error: services.DirectoryError, default: str) -> None:
+    field = getattr(form, error.field or default, None) or getattr(form, default)
+    field.errors = list(field.errors) + [str(error)]
+
+
+def _organisations():
+    return db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+
+
+@bp.get("/")
+def index():
+    counts = {
+        "organisations": db.session.scalar(select(func.count(Organisation.id))),
+        "projects": db.session.scalar(select(func.count(Project.id))),
+        "themes": db.session.scalar(select(func.count(Theme.id))),
+    }
+    return render_template("directory/index.html", counts=counts)
+
+
+# --- organisations ---------------------------------------------------------------------------
+
+@bp.get("/organisations")
+def organisations():
+    q, type_value, country = _search(), request.args.get("type") or "", (request.args.get("country") or "")[:2]
+    page = paginate(services.organisation_query(q, type_value, country), request.args.get("page"), PER_PAGE)
+    return render_template(
+        "directory/organisations.html", page=page, q=q, type_value=type_value, country=country.upper(),
+        types=list(OrganisationType), countries=COUNTRY_CHOICES,
+    )
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+def organisation_new():
+    return _organisation_form(None)
+
+
+@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+def organisation_edit(organisation_id: int):
+    return _organisation_form(db.session.get(Organisation, organisation_id) or abort(404))
+
+
+def _organisation_form(organisation: Organisation | None):
+    form = OrganisationForm(obj=organisation)
+    if request.method == "GET" and organisation is not None:
+        form.type.data = organisation.type.value
+        form.country.data = organisation.country or ""
+    if form.validate_on_submit():
+        try:
+            saved = services.save_organisation(
+                organisation, current_user, name=form.name.data, short_name=form.short_name.data,
+                type=OrganisationType(form.type.data), country=form.country.data, website=form.website.data,
+            )
+        except services.DirectoryError as error:
+            _apply_error(form, error, "name")
+        else:
+            flash(f"{saved.name} is saved.", "success")
+            return redirect(url_for("directory.organisations"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("directory/organisation_form.html", form=form, organisation=organisation), status
+
+
+# --- projects --------------------------------------------------------------------------------
+
+@bp.get("/projects")
+def projects():
+    q = _search()
+    page = paginate(services.project_query(q), request.args.get("page"), PER_PAGE)
+    return render_template("directory/projects.html", page=page, q=q)
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+def project_new():
+    return _project_form(None)
+
+
+@bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
+def project_edit(project_id: int):
+    return _project_form(db.session.get(Project, project_id) or abort(404))
+
+
+def _project_form(project: Project | None):
+    form = ProjectForm(obj=project, organisations=_organisations())
+    if request.method == "GET":
+        form.coordinator_organisation_id.data = (project.coordinator_organisation_id if project else None) or 0
+    if form.validate_on_submit():
+        try:
+            saved = services.save_project(
+                project, current_user, acronym=form.acronym.data, title=form.title.data,
+                programme=form.programme.data, grant_number=form.grant_number.data,
+                starts_on=form.starts_on.data, ends_on=form.ends_on.data, website=form.website.data,
+                description=form.description.data,
+                coordinator_organisation_id=form.coordinator_organisation_id.data or None,
+            )
+        except services.DirectoryError as error:
+            _apply_error(form, error, "acronym")
+        else:
+            flash(f"{saved.acronym} is saved.", "success")
+            return redirect(url_for("directory.projects"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("directory/project_form.html", form=form, project=project), status
+
+
+# --- themes ----------------------------------------------------------------------------------
+
+@bp.get("/themes")
+def themes():
+    q, cycle = _search(), request.args.get("cycle") or ""
+    if cycle not in (*CYCLES, "none"):
+        cycle = ""
+    page = paginate(services.theme_query(q, cycle), request.args.get("page"), PER_PAGE)
+    return render_template("directory/themes.html", page=page, q=q, cycle=cycle, cycles=CYCLES)
+
+
+@bp.route("/themes/new", methods=["GET", "POST"])
+def theme_new():
+    return _theme_form(None)
+
+
+@bp.route("/themes/<int:theme_id>", methods=["GET", "POST"])
+def theme_edit(theme_id: int):
+    return _theme_form(db.session.get(Theme, theme_id) or abort(404))
+
+
+def _theme_form(theme: Theme | None):
+    form = ThemeForm(obj=theme)
+    if request.method == "GET" and theme is not None:
+        form.empact_cycle.data = theme.empact_cycle or ""
+    if form.validate_on_submit():
+        try:
+            saved = services.save_theme(
+                theme, current_user, name=form.name.data, description=form.description.data,
+                empact_cycle=form.empact_cycle.data,
+            )
+        except services.DirectoryError as error:
+            _apply_error(form, error, "name")
+        else:
+            flash(f"{saved.name} is saved.", "success")
+            return redirect(url_for("directory.themes"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("directory/theme_form.html", form=form, theme=theme), status
