@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.db import TimestampMixin, UTCDateTime, str_enum
@@ -66,6 +66,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels")
     language: Mapped[str] = mapped_column(String(8), default="en")
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    # Personal calendar feed: also list events the user is waitlisted for (as TENTATIVE).
+    calendar_include_waitlisted: Mapped[bool] = mapped_column(default=False, server_default=false())
     is_active_account: Mapped[bool] = mapped_column("is_active", default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Raised on password change and sign-out-everywhere; part of the session identity.

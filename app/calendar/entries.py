@@ -1,0 +1,117 @@
+"""Turn events and sessions into calendar entries (app.calendar.ics.Entry), deciding what each
+reader may see: the online link only for confirmed participants and organisers."""
+
+from __future__ import annotations
+
+from app.calendar import links
+from app.calendar.ics import Attendee, Entry, Person
+from app.events.models import EventStatus
+
+STATUS = {
+    EventStatus.DRAFT: "TENTATIVE",
+    EventStatus.PUBLISHED: "CONFIRMED",
+    EventStatus.CANCELLED: "CANCELLED",
+}
+
+ROLE = {
+    "organiser": "CHAIR",
+    "observer": "OPT-PARTICIPANT",
+}
+
+
+def organizer() -> Person:
+    name, address = links.mail_from()
+    return Person(name=name, email=address)
+
+
+def attendee_for(user, registration=None, partstat: str = "ACCEPTED") -> Attendee:
+    role_value = getattr(getattr(registration, "role", None), "value", None)
+    return Attendee(
+        name=user.name,
+        email=user.email,
+        partstat=partstat,
+        role=ROLE.get(role_value, "REQ-PARTICIPANT"),
+        rsvp=False,  # we do not process iTIP REPLY: registration happens on the site
+    )
+
+
+def _location(event, show_online: bool, room: str | None = None) -> str:
+    place = links.public_location(event)
+    if room:
+        place = f"{room}, {place}" if place and place != "Online" else room
+    if show_online and event.online_url:
+        if getattr(event.format, "value", event.format) == "online":
+            return event.online_url if not room else f"{room}, {event.online_url}"
+    return place
+
+
+def _description(event, show_online: bool, *, lead: str | None = None, body: str | None = None,
+                 cancelled: bool = False) -> str:
+    parts = []
+    if cancelled:
+        reason = (event.cancellation_reason or "").strip()
+        parts.append("CANCELLED" + (f": {reason}" if reason else ""))
+    if lead:
+        parts.append(lead)
+    if body:
+        parts.append(body.strip())
+    if show_online and event.online_url and not cancelled:
+        parts.append(f"Join online: {event.online_url}")
+    parts.append(f"Details: {links.event_url(event)}")
+    return "\n\n".join(p for p in parts if p)
+
+
+def event_entry(event, *, show_online: bool, attendees: tuple[Attendee, ...] = (),
+                status: str | None = None, all_day: bool = False) -> Entry:
+    entry_status = status or STATUS[event.status]
+    if event.status == EventStatus.CANCELLED:
+        entry_status = "CANCELLED"
+    return Entry(
+        uid=links.event_uid(event),
+        sequence=event.sequence or 0,
+        summary=event.title,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        timezone=event.timezone,
+        status=entry_status,
+        description=_description(
+            event, show_online, lead=event.summary, body=event.description,
+            cancelled=entry_status == "CANCELLED",
+        ),
+        location=_location(event, show_online),
+        url=links.event_url(event),
+        created_at=event.created_at,
+        last_modified_at=event.updated_at,
+        organizer=organizer(),
+        attendees=attendees,
+        categories=(event.kind.label,) if event.kind else (),
+        all_day=all_day,
+    )
+
+
+def session_entry(session, event, *, show_online: bool, attendees: tuple[Attendee, ...] = (),
+                  status: str | None = None) -> Entry:
+    entry_status = status or STATUS[event.status]
+    if event.status == EventStatus.CANCELLED:
+        entry_status = "CANCELLED"
+    return Entry(
+        uid=links.session_uid(session),
+        sequence=session.sequence or 0,
+        summary=f"{session.title} · {event.title}",
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        timezone=event.timezone,
+        status=entry_status,
+        description=_description(
+            event, show_online, lead=f"Part of {event.title}.", body=session.description,
+            cancelled=entry_status == "CANCELLED",
+        ),
+        location=_location(event, show_online, room=session.room),
+        url=links.event_url(event),
+        created_at=session.created_at,
+        last_modified_at=max(session.updated_at, event.updated_at) if session.updated_at and event.updated_at else session.updated_at,
+        organizer=organizer(),
+        attendees=attendees,
+        related_to=links.event_uid(event),
+        categories=(session.kind.label,) if session.kind else (),
+    )

@@ -1,0 +1,127 @@
+"""Addresses the calendar needs: UIDs on the site's host, absolute page URLs, feed URLs (https and
+webcal) and "add to calendar" links for Google Calendar and Outlook on the web."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import parseaddr
+from urllib.parse import urlencode, urlsplit
+
+from flask import current_app
+from werkzeug.routing import BuildError
+
+
+def base_url() -> str:
+    return current_app.config["BASE_URL"].rstrip("/")
+
+
+def site_host() -> str:
+    return urlsplit(base_url()).hostname or "liaison.local"
+
+
+def event_uid(event) -> str:
+    return f"{event.uid}@{site_host()}"
+
+
+def session_uid(session) -> str:
+    return f"session-{session.uid}@{site_host()}"
+
+
+def absolute(endpoint: str, fallback: str, **values) -> str:
+    """An absolute URL on BASE_URL, also outside a request (emails, scheduler, CLI)."""
+    base = base_url()
+    script_name = urlsplit(base).path or "/"
+    adapter = current_app.url_map.bind(site_host(), script_name=script_name)
+    try:
+        path = adapter.build(endpoint, values)
+        prefix = base[: len(base) - len(urlsplit(base).path)] if urlsplit(base).path else base
+        return prefix + path
+    except BuildError:
+        return base + fallback
+
+
+def event_url(event) -> str:
+    return absolute("events.detail", f"/events/{event.id}", event_id=event.id)
+
+
+def event_ics_url(event, sessions: bool = False) -> str:
+    url = absolute("calendar.event_ics", f"/events/{event.id}.ics", event_id=event.id)
+    return url + ("?sessions=1" if sessions else "")
+
+
+def personal_feed_url(user) -> str:
+    return absolute("calendar.personal_feed", f"/calendar/feed/{user.calendar_token}.ics",
+                    token=user.calendar_token)
+
+
+def organiser_feed_url(user) -> str:
+    return absolute("calendar.organiser_feed", f"/calendar/feed/{user.calendar_token}/organised.ics",
+                    token=user.calendar_token)
+
+
+def public_feed_url(**filters) -> str:
+    url = absolute("calendar.public_feed", "/calendar/public.ics")
+    query = urlencode([(k, v) for k, v in filters.items() if v not in (None, "")], doseq=True)
+    return f"{url}?{query}" if query else url
+
+
+def webcal(url: str) -> str:
+    """The same feed for "subscribe" buttons: webcal:// opens the calendar app on most systems."""
+    return "webcal://" + url.split("://", 1)[1] if "://" in url else url
+
+
+def mail_from() -> tuple[str, str]:
+    """(name, address) of MAIL_FROM, the ORGANIZER of every invitation."""
+    name, address = parseaddr(current_app.config.get("MAIL_FROM", ""))
+    return name or current_app.config.get("SITE_NAME", "Liaison"), address or f"no-reply@{site_host()}"
+
+
+def _google_stamp(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def google_calendar_url(event) -> str:
+    """Google Calendar's "create event" template. Carries only public facts (never the online link)."""
+    params = {
+        "action": "TEMPLATE",
+        "text": event.title,
+        "dates": f"{_google_stamp(event.starts_at)}/{_google_stamp(event.ends_at)}",
+        "details": _public_details(event),
+        "location": public_location(event),
+        "ctz": event.timezone,
+    }
+    return "https://calendar.google.com/calendar/render?" + urlencode(params)
+
+
+def outlook_url(event, office365: bool = False) -> str:
+    """Outlook on the web's compose deep link (outlook.live.com, or outlook.office.com for work)."""
+    host = "outlook.office.com" if office365 else "outlook.live.com"
+    params = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": event.title,
+        "startdt": event.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "enddt": event.ends_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "body": _public_details(event),
+        "location": public_location(event),
+    }
+    return f"https://{host}/calendar/0/deeplink/compose?" + urlencode(params)
+
+
+def public_location(event) -> str:
+    from app.templating import country_name
+
+    parts = [event.venue, event.address, event.city, country_name(event.country)]
+    seen: list[str] = []
+    for part in parts:
+        if part and part.strip() and part.strip() not in seen:
+            seen.append(part.strip())
+    if not seen and getattr(event.format, "value", event.format) == "online":
+        return "Online"
+    return ", ".join(seen)
+
+
+def _public_details(event) -> str:
+    lines = [event.summary or ""] if event.summary else []
+    lines.append(f"Details: {event_url(event)}")
+    return "\n\n".join(lines)
