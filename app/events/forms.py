@@ -1,0 +1,222 @@
+"""Forms for planning events and their sessions. Times are typed as wall-clock times in the event's zone."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+
+from app.accounts.models import User
+from app.directory.models import Organisation, Project, Theme
+from app.events.models import EventFormat, EventKind, RegistrationMode, SessionKind
+from app.events.times import NonexistentLocalTime, local_instant
+from app.extensions import db
+from app.forms_common import TimezoneField, country_choices, none_if_empty, strip_filter
+from app.timeutil import is_valid_timezone
+
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+
+
+def _local(label: str, required: bool = True, **kw) -> DateTimeLocalField:
+    return DateTimeLocalField(
+        label, format=LOCAL_FORMATS,
+        validators=[DataRequired(message="Enter a date and time.")] if required else [Optional()], **kw,
+    )
+
+
+def user_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(User.id, User.name, User.email).where(User.is_active_account.is_(True)).order_by(User.name)
+    )
+    return [(row.id, f"{row.name} <{row.email}>") for row in rows]
+
+
+class LocalTimesMixin:
+    """Converts the local-time fields to UTC instants in `self.instants`, with field errors for
+    times that a daylight-saving change skips (ambiguous ones: first occurrence, see events.times)."""
+
+    local_time_fields: tuple[str, ...] = ()
+
+    def zone_name(self) -> str | None:
+        raise NotImplementedError
+
+    def convert_times(self) -> bool:
+        self.instants = {}
+        tz = self.zone_name()
+        if not is_valid_timezone(tz):
+            return False
+        ok = True
+        for name in self.local_time_fields:
+            field = getattr(self, name)
+            if field.data is None or field.errors:
+                self.instants[name] = None
+                continue
+            if not 2000 <= field.data.year <= 2100:
+                field.errors.append("Enter a date between the years 2000 and 2100.")
+                ok = False
+                continue
+            try:
+                self.instants[name] = local_instant(field.data, tz)
+            except NonexistentLocalTime as error:
+                field.errors.append(str(error))
+                ok = False
+        return ok
+
+
+class EventForm(LocalTimesMixin, FlaskForm):
+    local_time_fields = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
+    kind = SelectField("Kind", choices=[(k.value, k.label) for k in EventKind])
+    format = SelectField("Format", choices=[(f.value, f.label) for f in EventFormat])
+    summary = TextAreaField("Summary", validators=[Optional(), Length(max=500)], filters=[none_if_empty],
+                            description="One or two sentences shown in lists.")
+    description = TextAreaField("Description", validators=[Optional(), Length(max=50_000)], filters=[none_if_empty],
+                                description="Markdown: **bold**, *italic*, lists, links.")
+    timezone = TimezoneField("Time zone of the event", validators=[DataRequired()], default="Europe/Brussels",
+                             description="Times below are local times in this zone.")
+    starts_at = _local("Starts")
+    ends_at = _local("Ends")
+    venue = StringField("Venue", validators=[Optional(), Length(max=200)], filters=[none_if_empty])
+    address = StringField("Address", validators=[Optional(), Length(max=300)], filters=[none_if_empty])
+    city = StringField("City", validators=[Optional(), Length(max=120)], filters=[none_if_empty])
+    country = SelectField("Country", validators=[Optional()], filters=[none_if_empty])
+    online_url = URLField(
+        "Online link", filters=[none_if_empty],
+        validators=[Optional(), Length(max=500), URL(require_tld=False, message="Enter a web address (https://...).")],
+        description="Shown only to confirmed participants and organisers.",
+    )
+    host_organisation_id = SelectField("Host organisation", coerce=int)
+    project_ids = SelectMultipleField("Projects", coerce=int)
+    theme_ids = SelectMultipleField("Themes", coerce=int)
+    organiser_ids = SelectMultipleField("Co-organisers", coerce=int,
+                                        description="They can edit the event and its agenda like you.")
+    capacity = IntegerField("Capacity", validators=[Optional(), NumberRange(min=0, max=100_000)],
+                            description="Number of participant seats; leave empty for no limit.")
+    registration_mode = SelectField("Registration", choices=[(m.value, m.label) for m in RegistrationMode])
+    registration_opens_at = _local("Registration opens", required=False)
+    registration_closes_at = _local("Registration closes", required=False)
+    reminder_days = StringField("Reminders (days before)", default="7,1", validators=[Length(max=40)],
+                                filters=[strip_filter], description="For example 7,1: a week and a day before.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_choices()
+        self.host_organisation_id.choices = [(0, "— None —")] + [
+            (o.id, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.name))
+        ]
+        self.project_ids.choices = [
+            (p.id, f"{p.acronym} — {p.title}") for p in db.session.scalars(select(Project).order_by(Project.acronym))
+        ]
+        self.theme_ids.choices = [
+            (t.id, t.label) for t in db.session.scalars(select(Theme).order_by(Theme.name, Theme.empact_cycle))
+        ]
+        self.organiser_ids.choices = user_choices()
+
+    def zone_name(self) -> str | None:
+        return self.timezone.data
+
+    def validate_online_url(self, field):
+        if field.data and not field.data.lower().startswith(("https://", "http://")):
+            raise ValidationError("Enter a web address starting with https://.")
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        return self.convert_times() and ok
+
+    def values(self) -> dict:
+        return {
+            "title": self.title.data, "kind": self.kind.data, "format": self.format.data,
+            "summary": self.summary.data, "description": self.description.data, "timezone": self.timezone.data,
+            "venue": self.venue.data, "address": self.address.data, "city": self.city.data,
+            "country": self.country.data, "online_url": self.online_url.data,
+            "host_organisation_id": self.host_organisation_id.data or None, "capacity": self.capacity.data,
+            "registration_mode": self.registration_mode.data, "reminder_days": self.reminder_days.data,
+            **self.instants,
+        }
+
+
+class SessionForm(LocalTimesMixin, FlaskForm):
+    local_time_fields = ("starts_at", "ends_at")
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
+    kind = SelectField("Kind", choices=[(k.value, k.label) for k in SessionKind])
+    starts_at = _local("Starts")
+    ends_at = _local("Ends")
+    room = StringField("Room or site", validators=[Optional(), Length(max=200)], filters=[none_if_empty])
+    speaker_ids = SelectMultipleField("Speakers / trainers (users)", coerce=int)
+    external_speakers = TextAreaField(
+        "External speakers / trainers", validators=[Optional(), Length(max=10_000)], filters=[none_if_empty],
+        description="One per line: Name — Organisation",
+    )
+    description = TextAreaField("Description", validators=[Optional(), Length(max=20_000)], filters=[none_if_empty])
+    learning_objectives = TextAreaField(
+        "Learning objectives", validators=[Optional(), Length(max=10_000)], filters=[none_if_empty],
+        description="For trainings: what participants will be able to do afterwards.",
+    )
+    capacity = IntegerField("Own capacity", validators=[Optional(), NumberRange(min=0, max=100_000)],
+                            description="Leave empty when the session has no limit of its own.")
+    has_signup = BooleanField("Participants sign up for this session")
+
+    def __init__(self, *args, event=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.speaker_ids.choices = user_choices()
+
+    def zone_name(self) -> str | None:
+        return self.event.timezone if self.event is not None else None
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        return self.convert_times() and ok
+
+    def values(self) -> dict:
+        return {
+            "title": self.title.data, "kind": self.kind.data, "room": self.room.data,
+            "description": self.description.data, "learning_objectives": self.learning_objectives.data,
+            "capacity": self.capacity.data, "has_signup": self.has_signup.data, **self.instants,
+        }
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField("Reason", validators=[DataRequired(message="Say why; everyone will see it."),
+                                                 Length(max=2000)], filters=[strip_filter],
+                           description="Shown on the event page and sent to participants.")
+
+
+class CloneForm(FlaskForm):
+    starts_on = DateField("New start date", validators=[DataRequired(message="Enter a date.")])
+
+    def validate_starts_on(self, field):
+        if not 2000 <= field.data.year <= 2100:
+            raise ValidationError("Enter a date between the years 2000 and 2100.")
+
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+class SeriesForm(FlaskForm):
+    rule = RadioField("Repeat", choices=[("weekly", "Every N weeks"), ("monthly", "Monthly on the n-th weekday")],
+                      default="weekly")
+    every_weeks = IntegerField("Every … weeks", default=1, validators=[Optional(), NumberRange(min=1, max=52)])
+    nth = SelectField("Which", coerce=int, choices=[(1, "First"), (2, "Second"), (3, "Third"), (4, "Fourth"),
+                                                    (-1, "Last")])
+    weekday = SelectField("Weekday", coerce=int, choices=list(enumerate(WEEKDAYS)))
+    count = IntegerField("Number of further events", default=3,
+                         validators=[DataRequired(message="How many events?"), NumberRange(min=1, max=52)])
+
+    def validate_every_weeks(self, field):
+        if self.rule.data == "weekly" and not field.data:
+            raise ValidationError("Enter a number of weeks.")

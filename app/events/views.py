@@ -1,0 +1,332 @@
+"""Event pages: finding events (list, month calendar, event page) and planning them (forms, agenda)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.accounts.auth import role_required
+from app.accounts.models import Role
+from app.directory.models import Project, Theme
+from app.events import services
+from app.events.access import can_view, get_managed_or_404, is_organiser_of
+from app.events.forms import CancelForm, CloneForm, EventForm, SeriesForm, SessionForm
+from app.events.models import EventFormat, EventKind, Session
+from app.events.services import EventError, EventFilters
+from app.events.times import local_date, local_naive
+from app.extensions import db
+from app.forms_common import country_choices
+from app.pagination import paginate
+from app.timeutil import now, to_local
+
+bp = Blueprint("events", __name__)
+# POST-only actions (publish, delete, move...) are covered by the app-wide CSRFProtect.
+
+ORGANISER_ROLES = (Role.ORGANISER, Role.COORDINATOR)
+
+
+@bp.app_template_global("upcoming_events")
+def upcoming_events(limit: int = 5):
+    """For the home page: the next published events the viewer may see."""
+    return services.upcoming(current_user, limit)
+
+
+def _filter_choices() -> dict:
+    return {
+        "kinds": list(EventKind),
+        "formats": list(EventFormat),
+        "countries": country_choices("Any country"),
+        "projects": list(db.session.execute(select(Project.id, Project.acronym).order_by(Project.acronym))),
+        "themes": list(db.session.scalars(select(Theme).order_by(Theme.name, Theme.empact_cycle))),
+    }
+
+
+@bp.get("/events")
+def index():
+    filters = EventFilters.from_args(request.args)
+    page = paginate(services.list_query(filters, current_user), request.args.get("page"), per_page=20)
+    return render_template("events/index.html", page=page, filters=filters, **_filter_choices())
+
+
+@bp.get("/events/calendar")
+def calendar_month():
+    filters = EventFilters.from_args(request.args)
+    today = to_local(now(), getattr(current_user, "timezone", None)).date()
+    try:
+        year = int(request.args.get("year") or today.year)
+        month = int(request.args.get("month") or today.month)
+        date(year, month, 1)
+        if not 2000 <= year <= 2100:
+            raise ValueError
+    except ValueError:
+        year, month = today.year, today.month
+    events = services.month_events(filters, current_user, year, month)
+    previous = (year - 1, 12) if month == 1 else (year, month - 1)
+    following = (year + 1, 1) if month == 12 else (year, month + 1)
+    return render_template(
+        "events/calendar.html", weeks=services.month_grid(events, year, month), year=year, month=month,
+        month_start=date(year, month, 1), previous=previous, following=following, filters=filters,
+        today=today, **_filter_choices(),
+    )
+
+
+@bp.get("/events/<int:event_id>")
+def detail(event_id: int):
+    event = services.load_event(event_id)
+    if event is None or not can_view(current_user, event):
+        abort(404)
+    organiser = is_organiser_of(current_user, event)
+    return render_template(
+        "events/detail.html",
+        event=event,
+        is_organiser=organiser,
+        show_online_link=bool(event.online_url) and services.can_see_online_link(current_user, event),
+        registration=services.registration_facts(event),
+        days=services.timetable(event),
+        viewer_tz=getattr(current_user, "timezone", None) if current_user.is_authenticated else None,
+        cancel_form=CancelForm() if organiser else None,
+    )
+
+
+def _apply_error(form, error: EventError) -> None:
+    db.session.rollback()
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+def _flash_overlaps(outcome) -> None:
+    if outcome.overlaps:
+        names = "; ".join(
+            f"“{other.title}” ({to_local(other.starts_at, other.timezone):%d %b %Y})" for other in outcome.overlaps
+        )
+        flash(f"Heads-up: this event overlaps with {names} (same country or organisers).", "warning")
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@role_required(*ORGANISER_ROLES)
+def new():
+    form = EventForm()
+    if request.method == "GET" and current_user.timezone:
+        form.timezone.data = current_user.timezone
+    if form.validate_on_submit():
+        try:
+            outcome = services.create_event(
+                current_user, form.values(), form.organiser_ids.data, form.project_ids.data, form.theme_ids.data
+            )
+        except EventError as error:
+            _apply_error(form, error)
+        else:
+            flash("The event is saved as a draft. Add its agenda, then publish it.", "success")
+            _flash_overlaps(outcome)
+            return redirect(url_for("events.detail", event_id=outcome.event.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/form.html", form=form, event=None), status
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    if event.is_cancelled:
+        flash("A cancelled event cannot be edited.", "warning")
+        return redirect(url_for("events.detail", event_id=event.id))
+    form = EventForm(obj=event)
+    if request.method == "GET":
+        for name, value in services.local_form_values(event).items():
+            getattr(form, name).data = value
+        form.host_organisation_id.data = event.host_organisation_id or 0
+        form.project_ids.data = [p.id for p in event.projects]
+        form.theme_ids.data = [t.id for t in event.themes]
+        form.organiser_ids.data = [u.id for u in event.organisers]
+        form.kind.data, form.format.data = event.kind.value, event.format.value
+        form.registration_mode.data = event.registration_mode.value
+    if form.validate_on_submit():
+        try:
+            outcome = services.update_event(
+                current_user, event, form.values(), form.organiser_ids.data, form.project_ids.data,
+                form.theme_ids.data,
+            )
+        except EventError as error:
+            _apply_error(form, error)
+        else:
+            flash("The event is saved." if outcome.changes else "Nothing changed.", "success")
+            _flash_overlaps(outcome)
+            return redirect(url_for("events.detail", event_id=event.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/form.html", form=form, event=event), status
+
+
+@bp.post("/events/<int:event_id>/publish")
+@login_required
+def publish(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    try:
+        outcome = services.publish(current_user, event)
+    except EventError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        flash("The event is published.", "success")
+        _flash_overlaps(outcome)
+    return redirect(url_for("events.detail", event_id=event_id))
+
+
+@bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel(current_user, event, form.reason.data)
+        except EventError as error:
+            _apply_error(form, error)
+        else:
+            flash("The event is cancelled. Participants are told.", "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/cancel.html", form=form, event=event), status
+
+
+@bp.post("/events/<int:event_id>/delete")
+@login_required
+def delete(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    try:
+        services.delete_draft(current_user, event)
+    except EventError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for("events.detail", event_id=event_id))
+    flash("The draft is deleted.", "success")
+    return redirect(url_for("events.index"))
+
+
+@bp.route("/events/<int:event_id>/clone", methods=["GET", "POST"])
+@role_required(*ORGANISER_ROLES)
+def clone(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    form = CloneForm()
+    if form.validate_on_submit():
+        copy = services.clone(current_user, event, form.starts_on.data)
+        flash("A draft copy is ready; its sessions moved with it. Check it, then publish it.", "success")
+        return redirect(url_for("events.detail", event_id=copy.id))
+    if request.method == "GET":
+        form.starts_on.data = local_date(event.starts_at, event.timezone)
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/clone.html", form=form, event=event), status
+
+
+@bp.route("/events/<int:event_id>/series", methods=["GET", "POST"])
+@role_required(*ORGANISER_ROLES)
+def series(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    form = SeriesForm()
+    if request.method == "GET":
+        first = local_date(event.starts_at, event.timezone)
+        form.weekday.data = first.weekday()
+        form.nth.data = min((first.day - 1) // 7 + 1, 4)
+    if form.validate_on_submit():
+        weekly = form.rule.data == "weekly"
+        try:
+            copies = services.create_series(
+                current_user, event, form.count.data,
+                every_weeks=form.every_weeks.data if weekly else None,
+                weekday=None if weekly else form.weekday.data,
+                nth=None if weekly else form.nth.data,
+            )
+        except EventError as error:
+            _apply_error(form, error)
+        else:
+            flash(f"{len(copies)} draft events created in the series. Publish each when ready.", "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/series.html", form=form, event=event), status
+
+
+# --- agenda -------------------------------------------------------------------------------------
+
+
+def _session_or_404(event, session_id: int) -> Session:
+    item = db.session.get(Session, session_id)
+    if item is None or item.event_id != event.id:
+        abort(404)
+    return item
+
+
+@bp.route("/events/<int:event_id>/sessions/new", methods=["GET", "POST"])
+@login_required
+def session_new(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    form = SessionForm(event=event)
+    if request.method == "GET":
+        last = max(event.sessions, key=lambda s: s.ends_at, default=None)
+        start = local_naive(last.ends_at if last and last.ends_at < event.ends_at else event.starts_at, event.timezone)
+        form.starts_at.data = start
+    if form.validate_on_submit():
+        try:
+            services.add_session(current_user, event, form.values(), form.speaker_ids.data,
+                                 form.external_speakers.data)
+        except EventError as error:
+            _apply_error(form, error)
+        else:
+            flash("The session is added to the agenda.", "success")
+            return redirect(url_for("events.detail", event_id=event.id, _anchor="agenda"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/session_form.html", form=form, event=event, item=None), status
+
+
+@bp.route("/events/<int:event_id>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def session_edit(event_id: int, session_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    item = _session_or_404(event, session_id)
+    form = SessionForm(obj=item, event=event)
+    if request.method == "GET":
+        form.starts_at.data = local_naive(item.starts_at, event.timezone)
+        form.ends_at.data = local_naive(item.ends_at, event.timezone)
+        form.kind.data = item.kind.value
+        form.speaker_ids.data = [s.user_id for s in item.speakers if s.user_id]
+        form.external_speakers.data = services.external_speakers_text(item)
+    if form.validate_on_submit():
+        try:
+            services.update_session(current_user, item, form.values(), form.speaker_ids.data,
+                                    form.external_speakers.data)
+        except EventError as error:
+            _apply_error(form, error)
+        else:
+            flash("The session is saved.", "success")
+            return redirect(url_for("events.detail", event_id=event.id, _anchor="agenda"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/session_form.html", form=form, event=event, item=item), status
+
+
+@bp.post("/events/<int:event_id>/sessions/<int:session_id>/delete")
+@login_required
+def session_delete(event_id: int, session_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    item = _session_or_404(event, session_id)
+    try:
+        services.delete_session(current_user, item)
+    except EventError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        flash("The session is removed from the agenda.", "success")
+    return redirect(url_for("events.detail", event_id=event_id, _anchor="agenda"))
+
+
+@bp.post("/events/<int:event_id>/sessions/<int:session_id>/move")
+@login_required
+def session_move(event_id: int, session_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    item = _session_or_404(event, session_id)
+    if not services.move_session(current_user, item, request.form.get("direction", "")):
+        flash("That session cannot move further.", "info")
+    return redirect(url_for("events.detail", event_id=event_id, _anchor="agenda"))
