@@ -2,37 +2,271 @@
 
 INTERFACE used by the events and registrations packages. Each function writes outbox messages in
 the caller's transaction (through app.notifications.outbox.enqueue) and never commits.
-The calendar issue implements them; until then they do nothing.
+
+Every message carries one VEVENT with the event's (or session's) stable UID and its current
+SEQUENCE, ORGANIZER = MAIL_FROM and the recipient as ATTENDEE; the same iCalendar goes inline as
+text/calendar; method=... and attached as an .ics file. The callers raise SEQUENCE before calling
+an update or a cancellation of an event or a session; a registration's cancellation keeps it (the
+later DTSTAMP decides, RFC 5546 section 2.1.5), so a later re-registration can still be accepted.
+
+SessionSignup.sequence_sent records what each person last received for a session (None: nothing
+of ours is in their calendar for it).
 """
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.calendar import links
+from app.calendar.entries import attendee_for, event_entry, session_entry
+from app.calendar.ics import build_calendar, build_entry_calendar
+from app.extensions import db
+from app.notifications.outbox import Attachment, CalendarPart, Recipient, enqueue
+from app.notifications.rendering import render_email
+from app.templating import format_local
+from app.timeutil import now
+
+FILENAMES = {"REQUEST": "invite.ics", "CANCEL": "cancel.ics", "PUBLISH": "event.ics"}
+
+
+def _registration_model():
+    from app.registrations.models import Registration, RegistrationStatus, SessionSignup, SessionSignupStatus
+
+    return Registration, RegistrationStatus, SessionSignup, SessionSignupStatus
+
+
+def _when(starts_at, ends_at, tz_name: str) -> str:
+    start = format_local(starts_at, tz_name)
+    if format_local(starts_at, tz_name, "%Y-%m-%d") == format_local(ends_at, tz_name, "%Y-%m-%d"):
+        return f"{start} – {format_local(ends_at, tz_name, '%H:%M')}"
+    return f"{start} – {format_local(ends_at, tz_name)}"
+
+
+def _place(event, session=None) -> str:
+    place = links.public_location(event)
+    if session is not None and session.room:
+        return f"{session.room}, {place}" if place else session.room
+    return place
+
+
+def _send(user, *, kind: str, method: str, event, entry, session=None, show_online: bool) -> None:
+    """Render the email for `kind` and add it to the outbox with its iCalendar."""
+    ics = build_entry_calendar(entry, method=method, dtstamp=now())
+    item = session or event
+    viewer_zone = user.timezone if user.timezone and user.timezone != event.timezone else None
+    subject, text, html = render_email(
+        "calendar/itip",
+        language=getattr(user, "language", None),
+        kind=kind,
+        method=method,
+        user=user,
+        event=event,
+        session=session,
+        when_event_zone=_when(item.starts_at, item.ends_at, event.timezone),
+        when_user_zone=_when(item.starts_at, item.ends_at, viewer_zone) if viewer_zone else None,
+        event_zone=event.timezone,
+        user_zone=viewer_zone,
+        place=_place(event, session),
+        online_url=event.online_url if show_online and method != "CANCEL" else None,
+        event_url=links.event_url(event),
+        sequence=entry.sequence,
+        reason=(event.cancellation_reason or "").strip() if event.is_cancelled else "",
+    )
+    enqueue(
+        Recipient(email=user.email, name=user.name, user_id=user.id),
+        subject,
+        text,
+        html,
+        kind=f"calendar.{kind}",
+        attachments=[Attachment(FILENAMES[method], "text/calendar", ics, method=method)],
+        calendar=CalendarPart(method=method, content=ics),
+    )
+
+
+def _event_message(registration, *, kind: str, method: str) -> None:
+    event, user = registration.event, registration.user
+    cancel = method == "CANCEL"
+    entry = event_entry(
+        event,
+        show_online=not cancel,
+        attendees=(attendee_for(user, registration, "DECLINED" if cancel and not event.is_cancelled else "ACCEPTED"),),
+        status="CANCELLED" if cancel else None,
+    )
+    _send(user, kind=kind, method=method, event=event, entry=entry, show_online=not cancel)
+
+
+def _session_message(signup, session, event, *, kind: str, method: str) -> None:
+    user = signup.user
+    cancel = method == "CANCEL"
+    entry = session_entry(
+        session,
+        event,
+        show_online=not cancel,
+        attendees=(attendee_for(user, None, "DECLINED" if cancel and not event.is_cancelled else "ACCEPTED"),),
+        status="CANCELLED" if cancel else None,
+    )
+    _send(user, kind=kind, method=method, event=event, entry=entry, session=session, show_online=not cancel)
+    signup.sequence_sent = None if cancel else session.sequence
+
+
+def _signups(*where):
+    _, _, SessionSignup, _ = _registration_model()
+    from app.events.models import Session
+
+    return db.session.scalars(
+        select(SessionSignup)
+        .join(Session, SessionSignup.session_id == Session.id)
+        .options(joinedload(SessionSignup.user), joinedload(SessionSignup.session))
+        .where(*where)
+        .order_by(SessionSignup.id)
+    ).all()
+
 
 def queue_invitation(registration) -> None:
-    """METHOD:REQUEST to a confirmed participant (on confirmation, promotion or approval)."""
+    """METHOD:REQUEST to a confirmed participant (on confirmation, promotion or approval).
+    Sessions they already signed up for follow, each as its own invitation."""
+    _, RegistrationStatus, SessionSignup, SessionSignupStatus = _registration_model()
+    from app.events.models import Session
+
+    if registration.status != RegistrationStatus.CONFIRMED or registration.event.is_draft:
+        return
+    _event_message(registration, kind="invitation", method="REQUEST")
+    for signup in _signups(
+        Session.event_id == registration.event_id,
+        SessionSignup.user_id == registration.user_id,
+        SessionSignup.status == SessionSignupStatus.CONFIRMED,
+        SessionSignup.sequence_sent.is_(None),
+    ):
+        _session_message(signup, signup.session, registration.event, kind="session_invitation", method="REQUEST")
 
 
 def queue_registration_cancel(registration) -> None:
-    """METHOD:CANCEL to a participant whose registration was cancelled or rejected."""
+    """METHOD:CANCEL to a participant whose registration was cancelled or rejected, for the event
+    and for every session of it we had put in their calendar."""
+    _, _, SessionSignup, _ = _registration_model()
+    from app.events.models import Session
+
+    if registration.event.is_draft:
+        return
+    _event_message(registration, kind="registration_cancelled", method="CANCEL")
+    for signup in _signups(
+        Session.event_id == registration.event_id,
+        SessionSignup.user_id == registration.user_id,
+        SessionSignup.sequence_sent.is_not(None),
+    ):
+        _session_message(signup, signup.session, registration.event, kind="session_cancelled", method="CANCEL")
+
+
+def _confirmed_registrations(event):
+    Registration, RegistrationStatus, _, _ = _registration_model()
+    return db.session.scalars(
+        select(Registration)
+        .options(joinedload(Registration.user))
+        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+        .order_by(Registration.id)
+    ).all()
 
 
 def queue_event_update(event) -> None:
     """METHOD:REQUEST with the raised SEQUENCE to every confirmed participant (time/place/link changed)."""
+    if event.is_draft:
+        return
+    if event.is_cancelled:
+        queue_event_cancel(event)
+        return
+    for registration in _confirmed_registrations(event):
+        _event_message(registration, kind="update", method="REQUEST")
 
 
 def queue_event_cancel(event) -> None:
-    """METHOD:CANCEL to every confirmed participant of a cancelled event."""
+    """METHOD:CANCEL to every confirmed participant of a cancelled event, and for the sessions of it
+    they had in their calendar."""
+    _, _, SessionSignup, _ = _registration_model()
+    from app.events.models import Session
+
+    for registration in _confirmed_registrations(event):
+        _event_message(registration, kind="event_cancelled", method="CANCEL")
+    for signup in _signups(Session.event_id == event.id, SessionSignup.sequence_sent.is_not(None)):
+        _session_message(signup, signup.session, event, kind="session_cancelled", method="CANCEL")
+
+
+def queue_session_invitation(signup) -> None:
+    """METHOD:REQUEST for one session to a person who just signed up for it (confirmed sign-up of a
+    confirmed participant)."""
+    Registration, RegistrationStatus, _, SessionSignupStatus = _registration_model()
+    session = signup.session
+    event = session.event
+    if signup.status != SessionSignupStatus.CONFIRMED or event.is_draft or event.is_cancelled:
+        return
+    confirmed = db.session.scalar(
+        select(Registration.id).where(
+            Registration.event_id == event.id,
+            Registration.user_id == signup.user_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    )
+    if confirmed is None:
+        return  # queue_invitation sends it when the registration is confirmed
+    _session_message(signup, session, event, kind="session_invitation", method="REQUEST")
 
 
 def queue_session_update(session) -> None:
-    """METHOD:REQUEST for a session to the people signed up for it (its time or room changed)."""
+    """METHOD:REQUEST for a session to the people signed up for it (its time or room changed).
+    Anyone who never got this session gets it as an invitation."""
+    _, _, SessionSignup, SessionSignupStatus = _registration_model()
+    event = session.event
+    if event.is_draft or event.is_cancelled:
+        return
+    confirmed_ids = {r.user_id for r in _confirmed_registrations(event)}
+    for signup in _signups(
+        SessionSignup.session_id == session.id, SessionSignup.status == SessionSignupStatus.CONFIRMED
+    ):
+        if signup.user_id not in confirmed_ids:
+            continue
+        kind = "session_invitation" if signup.sequence_sent is None else "session_update"
+        _session_message(signup, session, event, kind=kind, method="REQUEST")
 
 
 def queue_session_cancel(session, user_ids=None) -> None:
-    """METHOD:CANCEL for a removed session to the people signed up for it."""
+    """METHOD:CANCEL for a removed session to the people signed up for it (or to `user_ids`, when
+    the sign-ups are already gone). Call it before deleting the session."""
+    _, _, SessionSignup, SessionSignupStatus = _registration_model()
+    from app.accounts.models import User
+
+    event = session.event
+    if event.is_draft:
+        return
+    if user_ids is None:
+        for signup in _signups(
+            SessionSignup.session_id == session.id,
+            (SessionSignup.sequence_sent.is_not(None)) | (SessionSignup.status == SessionSignupStatus.CONFIRMED),
+        ):
+            _session_message(signup, session, event, kind="session_cancelled", method="CANCEL")
+        return
+    for user in db.session.scalars(select(User).where(User.id.in_(list(user_ids))).order_by(User.id)):
+        entry = session_entry(session, event, show_online=False,
+                              attendees=(attendee_for(user, None, "DECLINED"),), status="CANCELLED")
+        _send(user, kind="session_cancelled", method="CANCEL", event=event, entry=entry,
+              session=session, show_online=False)
 
 
 def event_attachment(event, user=None):
     """An app.notifications.outbox.Attachment holding the event's .ics (METHOD:PUBLISH), for
-    reminders and similar emails; None until the calendar issue implements it."""
-    return None
+    reminders and similar emails. The online link is in it only for a confirmed participant or an
+    organiser of the event."""
+    from app.events.access import is_organiser_of
+
+    show_online = False
+    if user is not None:
+        Registration, RegistrationStatus, _, _ = _registration_model()
+        show_online = is_organiser_of(user, event) or db.session.scalar(
+            select(Registration.id).where(
+                Registration.event_id == event.id,
+                Registration.user_id == user.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+        ) is not None
+    entry = event_entry(event, show_online=show_online)
+    ics = build_calendar([entry], method="PUBLISH", dtstamp=now())
+    return Attachment("event.ics", "text/calendar", ics, method="PUBLISH")

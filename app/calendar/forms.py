@@ -1,0 +1,17 @@
+"""Forms of the subscribe page: a new feed address, and what the personal feed holds."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SubmitField
+
+
+class RegenerateTokenForm(FlaskForm):
+    submit = SubmitField("Make a new feed address")
+
+
+class FeedPreferencesForm(FlaskForm):
+    include_waitlisted = BooleanField(
+        "Also show events I am on the waiting list for (marked tentative)"
+    )
+    submit = SubmitField("Save")

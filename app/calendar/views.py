@@ -1,0 +1,185 @@
+"""Calendar routes: .ics downloads of events and sessions, the personal, organiser and public feeds,
+and the subscribe page (feed addresses, how to subscribe, new token, what the feed holds)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import exists, select
+
+from app.accounts.permissions import is_signed_in
+from app.accounts.services import regenerate_calendar_token, update_profile
+from app.calendar import links
+from app.calendar.entries import event_entry, session_entry
+from app.calendar import feeds
+from app.calendar.feeds import Feed, PublicFilters, user_by_token
+from app.calendar.forms import FeedPreferencesForm, RegenerateTokenForm
+from app.calendar.ics import build_calendar
+from app.events.access import can_view, get_visible_or_404, is_organiser_of
+from app.events.models import Event, Session
+from app.extensions import db
+from app.registrations.models import Registration, RegistrationStatus
+from app.timeutil import now
+
+bp = Blueprint("calendar", __name__)
+
+FEED_REFRESH_MINUTES = 60
+FEED_MAX_AGE = 300
+
+
+def _wants_all_day() -> bool:
+    return request.args.get("all_day") in ("1", "true", "yes")
+
+
+def _may_see_online(user, event) -> bool:
+    if not is_signed_in(user):
+        return False
+    if is_organiser_of(user, event):
+        return True
+    return bool(db.session.scalar(select(exists().where(
+        Registration.event_id == event.id,
+        Registration.user_id == user.id,
+        Registration.status == RegistrationStatus.CONFIRMED,
+    ))))
+
+
+def _calendar_response(body: bytes, filename: str, *, download: bool, public: bool = False):
+    response = current_app.response_class(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    disposition = "attachment" if download else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Cache-Control"] = (
+        f"public, max-age={FEED_MAX_AGE}" if public else "private, no-cache"
+    )
+    return response
+
+
+def _feed_response(feed: Feed, filename: str, *, public: bool = False):
+    """Serve a feed with ETag/Last-Modified; an unchanged feed gets 304 before serialising."""
+    etag = feed.etag
+    if request.if_none_match and request.if_none_match.contains(etag):
+        response = current_app.response_class(status=304)
+        response.set_etag(etag)
+        if feed.last_modified:
+            response.last_modified = feed.last_modified
+        response.headers["Cache-Control"] = f"public, max-age={FEED_MAX_AGE}" if public else "private, max-age=0"
+        return response
+    body = build_calendar(
+        feed.entries,
+        method="PUBLISH",
+        dtstamp=now(),
+        name=f"{current_app.config['SITE_NAME']} · {feed.name}",
+        refresh_minutes=FEED_REFRESH_MINUTES,
+    )
+    response = _calendar_response(body, filename, download=False, public=public)
+    response.headers["Cache-Control"] = f"public, max-age={FEED_MAX_AGE}" if public else "private, max-age=0"
+    response.set_etag(etag)
+    if feed.last_modified:
+        response.last_modified = feed.last_modified
+    return response.make_conditional(request)
+
+
+@bp.get("/events/<int:event_id>.ics")
+def event_ics(event_id: int):
+    event = get_visible_or_404(event_id, current_user)
+    show_online = _may_see_online(current_user, event)
+    entries = [event_entry(event, show_online=show_online, all_day=_wants_all_day())]
+    with_sessions = request.args.get("sessions") in ("1", "true", "yes")
+    if with_sessions:
+        sessions = db.session.scalars(
+            select(Session).where(Session.event_id == event.id).order_by(Session.starts_at, Session.position, Session.id)
+        ).all()
+        entries += [session_entry(s, event, show_online=show_online) for s in sessions]
+    body = build_calendar(entries, method="PUBLISH", dtstamp=now())
+    suffix = "-agenda" if with_sessions else ""
+    return _calendar_response(body, f"event-{event.id}{suffix}.ics", download=True)
+
+
+@bp.get("/sessions/<int:session_id>.ics")
+def session_ics(session_id: int):
+    session = db.session.get(Session, session_id)
+    if session is None:
+        abort(404)
+    event = session.event
+    if not can_view(current_user, event):
+        abort(404)
+    entry = session_entry(session, event, show_online=_may_see_online(current_user, event))
+    body = build_calendar([entry], method="PUBLISH", dtstamp=now())
+    return _calendar_response(body, f"session-{session.id}.ics", download=True)
+
+
+@bp.get("/calendar/feed/<token>.ics")
+def personal_feed(token: str):
+    user = user_by_token(token)
+    if user is None:
+        abort(404)
+    return _feed_response(feeds.personal_feed(user, all_day=_wants_all_day()), "liaison.ics")
+
+
+@bp.get("/calendar/feed/<token>/organised.ics")
+def organiser_feed(token: str):
+    user = user_by_token(token)
+    if user is None or not user.is_organiser:
+        abort(404)
+    return _feed_response(feeds.organiser_feed(user, all_day=_wants_all_day()), "liaison-organised.ics")
+
+
+@bp.get("/calendar/public.ics")
+def public_feed():
+    filters = PublicFilters.from_args(request.args)
+    return _feed_response(feeds.public_feed(filters, all_day=_wants_all_day()), "liaison-public.ics", public=True)
+
+
+@bp.route("/calendar/subscribe", methods=["GET"])
+@login_required
+def subscribe():
+    personal = links.personal_feed_url(current_user)
+    organised = links.organiser_feed_url(current_user) if current_user.is_organiser else None
+    public = links.public_feed_url()
+    return render_template(
+        "calendar/subscribe.html",
+        personal=personal,
+        personal_webcal=links.webcal(personal),
+        organised=organised,
+        organised_webcal=links.webcal(organised) if organised else None,
+        public=public,
+        public_webcal=links.webcal(public),
+        token_form=RegenerateTokenForm(),
+        preferences_form=FeedPreferencesForm(include_waitlisted=current_user.calendar_include_waitlisted),
+    )
+
+
+@bp.post("/calendar/subscribe/token")
+@login_required
+def regenerate_token():
+    form = RegenerateTokenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    regenerate_calendar_token(current_user)
+    flash("Your feed has a new address. The old one no longer works: subscribe again with the new one.", "success")
+    return redirect(url_for("calendar.subscribe"))
+
+
+@bp.post("/calendar/subscribe/preferences")
+@login_required
+def preferences():
+    form = FeedPreferencesForm()
+    if not form.validate_on_submit():
+        abort(400)
+    update_profile(current_user, calendar_include_waitlisted=bool(form.include_waitlisted.data))
+    flash("Saved. Calendar programs pick up the change at their next refresh.", "success")
+    return redirect(url_for("calendar.subscribe"))
+
+
+@bp.app_template_global("calendar_links")
+def calendar_links(event: Event) -> dict:
+    """What templates/calendar/_event_links.html shows for an event."""
+    return {
+        "ics": url_for("calendar.event_ics", event_id=event.id),
+        "ics_sessions": url_for("calendar.event_ics", event_id=event.id, sessions=1),
+        "google": links.google_calendar_url(event),
+        "outlook": links.outlook_url(event),
+        "office365": links.outlook_url(event, office365=True),
+        "has_sessions": bool(event.sessions),
+    }
+
