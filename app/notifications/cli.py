@@ -16,20 +16,16 @@ def deliver_command(limit):
     from app.notifications.delivery import deliver_pending
 
     report = deliver_pending(limit=limit)
-    click.echo(f"sent {report.sent}, failed {report.failed}, dead {report.dead}")
+    click.echo(str(report))
 
 
 @outbox_cli.command("status")
 def status_command():
     """Count messages by state."""
-    from sqlalchemy import func, select
+    from app.notifications.delivery import counts_by_status
 
-    from app.extensions import db
-    from app.notifications.models import OutboxMessage
-
-    rows = db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
-    for status, count in rows:
-        click.echo(f"{status.value}: {count}")
+    for status, count in counts_by_status().items():
+        click.echo(f"{status}: {count}")
 
 
 @outbox_cli.command("retry-dead")

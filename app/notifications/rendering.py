@@ -3,12 +3,59 @@
 render_email("registrations/confirmed", language="uk", **context) looks for
 templates/email/registrations/confirmed.uk.txt (then .en.txt, then .txt) and the same with .html,
 and returns (subject, text, html). The subject is the template's first line "Subject: ...".
+
+Emails are also rendered by the scheduler, outside any web request: render_email then works in a
+request context built on BASE_URL, so templates behave the same wherever they are rendered.
+Templates get `base_url` and `link(path)` for absolute links.
 """
 
 from __future__ import annotations
 
-from flask import render_template
+from contextlib import nullcontext
+from datetime import datetime
+
+from flask import current_app, has_request_context, render_template
 from jinja2 import TemplateNotFound
+
+from app.timeutil import to_local
+
+# Month and weekday names for the languages that have email translations (strftime depends on
+# the process locale, which a server does not set per recipient).
+_NAMES = {
+    "en": {
+        "days": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+        "months": ["January", "February", "March", "April", "May", "June", "July", "August",
+                   "September", "October", "November", "December"],
+        "pattern": "{weekday} {day} {month} {year}, {time}",
+    },
+    "uk": {
+        "days": ["понеділок", "вівторок", "середа", "четвер", "пʼятниця", "субота", "неділя"],
+        "months": ["січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня",
+                   "вересня", "жовтня", "листопада", "грудня"],
+        "pattern": "{weekday}, {day} {month} {year} р., {time}",
+    },
+}
+
+
+def format_when(instant: datetime | None, tz_name: str | None, language: str | None = "en") -> str:
+    """'Monday 26 October 2026, 10:00 EET (Europe/Kyiv)' in the given zone and language."""
+    if instant is None:
+        return ""
+    local = to_local(instant, tz_name)
+    names = _NAMES.get(language or "en", _NAMES["en"])
+    text = names["pattern"].format(
+        weekday=names["days"][local.weekday()],
+        day=local.day,
+        month=names["months"][local.month - 1],
+        year=local.year,
+        time=local.strftime("%H:%M"),
+    )
+    return f"{text} {local.tzname()} ({tz_name or 'UTC'})"
+
+
+def absolute_url(path: str) -> str:
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return base + (path if path.startswith("/") else "/" + path)
 
 
 def _render_first(candidates: list[str], **context) -> str | None:
@@ -22,10 +69,21 @@ def _render_first(candidates: list[str], **context) -> str | None:
 
 def render_email(name: str, language: str | None = None, **context) -> tuple[str, str, str | None]:
     languages = [lang for lang in (language, "en") if lang]
-    text = _render_first([f"email/{name}.{lang}.txt" for lang in languages] + [f"email/{name}.txt"], **context)
-    if text is None:
-        raise TemplateNotFound(f"email/{name}.txt")
-    html = _render_first([f"email/{name}.{lang}.html" for lang in languages] + [f"email/{name}.html"], **context)
+    context.setdefault("language", language or "en")
+    context.setdefault("base_url", current_app.config["BASE_URL"].rstrip("/"))
+    context.setdefault("link", absolute_url)
+    context.setdefault("when", lambda instant, tz: format_when(instant, tz, language))
+    request_context = (
+        nullcontext() if has_request_context()
+        else current_app.test_request_context("/", base_url=current_app.config["BASE_URL"])
+    )
+    with request_context:
+        text = _render_first([f"email/{name}.{lang}.txt" for lang in languages] + [f"email/{name}.txt"], **context)
+        if text is None:
+            raise TemplateNotFound(f"email/{name}.txt")
+        html = _render_first(
+            [f"email/{name}.{lang}.html" for lang in languages] + [f"email/{name}.html"], **context
+        )
     subject = ""
     lines = text.lstrip("\n").split("\n")
     if lines and lines[0].lower().startswith("subject:"):

@@ -1,0 +1,234 @@
+"""The scheduler process: APScheduler runs the jobs of app.scheduler.jobs, but only while this
+process holds the lease; each run is recorded in job_runs for the admin page.
+
+Jobs are declared here, in code, with fixed ids. Every job also runs once as soon as a process
+becomes the active scheduler (at start or on takeover): since jobs look for what is due in the
+data, that single run catches up whatever fell due while no scheduler was running - once, not once
+per missed tick. Within a running process, APScheduler coalesces missed ticks (coalesce=True) and
+never overlaps a job with itself (max_instances=1).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.scheduler import jobs, lease
+from app.scheduler.models import JobRun
+from app.timeutil import now
+
+log = logging.getLogger("liaison.scheduler")
+
+HEARTBEAT_JOB_ID = "heartbeat"
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    id: str
+    run: Callable[[datetime], jobs.JobResult]
+    every_seconds: int
+    description: str
+
+
+JOBS: list[JobSpec] = [
+    JobSpec("deliver_outbox", jobs.run_deliver_outbox, 60,
+            "Send pending emails over SMTP (or to .eml files); retries failures with growing delays."),
+    JobSpec("reminders", jobs.run_reminders, 300,
+            "Remind confirmed participants before each event (Event.reminder_days, default 7 and 1 days) "
+            "with the event's .ics."),
+    JobSpec("registration_closing", jobs.run_registration_closing, 300,
+            "When registration closes, send organisers the final participant list (CSV)."),
+    JobSpec("post_event", jobs.run_post_event, 900,
+            "After an event ends, ask attendees for feedback and lessons; remind organisers to record lessons."),
+    JobSpec("action_digest", jobs.run_action_digest, 3600,
+            "Weekly: remind owners of follow-up actions due within 14 days or overdue."),
+    JobSpec("coordinator_digest", jobs.run_coordinator_digest, 3600,
+            "Weekly: lessons waiting for validation, upcoming events and open actions, for coordinators."),
+]
+JOBS_BY_ID = {spec.id: spec for spec in JOBS}
+
+
+def interval_of(app: Flask, spec: JobSpec) -> float:
+    """A job's interval; SCHEDULER_INTERVALS = {"deliver_outbox": 30, ...} overrides (tests use it)."""
+    return float((app.config.get("SCHEDULER_INTERVALS") or {}).get(spec.id, spec.every_seconds))
+
+
+def new_holder_name() -> str:
+    return f"{socket.gethostname()[:80]}:pid {os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _job_run_row(job_id: str) -> JobRun:
+    row = db.session.get(JobRun, job_id)
+    if row is not None:
+        return row
+    try:
+        with db.session.begin_nested():
+            row = JobRun(job_id=job_id)
+            db.session.add(row)
+        return row
+    except IntegrityError:
+        return db.session.get(JobRun, job_id, populate_existing=True)
+
+
+def execute(job_id: str, at: datetime | None = None, holder: str | None = None,
+            next_run_at: datetime | None = None) -> jobs.JobResult:
+    """Run one job now (or as of `at`) and record its start, finish and outcome in job_runs.
+
+    Needs an application context. Exceptions are recorded and re-raised.
+    """
+    spec = JOBS_BY_ID[job_id]
+    instant = at or now()
+    db.session.rollback()
+    row = _job_run_row(job_id)
+    row.last_started_at = now()
+    row.holder = holder
+    db.session.commit()
+    try:
+        result = spec.run(instant)
+    except Exception as error:
+        db.session.rollback()
+        row = _job_run_row(job_id)
+        row.last_finished_at = now()
+        row.last_outcome = "error"
+        row.last_detail = f"{type(error).__name__}: {error}"[:2000]
+        if next_run_at is not None:
+            row.next_run_at = next_run_at
+        db.session.commit()
+        raise
+    db.session.rollback()
+    row = _job_run_row(job_id)
+    row.last_finished_at = now()
+    row.last_outcome = "ok" if result.ok else "error"
+    row.last_detail = str(result)[:2000]
+    if next_run_at is not None:
+        row.next_run_at = next_run_at
+    db.session.commit()
+    return result
+
+
+class SchedulerProcess:
+    """`flask scheduler run`: heartbeat + jobs, acting only while holding the lease."""
+
+    def __init__(self, app: Flask, holder: str | None = None, scheduler_class=BlockingScheduler):
+        self.app = app
+        self.holder = holder or new_holder_name()
+        self.is_active = False
+        self._state_lock = threading.Lock()
+        lease_seconds = int(app.config.get("SCHEDULER_LEASE_SECONDS", 60))
+        self.heartbeat_seconds = float(app.config.get("SCHEDULER_HEARTBEAT_SECONDS") or max(1, lease_seconds / 3))
+        self.scheduler = scheduler_class(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(max_workers=len(JOBS) + 1)},
+            job_defaults={"coalesce": True, "max_instances": 1},
+        )
+        self._add_jobs()
+
+    def _add_jobs(self) -> None:
+        self.scheduler.add_job(
+            self.heartbeat, IntervalTrigger(seconds=self.heartbeat_seconds), id=HEARTBEAT_JOB_ID,
+            name="lease heartbeat", coalesce=True, max_instances=1, misfire_grace_time=None,
+            replace_existing=True,
+        )
+        for spec in JOBS:
+            seconds = interval_of(self.app, spec)
+            self.scheduler.add_job(
+                self.run_job, IntervalTrigger(seconds=seconds), args=[spec.id], id=spec.id, name=spec.description,
+                coalesce=True, max_instances=1,
+                # A tick missed while this process was busy or suspended still runs (once, coalesced)
+                # when it is at most an hour or one interval late.
+                misfire_grace_time=int(max(3600, seconds)),
+                replace_existing=True,
+            )
+
+    # --- the lease -------------------------------------------------------------------------------
+
+    def heartbeat(self) -> bool:
+        """Acquire or renew the lease; on becoming active, run every job at once (catch-up)."""
+        with self.app.app_context():
+            try:
+                held = lease.acquire(self.holder)
+            except Exception:  # noqa: BLE001 - a database hiccup: act as standby until the next beat
+                log.exception("scheduler heartbeat failed")
+                db.session.rollback()
+                held = False
+            finally:
+                db.session.remove()
+        with self._state_lock:
+            became_active = held and not self.is_active
+            if held != self.is_active:
+                log.info("scheduler %s is now %s", self.holder, "ACTIVE" if held else "standby")
+            self.is_active = held
+        if became_active and self.scheduler.running:
+            self.wake_jobs()
+        return held
+
+    def wake_jobs(self) -> None:
+        instant = datetime.now(UTC)
+        for spec in JOBS:
+            if self.scheduler.get_job(spec.id) is not None:
+                self.scheduler.modify_job(spec.id, next_run_time=instant)
+
+    def run_job(self, job_id: str) -> None:
+        if not self.is_active:
+            return
+        with self.app.app_context():
+            try:
+                if not lease.holds(self.holder):
+                    with self._state_lock:
+                        self.is_active = False
+                    return
+                job = self.scheduler.get_job(job_id)
+                execute(job_id, holder=self.holder, next_run_at=job.next_run_time if job else None)
+            except Exception:  # noqa: BLE001 - recorded in job_runs; the scheduler keeps going
+                log.exception("scheduler job %s failed", job_id)
+            finally:
+                db.session.remove()
+
+    # --- running ---------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Run until stop() (blocking with BlockingScheduler). Releases the lease on the way out."""
+        self.heartbeat()
+        if self.is_active:
+            self.wake_jobs()
+        try:
+            self.scheduler.start()
+        finally:
+            if self.scheduler.running:
+                self.scheduler.shutdown(wait=False)
+            self.release()
+
+    def stop(self, wait: bool = True) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=wait)
+
+    def release(self) -> None:
+        if self.is_active:
+            with self.app.app_context():
+                try:
+                    lease.release(self.holder)
+                finally:
+                    db.session.remove()
+            self.is_active = False
+
+    def install_signal_handlers(self) -> None:
+        def _stop(signum, _frame):
+            log.info("scheduler %s stopping (signal %s)", self.holder, signum)
+            self.scheduler.shutdown(wait=False)
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
