@@ -1,0 +1,47 @@
+"""The report filter: read from the query string (GET), so a filtered view can be bookmarked and
+its exports carry exactly the same filter."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from wtforms import Form, SelectField
+from wtforms.fields import DateField
+from wtforms.validators import Optional, ValidationError
+
+from app.directory.models import Project, Theme
+from app.events.models import EventKind
+from app.extensions import db
+from app.reports.queries import ReportFilter
+from app.templating import COUNTRY_CHOICES
+
+
+class ReportFilterForm(Form):
+    date_from = DateField("From", validators=[Optional()], description="Events starting on or after this day.")
+    date_to = DateField("To", validators=[Optional()], description="Events starting on or before this day.")
+    project = SelectField("Project", default="")
+    country = SelectField("Country", default="", description="Where the event takes place.")
+    theme = SelectField("Theme", default="")
+    kind = SelectField("Event kind", default="")
+
+    def __init__(self, formdata, **kwargs):
+        super().__init__(formdata, **kwargs)
+        projects = db.session.execute(select(Project.id, Project.acronym).order_by(Project.acronym)).all()
+        themes = db.session.scalars(select(Theme).order_by(Theme.name, Theme.empact_cycle)).all()
+        self.project.choices = [("", "All projects")] + [(str(pid), acronym) for pid, acronym in projects]
+        self.theme.choices = [("", "All themes")] + [(str(t.id), t.label) for t in themes]
+        self.country.choices = [("", "All countries")] + list(COUNTRY_CHOICES)
+        self.kind.choices = [("", "All kinds")] + [(kind.value, kind.label) for kind in EventKind]
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The end of the period must be on or after its start.")
+
+    def to_filter(self) -> ReportFilter:
+        return ReportFilter(
+            date_from=self.date_from.data,
+            date_to=self.date_to.data,
+            project_id=int(self.project.data) if self.project.data else None,
+            country=self.country.data or None,
+            theme_id=int(self.theme.data) if self.theme.data else None,
+            kind=EventKind(self.kind.data) if self.kind.data else None,
+        )
