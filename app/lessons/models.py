@@ -263,3 +263,40 @@ class SummaryVersion(db.Model):
 
     summary: Mapped[Summary] = relationship(back_populates="versions")
     created_by: Mapped[User | None] = relationship()
+
+
+# Full-text search over entries. Not mapped: SQLite gets an FTS5 table kept in sync by triggers,
+# PostgreSQL a GIN index on the tsvector expression that app.lessons.search queries with.
+# Created on the metadata's "after_create" so create_all (tests) builds them; the migration carries
+# the same statements.
+from sqlalchemy import DDL, event  # noqa: E402
+
+FTS_COLUMNS = (
+    "title", "observation", "analysis", "recommendation",
+    "problem_addressed", "how_it_works", "evidence", "replication_needs",
+)
+PG_TSVECTOR = "to_tsvector('english', " + " || ' ' || ".join(f"coalesce({c}, '')" for c in FTS_COLUMNS) + ")"
+
+_new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
+_old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+_cols = ", ".join(FTS_COLUMNS)
+SQLITE_FTS_DDL = [
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS lessons_fts USING fts5({_cols}, content='lessons', "
+    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    f"CREATE TRIGGER IF NOT EXISTS lessons_fts_ai AFTER INSERT ON lessons BEGIN "
+    f"INSERT INTO lessons_fts(rowid, {_cols}) VALUES (new.id, {_new}); END",
+    f"CREATE TRIGGER IF NOT EXISTS lessons_fts_ad AFTER DELETE ON lessons BEGIN "
+    f"INSERT INTO lessons_fts(lessons_fts, rowid, {_cols}) VALUES ('delete', old.id, {_old}); END",
+    f"CREATE TRIGGER IF NOT EXISTS lessons_fts_au AFTER UPDATE ON lessons BEGIN "
+    f"INSERT INTO lessons_fts(lessons_fts, rowid, {_cols}) VALUES ('delete', old.id, {_old}); "
+    f"INSERT INTO lessons_fts(rowid, {_cols}) VALUES (new.id, {_new}); END",
+]
+SQLITE_FTS_DROP = ["DROP TABLE IF EXISTS lessons_fts"]
+POSTGRES_FTS_DDL = [f"CREATE INDEX IF NOT EXISTS ix_lessons_fulltext ON lessons USING GIN ({PG_TSVECTOR})"]
+
+for _statement in SQLITE_FTS_DDL:
+    event.listen(db.Model.metadata, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in SQLITE_FTS_DROP:
+    event.listen(db.Model.metadata, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in POSTGRES_FTS_DDL:
+    event.listen(db.Model.metadata, "after_create", DDL(_statement).execute_if(dialect="postgresql"))

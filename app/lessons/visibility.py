@@ -1,0 +1,129 @@
+"""Who may see an entry (TLP 2.0), as a SQL WHERE clause used by every query that reads entries.
+
+- CLEAR: anyone who can see the event.
+- GREEN: every signed-in member of the network.
+- AMBER: members of the organisations whose people attended the event, the event's organisers and
+  the coordinators.
+- AMBER+STRICT: members of the organisations whose people attended, and the event's organisers.
+- RED: only the people who attended (checked in), the event's organisers and the author.
+
+"Attended" means a confirmed registration that was checked in (or has a day of attendance).
+"The event's organisers" are its creator and co-organisers (not every coordinator: TLP is about
+need-to-know, so a coordinator or an administrator sees AMBER+STRICT and RED entries only when they
+organised or attended). On top of the marking, the workflow status narrows who sees an entry: a draft
+is its author's alone; a submitted or rejected entry is seen by its author and by those who may
+validate it (the event's organisers and coordinators) within the marking's audience.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, exists, false, or_, select, true
+
+from app.accounts.models import Role, User
+from app.accounts.permissions import is_signed_in
+from app.events import access as event_access
+from app.events.models import Event, event_organisers
+from app.extensions import db
+from app.lessons.models import TLP, Lesson, LessonStatus
+from app.registrations.models import AttendanceDay, Registration, RegistrationStatus
+
+PUBLISHED_STATUSES = (LessonStatus.VALIDATED, LessonStatus.ACTIONED, LessonStatus.LEARNED)
+UNDER_REVIEW_STATUSES = (LessonStatus.SUBMITTED, LessonStatus.REJECTED)
+
+
+def attended_clause():
+    """A registration that counts as having attended: confirmed and checked in (any day)."""
+    return and_(
+        Registration.status == RegistrationStatus.CONFIRMED,
+        or_(
+            Registration.checked_in_at.is_not(None),
+            exists().where(AttendanceDay.registration_id == Registration.id),
+        ),
+    )
+
+
+def is_coordinator(user) -> bool:
+    return is_signed_in(user) and user.role in (Role.ADMIN, Role.COORDINATOR)
+
+
+def organised_event_ids(user):
+    """A subquery of the ids of the events `user` created or co-organises."""
+    return select(Event.id).where(Event.created_by_id == user.id).union(
+        select(event_organisers.c.event_id).where(event_organisers.c.user_id == user.id)
+    )
+
+
+def attended_event_ids(user):
+    return select(Registration.event_id).where(Registration.user_id == user.id, attended_clause())
+
+
+def organisation_attended_event_ids(organisation_id: int):
+    return (
+        select(Registration.event_id)
+        .join(User, User.id == Registration.user_id)
+        .where(User.organisation_id == organisation_id, attended_clause())
+    )
+
+
+def visible_lessons_clause(user):
+    """The WHERE clause selecting the entries `user` may see. Use it in EVERY query on lessons."""
+    event_visible = Lesson.event_id.in_(select(Event.id).where(event_access.visible_clause(user)))
+    published = Lesson.status.in_(PUBLISHED_STATUSES)
+    if not is_signed_in(user):
+        return and_(event_visible, published, Lesson.tlp == TLP.CLEAR)
+
+    organiser = Lesson.event_id.in_(organised_event_ids(user))
+    attended = Lesson.event_id.in_(attended_event_ids(user))
+    if user.organisation_id:
+        organisation_attended = Lesson.event_id.in_(organisation_attended_event_ids(user.organisation_id))
+    else:
+        organisation_attended = false()
+    coordinator = true() if is_coordinator(user) else false()
+
+    audience = or_(
+        Lesson.tlp.in_((TLP.CLEAR, TLP.GREEN)),
+        and_(Lesson.tlp == TLP.AMBER, or_(organisation_attended, attended, organiser, coordinator)),
+        and_(Lesson.tlp == TLP.AMBER_STRICT, or_(organisation_attended, attended, organiser)),
+        and_(Lesson.tlp == TLP.RED, or_(attended, organiser)),
+    )
+    status_allowed = or_(
+        published,
+        and_(Lesson.status.in_(UNDER_REVIEW_STATUSES), or_(organiser, coordinator)),
+    )
+    return or_(Lesson.author_id == user.id, and_(event_visible, status_allowed, audience))
+
+
+def can_see(user, lesson: Lesson) -> bool:
+    """The same rule for one entry, asked of the database so pages and lists always agree."""
+    return bool(
+        db.session.scalar(select(exists().where(Lesson.id == lesson.id, visible_lessons_clause(user))))
+    )
+
+
+def visible_ids(user, ids) -> set[int]:
+    ids = list(ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Lesson.id).where(Lesson.id.in_(ids), visible_lessons_clause(user))))
+
+
+def is_event_organiser(user, event) -> bool:
+    """Creator or co-organiser of the event (the TLP sense of "the event's organisers")."""
+    if not is_signed_in(user):
+        return False
+    if event.created_by_id == user.id:
+        return True
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(event_organisers.c.event_id == event.id, event_organisers.c.user_id == user.id)
+            )
+        )
+    )
+
+
+def can_validate(user, lesson: Lesson) -> bool:
+    """Coordinators and the event's organisers validate, among those who may see the entry."""
+    if not (is_coordinator(user) or is_event_organiser(user, lesson.event)):
+        return False
+    return can_see(user, lesson)
