@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, abort, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 BLUEPRINTS = [
@@ -44,10 +44,24 @@ def register_web(app: Flask) -> None:
     install_template_helpers(app)
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in value for items in values.listvalues() for value in items if isinstance(value, str))
+
+
 def _install_security_headers(app: Flask) -> None:
     @app.before_request
     def _nonce():
         g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.before_request
+    def _refuse_nul_bytes():
+        # No legitimate text contains NUL, and PostgreSQL refuses it in text columns (a 500 later).
+        if "\x00" in request.path or _has_nul(request.args):
+            abort(400)
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"
+        ) and _has_nul(request.form):
+            abort(400)
 
     @app.after_request
     def _headers(response):

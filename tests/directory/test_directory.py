@@ -143,7 +143,7 @@ def test_lists_search_and_paginate(coordinator_client, make):
     by_type = coordinator_client.get("/directory/organisations?type=eu_agency").get_data(as_text=True)
     assert "Europol" in by_type and "Regional Police" not in by_type
     for bad in ("page=-1", "page=abc", "page=99999999999999999999", "type=zzz", "country=%00%00"):
-        assert coordinator_client.get(f"/directory/organisations?{bad}").status_code == 200
+        assert coordinator_client.get(f"/directory/organisations?{bad}").status_code in (200, 400)
 
 
 def test_list_pages_issue_a_bounded_number_of_queries(app, db, coordinator_client, make):

@@ -1,0 +1,1 @@
+"""Demo data: a believable network of organisations, projects, people, events and lessons."""
