@@ -128,6 +128,17 @@ def new_claimant() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
+def begin_write() -> None:
+    """End the current transaction and start one that takes SQLite's write lock up front.
+
+    On SQLite (WAL), a transaction that read first and writes later fails at once with "database
+    is locked" when another connection wrote in between; BEGIN IMMEDIATE waits its turn instead
+    (busy_timeout). PostgreSQL ignores the option.
+    """
+    db.session.commit()
+    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
 def _claimable(instant: datetime):
     return or_(
         (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.next_attempt_at <= instant),
@@ -172,6 +183,7 @@ def claim_batch(limit: int, claimant: str, at: datetime | None = None) -> list[i
 
 def _renew_claim(message_id: int, claimant: str) -> bool:
     """Still mine? Extend the deadline before sending; False if another delivery took it over."""
+    begin_write()
     result = db.session.execute(
         update(OutboxMessage)
         .where(
@@ -203,10 +215,13 @@ def deliver_pending(limit: int = 100, transport=None, at: datetime | None = None
             message = db.session.get(OutboxMessage, message_id, populate_existing=True)
             if message is None:
                 continue
+            email = build_email(message, sender)
+            db.session.commit()  # no transaction stays open while talking to the SMTP server
             try:
-                transport.send(build_email(message, sender), message)
+                transport.send(email, message)
             except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
                 transport.close()
+                begin_write()
                 message.attempts += 1
                 message.last_error = f"{type(error).__name__}: {error}"[:2000]
                 message.locked_until = None
@@ -223,6 +238,7 @@ def deliver_pending(limit: int = 100, transport=None, at: datetime | None = None
                         "outbox message %s failed (attempt %s): %s", message.id, message.attempts, message.last_error
                     )
             else:
+                begin_write()
                 message.attempts += 1
                 message.status = OutboxStatus.SENT
                 message.sent_at = now()

@@ -67,10 +67,10 @@ class JobResult:
 
 
 def _begin_write() -> None:
-    """Start a transaction that takes SQLite's write lock up front (a read-then-write transaction
-    started DEFERRED can fail to upgrade its lock when another process wrote meanwhile)."""
-    db.session.commit()
-    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    """Each unit of work is a write transaction (BEGIN IMMEDIATE on SQLite): see delivery.begin_write."""
+    from app.notifications.delivery import begin_write
+
+    begin_write()
 
 
 def _recipient(user: User) -> Recipient:

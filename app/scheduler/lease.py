@@ -17,6 +17,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.notifications.delivery import begin_write
 from app.scheduler.models import SchedulerLease
 from app.timeutil import now
 
@@ -59,6 +60,7 @@ def acquire(holder: str, at: datetime | None = None, name: str = LEASE_NAME,
         db.session.commit()
         return True
     db.session.rollback()
+    begin_write()
     exists = db.session.scalar(select(SchedulerLease.name).where(SchedulerLease.name == name))
     if exists:
         db.session.rollback()

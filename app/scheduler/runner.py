@@ -27,6 +27,7 @@ from flask import Flask
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.notifications.delivery import begin_write
 from app.scheduler import jobs, lease
 from app.scheduler.models import JobRun
 from app.timeutil import now
@@ -93,6 +94,7 @@ def execute(job_id: str, at: datetime | None = None, holder: str | None = None,
     spec = JOBS_BY_ID[job_id]
     instant = at or now()
     db.session.rollback()
+    begin_write()
     row = _job_run_row(job_id)
     row.last_started_at = now()
     row.holder = holder
@@ -101,6 +103,7 @@ def execute(job_id: str, at: datetime | None = None, holder: str | None = None,
         result = spec.run(instant)
     except Exception as error:
         db.session.rollback()
+        begin_write()
         row = _job_run_row(job_id)
         row.last_finished_at = now()
         row.last_outcome = "error"
@@ -110,6 +113,7 @@ def execute(job_id: str, at: datetime | None = None, holder: str | None = None,
         db.session.commit()
         raise
     db.session.rollback()
+    begin_write()
     row = _job_run_row(job_id)
     row.last_finished_at = now()
     row.last_outcome = "ok" if result.ok else "error"
