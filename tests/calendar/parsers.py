@@ -1,0 +1,124 @@
+"""Two independent iCalendar parsers that real clients use, reduced to the same plain shape:
+Mozilla's ical.js (Thunderbird) through Node, and vobject (Radicale's CalDAV server).
+
+Both convert local times through the VTIMEZONE in the file, so a wrong VTIMEZONE shows up as a
+wrong UTC instant.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import vobject
+
+from tests.conftest import require
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = Path(__file__).with_name("icaljs_parse.mjs")
+
+
+def icaljs_available() -> bool:
+    return bool(shutil.which("node")) and (ROOT / "node_modules" / "ical.js" / "package.json").exists()
+
+
+def icaljs(ics: bytes | str) -> list[dict]:
+    require(icaljs_available(), "node and node_modules/ical.js are needed (run `make node`)")
+    data = ics.encode("utf-8") if isinstance(ics, str) else ics
+    result = subprocess.run(
+        ["node", str(SCRIPT)], input=data, capture_output=True, cwd=ROOT, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    calendars = json.loads(result.stdout)
+    for calendar in calendars:
+        for event in calendar["events"]:
+            event["start"] = _instant(event["start"])
+            event["end"] = _instant(event["end"])
+            event["dtstamp"] = _instant(event["dtstamp"])
+            for person in [event["organizer"], *event["attendees"]]:
+                if person:
+                    person["email"] = person["email"].lower()
+    return calendars
+
+
+def _instant(text: str | None):
+    if text is None:
+        return None
+    if "T" not in text:
+        return date.fromisoformat(text)
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _param(prop, name: str):
+    values = prop.params.get(name)
+    return values[0] if values else None
+
+
+def _address(prop) -> dict | None:
+    if prop is None:
+        return None
+    return {
+        "email": str(prop.value).split(":", 1)[-1].lower(),
+        "cn": _param(prop, "CN"),
+        "partstat": _param(prop, "PARTSTAT"),
+        "role": _param(prop, "ROLE"),
+        "rsvp": _param(prop, "RSVP"),
+    }
+
+
+def _value(component, name: str):
+    prop = getattr(component, name.replace("-", "_"), None) if hasattr(component, name.replace("-", "_")) else None
+    return prop.value if prop is not None else None
+
+
+def _to_utc(value):
+    if isinstance(value, datetime):
+        assert value.tzinfo is not None, "vobject read a floating time: TZID/VTIMEZONE missing"
+        return value.astimezone(UTC)
+    return value
+
+
+def vobject_parse(ics: bytes | str) -> list[dict]:
+    text = ics.decode("utf-8") if isinstance(ics, bytes) else ics
+    calendars = []
+    for calendar in vobject.readComponents(text):
+        events = []
+        for vevent in calendar.contents.get("vevent", []):
+            contents = vevent.contents
+            dtstart = contents["dtstart"][0]
+            events.append({
+                "uid": contents["uid"][0].value,
+                "sequence": int(contents["sequence"][0].value) if "sequence" in contents else None,
+                "summary": contents["summary"][0].value if "summary" in contents else None,
+                "description": contents["description"][0].value if "description" in contents else None,
+                "location": contents["location"][0].value if "location" in contents else None,
+                "status": contents["status"][0].value if "status" in contents else None,
+                "url": contents["url"][0].value if "url" in contents else None,
+                "related_to": contents["related-to"][0].value if "related-to" in contents else None,
+                "start": _to_utc(dtstart.value),
+                "end": _to_utc(contents["dtend"][0].value),
+                "is_date": not isinstance(dtstart.value, datetime),
+                "tzid": _param(dtstart, "TZID"),
+                "dtstamp": _to_utc(contents["dtstamp"][0].value),
+                "organizer": _address(contents["organizer"][0]) if "organizer" in contents else None,
+                "attendees": [_address(a) for a in contents.get("attendee", [])],
+            })
+        calendars.append({
+            "method": calendar.contents["method"][0].value if "method" in calendar.contents else None,
+            "prodid": calendar.contents["prodid"][0].value,
+            "version": calendar.contents["version"][0].value,
+            "timezones": [tz.contents["tzid"][0].value for tz in calendar.contents.get("vtimezone", [])],
+            "events": events,
+        })
+    return calendars
+
+
+PARSERS = {"ical.js": icaljs, "vobject": vobject_parse}
+
+
+def parse_all(ics: bytes | str) -> dict[str, list[dict]]:
+    """{parser name: calendars} for every parser."""
+    return {name: parse(ics) for name, parse in PARSERS.items()}
