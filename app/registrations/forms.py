@@ -1,0 +1,97 @@
+"""Registration, invitation, import, message, check-in and feedback forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from app.forms_common import none_if_empty, strip_filter
+from app.registrations.models import ParticipantRole
+from app.registrations.services import MESSAGE_GROUPS, SELF_ROLES
+
+SELF_ROLE_CHOICES = [(role.value, role.label) for role in SELF_ROLES]
+ALL_ROLE_CHOICES = [(role.value, role.label) for role in ParticipantRole]
+
+
+class NeedsMixin:
+    dietary_needs = StringField("Dietary needs", validators=[Optional(), Length(max=500)],
+                                filters=[none_if_empty], description="For example vegetarian, halal, allergies.")
+    accessibility_needs = StringField("Accessibility needs", validators=[Optional(), Length(max=500)],
+                                      filters=[none_if_empty])
+    needs_visa_letter = BooleanField("I need a visa support letter")
+
+
+class RegistrationForm(NeedsMixin, FlaskForm):
+    role = SelectField("I will take part as", choices=SELF_ROLE_CHOICES, default="participant",
+                       description="Speakers and trainers are confirmed by the organisers.")
+    consent = BooleanField("I have read and accept the privacy notice",
+                           validators=[DataRequired(message="Please accept the privacy notice to register.")])
+
+
+class AcceptInvitationForm(NeedsMixin, FlaskForm):
+    consent = BooleanField("I have read and accept the privacy notice",
+                           validators=[DataRequired(message="Please accept the privacy notice to register.")])
+
+
+class NeedsForm(NeedsMixin, FlaskForm):
+    pass
+
+
+class BulkForm(FlaskForm):
+    action = SelectField("Action", choices=[
+        ("approve", "Approve"), ("reject", "Reject"), ("cancel", "Cancel"),
+        ("promote", "Move from the waiting list"), ("role", "Change role to"),
+    ])
+    role = SelectField("Role", choices=[("", "—")] + ALL_ROLE_CHOICES, validators=[Optional()])
+    reason = StringField("Reason (for a rejection; sent to the person)", validators=[Optional(), Length(max=2000)],
+                         filters=[strip_filter])
+
+    def validate_role(self, field):
+        if self.action.data == "role" and not field.data:
+            raise ValidationError("Choose the new role.")
+
+
+class InviteForm(FlaskForm):
+    emails = TextAreaField(
+        "Email addresses",
+        validators=[DataRequired(message="Enter at least one email address."), Length(max=100_000)],
+        description="One per line, optionally followed by a comma and the name (jane@police.example, Jane Doe).",
+    )
+    role = SelectField("Role", choices=ALL_ROLE_CHOICES, default="participant")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV file", description="Columns: email, name (optional), role (optional). First line: the column names.")
+    mode = RadioField("What to do with each row", choices=[
+        ("invite", "Invite (they accept by email)"), ("register", "Register them directly (existing accounts)"),
+    ], default="invite", validators=[InputRequired()])
+
+
+class ConfirmImportForm(FlaskForm):
+    payload = HiddenField(validators=[DataRequired()])
+
+
+class MessageForm(FlaskForm):
+    group = SelectField("To", choices=[(key, label) for key, (label, _) in MESSAGE_GROUPS.items()], default="confirmed")
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
+    body = TextAreaField("Message", validators=[DataRequired(), Length(max=20_000)])
+
+
+RATING_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+
+
+class FeedbackForm(FlaskForm):
+    overall = RadioField("Overall", choices=RATING_CHOICES, validators=[InputRequired(message="Choose 1 to 5.")])
+    relevance = RadioField("Relevance to your work", choices=RATING_CHOICES,
+                           validators=[InputRequired(message="Choose 1 to 5.")])
+    organisation = RadioField("Organisation", choices=RATING_CHOICES,
+                              validators=[InputRequired(message="Choose 1 to 5.")])
+    what_worked = TextAreaField("What worked well", validators=[Optional(), Length(max=5000)])
+    what_to_improve = TextAreaField("What to improve", validators=[Optional(), Length(max=5000)])
+    is_anonymous = BooleanField("Send anonymously (organisers will not see your name)")
+
+
+class RejectForm(FlaskForm):
+    reason = StringField("Reason", validators=[Optional(), Length(max=2000)], filters=[strip_filter])

@@ -1,0 +1,110 @@
+"""PDF builders (fpdf2 with the vendored DejaVu font, so Cyrillic and Greek names render): the
+attendance sheet per day and the certificate of attendance. Pure: plain data in, bytes out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fpdf import FPDF
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+
+
+@dataclass
+class SheetRow:
+    name: str
+    organisation: str
+    country: str
+
+
+def _document(orientation: str = "P") -> FPDF:
+    pdf = FPDF(orientation=orientation, unit="mm", format="A4")
+    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_margins(15, 15, 15)
+    return pdf
+
+
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """Shorten text to fit a cell, so a long organisation name never breaks the table."""
+    text = text or ""
+    if pdf.get_string_width(text) <= width - 2:
+        return text
+    while text and pdf.get_string_width(text + "…") > width - 2:
+        text = text[:-1]
+    return text + "…"
+
+
+def attendance_sheet(event_title: str, day_label: str, place: str, rows: list[SheetRow]) -> bytes:
+    pdf = _document("P")
+    widths = (10, 55, 55, 25, 35)
+    headers = ("#", "Name", "Organisation", "Country", "Signature")
+
+    def header():
+        pdf.set_font("DejaVu", "B", 9)
+        for width, label in zip(widths, headers, strict=True):
+            pdf.cell(width, 8, label, border=1, align="C")
+        pdf.ln()
+
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 14)
+    pdf.multi_cell(0, 7, f"Attendance sheet — {event_title}")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(0, 6, f"Day: {day_label}" + (f"   Place: {place}" if place else ""))
+    pdf.ln(3)
+    header()
+    pdf.set_font("DejaVu", "", 9)
+    for number, row in enumerate(rows, start=1):
+        if pdf.will_page_break(11):
+            pdf.add_page()
+            header()
+            pdf.set_font("DejaVu", "", 9)
+        values = (str(number), row.name, row.organisation, row.country, "")
+        for width, value in zip(widths, values, strict=True):
+            pdf.cell(width, 11, _fit(pdf, value, width), border=1)
+        pdf.ln()
+    if not rows:
+        pdf.cell(0, 8, "No confirmed participants.")
+        pdf.ln()
+    pdf.ln(6)
+    pdf.set_font("DejaVu", "", 9)
+    pdf.multi_cell(0, 5, f"Confirmed participants: {len(rows)}. Organiser's signature: ______________________")
+    return bytes(pdf.output())
+
+
+def certificate(participant: str, organisation: str, event_title: str, dates: str, place: str,
+                sessions: list[str], issuer: str) -> bytes:
+    pdf = _document("L")
+    pdf.add_page()
+    pdf.set_line_width(0.8)
+    pdf.rect(10, 10, 277, 190)
+    pdf.ln(18)
+    pdf.set_font("DejaVu", "B", 26)
+    pdf.cell(0, 14, "Certificate of attendance", align="C")
+    pdf.ln(20)
+    pdf.set_font("DejaVu", "", 13)
+    pdf.cell(0, 8, "This is to certify that", align="C")
+    pdf.ln(12)
+    pdf.set_font("DejaVu", "B", 20)
+    pdf.multi_cell(0, 10, participant, align="C")
+    if organisation:
+        pdf.set_font("DejaVu", "", 13)
+        pdf.multi_cell(0, 8, organisation, align="C")
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "", 13)
+    pdf.cell(0, 8, "attended the training", align="C")
+    pdf.ln(10)
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.multi_cell(0, 9, event_title, align="C")
+    pdf.set_font("DejaVu", "", 12)
+    pdf.multi_cell(0, 7, dates + (f", {place}" if place else ""), align="C")
+    if sessions:
+        pdf.ln(3)
+        pdf.set_font("DejaVu", "", 10)
+        pdf.multi_cell(0, 6, "Sessions attended: " + "; ".join(sessions), align="C")
+    pdf.set_y(-45)
+    pdf.set_font("DejaVu", "", 10)
+    pdf.cell(0, 6, f"Issued by {issuer}", align="C")
+    return bytes(pdf.output())

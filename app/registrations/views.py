@@ -1,0 +1,903 @@
+"""Routes: register, cancel, session sign-ups, my events, invitations, the organiser's participant
+list (bulk actions, export, import, message), check-in, attendance figures and PDFs, feedback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session as web_session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+from werkzeug.routing import BuildError
+
+from app.accounts import services as accounts
+from app.accounts.auth import is_safe_next
+from app.accounts.models import User
+from app.directory.models import Organisation
+from app.events.access import get_managed_or_404, get_visible_or_404, is_organiser_of
+from app.events.models import Event, Session
+from app.extensions import db
+from app.pagination import paginate
+from app.registrations import exports, imports, pdf, services
+from app.registrations.forms import (
+    AcceptInvitationForm,
+    BulkForm,
+    ConfirmImportForm,
+    FeedbackForm,
+    ImportForm,
+    InviteForm,
+    MessageForm,
+    NeedsForm,
+    RegistrationForm,
+)
+from app.registrations.models import (
+    AttendanceDay,
+    Invitation,
+    InvitationStatus,
+    ParticipantRole,
+    Registration,
+    RegistrationStatus,
+    SessionAttendance,
+    SessionSignup,
+    SessionSignupStatus,
+)
+from app.templating import country_name
+from app.timeutil import now, to_local
+
+bp = Blueprint("registrations", __name__)
+
+STATUS_FILTERS = [("", "All")] + [(s.value, s.label) for s in RegistrationStatus]
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers for templates
+
+
+def event_page_url(event: Event) -> str:
+    """The events engineer's event page when it exists, else our registration page."""
+    if "events.detail" in current_app.view_functions:
+        try:
+            return url_for("events.detail", event_id=event.id)
+        except BuildError:
+            pass
+    return url_for("registrations.status", event_id=event.id)
+
+
+@dataclass
+class SessionChoice:
+    session: Session
+    confirmed: int
+    signup: SessionSignup | None
+    position: int | None
+
+    @property
+    def is_full(self) -> bool:
+        return self.session.capacity is not None and self.confirmed >= self.session.capacity
+
+
+@dataclass
+class RegistrationBox:
+    event: Event
+    registration: Registration | None
+    position: int | None
+    seats_taken: int
+    closed_reason: str | None
+    is_organiser: bool
+    invitation: Invitation | None
+    form: RegistrationForm | None
+    sessions: list[SessionChoice] = field(default_factory=list)
+    status_counts: dict = field(default_factory=dict)
+    can_cancel: bool = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.registration is not None and self.registration.status in services.ACTIVE
+
+    @property
+    def is_full(self) -> bool:
+        return self.event.capacity is not None and self.seats_taken >= self.event.capacity
+
+    @property
+    def free_seats(self) -> int | None:
+        return None if self.event.capacity is None else max(0, self.event.capacity - self.seats_taken)
+
+    @property
+    def invitation_only(self) -> bool:
+        return self.event.registration_mode.value == "invitation"
+
+
+def registration_box(event: Event, form: RegistrationForm | None = None) -> RegistrationBox:
+    """Everything the event page's registration box shows, in a bounded number of queries."""
+    user = current_user
+    signed_in = user.is_authenticated
+    registration = None
+    position = None
+    invitation = None
+    if signed_in:
+        registration = db.session.scalar(
+            select(Registration).where(Registration.event_id == event.id, Registration.user_id == user.id)
+        )
+        if registration is not None:
+            position = services.waitlist_position(registration)
+        invitation = db.session.scalar(
+            select(Invitation).where(
+                Invitation.event_id == event.id,
+                Invitation.status == InvitationStatus.SENT,
+                or_(Invitation.user_id == user.id, Invitation.email == user.email),
+            )
+        )
+    organiser = signed_in and is_organiser_of(user, event)
+    box = RegistrationBox(
+        event=event,
+        registration=registration,
+        position=position,
+        seats_taken=services.seats_taken(event.id),
+        closed_reason=services.registration_closed_reason(event),
+        is_organiser=bool(organiser),
+        invitation=invitation,
+        form=form or RegistrationForm(formdata=None),
+    )
+    box.can_cancel = box.is_active and event.starts_at > now()
+    if organiser:
+        box.status_counts = {
+            status.value: count
+            for status, count in db.session.execute(
+                select(Registration.status, func.count(Registration.id))
+                .where(Registration.event_id == event.id)
+                .group_by(Registration.status)
+            )
+        }
+    sessions = db.session.scalars(
+        select(Session).where(Session.event_id == event.id, Session.has_signup.is_(True))
+        .order_by(Session.starts_at, Session.position, Session.id)
+    ).all()
+    if sessions:
+        ids = [s.id for s in sessions]
+        confirmed = dict(
+            db.session.execute(
+                select(SessionSignup.session_id, func.count(SessionSignup.id))
+                .where(SessionSignup.session_id.in_(ids), SessionSignup.status == SessionSignupStatus.CONFIRMED)
+                .group_by(SessionSignup.session_id)
+            ).all()
+        )
+        mine = {}
+        positions = {}
+        if signed_in:
+            mine = {
+                s.session_id: s
+                for s in db.session.scalars(
+                    select(SessionSignup).where(SessionSignup.session_id.in_(ids), SessionSignup.user_id == user.id,
+                                                SessionSignup.status != SessionSignupStatus.CANCELLED)
+                )
+            }
+            positions = services.signup_waitlist_positions([sid for sid, s in mine.items()
+                                                            if s.status == SessionSignupStatus.WAITLISTED])
+        box.sessions = [
+            SessionChoice(s, confirmed.get(s.id, 0), mine.get(s.id),
+                          positions.get(mine[s.id].id) if s.id in mine else None)
+            for s in sessions
+        ]
+    return box
+
+
+@bp.app_context_processor
+def _registration_helpers():
+    return {"registration_box": registration_box, "event_page_url": event_page_url}
+
+
+def _next_or(default: str) -> str:
+    target = request.form.get("next") or request.args.get("next")
+    return target if is_safe_next(target) else default
+
+
+def _int_arg(name: str) -> int | None:
+    try:
+        return int(request.args.get(name) or request.form.get(name) or "")
+    except ValueError:
+        return None
+
+
+def _day_arg(value: str | None, event: Event) -> date | None:
+    days = services.event_days(event)
+    if value:
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return None
+        return day if day in days else None
+    today = to_local(now(), event.timezone).date()
+    return today if today in days else (days[0] if days else None)
+
+
+def _registration_of(event: Event, registration_id: int) -> Registration:
+    registration = db.session.scalar(
+        select(Registration).where(Registration.id == registration_id, Registration.event_id == event.id)
+        .options(joinedload(Registration.user))
+    )
+    if registration is None:
+        abort(404)
+    return registration
+
+
+# --------------------------------------------------------------------------------------------
+# Participant side
+
+
+@bp.get("/privacy-notice")
+def privacy():
+    return render_template("registrations/privacy.html")
+
+
+@bp.get("/events/<int:event_id>/registration")
+def status(event_id: int):
+    event = get_visible_or_404(event_id, current_user)
+    return render_template("registrations/status.html", event=event, box=registration_box(event))
+
+
+@bp.post("/events/<int:event_id>/register")
+@login_required
+def register(event_id: int):
+    event = get_visible_or_404(event_id, current_user)
+    form = RegistrationForm()
+    if not form.validate():
+        return render_template("registrations/status.html", event=event,
+                               box=registration_box(event, form)), 422
+    outcome = services.register(
+        event, current_user, form.role.data,
+        services.Needs(form.dietary_needs.data, form.accessibility_needs.data, form.needs_visa_letter.data),
+        consent=form.consent.data,
+    )
+    flash(outcome.message, outcome.category)
+    return redirect(_next_or(event_page_url(event)))
+
+
+@bp.post("/events/<int:event_id>/cancel")
+@login_required
+def cancel(event_id: int):
+    event = get_visible_or_404(event_id, current_user)
+    registration = db.session.scalar(
+        select(Registration).where(Registration.event_id == event.id, Registration.user_id == current_user.id)
+    )
+    if registration is None:
+        flash("You are not registered for this event.", "warning")
+    else:
+        outcome = services.cancel_registration(registration, current_user)
+        flash(outcome.message, "info" if outcome.ok else "danger")
+    return redirect(_next_or(event_page_url(event)))
+
+
+@bp.route("/events/<int:event_id>/needs", methods=["GET", "POST"])
+@login_required
+def needs(event_id: int):
+    event = get_visible_or_404(event_id, current_user)
+    registration = db.session.scalar(
+        select(Registration).where(Registration.event_id == event.id, Registration.user_id == current_user.id,
+                                   Registration.status.in_(services.ACTIVE))
+    )
+    if registration is None:
+        abort(404)
+    form = NeedsForm(obj=registration)
+    if form.validate_on_submit():
+        services.update_needs(
+            registration,
+            services.Needs(form.dietary_needs.data, form.accessibility_needs.data, form.needs_visa_letter.data),
+            current_user,
+        )
+        flash("Your needs are saved. Only the organisers see them.", "success")
+        return redirect(event_page_url(event))
+    return render_template("registrations/needs.html", event=event, form=form), (422 if form.errors else 200)
+
+
+def _session_or_404(session_id: int) -> Session:
+    item = db.session.get(Session, session_id)
+    if item is None:
+        abort(404)
+    get_visible_or_404(item.event_id, current_user)
+    return item
+
+
+@bp.post("/sessions/<int:session_id>/signup")
+@login_required
+def session_signup(session_id: int):
+    item = _session_or_404(session_id)
+    event = item.event
+    outcome = services.sign_up_for_session(item, current_user)
+    flash(outcome.message, outcome.category)
+    return redirect(_next_or(event_page_url(event)))
+
+
+@bp.post("/sessions/<int:session_id>/signup/cancel")
+@login_required
+def session_signup_cancel(session_id: int):
+    item = _session_or_404(session_id)
+    event = item.event
+    signup = db.session.scalar(
+        select(SessionSignup).where(SessionSignup.session_id == item.id, SessionSignup.user_id == current_user.id)
+    )
+    if signup is None:
+        flash("You are not signed up for this session.", "warning")
+    else:
+        outcome = services.cancel_session_signup(signup, current_user)
+        flash(outcome.message, "info" if outcome.ok else "danger")
+    return redirect(_next_or(event_page_url(event)))
+
+
+@bp.get("/my/events")
+@login_required
+def my_events():
+    registrations = db.session.scalars(
+        select(Registration)
+        .join(Event, Event.id == Registration.event_id)
+        .where(Registration.user_id == current_user.id)
+        .options(joinedload(Registration.event))
+        .order_by(Event.starts_at)
+    ).all()
+    event_ids = [r.event_id for r in registrations]
+    positions = services.waitlist_positions(
+        {r.event_id for r in registrations if r.status == RegistrationStatus.WAITLISTED}
+    )
+    signups: dict[int, list[SessionSignup]] = {}
+    if event_ids:
+        for signup in db.session.scalars(
+            select(SessionSignup)
+            .join(Session, Session.id == SessionSignup.session_id)
+            .where(SessionSignup.user_id == current_user.id, Session.event_id.in_(event_ids),
+                   SessionSignup.status != SessionSignupStatus.CANCELLED)
+            .options(joinedload(SessionSignup.session))
+            .order_by(Session.starts_at)
+        ):
+            signups.setdefault(signup.session.event_id, []).append(signup)
+    invitations = db.session.scalars(
+        select(Invitation)
+        .join(Event, Event.id == Invitation.event_id)
+        .where(or_(Invitation.user_id == current_user.id, Invitation.email == current_user.email),
+               Invitation.status == InvitationStatus.SENT, Event.ends_at > now())
+        .options(joinedload(Invitation.event))
+        .order_by(Event.starts_at)
+    ).all()
+    instant = now()
+    upcoming = [r for r in registrations if r.event.ends_at > instant]
+    past = list(reversed([r for r in registrations if r.event.ends_at <= instant]))
+    feedback_given = set()
+    if past:
+        from app.registrations.models import Feedback
+
+        feedback_given = set(db.session.scalars(
+            select(Feedback.registration_id).where(Feedback.registration_id.in_([r.id for r in past]))
+        ))
+    return render_template("registrations/my_events.html", upcoming=upcoming, past=past, positions=positions,
+                           signups=signups, invitations=invitations, feedback_given=feedback_given)
+
+
+# --------------------------------------------------------------------------------------------
+# Invitations
+
+
+@bp.route("/events/<int:event_id>/invitations", methods=["GET", "POST"])
+@login_required
+def invitations(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    form = InviteForm()
+    if form.validate_on_submit():
+        people, bad = parse_email_lines(form.emails.data)
+        if bad:
+            form.emails.errors.extend(bad)
+        else:
+            try:
+                result = services.invite(event, people, current_user, ParticipantRole(form.role.data))
+            except services.RegistrationError as error:
+                form.emails.errors.append(str(error))
+            else:
+                flash(f"{len(result.invited)} invitation(s) sent."
+                      + (" Skipped: " + "; ".join(result.skipped) if result.skipped else ""),
+                      "success" if result.invited else "info")
+                return redirect(url_for("registrations.invitations", event_id=event.id))
+    items = db.session.scalars(
+        select(Invitation).where(Invitation.event_id == event.id).order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    ).all()
+    return render_template("registrations/invitations.html", event=event, form=form, items=items), (
+        422 if form.errors else 200
+    )
+
+
+def parse_email_lines(text: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """'email[, name]' per line -> ([(email, name)], [problems with their line numbers])."""
+    from email_validator import EmailNotValidError, validate_email
+
+    people, bad = [], []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        for separator in (",", ";", "\t"):
+            if separator in line:
+                email, name = (part.strip() for part in line.split(separator, 1))
+                break
+        else:
+            email, name = line, ""
+        if "<" in email and email.endswith(">"):
+            name, email = email.split("<", 1)[0].strip(), email.split("<", 1)[1][:-1]
+        try:
+            validate_email(email, check_deliverability=False)
+        except EmailNotValidError:
+            bad.append(f"Line {number}: “{email[:100]}” is not a valid email address.")
+            continue
+        people.append((email.lower(), name))
+    if not people and not bad:
+        bad.append("Enter at least one email address.")
+    return people, bad
+
+
+@bp.post("/events/<int:event_id>/invitations/<int:invitation_id>/revoke")
+@login_required
+def revoke_invitation(event_id: int, invitation_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.event_id != event.id:
+        abort(404)
+    try:
+        services.revoke_invitation(invitation, current_user)
+        flash(f"The invitation to {invitation.email} is withdrawn.", "info")
+    except services.RegistrationError as error:
+        flash(str(error), "warning")
+    return redirect(url_for("registrations.invitations", event_id=event.id))
+
+
+def _invitation_or_404(token: str) -> Invitation:
+    invitation = services.find_invitation(token)
+    if invitation is None or invitation.event.status.value == "draft":
+        abort(404)
+    return invitation
+
+
+@bp.get("/invitations/<token>")
+def invitation(token: str):
+    item = _invitation_or_404(token)
+    has_account = accounts.find_by_email(item.email) is not None
+    form = AcceptInvitationForm(formdata=None)
+    return render_template("registrations/invitation.html", invitation=item, event=item.event, form=form,
+                           has_account=has_account)
+
+
+@bp.post("/invitations/<token>/accept")
+@login_required
+def accept_invitation(token: str):
+    item = _invitation_or_404(token)
+    form = AcceptInvitationForm()
+    if not form.validate():
+        return render_template("registrations/invitation.html", invitation=item, event=item.event, form=form,
+                               has_account=True), 422
+    outcome = services.accept_invitation(
+        item, current_user,
+        services.Needs(form.dietary_needs.data, form.accessibility_needs.data, form.needs_visa_letter.data),
+        consent=form.consent.data,
+    )
+    flash(outcome.message, outcome.category)
+    if not outcome.ok:
+        return redirect(url_for("registrations.invitation", token=token))
+    return redirect(event_page_url(item.event))
+
+
+@bp.post("/invitations/<token>/decline")
+def decline_invitation(token: str):
+    item = _invitation_or_404(token)
+    try:
+        services.decline_invitation(item, current_user if current_user.is_authenticated else None)
+        flash("You declined the invitation. Thank you for letting the organisers know.", "info")
+    except services.RegistrationError as error:
+        flash(str(error), "warning")
+    return redirect(url_for("registrations.invitation", token=token))
+
+
+@bp.route("/invitations/<token>/signup", methods=["GET", "POST"])
+def invitation_signup(token: str):
+    """Account creation for an invited address, the email prefilled and fixed."""
+    from app.accounts.forms import SignUpForm
+
+    item = _invitation_or_404(token)
+    if current_user.is_authenticated or accounts.find_by_email(item.email) is not None:
+        return redirect(url_for("registrations.invitation", token=token))
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    form = SignUpForm(organisations=organisations)
+    if request.method == "GET":
+        form.email.data = item.email
+        form.name.data = item.name or ""
+    else:
+        form.email.data = item.email  # the invited address, whatever was posted
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(
+                accounts.NewUser(email=item.email, name=form.name.data, password=form.password.data,
+                                 organisation_id=form.organisation_id.data or None, country=form.country.data,
+                                 timezone=current_app.config["DEFAULT_TIMEZONE"])
+            )
+            item.user_id = user.id
+            db.session.commit()
+        except accounts.AccountError as error:
+            db.session.rollback()
+            getattr(form, error.field or "email").errors.append(str(error))
+        else:
+            web_session.clear()
+            login_user(user)
+            flash("Your account is ready. You can now accept the invitation.", "success")
+            return redirect(url_for("registrations.invitation", token=token))
+    return render_template("registrations/invitation_signup.html", form=form, invitation=item,
+                           event=item.event), (422 if form.errors else 200)
+
+
+# --------------------------------------------------------------------------------------------
+# Organiser: participants
+
+
+def _participants_query(event: Event, status_filter: str, q: str):
+    query = (
+        select(Registration)
+        .join(User, User.id == Registration.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .where(Registration.event_id == event.id)
+        .options(joinedload(Registration.user))
+    )
+    if status_filter in {s.value for s in RegistrationStatus}:
+        query = query.where(Registration.status == RegistrationStatus(status_filter))
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(like), User.email.like(like),
+                                func.lower(Organisation.name).like(like)))
+    return query.order_by(Registration.status, Registration.waitlisted_at, User.name, Registration.id)
+
+
+@bp.get("/events/<int:event_id>/participants")
+@login_required
+def participants(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    status_filter = request.args.get("status") or ""
+    q = (request.args.get("q") or "").strip()[:100]
+    page = paginate(_participants_query(event, status_filter, q), request.args.get("page"), per_page=100)
+    counts = {
+        s.value: c for s, c in db.session.execute(
+            select(Registration.status, func.count(Registration.id))
+            .where(Registration.event_id == event.id).group_by(Registration.status)
+        )
+    }
+    positions = services.waitlist_positions([event.id]) if counts.get("waitlisted") else {}
+    return render_template(
+        "registrations/participants.html", event=event, page=page, counts=counts, positions=positions,
+        status_filter=status_filter, q=q, statuses=STATUS_FILTERS, bulk_form=BulkForm(formdata=None),
+        columns=exports.COLUMNS, default_columns=exports.DEFAULT_COLUMNS,
+        seats_taken=services.seats_taken(event.id),
+    )
+
+
+@bp.post("/events/<int:event_id>/participants/bulk")
+@login_required
+def bulk(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    back = _next_or(url_for("registrations.participants", event_id=event.id))
+    form = BulkForm()
+    ids = []
+    for value in request.form.getlist("ids"):
+        try:
+            ids.append(int(value))
+        except ValueError:
+            continue
+    if not form.validate():
+        flash(" ".join(e for errors in form.errors.values() for e in errors) or "Choose an action.", "danger")
+        return redirect(back)
+    try:
+        result = services.manage(event, ids, form.action.data, current_user, reason=form.reason.data,
+                                 role=form.role.data)
+    except services.RegistrationError as error:
+        flash(str(error), "danger")
+        return redirect(back)
+    if result.done:
+        flash(f"Done for {len(result.done)} person(s).", "success")
+    for problem in result.problems:
+        flash(problem, "warning")
+    return redirect(back)
+
+
+@bp.get("/events/<int:event_id>/participants/<int:registration_id>")
+@login_required
+def participant(event_id: int, registration_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    registration = _registration_of(event, registration_id)
+    signups = db.session.scalars(
+        select(SessionSignup).join(Session, Session.id == SessionSignup.session_id)
+        .where(Session.event_id == event.id, SessionSignup.user_id == registration.user_id)
+        .options(joinedload(SessionSignup.session)).order_by(Session.starts_at)
+    ).all()
+    days = db.session.scalars(
+        select(AttendanceDay.day_on).where(AttendanceDay.registration_id == registration.id).order_by(AttendanceDay.day_on)
+    ).all()
+    return render_template("registrations/participant.html", event=event, registration=registration,
+                           position=services.waitlist_position(registration), signups=signups, days=days,
+                           bulk_form=BulkForm(formdata=None), can_certificate=services.can_get_certificate(registration))
+
+
+@bp.get("/events/<int:event_id>/participants/export")
+@login_required
+def export(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    columns = exports.choose_columns(request.args.getlist("columns"))
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        abort(400)
+    status_filter = request.args.get("status") or ""
+    q = (request.args.get("q") or "").strip()[:100]
+    registrations = db.session.scalars(_participants_query(event, status_filter, q)).unique().all()
+    positions = services.waitlist_positions([event.id])
+    rows = [exports.row_for(r, columns, positions) for r in registrations]
+    stem = f"participants-event-{event.id}"
+    if fmt == "csv":
+        body, mimetype = exports.build_csv(columns, rows), "text/csv; charset=utf-8"
+    else:
+        body = exports.build_xlsx(columns, rows, title=event.title)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    from app import audit
+
+    audit.record(current_user, "registration.export", event, {"format": fmt, "columns": columns, "rows": len(rows)})
+    db.session.commit()
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'})
+
+
+@bp.route("/events/<int:event_id>/participants/import", methods=["GET", "POST"])
+@login_required
+def import_participants(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    form = ImportForm()
+    if request.method == "POST" and form.validate():
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            form.file.errors = list(form.file.errors) + ["Choose a CSV file."]
+        else:
+            result = imports.check(event, upload.read(), form.mode.data)
+            if result.problem:
+                form.file.errors = list(form.file.errors) + [result.problem]
+            else:
+                confirm = ConfirmImportForm(formdata=None)
+                confirm.payload.data = imports.sign(event.id, form.mode.data, result.valid)
+                return render_template("registrations/import.html", event=event, form=form, result=result,
+                                       confirm=confirm, mode=form.mode.data)
+    return render_template("registrations/import.html", event=event, form=form, result=None, confirm=None,
+                           mode=None), (422 if form.errors else 200)
+
+
+@bp.post("/events/<int:event_id>/participants/import/confirm")
+@login_required
+def confirm_import(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    form = ConfirmImportForm()
+    data = imports.unsign(event.id, form.payload.data) if form.validate() else None
+    if data is None:
+        flash("The import could not be confirmed (the form was changed or expired). Upload the file again.", "danger")
+        return redirect(url_for("registrations.import_participants", event_id=event.id))
+    mode, rows = data
+    if not rows:
+        flash("There were no valid rows to import. Nothing was changed.", "warning")
+        return redirect(url_for("registrations.import_participants", event_id=event.id))
+    # Check again: something may have changed since the preview. Any bad row -> nothing written.
+    recheck = imports.validate(event, [(r.line, {"email": r.email, "name": r.name, "role": r.role}, r.email)
+                                       for r in rows], mode)
+    if recheck.bad:
+        confirm = ConfirmImportForm(formdata=None)
+        confirm.payload.data = imports.sign(event.id, mode, recheck.valid)
+        flash("Some rows changed since the check. Nothing was imported; review the rows again.", "warning")
+        return render_template("registrations/import.html", event=event, form=ImportForm(formdata=None),
+                               result=recheck, confirm=confirm, mode=mode), 409
+    try:
+        count = services.import_rows(event, mode, rows, current_user)
+    except services.RegistrationError as error:
+        flash(f"Nothing was imported: {error}", "danger")
+        return redirect(url_for("registrations.import_participants", event_id=event.id))
+    flash(f"{count} {'invitation(s) sent' if mode == 'invite' else 'person(s) registered'}.", "success")
+    return redirect(url_for("registrations.participants", event_id=event.id))
+
+
+@bp.route("/events/<int:event_id>/participants/message", methods=["GET", "POST"])
+@login_required
+def message(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    form = MessageForm()
+    if form.validate_on_submit():
+        count = services.write_to_participants(event, form.group.data, form.subject.data, form.body.data,
+                                               current_user)
+        flash(f"Your message is on its way to {count} person(s).", "success" if count else "info")
+        return redirect(url_for("registrations.participants", event_id=event.id))
+    return render_template("registrations/message.html", event=event, form=form), (422 if form.errors else 200)
+
+
+# --------------------------------------------------------------------------------------------
+# Attendance
+
+
+@bp.get("/events/<int:event_id>/check-in")
+@login_required
+def checkin(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    q = (request.args.get("q") or "").strip()[:100]
+    sessions = db.session.scalars(
+        select(Session).where(Session.event_id == event.id).order_by(Session.starts_at, Session.position, Session.id)
+    ).all()
+    when = request.args.get("when") or ""
+    session_id = _int_arg("session")
+    day_value = request.args.get("day")
+    if when.startswith("session:"):
+        session_id = int(when[8:]) if when[8:].isdigit() else None
+    elif when.startswith("day:"):
+        day_value, session_id = when[4:], None
+    chosen_session = next((s for s in sessions if s.id == session_id), None)
+    day = None if chosen_session else _day_arg(day_value, event)
+    query = _participants_query(event, RegistrationStatus.CONFIRMED.value, q)
+    query = query.order_by(None).order_by(User.name, Registration.id)
+    page = paginate(query, request.args.get("page"), per_page=50)
+    ids = [r.id for r in page.items]
+    checked: set[int] = set()
+    if ids and chosen_session is not None:
+        checked = set(db.session.scalars(
+            select(SessionAttendance.registration_id)
+            .where(SessionAttendance.session_id == chosen_session.id, SessionAttendance.registration_id.in_(ids))
+        ))
+    elif ids and day is not None:
+        checked = set(db.session.scalars(
+            select(AttendanceDay.registration_id)
+            .where(AttendanceDay.day_on == day, AttendanceDay.registration_id.in_(ids))
+        ))
+    return render_template("registrations/checkin.html", event=event, page=page, q=q, day=day,
+                           days=services.event_days(event), sessions=sessions, chosen_session=chosen_session,
+                           checked=checked)
+
+
+@bp.post("/events/<int:event_id>/check-in/<int:registration_id>")
+@login_required
+def checkin_toggle(event_id: int, registration_id: int):
+    from app.web import wants_json
+
+    event = get_managed_or_404(event_id, current_user)
+    registration = _registration_of(event, registration_id)
+    undo = request.form.get("action") == "undo"
+    session_id = _int_arg("session")
+    args = {"event_id": event.id, "q": request.form.get("q") or None}
+    try:
+        if session_id:
+            item = db.session.get(Session, session_id)
+            if item is None or item.event_id != event.id:
+                abort(404)
+            args["session"] = item.id
+            if undo:
+                services.undo_session_check_in(registration, item, current_user)
+            else:
+                services.check_in_session(registration, item, current_user)
+        else:
+            day = _day_arg(request.form.get("day") or "", event) if request.form.get("day") else None
+            if day is None:
+                raise services.RegistrationError("Choose a day of the event.")
+            args["day"] = day.isoformat()
+            if undo:
+                services.undo_check_in(registration, day, current_user)
+            else:
+                services.check_in(registration, day, current_user)
+    except services.RegistrationError as error:
+        if wants_json():
+            return jsonify(error=str(error)), 422
+        flash(str(error), "danger")
+        return redirect(url_for("registrations.checkin", **args))
+    name = registration.user.name
+    if wants_json():
+        return jsonify(checked_in=not undo, name=name)
+    flash(f"{name}: check-in undone." if undo else f"{name} is checked in.", "info" if undo else "success")
+    return redirect(url_for("registrations.checkin", **args) + f"#registration-{registration.id}")
+
+
+@bp.get("/events/<int:event_id>/attendance")
+@login_required
+def attendance(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    from app.directory.models import OrganisationType
+
+    return render_template("registrations/attendance.html", event=event,
+                           figures=services.attendance_figures(event), days=services.event_days(event),
+                           type_labels={t.value: t.label for t in OrganisationType})
+
+
+@bp.get("/events/<int:event_id>/attendance-sheet.pdf")
+@login_required
+def attendance_sheet(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    day = _day_arg(request.args.get("day"), event)
+    if day is None:
+        abort(404)
+    registrations = db.session.scalars(
+        select(Registration).join(User, User.id == Registration.user_id)
+        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+        .options(joinedload(Registration.user)).order_by(User.name, Registration.id)
+    ).all()
+    rows = [
+        pdf.SheetRow(
+            name=r.user.name,
+            organisation=r.user.organisation.name if r.user.organisation else "",
+            country=country_name(r.user.country or (r.user.organisation.country if r.user.organisation else None)),
+        )
+        for r in registrations
+    ]
+    place = ", ".join(p for p in (event.venue, event.city, country_name(event.country)) if p)
+    body = pdf.attendance_sheet(event.title, day.strftime("%A %d %B %Y"), place, rows)
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="attendance-{event.id}-{day.isoformat()}.pdf"'})
+
+
+@bp.get("/events/<int:event_id>/certificates/<int:registration_id>.pdf")
+@login_required
+def certificate(event_id: int, registration_id: int):
+    event = get_visible_or_404(event_id, current_user)
+    registration = _registration_of(event, registration_id)
+    if registration.user_id != current_user.id and not is_organiser_of(current_user, event):
+        abort(403)
+    if not services.can_get_certificate(registration):
+        abort(404)
+    sessions = db.session.scalars(
+        select(Session.title).join(SessionAttendance, SessionAttendance.session_id == Session.id)
+        .where(SessionAttendance.registration_id == registration.id).order_by(Session.starts_at)
+    ).all()
+    start = to_local(event.starts_at, event.timezone)
+    end = to_local(event.ends_at, event.timezone)
+    dates = start.strftime("%d %B %Y") if start.date() == end.date() else (
+        f"{start.strftime('%d %B %Y')} – {end.strftime('%d %B %Y')}")
+    place = ", ".join(p for p in (event.city, country_name(event.country)) if p)
+    issuer = event.host_organisation.name if event.host_organisation else current_app.config["SITE_NAME"]
+    user = registration.user
+    body = pdf.certificate(user.name, user.organisation.name if user.organisation else "", event.title, dates,
+                           place, list(sessions), issuer)
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="certificate-{event.id}-{registration.id}.pdf"'})
+
+
+# --------------------------------------------------------------------------------------------
+# Feedback
+
+
+@bp.route("/events/<int:event_id>/feedback", methods=["GET", "POST"])
+@login_required
+def feedback(event_id: int):
+    event = get_visible_or_404(event_id, current_user)
+    registration = db.session.scalar(
+        select(Registration).where(Registration.event_id == event.id, Registration.user_id == current_user.id)
+    )
+    problem = services.feedback_problem(event, registration)
+    form = FeedbackForm()
+    if problem is None and form.validate_on_submit():
+        try:
+            services.give_feedback(
+                event, registration, overall=int(form.overall.data), relevance=int(form.relevance.data),
+                organisation=int(form.organisation.data), what_worked=form.what_worked.data,
+                what_to_improve=form.what_to_improve.data, is_anonymous=form.is_anonymous.data,
+            )
+        except services.RegistrationError as error:
+            flash(str(error), "warning")
+        else:
+            flash("Thank you for your feedback.", "success")
+        return redirect(url_for("registrations.my_events"))
+    code = 422 if form.errors else (403 if problem and request.method == "POST" else 200)
+    return render_template("registrations/feedback.html", event=event, form=form, problem=problem), code
+
+
+@bp.get("/events/<int:event_id>/feedback/results")
+@login_required
+def feedback_results(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    return render_template("registrations/feedback_results.html", event=event,
+                           summary=services.feedback_summary(event))

@@ -1,0 +1,36 @@
+"""Helpers for the registration tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.calendar import itip
+
+
+@pytest.fixture
+def itip_calls(monkeypatch):
+    """Record the iTIP producers the registration rules call (the calendar issue implements them)."""
+    calls: list[tuple[str, int, str]] = []
+
+    def invitation(registration):
+        calls.append(("invitation", registration.user_id, registration.status.value))
+
+    def cancel(registration):
+        calls.append(("cancel", registration.user_id, registration.status.value))
+
+    monkeypatch.setattr(itip, "queue_invitation", invitation)
+    monkeypatch.setattr(itip, "queue_registration_cancel", cancel)
+    return calls
+
+
+@pytest.fixture
+def organiser(make):
+    return make.user(role="organiser", name="Olga Organiser")
+
+
+@pytest.fixture
+def members(make):
+    def _members(count: int, **kw):
+        return [make.user(**kw) for _ in range(count)]
+
+    return _members

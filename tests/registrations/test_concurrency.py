@@ -1,0 +1,154 @@
+"""Capacity under concurrency: many people register at the same instant, through the real service
+and its transactions, each in its own application context (own connection)."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import select
+
+from app.events.models import Event, Session
+from app.registrations import services
+from app.registrations.models import (
+    Registration,
+    RegistrationStatus,
+    SessionSignup,
+    SessionSignupStatus,
+)
+
+THREADS = 60
+SEATS = 10
+
+
+def _fire(app, work, count):
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+    results: list = [None] * count
+
+    def run(index):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                results[index] = work(index)
+            except BaseException as error:  # noqa: BLE001 - any error fails the test
+                errors.append(error)
+            finally:
+                from app.extensions import db
+
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results, errors
+
+
+def test_sixty_simultaneous_registrations_never_exceed_ten_seats(app, db, make):
+    event = make.event(capacity=SEATS)
+    users = [make.user() for _ in range(THREADS)]
+    event_id, user_ids = event.id, [u.id for u in users]
+    db.session.remove()
+
+    def work(index):
+        from app.accounts.models import User
+        from app.extensions import db as thread_db
+
+        outcome = services.register(thread_db.session.get(Event, event_id),
+                                    thread_db.session.get(User, user_ids[index]), consent=True)
+        return (outcome.status, outcome.waitlist_position)
+
+    results, errors = _fire(app, work, THREADS)
+    assert errors == []
+    statuses = [status for status, _ in results]
+    assert statuses.count(RegistrationStatus.CONFIRMED) == SEATS
+    assert statuses.count(RegistrationStatus.WAITLISTED) == THREADS - SEATS
+
+    registrations = db.session.scalars(select(Registration).where(Registration.event_id == event_id)).all()
+    assert len(registrations) == THREADS
+    assert len({r.user_id for r in registrations}) == THREADS  # no duplicate
+    confirmed = [r for r in registrations if r.status == RegistrationStatus.CONFIRMED]
+    assert len(confirmed) == SEATS
+    waitlisted = sorted((r for r in registrations if r.status == RegistrationStatus.WAITLISTED),
+                        key=lambda r: (r.waitlisted_at, r.id))
+    # The confirmed ones registered before everyone on the waiting list.
+    assert max(r.confirmed_at for r in confirmed) <= min(r.waitlisted_at for r in waitlisted)
+    positions = [services.waitlist_position(r) for r in waitlisted]
+    assert positions == list(range(1, THREADS - SEATS + 1))
+    # What each person was told matches where they are.
+    told = sorted(position for status, position in results if status == RegistrationStatus.WAITLISTED)
+    assert told == list(range(1, THREADS - SEATS + 1))
+
+
+def test_simultaneous_session_signups_respect_the_session_capacity(app, db, make):
+    event = make.event(kind="training")
+    session = make.session(event, title="Hands-on OSINT lab", capacity=SEATS, has_signup=True)
+    users = [make.user() for _ in range(THREADS)]
+    for user in users:
+        db.session.add(Registration(event_id=event.id, user_id=user.id, status=RegistrationStatus.CONFIRMED))
+    db.session.commit()
+    session_id, user_ids = session.id, [u.id for u in users]
+    db.session.remove()
+
+    def work(index):
+        from app.accounts.models import User
+        from app.extensions import db as thread_db
+
+        outcome = services.sign_up_for_session(thread_db.session.get(Session, session_id),
+                                               thread_db.session.get(User, user_ids[index]))
+        assert outcome.ok, outcome.message
+        return (outcome.signup.status, outcome.position)
+
+    results, errors = _fire(app, work, THREADS)
+    assert errors == []
+    signups = db.session.scalars(select(SessionSignup).where(SessionSignup.session_id == session_id)).all()
+    assert len(signups) == THREADS
+    assert len({s.user_id for s in signups}) == THREADS
+    confirmed = [s for s in signups if s.status == SessionSignupStatus.CONFIRMED]
+    waitlisted = sorted((s for s in signups if s.status == SessionSignupStatus.WAITLISTED),
+                        key=lambda s: (s.waitlisted_at, s.id))
+    assert len(confirmed) == SEATS
+    assert [services.signup_position(s) for s in waitlisted] == list(range(1, THREADS - SEATS + 1))
+    assert sorted(p for status, p in results if status == SessionSignupStatus.WAITLISTED) == list(
+        range(1, THREADS - SEATS + 1))
+
+    # A freed place goes to the first on the session's waiting list.
+    first_waiting = waitlisted[0]
+    services.cancel_session_signup(confirmed[0], confirmed[0].user)
+    db.session.expire_all()
+    assert db.session.get(SessionSignup, first_waiting.id).status == SessionSignupStatus.CONFIRMED
+    assert db.session.scalar(
+        select(__import__("sqlalchemy").func.count(SessionSignup.id)).where(
+            SessionSignup.session_id == session_id, SessionSignup.status == SessionSignupStatus.CONFIRMED)
+    ) == SEATS
+
+
+def test_concurrent_cancellations_and_registrations_keep_capacity(app, db, make):
+    """Cancellations (which promote) racing with new registrations still never exceed capacity."""
+    event = make.event(capacity=5)
+    first = [make.user() for _ in range(15)]
+    for user in first:
+        services.register(event, user, consent=True)
+    later = [make.user() for _ in range(15)]
+    confirmed_ids = [r.id for r in db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id,
+                                   Registration.status == RegistrationStatus.CONFIRMED))]
+    event_id = event.id
+    later_ids = [u.id for u in later]
+    db.session.remove()
+
+    def work(index):
+        from app.accounts.models import User
+        from app.extensions import db as thread_db
+
+        if index < len(confirmed_ids):
+            registration = thread_db.session.get(Registration, confirmed_ids[index])
+            return services.cancel_registration(registration, registration.user).ok
+        user = thread_db.session.get(User, later_ids[index - len(confirmed_ids)])
+        return services.register(thread_db.session.get(Event, event_id), user, consent=True).ok
+
+    results, errors = _fire(app, work, len(confirmed_ids) + len(later_ids))
+    assert errors == []
+    assert all(results)
+    assert services.seats_taken(event_id) == 5
