@@ -127,6 +127,8 @@ class ProductionConfig(Config):
                 "SECRET_KEY must be set to a random value of at least 32 characters in production "
                 "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
             )
+        # The app must sign with the key just checked, not with a value read when this module loaded.
+        cls.SECRET_KEY = key
 
 
 CONFIGS = {

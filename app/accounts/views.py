@@ -110,7 +110,7 @@ def profile():
         form.organisation_id.data = current_user.organisation_id or 0
     email_form = ChangeEmailForm(prefix="email")
     password_form = ChangePasswordForm(prefix="password")
-    if form.submit_name in request.form and form.validate_on_submit():
+    if form.validate_on_submit():
         try:
             services.update_profile(
                 current_user,
