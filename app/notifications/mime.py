@@ -48,6 +48,9 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
         params = {}
         if attachment.get("method"):
             params["method"] = attachment["method"]
+        if maintype == "text":
+            # Bytes given to add_attachment get no charset, and text/* then means US-ASCII.
+            params.setdefault("charset", "UTF-8")
         email.add_attachment(
             data, maintype=maintype, subtype=subtype, filename=attachment["filename"], params=params
         )
