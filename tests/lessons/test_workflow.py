@@ -1,0 +1,243 @@
+"""Recording entries and the workflow: who may take each step, history, outbox and audit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.accounts.models import Role
+from app.audit.models import AuditEntry
+from app.lessons import services
+from app.lessons.models import TLP, ActionStatus, FollowUpAction, Lesson, LessonStatus
+from app.notifications.models import OutboxMessage
+from app.timeutil import now
+from tests.lessons.helpers import lesson as make_lesson
+from tests.lessons.helpers import past_event, registration
+
+
+@pytest.fixture
+def world(make):
+    org = make.organisation(name="Cyber Police Department", country="UA")
+    organiser = make.user(role=Role.ORGANISER, name="Olena Organiser")
+    event = past_event(make, title="Border interoperability workshop", organisers=[organiser])
+    attendee = make.user(name="Taras Attendee", organisation=org)
+    registration(event, attendee)
+    coordinator = make.user(role=Role.COORDINATOR, name="Chloe Coordinator")
+    stranger = make.user(name="Sam Stranger")
+    return {"event": event, "organiser": organiser, "attendee": attendee, "coordinator": coordinator,
+            "stranger": stranger, "org": org}
+
+
+ENTRY = {
+    "kind": "observation",
+    "title": "Radios could not talk across the border",
+    "observation": "Patrols on both sides used incompatible radio systems.",
+    "analysis": "No shared procurement.",
+    "recommendation": "Agree a common interface.",
+    "recommendation_type": "capability_gap",
+    "addressed_to": "national_authorities",
+    "tlp": "green",
+    "session_id": "None",
+}
+
+
+def test_attendee_records_draft_then_submits(login, world, db):
+    client = login(world["attendee"])
+    event = world["event"]
+    response = client.post(f"/events/{event.id}/lessons/new", data={**ENTRY, "save_draft": "Save draft"})
+    assert response.status_code == 302
+    db.session.rollback()
+    lesson = db.session.scalar(select(Lesson))
+    assert lesson.status == LessonStatus.DRAFT and lesson.author_id == world["attendee"].id
+    # Finish later: edit then submit.
+    response = client.post(f"/lessons/{lesson.id}/edit", data={**ENTRY, "title": "Radios failed", "submit": "1"})
+    assert response.status_code == 302
+    db.session.rollback()
+    lesson = db.session.get(Lesson, lesson.id)
+    assert lesson.status == LessonStatus.SUBMITTED and lesson.title == "Radios failed"
+    page = client.get(f"/lessons/{lesson.id}").get_data(as_text=True)
+    assert "Radios failed" in page and "History" in page
+
+
+def test_participant_cannot_record_before_event_ends(login, make, world):
+    future = make.event(title="Future meeting")
+    registration(future, world["attendee"], checked_in=False)
+    response = login(world["attendee"]).get(f"/events/{future.id}/lessons/new")
+    assert response.status_code == 403
+    assert "once the event is over" in response.get_data(as_text=True)
+
+
+def test_stranger_cannot_record(login, world):
+    response = login(world["stranger"]).post(f"/events/{world['event'].id}/lessons/new", data=ENTRY)
+    assert response.status_code == 403
+
+
+def test_organiser_may_record_any_time(login, make, world):
+    future = make.event(title="Upcoming", organisers=[world["organiser"]])
+    response = login(world["organiser"]).post(f"/events/{future.id}/lessons/new", data={**ENTRY, "submit": "1"})
+    assert response.status_code == 302
+
+
+def test_good_practice_needs_eucpn_answers_to_submit(login, world, db):
+    client = login(world["attendee"])
+    data = {**ENTRY, "kind": "good_practice", "submit": "1"}
+    response = client.post(f"/events/{world['event'].id}/lessons/new", data=data)
+    assert response.status_code == 422
+    assert "the problem it addresses" in response.get_data(as_text=True)
+    data.update(problem_addressed="Cross-border car theft", how_it_works="Joint patrols",
+                evidence="Thefts fell by a third", replication_needs="A bilateral agreement")
+    response = client.post(f"/events/{world['event'].id}/lessons/new", data=data)
+    assert response.status_code == 302
+    db.session.rollback()
+    lesson = db.session.scalar(select(Lesson))
+    assert lesson.evidence == "Thefts fell by a third" and lesson.status == LessonStatus.SUBMITTED
+
+
+def test_bad_input_never_500(login, world):
+    client = login(world["attendee"])
+    url = f"/events/{world['event'].id}/lessons/new"
+    for data in ({}, {"title": ""}, {**ENTRY, "kind": "nonsense"}, {**ENTRY, "tlp": "purple"},
+                 {**ENTRY, "session_id": "99999"}, {**ENTRY, "themes": "abc"}, {**ENTRY, "title": "x" * 500}):
+        response = client.post(url, data=data)
+        assert response.status_code in (200, 422), data
+    assert client.get("/lessons/999999").status_code == 404
+    assert client.post("/lessons/999999/transition", data={"step": "validate"}).status_code == 404
+    assert client.get("/events/999999/lessons/new").status_code == 404
+
+
+def _submitted(world):
+    return make_lesson(world["event"], world["attendee"], status=LessonStatus.SUBMITTED)
+
+
+def test_only_validators_validate(login, world, db):
+    lesson = _submitted(world)
+    # The author and a stranger may not validate.
+    assert login(world["attendee"]).post(f"/lessons/{lesson.id}/transition",
+                                         data={"step": "validate"}).status_code == 422
+    assert login(world["stranger"]).post(f"/lessons/{lesson.id}/transition",
+                                         data={"step": "validate"}).status_code == 404
+    db.session.rollback()
+    assert db.session.get(Lesson, lesson.id).status == LessonStatus.SUBMITTED
+    response = login(world["organiser"]).post(f"/lessons/{lesson.id}/transition",
+                                              data={"step": "validate", "comment": "Clear and useful"})
+    assert response.status_code == 302
+    db.session.rollback()
+    lesson = db.session.get(Lesson, lesson.id)
+    assert lesson.status == LessonStatus.VALIDATED and lesson.validator_id == world["organiser"].id
+    step = lesson.transitions[-1]
+    assert (step.from_status, step.to_status, step.comment, step.actor_id) == (
+        "submitted", "validated", "Clear and useful", world["organiser"].id)
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "lesson_decision"))
+    assert message is not None and world["attendee"].email in message.to[0]
+    assert "validated" in message.subject
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "lesson.transition"))
+
+
+def test_reject_needs_reason_and_author_can_resubmit(login, world, db):
+    lesson = _submitted(world)
+    coordinator = login(world["coordinator"])
+    response = coordinator.post(f"/lessons/{lesson.id}/transition", data={"step": "reject"})
+    assert response.status_code == 422
+    assert "reason" in response.get_data(as_text=True)
+    response = coordinator.post(f"/lessons/{lesson.id}/transition",
+                                data={"step": "reject", "comment": "Two issues in one entry"})
+    assert response.status_code == 302
+    db.session.rollback()
+    lesson = db.session.get(Lesson, lesson.id)
+    assert lesson.status == LessonStatus.REJECTED and lesson.rejection_reason == "Two issues in one entry"
+    outbox = db.session.scalars(select(OutboxMessage)).all()
+    assert any("Two issues in one entry" in m.text_body for m in outbox)
+    author = login(world["attendee"])
+    assert author.post(f"/lessons/{lesson.id}/transition", data={"step": "submit"}).status_code == 302
+    db.session.rollback()
+    assert db.session.get(Lesson, lesson.id).status == LessonStatus.SUBMITTED
+
+
+def test_author_cannot_edit_after_validation(login, world):
+    lesson = make_lesson(world["event"], world["attendee"], status=LessonStatus.VALIDATED)
+    assert login(world["attendee"]).get(f"/lessons/{lesson.id}/edit").status_code == 403
+
+
+def test_action_moves_to_actioned_and_confirm_to_learned(login, world, db):
+    lesson = make_lesson(world["event"], world["attendee"], status=LessonStatus.VALIDATED)
+    coordinator = login(world["coordinator"])
+    due = (now() + timedelta(days=30)).date().isoformat()
+    response = coordinator.post(f"/lessons/{lesson.id}/actions/new", data={
+        "title": "Buy compatible radios", "owner_user_id": str(world["organiser"].id), "due_on": due,
+        "owner_organisation_id": "None",
+    })
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.rollback()
+    lesson = db.session.get(Lesson, lesson.id)
+    assert lesson.status == LessonStatus.ACTIONED
+    action = db.session.scalar(select(FollowUpAction))
+    # Not learned while the action is open.
+    assert coordinator.post(f"/lessons/{lesson.id}/transition", data={"step": "confirm"}).status_code == 422
+    owner = login(world["organiser"])
+    assert "Buy compatible radios" in owner.get("/lessons/my-actions").get_data(as_text=True)
+    response = owner.post(f"/lessons/actions/{action.id}", data={"status": "in_progress", "note": "Tender out"})
+    assert response.status_code == 302
+    response = owner.post(f"/lessons/actions/{action.id}", data={"status": "done"})
+    assert response.status_code == 302
+    db.session.rollback()
+    action = db.session.get(FollowUpAction, action.id)
+    assert action.status == ActionStatus.DONE and action.completed_at is not None
+    assert [n.body for n in action.notes][0].endswith("Tender out")
+    # A stranger cannot confirm; the coordinator can.
+    assert login(world["stranger"]).post(f"/lessons/{lesson.id}/transition",
+                                         data={"step": "confirm"}).status_code in (403, 404, 422)
+    assert coordinator.post(f"/lessons/{lesson.id}/transition", data={"step": "confirm"}).status_code == 302
+    db.session.rollback()
+    lesson = db.session.get(Lesson, lesson.id)
+    assert lesson.status == LessonStatus.LEARNED
+    assert [t.to_status for t in lesson.transitions][-2:] == ["actioned", "learned"]
+    kinds = {m.kind for m in db.session.scalars(select(OutboxMessage))}
+    assert {"lesson_decision", "action_assigned"} <= kinds
+
+
+def test_action_with_organisation_owner_needs_contact(login, make, world, db):
+    lesson = make_lesson(world["event"], world["attendee"], status=LessonStatus.VALIDATED)
+    org = make.organisation(name="Europol Innovation Lab", country="NL")
+    client = login(world["coordinator"])
+    data = {"title": "Share the interface spec", "owner_user_id": "None", "owner_organisation_id": str(org.id)}
+    response = client.post(f"/lessons/{lesson.id}/actions/new", data=data)
+    assert response.status_code == 422
+    response = client.post(f"/lessons/{lesson.id}/actions/new", data={**data, "owner_contact": "lab@europol.example"})
+    assert response.status_code == 302
+    db.session.rollback()
+    action = db.session.scalar(select(FollowUpAction))
+    assert action.owner_organisation_id == org.id and action.owner_contact == "lab@europol.example"
+
+
+def test_actions_from_an_event_and_overdue_overview(login, world, db):
+    client = login(world["organiser"])
+    yesterday = (now() - timedelta(days=1)).date().isoformat()
+    response = client.post(f"/events/{world['event'].id}/actions/new", data={
+        "title": "Send the minutes", "owner_user_id": str(world["attendee"].id), "due_on": yesterday,
+        "owner_organisation_id": "None",
+    })
+    assert response.status_code == 302
+    assert login(world["stranger"]).get(f"/events/{world['event'].id}/actions/new").status_code == 403
+    page = login(world["coordinator"]).get("/lessons/actions").get_data(as_text=True)
+    assert "Send the minutes" in page and "Overdue" in page and 'data-overdue="1"' in page
+    assert login(world["attendee"]).get("/lessons/actions").status_code == 403
+
+
+def test_marking_lowered_only_by_author_or_coordinator(login, make, world, db):
+    lesson = make_lesson(world["event"], world["attendee"], tlp=TLP.AMBER, status=LessonStatus.VALIDATED)
+    # The organiser may raise but not lower.
+    organiser = login(world["organiser"])
+    assert organiser.post(f"/lessons/{lesson.id}/marking", data={"tlp": "green"}).status_code == 422
+    db.session.rollback()
+    assert db.session.get(Lesson, lesson.id).tlp == TLP.AMBER
+    assert organiser.post(f"/lessons/{lesson.id}/marking", data={"tlp": "amber_strict"}).status_code == 302
+    # Coordinators cannot see AMBER+STRICT, so they cannot touch it any more; the author can lower it.
+    assert login(world["coordinator"]).post(f"/lessons/{lesson.id}/marking", data={"tlp": "green"}).status_code == 404
+    assert login(world["attendee"]).post(f"/lessons/{lesson.id}/marking", data={"tlp": "amber"}).status_code == 302
+    assert login(world["coordinator"]).post(f"/lessons/{lesson.id}/marking", data={"tlp": "green"}).status_code == 302
+    db.session.rollback()
+    assert db.session.get(Lesson, lesson.id).tlp == TLP.GREEN
+    with pytest.raises(services.LessonError):
+        services.change_marking(db.session.get(Lesson, lesson.id), world["stranger"], TLP.CLEAR)
