@@ -77,6 +77,11 @@ SEAT_ROLES = (ParticipantRole.PARTICIPANT, ParticipantRole.OBSERVER)
 NOT_TRAINING_CONTENT = (SessionKind.BREAK, SessionKind.NETWORKING)
 OPEN_ACTIONS = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 UNKNOWN = "Not recorded"
+# Aliases for the filter's EXISTS clauses, so they never correlate with a query that joins the
+# same association table (e.g. participation by project joins event_projects).
+_filter_projects = event_projects.alias("filter_projects")
+_filter_event_themes = event_themes.alias("filter_event_themes")
+_filter_lesson_themes = lesson_themes.alias("filter_lesson_themes")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,7 +284,7 @@ class _Scope:
         if f.project_id:
             conditions.append(
                 exists().where(
-                    event_projects.c.event_id == Event.id, event_projects.c.project_id == f.project_id
+                    _filter_projects.c.event_id == Event.id, _filter_projects.c.project_id == f.project_id
                 )
             )
         if f.country:
@@ -292,7 +297,8 @@ class _Scope:
 
     def _event_has_theme(self):
         return exists().where(
-            event_themes.c.event_id == Event.id, event_themes.c.theme_id == self.filters.theme_id
+            _filter_event_themes.c.event_id == Event.id,
+            _filter_event_themes.c.theme_id == self.filters.theme_id,
         )
 
     def published(self) -> list:
@@ -311,8 +317,8 @@ class _Scope:
                 or_(
                     self._event_has_theme(),
                     exists().where(
-                        lesson_themes.c.lesson_id == Lesson.id,
-                        lesson_themes.c.theme_id == self.filters.theme_id,
+                        _filter_lesson_themes.c.lesson_id == Lesson.id,
+                        _filter_lesson_themes.c.theme_id == self.filters.theme_id,
                     ),
                 )
             )
