@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: run test venv lint bench migrate demo scheduler node clean-db
+.PHONY: run test venv lint bench bench-data migrate demo scheduler node clean-db
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,7 +38,10 @@ lint: venv
 	$(BIN)/ruff check app tests bench
 
 bench: venv
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-data: venv
+	$(BIN)/python -m bench.generate $(BENCH_ARGS)
 
 clean-db:
 	rm -f instance/liaison.db instance/liaison.db-wal instance/liaison.db-shm
