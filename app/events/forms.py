@@ -16,7 +16,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.accounts.models import User
 from app.directory.models import Organisation, Project, Theme
@@ -32,7 +32,7 @@ LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m
 def _local(label: str, required: bool = True, **kw) -> DateTimeLocalField:
     return DateTimeLocalField(
         label, format=LOCAL_FORMATS,
-        validators=[DataRequired(message="Enter a date and time.")] if required else [Optional()], **kw,
+        validators=[InputRequired(message="Enter a date and time.")] if required else [Optional()], **kw,
     )
 
 

@@ -640,9 +640,14 @@ def _set_speakers(item: Session, user_ids, external_text: str | None) -> list:
     ]
     for position, speaker in enumerate(speakers):
         speaker.position = position
-    before = [s.display_name if s.user_id is None else f"user:{s.user_id}" for s in item.speakers]
-    after = [f"user:{s.user_id}" if s.user_id else s.external_name for s in speakers]
-    item.speakers = speakers
+    def key(speaker):
+        return f"user:{speaker.user_id}" if speaker.user_id else (
+            f"{speaker.external_name} — {speaker.external_organisation}" if speaker.external_organisation
+            else speaker.external_name)
+
+    before, after = [key(s) for s in item.speakers], [key(s) for s in speakers]
+    if before != after or any(s.role != role for s in item.speakers):
+        item.speakers = speakers
     return [before, after]
 
 

@@ -28,6 +28,12 @@ bp = Blueprint("events", __name__)
 ORGANISER_ROLES = (Role.ORGANISER, Role.COORDINATOR)
 
 
+@bp.app_template_filter("clock")
+def clock(instant, tz_name: str | None, fmt: str = "%H:%M") -> str:
+    """A time of day in a zone, without the zone's name (the page says which zone once)."""
+    return to_local(instant, tz_name).strftime(fmt) if instant is not None else ""
+
+
 @bp.app_template_global("upcoming_events")
 def upcoming_events(limit: int = 5):
     """For the home page: the next published events the viewer may see."""

@@ -1,0 +1,86 @@
+"""The events list, the month calendar and the event page issue the same number of queries whatever the data size."""
+
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event as sa_event
+
+from app.accounts.models import Role
+from app.events.models import SessionSpeaker
+from app.extensions import db
+from app.registrations.models import Registration, RegistrationStatus
+from app.timeutil import set_now
+
+NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
+
+
+@contextmanager
+def count_queries():
+    statements: list[str] = []
+
+    def _count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", _count)
+    try:
+        yield statements
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", _count)
+
+
+def build(make, size: int):
+    set_now(NOW)
+    organisation = make.organisation()
+    organiser = make.user(role=Role.ORGANISER, organisation=organisation)
+    co_organisers = [make.user(role=Role.ORGANISER, organisation=organisation) for _ in range(3)]
+    themes = [make.theme(empact_cycle="2026-2029") for _ in range(3)]
+    projects = [make.project() for _ in range(3)]
+    start = datetime(2026, 10, 5, 7, 0, tzinfo=UTC)
+    events = []
+    for index in range(size):
+        events.append(make.event(
+            f"Event {index}", starts_at=start + timedelta(hours=index), days=3, created_by=organiser,
+            organisers=co_organisers, country="UA", city="Kyiv", host_organisation_id=organisation.id,
+            timezone="Europe/Kyiv", capacity=500,
+        ))
+        events[-1].themes = themes
+        events[-1].projects = projects
+    main = events[0]
+    speakers = [make.user(organisation=make.organisation()) for _ in range(3)]
+    for index in range(size):
+        item = make.session(main, f"Session {index}", starts_at=main.starts_at + timedelta(minutes=30 * index),
+                            hours=0.5, room=f"Room {index}")
+        for position, speaker in enumerate(speakers):
+            db.session.add(SessionSpeaker(session_id=item.id, user_id=speaker.id, position=position))
+        db.session.add(SessionSpeaker(session_id=item.id, external_name=f"Guest {index}", external_organisation="Europol"))
+        participant = make.user()
+        db.session.add(Registration(event_id=main.id, user_id=participant.id, status=RegistrationStatus.CONFIRMED))
+    db.session.commit()
+    viewer = make.user(role=Role.MEMBER, timezone="America/New_York")
+    return main.id, viewer
+
+
+@pytest.mark.parametrize("path", ["/events", "/events/calendar?year=2026&month=10", "/events/{id}", "/"])
+def test_pages_issue_a_bounded_number_of_queries(app, make, login, path):
+    counts = []
+    for size in (3, 60):
+        from tests.conftest import _clean
+
+        db.session.rollback()
+        _clean(app)
+        event_id, viewer = build(make, size)
+        client = login(viewer)
+        url = path.format(id=event_id)
+        client.get(url)  # warm caches
+        with count_queries() as statements:
+            response = client.get(url)
+        assert response.status_code == 200
+        body = response.get_data(as_text=True)
+        if "{id}" in path:
+            assert f"Session {size - 1}" in body and f"Guest {size - 1}" in body
+        counts.append(len(statements))
+    set_now(None)
+    assert counts[0] == counts[1], counts
+    # Other capabilities add their boxes to the event page; the point is that nothing grows with data.
+    assert counts[1] <= 30, counts
