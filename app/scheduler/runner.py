@@ -136,7 +136,9 @@ class SchedulerProcess:
         self.heartbeat_seconds = float(app.config.get("SCHEDULER_HEARTBEAT_SECONDS") or max(1, lease_seconds / 3))
         self.scheduler = scheduler_class(
             timezone=UTC,
-            executors={"default": ThreadPoolExecutor(max_workers=len(JOBS) + 1)},
+            # The heartbeat has its own thread, so busy jobs never delay the lease renewal; four job
+            # threads stay within the database connection pool's default size (5).
+            executors={"default": ThreadPoolExecutor(max_workers=4), "heartbeat": ThreadPoolExecutor(max_workers=1)},
             job_defaults={"coalesce": True, "max_instances": 1},
         )
         self._add_jobs()
@@ -144,7 +146,7 @@ class SchedulerProcess:
     def _add_jobs(self) -> None:
         self.scheduler.add_job(
             self.heartbeat, IntervalTrigger(seconds=self.heartbeat_seconds), id=HEARTBEAT_JOB_ID,
-            name="lease heartbeat", coalesce=True, max_instances=1, misfire_grace_time=None,
+            name="lease heartbeat", executor="heartbeat", coalesce=True, max_instances=1, misfire_grace_time=None,
             replace_existing=True,
         )
         for spec in JOBS:
