@@ -1,0 +1,139 @@
+"""The library: full-text search (FTS5 / tsvector), filters, pagination, bounded queries."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import text
+
+from app.accounts.models import Role
+from app.extensions import db
+from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus, RecommendationType
+from app.lessons.search import LibraryFilter, fulltext_clause, library_query
+from tests.lessons.helpers import QueryCounter, past_event
+from tests.lessons.helpers import lesson as make_lesson
+
+
+def _ids(html: str) -> set[int]:
+    return {int(i) for i in re.findall(r'data-testid="lesson-(\d+)"', html)}
+
+
+def _search(user, q) -> set[int]:
+    return {lesson.id for lesson in db.session.scalars(library_query(user, LibraryFilter(q=q))).unique()}
+
+
+def test_full_text_search_matches_words_prefixes_and_stems(app, make):
+    coordinator = make.user(role=Role.COORDINATOR)
+    event = past_event(make)
+    radio = make_lesson(event, coordinator, title="Radio interoperability",
+                        observation="Patrols could not communicate across the border.")
+    drones = make_lesson(event, coordinator, title="Drone detection",
+                         observation="Counter-drone trainings were too short.",
+                         recommendation="Extend the training programme")
+    gp = make_lesson(event, coordinator, title="Joint patrols", kind=LessonKind.GOOD_PRACTICE,
+                     observation="x", evidence="Burglaries dropped sharply")
+    assert _search(coordinator, "radio") == {radio.id}
+    assert _search(coordinator, "communicate border") == {radio.id}
+    assert _search(coordinator, "interop") == {radio.id}  # prefix
+    assert _search(coordinator, "training") == {drones.id}  # stem: trainings / training
+    assert _search(coordinator, "burglaries") == {gp.id}  # good-practice fields are indexed
+    assert _search(coordinator, "radio drone") == set()  # every word must match
+    # Operator syntax and junk are taken as plain words, never an error.
+    for junk in ['"', "AND OR NOT", "radio*)(", "':*&|!", "NEAR(radio", "-", "a" * 600, "%_\\"]:
+        _search(coordinator, junk)
+
+
+def test_search_index_follows_updates_and_deletes(app, make):
+    coordinator = make.user(role=Role.COORDINATOR)
+    item = make_lesson(past_event(make), coordinator, title="Radio interoperability")
+    item.title = "Satellite phones"
+    db.session.commit()
+    assert _search(coordinator, "radio") == set()
+    assert _search(coordinator, "satellite") == {item.id}
+    db.session.delete(item)
+    db.session.commit()
+    assert _search(coordinator, "satellite") == set()
+
+
+def test_fulltext_index_exists(app):
+    if db.engine.dialect.name == "postgresql":
+        found = db.session.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_lessons_fulltext'"))
+        assert found and "gin" in found.lower() and "to_tsvector" in found
+    else:
+        found = db.session.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'lessons_fts'"))
+        assert found and "fts5" in found.lower()
+    assert fulltext_clause("   ") is None
+
+
+def test_filters(client, make):
+    coordinator = make.user(role=Role.COORDINATOR)
+    organised_crime = make.theme("Criminal networks", empact_cycle="2022-2025")
+    cyber = make.theme("Cyber-attacks")
+    project = make.project("ROXANNE")
+    study_visit = past_event(make, kind="study_visit", country="NL")
+    study_visit.projects = [project]
+    db.session.commit()
+    workshop = past_event(make, kind="workshop", country="UA")
+    a = make_lesson(study_visit, coordinator, themes=[organised_crime], kind=LessonKind.LESSON,
+                    recommendation_type=RecommendationType.POLICY, tlp=TLP.CLEAR)
+    b = make_lesson(workshop, coordinator, themes=[cyber], kind=LessonKind.OBSERVATION, tlp=TLP.CLEAR,
+                    status=LessonStatus.LEARNED)
+    checks = {
+        "kind=lesson": {a.id},
+        "status=learned": {b.id},
+        f"theme={cyber.id}": {b.id},
+        "empact_cycle=2022-2025": {a.id},
+        "recommendation_type=policy": {a.id},
+        "event_kind=workshop": {b.id},
+        "country=nl": {a.id},
+        f"project={project.id}": {a.id},
+        f"event={workshop.id}": {b.id},
+        "tlp=clear": {a.id, b.id},
+        f"from={study_visit.starts_at.date().isoformat()}&to={study_visit.starts_at.date().isoformat()}": {a.id, b.id},
+        "from=2099-01-01": set(),
+        # Malformed filters are ignored, never an error.
+        "kind=zzz&theme=abc&from=yesterday&country=Narnia&page=-4": {a.id, b.id},
+    }
+    for query, expected in checks.items():
+        response = client.get(f"/lessons/?{query}")
+        assert response.status_code == 200, query
+        assert _ids(response.get_data(as_text=True)) == expected, query
+
+
+def test_entries_link_to_their_event_and_pages(client, make):
+    coordinator = make.user(role=Role.COORDINATOR)
+    event = past_event(make, title="Cross-regional meeting in Chisinau")
+    for n in range(25):
+        make_lesson(event, coordinator, title=f"Entry {n:02d}", tlp=TLP.CLEAR)
+    first = client.get("/lessons/").get_data(as_text=True)
+    second = client.get("/lessons/?page=2").get_data(as_text=True)
+    assert len(_ids(first)) == 20 and len(_ids(second)) == 5 and not _ids(first) & _ids(second)
+    assert "Cross-regional meeting in Chisinau" in first
+    assert "Page 1 of 2" in first
+
+
+def _library_queries(client, login_client) -> int:
+    with QueryCounter(db.engine) as counter:
+        assert login_client.get("/lessons/?q=radio").status_code == 200
+        assert login_client.get("/lessons/").status_code == 200
+    return counter.count
+
+
+def test_library_queries_do_not_grow_with_entries(login, make):
+    coordinator = make.user(role=Role.COORDINATOR)
+    themes = [make.theme() for _ in range(3)]
+    client = login(coordinator)
+    db.session.rollback()  # the sign-in wrote through another session
+
+    def add(n):
+        for i in range(n):
+            event = past_event(make)
+            make_lesson(event, make.user(), title=f"Radio {i}", themes=themes[: i % 3 + 1],
+                        tlp=TLP.GREEN)
+
+    add(5)
+    small = _library_queries(None, client)
+    db.session.rollback()
+    add(95)
+    large = _library_queries(None, client)
+    assert large == small, (small, large)
