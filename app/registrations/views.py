@@ -265,7 +265,7 @@ def register(event_id: int):
     return redirect(_next_or(event_page_url(event)))
 
 
-@bp.post("/events/<int:event_id>/cancel")
+@bp.post("/events/<int:event_id>/registration/cancel")
 @login_required
 def cancel(event_id: int):
     event = get_visible_or_404(event_id, current_user)
@@ -280,7 +280,7 @@ def cancel(event_id: int):
     return redirect(_next_or(event_page_url(event)))
 
 
-@bp.route("/events/<int:event_id>/needs", methods=["GET", "POST"])
+@bp.route("/events/<int:event_id>/registration/needs", methods=["GET", "POST"])
 @login_required
 def needs(event_id: int):
     event = get_visible_or_404(event_id, current_user)

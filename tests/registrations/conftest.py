@@ -34,3 +34,16 @@ def members(make):
         return [make.user(**kw) for _ in range(count)]
 
     return _members
+
+
+@pytest.fixture
+def login(login, db):
+    """The shared login fixture, then end the test's own read transaction: on SQLite (WAL) a test
+    that read before a request wrote (sign-in stamps last_login_at) could not write afterwards."""
+
+    def _login(user):
+        client = login(user)
+        db.session.commit()
+        return client
+
+    return _login
