@@ -36,7 +36,7 @@ def queue(db, n: int, prefix: str = "Message") -> list[int]:
 
 
 def statuses(db) -> dict[str, str]:
-    db.session.expire_all()
+    db.session.rollback()
     return {m.subject: m.status.value for m in db.session.scalars(select(OutboxMessage))}
 
 

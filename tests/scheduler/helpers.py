@@ -44,7 +44,7 @@ def action(owner, due_on: date | None, title="Follow up", status=ActionStatus.OP
 
 
 def outbox(kind: str | None = None) -> list[OutboxMessage]:
-    db.session.expire_all()
+    db.session.rollback()
     query = select(OutboxMessage).order_by(OutboxMessage.id)
     if kind:
         query = query.where(OutboxMessage.kind == kind)

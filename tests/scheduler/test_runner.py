@@ -193,7 +193,7 @@ def test_two_schedulers_send_each_message_and_reminder_exactly_once(app, db, mak
     assert len(ids) == len(set(ids)) == 9
     reminders = [r for r in smtp.received if r.message["Subject"].startswith("Reminder:")]
     assert sorted(r.rcpt_tos[0] for r in reminders) == sorted(p.email for p in participants)
-    db.session.expire_all()
+    db.session.rollback()
     assert {m.status for m in db.session.scalars(select(OutboxMessage))} == {OutboxStatus.SENT}
     holder = db.session.get(SchedulerLease, "scheduler")
     assert holder.holder == "beta"
@@ -227,7 +227,7 @@ def test_jobs_raced_without_the_lease_still_send_nothing_twice(app, db, make, sm
     for thread in threads:
         thread.join(60)
     assert not errors
-    db.session.expire_all()
+    db.session.rollback()
     assert len(db.session.scalars(select(OutboxMessage)).all()) == 6
     ids = _sent_ids(smtp)
     assert len(ids) == len(set(ids)) == 6
