@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fpdf import FPDF
+from fpdf.enums import XPos, YPos
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 
@@ -50,9 +51,9 @@ def attendance_sheet(event_title: str, day_label: str, place: str, rows: list[Sh
 
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 14)
-    pdf.multi_cell(0, 7, f"Attendance sheet — {event_title}")
+    pdf.multi_cell(0, 7, f"Attendance sheet — {event_title}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(0, 6, f"Day: {day_label}" + (f"   Place: {place}" if place else ""))
+    pdf.multi_cell(0, 6, f"Day: {day_label}" + (f"   Place: {place}" if place else ""), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     header()
     pdf.set_font("DejaVu", "", 9)
@@ -70,7 +71,7 @@ def attendance_sheet(event_title: str, day_label: str, place: str, rows: list[Sh
         pdf.ln()
     pdf.ln(6)
     pdf.set_font("DejaVu", "", 9)
-    pdf.multi_cell(0, 5, f"Confirmed participants: {len(rows)}. Organiser's signature: ______________________")
+    pdf.multi_cell(0, 5, f"Confirmed participants: {len(rows)}. Organiser's signature: ______________________", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())
 
 
@@ -88,22 +89,22 @@ def certificate(participant: str, organisation: str, event_title: str, dates: st
     pdf.cell(0, 8, "This is to certify that", align="C")
     pdf.ln(12)
     pdf.set_font("DejaVu", "B", 20)
-    pdf.multi_cell(0, 10, participant, align="C")
+    pdf.multi_cell(0, 10, participant, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if organisation:
         pdf.set_font("DejaVu", "", 13)
-        pdf.multi_cell(0, 8, organisation, align="C")
+        pdf.multi_cell(0, 8, organisation, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
     pdf.set_font("DejaVu", "", 13)
     pdf.cell(0, 8, "attended the training", align="C")
     pdf.ln(10)
     pdf.set_font("DejaVu", "B", 16)
-    pdf.multi_cell(0, 9, event_title, align="C")
+    pdf.multi_cell(0, 9, event_title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("DejaVu", "", 12)
-    pdf.multi_cell(0, 7, dates + (f", {place}" if place else ""), align="C")
+    pdf.multi_cell(0, 7, dates + (f", {place}" if place else ""), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if sessions:
         pdf.ln(3)
         pdf.set_font("DejaVu", "", 10)
-        pdf.multi_cell(0, 6, "Sessions attended: " + "; ".join(sessions), align="C")
+        pdf.multi_cell(0, 6, "Sessions attended: " + "; ".join(sessions), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_y(-45)
     pdf.set_font("DejaVu", "", 10)
     pdf.cell(0, 6, f"Issued by {issuer}", align="C")
