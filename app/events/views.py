@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.accounts.auth import role_required
 from app.accounts.models import Role
+from app.accounts.permissions import can_create_events
 from app.directory.models import Project, Theme
 from app.events import services
 from app.events.access import can_view, get_managed_or_404, is_organiser_of
@@ -214,10 +215,18 @@ def delete(event_id: int):
     return redirect(url_for("events.index"))
 
 
-@bp.route("/events/<int:event_id>/clone", methods=["GET", "POST"])
-@role_required(*ORGANISER_ROLES)
-def clone(event_id: int):
+def _managed_by_event_creator(event_id: int):
+    """Clone and series make new events: the event's organisers who may also create events."""
     event = get_managed_or_404(event_id, current_user)
+    if not can_create_events(current_user):
+        abort(403)
+    return event
+
+
+@bp.route("/events/<int:event_id>/clone", methods=["GET", "POST"])
+@login_required
+def clone(event_id: int):
+    event = _managed_by_event_creator(event_id)
     form = CloneForm()
     if form.validate_on_submit():
         copy = services.clone(current_user, event, form.starts_on.data)
@@ -230,9 +239,9 @@ def clone(event_id: int):
 
 
 @bp.route("/events/<int:event_id>/series", methods=["GET", "POST"])
-@role_required(*ORGANISER_ROLES)
+@login_required
 def series(event_id: int):
-    event = get_managed_or_404(event_id, current_user)
+    event = _managed_by_event_creator(event_id)
     form = SeriesForm()
     if request.method == "GET":
         first = local_date(event.starts_at, event.timezone)

@@ -310,3 +310,22 @@ def test_month_grid_places_multi_day_events_on_each_local_day(db, make):
     assert days_with == [date(2026, 10, 30), date(2026, 10, 31), date(2026, 11, 1)]
     assert grid[0][0]["date"].weekday() == 0
     assert timedelta(0) < event.ends_at - event.starts_at
+
+
+def test_real_calendar_updates_reach_the_outbox_in_the_same_transaction(db, make):
+    from app.notifications.models import OutboxMessage
+    from app.registrations.models import Registration, RegistrationStatus
+
+    organiser = make.user(role=Role.ORGANISER)
+    participant = make.user(email="participant@police.example")
+    event = services.create_event(organiser, values()).event
+    services.publish(organiser, event)
+    db.session.add(Registration(event_id=event.id, user_id=participant.id, status=RegistrationStatus.CONFIRMED))
+    db.session.commit()
+    services.update_event(organiser, event, values(description="Only words"))
+    assert db.session.scalars(select(OutboxMessage)).all() == []
+    services.update_event(organiser, event, values(starts_at=kyiv(2026, 10, 23, 10, 0)))
+    messages = db.session.scalars(select(OutboxMessage)).all()
+    assert [m.recipient_user_id for m in messages] == [participant.id]
+    services.cancel(organiser, event, "Postponed")
+    assert len(db.session.scalars(select(OutboxMessage)).all()) == 2

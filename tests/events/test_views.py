@@ -343,3 +343,22 @@ def test_edit_form_shows_local_times(login, make, people):
     event = _event(make, people)
     page = login(people["co_organiser"]).get(f"/events/{event.id}/edit").get_data(as_text=True)
     assert 'value="2026-10-23T09:00"' in page and 'value="2026-10-26T17:00"' in page
+
+
+def test_every_post_form_on_the_event_page_carries_a_csrf_token(login, make, people):
+    event = _event(make, people, status="draft")
+    page = login(people["creator"]).get(f"/events/{event.id}").get_data(as_text=True)
+    forms = re.findall(r'<form method="post".*?</form>', page, flags=re.S)
+    assert len(forms) >= 5  # publish, delete, move up, move down, delete session
+    assert all('name="csrf_token"' in form for form in forms)
+
+
+def test_clone_of_a_draft_is_404_for_outsiders_and_403_for_member_co_organisers(login, make, people, db):
+    helper = make.user(role=Role.MEMBER)
+    draft = _event(make, people, status="draft")
+    draft.organisers.append(helper)
+    db.session.commit()
+    assert login(people["member"]).get(f"/events/{draft.id}/clone").status_code == 404
+    assert login(people["other_organiser"]).get(f"/events/{draft.id}/series").status_code == 404
+    assert login(helper).get(f"/events/{draft.id}/clone").status_code == 403
+    assert login(helper).get(f"/events/{draft.id}/edit").status_code == 200
