@@ -1206,15 +1206,14 @@ def attendance_figures(event: Event) -> AttendanceFigures:
         .group_by(country)
         .order_by(func.count(Registration.id).desc(), country)
     ).all()
-    org_type = func.coalesce(Organisation.type, "")
     by_type = db.session.execute(
-        select(org_type.label("type"), func.count(Registration.id), attended_expr)
+        select(Organisation.type, func.count(Registration.id), attended_expr)
         .select_from(Registration)
         .join(User, User.id == Registration.user_id)
         .outerjoin(Organisation, Organisation.id == User.organisation_id)
         .where(confirmed_only)
-        .group_by(org_type)
-        .order_by(func.count(Registration.id).desc(), org_type)
+        .group_by(Organisation.type)
+        .order_by(func.count(Registration.id).desc(), Organisation.type)
     ).all()
     by_day = db.session.execute(
         select(AttendanceDay.day_on, func.count(AttendanceDay.id))
@@ -1235,7 +1234,7 @@ def attendance_figures(event: Event) -> AttendanceFigures:
         waitlisted=counts.get(RegistrationStatus.WAITLISTED, 0),
         pending=counts.get(RegistrationStatus.PENDING, 0),
         by_country=[(row[0] or "", row[1], int(row[2] or 0)) for row in by_country],
-        by_organisation_type=[(str(row[0] or ""), row[1], int(row[2] or 0)) for row in by_type],
+        by_organisation_type=[(row[0].value if row[0] else "", row[1], int(row[2] or 0)) for row in by_type],
         by_day=[(row[0], row[1]) for row in by_day],
         has_started=has_started,
     )

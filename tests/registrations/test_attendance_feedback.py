@@ -59,13 +59,14 @@ def test_check_in_per_day_with_undo_through_the_page(db, make, login, organiser,
     assert other.checked_in_at is None
 
 
-def test_session_check_in_and_attendance_figures(db, make, organiser, itip_calls):
+def test_session_check_in_and_attendance_figures(db, make, login, organiser, itip_calls):
     set_now(datetime(2027, 3, 1, tzinfo=UTC))
     event = _three_day_training(make, organiser)
     lab = make.session(event, title="Blockchain tracing lab", has_signup=True, capacity=10)
     police = make.organisation(country="UA")
     ministry = make.organisation(country="GE", type="ministry")
-    people = [make.user(organisation=police), make.user(organisation=police), make.user(organisation=ministry)]
+    people = [make.user(organisation=police), make.user(organisation=police), make.user(organisation=ministry),
+              make.user()]  # no organisation, no country
     registrations = [services.register(event, p, consent=True).registration for p in people]
     waiting_user = make.user()
     pending = services.register(event, waiting_user, role="speaker", consent=True)
@@ -78,11 +79,14 @@ def test_session_check_in_and_attendance_figures(db, make, organiser, itip_calls
         assert "not confirmed" in str(error)
     set_now(datetime(2027, 3, 11, tzinfo=UTC))
     figures = services.attendance_figures(event)
-    assert (figures.registered, figures.attended, figures.no_shows, figures.pending) == (3, 2, 1, 1)
+    assert (figures.registered, figures.attended, figures.no_shows, figures.pending) == (4, 2, 2, 1)
+    assert ("", 1, 0) in figures.by_country and ("", 1, 0) in figures.by_organisation_type
     assert ("UA", 2, 1) in figures.by_country and ("GE", 1, 1) in figures.by_country
     assert ("law_enforcement", 2, 1) in figures.by_organisation_type
     assert ("ministry", 1, 1) in figures.by_organisation_type
     assert figures.by_day == [(date(2027, 3, 8), 1)]
+    page = login(organiser).get(f"/events/{event.id}/attendance").get_data(as_text=True)
+    assert "Not given" in page and "Ministry" in page and "Law enforcement" in page
     services.undo_session_check_in(registrations[0], lab, organiser)
     assert db.session.scalar(select(func.count(SessionAttendance.id))) == 0
 

@@ -8,7 +8,8 @@
     var button = form.querySelector("button[type=submit]");
     var action = form.querySelector("input[name=action]");
     button.disabled = true;
-    fetch(form.action, {
+    // form.action would be the input named "action": read the attribute.
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: new FormData(form),
       headers: { "Accept": "application/json" },
