@@ -31,7 +31,12 @@ FILENAMES = {"REQUEST": "invite.ics", "CANCEL": "cancel.ics", "PUBLISH": "event.
 
 
 def _registration_model():
-    from app.registrations.models import Registration, RegistrationStatus, SessionSignup, SessionSignupStatus
+    from app.registrations.models import (
+        Registration,
+        RegistrationStatus,
+        SessionSignup,
+        SessionSignupStatus,
+    )
 
     return Registration, RegistrationStatus, SessionSignup, SessionSignupStatus
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.utils import parseaddr
+from functools import lru_cache
 from urllib.parse import urlencode, urlsplit
 
 from flask import current_app
 from werkzeug.routing import BuildError
+
+from app.templating import country_name
 
 
 def base_url() -> str:
@@ -29,15 +32,19 @@ def session_uid(session) -> str:
 
 def absolute(endpoint: str, fallback: str, **values) -> str:
     """An absolute URL on BASE_URL, also outside a request (emails, scheduler, CLI)."""
-    base = base_url()
-    script_name = urlsplit(base).path or "/"
-    adapter = current_app.url_map.bind(site_host(), script_name=script_name)
+    return _absolute(current_app._get_current_object(), base_url(), endpoint, fallback, tuple(sorted(values.items())))
+
+
+@lru_cache(maxsize=4096)
+def _absolute(app, base: str, endpoint: str, fallback: str, values: tuple) -> str:
+    path_prefix = urlsplit(base).path
+    adapter = app.url_map.bind(urlsplit(base).hostname or "localhost", script_name=path_prefix or "/")
     try:
-        path = adapter.build(endpoint, values)
-        prefix = base[: len(base) - len(urlsplit(base).path)] if urlsplit(base).path else base
-        return prefix + path
+        path = adapter.build(endpoint, dict(values))
     except BuildError:
         return base + fallback
+    origin = base[: len(base) - len(path_prefix)] if path_prefix else base
+    return origin + path
 
 
 def event_url(event) -> str:
@@ -72,8 +79,14 @@ def webcal(url: str) -> str:
 
 def mail_from() -> tuple[str, str]:
     """(name, address) of MAIL_FROM, the ORGANIZER of every invitation."""
-    name, address = parseaddr(current_app.config.get("MAIL_FROM", ""))
-    return name or current_app.config.get("SITE_NAME", "Liaison"), address or f"no-reply@{site_host()}"
+    return _mail_from(current_app.config.get("MAIL_FROM", ""), current_app.config.get("SITE_NAME", "Liaison"),
+                      site_host())
+
+
+@lru_cache(maxsize=16)
+def _mail_from(value: str, site_name: str, host: str) -> tuple[str, str]:
+    name, address = parseaddr(value)
+    return name or site_name, address or f"no-reply@{host}"
 
 
 def _google_stamp(instant: datetime) -> str:
@@ -109,8 +122,6 @@ def outlook_url(event, office365: bool = False) -> str:
 
 
 def public_location(event) -> str:
-    from app.templating import country_name
-
     parts = [event.venue, event.address, event.city, country_name(event.country)]
     seen: list[str] = []
     for part in parts:

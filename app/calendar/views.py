@@ -9,9 +9,8 @@ from sqlalchemy import exists, select
 
 from app.accounts.permissions import is_signed_in
 from app.accounts.services import regenerate_calendar_token, update_profile
-from app.calendar import links
+from app.calendar import feeds, links
 from app.calendar.entries import event_entry, session_entry
-from app.calendar import feeds
 from app.calendar.feeds import Feed, PublicFilters, user_by_token
 from app.calendar.forms import FeedPreferencesForm, RegenerateTokenForm
 from app.calendar.ics import build_calendar

@@ -9,7 +9,12 @@ import pytest
 from sqlalchemy import event as sa_event
 
 from app.extensions import db
-from app.registrations.models import Registration, RegistrationStatus, SessionSignup, SessionSignupStatus
+from app.registrations.models import (
+    Registration,
+    RegistrationStatus,
+    SessionSignup,
+    SessionSignupStatus,
+)
 from app.timeutil import now
 
 

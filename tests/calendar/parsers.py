@@ -116,7 +116,60 @@ def vobject_parse(ics: bytes | str) -> list[dict]:
     return calendars
 
 
-PARSERS = {"ical.js": icaljs, "vobject": vobject_parse}
+def _icalendar_address(value) -> dict | None:
+    if value is None:
+        return None
+    return {
+        "email": str(value).split(":", 1)[-1].lower(),
+        "cn": value.params.get("CN"),
+        "partstat": value.params.get("PARTSTAT"),
+        "role": value.params.get("ROLE"),
+        "rsvp": value.params.get("RSVP"),
+    }
+
+
+def icalendar_parse(ics: bytes | str) -> list[dict]:
+    """The icalendar package's own reader (it resolves TZIDs through the tz database): a third view,
+    mostly to prove our hand-written content lines read back the same in the library we build on."""
+    import icalendar
+
+    data = ics.encode("utf-8") if isinstance(ics, str) else ics
+    calendars = []
+    for calendar in icalendar.Calendar.from_ical(data, multiple=True):
+        events = []
+        for vevent in calendar.walk("VEVENT"):
+            start = vevent.decoded("dtstart")
+            attendees = vevent.get("attendee", [])
+            if not isinstance(attendees, list):
+                attendees = [attendees]
+            events.append({
+                "uid": str(vevent.get("uid")),
+                "sequence": int(vevent.get("sequence")) if "sequence" in vevent else None,
+                "summary": str(vevent.get("summary")) if "summary" in vevent else None,
+                "description": str(vevent.get("description")) if "description" in vevent else None,
+                "location": str(vevent.get("location")) if "location" in vevent else None,
+                "status": str(vevent.get("status")) if "status" in vevent else None,
+                "url": str(vevent.get("url")) if "url" in vevent else None,
+                "related_to": str(vevent.get("related-to")) if "related-to" in vevent else None,
+                "start": _to_utc(start),
+                "end": _to_utc(vevent.decoded("dtend")),
+                "is_date": not isinstance(start, datetime),
+                "tzid": vevent["dtstart"].params.get("TZID"),
+                "dtstamp": _to_utc(vevent.decoded("dtstamp")),
+                "organizer": _icalendar_address(vevent.get("organizer")),
+                "attendees": [_icalendar_address(a) for a in attendees],
+            })
+        calendars.append({
+            "method": str(calendar.get("method")) if "method" in calendar else None,
+            "prodid": str(calendar.get("prodid")),
+            "version": str(calendar.get("version")),
+            "timezones": [str(tz.get("tzid")) for tz in calendar.walk("VTIMEZONE")],
+            "events": events,
+        })
+    return calendars
+
+
+PARSERS = {"ical.js": icaljs, "vobject": vobject_parse, "icalendar": icalendar_parse}
 
 
 def parse_all(ics: bytes | str) -> dict[str, list[dict]]:
