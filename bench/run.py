@@ -297,6 +297,7 @@ class Server:
 
     def __init__(self, database_url: str, port: int, workers: int, log_path: Path):
         self.port = port
+        self.workers = workers
         self.log_path = log_path
         env = dict(os.environ)
         env.update({
@@ -330,6 +331,18 @@ class Server:
                 pass
             time.sleep(0.3)
         raise SystemExit(f"gunicorn did not answer within {timeout} s; see {self.log_path}")
+
+    def drain(self, timeout: float = 300) -> None:
+        """Wait until requests left in flight by the last measurement are served (a load generator
+        that stops does not stop the server's queue), so they do not slow the next page down."""
+        client = loadgen.Client(self.port, timeout=timeout)
+        try:
+            for _ in range(self.workers * 2):
+                client.get("/healthz")
+        except OSError:
+            pass
+        finally:
+            client.close()
 
     def worker_pids(self) -> list[int]:
         pids = []
@@ -493,6 +506,41 @@ def measure_registration(port: int, app, ctx: Context, url: str, settings: Setti
     if problems:
         result.note = f"{len(problems)} users could not be prepared: {problems[0]}"
     return result
+
+
+def measure_page(app, port: int, spec: PageSpec, ctx: Context, result: PageResult, cookie: str, test_client,
+                 settings: Settings) -> None:
+    path = discover(app, spec, ctx)
+    if path is None:
+        result.state, result.note = "not available", "no such page in this build"
+        print(f"- {spec.label}: not available", flush=True)
+        return
+    client = loadgen.Client(port)
+    if cookie:
+        client.cookies.update(dict(part.split("=", 1) for part in cookie.split("; ")))
+    if spec.refine is not None:
+        status, _, body = client.get(path)
+        if status == 200:
+            path = f"{path}{'&' if '?' in path else '?'}{urlencode(spec.refine(body.decode('utf-8', 'replace')))}"
+    result.url = path
+    ok, why, checks = check_page(client, path, spec)
+    result.checks = checks
+    if not ok:
+        result.state, result.note = "error", why
+        print(f"- {spec.label}: {path} answered {why}", flush=True)
+        return
+    for _ in range(settings.warmup):
+        client.get(path)
+    client.close()
+    try:
+        result.queries = count_queries(app, path, test_client)
+    except Exception as exc:  # noqa: BLE001 - query counting is a diagnostic, never fatal
+        result.note = f"query count failed: {exc}"
+    print(f"- {spec.label}: {path} ({result.queries} queries) ...", flush=True)
+    result.c1, result.cn = measure_get(port, path, cookie, settings)
+    print(f"    c=1 {result.c1.rps} req/s p95 {result.c1.p95_ms} ms | c={settings.concurrency} "
+          f"{result.cn.rps} req/s p95 {result.cn.p95_ms} ms  errors {result.c1.errors + result.cn.errors}",
+          flush=True)
 
 
 # --- targets, report ----------------------------------------------------------------------------------
@@ -685,37 +733,12 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             result = PageResult(spec.key, spec.label, spec.who)
             results.append(result)
-            path = discover(app, spec, ctx)
-            if path is None:
-                result.state, result.note = "not available", "no such page in this build"
-                print(f"- {spec.label}: not available", flush=True)
-                continue
-            client = loadgen.Client(port)
-            if cookies[spec.who]:
-                client.cookies.update(dict(part.split("=", 1) for part in cookies[spec.who].split("; ")))
-            if spec.refine is not None:
-                status, _, body = client.get(path)
-                if status == 200:
-                    path = f"{path}{'&' if '?' in path else '?'}{urlencode(spec.refine(body.decode('utf-8', 'replace')))}"
-            result.url = path
-            ok, why, checks = check_page(client, path, spec)
-            result.checks = checks
-            if not ok:
-                result.state, result.note = "error", why
-                print(f"- {spec.label}: {path} answered {why}", flush=True)
-                continue
-            for _ in range(settings.warmup):
-                client.get(path)
-            client.close()
             try:
-                result.queries = count_queries(app, path, test_clients[spec.who])
-            except Exception as exc:  # noqa: BLE001 - query counting is a diagnostic, never fatal
-                result.note = f"query count failed: {exc}"
-            print(f"- {spec.label}: {path} ({result.queries} queries) ...", flush=True)
-            result.c1, result.cn = measure_get(port, path, cookies[spec.who], settings)
-            print(f"    c=1 {result.c1.rps} req/s p95 {result.c1.p95_ms} ms | c={settings.concurrency} "
-                  f"{result.cn.rps} req/s p95 {result.cn.p95_ms} ms  errors {result.c1.errors + result.cn.errors}",
-                  flush=True)
+                measure_page(app, port, spec, ctx, result, cookies[spec.who], test_clients[spec.who], settings)
+            except Exception as exc:  # noqa: BLE001 - one broken or too slow page must not stop the run
+                result.state, result.note = "error", f"{type(exc).__name__}: {exc}"[:300]
+                print(f"    error: {result.note}", flush=True)
+            server.drain()
         if not wanted or REGISTER.key in wanted:
             url = discover(app, REGISTER, ctx)
             if url is None:
@@ -724,7 +747,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"- {REGISTER.label}: not available", flush=True)
             else:
                 print(f"- {REGISTER.label}: POST {url} ...", flush=True)
-                result = measure_registration(port, app, ctx, url, settings, args.registrations, c1_count=30)
+                try:
+                    result = measure_registration(port, app, ctx, url, settings, args.registrations, c1_count=30)
+                except Exception as exc:  # noqa: BLE001 - report, do not stop the run
+                    result = PageResult(REGISTER.key, REGISTER.label, REGISTER.who, url=url, state="error",
+                                        note=f"{type(exc).__name__}: {exc}"[:300])
                 results.append(result)
                 if result.c1 and result.cn:
                     print(f"    c=1 {result.c1.rps}/s p95 {result.c1.p95_ms} ms | c={settings.concurrency} "
