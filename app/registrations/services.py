@@ -788,6 +788,8 @@ def sign_up_for_session(session: Session, user: User) -> SignupOutcome:
         position = signup_position(signup)
         audit.record(user, "session_signup.create", signup,
                      {"status": signup.status.value, "session_id": session.id})
+        if signup.status == SessionSignupStatus.CONFIRMED:
+            itip.queue_session_invitation(signup)
         db.session.commit()
         if signup.status == SessionSignupStatus.CONFIRMED:
             return SignupOutcome(signup, f"You are signed up for {session.title}.")
@@ -817,6 +819,7 @@ def _promote_session_locked(session: Session | None, actor: User | None) -> list
         signup.confirmed_at = now()
         signup.waitlisted_at = None
         audit.record(actor, "session_signup.promote", signup, {"status": ["waitlisted", "confirmed"]})
+        itip.queue_session_invitation(signup)
         _notice("session_promoted", signup.user, session=session, event=session.event,
                 dedupe_key=f"session_signup:{signup.id}:promoted:{_stamp(signup.confirmed_at)}")
     db.session.flush()
@@ -849,6 +852,10 @@ def cancel_session_signup(signup: SessionSignup, actor: User) -> SignupOutcome:
         signup.cancelled_at = now()
         signup.waitlisted_at = None
         audit.record(actor, "session_signup.cancel", signup, {"status": [previous.value, "cancelled"]})
+        if signup.sequence_sent is not None:
+            # It is in their calendar: take it out.
+            itip.queue_session_cancel(session, user_ids=[signup.user_id])
+            signup.sequence_sent = None
         db.session.flush()
         if previous == SessionSignupStatus.CONFIRMED:
             _promote_session_locked(session, actor)
@@ -1319,3 +1326,19 @@ def feedback_summary(event: Event) -> FeedbackSummary:
 
     return FeedbackSummary(count=row[0] or 0, overall=rounded(row[1]), relevance=rounded(row[2]),
                            organisation=rounded(row[3]), distribution=distribution, comments=comments)
+
+
+def promote_all_waitlists() -> int:
+    """promote_waitlist() for every upcoming published event that has a waiting list. Returns how
+    many people were confirmed. Each event in its own locked transaction."""
+    event_ids = db.session.scalars(
+        select(Registration.event_id)
+        .join(Event, Event.id == Registration.event_id)
+        .where(Registration.status == RegistrationStatus.WAITLISTED, Event.status == EventStatus.PUBLISHED,
+               Event.starts_at > now())
+        .distinct()
+    ).all()
+    total = 0
+    for event_id in event_ids:
+        total += len(promote_waitlist(db.session.get(Event, event_id)))
+    return total

@@ -16,8 +16,10 @@ from flask import (
     redirect,
     render_template,
     request,
-    session as web_session,
     url_for,
+)
+from flask import (
+    session as web_session,
 )
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, or_, select

@@ -18,8 +18,16 @@ def itip_calls(monkeypatch):
     def cancel(registration):
         calls.append(("cancel", registration.user_id, registration.status.value))
 
+    def session_invitation(signup):
+        calls.append(("session_invitation", signup.user_id, signup.status.value))
+
+    def session_cancel(session, user_ids=None):
+        calls.extend(("session_cancel", user_id, "cancelled") for user_id in user_ids or [])
+
     monkeypatch.setattr(itip, "queue_invitation", invitation)
     monkeypatch.setattr(itip, "queue_registration_cancel", cancel)
+    monkeypatch.setattr(itip, "queue_session_invitation", session_invitation)
+    monkeypatch.setattr(itip, "queue_session_cancel", session_cancel)
     return calls
 
 

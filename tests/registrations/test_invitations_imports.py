@@ -151,7 +151,7 @@ def test_import_is_all_or_nothing_when_something_changed(db, make, organiser, it
 
 def test_import_invites_the_valid_rows(db, make, login, organiser):
     event = make.event(registration_mode="invitation", organisers=[organiser])
-    data = "email;name\r\nx@police.example;Ximena\r\ny@police.example;Yannis\r\n;\r\n".encode()
+    data = b"email;name\r\nx@police.example;Ximena\r\ny@police.example;Yannis\r\n;\r\n"
     client = login(organiser)
     page = client.post(f"/events/{event.id}/participants/import",
                        data={"mode": "invite", "file": (io.BytesIO(data), "people.csv")},

@@ -228,3 +228,50 @@ def test_write_to_a_status_group_goes_through_the_outbox(db, make, organiser, it
     assert "Meet at the hotel." in messages[0].text_body and "Bus at 8:00" in messages[0].subject
     assert services.write_to_participants(event, "all", "Agenda", "Attached.", organiser) == 2
     assert _audit("event.message")
+
+
+def test_calendar_invitations_and_cancellations_go_through_the_real_itip(db, make):
+    """No stand-in here: the calendar package's iTIP producers write their messages in our transaction."""
+    event = make.event(capacity=1, kind="training")
+    session = make.session(event, has_signup=True, capacity=1)
+    first, second = make.user(), make.user()
+    registration = services.register(event, first, consent=True).registration
+    services.register(event, second, consent=True)
+    assert services.sign_up_for_session(session, first).ok
+    services.cancel_registration(registration, first)
+    kinds = [(m.kind, m.recipient_user_id) for m in _outbox()]
+    assert ("calendar.invitation", first.id) in kinds
+    assert ("calendar.registration_cancelled", first.id) in kinds
+    assert ("calendar.invitation", second.id) in kinds  # promoted
+    assert ("registration.promoted", second.id) in kinds
+    cancel = next(m for m in _outbox("calendar.registration_cancelled"))
+    assert cancel.calendar["method"] == "CANCEL"
+
+
+def test_session_signup_calendar_calls(db, make, itip_calls):
+    event = make.event(kind="training")
+    session = make.session(event, has_signup=True, capacity=1)
+    a, b = make.user(), make.user()
+    services.register(event, a, consent=True)
+    services.register(event, b, consent=True)
+    signup_a = services.sign_up_for_session(session, a).signup
+    assert services.sign_up_for_session(session, b).position == 1
+    signup_a.sequence_sent = 0  # as if the calendar had sent it
+    db.session.commit()
+    services.cancel_session_signup(signup_a, a)
+    assert ("session_invitation", a.id, "confirmed") in itip_calls
+    assert ("session_cancel", a.id, "cancelled") in itip_calls
+    assert ("session_invitation", b.id, "confirmed") in itip_calls
+
+
+def test_cli_promotes_waiting_lists_after_a_capacity_change_elsewhere(db, make, runner, itip_calls):
+    event = make.event(capacity=1)
+    users = [make.user() for _ in range(3)]
+    for user in users:
+        services.register(event, user, consent=True)
+    event.capacity = 2  # changed without calling capacity_changed()
+    db.session.commit()
+    result = runner.invoke(args=["registrations", "promote-waitlists"])
+    assert "1 person(s) confirmed" in result.output
+    assert services.seats_taken(event.id) == 2
+    assert "0 person(s) confirmed" in runner.invoke(args=["registrations", "promote-waitlists"]).output
