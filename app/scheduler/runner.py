@@ -198,7 +198,8 @@ class SchedulerProcess:
                         self.is_active = False
                     return
                 job = self.scheduler.get_job(job_id)
-                execute(job_id, holder=self.holder, next_run_at=job.next_run_time if job else None)
+                next_run_at = job.trigger.get_next_fire_time(None, datetime.now(UTC)) if job else None
+                execute(job_id, holder=self.holder, next_run_at=next_run_at)
             except Exception:  # noqa: BLE001 - recorded in job_runs; the scheduler keeps going
                 log.exception("scheduler job %s failed", job_id)
             finally:

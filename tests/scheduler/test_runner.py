@@ -231,3 +231,51 @@ def test_jobs_raced_without_the_lease_still_send_nothing_twice(app, db, make, sm
     assert len(db.session.scalars(select(OutboxMessage)).all()) == 6
     ids = _sent_ids(smtp)
     assert len(ids) == len(set(ids)) == 6
+
+
+# --- the real command ------------------------------------------------------------------------------
+
+
+def test_flask_scheduler_run_acts_then_releases_its_lease_on_sigterm(app, db, database_url, tmp_path):
+    """`flask scheduler run` as its own process: takes the lease, runs every job once at start
+    (catch-up), and gives the lease up when stopped with SIGTERM."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "FLASK_APP": "wsgi",
+        "LIAISON_ENV": "development",
+        "DATABASE_URL": database_url,
+        "MAIL_BACKEND": "file",
+        "MAIL_FILE_DIR": str(tmp_path / "mail"),
+        "LIAISON_INSTANCE_DIR": str(tmp_path),
+        "SCHEDULER_LEASE_SECONDS": "30",
+    }
+    enqueue(Recipient("olena@example.org"), "Queued before the scheduler started", "body")
+    db.session.commit()
+    process = subprocess.Popen([sys.executable, "-m", "flask", "scheduler", "run"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        def all_jobs_ran() -> bool:
+            db.session.rollback()
+            runs = db.session.scalars(select(JobRun)).all()
+            return {run.job_id for run in runs if run.last_outcome} == {spec.id for spec in JOBS}
+
+        assert _wait_for(all_jobs_ran, 30), process.stdout.read() if process.poll() is not None else "timeout"
+        db.session.rollback()
+        row = db.session.get(SchedulerLease, "scheduler")
+        assert f"pid {process.pid}" in row.holder
+        assert {run.last_outcome for run in db.session.scalars(select(JobRun))} == {"ok"}
+        assert list((tmp_path / "mail").glob("*.eml"))
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(5)
+    db.session.rollback()
+    row = db.session.get(SchedulerLease, "scheduler")
+    assert row.expires_at <= now()  # released: a standby takes over at once
