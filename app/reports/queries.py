@@ -360,49 +360,64 @@ def _events_by_month(scope: _Scope) -> list[tuple[str, int, int]]:
     return [(m, held, planned) for m, held, planned in rows]
 
 
-def _registration_totals(scope: _Scope) -> dict[str, int]:
-    confirmed = Registration.status == RegistrationStatus.CONFIRMED
+def _participant_cells(scope: _Scope) -> list[tuple]:
+    """Confirmed registrations grouped by the participant's (country, organisation type).
+
+    Country and organisation type belong to the person, so each person falls in exactly one cell:
+    distinct-people counts per cell add up exactly to per-country, per-type and overall totals.
+    One scan of the registrations thus gives the totals and both breakdowns.
+    """
     attended = _attended()
     at_held = Event.ends_at <= scope.at
-    row = db.session.execute(
+    country = func.coalesce(User.country, Organisation.country)
+    return db.session.execute(
         select(
-            _count_if(confirmed, Registration.id),
-            _distinct_if(confirmed, Registration.user_id),
-            _count_if(attended, Registration.id),
-            _distinct_if(attended, Registration.user_id),
-            _count_if(and_(confirmed, at_held), Registration.id),
-            _count_if(and_(attended, at_held), Registration.id),
-        )
-        .select_from(Registration)
-        .join(Event, Event.id == Registration.event_id)
-        .where(*scope.published())
-    ).one()
-    keys = ["registrations", "people", "attended", "attended_people", "held_registrations", "held_attended"]
-    return dict(zip(keys, (int(v or 0) for v in row), strict=True))
-
-
-def _registrations_by(scope: _Scope, group, *, confirmed_only: bool = True, outer_organisation=False):
-    """Registrations, people, attended and attended people grouped by `group`."""
-    attended = _attended()
-    statement = (
-        select(
-            group.label("grp"),
+            country.label("country"),
+            Organisation.type,
             func.count(Registration.id),
             func.count(distinct(Registration.user_id)),
             _count_if(attended, Registration.id),
             _distinct_if(attended, Registration.user_id),
+            _count_if(at_held, Registration.id),
+            _count_if(and_(attended, at_held), Registration.id),
         )
         .select_from(Registration)
         .join(Event, Event.id == Registration.event_id)
-    )
-    if outer_organisation:
-        statement = statement.join(User, User.id == Registration.user_id).outerjoin(
-            Organisation, Organisation.id == User.organisation_id
+        .join(User, User.id == Registration.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .where(*scope.published(), Registration.status == RegistrationStatus.CONFIRMED)
+        .group_by(country, Organisation.type)
+    ).all()
+
+
+CELL_FIGURES = ["registrations", "people", "attended", "attended_people", "held_registrations", "held_attended"]
+
+
+def _sum_cells(cells, key=None) -> dict:
+    """Add up cells (per country, per type, or all of them when key is None)."""
+    sums: dict = {}
+    for cell in cells:
+        group = key(cell) if key else None
+        current = sums.setdefault(group, [0] * len(CELL_FIGURES))
+        for index, value in enumerate(cell[2:]):
+            current[index] += int(value or 0)
+    return {group: dict(zip(CELL_FIGURES, values, strict=True)) for group, values in sums.items()}
+
+
+def _registrations_by_role(scope: _Scope):
+    """Confirmed registrations, people and attended per role (a person may hold several roles)."""
+    return db.session.execute(
+        select(
+            Registration.role,
+            func.count(Registration.id),
+            func.count(distinct(Registration.user_id)),
+            _count_if(_attended(), Registration.id),
         )
-    conditions = list(scope.published())
-    if confirmed_only:
-        conditions.append(Registration.status == RegistrationStatus.CONFIRMED)
-    return db.session.execute(statement.where(*conditions).group_by(group)).all()
+        .select_from(Registration)
+        .join(Event, Event.id == Registration.event_id)
+        .where(*scope.published(), Registration.status == RegistrationStatus.CONFIRMED)
+        .group_by(Registration.role)
+    ).all()
 
 
 def _registrations_by_status(scope: _Scope) -> dict[RegistrationStatus, int]:
@@ -677,39 +692,38 @@ def _fill_months(months: list[tuple[str, int, int]]) -> list[tuple[str, int, int
     return filled
 
 
-def _people_tables(scope: _Scope, tables: dict, charts: list) -> tuple[int, int]:
-    country = func.coalesce(User.country, Organisation.country)
-    rows = _registrations_by(scope, country, outer_organisation=True)
-    table = Table(
-        "participants_by_country",
-        "Participants by country",
-        ["Country", "People", "Registrations", "Attended", "People who attended"],
-    )
-    rows = sorted(rows, key=lambda r: (r[0] is None, -r[2], country_name(r[0]) if r[0] else ""))
-    table.rows = [[country_name(r[0]) if r[0] else UNKNOWN, r[2], r[1], r[3], r[4]] for r in rows]
+def _people_tables(cells, tables: dict, charts: list) -> tuple[int, int]:
+    columns = ["People", "Registrations", "Attended", "People who attended"]
+
+    def figures(sums: dict) -> list[int]:
+        return [sums["people"], sums["registrations"], sums["attended"], sums["attended_people"]]
+
+    by_country = _sum_cells(cells, key=lambda cell: cell[0])
+    table = Table("participants_by_country", "Participants by country", ["Country", *columns])
+    order = sorted(by_country, key=lambda c: (c is None, -by_country[c]["people"], country_name(c) if c else ""))
+    table.rows = [[country_name(c) if c else UNKNOWN, *figures(by_country[c])] for c in order]
     tables[table.key] = table
     charts.append(
         Chart("participants_by_country", "People by country", table.key, table.column("Country"),
               [Series("People", table.column("People"))])
     )
-    countries = sum(1 for r in rows if r[0])
 
-    rows = _registrations_by(scope, Organisation.type, outer_organisation=True)
-    table = Table(
-        "participants_by_organisation_type",
-        "Participants by organisation type",
-        ["Organisation type", "People", "Registrations", "Attended", "People who attended"],
-    )
-    order = {kind: i for i, kind in enumerate(OrganisationType)}
-    rows = sorted(rows, key=lambda r: order.get(r[0], len(order)))
-    table.rows = [[r[0].label if r[0] else UNKNOWN, r[2], r[1], r[3], r[4]] for r in rows]
+    by_type = _sum_cells(cells, key=lambda cell: cell[1])
+    table = Table("participants_by_organisation_type", "Participants by organisation type",
+                  ["Organisation type", *columns])
+    rank = {kind: i for i, kind in enumerate(OrganisationType)}
+    order = sorted(by_type, key=lambda t: rank.get(t, len(rank)))
+    table.rows = [[t.label if t else UNKNOWN, *figures(by_type[t])] for t in order]
     tables[table.key] = table
     charts.append(
         Chart("participants_by_organisation_type", "People by organisation type", table.key,
               table.column("Organisation type"), [Series("People", table.column("People"))])
     )
-    types = sum(1 for r in rows if r[0])
-    return countries, types
+    return sum(1 for c in by_country if c), sum(1 for t in by_type if t)
+
+
+def _totals(cells) -> dict:
+    return _sum_cells(cells).get(None, dict.fromkeys(CELL_FIGURES, 0))
 
 
 def _capacity_table(scope: _Scope, tables: dict) -> dict:
@@ -810,8 +824,9 @@ def dashboard_report(user, filters: ReportFilter, at: datetime | None = None) ->
     tables: dict[str, Table] = {"summary": Table("summary", "Key figures", ["Figure", "Value"])}
     charts: list[Chart] = []
     held, planned, cancelled = _events_tables(scope, tables, charts)
-    totals = _registration_totals(scope)
-    countries, types = _people_tables(scope, tables, charts)
+    cells = _participant_cells(scope)
+    totals = _totals(cells)
+    countries, types = _people_tables(cells, tables, charts)
     capacity = _capacity_table(scope, tables)
     lessons = _lessons_tables(scope, tables, charts)
     actions = _actions_table(scope, tables, charts)
@@ -850,7 +865,8 @@ def participation_report(user, filters: ReportFilter, at: datetime | None = None
     scope = _Scope(user, filters, at)
     tables: dict[str, Table] = {"summary": Table("summary", "Participation", ["Figure", "Value"])}
     charts: list[Chart] = []
-    totals = _registration_totals(scope)
+    cells = _participant_cells(scope)
+    totals = _totals(cells)
 
     by_kind = _participation_by_kind(scope)
     table = Table(
@@ -871,7 +887,7 @@ def participation_report(user, filters: ReportFilter, at: datetime | None = None
     held = sum(int(v[0]) for v in by_kind.values())
     planned = sum(int(v[1]) for v in by_kind.values())
 
-    countries, types = _people_tables(scope, tables, charts)
+    countries, types = _people_tables(cells, tables, charts)
 
     table = Table("participation_by_project", "Participation by project",
                   ["Project", "Events", "Registrations", "People", "Attended"])
@@ -884,7 +900,7 @@ def participation_report(user, filters: ReportFilter, at: datetime | None = None
     table.rows = [[status.label, by_status.get(status, 0)] for status in RegistrationStatus]
     tables[table.key] = table
 
-    roles = {r[0]: r[1:] for r in _registrations_by(scope, Registration.role)}
+    roles = {r[0]: r[1:] for r in _registrations_by_role(scope)}
     table = Table("participants_by_role", "Confirmed registrations by role",
                   ["Role", "Registrations", "People", "Attended"])
     table.rows = [[role.label, *(int(v) for v in roles[role][:3])] for role in ParticipantRole if role in roles]

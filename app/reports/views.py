@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app.accounts.auth import role_required
 from app.accounts.models import Role
-from app.reports import charts, exports, queries
+from app.reports import cache, charts, exports, queries
 from app.reports.forms import ReportFilterForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -26,12 +26,18 @@ EXPORTS = {
 }
 
 
+def _report(name: str, filters: queries.ReportFilter) -> queries.Report:
+    build = REPORTS[name][1]
+    key = (name, cache.scope_key(current_user), filters)
+    return cache.get_or_build(key, lambda: build(current_user, filters))
+
+
 def _render(name: str):
-    template, build = REPORTS[name]
+    template = REPORTS[name][0]
     form = ReportFilterForm(request.args)
     if not form.validate():
         return render_template(template, form=form, report=None, svgs={}, rules=queries.COUNTING_RULES), 422
-    report = build(current_user, form.to_filter())
+    report = _report(name, form.to_filter())
     svgs = {chart.key: charts.svg(chart) for chart in report.charts}
     return render_template(
         template, form=form, report=report, svgs=svgs, rules=queries.COUNTING_RULES,
@@ -58,7 +64,7 @@ def export(name: str, fmt: str):
     if not form.validate():
         errors = "; ".join(f"{form[key].label.text}: {' '.join(msgs)}" for key, msgs in form.errors.items())
         return Response(f"The filter is not valid. {errors}\n", status=422, mimetype="text/plain")
-    report = REPORTS[name][1](current_user, form.to_filter())
+    report = _report(name, form.to_filter())
     mimetype, build = EXPORTS[fmt]
     table_key = request.args.get("table") if fmt == "csv" else None
     if table_key is not None and table_key not in report.tables:

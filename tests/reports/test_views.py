@@ -205,3 +205,23 @@ def test_query_count_does_not_grow_with_data(data, login, path):
     assert small <= 30
     figures = screen_figures(client.get(path).get_data(as_text=True))
     assert int(figures["Registrations"]) == 11 + 15 * 15
+
+
+def test_built_report_is_reused_for_a_short_while(data, login, app):
+    from app.reports import cache
+
+    client = login(data.coordinator)
+    app.config["REPORTS_CACHE_SECONDS"] = 60
+    try:
+        first = _count_queries(client, "/reports/")
+        again = _count_queries(client, "/reports/")
+        assert again < first and again <= 4  # the signed-in user and the filter's choices only
+        # The XLSX within the cache time has exactly the figures of the page.
+        workbook = load_workbook(io.BytesIO(client.get("/reports/dashboard.xlsx").data))
+        assert workbook["Key figures"]["B5"].value == 11
+        # Organisers never get the network's figures from the cache.
+        html = login(data.organiser).get("/reports/").get_data(as_text=True)
+        assert screen_figures(html)["Registrations"] == "4"
+    finally:
+        app.config.pop("REPORTS_CACHE_SECONDS")
+        cache.clear()
