@@ -35,7 +35,7 @@ from app.lessons.models import (
     LessonStatus,
     RecommendationType,
 )
-from app.registrations.models import ParticipantRole, RegistrationStatus
+from app.registrations.models import ParticipantRole, RegistrationStatus, SessionSignupStatus
 
 BENCH_PASSWORD = "bench-password-2026"
 DEFAULT_SEED = 20260101
@@ -381,7 +381,8 @@ def fill(engine: Engine, *, scale: float = 1.0, seed: int = DEFAULT_SEED, anchor
         sizes = {i: min(population - 1, max(1, round(rest * w / total_weight))) for i, w in weights.items()}
         sizes[1] = counts.big_event_registrations
 
-        registrations, feedback = [], []
+        registrations, feedback, attendance_days = [], [], []
+        confirmed_by_event: dict[int, list[int]] = {}
         registration_id = 0
         by_id = {e["id"]: e for e in events}
         for event_id in [1, *published_ids]:
@@ -419,6 +420,8 @@ def fill(engine: Engine, *, scale: float = 1.0, seed: int = DEFAULT_SEED, anchor
                     else:
                         seats_taken += 1
                 confirmed = status == RegistrationStatus.CONFIRMED
+                if confirmed and user_id != member_id:
+                    confirmed_by_event.setdefault(event_id, []).append(user_id)
                 checked_in = past and confirmed and rng.random() < 0.75
                 registrations.append({
                     "id": registration_id, "event_id": event_id, "user_id": user_id,
@@ -436,6 +439,15 @@ def fill(engine: Engine, *, scale: float = 1.0, seed: int = DEFAULT_SEED, anchor
                     "feedback_requested_at": event["ends_at"] if past and confirmed else None,
                     "created_at": registered_at, "updated_at": registered_at,
                 })
+                if checked_in:  # multi-day events record a check-in per day
+                    first_day, last_day = event["starts_at"].date(), event["ends_at"].date()
+                    for offset in range((last_day - first_day).days + 1 if last_day > first_day else 0):
+                        attendance_days.append({
+                            "id": len(attendance_days) + 1, "registration_id": registration_id,
+                            "day_on": first_day + timedelta(days=offset),
+                            "checked_in_at": event["starts_at"] + timedelta(days=offset),
+                            "checked_in_by_id": event["created_by_id"],
+                        })
                 if checked_in and rng.random() < 0.25:
                     feedback.append({
                         "id": len(feedback) + 1, "event_id": event_id, "registration_id": registration_id,
@@ -452,7 +464,7 @@ def fill(engine: Engine, *, scale: float = 1.0, seed: int = DEFAULT_SEED, anchor
         _insert(connection, "event_organisers", event_organisers, timings, verbose)
 
         # --- sessions and speakers ------------------------------------------------------------
-        sessions, speakers = [], []
+        sessions, speakers, signups = [], [], []
         session_ids_by_event: dict[int, list[int]] = {}
         for event in events:
             span = (event["ends_at"] - event["starts_at"]).total_seconds() / 60
@@ -472,6 +484,16 @@ def fill(engine: Engine, *, scale: float = 1.0, seed: int = DEFAULT_SEED, anchor
                     "has_signup": kind == SessionKind.TRAINING,
                     "created_at": event["created_at"], "updated_at": event["created_at"],
                 })
+                attendees = confirmed_by_event.get(event["id"], [])
+                if kind == SessionKind.TRAINING and attendees:
+                    for user_id in rng.sample(attendees, min(len(attendees), rng.randint(5, 30))):
+                        signups.append({
+                            "id": len(signups) + 1, "session_id": session_id, "user_id": user_id,
+                            "status": SessionSignupStatus.CONFIRMED.value, "waitlisted_at": None,
+                            "confirmed_at": event["registration_opens_at"], "cancelled_at": None,
+                            "sequence_sent": 0, "created_at": event["registration_opens_at"],
+                            "updated_at": event["registration_opens_at"],
+                        })
                 if kind != SessionKind.BREAK and rng.random() < 0.5:
                     is_user = rng.random() < 0.7
                     speakers.append({
@@ -484,6 +506,8 @@ def fill(engine: Engine, *, scale: float = 1.0, seed: int = DEFAULT_SEED, anchor
         _insert(connection, "sessions", sessions, timings, verbose)
         _insert(connection, "session_speakers", speakers, timings, verbose)
         _insert(connection, "registrations", registrations, timings, verbose)
+        _insert(connection, "session_signups", signups, timings, verbose)
+        _insert(connection, "attendance_days", attendance_days, timings, verbose)
         _insert(connection, "feedback", feedback, timings, verbose)
 
         # --- lessons, their history and follow-up actions -------------------------------------
