@@ -491,10 +491,12 @@ def _copy(actor, source: Event, days: int, series_key: str | None = None) -> Eve
     copy.ends_at = shift_days(source.ends_at, days, tz)
     copy.registration_opens_at = shift_days(source.registration_opens_at, days, tz)
     copy.registration_closes_at = shift_days(source.registration_closes_at, days, tz)
-    organisers = list(source.organisers)
-    if source.created_by is not None and source.created_by_id != actor.id:
-        organisers.append(source.created_by)
-    copy.organisers = [u for u in organisers if u.id != actor.id]
+    # The source's creator and co-organisers all organise the copy; the actor is its creator.
+    organisers = {u.id: u for u in source.organisers}
+    if source.created_by is not None:
+        organisers[source.created_by.id] = source.created_by
+    organisers.pop(actor.id, None)
+    copy.organisers = sorted(organisers.values(), key=lambda u: u.name)
     copy.projects = list(source.projects)
     copy.themes = list(source.themes)
     for item in source.sessions:

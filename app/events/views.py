@@ -63,12 +63,11 @@ def calendar_month():
     filters = EventFilters.from_args(request.args)
     today = to_local(now(), getattr(current_user, "timezone", None)).date()
     try:
-        year = int(request.args.get("year") or today.year)
-        month = int(request.args.get("month") or today.month)
-        date(year, month, 1)
-        if not 2000 <= year <= 2100:
-            raise ValueError
+        year = int((request.args.get("year") or str(today.year))[:6])
+        month = int((request.args.get("month") or str(today.month))[:4])
     except ValueError:
+        year, month = today.year, today.month
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
         year, month = today.year, today.month
     events = services.month_events(filters, current_user, year, month)
     previous = (year - 1, 12) if month == 1 else (year, month - 1)

@@ -329,3 +329,12 @@ def test_real_calendar_updates_reach_the_outbox_in_the_same_transaction(db, make
     assert [m.recipient_user_id for m in messages] == [participant.id]
     services.cancel(organiser, event, "Postponed")
     assert len(db.session.scalars(select(OutboxMessage)).all()) == 2
+
+
+def test_copies_do_not_repeat_an_organiser_listed_twice(db, make):
+    creator = make.user(role=Role.ORGANISER)
+    colleague = make.user(role=Role.ORGANISER)
+    admin = make.user(role=Role.ADMIN)
+    event = make.event("Listed twice", created_by=creator, organisers=[creator, colleague])
+    copies = services.create_series(admin, event, 2, every_weeks=1)
+    assert [sorted(u.id for u in c.organisers) for c in copies] == [sorted([creator.id, colleague.id])] * 2

@@ -305,6 +305,7 @@ def test_list_filters_tabs_and_free_text(client, make, people, db):
     calendar = client.get("/events/calendar?year=2026&month=10&kind=study_visit").get_data(as_text=True)
     assert "Kyiv cyber study visit" in calendar and "October 2026" in calendar
     assert client.get("/events/calendar?year=99999&month=13").status_code == 200
+    assert client.get("/events/calendar?year=" + "9" * 30 + "&month=-1").status_code == 200
 
 
 def test_home_page_lists_upcoming_events(client, make, people):
