@@ -370,6 +370,8 @@ def fill(engine: Engine, *, scale: float = 1.0, seed: int = DEFAULT_SEED, anchor
         published_set = set(published_ids)
         upcoming_ids = [e["id"] for e in events if e["id"] in published_set and e["starts_at"] >= at(-30)]
         rng.shuffle(upcoming_ids)
+        # The member is always confirmed on the typical event (id 2), whose page the runner shows them.
+        upcoming_ids = [2] + [i for i in upcoming_ids if i != 2]
         member_event_ids = set(upcoming_ids[: counts.member_registrations])
         if len(member_event_ids) < counts.member_registrations:
             others = [i for i in published_ids if i not in member_event_ids]
@@ -473,6 +475,8 @@ def fill(engine: Engine, *, scale: float = 1.0, seed: int = DEFAULT_SEED, anchor
                 session_id = len(sessions) + 1
                 session_ids_by_event.setdefault(event["id"], []).append(session_id)
                 kind = rng.choice(list(SessionKind))
+                if event["id"] in (1, 2):  # named events: every kind of session, whatever the seed
+                    kind = list(SessionKind)[position % len(SessionKind)]
                 starts_at = event["starts_at"] + timedelta(minutes=round(position * slot))
                 sessions.append({
                     "id": session_id, "event_id": event["id"], "uid": _hex(rng), "sequence": 0,

@@ -1,0 +1,56 @@
+"""Every benchmark page issues the same number of SQL statements on a small and a 20x larger
+dataset (the generator's scales 0.001 and 0.02): a page that starts querying per row fails here."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from sqlalchemy import event
+
+from bench import generate, run
+from tests.bench.test_generate import _wipe
+
+SMALL, LARGE = 0.001, 0.02
+WHO = {"member": generate.MEMBER_EMAIL, "organiser": generate.ORGANISER_EMAIL,
+       "coordinator": generate.COORDINATOR_EMAIL, "anonymous": None}
+
+
+def _counts(app, db) -> dict[str, int | str]:
+    generate_ctx = run.load_context(app)
+    counts: dict[str, int | str] = {}
+    for spec in run.PAGES:
+        if spec.key == "ceiling":
+            continue
+        path = run.discover(app, spec, generate_ctx)
+        if path is None:
+            continue  # not built yet
+        client = app.test_client()
+        if WHO[spec.who]:
+            client.post("/login", data={"email": WHO[spec.who], "password": generate.BENCH_PASSWORD})
+        if spec.refine is not None:
+            path = f"{path}?{urlencode(spec.refine(client.get(path).get_data(as_text=True)))}"
+        client.get(path)  # warm: first-request caches
+        statements: list[str] = []
+
+        def listener(_conn, _cursor, statement, *_args, _seen=statements):
+            _seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            response = client.get(path)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        counts[spec.key] = len(statements) if response.status_code == 200 else f"HTTP {response.status_code}"
+    return counts
+
+
+def test_pages_issue_the_same_number_of_queries_whatever_the_data_size(app, db):
+    generate.fill(db.engine, scale=SMALL, anchor=date.today(), verbose=False)
+    small = _counts(app, db)
+    _wipe(db)
+    generate.fill(db.engine, scale=LARGE, anchor=date.today(), verbose=False)
+    large = _counts(app, db)
+    assert small, "no benchmark page is built yet"
+    assert all(isinstance(n, int) for n in small.values()), small
+    assert large == small
