@@ -932,6 +932,8 @@ def invite(event: Event, people, actor: User, role: ParticipantRole = Participan
     invitation to create an account first. Commits."""
     if event.status == EventStatus.CANCELLED:
         raise RegistrationError("This event is cancelled.")
+    if event.status == EventStatus.DRAFT:
+        raise RegistrationError("Publish the event first: invitation links lead to the event page.")
     result = InviteResult()
     seen = set()
     try:
@@ -954,6 +956,8 @@ def import_rows(event: Event, mode: str, rows, actor: User) -> int:
     try:
         if event.status == EventStatus.CANCELLED:
             raise RegistrationError("This event is cancelled.")
+        if mode == "invite" and event.status == EventStatus.DRAFT:
+            raise RegistrationError("Publish the event first: invitation links lead to the event page.")
         result = InviteResult()
         count = 0
         for row in rows:

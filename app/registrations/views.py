@@ -103,7 +103,18 @@ class RegistrationBox:
     form: RegistrationForm | None
     sessions: list[SessionChoice] = field(default_factory=list)
     status_counts: dict = field(default_factory=dict)
+    attended: int = 0
     can_cancel: bool = False
+
+    @property
+    def has_ended(self) -> bool:
+        return self.event.ends_at <= now()
+
+    @property
+    def attended_by_me(self) -> bool:
+        registration = self.registration
+        return (registration is not None and registration.status == RegistrationStatus.CONFIRMED
+                and registration.checked_in_at is not None)
 
     @property
     def is_active(self) -> bool:
@@ -163,6 +174,11 @@ def registration_box(event: Event, form: RegistrationForm | None = None) -> Regi
                 .group_by(Registration.status)
             )
         }
+        box.attended = db.session.scalar(
+            select(func.count(Registration.id)).where(
+                Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
+                Registration.checked_in_at.is_not(None))
+        ) or 0
     sessions = db.session.scalars(
         select(Session).where(Session.event_id == event.id, Session.has_signup.is_(True))
         .order_by(Session.starts_at, Session.position, Session.id)

@@ -197,3 +197,12 @@ def test_export_csv_and_xlsx_with_chosen_columns(db, make, login, organiser, iti
     values = list(sheet.iter_rows(values_only=True))
     assert values[0] == ("Name", "Email")
     assert len(values) == 3
+
+
+def test_drafts_cannot_send_invitations(db, make, login, organiser):
+    draft = make.event(status="draft", registration_mode="invitation", organisers=[organiser])
+    response = login(organiser).post(f"/events/{draft.id}/invitations",
+                                      data={"emails": "x@police.example", "role": "participant"})
+    assert response.status_code == 422 and "Publish the event first" in response.get_data(as_text=True)
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Invitation.id))) == 0
