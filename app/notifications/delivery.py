@@ -252,8 +252,10 @@ def deliver_pending(limit: int = 100, transport=None, at: datetime | None = None
     return report
 
 
-def retry_dead(message_ids: list[int] | None = None) -> int:
-    """Put dead messages back in the queue (all, or the given ones). Commits."""
+def retry_dead(message_ids: list[int] | None = None, commit: bool = True) -> int:
+    """Put dead messages back in the queue (all, or the given ones). Starts its own write
+    transaction; commits unless `commit=False` (the caller then adds e.g. an audit entry)."""
+    begin_write()
     query = update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.DEAD)
     if message_ids:
         query = query.where(OutboxMessage.id.in_(message_ids))
@@ -261,7 +263,8 @@ def retry_dead(message_ids: list[int] | None = None) -> int:
         query.values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now(), locked_until=None,
                      claimed_by=None).execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return result.rowcount
 
 

@@ -29,8 +29,9 @@ from app.accounts.models import Role, User
 from app.events.models import Event, EventFormat, EventStatus
 from app.extensions import db
 from app.lessons.models import TLP, ActionStatus, FollowUpAction, Lesson, LessonStatus
-from app.notifications.outbox import Attachment, Recipient, enqueue
-from app.notifications.rendering import absolute_url, render_email
+from app.notifications.outbox import Attachment
+from app.notifications.rendering import absolute_url
+from app.notifications.services import notify
 from app.registrations.models import AttendanceDay, Registration, RegistrationStatus
 from app.timeutil import zone
 
@@ -73,15 +74,8 @@ def _begin_write() -> None:
     begin_write()
 
 
-def _recipient(user: User) -> Recipient:
-    return Recipient(email=user.email, name=user.name, user_id=user.id)
-
-
 def _send(user: User, template: str, *, kind: str, dedupe_key: str, attachments=(), **context) -> bool:
-    subject, text, html = render_email(template, language=user.language, recipient=user, **context)
-    return enqueue(
-        _recipient(user), subject, text, html, kind=kind, dedupe_key=dedupe_key, attachments=attachments
-    ) is not None
+    return notify(user, template, kind=kind, dedupe_key=dedupe_key, attachments=attachments, **context) is not None
 
 
 def event_path(event: Event) -> str:

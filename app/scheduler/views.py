@@ -57,7 +57,7 @@ def retry_dead_messages():
         flash("The request could not be processed. Please reload the page and try again.", "error")
         return redirect(url_for("scheduler.status"))
     ids = [int(form.message_id.data)] if form.message_id.data else None
-    count = retry_dead(ids)
+    count = retry_dead(ids, commit=False)
     audit_record(current_user, "outbox.retry_dead", ("OutboxMessage", ids[0] if ids else None),
                  {"message_ids": ids or "all"}, summary=f"{count} dead message(s) queued again")
     db.session.commit()
