@@ -21,7 +21,8 @@ FONT_DIRS = [
 
 
 def _header(report: Report) -> list[list[str]]:
-    return [[f"Liaison — {report.title}"], [report.scope], [report.filter_line], [report.produced_line]]
+    return [[f"Liaison — {report.title}"], [report.scope], [report.filter_line], [report.produced_line],
+            *([line] for line in report.details)]
 
 
 def to_csv(report: Report, table_key: str | None = None) -> bytes:
@@ -209,6 +210,8 @@ class _Pdf:
         self.line(report.scope)
         self.line(report.filter_line)
         self.line(report.produced_line)
+        for detail in report.details:
+            self.line(detail)
         pdf.ln(3)
         summary = report.tables.get("summary")
         if summary is not None:

@@ -117,6 +117,7 @@ def test_participation_report_capacity_building_and_feedback(data):
 def test_project_filter(data):
     report = participation_report(data.coordinator, ReportFilter(project_id=data.alpha.id))
     assert report.filter_line == "Filter: project ALPHA"
+    assert report.details == ["Project ALPHA: A security research project"]
     assert report.figure("Events held") == 2  # E1, E2
     assert report.figure("Registrations") == 5
     assert report.figure("People registered") == 4  # Alice counted once across E1 and E2
