@@ -7,6 +7,7 @@ import email
 import email.policy
 from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.calendar import itip
@@ -17,7 +18,6 @@ from tests.calendar.conftest import register, signup
 from tests.calendar.parsers import parse_all
 
 START = datetime(2026, 10, 24, 7, 0, tzinfo=UTC)  # Saturday; Europe's clocks go back the next night
-SENDER = "Liaison <no-reply@liaison.test>"
 
 
 def _event(make, **kw):
@@ -34,7 +34,7 @@ def outbox() -> list[OutboxMessage]:
 
 def mime(message: OutboxMessage) -> email.message.EmailMessage:
     """Build the real MIME message and parse it back from bytes, as a receiving client would."""
-    raw = build_email(message, SENDER).as_bytes()
+    raw = build_email(message, current_app.config["MAIL_FROM"]).as_bytes()
     return email.message_from_bytes(raw, policy=email.policy.default)
 
 
@@ -305,6 +305,9 @@ def test_sample_invitation_email(app, make, capsys):
     (message,) = outbox()
     check_imip(message, "REQUEST")
     parsed = mime(message)
+    # The invitation comes from the address it names as ORGANIZER.
+    assert "no-reply@liaison.local" in parsed["From"]
+    assert "ORGANIZER;CN=\"Liaison\":mailto:no-reply@liaison.local" in message.calendar["content"]
     with capsys.disabled():
         print("\n" + "".join(f"{k}: {v}\n" for k, v in parsed.items()))
         for part in parsed.walk():
