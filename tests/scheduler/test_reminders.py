@@ -54,7 +54,7 @@ def test_seven_and_one_day_reminders_go_to_confirmed_participants_once(app, db, 
     assert subjects == sorted([
         "Reminder: Cross-border cybercrime workshop starts in 7 days",
         "Reminder: Cross-border cybercrime workshop starts tomorrow",
-        "Нагадування: «Cross-border cybercrime workshop» починається через 7 дн.",
+        "Нагадування: «Cross-border cybercrime workshop» починається через 7 днів",
         "Нагадування: «Cross-border cybercrime workshop» починається завтра",
     ])
 
