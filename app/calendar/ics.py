@@ -3,6 +3,15 @@
 No database, no request: the feeds, downloads and iTIP emails turn models into `Entry` objects
 (app.calendar.entries) and call `build_calendar`. Local times are written with a TZID and every
 TZID used gets a VTIMEZONE (see `vtimezone`), so every client places the event at the same instant.
+
+When an entry is all-day (VALUE=DATE, exclusive DTEND):
+- an entry running from local midnight to local midnight in its zone *is* whole days: always dates;
+- a timed event, even over several days (09:00 Monday to 17:00 Wednesday), stays timed with its
+  real start and end, because the hours matter (arrival, first session) and dates float: a date
+  means a different span of hours in each reader's zone;
+- `Entry.all_day=True` asks for the day view anyway (downloads and feeds take ?all_day=1): the
+  local dates the event touches, marked TRANSPARENT so it does not block whole days as busy.
+Sessions and invitations are always timed.
 """
 
 from __future__ import annotations
