@@ -662,7 +662,9 @@ def make_app(database_url: str):
     from app import create_app
     from config import DevelopmentConfig, normalise_database_url
 
-    return create_app(DevelopmentConfig, {"SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url)})
+    # No rate limit: the runner and bench.profile sign several bench users in from one address.
+    return create_app(DevelopmentConfig, {"SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+                                          "RATELIMIT_ENABLED": False})
 
 
 def _is_disposable(url: str) -> bool:
