@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -49,6 +49,14 @@ def status():
     )
 
 
+@bp.get("/outbox/<int:message_id>")
+@role_required(Role.ADMIN)
+def outbox_message(message_id: int):
+    """One message as it will be (or was) sent: for an admin finding out why it died."""
+    message = db.get_or_404(OutboxMessage, message_id)
+    return render_template("notifications/message.html", message=message, form=RetryDeadForm())
+
+
 @bp.post("/outbox/retry-dead")
 @role_required(Role.ADMIN)
 def retry_dead_messages():
@@ -62,4 +70,6 @@ def retry_dead_messages():
                  {"message_ids": ids or "all"}, summary=f"{count} dead message(s) queued again")
     db.session.commit()
     flash(f"{count} message(s) queued again for delivery.", "success")
+    if ids and request.form.get("back") == "message":
+        return redirect(url_for("scheduler.outbox_message", message_id=ids[0]))
     return redirect(url_for("scheduler.status"))

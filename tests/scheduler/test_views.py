@@ -132,3 +132,22 @@ def test_system_page_query_count_does_not_grow_with_data(app, db, make, login):
     large = _count_queries(db, admin)
     assert large == small
     assert small <= 10
+
+
+def test_admin_reads_a_dead_message_and_retries_just_that_one(app, db, make, login):
+    dead = add_messages(db, OutboxStatus.DEAD, 2, error="SMTPDataError: (554, b'<script>x</script>')")
+    admin = login(make.user(role="admin"))
+    page = admin.get(f"/admin/system/outbox/{dead[0].id}").get_data(as_text=True)
+    assert "dead 0" in page
+    assert "SMTPDataError: (554, b&#39;&lt;script&gt;x&lt;/script&gt;&#39;)" in page
+    assert "Retry this message" in page
+
+    response = admin.post("/admin/system/outbox/retry-dead",
+                          data={"message_id": str(dead[0].id), "back": "message"})
+    assert response.headers["Location"].endswith(f"/admin/system/outbox/{dead[0].id}")
+    db.session.rollback()
+    assert [m.status for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))] == [
+        OutboxStatus.PENDING, OutboxStatus.DEAD
+    ]
+    assert admin.get("/admin/system/outbox/999999").status_code == 404
+    assert login(make.user(role="coordinator")).get(f"/admin/system/outbox/{dead[0].id}").status_code == 403
