@@ -113,7 +113,7 @@ def url_candidates(app, rule, values: dict[str, list], missing: bool = True, fir
     combos = list(itertools.product(*options)) if options else [()]
     for combo in combos[:6]:
         try:
-            urls.append(adapter.build(rule.endpoint, dict(zip(arguments, combo)), method=None))
+            urls.append(adapter.build(rule.endpoint, dict(zip(arguments, combo, strict=True)), method=None))
         except (BuildError, ValueError, TypeError):
             continue
     return list(dict.fromkeys(urls))

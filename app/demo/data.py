@@ -695,6 +695,10 @@ class _Loader:
             sequence=1 if status == EventStatus.CANCELLED else 0,
         )
         event.created_at = created
+        if ends_at <= self.today:
+            # What the scheduler would have done back then, so it does not act on old events now.
+            event.registration_closed_notified_at = event.registration_closes_at
+            event.post_event_notified_at = ends_at + timedelta(hours=1)
         event.organisers = [organiser, self.users[COORDINATOR]] if spec["kind"] == EventKind.CONFERENCE else [organiser]
         event.projects = [self.projects[a] for a in spec.get("projects", [])]
         event.themes = [self.themes[key] for key in spec.get("themes", [])]
@@ -749,6 +753,9 @@ class _Loader:
                 registration.rejected_at = registered_at + timedelta(days=1)
                 registration.rejection_reason = "The meeting is reserved for law-enforcement authorities."
             # Past events: everyone confirmed came, except the last participant (a no-show).
+            if is_past and status_value == C:
+                registration.last_reminder_days = 1
+                registration.feedback_requested_at = ends_at + timedelta(hours=1)
             if is_past and status_value == C and index != len(spec["registrations"]) - 1:
                 registration.checked_in_at = starts_at + timedelta(minutes=20 + index)
                 for offset in range(max(spec.get("days", 1), 1)):

@@ -7,7 +7,12 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Role, User
 from app.accounts.passwords import verify_password
-from app.accounts.permissions import can_create_events, can_manage_directory, can_manage_users, has_role
+from app.accounts.permissions import (
+    can_create_events,
+    can_manage_directory,
+    can_manage_users,
+    has_role,
+)
 
 
 @pytest.mark.parametrize("role, status", [("member", 403), ("organiser", 403), ("coordinator", 403), ("admin", 200)])
