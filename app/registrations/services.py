@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, delete, func, or_, select
+from sqlalchemy import and_, case, delete, func, inspect, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import audit
@@ -100,6 +100,12 @@ def _begin_locked() -> None:
     if _dialect() == "sqlite":
         # The app's "begin" hook reads this option: the transaction starts with BEGIN IMMEDIATE.
         db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def _id(obj) -> int:
+    """The primary key without a refresh query (objects are expired after each commit)."""
+    identity = inspect(obj).identity
+    return identity[0] if identity else obj.id
 
 
 def _lock_event(event_id: int) -> Event:
@@ -392,7 +398,7 @@ def register(event: Event, user: User, role: ParticipantRole | str = Participant
     if not consent:
         return Outcome(None, None, "Please accept the privacy notice to register.", ok=False)
     try:
-        event = _lock_event(event.id)
+        event = _lock_event(_id(event))
     except RegistrationError as error:
         return Outcome(None, None, str(error), ok=False)
     try:
@@ -413,7 +419,7 @@ def register(event: Event, user: User, role: ParticipantRole | str = Participant
 
 def register_by_organiser(event: Event, user: User, role: ParticipantRole, actor: User) -> Outcome:
     """An organiser registers someone (import): no window or mode, the capacity still holds."""
-    event = _lock_event(event.id)
+    event = _lock_event(_id(event))
     try:
         if event.status == EventStatus.CANCELLED:
             db.session.rollback()
@@ -461,7 +467,7 @@ def _promote_locked(event: Event, actor: User | None) -> list[Registration]:
 
 def promote_waitlist(event: Event, actor: User | None = None) -> list[Registration]:
     """Fill free seats from the waiting list, in order. Commits."""
-    event = _lock_event(event.id)
+    event = _lock_event(_id(event))
     try:
         promoted = _promote_locked(event, actor)
         db.session.commit()
@@ -651,7 +657,7 @@ def manage(event: Event, registration_ids, action: str, actor: User, *, reason: 
     ids = sorted({int(i) for i in registration_ids})
     if not ids:
         raise RegistrationError("Select at least one person.")
-    event = _lock_event(event.id)
+    event = _lock_event(_id(event))
     result = BulkResult()
     try:
         registrations = db.session.scalars(
@@ -746,7 +752,7 @@ class SignupOutcome:
 
 def sign_up_for_session(session: Session, user: User) -> SignupOutcome:
     """A confirmed participant signs up for a session with its own capacity. Commits."""
-    session = _lock_session(session.id)
+    session = _lock_session(_id(session))
     try:
         if not session.has_signup:
             db.session.rollback()
@@ -828,7 +834,7 @@ def _promote_session_locked(session: Session | None, actor: User | None) -> list
 
 def promote_session_waitlist(session: Session, actor: User | None = None) -> list[SessionSignup]:
     """Fill a session's free places from its waiting list (e.g. after its capacity was raised)."""
-    session = _lock_session(session.id)
+    session = _lock_session(_id(session))
     try:
         promoted = _promote_session_locked(session, actor)
         db.session.commit()
@@ -952,7 +958,7 @@ def invite(event: Event, people, actor: User, role: ParticipantRole = Participan
 
 def import_rows(event: Event, mode: str, rows, actor: User) -> int:
     """Apply confirmed import rows (already validated) in ONE transaction: all or nothing."""
-    event = _lock_event(event.id)
+    event = _lock_event(_id(event))
     try:
         if event.status == EventStatus.CANCELLED:
             raise RegistrationError("This event is cancelled.")

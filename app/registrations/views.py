@@ -32,7 +32,7 @@ from app.accounts.models import User
 from app.directory.models import Organisation
 from app.events.access import get_managed_or_404, get_visible_or_404, is_organiser_of
 from app.events.models import Event, Session
-from app.extensions import db
+from app.extensions import db, limiter
 from app.pagination import paginate
 from app.registrations import exports, imports, pdf, services
 from app.registrations.forms import (
@@ -521,7 +521,12 @@ def decline_invitation(token: str):
     return redirect(url_for("registrations.invitation", token=token))
 
 
+def _signup_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
 @bp.route("/invitations/<token>/signup", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
 def invitation_signup(token: str):
     """Account creation for an invited address, the email prefilled and fixed."""
     from app.accounts.forms import SignUpForm

@@ -152,3 +152,30 @@ def test_concurrent_cancellations_and_registrations_keep_capacity(app, db, make)
     assert errors == []
     assert all(results)
     assert services.seats_taken(event_id) == 5
+
+
+def test_the_registration_transaction_starts_by_taking_the_lock(app, db, make):
+    """SQLite: the transaction begins with BEGIN IMMEDIATE (the write lock); PostgreSQL: its first
+    statement locks the event row (SELECT ... FOR UPDATE)."""
+    from sqlalchemy import event as sa_event
+
+    event = make.event(capacity=3)
+    user = make.user()
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement.strip())
+
+    sa_event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        services.register(event, user, consent=True)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", before)
+    if db.engine.dialect.name == "sqlite":
+        begin = statements.index("BEGIN IMMEDIATE")
+        assert statements[begin + 1].startswith("SELECT events.")
+        assert "INSERT INTO registrations" in "\n".join(statements[begin:])
+    else:
+        first = next(i for i, s in enumerate(statements) if s.startswith("SELECT events."))
+        assert statements[first].endswith("FOR UPDATE OF events")
+        assert "INSERT INTO registrations" in "\n".join(statements[first:])
