@@ -62,15 +62,22 @@ def _measure(label: str, build, repeat: int, engine) -> dict:
 
 
 def run(database_url: str, *, generate: bool, scale: float, repeat: int) -> list[dict]:
-    from bench.generate import COORDINATOR_EMAIL, ORGANISER_EMAIL, _is_disposable, build_schema, fill, make_app
+    from bench.generate import (
+        COORDINATOR_EMAIL,
+        ORGANISER_EMAIL,
+        _is_disposable,
+        build_schema,
+        fill,
+        make_app,
+    )
 
     app = make_app(database_url)
     from app.accounts.models import User
     from app.directory.models import Project
     from app.events.models import Event, EventKind
     from app.extensions import db
-    from app.reports import exports
     from app.registrations.models import Registration
+    from app.reports import exports
     from app.reports.queries import ReportFilter, dashboard_report, participation_report
     from app.timeutil import now
 

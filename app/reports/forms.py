@@ -16,10 +16,10 @@ from app.templating import COUNTRY_CHOICES
 
 
 class ReportFilterForm(Form):
-    date_from = DateField("From", validators=[Optional()], description="Events starting on or after this day.")
-    date_to = DateField("To", validators=[Optional()], description="Events starting on or before this day.")
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
     project = SelectField("Project", default="")
-    country = SelectField("Country", default="", description="Where the event takes place.")
+    country = SelectField("Country", default="")
     theme = SelectField("Theme", default="")
     kind = SelectField("Event kind", default="")
 
