@@ -379,6 +379,9 @@ def my_events():
             .order_by(Session.starts_at)
         ):
             signups.setdefault(signup.session.event_id, []).append(signup)
+    signup_positions = services.signup_waitlist_positions(
+        {s.session_id for items in signups.values() for s in items if s.status == SessionSignupStatus.WAITLISTED}
+    )
     invitations = db.session.scalars(
         select(Invitation)
         .join(Event, Event.id == Invitation.event_id)
@@ -398,7 +401,8 @@ def my_events():
             select(Feedback.registration_id).where(Feedback.registration_id.in_([r.id for r in past]))
         ))
     return render_template("registrations/my_events.html", upcoming=upcoming, past=past, positions=positions,
-                           signups=signups, invitations=invitations, feedback_given=feedback_given)
+                           signups=signups, invitations=invitations, feedback_given=feedback_given,
+                           signup_positions=signup_positions)
 
 
 # --------------------------------------------------------------------------------------------

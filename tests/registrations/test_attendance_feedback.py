@@ -89,6 +89,15 @@ def test_session_check_in_and_attendance_figures(db, make, login, organiser, iti
     assert "Not given" in page and "Ministry" in page and "Law enforcement" in page
     services.undo_session_check_in(registrations[0], lab, organiser)
     assert db.session.scalar(select(func.count(SessionAttendance.id))) == 0
+    # Through the check-in page, per session.
+    client = login(organiser)
+    page = client.get(f"/events/{event.id}/check-in?when=session:{lab.id}").get_data(as_text=True)
+    assert "Check-in: Blockchain tracing lab" in page
+    client.post(f"/events/{event.id}/check-in/{registrations[1].id}", data={"session": str(lab.id)})
+    db.session.commit()
+    assert db.session.scalar(select(SessionAttendance.registration_id)) == registrations[1].id
+    assert db.session.get(Registration, registrations[1].id).checked_in_at is not None
+    assert ">Undo<" in client.get(f"/events/{event.id}/check-in?session={lab.id}").get_data(as_text=True)
 
 
 def test_attendance_sheet_pdf_renders_cyrillic(db, make, login, organiser, itip_calls):

@@ -184,6 +184,7 @@ def test_my_events_lists_status_position_and_sessions_in_bounded_queries(db, mak
         page = client.get("/my/events").get_data(as_text=True)
     assert "On the waiting list — number 2" not in page
     assert "On the waiting list — number 1" in page and "signed up" in page
+    assert "on its waiting list" not in page
     db.session.rollback()  # end the test's read snapshot before writing (SQLite WAL)
     add_events(10)
     with count_queries(db) as many:
@@ -216,6 +217,8 @@ def test_session_signup_through_the_page(db, make, login, itip_calls):
     client_a.post(f"/sessions/{session.id}/signup")
     client_b.post(f"/sessions/{session.id}/signup")
     assert "Waiting list: 1" in client_b.get(f"/events/{event.id}/registration").get_data(as_text=True)
+    assert "Dark-web forensics lab" in (mine := client_b.get("/my/events").get_data(as_text=True))
+    assert "number 1 on its waiting list" in mine
     client_a.post(f"/sessions/{session.id}/signup/cancel")
     assert "Signed up" in client_b.get(f"/events/{event.id}/registration").get_data(as_text=True)
     from app.notifications.models import OutboxMessage
