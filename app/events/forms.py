@@ -92,7 +92,7 @@ class EventForm(LocalTimesMixin, FlaskForm):
     summary = TextAreaField("Summary", validators=[Optional(), Length(max=500)], filters=[none_if_empty],
                             description="One or two sentences shown in lists.")
     description = TextAreaField("Description", validators=[Optional(), Length(max=50_000)], filters=[none_if_empty],
-                                description="Markdown: **bold**, *italic*, lists, links.")
+                                description="Markdown: **bold**, *italic*, lists, links.", render_kw={"rows": 8})
     timezone = TimezoneField("Time zone of the event", validators=[DataRequired()], default="Europe/Brussels",
                              description="Times below are local times in this zone.")
     starts_at = _local("Starts")
@@ -169,7 +169,8 @@ class SessionForm(LocalTimesMixin, FlaskForm):
         "External speakers / trainers", validators=[Optional(), Length(max=10_000)], filters=[none_if_empty],
         description="One per line: Name — Organisation",
     )
-    description = TextAreaField("Description", validators=[Optional(), Length(max=20_000)], filters=[none_if_empty])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=20_000)], filters=[none_if_empty],
+                                render_kw={"rows": 4})
     learning_objectives = TextAreaField(
         "Learning objectives", validators=[Optional(), Length(max=10_000)], filters=[none_if_empty],
         description="For trainings: what participants will be able to do afterwards.",

@@ -93,7 +93,6 @@ def detail(event_id: int):
         registration=services.registration_facts(event),
         days=services.timetable(event),
         viewer_tz=getattr(current_user, "timezone", None) if current_user.is_authenticated else None,
-        cancel_form=CancelForm() if organiser else None,
     )
 
 
