@@ -79,6 +79,8 @@ class Registration(TimestampMixin, db.Model):
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Last reminder sent, as days-before (e.g. 7 then 1), so a reminder job never repeats itself.
     last_reminder_days: Mapped[int | None]
+    # The event start that reminder was about: an event moved since then is reminded afresh.
+    last_reminder_for_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     feedback_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     event: Mapped[Event] = relationship()
