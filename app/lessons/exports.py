@@ -180,8 +180,18 @@ def to_pdf(document: dict) -> bytes:
     width = pdf.epw
 
     def write(text, size=10, style="", height=5):
+        # Our own greedy word wrap, then one cell per line: fpdf2's multi_cell re-measures the whole
+        # line for each character (quadratic), which makes a 5,000-entry summary take minutes.
+        # text() at a baseline is several times cheaper than cell(); page breaks are ours to make.
         pdf.set_font("DejaVu", style, size)
-        pdf.multi_cell(width, height, str(text or ""), new_x="LMARGIN", new_y="NEXT")
+        for line in _wrap(pdf, str(text or ""), width):
+            if pdf.get_y() + height > pdf.page_break_trigger:
+                pdf.add_page()
+                pdf.set_font("DejaVu", style, size)
+            top = pdf.get_y()
+            if line:
+                pdf.text(pdf.l_margin, top + height * 0.75, line)
+            pdf.set_xy(pdf.l_margin, top + height)
 
     write(document["title"], 16, "B", 8)
     write(document["subtitle"], 9)
@@ -221,12 +231,63 @@ def to_pdf(document: dict) -> bytes:
     return bytes(pdf.output())
 
 
+def _wrap(pdf, text: str, width: float) -> list[str]:
+    """Lines of `text` no wider than `width` in the current font (words measured once each)."""
+    widths: dict[str, float] = {}
+    # The font's own advance widths (what get_string_width sums, without its per-call overhead).
+    glyph_widths = pdf.current_font.cw
+    scale = pdf.font_size_pt * 0.001 / pdf.k
+
+    def glyph(char: str) -> float:
+        try:
+            return glyph_widths[ord(char)] or 0
+        except (IndexError, KeyError):
+            return 1000
+
+    def measure(word: str) -> float:
+        if word not in widths:
+            widths[word] = sum(glyph(c) for c in word) * scale
+        return widths[word]
+
+    space = measure(" ")
+    lines: list[str] = []
+    for paragraph in text.replace("\r\n", "\n").replace("\t", "    ").split("\n"):
+        current, current_width = [], 0.0
+        for word in paragraph.split(" "):
+            word_width = measure(word)
+            if word_width > width:  # a very long word (a URL): cut it by characters
+                if current:
+                    lines.append(" ".join(current))
+                    current, current_width = [], 0.0
+                piece, piece_width = "", 0.0
+                for char in word:
+                    char_width = measure(char)
+                    if piece and piece_width + char_width > width:
+                        lines.append(piece)
+                        piece, piece_width = "", 0.0
+                    piece += char
+                    piece_width += char_width
+                current, current_width = [piece], piece_width
+                continue
+            extra = word_width + (space if current else 0.0)
+            if current and current_width + extra > width:
+                lines.append(" ".join(current))
+                current, current_width = [word], word_width
+            else:
+                current.append(word)
+                current_width += extra
+        lines.append(" ".join(current))
+    return lines
+
+
 # --- DOCX -------------------------------------------------------------------------------------
 
 
 def to_docx(document: dict) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
 
     doc = Document()
@@ -242,9 +303,6 @@ def to_docx(document: dict) -> bytes:
         # Coloured label on black, as TLP 2.0 asks (black text on white for CLEAR).
         run.font.color.rgb = RGBColor(r, g, b) if document["tlp"] != "clear" else RGBColor(0, 0, 0)
         if document["tlp"] != "clear":
-            from docx.oxml import OxmlElement
-            from docx.oxml.ns import qn
-
             shading = OxmlElement("w:shd")
             shading.set(qn("w:val"), "clear")
             shading.set(qn("w:color"), "auto")
@@ -253,18 +311,40 @@ def to_docx(document: dict) -> bytes:
         footer = section.footer
         (footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()).text = document["tlp_label"]
     doc.core_properties.title = document["title"][:255]
-    doc.add_heading(document["title"], level=0)
-    subtitle = doc.add_paragraph(document["subtitle"])
-    subtitle.runs[0].italic = True
+    body = doc.element.body
+    section_properties = body.sectPr
+
+    def paragraph(text: str = "", style_id: str | None = None, italic: bool = False, label: str | None = None):
+        # Built directly in XML with a style id: python-docx's add_paragraph(style=name) scans every
+        # style for each call, which is far too slow for thousands of entries.
+        p = OxmlElement("w:p")
+        if style_id:
+            p.style = style_id
+        if label:
+            r = p.add_r()
+            r.get_or_add_rPr().append(OxmlElement("w:b"))
+            r.add_t(f"{label}: ")
+        lines = str(text or "").replace("\r\n", "\n").split("\n")
+        r = p.add_r()
+        if italic:
+            r.get_or_add_rPr().append(OxmlElement("w:i"))
+        for number, line in enumerate(lines):
+            if number:
+                r.add_br()
+            r.add_t(line)
+        section_properties.addprevious(p)
+
+    paragraph(document["title"], "Title")
+    paragraph(document["subtitle"], italic=True)
     for block in document["blocks"]:
         kind = block["type"]
         if kind == "heading":
-            doc.add_heading(block["text"], level=min(block["level"], 3))
+            paragraph(block["text"], f"Heading{min(block['level'], 3)}")
         elif kind == "paragraph":
-            doc.add_paragraph(block["text"])
+            paragraph(block["text"])
         elif kind == "list":
             for item in block["items"]:
-                doc.add_paragraph(item, style="List Bullet")
+                paragraph(item, "ListBullet")
         elif kind == "table":
             table = doc.add_table(rows=1, cols=len(block["headers"]))
             table.style = "Table Grid"
@@ -275,13 +355,10 @@ def to_docx(document: dict) -> bytes:
                 for cell, value in zip(cells, row, strict=True):
                     cell.text = str(value)
         elif kind == "entry":
-            doc.add_heading(block["title"], level=3)
-            meta = doc.add_paragraph(block["meta"])
-            meta.runs[0].italic = True
+            paragraph(block["title"], "Heading3")
+            paragraph(block["meta"], italic=True)
             for label, text in block["fields"]:
-                paragraph = doc.add_paragraph()
-                paragraph.add_run(f"{label}: ").bold = True
-                paragraph.add_run(str(text))
+                paragraph(text, label=label)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Integer, Select, column, func, select, text
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.directory.models import Theme
 from app.events.models import Event, EventKind, event_projects
 from app.extensions import db
 from app.lessons.models import (
@@ -25,7 +26,6 @@ from app.lessons.models import (
     lesson_themes,
 )
 from app.lessons.visibility import visible_lessons_clause
-from app.directory.models import Theme
 
 WORD = re.compile(r"\w+", re.UNICODE)
 

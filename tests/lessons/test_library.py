@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from app.accounts.models import Role
 from app.extensions import db
-from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus, RecommendationType
+from app.lessons.models import TLP, LessonKind, LessonStatus, RecommendationType
 from app.lessons.search import LibraryFilter, fulltext_clause, library_query
 from tests.lessons.helpers import QueryCounter, past_event
 from tests.lessons.helpers import lesson as make_lesson
@@ -137,3 +137,13 @@ def test_library_queries_do_not_grow_with_entries(login, make):
     add(95)
     large = _library_queries(None, client)
     assert large == small, (small, large)
+
+
+def test_reindex_command_rebuilds_the_index(app, make, runner):
+    coordinator = make.user(role=Role.COORDINATOR)
+    item = make_lesson(past_event(make), coordinator, title="Satellite phones")
+    result = runner.invoke(args=["lessons", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "rebuilt" in result.output
+    db.session.rollback()
+    assert _search(coordinator, "satellite") == {item.id}

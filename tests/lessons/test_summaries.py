@@ -66,7 +66,7 @@ def _save(client, title="Cybercrime lessons 2026", filters=None, ids=(), **extra
 
 def test_preview_groups_entries_with_counts_and_figures(login, setup):
     client = login(setup["coordinator"])
-    html = client.get(f"/lessons/summaries/new?group_by=theme&theme=").get_data(as_text=True)
+    html = client.get("/lessons/summaries/new?group_by=theme&theme=").get_data(as_text=True)
     # Validated, actioned and learned entries only — never drafts.
     assert "Unfinished draft" not in html
     for key in ("a", "b", "c"):

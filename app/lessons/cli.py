@@ -1,0 +1,28 @@
+"""`flask lessons ...`: maintenance of the lessons' full-text index."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+lessons_cli = AppGroup("lessons", help="Lessons learned: full-text index.")
+
+
+@lessons_cli.command("reindex")
+def reindex_command():
+    """Rebuild the full-text index from the entries (SQLite FTS5; PostgreSQL: REINDEX)."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(text("INSERT INTO lessons_fts(lessons_fts) VALUES ('rebuild')"))
+    else:
+        db.session.execute(text("REINDEX INDEX ix_lessons_fulltext"))
+    db.session.commit()
+    click.echo("Full-text index rebuilt.")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(lessons_cli)
