@@ -19,7 +19,7 @@ from app import audit
 from app.accounts.models import User
 from app.calendar import itip
 from app.directory.models import Organisation, Project, Theme
-from app.events.access import is_organiser_of, visible_clause
+from app.events.access import is_organiser_of, managed_clause, visible_clause
 from app.events.models import (
     Event,
     EventFormat,
@@ -76,6 +76,7 @@ class EventFilters:
     starts_on: date | None = None
     ends_on: date | None = None
     q: str = ""
+    mine: bool = False
 
     @classmethod
     def from_args(cls, args) -> EventFilters:
@@ -107,10 +108,13 @@ class EventFilters:
             starts_on=as_date("from"),
             ends_on=as_date("to"),
             q=(args.get("q") or "").strip()[:100],
+            mine=args.get("mine") == "1",
         )
 
     def where(self, user) -> list:
         clauses = [visible_clause(user)]
+        if self.mine:
+            clauses.append(managed_clause(user))
         if self.kind:
             clauses.append(Event.kind == EventKind(self.kind))
         if self.format:
@@ -137,7 +141,7 @@ class EventFilters:
     def query_args(self) -> dict:
         args = {
             "kind": self.kind, "format": self.format, "country": self.country, "project": self.project,
-            "theme": self.theme, "q": self.q,
+            "theme": self.theme, "q": self.q, "mine": "1" if self.mine else None,
             "from": self.starts_on.isoformat() if self.starts_on else None,
             "to": self.ends_on.isoformat() if self.ends_on else None,
         }

@@ -363,3 +363,43 @@ def test_clone_of_a_draft_is_404_for_outsiders_and_403_for_member_co_organisers(
     assert login(people["other_organiser"]).get(f"/events/{draft.id}/series").status_code == 404
     assert login(helper).get(f"/events/{draft.id}/clone").status_code == 403
     assert login(helper).get(f"/events/{draft.id}/edit").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member", "other_organiser"])
+def test_every_planning_action_is_refused_to_outsiders(client, login, make, people, db, who):
+    event = _event(make, people)
+    draft = _event(make, people, status="draft")
+    session_id = event.sessions[0].id
+    browser = _client(client, login, people, who)
+    posts = {
+        f"/events/{event.id}/edit": _event_form(),
+        f"/events/{draft.id}/publish": {},
+        f"/events/{event.id}/cancel": {"reason": "Because"},
+        f"/events/{draft.id}/delete": {},
+        f"/events/{event.id}/clone": {"starts_on": "2027-01-01"},
+        f"/events/{event.id}/series": {"rule": "weekly", "every_weeks": "1", "count": "2", "nth": "1", "weekday": "0"},
+        f"/events/{event.id}/sessions/new": _session_form(),
+        f"/events/{event.id}/sessions/{session_id}/edit": _session_form(),
+        f"/events/{event.id}/sessions/{session_id}/move": {"direction": "down"},
+        f"/events/{event.id}/sessions/{session_id}/delete": {},
+    }
+    if who != "other_organiser":  # any organiser may create events of their own
+        posts["/events/new"] = _event_form()
+    for url, data in posts.items():
+        status = browser.post(url, data=data).status_code
+        hidden = f"/events/{draft.id}/" in url and who != "anonymous"
+        assert status == (404 if hidden else 403), (who, url, status)
+    db.session.rollback()
+    assert db.session.scalars(select(Event.status).order_by(Event.id)).all() == [EventStatus.PUBLISHED, EventStatus.DRAFT]
+    assert db.session.scalars(select(Session.title).order_by(Session.id)).all() == ["Opening", "Opening"]
+    assert db.session.scalars(select(AuditEntry)).all() == []
+
+
+def test_organisers_filter_their_own_events_drafts_included(login, make, people):
+    _event(make, people, title="Mine published")
+    _event(make, people, status="draft", title="Mine draft")
+    make.event("Someone else's", starts_at=NOW + timedelta(days=10), created_by=people["other_organiser"])
+    page = login(people["co_organiser"]).get("/events?mine=1").get_data(as_text=True)
+    assert "Mine published" in page and "Mine draft" in page and "Someone else" not in page
+    page = login(people["member"]).get("/events?mine=1").get_data(as_text=True)
+    assert "Mine published" not in page and "Only events I organise" not in page
