@@ -415,7 +415,15 @@ def create_event(actor, values: dict, co_organiser_ids=(), project_ids=(), theme
 
 
 def update_event(actor, event: Event, values: dict, co_organiser_ids=(), project_ids=(), theme_ids=()) -> SaveOutcome:
-    """Save an edit. A published event whose SEQUENCE_FIELDS changed gets SEQUENCE+1 and an iTIP update."""
+    """Save an edit of the event's details, links and co-organisers.
+
+    SEQUENCE rule: when a PUBLISHED event's title, start, end, time zone, venue, address, city,
+    country or online link changes (SEQUENCE_FIELDS), its SEQUENCE rises by one and
+    itip.queue_event_update() writes the updated invitations in this same transaction. Edits of the
+    summary or description only, capacity, registration settings, reminders, projects, themes and
+    co-organisers do not raise it (nothing in the participant's calendar entry changes). Drafts
+    have no participants, so their SEQUENCE stays 0 until published.
+    """
     if event.is_cancelled:
         raise EventError("A cancelled event cannot be edited.")
     values = _normalise(values)
@@ -684,7 +692,9 @@ def add_session(actor, event: Event, values: dict, speaker_ids=(), external_spea
 
 
 def update_session(actor, item: Session, values: dict, speaker_ids=(), external_speakers: str | None = None) -> dict:
-    """Save a session. On a published event, a changed time/room/title raises its SEQUENCE and sends an update."""
+    """Save a session. SEQUENCE rule: on a published event, a changed title, start, end or room
+    (SESSION_SEQUENCE_FIELDS) raises the session's SEQUENCE and itip.queue_session_update() tells
+    the people signed up, in this transaction; description, objectives, speakers and capacity do not."""
     event = item.event
     if event.is_cancelled:
         raise EventError("A cancelled event's agenda cannot change.")
