@@ -230,7 +230,9 @@ def _hours(start, end):
 def _month(column):
     """'YYYY-MM' of an instant, in UTC. Literal formats keep GROUP BY identical to the SELECT."""
     if _dialect() == "postgresql":
-        return func.to_char(func.timezone(literal_column("'UTC'"), column), literal_column("'YYYY-MM'"))
+        return func.to_char(
+            func.timezone(literal_column("'UTC'"), column), literal_column("'YYYY-MM'")
+        )
     return func.strftime(literal_column("'%Y-%m'"), column)
 
 
@@ -238,16 +240,23 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _attended():
-    """A confirmed registration with any check-in."""
-    return and_(
-        Registration.status == RegistrationStatus.CONFIRMED,
-        or_(
-            Registration.checked_in_at.is_not(None),
-            exists().where(AttendanceDay.registration_id == Registration.id),
-            exists().where(SessionAttendance.registration_id == Registration.id),
-        ),
-    )
+class _CheckIns:
+    """Who attended: a confirmed registration with an event check-in, a day's attendance or a
+    session's attendance. The day and session check-ins are outer-joined as one de-duplicated set
+    (a hash join) rather than looked up row by row."""
+
+    def __init__(self):
+        self.table = union(
+            select(AttendanceDay.registration_id.label("registration_id")),
+            select(SessionAttendance.registration_id),
+        ).subquery("checked_in")
+        self.attended = and_(
+            Registration.status == RegistrationStatus.CONFIRMED,
+            or_(Registration.checked_in_at.is_not(None), self.table.c.registration_id.is_not(None)),
+        )
+
+    def join(self, statement):
+        return statement.outerjoin(self.table, self.table.c.registration_id == Registration.id)
 
 
 def _number(value) -> float:
@@ -285,7 +294,8 @@ class _Scope:
         if f.project_id:
             conditions.append(
                 exists().where(
-                    _filter_projects.c.event_id == Event.id, _filter_projects.c.project_id == f.project_id
+                    _filter_projects.c.event_id == Event.id,
+                    _filter_projects.c.project_id == f.project_id,
                 )
             )
         if f.country:
@@ -353,7 +363,11 @@ def _events_by_kind(scope: _Scope) -> dict[EventKind, tuple[int, int, int]]:
 def _events_by_month(scope: _Scope) -> list[tuple[str, int, int]]:
     month = _month(Event.starts_at)
     rows = db.session.execute(
-        select(month.label("month"), _count_if(scope.held(), Event.id), _count_if(scope.planned(), Event.id))
+        select(
+            month.label("month"),
+            _count_if(scope.held(), Event.id),
+            _count_if(scope.planned(), Event.id),
+        )
         .where(*scope.published())
         .group_by(month)
         .order_by(month)
@@ -369,9 +383,10 @@ def _participant_cells(scope: _Scope) -> list[tuple]:
     scan of the registrations gives the totals and both breakdowns. The registrations are first
     aggregated per person (a hash aggregate, no DISTINCT sort), then per cell.
     """
-    attended = _attended()
+    checks = _CheckIns()
+    attended = checks.attended
     at_held = Event.ends_at <= scope.at
-    per_person = (
+    per_person = checks.join(
         select(
             Registration.user_id.label("user_id"),
             func.count(Registration.id).label("registrations"),
@@ -383,8 +398,7 @@ def _participant_cells(scope: _Scope) -> list[tuple]:
         .join(Event, Event.id == Registration.event_id)
         .where(*scope.published(), Registration.status == RegistrationStatus.CONFIRMED)
         .group_by(Registration.user_id)
-        .subquery("per_person")
-    )
+    ).subquery("per_person")
     country = func.coalesce(User.country, Organisation.country)
     return db.session.execute(
         select(
@@ -404,7 +418,14 @@ def _participant_cells(scope: _Scope) -> list[tuple]:
     ).all()
 
 
-CELL_FIGURES = ["registrations", "people", "attended", "attended_people", "held_registrations", "held_attended"]
+CELL_FIGURES = [
+    "registrations",
+    "people",
+    "attended",
+    "attended_people",
+    "held_registrations",
+    "held_attended",
+]
 
 
 def _sum_cells(cells, key=None) -> dict:
@@ -420,15 +441,18 @@ def _sum_cells(cells, key=None) -> dict:
 
 def _registrations_by_role(scope: _Scope):
     """Confirmed registrations, people and attended per role (a person may hold several roles)."""
+    checks = _CheckIns()
     return db.session.execute(
-        select(
-            Registration.role,
-            func.count(Registration.id),
-            func.count(distinct(Registration.user_id)),
-            _count_if(_attended(), Registration.id),
+        checks.join(
+            select(
+                Registration.role,
+                func.count(Registration.id),
+                func.count(distinct(Registration.user_id)),
+                _count_if(checks.attended, Registration.id),
+            )
+            .select_from(Registration)
+            .join(Event, Event.id == Registration.event_id)
         )
-        .select_from(Registration)
-        .join(Event, Event.id == Registration.event_id)
         .where(*scope.published(), Registration.status == RegistrationStatus.CONFIRMED)
         .group_by(Registration.role)
     ).all()
@@ -446,20 +470,26 @@ def _registrations_by_status(scope: _Scope) -> dict[RegistrationStatus, int]:
 
 
 def _participation_by_kind(scope: _Scope):
-    attended = _attended()
+    checks = _CheckIns()
+    attended = checks.attended
     rows = db.session.execute(
-        select(
-            Event.kind,
-            _distinct_if(scope.held(), Event.id),
-            _distinct_if(scope.planned(), Event.id),
-            func.count(Registration.id),
-            func.count(distinct(Registration.user_id)),
-            _count_if(attended, Registration.id),
-        )
-        .select_from(Event)
-        .outerjoin(
-            Registration,
-            and_(Registration.event_id == Event.id, Registration.status == RegistrationStatus.CONFIRMED),
+        checks.join(
+            select(
+                Event.kind,
+                _distinct_if(scope.held(), Event.id),
+                _distinct_if(scope.planned(), Event.id),
+                func.count(Registration.id),
+                func.count(distinct(Registration.user_id)),
+                _count_if(attended, Registration.id),
+            )
+            .select_from(Event)
+            .outerjoin(
+                Registration,
+                and_(
+                    Registration.event_id == Event.id,
+                    Registration.status == RegistrationStatus.CONFIRMED,
+                ),
+            )
         )
         .where(*scope.published())
         .group_by(Event.kind)
@@ -468,21 +498,27 @@ def _participation_by_kind(scope: _Scope):
 
 
 def _participation_by_project(scope: _Scope):
-    attended = _attended()
+    checks = _CheckIns()
+    attended = checks.attended
     return db.session.execute(
-        select(
-            Project.acronym,
-            func.count(distinct(Event.id)),
-            func.count(Registration.id),
-            func.count(distinct(Registration.user_id)),
-            _count_if(attended, Registration.id),
-        )
-        .select_from(Project)
-        .join(event_projects, event_projects.c.project_id == Project.id)
-        .join(Event, Event.id == event_projects.c.event_id)
-        .outerjoin(
-            Registration,
-            and_(Registration.event_id == Event.id, Registration.status == RegistrationStatus.CONFIRMED),
+        checks.join(
+            select(
+                Project.acronym,
+                func.count(distinct(Event.id)),
+                func.count(Registration.id),
+                func.count(distinct(Registration.user_id)),
+                _count_if(attended, Registration.id),
+            )
+            .select_from(Project)
+            .join(event_projects, event_projects.c.project_id == Project.id)
+            .join(Event, Event.id == event_projects.c.event_id)
+            .outerjoin(
+                Registration,
+                and_(
+                    Registration.event_id == Event.id,
+                    Registration.status == RegistrationStatus.CONFIRMED,
+                ),
+            )
         )
         .where(*scope.published())
         .group_by(Project.id, Project.acronym)
@@ -503,7 +539,9 @@ def _training(scope: _Scope) -> dict[str, float]:
         .join(Event, Event.id == Session.event_id)
         .where(*scope.events(), held, counted_session)
     ).one()
-    no_agenda = ~exists().where(Session.event_id == Event.id, Session.kind.not_in(NOT_TRAINING_CONTENT))
+    no_agenda = ~exists().where(
+        Session.event_id == Event.id, Session.kind.not_in(NOT_TRAINING_CONTENT)
+    )
     events = db.session.execute(
         select(
             func.count(Event.id),
@@ -521,17 +559,17 @@ def _people_trained(scope: _Scope) -> dict[str, int]:
     held = scope.held()
 
     def attended_training(*columns):
-        return (
+        checks = _CheckIns()
+        return checks.join(
             select(*columns)
             .select_from(Registration)
             .join(Event, Event.id == Registration.event_id)
-            .where(
-                *scope.events(),
-                held,
-                Event.kind == EventKind.TRAINING,
-                Registration.role.in_(SEAT_ROLES),
-                _attended(),
-            )
+        ).where(
+            *scope.events(),
+            held,
+            Event.kind == EventKind.TRAINING,
+            Registration.role.in_(SEAT_ROLES),
+            checks.attended,
         )
 
     certificates = db.session.execute(attended_training(func.count(Registration.id))).scalar_one()
@@ -614,7 +652,13 @@ def _actions(scope: _Scope) -> dict[str, int]:
             ).select_from(FollowUpAction)
         ).where(*scope.published())
     ).one()
-    return dict(zip(["open", "in_progress", "overdue", "done", "dropped"], (int(v or 0) for v in row), strict=True))
+    return dict(
+        zip(
+            ["open", "in_progress", "overdue", "done", "dropped"],
+            (int(v or 0) for v in row),
+            strict=True,
+        )
+    )
 
 
 def _overdue_actions(scope: _Scope, limit: int = 10) -> list[dict]:
@@ -638,7 +682,14 @@ def _overdue_actions(scope: _Scope, limit: int = 10) -> list[dict]:
         .limit(limit)
     ).all()
     return [
-        {"id": r[0], "title": r[1], "due_on": r[2], "status": r[3], "event_id": r[4], "event_title": r[5]}
+        {
+            "id": r[0],
+            "title": r[1],
+            "due_on": r[2],
+            "status": r[3],
+            "event_id": r[4],
+            "event_title": r[5],
+        }
         for r in rows
     ]
 
@@ -653,7 +704,9 @@ def _kind_order(kinds) -> list[EventKind]:
 
 def _events_tables(scope: _Scope, tables: dict, charts: list) -> tuple[int, int, int]:
     by_kind = _events_by_kind(scope)
-    table = Table("events_by_kind", "Events by kind", ["Event kind", "Held", "Planned", "Cancelled", "Total"])
+    table = Table(
+        "events_by_kind", "Events by kind", ["Event kind", "Held", "Planned", "Cancelled", "Total"]
+    )
     for kind in _kind_order(by_kind):
         held, planned, cancelled = by_kind[kind]
         table.rows.append([kind.label, held, planned, cancelled, held + planned + cancelled])
@@ -715,24 +768,40 @@ def _people_tables(cells, tables: dict, charts: list) -> tuple[int, int]:
 
     by_country = _sum_cells(cells, key=lambda cell: cell[0])
     table = Table("participants_by_country", "Participants by country", ["Country", *columns])
-    order = sorted(by_country, key=lambda c: (c is None, -by_country[c]["people"], country_name(c) if c else ""))
+    order = sorted(
+        by_country,
+        key=lambda c: (c is None, -by_country[c]["people"], country_name(c) if c else ""),
+    )
     table.rows = [[country_name(c) if c else UNKNOWN, *figures(by_country[c])] for c in order]
     tables[table.key] = table
     charts.append(
-        Chart("participants_by_country", "People by country", table.key, table.column("Country"),
-              [Series("People", table.column("People"))])
+        Chart(
+            "participants_by_country",
+            "People by country",
+            table.key,
+            table.column("Country"),
+            [Series("People", table.column("People"))],
+        )
     )
 
     by_type = _sum_cells(cells, key=lambda cell: cell[1])
-    table = Table("participants_by_organisation_type", "Participants by organisation type",
-                  ["Organisation type", *columns])
+    table = Table(
+        "participants_by_organisation_type",
+        "Participants by organisation type",
+        ["Organisation type", *columns],
+    )
     rank = {kind: i for i, kind in enumerate(OrganisationType)}
     order = sorted(by_type, key=lambda t: rank.get(t, len(rank)))
     table.rows = [[t.label if t else UNKNOWN, *figures(by_type[t])] for t in order]
     tables[table.key] = table
     charts.append(
-        Chart("participants_by_organisation_type", "People by organisation type", table.key,
-              table.column("Organisation type"), [Series("People", table.column("People"))])
+        Chart(
+            "participants_by_organisation_type",
+            "People by organisation type",
+            table.key,
+            table.column("Organisation type"),
+            [Series("People", table.column("People"))],
+        )
     )
     return sum(1 for c in by_country if c), sum(1 for t in by_type if t)
 
@@ -767,7 +836,10 @@ def _feedback_table(scope: _Scope, tables: dict, charts: list) -> dict:
     def averages(count, overall, relevance, organisation):
         if not count:
             return [count, None, None, None]
-        return [count, *(round(_number(total) / count, 1) for total in (overall, relevance, organisation))]
+        return [
+            count,
+            *(round(_number(total) / count, 1) for total in (overall, relevance, organisation)),
+        ]
 
     for kind in _kind_order(rows):
         table.rows.append([kind.label, *averages(*rows[kind])])
@@ -776,8 +848,14 @@ def _feedback_table(scope: _Scope, tables: dict, charts: list) -> dict:
     table.rows.append(all_row)
     tables[table.key] = table
     charts.append(
-        Chart("feedback", "Average feedback, all events (1–5)", table.key, ["Overall", "Relevance", "Organisation"],
-              [Series("Average", [v or 0 for v in all_row[2:]])], maximum=5)
+        Chart(
+            "feedback",
+            "Average feedback, all events (1–5)",
+            table.key,
+            ["Overall", "Relevance", "Organisation"],
+            [Series("Average", [v or 0 for v in all_row[2:]])],
+            maximum=5,
+        )
     )
     return {"answers": all_row[1], "overall": all_row[2]}
 
@@ -788,8 +866,13 @@ def _lessons_tables(scope: _Scope, tables: dict, charts: list) -> int:
     table.rows = [[status.label, by_status.get(status, 0)] for status in LessonStatus]
     tables[table.key] = table
     charts.append(
-        Chart("lessons_by_status", "Lessons by status", table.key, table.column("Status"),
-              [Series("Lessons", table.column("Lessons"))])
+        Chart(
+            "lessons_by_status",
+            "Lessons by status",
+            table.key,
+            table.column("Status"),
+            [Series("Lessons", table.column("Lessons"))],
+        )
     )
 
     themes: dict = {}
@@ -797,15 +880,23 @@ def _lessons_tables(scope: _Scope, tables: dict, charts: list) -> int:
         label = (f"{name} (EMPACT {cycle})" if cycle else name) if theme_id else "No theme"
         themes.setdefault((theme_id is None, label), {})[status] = count
     statuses = list(LessonStatus)
-    table = Table("lessons_by_theme", "Lessons by theme and status",
-                  ["Theme", "Total", *(status.label for status in statuses)])
+    table = Table(
+        "lessons_by_theme",
+        "Lessons by theme and status",
+        ["Theme", "Total", *(status.label for status in statuses)],
+    )
     for (_, label), counts in sorted(themes.items()):
         table.rows.append([label, sum(counts.values()), *(counts.get(s, 0) for s in statuses)])
     table.note = "A lesson with several themes counts under each of them."
     tables[table.key] = table
     charts.append(
-        Chart("lessons_by_theme", "Lessons by theme", table.key, table.column("Theme"),
-              [Series("Lessons", table.column("Total"))])
+        Chart(
+            "lessons_by_theme",
+            "Lessons by theme",
+            table.key,
+            table.column("Theme"),
+            [Series("Lessons", table.column("Total"))],
+        )
     )
     return sum(by_status.values())
 
@@ -822,8 +913,13 @@ def _actions_table(scope: _Scope, tables: dict, charts: list) -> dict:
     ]
     tables[table.key] = table
     charts.append(
-        Chart("actions", "Follow-up actions", table.key, table.column("Status"),
-              [Series("Actions", table.column("Actions"))])
+        Chart(
+            "actions",
+            "Follow-up actions",
+            table.key,
+            table.column("Status"),
+            [Series("Actions", table.column("Actions"))],
+        )
     )
     return actions
 
@@ -852,7 +948,10 @@ def dashboard_report(user, filters: ReportFilter, at: datetime | None = None) ->
         ["Registrations", totals["registrations"]],
         ["People registered", totals["people"]],
         ["Registrations attended", totals["attended"]],
-        ["Attendance rate at held events (%)", _rate(totals["held_attended"], totals["held_registrations"])],
+        [
+            "Attendance rate at held events (%)",
+            _rate(totals["held_attended"], totals["held_registrations"]),
+        ],
         ["Countries reached", countries],
         ["Organisation types reached", types],
         ["Training hours delivered", capacity["hours"]],
@@ -893,20 +992,38 @@ def participation_report(user, filters: ReportFilter, at: datetime | None = None
         table.rows.append([kind.label, *(int(v) for v in by_kind[kind])])
     tables[table.key] = table
     charts.append(
-        Chart("participation_by_kind", "Registered and attended by event kind", table.key,
-              table.column("Event kind"),
-              [Series("Attended", table.column("Attended")),
-               Series("Registered, not attended",
-                      [r - a for r, a in zip(table.column("Registrations"), table.column("Attended"), strict=True)])])
+        Chart(
+            "participation_by_kind",
+            "Registered and attended by event kind",
+            table.key,
+            table.column("Event kind"),
+            [
+                Series("Attended", table.column("Attended")),
+                Series(
+                    "Registered, not attended",
+                    [
+                        r - a
+                        for r, a in zip(
+                            table.column("Registrations"), table.column("Attended"), strict=True
+                        )
+                    ],
+                ),
+            ],
+        )
     )
     held = sum(int(v[0]) for v in by_kind.values())
     planned = sum(int(v[1]) for v in by_kind.values())
 
     countries, types = _people_tables(cells, tables, charts)
 
-    table = Table("participation_by_project", "Participation by project",
-                  ["Project", "Events", "Registrations", "People", "Attended"])
-    table.rows = [[r[0], int(r[1]), int(r[2]), int(r[3]), int(r[4])] for r in _participation_by_project(scope)]
+    table = Table(
+        "participation_by_project",
+        "Participation by project",
+        ["Project", "Events", "Registrations", "People", "Attended"],
+    )
+    table.rows = [
+        [r[0], int(r[1]), int(r[2]), int(r[3]), int(r[4])] for r in _participation_by_project(scope)
+    ]
     table.note = "An event linked to several projects counts for each of them."
     tables[table.key] = table
 
@@ -916,9 +1033,16 @@ def participation_report(user, filters: ReportFilter, at: datetime | None = None
     tables[table.key] = table
 
     roles = {r[0]: r[1:] for r in _registrations_by_role(scope)}
-    table = Table("participants_by_role", "Confirmed registrations by role",
-                  ["Role", "Registrations", "People", "Attended"])
-    table.rows = [[role.label, *(int(v) for v in roles[role][:3])] for role in ParticipantRole if role in roles]
+    table = Table(
+        "participants_by_role",
+        "Confirmed registrations by role",
+        ["Role", "Registrations", "People", "Attended"],
+    )
+    table.rows = [
+        [role.label, *(int(v) for v in roles[role][:3])]
+        for role in ParticipantRole
+        if role in roles
+    ]
     tables[table.key] = table
 
     capacity = _capacity_table(scope, tables)
@@ -930,7 +1054,10 @@ def participation_report(user, filters: ReportFilter, at: datetime | None = None
         ["People registered", totals["people"]],
         ["Registrations attended", totals["attended"]],
         ["People who attended", totals["attended_people"]],
-        ["Attendance rate at held events (%)", _rate(totals["held_attended"], totals["held_registrations"])],
+        [
+            "Attendance rate at held events (%)",
+            _rate(totals["held_attended"], totals["held_registrations"]),
+        ],
         ["Countries reached", countries],
         ["Organisation types reached", types],
         ["Trainings held", capacity["trainings"]],
@@ -957,9 +1084,18 @@ def _project_details(filters: ReportFilter) -> list[str]:
     if project is None:
         return []
     funding = ", ".join(
-        part for part in (project.programme, f"grant {project.grant_number}" if project.grant_number else None) if part
+        part
+        for part in (
+            project.programme,
+            f"grant {project.grant_number}" if project.grant_number else None,
+        )
+        if part
     )
     period = ""
     if project.starts_on or project.ends_on:
         period = f" ({project.starts_on or '…'} to {project.ends_on or '…'})"
-    return [f"Project {project.acronym}: {project.title}" + (f" — {funding}" if funding else "") + period]
+    return [
+        f"Project {project.acronym}: {project.title}"
+        + (f" — {funding}" if funding else "")
+        + period
+    ]

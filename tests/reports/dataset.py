@@ -131,6 +131,9 @@ def build() -> Dataset:
 
     r = register(e3, bob)
     db.session.add(SessionAttendance(session_id=e3_training.id, registration_id=r.id, checked_in_at=at(2026, 5, 1)))
+    # Bob was also checked in on both days of E3: still one attended registration.
+    for day in (1, 2):
+        db.session.add(AttendanceDay(registration_id=r.id, day_on=date(2026, 5, day), checked_in_at=at(2026, 5, day)))
     register(e3, dan)
 
     register(e4, alice)
