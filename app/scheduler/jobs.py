@@ -35,8 +35,8 @@ from app.notifications.services import notify
 from app.registrations.models import AttendanceDay, Registration, RegistrationStatus
 from app.timeutil import zone
 
-# Reminders further ahead than this many days are ignored (keeps the reminder query bounded).
-MAX_REMINDER_DAYS = 60
+# Reminders further ahead than this many days are ignored (the events form accepts up to 365).
+MAX_REMINDER_DAYS = 365
 # After an event ends, how long the feedback request may still go out (a scheduler that was down
 # for a day still asks; one installed next year does not write about last year's events).
 POST_EVENT_WINDOW = timedelta(days=14)
@@ -142,6 +142,15 @@ def due_reminder_days(event: Event, at: datetime, confirmed_at: datetime | None 
     return min(due) if due else None
 
 
+def already_reminded(registration: Registration, event: Event, days: int) -> bool:
+    """This reminder, or a later one, was sent for the event's current start. A marker without a
+    start (written before that column existed) counts for the current start."""
+    if registration.last_reminder_days is None or registration.last_reminder_days > days:
+        return False
+    sent_for = registration.last_reminder_for_starts_at
+    return sent_for is None or sent_for == event.starts_at
+
+
 def week_slot(at: datetime) -> datetime:
     """The start of the current digest week: the latest Monday 07:00 (DEFAULT_TIMEZONE) at or before `at`."""
     config = current_app.config
@@ -169,6 +178,11 @@ def _claim(model, row_id: int, *conditions, **values) -> bool:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def _fail(result: JobResult, what: str, error: Exception) -> None:
@@ -202,15 +216,27 @@ def run_reminders(at: datetime) -> JobResult:
     from app.calendar import itip
 
     result = JobResult()
-    events = db.session.scalars(
-        select(Event).where(
+    # Read-only first (columns only), so the write lock is taken only for events with someone to remind.
+    upcoming = db.session.execute(
+        select(Event.id, Event.starts_at, Event.timezone, Event.reminder_days).where(
             Event.status == EventStatus.PUBLISHED,
             Event.starts_at > at,
             Event.starts_at <= at + timedelta(days=MAX_REMINDER_DAYS + 1),
-        ).order_by(Event.starts_at, Event.id)
+        )
     ).all()
-    due_events = [event for event in events if due_reminder_days(event, at) is not None]
+    due_days = {row.id: (row, days) for row in upcoming if (days := due_reminder_days(row, at)) is not None}
+    pending_ids: set[int] = set()
+    for chunk in _chunks(sorted(due_days), 500):
+        markers = db.session.execute(
+            select(Registration.event_id, Registration.last_reminder_days, Registration.last_reminder_for_starts_at)
+            .where(Registration.event_id.in_(chunk), Registration.status == RegistrationStatus.CONFIRMED)
+        ).all()
+        for marker in markers:
+            row, days = due_days[marker.event_id]
+            if not already_reminded(marker, row, days):
+                pending_ids.add(marker.event_id)
     db.session.commit()
+    due_events = [due_days[event_id][0] for event_id in sorted(pending_ids, key=lambda i: (due_days[i][0].starts_at, i))]
     for event in due_events:
         try:
             _begin_write()
@@ -228,13 +254,18 @@ def run_reminders(at: datetime) -> JobResult:
                 user = registration.user
                 if days is None or not user.is_active_account:
                     continue
-                if registration.last_reminder_days is not None and registration.last_reminder_days <= days:
+                if already_reminded(registration, event, days):
                     continue
                 won = _claim(
                     Registration, registration.id,
                     Registration.status == RegistrationStatus.CONFIRMED,
-                    or_(Registration.last_reminder_days.is_(None), Registration.last_reminder_days > days),
+                    or_(
+                        Registration.last_reminder_days.is_(None),
+                        Registration.last_reminder_days > days,
+                        Registration.last_reminder_for_starts_at != event.starts_at,
+                    ),
                     last_reminder_days=days,
+                    last_reminder_for_starts_at=event.starts_at,
                 )
                 if not won:
                     result.skipped += 1

@@ -152,6 +152,32 @@ def test_moving_an_event_moves_its_reminders(app, db, people):
     assert run_reminders(START + timedelta(days=3, hours=1)).sent == 2
 
 
+def test_an_event_moved_after_its_reminder_is_reminded_afresh(app, db, people):
+    event, olena, jan = people
+    assert run_reminders(START - timedelta(days=7)).sent == 2
+    event.starts_at = START + timedelta(days=14)
+    event.ends_at = event.starts_at + timedelta(days=1)
+    db.session.commit()
+    assert run_reminders(START - timedelta(days=6)).sent == 0
+    # 7 days before the new start (3 April 11:00 CEST) is 27 March 11:00 CET = 10:00 UTC.
+    assert run_reminders(START + timedelta(days=7, hours=1)).sent == 2
+    assert run_reminders(START + timedelta(days=7, hours=2)).sent == 0
+    assert run_reminders(START + timedelta(days=13)).sent == 2
+    assert [m.subject for m in outbox() if m.recipient_user_id == jan.id] == [
+        "Reminder: Cross-border cybercrime workshop starts in 7 days",
+        "Reminder: Cross-border cybercrime workshop starts in 7 days",
+        "Reminder: Cross-border cybercrime workshop starts tomorrow",
+    ]
+
+
+def test_reminders_can_be_set_far_ahead(app, db, make):
+    set_now(START - timedelta(days=200))
+    event = make.event("Annual conference", starts_at=START, reminder_days="90,1")
+    register(event, make.user())
+    assert run_reminders(START - timedelta(days=91)).sent == 0
+    assert run_reminders(START - timedelta(days=90)).sent == 1
+
+
 def test_someone_confirmed_after_a_reminder_time_gets_only_the_later_reminder(app, db, make, people):
     event, olena, jan = people
     late = make.user(name="Late")
