@@ -41,7 +41,14 @@ from app.events.models import (
     event_themes,
 )
 from app.extensions import db
-from app.lessons.models import ActionStatus, FollowUpAction, Lesson, LessonStatus, lesson_themes
+from app.lessons.models import (
+    TLP,
+    ActionStatus,
+    FollowUpAction,
+    Lesson,
+    LessonStatus,
+    lesson_themes,
+)
 from app.registrations.models import (
     AttendanceDay,
     Feedback,
@@ -662,6 +669,12 @@ def _actions(scope: _Scope) -> dict[str, int]:
 
 
 def _overdue_actions(scope: _Scope, limit: int = 10) -> list[dict]:
+    """The most overdue actions by title. The counts include every action, but an organiser is
+    shown titles only of actions on the event itself or on TLP:CLEAR/GREEN lessons, since a title
+    may repeat a restricted lesson's content."""
+    shareable = []
+    if scope.user.role not in (Role.ADMIN, Role.COORDINATOR):
+        shareable.append(or_(FollowUpAction.lesson_id.is_(None), Lesson.tlp.in_([TLP.CLEAR, TLP.GREEN])))
     rows = db.session.execute(
         _action_origin_join(
             select(
@@ -677,6 +690,7 @@ def _overdue_actions(scope: _Scope, limit: int = 10) -> list[dict]:
             *scope.published(),
             FollowUpAction.status.in_(OPEN_ACTIONS),
             FollowUpAction.due_on < scope.today,
+            *shareable,
         )
         .order_by(FollowUpAction.due_on, FollowUpAction.id)
         .limit(limit)

@@ -163,3 +163,18 @@ def test_empty_network_reports_zeros_not_errors(app, make):
     assert report.tables["events_by_month"].rows == []
     report = participation_report(coordinator, ReportFilter())
     assert report.figure("Average overall rating (1–5)") is None
+
+
+def test_organiser_sees_no_titles_of_actions_on_restricted_lessons(data):
+    from app.extensions import db
+    from app.lessons.models import TLP
+
+    red = dataset.lesson(data.events["e1"], "validated", title="Restricted")
+    red.tlp = TLP.RED
+    dataset.action("open", date(2026, 5, 1), lesson=red, title="Secret follow-up")
+    db.session.commit()
+    organiser = dashboard_report(data.organiser, ReportFilter())
+    assert organiser.figure("Overdue follow-up actions") == 2  # counted...
+    assert [a["title"] for a in organiser.overdue_actions] == ["Overdue action"]  # ...not shown
+    coordinator = dashboard_report(data.coordinator, ReportFilter())
+    assert [a["title"] for a in coordinator.overdue_actions] == ["Secret follow-up", "Overdue action"]
