@@ -163,7 +163,7 @@ def apply_filters(query: Select, user, f: LibraryFilter) -> Select:
         query = query.where(Lesson.recommendation_type == f.recommendation_type)
     if f.theme_id:
         query = query.where(
-            Lesson.id.in_(select(lesson_themes.c.lesson_id).where(lesson_themes.c.theme_id == f.theme_id))
+            Lesson.id.in_(select(lesson_themes.c.lesson_id).where(lesson_themes.c.theme_id == f.theme_id).correlate(None))
         )
     if f.empact_cycle:
         query = query.where(
@@ -171,6 +171,7 @@ def apply_filters(query: Select, user, f: LibraryFilter) -> Select:
                 select(lesson_themes.c.lesson_id)
                 .join(Theme, Theme.id == lesson_themes.c.theme_id)
                 .where(Theme.empact_cycle == f.empact_cycle)
+                .correlate(None)
             )
         )
     if f.event_id:
@@ -188,10 +189,11 @@ def apply_filters(query: Select, user, f: LibraryFilter) -> Select:
         event_conditions.append(Event.starts_at < _start_of(f.ends_on + timedelta(days=1)))
     if f.project_id:
         event_conditions.append(
-            Event.id.in_(select(event_projects.c.event_id).where(event_projects.c.project_id == f.project_id))
+            Event.id.in_(select(event_projects.c.event_id).where(event_projects.c.project_id == f.project_id)
+                         .correlate(None))
         )
     if event_conditions:
-        query = query.where(Lesson.event_id.in_(select(Event.id).where(*event_conditions)))
+        query = query.where(Lesson.event_id.in_(select(Event.id).where(*event_conditions).correlate(None)))
     return query
 
 

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import distinct, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app import audit
 from app.accounts.models import User
@@ -58,35 +58,86 @@ def most_restrictive(markings) -> TLP:
 # --- reading entries -------------------------------------------------------------------------
 
 
-def _entries_query(user, f: LibraryFilter):
-    f.statuses = SUMMARY_STATUSES
-    query = select(Lesson).options(
-        joinedload(Lesson.event),
-        joinedload(Lesson.session),
-        joinedload(Lesson.author),
-        selectinload(Lesson.themes),
+def _label(enum_cls, value):
+    return enum_cls(value).label if value else None
+
+
+def _snapshot_rows(id_query, restrict) -> list[dict]:
+    """Entries as snapshot dicts, read with two Core queries (no ORM objects: a summary may hold
+    thousands). `restrict` is a WHERE clause on Lesson; `id_query` selects the same entries' ids."""
+    from app.accounts.models import User as Author
+    from app.directory.models import Theme
+    from app.events.models import EventKind, Session
+    from app.lessons.models import lesson_themes
+
+    event = aliased(Event)  # aliased so the filters' subqueries on events are not correlated
+    session = aliased(Session)
+    author = aliased(Author)
+    query = (
+        select(Lesson.id, Lesson.kind, Lesson.status, Lesson.tlp, Lesson.title, Lesson.observation,
+               Lesson.analysis, Lesson.recommendation, Lesson.recommendation_type, Lesson.addressed_to,
+               Lesson.problem_addressed, Lesson.how_it_works, Lesson.evidence, Lesson.replication_needs,
+               event.id.label("event_id"), event.title.label("event_title"), event.kind.label("event_kind"),
+               event.starts_at.label("event_starts_at"), event.country.label("event_country"),
+               session.title.label("session_title"), author.name.label("author_name"))
+        .join(event, event.id == Lesson.event_id)
+        .outerjoin(session, session.id == Lesson.session_id)
+        .outerjoin(author, author.id == Lesson.author_id)
+        .where(restrict)
+        .order_by(Lesson.event_id, Lesson.id)
     )
-    return apply_filters(query, user, f).order_by(Lesson.event_id, Lesson.id)
+    themes: dict[int, list[str]] = defaultdict(list)
+    theme_rows = db.session.execute(
+        select(lesson_themes.c.lesson_id, Theme.name, Theme.empact_cycle)
+        .join(Theme, Theme.id == lesson_themes.c.theme_id)
+        .where(lesson_themes.c.lesson_id.in_(id_query))
+        .order_by(Theme.name)
+    )
+    for lesson_id, name, cycle in theme_rows:
+        themes[lesson_id].append(f"{name} (EMPACT {cycle})" if cycle else name)
+    entries = []
+    for row in db.session.execute(query):
+        kind, status, tlp = LessonKind(row.kind), LessonStatus(row.status), TLP(row.tlp)
+        entries.append({
+            "id": row.id,
+            "kind": kind.value, "kind_label": kind.label,
+            "status": status.value, "status_label": status.label,
+            "tlp": tlp.value, "tlp_label": tlp.label,
+            "title": row.title,
+            "observation": row.observation, "analysis": row.analysis, "recommendation": row.recommendation,
+            "recommendation_type": RecommendationType(row.recommendation_type).value if row.recommendation_type else None,
+            "recommendation_type_label": _label(RecommendationType, row.recommendation_type),
+            "addressed_to": Addressee(row.addressed_to).value if row.addressed_to else None,
+            "addressed_to_label": _label(Addressee, row.addressed_to),
+            "problem_addressed": row.problem_addressed, "how_it_works": row.how_it_works,
+            "evidence": row.evidence, "replication_needs": row.replication_needs,
+            "themes": themes.get(row.id, []),
+            "session": row.session_title,
+            "author": row.author_name,
+            "event": {
+                "id": row.event_id, "title": row.event_title, "kind_label": EventKind(row.event_kind).label,
+                "starts_on": row.event_starts_at.date().isoformat(), "country": row.event_country,
+            },
+        })
+    return entries
 
 
-def matching_entries(user, f: LibraryFilter) -> list[Lesson]:
-    """Visible validated (or actioned, learned) entries matching the filter."""
-    return list(db.session.scalars(_entries_query(user, f)).unique())
+def matching_entries(user, f: LibraryFilter) -> list[dict]:
+    """Visible validated (or actioned, learned) entries matching the filter, as snapshot dicts."""
+    f.statuses = SUMMARY_STATUSES
+    id_query = apply_filters(select(Lesson.id), user, f).correlate(None)
+    return _snapshot_rows(id_query, Lesson.id.in_(id_query))
 
 
-def chosen_entries(user, lesson_ids) -> list[Lesson]:
+def chosen_entries(user, lesson_ids) -> list[dict]:
     """The entries with these ids that `user` may see and that may go into a summary."""
     ids = sorted({int(i) for i in lesson_ids})
     if not ids:
         return []
-    query = (
-        select(Lesson)
-        .options(joinedload(Lesson.event), joinedload(Lesson.session), joinedload(Lesson.author),
-                 selectinload(Lesson.themes))
-        .where(Lesson.id.in_(ids), Lesson.status.in_(SUMMARY_STATUSES), visibility.visible_lessons_clause(user))
-        .order_by(Lesson.event_id, Lesson.id)
-    )
-    return list(db.session.scalars(query).unique())
+    id_query = select(Lesson.id).where(
+        Lesson.id.in_(ids), Lesson.status.in_(SUMMARY_STATUSES), visibility.visible_lessons_clause(user)
+    ).correlate(None)
+    return _snapshot_rows(id_query, Lesson.id.in_(id_query))
 
 
 def entry_snapshot(lesson: Lesson) -> dict:
@@ -124,10 +175,10 @@ def entry_snapshot(lesson: Lesson) -> dict:
     }
 
 
-def key_figures(lessons: list[Lesson]) -> dict:
+def key_figures(entries: list[dict]) -> dict:
     """Events, participants, countries, entries by kind and status, open actions (3 queries)."""
-    event_ids = sorted({lesson.event_id for lesson in lessons})
-    lesson_ids = [lesson.id for lesson in lessons]
+    event_ids = sorted({entry["event"]["id"] for entry in entries})
+    lesson_ids = [entry["id"] for entry in entries]
     participants = countries = open_actions = 0
     if event_ids:
         confirmed = (Registration.event_id.in_(event_ids), Registration.status == RegistrationStatus.CONFIRMED)
@@ -145,10 +196,10 @@ def key_figures(lessons: list[Lesson]) -> dict:
                 or_(FollowUpAction.lesson_id.in_(lesson_ids), FollowUpAction.event_id.in_(event_ids)),
             )
         ) or 0
-    by_kind = Counter(lesson.kind.value for lesson in lessons)
-    by_status = Counter(lesson.status.value for lesson in lessons)
+    by_kind = Counter(entry["kind"] for entry in entries)
+    by_status = Counter(entry["status"] for entry in entries)
     return {
-        "entries": len(lessons),
+        "entries": len(entries),
         "events": len(event_ids),
         "participants": participants,
         "countries": countries,
@@ -158,11 +209,11 @@ def key_figures(lessons: list[Lesson]) -> dict:
     }
 
 
-def build_snapshot(lessons: list[Lesson]) -> dict:
+def build_snapshot(entries: list[dict]) -> dict:
     return {
-        "entries": [entry_snapshot(lesson) for lesson in lessons],
-        "figures": key_figures(lessons),
-        "tlp": most_restrictive(lesson.tlp for lesson in lessons).value,
+        "entries": entries,
+        "figures": key_figures(entries),
+        "tlp": most_restrictive(entry["tlp"] for entry in entries).value,
     }
 
 
@@ -219,10 +270,10 @@ def save(actor: User, draft: SummaryDraft, summary: Summary | None = None) -> Su
     for text in (draft.introduction, draft.conclusions):
         if text and len(text) > 50_000:
             raise SummaryError("Keep the introduction and conclusions under 50,000 characters each.")
-    lessons = chosen_entries(actor, draft.lesson_ids)
-    if not lessons:
+    entries = chosen_entries(actor, draft.lesson_ids)
+    if not entries:
         raise SummaryError("Include at least one validated entry.")
-    snapshot = build_snapshot(lessons)
+    snapshot = build_snapshot(entries)
     tlp = TLP(snapshot["tlp"])
     instant = now()
     if summary is None:
@@ -237,7 +288,7 @@ def save(actor: User, draft: SummaryDraft, summary: Summary | None = None) -> Su
         group_by=draft.group_by,
         introduction=(draft.introduction or "").strip() or None,
         conclusions=(draft.conclusions or "").strip() or None,
-        lesson_ids=[lesson.id for lesson in lessons],
+        lesson_ids=[entry["id"] for entry in entries],
         snapshot=snapshot,
         tlp=tlp,
         created_by_id=actor.id,
@@ -247,7 +298,7 @@ def save(actor: User, draft: SummaryDraft, summary: Summary | None = None) -> Su
     summary.title = title
     summary.current_version = number
     summary.tlp = tlp
-    audit.record(actor, "summary.saved", summary, {"version": number, "entries": len(lessons)},
+    audit.record(actor, "summary.saved", summary, {"version": number, "entries": len(entries)},
                  summary=f"{title} v{number}")
     db.session.commit()
     return version

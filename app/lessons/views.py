@@ -502,18 +502,15 @@ def _compile_page(summary: Summary | None, version: SummaryVersion | None):
             form.conclusions.data = version.conclusions
         if request.args.get("group_by") in summaries.GROUPINGS:
             form.group_by.data = request.args["group_by"]
-    lessons = summaries.matching_entries(current_user, f)
     previous = set(version.lesson_ids or []) if version is not None else None
     if request.method == "POST":
-        chosen = {int(i) for i in request.form.getlist("lesson_ids") if i.isdigit()}
-    elif previous is not None:
-        chosen = previous
+        chosen = {int(i) for i in request.form.getlist("lesson_ids") if i.isdigit() and len(i) < 10}
     else:
-        chosen = {lesson.id for lesson in lessons}
+        chosen = previous  # None: a new summary starts with every matching entry
     if form.validate_on_submit():
         draft = summaries.SummaryDraft(
             title=form.title.data, filters=filter_args, group_by=form.group_by.data,
-            lesson_ids=sorted(chosen), introduction=form.introduction.data, conclusions=form.conclusions.data,
+            lesson_ids=sorted(chosen or ()), introduction=form.introduction.data, conclusions=form.conclusions.data,
         )
         try:
             saved = summaries.save(current_user, draft, summary)
@@ -523,15 +520,17 @@ def _compile_page(summary: Summary | None, version: SummaryVersion | None):
         else:
             flash(f"Summary saved (version {saved.number}).", "success")
             return redirect(url_for("lessons.summary_detail", summary_id=saved.summary_id))
-    entries = [summaries.entry_snapshot(lesson) for lesson in lessons]
-    included = [lesson for lesson in lessons if lesson.id in chosen]
+    entries = summaries.matching_entries(current_user, f)
+    if chosen is None:
+        chosen = {entry["id"] for entry in entries}
+    included = [entry for entry in entries if entry["id"] in chosen]
     group_by = form.group_by.data if form.group_by.data in summaries.GROUPINGS else "theme"
     return render_template(
         "lessons/summary_compile.html",
         form=form, f=f, summary=summary, version=version, previous=previous,
         groups=summaries.group_entries(entries, group_by), chosen=chosen,
-        figures=summaries.key_figures(included), matching=len(lessons),
-        tlp=summaries.most_restrictive(lesson.tlp for lesson in included),
+        figures=summaries.key_figures(included), matching=len(entries),
+        tlp=summaries.most_restrictive(entry["tlp"] for entry in included),
         **_filter_choices(),
     ), _status(form)
 

@@ -48,13 +48,13 @@ def is_coordinator(user) -> bool:
 
 def organised_event_ids(user):
     """A subquery of the ids of the events `user` created or co-organises."""
-    return select(Event.id).where(Event.created_by_id == user.id).union(
-        select(event_organisers.c.event_id).where(event_organisers.c.user_id == user.id)
+    return select(Event.id).where(Event.created_by_id == user.id).correlate(None).union(
+        select(event_organisers.c.event_id).where(event_organisers.c.user_id == user.id).correlate(None)
     )
 
 
 def attended_event_ids(user):
-    return select(Registration.event_id).where(Registration.user_id == user.id, attended_clause())
+    return select(Registration.event_id).where(Registration.user_id == user.id, attended_clause()).correlate(None)
 
 
 def organisation_attended_event_ids(organisation_id: int):
@@ -62,12 +62,14 @@ def organisation_attended_event_ids(organisation_id: int):
         select(Registration.event_id)
         .join(User, User.id == Registration.user_id)
         .where(User.organisation_id == organisation_id, attended_clause())
+        .correlate(None)
     )
 
 
 def visible_lessons_clause(user):
     """The WHERE clause selecting the entries `user` may see. Use it in EVERY query on lessons."""
-    event_visible = Lesson.event_id.in_(select(Event.id).where(event_access.visible_clause(user)))
+    # Subqueries are never correlated: the clause is used inside queries that join events or users.
+    event_visible = Lesson.event_id.in_(select(Event.id).where(event_access.visible_clause(user)).correlate(None))
     published = Lesson.status.in_(PUBLISHED_STATUSES)
     if not is_signed_in(user):
         return and_(event_visible, published, Lesson.tlp == TLP.CLEAR)

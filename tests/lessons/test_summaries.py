@@ -76,6 +76,13 @@ def test_preview_groups_entries_with_counts_and_figures(login, setup):
     html = client.get("/lessons/summaries/new?group_by=kind&kind=good_practice").get_data(as_text=True)
     assert setup["b"].title in html and setup["a"].title not in html
     assert client.get("/lessons/summaries/new?group_by=nonsense&from=never").status_code == 200
+    for query in (f"theme={setup['cyber'].id}", "empact_cycle=2022-2025", "q=evidence+interpreters"):
+        html = client.get(f"/lessons/summaries/new?{query}").get_data(as_text=True)
+        shown = {setup[key].id for key in ("a", "b", "c") if setup[key].title in html}
+        expected = {setup["a"].id, setup["c"].id} if "q=" not in query else set()
+        assert shown == expected, query
+    html = client.get("/lessons/summaries/new?q=interpreters&event_kind=workshop&country=UA").get_data(as_text=True)
+    assert setup["c"].title in html and setup["a"].title not in html
 
 
 def test_save_freezes_a_snapshot_and_editing_makes_versions(login, setup):
