@@ -72,6 +72,13 @@ class IsolatedClient(FlaskClient):
     production, even though the test itself holds an application context open."""
 
     def open(self, *args, **kwargs):
+        # End the test's own transaction first: on SQLite (WAL) a test that read before a request
+        # wrote would otherwise hold a stale snapshot and fail its next write with "database is
+        # locked". Committing also makes the test's pending setup visible to the request.
+        from flask import has_app_context
+
+        if has_app_context():
+            _db.session.commit()
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
