@@ -34,6 +34,9 @@ test: venv
 	-@$(MAKE) --no-print-directory node
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+scheduler: venv migrate
+	$(BIN)/flask scheduler run
+
 lint: venv
 	$(BIN)/ruff check app tests bench
 

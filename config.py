@@ -54,6 +54,9 @@ class Config:
     MAIL_SMTP_SSL = _bool("MAIL_SMTP_SSL", False)
     MAIL_SMTP_TIMEOUT = _int("MAIL_SMTP_TIMEOUT", 30)
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+    MAIL_SMTP_CA_FILE = os.environ.get("MAIL_SMTP_CA_FILE", "")
+    MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 60)
+    MAIL_BATCH_SIZE = _int("MAIL_BATCH_SIZE", 200)
 
     # Rate limiting (Flask-Limiter). memory:// is per process; use redis:// beyond one worker.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -87,6 +90,9 @@ class Config:
 
     # Scheduler
     SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)
+    SCHEDULER_HEARTBEAT_SECONDS = _int("SCHEDULER_HEARTBEAT_SECONDS", 0)  # 0 = a third of the lease
+    SCHEDULER_DIGEST_WEEKDAY = _int("SCHEDULER_DIGEST_WEEKDAY", 0)  # 0 = Monday
+    SCHEDULER_DIGEST_HOUR = _int("SCHEDULER_DIGEST_HOUR", 7)
     REMINDER_DAYS_DEFAULT = os.environ.get("REMINDER_DAYS_DEFAULT", "7,1")
 
     TESTING = False
