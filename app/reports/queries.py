@@ -446,23 +446,42 @@ def _sum_cells(cells, key=None) -> dict:
     return {group: dict(zip(CELL_FIGURES, values, strict=True)) for group, values in sums.items()}
 
 
-def _registrations_by_role(scope: _Scope):
-    """Confirmed registrations, people and attended per role (a person may hold several roles)."""
+def _people_by(scope: _Scope, group, *joins) -> dict:
+    """Confirmed registrations, people and attended registrations per `group` (a person may fall
+    in several groups). Aggregated per (group, person) first, then per group: hash aggregates
+    instead of COUNT(DISTINCT) sorts. Returns {group: (registrations, people, attended)}."""
     checks = _CheckIns()
-    return db.session.execute(
-        checks.join(
-            select(
-                Registration.role,
-                func.count(Registration.id),
-                func.count(distinct(Registration.user_id)),
-                _count_if(checks.attended, Registration.id),
-            )
-            .select_from(Registration)
-            .join(Event, Event.id == Registration.event_id)
+    statement = (
+        select(
+            group.label("grp"),
+            Registration.user_id.label("user_id"),
+            func.count(Registration.id).label("registrations"),
+            _count_if(checks.attended, Registration.id).label("attended"),
         )
+        .select_from(Registration)
+        .join(Event, Event.id == Registration.event_id)
+    )
+    for target, on in joins:
+        statement = statement.join(target, on)
+    per_person = (
+        checks.join(statement)
         .where(*scope.published(), Registration.status == RegistrationStatus.CONFIRMED)
-        .group_by(Registration.role)
+        .group_by(group, Registration.user_id)
+        .subquery("per_person")
+    )
+    rows = db.session.execute(
+        select(
+            per_person.c.grp,
+            func.sum(per_person.c.registrations),
+            func.count(per_person.c.user_id),
+            func.sum(per_person.c.attended),
+        ).group_by(per_person.c.grp)
     ).all()
+    return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in rows}
+
+
+def _registrations_by_role(scope: _Scope) -> dict:
+    return _people_by(scope, Registration.role)
 
 
 def _registrations_by_status(scope: _Scope) -> dict[RegistrationStatus, int]:
@@ -476,61 +495,34 @@ def _registrations_by_status(scope: _Scope) -> dict[RegistrationStatus, int]:
     return dict(rows)
 
 
-def _participation_by_kind(scope: _Scope):
-    checks = _CheckIns()
-    attended = checks.attended
-    rows = db.session.execute(
-        checks.join(
-            select(
-                Event.kind,
-                _distinct_if(scope.held(), Event.id),
-                _distinct_if(scope.planned(), Event.id),
-                func.count(Registration.id),
-                func.count(distinct(Registration.user_id)),
-                _count_if(attended, Registration.id),
-            )
-            .select_from(Event)
-            .outerjoin(
-                Registration,
-                and_(
-                    Registration.event_id == Event.id,
-                    Registration.status == RegistrationStatus.CONFIRMED,
-                ),
-            )
-        )
-        .where(*scope.published())
-        .group_by(Event.kind)
-    ).all()
-    return {row[0]: row[1:] for row in rows}
+def _participation_by_kind(scope: _Scope) -> dict:
+    """{kind: (held, planned, registrations, people, attended)}."""
+    events = _events_by_kind(scope)
+    people = _people_by(scope, Event.kind)
+    return {
+        kind: (held, planned, *people.get(kind, (0, 0, 0)))
+        for kind, (held, planned, _cancelled) in events.items()
+        if held or planned
+    }
 
 
-def _participation_by_project(scope: _Scope):
-    checks = _CheckIns()
-    attended = checks.attended
-    return db.session.execute(
-        checks.join(
-            select(
-                Project.acronym,
-                func.count(distinct(Event.id)),
-                func.count(Registration.id),
-                func.count(distinct(Registration.user_id)),
-                _count_if(attended, Registration.id),
-            )
-            .select_from(Project)
-            .join(event_projects, event_projects.c.project_id == Project.id)
-            .join(Event, Event.id == event_projects.c.event_id)
-            .outerjoin(
-                Registration,
-                and_(
-                    Registration.event_id == Event.id,
-                    Registration.status == RegistrationStatus.CONFIRMED,
-                ),
-            )
-        )
+def _participation_by_project(scope: _Scope) -> list[tuple]:
+    """(acronym, events, registrations, people, attended) per project with events in the report."""
+    events = db.session.execute(
+        select(Project.id, Project.acronym, func.count(Event.id))
+        .select_from(Project)
+        .join(event_projects, event_projects.c.project_id == Project.id)
+        .join(Event, Event.id == event_projects.c.event_id)
         .where(*scope.published())
         .group_by(Project.id, Project.acronym)
         .order_by(Project.acronym)
     ).all()
+    people = _people_by(
+        scope,
+        event_projects.c.project_id,
+        (event_projects, event_projects.c.event_id == Event.id),
+    )
+    return [(acronym, count, *people.get(pid, (0, 0, 0))) for pid, acronym, count in events]
 
 
 def _training(scope: _Scope) -> dict[str, float]:
@@ -674,7 +666,9 @@ def _overdue_actions(scope: _Scope, limit: int = 10) -> list[dict]:
     may repeat a restricted lesson's content."""
     shareable = []
     if scope.user.role not in (Role.ADMIN, Role.COORDINATOR):
-        shareable.append(or_(FollowUpAction.lesson_id.is_(None), Lesson.tlp.in_([TLP.CLEAR, TLP.GREEN])))
+        shareable.append(
+            or_(FollowUpAction.lesson_id.is_(None), Lesson.tlp.in_([TLP.CLEAR, TLP.GREEN]))
+        )
     rows = db.session.execute(
         _action_origin_join(
             select(
@@ -1046,7 +1040,7 @@ def participation_report(user, filters: ReportFilter, at: datetime | None = None
     table.rows = [[status.label, by_status.get(status, 0)] for status in RegistrationStatus]
     tables[table.key] = table
 
-    roles = {r[0]: r[1:] for r in _registrations_by_role(scope)}
+    roles = _registrations_by_role(scope)
     table = Table(
         "participants_by_role",
         "Confirmed registrations by role",
