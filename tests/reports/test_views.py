@@ -225,3 +225,14 @@ def test_built_report_is_reused_for_a_short_while(data, login, app):
     finally:
         app.config.pop("REPORTS_CACHE_SECONDS")
         cache.clear()
+
+
+def test_organiser_exports_cover_only_their_events(data, login):
+    client = login(data.organiser)
+    workbook = load_workbook(io.BytesIO(client.get("/reports/participation.xlsx").data))
+    assert workbook["About"]["A2"].value == "Scope: events organised by Olga Organiser"
+    figures = {row[0]: row[1] for row in workbook["Participation"].iter_rows(min_row=2, values_only=True)}
+    assert figures["Registrations"] == 4 and figures["People registered"] == 3
+    projects = {row[0]: row[1:] for row in workbook["Participation by project"].iter_rows(min_row=2, values_only=True) if row[0]}
+    assert set(projects) - {"An event linked to several projects counts for each of them."} == {"ALPHA", "BETA"}
+    assert projects["ALPHA"] == (1, 2, 2, 1)  # E1 only: Alice (attended) and Bob
