@@ -451,6 +451,11 @@ def update_event(actor, event: Event, values: dict, co_organiser_ids=(), project
     db.session.flush()
     overlaps = overlapping_events(event)
     db.session.commit()
+    if "capacity" in changes and event.is_published:
+        # A raised (or removed) capacity confirms people from the waiting list, who are told.
+        from app.registrations import services as registrations
+
+        registrations.capacity_changed(event, actor)
     return SaveOutcome(event, changes=changes, overlaps=overlaps)
 
 
@@ -718,6 +723,10 @@ def update_session(actor, item: Session, values: dict, speaker_ids=(), external_
     if changes:
         audit.record(actor, "session.edit", item, changes, summary=f"{event.title}: {item.title}")
     db.session.commit()
+    if ("capacity" in changes or "has_signup" in changes) and item.has_signup:
+        from app.registrations import services as registrations
+
+        registrations.promote_session_waitlist(item, actor)
     return changes
 
 
