@@ -178,7 +178,7 @@ def run(database_url: str, entries: int) -> list[dict]:
         assert len(lessons) == entries, len(lessons)
         step("compile: snapshot + key figures", lambda: summaries.build_snapshot(lessons))
         draft = summaries.SummaryDraft(title="Bench summary", filters={}, group_by="theme",
-                                       lesson_ids=[lesson.id for lesson in lessons],
+                                       lesson_ids=[entry["id"] for entry in lessons],
                                        introduction="Benchmark.", conclusions="Done.")
         version = step("save version (re-check + snapshot)", lambda: summaries.save(coordinator, draft))
         assert summaries.can_open(coordinator, version)
