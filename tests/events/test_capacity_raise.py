@@ -5,10 +5,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.events import services
-from app.timeutil import now
 from app.notifications.models import OutboxMessage
 from app.registrations import services as registrations
-from app.registrations.models import Registration, RegistrationStatus, SessionSignup, SessionSignupStatus
+from app.registrations.models import (
+    Registration,
+    RegistrationStatus,
+    SessionSignup,
+    SessionSignupStatus,
+)
+from app.timeutil import now
 from tests.events.test_services import kyiv
 from tests.events.test_services import values as base_values
 
