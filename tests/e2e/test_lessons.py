@@ -21,7 +21,9 @@ def test_observation_to_summary_pdf(page, new_page, make, tmp_path):
     # The attendee records an observation after the event.
     sign_in(page, "ion@border.md", PASSWORD)
     page.wait_for_url("**/")
-    page.goto(f"/events/{event.id}/lessons/new")
+    page.goto(f"/events/{event.id}")
+    page.get_by_role("link", name="Record an entry").click()
+    page.wait_for_url(f"**/events/{event.id}/lessons/new")
     page.get_by_label("Kind").select_option("observation")
     page.get_by_label("Title").fill("Radio systems were incompatible")
     page.get_by_label("Observation").fill("Patrols on both sides of the border could not talk to each other.")
@@ -73,7 +75,9 @@ def test_observation_to_summary_pdf(page, new_page, make, tmp_path):
     text = "".join(pages)
     assert "Radio systems were incompatible" in text and "Border security lessons 2026" in text
 
-    # The author was told: the entry page shows its history to them.
-    page.reload()
+    # The event page lists the entry for its author; its page shows the history.
+    page.goto(f"/events/{event.id}")
+    assert page.get_by_test_id("event-entries").get_by_role("link", name="Radio systems were incompatible").is_visible()
+    page.get_by_test_id("event-entries").get_by_role("link", name="Radio systems were incompatible").click()
     history = page.get_by_test_id("history").inner_text()
     assert "Validated" in history and "Clear, one issue, well evidenced." in history

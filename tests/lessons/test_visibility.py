@@ -103,6 +103,13 @@ def test_tlp_matrix_lists_counts_and_pages_agree(app, login, matrix, viewer):
     assert {int(i) for i in re.findall(r'data-testid="lesson-(\d+)"', html)} == expected_ids
     assert f'data-testid="event-entries-count">{len(expected_ids)}<' in html
 
+    # The event page itself (which includes the partial).
+    if "events.detail" in app.view_functions:
+        response = client.get(f"/events/{event.id}")
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert {int(i) for i in re.findall(r'data-testid="lesson-(\d+)"', html)} == expected_ids
+
 
 def test_drafts_are_the_authors_alone_and_submitted_seen_by_validators(app, login, make, matrix):
     people, event = matrix["people"], matrix["event"]
