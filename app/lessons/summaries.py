@@ -319,16 +319,18 @@ def can_open(user, version: SummaryVersion) -> bool:
 
 
 def openable_summary_ids(user, summaries: list[Summary]) -> set[int]:
-    """Which of these summaries (current versions) `user` may open — one query for all of them."""
+    """Which of these summaries (current versions) `user` may open — two queries for all of them."""
     if not visibility.is_coordinator(user) or not summaries:
         return set()
-    current = {s.id: next((v for v in s.versions if v.number == s.current_version), None) for s in summaries}
-    all_ids = {i for v in current.values() if v for i in (v.lesson_ids or [])}
-    seen = visibility.visible_ids(user, all_ids)
-    return {
-        sid for sid, version in current.items()
-        if version is not None and set(version.lesson_ids or []) <= seen
-    }
+    rows = db.session.execute(
+        select(SummaryVersion.summary_id, SummaryVersion.lesson_ids)
+        .join(Summary, (Summary.id == SummaryVersion.summary_id)
+              & (Summary.current_version == SummaryVersion.number))
+        .where(Summary.id.in_([s.id for s in summaries]))
+    ).all()
+    current = {summary_id: set(ids or []) for summary_id, ids in rows}
+    seen = visibility.visible_ids(user, {i for ids in current.values() for i in ids})
+    return {summary_id for summary_id, ids in current.items() if ids <= seen}
 
 
 # --- documents for export --------------------------------------------------------------------

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app.accounts.auth import role_required
 from app.accounts.models import Role, User
@@ -462,9 +462,9 @@ def actions_overview():
 @role_required(Role.COORDINATOR)
 def summaries_index():
     items = list(db.session.scalars(
-        select(Summary).options(selectinload(Summary.versions), joinedload(Summary.created_by))
+        select(Summary).options(joinedload(Summary.created_by))
         .order_by(Summary.updated_at.desc(), Summary.id.desc())
-    ).unique())
+    ))
     openable = summaries.openable_summary_ids(current_user, items)
     return render_template("lessons/summaries.html", summaries=items, openable=openable)
 
@@ -542,9 +542,12 @@ def summary_new():
 
 
 def _summary_or_404(summary_id: int) -> Summary:
+    # The versions' snapshots (large) stay unloaded until the one shown is read.
     summary = db.session.scalar(
-        select(Summary).options(selectinload(Summary.versions).joinedload(SummaryVersion.created_by))
-        .where(Summary.id == summary_id)
+        select(Summary).options(
+            selectinload(Summary.versions).options(defer(SummaryVersion.snapshot),
+                                                   joinedload(SummaryVersion.created_by))
+        ).where(Summary.id == summary_id)
     )
     if summary is None:
         abort(404)

@@ -258,3 +258,24 @@ def test_summary_version_rows_are_immutable_snapshots(login, setup):
     version = db.session.scalar(select(SummaryVersion))
     assert version.snapshot["entries"][0]["title"] == "Evidence sharing is slow"
     assert version.snapshot["tlp"] == "green"
+
+
+def test_summary_pages_queries_do_not_grow_with_versions(login, setup):
+    client = login(setup["coordinator"])
+    db.session.rollback()
+
+    def count():
+        with QueryCounter(db.engine) as counter:
+            assert client.get("/lessons/summaries").status_code == 200
+            assert client.get(f"/lessons/summaries/{summary_id}").status_code == 200
+        return counter.count
+
+    _save(client, ids=[setup["a"].id])
+    db.session.rollback()
+    summary_id = db.session.scalar(select(Summary.id))
+    small = count()
+    for n in range(5):
+        client.post(f"/lessons/summaries/{summary_id}/edit", data={
+            "title": f"Take {n}", "group_by": "kind", "filters": "{}", "lesson_ids": [str(setup["a"].id)]})
+        _save(client, title=f"Other {n}", ids=[setup["c"].id])
+    assert count() == small

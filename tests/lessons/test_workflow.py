@@ -241,3 +241,36 @@ def test_marking_lowered_only_by_author_or_coordinator(login, make, world, db):
     assert db.session.get(Lesson, lesson.id).tlp == TLP.GREEN
     with pytest.raises(services.LessonError):
         services.change_marking(db.session.get(Lesson, lesson.id), world["stranger"], TLP.CLEAR)
+
+
+def test_action_lists_and_entry_page_queries_do_not_grow(login, world, db):
+    from tests.lessons.helpers import QueryCounter
+
+    lesson = make_lesson(world["event"], world["attendee"], status=LessonStatus.ACTIONED)
+    coordinator = login(world["coordinator"])
+    owner = login(world["organiser"])
+    db.session.rollback()
+
+    def add(n):
+        for i in range(n):
+            action = FollowUpAction(lesson_id=lesson.id, title=f"Action {i}", owner_user_id=world["organiser"].id,
+                                    due_on=(now() - timedelta(days=i % 3)).date())
+            db.session.add(action)
+            db.session.flush()
+            from app.lessons.models import ActionNote
+
+            db.session.add(ActionNote(action_id=action.id, author_id=world["organiser"].id, body="note", at=now()))
+        db.session.commit()
+
+    def count():
+        with QueryCounter(db.engine) as counter:
+            assert owner.get("/lessons/my-actions").status_code == 200
+            assert coordinator.get("/lessons/actions").status_code == 200
+            assert coordinator.get(f"/lessons/{lesson.id}").status_code == 200
+        return counter.count
+
+    add(3)
+    small = count()
+    db.session.rollback()
+    add(40)
+    assert count() == small
