@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, distinct, exists, func, literal_column, or_, select, union
+from sqlalchemy import and_, case, distinct, exists, func, literal_column, or_, select, text, union
 
 from app.accounts.models import Role, User
 from app.directory.models import Organisation, OrganisationType, Project, Theme
@@ -241,6 +241,16 @@ def _month(column):
             func.timezone(literal_column("'UTC'"), column), literal_column("'YYYY-MM'")
         )
     return func.strftime(literal_column("'%Y-%m'"), column)
+
+
+# Per-person aggregates hash ~one group per registration; PostgreSQL's default 4 MB work_mem
+# spills those to disk. Raised for the report's transaction only (SET LOCAL).
+PG_WORK_MEM = "64MB"
+
+
+def _tune_for_aggregates() -> None:
+    if _dialect() == "postgresql":
+        db.session.execute(text(f"SET LOCAL work_mem = '{PG_WORK_MEM}'"))
 
 
 def _start_of(day: date) -> datetime:
@@ -940,6 +950,7 @@ def dashboard_report(user, filters: ReportFilter, at: datetime | None = None) ->
     """The coordinator's (or organiser's) dashboard: a fixed number of queries."""
     at = at or now()
     scope = _Scope(user, filters, at)
+    _tune_for_aggregates()
     tables: dict[str, Table] = {"summary": Table("summary", "Key figures", ["Figure", "Value"])}
     charts: list[Chart] = []
     held, planned, cancelled = _events_tables(scope, tables, charts)
@@ -985,6 +996,7 @@ def participation_report(user, filters: ReportFilter, at: datetime | None = None
     """Participation and capacity building, per project and period."""
     at = at or now()
     scope = _Scope(user, filters, at)
+    _tune_for_aggregates()
     tables: dict[str, Table] = {"summary": Table("summary", "Participation", ["Figure", "Value"])}
     charts: list[Chart] = []
     cells = _participant_cells(scope)
