@@ -59,6 +59,16 @@ def test_fulltext_index_exists(app):
     if db.engine.dialect.name == "postgresql":
         found = db.session.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_lessons_fulltext'"))
         assert found and "gin" in found.lower() and "to_tsvector" in found
+        # The search expression is the indexed one, so the planner can use the index.
+        from sqlalchemy import select
+
+        from app.lessons.models import Lesson
+
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        query = select(Lesson.id).where(fulltext_clause("radio"))
+        compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(db.session.scalars(text(f"EXPLAIN {compiled}")))
+        assert "ix_lessons_fulltext" in plan, plan
     else:
         found = db.session.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'lessons_fts'"))
         assert found and "fts5" in found.lower()
