@@ -8,6 +8,7 @@ from pypdf import PdfReader
 from app.accounts.models import Role
 from tests.e2e.conftest import sign_in
 from tests.factories import PASSWORD
+from tests.lessons.helpers import lesson as make_lesson
 from tests.lessons.helpers import past_event, registration
 
 
@@ -17,6 +18,9 @@ def test_observation_to_summary_pdf(page, new_page, make, tmp_path):
     make.user(role=Role.COORDINATOR, name="Chloe Coordinator", email="chloe@network.eu")
     event = past_event(make, title="Cross-regional meeting on border security")
     registration(event, attendee)
+    # Another validated entry, listed under two themes in the preview; the coordinator leaves it out.
+    themes = [make.theme("Migrant smuggling", empact_cycle="2022-2025"), make.theme("Document fraud")]
+    make_lesson(event, attendee, title="Forged visas went unnoticed", themes=themes)
 
     # The attendee records an observation after the event.
     sign_in(page, "ion@border.md", PASSWORD)
@@ -58,6 +62,10 @@ def test_observation_to_summary_pdf(page, new_page, make, tmp_path):
     coordinator.get_by_role("link", name="Compile a summary").click()
     coordinator.get_by_role("button", name="Preview").click()
     assert coordinator.get_by_label("Radio systems were incompatible").is_checked()
+    copies = coordinator.get_by_label("Forged visas went unnoticed")
+    assert copies.count() == 2
+    copies.first.uncheck()
+    assert not copies.last.is_checked()
     coordinator.get_by_label("Title", exact=True).fill("Border security lessons 2026")
     coordinator.get_by_label("Introduction").fill("What the cross-regional meetings taught us.")
     coordinator.get_by_role("button", name="Save summary").click()
@@ -74,6 +82,7 @@ def test_observation_to_summary_pdf(page, new_page, make, tmp_path):
     assert all("TLP:GREEN" in text for text in pages)
     text = "".join(pages)
     assert "Radio systems were incompatible" in text and "Border security lessons 2026" in text
+    assert "Forged visas" not in text
 
     # The event page lists the entry for its author; its page shows the history.
     page.goto(f"/events/{event.id}")
