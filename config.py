@@ -88,6 +88,9 @@ class Config:
     PAGE_SIZE = _int("PAGE_SIZE", 20)
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 10) * 1024 * 1024
 
+    # Built reports (dashboard, participation) are kept per worker for this many seconds; 0 = off.
+    REPORTS_CACHE_SECONDS = _int("REPORTS_CACHE_SECONDS", 60)
+
     # Scheduler
     SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)
     SCHEDULER_HEARTBEAT_SECONDS = _int("SCHEDULER_HEARTBEAT_SECONDS", 0)  # 0 = a third of the lease
@@ -108,6 +111,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key"
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    REPORTS_CACHE_SECONDS = 0
     RATELIMIT_STORAGE_URI = "memory://"
     DEMO_MODE = False
     MAIL_BACKEND = "file"
