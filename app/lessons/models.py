@@ -269,7 +269,8 @@ class SummaryVersion(db.Model):
 # PostgreSQL a GIN index on the tsvector expression that app.lessons.search queries with.
 # Created on the metadata's "after_create" so create_all (tests) builds them; the migration carries
 # the same statements.
-from sqlalchemy import DDL, event  # noqa: E402
+from sqlalchemy import DDL  # noqa: E402
+from sqlalchemy import event as sa_event  # noqa: E402
 
 FTS_COLUMNS = (
     "title", "observation", "analysis", "recommendation",
@@ -295,8 +296,8 @@ SQLITE_FTS_DROP = ["DROP TABLE IF EXISTS lessons_fts"]
 POSTGRES_FTS_DDL = [f"CREATE INDEX IF NOT EXISTS ix_lessons_fulltext ON lessons USING GIN ({PG_TSVECTOR})"]
 
 for _statement in SQLITE_FTS_DDL:
-    event.listen(db.Model.metadata, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+    sa_event.listen(db.Model.metadata, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
 for _statement in SQLITE_FTS_DROP:
-    event.listen(db.Model.metadata, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
+    sa_event.listen(db.Model.metadata, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
 for _statement in POSTGRES_FTS_DDL:
-    event.listen(db.Model.metadata, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+    sa_event.listen(db.Model.metadata, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
