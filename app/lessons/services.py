@@ -254,6 +254,15 @@ def update_entry(lesson: Lesson, actor: User, data: EntryData, *, submit: bool =
     return lesson
 
 
+def delete_draft(lesson: Lesson, actor: User) -> None:
+    """The author may throw away a draft (nothing else is ever deleted: the history is the record)."""
+    if not (is_signed_in(actor) and lesson.author_id == actor.id and lesson.status == LessonStatus.DRAFT):
+        raise LessonError("Only the author may delete an entry, and only while it is a draft.")
+    audit.record(actor, "lesson.deleted", lesson, {"title": [lesson.title, None]}, summary=lesson.title)
+    db.session.delete(lesson)
+    db.session.commit()
+
+
 def change_marking(lesson: Lesson, actor: User, tlp: TLP | str, comment: str | None = None) -> None:
     """The author sets the marking; only the author or a coordinator may lower it. Validators (the
     event's organisers, coordinators) may raise it."""

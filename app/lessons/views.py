@@ -159,12 +159,15 @@ def library():
     page = paginate(library_query(current_user, f), request.args.get("page"), PER_PAGE)
     kind_counts = counts_by(current_user, f, Lesson.kind)
     status_counts = counts_by(current_user, f, Lesson.status)
+    awaiting = None
+    if current_user.is_authenticated and current_user.is_organiser:
+        awaiting = counts_by(current_user, LibraryFilter(), Lesson.status).get(LessonStatus.SUBMITTED, 0)
     event = db.session.get(Event, f.event_id) if f.event_id else None
     if event is not None and not event_access.can_view(current_user, event):
         event = None
     return render_template(
         "lessons/library.html", page=page, f=f, kind_counts=kind_counts, status_counts=status_counts,
-        filter_event=event, **_filter_choices(),
+        filter_event=event, awaiting=awaiting, **_filter_choices(),
     )
 
 
@@ -277,6 +280,20 @@ def transition(lesson_id: int):
             return redirect(url_for("lessons.library"))
         return redirect(url_for("lessons.detail", lesson_id=lesson.id))
     return _render_detail(lesson, transition_form=form, status=422)
+
+
+@bp.post("/lessons/<int:lesson_id>/delete")
+@login_required
+def delete(lesson_id: int):
+    lesson = _visible_lesson_or_404(lesson_id)
+    try:
+        services.delete_draft(lesson, current_user)
+    except LessonError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for("lessons.detail", lesson_id=lesson_id))
+    flash("Draft deleted.", "success")
+    return redirect(url_for("lessons.library", mine=1))
 
 
 @bp.post("/lessons/<int:lesson_id>/marking")

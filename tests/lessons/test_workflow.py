@@ -274,3 +274,25 @@ def test_action_lists_and_entry_page_queries_do_not_grow(login, world, db):
     db.session.rollback()
     add(40)
     assert count() == small
+
+
+def test_author_deletes_own_draft_only(login, world, db):
+    draft = make_lesson(world["event"], world["attendee"], status=LessonStatus.DRAFT)
+    submitted = make_lesson(world["event"], world["attendee"], status=LessonStatus.SUBMITTED)
+    draft_id, submitted_id = draft.id, submitted.id
+    assert login(world["coordinator"]).post(f"/lessons/{draft.id}/delete").status_code == 404
+    author = login(world["attendee"])
+    assert author.post(f"/lessons/{submitted_id}/delete").status_code == 302
+    assert author.post(f"/lessons/{draft_id}/delete").status_code == 302
+    db.session.rollback()
+    db.session.expunge_all()
+    assert db.session.get(Lesson, draft_id) is None
+    assert db.session.get(Lesson, submitted_id) is not None
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "lesson.deleted"))
+
+
+def test_validators_see_what_awaits_validation(login, world):
+    _submitted(world)
+    html = login(world["organiser"]).get("/lessons/").get_data(as_text=True)
+    assert 'data-testid="awaiting"' in html and ">1</span>" in html
+    assert 'data-testid="awaiting"' not in login(world["attendee"]).get("/lessons/").get_data(as_text=True)
