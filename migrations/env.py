@@ -52,6 +52,15 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Objects the migrations create by hand and the models do not map (full-text search)."""
+    if type_ == "table" and name and name.startswith("lessons_fts"):
+        return False
+    if type_ == "index" and name == "ix_lessons_fulltext":
+        return False
+    return True
+
+
 def get_metadata():
     if hasattr(target_db, 'metadatas'):
         return target_db.metadatas[None]
@@ -99,6 +108,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
