@@ -35,6 +35,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     from app import models  # noqa: F401  (registers every table)
     from app.extensions import csrf, db, limiter, login_manager, migrate
