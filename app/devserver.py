@@ -11,6 +11,19 @@ HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = int(os.environ.get("PORT", "5000"))
 
 
+def _wait_for_port(host: str, port: int, timeout: float) -> None:
+    import socket
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            probe.settimeout(0.5)
+            if probe.connect_ex((host, port)) == 0:
+                return
+        time.sleep(0.2)
+
+
 def main() -> int:
     env = {**os.environ, "FLASK_APP": "wsgi"}
     flask = [sys.executable, "-m", "flask"]
@@ -20,14 +33,16 @@ def main() -> int:
     ).returncode == 0
     if has_scheduler:
         scheduler = subprocess.Popen(flask + ["scheduler", "run"], env=env)
+    web = subprocess.Popen(flask + ["run", "--host", HOST, "--port", str(PORT)], env=env)
+    _wait_for_port(HOST, PORT, timeout=30)
     from app.accounts.views import DEMO_LOGINS, DEMO_PASSWORD
 
-    print("\n  Liaison is running at http://%s:%d/\n" % (HOST, PORT))
-    print("  Demo logins (password %s):" % DEMO_PASSWORD)
-    for email, role in DEMO_LOGINS:
-        print(f"    {role:<12} {email}")
-    print("\n  Emails are written to instance/mail/*.eml. Press Ctrl+C to stop.\n", flush=True)
-    web = subprocess.Popen(flask + ["run", "--host", HOST, "--port", str(PORT)], env=env)
+    banner = ["", f"  Liaison is running at http://{HOST}:{PORT}/", ""]
+    banner.append(f"  Demo logins (password {DEMO_PASSWORD}):")
+    banner += [f"    {role:<12} {email}" for email, role in DEMO_LOGINS]
+    banner += ["", "  Emails are written to instance/mail/*.eml. The scheduler runs beside the web server.",
+               "  Press Ctrl+C to stop.", ""]
+    print("\n".join(banner), flush=True)
     try:
         return web.wait()
     except KeyboardInterrupt:
