@@ -3,10 +3,9 @@ the outbox in the caller's transaction and built into MIME by app.notifications.
 
 from __future__ import annotations
 
-import os
-
 import email
 import email.policy
+import os
 from datetime import UTC, datetime
 
 from flask import current_app
