@@ -55,8 +55,8 @@ NAV = [
 def nav_items() -> list[dict]:
     from flask import current_app, url_for
 
-    from app.accounts.permissions import has_role
     from app.accounts.models import Role
+    from app.accounts.permissions import has_role
 
     allowed = {
         "all": lambda: True,

@@ -10,7 +10,7 @@ from app import audit
 from app.accounts.models import Role, User, new_token, normalise_email
 from app.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
 from app.extensions import db
-from app.timeutil import now, is_valid_timezone
+from app.timeutil import is_valid_timezone, now
 
 
 class AccountError(ValueError):
