@@ -626,9 +626,7 @@ def _analyze(engine: Engine) -> None:
             connection.commit()
 
 
-def build_schema(app, engine: Engine, mode: str = "create_all") -> str:
-    """Drop everything and build the schema: from the models (create_all, the default, because
-    migrations are regenerated at release time and may lag the models) or with the migrations."""
+def _drop_everything(engine: Engine) -> None:
     from app.extensions import db
 
     with engine.begin() as connection:
@@ -637,13 +635,50 @@ def build_schema(app, engine: Engine, mode: str = "create_all") -> str:
             connection.execute(text("CREATE SCHEMA public"))
         else:
             db.metadata.drop_all(connection)
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    if mode == "migrations":
+            for name in ("alembic_version", "lessons_fts"):
+                connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
+
+
+def _missing_from_schema(engine: Engine) -> list[str]:
+    """Model tables and columns the database does not have (migrations behind the models)."""
+    from sqlalchemy import inspect
+
+    from app.extensions import db
+
+    inspector = inspect(engine)
+    missing = []
+    for table in db.metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            missing.append(table.name)
+            continue
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        missing += [f"{table.name}.{column.name}" for column in table.columns if column.name not in present]
+    return missing
+
+
+def build_schema(app, engine: Engine, mode: str = "auto") -> str:
+    """Drop everything and build the schema. "migrations" runs `flask db upgrade`; "create_all"
+    builds it from the models; "auto" (the default) runs the migrations and falls back to the
+    models when the migrations lag them (during development they are regenerated at release)."""
+    from app.extensions import db
+
+    _drop_everything(engine)
+    if mode in ("auto", "migrations"):
         from flask_migrate import upgrade
 
         with app.app_context():
             upgrade()
-        return "alembic migrations (flask db upgrade)"
+        missing = _missing_from_schema(engine)
+        if not missing:
+            with engine.begin() as connection:  # rows the migrations seed (EMPACT themes) make way
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(table.delete())
+            return "alembic migrations (flask db upgrade)"
+        if mode == "migrations":
+            raise SystemExit(f"the migrations lack {', '.join(missing[:10])}: use --schema create_all")
+        _drop_everything(engine)
+        db.metadata.create_all(engine)
+        return f"metadata.create_all (the migrations lack {', '.join(missing[:5])})"
     db.metadata.create_all(engine)
     return "metadata.create_all (models)"
 
@@ -678,7 +713,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--anchor", type=date.fromisoformat, default=None,
                         help="the 'today' the data is built around (YYYY-MM-DD; default: today, UTC)")
-    parser.add_argument("--schema", choices=["create_all", "migrations"], default="create_all")
+    parser.add_argument("--schema", choices=["auto", "migrations", "create_all"], default="auto",
+                        help="auto: the migrations, or the models when the migrations lag them")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_SQLITE_URL)
     parser.add_argument("--force", action="store_true",
                         help="allow wiping a database whose name contains neither 'bench' nor 'test'")
