@@ -9,6 +9,10 @@ the DOCX section header, the top of the Markdown and HTML.
 from __future__ import annotations
 
 import io
+import re
+from bisect import bisect_right
+from itertools import accumulate, repeat
+from operator import add
 from pathlib import Path
 
 from markupsafe import escape
@@ -138,6 +142,13 @@ def to_html(document: dict) -> str:
 
 
 # --- PDF --------------------------------------------------------------------------------------
+#
+# fpdf2 draws the pages, the header (TLP banner) and footer, embeds the DejaVu subset and writes
+# the file; the body text does not go through cell()/multi_cell()/text(), which measure and encode
+# every string character by character in Python (a 5,000-entry summary took 15-30 s). Instead each
+# font face keeps, for the whole document, the width of every word it has measured and a
+# translation table from characters to their codes in the font subset (str.translate, C speed),
+# and each run of lines on a page is written as ONE text object (BT ... T* ... ET).
 
 
 def font_path(name: str = "DejaVuSans.ttf") -> Path:
@@ -148,50 +159,281 @@ def font_path(name: str = "DejaVuSans.ttf") -> Path:
     raise FileNotFoundError(f"{name} not found in {APP_FONTS} or {SYSTEM_FONTS}")
 
 
+class _SubsetCodes(dict):
+    """ord(character) -> the character's code in the embedded font subset, picked on first use
+    (None, which str.translate drops, for a character the font has no glyph for)."""
+
+    def __init__(self, font):
+        super().__init__()
+        self.font = font
+
+    def __missing__(self, code: int):
+        picked = self.font.subset.pick(code)
+        value = None if picked is None else chr(picked)
+        self[code] = value
+        return value
+
+
+class _Advances(dict):
+    """character -> advance width in font units (thousandths of the font size)."""
+
+    def __init__(self, font):
+        super().__init__()
+        self.widths = font.cw
+
+    def __missing__(self, char: str) -> int:
+        try:
+            value = self.widths[ord(char)] or 0
+        except (IndexError, KeyError):
+            value = 1000
+        self[char] = value
+        return value
+
+
+def _pdf_escape(mapped: str) -> str:
+    return mapped.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").replace("\r", "\\r")
+
+
+class _WordUnits(dict):
+    """word -> width in font units, measured once for the whole document."""
+
+    def __init__(self, advances: _Advances):
+        super().__init__()
+        self.advances = advances
+
+    def __missing__(self, word: str) -> int:
+        value = self[word] = sum(map(self.advances.__getitem__, word))
+        return value
+
+
+class _Face:
+    """One style of the DejaVu family: measuring, wrapping and encoding, cached for the document."""
+
+    def __init__(self, font):
+        self.font = font
+        self.codes = _SubsetCodes(font)
+        self.advances = _Advances(font)
+        self.words = _WordUnits(self.advances)
+
+    def measure(self, text: str) -> int:
+        """Width of `text` in font units (size 1000)."""
+        return sum(map(self.words.__getitem__, text.split(" "))) + self.words[" "] * text.count(" ")
+
+    def _mapped(self, text: str) -> str | None:
+        """`text` as subset codes, two bytes (latin-1 characters) per character; None if the font
+        lacks a glyph for one of them (then lines are encoded one by one, dropping that character)."""
+        if self.font.is_symbol:
+            return None
+        mapped = text.translate(self.codes).encode("utf-16-be").decode("latin-1")
+        return mapped if len(mapped) == 2 * len(text) else None
+
+    def encode(self, line: str) -> str:
+        """`(…) Tj` for a line, the characters mapped to their subset codes (UTF-16BE, escaped)."""
+        if self.font.is_symbol:  # not DejaVu, but stay correct for any font
+            return self.font.encode_text(line)
+        mapped = line.translate(self.codes).encode("utf-16-be").decode("latin-1")
+        return f"({_pdf_escape(mapped)}) Tj"
+
+    def lines(self, text: str, width_units: float) -> list[str]:
+        """`text` wrapped (greedy, at spaces) into lines no wider than `width_units`, each already
+        encoded as `(…) Tj` ("" for an empty line). Each paragraph is mapped to subset codes in one
+        call and line breaks are found by bisection over the running widths of its words."""
+        out: list[str] = []
+        space = self.words[" "]
+        limit = width_units + space
+        for paragraph in text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ").split("\n"):
+            if not paragraph:
+                out.append("")
+                continue
+            words = paragraph.split(" ")
+            # ends[j]: width of words 0..j plus one space after each; starts[i]: first character.
+            ends = list(accumulate(map(add, map(self.words.__getitem__, words), repeat(space))))
+            starts = [0, *accumulate(map(add, map(len, words), repeat(1)))]
+            mapped = self._mapped(paragraph)
+            count, first = len(words), 0
+            while first < count:
+                base = ends[first - 1] if first else 0
+                after = bisect_right(ends, base + limit, first)  # words first..after-1 fit
+                if after == first:  # one word wider than the line (a URL): cut it by characters
+                    piece, piece_width = "", 0
+                    for char in words[first]:
+                        char_width = self.advances[char]
+                        if piece and piece_width + char_width > width_units:
+                            out.append(self.encode(piece))
+                            piece, piece_width = "", 0
+                        piece += char
+                        piece_width += char_width
+                    out.append(self.encode(piece))
+                    first += 1
+                    continue
+                if mapped is None:
+                    out.append(self.encode(" ".join(words[first:after])))
+                else:
+                    out.append(f"({_pdf_escape(mapped[2 * starts[first]:2 * starts[after] - 2])}) Tj")
+                first = after
+        return out
+
+
+class _PdfWriter:
+    """Flowing text, tables, the banner and the footer on an FPDF document, page breaks included."""
+
+    def __init__(self, pdf, family: str):
+        self.pdf, self.family = pdf, family
+        self.faces: dict[str, _Face] = {}
+        self._fonts: dict[tuple, str] = {}
+        self._fonts_page = 0
+        self._pending: list[str] = []  # this page's operators, handed to fpdf in one piece
+
+    def emit(self, operators: str):
+        self._pending.append(operators)
+
+    def flush(self):
+        """Hand the page's operators to fpdf (before the page closes: the footer calls it)."""
+        if self._pending:
+            self.pdf._out("\n".join(self._pending))
+            self._pending.clear()
+
+    def face(self, style: str) -> _Face:
+        if style not in self.faces:
+            pdf = self.pdf
+            previous = (pdf.font_style, pdf.font_size_pt)
+            pdf.set_font(self.family, style, previous[1] or 10)
+            self.faces[style] = _Face(pdf.current_font)
+            pdf.set_font(self.family, *previous)
+        return self.faces[style]
+
+    def _font(self, face: _Face, size: float) -> str:
+        """The `Tf` operator for face and size; the font is recorded as a resource of the page."""
+        pdf = self.pdf
+        if pdf.page != self._fonts_page:
+            self._fonts.clear()
+            self._fonts_page = pdf.page
+        key = (face.font.i, size)
+        operator = self._fonts.get(key)
+        if operator is None:
+            operator = self._fonts[key] = pdf._set_font_for_page(face.font, size, wrap_in_text_object=False)
+            pdf.current_font_is_set_on_page = False  # fpdf's own text calls set their font again
+        return operator
+
+    def _room(self, height: float) -> int:
+        """How many lines of `height` still fit on the page (a new page if none)."""
+        pdf = self.pdf
+        room = int((pdf.page_break_trigger - pdf.y) / height + 1e-6)
+        if room < 1:
+            pdf.add_page()
+            room = max(1, int((pdf.page_break_trigger - pdf.y) / height + 1e-6))
+        return room
+
+    def _show(self, face: _Face, size: float, x: float, top: float, height: float, lines: list[str]):
+        """Draw encoded `lines` in one text object, the first baseline at top + 0.75 * height."""
+        pdf = self.pdf
+        k = pdf.k
+        self._pending.append(
+            f"BT 0 g {self._font(face, size)} {height * k:.2f} TL {x * k:.2f} "
+            f"{(pdf.h - top - height * 0.75) * k:.2f} Td " + " T* ".join(lines) + " ET")
+
+    def write(self, text, size: float = 10, style: str = "", height: float = 5, indent: float = 0,
+              bullet: str | None = None):
+        pdf, face = self.pdf, self.face(style)
+        x = pdf.l_margin + indent
+        lines = face.lines(str(text if text is not None else ""), (pdf.w - pdf.r_margin - x) * pdf.k * 1000 / size)
+        done = 0
+        while done < len(lines):
+            room = self._room(height)
+            chunk = lines[done:done + room]
+            if bullet and done == 0:
+                self._show(face, size, pdf.l_margin, pdf.y, height, [face.encode(bullet)])
+            self._show(face, size, x, pdf.y, height, chunk)
+            pdf.set_xy(pdf.l_margin, pdf.y + height * len(chunk))
+            done += len(chunk)
+
+    def table(self, headers: list, rows: list[list], size: float = 9, height: float = 4.5, padding: float = 1):
+        """A bordered table; long cells wrap (a row taller than a page continues on the next),
+        and the header row is repeated at the top of each page the table runs onto."""
+        pdf = self.pdf
+        columns = max(1, len(headers))
+        column_width = pdf.epw / columns
+        inner = (column_width - 2 * padding) * pdf.k * 1000 / size
+        bold, regular = self.face("B"), self.face("")
+        head = [bold.lines(str(h), inner) for h in headers]
+
+        def draw(face, cells: list[list[str]], repeat_head: bool):
+            remaining = [list(lines) for lines in cells]
+            while any(remaining):
+                room = int((pdf.page_break_trigger - pdf.y - 2 * padding) / height + 1e-6)
+                tallest = max(len(lines) for lines in remaining)
+                if room < min(tallest, 3) and pdf.y > pdf.t_margin + 15:
+                    pdf.add_page()
+                    if repeat_head:
+                        draw(bold, head, False)
+                    continue
+                take = max(1, min(tallest, room))
+                row_height = take * height + 2 * padding
+                top = pdf.y
+                k, page_height = pdf.k, pdf.h
+                rects = []
+                for column, lines in enumerate(remaining):
+                    left = pdf.l_margin + column * column_width
+                    rects.append(f"{left * k:.2f} {(page_height - top) * k:.2f} "
+                                 f"{column_width * k:.2f} {-row_height * k:.2f} re")
+                    if lines[:take]:
+                        self._show(face, size, left + padding, top + padding, height, lines[:take])
+                    del lines[:take]
+                self.emit(" ".join(rects) + " S")
+                pdf.set_xy(pdf.l_margin, top + row_height)
+
+        draw(bold, head, False)
+        for row in rows:
+            draw(regular, [regular.lines(str(cell), inner) for cell in row], True)
+
+    def centred(self, text: str, style: str, size: float, top: float, height: float,
+                colour: tuple[int, int, int], fill: tuple[int, int, int] | None = None):
+        """One line centred across the text width (made smaller if it would not fit), on an
+        optional filled band: the TLP banner and the footer."""
+        pdf = self.pdf
+        k, face = pdf.k, self.face(style)
+        width = face.measure(text) * size / 1000 / k
+        room = pdf.epw - 4
+        if width > room:
+            size, width = size * room / width, room
+        x = pdf.l_margin + (pdf.epw - width) / 2
+        baseline = top + height / 2 + 0.3 * size / k
+        ops = ["q"]
+        if fill is not None:
+            ops.append(f"{fill[0] / 255:.3f} {fill[1] / 255:.3f} {fill[2] / 255:.3f} rg "
+                       f"{pdf.l_margin * k:.2f} {(pdf.h - top) * k:.2f} {pdf.epw * k:.2f} {-height * k:.2f} re f")
+        ops.append(f"{colour[0] / 255:.3f} {colour[1] / 255:.3f} {colour[2] / 255:.3f} rg "
+                   f"BT {self._font(face, size)} {x * k:.2f} {(pdf.h - baseline) * k:.2f} Td {face.encode(text)} ET Q")
+        self.emit(" ".join(ops))
+
+
 def to_pdf(document: dict) -> bytes:
     from fpdf import FPDF
 
     label = banner(document)
     colour = TLP_COLOURS.get(document["tlp"], (255, 255, 255))
+    footer_text = f"{document['tlp_label']} · {document['title'][:80]}"
 
     class ReportPDF(FPDF):
         def header(self):
-            self.set_font("DejaVu", "B", 9)
-            self.set_fill_color(0, 0, 0)
-            self.set_text_color(*colour)
-            self.cell(0, 7, label, fill=True, new_x="LMARGIN", new_y="NEXT", align="C")
-            self.set_text_color(0, 0, 0)
-            self.ln(3)
+            # The TLP banner, the label's colour on black as TLP 2.0 asks, at the top of EVERY page.
+            writer.centred(label, "B", 9, self.t_margin, 7, colour, fill=(0, 0, 0))
+            self.set_xy(self.l_margin, self.t_margin + 10)
 
         def footer(self):
-            self.set_y(-12)
-            self.set_font("DejaVu", "", 8)
-            self.set_text_color(90, 90, 90)
-            self.cell(0, 6, f"{document['tlp_label']} · {document['title'][:80]} · page {self.page_no()}",
-                      align="C")
-            self.set_text_color(0, 0, 0)
+            # Also hands fpdf the page's pending operators: fpdf calls footer() as a page closes.
+            writer.centred(f"{footer_text} · page {self.page_no()}", "", 8, self.h - 12, 6, (90, 90, 90))
+            writer.flush()
 
     pdf = ReportPDF(format="A4")
     pdf.set_title(document["title"])
     pdf.add_font("DejaVu", "", str(font_path("DejaVuSans.ttf")))
     pdf.add_font("DejaVu", "B", str(font_path("DejaVuSans-Bold.ttf")))
     pdf.set_auto_page_break(auto=True, margin=16)
+    pdf.set_font("DejaVu", "", 10)
+    writer = _PdfWriter(pdf, "DejaVu")
+    write = writer.write
     pdf.add_page()
-    width = pdf.epw
-
-    def write(text, size=10, style="", height=5):
-        # Our own greedy word wrap, then one cell per line: fpdf2's multi_cell re-measures the whole
-        # line for each character (quadratic), which makes a 5,000-entry summary take minutes.
-        # text() at a baseline is several times cheaper than cell(); page breaks are ours to make.
-        pdf.set_font("DejaVu", style, size)
-        for line in _wrap(pdf, str(text or ""), width):
-            if pdf.get_y() + height > pdf.page_break_trigger:
-                pdf.add_page()
-                pdf.set_font("DejaVu", style, size)
-            top = pdf.get_y()
-            if line:
-                pdf.text(pdf.l_margin, top + height * 0.75, line)
-            pdf.set_xy(pdf.l_margin, top + height)
 
     write(document["title"], 16, "B", 8)
     write(document["subtitle"], 9)
@@ -206,87 +448,82 @@ def to_pdf(document: dict) -> bytes:
             pdf.ln(1)
         elif kind == "list":
             for item in block["items"]:
-                write(f"• {item}")
+                write(item, indent=4, bullet="•")
             pdf.ln(1)
         elif kind == "table":
-            columns = len(block["headers"])
-            column_width = width / columns
-            pdf.set_font("DejaVu", "B", 9)
-            for header in block["headers"]:
-                pdf.cell(column_width, 6, str(header)[:60], border=1)
-            pdf.ln(6)
-            pdf.set_font("DejaVu", "", 9)
-            for row in block["rows"]:
-                for cell in row:
-                    pdf.cell(column_width, 6, str(cell)[: int(column_width / 1.8)], border=1)
-                pdf.ln(6)
+            writer.table(block["headers"], block["rows"])
             pdf.ln(2)
         elif kind == "entry":
             pdf.ln(1)
             write(block["title"], 11, "B", 6)
             write(block["meta"], 8, "", 4)
-            for label, text in block["fields"]:
-                write(f"{label}:", 9, "B", 5)
+            for label_text, text in block["fields"]:
+                write(f"{label_text}:", 9, "B", 5)
                 write(text, 9, "", 4.5)
     return bytes(pdf.output())
 
 
-def _wrap(pdf, text: str, width: float) -> list[str]:
-    """Lines of `text` no wider than `width` in the current font (words measured once each)."""
-    widths: dict[str, float] = {}
-    # The font's own advance widths (what get_string_width sums, without its per-call overhead).
-    glyph_widths = pdf.current_font.cw
-    scale = pdf.font_size_pt * 0.001 / pdf.k
-
-    def glyph(char: str) -> float:
-        try:
-            return glyph_widths[ord(char)] or 0
-        except (IndexError, KeyError):
-            return 1000
-
-    def measure(word: str) -> float:
-        if word not in widths:
-            widths[word] = sum(glyph(c) for c in word) * scale
-        return widths[word]
-
-    space = measure(" ")
-    lines: list[str] = []
-    for paragraph in text.replace("\r\n", "\n").replace("\t", "    ").split("\n"):
-        current, current_width = [], 0.0
-        for word in paragraph.split(" "):
-            word_width = measure(word)
-            if word_width > width:  # a very long word (a URL): cut it by characters
-                if current:
-                    lines.append(" ".join(current))
-                    current, current_width = [], 0.0
-                piece, piece_width = "", 0.0
-                for char in word:
-                    char_width = measure(char)
-                    if piece and piece_width + char_width > width:
-                        lines.append(piece)
-                        piece, piece_width = "", 0.0
-                    piece += char
-                    piece_width += char_width
-                current, current_width = [piece], piece_width
-                continue
-            extra = word_width + (space if current else 0.0)
-            if current and current_width + extra > width:
-                lines.append(" ".join(current))
-                current, current_width = [word], word_width
-            else:
-                current.append(word)
-                current_width += extra
-        lines.append(" ".join(current))
-    return lines
-
-
 # --- DOCX -------------------------------------------------------------------------------------
+#
+# The body is written as one WordprocessingML string and parsed once by lxml: python-docx's
+# add_paragraph/add_run/add_table build each element through several Python calls (and
+# add_paragraph(style=name) scans every style), which took 7-12 s for 5,000 entries.
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+# Characters XML 1.0 cannot carry (control characters, lone surrogates, U+FFFE/U+FFFF).
+_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def _w_text(text) -> str:
+    """Runs' content for `text`: escaped, line breaks as <w:br/>."""
+    clean = _XML_INVALID.sub("", str(text if text is not None else "")).translate(_XML_ESCAPES)
+    lines = clean.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "<w:br/>".join(f'<w:t xml:space="preserve">{line}</w:t>' for line in lines)
+
+
+def _w_paragraph(text, style_id: str | None = None, italic: bool = False, label: str | None = None) -> str:
+    parts = ["<w:p>"]
+    if style_id:
+        parts.append(f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>')
+    if label:
+        parts.append(f"<w:r><w:rPr><w:b/></w:rPr>{_w_text(f'{label}: ')}</w:r>")
+    parts.append("<w:r><w:rPr><w:i/></w:rPr>" if italic else "<w:r>")
+    parts.append(_w_text(text))
+    parts.append("</w:r></w:p>")
+    return "".join(parts)
+
+
+def _w_table(headers: list, rows: list[list], width_twips: int) -> str:
+    columns = max(1, len(headers))
+    column = width_twips // columns
+    cell_start = f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{column}"/></w:tcPr>'
+
+    def row(values, header: bool = False) -> str:
+        properties = "<w:trPr><w:tblHeader/></w:trPr>" if header else ""
+        cells = "".join(f"{cell_start}<w:p><w:r>{_w_text(value)}</w:r></w:p></w:tc>" for value in values)
+        return f"<w:tr>{properties}{cells}</w:tr>"
+
+    # Fixed layout with explicit widths: Word does not have to autofit the table cell by cell.
+    return "".join([
+        '<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:type="auto" w:w="0"/>'
+        '<w:tblLayout w:type="fixed"/>'
+        '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" '
+        'w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>',
+        f'<w:gridCol w:w="{column}"/>' * columns,
+        "</w:tblGrid>",
+        row(headers, header=True),
+        *(row(values) for values in rows),
+        "</w:tbl>",
+        # Two tables in a row would merge: a table is always followed by a paragraph in Word.
+        "<w:p/>",
+    ])
 
 
 def to_docx(document: dict) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
+    from docx.oxml import OxmlElement, parse_xml
     from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
 
@@ -310,55 +547,35 @@ def to_docx(document: dict) -> bytes:
             run._r.get_or_add_rPr().append(shading)
         footer = section.footer
         (footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()).text = document["tlp_label"]
-    doc.core_properties.title = document["title"][:255]
-    body = doc.element.body
-    section_properties = body.sectPr
+    doc.core_properties.title = _XML_INVALID.sub("", document["title"])[:255]
+    section = doc.sections[-1]
+    width_twips = int((section.page_width - section.left_margin - section.right_margin) / 635)
 
-    def paragraph(text: str = "", style_id: str | None = None, italic: bool = False, label: str | None = None):
-        # Built directly in XML with a style id: python-docx's add_paragraph(style=name) scans every
-        # style for each call, which is far too slow for thousands of entries.
-        p = OxmlElement("w:p")
-        if style_id:
-            p.style = style_id
-        if label:
-            r = p.add_r()
-            r.get_or_add_rPr().append(OxmlElement("w:b"))
-            r.add_t(f"{label}: ")
-        lines = str(text or "").replace("\r\n", "\n").split("\n")
-        r = p.add_r()
-        if italic:
-            r.get_or_add_rPr().append(OxmlElement("w:i"))
-        for number, line in enumerate(lines):
-            if number:
-                r.add_br()
-            r.add_t(line)
-        section_properties.addprevious(p)
-
-    paragraph(document["title"], "Title")
-    paragraph(document["subtitle"], italic=True)
+    parts = [f'<w:body xmlns:w="{_W_NS}">',
+             _w_paragraph(document["title"], "Title"),
+             _w_paragraph(document["subtitle"], italic=True)]
     for block in document["blocks"]:
         kind = block["type"]
         if kind == "heading":
-            paragraph(block["text"], f"Heading{min(block['level'], 3)}")
+            parts.append(_w_paragraph(block["text"], f"Heading{min(max(block['level'], 1), 3)}"))
         elif kind == "paragraph":
-            paragraph(block["text"])
+            parts.append(_w_paragraph(block["text"]))
         elif kind == "list":
-            for item in block["items"]:
-                paragraph(item, "ListBullet")
+            parts.extend(_w_paragraph(item, "ListBullet") for item in block["items"])
         elif kind == "table":
-            table = doc.add_table(rows=1, cols=len(block["headers"]))
-            table.style = "Table Grid"
-            for cell, header in zip(table.rows[0].cells, block["headers"], strict=True):
-                cell.text = str(header)
-            for row in block["rows"]:
-                cells = table.add_row().cells
-                for cell, value in zip(cells, row, strict=True):
-                    cell.text = str(value)
+            parts.append(_w_table(block["headers"], block["rows"], width_twips))
         elif kind == "entry":
-            paragraph(block["title"], "Heading3")
-            paragraph(block["meta"], italic=True)
-            for label, text in block["fields"]:
-                paragraph(text, label=label)
+            parts.append(_w_paragraph(block["title"], "Heading3"))
+            parts.append(_w_paragraph(block["meta"], italic=True))
+            parts.extend(_w_paragraph(text, label=label) for label, text in block["fields"])
+    parts.append("</w:body>")
+    content = parse_xml("".join(parts).encode("utf-8"))
+
+    body = doc.element.body
+    section_properties = body.sectPr
+    body.remove(section_properties)
+    body.extend(list(content))
+    body.append(section_properties)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
