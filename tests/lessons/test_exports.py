@@ -1,0 +1,106 @@
+"""The PDF and DOCX exports, read back by independent readers (pypdf, python-docx): nothing is lost
+by the fast paths (own word wrap and subset encoding in the PDF, one-piece XML in the DOCX)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from docx import Document
+from pypdf import PdfReader
+
+from app.lessons import exports
+
+CYRILLIC = "Ковальчук: рація не працює на кордоні"
+GEORGIAN = "საზღვრის პატრული (ქართული)"
+URL = "https://example.org/" + "very-long-path-segment/" * 12 + "end"
+LONG_CELL = ("Fix the radios at the border crossing point, train the interpreters and sign the "
+             "data-sharing agreement before the next joint action day " * 3).strip()
+
+
+def _document(tlp="red", label="TLP:RED"):
+    paragraph = (f"Parens (stay) and a backslash \\ and 100% {CYRILLIC} {GEORGIAN} "
+                 + " ".join(f"word{i}" for i in range(400)))
+    return {
+        "title": f"Summary {GEORGIAN}", "subtitle": "Version 1", "tlp": tlp, "tlp_label": label,
+        "blocks": [
+            {"type": "heading", "level": 1, "text": "Key figures"},
+            {"type": "table", "headers": ["Action", "Owner", "Due", "Status"],
+             "rows": [[f"Action {n}: {LONG_CELL}", CYRILLIC, "2026-12-01", "open"] for n in range(40)]},
+            {"type": "paragraph", "text": paragraph + "\nSecond line\n\nAfter a blank line"},
+            {"type": "list", "items": [f"Item {n}: {CYRILLIC}" for n in range(5)] + [URL]},
+            {"type": "entry", "title": "Entry with <markup> & ampersand", "meta": "Observation · TLP:RED",
+             "fields": [("Observation", "Control \x0b characters\x01 are dropped"), ("Analysis", paragraph)]},
+        ],
+    }
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _in_order(needle: str, haystack: list[str], start: int) -> bool:
+    """Every word of `needle`, in order, in `haystack` from `start` (other cells of the row, or the
+    next page's banner when a tall row continues there, may come in between)."""
+    words = iter(haystack[start:])
+    return all(any(word == token for token in words) for word in needle.split())
+
+
+def test_pdf_keeps_all_text_wraps_long_cells_and_repeats_the_banner():
+    document = _document()
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(exports.to_pdf(document))).pages]
+    assert len(pages) > 3
+    for number, text in enumerate(pages, start=1):
+        assert text.startswith("TLP:RED — For the eyes and ears of individual recipients only"), number
+        assert f"TLP:RED · Summary {GEORGIAN} · page {number}" in text
+    everything = _flat(" ".join(pages))
+    # Every table cell in full (the old export cut cells at the column width), wrapped over lines.
+    tokens = everything.split(" ")
+    for n in range(40):
+        assert _in_order(f"Action {n}: {LONG_CELL} {CYRILLIC} 2026-12-01 open", tokens, tokens.index(f"{n}:") - 1)
+    # The table runs onto a second page, which repeats the header row.
+    table_pages = [text for text in pages if "Action 39" in text or "Action 0:" in text]
+    assert all("Action Owner Due Status" in _flat(text) for text in table_pages)
+    # Text wrapped at spaces, word for word, with PDF-special characters and Unicode intact.
+    paragraph = document["blocks"][2]["text"].split("\n")[0]
+    assert _flat(paragraph)[:300] in everything  # (a page break falls later in the paragraph)
+    assert _in_order(paragraph, tokens, tokens.index("Parens"))
+    assert "Second line" in everything and "After a blank line" in everything
+    assert f"Item 4: {CYRILLIC}" in everything
+    # A word longer than a line is cut by characters, not lost.
+    assert URL in re.sub(r"\s+", "", " ".join(pages))
+    assert "Entry with <markup> & ampersand" in everything
+    assert "Control characters are dropped" in everything  # no glyph: left out
+
+
+def test_pdf_of_an_empty_document_still_has_the_banner():
+    document = {"title": "Empty", "subtitle": "", "tlp": "clear", "tlp_label": "TLP:CLEAR", "blocks": []}
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(exports.to_pdf(document))).pages]
+    assert len(pages) == 1 and pages[0].startswith("TLP:CLEAR") and "Empty" in pages[0]
+
+
+def test_docx_reads_back_with_styles_tables_and_unicode():
+    docx = Document(io.BytesIO(exports.to_docx(_document(tlp="amber", label="TLP:AMBER"))))
+    assert all(section.header.paragraphs[0].text.startswith("TLP:AMBER — ") for section in docx.sections)
+    assert all(section.footer.paragraphs[0].text == "TLP:AMBER" for section in docx.sections)
+    paragraphs = docx.paragraphs
+    assert paragraphs[0].style.name == "Title" and paragraphs[0].text == f"Summary {GEORGIAN}"
+    by_text = {p.text: p for p in paragraphs}
+    assert by_text["Key figures"].style.name == "Heading 1"
+    assert by_text["Entry with <markup> & ampersand"].style.name == "Heading 3"
+    assert by_text[f"Item 0: {CYRILLIC}"].style.name == "List Bullet"
+    # Line breaks kept inside a paragraph, control characters dropped, labels in bold.
+    assert any(p.text.endswith("Second line\n\nAfter a blank line") for p in paragraphs)
+    observation = by_text["Observation: Control  characters are dropped"]
+    assert observation.runs[0].bold and observation.runs[0].text == "Observation: "
+    # The table, every row and cell in full, header row repeated on each page by Word.
+    [table] = docx.tables
+    assert table.style.name == "Table Grid" and len(table.rows) == 41
+    assert [cell.text for cell in table.rows[0].cells] == ["Action", "Owner", "Due", "Status"]
+    assert [cell.text for cell in table.rows[40].cells] == [f"Action 39: {LONG_CELL}", CYRILLIC, "2026-12-01", "open"]
+
+
+def test_docx_tables_in_a_row_stay_separate():
+    table = {"type": "table", "headers": ["A", "B"], "rows": [["1", "2"]]}
+    document = {"title": "T", "subtitle": "", "tlp": "clear", "tlp_label": "TLP:CLEAR", "blocks": [table, table]}
+    assert len(Document(io.BytesIO(exports.to_docx(document))).tables) == 2
