@@ -359,14 +359,17 @@ class _PdfWriter:
 
         def draw(face, cells: list[list[str]], repeat_head: bool):
             remaining = [list(lines) for lines in cells]
+            fresh = False  # at most one new page before drawing a line (no endless loop)
             while any(remaining):
                 room = int((pdf.page_break_trigger - pdf.y - 2 * padding) / height + 1e-6)
                 tallest = max(len(lines) for lines in remaining)
-                if room < min(tallest, 3) and pdf.y > pdf.t_margin + 15:
+                if not fresh and room < min(tallest, 3) and pdf.y > pdf.t_margin + 15:
                     pdf.add_page()
+                    fresh = True
                     if repeat_head:
                         draw(bold, head, False)
                     continue
+                fresh = False
                 take = max(1, min(tallest, room))
                 row_height = take * height + 2 * padding
                 top = pdf.y
