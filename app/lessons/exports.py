@@ -241,15 +241,22 @@ class _Face:
         out: list[str] = []
         space = self.words[" "]
         limit = width_units + space
-        for paragraph in text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ").split("\n"):
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if "\t" in text:
+            text = text.replace("\t", "    ")
+        for paragraph in text.split("\n"):
             if not paragraph:
                 out.append("")
                 continue
             words = paragraph.split(" ")
             # ends[j]: width of words 0..j plus one space after each; starts[i]: first character.
             ends = list(accumulate(map(add, map(self.words.__getitem__, words), repeat(space))))
-            starts = [0, *accumulate(map(add, map(len, words), repeat(1)))]
             mapped = self._mapped(paragraph)
+            if ends[-1] <= limit and mapped is not None:  # fits on one line (titles, labels)
+                out.append(f"({_pdf_escape(mapped)}) Tj")
+                continue
+            starts = [0, *accumulate(map(add, map(len, words), repeat(1)))]
             count, first = len(words), 0
             while first < count:
                 base = ends[first - 1] if first else 0
