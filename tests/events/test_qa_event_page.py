@@ -35,3 +35,24 @@ def test_long_theme_labels_may_wrap_instead_of_overflowing(client, make):
         badge = re.search(r'<span class="([^"]*)">Drugs trafficking: synthetic', html)
         assert badge, url
         assert "text-wrap" in badge.group(1), url
+
+
+def test_agenda_offers_only_the_session_moves_that_can_happen(login, make):
+    from datetime import timedelta
+
+    creator = make.user(role=Role.ORGANISER)
+    event = make.event("Workshop", created_by=creator)
+    start = event.starts_at
+    alone = make.session(event, "Opening", starts_at=start)
+    first = make.session(event, "Room A", starts_at=start + timedelta(hours=2), position=0)
+    second = make.session(event, "Room B", starts_at=start + timedelta(hours=2), position=1)
+
+    html = login(creator).get(f"/events/{event.id}").get_data(as_text=True)
+
+    def moves(item):
+        return set(re.findall(rf'/sessions/{item.id}/move">\s*<input[^>]*><input type="hidden" name="direction" value="(\w+)"',
+                              html))
+
+    assert moves(alone) == set()  # no parallel session: moving could never do anything
+    assert moves(first) == {"down"}
+    assert moves(second) == {"up"}
