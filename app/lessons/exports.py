@@ -341,17 +341,20 @@ class _PdfWriter:
 
     def write(self, text, size: float = 10, style: str = "", height: float = 5, indent: float = 0,
               bullet: str | None = None):
-        pdf, face = self.pdf, self.face(style)
+        pdf = self.pdf
+        face = self.faces.get(style) or self.face(style)
         x = pdf.l_margin + indent
-        lines = face.lines(str(text if text is not None else ""), (pdf.w - pdf.r_margin - x) * pdf.k * 1000 / size)
-        done = 0
-        while done < len(lines):
+        if not isinstance(text, str):
+            text = "" if text is None else str(text)
+        lines = face.lines(text, (pdf.w - pdf.r_margin - x) * pdf.k * 1000 / size)
+        done, count = 0, len(lines)
+        while done < count:
             room = self._room(height)
-            chunk = lines[done:done + room]
+            chunk = lines[done:done + room] if done or room < count else lines
             if bullet and done == 0:
                 self._show(face, size, pdf.l_margin, pdf.y, height, [face.encode(bullet)])
             self._show(face, size, x, pdf.y, height, chunk)
-            pdf.set_xy(pdf.l_margin, pdf.y + height * len(chunk))
+            pdf.x, pdf.y = pdf.l_margin, pdf.y + height * len(chunk)
             done += len(chunk)
 
     def table(self, headers: list, rows: list[list], size: float = 9, height: float = 4.5, padding: float = 1):
