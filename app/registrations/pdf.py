@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+if TYPE_CHECKING:  # fpdf2 (~25 MB with PIL and fontTools) loads only when a PDF is built
+    from fpdf import FPDF
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 
@@ -20,6 +21,8 @@ class SheetRow:
 
 
 def _document(orientation: str = "P") -> FPDF:
+    from fpdf import FPDF
+
     pdf = FPDF(orientation=orientation, unit="mm", format="A4")
     pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
@@ -39,6 +42,8 @@ def _fit(pdf: FPDF, text: str, width: float) -> str:
 
 
 def attendance_sheet(event_title: str, day_label: str, place: str, rows: list[SheetRow]) -> bytes:
+    from fpdf.enums import XPos, YPos
+
     pdf = _document("P")
     widths = (10, 55, 55, 25, 35)
     headers = ("#", "Name", "Organisation", "Country", "Signature")
@@ -77,6 +82,8 @@ def attendance_sheet(event_title: str, day_label: str, place: str, rows: list[Sh
 
 def certificate(participant: str, organisation: str, event_title: str, dates: str, place: str,
                 sessions: list[str], issuer: str) -> bytes:
+    from fpdf.enums import XPos, YPos
+
     pdf = _document("L")
     pdf.add_page()
     pdf.set_line_width(0.8)
