@@ -11,7 +11,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from flask import current_app
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import User
@@ -34,18 +35,38 @@ PUBLIC_LIMIT = 1000
 PERSONAL_LIMIT = 2000
 
 
+# Bump when the serialised form of a feed changes (builder, entry rules): every ETag changes with it.
+FORMAT_VERSION = "2"
+
+
 @dataclass
 class Feed:
     name: str
     entries: list[Entry]
     last_modified: datetime | None
 
-    @property
-    def etag(self) -> str:
-        digest = hashlib.sha256(self.name.encode("utf-8"))
-        for entry in self.entries:
-            digest.update(repr(entry).encode("utf-8"))
-        return digest.hexdigest()[:32]
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What identifies a feed's content without building it: one aggregate query over the rows the
+    feed selects (count, latest change, sum of ids) plus the reader's token, preferences, filters,
+    the site's settings and FORMAT_VERSION. `key` names the feed (for the rendered-body cache)."""
+
+    key: tuple
+    etag: str
+    last_modified: datetime | None
+
+
+def _fingerprint(key: tuple, parts: tuple, last_modified: datetime | None) -> Fingerprint:
+    config = current_app.config
+    site = (config.get("SITE_NAME"), config.get("BASE_URL"), config.get("MAIL_FROM"))
+    digest = hashlib.sha256(repr((FORMAT_VERSION, site, key, parts)).encode("utf-8"))
+    return Fingerprint(key=key, etag=digest.hexdigest()[:32], last_modified=last_modified)
+
+
+def _aggregate(query, *columns):
+    """count(*), then max()/sum() of `columns` over `query`'s rows, as one subquery."""
+    return query.with_only_columns(func.count(), *columns).subquery()
 
 
 def user_by_token(token: str) -> User | None:
@@ -63,32 +84,28 @@ def _latest(*values: datetime | None) -> datetime | None:
     return max(present) if present else None
 
 
-def personal_feed(user: User, *, all_day: bool = False) -> Feed:
-    """Confirmed events, signed-up sessions of those events and, if the user asked for it,
-    waitlisted events (and waitlisted session sign-ups) as TENTATIVE."""
+def _personal_queries(user: User):
+    """(registrations, session sign-up rows) the personal feed selects, unordered and unlimited."""
     since = now() - HISTORY
     statuses = [RegistrationStatus.CONFIRMED]
     signup_statuses = [SessionSignupStatus.CONFIRMED]
     if user.calendar_include_waitlisted:
         statuses.append(RegistrationStatus.WAITLISTED)
         signup_statuses.append(SessionSignupStatus.WAITLISTED)
-
-    registrations = db.session.scalars(
+    registrations = (
         select(Registration)
-        .join(Registration.event)
-        .options(contains_eager(Registration.event))
+        .select_from(Registration)
+        .join(Event, Registration.event_id == Event.id)
         .where(
             Registration.user_id == user.id,
             Registration.status.in_(statuses),
             Event.ends_at >= since,
             visible_clause(user),
         )
-        .order_by(Event.starts_at, Event.id)
-        .limit(PERSONAL_LIMIT)
-    ).all()
-
-    rows = db.session.execute(
+    )
+    signups = (
         select(SessionSignup, Session, Event, Registration.status)
+        .select_from(SessionSignup)
         .join(Session, SessionSignup.session_id == Session.id)
         .join(Event, Session.event_id == Event.id)
         .join(
@@ -102,20 +119,49 @@ def personal_feed(user: User, *, all_day: bool = False) -> Feed:
             Session.ends_at >= since,
             visible_clause(user),
         )
-        .order_by(Session.starts_at, Session.id)
+    )
+    return registrations, signups
+
+
+def personal_fingerprint(user: User, *, all_day: bool = False) -> Fingerprint:
+    """The personal feed's ETag and Last-Modified in one query: a new, cancelled or changed
+    registration or sign-up, an edited event or session, an event leaving the window, a new token
+    or a changed preference all change it."""
+    registrations, signups = _personal_queries(user)
+    ours = _aggregate(registrations, func.max(Event.updated_at), func.max(Registration.updated_at),
+                      func.sum(Event.id), func.sum(Event.sequence))
+    theirs = _aggregate(signups, func.max(Session.updated_at), func.max(Event.updated_at),
+                        func.max(SessionSignup.updated_at), func.max(Registration.updated_at),
+                        func.sum(Session.id), func.sum(Session.sequence))
+    # Registrations and sign-ups that were cancelled also change the feed (an entry disappears).
+    any_registration = select(func.max(Registration.updated_at)).where(
+        Registration.user_id == user.id).scalar_subquery()
+    any_signup = select(func.max(SessionSignup.updated_at)).where(
+        SessionSignup.user_id == user.id).scalar_subquery()
+    row = db.session.execute(
+        select(*ours.c, *theirs.c, any_registration, any_signup).select_from(ours).join(theirs, true())
+    ).one()
+    key = ("personal", user.id, user.calendar_token, bool(user.calendar_include_waitlisted), all_day)
+    parts = (user.name, user.email, user.role, user.is_active, user.updated_at, tuple(row))
+    dates = [v for v in (user.updated_at, *row) if isinstance(v, datetime)]
+    return _fingerprint(key, parts, _latest(*dates))
+
+
+def personal_feed(user: User, *, all_day: bool = False) -> Feed:
+    """Confirmed events, signed-up sessions of those events and, if the user asked for it,
+    waitlisted events (and waitlisted session sign-ups) as TENTATIVE."""
+    registrations_query, signups_query = _personal_queries(user)
+    registrations = db.session.scalars(
+        registrations_query.options(contains_eager(Registration.event))
+        .order_by(Event.starts_at, Event.id)
         .limit(PERSONAL_LIMIT)
     ).all()
-
-    # Registrations and sign-ups that were cancelled also change the feed (an entry disappears).
-    changed = db.session.execute(
-        select(
-            select(func.max(Registration.updated_at)).where(Registration.user_id == user.id).scalar_subquery(),
-            select(func.max(SessionSignup.updated_at)).where(SessionSignup.user_id == user.id).scalar_subquery(),
-        )
-    ).one()
+    rows = db.session.execute(
+        signups_query.order_by(Session.starts_at, Session.id).limit(PERSONAL_LIMIT)
+    ).all()
 
     entries: list[Entry] = []
-    modified = [user.updated_at, *changed]
+    modified = [user.updated_at]
     for registration in registrations:
         event = registration.event
         confirmed = registration.status == RegistrationStatus.CONFIRMED
@@ -128,7 +174,7 @@ def personal_feed(user: User, *, all_day: bool = False) -> Feed:
                 all_day=all_day,
             )
         )
-        modified.append(event.updated_at)
+        modified.extend([event.updated_at, registration.updated_at])
     for signup, session, event, registration_status in rows:
         confirmed = (
             signup.status == SessionSignupStatus.CONFIRMED
@@ -143,18 +189,28 @@ def personal_feed(user: User, *, all_day: bool = False) -> Feed:
                 attendees=(attendee_for(user, None, "ACCEPTED" if confirmed else "TENTATIVE"),),
             )
         )
-        modified.extend([session.updated_at, event.updated_at])
+        modified.extend([session.updated_at, event.updated_at, signup.updated_at])
     return Feed(name=f"{user.name} · events", entries=entries, last_modified=_latest(*modified))
+
+
+def _organiser_query(user: User):
+    since = now() - HISTORY
+    return select(Event).where(managed_clause(user), visible_clause(user), Event.ends_at >= since)
+
+
+def organiser_fingerprint(user: User, *, all_day: bool = False) -> Fingerprint:
+    events = _aggregate(_organiser_query(user), func.max(Event.updated_at), func.sum(Event.id),
+                        func.sum(Event.sequence))
+    row = db.session.execute(select(*events.c)).one()
+    key = ("organiser", user.id, user.calendar_token, all_day)
+    parts = (user.name, user.role, user.is_active, user.updated_at, tuple(row))
+    return _fingerprint(key, parts, _latest(user.updated_at, row[1]))
 
 
 def organiser_feed(user: User, *, all_day: bool = False) -> Feed:
     """Events the user organises (and may see: drafts only their own), online links included."""
-    since = now() - HISTORY
     events = db.session.scalars(
-        select(Event)
-        .where(managed_clause(user), visible_clause(user), Event.ends_at >= since)
-        .order_by(Event.starts_at, Event.id)
-        .limit(PERSONAL_LIMIT)
+        _organiser_query(user).order_by(Event.starts_at, Event.id).limit(PERSONAL_LIMIT)
     ).all()
     entries = [event_entry(event, show_online=True, all_day=all_day) for event in events]
     return Feed(
@@ -185,13 +241,17 @@ class PublicFilters:
         countries = [v.upper() for v in values("country") if len(v) == 2 and v.isalpha()]
         return cls(kinds, countries, project_ids, theme_ids)
 
+    def key(self) -> tuple:
+        """The filters in a canonical form (order and repeats do not matter)."""
+        return (tuple(sorted({k.value for k in self.kinds})), tuple(sorted(set(self.countries))),
+                tuple(sorted(set(self.project_ids))), tuple(sorted(set(self.theme_ids))))
+
     def describe(self) -> str:
         parts = [k.label for k in self.kinds] + self.countries
         return " · ".join(parts)
 
 
-def public_feed(filters: PublicFilters, *, all_day: bool = False) -> Feed:
-    """Published events only: no drafts, no cancelled ones, never an online link."""
+def _public_query(filters: PublicFilters):
     since = now() - HISTORY
     query = select(Event).where(Event.status == EventStatus.PUBLISHED, Event.ends_at >= since)
     if filters.kinds:
@@ -206,11 +266,32 @@ def public_feed(filters: PublicFilters, *, all_day: bool = False) -> Feed:
         query = query.where(
             Event.id.in_(select(event_themes.c.event_id).where(event_themes.c.theme_id.in_(filters.theme_ids)))
         )
-    events = db.session.scalars(query.order_by(Event.starts_at, Event.id).limit(PUBLIC_LIMIT)).all()
+    return query
+
+
+def _public_latest_change():
     # An event that was cancelled leaves the feed: its change time counts too (If-Modified-Since).
-    latest_change = db.session.scalar(
-        select(func.max(Event.updated_at)).where(Event.status != EventStatus.DRAFT)
-    )
+    return select(func.max(Event.updated_at)).where(Event.status != EventStatus.DRAFT).scalar_subquery()
+
+
+def public_fingerprint(filters: PublicFilters, *, all_day: bool = False) -> Fingerprint:
+    events = _aggregate(_public_query(filters), func.max(Event.updated_at), func.sum(Event.id),
+                        func.sum(Event.sequence))
+    row = db.session.execute(select(*events.c, _public_latest_change())).one()
+    key = ("public", filters.key(), filters.describe(), all_day)
+    return _fingerprint(key, tuple(row), _latest(row[1], row[4]))
+
+
+def public_feed(filters: PublicFilters, *, all_day: bool = False) -> Feed:
+    """Published events only: no drafts, no cancelled ones, never an online link."""
+    events = db.session.scalars(
+        _public_query(filters).order_by(Event.starts_at, Event.id).limit(PUBLIC_LIMIT)
+    ).all()
+    latest_change = db.session.scalar(select(_public_latest_change()))
     entries = [event_entry(event, show_online=False, all_day=all_day) for event in events]
-    name = "Public events" + (f" · {filters.describe()}" if filters.describe() else "")
-    return Feed(name=name, entries=entries, last_modified=_latest(latest_change, *(e.updated_at for e in events)))
+    return Feed(name=public_feed_name(filters), entries=entries,
+                last_modified=_latest(latest_change, *(e.updated_at for e in events)))
+
+
+def public_feed_name(filters: PublicFilters) -> str:
+    return "Public events" + (f" · {filters.describe()}" if filters.describe() else "")

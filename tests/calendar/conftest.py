@@ -60,3 +60,14 @@ def cal():
     helpers.signup = signup
     helpers.count_queries = count_queries
     return helpers
+
+
+@pytest.fixture(autouse=True)
+def _fresh_feed_cache(app):
+    """The rendered-feed cache lives as long as the (session-wide) app; tests reuse ids and frozen
+    clocks across a cleaned database, so each starts with an empty cache."""
+    from app.calendar.feed_cache import cache_for
+
+    cache_for(app).clear()
+    yield
+    cache_for(app).clear()

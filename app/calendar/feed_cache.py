@@ -1,0 +1,86 @@
+"""A small per-process cache of serialised feeds, keyed by (feed identity, ETag).
+
+A calendar program fetches the same feed again and again; as long as its fingerprint
+(app.calendar.feeds.Fingerprint: one aggregate query) is unchanged, the bytes built last time are
+served again. Bounded by entries and by bytes, least recently used first out; a feed whose ETag
+changed replaces its old body (same identity), so stale bodies never pile up. One cache per Flask
+app (app.extensions), guarded by a lock for threaded servers.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from flask import Flask, current_app
+
+MAX_ENTRIES = 64
+MAX_BYTES = 32 * 1024 * 1024  # a 1,000-event public feed is about 1 MB
+EXTENSION = "calendar_feed_cache"
+
+
+class FeedCache:
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES):
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple, tuple[str, bytes]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def size(self) -> int:
+        return self._bytes
+
+    def get(self, key: tuple, etag: str) -> bytes | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0] != etag:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return item[1]
+
+    def put(self, key: tuple, etag: str, body: bytes) -> None:
+        if len(body) > self.max_bytes:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old[1])
+            self._items[key] = (etag, body)
+            self._bytes += len(body)
+            while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    def get_or_build(self, key: tuple, etag: str, build: Callable[[], bytes]) -> bytes:
+        body = self.get(key, etag)
+        if body is None:
+            body = build()
+            self.put(key, etag, body)
+        return body
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+            self.hits = self.misses = 0
+
+
+def cache_for(app: Flask | None = None) -> FeedCache:
+    app = app or current_app._get_current_object()
+    cache = app.extensions.get(EXTENSION)
+    if cache is None:
+        cache = app.extensions.setdefault(
+            EXTENSION,
+            FeedCache(app.config.get("CALENDAR_FEED_CACHE_ENTRIES", MAX_ENTRIES),
+                      app.config.get("CALENDAR_FEED_CACHE_BYTES", MAX_BYTES)),
+        )
+    return cache
