@@ -78,3 +78,16 @@ def utcnow() -> datetime:
     from app.timeutil import now
 
     return now()
+
+
+def begin_write(session) -> None:
+    """End the session's current transaction and start one that takes SQLite's write lock first.
+
+    On SQLite (WAL) a transaction that reads and then writes fails at once with "database is
+    locked" when another connection wrote in between; BEGIN IMMEDIATE waits its turn instead
+    (busy_timeout). PostgreSQL has row locks and ignores this.
+    """
+    if session().in_transaction():
+        session.commit()
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

@@ -33,6 +33,18 @@ def register_web(app: Flask) -> None:
             raise
         app.register_blueprint(module.bp)
 
+    @app.before_request
+    def _sqlite_writes_take_the_lock_first():
+        # Requests that change data start with SQLite's write lock (BEGIN IMMEDIATE), so a request
+        # that reads (the signed-in user) and then writes queues behind other writers instead of
+        # failing with "database is locked". A no-op on PostgreSQL.
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            from app.db import begin_write
+            from app.extensions import db
+
+            if db.engine.dialect.name == "sqlite":
+                begin_write(db.session)
+
     from app.accounts.auth import install_login
 
     install_login(app)
