@@ -3,6 +3,8 @@ reader may see: the online link only for confirmed participants and organisers."
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from app.calendar import links
 from app.calendar.ics import Attendee, Entry, Person
 from app.events.models import EventStatus
@@ -20,7 +22,11 @@ ROLE = {
 
 
 def organizer() -> Person:
-    name, address = links.mail_from()
+    return _person(*links.mail_from())
+
+
+@lru_cache(maxsize=16)
+def _person(name: str, address: str) -> Person:
     return Person(name=name, email=address)
 
 

@@ -17,6 +17,7 @@ Sessions and invitations are always timed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -78,6 +79,7 @@ def _utc(instant: datetime) -> datetime:
     return instant.astimezone(UTC).replace(microsecond=0)
 
 
+@lru_cache(maxsize=512)
 def _zone(name: str) -> ZoneInfo | None:
     """The zone to write local times in; None means UTC (written with a Z, no VTIMEZONE)."""
     if not name or name.upper() in ("UTC", "ETC/UTC", "GMT", "Z"):
@@ -115,18 +117,25 @@ def spans_whole_days(entry: Entry) -> bool:
 # read every output back with icalendar, ical.js and vobject.
 
 
+# Control characters other than TAB and LF are dropped from TEXT (CR and CRLF become LF first).
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_QUOTED_DROP = re.compile(r'[\x00-\x1f"]')
+_URI_DROP = re.compile(r"[\x00-\x1f]")
+
+
 def text(value: str) -> str:
-    """TEXT value escaping (RFC 5545 section 3.3.11)."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = "".join(ch for ch in value if ch == "\n" or ch == "\t" or ord(ch) >= 32)
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\n", "\\n"))
+    """TEXT value escaping (RFC 5545 section 3.3.11): one regular expression for the control
+    characters (usually a search that finds none), then the four escapes at C speed."""
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if _TEXT_CONTROL.search(value):
+        value = _TEXT_CONTROL.sub("", value)
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def quoted(value: str) -> str:
     """A parameter value in quotes: DQUOTE and control characters cannot appear in one."""
-    value = "".join(ch for ch in value if ord(ch) >= 32 and ch != '"')
-    return f'"{value}"'
+    return f'"{_QUOTED_DROP.sub("", value)}"'
 
 
 def fold(line: str) -> bytes:
@@ -148,19 +157,35 @@ def fold(line: str) -> bytes:
 
 
 def _stamp(instant: datetime) -> str:
-    return _utc(instant).strftime("%Y%m%dT%H%M%SZ")
+    u = instant.astimezone(UTC)
+    return f"{u.year:04d}{u.month:02d}{u.day:02d}T{u.hour:02d}{u.minute:02d}{u.second:02d}Z"
 
 
 def _uri(value: str) -> str:
-    return "".join(ch for ch in value if ord(ch) >= 32)
+    return _URI_DROP.sub("", value)
 
 
 def _address(person) -> str:
     return "mailto:" + _uri(person.email).replace(" ", "")
 
 
-def _vevent_lines(entry: Entry, dtstamp: datetime) -> list[str]:
-    lines = ["BEGIN:VEVENT", f"UID:{text(entry.uid)}", f"DTSTAMP:{_stamp(dtstamp)}",
+@lru_cache(maxsize=64)
+def _organizer_line(person: Person) -> str:
+    # The same organiser is on every entry of a feed: its line is made once.
+    return f"ORGANIZER;CN={quoted(person.name)}:{_address(person)}"
+
+
+@lru_cache(maxsize=1024)
+def _attendee_line(person: Attendee) -> str:
+    return (
+        f"ATTENDEE;CN={quoted(person.name)};CUTYPE=INDIVIDUAL;ROLE={person.role};"
+        f"PARTSTAT={person.partstat};RSVP={'TRUE' if person.rsvp else 'FALSE'}:{_address(person)}"
+    )
+
+
+def _vevent_lines(entry: Entry, dtstamp: datetime | str) -> list[str]:
+    stamp = dtstamp if isinstance(dtstamp, str) else _stamp(dtstamp)
+    lines = ["BEGIN:VEVENT", f"UID:{text(entry.uid)}", f"DTSTAMP:{stamp}",
              f"SEQUENCE:{max(0, int(entry.sequence))}"]
     if entry.created_at:
         lines.append(f"CREATED:{_stamp(entry.created_at)}")
@@ -197,12 +222,9 @@ def _vevent_lines(entry: Entry, dtstamp: datetime) -> list[str]:
     if entry.related_to:
         lines.append(f"RELATED-TO;RELTYPE=PARENT:{text(entry.related_to)}")
     if entry.organizer:
-        lines.append(f"ORGANIZER;CN={quoted(entry.organizer.name)}:{_address(entry.organizer)}")
+        lines.append(_organizer_line(entry.organizer))
     for person in entry.attendees:
-        lines.append(
-            f"ATTENDEE;CN={quoted(person.name)};CUTYPE=INDIVIDUAL;ROLE={person.role};"
-            f"PARTSTAT={person.partstat};RSVP={'TRUE' if person.rsvp else 'FALSE'}:{_address(person)}"
-        )
+        lines.append(_attendee_line(person))
     lines.append("END:VEVENT")
     return lines
 
@@ -378,12 +400,14 @@ def build_calendar(
     if refresh_minutes:
         head += [f"REFRESH-INTERVAL;VALUE=DURATION:PT{int(refresh_minutes)}M",
                  f"X-PUBLISHED-TTL:PT{int(refresh_minutes)}M"]
-    chunks = [fold(line) + b"\r\n" for line in head]
-    chunks += _timezone_blocks(entries)
+    chunks = [fold(line) for line in head]
+    chunks += [block.removesuffix(b"\r\n") for block in _timezone_blocks(entries)]
+    stamp = _stamp(dtstamp)
     for entry in entries:
-        chunks += [fold(line) + b"\r\n" for line in _vevent_lines(entry, dtstamp)]
-    chunks.append(b"END:VCALENDAR\r\n")
-    return b"".join(chunks)
+        chunks += [fold(line) for line in _vevent_lines(entry, stamp)]
+    chunks.append(b"END:VCALENDAR")
+    chunks.append(b"")
+    return b"\r\n".join(chunks)
 
 
 def build_entry_calendar(entry: Entry, *, method: str, dtstamp: datetime) -> str:
