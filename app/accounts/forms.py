@@ -12,8 +12,10 @@ from app.forms_common import TimezoneField, country_choices, none_if_empty, stri
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)], filters=[strip_filter])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)], filters=[strip_filter],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
+                             render_kw={"autocomplete": "current-password"})
     remember = BooleanField("Keep me signed in on this device")
 
 
@@ -41,6 +43,7 @@ class SignUpForm(PasswordRules, FlaskForm):
         "Password",
         validators=[DataRequired(), Length(max=MAX_LENGTH)],
         description="At least 8 characters. A passphrase of a few words is easy to remember and hard to guess.",
+        render_kw={"autocomplete": "new-password"},
     )
 
     def __init__(self, *args, organisations=(), **kwargs):
@@ -73,8 +76,10 @@ class ChangeEmailForm(FlaskForm):
 
 
 class ChangePasswordForm(PasswordRules, FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
+                                     render_kw={"autocomplete": "current-password"})
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
+                             render_kw={"autocomplete": "new-password"})
 
 
 class AdminUserForm(FlaskForm):
