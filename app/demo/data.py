@@ -821,6 +821,7 @@ class _Loader:
                 event=event, kind=kind, status=status, tlp=tlp, title=lesson_title, observation=observation,
                 analysis=analysis, recommendation=recommendation, recommendation_type=recommendation_type,
                 addressed_to=addressee, author=author, themes=[self.themes[key] for key in theme_keys],
+                created_at=min(written, now()), updated_at=min(written, now()),
             )
             if kind == LessonKind.GOOD_PRACTICE:
                 lesson.problem_addressed = "Messages from partners waited days in personal inboxes."
