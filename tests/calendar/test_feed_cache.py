@@ -1,0 +1,209 @@
+"""Feed fingerprints and the rendered-feed cache: an unchanged feed costs one aggregate query (304
+or a cached body), and every change a subscriber must see changes the ETag."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.accounts.services import regenerate_calendar_token, update_profile
+from app.calendar.feed_cache import FeedCache, cache_for
+from app.events import services as event_services
+from app.extensions import db
+from app.registrations import services as registration_services
+from app.timeutil import set_now
+from tests.calendar.parsers import vobject_parse
+
+NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+
+
+def _uids(body: bytes) -> set[str]:
+    return {e["uid"] for e in vobject_parse(body)[0]["events"]}
+
+
+class Subscriber:
+    """A calendar program polling one feed with If-None-Match, as real ones do."""
+
+    def __init__(self, client, url: str):
+        self.client, self.url = client, url
+        first = client.get(url)
+        assert first.status_code == 200
+        self.etag, self.body = first.headers["ETag"], first.data
+
+    def poll(self):
+        response = self.client.get(self.url, headers={"If-None-Match": self.etag})
+        if response.status_code == 200:
+            assert response.headers["ETag"] != self.etag
+            self.etag, self.body = response.headers["ETag"], response.data
+        return response.status_code
+
+
+def _later(minutes: int) -> None:
+    set_now(NOW + timedelta(minutes=minutes))
+
+
+@pytest.fixture
+def setup(client, make, cal):
+    set_now(NOW)
+    organiser = make.user(role="organiser")
+    user = make.user()
+    event = make.event(starts_at=NOW + timedelta(days=5), created_by=organiser, capacity=10)
+    cal.register(event, user)
+    feed = Subscriber(client, f"/calendar/feed/{user.calendar_token}.ics")
+    assert feed.poll() == 304
+    return organiser, user, event, feed
+
+
+def test_a_new_registration_changes_the_personal_feed(setup, make):
+    organiser, user, _event, feed = setup
+    other = make.event(starts_at=NOW + timedelta(days=9), created_by=organiser, capacity=10)
+    _later(1)
+    outcome = registration_services.register(other, user, consent=True)
+    assert outcome.ok, outcome
+    assert feed.poll() == 200
+    assert f"{other.uid}@liaison.test" in _uids(feed.body)
+    assert feed.poll() == 304
+
+
+def test_cancelling_a_registration_changes_the_personal_feed(setup):
+    _organiser, user, event, feed = setup
+    from app.registrations.models import Registration
+
+    registration = db.session.query(Registration).filter_by(event_id=event.id, user_id=user.id).one()
+    _later(1)
+    assert registration_services.cancel_registration(registration, user).ok
+    assert feed.poll() == 200
+    assert _uids(feed.body) == set()
+
+
+def test_editing_the_event_changes_the_personal_feed(setup):
+    _organiser, _user, event, feed = setup
+    _later(1)
+    event.title = "Moved to the blue room"
+    db.session.commit()
+    assert feed.poll() == 200
+    assert "Moved to the blue room" in feed.body.decode()
+    assert feed.poll() == 304
+
+
+def test_cancelling_the_event_changes_the_personal_and_public_feeds(setup, client):
+    organiser, _user, event, feed = setup
+    public = Subscriber(client, "/calendar/public.ics")
+    assert f"{event.uid}@liaison.test" in _uids(public.body)
+    _later(1)
+    event_services.cancel(organiser, event, "Venue flooded")
+    assert feed.poll() == 200
+    assert "STATUS:CANCELLED" in feed.body.decode()
+    assert public.poll() == 200
+    assert _uids(public.body) == set()
+
+
+def test_a_new_session_signup_and_a_session_edit_change_the_personal_feed(setup, make, cal):
+    _organiser, user, event, feed = setup
+    session = make.session(event, title="Lab")
+    _later(1)
+    cal.signup(session, user)
+    assert feed.poll() == 200
+    assert f"session-{session.uid}@liaison.test" in _uids(feed.body)
+    _later(2)
+    session.title = "Lab, second floor"
+    db.session.commit()
+    assert feed.poll() == 200
+    assert "Lab\\, second floor" in feed.body.decode()
+
+
+def test_regenerating_the_token_and_changing_preferences_change_the_feed(setup, client, make, cal):
+    organiser, user, _event, feed = setup
+    waiting = make.event(starts_at=NOW + timedelta(days=7), created_by=organiser)
+    cal.register(waiting, user, "waitlisted")
+    feed.poll()  # the waitlisted registration is not shown, but the fingerprint may move: settle
+    assert f"{waiting.uid}@liaison.test" not in _uids(feed.body)
+    assert feed.poll() == 304
+
+    _later(1)
+    update_profile(user, calendar_include_waitlisted=True)
+    assert feed.poll() == 200
+    assert f"{waiting.uid}@liaison.test" in _uids(feed.body)
+
+    old_etag = feed.etag
+    token = regenerate_calendar_token(user)
+    assert feed.poll() == 404  # the old address is gone, cached body or not
+    fresh = client.get(f"/calendar/feed/{token}.ics", headers={"If-None-Match": old_etag})
+    assert fresh.status_code == 200 and fresh.headers["ETag"] != old_etag
+
+
+def test_a_renamed_user_gets_a_new_feed(setup):
+    _organiser, user, _event, feed = setup
+    _later(1)
+    update_profile(user, name="Renamed Person")
+    assert feed.poll() == 200
+    assert "Renamed Person" in feed.body.decode()
+
+
+def test_public_feed_changes_with_a_new_published_event_and_filters_are_separate(client, make):
+    set_now(NOW)
+    make.event(starts_at=NOW + timedelta(days=3), kind="workshop")
+    everything = Subscriber(client, "/calendar/public.ics")
+    trainings = Subscriber(client, "/calendar/public.ics?kind=training")
+    assert everything.etag != trainings.etag
+    assert _uids(trainings.body) == set()
+    _later(1)
+    training = make.event(starts_at=NOW + timedelta(days=4), kind="training")
+    assert everything.poll() == 200 and trainings.poll() == 200
+    assert _uids(trainings.body) == {f"{training.uid}@liaison.test"}
+    draft = make.event(starts_at=NOW + timedelta(days=6), kind="training", status="draft")
+    assert draft.id
+    assert trainings.poll() == 304  # a draft never reaches the public feed
+
+
+def _selects(statements: list[str]) -> int:
+    """Statements other than SQLite's BEGIN (PostgreSQL's is not a cursor statement)."""
+    return sum(1 for statement in statements if not statement.lstrip().upper().startswith("BEGIN"))
+
+
+def test_an_unchanged_feed_costs_one_query_whatever_its_size(client, make, cal):
+    from tests.calendar.test_feeds import _fill
+
+    set_now(NOW)
+    small, large = make.user(), make.user()
+    _fill(make, cal, small, 5)
+    _fill(make, cal, large, 150)
+    cache = cache_for()
+    counts = {}
+    for user, size in ((small, 10), (large, 300)):
+        url = f"/calendar/feed/{user.calendar_token}.ics"
+        first = client.get(url)
+        assert len(_uids(first.data)) == size
+        with cal.count_queries() as not_modified:
+            assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+        hits = cache.hits
+        with cal.count_queries() as cached:
+            again = client.get(url)
+        assert again.status_code == 200 and again.data == first.data
+        assert cache.hits == hits + 1
+        counts[size] = (_selects(not_modified), _selects(cached))
+    # The token lookup and the fingerprint: nothing is read row by row, nothing is built.
+    assert counts[10] == counts[300] == (2, 2), counts
+    with cal.count_queries() as public_small:
+        client.get("/calendar/public.ics?kind=training")
+    with cal.count_queries() as public_large:
+        client.get("/calendar/public.ics")
+    assert _selects(public_small) == _selects(public_large) <= 3
+    with cal.count_queries() as public_again:
+        client.get("/calendar/public.ics")
+    assert _selects(public_again) == 1
+
+
+def test_the_cache_is_bounded_by_entries_and_bytes():
+    cache = FeedCache(max_entries=3, max_bytes=100)
+    for n in range(5):
+        cache.put(("feed", n), "etag", b"x" * 10)
+    assert len(cache) == 3 and cache.get(("feed", 0), "etag") is None
+    assert cache.get(("feed", 4), "etag") == b"x" * 10
+    cache.put(("feed", 4), "new", b"y" * 60)  # a new ETag replaces the feed's old body
+    assert cache.get(("feed", 4), "etag") is None and cache.size == 80
+    cache.put(("feed", 5), "etag", b"z" * 60)  # over 100 bytes: least recently used go first
+    assert cache.size <= 100 and cache.get(("feed", 5), "etag") == b"z" * 60
+    cache.put(("huge",), "etag", b"h" * 101)  # larger than the whole cache: not kept
+    assert cache.get(("huge",), "etag") is None
