@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Integer, Select, column, func, select, text
+from sqlalchemy import Integer, Select, column, func, literal, null, select, text, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.directory.models import Theme
@@ -25,7 +25,7 @@ from app.lessons.models import (
     RecommendationType,
     lesson_themes,
 )
-from app.lessons.visibility import visible_lessons_clause
+from app.lessons.visibility import ViewerFacts, visible_lessons_clause
 
 WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -146,8 +146,8 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def apply_filters(query: Select, user, f: LibraryFilter) -> Select:
-    query = query.where(visible_lessons_clause(user))
+def apply_filters(query: Select, user, f: LibraryFilter, facts: ViewerFacts | None = None) -> Select:
+    query = query.where(visible_lessons_clause(user, facts))
     match = fulltext_clause(f.q)
     if match is not None:
         query = query.where(match)
@@ -197,14 +197,14 @@ def apply_filters(query: Select, user, f: LibraryFilter) -> Select:
     return query
 
 
-def library_query(user, f: LibraryFilter) -> Select:
+def library_query(user, f: LibraryFilter, facts: ViewerFacts | None = None) -> Select:
     """Visible entries matching `f`, newest first, with what a list shows loaded eagerly."""
     query = select(Lesson).options(
         joinedload(Lesson.event),
         joinedload(Lesson.author),
         selectinload(Lesson.themes),
     )
-    query = apply_filters(query, user, f)
+    query = apply_filters(query, user, f, facts)
     return query.order_by(Lesson.created_at.desc(), Lesson.id.desc())
 
 
@@ -212,3 +212,62 @@ def counts_by(user, f: LibraryFilter, column) -> dict:
     """Visible entries matching `f` counted by `column` (one GROUP BY query)."""
     query = apply_filters(select(column, func.count(Lesson.id)), user, f).group_by(column)
     return {key: count for key, count in db.session.execute(query)}
+
+
+def library_page_query(user, f: LibraryFilter, facts: ViewerFacts | None, limit: int, offset: int) -> Select:
+    """One page of library_query: the matching ids are sorted and cut on `lessons` alone, and only
+    that page's rows are joined to their event and author (not every match before the LIMIT)."""
+    page_ids = (
+        apply_filters(select(Lesson.id, Lesson.created_at), user, f, facts)
+        .order_by(Lesson.created_at.desc(), Lesson.id.desc())
+        .limit(limit)
+        .offset(offset)
+        .subquery("page_ids")
+    )
+    return (
+        select(Lesson)
+        .join(page_ids, page_ids.c.id == Lesson.id)
+        .options(joinedload(Lesson.event), joinedload(Lesson.author), selectinload(Lesson.themes))
+        .order_by(Lesson.created_at.desc(), Lesson.id.desc())
+    )
+
+
+@dataclass
+class LibraryCounts:
+    """The library's figures: how many entries match, by kind and by status, and (for validators)
+    how many visible entries await validation whatever the filter."""
+
+    total: int = 0
+    by_kind: dict = field(default_factory=dict)
+    by_status: dict = field(default_factory=dict)
+    awaiting: int | None = None
+
+
+def library_counts(user, f: LibraryFilter, facts: ViewerFacts | None = None,
+                   with_awaiting: bool = False) -> LibraryCounts:
+    """Total, counts by kind and by status (and the awaiting figure) in ONE statement: the entries
+    matching `f` grouped by (kind, status), plus one row counting the visible submitted entries."""
+    grouped = apply_filters(
+        select(literal("match").label("part"), Lesson.kind.label("kind"), Lesson.status.label("status"),
+               func.count(Lesson.id).label("n")),
+        user, f, facts,
+    ).group_by(Lesson.kind, Lesson.status)
+    statement = grouped
+    awaiting_in_grouped = with_awaiting and f.is_empty
+    if with_awaiting and not awaiting_in_grouped:
+        awaiting = select(literal("awaiting"), null(), null(), func.count(Lesson.id)).where(
+            Lesson.status == LessonStatus.SUBMITTED, visible_lessons_clause(user, facts)
+        )
+        statement = union_all(grouped, awaiting)
+    counts = LibraryCounts(awaiting=0 if with_awaiting else None)
+    for part, kind, status, n in db.session.execute(statement):
+        if part == "awaiting":
+            counts.awaiting = n
+            continue
+        kind, status = LessonKind(kind), LessonStatus(status)
+        counts.total += n
+        counts.by_kind[kind] = counts.by_kind.get(kind, 0) + n
+        counts.by_status[status] = counts.by_status.get(status, 0) + n
+    if awaiting_in_grouped:
+        counts.awaiting = counts.by_status.get(LessonStatus.SUBMITTED, 0)
+    return counts

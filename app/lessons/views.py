@@ -47,9 +47,9 @@ from app.lessons.models import (
     Summary,
     SummaryVersion,
 )
-from app.lessons.search import LibraryFilter, counts_by, library_query
+from app.lessons.search import LibraryFilter, library_counts, library_page_query
 from app.lessons.services import LessonError
-from app.pagination import paginate
+from app.pagination import Page, paginate, parse_page
 from app.timeutil import now
 
 bp = Blueprint("lessons", __name__)
@@ -156,12 +156,18 @@ def _filter_choices() -> dict:
 @bp.get("/lessons/")
 def library():
     f = LibraryFilter.from_args(request.args)
-    page = paginate(library_query(current_user, f), request.args.get("page"), PER_PAGE)
-    kind_counts = counts_by(current_user, f, Lesson.kind)
-    status_counts = counts_by(current_user, f, Lesson.status)
-    awaiting = None
-    if current_user.is_authenticated and current_user.is_organiser:
-        awaiting = counts_by(current_user, LibraryFilter(), Lesson.status).get(LessonStatus.SUBMITTED, 0)
+    # The viewer's organiser/attendance facts are read once and shared by the two queries below:
+    # the figures (total, by kind, by status, awaiting validation: one GROUP BY) and the page.
+    facts = visibility.viewer_facts(current_user)
+    with_awaiting = bool(current_user.is_authenticated and current_user.is_organiser)
+    counts = library_counts(current_user, f, facts, with_awaiting=with_awaiting)
+    number = parse_page(request.args.get("page"))
+    items = []
+    if counts.total > (number - 1) * PER_PAGE:
+        query = library_page_query(current_user, f, facts, PER_PAGE, (number - 1) * PER_PAGE)
+        items = list(db.session.scalars(query).unique())
+    page = Page(items=items, page=number, per_page=PER_PAGE, total=counts.total)
+    kind_counts, status_counts, awaiting = counts.by_kind, counts.by_status, counts.awaiting
     event = db.session.get(Event, f.event_id) if f.event_id else None
     if event is not None and not event_access.can_view(current_user, event):
         event = None

@@ -17,12 +17,14 @@ validate it (the event's organisers and coordinators) within the marking's audie
 
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, false, or_, select, true
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, false, literal, or_, select, true, union_all
 
 from app.accounts.models import Role, User
 from app.accounts.permissions import is_signed_in
 from app.events import access as event_access
-from app.events.models import Event, event_organisers
+from app.events.models import Event, EventStatus, event_organisers
 from app.extensions import db
 from app.lessons.models import TLP, Lesson, LessonStatus
 from app.registrations.models import AttendanceDay, Registration, RegistrationStatus
@@ -66,31 +68,100 @@ def organisation_attended_event_ids(organisation_id: int):
     )
 
 
-def visible_lessons_clause(user):
-    """The WHERE clause selecting the entries `user` may see. Use it in EVERY query on lessons."""
+@dataclass(frozen=True)
+class ViewerFacts:
+    """What the TLP rule needs to know about one signed-in viewer, read once (one query).
+
+    Lists are bounded by the number of events; pass them to visible_lessons_clause(user, facts) so
+    that queries which run several times per page (list, counts) do not each re-derive them.
+    """
+
+    organised: frozenset[int]  # events the viewer created or co-organises
+    attended: frozenset[int]  # events the viewer attended
+    organisation_attended: frozenset[int]  # events someone of the viewer's organisation attended
+    hidden: frozenset[int] = frozenset()  # draft events the viewer may not see (event visibility)
+
+
+def viewer_facts(user) -> ViewerFacts | None:
+    """The viewer's facts in one round trip (None for an anonymous visitor: nothing to read)."""
+    if not is_signed_in(user):
+        return None
+    visible_events = select(Event.id).where(event_access.visible_clause(user)).correlate(None)
+    parts = [
+        select(literal("h").label("fact"), Event.id.label("event_id")).where(
+            Event.status == EventStatus.DRAFT, Event.id.not_in(visible_events)
+        ),
+        select(literal("o"), Event.id).where(Event.created_by_id == user.id),
+        select(literal("o"), event_organisers.c.event_id).where(event_organisers.c.user_id == user.id),
+        select(literal("a"), Registration.event_id).where(Registration.user_id == user.id, attended_clause()),
+    ]
+    if user.organisation_id:
+        parts.append(
+            select(literal("g"), Registration.event_id)
+            .join(User, User.id == Registration.user_id)
+            .where(User.organisation_id == user.organisation_id, attended_clause())
+        )
+    found: dict[str, set[int]] = {"h": set(), "o": set(), "a": set(), "g": set()}
+    for fact, event_id in db.session.execute(union_all(*parts)):
+        found[fact].add(event_id)
+    return ViewerFacts(
+        organised=frozenset(found["o"]),
+        attended=frozenset(found["a"]),
+        organisation_attended=frozenset(found["g"]),
+        hidden=frozenset(found["h"]),
+    )
+
+
+def _visible_event(user):
     # Subqueries are never correlated: the clause is used inside queries that join events or users.
-    event_visible = Lesson.event_id.in_(select(Event.id).where(event_access.visible_clause(user)).correlate(None))
+    return Lesson.event_id.in_(select(Event.id).where(event_access.visible_clause(user)).correlate(None))
+
+
+def _event_in(ids) -> object:
+    return Lesson.event_id.in_(sorted(ids)) if ids else false()
+
+
+def visible_lessons_clause(user, facts: ViewerFacts | None = None):
+    """The WHERE clause selecting the entries `user` may see. Use it in EVERY query on lessons.
+
+    With `facts` (from viewer_facts(user), read in the same request) the organiser/attendance
+    sub-queries become lists of event ids; the rule is the same either way.
+    """
     published = Lesson.status.in_(PUBLISHED_STATUSES)
     if not is_signed_in(user):
-        return and_(event_visible, published, Lesson.tlp == TLP.CLEAR)
+        return and_(_visible_event(user), published, Lesson.tlp == TLP.CLEAR)
 
-    organiser = Lesson.event_id.in_(organised_event_ids(user))
-    attended = Lesson.event_id.in_(attended_event_ids(user))
-    if user.organisation_id:
-        organisation_attended = Lesson.event_id.in_(organisation_attended_event_ids(user.organisation_id))
+    coordinator = is_coordinator(user)
+    if facts is not None:
+        # Every entry has an event (NOT NULL foreign key): "not on a hidden event" = "on a visible one".
+        event_visible = Lesson.event_id.not_in(sorted(facts.hidden)) if facts.hidden else true()
+        # The same disjunctions, folded in Python: each marking is one list of event ids.
+        organiser = _event_in(facts.organised)
+        strict_ids = facts.organised | facts.attended | facts.organisation_attended
+        red = _event_in(facts.organised | facts.attended)
+        amber = true() if coordinator else _event_in(strict_ids)
+        amber_strict = _event_in(strict_ids)
     else:
-        organisation_attended = false()
-    coordinator = true() if is_coordinator(user) else false()
+        event_visible = _visible_event(user)
+        organiser = Lesson.event_id.in_(organised_event_ids(user))
+        attended = Lesson.event_id.in_(attended_event_ids(user))
+        if user.organisation_id:
+            organisation_attended = Lesson.event_id.in_(organisation_attended_event_ids(user.organisation_id))
+        else:
+            organisation_attended = false()
+        amber = or_(organisation_attended, attended, organiser, true() if coordinator else false())
+        amber_strict = or_(organisation_attended, attended, organiser)
+        red = or_(attended, organiser)
 
     audience = or_(
         Lesson.tlp.in_((TLP.CLEAR, TLP.GREEN)),
-        and_(Lesson.tlp == TLP.AMBER, or_(organisation_attended, attended, organiser, coordinator)),
-        and_(Lesson.tlp == TLP.AMBER_STRICT, or_(organisation_attended, attended, organiser)),
-        and_(Lesson.tlp == TLP.RED, or_(attended, organiser)),
+        and_(Lesson.tlp == TLP.AMBER, amber),
+        and_(Lesson.tlp == TLP.AMBER_STRICT, amber_strict),
+        and_(Lesson.tlp == TLP.RED, red),
     )
     status_allowed = or_(
         published,
-        and_(Lesson.status.in_(UNDER_REVIEW_STATUSES), or_(organiser, coordinator)),
+        and_(Lesson.status.in_(UNDER_REVIEW_STATUSES), true() if coordinator else organiser),
     )
     return or_(Lesson.author_id == user.id, and_(event_visible, status_allowed, audience))
 

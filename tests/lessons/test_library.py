@@ -147,6 +147,10 @@ def test_library_queries_do_not_grow_with_entries(login, make):
     add(95)
     large = _library_queries(None, client)
     assert large == small, (small, large)
+    # Two pages. Each: the user, the viewer's facts, ONE grouped statement for the total, the counts
+    # by kind and status and the "awaiting validation" badge, the page, its themes, and the filter
+    # choices (themes, projects), plus SQLite's BEGIN. It was 9 (+1) a page for a coordinator before.
+    assert large <= 2 * 8, large
 
 
 def test_reindex_command_rebuilds_the_index(app, make, runner):
@@ -157,3 +161,31 @@ def test_reindex_command_rebuilds_the_index(app, make, runner):
     assert "rebuilt" in result.output
     db.session.rollback()
     assert _search(coordinator, "satellite") == {item.id}
+
+
+def test_figures_by_kind_and_status_and_awaiting_agree_with_the_list(login, make):
+    from app.lessons.models import LessonKind, LessonStatus
+
+    coordinator = make.user(role=Role.COORDINATOR)
+    member = make.user()
+    event = past_event(make)
+    make_lesson(event, member, title="Radio alpha", kind=LessonKind.LESSON)
+    make_lesson(event, member, title="Radio beta", kind=LessonKind.GOOD_PRACTICE, status=LessonStatus.LEARNED)
+    make_lesson(event, member, title="Radio gamma", status=LessonStatus.SUBMITTED)
+    make_lesson(event, member, title="Border delta", status=LessonStatus.SUBMITTED)
+    make_lesson(event, member, title="Radio draft", status=LessonStatus.DRAFT)
+    client = login(coordinator)
+    for query, total, awaiting in (("", 4, 2), ("?q=radio", 3, 2), ("?q=nothingmatches", 0, 2)):
+        html = client.get(f"/lessons/{query}").get_data(as_text=True)
+        assert f'data-testid="total">{total}<' in html, query
+        assert len(_ids(html)) == total, query
+        assert f'data-testid="awaiting">Awaiting validation <span class="badge text-bg-info">{awaiting}<' in html
+    html = client.get("/lessons/?q=radio").get_data(as_text=True)
+    assert "Observation: 1" in html and "Lesson: 1" in html and "Good practice: 1" in html
+    assert "Validated (lesson identified): 1" in html and "Learned: 1" in html and "Submitted: 1" in html
+    # A page past the end lists nothing but keeps the figures.
+    html = client.get("/lessons/?q=radio&page=9").get_data(as_text=True)
+    assert 'data-testid="total">3<' in html and not _ids(html)
+    # A member sees the published ones and no badge.
+    html = login(member).get("/lessons/").get_data(as_text=True)
+    assert 'data-testid="total">5<' in html and 'data-testid="awaiting"' not in html

@@ -142,3 +142,94 @@ def test_my_actions_hide_entries_the_owner_may_not_see(login, make, matrix, db):
     html = login(people["coordinator"]).get("/lessons/my-actions").get_data(as_text=True)
     assert "Check radios" in html
     assert red.title not in html
+
+
+def _oracle(viewer, user, lesson, event, organisers, attendees, attending_orgs) -> bool:
+    """The TLP rule of app/lessons/visibility.py written out in Python, one entry at a time."""
+    if user is not None and lesson.author_id == user.id:
+        return True
+    organiser = user is not None and user.id in organisers
+    coordinator = user is not None and user.role in (Role.ADMIN, Role.COORDINATOR)
+    if event.status.value == "draft" and not (organiser or (user is not None and user.role == Role.ADMIN)):
+        return False
+    if user is None:
+        return lesson.status in PUBLISHED and lesson.tlp == TLP.CLEAR
+    attended = user.id in attendees
+    org_attended = user.organisation_id is not None and user.organisation_id in attending_orgs
+    if lesson.status in PUBLISHED:
+        status_ok = True
+    elif lesson.status in (LessonStatus.SUBMITTED, LessonStatus.REJECTED):
+        status_ok = organiser or coordinator
+    else:
+        status_ok = False
+    audience = {
+        TLP.CLEAR: True,
+        TLP.GREEN: True,
+        TLP.AMBER: org_attended or attended or organiser or coordinator,
+        TLP.AMBER_STRICT: org_attended or attended or organiser,
+        TLP.RED: attended or organiser,
+    }[lesson.tlp]
+    return status_ok and audience
+
+
+PUBLISHED = (LessonStatus.VALIDATED, LessonStatus.ACTIONED, LessonStatus.LEARNED)
+
+
+def test_viewer_facts_clause_equals_the_rule_for_every_marking_status_and_event(app, make, matrix):
+    """The library's fast form (facts read once, id lists) and the sub-query form select exactly the
+    entries the rule allows: every marking × every status × published/draft/other events × viewers,
+    including attendance recorded per day only, an event without creator and a member without
+    organisation."""
+    from app.accounts.models import User
+    from app.lessons.visibility import viewer_facts
+    from app.registrations.models import AttendanceDay
+
+    people = dict(matrix["people"])
+    people["no_org_member"] = make.user(name="Freelancer", organisation=None)
+    day_org = make.organisation(name="Day-by-day Agency", country="PL")
+    people["day_attendee"] = make.user(name="Day attendee", organisation=day_org)
+    people["day_colleague"] = make.user(name="Day colleague", organisation=day_org)
+    organiser = people["organiser"]
+    events = {
+        "main": matrix["event"],
+        "draft": past_event(make, title="Draft", status="draft", organisers=[organiser]),
+        "created": past_event(make, title="Created by the coordinator", created_by=people["coordinator"]),
+        "orphan": past_event(make, title="No creator, no organisers"),
+    }
+    day_reg = registration(events["orphan"], people["day_attendee"], checked_in=False)
+    db.session.add(AttendanceDay(registration_id=day_reg.id, day_on=events["orphan"].starts_at.date(),
+                                 checked_in_at=events["orphan"].starts_at))
+    registration(events["created"], people["no_org_member"])
+    db.session.commit()
+    organisers = {
+        "main": {organiser.id}, "draft": {organiser.id}, "created": {people["coordinator"].id}, "orphan": set(),
+    }
+    attendees = {
+        "main": {people["attendee"].id, people["author"].id},
+        "draft": set(), "created": {people["no_org_member"].id}, "orphan": {people["day_attendee"].id},
+    }
+    entries = []
+    for key, event in events.items():
+        for tlp in TLP:
+            for status in LessonStatus:
+                entries.append((key, make_lesson(event, people["author"], tlp=tlp, status=status,
+                                                 title=f"{key} {tlp.value} {status.value}")))
+    from flask_login import AnonymousUserMixin
+
+    for viewer in ["anonymous", *people]:
+        user = db.session.get(User, people[viewer].id) if viewer != "anonymous" else None
+        subject = user if user is not None else AnonymousUserMixin()
+        orgs = {key: {db.session.get(User, uid).organisation_id for uid in ids} - {None}
+                for key, ids in attendees.items()}
+        expected = {
+            item.id for key, item in entries
+            if _oracle(viewer, user, item, events[key], organisers[key], attendees[key], orgs[key])
+        } | {item.id for item in matrix["lessons"].values()
+             if _oracle(viewer, user, item, events["main"], organisers["main"], attendees["main"], orgs["main"])}
+        plain = set(db.session.scalars(select(Lesson.id).where(visible_lessons_clause(subject))))
+        facts = viewer_facts(subject)
+        fast = set(db.session.scalars(select(Lesson.id).where(visible_lessons_clause(subject, facts))))
+        assert plain == expected, viewer
+        assert fast == expected, viewer
+        if user is not None and user.role != Role.ADMIN:
+            assert facts.hidden == ({events["draft"].id} if viewer != "organiser" else set()), viewer
