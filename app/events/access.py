@@ -6,13 +6,46 @@ cancelled events are visible to everyone (cancelled ones clearly marked).
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, g, has_request_context, request
 from sqlalchemy import exists, or_, select
 
 from app.accounts.models import Role
 from app.accounts.permissions import is_signed_in
 from app.events.models import Event, EventStatus, event_organisers
 from app.extensions import db
+
+
+def _co_organises(user_id: int, event_id: int) -> bool:
+    """Is the user a co-organiser of the event? Asked once per request for each (user, event).
+
+    An event page asks it from several places (the page, the registration box, the calendar and
+    lessons boxes); within a request the answer is kept on flask.g. Outside a request (services,
+    CLI, scheduler) it is always asked afresh."""
+    cache = None
+    if has_request_context():
+        # g outlives a request when an app context is already pushed (tests): tie it to this request.
+        owner = request._get_current_object()
+        cache = g.get("_co_organiser_cache")
+        if cache is None or cache[0] is not owner:
+            cache = (owner, {})
+            g._co_organiser_cache = cache
+        key = (user_id, event_id)
+        if key in cache[1]:
+            return cache[1][key]
+    answer = bool(db.session.scalar(
+        select(exists().where(event_organisers.c.event_id == event_id, event_organisers.c.user_id == user_id))
+    ))
+    if cache is not None:
+        cache[1][key] = answer
+    return answer
+
+
+def forget_organisers(event_id: int | None = None) -> None:
+    """Drop memoised answers (after changing an event's organisers within the same request)."""
+    cache = g.get("_co_organiser_cache") if has_request_context() else None
+    if cache is not None:
+        for key in [k for k in cache[1] if event_id is None or k[1] == event_id]:
+            del cache[1][key]
 
 
 def is_organiser_of(user, event: Event) -> bool:
@@ -23,11 +56,7 @@ def is_organiser_of(user, event: Event) -> bool:
         return True
     if event.created_by_id == user.id:
         return True
-    return db.session.scalar(
-        select(
-            exists().where(event_organisers.c.event_id == event.id, event_organisers.c.user_id == user.id)
-        )
-    ) or False
+    return _co_organises(user.id, event.id)
 
 
 def can_view(user, event: Event) -> bool:
@@ -37,11 +66,7 @@ def can_view(user, event: Event) -> bool:
         return False
     if user.role == Role.ADMIN or event.created_by_id == user.id:
         return True
-    return db.session.scalar(
-        select(
-            exists().where(event_organisers.c.event_id == event.id, event_organisers.c.user_id == user.id)
-        )
-    ) or False
+    return _co_organises(user.id, event.id)
 
 
 def visible_clause(user):

@@ -19,7 +19,7 @@ from app import audit
 from app.accounts.models import User
 from app.calendar import itip
 from app.directory.models import Organisation, Project, Theme
-from app.events.access import is_organiser_of, managed_clause, visible_clause
+from app.events.access import forget_organisers, is_organiser_of, managed_clause, visible_clause
 from app.events.models import (
     Event,
     EventFormat,
@@ -52,6 +52,8 @@ SESSION_FIELDS = (
     "has_signup",
 )
 MAX_SERIES = 52
+
+_UNSET = object()  # "argument not given" where None is a meaningful value
 
 
 class EventError(Exception):
@@ -226,14 +228,29 @@ def organiser_ids(event: Event) -> set[int]:
     return ids
 
 
-def can_see_online_link(user, event: Event) -> bool:
-    """Organisers and confirmed participants see how to join online."""
+def viewer_registration(user, event: Event):
+    """The user's registration to the event (any status), or None — loaded once for the event page."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    from app.registrations.models import Registration
+
+    return db.session.scalar(
+        select(Registration).where(Registration.event_id == event.id, Registration.user_id == user.id)
+    )
+
+
+def can_see_online_link(user, event: Event, registration=_UNSET) -> bool:
+    """Organisers and confirmed participants see how to join online.
+
+    `registration`: the user's registration when the caller has it already (None: not registered)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if is_organiser_of(user, event):
         return True
     from app.registrations.models import Registration, RegistrationStatus
 
+    if registration is not _UNSET:
+        return registration is not None and registration.status == RegistrationStatus.CONFIRMED
     return bool(db.session.scalar(select(exists().where(
         Registration.event_id == event.id,
         Registration.user_id == user.id,
@@ -241,18 +258,24 @@ def can_see_online_link(user, event: Event) -> bool:
     ))))
 
 
-def registration_facts(event: Event) -> dict:
-    """Mode, window, capacity and seats taken (confirmed participants), for the event page."""
+def seats_taken(event: Event) -> int:
+    """Participant seats taken (confirmed registrations in a seat-taking role)."""
     from app.registrations.models import ParticipantRole, Registration, RegistrationStatus
 
     seat_roles = [role for role in ParticipantRole if role.takes_seat]
-    taken = db.session.scalar(
+    return db.session.scalar(
         select(func.count(Registration.id)).where(
             Registration.event_id == event.id,
             Registration.status == RegistrationStatus.CONFIRMED,
             Registration.role.in_(seat_roles),
         )
     ) or 0
+
+
+def registration_facts(event: Event, taken: int | None = None) -> dict:
+    """Mode, window, capacity and seats taken (confirmed participants), for the event page."""
+    if taken is None:
+        taken = seats_taken(event)
     at = now()
     if event.is_cancelled:
         state = "Cancelled"
@@ -443,6 +466,7 @@ def update_event(actor, event: Event, values: dict, co_organiser_ids=(), project
     for name, value in values.items():
         setattr(event, name, value)
     event.organisers, event.projects, event.themes = organisers, projects, themes
+    forget_organisers(event.id)
     if event.is_published and any(name in changes for name in SEQUENCE_FIELDS):
         event.sequence += 1
         itip.queue_event_update(event)

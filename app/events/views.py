@@ -85,12 +85,17 @@ def detail(event_id: int):
     if event is None or not can_view(current_user, event):
         abort(404)
     organiser = is_organiser_of(current_user, event)
+    # Counted and loaded once here, handed to the registration box and the online-link rule.
+    taken = services.seats_taken(event)
+    mine = services.viewer_registration(current_user, event)
     return render_template(
         "events/detail.html",
         event=event,
         is_organiser=organiser,
-        show_online_link=bool(event.online_url) and services.can_see_online_link(current_user, event),
-        registration=services.registration_facts(event),
+        show_online_link=bool(event.online_url) and services.can_see_online_link(current_user, event, mine),
+        registration=services.registration_facts(event, taken),
+        seats_taken=taken,
+        viewer_registration=mine,
         days=services.timetable(event),
         viewer_tz=getattr(current_user, "timezone", None) if current_user.is_authenticated else None,
     )

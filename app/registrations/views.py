@@ -22,7 +22,7 @@ from flask import (
     session as web_session,
 )
 from flask_login import current_user, login_required, login_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
@@ -33,7 +33,7 @@ from app.directory.models import Organisation
 from app.events.access import get_managed_or_404, get_visible_or_404, is_organiser_of
 from app.events.models import Event, Session
 from app.extensions import db, limiter
-from app.pagination import paginate
+from app.pagination import Page, paginate, parse_page
 from app.registrations import exports, imports, pdf, services
 from app.registrations.forms import (
     AcceptInvitationForm,
@@ -133,19 +133,33 @@ class RegistrationBox:
         return self.event.registration_mode.value == "invitation"
 
 
-def registration_box(event: Event, form: RegistrationForm | None = None) -> RegistrationBox:
-    """Everything the event page's registration box shows, in a bounded number of queries."""
+_UNSET = object()
+
+
+def registration_box(event: Event, form: RegistrationForm | None = None, *, seats_taken: int | None = None,
+                     registration=_UNSET) -> RegistrationBox:
+    """Everything the event page's registration box shows, in a bounded number of queries.
+
+    The event page already counts the seats and loads the viewer's registration: it passes them in
+    (`seats_taken`, `registration`, None meaning "no registration") so they are not asked twice."""
     user = current_user
     signed_in = user.is_authenticated
-    registration = None
     position = None
     invitation = None
-    if signed_in:
+    if not signed_in:
+        registration = None
+    elif registration is _UNSET:
         registration = db.session.scalar(
             select(Registration).where(Registration.event_id == event.id, Registration.user_id == user.id)
         )
-        if registration is not None:
-            position = services.waitlist_position(registration)
+    if registration is not None:
+        position = services.waitlist_position(registration)
+    closed_reason = services.registration_closed_reason(event)
+    # The invitation is offered only to someone who may register and has no live or refused registration.
+    if signed_in and closed_reason is None and not (
+        registration is not None
+        and (registration.status in services.ACTIVE or registration.status == RegistrationStatus.REJECTED)
+    ):
         invitation = db.session.scalar(
             select(Invitation).where(
                 Invitation.event_id == event.id,
@@ -158,31 +172,29 @@ def registration_box(event: Event, form: RegistrationForm | None = None) -> Regi
         event=event,
         registration=registration,
         position=position,
-        seats_taken=services.seats_taken(event.id),
-        closed_reason=services.registration_closed_reason(event),
+        seats_taken=services.seats_taken(event.id) if seats_taken is None else seats_taken,
+        closed_reason=closed_reason,
         is_organiser=bool(organiser),
         invitation=invitation,
         form=form or RegistrationForm(formdata=None),
     )
     box.can_cancel = box.is_active and event.starts_at > now()
     if organiser:
-        box.status_counts = {
-            status.value: count
-            for status, count in db.session.execute(
-                select(Registration.status, func.count(Registration.id))
-                .where(Registration.event_id == event.id)
-                .group_by(Registration.status)
-            )
-        }
-        box.attended = db.session.scalar(
-            select(func.count(Registration.id)).where(
-                Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
-                Registration.checked_in_at.is_not(None))
-        ) or 0
-    sessions = db.session.scalars(
-        select(Session).where(Session.event_id == event.id, Session.has_signup.is_(True))
-        .order_by(Session.starts_at, Session.position, Session.id)
-    ).all()
+        # One GROUP BY: counts per status, and (for confirmed ones) how many checked in.
+        rows = db.session.execute(
+            select(Registration.status, func.count(Registration.id), func.count(Registration.checked_in_at))
+            .where(Registration.event_id == event.id)
+            .group_by(Registration.status)
+        ).all()
+        box.status_counts = {status.value: count for status, count, _ in rows}
+        box.attended = sum(checked for status, _, checked in rows if status == RegistrationStatus.CONFIRMED)
+    if "sessions" in event.__dict__:  # the event page loaded the agenda already
+        sessions = sorted((s for s in event.sessions if s.has_signup), key=lambda s: (s.starts_at, s.position, s.id))
+    else:
+        sessions = db.session.scalars(
+            select(Session).where(Session.event_id == event.id, Session.has_signup.is_(True))
+            .order_by(Session.starts_at, Session.position, Session.id)
+        ).all()
     if sessions:
         ids = [s.id for s in sessions]
         confirmed = dict(
@@ -354,16 +366,34 @@ def session_signup_cancel(session_id: int):
     return redirect(_next_or(event_page_url(event)))
 
 
+MY_EVENTS_PER_PAGE = 20
+
+
 @bp.get("/my/events")
 @login_required
 def my_events():
+    """The user's registrations: upcoming first (soonest first), past ones behind their own tab
+    (latest first), a page of MY_EVENTS_PER_PAGE at a time, in the same few queries whatever the count."""
+    instant = now()
+    show = "past" if request.args.get("show") == "past" else "upcoming"
+    mine = Registration.user_id == current_user.id
+    upcoming_clause = Event.ends_at > instant
+    upcoming_total, total = db.session.execute(
+        select(func.coalesce(func.sum(case((upcoming_clause, 1), else_=0)), 0), func.count(Registration.id))
+        .select_from(Registration).join(Event, Event.id == Registration.event_id).where(mine)
+    ).one()
+    totals = {"upcoming": int(upcoming_total or 0), "past": int(total or 0) - int(upcoming_total or 0)}
+    number = parse_page(request.args.get("page"))
+    order = (Event.starts_at.desc(), Registration.id.desc()) if show == "past" else (Event.starts_at, Registration.id)
     registrations = db.session.scalars(
         select(Registration)
         .join(Event, Event.id == Registration.event_id)
-        .where(Registration.user_id == current_user.id)
+        .where(mine, ~upcoming_clause if show == "past" else upcoming_clause)
         .options(joinedload(Registration.event))
-        .order_by(Event.starts_at)
+        .order_by(*order)
+        .limit(MY_EVENTS_PER_PAGE).offset((number - 1) * MY_EVENTS_PER_PAGE)
     ).all()
+    page = Page(items=registrations, page=number, per_page=MY_EVENTS_PER_PAGE, total=totals[show])
     event_ids = [r.event_id for r in registrations]
     positions = services.waitlist_positions(
         {r.event_id for r in registrations if r.status == RegistrationStatus.WAITLISTED}
@@ -386,23 +416,20 @@ def my_events():
         select(Invitation)
         .join(Event, Event.id == Invitation.event_id)
         .where(or_(Invitation.user_id == current_user.id, Invitation.email == current_user.email),
-               Invitation.status == InvitationStatus.SENT, Event.ends_at > now())
+               Invitation.status == InvitationStatus.SENT, Event.ends_at > instant)
         .options(joinedload(Invitation.event))
         .order_by(Event.starts_at)
     ).all()
-    instant = now()
-    upcoming = [r for r in registrations if r.event.ends_at > instant]
-    past = list(reversed([r for r in registrations if r.event.ends_at <= instant]))
     feedback_given = set()
-    if past:
+    if show == "past" and registrations:
         from app.registrations.models import Feedback
 
         feedback_given = set(db.session.scalars(
-            select(Feedback.registration_id).where(Feedback.registration_id.in_([r.id for r in past]))
+            select(Feedback.registration_id).where(Feedback.registration_id.in_([r.id for r in registrations]))
         ))
-    return render_template("registrations/my_events.html", upcoming=upcoming, past=past, positions=positions,
-                           signups=signups, invitations=invitations, feedback_given=feedback_given,
-                           signup_positions=signup_positions)
+    return render_template("registrations/my_events.html", show=show, page=page, totals=totals,
+                           positions=positions, signups=signups, invitations=invitations,
+                           feedback_given=feedback_given, signup_positions=signup_positions)
 
 
 # --------------------------------------------------------------------------------------------

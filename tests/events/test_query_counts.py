@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event as sa_event
 
 from app.accounts.models import Role
-from app.events.models import SessionSpeaker
+from app.events.models import Event, SessionSpeaker
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationStatus
 from app.timeutil import set_now
@@ -84,3 +84,62 @@ def test_pages_issue_a_bounded_number_of_queries(app, make, login, path):
     assert counts[0] == counts[1], counts
     # Other capabilities add their boxes to the event page; the point is that nothing grows with data.
     assert counts[1] <= 30, counts
+
+
+def _event_page_statements(client, event_id):
+    client.get(f"/events/{event_id}")  # warm caches
+    with count_queries() as statements:
+        response = client.get(f"/events/{event_id}")
+    assert response.status_code == 200
+    return [" ".join(s.split()) for s in statements]
+
+
+# The event page's own questions, each asked once per request (issue 9: it used to ask the organiser
+# check up to five times, the seat count and the viewer's registration twice each).
+@pytest.mark.parametrize("viewer_kind, limit", [("anonymous", 10), ("member", 15), ("participant", 14), ("organiser", 14)])
+def test_event_page_asks_each_question_once(app, make, login, client, viewer_kind, limit):
+    event_id, member = build(make, 5)
+    event = db.session.get(Event, event_id)
+    event.online_url = "https://meet.example/room"
+    if viewer_kind == "participant":
+        db.session.add(Registration(event_id=event_id, user_id=member.id, status=RegistrationStatus.CONFIRMED))
+    db.session.commit()
+    if viewer_kind == "anonymous":
+        web = client
+    elif viewer_kind == "organiser":
+        web = login(event.organisers[0])  # a co-organiser: the EXISTS check is needed
+    else:
+        web = login(member)
+    statements = _event_page_statements(web, event_id)
+    set_now(None)
+    organiser_checks = [s for s in statements if s.startswith("SELECT EXISTS (SELECT * FROM event_organisers WHERE")]
+    seat_counts = [s for s in statements if s.startswith("SELECT count(registrations.id)") and "registrations.role IN" in s]
+    my_registration = [s for s in statements if s.startswith("SELECT registrations.id") and "registrations.user_id" in s]
+    assert len(organiser_checks) == (0 if viewer_kind == "anonymous" else 1), organiser_checks
+    assert len(seat_counts) == 1, seat_counts
+    assert len(my_registration) == (0 if viewer_kind == "anonymous" else 1), my_registration
+    # Other capabilities add their boxes to the page; this is today's total — lower it when you can.
+    assert len(statements) <= limit, "\n".join(statements)
+
+
+def test_organiser_check_is_memoised_per_request_only(app, make):
+    """Outside a request (services, CLI) the answer is never cached: a new co-organiser counts at once."""
+    from app.events.access import is_organiser_of
+
+    set_now(NOW)
+    creator = make.user(role=Role.ORGANISER)
+    other = make.user(role=Role.ORGANISER)
+    event = make.event(created_by=creator)
+    assert not is_organiser_of(other, event)
+    event.organisers = [other]
+    db.session.commit()
+    assert is_organiser_of(other, event)
+    with app.test_request_context("/"):
+        with count_queries() as statements:
+            assert is_organiser_of(other, event) and is_organiser_of(other, event)
+        assert len(statements) == 1
+    with app.test_request_context("/"):
+        with count_queries() as statements:
+            assert is_organiser_of(other, event)
+        assert len(statements) == 1  # a new request asks again
+    set_now(None)

@@ -234,3 +234,44 @@ def test_unconfirmed_people_cannot_sign_up_for_sessions(db, make, login):
     services.register(event, user, consent=True)  # waitlisted: capacity 0
     response = login(user).post(f"/sessions/{session.id}/signup", follow_redirects=True)
     assert "Only confirmed participants" in response.get_data(as_text=True)
+
+
+def test_my_events_shows_upcoming_first_a_page_at_a_time_and_past_behind_a_tab(db, make, login):
+    """Issue 9: a member with hundreds of registrations got them all on one page (111 KB)."""
+    from datetime import timedelta
+
+    from app.registrations.views import MY_EVENTS_PER_PAGE
+    from app.timeutil import now
+
+    user = make.user()
+    client = login(user)
+    soon = now() + timedelta(days=2)
+
+    def add(count, offset_days, prefix):
+        for index in range(count):
+            event = make.event(f"{prefix} {index:03d}", starts_at=soon + timedelta(days=offset_days + index))
+            db.session.add(Registration(event_id=event.id, user_id=user.id, status=RegistrationStatus.CONFIRMED))
+        db.session.commit()
+
+    add(MY_EVENTS_PER_PAGE + 5, 0, "Coming")
+    add(3, -400, "Gone")  # ended long ago
+    first = client.get("/my/events").get_data(as_text=True)
+    assert "Coming 000" in first and f"Coming {MY_EVENTS_PER_PAGE - 1:03d}" in first
+    assert f"Coming {MY_EVENTS_PER_PAGE:03d}" not in first and "Gone" not in first
+    assert first.count('data-testid="my-registration-') == MY_EVENTS_PER_PAGE
+    assert "Page 1 of 2" in first and 'rel="next"' in first
+    second = client.get("/my/events?page=2").get_data(as_text=True)
+    assert f"Coming {MY_EVENTS_PER_PAGE + 4:03d}" in second and "Coming 000" not in second
+    past = client.get("/my/events?show=past").get_data(as_text=True)
+    assert past.index("Gone 002") < past.index("Gone 000")  # latest first
+    assert "Coming" not in past and past.count('data-testid="my-registration-') == 3
+    assert client.get("/my/events?page=banana&show=nonsense").status_code == 200
+    db.session.rollback()
+
+    # The same queries with one more page of registrations.
+    with count_queries(db) as few:
+        client.get("/my/events?page=2")
+    add(MY_EVENTS_PER_PAGE, 40, "Later")
+    with count_queries(db) as many:
+        assert "Page 2 of 3" in client.get("/my/events?page=2").get_data(as_text=True)
+    assert len(few) == len(many) <= 8
