@@ -5,6 +5,10 @@ A calendar program fetches the same feed again and again; as long as its fingerp
 served again. Bounded by entries and by bytes, least recently used first out; a feed whose ETag
 changed replaces its old body (same identity), so stale bodies never pile up. One cache per Flask
 app (app.extensions), guarded by a lock for threaded servers.
+
+The fingerprint is read before the rows: if a change commits in between, the body cached under the
+older ETag is already the newer content, which is harmless (the next poll sees the new ETag, misses
+and replaces it). Settings: CALENDAR_FEED_CACHE_ENTRIES, CALENDAR_FEED_CACHE_BYTES.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Callable
 from flask import Flask, current_app
 
 MAX_ENTRIES = 64
-MAX_BYTES = 32 * 1024 * 1024  # a 1,000-event public feed is about 1 MB
+MAX_BYTES = 16 * 1024 * 1024  # a 1,000-event public feed is about 1 MB, a 200-entry personal one 200 KB
 EXTENSION = "calendar_feed_cache"
 
 

@@ -1,8 +1,9 @@
 """Calendar feeds: what goes into a user's personal feed, an organiser's feed and the public feed.
 
 Each feed is read in a fixed number of queries whatever its size, and only ever holds what its
-reader may see (app.events.access). The result is a `Feed`: entries plus a fingerprint for HTTP
-caching, so an unchanged feed is answered with 304 before anything is serialised.
+reader may see (app.events.access). Each feed also has a `Fingerprint` (ETag, Last-Modified, cache
+key) read with ONE aggregate query over the same rows, so the view answers an unchanged feed with
+304, or with the body rendered last time (app.calendar.feed_cache), without reading or building it.
 """
 
 from __future__ import annotations
