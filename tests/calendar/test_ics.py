@@ -242,3 +242,30 @@ def test_entry_refuses_naive_times_and_unknown_status():
               timezone="UTC")
     with pytest.raises(ValueError):
         entry("Europe/Kyiv", *CASES[0][1:], status="MAYBE")
+
+
+def test_vtimezone_text_is_made_once_per_zone_and_reused_by_every_build(monkeypatch):
+    """Invitations are built while the registration holds the event row lock: the VTIMEZONE of a
+    zone must come from the cache, not from icalendar, after the first build."""
+    from app.calendar import ics as ics_module
+
+    first = build_calendar([entry("Europe/Kyiv", datetime(2031, 3, 3, 9), datetime(2031, 3, 3, 17))],
+                           method="REQUEST", dtstamp=STAMP)
+
+    def fail(*_args, **_kwargs):
+        raise AssertionError("VTIMEZONE generated again")
+
+    monkeypatch.setattr(ics_module, "_rrule_timezone", fail)
+    monkeypatch.setattr(ics_module, "_listed_timezone", fail)
+    again = build_calendar([entry("Europe/Kyiv", datetime(2032, 6, 1, 9), datetime(2032, 6, 1, 10),
+                                  summary="Another")], method="REQUEST", dtstamp=STAMP)
+    block = re.search(rb"BEGIN:VTIMEZONE.*?END:VTIMEZONE\r\n", first, re.S).group()
+    assert block in again
+    assert b"\r\n\r\n" not in again and again.endswith(b"END:VCALENDAR\r\n")
+
+
+def test_text_escaping_handles_every_special_character_in_one_pass():
+    from app.calendar.ics import text
+
+    assert text("a\\b;c,d\ne\r\nf\rg\th\x00i\x1fj\x7f") == "a\\\\b\\;c\\,d\\ne\\nf\\ng\th" + "ij\x7f"
+    assert text("Київ, თბილისი; ok") == "Київ\\, თბილისი\\; ok"
