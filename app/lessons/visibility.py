@@ -19,7 +19,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, false, literal, or_, select, true, union_all
+from sqlalchemy import (
+    Integer,
+    all_,
+    and_,
+    any_,
+    exists,
+    false,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.accounts.models import Role, User
 from app.accounts.permissions import is_signed_in
@@ -87,23 +100,31 @@ def viewer_facts(user) -> ViewerFacts | None:
     if not is_signed_in(user):
         return None
     visible_events = select(Event.id).where(event_access.visible_clause(user)).correlate(None)
+    nobody = literal(None, Integer)
     parts = [
-        select(literal("h").label("fact"), Event.id.label("event_id")).where(
+        select(literal("h").label("fact"), Event.id.label("event_id"), nobody.label("user_id")).where(
             Event.status == EventStatus.DRAFT, Event.id.not_in(visible_events)
         ),
-        select(literal("o"), Event.id).where(Event.created_by_id == user.id),
-        select(literal("o"), event_organisers.c.event_id).where(event_organisers.c.user_id == user.id),
-        select(literal("a"), Registration.event_id).where(Registration.user_id == user.id, attended_clause()),
+        select(literal("o"), Event.id, nobody).where(Event.created_by_id == user.id),
+        select(literal("o"), event_organisers.c.event_id, nobody).where(event_organisers.c.user_id == user.id),
     ]
     if user.organisation_id:
+        # The viewer is a member of their organisation: one read gives both attendance facts.
         parts.append(
-            select(literal("g"), Registration.event_id)
+            select(literal("g"), Registration.event_id, Registration.user_id)
             .join(User, User.id == Registration.user_id)
             .where(User.organisation_id == user.organisation_id, attended_clause())
         )
+    else:
+        parts.append(
+            select(literal("a"), Registration.event_id, Registration.user_id)
+            .where(Registration.user_id == user.id, attended_clause())
+        )
     found: dict[str, set[int]] = {"h": set(), "o": set(), "a": set(), "g": set()}
-    for fact, event_id in db.session.execute(union_all(*parts)):
+    for fact, event_id, attendee_id in db.session.execute(union_all(*parts)):
         found[fact].add(event_id)
+        if attendee_id == user.id:
+            found["a"].add(event_id)
     return ViewerFacts(
         organised=frozenset(found["o"]),
         attended=frozenset(found["a"]),
@@ -117,8 +138,26 @@ def _visible_event(user):
     return Lesson.event_id.in_(select(Event.id).where(event_access.visible_clause(user)).correlate(None))
 
 
-def _event_in(ids) -> object:
-    return Lesson.event_id.in_(sorted(ids)) if ids else false()
+def _id_array(ids):
+    return literal(sorted(ids), ARRAY(Integer))
+
+
+def _event_in(ids):
+    """Lesson.event_id in a list of ids: one array parameter on PostgreSQL (short to send and plan),
+    an IN list elsewhere."""
+    if not ids:
+        return false()
+    if db.engine.dialect.name == "postgresql":
+        return Lesson.event_id == any_(_id_array(ids))
+    return Lesson.event_id.in_(sorted(ids))
+
+
+def _event_not_in(ids):
+    if not ids:
+        return true()
+    if db.engine.dialect.name == "postgresql":
+        return Lesson.event_id != all_(_id_array(ids))
+    return Lesson.event_id.not_in(sorted(ids))
 
 
 def visible_lessons_clause(user, facts: ViewerFacts | None = None):
@@ -134,13 +173,18 @@ def visible_lessons_clause(user, facts: ViewerFacts | None = None):
     coordinator = is_coordinator(user)
     if facts is not None:
         # Every entry has an event (NOT NULL foreign key): "not on a hidden event" = "on a visible one".
-        event_visible = Lesson.event_id.not_in(sorted(facts.hidden)) if facts.hidden else true()
-        # The same disjunctions, folded in Python: each marking is one list of event ids.
+        event_visible = _event_not_in(facts.hidden)
         organiser = _event_in(facts.organised)
+        # The same disjunctions folded in Python: each marking is one list of event ids, and the
+        # markings that share an audience share one test.
         strict_ids = facts.organised | facts.attended | facts.organisation_attended
-        red = _event_in(facts.organised | facts.attended)
-        amber = true() if coordinator else _event_in(strict_ids)
-        amber_strict = _event_in(strict_ids)
+        open_markings = (TLP.CLEAR, TLP.GREEN, TLP.AMBER) if coordinator else (TLP.CLEAR, TLP.GREEN)
+        strict_markings = (TLP.AMBER_STRICT,) if coordinator else (TLP.AMBER, TLP.AMBER_STRICT)
+        audience = or_(
+            Lesson.tlp.in_(open_markings),
+            and_(Lesson.tlp.in_(strict_markings), _event_in(strict_ids)),
+            and_(Lesson.tlp == TLP.RED, _event_in(facts.organised | facts.attended)),
+        )
     else:
         event_visible = _visible_event(user)
         organiser = Lesson.event_id.in_(organised_event_ids(user))
@@ -149,16 +193,13 @@ def visible_lessons_clause(user, facts: ViewerFacts | None = None):
             organisation_attended = Lesson.event_id.in_(organisation_attended_event_ids(user.organisation_id))
         else:
             organisation_attended = false()
-        amber = or_(organisation_attended, attended, organiser, true() if coordinator else false())
-        amber_strict = or_(organisation_attended, attended, organiser)
-        red = or_(attended, organiser)
-
-    audience = or_(
-        Lesson.tlp.in_((TLP.CLEAR, TLP.GREEN)),
-        and_(Lesson.tlp == TLP.AMBER, amber),
-        and_(Lesson.tlp == TLP.AMBER_STRICT, amber_strict),
-        and_(Lesson.tlp == TLP.RED, red),
-    )
+        audience = or_(
+            Lesson.tlp.in_((TLP.CLEAR, TLP.GREEN)),
+            and_(Lesson.tlp == TLP.AMBER,
+                 or_(organisation_attended, attended, organiser, true() if coordinator else false())),
+            and_(Lesson.tlp == TLP.AMBER_STRICT, or_(organisation_attended, attended, organiser)),
+            and_(Lesson.tlp == TLP.RED, or_(attended, organiser)),
+        )
     status_allowed = or_(
         published,
         and_(Lesson.status.in_(UNDER_REVIEW_STATUSES), true() if coordinator else organiser),
