@@ -91,6 +91,10 @@ class Config:
     # Built reports (dashboard, participation) are kept per worker for this many seconds; 0 = off.
     REPORTS_CACHE_SECONDS = _int("REPORTS_CACHE_SECONDS", 60)
 
+    # Rendered calendar feeds kept per worker (an unchanged feed then costs one query).
+    CALENDAR_FEED_CACHE_ENTRIES = _int("CALENDAR_FEED_CACHE_ENTRIES", 64)
+    CALENDAR_FEED_CACHE_BYTES = _int("CALENDAR_FEED_CACHE_MB", 16) * 1024 * 1024
+
     # Scheduler
     SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)
     SCHEDULER_HEARTBEAT_SECONDS = _int("SCHEDULER_HEARTBEAT_SECONDS", 0)  # 0 = a third of the lease
