@@ -333,8 +333,12 @@ def _message_for(registration: Registration, position: int | None) -> str:
 
 
 def _do_register(event: Event, user: User, role: ParticipantRole, needs: Needs, *, actor: User,
-                 consented: bool, trusted_role: bool, skip_approval: bool, action: str) -> Outcome:
-    """Inside a locked transaction: create or revive the registration and place it. No commit."""
+                 consented: bool, trusted_role: bool, skip_approval: bool, action: str,
+                 prepared: _Prepared | None = None) -> Outcome:
+    """Inside a locked transaction: create or revive the registration and place it. No commit.
+
+    `prepared`: messages rendered before the lock (see _prepare_messages), used when the outcome is
+    the one they were rendered for."""
     registration = db.session.execute(
         select(Registration)
         .where(Registration.event_id == event.id, Registration.user_id == user.id)
@@ -348,6 +352,14 @@ def _do_register(event: Event, user: User, role: ParticipantRole, needs: Needs, 
         return Outcome(registration, registration.status,
                        "Your registration for this event was declined by the organisers.", ok=False)
     previous = registration.status.value if registration is not None else None
+    # The seat decision comes first: the new row is then written once, already placed (one INSERT
+    # under the lock instead of an INSERT and an UPDATE). Our own row never counts as a seat here.
+    needs_approval = not skip_approval and (
+        event.registration_mode == RegistrationMode.APPROVAL
+        # A self-declared speaker or trainer would skip the capacity: an organiser confirms the role.
+        or (not trusted_role and not role.takes_seat)
+    )
+    status = RegistrationStatus.PENDING if needs_approval else _seat_status(event, role)
     if registration is None:
         registration = Registration(event_id=event.id, user_id=user.id)
         db.session.add(registration)
@@ -365,25 +377,110 @@ def _do_register(event: Event, user: User, role: ParticipantRole, needs: Needs, 
     registration.needs_visa_letter = bool(needs.needs_visa_letter)
     registration.consented_at = instant if consented else None
 
-    # (The new row was flushed as pending by autoflush: it never counts as a seat here.)
-    needs_approval = not skip_approval and (
-        event.registration_mode == RegistrationMode.APPROVAL
-        # A self-declared speaker or trainer would skip the capacity: an organiser confirms the role.
-        or (not trusted_role and not role.takes_seat)
-    )
-    status = RegistrationStatus.PENDING if needs_approval else _seat_status(event, role)
     _place(registration, event, status)
     db.session.flush()
     position = waitlist_position(registration)
     audit.record(actor, action, registration,
                  {"status": [previous, status.value], "role": role.value, "event_id": event.id})
-    if status == RegistrationStatus.CONFIRMED:
+    fresh = prepared is not None and previous is None
+    if status == RegistrationStatus.CONFIRMED and fresh and prepared.confirmed is not None:
+        db.session.add_all(prepared.confirmed)  # rendered before the lock; written in this transaction
+    elif status == RegistrationStatus.CONFIRMED:
         _tell_confirmed(registration, promoted=False)
+    elif status == RegistrationStatus.WAITLISTED and fresh and prepared.waitlisted is not None:
+        _send_prepared_waitlisted(registration, position, prepared.waitlisted)
     elif status == RegistrationStatus.WAITLISTED:
         _tell_waitlisted(registration, position)
     else:
         _tell_pending(registration)
     return Outcome(registration, status, _message_for(registration, position), position)
+
+
+@dataclass
+class _Planned:
+    """Stands in for the registration a first-time self-registration will most likely get, so its
+    messages can be rendered before the event lock (the producers read only these attributes)."""
+    event: Event
+    user: User
+    role: ParticipantRole
+    status: RegistrationStatus = RegistrationStatus.CONFIRMED
+
+    @property
+    def event_id(self) -> int:
+        return self.event.id
+
+    @property
+    def user_id(self) -> int:
+        return self.user.id
+
+
+def _end_reads_keeping_objects() -> None:
+    """End the read-only transaction of the preparation without expiring what it loaded, so the
+    locked transaction does not read the user again (the event is reloaded under the lock anyway)."""
+    session = db.session()
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return  # nothing open, or pending changes: _begin_locked commits them as before
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
+
+
+# Rendered in place of the waiting-list position, which is known only under the lock.
+_POSITION_MARK = "__liaison_waitlist_position__"
+
+
+@dataclass
+class _Prepared:
+    """Messages rendered before the event lock for the outcome we expect (see _prepare_messages)."""
+    confirmed: list | None = None  # outbox messages of a confirmation, not yet in the session
+    waitlisted: tuple[str, str, str | None] | None = None  # subject, text, html with _POSITION_MARK
+
+
+def _prepare_messages(event_id: int, user: User, role: ParticipantRole) -> _Prepared | None:
+    """Before the lock: render what a first registration will most likely send — the calendar
+    invitation of a confirmation, or the waiting-list notice when the event is full — without adding
+    anything to the session. None when the outcome is anything else (everything is then rendered
+    under the lock, as before).
+
+    Only a guess: the seat decision under the lock has the last word; a guess that turns out wrong
+    (the last seat went meanwhile, or freed) is dropped and the right message rendered there."""
+    from app.notifications.models import OutboxMessage
+
+    event = db.session.get(Event, event_id)
+    if (event is None or not role.takes_seat or event.status != EventStatus.PUBLISHED
+            or event.registration_mode != RegistrationMode.OPEN or registration_closed_reason(event) is not None):
+        return None
+    if db.session.scalar(select(Registration.id).where(Registration.event_id == event_id,
+                                                       Registration.user_id == user.id)) is not None:
+        return None  # re-registration: revived rows and their session sign-ups keep the locked path
+    if event.capacity is not None and seats_taken(event_id) >= event.capacity:
+        context = _event_links(event)
+        subject, text, html = render_email(
+            "registrations/waitlisted", language=user.language, user=user, event=event, position=_POSITION_MARK,
+            registration=_Planned(event=event, user=user, role=role, status=RegistrationStatus.WAITLISTED), **context)
+        if _POSITION_MARK not in text:
+            return None
+        return _Prepared(waitlisted=(subject, text, html))
+    if db.session.new or db.session.dirty or db.session.deleted:
+        return None  # the caller has pending changes: keep them apart from the producer's
+    with db.session.no_autoflush:
+        itip.queue_invitation(_Planned(event=event, user=user, role=role))
+        created = list(db.session.new)
+        for obj in created:
+            db.session.expunge(obj)
+    if any(not isinstance(obj, OutboxMessage) for obj in created) or db.session.dirty or db.session.deleted:
+        db.session.rollback()  # the producer changed more than the outbox: it runs under the lock instead
+        return None
+    return _Prepared(confirmed=created)
+
+
+def _send_prepared_waitlisted(registration: Registration, position: int | None, rendered) -> None:
+    subject, text, html = (part.replace(_POSITION_MARK, str(position)) if part else part for part in rendered)
+    enqueue(_recipient(registration.user), subject, text, html, kind="registration.waitlisted",
+            dedupe_key=f"registration:{registration.id}:waitlisted:{_stamp(registration.waitlisted_at)}")
 
 
 def register(event: Event, user: User, role: ParticipantRole | str = ParticipantRole.PARTICIPANT,
@@ -397,8 +494,14 @@ def register(event: Event, user: User, role: ParticipantRole | str = Participant
         return Outcome(None, None, "Choose a role from the list.", ok=False)
     if not consent:
         return Outcome(None, None, "Please accept the privacy notice to register.", ok=False)
+    event_id = _id(event)
+    # The event row stays locked until the commit: render the likely messages (the confirmation's
+    # email + .ics, or the waiting-list notice) before taking it, so only the seat decision and the
+    # inserts happen under the lock.
+    prepared = _prepare_messages(event_id, user, role)
+    _end_reads_keeping_objects()
     try:
-        event = _lock_event(_id(event))
+        event = _lock_event(event_id)
     except RegistrationError as error:
         return Outcome(None, None, str(error), ok=False)
     try:
@@ -409,7 +512,8 @@ def register(event: Event, user: User, role: ParticipantRole | str = Participant
             db.session.rollback()
             return Outcome(None, None, reason, ok=False)
         outcome = _do_register(event, user, role, needs or Needs(), actor=user, consented=True,
-                               trusted_role=False, skip_approval=False, action="registration.register")
+                               trusted_role=False, skip_approval=False, action="registration.register",
+                               prepared=prepared)
         db.session.commit()
         return outcome
     except Exception:

@@ -275,3 +275,63 @@ def test_cli_promotes_waiting_lists_after_a_capacity_change_elsewhere(db, make, 
     assert "1 person(s) confirmed" in result.output
     assert services.seats_taken(event.id) == 2
     assert "0 person(s) confirmed" in runner.invoke(args=["registrations", "promote-waitlists"]).output
+
+
+def test_confirmation_rendered_before_the_lock_is_written_with_the_registration(db, make, monkeypatch):
+    """Issue 9: the invitation is rendered before the event lock; it is written in the registration's
+    transaction, once, and dropped when the seat went to someone else meanwhile."""
+    event = make.event(capacity=1, online_url="https://meet.example/room")
+    first, second, third = make.user(), make.user(), make.user()
+    assert services.register(event, first, consent=True).status == RegistrationStatus.CONFIRMED
+    invitations = _outbox("calendar.invitation", first)
+    assert len(invitations) == 1
+    assert "BEGIN:VCALENDAR" in invitations[0].calendar["content"] and first.email in invitations[0].to[0]
+    assert "meet.example/room" in invitations[0].calendar["content"]
+    mine = db.session.scalars(select(Registration).where(Registration.user_id == first.id)).one()
+    assert services.cancel_registration(mine, first).ok
+
+    # The guess says "confirmed" (the seat is free), but the seat goes to someone else before the lock.
+    real_prepare = services._prepare_messages
+    guesses = []
+
+    def prepare_then_lose_the_seat(event_id, user, role):
+        messages = real_prepare(event_id, user, role)
+        guesses.append(messages)
+        if user.id == second.id:
+            assert services.register(db.session.get(type(event), event_id), third, consent=True).ok
+        return messages
+
+    monkeypatch.setattr(services, "_prepare_messages", prepare_then_lose_the_seat)
+    outcome = services.register(event, second, consent=True)
+    assert guesses[0].confirmed and len(guesses) == 2  # second's guess was rendered, then third registered
+    assert outcome.status == RegistrationStatus.WAITLISTED
+    assert _outbox("calendar.invitation", second) == []
+    assert len(_outbox("registration.waitlisted", second)) == 1
+    assert len(_outbox("calendar.invitation", third)) == 1
+
+
+def test_waiting_list_notice_rendered_before_the_lock_carries_the_real_position(db, make, monkeypatch):
+    event = make.event(capacity=1)
+    people = [make.user() for _ in range(4)]
+    real_prepare = services._prepare_messages
+    guesses = []
+
+    def prepare_then_someone_else_joins(event_id, user, role):
+        messages = real_prepare(event_id, user, role)
+        guesses.append(messages)
+        if user.id == people[3].id:  # the guess was rendered; someone else joins the list first
+            monkeypatch.setattr(services, "_prepare_messages", real_prepare)
+            assert services.register(db.session.get(type(event), event_id), make.user(), consent=True).ok
+        return messages
+
+    monkeypatch.setattr(services, "_prepare_messages", prepare_then_someone_else_joins)
+    outcomes = [services.register(event, person, consent=True) for person in people]
+    assert [o.status for o in outcomes] == [RegistrationStatus.CONFIRMED] + [RegistrationStatus.WAITLISTED] * 3
+    assert guesses[1].waitlisted is not None and guesses[3].waitlisted is not None
+    for person, position in ((people[1], 1), (people[2], 2), (people[3], 4)):
+        (notice,) = _outbox("registration.waitlisted", person)
+        assert f"number {position} on the waiting list" in notice.text_body
+        assert f"number <strong>{position}</strong>" in notice.html_body
+        assert "__liaison" not in notice.text_body + notice.html_body + notice.subject
+        assert notice.dedupe_key.startswith("registration:")
+    assert _outbox("calendar.invitation", people[1]) == []
