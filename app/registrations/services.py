@@ -11,6 +11,7 @@ Every public function that changes seats commits (or rolls back) its own transac
 from __future__ import annotations
 
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -87,6 +88,17 @@ class BulkResult:
 
 # --------------------------------------------------------------------------------------------
 # Transactions and locks
+
+
+@contextmanager
+def _rollback_on_error():
+    """Roll the transaction back when anything fails inside (the block commits on success itself),
+    so the scheduler and the CLI, which have no request teardown, never keep a broken session."""
+    try:
+        yield
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 def _dialect() -> str:
@@ -504,7 +516,7 @@ def register(event: Event, user: User, role: ParticipantRole | str = Participant
         event = _lock_event(event_id)
     except RegistrationError as error:
         return Outcome(None, None, str(error), ok=False)
-    try:
+    with _rollback_on_error():
         reason = registration_closed_reason(event)
         if reason is None and event.registration_mode == RegistrationMode.INVITATION:
             reason = "Registration for this event is by invitation only."
@@ -516,15 +528,12 @@ def register(event: Event, user: User, role: ParticipantRole | str = Participant
                                prepared=prepared)
         db.session.commit()
         return outcome
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def register_by_organiser(event: Event, user: User, role: ParticipantRole, actor: User) -> Outcome:
     """An organiser registers someone (import): no window or mode, the capacity still holds."""
     event = _lock_event(_id(event))
-    try:
+    with _rollback_on_error():
         if event.status == EventStatus.CANCELLED:
             db.session.rollback()
             return Outcome(None, None, "This event is cancelled.", ok=False)
@@ -532,9 +541,6 @@ def register_by_organiser(event: Event, user: User, role: ParticipantRole, actor
                                trusted_role=True, skip_approval=True, action="registration.add")
         db.session.commit()
         return outcome
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 # --------------------------------------------------------------------------------------------
@@ -572,13 +578,10 @@ def _promote_locked(event: Event, actor: User | None) -> list[Registration]:
 def promote_waitlist(event: Event, actor: User | None = None) -> list[Registration]:
     """Fill free seats from the waiting list, in order. Commits."""
     event = _lock_event(_id(event))
-    try:
+    with _rollback_on_error():
         promoted = _promote_locked(event, actor)
         db.session.commit()
         return promoted
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def capacity_changed(event: Event, actor: User | None = None) -> list[Registration]:
@@ -616,7 +619,7 @@ def _cancel_signups_locked(event: Event, user_id: int) -> None:
 def cancel_registration(registration: Registration, actor: User, *, by_organiser: bool = False) -> Outcome:
     """The participant cancels (until the start) or an organiser cancels (any time). Commits."""
     event = _lock_event(registration.event_id)
-    try:
+    with _rollback_on_error():
         registration = _fresh_registration(registration.id)
         if registration is None or registration.status not in ACTIVE:
             db.session.rollback()
@@ -644,9 +647,6 @@ def cancel_registration(registration: Registration, actor: User, *, by_organiser
         db.session.commit()
         return Outcome(registration, RegistrationStatus.CANCELLED,
                        f"The registration for {event.title} is cancelled.")
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def _approve_locked(event: Event, registration: Registration, actor: User) -> str:
@@ -763,7 +763,7 @@ def manage(event: Event, registration_ids, action: str, actor: User, *, reason: 
         raise RegistrationError("Select at least one person.")
     event = _lock_event(_id(event))
     result = BulkResult()
-    try:
+    with _rollback_on_error():
         registrations = db.session.scalars(
             select(Registration)
             .where(Registration.event_id == event.id, Registration.id.in_(ids))
@@ -792,9 +792,6 @@ def manage(event: Event, registration_ids, action: str, actor: User, *, reason: 
             result.problems.append(f"{missing} selected registration(s) do not belong to this event.")
         db.session.commit()
         return result
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def update_needs(registration: Registration, needs: Needs, actor: User) -> None:
@@ -857,7 +854,7 @@ class SignupOutcome:
 def sign_up_for_session(session: Session, user: User) -> SignupOutcome:
     """A confirmed participant signs up for a session with its own capacity. Commits."""
     session = _lock_session(_id(session))
-    try:
+    with _rollback_on_error():
         if not session.has_signup:
             db.session.rollback()
             return SignupOutcome(None, "This session has no sign-up.", ok=False)
@@ -904,9 +901,6 @@ def sign_up_for_session(session: Session, user: User) -> SignupOutcome:
         if signup.status == SessionSignupStatus.CONFIRMED:
             return SignupOutcome(signup, f"You are signed up for {session.title}.")
         return SignupOutcome(signup, f"{session.title} is full: you are number {position} on its waiting list.", position)
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def _promote_session_locked(session: Session | None, actor: User | None) -> list[SessionSignup]:
@@ -939,18 +933,15 @@ def _promote_session_locked(session: Session | None, actor: User | None) -> list
 def promote_session_waitlist(session: Session, actor: User | None = None) -> list[SessionSignup]:
     """Fill a session's free places from its waiting list (e.g. after its capacity was raised)."""
     session = _lock_session(_id(session))
-    try:
+    with _rollback_on_error():
         promoted = _promote_session_locked(session, actor)
         db.session.commit()
         return promoted
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def cancel_session_signup(signup: SessionSignup, actor: User) -> SignupOutcome:
     session = _lock_session(signup.session_id)
-    try:
+    with _rollback_on_error():
         signup = db.session.execute(
             select(SessionSignup).where(SessionSignup.id == signup.id).execution_options(populate_existing=True)
         ).scalar_one()
@@ -971,9 +962,6 @@ def cancel_session_signup(signup: SessionSignup, actor: User) -> SignupOutcome:
             _promote_session_locked(session, actor)
         db.session.commit()
         return SignupOutcome(signup, f"Your sign-up for {session.title} is cancelled.")
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 # --------------------------------------------------------------------------------------------
@@ -1046,7 +1034,7 @@ def invite(event: Event, people, actor: User, role: ParticipantRole = Participan
         raise RegistrationError("Publish the event first: invitation links lead to the event page.")
     result = InviteResult()
     seen = set()
-    try:
+    with _rollback_on_error():
         for email, name in people:
             email = normalise_email(email)
             if not email or email in seen:
@@ -1054,16 +1042,13 @@ def invite(event: Event, people, actor: User, role: ParticipantRole = Participan
             seen.add(email)
             _invite_one(event, email, name, role, actor, result)
         db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return result
 
 
 def import_rows(event: Event, mode: str, rows, actor: User) -> int:
     """Apply confirmed import rows (already validated) in ONE transaction: all or nothing."""
     event = _lock_event(_id(event))
-    try:
+    with _rollback_on_error():
         if event.status == EventStatus.CANCELLED:
             raise RegistrationError("This event is cancelled.")
         if mode == "invite" and event.status == EventStatus.DRAFT:
@@ -1089,9 +1074,6 @@ def import_rows(event: Event, mode: str, rows, actor: User) -> int:
         audit.record(actor, "registration.import", event, {"mode": mode, "rows": count})
         db.session.commit()
         return count
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def find_invitation(token: str | None) -> Invitation | None:
@@ -1115,7 +1097,7 @@ def accept_invitation(invitation: Invitation, user: User, needs: Needs | None = 
         return Outcome(None, None, "Please accept the privacy notice to register.", ok=False)
     invitation_id = invitation.id
     event = _lock_event(invitation.event_id)
-    try:
+    with _rollback_on_error():
         invitation = db.session.execute(
             select(Invitation).where(Invitation.id == invitation_id).execution_options(populate_existing=True)
         ).scalar_one()
@@ -1134,9 +1116,6 @@ def accept_invitation(invitation: Invitation, user: User, needs: Needs | None = 
         audit.record(user, "invitation.accept", invitation, {"email": invitation.email})
         db.session.commit()
         return outcome
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def decline_invitation(invitation: Invitation, actor: User | None) -> None:
