@@ -33,6 +33,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
+from app.db import begin_write as _begin_write
 from app.extensions import db
 from app.notifications.mime import build_email
 from app.notifications.models import OutboxMessage, OutboxStatus
@@ -129,14 +130,9 @@ def new_claimant() -> str:
 
 
 def begin_write() -> None:
-    """End the current transaction and start one that takes SQLite's write lock up front.
-
-    On SQLite (WAL), a transaction that read first and writes later fails at once with "database
-    is locked" when another connection wrote in between; BEGIN IMMEDIATE waits its turn instead
-    (busy_timeout). PostgreSQL ignores the option.
-    """
-    db.session.commit()
-    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    """End the current transaction and start one that takes SQLite's write lock up front
+    (app.db.begin_write); PostgreSQL ignores it."""
+    _begin_write(db.session)
 
 
 def _claimable(instant: datetime):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from app import audit
 from app.accounts.models import User, normalise_email
 from app.calendar import itip
+from app.db import begin_write
 from app.events.models import Event, EventKind, EventStatus, RegistrationMode, Session
 from app.extensions import db
 from app.notifications.outbox import Recipient, enqueue
@@ -107,11 +108,7 @@ def _dialect() -> str:
 
 def _begin_locked() -> None:
     """End whatever transaction is open and start a new one that holds the write lock (SQLite)."""
-    if db.session().in_transaction():
-        db.session.commit()
-    if _dialect() == "sqlite":
-        # The app's "begin" hook reads this option: the transaction starts with BEGIN IMMEDIATE.
-        db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    begin_write(db.session)
 
 
 def _id(obj) -> int:
