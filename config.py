@@ -94,6 +94,9 @@ class Config:
     # Rendered calendar feeds kept per worker (an unchanged feed then costs one query).
     CALENDAR_FEED_CACHE_ENTRIES = _int("CALENDAR_FEED_CACHE_ENTRIES", 64)
     CALENDAR_FEED_CACHE_BYTES = _int("CALENDAR_FEED_CACHE_MB", 16) * 1024 * 1024
+    # Rendered page fragments kept per worker, keyed on the change stamps of their tables (app/cache).
+    FRAGMENT_CACHE_ENTRIES = _int("FRAGMENT_CACHE_ENTRIES", 2000)
+    FRAGMENT_CACHE_MB = _int("FRAGMENT_CACHE_MB", 32)
 
     # Scheduler
     SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)

@@ -46,7 +46,10 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     limiter.init_app(app)
     login_manager.init_app(app)
 
+    from app.cache import stamps
     from app.db_events import install_sqlite_pragmas
+
+    stamps.install()
 
     with app.app_context():
         install_sqlite_pragmas(db.engine)

@@ -43,15 +43,21 @@ def all_timezones() -> tuple[str, ...]:
 def is_valid_timezone(name: str | None) -> bool:
     if not name or len(name) > 64:
         return False
+    return _zone_or_none(name) is not None
+
+
+@lru_cache(maxsize=1024)
+def _zone_or_none(name: str) -> ZoneInfo | None:
+    # ZoneInfo keeps only 8 zones strongly; a page listing events in 20 zones re-read tzdata files.
     try:
-        ZoneInfo(name)
+        return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
-        return False
-    return True
+        return None
 
 
 def zone(name: str | None) -> ZoneInfo:
-    return ZoneInfo(name) if is_valid_timezone(name) else ZoneInfo("UTC")
+    found = _zone_or_none(name) if name and len(name) <= 64 else None
+    return found if found is not None else ZoneInfo("UTC")
 
 
 def to_local(instant: datetime, tz_name: str | None) -> datetime:

@@ -589,6 +589,9 @@ def fill(engine: Engine, *, scale: float = 1.0, seed: int = DEFAULT_SEED, anchor
         _insert(connection, "follow_up_actions", actions, timings, verbose)
 
         _fix_sequences(connection)
+        from app.cache.stamps import bump_all
+
+        bump_all(connection)  # rows written past the ORM: no cached fragment may outlive them
 
     _analyze(engine)
     total = time.perf_counter() - total_started

@@ -113,6 +113,9 @@ def app(_app):
     """The application with a clean database and an application context open for the test."""
     _clean(_app)
     from app import timeutil
+    from app.cache import fragments
+
+    fragments.cache_for(_app).clear()  # the stamps start again from 0 with the emptied tables
 
     timeutil.set_now(None)
     with _app.app_context():

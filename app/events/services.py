@@ -16,7 +16,8 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import audit
-from app.accounts.models import User
+from app.accounts.models import Role, User
+from app.accounts.permissions import is_signed_in
 from app.calendar import itip
 from app.directory.models import Organisation, Project, Theme
 from app.events.access import forget_organisers, is_organiser_of, managed_clause, visible_clause
@@ -148,6 +149,21 @@ class EventFilters:
             "to": self.ends_on.isoformat() if self.ends_on else None,
         }
         return {k: v for k, v in args.items() if v}
+
+
+def visibility_key(user, filters: EventFilters | None = None) -> tuple:
+    """Viewers with the same key see the same events list: everyone sees what is published or
+    cancelled; only admins and the organisers of drafts see more (and "mine" is personal)."""
+    if not is_signed_in(user):
+        return ("public",)
+    if user.role == Role.ADMIN:
+        return ("all",)
+    if filters is not None and filters.mine:
+        return ("user", user.id, user.role.value)
+    own = or_(Event.created_by_id == user.id,
+              exists().where(event_organisers.c.event_id == Event.id, event_organisers.c.user_id == user.id))
+    has_drafts = db.session.scalar(select(exists().where(Event.status == EventStatus.DRAFT, own)))
+    return ("user", user.id) if has_drafts else ("public",)
 
 
 def list_query(filters: EventFilters, user):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.accounts.auth import role_required
 from app.accounts.models import Role
 from app.accounts.permissions import can_create_events
+from app.cache import fragments
 from app.directory.models import Project, Theme
 from app.events import services
 from app.events.access import can_view, get_managed_or_404, is_organiser_of
@@ -51,11 +52,40 @@ def _filter_choices() -> dict:
     }
 
 
+# What the list of events shows and selects by; any change to these tables rebuilds it.
+LIST_TABLES = ("events", "event_themes", "themes", "event_projects", "projects", "event_organisers",
+               "organisations")
+
+
+def _args_key() -> tuple:
+    return tuple(sorted(request.args.items(multi=True)))
+
+
+def _filter_form(filters: EventFilters, extra_hidden: dict, show_dates: bool):
+    """The filter form (shared by the list and the month calendar), cached: it lists every project
+    and theme. It differs only by the query string and whether the viewer may tick "mine"."""
+    may_pick_mine = bool(current_user.is_authenticated and current_user.is_organiser)
+    return fragments.cached(
+        "events.filters", (request.endpoint, _args_key(), may_pick_mine), ("projects", "themes"),
+        lambda: render_template("events/_filters.html", filters=filters, extra_hidden=extra_hidden,
+                                show_dates=show_dates, **_filter_choices()),
+    )
+
+
 @bp.get("/events")
 def index():
     filters = EventFilters.from_args(request.args)
-    page = paginate(services.list_query(filters, current_user), request.args.get("page"), per_page=20)
-    return render_template("events/index.html", page=page, filters=filters, **_filter_choices())
+    # The same list for every viewer of the same visibility class; "upcoming" and "past" move with
+    # the clock, so the minute is part of the key.
+    key = (_args_key(), services.visibility_key(current_user, filters), now().replace(second=0, microsecond=0))
+
+    def build() -> str:
+        page = paginate(services.list_query(filters, current_user), request.args.get("page"), per_page=20)
+        return render_template("events/_list.html", page=page, filters=filters)
+
+    listing = fragments.cached("events.list", key, LIST_TABLES, build)
+    filter_form = _filter_form(filters, {"tab": "past"} if filters.tab == "past" else {}, True)
+    return render_template("events/index.html", listing=listing, filter_form=filter_form, filters=filters)
 
 
 @bp.get("/events/calendar")
@@ -75,7 +105,7 @@ def calendar_month():
     return render_template(
         "events/calendar.html", weeks=services.month_grid(events, year, month), year=year, month=month,
         month_start=date(year, month, 1), previous=previous, following=following, filters=filters,
-        today=today, **_filter_choices(),
+        today=today, filter_form=_filter_form(filters, {"year": year, "month": month}, False),
     )
 
 

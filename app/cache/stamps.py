@@ -1,0 +1,154 @@
+"""Which tables a transaction changed, and a counter per table moved when it commits.
+
+Tracked through the ORM session, so every write path of the application is covered:
+- objects added, deleted or changed (only real changes; a few bookkeeping columns such as
+  `users.last_login_at` do not count), including many-to-many collections (their link table);
+- INSERT / UPDATE / DELETE statements run through the session (`session.execute(update(...))`).
+Writes that bypass the session (bulk loads on a raw connection, hand-written SQL) must call
+`bump_all()` or `bump()`; the benchmark generator and the demo loader do.
+
+At commit the session is flushed, then each changed table's stamp is incremented, in name order
+(so two transactions never wait on each other's stamps in a cycle), inside the same transaction:
+a reader can never see the new rows with the old stamp *after* the commit. Readers read the stamps
+before the rows; if a commit lands in between, the fragment cached under the older stamp already
+holds the newer rows, which is harmless.
+"""
+
+from __future__ import annotations
+
+from flask import g, has_request_context, request
+from sqlalchemy import event, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import ColumnProperty, RelationshipProperty, Session
+
+from app.cache.models import ChangeStamp
+
+TABLE = ChangeStamp.__table__
+_KEY = "liaison_changed_tables"
+
+# Tables no rendered fragment depends on: writing them moves no stamp (and costs no statement).
+UNWATCHED = frozenset({"change_stamps", "outbox_messages", "audit_entries", "job_runs", "scheduler_leases",
+                       "alembic_version"})
+# Bookkeeping columns: changing only these is not a change anybody sees on a page.
+IGNORED_COLUMNS = frozenset({
+    ("users", "last_login_at"), ("users", "password_hash"), ("users", "session_version"),
+    ("users", "calendar_token"), ("users", "updated_at"),
+})
+
+
+def _note(session: Session, *tables: str) -> None:
+    wanted = {t for t in tables if t and t not in UNWATCHED}
+    if wanted:
+        session.info.setdefault(_KEY, set()).update(wanted)
+
+
+def _tables_of(obj) -> tuple[str, ...]:
+    return tuple(t.name for t in inspect(obj).mapper.tables)
+
+
+def _changed_tables(obj) -> set[str]:
+    state = inspect(obj)
+    mapper = state.mapper
+    local = mapper.local_table.name
+    found: set[str] = set()
+    for key in list(state.committed_state):
+        prop = mapper.attrs.get(key)
+        if prop is None or not state.attrs[key].history.has_changes():
+            continue
+        if isinstance(prop, ColumnProperty):
+            for column in prop.columns:
+                table = getattr(column, "table", None)
+                name = table.name if table is not None else local
+                if (name, column.key) not in IGNORED_COLUMNS and column.key != "updated_at":
+                    found.add(name)
+        elif isinstance(prop, RelationshipProperty):
+            found.add(prop.secondary.name if prop.secondary is not None else local)
+    return found
+
+
+def _after_flush(session: Session, _context) -> None:
+    for obj in session.new:
+        _note(session, *_tables_of(obj))
+    for obj in session.deleted:
+        _note(session, *_tables_of(obj))
+    for obj in session.dirty:
+        if session.is_modified(obj, include_collections=True):
+            _note(session, *_changed_tables(obj))
+
+
+def _do_orm_execute(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        _note(state.session, getattr(table, "name", None))
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()
+    changed = session.info.pop(_KEY, None)
+    if changed:
+        _bump(session.connection(), sorted(changed))
+
+
+def _forget(session: Session, *_args) -> None:
+    session.info.pop(_KEY, None)
+
+
+def _after_commit(_session: Session) -> None:
+    forget_read()  # this request's later fragments must see its own writes
+
+
+def _bump(connection, names) -> None:
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    for name in names:
+        statement = dialect.insert(TABLE).values(name=name, version=1)
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=[TABLE.c.name], set_={"version": TABLE.c.version + 1}
+        ))
+
+
+def bump(connection, *names: str) -> None:
+    """Move the stamps of `names` on `connection` (for writes that bypass the ORM session)."""
+    _bump(connection, sorted(set(names) - UNWATCHED))
+
+
+def bump_all(connection) -> None:
+    """Move every stamp (after bulk loads): every cached fragment is rebuilt."""
+    from app.extensions import db
+
+    bump(connection, *(t.name for t in db.metadata.sorted_tables))
+
+
+_installed = False
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "do_orm_execute", _do_orm_execute)
+    event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_rollback", _forget)
+    event.listen(Session, "after_soft_rollback", _forget)
+    _installed = True
+
+
+def read(session) -> dict[str, int]:
+    """Every table's stamp (one small query, remembered for the rest of the request)."""
+    owner = request._get_current_object() if has_request_context() else None
+    if owner is not None:
+        # g outlives a request when an app context is already pushed (tests): tie it to the request.
+        cached = g.get("_change_stamps")
+        if cached is not None and cached[0] is owner:
+            return cached[1]
+    stamps = dict(session.execute(select(TABLE.c.name, TABLE.c.version)).all())
+    if owner is not None:
+        g._change_stamps = (owner, stamps)
+    return stamps
+
+
+def forget_read() -> None:
+    """After this request's own writes: read the stamps afresh next time."""
+    if has_request_context():
+        g.pop("_change_stamps", None)

@@ -1,0 +1,85 @@
+"""The events list is served from a cache of rendered fragments: what viewers see must still
+follow every change at once, and nobody may be served a list built for someone who sees more."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.accounts.models import Role
+from app.events.models import Event
+from app.timeutil import set_now
+
+NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(app):
+    set_now(NOW)
+    yield
+    set_now(None)
+
+
+def _list(client, query: str = "") -> str:
+    response = client.get(f"/events{query}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_an_edited_event_shows_its_new_title_on_the_next_view(client, login, make, db):
+    organiser = make.user(Role.ORGANISER)
+    event = make.event(title="Workshop on OSINT", created_by=organiser, starts_at=NOW + timedelta(days=10))
+    assert "Workshop on OSINT" in _list(client)
+    assert "Workshop on OSINT" in _list(client)  # second view: from the cache
+
+    page = login(organiser).get(f"/events/{event.id}/edit").get_data(as_text=True)
+    assert "csrf_token" in page
+    db.session.get(Event, event.id).title = "Workshop on OSINT and SOCMINT"
+    db.session.commit()
+    html = _list(client)
+    assert "Workshop on OSINT and SOCMINT" in html
+
+
+def test_a_new_theme_name_and_a_new_event_appear_at_once(client, make, db):
+    theme = make.theme("Cybercrime")
+    event = make.event(title="Ransomware response", starts_at=NOW + timedelta(days=3))
+    event.themes.append(theme)
+    db.session.commit()
+    assert "Cybercrime" in _list(client)
+
+    theme.name = "Cyber-attacks"
+    db.session.commit()
+    html = _list(client)
+    assert "Cyber-attacks" in html and "Cybercrime" not in html.split('data-testid="event-list"')[1]
+
+    make.event(title="Border management study visit", starts_at=NOW + timedelta(days=5))
+    assert "Border management study visit" in _list(client)
+
+
+def test_a_draft_seen_by_its_organiser_is_never_served_to_others(client, login, make):
+    organiser, member = make.user(Role.ORGANISER), make.user(Role.MEMBER)
+    make.event(title="Secret draft agenda", status="draft", created_by=organiser, starts_at=NOW + timedelta(days=4))
+    make.event(title="Published workshop", starts_at=NOW + timedelta(days=4))
+
+    assert "Secret draft agenda" in _list(login(organiser))  # cached for the organiser first
+    for viewer in (login(member), client):
+        html = _list(viewer)
+        assert "Published workshop" in html
+        assert "Secret draft agenda" not in html
+    admin = make.user(Role.ADMIN)
+    assert "Secret draft agenda" in _list(login(admin))
+
+
+def test_an_event_moves_from_upcoming_to_past_when_it_ends(client, make):
+    make.event(title="Short briefing", starts_at=NOW + timedelta(minutes=30), days=1 / 24)
+    assert "Short briefing" in _list(client)
+    set_now(NOW + timedelta(hours=2))
+    assert "Short briefing" not in _list(client)
+    assert "Short briefing" in _list(client, "?tab=past")
+
+
+def test_the_filter_form_lists_a_new_project_at_once(client, make):
+    assert "NEWPROJ" not in _list(client)
+    make.project("NEWPROJ")
+    assert "NEWPROJ" in _list(client)
