@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app.accounts.auth import role_required
@@ -16,7 +17,7 @@ from app.directory.models import Project, Theme
 from app.events import services
 from app.events.access import can_view, get_managed_or_404, is_organiser_of
 from app.events.forms import CancelForm, CloneForm, EventForm, SeriesForm, SessionForm
-from app.events.models import EventFormat, EventKind, Session
+from app.events.models import Event, EventFormat, EventKind, Session
 from app.events.services import EventError, EventFilters
 from app.events.times import local_date, local_naive
 from app.extensions import db
@@ -111,24 +112,64 @@ def calendar_month():
 
 @bp.get("/events/<int:event_id>")
 def detail(event_id: int):
-    event = services.load_event(event_id)
+    event = db.session.get(Event, event_id)
     if event is None or not can_view(current_user, event):
         abort(404)
     organiser = is_organiser_of(current_user, event)
     # Counted and loaded once here, handed to the registration box and the online-link rule.
     taken = services.seats_taken(event)
     mine = services.viewer_registration(current_user, event)
+    signed_in = bool(current_user.is_authenticated)
+    viewer_tz = getattr(current_user, "timezone", None) if signed_in else None
+    show_online_link = bool(event.online_url) and services.can_see_online_link(current_user, event, mine)
+
+    def build_main() -> str:
+        full = services.load_event(event_id)  # the agenda, speakers, organisers, projects, themes
+        return render_template("events/_detail_main.html", event=full, is_organiser=organiser,
+                               show_online_link=show_online_link, days=services.timetable(full),
+                               viewer_tz=viewer_tz)
+
+    if organiser:  # with the organiser's forms (CSRF tokens): never cached
+        main_column = Markup(build_main())
+    else:
+        main_column = fragments.cached("events.detail_main", (event.id, viewer_tz, show_online_link), DETAIL_TABLES,
+                                       build_main)
+    calendar_box = fragments.cached(
+        "events.calendar_links", (event.id, signed_in), ("events", "sessions"),
+        lambda: render_template("calendar/_event_links.html", event=event),
+    )
     return render_template(
         "events/detail.html",
         event=event,
         is_organiser=organiser,
-        show_online_link=bool(event.online_url) and services.can_see_online_link(current_user, event, mine),
         registration=services.registration_facts(event, taken),
         seats_taken=taken,
         viewer_registration=mine,
-        days=services.timetable(event),
-        viewer_tz=getattr(current_user, "timezone", None) if current_user.is_authenticated else None,
+        main_column=main_column,
+        calendar_box=calendar_box,
+        lesson_entries=_lesson_entries(event),
     )
+
+
+# What the main column of an event page shows (facts, people, agenda).
+DETAIL_TABLES = ("events", "sessions", "session_speakers", "users", "organisations", "event_organisers",
+                 "event_projects", "projects", "event_themes", "themes")
+
+
+def _lesson_entries(event):
+    """The event's lessons box (the lessons capability), as this viewer may see it: cached per viewer,
+    rebuilt whenever an entry, the viewer's attendance or the event's organisers change."""
+    if "lessons.library" not in current_app.view_functions:
+        return ""
+    viewer = ("user", current_user.id) if current_user.is_authenticated else ("public",)
+    # The clock matters too: whether one may record an entry yet depends on when the event starts.
+    key = (event.id, viewer, now().replace(second=0, microsecond=0))
+    return fragments.cached("events.lesson_entries", key, LESSON_BOX_TABLES,
+                            lambda: render_template("lessons/_event_entries.html", event=event))
+
+
+LESSON_BOX_TABLES = ("lessons", "lesson_themes", "themes", "users", "organisations", "events", "event_organisers",
+                     "registrations", "attendance_days")
 
 
 def _apply_error(form, error: EventError) -> None:
