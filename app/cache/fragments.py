@@ -30,7 +30,7 @@ class FragmentCache:
     def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES):
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._items: OrderedDict[Hashable, str] = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits = 0
@@ -39,29 +39,29 @@ class FragmentCache:
     def __len__(self) -> int:
         return len(self._items)
 
-    def get(self, key: Hashable) -> str | None:
+    def get(self, key: Hashable):
         with self._lock:
-            value = self._items.get(key)
-            if value is None:
+            item = self._items.get(key)
+            if item is None:
                 self.misses += 1
                 return None
             self._items.move_to_end(key)
             self.hits += 1
-            return value
+            return item[0]
 
-    def put(self, key: Hashable, value: str) -> None:
-        size = len(value)
+    def put(self, key: Hashable, value, size: int | None = None) -> None:
+        size = len(value) if size is None else size
         if size > self.max_bytes:
             return
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
-                self._bytes -= len(old)
-            self._items[key] = value
+                self._bytes -= old[1]
+            self._items[key] = (value, size)
             self._bytes += size
             while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
-                _, dropped = self._items.popitem(last=False)
-                self._bytes -= len(dropped)
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._bytes -= dropped
 
     def clear(self) -> None:
         with self._lock:
@@ -93,3 +93,18 @@ def cached(name: str, key: Hashable, tables: Iterable[str], build: Callable[[], 
         html = str(build())
         cache.put(full_key, html)
     return Markup(html)
+
+
+def remember(name: str, key: Hashable, tables: Iterable[str], compute: Callable[[], object], size: int = 256):
+    """Like cached() for any small value (a feed's fingerprint, a count): recomputed when one of
+    `tables` changed, else the value computed last time."""
+    cache = cache_for()
+    if cache.max_entries <= 0:
+        return compute()
+    current = stamps.read(db.session)
+    full_key = (name, key, tuple(current.get(table, 0) for table in tables))
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.put(full_key, value, size)
+    return value

@@ -12,6 +12,7 @@ from werkzeug.http import is_resource_modified
 
 from app.accounts.permissions import is_signed_in
 from app.accounts.services import regenerate_calendar_token, update_profile
+from app.cache import fragments
 from app.calendar import feeds, links
 from app.calendar.entries import event_entry, session_entry
 from app.calendar.feed_cache import cache_for
@@ -55,6 +56,20 @@ def _calendar_response(body: bytes, filename: str, *, download: bool, public: bo
         f"public, max-age={FEED_MAX_AGE}" if public else "private, no-cache"
     )
     return response
+
+
+# The tables each feed reads. While none of them changed, a feed's fingerprint (one aggregate query)
+# is the one computed last time; any change computes it again, precisely.
+PUBLIC_TABLES = ("events", "event_projects", "event_themes", "sessions", "organisations", "users")
+ORGANISER_TABLES = (*PUBLIC_TABLES, "event_organisers")
+PERSONAL_TABLES = (*ORGANISER_TABLES, "registrations", "session_signups")
+
+
+def _remembered(key: tuple, tables: tuple[str, ...], compute: Callable[[], Fingerprint]) -> Fingerprint:
+    """The feed's fingerprint, recomputed when one of its tables changed, and at least every hour:
+    a feed reaches a fixed time back (feeds.HISTORY), so entries leave it as the clock moves."""
+    hour = now().replace(minute=0, second=0, microsecond=0)
+    return fragments.remember("calendar.fingerprint", (*key, hour), tables, compute)
 
 
 def _feed_response(fingerprint: Fingerprint, build_feed: Callable[[], Feed], filename: str, *,
@@ -126,8 +141,9 @@ def personal_feed(token: str):
     if user is None:
         abort(404)
     all_day = _wants_all_day()
-    return _feed_response(feeds.personal_fingerprint(user, all_day=all_day),
-                          lambda: feeds.personal_feed(user, all_day=all_day), "liaison.ics")
+    fingerprint = _remembered(("personal", user.id, user.calendar_token, user.calendar_include_waitlisted, all_day),
+                              PERSONAL_TABLES, lambda: feeds.personal_fingerprint(user, all_day=all_day))
+    return _feed_response(fingerprint, lambda: feeds.personal_feed(user, all_day=all_day), "liaison.ics")
 
 
 @bp.get("/calendar/feed/<token>/organised.ics")
@@ -136,16 +152,19 @@ def organiser_feed(token: str):
     if user is None or not user.is_organiser:
         abort(404)
     all_day = _wants_all_day()
-    return _feed_response(feeds.organiser_fingerprint(user, all_day=all_day),
-                          lambda: feeds.organiser_feed(user, all_day=all_day), "liaison-organised.ics")
+    fingerprint = _remembered(("organiser", user.id, user.calendar_token, all_day), ORGANISER_TABLES,
+                              lambda: feeds.organiser_fingerprint(user, all_day=all_day))
+    return _feed_response(fingerprint, lambda: feeds.organiser_feed(user, all_day=all_day), "liaison-organised.ics")
 
 
 @bp.get("/calendar/public.ics")
 def public_feed():
     filters = PublicFilters.from_args(request.args)
     all_day = _wants_all_day()
-    return _feed_response(feeds.public_fingerprint(filters, all_day=all_day),
-                          lambda: feeds.public_feed(filters, all_day=all_day), "liaison-public.ics", public=True)
+    fingerprint = _remembered(("public", filters.key(), all_day), PUBLIC_TABLES,
+                              lambda: feeds.public_fingerprint(filters, all_day=all_day))
+    return _feed_response(fingerprint, lambda: feeds.public_feed(filters, all_day=all_day), "liaison-public.ics",
+                          public=True)
 
 
 @bp.route("/calendar/subscribe", methods=["GET"])
