@@ -32,9 +32,18 @@ def _co_organises(user_id: int, event_id: int) -> bool:
         key = (user_id, event_id)
         if key in cache[1]:
             return cache[1][key]
-    answer = bool(db.session.scalar(
-        select(exists().where(event_organisers.c.event_id == event_id, event_organisers.c.user_id == user_id))
-    ))
+    def ask() -> bool:
+        return bool(db.session.scalar(
+            select(exists().where(event_organisers.c.event_id == event_id, event_organisers.c.user_id == user_id))
+        ))
+
+    if cache is not None and request.method in ("GET", "HEAD"):
+        # Pages remember the answer across requests until the organisers of any event change.
+        from app.cache import fragments
+
+        answer = fragments.remember("events.co_organises", (user_id, event_id), ("event_organisers",), ask)
+    else:
+        answer = ask()
     if cache is not None:
         cache[1][key] = answer
     return answer

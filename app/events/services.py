@@ -160,9 +160,14 @@ def visibility_key(user, filters: EventFilters | None = None) -> tuple:
         return ("all",)
     if filters is not None and filters.mine:
         return ("user", user.id, user.role.value)
-    own = or_(Event.created_by_id == user.id,
-              exists().where(event_organisers.c.event_id == Event.id, event_organisers.c.user_id == user.id))
-    has_drafts = db.session.scalar(select(exists().where(Event.status == EventStatus.DRAFT, own)))
+    from app.cache import fragments
+
+    def ask() -> bool:
+        own = or_(Event.created_by_id == user.id,
+                  exists().where(event_organisers.c.event_id == Event.id, event_organisers.c.user_id == user.id))
+        return bool(db.session.scalar(select(exists().where(Event.status == EventStatus.DRAFT, own))))
+
+    has_drafts = fragments.remember("events.has_drafts", (user.id,), ("events", "event_organisers"), ask)
     return ("user", user.id) if has_drafts else ("public",)
 
 

@@ -117,7 +117,8 @@ def detail(event_id: int):
         abort(404)
     organiser = is_organiser_of(current_user, event)
     # Counted and loaded once here, handed to the registration box and the online-link rule.
-    taken = services.seats_taken(event)
+    taken = fragments.remember("events.seats_taken", (event.id,), ("registrations",),
+                               lambda: services.seats_taken(event))
     mine = services.viewer_registration(current_user, event)
     signed_in = bool(current_user.is_authenticated)
     viewer_tz = getattr(current_user, "timezone", None) if signed_in else None

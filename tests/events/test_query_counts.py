@@ -115,8 +115,10 @@ def test_event_page_asks_each_question_once(app, make, login, client, viewer_kin
     organiser_checks = [s for s in statements if s.startswith("SELECT EXISTS (SELECT * FROM event_organisers WHERE")]
     seat_counts = [s for s in statements if s.startswith("SELECT count(registrations.id)") and "registrations.role IN" in s]
     my_registration = [s for s in statements if s.startswith("SELECT registrations.id") and "registrations.user_id" in s]
-    assert len(organiser_checks) == (0 if viewer_kind == "anonymous" else 1), organiser_checks
-    assert len(seat_counts) == 1, seat_counts
+    # Asked at most once; the answers are remembered until the tables they read change
+    # (app.cache), so the warmed page may not ask at all.
+    assert len(organiser_checks) <= (0 if viewer_kind == "anonymous" else 1), organiser_checks
+    assert len(seat_counts) <= 1, seat_counts
     assert len(my_registration) == (0 if viewer_kind == "anonymous" else 1), my_registration
     # Other capabilities add their boxes to the page; this is today's total — lower it when you can.
     assert len(statements) <= limit, "\n".join(statements)
@@ -137,9 +139,13 @@ def test_organiser_check_is_memoised_per_request_only(app, make):
     with app.test_request_context("/"):
         with count_queries() as statements:
             assert is_organiser_of(other, event) and is_organiser_of(other, event)
-        assert len(statements) == 1
+        assert len(statements) <= 2  # the change stamps (app.cache) and the question, once
+    event.organisers = []
+    db.session.commit()
     with app.test_request_context("/"):
+        assert not is_organiser_of(other, event)  # the next request sees the change at once
+    with app.test_request_context("/", method="POST"):
         with count_queries() as statements:
-            assert is_organiser_of(other, event)
-        assert len(statements) == 1  # a new request asks again
+            assert not is_organiser_of(other, event)
+        assert len(statements) == 1  # a form submission always asks the database
     set_now(None)
