@@ -4,7 +4,7 @@ list (bulk actions, export, import, message), check-in, attendance figures and P
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask import (
     Blueprint,
@@ -29,6 +29,7 @@ from werkzeug.routing import BuildError
 from app.accounts import services as accounts
 from app.accounts.auth import is_safe_next
 from app.accounts.models import User
+from app.cache import fragments
 from app.directory.models import Organisation
 from app.events.access import get_managed_or_404, get_visible_or_404, is_organiser_of
 from app.events.models import Event, Session
@@ -79,9 +80,36 @@ def event_page_url(event: Event) -> str:
     return url_for("registrations.status", event_id=event.id)
 
 
+@dataclass(frozen=True)
+class SignupSession:
+    """What the registration box shows of a session with sign-up (remembered across requests)."""
+
+    id: int
+    title: str
+    starts_at: datetime
+    capacity: int | None
+
+
+def _signup_sessions(event: Event) -> tuple[SignupSession, ...]:
+    """The event's sessions with sign-up, in agenda order: from the agenda when the page loaded it,
+    else remembered until a session changes anywhere (app.cache)."""
+    if "sessions" in event.__dict__:
+        return tuple(SignupSession(s.id, s.title, s.starts_at, s.capacity) for s in sorted(
+            (s for s in event.sessions if s.has_signup), key=lambda s: (s.starts_at, s.position, s.id)))
+
+    def load() -> tuple[SignupSession, ...]:
+        return tuple(SignupSession(*row) for row in db.session.execute(
+            select(Session.id, Session.title, Session.starts_at, Session.capacity)
+            .where(Session.event_id == event.id, Session.has_signup.is_(True))
+            .order_by(Session.starts_at, Session.position, Session.id)
+        ))
+
+    return fragments.remember("registrations.signup_sessions", (event.id,), ("sessions",), load)
+
+
 @dataclass
 class SessionChoice:
-    session: Session
+    session: SignupSession
     confirmed: int
     signup: SessionSignup | None
     position: int | None
@@ -188,22 +216,17 @@ def registration_box(event: Event, form: RegistrationForm | None = None, *, seat
         ).all()
         box.status_counts = {status.value: count for status, count, _ in rows}
         box.attended = sum(checked for status, _, checked in rows if status == RegistrationStatus.CONFIRMED)
-    if "sessions" in event.__dict__:  # the event page loaded the agenda already
-        sessions = sorted((s for s in event.sessions if s.has_signup), key=lambda s: (s.starts_at, s.position, s.id))
-    else:
-        sessions = db.session.scalars(
-            select(Session).where(Session.event_id == event.id, Session.has_signup.is_(True))
-            .order_by(Session.starts_at, Session.position, Session.id)
-        ).all()
+    sessions = _signup_sessions(event)
     if sessions:
-        ids = [s.id for s in sessions]
-        confirmed = dict(
+        ids = tuple(s.id for s in sessions)
+        # Remembered across requests until a sign-up changes anywhere (app.cache).
+        confirmed = fragments.remember("registrations.signup_counts", ids, ("session_signups",), lambda: dict(
             db.session.execute(
                 select(SessionSignup.session_id, func.count(SessionSignup.id))
                 .where(SessionSignup.session_id.in_(ids), SessionSignup.status == SessionSignupStatus.CONFIRMED)
                 .group_by(SessionSignup.session_id)
             ).all()
-        )
+        ))
         mine = {}
         positions = {}
         if signed_in:
