@@ -475,8 +475,10 @@ def fill(engine: Engine, *, scale: float = 1.0, seed: int = DEFAULT_SEED, anchor
                 session_id = len(sessions) + 1
                 session_ids_by_event.setdefault(event["id"], []).append(session_id)
                 kind = rng.choice(list(SessionKind))
-                if event["id"] in (1, 2):  # named events: every kind of session, whatever the seed
-                    kind = list(SessionKind)[position % len(SessionKind)]
+                if event["id"] in (1, 2):  # named events: every kind of session, whatever the seed,
+                    # a training (with sign-up) first so that even the tiniest scale has one
+                    kinds = [SessionKind.TRAINING, *(k for k in SessionKind if k != SessionKind.TRAINING)]
+                    kind = kinds[position % len(kinds)]
                 starts_at = event["starts_at"] + timedelta(minutes=round(position * slot))
                 sessions.append({
                     "id": session_id, "event_id": event["id"], "uid": _hex(rng), "sequence": 0,

@@ -16,6 +16,8 @@ holds the newer rows, which is harmless.
 
 from __future__ import annotations
 
+import secrets
+
 from flask import g, has_request_context, request
 from sqlalchemy import event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -100,7 +102,9 @@ def _after_commit(_session: Session) -> None:
 def _bump(connection, names) -> None:
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     for name in names:
-        statement = dialect.insert(TABLE).values(name=name, version=1)
+        # A new stamp starts at a random value, not at 1: when the stamps are wiped and rebuilt
+        # (tests, bulk reloads) a worker's cache must not find old fragments under the same numbers.
+        statement = dialect.insert(TABLE).values(name=name, version=secrets.randbits(62) + 1)
         connection.execute(statement.on_conflict_do_update(
             index_elements=[TABLE.c.name], set_={"version": TABLE.c.version + 1}
         ))

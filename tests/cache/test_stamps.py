@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, insert, update
 
 from app.cache import fragments, stamps
+from app.cache.models import ChangeStamp
 from app.events.models import Event, event_themes
 
 
@@ -17,7 +18,7 @@ def test_adding_changing_and_deleting_rows_moves_their_tables_stamps(db, make):
     before = _stamps(db)
     event = make.event(title="Study visit to Chisinau")
     after_add = _stamps(db)
-    assert after_add.get("events", 0) == before.get("events", 0) + 1
+    assert after_add.get("events") != before.get("events")
 
     event.title = "Study visit to Chișinău"
     db.session.commit()
@@ -25,7 +26,7 @@ def test_adding_changing_and_deleting_rows_moves_their_tables_stamps(db, make):
     assert after_edit["events"] == after_add["events"] + 1
 
     make.session(event, title="Opening")
-    assert _stamps(db).get("sessions", 0) == after_edit.get("sessions", 0) + 1
+    assert _stamps(db).get("sessions") != after_edit.get("sessions")
 
     db.session.delete(event)
     db.session.commit()
@@ -38,7 +39,7 @@ def test_a_change_to_a_many_to_many_collection_moves_the_link_table(db, make):
     event.themes.append(theme)
     db.session.commit()
     after = _stamps(db)
-    assert after.get("event_themes", 0) == before.get("event_themes", 0) + 1
+    assert after.get("event_themes") != before.get("event_themes")
 
 
 def test_statements_through_the_session_move_their_table(db, make):
@@ -53,7 +54,17 @@ def test_statements_through_the_session_move_their_table(db, make):
     db.session.commit()
     db.session.execute(delete(event_themes))
     db.session.commit()
-    assert _stamps(db).get("event_themes", 0) == middle.get("event_themes", 0) + 2
+    after = _stamps(db)
+    assert after.get("event_themes") is not None and after.get("event_themes") != middle.get("event_themes")
+
+
+def test_stamps_start_at_random_values_so_a_reload_never_repeats_old_ones(db, make):
+    make.event()
+    first = _stamps(db)["events"]
+    db.session.execute(delete(ChangeStamp))
+    db.session.commit()
+    make.event()
+    assert _stamps(db)["events"] != first
 
 
 def test_bookkeeping_columns_and_rolled_back_changes_move_nothing(db, make):
