@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+from playwright.sync_api import expect
+
 from app.accounts.models import Role
 from app.timeutil import set_now
 from tests.e2e.conftest import sign_in
@@ -78,11 +80,12 @@ def _plan_and_find(page, new_page, make):
 
     # The series form shows only the fields of the chosen rule (events.js, no inline script).
     page.get_by_role("link", name="Series").click()
-    assert page.get_by_label("Every … weeks", exact=True).is_visible()
-    assert not page.get_by_label("Weekday", exact=True).is_visible()
+    # expect() waits for events.js (deferred) instead of reading the page before it has run.
+    expect(page.get_by_label("Every … weeks", exact=True)).to_be_visible()
+    expect(page.get_by_label("Weekday", exact=True)).to_be_hidden()
     page.get_by_label("Monthly on the n-th weekday", exact=True).check()
-    assert page.get_by_label("Weekday", exact=True).is_visible()
-    assert not page.get_by_label("Every … weeks", exact=True).is_visible()
+    expect(page.get_by_label("Weekday", exact=True)).to_be_visible()
+    expect(page.get_by_label("Every … weeks", exact=True)).to_be_hidden()
     page.goto(event_url)
 
     member = new_page()
