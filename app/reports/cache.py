@@ -10,8 +10,9 @@ A report aggregates every registration in its scope (about half a second on a la
 - The network-wide reports without filter (what coordinators open) are snapshots in the
   report_snapshots table, shared by every worker: the scheduler keeps them fresh (job
   report_snapshots), a worker finding one stale claims its rebuild (one process at a time), and a
-  coordinator may refresh them from the page. A request reads the snapshot's production time (one
-  primary-key lookup), so every worker shows the same figures, and its own copy once they change.
+  coordinator may refresh them from the page. A worker reads the snapshot's production time (one
+  primary-key lookup) at most once every SNAPSHOT_CHECK_SECONDS, and at once for a coordinator who
+  just pressed refresh, and loads the snapshot when it changed.
 - The rendered HTML of a report's page body is kept too, keyed on the report it shows and the
   filter form's input: a page view then renders only the surrounding layout.
 
@@ -21,8 +22,10 @@ Every report states when it was produced.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from datetime import timedelta
 
 from flask import current_app
 from markupsafe import Markup
@@ -34,6 +37,7 @@ from app.timeutil import now
 
 DEFAULT_SECONDS = 60
 STALE_FACTOR = 10
+SNAPSHOT_CHECK_SECONDS = 1.0
 MAX_ENTRIES = 64
 MAX_FRAGMENTS = 64
 
@@ -44,6 +48,7 @@ _lock = threading.Lock()
 _entries: OrderedDict[Hashable, queries.Report] = OrderedDict()
 _fragments: OrderedDict[Hashable, Markup] = OrderedDict()
 _refreshing: set[Hashable] = set()
+_checked: dict[str, float] = {}  # snapshot name -> when this worker last read its production time
 
 
 class NetworkViewer:
@@ -105,15 +110,25 @@ def _age(report: queries.Report) -> float:
     return (now() - report.produced_at).total_seconds()
 
 
-def get(name: str, user, filters: queries.ReportFilter) -> queries.Report:
-    """The report `name` for `user` and `filters`, from the cache when it is fresh enough."""
+def _check_due(shared: str, force: bool) -> bool:
+    moment = time.monotonic()
+    with _lock:
+        if not force and moment - _checked.get(shared, float("-inf")) < SNAPSHOT_CHECK_SECONDS:
+            return False
+        _checked[shared] = moment
+        return True
+
+
+def get(name: str, user, filters: queries.ReportFilter, *, recheck: bool = False) -> queries.Report:
+    """The report `name` for `user` and `filters`, from the cache when it is fresh enough
+    (`recheck`: look for a newer shared snapshot now, e.g. right after a refresh elsewhere)."""
     key = (name, scope_key(user), filters)
     ttl = ttl_seconds()
     if ttl <= 0:
         return _build(key)
     shared = snapshot_name(key)
     report = _remembered(key)
-    if shared is not None:
+    if shared is not None and _check_due(shared, force=recheck or report is None):
         stored_at = snapshots.produced_at(shared)
         if stored_at is not None and (report is None or report.produced_at < stored_at):
             report = snapshots.load(shared) or report
@@ -129,11 +144,14 @@ def get(name: str, user, filters: queries.ReportFilter) -> queries.Report:
     return refresh(key)
 
 
-def refresh(key, *, only_if_claimed: bool = False) -> queries.Report | None:
+def refresh(key, *, only_if_claimed: bool = False, max_age: float | None = None) -> queries.Report | None:
     """Build the report now; a shared one is stored for every worker (unless another process is
-    building it: then it is built for this request only, or not at all with only_if_claimed)."""
+    building it: then it is built for this request only, or not at all with only_if_claimed;
+    with max_age, a stored snapshot younger than that many seconds is not built again)."""
     shared = snapshot_name(key)
-    claimed = shared is not None and ttl_seconds() > 0 and snapshots.claim(shared, now())
+    instant = now()
+    produced_before = instant - timedelta(seconds=max_age) if max_age is not None else None
+    claimed = shared is not None and ttl_seconds() > 0 and snapshots.claim(shared, instant, produced_before)
     if only_if_claimed and not claimed:
         return None
     try:
@@ -160,11 +178,13 @@ def _refresh_in_background(key) -> None:
             return
         _refreshing.add(key)
     app = current_app._get_current_object()
+    ttl = ttl_seconds()
 
     def work():
         with app.app_context():
             try:
-                refresh(key, only_if_claimed=snapshot_name(key) is not None)
+                shared = snapshot_name(key) is not None
+                refresh(key, only_if_claimed=shared, max_age=ttl if shared else None)
             except Exception:  # noqa: BLE001 - the stale report stays; the next request tries again
                 app.logger.exception("reports: background rebuild of %s failed", key[0])
             finally:
@@ -211,7 +231,7 @@ def refresh_snapshots(at=None) -> list[str]:
         stored_at = snapshots.produced_at(snapshot_name(key))
         if stored_at is not None and (instant - stored_at).total_seconds() < margin:
             continue
-        if refresh(key, only_if_claimed=True) is not None:
+        if refresh(key, only_if_claimed=True, max_age=margin) is not None:
             rebuilt.append(name)
     return rebuilt
 
@@ -220,3 +240,4 @@ def clear() -> None:
     with _lock:
         _entries.clear()
         _fragments.clear()
+        _checked.clear()

@@ -97,18 +97,24 @@ def load(key: str) -> Report | None:
     return loads(payload) if payload else None
 
 
-def claim(key: str, at: datetime) -> bool:
-    """Take the right to rebuild `key` (no other claim younger than CLAIM_SECONDS). Commits."""
+def claim(key: str, at: datetime, produced_before: datetime | None = None) -> bool:
+    """Take the right to rebuild `key` (no other claim younger than CLAIM_SECONDS; with
+    `produced_before`, only if the stored snapshot was produced by then). Commits."""
     db.session.commit()
+    conditions = [
+        ReportSnapshot.key == key,
+        or_(
+            ReportSnapshot.refresh_started_at.is_(None),
+            ReportSnapshot.refresh_started_at < at - timedelta(seconds=CLAIM_SECONDS),
+        ),
+    ]
+    if produced_before is not None:
+        conditions.append(
+            or_(ReportSnapshot.produced_at.is_(None), ReportSnapshot.produced_at <= produced_before)
+        )
     result = db.session.execute(
         update(ReportSnapshot)
-        .where(
-            ReportSnapshot.key == key,
-            or_(
-                ReportSnapshot.refresh_started_at.is_(None),
-                ReportSnapshot.refresh_started_at < at - timedelta(seconds=CLAIM_SECONDS),
-            ),
-        )
+        .where(*conditions)
         .values(refresh_started_at=at)
         .execution_options(synchronize_session=False)
     )

@@ -5,7 +5,17 @@ members may not see reports (403)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -16,6 +26,7 @@ from app.reports.forms import RefreshForm, ReportFilterForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
+REFRESHED = "reports_refreshed"
 TEMPLATES = {"dashboard": "reports/dashboard.html", "participation": "reports/participation.html"}
 EXPORTS = {
     "csv": ("text/csv; charset=utf-8", exports.to_csv),
@@ -52,7 +63,8 @@ def _render(name: str):
     form = ReportFilterForm(request.args)
     if not form.validate():
         return render_template(TEMPLATES[name], body=_body(name, form, None), report=None), 422
-    report = cache.get(name, current_user, form.to_filter())
+    # Right after a refresh (maybe answered by another worker), look for the new figures at once.
+    report = cache.get(name, current_user, form.to_filter(), recheck=session.pop(REFRESHED, False))
     return render_template(
         TEMPLATES[name], body=_body(name, form, report), report=report,
         export_args=report.filters.query_args(), refresh_form=RefreshForm(),
@@ -80,6 +92,7 @@ def refresh(name: str):
         flash("The request could not be processed. Please reload the page and try again.", "error")
     else:
         cache.refresh_for(name, current_user, form.to_filter())
+        session[REFRESHED] = True
         flash("The figures were produced again just now.", "success")
     return redirect(url_for(f"reports.{name}", **{k: v for k, v in request.args.items() if k in form.data}))
 

@@ -193,3 +193,34 @@ def test_one_process_rebuilds_a_snapshot_at_a_time(data):
     report = dashboard_report(data.coordinator, ReportFilter())
     snapshots.save("dashboard:network", report)
     assert snapshots.claim("dashboard:network", later)
+
+
+def _saved_elsewhere(data, seconds: int) -> None:
+    """Another worker (or the scheduler) stores figures produced `seconds` after NOW."""
+    set_now(dataset.NOW + timedelta(seconds=seconds))
+    assert snapshots.claim("dashboard:network", dataset.NOW + timedelta(seconds=seconds))
+    snapshots.save("dashboard:network", dashboard_report(data.coordinator, ReportFilter()))
+
+
+def test_after_a_refresh_the_new_figures_show_on_every_worker(data, login, cached, monkeypatch):
+    monkeypatch.setattr(cache, "SNAPSHOT_CHECK_SECONDS", 3600)  # this worker just looked
+    client = login(data.coordinator)
+    client.get("/reports/")
+    add_registration(data)
+    _saved_elsewhere(data, 20)  # e.g. the refresh was answered by another worker
+    assert figures(client.get("/reports/").get_data(as_text=True))["Registrations"] == "11"
+    with client.session_transaction() as session:
+        session["reports_refreshed"] = True  # what the refresh leaves in the coordinator's session
+    assert figures(client.get("/reports/").get_data(as_text=True))["Registrations"] == "12"
+
+
+def test_a_worker_does_not_rebuild_figures_another_just_stored(data, login, cached, monkeypatch):
+    monkeypatch.setattr(cache, "SNAPSHOT_CHECK_SECONDS", 3600)
+    client = login(data.coordinator)
+    client.get("/reports/")
+    _saved_elsewhere(data, 80)
+    set_now(dataset.NOW + timedelta(seconds=90))
+    client.get("/reports/")  # this worker's copy is stale: it starts a rebuild...
+    cached.pop()()
+    stored = db.session.scalar(select(ReportSnapshot.produced_at).where(ReportSnapshot.key == "dashboard:network"))
+    assert stored == dataset.NOW + timedelta(seconds=80)  # ...which finds fresh figures and builds nothing
