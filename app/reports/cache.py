@@ -38,6 +38,7 @@ from app.timeutil import now
 DEFAULT_SECONDS = 60
 STALE_FACTOR = 10
 SNAPSHOT_CHECK_SECONDS = 1.0
+RETRY_SECONDS = 5.0  # after finding another process on a shared rebuild, wait before trying again
 MAX_ENTRIES = 64
 MAX_FRAGMENTS = 64
 
@@ -49,6 +50,7 @@ _entries: OrderedDict[Hashable, queries.Report] = OrderedDict()
 _fragments: OrderedDict[Hashable, Markup] = OrderedDict()
 _refreshing: set[Hashable] = set()
 _checked: dict[str, float] = {}  # snapshot name -> when this worker last read its production time
+_retry_at: dict[Hashable, float] = {}
 
 
 class NetworkViewer:
@@ -174,7 +176,7 @@ def refresh_for(name: str, user, filters: queries.ReportFilter) -> queries.Repor
 
 def _refresh_in_background(key) -> None:
     with _lock:
-        if key in _refreshing:
+        if key in _refreshing or time.monotonic() < _retry_at.get(key, 0):
             return
         _refreshing.add(key)
     app = current_app._get_current_object()
@@ -184,7 +186,10 @@ def _refresh_in_background(key) -> None:
         with app.app_context():
             try:
                 shared = snapshot_name(key) is not None
-                refresh(key, only_if_claimed=shared, max_age=ttl if shared else None)
+                if refresh(key, only_if_claimed=shared, max_age=ttl if shared else None) is None:
+                    # Another process is building it (or just stored it: the next check loads it).
+                    with _lock:
+                        _retry_at[key] = time.monotonic() + RETRY_SECONDS
             except Exception:  # noqa: BLE001 - the stale report stays; the next request tries again
                 app.logger.exception("reports: background rebuild of %s failed", key[0])
             finally:
@@ -241,3 +246,4 @@ def clear() -> None:
         _entries.clear()
         _fragments.clear()
         _checked.clear()
+        _retry_at.clear()

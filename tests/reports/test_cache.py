@@ -224,3 +224,5 @@ def test_a_worker_does_not_rebuild_figures_another_just_stored(data, login, cach
     cached.pop()()
     stored = db.session.scalar(select(ReportSnapshot.produced_at).where(ReportSnapshot.key == "dashboard:network"))
     assert stored == dataset.NOW + timedelta(seconds=80)  # ...which finds fresh figures and builds nothing
+    client.get("/reports/")
+    assert cached == []  # and does not try again at every request
