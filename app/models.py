@@ -22,4 +22,5 @@ from app.registrations.models import (  # noqa: F401
     SessionAttendance,
     SessionSignup,
 )
+from app.reports.models import ReportSnapshot  # noqa: F401
 from app.scheduler.models import JobRun, SchedulerLease  # noqa: F401

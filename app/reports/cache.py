@@ -1,9 +1,22 @@
-"""A short-lived, per-process cache of built reports.
+"""Built reports, reused and kept fresh without making a request wait for a rebuild.
 
-A report aggregates every registration in its scope, so it is built at most once per
-REPORTS_CACHE_SECONDS (default 60; 0 disables; tests run without it) for the same scope and filter.
-The page and its exports then show the same figures, and the report states when it was produced.
-Each web worker keeps its own small cache (least recently used entries are dropped first).
+A report aggregates every registration in its scope (about half a second on a large network), so:
+
+- Each web worker keeps the reports it served in memory (least recently used dropped first). A
+  report older than REPORTS_CACHE_SECONDS (default 60; 0 disables; tests run without it) is still
+  served while one background thread rebuilds it (stale-while-revalidate), as long as it is less
+  than STALE_FACTOR times that old. Only a report nobody built yet, or a much older one, is built
+  during the request.
+- The network-wide reports without filter (what coordinators open) are snapshots in the
+  report_snapshots table, shared by every worker: the scheduler keeps them fresh (job
+  report_snapshots), a worker finding one stale claims its rebuild (one process at a time), and a
+  coordinator may refresh them from the page. A worker reads the snapshot's production time (one
+  primary-key lookup) at most once every SNAPSHOT_CHECK_SECONDS, and at once for a coordinator who
+  just pressed refresh, and loads the snapshot when it changed.
+- The rendered HTML of a report's page body is kept too, keyed on the report it shows and the
+  filter form's input: a page view then renders only the surrounding layout.
+
+Every report states when it was produced.
 """
 
 from __future__ import annotations
@@ -12,22 +25,49 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from datetime import timedelta
 
 from flask import current_app
+from markupsafe import Markup
 
-from app.accounts.models import Role
+from app.accounts.models import Role, User
+from app.extensions import db
+from app.reports import queries, snapshots
+from app.timeutil import now
 
 DEFAULT_SECONDS = 60
+STALE_FACTOR = 10
+SNAPSHOT_CHECK_SECONDS = 1.0
+RETRY_SECONDS = 5.0  # after finding another process on a shared rebuild, wait before trying again
 MAX_ENTRIES = 64
+MAX_FRAGMENTS = 64
+
+BUILDERS = {"dashboard": queries.dashboard_report, "participation": queries.participation_report}
+NETWORK = "network"
 
 _lock = threading.Lock()
-_entries: OrderedDict[Hashable, tuple[float, object]] = OrderedDict()
+_entries: OrderedDict[Hashable, queries.Report] = OrderedDict()
+_fragments: OrderedDict[Hashable, Markup] = OrderedDict()
+_refreshing: set[Hashable] = set()
+_checked: dict[str, float] = {}  # snapshot name -> when this worker last read its production time
+_retry_at: dict[Hashable, float] = {}
+
+
+class NetworkViewer:
+    """Whom a network-wide report is built for outside a request (scheduler, background rebuild):
+    the figures of coordinators and admins depend on nothing but their role."""
+
+    is_authenticated = True
+    is_active = True
+    id = None
+    name = "the network"
+    role = Role.COORDINATOR
 
 
 def scope_key(user) -> Hashable:
     """Coordinators and admins share the network-wide figures; an organiser's are their own."""
     if user.role in (Role.ADMIN, Role.COORDINATOR):
-        return "network"
+        return NETWORK
     return ("organiser", user.id)
 
 
@@ -36,25 +76,174 @@ def ttl_seconds() -> float:
     return float(current_app.config.get("REPORTS_CACHE_SECONDS", default))
 
 
-def get_or_build(key: Hashable, build: Callable[[], object]):
-    ttl = ttl_seconds()
-    if ttl <= 0:
-        return build()
-    now = time.monotonic()
+def _build(key) -> queries.Report:
+    name, scope, filters = key
+    viewer = NetworkViewer() if scope == NETWORK else db.session.get(User, scope[1])
+    return BUILDERS[name](viewer, filters)
+
+
+def snapshot_name(key) -> str | None:
+    """The report_snapshots key of a shared report (None: this report stays in the worker)."""
+    name, scope, filters = key
+    if scope == NETWORK and filters == queries.ReportFilter():
+        return f"{name}:network"
+    return None
+
+
+def _remember(key, report: queries.Report) -> None:
     with _lock:
-        entry = _entries.get(key)
-        if entry is not None and entry[0] > now:
-            _entries.move_to_end(key)
-            return entry[1]
-    value = build()
-    with _lock:
-        _entries[key] = (now + ttl, value)
+        current = _entries.get(key)
+        if current is None or current.produced_at <= report.produced_at:
+            _entries[key] = report
         _entries.move_to_end(key)
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
-    return value
+
+
+def _remembered(key) -> queries.Report | None:
+    with _lock:
+        report = _entries.get(key)
+        if report is not None:
+            _entries.move_to_end(key)
+        return report
+
+
+def _age(report: queries.Report) -> float:
+    return (now() - report.produced_at).total_seconds()
+
+
+def _check_due(shared: str, force: bool) -> bool:
+    moment = time.monotonic()
+    with _lock:
+        if not force and moment - _checked.get(shared, float("-inf")) < SNAPSHOT_CHECK_SECONDS:
+            return False
+        _checked[shared] = moment
+        return True
+
+
+def get(name: str, user, filters: queries.ReportFilter, *, recheck: bool = False) -> queries.Report:
+    """The report `name` for `user` and `filters`, from the cache when it is fresh enough
+    (`recheck`: look for a newer shared snapshot now, e.g. right after a refresh elsewhere)."""
+    key = (name, scope_key(user), filters)
+    ttl = ttl_seconds()
+    if ttl <= 0:
+        return _build(key)
+    shared = snapshot_name(key)
+    report = _remembered(key)
+    if shared is not None and _check_due(shared, force=recheck or report is None):
+        stored_at = snapshots.produced_at(shared)
+        if stored_at is not None and (report is None or report.produced_at < stored_at):
+            report = snapshots.load(shared) or report
+            if report is not None:
+                _remember(key, report)
+    if report is not None:
+        age = _age(report)
+        if age < ttl:
+            return report
+        if age < ttl * STALE_FACTOR:
+            _refresh_in_background(key)
+            return report
+    return refresh(key)
+
+
+def refresh(key, *, only_if_claimed: bool = False, max_age: float | None = None) -> queries.Report | None:
+    """Build the report now; a shared one is stored for every worker (unless another process is
+    building it: then it is built for this request only, or not at all with only_if_claimed;
+    with max_age, a stored snapshot younger than that many seconds is not built again)."""
+    shared = snapshot_name(key)
+    instant = now()
+    produced_before = instant - timedelta(seconds=max_age) if max_age is not None else None
+    claimed = shared is not None and ttl_seconds() > 0 and snapshots.claim(shared, instant, produced_before)
+    if only_if_claimed and not claimed:
+        return None
+    try:
+        report = _build(key)
+    except Exception:
+        if claimed:
+            snapshots.release(shared)
+        raise
+    if claimed:
+        snapshots.save(shared, report)
+    if ttl_seconds() > 0:
+        _remember(key, report)
+    return report
+
+
+def refresh_for(name: str, user, filters: queries.ReportFilter) -> queries.Report:
+    """A coordinator (or organiser) asked for fresh figures."""
+    return refresh((name, scope_key(user), filters))
+
+
+def _refresh_in_background(key) -> None:
+    with _lock:
+        if key in _refreshing or time.monotonic() < _retry_at.get(key, 0):
+            return
+        _refreshing.add(key)
+    app = current_app._get_current_object()
+    ttl = ttl_seconds()
+
+    def work():
+        with app.app_context():
+            try:
+                shared = snapshot_name(key) is not None
+                if refresh(key, only_if_claimed=shared, max_age=ttl if shared else None) is None:
+                    # Another process is building it (or just stored it: the next check loads it).
+                    with _lock:
+                        _retry_at[key] = time.monotonic() + RETRY_SECONDS
+            except Exception:  # noqa: BLE001 - the stale report stays; the next request tries again
+                app.logger.exception("reports: background rebuild of %s failed", key[0])
+            finally:
+                db.session.remove()
+                with _lock:
+                    _refreshing.discard(key)
+
+    start_background(work)
+
+
+def start_background(work: Callable[[], None]) -> None:
+    """Run `work` beside the requests (tests replace this to run it at once)."""
+    threading.Thread(target=work, name="report-rebuild", daemon=True).start()
+
+
+def fragment(key: Hashable, render: Callable[[], str]) -> Markup:
+    """Rendered HTML for `key` (which must name everything the HTML depends on)."""
+    if ttl_seconds() <= 0:
+        return Markup(render())
+    with _lock:
+        html = _fragments.get(key)
+        if html is not None:
+            _fragments.move_to_end(key)
+            return html
+    html = Markup(render())
+    with _lock:
+        _fragments[key] = html
+        while len(_fragments) > MAX_FRAGMENTS:
+            _fragments.popitem(last=False)
+    return html
+
+
+def refresh_snapshots(at=None) -> list[str]:
+    """The scheduler's job: rebuild each shared snapshot that would otherwise go stale before the
+    job's next run. Returns the names of the rebuilt ones."""
+    ttl = ttl_seconds()
+    if ttl <= 0:
+        return []
+    instant = at or now()
+    margin = ttl / 2
+    rebuilt = []
+    for name in BUILDERS:
+        key = (name, NETWORK, queries.ReportFilter())
+        stored_at = snapshots.produced_at(snapshot_name(key))
+        if stored_at is not None and (instant - stored_at).total_seconds() < margin:
+            continue
+        if refresh(key, only_if_claimed=True, max_age=margin) is not None:
+            rebuilt.append(name)
+    return rebuilt
 
 
 def clear() -> None:
     with _lock:
         _entries.clear()
+        _fragments.clear()
+        _checked.clear()
+        _retry_at.clear()

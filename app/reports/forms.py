@@ -3,7 +3,8 @@ its exports carry exactly the same filter."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from flask_wtf import FlaskForm
+from sqlalchemy import literal, null, select, union_all
 from wtforms import Form, SelectField
 from wtforms.fields import DateField
 from wtforms.validators import Optional, ValidationError
@@ -25,10 +26,21 @@ class ReportFilterForm(Form):
 
     def __init__(self, formdata, **kwargs):
         super().__init__(formdata, **kwargs)
-        projects = db.session.execute(select(Project.id, Project.acronym).order_by(Project.acronym)).all()
-        themes = db.session.scalars(select(Theme).order_by(Theme.name, Theme.empact_cycle)).all()
-        self.project.choices = [("", "All projects")] + [(str(pid), acronym) for pid, acronym in projects]
-        self.theme.choices = [("", "All themes")] + [(str(t.id), t.label) for t in themes]
+        # Projects and themes in one round trip (every report page view builds this form).
+        rows = db.session.execute(
+            union_all(
+                select(literal("project").label("kind"), Project.id.label("id"),
+                       Project.acronym.label("name"), null().label("cycle")),
+                select(literal("theme"), Theme.id, Theme.name, Theme.empact_cycle),
+            ).order_by("kind", "name", "cycle")
+        ).all()
+        self.project.choices = [("", "All projects")] + [
+            (str(row.id), row.name) for row in rows if row.kind == "project"
+        ]
+        self.theme.choices = [("", "All themes")] + [
+            (str(row.id), f"{row.name} (EMPACT {row.cycle})" if row.cycle else row.name)
+            for row in rows if row.kind == "theme"
+        ]
         self.country.choices = [("", "All countries")] + list(COUNTRY_CHOICES)
         self.kind.choices = [("", "All kinds")] + [(kind.value, kind.label) for kind in EventKind]
 
@@ -45,3 +57,7 @@ class ReportFilterForm(Form):
             theme_id=int(self.theme.data) if self.theme.data else None,
             kind=EventKind(self.kind.data) if self.kind.data else None,
         )
+
+
+class RefreshForm(FlaskForm):
+    """The "Refresh figures" button (a POST with its CSRF token; the filter stays in the URL)."""

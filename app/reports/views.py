@@ -5,20 +5,29 @@ members may not see reports (403)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.accounts.auth import role_required
 from app.accounts.models import Role
 from app.reports import cache, charts, exports, queries
-from app.reports.forms import ReportFilterForm
+from app.reports.forms import RefreshForm, ReportFilterForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-REPORTS = {
-    "dashboard": ("reports/dashboard.html", queries.dashboard_report),
-    "participation": ("reports/participation.html", queries.participation_report),
-}
+REFRESHED = "reports_refreshed"
+TEMPLATES = {"dashboard": "reports/dashboard.html", "participation": "reports/participation.html"}
 EXPORTS = {
     "csv": ("text/csv; charset=utf-8", exports.to_csv),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", exports.to_xlsx),
@@ -26,22 +35,39 @@ EXPORTS = {
 }
 
 
-def _report(name: str, filters: queries.ReportFilter) -> queries.Report:
-    build = REPORTS[name][1]
-    key = (name, cache.scope_key(current_user), filters)
-    return cache.get_or_build(key, lambda: build(current_user, filters))
+def _body(name: str, form: ReportFilterForm, report: queries.Report | None):
+    """The page below its title: the filter form and the report, rendered once per report and
+    filter input (the HTML depends on nothing else; the signed-in user is outside it)."""
+    body_template = f"reports/_{name}_body.html"
+
+    def render():
+        if report is None:
+            return render_template(body_template, form=form, report=None, name=name)
+        svgs = {chart.key: charts.svg(chart) for chart in report.charts}
+        return render_template(
+            body_template, form=form, report=report, svgs=svgs, rules=queries.COUNTING_RULES,
+            export_args=report.filters.query_args(), name=name,
+        )
+
+    if report is None:
+        return Markup(render())
+    key = (
+        name, cache.scope_key(current_user), report.filters, report.produced_at,
+        tuple((field.name, tuple(field.raw_data or ())) for field in form),
+        tuple(form.project.choices), tuple(form.theme.choices),
+    )
+    return cache.fragment(key, render)
 
 
 def _render(name: str):
-    template = REPORTS[name][0]
     form = ReportFilterForm(request.args)
     if not form.validate():
-        return render_template(template, form=form, report=None, svgs={}, rules=queries.COUNTING_RULES), 422
-    report = _report(name, form.to_filter())
-    svgs = {chart.key: charts.svg(chart) for chart in report.charts}
+        return render_template(TEMPLATES[name], body=_body(name, form, None), report=None), 422
+    # Right after a refresh (maybe answered by another worker), look for the new figures at once.
+    report = cache.get(name, current_user, form.to_filter(), recheck=session.pop(REFRESHED, False))
     return render_template(
-        template, form=form, report=report, svgs=svgs, rules=queries.COUNTING_RULES,
-        export_args=report.filters.query_args(),
+        TEMPLATES[name], body=_body(name, form, report), report=report,
+        export_args=report.filters.query_args(), refresh_form=RefreshForm(),
     )
 
 
@@ -57,6 +83,20 @@ def participation():
     return _render("participation")
 
 
+@bp.post("/<any(dashboard, participation):name>/refresh")
+@role_required(Role.ORGANISER, Role.COORDINATOR)
+def refresh(name: str):
+    """Build the figures again now (otherwise they are rebuilt about every REPORTS_CACHE_SECONDS)."""
+    form = ReportFilterForm(request.args)
+    if not RefreshForm().validate_on_submit() or not form.validate():
+        flash("The request could not be processed. Please reload the page and try again.", "error")
+    else:
+        cache.refresh_for(name, current_user, form.to_filter())
+        session[REFRESHED] = True
+        flash("The figures were produced again just now.", "success")
+    return redirect(url_for(f"reports.{name}", **{k: v for k, v in request.args.items() if k in form.data}))
+
+
 @bp.get("/<any(dashboard, participation):name>.<any(csv, xlsx, pdf):fmt>")
 @role_required(Role.ORGANISER, Role.COORDINATOR)
 def export(name: str, fmt: str):
@@ -64,7 +104,7 @@ def export(name: str, fmt: str):
     if not form.validate():
         errors = "; ".join(f"{form[key].label.text}: {' '.join(msgs)}" for key, msgs in form.errors.items())
         return Response(f"The filter is not valid. {errors}\n", status=422, mimetype="text/plain")
-    report = _report(name, form.to_filter())
+    report = cache.get(name, current_user, form.to_filter())
     mimetype, build = EXPORTS[fmt]
     table_key = request.args.get("table") if fmt == "csv" else None
     if table_key is not None and table_key not in report.tables:

@@ -553,3 +553,12 @@ def run_coordinator_digest(at: datetime) -> JobResult:
             _fail(result, f"coordinator digest for user {user.id}", error)
     result.detail = f"week of {slot:%Y-%m-%d}: {result.sent} digest(s) queued"
     return result
+
+
+def run_report_snapshots(at: datetime) -> JobResult:
+    """Rebuild the network-wide dashboard and participation report (no filter) before they go
+    stale, so no coordinator's page view waits for their figures (see app.reports.cache)."""
+    from app.reports import cache
+
+    rebuilt = cache.refresh_snapshots(at)
+    return JobResult(detail=f"{len(rebuilt)} report(s) rebuilt" + (f": {', '.join(rebuilt)}" if rebuilt else ""))

@@ -59,6 +59,8 @@ JOBS: list[JobSpec] = [
             "Weekly: remind owners of follow-up actions due within 14 days or overdue."),
     JobSpec("coordinator_digest", jobs.run_coordinator_digest, 3600,
             "Weekly: lessons waiting for validation, upcoming events and open actions, for coordinators."),
+    JobSpec("report_snapshots", jobs.run_report_snapshots, 30,
+            "Rebuild the network's dashboard and participation report before they are REPORTS_CACHE_SECONDS old."),
 ]
 JOBS_BY_ID = {spec.id: spec for spec in JOBS}
 
