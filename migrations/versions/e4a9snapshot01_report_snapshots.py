@@ -1,7 +1,7 @@
 """Report snapshots: built reports shared by the web workers and refreshed by the scheduler.
 
 Revision ID: e4a9snapshot01
-Revises: b7e1empact01
+Revises: e4a1stamps001
 Create Date: 2026-11-21
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e4a9snapshot01"
-down_revision = "b7e1empact01"
+down_revision = "e4a1stamps001"
 branch_labels = None
 depends_on = None
 
