@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, delete, func, inspect, or_, select
+from sqlalchemy import and_, bindparam, case, delete, func, inspect, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import audit
@@ -25,6 +25,7 @@ from app.calendar import itip
 from app.db import begin_write
 from app.events.models import Event, EventKind, EventStatus, RegistrationMode, Session
 from app.extensions import db
+from app.notifications.models import OutboxMessage
 from app.notifications.outbox import Recipient, enqueue
 from app.notifications.rendering import render_email
 from app.registrations.models import (
@@ -162,6 +163,35 @@ def seats_taken(event_id: int) -> int:
             Registration.role.in_(SEAT_ROLES),
         )
     ) or 0
+
+
+@dataclass
+class _Tally:
+    """An event's registrations as one registering person needs them (see _tally)."""
+    seats_taken: int
+    waitlisted_before: int  # waiting-list entries placed at or before the instant given
+    own_id: int | None  # this person's registration of the event, in whatever status
+
+
+def _count_where(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+# Built once: under the lock, even building the statement would count.
+_TALLY = select(
+    _count_where(and_(Registration.status == RegistrationStatus.CONFIRMED, Registration.role.in_(SEAT_ROLES))),
+    _count_where(and_(Registration.status == RegistrationStatus.WAITLISTED,
+                      Registration.waitlisted_at <= bindparam("instant"))),
+    func.max(case((Registration.user_id == bindparam("user_id"), Registration.id))),
+).where(Registration.event_id == bindparam("event_id"))
+
+
+def _tally(event_id: int, user_id: int, instant: datetime) -> _Tally:
+    """One statement instead of three: the seats taken, the waiting list ahead of an entry placed
+    at `instant` (rows already there have lower ids, so ties count as ahead), and whether this
+    person already has a registration. Under the event lock, this is the seat decision's input."""
+    row = db.session.execute(_TALLY, {"event_id": event_id, "user_id": user_id, "instant": instant}).one()
+    return _Tally(seats_taken=int(row[0]), waitlisted_before=int(row[1]), own_id=row[2])
 
 
 def free_seats(event: Event) -> int | None:
@@ -308,16 +338,18 @@ def registration_closed_reason(event: Event, at: datetime | None = None, *, invi
     return None
 
 
-def _seat_status(event: Event, role: ParticipantRole) -> RegistrationStatus:
+def _seat_status(event: Event, role: ParticipantRole, taken: int | None = None) -> RegistrationStatus:
+    """`taken`: the seats taken, when the caller has counted them under the lock already."""
     if not role.takes_seat or event.capacity is None:
         return RegistrationStatus.CONFIRMED
-    if seats_taken(event.id) < event.capacity:
+    if (seats_taken(event.id) if taken is None else taken) < event.capacity:
         return RegistrationStatus.CONFIRMED
     return RegistrationStatus.WAITLISTED
 
 
-def _place(registration: Registration, event: Event, status: RegistrationStatus) -> None:
-    instant = now()
+def _place(registration: Registration, event: Event, status: RegistrationStatus,
+           instant: datetime | None = None) -> None:
+    instant = instant or now()
     registration.status = status
     if status == RegistrationStatus.CONFIRMED:
         registration.confirmed_at = instant
@@ -348,11 +380,15 @@ def _do_register(event: Event, user: User, role: ParticipantRole, needs: Needs, 
 
     `prepared`: messages rendered before the lock (see _prepare_messages), used when the outcome is
     the one they were rendered for."""
-    registration = db.session.execute(
-        select(Registration)
-        .where(Registration.event_id == event.id, Registration.user_id == user.id)
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    instant = now()
+    # One statement gives the seat count, the waiting list ahead and whether this person has a
+    # registration already; a new registration then needs only its INSERTs under the lock.
+    tally = _tally(event.id, user.id, instant)
+    registration = None
+    if tally.own_id is not None:
+        registration = db.session.execute(
+            select(Registration).where(Registration.id == tally.own_id).execution_options(populate_existing=True)
+        ).scalar_one()
     if registration is not None and registration.status in ACTIVE:
         position = waitlist_position(registration)
         return Outcome(registration, registration.status,
@@ -368,11 +404,10 @@ def _do_register(event: Event, user: User, role: ParticipantRole, needs: Needs, 
         # A self-declared speaker or trainer would skip the capacity: an organiser confirms the role.
         or (not trusted_role and not role.takes_seat)
     )
-    status = RegistrationStatus.PENDING if needs_approval else _seat_status(event, role)
+    status = RegistrationStatus.PENDING if needs_approval else _seat_status(event, role, tally.seats_taken)
     if registration is None:
         registration = Registration(event_id=event.id, user_id=user.id)
         db.session.add(registration)
-    instant = now()
     registration.event = event
     registration.user = user
     registration.role = role
@@ -386,9 +421,10 @@ def _do_register(event: Event, user: User, role: ParticipantRole, needs: Needs, 
     registration.needs_visa_letter = bool(needs.needs_visa_letter)
     registration.consented_at = instant if consented else None
 
-    _place(registration, event, status)
+    _place(registration, event, status, instant)
     db.session.flush()
-    position = waitlist_position(registration)
+    # Placed at `instant`, behind every entry the tally counted (the same order as waitlist_position).
+    position = tally.waitlisted_before + 1 if status == RegistrationStatus.WAITLISTED else None
     audit.record(actor, action, registration,
                  {"status": [previous, status.value], "role": role.value, "event_id": event.id})
     fresh = prepared is not None and previous is None
@@ -443,9 +479,10 @@ _POSITION_MARK = "__liaison_waitlist_position__"
 
 @dataclass
 class _Prepared:
-    """Messages rendered before the event lock for the outcome we expect (see _prepare_messages)."""
-    confirmed: list | None = None  # outbox messages of a confirmation, not yet in the session
-    waitlisted: tuple[str, str, str | None] | None = None  # subject, text, html with _POSITION_MARK
+    """Messages built before the event lock for the outcome we expect (see _prepare_messages); outbox
+    messages not yet in the session."""
+    confirmed: list | None = None  # those of a confirmation
+    waitlisted: OutboxMessage | None = None  # the notice, _POSITION_MARK in its texts and no dedupe key
 
 
 def _prepare_messages(event_id: int, user: User, role: ParticipantRole) -> _Prepared | None:
@@ -456,25 +493,29 @@ def _prepare_messages(event_id: int, user: User, role: ParticipantRole) -> _Prep
 
     Only a guess: the seat decision under the lock has the last word; a guess that turns out wrong
     (the last seat went meanwhile, or freed) is dropped and the right message rendered there."""
-    from app.notifications.models import OutboxMessage
-
     event = db.session.get(Event, event_id)
     if (event is None or not role.takes_seat or event.status != EventStatus.PUBLISHED
             or event.registration_mode != RegistrationMode.OPEN or registration_closed_reason(event) is not None):
         return None
-    if db.session.scalar(select(Registration.id).where(Registration.event_id == event_id,
-                                                       Registration.user_id == user.id)) is not None:
+    if db.session.new or db.session.dirty or db.session.deleted:
+        return None  # the caller has pending changes: keep them apart from the producer's
+    tally = _tally(event_id, user.id, now())
+    if tally.own_id is not None:
         return None  # re-registration: revived rows and their session sign-ups keep the locked path
-    if event.capacity is not None and seats_taken(event_id) >= event.capacity:
+    if event.capacity is not None and tally.seats_taken >= event.capacity:
         context = _event_links(event)
         subject, text, html = render_email(
             "registrations/waitlisted", language=user.language, user=user, event=event, position=_POSITION_MARK,
             registration=_Planned(event=event, user=user, role=role, status=RegistrationStatus.WAITLISTED), **context)
         if _POSITION_MARK not in text:
             return None
-        return _Prepared(waitlisted=(subject, text, html))
-    if db.session.new or db.session.dirty or db.session.deleted:
-        return None  # the caller has pending changes: keep them apart from the producer's
+        # No dedupe key yet: it names the registration, which exists only under the lock.
+        with db.session.no_autoflush:
+            message = enqueue(_recipient(user), subject, text, html, kind="registration.waitlisted")
+        if message is None:
+            return None
+        db.session.expunge(message)
+        return _Prepared(waitlisted=message)
     with db.session.no_autoflush:
         itip.queue_invitation(_Planned(event=event, user=user, role=role))
         created = list(db.session.new)
@@ -486,10 +527,16 @@ def _prepare_messages(event_id: int, user: User, role: ParticipantRole) -> _Prep
     return _Prepared(confirmed=created)
 
 
-def _send_prepared_waitlisted(registration: Registration, position: int | None, rendered) -> None:
-    subject, text, html = (part.replace(_POSITION_MARK, str(position)) if part else part for part in rendered)
-    enqueue(_recipient(registration.user), subject, text, html, kind="registration.waitlisted",
-            dedupe_key=f"registration:{registration.id}:waitlisted:{_stamp(registration.waitlisted_at)}")
+def _send_prepared_waitlisted(registration: Registration, position: int | None, message: OutboxMessage) -> None:
+    """Add the notice built before the lock, with the position and the dedupe key _tell_waitlisted
+    would give it. No look-up of the key: it names a registration inserted in this transaction, so
+    no earlier message can have it (and the column is unique)."""
+    message.subject = message.subject.replace(_POSITION_MARK, str(position))
+    message.text_body = message.text_body.replace(_POSITION_MARK, str(position))
+    if message.html_body:
+        message.html_body = message.html_body.replace(_POSITION_MARK, str(position))
+    message.dedupe_key = f"registration:{registration.id}:waitlisted:{_stamp(registration.waitlisted_at)}"
+    db.session.add(message)
 
 
 def register(event: Event, user: User, role: ParticipantRole | str = ParticipantRole.PARTICIPANT,

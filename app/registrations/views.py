@@ -309,13 +309,14 @@ def register(event_id: int):
     if not form.validate():
         return render_template("registrations/status.html", event=event,
                                box=registration_box(event, form)), 422
+    back = _next_or(event_page_url(event))  # before the commit expires the event (no reload after it)
     outcome = services.register(
         event, current_user, form.role.data,
         services.Needs(form.dietary_needs.data, form.accessibility_needs.data, form.needs_visa_letter.data),
         consent=form.consent.data,
     )
     flash(outcome.message, outcome.category)
-    return redirect(_next_or(event_page_url(event)))
+    return redirect(back)
 
 
 @bp.post("/events/<int:event_id>/registration/cancel")

@@ -1,0 +1,115 @@
+"""What one registration costs while it holds the event lock (issue 9: every request waits for it),
+and that the messages built before the lock end up exactly as the locked path would write them."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
+
+from app.notifications.models import OutboxMessage
+from app.registrations import services
+from app.registrations.models import Registration, RegistrationStatus
+
+
+@contextmanager
+def recorded(db):
+    """Every statement sent, and "COMMIT" where a transaction committed."""
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    def commit(conn):
+        statements.append("COMMIT")
+
+    sa_event.listen(db.engine, "before_cursor_execute", before)
+    sa_event.listen(db.engine, "commit", commit)
+    try:
+        yield statements
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", before)
+        sa_event.remove(db.engine, "commit", commit)
+
+
+def _under_the_lock(db, statements: list[str]) -> list[str]:
+    """The statements from the lock to its commit."""
+    if db.engine.dialect.name == "sqlite":
+        start = statements.index("BEGIN IMMEDIATE") + 1
+    else:
+        start = next(i for i, s in enumerate(statements) if s.endswith("FOR UPDATE OF events"))
+    end = statements.index("COMMIT", start)
+    return statements[start:end]
+
+
+def _outbox(kind, user):
+    from app.extensions import db
+
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind,
+                                                          OutboxMessage.recipient_user_id == user.id)).all()
+
+
+def test_a_new_registration_reads_once_under_the_lock_then_only_inserts(db, make):
+    """Confirmed or waitlisted: the event row, one count over its registrations (seats, waiting list,
+    the person's own row), then the registration, its audit entry and its message. No look-up of the
+    message's dedupe key: it names the new registration."""
+    event = make.event(capacity=1)
+    for person, status in ((make.user(), RegistrationStatus.CONFIRMED), (make.user(), RegistrationStatus.WAITLISTED)):
+        with recorded(db) as statements:
+            assert services.register(event, person, consent=True).status == status
+        locked = _under_the_lock(db, statements)
+        reads = [s for s in locked if s.startswith("SELECT")]
+        assert len(reads) == 2, reads
+        assert reads[0].startswith("SELECT events.") and " FROM registrations " in reads[1]
+        inserts = {s.split()[2] for s in locked if s.startswith("INSERT")}
+        assert {"registrations", "audit_entries", "outbox_messages"} <= inserts
+        assert not [s for s in locked if s.startswith(("UPDATE", "DELETE"))]
+
+
+def test_waiting_list_notice_built_before_the_lock_is_never_sent_twice(db, make):
+    """It carries the dedupe key the locked path would give it: producing the notice again adds nothing."""
+    event = make.event(capacity=1)
+    holder, waiting = make.user(), make.user()
+    services.register(event, holder, consent=True)
+    outcome = services.register(event, waiting, consent=True)
+    registration = db.session.get(Registration, outcome.registration.id)
+    (notice,) = _outbox("registration.waitlisted", waiting)
+    assert notice.dedupe_key == f"registration:{registration.id}:waitlisted:{registration.waitlisted_at.isoformat()}"
+    services._tell_waitlisted(registration, 1)
+    db.session.commit()
+    assert len(_outbox("registration.waitlisted", waiting)) == 1
+
+
+def test_a_seat_freed_before_the_lock_confirms_and_drops_the_waiting_list_notice(db, make, monkeypatch):
+    event = make.event(capacity=1)
+    holder, late = make.user(), make.user()
+    assert services.register(event, holder, consent=True).status == RegistrationStatus.CONFIRMED
+    real_prepare = services._prepare_messages
+    guesses = []
+
+    def prepare_then_the_holder_cancels(event_id, user, role):
+        prepared = real_prepare(event_id, user, role)
+        guesses.append(prepared)
+        mine = db.session.scalars(select(Registration).where(Registration.user_id == holder.id)).one()
+        assert services.cancel_registration(mine, holder).ok
+        return prepared
+
+    monkeypatch.setattr(services, "_prepare_messages", prepare_then_the_holder_cancels)
+    outcome = services.register(event, late, consent=True)
+    assert guesses[0].waitlisted is not None  # the guess was "full"
+    assert (outcome.status, outcome.waitlist_position) == (RegistrationStatus.CONFIRMED, None)
+    assert _outbox("registration.waitlisted", late) == []
+    assert len(_outbox("calendar.invitation", late)) == 1
+    assert services.seats_taken(event.id) == 1
+
+
+def test_registering_through_the_form_reads_nothing_after_its_commit(db, make, login):
+    """The redirect is built before the commit, so the expired event is not loaded again."""
+    event = make.event(capacity=5)
+    client = login(make.user())
+    with recorded(db) as statements:
+        response = client.post(f"/events/{event.id}/register", data={"role": "participant", "consent": "y"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/events/{event.id}")
+    assert "COMMIT" in statements
+    assert statements[len(statements) - statements[::-1].index("COMMIT"):] == []
