@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Integer, Select, column, func, literal, null, select, text, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
+from app.accounts.models import User
 from app.directory.models import Theme
 from app.events.models import Event, EventKind, event_projects
 from app.extensions import db
@@ -214,55 +215,77 @@ def counts_by(user, f: LibraryFilter, column) -> dict:
     return {key: count for key, count in db.session.execute(query)}
 
 
-def library_page_query(user, f: LibraryFilter, facts: ViewerFacts | None, limit: int, offset: int) -> Select:
-    """One page of library_query: the matching ids are sorted and cut on `lessons` alone, and only
-    that page's rows are joined to their event and author (not every match before the LIMIT)."""
-    page_ids = (
-        apply_filters(select(Lesson.id, Lesson.created_at), user, f, facts)
-        .order_by(Lesson.created_at.desc(), Lesson.id.desc())
-        .limit(limit)
-        .offset(offset)
-        .subquery("page_ids")
-    )
-    return (
+LIST_COLUMNS = (Lesson.id, Lesson.event_id, Lesson.author_id, Lesson.kind, Lesson.status, Lesson.tlp,
+                Lesson.title, Lesson.created_at)
+
+
+def library_page(ids) -> list[Lesson]:
+    """The entries `ids` (one page, already checked visible by library_counts) newest first, with
+    only what a list shows loaded: not the long texts, the event's title, the author's name."""
+    if not ids:
+        return []
+    query = (
         select(Lesson)
-        .join(page_ids, page_ids.c.id == Lesson.id)
-        .options(joinedload(Lesson.event), joinedload(Lesson.author), selectinload(Lesson.themes))
+        .where(Lesson.id.in_(ids))
+        .options(
+            load_only(*LIST_COLUMNS),
+            joinedload(Lesson.event).load_only(Event.id, Event.title),
+            joinedload(Lesson.author).load_only(User.id, User.name).lazyload(User.organisation),
+            selectinload(Lesson.themes),
+        )
         .order_by(Lesson.created_at.desc(), Lesson.id.desc())
     )
+    return list(db.session.scalars(query).unique())
 
 
 @dataclass
 class LibraryCounts:
     """The library's figures: how many entries match, by kind and by status, and (for validators)
-    how many visible entries await validation whatever the filter."""
+    how many visible entries await validation whatever the filter; with `page`, the ids of that page."""
 
     total: int = 0
     by_kind: dict = field(default_factory=dict)
     by_status: dict = field(default_factory=dict)
     awaiting: int | None = None
+    page_ids: list[int] = field(default_factory=list)
 
 
 def library_counts(user, f: LibraryFilter, facts: ViewerFacts | None = None,
-                   with_awaiting: bool = False) -> LibraryCounts:
-    """Total, counts by kind and by status (and the awaiting figure) in ONE statement: the entries
-    matching `f` grouped by (kind, status), plus one row counting the visible submitted entries."""
-    grouped = apply_filters(
-        select(literal("match").label("part"), Lesson.kind.label("kind"), Lesson.status.label("status"),
-               func.count(Lesson.id).label("n")),
+                   with_awaiting: bool = False, page: tuple[int, int] | None = None) -> LibraryCounts:
+    """Total, counts by kind and by status, the awaiting figure and (with `page` = (limit, offset))
+    the ids of one page, newest first, in ONE statement: the entries matching `f` are selected once
+    (a CTE), grouped by (kind, status) and cut to the page; one more row counts the visible
+    submitted entries when the filter does not already give that figure."""
+    matches = apply_filters(
+        select(Lesson.id.label("id"), Lesson.kind.label("kind"), Lesson.status.label("status"),
+               Lesson.created_at.label("created_at")),
         user, f, facts,
-    ).group_by(Lesson.kind, Lesson.status)
-    statement = grouped
+    ).cte("matches")
+    no_id = null().cast(Integer)
+    parts = [
+        select(literal("match").label("part"), matches.c.kind, matches.c.status, func.count().label("n"),
+               no_id.label("id")).group_by(matches.c.kind, matches.c.status)
+    ]
+    if page is not None:
+        limit, offset = page
+        page_ids = (
+            select(matches.c.id).order_by(matches.c.created_at.desc(), matches.c.id.desc())
+            .limit(limit).offset(offset).subquery("page_ids")
+        )
+        parts.append(select(literal("page"), null(), null(), null().cast(Integer), page_ids.c.id))
     awaiting_in_grouped = with_awaiting and f.is_empty
     if with_awaiting and not awaiting_in_grouped:
-        awaiting = select(literal("awaiting"), null(), null(), func.count(Lesson.id)).where(
+        parts.append(select(literal("awaiting"), null(), null(), func.count(Lesson.id), no_id).where(
             Lesson.status == LessonStatus.SUBMITTED, visible_lessons_clause(user, facts)
-        )
-        statement = union_all(grouped, awaiting)
+        ))
+    statement = union_all(*parts) if len(parts) > 1 else parts[0]
     counts = LibraryCounts(awaiting=0 if with_awaiting else None)
-    for part, kind, status, n in db.session.execute(statement):
+    for part, kind, status, n, lesson_id in db.session.execute(statement):
         if part == "awaiting":
             counts.awaiting = n
+            continue
+        if part == "page":
+            counts.page_ids.append(lesson_id)
             continue
         kind, status = LessonKind(kind), LessonStatus(status)
         counts.total += n

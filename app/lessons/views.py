@@ -47,7 +47,7 @@ from app.lessons.models import (
     Summary,
     SummaryVersion,
 )
-from app.lessons.search import LibraryFilter, library_counts, library_page_query
+from app.lessons.search import LibraryFilter, library_counts, library_page
 from app.lessons.services import LessonError
 from app.pagination import Page, paginate, parse_page
 from app.timeutil import now
@@ -156,20 +156,18 @@ def _filter_choices() -> dict:
 @bp.get("/lessons/")
 def library():
     f = LibraryFilter.from_args(request.args)
-    # The viewer's organiser/attendance facts are read once and shared by the two queries below:
-    # the figures (total, by kind, by status, awaiting validation: one GROUP BY) and the page.
-    facts = visibility.viewer_facts(current_user)
-    with_awaiting = bool(current_user.is_authenticated and current_user.is_organiser)
-    counts = library_counts(current_user, f, facts, with_awaiting=with_awaiting)
+    # The viewer's organiser/attendance facts are read once (one statement); then ONE statement gives
+    # the figures (total, by kind, by status, awaiting validation) and the page's ids, and one more
+    # loads that page's rows (and their themes).
+    user = current_user._get_current_object()
+    facts = visibility.viewer_facts(user)
+    with_awaiting = bool(user.is_authenticated and user.is_organiser)
     number = parse_page(request.args.get("page"))
-    items = []
-    if counts.total > (number - 1) * PER_PAGE:
-        query = library_page_query(current_user, f, facts, PER_PAGE, (number - 1) * PER_PAGE)
-        items = list(db.session.scalars(query).unique())
-    page = Page(items=items, page=number, per_page=PER_PAGE, total=counts.total)
+    counts = library_counts(user, f, facts, with_awaiting=with_awaiting, page=(PER_PAGE, (number - 1) * PER_PAGE))
+    page = Page(items=library_page(counts.page_ids), page=number, per_page=PER_PAGE, total=counts.total)
     kind_counts, status_counts, awaiting = counts.by_kind, counts.by_status, counts.awaiting
     event = db.session.get(Event, f.event_id) if f.event_id else None
-    if event is not None and not event_access.can_view(current_user, event):
+    if event is not None and not event_access.can_view(user, event):
         event = None
     return render_template(
         "lessons/library.html", page=page, f=f, kind_counts=kind_counts, status_counts=status_counts,
