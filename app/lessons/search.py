@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Integer, Select, column, func, literal, null, select, text, union_all
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy import Integer, Select, column, false, func, literal, null, select, text, union_all
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
-from app.directory.models import Theme
+from app.directory.models import Project, Theme
 from app.events.models import Event, EventKind, event_projects
 from app.extensions import db
 from app.lessons.models import (
@@ -215,82 +215,159 @@ def counts_by(user, f: LibraryFilter, column) -> dict:
     return {key: count for key, count in db.session.execute(query)}
 
 
-LIST_COLUMNS = (Lesson.id, Lesson.event_id, Lesson.author_id, Lesson.kind, Lesson.status, Lesson.tlp,
-                Lesson.title, Lesson.created_at)
+@dataclass(frozen=True, slots=True)
+class ThemeChoice:
+    """A theme as the library shows it (a filter option, a badge on an entry)."""
+
+    id: int
+    name: str
+    empact_cycle: str | None
+
+    label = property(Theme.label.fget)
 
 
-def library_page(ids) -> list[Lesson]:
-    """The entries `ids` (one page, already checked visible by library_counts) newest first, with
-    only what a list shows loaded: not the long texts, the event's title, the author's name."""
-    if not ids:
-        return []
-    query = (
-        select(Lesson)
-        .where(Lesson.id.in_(ids))
-        .options(
-            load_only(*LIST_COLUMNS),
-            joinedload(Lesson.event).load_only(Event.id, Event.title),
-            joinedload(Lesson.author).load_only(User.id, User.name).lazyload(User.organisation),
-            selectinload(Lesson.themes),
-        )
-        .order_by(Lesson.created_at.desc(), Lesson.id.desc())
-    )
-    return list(db.session.scalars(query).unique())
+@dataclass(frozen=True, slots=True)
+class ProjectChoice:
+    id: int
+    acronym: str
+
+
+def filter_choices() -> tuple[list[ThemeChoice], list[ProjectChoice]]:
+    """The themes (EMPACT priorities first, then by name) and projects (by acronym) the filters
+    offer, in one statement of plain rows."""
+    statement = union_all(
+        select(literal(0).label("part"), Theme.id.label("id"), Theme.name.label("name"),
+               Theme.empact_cycle.label("cycle"), Theme.empact_cycle.is_(None).label("no_cycle")),
+        select(literal(1), Project.id, Project.acronym, null(), false()),
+    ).order_by(column("part"), column("no_cycle"), column("name"))
+    themes, projects = [], []
+    for part, row_id, name, cycle, _ in db.session.execute(statement):
+        if part == 0:
+            themes.append(ThemeChoice(row_id, name, cycle))
+        else:
+            projects.append(ProjectChoice(row_id, name))
+    return themes, projects
+
+
+@dataclass(frozen=True, slots=True)
+class ListedEvent:
+    id: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedAuthor:
+    id: int
+    name: str
+
+
+@dataclass(slots=True)
+class ListedEntry:
+    """What a list of entries shows of one entry (templates/lessons/_macros.html entry_item)."""
+
+    id: int
+    title: str
+    kind: LessonKind
+    status: LessonStatus
+    tlp: TLP
+    created_at: datetime
+    event: ListedEvent
+    author: ListedAuthor | None
+    themes: list = field(default_factory=list)
+
+
+def add_themes(entries: list[ListedEntry], themes_by_id: dict[int, ThemeChoice]) -> None:
+    """Give listed entries their themes (by name), from `themes_by_id` (filter_choices): one statement."""
+    if not entries:
+        return
+    by_id = {entry.id: entry for entry in entries}
+    pairs = db.session.execute(
+        select(lesson_themes.c.lesson_id, lesson_themes.c.theme_id)
+        .join(Theme, Theme.id == lesson_themes.c.theme_id)
+        .where(lesson_themes.c.lesson_id.in_(list(by_id)))
+        .order_by(Theme.name)
+    ).all()
+    for lesson_id, theme_id in pairs:
+        theme = themes_by_id.get(theme_id)
+        if theme is not None:
+            by_id[lesson_id].themes.append(theme)
 
 
 @dataclass
 class LibraryCounts:
     """The library's figures: how many entries match, by kind and by status, and (for validators)
-    how many visible entries await validation whatever the filter; with `page`, the ids of that page."""
+    how many visible entries await validation whatever the filter; with `page`, that page's entries."""
 
     total: int = 0
     by_kind: dict = field(default_factory=dict)
     by_status: dict = field(default_factory=dict)
     awaiting: int | None = None
-    page_ids: list[int] = field(default_factory=list)
+    entries: list[ListedEntry] = field(default_factory=list)
 
 
 def library_counts(user, f: LibraryFilter, facts: ViewerFacts | None = None,
                    with_awaiting: bool = False, page: tuple[int, int] | None = None) -> LibraryCounts:
     """Total, counts by kind and by status, the awaiting figure and (with `page` = (limit, offset))
-    the ids of one page, newest first, in ONE statement: the entries matching `f` are selected once
-    (a CTE), grouped by (kind, status) and cut to the page; one more row counts the visible
-    submitted entries when the filter does not already give that figure."""
+    the entries of one page, newest first, in ONE statement: the entries matching `f` are selected
+    once (a CTE), grouped by (kind, status) and cut to the page, whose rows alone are joined to
+    their event and author (the long texts are not read); one more row counts the visible
+    submitted entries when the filter does not already give that figure.
+
+    The parts of the UNION share one row shape: (part, kind, status, n, then the listed columns).
+    """
     matches = apply_filters(
         select(Lesson.id.label("id"), Lesson.kind.label("kind"), Lesson.status.label("status"),
                Lesson.created_at.label("created_at")),
         user, f, facts,
     ).cte("matches")
-    no_id = null().cast(Integer)
-    parts = [
-        select(literal("match").label("part"), matches.c.kind, matches.c.status, func.count().label("n"),
-               no_id.label("id")).group_by(matches.c.kind, matches.c.status)
-    ]
+    no_int, no_text = null().cast(Integer), null()
+    listed_nothing = (no_int, no_text, no_text, no_text, no_int, no_text, no_int, no_text)
+    parts = []
     if page is not None:
         limit, offset = page
         page_ids = (
             select(matches.c.id).order_by(matches.c.created_at.desc(), matches.c.id.desc())
             .limit(limit).offset(offset).subquery("page_ids")
         )
-        parts.append(select(literal("page"), null(), null(), null().cast(Integer), page_ids.c.id))
+        # First in the UNION: its column types (enums, UTC instants) decode every part's rows.
+        parts.append(
+            select(literal("page").label("part"), Lesson.kind, Lesson.status, no_int.label("n"),
+                   Lesson.id, Lesson.title, Lesson.tlp, Lesson.created_at,
+                   Event.id.label("event_id"), Event.title.label("event_title"),
+                   User.id.label("author_id"), User.name.label("author_name"))
+            .select_from(page_ids)
+            .join(Lesson, Lesson.id == page_ids.c.id)
+            .join(Event, Event.id == Lesson.event_id)
+            .outerjoin(User, User.id == Lesson.author_id)
+        )
+    parts.append(
+        select(literal("match").label("part"), matches.c.kind, matches.c.status, func.count().label("n"),
+               *listed_nothing).group_by(matches.c.kind, matches.c.status)
+    )
     awaiting_in_grouped = with_awaiting and f.is_empty
     if with_awaiting and not awaiting_in_grouped:
-        parts.append(select(literal("awaiting"), null(), null(), func.count(Lesson.id), no_id).where(
+        parts.append(select(literal("awaiting"), no_text, no_text, func.count(Lesson.id), *listed_nothing).where(
             Lesson.status == LessonStatus.SUBMITTED, visible_lessons_clause(user, facts)
         ))
     statement = union_all(*parts) if len(parts) > 1 else parts[0]
     counts = LibraryCounts(awaiting=0 if with_awaiting else None)
-    for part, kind, status, n, lesson_id in db.session.execute(statement):
+    for part, kind, status, n, *listed in db.session.execute(statement).all():
         if part == "awaiting":
             counts.awaiting = n
-            continue
-        if part == "page":
-            counts.page_ids.append(lesson_id)
-            continue
-        kind, status = LessonKind(kind), LessonStatus(status)
-        counts.total += n
-        counts.by_kind[kind] = counts.by_kind.get(kind, 0) + n
-        counts.by_status[status] = counts.by_status.get(status, 0) + n
+        elif part == "page":
+            lesson_id, title, tlp, created_at, event_id, event_title, author_id, author_name = listed
+            counts.entries.append(ListedEntry(
+                lesson_id, title, LessonKind(kind), LessonStatus(status), TLP(tlp), created_at,
+                ListedEvent(event_id, event_title),
+                ListedAuthor(author_id, author_name) if author_id is not None else None,
+            ))
+        else:
+            kind, status = LessonKind(kind), LessonStatus(status)
+            counts.total += n
+            counts.by_kind[kind] = counts.by_kind.get(kind, 0) + n
+            counts.by_status[status] = counts.by_status.get(status, 0) + n
+    # The UNION does not promise the page's order: newest first, as the CTE cut it.
+    counts.entries.sort(key=lambda entry: (entry.created_at, entry.id), reverse=True)
     if awaiting_in_grouped:
         counts.awaiting = counts.by_status.get(LessonStatus.SUBMITTED, 0)
     return counts

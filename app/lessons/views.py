@@ -21,7 +21,7 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app.accounts.auth import role_required
 from app.accounts.models import Role, User
-from app.directory.models import Organisation, Project, Theme
+from app.directory.models import Organisation, Theme
 from app.events import access as event_access
 from app.events.models import Event, EventKind
 from app.extensions import db
@@ -47,7 +47,7 @@ from app.lessons.models import (
     Summary,
     SummaryVersion,
 )
-from app.lessons.search import LibraryFilter, library_counts, library_page
+from app.lessons.search import LibraryFilter, add_themes, filter_choices, library_counts
 from app.lessons.services import LessonError
 from app.pagination import Page, paginate, parse_page
 from app.timeutil import now
@@ -137,11 +137,11 @@ def _status(form) -> int:
 
 
 def _filter_choices() -> dict:
-    themes = _themes()
+    themes, projects = filter_choices()
     return {
         "themes": themes,
         "cycles": sorted({t.empact_cycle for t in themes if t.empact_cycle}),
-        "projects": list(db.session.scalars(select(Project).order_by(Project.acronym))),
+        "projects": projects,
         "kinds": list(LessonKind),
         "statuses": list(LessonStatus),
         "recommendation_types": list(RecommendationType),
@@ -157,21 +157,23 @@ def _filter_choices() -> dict:
 def library():
     f = LibraryFilter.from_args(request.args)
     # The viewer's organiser/attendance facts are read once (one statement); then ONE statement gives
-    # the figures (total, by kind, by status, awaiting validation) and the page's ids, and one more
-    # loads that page's rows (and their themes).
+    # the figures (total, by kind, by status, awaiting validation) and the page's entries; one more
+    # their themes, one the filters' choices.
     user = current_user._get_current_object()
     facts = visibility.viewer_facts(user)
     with_awaiting = bool(user.is_authenticated and user.is_organiser)
     number = parse_page(request.args.get("page"))
     counts = library_counts(user, f, facts, with_awaiting=with_awaiting, page=(PER_PAGE, (number - 1) * PER_PAGE))
-    page = Page(items=library_page(counts.page_ids), page=number, per_page=PER_PAGE, total=counts.total)
+    choices = _filter_choices()
+    add_themes(counts.entries, {theme.id: theme for theme in choices["themes"]})
+    page = Page(items=counts.entries, page=number, per_page=PER_PAGE, total=counts.total)
     kind_counts, status_counts, awaiting = counts.by_kind, counts.by_status, counts.awaiting
     event = db.session.get(Event, f.event_id) if f.event_id else None
     if event is not None and not event_access.can_view(user, event):
         event = None
     return render_template(
         "lessons/library.html", page=page, f=f, kind_counts=kind_counts, status_counts=status_counts,
-        filter_event=event, awaiting=awaiting, **_filter_choices(),
+        filter_event=event, awaiting=awaiting, **choices,
     )
 
 

@@ -126,7 +126,7 @@ def viewer_facts(user) -> ViewerFacts | None:
         )
     found: dict[str, set[int]] = {"h": set(), "o": set(), "a": set(), "g": set()}
     user_id = user.id
-    for fact, event_id, attendee_id in db.session.execute(union_all(*parts)):
+    for fact, event_id, attendee_id in db.session.execute(union_all(*parts)).all():
         found[fact].add(event_id)
         if attendee_id == user_id:
             found["a"].add(event_id)
