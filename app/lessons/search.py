@@ -10,7 +10,19 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Integer, Select, column, false, func, literal, null, select, text, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    cast,
+    column,
+    func,
+    literal,
+    null,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
@@ -222,6 +234,7 @@ class ThemeChoice:
     id: int
     name: str
     empact_cycle: str | None
+    name_rank: int  # its place in the themes ordered by name (the database's collation)
 
     label = property(Theme.label.fget)
 
@@ -237,15 +250,17 @@ def filter_choices() -> tuple[list[ThemeChoice], list[ProjectChoice]]:
     offer, in one statement of plain rows."""
     statement = union_all(
         select(literal(0).label("part"), Theme.id.label("id"), Theme.name.label("name"),
-               Theme.empact_cycle.label("cycle"), Theme.empact_cycle.is_(None).label("no_cycle")),
-        select(literal(1), Project.id, Project.acronym, null(), false()),
-    ).order_by(column("part"), column("no_cycle"), column("name"))
+               Theme.empact_cycle.label("cycle")),
+        select(literal(1), Project.id, Project.acronym, null()),
+    ).order_by(column("part"), column("name"), column("id"))
     themes, projects = [], []
-    for part, row_id, name, cycle, _ in db.session.execute(statement):
+    for part, row_id, name, cycle in db.session.execute(statement).all():
         if part == 0:
-            themes.append(ThemeChoice(row_id, name, cycle))
+            themes.append(ThemeChoice(row_id, name, cycle, len(themes)))
         else:
             projects.append(ProjectChoice(row_id, name))
+    # A stable sort keeps the database's order by name within each group.
+    themes.sort(key=lambda theme: theme.empact_cycle is None)
     return themes, projects
 
 
@@ -276,23 +291,6 @@ class ListedEntry:
     themes: list = field(default_factory=list)
 
 
-def add_themes(entries: list[ListedEntry], themes_by_id: dict[int, ThemeChoice]) -> None:
-    """Give listed entries their themes (by name), from `themes_by_id` (filter_choices): one statement."""
-    if not entries:
-        return
-    by_id = {entry.id: entry for entry in entries}
-    pairs = db.session.execute(
-        select(lesson_themes.c.lesson_id, lesson_themes.c.theme_id)
-        .join(Theme, Theme.id == lesson_themes.c.theme_id)
-        .where(lesson_themes.c.lesson_id.in_(list(by_id)))
-        .order_by(Theme.name)
-    ).all()
-    for lesson_id, theme_id in pairs:
-        theme = themes_by_id.get(theme_id)
-        if theme is not None:
-            by_id[lesson_id].themes.append(theme)
-
-
 @dataclass
 class LibraryCounts:
     """The library's figures: how many entries match, by kind and by status, and (for validators)
@@ -306,12 +304,14 @@ class LibraryCounts:
 
 
 def library_counts(user, f: LibraryFilter, facts: ViewerFacts | None = None,
-                   with_awaiting: bool = False, page: tuple[int, int] | None = None) -> LibraryCounts:
+                   with_awaiting: bool = False, page: tuple[int, int] | None = None,
+                   themes: list[ThemeChoice] = ()) -> LibraryCounts:
     """Total, counts by kind and by status, the awaiting figure and (with `page` = (limit, offset))
     the entries of one page, newest first, in ONE statement: the entries matching `f` are selected
     once (a CTE), grouped by (kind, status) and cut to the page, whose rows alone are joined to
-    their event and author (the long texts are not read); one more row counts the visible
-    submitted entries when the filter does not already give that figure.
+    their event, author and theme ids (the long texts are not read); one more row counts the
+    visible submitted entries when the filter does not already give that figure. `themes`
+    (filter_choices) gives the entries their themes, by name.
 
     The parts of the UNION share one row shape: (part, kind, status, n, then the listed columns).
     """
@@ -321,7 +321,7 @@ def library_counts(user, f: LibraryFilter, facts: ViewerFacts | None = None,
         user, f, facts,
     ).cte("matches")
     no_int, no_text = null().cast(Integer), null()
-    listed_nothing = (no_int, no_text, no_text, no_text, no_int, no_text, no_int, no_text)
+    listed_nothing = (no_int, no_text, no_text, no_text, no_int, no_text, no_int, no_text, no_text)
     parts = []
     if page is not None:
         limit, offset = page
@@ -334,7 +334,9 @@ def library_counts(user, f: LibraryFilter, facts: ViewerFacts | None = None,
             select(literal("page").label("part"), Lesson.kind, Lesson.status, no_int.label("n"),
                    Lesson.id, Lesson.title, Lesson.tlp, Lesson.created_at,
                    Event.id.label("event_id"), Event.title.label("event_title"),
-                   User.id.label("author_id"), User.name.label("author_name"))
+                   User.id.label("author_id"), User.name.label("author_name"),
+                   select(func.aggregate_strings(cast(lesson_themes.c.theme_id, String), ","))
+                   .where(lesson_themes.c.lesson_id == Lesson.id).scalar_subquery().label("theme_ids"))
             .select_from(page_ids)
             .join(Lesson, Lesson.id == page_ids.c.id)
             .join(Event, Event.id == Lesson.event_id)
@@ -351,15 +353,18 @@ def library_counts(user, f: LibraryFilter, facts: ViewerFacts | None = None,
         ))
     statement = union_all(*parts) if len(parts) > 1 else parts[0]
     counts = LibraryCounts(awaiting=0 if with_awaiting else None)
+    themes_by_id = {str(theme.id): theme for theme in themes}
     for part, kind, status, n, *listed in db.session.execute(statement).all():
         if part == "awaiting":
             counts.awaiting = n
         elif part == "page":
-            lesson_id, title, tlp, created_at, event_id, event_title, author_id, author_name = listed
+            lesson_id, title, tlp, created_at, event_id, event_title, author_id, author_name, theme_ids = listed
+            entry_themes = [themes_by_id[i] for i in (theme_ids or "").split(",") if i in themes_by_id]
             counts.entries.append(ListedEntry(
                 lesson_id, title, LessonKind(kind), LessonStatus(status), TLP(tlp), created_at,
                 ListedEvent(event_id, event_title),
                 ListedAuthor(author_id, author_name) if author_id is not None else None,
+                sorted(entry_themes, key=lambda theme: theme.name_rank),
             ))
         else:
             kind, status = LessonKind(kind), LessonStatus(status)

@@ -47,7 +47,7 @@ from app.lessons.models import (
     Summary,
     SummaryVersion,
 )
-from app.lessons.search import LibraryFilter, add_themes, filter_choices, library_counts
+from app.lessons.search import LibraryFilter, filter_choices, library_counts
 from app.lessons.services import LessonError
 from app.pagination import Page, paginate, parse_page
 from app.timeutil import now
@@ -157,15 +157,15 @@ def _filter_choices() -> dict:
 def library():
     f = LibraryFilter.from_args(request.args)
     # The viewer's organiser/attendance facts are read once (one statement); then ONE statement gives
-    # the figures (total, by kind, by status, awaiting validation) and the page's entries; one more
-    # their themes, one the filters' choices.
+    # the figures (total, by kind, by status, awaiting validation) and the page's entries with their
+    # themes; one more the filters' choices (themes, projects).
     user = current_user._get_current_object()
     facts = visibility.viewer_facts(user)
     with_awaiting = bool(user.is_authenticated and user.is_organiser)
     number = parse_page(request.args.get("page"))
-    counts = library_counts(user, f, facts, with_awaiting=with_awaiting, page=(PER_PAGE, (number - 1) * PER_PAGE))
     choices = _filter_choices()
-    add_themes(counts.entries, {theme.id: theme for theme in choices["themes"]})
+    counts = library_counts(user, f, facts, with_awaiting=with_awaiting, page=(PER_PAGE, (number - 1) * PER_PAGE),
+                            themes=choices["themes"])
     page = Page(items=counts.entries, page=number, per_page=PER_PAGE, total=counts.total)
     kind_counts, status_counts, awaiting = counts.by_kind, counts.by_status, counts.awaiting
     event = db.session.get(Event, f.event_id) if f.event_id else None
