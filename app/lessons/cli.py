@@ -14,12 +14,15 @@ def reindex_command():
     """Rebuild the full-text index from the entries (SQLite FTS5; PostgreSQL: REINDEX)."""
     from sqlalchemy import text
 
+    from app.cache import stamps
     from app.extensions import db
 
     if db.engine.dialect.name == "sqlite":
         db.session.execute(text("INSERT INTO lessons_fts(lessons_fts) VALUES ('rebuild')"))
     else:
         db.session.execute(text("REINDEX INDEX ix_lessons_fulltext"))
+    # Hand-written SQL passes the change tracking by: searches cached before the rebuild are stale.
+    stamps.bump(db.session.connection(), "lessons")
     db.session.commit()
     click.echo("Full-text index rebuilt.")
 

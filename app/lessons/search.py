@@ -10,10 +10,23 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Integer, Select, column, func, literal, null, select, text, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    cast,
+    column,
+    func,
+    literal,
+    null,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.directory.models import Theme
+from app.accounts.models import User
+from app.directory.models import Project, Theme
 from app.events.models import Event, EventKind, event_projects
 from app.extensions import db
 from app.lessons.models import (
@@ -214,60 +227,152 @@ def counts_by(user, f: LibraryFilter, column) -> dict:
     return {key: count for key, count in db.session.execute(query)}
 
 
-def library_page_query(user, f: LibraryFilter, facts: ViewerFacts | None, limit: int, offset: int) -> Select:
-    """One page of library_query: the matching ids are sorted and cut on `lessons` alone, and only
-    that page's rows are joined to their event and author (not every match before the LIMIT)."""
-    page_ids = (
-        apply_filters(select(Lesson.id, Lesson.created_at), user, f, facts)
-        .order_by(Lesson.created_at.desc(), Lesson.id.desc())
-        .limit(limit)
-        .offset(offset)
-        .subquery("page_ids")
-    )
-    return (
-        select(Lesson)
-        .join(page_ids, page_ids.c.id == Lesson.id)
-        .options(joinedload(Lesson.event), joinedload(Lesson.author), selectinload(Lesson.themes))
-        .order_by(Lesson.created_at.desc(), Lesson.id.desc())
-    )
+@dataclass(frozen=True, slots=True)
+class ThemeChoice:
+    """A theme as the library shows it (a filter option, a badge on an entry)."""
+
+    id: int
+    name: str
+    empact_cycle: str | None
+    name_rank: int  # its place in the themes ordered by name (the database's collation)
+
+    label = property(Theme.label.fget)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectChoice:
+    id: int
+    acronym: str
+
+
+def filter_choices() -> tuple[list[ThemeChoice], list[ProjectChoice]]:
+    """The themes (EMPACT priorities first, then by name) and projects (by acronym) the filters
+    offer, in one statement of plain rows."""
+    statement = union_all(
+        select(literal(0).label("part"), Theme.id.label("id"), Theme.name.label("name"),
+               Theme.empact_cycle.label("cycle")),
+        select(literal(1), Project.id, Project.acronym, null()),
+    ).order_by(column("part"), column("name"), column("id"))
+    themes, projects = [], []
+    for part, row_id, name, cycle in db.session.execute(statement).all():
+        if part == 0:
+            themes.append(ThemeChoice(row_id, name, cycle, len(themes)))
+        else:
+            projects.append(ProjectChoice(row_id, name))
+    # A stable sort keeps the database's order by name within each group.
+    themes.sort(key=lambda theme: theme.empact_cycle is None)
+    return themes, projects
+
+
+@dataclass(frozen=True, slots=True)
+class ListedEvent:
+    id: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedAuthor:
+    id: int
+    name: str
+
+
+@dataclass(slots=True)
+class ListedEntry:
+    """What a list of entries shows of one entry (templates/lessons/_macros.html entry_item)."""
+
+    id: int
+    title: str
+    kind: LessonKind
+    status: LessonStatus
+    tlp: TLP
+    created_at: datetime
+    event: ListedEvent
+    author: ListedAuthor | None
+    themes: list = field(default_factory=list)
 
 
 @dataclass
 class LibraryCounts:
     """The library's figures: how many entries match, by kind and by status, and (for validators)
-    how many visible entries await validation whatever the filter."""
+    how many visible entries await validation whatever the filter; with `page`, that page's entries."""
 
     total: int = 0
     by_kind: dict = field(default_factory=dict)
     by_status: dict = field(default_factory=dict)
     awaiting: int | None = None
+    entries: list[ListedEntry] = field(default_factory=list)
 
 
 def library_counts(user, f: LibraryFilter, facts: ViewerFacts | None = None,
-                   with_awaiting: bool = False) -> LibraryCounts:
-    """Total, counts by kind and by status (and the awaiting figure) in ONE statement: the entries
-    matching `f` grouped by (kind, status), plus one row counting the visible submitted entries."""
-    grouped = apply_filters(
-        select(literal("match").label("part"), Lesson.kind.label("kind"), Lesson.status.label("status"),
-               func.count(Lesson.id).label("n")),
+                   with_awaiting: bool = False, page: tuple[int, int] | None = None,
+                   themes: list[ThemeChoice] = ()) -> LibraryCounts:
+    """Total, counts by kind and by status, the awaiting figure and (with `page` = (limit, offset))
+    the entries of one page, newest first, in ONE statement: the entries matching `f` are selected
+    once (a CTE), grouped by (kind, status) and cut to the page, whose rows alone are joined to
+    their event, author and theme ids (the long texts are not read); one more row counts the
+    visible submitted entries when the filter does not already give that figure. `themes`
+    (filter_choices) gives the entries their themes, by name.
+
+    The parts of the UNION share one row shape: (part, kind, status, n, then the listed columns).
+    """
+    matches = apply_filters(
+        select(Lesson.id.label("id"), Lesson.kind.label("kind"), Lesson.status.label("status"),
+               Lesson.created_at.label("created_at")),
         user, f, facts,
-    ).group_by(Lesson.kind, Lesson.status)
-    statement = grouped
+    ).cte("matches")
+    no_int, no_text = null().cast(Integer), null()
+    listed_nothing = (no_int, no_text, no_text, no_text, no_int, no_text, no_int, no_text, no_text)
+    parts = []
+    if page is not None:
+        limit, offset = page
+        page_ids = (
+            select(matches.c.id).order_by(matches.c.created_at.desc(), matches.c.id.desc())
+            .limit(limit).offset(offset).subquery("page_ids")
+        )
+        # First in the UNION: its column types (enums, UTC instants) decode every part's rows.
+        parts.append(
+            select(literal("page").label("part"), Lesson.kind, Lesson.status, no_int.label("n"),
+                   Lesson.id, Lesson.title, Lesson.tlp, Lesson.created_at,
+                   Event.id.label("event_id"), Event.title.label("event_title"),
+                   User.id.label("author_id"), User.name.label("author_name"),
+                   select(func.aggregate_strings(cast(lesson_themes.c.theme_id, String), ","))
+                   .where(lesson_themes.c.lesson_id == Lesson.id).scalar_subquery().label("theme_ids"))
+            .select_from(page_ids)
+            .join(Lesson, Lesson.id == page_ids.c.id)
+            .join(Event, Event.id == Lesson.event_id)
+            .outerjoin(User, User.id == Lesson.author_id)
+        )
+    parts.append(
+        select(literal("match").label("part"), matches.c.kind, matches.c.status, func.count().label("n"),
+               *listed_nothing).group_by(matches.c.kind, matches.c.status)
+    )
     awaiting_in_grouped = with_awaiting and f.is_empty
     if with_awaiting and not awaiting_in_grouped:
-        awaiting = select(literal("awaiting"), null(), null(), func.count(Lesson.id)).where(
+        parts.append(select(literal("awaiting"), no_text, no_text, func.count(Lesson.id), *listed_nothing).where(
             Lesson.status == LessonStatus.SUBMITTED, visible_lessons_clause(user, facts)
-        )
-        statement = union_all(grouped, awaiting)
+        ))
+    statement = union_all(*parts) if len(parts) > 1 else parts[0]
     counts = LibraryCounts(awaiting=0 if with_awaiting else None)
-    for part, kind, status, n in db.session.execute(statement):
+    themes_by_id = {str(theme.id): theme for theme in themes}
+    for part, kind, status, n, *listed in db.session.execute(statement).all():
         if part == "awaiting":
             counts.awaiting = n
-            continue
-        kind, status = LessonKind(kind), LessonStatus(status)
-        counts.total += n
-        counts.by_kind[kind] = counts.by_kind.get(kind, 0) + n
-        counts.by_status[status] = counts.by_status.get(status, 0) + n
+        elif part == "page":
+            lesson_id, title, tlp, created_at, event_id, event_title, author_id, author_name, theme_ids = listed
+            entry_themes = [themes_by_id[i] for i in (theme_ids or "").split(",") if i in themes_by_id]
+            counts.entries.append(ListedEntry(
+                lesson_id, title, LessonKind(kind), LessonStatus(status), TLP(tlp), created_at,
+                ListedEvent(event_id, event_title),
+                ListedAuthor(author_id, author_name) if author_id is not None else None,
+                sorted(entry_themes, key=lambda theme: theme.name_rank),
+            ))
+        else:
+            kind, status = LessonKind(kind), LessonStatus(status)
+            counts.total += n
+            counts.by_kind[kind] = counts.by_kind.get(kind, 0) + n
+            counts.by_status[status] = counts.by_status.get(status, 0) + n
+    # The UNION does not promise the page's order: newest first, as the CTE cut it.
+    counts.entries.sort(key=lambda entry: (entry.created_at, entry.id), reverse=True)
     if awaiting_in_grouped:
         counts.awaiting = counts.by_status.get(LessonStatus.SUBMITTED, 0)
     return counts

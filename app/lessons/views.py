@@ -21,7 +21,8 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app.accounts.auth import role_required
 from app.accounts.models import Role, User
-from app.directory.models import Organisation, Project, Theme
+from app.cache import fragments
+from app.directory.models import Organisation, Theme
 from app.events import access as event_access
 from app.events.models import Event, EventKind
 from app.extensions import db
@@ -47,7 +48,7 @@ from app.lessons.models import (
     Summary,
     SummaryVersion,
 )
-from app.lessons.search import LibraryFilter, library_counts, library_page_query
+from app.lessons.search import LibraryFilter, filter_choices, library_counts
 from app.lessons.services import LessonError
 from app.pagination import Page, paginate, parse_page
 from app.timeutil import now
@@ -137,11 +138,11 @@ def _status(form) -> int:
 
 
 def _filter_choices() -> dict:
-    themes = _themes()
+    themes, projects = filter_choices()
     return {
         "themes": themes,
         "cycles": sorted({t.empact_cycle for t in themes if t.empact_cycle}),
-        "projects": list(db.session.scalars(select(Project).order_by(Project.acronym))),
+        "projects": projects,
         "kinds": list(LessonKind),
         "statuses": list(LessonStatus),
         "recommendation_types": list(RecommendationType),
@@ -153,27 +154,41 @@ def _filter_choices() -> dict:
 # --- the library -----------------------------------------------------------------------------
 
 
+# What the library shows, and what decides who sees which entry (authorship, organisers, attendance,
+# organisations, event drafts): any committed change to these tables rebuilds a cached library page.
+LIBRARY_TABLES = ("lessons", "lesson_themes", "themes", "projects", "event_projects", "events", "event_organisers",
+                  "registrations", "attendance_days", "users", "organisations")
+
+
 @bp.get("/lessons/")
 def library():
+    user = current_user._get_current_object()
+    # Cached per viewer (what one may see depends on who one is: never shared between two people;
+    # anonymous visitors all see the same) and per query string (the pager repeats it).
+    viewer = ("user", user.id, user.role) if user.is_authenticated else ("public",)
+    key = (viewer, tuple(sorted(request.args.items(multi=True))))
+    content = fragments.cached("lessons.library", key, LIBRARY_TABLES, lambda: _library_content(user))
+    return render_template("lessons/library.html", content=content)
+
+
+def _library_content(user) -> str:
     f = LibraryFilter.from_args(request.args)
-    # The viewer's organiser/attendance facts are read once and shared by the two queries below:
-    # the figures (total, by kind, by status, awaiting validation: one GROUP BY) and the page.
-    facts = visibility.viewer_facts(current_user)
-    with_awaiting = bool(current_user.is_authenticated and current_user.is_organiser)
-    counts = library_counts(current_user, f, facts, with_awaiting=with_awaiting)
+    # The viewer's organiser/attendance facts are read once (one statement); then ONE statement gives
+    # the figures (total, by kind, by status, awaiting validation) and the page's entries with their
+    # themes; one more the filters' choices (themes, projects).
+    facts = visibility.viewer_facts(user)
+    with_awaiting = bool(user.is_authenticated and user.is_organiser)
     number = parse_page(request.args.get("page"))
-    items = []
-    if counts.total > (number - 1) * PER_PAGE:
-        query = library_page_query(current_user, f, facts, PER_PAGE, (number - 1) * PER_PAGE)
-        items = list(db.session.scalars(query).unique())
-    page = Page(items=items, page=number, per_page=PER_PAGE, total=counts.total)
-    kind_counts, status_counts, awaiting = counts.by_kind, counts.by_status, counts.awaiting
+    choices = _filter_choices()
+    counts = library_counts(user, f, facts, with_awaiting=with_awaiting, page=(PER_PAGE, (number - 1) * PER_PAGE),
+                            themes=choices["themes"])
+    page = Page(items=counts.entries, page=number, per_page=PER_PAGE, total=counts.total)
     event = db.session.get(Event, f.event_id) if f.event_id else None
-    if event is not None and not event_access.can_view(current_user, event):
+    if event is not None and not event_access.can_view(user, event):
         event = None
     return render_template(
-        "lessons/library.html", page=page, f=f, kind_counts=kind_counts, status_counts=status_counts,
-        filter_event=event, awaiting=awaiting, **_filter_choices(),
+        "lessons/_library.html", page=page, f=f, kind_counts=counts.by_kind, status_counts=counts.by_status,
+        filter_event=event, awaiting=counts.awaiting, **choices,
     )
 
 

@@ -26,7 +26,9 @@ from sqlalchemy import (
     any_,
     exists,
     false,
+    func,
     literal,
+    not_,
     or_,
     select,
     true,
@@ -99,11 +101,13 @@ def viewer_facts(user) -> ViewerFacts | None:
     """The viewer's facts in one round trip (None for an anonymous visitor: nothing to read)."""
     if not is_signed_in(user):
         return None
-    visible_events = select(Event.id).where(event_access.visible_clause(user)).correlate(None)
+    user = getattr(user, "_get_current_object", lambda: user)()  # current_user: one proxy lookup, not one a row
     nobody = literal(None, Integer)
     parts = [
+        # The drafts the viewer may not see: the event rule asked of each draft row itself (an
+        # unknown answer, e.g. a draft without a creator, counts as "may not see").
         select(literal("h").label("fact"), Event.id.label("event_id"), nobody.label("user_id")).where(
-            Event.status == EventStatus.DRAFT, Event.id.not_in(visible_events)
+            Event.status == EventStatus.DRAFT, not_(func.coalesce(event_access.visible_clause(user), false()))
         ),
         select(literal("o"), Event.id, nobody).where(Event.created_by_id == user.id),
         select(literal("o"), event_organisers.c.event_id, nobody).where(event_organisers.c.user_id == user.id),
@@ -121,9 +125,10 @@ def viewer_facts(user) -> ViewerFacts | None:
             .where(Registration.user_id == user.id, attended_clause())
         )
     found: dict[str, set[int]] = {"h": set(), "o": set(), "a": set(), "g": set()}
-    for fact, event_id, attendee_id in db.session.execute(union_all(*parts)):
+    user_id = user.id
+    for fact, event_id, attendee_id in db.session.execute(union_all(*parts)).all():
         found[fact].add(event_id)
-        if attendee_id == user.id:
+        if attendee_id == user_id:
             found["a"].add(event_id)
     return ViewerFacts(
         organised=frozenset(found["o"]),
