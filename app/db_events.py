@@ -29,3 +29,52 @@ def install_sqlite_pragmas(engine: Engine) -> None:
     def _on_begin(connection):
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def install_postgresql_read_mode(engine: Engine) -> None:
+    """GET and HEAD requests read PostgreSQL without BEGIN and ROLLBACK: two round trips of the
+    five or six a cached page costs.
+
+    A connection checked out while serving a GET runs in autocommit mode. Under READ COMMITTED
+    (PostgreSQL's default, and ours) every statement sees what was committed before it started,
+    inside a transaction or not, so reads see exactly the same data. The moment such a request
+    writes (an ORM flush, or an INSERT/UPDATE/DELETE through the session), the connection leaves
+    autocommit before the write, so the write and whatever follows is one transaction as usual.
+    Checked-in connections go back to transactional mode. Outside requests (scheduler, CLI,
+    background threads) nothing changes."""
+    if engine.dialect.name != "postgresql" or id(engine) in _installed:
+        return
+    _installed.add(id(engine))
+    from flask import has_request_context, request
+    from sqlalchemy.orm import Session
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy):
+        if has_request_context() and request.method in ("GET", "HEAD") and not dbapi_connection.autocommit:
+            dbapi_connection.autocommit = True
+            record.info[_READ_MODE] = True
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection, record):
+        if record.info.pop(_READ_MODE, False) and dbapi_connection is not None and not dbapi_connection.closed:
+            dbapi_connection.autocommit = False
+
+    def _leave_read_mode(session) -> None:
+        if not session.in_transaction():
+            return
+        pooled = session.connection().connection  # the pool's proxy; .info is the connection record's
+        if pooled.info.pop(_READ_MODE, False):
+            pooled.dbapi_connection.autocommit = False
+
+    @event.listens_for(Session, "before_flush")
+    def _before_flush(session, _context, _instances):
+        if session.get_bind() is engine:
+            _leave_read_mode(session)
+
+    @event.listens_for(Session, "do_orm_execute")
+    def _before_write(state):
+        if (state.is_insert or state.is_update or state.is_delete) and state.session.get_bind() is engine:
+            _leave_read_mode(state.session)
+
+
+_READ_MODE = "liaison_read_mode"
