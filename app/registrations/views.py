@@ -22,7 +22,7 @@ from flask import (
     session as web_session,
 )
 from flask_login import current_user, login_required, login_user
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, null, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
@@ -78,6 +78,23 @@ def event_page_url(event: Event) -> str:
         except BuildError:
             pass
     return url_for("registrations.status", event_id=event.id)
+
+
+def _event_url_maker():
+    """event_page_url for an event id, built once for a list (see _url_maker)."""
+    if "events.detail" in current_app.view_functions:
+        try:
+            return _url_maker("events.detail", "event_id")
+        except BuildError:
+            pass
+    return _url_maker("registrations.status", "event_id")
+
+
+def _url_maker(endpoint: str, key: str, **values):
+    """url_for once, then a str.format per row: a list of hundreds of links costs one url_for."""
+    marker = 987654321
+    template = url_for(endpoint, **values, **{key: marker}).replace("{", "{{").replace("}", "}}")
+    return template.replace(str(marker), "{}").format
 
 
 @dataclass(frozen=True)
@@ -409,11 +426,14 @@ def my_events():
     totals = {"upcoming": int(upcoming_total or 0), "past": int(total or 0) - int(upcoming_total or 0)}
     number = parse_page(request.args.get("page"))
     order = (Event.starts_at.desc(), Registration.id.desc()) if show == "past" else (Event.starts_at, Registration.id)
-    registrations = db.session.scalars(
-        select(Registration)
+    # Plain rows with the columns the page shows: loading whole Registration and Event entities
+    # cost more than the queries themselves.
+    registrations = db.session.execute(
+        select(Registration.id, Registration.event_id, Registration.status, Registration.role,
+               Registration.checked_in_at, Event.title, Event.starts_at, Event.timezone, Event.city,
+               Event.status.label("event_status"), Event.kind)
         .join(Event, Event.id == Registration.event_id)
         .where(mine, ~upcoming_clause if show == "past" else upcoming_clause)
-        .options(joinedload(Registration.event))
         .order_by(*order)
         .limit(MY_EVENTS_PER_PAGE).offset((number - 1) * MY_EVENTS_PER_PAGE)
     ).all()
@@ -422,26 +442,25 @@ def my_events():
     positions = services.waitlist_positions(
         {r.event_id for r in registrations if r.status == RegistrationStatus.WAITLISTED}
     )
-    signups: dict[int, list[SessionSignup]] = {}
+    signups: dict[int, list] = {}
     if event_ids:
-        for signup in db.session.scalars(
-            select(SessionSignup)
+        for signup in db.session.execute(
+            select(SessionSignup.id, SessionSignup.session_id, SessionSignup.status, Session.event_id,
+                   Session.title, Session.starts_at)
             .join(Session, Session.id == SessionSignup.session_id)
             .where(SessionSignup.user_id == current_user.id, Session.event_id.in_(event_ids),
                    SessionSignup.status != SessionSignupStatus.CANCELLED)
-            .options(joinedload(SessionSignup.session))
             .order_by(Session.starts_at)
         ):
-            signups.setdefault(signup.session.event_id, []).append(signup)
+            signups.setdefault(signup.event_id, []).append(signup)
     signup_positions = services.signup_waitlist_positions(
         {s.session_id for items in signups.values() for s in items if s.status == SessionSignupStatus.WAITLISTED}
     )
-    invitations = db.session.scalars(
-        select(Invitation)
+    invitations = db.session.execute(
+        select(Invitation.token, Event.title, Event.starts_at, Event.timezone)
         .join(Event, Event.id == Invitation.event_id)
         .where(or_(Invitation.user_id == current_user.id, Invitation.email == current_user.email),
                Invitation.status == InvitationStatus.SENT, Event.ends_at > instant)
-        .options(joinedload(Invitation.event))
         .order_by(Event.starts_at)
     ).all()
     feedback_given = set()
@@ -453,7 +472,8 @@ def my_events():
         ))
     return render_template("registrations/my_events.html", show=show, page=page, totals=totals,
                            positions=positions, signups=signups, invitations=invitations,
-                           feedback_given=feedback_given, signup_positions=signup_positions)
+                           feedback_given=feedback_given, signup_positions=signup_positions,
+                           event_url=_event_url_maker())
 
 
 # --------------------------------------------------------------------------------------------
@@ -621,21 +641,61 @@ def invitation_signup(token: str):
 # Organiser: participants
 
 
-def _participants_query(event: Event, status_filter: str, q: str):
-    query = (
-        select(Registration)
-        .join(User, User.id == Registration.user_id)
-        .outerjoin(Organisation, Organisation.id == User.organisation_id)
-        .where(Registration.event_id == event.id)
-        .options(joinedload(Registration.user))
-    )
+PARTICIPANTS_PER_PAGE = 100
+
+
+def _participants_filter(query, event: Event, status_filter: str, q: str):
+    """The list's filters (status and a search on name, email or organisation) on a select that
+    already joins User and (outer) Organisation: the page and the export share them."""
+    query = query.where(Registration.event_id == event.id)
     if status_filter in {s.value for s in RegistrationStatus}:
         query = query.where(Registration.status == RegistrationStatus(status_filter))
     if q:
         like = f"%{q.lower()}%"
         query = query.where(or_(func.lower(User.name).like(like), User.email.like(like),
                                 func.lower(Organisation.name).like(like)))
-    return query.order_by(Registration.status, Registration.waitlisted_at, User.name, Registration.id)
+    return query
+
+
+PARTICIPANTS_ORDER = (Registration.status, Registration.waitlisted_at, User.name, Registration.id)
+
+
+def _participants_query(event: Event, status_filter: str, q: str):
+    query = (
+        select(Registration)
+        .join(User, User.id == Registration.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .options(joinedload(Registration.user))
+    )
+    return _participants_filter(query, event, status_filter, q).order_by(*PARTICIPANTS_ORDER)
+
+
+def _participant_rows(event: Event, status_filter: str, q: str, number: int, with_positions: bool) -> list:
+    """One page of the list as plain rows with only the columns it shows, and each waitlisted
+    person's place on the waiting list (joined in, so the page stays one statement)."""
+    position = null().label("position")
+    query = select(
+        Registration.id, Registration.status, Registration.role, Registration.checked_in_at,
+        Registration.dietary_needs, Registration.accessibility_needs, Registration.needs_visa_letter,
+        User.name, User.email, User.country, Organisation.name.label("organisation_name"),
+        Organisation.country.label("organisation_country"),
+    )
+    if with_positions:
+        ranked = (
+            select(Registration.id.label("id"),
+                   func.row_number().over(order_by=(Registration.waitlisted_at, Registration.id)).label("position"))
+            .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
+            .subquery()
+        )
+        position = ranked.c.position
+    query = query.add_columns(position).select_from(Registration).join(User, User.id == Registration.user_id) \
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+    if with_positions:
+        query = query.outerjoin(ranked, ranked.c.id == Registration.id)
+    query = _participants_filter(query, event, status_filter, q).order_by(*PARTICIPANTS_ORDER)
+    return db.session.execute(
+        query.limit(PARTICIPANTS_PER_PAGE).offset((number - 1) * PARTICIPANTS_PER_PAGE)
+    ).all()
 
 
 @bp.get("/events/<int:event_id>/participants")
@@ -643,20 +703,38 @@ def _participants_query(event: Event, status_filter: str, q: str):
 def participants(event_id: int):
     event = get_managed_or_404(event_id, current_user)
     status_filter = request.args.get("status") or ""
+    if status_filter not in {s.value for s in RegistrationStatus}:
+        status_filter = ""
     q = (request.args.get("q") or "").strip()[:100]
-    page = paginate(_participants_query(event, status_filter, q), request.args.get("page"), per_page=100)
-    counts = {
-        s.value: c for s, c in db.session.execute(
-            select(Registration.status, func.count(Registration.id))
-            .where(Registration.event_id == event.id).group_by(Registration.status)
-        )
-    }
-    positions = services.waitlist_positions([event.id]) if counts.get("waitlisted") else {}
+    # The status facets and the seats taken come from one grouped statement; without a search it
+    # also gives the list's total, so the 2,000-row event needs no separate count.
+    counts: dict[str, int] = {}
+    seats_taken = 0
+    for status_value, role, count in db.session.execute(
+        select(Registration.status, Registration.role, func.count(Registration.id))
+        .where(Registration.event_id == event.id).group_by(Registration.status, Registration.role)
+    ):
+        counts[status_value.value] = counts.get(status_value.value, 0) + count
+        if status_value == RegistrationStatus.CONFIRMED and role in services.SEAT_ROLES:
+            seats_taken += count
+    if q:
+        total = db.session.scalar(_participants_filter(
+            select(func.count(Registration.id)).select_from(Registration)
+            .join(User, User.id == Registration.user_id)
+            .outerjoin(Organisation, Organisation.id == User.organisation_id),
+            event, status_filter, q,
+        )) or 0
+    else:
+        total = counts.get(status_filter, 0) if status_filter else sum(counts.values())
+    number = parse_page(request.args.get("page"))
+    with_positions = bool(counts.get("waitlisted")) and status_filter in ("", "waitlisted")
+    rows = _participant_rows(event, status_filter, q, number, with_positions) if total else []
+    page = Page(items=rows, page=number, per_page=PARTICIPANTS_PER_PAGE, total=total)
     return render_template(
-        "registrations/participants.html", event=event, page=page, counts=counts, positions=positions,
+        "registrations/participants.html", event=event, page=page, counts=counts,
         status_filter=status_filter, q=q, statuses=STATUS_FILTERS, bulk_form=BulkForm(formdata=None),
-        columns=exports.COLUMNS, default_columns=exports.DEFAULT_COLUMNS,
-        seats_taken=services.seats_taken(event.id),
+        columns=exports.COLUMNS, default_columns=exports.DEFAULT_COLUMNS, seats_taken=seats_taken,
+        participant_url=_url_maker("registrations.participant", "registration_id", event_id=event.id),
     )
 
 
