@@ -641,7 +641,10 @@ def invitation_signup(token: str):
 # Organiser: participants
 
 
-PARTICIPANTS_PER_PAGE = 100
+# A page of the list: 50 by default (as Indico's and pretix's lists), more on request; the search
+# and the status filter find anyone in a 2,000-person event.
+PARTICIPANTS_PER_PAGE = 50
+PARTICIPANTS_PAGE_SIZES = (50, 100, 200)
 
 
 def _participants_filter(query, event: Event, status_filter: str, q: str):
@@ -670,9 +673,16 @@ def _participants_query(event: Event, status_filter: str, q: str):
     return _participants_filter(query, event, status_filter, q).order_by(*PARTICIPANTS_ORDER)
 
 
-def _participant_rows(event: Event, status_filter: str, q: str, number: int, with_positions: bool) -> list:
-    """One page of the list as plain rows with only the columns it shows, and each waitlisted
-    person's place on the waiting list (joined in, so the page stays one statement)."""
+def _participants_joined(query):
+    return query.select_from(Registration).join(User, User.id == Registration.user_id) \
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+
+
+def _participant_rows(event: Event, status_filter: str, q: str, number: int, per_page: int,
+                      with_positions: bool, with_matches: bool) -> list:
+    """One page of the list as plain rows with only the columns it shows, each waitlisted person's
+    place on the waiting list (joined in, so the page stays one statement) and, with_matches, how
+    many people match in all (a search reads its matches once rather than again to count them)."""
     position = null().label("position")
     query = select(
         Registration.id, Registration.status, Registration.role, Registration.checked_in_at,
@@ -680,6 +690,8 @@ def _participant_rows(event: Event, status_filter: str, q: str, number: int, wit
         User.name, User.email, User.country, Organisation.name.label("organisation_name"),
         Organisation.country.label("organisation_country"),
     )
+    if with_matches:
+        query = query.add_columns(func.count().over().label("matches"))
     if with_positions:
         ranked = (
             select(Registration.id.label("id"),
@@ -688,13 +700,12 @@ def _participant_rows(event: Event, status_filter: str, q: str, number: int, wit
             .subquery()
         )
         position = ranked.c.position
-    query = query.add_columns(position).select_from(Registration).join(User, User.id == Registration.user_id) \
-        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+    query = _participants_joined(query.add_columns(position))
     if with_positions:
         query = query.outerjoin(ranked, ranked.c.id == Registration.id)
     query = _participants_filter(query, event, status_filter, q).order_by(*PARTICIPANTS_ORDER)
     return db.session.execute(
-        query.limit(PARTICIPANTS_PER_PAGE).offset((number - 1) * PARTICIPANTS_PER_PAGE)
+        query.limit(per_page).offset((number - 1) * per_page)
     ).all()
 
 
@@ -717,23 +728,29 @@ def participants(event_id: int):
         counts[status_value.value] = counts.get(status_value.value, 0) + count
         if status_value == RegistrationStatus.CONFIRMED and role in services.SEAT_ROLES:
             seats_taken += count
-    if q:
-        total = db.session.scalar(_participants_filter(
-            select(func.count(Registration.id)).select_from(Registration)
-            .join(User, User.id == Registration.user_id)
-            .outerjoin(Organisation, Organisation.id == User.organisation_id),
-            event, status_filter, q,
-        )) or 0
-    else:
-        total = counts.get(status_filter, 0) if status_filter else sum(counts.values())
     number = parse_page(request.args.get("page"))
+    per_page = request.args.get("per_page", type=int)
+    if per_page not in PARTICIPANTS_PAGE_SIZES:
+        per_page = PARTICIPANTS_PER_PAGE
     with_positions = bool(counts.get("waitlisted")) and status_filter in ("", "waitlisted")
-    rows = _participant_rows(event, status_filter, q, number, with_positions) if total else []
-    page = Page(items=rows, page=number, per_page=PARTICIPANTS_PER_PAGE, total=total)
+    if not q:
+        total = counts.get(status_filter, 0) if status_filter else sum(counts.values())
+        rows = _participant_rows(event, status_filter, q, number, per_page, with_positions, False) if total else []
+    else:
+        rows = _participant_rows(event, status_filter, q, number, per_page, with_positions, True)
+        if rows:
+            total = rows[0].matches
+        elif number > 1:  # past the last page: count the matches
+            total = db.session.scalar(_participants_filter(
+                _participants_joined(select(func.count(Registration.id))), event, status_filter, q)) or 0
+        else:
+            total = 0
+    page = Page(items=rows, page=number, per_page=per_page, total=total)
     return render_template(
         "registrations/participants.html", event=event, page=page, counts=counts,
         status_filter=status_filter, q=q, statuses=STATUS_FILTERS, bulk_form=BulkForm(formdata=None),
         columns=exports.COLUMNS, default_columns=exports.DEFAULT_COLUMNS, seats_taken=seats_taken,
+        page_sizes=PARTICIPANTS_PAGE_SIZES,
         participant_url=_url_maker("registrations.participant", "registration_id", event_id=event.id),
     )
 

@@ -1,0 +1,114 @@
+"""What the organiser's participant list and the member's "my events" show, now that both pages are
+built from plain rows (issue 9): every column, waiting-list places, seats, facets, search and pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from app.registrations import views
+from app.registrations.models import Invitation, ParticipantRole, Registration, RegistrationStatus
+from app.templating import format_local
+from app.timeutil import now
+
+
+def _row_of(page: str, name: str) -> str:
+    return next(row for row in page.split("<tr>") if name in row)
+
+
+def test_participant_list_shows_each_person_seats_facets_and_waitlist_places(db, make, login, organiser):
+    event = make.event(capacity=2, organisers=[organiser])
+    centre = make.organisation("Europol Cyber Centre", country="NL")
+    people = {name: make.user(name=name, organisation=centre if name != "Eva" else None, country=country)
+              for name, country in (("Ana", None), ("Bogdan", "RO"), ("Chloe", None), ("Dario", None), ("Eva", None))}
+    start = now()
+    rows = [
+        Registration(event_id=event.id, user_id=people["Ana"].id, status=RegistrationStatus.CONFIRMED,
+                     dietary_needs="Vegan", needs_visa_letter=True, checked_in_at=start),
+        Registration(event_id=event.id, user_id=people["Bogdan"].id, status=RegistrationStatus.CONFIRMED,
+                     role=ParticipantRole.SPEAKER, accessibility_needs="Step-free access"),
+        # Dario joined the waiting list before Chloe.
+        Registration(event_id=event.id, user_id=people["Chloe"].id, status=RegistrationStatus.WAITLISTED,
+                     waitlisted_at=start + timedelta(minutes=5)),
+        Registration(event_id=event.id, user_id=people["Dario"].id, status=RegistrationStatus.WAITLISTED,
+                     waitlisted_at=start),
+        Registration(event_id=event.id, user_id=people["Eva"].id, status=RegistrationStatus.CANCELLED),
+    ]
+    db.session.add_all(rows)
+    db.session.commit()
+    client = login(organiser)
+
+    page = client.get(f"/events/{event.id}/participants").get_data(as_text=True)
+    assert "1 of 2 participant seats taken." in page  # the speaker takes no seat
+    assert ">Confirmed (2)<" in page and ">On the waiting list (2)<" in page and ">Cancelled (1)<" in page
+    ana = _row_of(page, "Ana")
+    assert f'href="/events/{event.id}/participants/{rows[0].id}"' in ana
+    assert people["Ana"].email in ana and "Europol Cyber Centre" in ana and "Netherlands" in ana
+    assert "attended" in ana and "Diet: Vegan" in ana and "Visa letter" in ana
+    bogdan = _row_of(page, "Bogdan")
+    assert "Romania" in bogdan and "Speaker" in bogdan and "Access: Step-free access" in bogdan
+    assert "On the waiting list #1" in _row_of(page, "Dario")
+    assert "On the waiting list #2" in _row_of(page, "Chloe")
+    assert "attended" not in _row_of(page, "Chloe")
+
+    # The places stay the same when the list is filtered or searched.
+    waiting = client.get(f"/events/{event.id}/participants?status=waitlisted&q=chloe").get_data(as_text=True)
+    assert "On the waiting list #2" in _row_of(waiting, "Chloe") and "Dario" not in waiting
+    cancelled = client.get(f"/events/{event.id}/participants?status=cancelled").get_data(as_text=True)
+    assert "Eva" in cancelled and "Ana" not in cancelled
+    assert "Nobody matches." in client.get(f"/events/{event.id}/participants?q=nobody-like-this").get_data(as_text=True)
+
+
+def test_participant_list_pages_a_search_and_lets_the_organiser_choose_the_page_size(db, make, login, organiser,
+                                                                                      monkeypatch):
+    monkeypatch.setattr(views, "PARTICIPANTS_PER_PAGE", 2)
+    monkeypatch.setattr(views, "PARTICIPANTS_PAGE_SIZES", (2, 50))
+    event = make.event(organisers=[organiser])
+    centre = make.organisation("Guardia Civil")
+    other = make.organisation("Politie")
+    for index in range(5):
+        person = make.user(name=f"Person {index}", organisation=centre if index < 3 else other)
+        db.session.add(Registration(event_id=event.id, user_id=person.id, status=RegistrationStatus.CONFIRMED))
+    db.session.commit()
+    client = login(organiser)
+    url = f"/events/{event.id}/participants"
+
+    first = client.get(url).get_data(as_text=True)
+    assert "Page 1 of 3" in first and first.count('name="ids"') == 2
+    # A search: its own total, two pages of two.
+    found = client.get(f"{url}?q=guardia").get_data(as_text=True)
+    assert "Page 1 of 2" in found and "Person 0" in found and "Person 1" in found and "Person 3" not in found
+    second = client.get(f"{url}?q=guardia&page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in second and "Person 2" in second and second.count('name="ids"') == 1
+    beyond = client.get(f"{url}?q=guardia&page=7").get_data(as_text=True)
+    assert "Nobody matches." in beyond and "Page 7 of 2" in beyond and 'rel="prev"' in beyond
+    # The page size is a choice among a few; anything else falls back to the default.
+    everyone = client.get(f"{url}?per_page=50").get_data(as_text=True)
+    assert everyone.count('name="ids"') == 5 and "Page 1 of" not in everyone
+    assert '<option value="50" selected>' in everyone
+    assert client.get(f"{url}?per_page=100000").get_data(as_text=True).count('name="ids"') == 2
+
+
+def test_my_events_rows_show_the_event_its_local_time_invitations_and_cancellations(db, make, login):
+    from app.events.models import EventStatus
+
+    user = make.user()
+    starts = (now() + timedelta(days=10)).replace(hour=8, minute=0, second=0, microsecond=0)
+    kept = make.event("Drone detection workshop", starts_at=starts, timezone="Europe/Kyiv", city="Lviv")
+    dropped = make.event("Harbour security visit", starts_at=starts + timedelta(days=1))
+    dropped.status = EventStatus.CANCELLED
+    invited = make.event("Financial investigations training", starts_at=starts + timedelta(days=2))
+    db.session.add_all([
+        Registration(event_id=kept.id, user_id=user.id, status=RegistrationStatus.CONFIRMED),
+        Registration(event_id=dropped.id, user_id=user.id, status=RegistrationStatus.PENDING),
+        Invitation(event_id=invited.id, email=user.email, token="invitation-token-for-test"),
+    ])
+    db.session.commit()
+
+    page = login(user).get("/my/events").get_data(as_text=True)
+    row = re.search(rf'data-testid="my-registration-{kept.id}".*?</li>', page, re.S).group(0)
+    assert f'href="/events/{kept.id}"' in row and "Drone detection workshop" in row
+    assert format_local(starts, "Europe/Kyiv") in row and "Lviv" in row and "Confirmed" in row and "Event cancelled" not in row
+    cancelled = re.search(rf'data-testid="my-registration-{dropped.id}".*?</li>', page, re.S).group(0)
+    assert "Event cancelled" in cancelled and "Pending approval" in cancelled
+    assert "Financial investigations training" in page and 'href="/invitations/invitation-token-for-test"' in page
