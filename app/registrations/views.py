@@ -722,7 +722,7 @@ def participants(event_id: int):
     counts: dict[str, int] = {}
     seats_taken = 0
     for status_value, role, count in db.session.execute(
-        select(Registration.status, Registration.role, func.count(Registration.id))
+        select(Registration.status, Registration.role, func.count())
         .where(Registration.event_id == event.id).group_by(Registration.status, Registration.role)
     ):
         counts[status_value.value] = counts.get(status_value.value, 0) + count
