@@ -112,3 +112,59 @@ def test_my_events_rows_show_the_event_its_local_time_invitations_and_cancellati
     cancelled = re.search(rf'data-testid="my-registration-{dropped.id}".*?</li>', page, re.S).group(0)
     assert "Event cancelled" in cancelled and "Pending approval" in cancelled
     assert "Financial investigations training" in page and 'href="/invitations/invitation-token-for-test"' in page
+
+
+def test_my_events_lists_each_events_sessions_and_on_the_past_tab_feedback_and_certificates(db, make, login):
+    from app.registrations.models import Feedback, SessionSignup, SessionSignupStatus
+
+    user = make.user()
+    other = make.user()
+    ago = (now() - timedelta(days=20)).replace(minute=0, second=0, microsecond=0)
+    training = make.event("Crypto tracing training", starts_at=ago, kind="training")
+    workshop = make.event("Border data workshop", starts_at=ago - timedelta(days=3))
+    coming = make.event("Forensics summit", starts_at=now() + timedelta(days=5))
+    later = make.event("Cyber patrol week", starts_at=now() + timedelta(days=9))
+    keynote = make.session(coming, "Opening keynote", has_signup=True, capacity=1)
+    lab = make.session(coming, "Evidence lab", starts_at=coming.starts_at + timedelta(hours=2), has_signup=True,
+                       capacity=1)
+    dropped = make.session(later, "Cancelled sign-up", has_signup=True)
+    done = Registration(event_id=training.id, user_id=user.id, status=RegistrationStatus.CONFIRMED,
+                        checked_in_at=ago)
+    answered = Registration(event_id=workshop.id, user_id=user.id, status=RegistrationStatus.CONFIRMED,
+                            checked_in_at=ago)
+    db.session.add_all([done, answered,
+                        Registration(event_id=coming.id, user_id=user.id, status=RegistrationStatus.CONFIRMED),
+                        Registration(event_id=later.id, user_id=user.id, status=RegistrationStatus.CONFIRMED),
+                        SessionSignup(session_id=lab.id, user_id=other.id, status=SessionSignupStatus.CONFIRMED),
+                        SessionSignup(session_id=lab.id, user_id=user.id, status=SessionSignupStatus.WAITLISTED,
+                                      waitlisted_at=now()),
+                        SessionSignup(session_id=keynote.id, user_id=user.id, status=SessionSignupStatus.CONFIRMED),
+                        SessionSignup(session_id=dropped.id, user_id=user.id, status=SessionSignupStatus.CANCELLED)])
+    db.session.flush()
+    db.session.add(Feedback(event_id=workshop.id, registration_id=answered.id, overall=4, relevance=4,
+                            organisation=4))
+    db.session.commit()
+    client = login(user)
+
+    upcoming = client.get("/my/events").get_data(as_text=True)
+    assert upcoming.count('data-testid="my-registration-') == 2  # one row per event, not per sign-up
+    assert ">Upcoming <span class=\"badge text-bg-light\">2<" in upcoming and ">Past <span class=\"badge text-bg-light\">2<" in upcoming
+    row = re.search(rf'data-testid="my-registration-{coming.id}".*?</li>\s*</ul>', upcoming, re.S).group(0)
+    assert row.index("Opening keynote") < row.index("Evidence lab")
+    assert "Opening keynote — " in row and "signed up" in row and "number 1 on its waiting list" in row
+    assert "Cancelled sign-up" not in upcoming and "Give feedback" not in upcoming
+
+    past = client.get("/my/events?show=past").get_data(as_text=True)
+    assert past.index("Crypto tracing training") < past.index("Border data workshop")  # latest first
+    trained = re.search(rf'data-testid="my-registration-{training.id}".*?</li>', past, re.S).group(0)
+    assert f'href="/events/{training.id}/feedback"' in trained
+    assert f'href="/events/{training.id}/certificates/{done.id}.pdf"' in trained
+    workshopped = re.search(rf'data-testid="my-registration-{workshop.id}".*?</li>', past, re.S).group(0)
+    assert "Give feedback" not in workshopped and "Certificate" not in workshopped
+
+    # An empty tab still knows the other tab's total.
+    db.session.query(Registration).filter(Registration.user_id == user.id,
+                                          Registration.event_id.in_([coming.id, later.id])).delete()
+    db.session.commit()
+    empty = client.get("/my/events").get_data(as_text=True)
+    assert "You have no upcoming registrations." in empty and "See your past events" in empty
