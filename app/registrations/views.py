@@ -22,6 +22,7 @@ from flask import (
     session as web_session,
 )
 from flask_login import current_user, login_required, login_user
+from markupsafe import Markup
 from sqlalchemy import case, func, null, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
@@ -673,6 +674,25 @@ def _participants_query(event: Event, status_filter: str, q: str):
     return _participants_filter(query, event, status_filter, q).order_by(*PARTICIPANTS_ORDER)
 
 
+# What a page of the participant list shows comes from these tables (app.cache stamps).
+PARTICIPANT_LIST_TABLES = ("registrations", "users", "organisations")
+
+
+def _participant_facets(event: Event) -> tuple[dict[str, int], int]:
+    """({status: count}, participant seats taken) from one grouped statement: the status filter's
+    counts, the seats line and, without a search, the list's total (no separate count)."""
+    counts: dict[str, int] = {}
+    seats_taken = 0
+    for status_value, role, count in db.session.execute(
+        select(Registration.status, Registration.role, func.count())
+        .where(Registration.event_id == event.id).group_by(Registration.status, Registration.role)
+    ):
+        counts[status_value.value] = counts.get(status_value.value, 0) + count
+        if status_value == RegistrationStatus.CONFIRMED and role in services.SEAT_ROLES:
+            seats_taken += count
+    return counts, seats_taken
+
+
 def _participants_joined(query):
     return query.select_from(Registration).join(User, User.id == Registration.user_id) \
         .outerjoin(Organisation, Organisation.id == User.organisation_id)
@@ -717,41 +737,44 @@ def participants(event_id: int):
     if status_filter not in {s.value for s in RegistrationStatus}:
         status_filter = ""
     q = (request.args.get("q") or "").strip()[:100]
-    # The status facets and the seats taken come from one grouped statement; without a search it
-    # also gives the list's total, so the 2,000-row event needs no separate count.
-    counts: dict[str, int] = {}
-    seats_taken = 0
-    for status_value, role, count in db.session.execute(
-        select(Registration.status, Registration.role, func.count())
-        .where(Registration.event_id == event.id).group_by(Registration.status, Registration.role)
-    ):
-        counts[status_value.value] = counts.get(status_value.value, 0) + count
-        if status_value == RegistrationStatus.CONFIRMED and role in services.SEAT_ROLES:
-            seats_taken += count
+    counts, seats_taken = fragments.remember(
+        "registrations.participant_facets", (event.id,), ("registrations",), lambda: _participant_facets(event))
     number = parse_page(request.args.get("page"))
     per_page = request.args.get("per_page", type=int)
     if per_page not in PARTICIPANTS_PAGE_SIZES:
         per_page = PARTICIPANTS_PER_PAGE
     with_positions = bool(counts.get("waitlisted")) and status_filter in ("", "waitlisted")
+    participant_url = _url_maker("registrations.participant", "registration_id", event_id=event.id)
+
+    def rows_html(rows) -> str:
+        return render_template("registrations/_participant_rows.html", rows=rows, participant_url=participant_url)
+
     if not q:
+        # The facets give the total. The rendered rows are remembered (per worker) until a
+        # registration, a person or an organisation changes: every manager of the event sees the
+        # same rows, and the view checked above that this viewer manages it.
         total = counts.get(status_filter, 0) if status_filter else sum(counts.values())
-        rows = _participant_rows(event, status_filter, q, number, per_page, with_positions, False) if total else []
-    else:
-        rows = _participant_rows(event, status_filter, q, number, per_page, with_positions, True)
-        if rows:
-            total = rows[0].matches
+        rows = fragments.cached(
+            "registrations.participant_rows", (event.id, status_filter, number, per_page), PARTICIPANT_LIST_TABLES,
+            lambda: rows_html(
+                _participant_rows(event, status_filter, q, number, per_page, with_positions, False) if total else []),
+        )
+    else:  # a search is a one-off: not cached
+        found = _participant_rows(event, status_filter, q, number, per_page, with_positions, True)
+        if found:
+            total = found[0].matches
         elif number > 1:  # past the last page: count the matches
             total = db.session.scalar(_participants_filter(
                 _participants_joined(select(func.count(Registration.id))), event, status_filter, q)) or 0
         else:
             total = 0
-    page = Page(items=rows, page=number, per_page=per_page, total=total)
+        rows = Markup(rows_html(found))
+    page = Page(items=[], page=number, per_page=per_page, total=total)
     return render_template(
-        "registrations/participants.html", event=event, page=page, counts=counts,
+        "registrations/participants.html", event=event, page=page, rows_html=rows, counts=counts,
         status_filter=status_filter, q=q, statuses=STATUS_FILTERS, bulk_form=BulkForm(formdata=None),
         columns=exports.COLUMNS, default_columns=exports.DEFAULT_COLUMNS, seats_taken=seats_taken,
         page_sizes=PARTICIPANTS_PAGE_SIZES,
-        participant_url=_url_maker("registrations.participant", "registration_id", event_id=event.id),
     )
 
 

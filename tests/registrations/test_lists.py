@@ -168,3 +168,55 @@ def test_my_events_lists_each_events_sessions_and_on_the_past_tab_feedback_and_c
     db.session.commit()
     empty = client.get("/my/events").get_data(as_text=True)
     assert "You have no upcoming registrations." in empty and "See your past events" in empty
+
+
+def test_participant_list_rows_are_remembered_but_every_change_shows_on_the_next_view(db, make, login, organiser,
+                                                                                      itip_calls):
+    """The rows and the counts are cached per worker until a registration, a person or an
+    organisation changes (app.cache stamps)."""
+    from app.registrations import services
+
+    event = make.event(capacity=1, organisers=[organiser])
+    other_event = make.event(organisers=[organiser])
+    police = make.organisation("Policia Judiciaria")
+    first = make.user(name="Rui Costa", organisation=police)
+    services.register(event, first, consent=True)
+    client = login(organiser)
+    url = f"/events/{event.id}/participants"
+
+    page = client.get(url).get_data(as_text=True)
+    assert "Rui Costa" in page and "1 of 1 participant seats taken." in page
+    tbody = re.search(r"<tbody>.*</tbody>", page, re.S).group(0)
+    assert tbody in client.get(url).get_data(as_text=True)  # the second view, from the cache
+    # Another event's list is its own.
+    assert "Rui Costa" not in client.get(f"/events/{other_event.id}/participants").get_data(as_text=True)
+
+    second = make.user(name="Ana Sousa")
+    services.register(event, second, consent=True)  # the waiting list
+    page = client.get(url).get_data(as_text=True)
+    assert "On the waiting list #1" in _row_of(page, "Ana Sousa") and ">On the waiting list (1)<" in page
+
+    first.name = "Rui Costa Silva"
+    police.name = "Polícia Judiciária"
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "Rui Costa Silva" in page and "Polícia Judiciária" in page
+
+    rui = db.session.scalar(select_registration(event.id, first.id))
+    rui.checked_in_at = now()  # as the check-in desk does
+    db.session.commit()
+    assert "attended" in _row_of(client.get(url).get_data(as_text=True), "Rui Costa Silva")
+
+    # A bulk action through the page: the cancelled seat goes to the waiting list.
+    client.post(f"/events/{event.id}/participants/bulk", data={"ids": [str(rui.id)], "action": "cancel"})
+    page = client.get(url).get_data(as_text=True)
+    assert "Cancelled" in _row_of(page, "Rui Costa Silva") and "Confirmed" in _row_of(page, "Ana Sousa")
+    assert ">On the waiting list (0)<" in page and "1 of 1 participant seats taken." in page
+    confirmed = client.get(f"{url}?status=confirmed").get_data(as_text=True)
+    assert "Ana Sousa" in confirmed and "Rui Costa" not in confirmed
+
+
+def select_registration(event_id, user_id):
+    from sqlalchemy import select
+
+    return select(Registration).where(Registration.event_id == event_id, Registration.user_id == user_id)
