@@ -23,7 +23,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user
 from markupsafe import Markup
-from sqlalchemy import case, func, null, or_, select
+from sqlalchemy import func, null, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
@@ -50,6 +50,7 @@ from app.registrations.forms import (
 )
 from app.registrations.models import (
     AttendanceDay,
+    Feedback,
     Invitation,
     InvitationStatus,
     ParticipantRole,
@@ -409,71 +410,82 @@ def session_signup_cancel(session_id: int):
 
 
 MY_EVENTS_PER_PAGE = 20
+# What "my events" shows comes from these tables (app.cache stamps).
+MY_EVENTS_TABLES = ("registrations", "events", "sessions", "session_signups", "feedback", "invitations")
+
+
+@dataclass(frozen=True)
+class MyEvents:
+    """Everything "my events" shows of one person, whatever the time: the page splits it into
+    upcoming and past (by the events' ends_at) at each request, so the cached copy never goes stale
+    when an event ends."""
+
+    registrations: tuple  # rows, by (starts_at, id)
+    signups: dict  # {event id: [sign-up rows by session start]}
+    positions: dict  # {registration id: place on the event's waiting list}
+    signup_positions: dict  # {sign-up id: place on the session's waiting list}
+    invitations: tuple  # open invitations, by event start (with the event's ends_at)
+
+
+def _my_events(user_id: int, email: str) -> MyEvents:
+    registrations = tuple(db.session.execute(
+        select(Registration.id, Registration.event_id, Registration.status, Registration.role,
+               Registration.checked_in_at, Event.title, Event.starts_at, Event.ends_at, Event.timezone, Event.city,
+               Event.status.label("event_status"), Event.kind,
+               select(Feedback.id).where(Feedback.registration_id == Registration.id).exists().label("has_feedback"))
+        .join(Event, Event.id == Registration.event_id)
+        .where(Registration.user_id == user_id)
+        .order_by(Event.starts_at, Registration.id)
+    ).all())
+    signups: dict[int, list] = {}
+    for signup in db.session.execute(
+        select(SessionSignup.id, SessionSignup.session_id, SessionSignup.status, Session.event_id, Session.title,
+               Session.starts_at)
+        .join(Session, Session.id == SessionSignup.session_id)
+        .where(SessionSignup.user_id == user_id, SessionSignup.status != SessionSignupStatus.CANCELLED)
+        .order_by(Session.starts_at, SessionSignup.id)
+    ):
+        signups.setdefault(signup.event_id, []).append(signup)
+    waiting = {r.id for r in registrations if r.status == RegistrationStatus.WAITLISTED}
+    positions = {registration_id: position for registration_id, position in services.waitlist_positions(
+        {r.event_id for r in registrations if r.id in waiting}).items() if registration_id in waiting}
+    waiting_signups = {s.id for items in signups.values() for s in items if s.status == SessionSignupStatus.WAITLISTED}
+    signup_positions = {signup_id: position for signup_id, position in services.signup_waitlist_positions(
+        {s.session_id for items in signups.values() for s in items if s.id in waiting_signups}).items()
+        if signup_id in waiting_signups}
+    invitations = tuple(db.session.execute(
+        select(Invitation.token, Event.title, Event.starts_at, Event.ends_at, Event.timezone)
+        .join(Event, Event.id == Invitation.event_id)
+        .where(or_(Invitation.user_id == user_id, Invitation.email == email), Invitation.status == InvitationStatus.SENT)
+        .order_by(Event.starts_at)
+    ).all())
+    return MyEvents(registrations, signups, positions, signup_positions, invitations)
 
 
 @bp.get("/my/events")
 @login_required
 def my_events():
     """The user's registrations: upcoming first (soonest first), past ones behind their own tab
-    (latest first), a page of MY_EVENTS_PER_PAGE at a time, in the same few queries whatever the count."""
+    (latest first), a page of MY_EVENTS_PER_PAGE at a time. What the page shows of the user is
+    remembered (per worker) until one of MY_EVENTS_TABLES changes; the split by time is per request."""
     instant = now()
     show = "past" if request.args.get("show") == "past" else "upcoming"
-    mine = Registration.user_id == current_user.id
-    upcoming_clause = Event.ends_at > instant
-    upcoming_total, total = db.session.execute(
-        select(func.coalesce(func.sum(case((upcoming_clause, 1), else_=0)), 0), func.count(Registration.id))
-        .select_from(Registration).join(Event, Event.id == Registration.event_id).where(mine)
-    ).one()
-    totals = {"upcoming": int(upcoming_total or 0), "past": int(total or 0) - int(upcoming_total or 0)}
+    mine = fragments.remember(
+        "registrations.my_events", (current_user.id, current_user.email), MY_EVENTS_TABLES,
+        lambda: _my_events(current_user.id, current_user.email), size=1024,
+    )
+    upcoming = [r for r in mine.registrations if r.ends_at > instant]
+    past = [r for r in reversed(mine.registrations) if not r.ends_at > instant]  # latest first
+    totals = {"upcoming": len(upcoming), "past": len(past)}
     number = parse_page(request.args.get("page"))
-    order = (Event.starts_at.desc(), Registration.id.desc()) if show == "past" else (Event.starts_at, Registration.id)
-    # Plain rows with the columns the page shows: loading whole Registration and Event entities
-    # cost more than the queries themselves.
-    registrations = db.session.execute(
-        select(Registration.id, Registration.event_id, Registration.status, Registration.role,
-               Registration.checked_in_at, Event.title, Event.starts_at, Event.timezone, Event.city,
-               Event.status.label("event_status"), Event.kind)
-        .join(Event, Event.id == Registration.event_id)
-        .where(mine, ~upcoming_clause if show == "past" else upcoming_clause)
-        .order_by(*order)
-        .limit(MY_EVENTS_PER_PAGE).offset((number - 1) * MY_EVENTS_PER_PAGE)
-    ).all()
+    start = (number - 1) * MY_EVENTS_PER_PAGE
+    registrations = (past if show == "past" else upcoming)[start:start + MY_EVENTS_PER_PAGE]
     page = Page(items=registrations, page=number, per_page=MY_EVENTS_PER_PAGE, total=totals[show])
-    event_ids = [r.event_id for r in registrations]
-    positions = services.waitlist_positions(
-        {r.event_id for r in registrations if r.status == RegistrationStatus.WAITLISTED}
-    )
-    signups: dict[int, list] = {}
-    if event_ids:
-        for signup in db.session.execute(
-            select(SessionSignup.id, SessionSignup.session_id, SessionSignup.status, Session.event_id,
-                   Session.title, Session.starts_at)
-            .join(Session, Session.id == SessionSignup.session_id)
-            .where(SessionSignup.user_id == current_user.id, Session.event_id.in_(event_ids),
-                   SessionSignup.status != SessionSignupStatus.CANCELLED)
-            .order_by(Session.starts_at)
-        ):
-            signups.setdefault(signup.event_id, []).append(signup)
-    signup_positions = services.signup_waitlist_positions(
-        {s.session_id for items in signups.values() for s in items if s.status == SessionSignupStatus.WAITLISTED}
-    )
-    invitations = db.session.execute(
-        select(Invitation.token, Event.title, Event.starts_at, Event.timezone)
-        .join(Event, Event.id == Invitation.event_id)
-        .where(or_(Invitation.user_id == current_user.id, Invitation.email == current_user.email),
-               Invitation.status == InvitationStatus.SENT, Event.ends_at > instant)
-        .order_by(Event.starts_at)
-    ).all()
-    feedback_given = set()
-    if show == "past" and registrations:
-        from app.registrations.models import Feedback
-
-        feedback_given = set(db.session.scalars(
-            select(Feedback.registration_id).where(Feedback.registration_id.in_([r.id for r in registrations]))
-        ))
+    invitations = [invitation for invitation in mine.invitations if invitation.ends_at > instant]
+    feedback_given = {r.id for r in registrations if r.has_feedback}
     return render_template("registrations/my_events.html", show=show, page=page, totals=totals,
-                           positions=positions, signups=signups, invitations=invitations,
-                           feedback_given=feedback_given, signup_positions=signup_positions,
+                           positions=mine.positions, signups=mine.signups, invitations=invitations,
+                           feedback_given=feedback_given, signup_positions=mine.signup_positions,
                            event_url=_event_url_maker())
 
 

@@ -220,3 +220,67 @@ def select_registration(event_id, user_id):
     from sqlalchemy import select
 
     return select(Registration).where(Registration.event_id == event_id, Registration.user_id == user_id)
+
+
+def test_my_events_is_remembered_but_shows_every_change_and_the_passing_of_time(db, make, login):
+    """"My events" keeps what it shows of a person per worker until a table it reads changes; the
+    split into upcoming and past is made at each view, so an event that ends moves to the past tab
+    (and its open invitation goes) without any write."""
+    from app.events.models import EventStatus
+    from app.registrations.models import Feedback, SessionSignup
+    from app.timeutil import set_now
+
+    start = now()
+    user, other = make.user(), make.user()
+    soon = make.event("Port security workshop", starts_at=start + timedelta(days=2), days=1)
+    invited = make.event("Interpol notices training", starts_at=start + timedelta(days=2, hours=2), days=0.5)
+    summit = make.event("Europol summit", starts_at=start + timedelta(days=20))
+    registration = Registration(event_id=soon.id, user_id=user.id, status=RegistrationStatus.CONFIRMED)
+    db.session.add_all([registration, Invitation(event_id=invited.id, email=user.email, token="token-interpol")])
+    db.session.commit()
+    client = login(user)
+
+    def page(path="/my/events"):
+        return client.get(path).get_data(as_text=True)
+
+    first = page()
+    assert "Port security workshop" in first and "Interpol notices training" in first
+    listing = re.search(r'<ul class="list-group mb-3" data-testid="my-registrations">.*?</ul>', first, re.S).group(0)
+    assert listing in page()  # from the cache
+    assert "Port security workshop" not in login(other).get("/my/events").get_data(as_text=True)
+    db.session.add(Invitation(event_id=summit.id, email=user.email, token="token-summit"))
+    db.session.commit()
+    assert 'href="/invitations/token-summit"' in page()
+
+    soon.title = "Port and harbour security workshop"
+    soon.status = EventStatus.CANCELLED
+    db.session.commit()
+    shown = page()
+    assert "Port and harbour security workshop" in shown and "Event cancelled" in shown
+
+    later = make.event("Cybercrime conference", starts_at=start + timedelta(days=9))
+    db.session.add(Registration(event_id=later.id, user_id=user.id, status=RegistrationStatus.WAITLISTED,
+                                waitlisted_at=start))
+    db.session.commit()
+    panel = make.session(later, "Ransomware panel", has_signup=True)
+    shown = page()
+    assert "Cybercrime conference" in shown and "On the waiting list — number 1" in shown
+    db.session.add(SessionSignup(session_id=panel.id, user_id=user.id))
+    db.session.commit()
+    assert "Ransomware panel" in page()
+
+    try:
+        set_now(start + timedelta(days=5))  # the workshop and the invited training have ended
+        shown = page()
+        assert "Port and harbour security workshop" not in shown and "Interpol notices training" not in shown
+        assert ">Past <span class=\"badge text-bg-light\">1<" in shown
+        registration.checked_in_at = start + timedelta(days=2)
+        registration.status = RegistrationStatus.CONFIRMED
+        db.session.commit()
+        assert f'href="/events/{soon.id}/feedback"' in page("/my/events?show=past")
+        db.session.add(Feedback(event_id=soon.id, registration_id=registration.id, overall=5, relevance=5,
+                                organisation=5))
+        db.session.commit()
+        assert "Give feedback" not in page("/my/events?show=past")
+    finally:
+        set_now(None)
