@@ -22,7 +22,8 @@ from flask import (
     session as web_session,
 )
 from flask_login import current_user, login_required, login_user
-from sqlalchemy import case, func, or_, select
+from markupsafe import Markup
+from sqlalchemy import func, null, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
@@ -49,6 +50,7 @@ from app.registrations.forms import (
 )
 from app.registrations.models import (
     AttendanceDay,
+    Feedback,
     Invitation,
     InvitationStatus,
     ParticipantRole,
@@ -78,6 +80,23 @@ def event_page_url(event: Event) -> str:
         except BuildError:
             pass
     return url_for("registrations.status", event_id=event.id)
+
+
+def _event_url_maker():
+    """event_page_url for an event id, built once for a list (see _url_maker)."""
+    if "events.detail" in current_app.view_functions:
+        try:
+            return _url_maker("events.detail", "event_id")
+        except BuildError:
+            pass
+    return _url_maker("registrations.status", "event_id")
+
+
+def _url_maker(endpoint: str, key: str, **values):
+    """url_for once, then a str.format per row: a list of hundreds of links costs one url_for."""
+    marker = 987654321
+    template = url_for(endpoint, **values, **{key: marker}).replace("{", "{{").replace("}", "}}")
+    return template.replace(str(marker), "{}").format
 
 
 @dataclass(frozen=True)
@@ -391,69 +410,83 @@ def session_signup_cancel(session_id: int):
 
 
 MY_EVENTS_PER_PAGE = 20
+# What "my events" shows comes from these tables (app.cache stamps).
+MY_EVENTS_TABLES = ("registrations", "events", "sessions", "session_signups", "feedback", "invitations")
+
+
+@dataclass(frozen=True)
+class MyEvents:
+    """Everything "my events" shows of one person, whatever the time: the page splits it into
+    upcoming and past (by the events' ends_at) at each request, so the cached copy never goes stale
+    when an event ends."""
+
+    registrations: tuple  # rows, by (starts_at, id)
+    signups: dict  # {event id: [sign-up rows by session start]}
+    positions: dict  # {registration id: place on the event's waiting list}
+    signup_positions: dict  # {sign-up id: place on the session's waiting list}
+    invitations: tuple  # open invitations, by event start (with the event's ends_at)
+
+
+def _my_events(user_id: int, email: str) -> MyEvents:
+    registrations = tuple(db.session.execute(
+        select(Registration.id, Registration.event_id, Registration.status, Registration.role,
+               Registration.checked_in_at, Event.title, Event.starts_at, Event.ends_at, Event.timezone, Event.city,
+               Event.status.label("event_status"), Event.kind,
+               select(Feedback.id).where(Feedback.registration_id == Registration.id).exists().label("has_feedback"))
+        .join(Event, Event.id == Registration.event_id)
+        .where(Registration.user_id == user_id)
+        .order_by(Event.starts_at, Registration.id)
+    ).all())
+    signups: dict[int, list] = {}
+    for signup in db.session.execute(
+        select(SessionSignup.id, SessionSignup.session_id, SessionSignup.status, Session.event_id, Session.title,
+               Session.starts_at)
+        .join(Session, Session.id == SessionSignup.session_id)
+        .where(SessionSignup.user_id == user_id, SessionSignup.status != SessionSignupStatus.CANCELLED)
+        .order_by(Session.starts_at, SessionSignup.id)
+    ):
+        signups.setdefault(signup.event_id, []).append(signup)
+    waiting = {r.id for r in registrations if r.status == RegistrationStatus.WAITLISTED}
+    positions = {registration_id: position for registration_id, position in services.waitlist_positions(
+        {r.event_id for r in registrations if r.id in waiting}).items() if registration_id in waiting}
+    waiting_signups = {s.id for items in signups.values() for s in items if s.status == SessionSignupStatus.WAITLISTED}
+    signup_positions = {signup_id: position for signup_id, position in services.signup_waitlist_positions(
+        {s.session_id for items in signups.values() for s in items if s.id in waiting_signups}).items()
+        if signup_id in waiting_signups}
+    invitations = tuple(db.session.execute(
+        select(Invitation.token, Event.title, Event.starts_at, Event.ends_at, Event.timezone)
+        .join(Event, Event.id == Invitation.event_id)
+        .where(or_(Invitation.user_id == user_id, Invitation.email == email), Invitation.status == InvitationStatus.SENT)
+        .order_by(Event.starts_at)
+    ).all())
+    return MyEvents(registrations, signups, positions, signup_positions, invitations)
 
 
 @bp.get("/my/events")
 @login_required
 def my_events():
     """The user's registrations: upcoming first (soonest first), past ones behind their own tab
-    (latest first), a page of MY_EVENTS_PER_PAGE at a time, in the same few queries whatever the count."""
+    (latest first), a page of MY_EVENTS_PER_PAGE at a time. What the page shows of the user is
+    remembered (per worker) until one of MY_EVENTS_TABLES changes; the split by time is per request."""
     instant = now()
     show = "past" if request.args.get("show") == "past" else "upcoming"
-    mine = Registration.user_id == current_user.id
-    upcoming_clause = Event.ends_at > instant
-    upcoming_total, total = db.session.execute(
-        select(func.coalesce(func.sum(case((upcoming_clause, 1), else_=0)), 0), func.count(Registration.id))
-        .select_from(Registration).join(Event, Event.id == Registration.event_id).where(mine)
-    ).one()
-    totals = {"upcoming": int(upcoming_total or 0), "past": int(total or 0) - int(upcoming_total or 0)}
+    mine = fragments.remember(
+        "registrations.my_events", (current_user.id, current_user.email), MY_EVENTS_TABLES,
+        lambda: _my_events(current_user.id, current_user.email), size=1024,
+    )
+    upcoming = [r for r in mine.registrations if r.ends_at > instant]
+    past = [r for r in reversed(mine.registrations) if not r.ends_at > instant]  # latest first
+    totals = {"upcoming": len(upcoming), "past": len(past)}
     number = parse_page(request.args.get("page"))
-    order = (Event.starts_at.desc(), Registration.id.desc()) if show == "past" else (Event.starts_at, Registration.id)
-    registrations = db.session.scalars(
-        select(Registration)
-        .join(Event, Event.id == Registration.event_id)
-        .where(mine, ~upcoming_clause if show == "past" else upcoming_clause)
-        .options(joinedload(Registration.event))
-        .order_by(*order)
-        .limit(MY_EVENTS_PER_PAGE).offset((number - 1) * MY_EVENTS_PER_PAGE)
-    ).all()
+    start = (number - 1) * MY_EVENTS_PER_PAGE
+    registrations = (past if show == "past" else upcoming)[start:start + MY_EVENTS_PER_PAGE]
     page = Page(items=registrations, page=number, per_page=MY_EVENTS_PER_PAGE, total=totals[show])
-    event_ids = [r.event_id for r in registrations]
-    positions = services.waitlist_positions(
-        {r.event_id for r in registrations if r.status == RegistrationStatus.WAITLISTED}
-    )
-    signups: dict[int, list[SessionSignup]] = {}
-    if event_ids:
-        for signup in db.session.scalars(
-            select(SessionSignup)
-            .join(Session, Session.id == SessionSignup.session_id)
-            .where(SessionSignup.user_id == current_user.id, Session.event_id.in_(event_ids),
-                   SessionSignup.status != SessionSignupStatus.CANCELLED)
-            .options(joinedload(SessionSignup.session))
-            .order_by(Session.starts_at)
-        ):
-            signups.setdefault(signup.session.event_id, []).append(signup)
-    signup_positions = services.signup_waitlist_positions(
-        {s.session_id for items in signups.values() for s in items if s.status == SessionSignupStatus.WAITLISTED}
-    )
-    invitations = db.session.scalars(
-        select(Invitation)
-        .join(Event, Event.id == Invitation.event_id)
-        .where(or_(Invitation.user_id == current_user.id, Invitation.email == current_user.email),
-               Invitation.status == InvitationStatus.SENT, Event.ends_at > instant)
-        .options(joinedload(Invitation.event))
-        .order_by(Event.starts_at)
-    ).all()
-    feedback_given = set()
-    if show == "past" and registrations:
-        from app.registrations.models import Feedback
-
-        feedback_given = set(db.session.scalars(
-            select(Feedback.registration_id).where(Feedback.registration_id.in_([r.id for r in registrations]))
-        ))
+    invitations = [invitation for invitation in mine.invitations if invitation.ends_at > instant]
+    feedback_given = {r.id for r in registrations if r.has_feedback}
     return render_template("registrations/my_events.html", show=show, page=page, totals=totals,
-                           positions=positions, signups=signups, invitations=invitations,
-                           feedback_given=feedback_given, signup_positions=signup_positions)
+                           positions=mine.positions, signups=mine.signups, invitations=invitations,
+                           feedback_given=feedback_given, signup_positions=mine.signup_positions,
+                           event_url=_event_url_maker())
 
 
 # --------------------------------------------------------------------------------------------
@@ -621,21 +654,91 @@ def invitation_signup(token: str):
 # Organiser: participants
 
 
-def _participants_query(event: Event, status_filter: str, q: str):
-    query = (
-        select(Registration)
-        .join(User, User.id == Registration.user_id)
-        .outerjoin(Organisation, Organisation.id == User.organisation_id)
-        .where(Registration.event_id == event.id)
-        .options(joinedload(Registration.user))
-    )
+# A page of the list: 50 by default (as Indico's and pretix's lists), more on request; the search
+# and the status filter find anyone in a 2,000-person event.
+PARTICIPANTS_PER_PAGE = 50
+PARTICIPANTS_PAGE_SIZES = (50, 100, 200)
+
+
+def _participants_filter(query, event: Event, status_filter: str, q: str):
+    """The list's filters (status and a search on name, email or organisation) on a select that
+    already joins User and (outer) Organisation: the page and the export share them."""
+    query = query.where(Registration.event_id == event.id)
     if status_filter in {s.value for s in RegistrationStatus}:
         query = query.where(Registration.status == RegistrationStatus(status_filter))
     if q:
         like = f"%{q.lower()}%"
         query = query.where(or_(func.lower(User.name).like(like), User.email.like(like),
                                 func.lower(Organisation.name).like(like)))
-    return query.order_by(Registration.status, Registration.waitlisted_at, User.name, Registration.id)
+    return query
+
+
+PARTICIPANTS_ORDER = (Registration.status, Registration.waitlisted_at, User.name, Registration.id)
+
+
+def _participants_query(event: Event, status_filter: str, q: str):
+    query = (
+        select(Registration)
+        .join(User, User.id == Registration.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .options(joinedload(Registration.user))
+    )
+    return _participants_filter(query, event, status_filter, q).order_by(*PARTICIPANTS_ORDER)
+
+
+# What a page of the participant list shows comes from these tables (app.cache stamps).
+PARTICIPANT_LIST_TABLES = ("registrations", "users", "organisations")
+
+
+def _participant_facets(event: Event) -> tuple[dict[str, int], int]:
+    """({status: count}, participant seats taken) from one grouped statement: the status filter's
+    counts, the seats line and, without a search, the list's total (no separate count)."""
+    counts: dict[str, int] = {}
+    seats_taken = 0
+    for status_value, role, count in db.session.execute(
+        select(Registration.status, Registration.role, func.count())
+        .where(Registration.event_id == event.id).group_by(Registration.status, Registration.role)
+    ):
+        counts[status_value.value] = counts.get(status_value.value, 0) + count
+        if status_value == RegistrationStatus.CONFIRMED and role in services.SEAT_ROLES:
+            seats_taken += count
+    return counts, seats_taken
+
+
+def _participants_joined(query):
+    return query.select_from(Registration).join(User, User.id == Registration.user_id) \
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+
+
+def _participant_rows(event: Event, status_filter: str, q: str, number: int, per_page: int,
+                      with_positions: bool, with_matches: bool) -> list:
+    """One page of the list as plain rows with only the columns it shows, each waitlisted person's
+    place on the waiting list (joined in, so the page stays one statement) and, with_matches, how
+    many people match in all (a search reads its matches once rather than again to count them)."""
+    position = null().label("position")
+    query = select(
+        Registration.id, Registration.status, Registration.role, Registration.checked_in_at,
+        Registration.dietary_needs, Registration.accessibility_needs, Registration.needs_visa_letter,
+        User.name, User.email, User.country, Organisation.name.label("organisation_name"),
+        Organisation.country.label("organisation_country"),
+    )
+    if with_matches:
+        query = query.add_columns(func.count().over().label("matches"))
+    if with_positions:
+        ranked = (
+            select(Registration.id.label("id"),
+                   func.row_number().over(order_by=(Registration.waitlisted_at, Registration.id)).label("position"))
+            .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
+            .subquery()
+        )
+        position = ranked.c.position
+    query = _participants_joined(query.add_columns(position))
+    if with_positions:
+        query = query.outerjoin(ranked, ranked.c.id == Registration.id)
+    query = _participants_filter(query, event, status_filter, q).order_by(*PARTICIPANTS_ORDER)
+    return db.session.execute(
+        query.limit(per_page).offset((number - 1) * per_page)
+    ).all()
 
 
 @bp.get("/events/<int:event_id>/participants")
@@ -643,20 +746,47 @@ def _participants_query(event: Event, status_filter: str, q: str):
 def participants(event_id: int):
     event = get_managed_or_404(event_id, current_user)
     status_filter = request.args.get("status") or ""
+    if status_filter not in {s.value for s in RegistrationStatus}:
+        status_filter = ""
     q = (request.args.get("q") or "").strip()[:100]
-    page = paginate(_participants_query(event, status_filter, q), request.args.get("page"), per_page=100)
-    counts = {
-        s.value: c for s, c in db.session.execute(
-            select(Registration.status, func.count(Registration.id))
-            .where(Registration.event_id == event.id).group_by(Registration.status)
+    counts, seats_taken = fragments.remember(
+        "registrations.participant_facets", (event.id,), ("registrations",), lambda: _participant_facets(event))
+    number = parse_page(request.args.get("page"))
+    per_page = request.args.get("per_page", type=int)
+    if per_page not in PARTICIPANTS_PAGE_SIZES:
+        per_page = PARTICIPANTS_PER_PAGE
+    with_positions = bool(counts.get("waitlisted")) and status_filter in ("", "waitlisted")
+    participant_url = _url_maker("registrations.participant", "registration_id", event_id=event.id)
+
+    def rows_html(rows) -> str:
+        return render_template("registrations/_participant_rows.html", rows=rows, participant_url=participant_url)
+
+    if not q:
+        # The facets give the total. The rendered rows are remembered (per worker) until a
+        # registration, a person or an organisation changes: every manager of the event sees the
+        # same rows, and the view checked above that this viewer manages it.
+        total = counts.get(status_filter, 0) if status_filter else sum(counts.values())
+        rows = fragments.cached(
+            "registrations.participant_rows", (event.id, status_filter, number, per_page), PARTICIPANT_LIST_TABLES,
+            lambda: rows_html(
+                _participant_rows(event, status_filter, q, number, per_page, with_positions, False) if total else []),
         )
-    }
-    positions = services.waitlist_positions([event.id]) if counts.get("waitlisted") else {}
+    else:  # a search is a one-off: not cached
+        found = _participant_rows(event, status_filter, q, number, per_page, with_positions, True)
+        if found:
+            total = found[0].matches
+        elif number > 1:  # past the last page: count the matches
+            total = db.session.scalar(_participants_filter(
+                _participants_joined(select(func.count(Registration.id))), event, status_filter, q)) or 0
+        else:
+            total = 0
+        rows = Markup(rows_html(found))
+    page = Page(items=[], page=number, per_page=per_page, total=total)
     return render_template(
-        "registrations/participants.html", event=event, page=page, counts=counts, positions=positions,
+        "registrations/participants.html", event=event, page=page, rows_html=rows, counts=counts,
         status_filter=status_filter, q=q, statuses=STATUS_FILTERS, bulk_form=BulkForm(formdata=None),
-        columns=exports.COLUMNS, default_columns=exports.DEFAULT_COLUMNS,
-        seats_taken=services.seats_taken(event.id),
+        columns=exports.COLUMNS, default_columns=exports.DEFAULT_COLUMNS, seats_taken=seats_taken,
+        page_sizes=PARTICIPANTS_PAGE_SIZES,
     )
 
 
