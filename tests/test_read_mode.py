@@ -1,0 +1,50 @@
+"""GET requests read PostgreSQL without BEGIN/ROLLBACK round trips (app.db_events), yet a GET
+that writes still writes in one transaction, and nothing leaks into the next use of the connection."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.directory.models import Organisation
+
+
+def _count(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(Organisation))
+
+
+def test_a_get_reads_outside_a_transaction_and_writes_inside_one(app, db):
+    postgresql = db.engine.dialect.name == "postgresql"
+    db.session.close()  # the test's own connection goes back to the pool
+    with app.test_request_context("/events", method="GET"):
+        assert _count(db) == 0
+        raw = db.session.connection().connection.dbapi_connection
+        if postgresql:
+            from psycopg.pq import TransactionStatus
+
+            assert raw.autocommit is True
+            assert raw.info.transaction_status == TransactionStatus.IDLE  # no BEGIN was sent
+        db.session.add(Organisation(name="Border Police of Moldova", country="MD"))
+        db.session.add(Organisation(name="National Police of Ukraine", country="UA"))
+        db.session.flush()
+        if postgresql:
+            assert raw.autocommit is False
+            assert raw.info.transaction_status == TransactionStatus.INTRANS
+        db.session.rollback()  # a failure after the writes: both go
+        assert _count(db) == 0
+        db.session.close()
+    # A later request that is not a GET gets a transactional connection, as always.
+    with app.test_request_context("/events", method="POST"):
+        _count(db)
+        raw = db.session.connection().connection.dbapi_connection
+        if postgresql:
+            assert raw.autocommit is False
+        db.session.close()
+
+
+def test_a_get_that_commits_keeps_its_writes(app, db):
+    db.session.close()
+    with app.test_request_context("/", method="GET"):
+        db.session.add(Organisation(name="Europol", country="NL"))
+        db.session.commit()
+        db.session.close()
+    assert _count(db) == 1
