@@ -37,7 +37,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{DEFAULT_INSTANCE_DIR / 'liaison.db'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection unused for this long is tested (one round trip) before a request gets it,
+    # and replaced if the server dropped it; busy connections are not tested (app/db_events.py).
+    DATABASE_IDLE_PING_SECONDS = _int("DATABASE_IDLE_PING_SECONDS", 10)
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     SITE_NAME = os.environ.get("SITE_NAME", "Liaison")
     INSTANCE_DIR = str(DEFAULT_INSTANCE_DIR)

@@ -47,13 +47,18 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     login_manager.init_app(app)
 
     from app.cache import stamps
-    from app.db_events import install_postgresql_read_mode, install_sqlite_pragmas
+    from app.db_events import (
+        install_idle_ping,
+        install_postgresql_read_mode,
+        install_sqlite_pragmas,
+    )
 
     stamps.install()
 
     with app.app_context():
         install_sqlite_pragmas(db.engine)
         install_postgresql_read_mode(db.engine)
+        install_idle_ping(db.engine, app.config["DATABASE_IDLE_PING_SECONDS"])
 
     if app.config.get("TRUSTED_PROXIES"):
         # Behind a load balancer: trust its X-Forwarded-* headers (client IP for rate limits, https).

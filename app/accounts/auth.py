@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
 from flask_login import current_user
+from sqlalchemy.orm import lazyload
 
 from app.accounts.models import Role, User
 from app.extensions import db, login_manager
@@ -25,7 +26,9 @@ def install_login(app: Flask) -> None:
             user_id, version = (int(part) for part in identity.split(":", 1))
         except (ValueError, AttributeError):
             return None
-        user = db.session.get(User, user_id)
+        # Every signed-in request loads its user: not its organisation (User.organisation is
+        # joined by default), which few pages show; they load it when they touch it.
+        user = db.session.get(User, user_id, options=[lazyload(User.organisation)])
         if user is None or user.session_version != version or not user.is_active:
             return None
         return user
