@@ -9,11 +9,28 @@ from wtforms import Form, SelectField
 from wtforms.fields import DateField
 from wtforms.validators import Optional, ValidationError
 
+from app.cache import fragments
 from app.directory.models import Project, Theme
 from app.events.models import EventKind
 from app.extensions import db
 from app.reports.queries import ReportFilter
 from app.templating import COUNTRY_CHOICES
+
+
+def _project_and_theme_choices() -> tuple[tuple, tuple]:
+    """Projects and themes in one round trip; every report page view builds the form, so the
+    choices are remembered until a project or theme changes (app.cache)."""
+    rows = db.session.execute(
+        union_all(
+            select(literal("project").label("kind"), Project.id.label("id"),
+                   Project.acronym.label("name"), null().label("cycle")),
+            select(literal("theme"), Theme.id, Theme.name, Theme.empact_cycle),
+        ).order_by("kind", "name", "cycle")
+    ).all()
+    projects = tuple((str(row.id), row.name) for row in rows if row.kind == "project")
+    themes = tuple((str(row.id), f"{row.name} (EMPACT {row.cycle})" if row.cycle else row.name)
+                   for row in rows if row.kind == "theme")
+    return projects, themes
 
 
 class ReportFilterForm(Form):
@@ -26,21 +43,10 @@ class ReportFilterForm(Form):
 
     def __init__(self, formdata, **kwargs):
         super().__init__(formdata, **kwargs)
-        # Projects and themes in one round trip (every report page view builds this form).
-        rows = db.session.execute(
-            union_all(
-                select(literal("project").label("kind"), Project.id.label("id"),
-                       Project.acronym.label("name"), null().label("cycle")),
-                select(literal("theme"), Theme.id, Theme.name, Theme.empact_cycle),
-            ).order_by("kind", "name", "cycle")
-        ).all()
-        self.project.choices = [("", "All projects")] + [
-            (str(row.id), row.name) for row in rows if row.kind == "project"
-        ]
-        self.theme.choices = [("", "All themes")] + [
-            (str(row.id), f"{row.name} (EMPACT {row.cycle})" if row.cycle else row.name)
-            for row in rows if row.kind == "theme"
-        ]
+        project_choices, theme_choices = fragments.remember("reports.filter_choices", (), ("projects", "themes"),
+                                                            _project_and_theme_choices)
+        self.project.choices = [("", "All projects"), *project_choices]
+        self.theme.choices = [("", "All themes"), *theme_choices]
         self.country.choices = [("", "All countries")] + list(COUNTRY_CHOICES)
         self.kind.choices = [("", "All kinds")] + [(kind.value, kind.label) for kind in EventKind]
 
