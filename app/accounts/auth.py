@@ -8,9 +8,11 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from app.accounts.models import Role, User
+from app.cache import stamps
 from app.extensions import db, login_manager
 
 
@@ -27,8 +29,17 @@ def install_login(app: Flask) -> None:
         except (ValueError, AttributeError):
             return None
         # Every signed-in request loads its user: not its organisation (User.organisation is
-        # joined by default), which few pages show; they load it when they touch it.
-        user = db.session.get(User, user_id, options=[lazyload(User.organisation)])
+        # joined by default), which few pages show; they load it when they touch it. The change
+        # stamps (app.cache) come in the same round trip: most pages read them next.
+        row = db.session.execute(
+            select(User, stamps.packed_column(db.engine.dialect.name))
+            .where(User.id == user_id)
+            .options(lazyload(User.organisation))
+        ).first()
+        if row is None:
+            return None
+        user, packed = row
+        stamps.prime(packed)
         if user is None or user.session_version != version or not user.is_active:
             return None
         return user

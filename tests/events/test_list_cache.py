@@ -83,3 +83,28 @@ def test_the_filter_form_lists_a_new_project_at_once(client, make):
     assert "NEWPROJ" not in _list(client)
     make.project("NEWPROJ")
     assert "NEWPROJ" in _list(client)
+
+
+def test_a_signed_in_view_reads_the_stamps_with_its_user_and_still_sees_changes(login, make, db):
+    from sqlalchemy import event as sa_event
+
+    member = make.user(Role.MEMBER)
+    web = login(member)
+    item = make.event(title="Cyber patrol exchange", starts_at=NOW + timedelta(days=6))
+    _list(web)  # builds and caches the list
+    statements: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert "Cyber patrol exchange" in _list(web)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", listener)
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1 and "change_stamps" in reads[0] and "users" in reads[0], statements
+
+    db.session.get(Event, item.id).title = "Cyber patrol exchange (postponed)"
+    db.session.commit()
+    assert "Cyber patrol exchange (postponed)" in _list(web)
