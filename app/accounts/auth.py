@@ -8,12 +8,26 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
 from app.accounts.models import Role, User
 from app.cache import stamps
 from app.extensions import db, login_manager
+
+_USER_STATEMENTS: dict[str, object] = {}
+
+
+def _user_statement(dialect_name: str):
+    """The signed-in user's row and the change stamps, built once per database kind."""
+    statement = _USER_STATEMENTS.get(dialect_name)
+    if statement is None:
+        statement = _USER_STATEMENTS[dialect_name] = (
+            select(User, stamps.packed_column(dialect_name))
+            .where(User.id == bindparam("user_id"))
+            .options(lazyload(User.organisation))
+        )
+    return statement
 
 
 def install_login(app: Flask) -> None:
@@ -31,11 +45,7 @@ def install_login(app: Flask) -> None:
         # Every signed-in request loads its user: not its organisation (User.organisation is
         # joined by default), which few pages show; they load it when they touch it. The change
         # stamps (app.cache) come in the same round trip: most pages read them next.
-        row = db.session.execute(
-            select(User, stamps.packed_column(db.engine.dialect.name))
-            .where(User.id == user_id)
-            .options(lazyload(User.organisation))
-        ).first()
+        row = db.session.execute(_user_statement(db.engine.dialect.name), {"user_id": user_id}).first()
         if row is None:
             return None
         user, packed = row
