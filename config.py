@@ -77,6 +77,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_HOURS", 12) * 3600
+    # The session cookie's expiry slides with activity, re-sent at most this often (app.accounts.auth).
+    SESSION_REFRESH_SECONDS = _int("SESSION_REFRESH_SECONDS", 600)
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
 
     # Password hashing: argon2id at OWASP strength (m=19 MiB, t=2, p=1 is the minimum).

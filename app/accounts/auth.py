@@ -7,6 +7,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
@@ -30,7 +31,28 @@ def _user_statement(dialect_name: str):
     return statement
 
 
+class SlidingSessionInterface(SecureCookieSessionInterface):
+    """A signed-in session's cookie slides its expiry (SESSION_LIFETIME_HOURS after the last
+    activity), but is re-signed and re-sent at most every SESSION_REFRESH_SECONDS instead of on
+    every request: signing and sending it cost about as much as a small page."""
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        if session.modified:
+            return True
+        if not session.permanent or not app.config.get("SESSION_REFRESH_EACH_REQUEST", True):
+            return False
+        from app.timeutil import now
+
+        moment = int(now().timestamp())
+        last = session.get("_slid")
+        if isinstance(last, int) and 0 <= moment - last < app.config.get("SESSION_REFRESH_SECONDS", 600):
+            return False
+        session["_slid"] = moment
+        return True
+
+
 def install_login(app: Flask) -> None:
+    app.session_interface = SlidingSessionInterface()
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
