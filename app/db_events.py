@@ -41,7 +41,8 @@ def install_postgresql_read_mode(engine: Engine) -> None:
     (PostgreSQL's default, and ours) every statement sees what was committed before it started,
     inside a transaction or not, so reads see exactly the same data. The moment such a request
     writes (an ORM flush, or an INSERT/UPDATE/DELETE through the session), the connection leaves
-    autocommit before the write, so the write and whatever follows is one transaction as usual.
+    autocommit before the write (or before a SELECT ... FOR UPDATE), so the write and whatever
+    follows is one transaction as usual.
     Checked-in connections go back to transactional mode. Outside requests (scheduler, CLI,
     background threads) nothing changes."""
     if engine.dialect.name != "postgresql" or id(engine) in _installed:
@@ -62,9 +63,7 @@ def install_postgresql_read_mode(engine: Engine) -> None:
             dbapi_connection.autocommit = False
 
     def _leave_read_mode(session) -> None:
-        if not session.in_transaction():
-            return
-        pooled = session.connection().connection  # the pool's proxy; .info is the connection record's
+        pooled = session.connection().connection  # checked out now if this is the first statement  # the pool's proxy; .info is the connection record's
         if pooled.info.pop(_READ_MODE, False):
             pooled.dbapi_connection.autocommit = False
 
@@ -75,7 +74,9 @@ def install_postgresql_read_mode(engine: Engine) -> None:
 
     @event.listens_for(Session, "do_orm_execute")
     def _before_write(state):
-        if (state.is_insert or state.is_update or state.is_delete) and state.session.get_bind() is engine:
+        # Writes, and row locks (SELECT ... FOR UPDATE holds its lock until the transaction ends).
+        locking = state.is_select and getattr(state.statement, "_for_update_arg", None) is not None
+        if (state.is_insert or state.is_update or state.is_delete or locking) and state.session.get_bind() is engine:
             _leave_read_mode(state.session)
 
 

@@ -48,3 +48,21 @@ def test_a_get_that_commits_keeps_its_writes(app, db):
         db.session.commit()
         db.session.close()
     assert _count(db) == 1
+
+
+def test_a_row_lock_taken_in_a_get_is_held_until_the_transaction_ends(app, db, make):
+    from app.events.models import Event
+
+    event_id = make.event().id
+    db.session.close()
+    with app.test_request_context("/", method="GET"):
+        locked = db.session.execute(select(Event).where(Event.id == event_id).with_for_update()).scalar_one()
+        assert locked.id == event_id
+        raw = db.session.connection().connection.dbapi_connection
+        if db.engine.dialect.name == "postgresql":
+            from psycopg.pq import TransactionStatus
+
+            assert raw.autocommit is False
+            assert raw.info.transaction_status == TransactionStatus.INTRANS  # the lock is still held
+        db.session.rollback()
+        db.session.close()
