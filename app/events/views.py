@@ -67,7 +67,9 @@ def _filter_form(filters: EventFilters, extra_hidden: dict, show_dates: bool):
     and theme. It differs only by the query string and whether the viewer may tick "mine"."""
     may_pick_mine = bool(current_user.is_authenticated and current_user.is_organiser)
     return fragments.cached(
-        "events.filters", (request.endpoint, _args_key(), may_pick_mine), ("projects", "themes"),
+        "events.filters",
+        (request.endpoint, _args_key(), may_pick_mine, tuple(sorted(extra_hidden.items())), show_dates),
+        ("projects", "themes"),
         lambda: render_template("events/_filters.html", filters=filters, extra_hidden=extra_hidden,
                                 show_dates=show_dates, **_filter_choices()),
     )

@@ -108,3 +108,11 @@ def test_a_signed_in_view_reads_the_stamps_with_its_user_and_still_sees_changes(
     db.session.get(Event, item.id).title = "Cyber patrol exchange (postponed)"
     db.session.commit()
     assert "Cyber patrol exchange (postponed)" in _list(web)
+
+
+def test_the_month_calendar_filter_form_follows_the_month_shown(client):
+    september = client.get("/events/calendar").get_data(as_text=True)
+    assert 'name="month" value="9"' in september  # the frozen clock
+    set_now(NOW + timedelta(days=40))
+    october = client.get("/events/calendar").get_data(as_text=True)
+    assert 'name="month" value="10"' in october
