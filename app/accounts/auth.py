@@ -37,13 +37,15 @@ class SlidingSessionInterface(SecureCookieSessionInterface):
     every request: signing and sending it cost about as much as a small page."""
 
     def should_set_cookie(self, app: Flask, session) -> bool:
-        if session.modified:
-            return True
-        if not session.permanent or not app.config.get("SESSION_REFRESH_EACH_REQUEST", True):
-            return False
         from app.timeutil import now
 
         moment = int(now().timestamp())
+        if session.modified:
+            if session.permanent:
+                session["_slid"] = moment  # this cookie's expiry starts now
+            return True
+        if not session.permanent or not app.config.get("SESSION_REFRESH_EACH_REQUEST", True):
+            return False
         last = session.get("_slid")
         if isinstance(last, int) and 0 <= moment - last < app.config.get("SESSION_REFRESH_SECONDS", 600):
             return False
