@@ -32,6 +32,12 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
             **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
             "connect_args": {"timeout": 30},
         }
+    else:
+        # Reuse the most recently returned connection: under load the same few stay busy (and need
+        # no liveness test, app.db_events.install_idle_ping) while spare ones age out.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_use_lifo": True, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        }
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
