@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from markupsafe import Markup
 
 from app.cache import stamps
@@ -38,6 +38,10 @@ class FragmentCache:
 
     def __len__(self) -> int:
         return len(self._items)
+
+    @property
+    def size(self) -> int:
+        return self._bytes
 
     def get(self, key: Hashable):
         with self._lock:
@@ -79,6 +83,11 @@ def cache_for(app: Flask | None = None) -> FragmentCache:
             int(app.config.get("FRAGMENT_CACHE_MB", MAX_BYTES // (1024 * 1024))) * 1024 * 1024,
         ))
     return cache
+
+
+def query_key() -> tuple:
+    """The request's query string in a canonical form, for keys of fragments that depend on it."""
+    return tuple(sorted(request.args.items(multi=True)))
 
 
 def cached(name: str, key: Hashable, tables: Iterable[str], build: Callable[[], str]) -> Markup:

@@ -13,56 +13,32 @@ and replaces it). Settings: CALENDAR_FEED_CACHE_ENTRIES, CALENDAR_FEED_CACHE_BYT
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
 from flask import Flask, current_app
+
+from app.cache.fragments import FragmentCache
 
 MAX_ENTRIES = 64
 MAX_BYTES = 16 * 1024 * 1024  # a 1,000-event public feed is about 1 MB, a 200-entry personal one 200 KB
 EXTENSION = "calendar_feed_cache"
 
 
-class FeedCache:
-    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES):
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple, tuple[str, bytes]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    @property
-    def size(self) -> int:
-        return self._bytes
+class FeedCache(FragmentCache):
+    """The fragment cache's LRU, holding (ETag, body) per feed identity."""
 
     def get(self, key: tuple, etag: str) -> bytes | None:
         with self._lock:
             item = self._items.get(key)
-            if item is None or item[0] != etag:
+            if item is None or item[0][0] != etag:
                 self.misses += 1
                 return None
             self._items.move_to_end(key)
             self.hits += 1
-            return item[1]
+            return item[0][1]
 
     def put(self, key: tuple, etag: str, body: bytes) -> None:
-        if len(body) > self.max_bytes:
-            return
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._bytes -= len(old[1])
-            self._items[key] = (etag, body)
-            self._bytes += len(body)
-            while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
-                _, (_, dropped) = self._items.popitem(last=False)
-                self._bytes -= len(dropped)
+        super().put(key, (etag, body), len(body))
 
     def get_or_build(self, key: tuple, etag: str, build: Callable[[], bytes]) -> bytes:
         body = self.get(key, etag)
@@ -70,12 +46,6 @@ class FeedCache:
             body = build()
             self.put(key, etag, body)
         return body
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
-            self.hits = self.misses = 0
 
 
 def cache_for(app: Flask | None = None) -> FeedCache:

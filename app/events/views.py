@@ -58,17 +58,13 @@ LIST_TABLES = ("events", "event_themes", "themes", "event_projects", "projects",
                "organisations")
 
 
-def _args_key() -> tuple:
-    return tuple(sorted(request.args.items(multi=True)))
-
-
 def _filter_form(filters: EventFilters, extra_hidden: dict, show_dates: bool):
     """The filter form (shared by the list and the month calendar), cached: it lists every project
     and theme. It differs only by the query string and whether the viewer may tick "mine"."""
     may_pick_mine = bool(current_user.is_authenticated and current_user.is_organiser)
     return fragments.cached(
         "events.filters",
-        (request.endpoint, _args_key(), may_pick_mine, tuple(sorted(extra_hidden.items())), show_dates),
+        (request.endpoint, fragments.query_key(), may_pick_mine, tuple(sorted(extra_hidden.items())), show_dates),
         ("projects", "themes"),
         lambda: render_template("events/_filters.html", filters=filters, extra_hidden=extra_hidden,
                                 show_dates=show_dates, **_filter_choices()),
@@ -80,7 +76,7 @@ def index():
     filters = EventFilters.from_args(request.args)
     # The same list for every viewer of the same visibility class; "upcoming" and "past" move with
     # the clock, so the minute is part of the key.
-    key = (_args_key(), services.visibility_key(current_user, filters), now().replace(second=0, microsecond=0))
+    key = (fragments.query_key(), services.visibility_key(current_user, filters), now().replace(second=0, microsecond=0))
 
     def build() -> str:
         page = paginate(services.list_query(filters, current_user), request.args.get("page"), per_page=20)

@@ -166,7 +166,7 @@ def library():
     # Cached per viewer (what one may see depends on who one is: never shared between two people;
     # anonymous visitors all see the same) and per query string (the pager repeats it).
     viewer = ("user", user.id, user.role) if user.is_authenticated else ("public",)
-    key = (viewer, tuple(sorted(request.args.items(multi=True))))
+    key = (viewer, fragments.query_key())
     content = fragments.cached("lessons.library", key, LIBRARY_TABLES, lambda: _library_content(user))
     return render_template("lessons/library.html", content=content)
 
