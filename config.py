@@ -102,6 +102,8 @@ class Config:
     # Rendered page fragments kept per worker, keyed on the change stamps of their tables (app/cache).
     FRAGMENT_CACHE_ENTRIES = _int("FRAGMENT_CACHE_ENTRIES", 2000)
     FRAGMENT_CACHE_MB = _int("FRAGMENT_CACHE_MB", 32)
+    # Whole pages kept per viewer in that cache, on the stamps of every table they read (app/cache/pages.py).
+    PAGE_CACHE = _bool("PAGE_CACHE", True)
 
     # Scheduler
     SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)

@@ -90,6 +90,12 @@ def query_key() -> tuple:
     return tuple(sorted(request.args.items(multi=True)))
 
 
+def _pages():
+    from app.cache import pages
+
+    return pages
+
+
 def cached(name: str, key: Hashable, tables: Iterable[str], build: Callable[[], str]) -> Markup:
     """The fragment `name` for `key`, rebuilt when any of `tables` changed since it was cached."""
     cache = cache_for()
@@ -97,6 +103,7 @@ def cached(name: str, key: Hashable, tables: Iterable[str], build: Callable[[], 
         return Markup(build())
     current = stamps.read(db.session)
     full_key = (name, key, tuple(current.get(table, 0) for table in tables))
+    _pages().note_tables(tables)
     html = cache.get(full_key)
     if html is None:
         html = str(build())
@@ -112,6 +119,7 @@ def remember(name: str, key: Hashable, tables: Iterable[str], compute: Callable[
         return compute()
     current = stamps.read(db.session)
     full_key = (name, key, tuple(current.get(table, 0) for table in tables))
+    _pages().note_tables(tables)
     value = cache.get(full_key)
     if value is None:
         value = compute()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.accounts.auth import role_required
 from app.accounts.models import Role
 from app.accounts.permissions import can_create_events
-from app.cache import fragments
+from app.cache import fragments, pages
 from app.directory.models import Project, Theme
 from app.events import services
 from app.events.access import can_view, get_managed_or_404, is_organiser_of
@@ -72,6 +72,7 @@ def _filter_form(filters: EventFilters, extra_hidden: dict, show_dates: bool):
 
 
 @bp.get("/events")
+@pages.cached_page
 def index():
     filters = EventFilters.from_args(request.args)
     # The same list for every viewer of the same visibility class; "upcoming" and "past" move with
@@ -109,6 +110,7 @@ def calendar_month():
 
 
 @bp.get("/events/<int:event_id>")
+@pages.cached_page
 def detail(event_id: int):
     event = db.session.get(Event, event_id)
     if event is None or not can_view(current_user, event):

@@ -21,7 +21,7 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app.accounts.auth import role_required
 from app.accounts.models import Role, User
-from app.cache import fragments
+from app.cache import fragments, pages
 from app.directory.models import Organisation, Theme
 from app.events import access as event_access
 from app.events.models import Event, EventKind
@@ -161,6 +161,7 @@ LIBRARY_TABLES = ("lessons", "lesson_themes", "themes", "projects", "event_proje
 
 
 @bp.get("/lessons/")
+@pages.cached_page
 def library():
     user = current_user._get_current_object()
     # Cached per viewer (what one may see depends on who one is: never shared between two people;

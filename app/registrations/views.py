@@ -30,7 +30,7 @@ from werkzeug.routing import BuildError
 from app.accounts import services as accounts
 from app.accounts.auth import is_safe_next
 from app.accounts.models import User
-from app.cache import fragments
+from app.cache import fragments, pages
 from app.directory.models import Organisation
 from app.events.access import get_managed_or_404, get_visible_or_404, is_organiser_of
 from app.events.models import Event, Session
@@ -464,6 +464,7 @@ def _my_events(user_id: int, email: str) -> MyEvents:
 
 @bp.get("/my/events")
 @login_required
+@pages.cached_page
 def my_events():
     """The user's registrations: upcoming first (soonest first), past ones behind their own tab
     (latest first), a page of MY_EVENTS_PER_PAGE at a time. What the page shows of the user is
@@ -743,6 +744,7 @@ def _participant_rows(event: Event, status_filter: str, q: str, number: int, per
 
 @bp.get("/events/<int:event_id>/participants")
 @login_required
+@pages.cached_page
 def participants(event_id: int):
     event = get_managed_or_404(event_id, current_user)
     status_filter = request.args.get("status") or ""

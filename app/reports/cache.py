@@ -31,6 +31,7 @@ from flask import current_app
 from markupsafe import Markup
 
 from app.accounts.models import Role, User
+from app.cache import pages
 from app.extensions import db
 from app.reports import queries, snapshots
 from app.timeutil import now
@@ -121,10 +122,27 @@ def _check_due(shared: str, force: bool) -> bool:
         return True
 
 
+def version(name: str, user, filters: queries.ReportFilter):
+    """When the report that get() would answer with right now was produced, if get() would answer
+    from this worker's memory without looking at the database (fresh, no snapshot check due);
+    else None. Pages cached whole (app.cache.pages) use it as part of their key."""
+    if ttl_seconds() <= 0:
+        return None
+    key = (name, scope_key(user), filters)
+    with _lock:
+        report = _entries.get(key)
+        shared = snapshot_name(key)
+        if report is None or (shared is not None
+                              and time.monotonic() - _checked.get(shared, float("-inf")) >= SNAPSHOT_CHECK_SECONDS):
+            return None
+    return report.produced_at if _age(report) < ttl_seconds() else None
+
+
 def get(name: str, user, filters: queries.ReportFilter, *, recheck: bool = False) -> queries.Report:
     """The report `name` for `user` and `filters`, from the cache when it is fresh enough
     (`recheck`: look for a newer shared snapshot now, e.g. right after a refresh elsewhere)."""
     key = (name, scope_key(user), filters)
+    pages.not_cacheable("reports")  # these figures are kept on time, not on the change stamps
     ttl = ttl_seconds()
     if ttl <= 0:
         return _build(key)
