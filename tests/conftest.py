@@ -1,4 +1,5 @@
-"""Fixtures: `app`, `client`, `runner`, `auth`, and factories. Each test starts from a clean database.
+"""Fixtures: `app`, `client`, `runner`, `auth`, `live_server` (the app over real HTTP), and factories. Each test
+starts from a clean database.
 
 By default the suite runs on a temporary SQLite file; when TEST_DATABASE_URL names a PostgreSQL
 database it runs there. The schema is created from the models once per run; tests/test_migrations.py checks that the
@@ -10,11 +11,13 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db as _db
@@ -138,6 +141,19 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app on a free loopback port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
 
 
 @pytest.fixture

@@ -9,10 +9,15 @@ app (app.extensions), guarded by a lock for threaded servers.
 The fingerprint is read before the rows: if a change commits in between, the body cached under the
 older ETag is already the newer content, which is harmless (the next poll sees the new ETag, misses
 and replaces it). Settings: CALENDAR_FEED_CACHE_ENTRIES, CALENDAR_FEED_CACHE_BYTES.
+
+Calendar programs ask for gzip; a feed's gzip coding is compressed once, on the first request that
+accepts it, and kept in the same entry as the body (both count towards the byte bound), so it goes
+when the body goes and can never outlive a changed feed.
 """
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable
 
 from flask import Flask, current_app
@@ -24,10 +29,15 @@ MAX_BYTES = 16 * 1024 * 1024  # a 1,000-event public feed is about 1 MB, a 200-e
 EXTENSION = "calendar_feed_cache"
 
 
-class FeedCache(FragmentCache):
-    """The fragment cache's LRU, holding (ETag, body) per feed identity."""
+def gzip_body(body: bytes) -> bytes:
+    """The gzip coding of a feed; mtime=0 so that the same body always compresses to the same bytes."""
+    return gzip.compress(body, compresslevel=6, mtime=0)
 
-    def get(self, key: tuple, etag: str) -> bytes | None:
+
+class FeedCache(FragmentCache):
+    """The fragment cache's LRU, holding (ETag, body, gzipped body or None) per feed identity."""
+
+    def _entry(self, key: tuple, etag: str) -> tuple[str, bytes, bytes | None] | None:
         with self._lock:
             item = self._items.get(key)
             if item is None or item[0][0] != etag:
@@ -35,17 +45,41 @@ class FeedCache(FragmentCache):
                 return None
             self._items.move_to_end(key)
             self.hits += 1
-            return item[0][1]
+            return item[0]
 
-    def put(self, key: tuple, etag: str, body: bytes) -> None:
-        super().put(key, (etag, body), len(body))
+    def get(self, key: tuple, etag: str) -> bytes | None:
+        entry = self._entry(key, etag)
+        return None if entry is None else entry[1]
 
-    def get_or_build(self, key: tuple, etag: str, build: Callable[[], bytes]) -> bytes:
-        body = self.get(key, etag)
-        if body is None:
+    def put(self, key: tuple, etag: str, body: bytes, gzipped: bytes | None = None) -> None:
+        if gzipped is not None and len(body) + len(gzipped) > self.max_bytes:
+            gzipped = None  # keep at least the body: without it every request would rebuild the feed
+        super().put(key, (etag, body, gzipped), len(body) + len(gzipped or b""))
+
+    def get_or_build(self, key: tuple, etag: str, build: Callable[[], bytes], *, gzipped: bool = False) -> bytes:
+        """The feed's body for `etag`, built on a miss; with gzipped=True its gzip coding instead."""
+        entry = self._entry(key, etag)
+        if entry is None:
             body = build()
-            self.put(key, etag, body)
-        return body
+            compressed = gzip_body(body) if gzipped else None
+            self.put(key, etag, body, compressed)
+            return compressed if gzipped else body
+        if not gzipped:
+            return entry[1]
+        if entry[2] is not None:
+            return entry[2]
+        compressed = gzip_body(entry[1])
+        self._add_gzipped(key, etag, entry[1], compressed)
+        return compressed
+
+    def _add_gzipped(self, key: tuple, etag: str, body: bytes, compressed: bytes) -> None:
+        size = len(body) + len(compressed)
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0][0] == etag:  # unless a feed with another ETag took its place meanwhile
+                self._store(key, (etag, body, compressed), size)
 
 
 def cache_for(app: Flask | None = None) -> FeedCache:

@@ -72,20 +72,35 @@ def _remembered(key: tuple, tables: tuple[str, ...], compute: Callable[[], Finge
     return fragments.remember("calendar.fingerprint", (*key, hour), tables, compute)
 
 
+def _accepts_gzip() -> bool:
+    return request.accept_encodings["gzip"] > 0  # the quality of gzip, or of *; 0 if refused or absent
+
+
 def _feed_response(fingerprint: Fingerprint, build_feed: Callable[[], Feed], filename: str, *,
                    public: bool = False):
     """Serve a feed with ETag/Last-Modified. The fingerprint costs one aggregate query: an unchanged
     feed gets 304 before anything is read or built, and a feed built before with the same ETag is
-    served from the per-process cache (app.calendar.feed_cache)."""
+    served from the per-process cache (app.calendar.feed_cache).
+
+    Calendar programs accept gzip: they get the body compressed (once per cached body) under its
+    own strong ETag, the fingerprint with "-gz"; the identity body keeps the plain fingerprint."""
     cache_control = f"public, max-age={FEED_MAX_AGE}" if public else "private, max-age=0"
-    etag, last_modified = fingerprint.etag, fingerprint.last_modified
-    if not is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
-        response = current_app.response_class(status=304)
-        response.set_etag(etag)
-        if last_modified:
-            response.last_modified = last_modified
-        response.headers["Cache-Control"] = cache_control
-        return response
+    last_modified = fingerprint.last_modified
+    gzipped = _accepts_gzip()
+    identity_etag, gzip_etag = fingerprint.etag, f"{fingerprint.etag}-gz"
+    etag = gzip_etag if gzipped else identity_etag
+
+    # Either ETag means the client holds the current feed (the same content, coded one way or the
+    # other): 304, naming the ETag it sent so that it (or a shared cache) refreshes that copy.
+    for held in (etag, identity_etag if gzipped else gzip_etag):
+        if not is_resource_modified(request.environ, etag=held, last_modified=last_modified):
+            response = current_app.response_class(status=304)
+            response.set_etag(held)
+            if last_modified:
+                response.last_modified = last_modified
+            response.headers["Cache-Control"] = cache_control
+            response.vary.add("Accept-Encoding")
+            return response
 
     def build() -> bytes:
         feed = build_feed()
@@ -97,8 +112,11 @@ def _feed_response(fingerprint: Fingerprint, build_feed: Callable[[], Feed], fil
             refresh_minutes=FEED_REFRESH_MINUTES,
         )
 
-    body = cache_for().get_or_build(fingerprint.key, etag, build)
+    body = cache_for().get_or_build(fingerprint.key, identity_etag, build, gzipped=gzipped)
     response = _calendar_response(body, filename, download=False, public=public)
+    if gzipped:
+        response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
     response.headers["Cache-Control"] = cache_control
     response.set_etag(etag)
     if last_modified:

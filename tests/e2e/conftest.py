@@ -1,4 +1,4 @@
-"""Real-browser fixtures: the app served from a thread, and Playwright driving Debian's Chromium.
+"""Real-browser fixtures: Playwright driving Debian's Chromium against `live_server` (tests/conftest.py).
 
 Without Chromium (or Playwright) these tests are skipped with a reason; in CI
 (LIAISON_STRICT_SKIPS=1) that skip becomes a failure.
@@ -9,10 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import require
 
@@ -29,19 +27,6 @@ def chromium_path() -> str | None:
         if candidate and os.path.exists(candidate):
             return candidate
     return shutil.which("chromium")
-
-
-@pytest.fixture
-def live_server(app):
-    """Serve the test app on a free loopback port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")
