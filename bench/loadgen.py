@@ -125,8 +125,8 @@ class Client:
             return response.status, {k.lower(): v for k, v in response.getheaders()}, data
         raise RuntimeError("unreachable")
 
-    def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
-        return self.request("GET", path)
+    def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        return self.request("GET", path, headers=headers)
 
     def post(self, path: str, fields: dict[str, str] | list[tuple[str, str]]) -> tuple[int, dict[str, str], bytes]:
         return self.request("POST", path, body=urlencode(fields).encode())
@@ -241,6 +241,7 @@ class PreparedRequest:
     path: str
     cookie: str = ""
     body: bytes | None = None
+    headers: tuple[tuple[str, str], ...] = ()  # more request headers (e.g. Accept-Encoding)
 
 
 def run_python(port: int, requests: list[PreparedRequest] | PreparedRequest, *, concurrency: int,
@@ -270,6 +271,7 @@ def run_python(port: int, requests: list[PreparedRequest] | PreparedRequest, *, 
         local_latencies, local_statuses, local_errors = [], {}, 0
         while (item := take()) is not None:
             headers = {"Cookie": item.cookie} if item.cookie else {}
+            headers.update(item.headers)
             started = time.perf_counter()
             try:
                 status, _, _ = client.request(item.method, item.path, body=item.body, headers=headers)
@@ -325,6 +327,8 @@ def run_wrk(port: int, request: PreparedRequest, *, concurrency: int, max_second
                    "-d", f"{max(1, int(max_seconds))}s", "--timeout", "30s", "-s", script.name]
         if request.cookie:
             command += ["-H", f"Cookie: {request.cookie}"]
+        for name, value in request.headers:
+            command += ["-H", f"{name}: {value}"]
         command.append(f"http://{HOST}:{port}{request.path}")
         output = subprocess.run(command, capture_output=True, text=True, timeout=max_seconds + 60).stdout
     finally:

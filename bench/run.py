@@ -69,6 +69,7 @@ class PageSpec:
     args: Callable[[Context], dict] = lambda ctx: {}
     refine: Callable[[str], dict] | None = None  # page HTML -> query parameters (filters, search)
     expect_calendar: bool = False
+    headers: tuple[tuple[str, str], ...] = ()  # sent with every request (e.g. Accept-Encoding)
 
 
 def _rule_has(rule, *, blueprint: str | None = None, args: set[str] | None = None, words=(), method="GET",
@@ -118,6 +119,11 @@ PAGES = [
              args=lambda ctx: {"token": ctx.member_token}, expect_calendar=True),
     PageSpec("public_feed", "Public calendar feed", "anonymous", ("calendar.public_feed",),
              lambda r: _rule_has(r, blueprint="calendar", args=set(), words=("public",)), expect_calendar=True),
+    # Calendar clients (Google, Apple, Outlook, Thunderbird) ask for gzip: the same feed as they fetch it.
+    PageSpec("public_feed_gzip", "Public calendar feed, gzip (as calendar clients fetch it)", "anonymous",
+             ("calendar.public_feed",),
+             lambda r: _rule_has(r, blueprint="calendar", args=set(), words=("public",)), expect_calendar=True,
+             headers=(("Accept-Encoding", "gzip"),)),
     PageSpec("lessons_search", "Lessons library search", "member", ("lessons.library",),
              lambda r: _rule_has(r, blueprint="lessons", args=set(), words=("lesson",)), refine=_lessons_search),
     PageSpec("dashboard", "Coordinator dashboard", "coordinator", ("reports.dashboard",),
@@ -410,8 +416,9 @@ class Settings:
     warmup: int = 12
 
 
-def measure_get(port: int, path: str, cookie: str, settings: Settings) -> tuple[loadgen.Result, loadgen.Result]:
-    request = loadgen.PreparedRequest("GET", path, cookie=cookie)
+def measure_get(port: int, path: str, cookie: str, settings: Settings,
+                headers: tuple[tuple[str, str], ...] = ()) -> tuple[loadgen.Result, loadgen.Result]:
+    request = loadgen.PreparedRequest("GET", path, cookie=cookie, headers=headers)
     use_wrk = settings.engine == "wrk" or (settings.engine == "auto" and loadgen.wrk_available())
     results = []
     for concurrency, count in ((1, settings.c1_requests), (settings.concurrency, settings.cn_requests)):
@@ -424,11 +431,17 @@ def measure_get(port: int, path: str, cookie: str, settings: Settings) -> tuple[
 
 
 def check_page(client: loadgen.Client, path: str, spec: PageSpec) -> tuple[bool, str, dict]:
-    status, headers, body = client.get(path)
+    status, headers, body = client.get(path, dict(spec.headers))
     if status != 200:
         location = headers.get("location", "")
         return False, f"HTTP {status}" + (f" -> {location}" if location else ""), {}
     checks = {"bytes": len(body)}
+    if headers.get("content-encoding") == "gzip":
+        import gzip
+
+        body = gzip.decompress(body)
+        checks["content_encoding"] = "gzip"
+        checks["decoded_bytes"] = len(body)
     if spec.expect_calendar:
         checks["vevents"] = body.count(b"BEGIN:VEVENT")
         if b"BEGIN:VCALENDAR" not in body:
@@ -531,14 +544,14 @@ def measure_page(app, port: int, spec: PageSpec, ctx: Context, result: PageResul
         print(f"- {spec.label}: {path} answered {why}", flush=True)
         return
     for _ in range(settings.warmup):
-        client.get(path)
+        client.get(path, dict(spec.headers))
     client.close()
     try:
         result.queries = count_queries(app, path, test_client)
     except Exception as exc:  # noqa: BLE001 - query counting is a diagnostic, never fatal
         result.note = f"query count failed: {exc}"
     print(f"- {spec.label}: {path} ({result.queries} queries) ...", flush=True)
-    result.c1, result.cn = measure_get(port, path, cookie, settings)
+    result.c1, result.cn = measure_get(port, path, cookie, settings, spec.headers)
     print(f"    c=1 {result.c1.rps} req/s p95 {result.c1.p95_ms} ms | c={settings.concurrency} "
           f"{result.cn.rps} req/s p95 {result.cn.p95_ms} ms  errors {result.c1.errors + result.cn.errors}",
           flush=True)
@@ -641,6 +654,10 @@ def markdown_report(meta: dict, results: list[PageResult], verdicts, rss_mb: dic
         notes = []
         if r.checks.get("vevents") is not None:
             notes.append(f"{r.checks['vevents']} VEVENTs")
+        if r.checks.get("content_encoding"):
+            notes.append(f"{r.checks['content_encoding']}: {r.checks['bytes']:,} bytes for {r.checks['decoded_bytes']:,}")
+        elif r.checks.get("bytes") and r.key != "registration":
+            notes.append(f"{r.checks['bytes']:,} bytes")
         if r.key == "registration":
             notes.append(f"{r.checks.get('confirmed_seats')} confirmed / capacity {r.checks.get('capacity')}, "
                          f"{r.checks.get('by_status')}")

@@ -1,0 +1,229 @@
+"""Whole pages cached per viewer (app/cache/pages.py): a repeated view costs no query beyond the
+signed-in user's row, every change shows on the next view, nobody gets somebody else's page, and
+each session gets its own working CSRF token."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from flask import Blueprint, flash, render_template_string
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select, update
+
+from app.cache import fragments, pages
+from app.events.models import Event
+from app.extensions import db, limiter
+from app.notifications.models import OutboxMessage
+from app.registrations.models import Registration
+from app.timeutil import freeze, now
+from config import TestingConfig
+from tests import factories
+from tests.lessons.helpers import registration
+
+
+def _get(client, url: str) -> tuple[int, str]:
+    """(statements issued, page) for one GET."""
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.get(url)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 200, response.status_code
+    return len(statements), response.get_data(as_text=True)
+
+
+def _page_entries(app) -> list[tuple]:
+    return [key for key in fragments.cache_for(app)._items if key[0] == "page"]
+
+
+@pytest.mark.parametrize("sql, is_read, tables", [
+    ("SELECT events.id FROM events JOIN event_organisers ON events.id = event_organisers.event_id",
+     True, {"events", "event_organisers"}),
+    ("SELECT r.id FROM registrations AS r, users WHERE r.user_id = users.id AND EXISTS "
+     "(SELECT 1 FROM invitations WHERE invitations.email = users.email)", True, {"registrations", "users", "invitations"}),
+    ("WITH x AS (SELECT id FROM lessons) SELECT count(*) FROM x", True, {"lessons"}),
+    ("SELECT events.id FROM events WHERE events.id = 1 FOR UPDATE", False, {"events"}),
+    ("INSERT INTO registrations (event_id) VALUES (1)", False, {"registrations"}),
+    ("WITH moved AS (UPDATE events SET sequence = 2 RETURNING id) SELECT * FROM moved", False, {"events"}),
+    ("BEGIN IMMEDIATE", True, set()),
+    ("SELECT users.updated_at FROM users", True, {"users"}),  # a word inside a name is not a verb
+])
+def test_statements_are_classified_by_what_they_do_and_the_tables_they_name(app, sql, is_read, tables):
+    assert pages.classify(sql) == (is_read, frozenset(tables))
+
+
+def test_a_repeated_view_costs_no_query_and_a_change_shows_at_once(login, make):
+    member = make.user()
+    event = make.event(title="Cross-border hot pursuit workshop")
+    client = login(member)
+    client.get("/events")  # shows the sign-in message
+    cold, first = _get(client, f"/events/{event.id}")
+    warm, second = _get(client, f"/events/{event.id}")
+    assert warm <= 2 < cold  # the signed-in user's row and the stamps, nothing else
+    assert second == first
+
+    event.title = "Hot pursuit across borders: the second meeting"
+    db.session.commit()
+    _, third = _get(client, f"/events/{event.id}")
+    assert "Hot pursuit across borders: the second meeting" in third
+
+
+def test_nobody_is_served_a_page_built_for_somebody_else(client, login, make):
+    event = make.event(capacity=10)
+    registered, other = make.user(name="Olena Kovalenko"), make.user(name="Giorgi Beridze")
+    registration(event, registered, checked_in=False)
+    registered_web, other_web = login(registered), login(other)
+    registered_web.get("/events"), other_web.get("/events")  # the sign-in messages
+    mine = registered_web.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "Olena Kovalenko" in mine and 'data-testid="registration-status"' in mine
+    theirs = other_web.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "Giorgi Beridze" in theirs and "Olena Kovalenko" not in theirs
+    assert 'data-testid="registration-status"' not in theirs
+    anonymous = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "Sign in to register" in anonymous and "Giorgi Beridze" not in anonymous
+
+
+def test_a_change_to_the_viewer_shows_on_their_cached_pages(login, make):
+    member = make.user(name="Ana Lungu")
+    event = make.event()
+    client = login(member)
+    client.get("/events")  # the sign-in message
+    assert "Ana Lungu" in client.get(f"/events/{event.id}").get_data(as_text=True)
+    member.name = "Ana Lungu-Rusu"
+    db.session.commit()
+    assert "Ana Lungu-Rusu" in client.get(f"/events/{event.id}").get_data(as_text=True)
+
+
+def test_upcoming_becomes_past_when_the_clock_moves(login, make):
+    member = make.user()
+    start = (now() + timedelta(hours=2)).replace(second=0, microsecond=0)
+    event = make.event(title="Short briefing on drone incidents", starts_at=start, days=1 / 24)
+    registration(event, member, checked_in=False)
+    client = login(member)
+    client.get("/events")  # the sign-in message
+    with freeze(start + timedelta(minutes=30)):
+        assert "Short briefing on drone incidents" in client.get("/my/events").get_data(as_text=True)
+        client.get("/my/events")  # from the cache
+    with freeze(start + timedelta(hours=1, minutes=1)):
+        assert "Short briefing on drone incidents" not in client.get("/my/events").get_data(as_text=True)
+        assert "Short briefing on drone incidents" in client.get("/my/events?show=past").get_data(as_text=True)
+
+
+def test_flashed_messages_show_once_and_are_never_cached(login, make):
+    event = make.event(capacity=5)
+    client = login(make.user())
+    client.get("/events")  # the sign-in message
+    client.get(f"/events/{event.id}")  # cached before registering
+    response = client.post(f"/events/{event.id}/register", data={"role": "participant", "consent": "y"},
+                           follow_redirects=True)
+    assert response.status_code == 200
+    shown = response.get_data(as_text=True)
+    assert 'role="status"' in shown and 'data-testid="registration-status"' in shown
+    again = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert 'data-testid="registration-status"' in again
+    assert 'class="alert' not in again  # the message is not replayed from a cached page
+
+
+@pytest.fixture
+def csrf_app(database_url):
+    """Another app on the test database, with CSRF protection on (as in production)."""
+    from app import create_app
+
+    saved = dict(limiter.__dict__)
+    yield create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": True})
+    limiter.__dict__.clear()
+    limiter.__dict__.update(saved)
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def _sign_in(app, user):
+    client = app.test_client()
+    token = _token(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    return client
+
+
+def test_each_session_gets_its_own_working_csrf_token_on_a_cached_page(app, csrf_app, make):
+    member = make.user()
+    event = make.event(capacity=5)
+    db.session.commit()
+    laptop, phone = _sign_in(csrf_app, member), _sign_in(csrf_app, member)
+    laptop.get("/events"), phone.get("/events")  # the sign-in message
+    on_laptop = laptop.get(f"/events/{event.id}").get_data(as_text=True)
+    on_phone = phone.get(f"/events/{event.id}").get_data(as_text=True)  # served from the cache
+    assert len(_page_entries(csrf_app)) == 1
+    assert "\x00" not in on_phone
+    assert _token(on_phone) != _token(on_laptop)
+    response = phone.post(f"/events/{event.id}/register",
+                          data={"role": "participant", "consent": "y", "csrf_token": _token(on_phone)})
+    assert response.status_code == 302
+    with csrf_app.app_context():
+        assert db.session.scalar(select(func.count(Registration.id)).where(Registration.event_id == event.id)) == 1
+
+
+def test_pages_that_write_or_read_what_the_stamps_do_not_follow_are_not_stored(app, database_url, make):
+    from app import create_app
+
+    saved = dict(limiter.__dict__)
+    probe_app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
+    built: dict[str, int] = {}
+    probe = Blueprint("probe", __name__)
+
+    def view(name, body):
+        @probe.get(f"/probe/{name}", endpoint=name)
+        @pages.cached_page
+        def _view():
+            built[name] = built.get(name, 0) + 1
+            return render_template_string("{{ text }}", text=body())
+
+    view("events", lambda: db.session.scalar(select(func.count(Event.id))))
+    view("outbox", lambda: db.session.scalar(select(func.count(OutboxMessage.id))))
+
+    def writes():
+        db.session.execute(update(Event).where(Event.id == -1).values(sequence=Event.sequence))
+        return "written"
+
+    view("writes", writes)
+    view("flashes", lambda: flash("Saved.") or "flashed")
+    view("unstamped", lambda: pages.not_cacheable() or "kept on time")
+    probe_app.register_blueprint(probe)
+    try:
+        make.event()
+        db.session.commit()
+        client = probe_app.test_client()
+        for name in ("events", "outbox", "writes", "flashes", "unstamped"):
+            client.get(f"/probe/{name}")
+            client.get(f"/probe/{name}")
+        assert built == {"events": 1, "outbox": 2, "writes": 2, "flashes": 2, "unstamped": 2}
+        make.event()
+        db.session.commit()
+        assert client.get("/probe/events").get_data(as_text=True) == "2"
+        assert built["events"] == 2
+    finally:
+        limiter.__dict__.clear()
+        limiter.__dict__.update(saved)
+
+
+def test_switched_off_every_view_runs(app, login, make):
+    app.config["PAGE_CACHE"] = False
+    try:
+        event = make.event()
+        client = login(make.user())
+        client.get("/events")  # shows the sign-in message
+        _get(client, f"/events/{event.id}")
+        again, _ = _get(client, f"/events/{event.id}")
+        assert again > 2  # the view ran (its fragments still come from the fragment cache)
+        assert _page_entries(app) == []
+    finally:
+        app.config["PAGE_CACHE"] = True
