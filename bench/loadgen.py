@@ -231,6 +231,10 @@ def sign_in(port: int, email: str, password: str) -> Client:
     status, headers, body = client.post("/login", fields)
     if status not in (302, 303):
         raise RuntimeError(f"sign-in of {email} failed with {status}")
+    # Follow the redirect as a browser does: the page shows the sign-in message and the cookie
+    # comes back without it. (Replaying the first cookie would flash it on every measured request.)
+    location = urlsplit(headers.get("location", "/"))
+    client.get(location.path + (f"?{location.query}" if location.query else ""))
     return client
 
 

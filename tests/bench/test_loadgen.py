@@ -131,3 +131,19 @@ def test_targets_compare_pages_with_the_ceiling():
     assert verdicts["Slow: >= 1/3 of the ceiling's throughput"] == "FAIL"
     assert verdicts["Gone"] == "N/A"
     assert verdicts["Worker RSS < 150 MB"] == "FAIL"
+
+
+def test_sign_in_leaves_the_cookie_a_browser_would_hold(live_server, make):
+    """The bench replays the signed-in cookie: it must not carry the sign-in message, or every
+    measured page would show it again and re-send the cookie."""
+    from app.extensions import db
+
+    user = make.user()
+    db.session.commit()
+    port = int(live_server.rsplit(":", 1)[1])
+    cookie = loadgen.sign_in(port, user.email, "correct horse battery staple").cookie_header()
+    replay = loadgen.Client(port)
+    for _ in range(2):
+        status, headers, body = replay.request("GET", "/events", headers={"Cookie": cookie})
+        assert status == 200 and user.name in body.decode()
+        assert 'class="alert' not in body.decode() and "set-cookie" not in headers
