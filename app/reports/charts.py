@@ -28,7 +28,9 @@ def _open(chart: Chart, height: int) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" role="img" '
         f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
-        f'aria-labelledby="{ident}-title {ident}-desc" data-chart="{escape(chart.key)}">',
+        f'aria-labelledby="{ident}-title {ident}-desc" data-chart="{escape(chart.key)}" '
+        # Inherited by every label (a text with another size says so itself).
+        f'font-size="12" fill="{TEXT}">',
         f'<title id="{ident}-title">{escape(chart.title)}</title>',
         f'<desc id="{ident}-desc">{escape(chart.description())}</desc>',
     ]
@@ -41,14 +43,14 @@ def _legend(chart: Chart, y: int) -> list[str]:
     for index, series in enumerate(chart.series):
         colour = PALETTE[index % len(PALETTE)]
         parts.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 17}" y="{y}" font-size="12" fill="{TEXT}">{escape(series.name)}</text>')
+        parts.append(f'<text x="{x + 17}" y="{y}">{escape(series.name)}</text>')
         x += 30 + 7 * len(series.name)
     return parts
 
 
 def _empty(chart: Chart) -> Markup:
     parts = _open(chart, 40)
-    parts.append(f'<text x="10" y="25" font-size="13" fill="{TEXT}">No data for this filter.</text>')
+    parts.append('<text x="10" y="25" font-size="13">No data for this filter.</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -66,7 +68,7 @@ def horizontal_bars(chart: Chart) -> Markup:
     for i, category in enumerate(chart.categories):
         y = top + i * row
         parts.append(
-            f'<text x="{label_width - 8}" y="{y + 16}" font-size="12" text-anchor="end" fill="{TEXT}">'
+            f'<text x="{label_width - 8}" y="{y + 16}" font-size="12" text-anchor="end">'
             f"{escape(_shorten(category, 30))}</text>"
         )
         x = float(label_width)
@@ -81,7 +83,7 @@ def horizontal_bars(chart: Chart) -> Markup:
                 )
             x += width
         parts.append(
-            f'<text x="{x + 6:.1f}" y="{y + 16}" font-size="12" fill="{TEXT}">{_fmt(chart.totals[i])}</text>'
+            f'<text x="{x + 6:.1f}" y="{y + 16}">{_fmt(chart.totals[i])}</text>'
         )
     parts.append(
         f'<line x1="{label_width}" y1="{top}" x2="{label_width}" y2="{height - 8}" stroke="{GRID}"/>'
@@ -107,7 +109,7 @@ def vertical_columns(chart: Chart) -> Markup:
         y = base - plot_height * tick / scale_max
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - 10}" y2="{y:.1f}" stroke="{GRID}"/>')
         parts.append(
-            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="{TEXT}">{_fmt(tick)}</text>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{_fmt(tick)}</text>'
         )
     label_every = max(1, round(count / 24))
     for i, category in enumerate(chart.categories):
@@ -126,7 +128,7 @@ def vertical_columns(chart: Chart) -> Markup:
         if i % label_every == 0:
             cx, cy = x + bar / 2, base + 12
             parts.append(
-                f'<text x="{cx:.1f}" y="{cy}" font-size="11" text-anchor="end" fill="{TEXT}" '
+                f'<text x="{cx:.1f}" y="{cy}" font-size="11" text-anchor="end" '
                 f'transform="rotate(-45 {cx:.1f} {cy})">{escape(category)}</text>'
             )
     parts.append(f'<line x1="{left}" y1="{base}" x2="{WIDTH - 10}" y2="{base}" stroke="{TEXT}"/>')
