@@ -27,6 +27,7 @@ PAGE_CACHE=0 turns it off (the fragment cache setting FRAGMENT_CACHE_ENTRIES=0 d
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from functools import wraps
@@ -90,13 +91,9 @@ def classify(statement: str) -> tuple[bool, frozenset[str]]:
     return result
 
 
-_NAMES: list[frozenset[str]] = []
-
-
+@functools.cache
 def _table_names_cached() -> frozenset[str]:
-    if not _NAMES:
-        _NAMES.append(frozenset(db.metadata.tables))
-    return _NAMES[0]
+    return frozenset(db.metadata.tables)
 
 
 def _before_cursor_execute(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:

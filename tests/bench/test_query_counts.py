@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlencode
 
-from sqlalchemy import event
-
 from app.cache import fragments
 from bench import generate, run
 from tests.bench.test_generate import _wipe
+from tests.lessons.helpers import QueryCounter
 
 SMALL, LARGE = 0.001, 0.02
 WHO = {"member": generate.MEMBER_EMAIL, "organiser": generate.ORGANISER_EMAIL,
@@ -42,17 +41,9 @@ def _counts(app, db) -> dict[str, int | str]:
 
 
 def _count(db, client, path: str) -> int | str:
-    statements: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with QueryCounter(db.engine) as counter:
         response = client.get(path)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements) if response.status_code == 200 else f"HTTP {response.status_code}"
+    return counter.count if response.status_code == 200 else f"HTTP {response.status_code}"
 
 
 def test_pages_issue_the_same_number_of_queries_whatever_the_data_size(app, db):

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from flask import Blueprint, flash, render_template_string
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, update
 
 from app.cache import fragments, pages
@@ -20,23 +19,15 @@ from app.registrations.models import Registration
 from app.timeutil import freeze, now
 from config import TestingConfig
 from tests import factories
-from tests.lessons.helpers import registration
+from tests.lessons.helpers import QueryCounter, registration
 
 
 def _get(client, url: str) -> tuple[int, str]:
     """(statements issued, page) for one GET."""
-    statements = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa_event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with QueryCounter(db.engine) as counter:
         response = client.get(url)
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", record)
     assert response.status_code == 200, response.status_code
-    return len(statements), response.get_data(as_text=True)
+    return counter.count, response.get_data(as_text=True)
 
 
 def _page_entries(app) -> list[tuple]:
