@@ -3,6 +3,7 @@ when pyinstrument is installed, where the Python time goes.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/liaison_bench python -m bench.profile event_page
     python -m bench.profile personal_feed --repeat 20 --sql 5
+    python -m bench.profile registration --repeat 50   # distinct users post the real form
 
 Uses the dataset of `make bench-data` and the pages of bench/run.py (keys: see --help).
 """
@@ -42,14 +43,20 @@ def main(argv: list[str] | None = None) -> int:
     if path is None:
         print(f"{spec.label}: not available in this build")
         return 1
-    email = {"member": generate.MEMBER_EMAIL, "organiser": generate.ORGANISER_EMAIL,
-             "coordinator": generate.COORDINATOR_EMAIL}.get(spec.who)
-    client = run.test_client_for(app, email)
-    if spec.refine is not None:
-        html = client.get(path).get_data(as_text=True)
-        path = f"{path}?{urlencode(spec.refine(html))}"
-    response = client.get(path)
-    print(f"{spec.label}: GET {path} -> {response.status_code}, {len(response.data)} bytes")
+    if spec.key == run.REGISTER.key:
+        send = _registrations(app, ctx, path, args.repeat)
+    else:
+        email = {"member": generate.MEMBER_EMAIL, "organiser": generate.ORGANISER_EMAIL,
+                 "coordinator": generate.COORDINATOR_EMAIL}.get(spec.who)
+        client = run.test_client_for(app, email)
+        if spec.refine is not None:
+            html = client.get(path).get_data(as_text=True)
+            path = f"{path}?{urlencode(spec.refine(html))}"
+        response = client.get(path)
+        print(f"{spec.label}: GET {path} -> {response.status_code}, {len(response.data)} bytes")
+
+        def send(_index: int):
+            return client.get(path)
 
     statements: list[tuple[float, str]] = []
     started_at: dict[int, float] = {}
@@ -65,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
     wall = time.perf_counter()
-    for _ in range(args.repeat):
-        client.get(path)
+    for index in range(args.repeat):
+        send(index)
     wall = (time.perf_counter() - wall) / args.repeat
     event.remove(engine, "before_cursor_execute", before)
     event.remove(engine, "after_cursor_execute", after)
@@ -92,11 +99,38 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         profiler = Profiler(interval=0.0005)
         profiler.start()
-        for _ in range(args.repeat):
-            client.get(path)
+        for index in range(args.repeat, 2 * args.repeat):
+            send(index)
         profiler.stop()
         print(profiler.output_text(unicode=False, color=False, show_all=False))
     return 0
+
+
+def _registrations(app, ctx, path: str, repeat: int):
+    """A sender of registrations: the real form (with its CSRF token) posted once by each of
+    2 × `repeat` distinct bench users, signed in beforehand (not measured), on the emptied target
+    event: the first `capacity` confirm, the rest join the waiting list."""
+    from bench import loadgen
+
+    run.reset_registration_target(app, ctx)
+    event_path = path.rsplit("/", 1)[0]
+    prepared = []
+    for email in run.registration_pool(app, ctx, 2 * repeat):
+        client = run.test_client_for(app, email)
+        html = client.get(event_path).get_data(as_text=True)
+        form = next((f for f in loadgen.parse_forms(html) if f.method == "post" and f.action.endswith(path)), None)
+        if form is None:
+            raise SystemExit(f"no registration form on {event_path} for {email}")
+        fields = list(form.fields) + list(form.required_boxes) + ([form.submit] if form.submit else [])
+        prepared.append((client, dict(fields)))
+    print(f"{run.REGISTER.label}: POST {path}, {len(prepared)} distinct users (capacity {ctx.target_capacity}: "
+          "the first confirm, the rest are waitlisted); the target event is emptied first")
+
+    def send(index: int):
+        client, data = prepared[index]
+        return client.post(path, data=data)
+
+    return send
 
 
 if __name__ == "__main__":

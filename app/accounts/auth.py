@@ -16,19 +16,10 @@ from app.accounts.models import Role, User
 from app.cache import stamps
 from app.extensions import db, login_manager
 
-_USER_STATEMENTS: dict[str, object] = {}
 
-
-def _user_statement(dialect_name: str):
-    """The signed-in user's row and the change stamps, built once per database kind."""
-    statement = _USER_STATEMENTS.get(dialect_name)
-    if statement is None:
-        statement = _USER_STATEMENTS[dialect_name] = (
-            select(User, stamps.packed_column(dialect_name))
-            .where(User.id == bindparam("user_id"))
-            .options(lazyload(User.organisation))
-        )
-    return statement
+def _user_statement():
+    """The signed-in user's row (app.cache.stamps.first_with_stamps adds the change stamps)."""
+    return select(User).where(User.id == bindparam("user_id")).options(lazyload(User.organisation))
 
 
 class SlidingSessionInterface(SecureCookieSessionInterface):
@@ -69,11 +60,7 @@ def install_login(app: Flask) -> None:
         # Every signed-in request loads its user: not its organisation (User.organisation is
         # joined by default), which few pages show; they load it when they touch it. The change
         # stamps (app.cache) come in the same round trip: most pages read them next.
-        row = db.session.execute(_user_statement(db.engine.dialect.name), {"user_id": user_id}).first()
-        if row is None:
-            return None
-        user, packed = row
-        stamps.prime(packed)
+        user = stamps.first_with_stamps(db.session, "signed-in user", _user_statement, {"user_id": user_id})
         if user is None or user.session_version != version or not user.is_active:
             return None
         return user

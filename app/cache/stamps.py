@@ -20,7 +20,7 @@ import json
 import secrets
 
 from flask import g, has_request_context, request
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import bindparam, event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ColumnProperty, RelationshipProperty, Session
 
@@ -100,15 +100,29 @@ def _after_commit(_session: Session) -> None:
     forget_read()  # this request's later fragments must see its own writes
 
 
+_BUMP_STATEMENTS: dict[str, object] = {}
+
+
+def _bump_statement(dialect_name: str):
+    """INSERT … ON CONFLICT DO UPDATE of one stamp, built once per database kind (every write
+    request runs it)."""
+    statement = _BUMP_STATEMENTS.get(dialect_name)
+    if statement is None:
+        dialect = postgresql if dialect_name == "postgresql" else sqlite
+        statement = _BUMP_STATEMENTS[dialect_name] = (
+            dialect.insert(TABLE)
+            .values(name=bindparam("stamp_name"), version=bindparam("first_version"))
+            .on_conflict_do_update(index_elements=[TABLE.c.name], set_={"version": TABLE.c.version + 1})
+        )
+    return statement
+
+
 def _bump(connection, names) -> None:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = _bump_statement(connection.dialect.name)
     for name in names:
         # A new stamp starts at a random value, not at 1: when the stamps are wiped and rebuilt
         # (tests, bulk reloads) a worker's cache must not find old fragments under the same numbers.
-        statement = dialect.insert(TABLE).values(name=name, version=secrets.randbits(62) + 1)
-        connection.execute(statement.on_conflict_do_update(
-            index_elements=[TABLE.c.name], set_={"version": TABLE.c.version + 1}
-        ))
+        connection.execute(statement, {"stamp_name": name, "first_version": secrets.randbits(62) + 1})
 
 
 def bump(connection, *names: str) -> None:
@@ -158,6 +172,24 @@ def packed_column(dialect_name: str):
     (the signed-in user's row: app.accounts.auth) and save the stamps their own round trip."""
     aggregate = func.json_object_agg if dialect_name == "postgresql" else func.json_group_object
     return select(aggregate(TABLE.c.name, TABLE.c.version)).scalar_subquery()
+
+
+_WITH_STAMPS: dict[tuple[str, str], object] = {}
+
+
+def first_with_stamps(session, key: str, build, params: dict):
+    """The entity of the first row of `build()` (a select of one entity, built once per `key` and
+    database kind) or None, with every stamp read in the same round trip (packed_column) and
+    remembered for the rest of the request (prime)."""
+    dialect_name = session.get_bind().dialect.name
+    statement = _WITH_STAMPS.get((key, dialect_name))
+    if statement is None:
+        statement = _WITH_STAMPS[(key, dialect_name)] = build().add_columns(packed_column(dialect_name))
+    row = session.execute(statement, params).first()
+    if row is None:
+        return None
+    prime(row[1])
+    return row[0]
 
 
 def prime(packed) -> None:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, select, true
+from sqlalchemy import and_, bindparam, func, select, true
 from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import User
+from app.cache import stamps
 from app.calendar.entries import attendee_for, event_entry, session_entry
 from app.calendar.ics import Entry
 from app.events.access import managed_clause, visible_clause
@@ -74,10 +75,16 @@ def user_by_token(token: str) -> User | None:
     """The active user owning this feed token, or None (a revoked token matches nobody)."""
     if not token or len(token) > 64:
         return None
-    user = db.session.scalar(select(User).where(User.calendar_token == token))
+    # The change stamps ride along (app.cache.stamps.packed_column): the feed's fingerprint reads
+    # them next, and a feed request then costs this one round trip.
+    user = stamps.first_with_stamps(db.session, "feed token", _token_statement, {"token": token})
     if user is None or not user.is_active:
         return None
     return user
+
+
+def _token_statement():
+    return select(User).where(User.calendar_token == bindparam("token"))
 
 
 def _latest(*values: datetime | None) -> datetime | None:

@@ -128,15 +128,19 @@ def _signups(*where):
     ).all()
 
 
-def queue_invitation(registration) -> None:
+def queue_invitation(registration, *, sessions: bool = True) -> None:
     """METHOD:REQUEST to a confirmed participant (on confirmation, promotion or approval).
-    Sessions they already signed up for follow, each as its own invitation."""
+    Sessions they already signed up for follow, each as its own invitation. `sessions=False` when
+    the caller knows there are none (a first registration: a sign-up needs a confirmed registration,
+    and registrations are never deleted), which saves the look-up."""
     _, RegistrationStatus, SessionSignup, SessionSignupStatus = _registration_model()
     from app.events.models import Session
 
     if registration.status != RegistrationStatus.CONFIRMED or registration.event.is_draft:
         return
     _event_message(registration, kind="invitation", method="REQUEST")
+    if not sessions:
+        return
     for signup in _signups(
         Session.event_id == registration.event_id,
         SessionSignup.user_id == registration.user_id,

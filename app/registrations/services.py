@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, case, delete, func, inspect, or_, select
+from sqlalchemy import and_, bindparam, case, delete, func, inspect, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from app import audit
@@ -118,12 +118,34 @@ def _id(obj) -> int:
     return identity[0] if identity else obj.id
 
 
-def _lock_event(event_id: int) -> Event:
-    _begin_locked()
-    statement = select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
-    if _dialect() != "sqlite":
-        statement = statement.with_for_update(of=Event)
-    event = db.session.execute(statement).scalar_one_or_none()
+_LOCK_STATEMENTS: dict[tuple[type, bool], object] = {}
+
+
+def _lock_statement(model: type, dialect: str):
+    """SELECT … FOR UPDATE of one row of `model` by id (a plain SELECT on SQLite, whose BEGIN
+    IMMEDIATE already holds the write lock), built once: on the registration path, building the
+    statement costs more than running it."""
+    key = (model, dialect != "sqlite")
+    statement = _LOCK_STATEMENTS.get(key)
+    if statement is None:
+        statement = select(model).where(model.id == bindparam("row_id")).execution_options(populate_existing=True)
+        if key[1]:
+            statement = statement.with_for_update(of=model)
+        _LOCK_STATEMENTS[key] = statement
+    return statement
+
+
+def _lock_event(event_id: int, *, same_transaction: bool = False) -> Event:
+    """The event's row, locked until the commit. `same_transaction`: on PostgreSQL, take the lock
+    in the transaction that is open when it holds no pending changes (READ COMMITTED: every
+    statement after the lock sees every commit before it) instead of committing it and beginning
+    another: two round trips fewer on the registration path. SQLite always begins anew (BEGIN
+    IMMEDIATE takes its write lock)."""
+    session = db.session()
+    if not (same_transaction and _dialect() != "sqlite" and session.in_transaction()
+            and not (session.new or session.dirty or session.deleted)):
+        _begin_locked()
+    event = db.session.execute(_lock_statement(Event, _dialect()), {"row_id": event_id}).scalar_one_or_none()
     if event is None:
         db.session.rollback()
         raise RegistrationError("This event does not exist any more.")
@@ -132,10 +154,7 @@ def _lock_event(event_id: int) -> Event:
 
 def _lock_session(session_id: int) -> Session:
     _begin_locked()
-    statement = select(Session).where(Session.id == session_id).execution_options(populate_existing=True)
-    if _dialect() != "sqlite":
-        statement = statement.with_for_update(of=Session)
-    item = db.session.execute(statement).scalar_one_or_none()
+    item = db.session.execute(_lock_statement(Session, _dialect()), {"row_id": session_id}).scalar_one_or_none()
     if item is None:
         db.session.rollback()
         raise RegistrationError("This session does not exist any more.")
@@ -179,19 +198,37 @@ def _count_where(condition):
 
 # Built once: under the lock, even building the statement would count.
 _TALLY = select(
-    _count_where(and_(Registration.status == RegistrationStatus.CONFIRMED, Registration.role.in_(SEAT_ROLES))),
+    _count_where(and_(Registration.status == RegistrationStatus.CONFIRMED,
+                      Registration.role.in_(SEAT_ROLES))).label("seats_taken"),
     _count_where(and_(Registration.status == RegistrationStatus.WAITLISTED,
-                      Registration.waitlisted_at <= bindparam("instant"))),
-    func.max(case((Registration.user_id == bindparam("user_id"), Registration.id))),
+                      Registration.waitlisted_at <= bindparam("instant"))).label("waitlisted_before"),
+    func.max(case((Registration.user_id == bindparam("user_id"), Registration.id))).label("own_id"),
 ).where(Registration.event_id == bindparam("event_id"))
+# The event with its tally, for the first read of a registration (an aggregate is always one row).
+_TALLY_ROW = _TALLY.subquery("tally")
+_EVENT_WITH_TALLY = (select(Event, _TALLY_ROW).select_from(Event).join(_TALLY_ROW, true())
+                     .where(Event.id == bindparam("event_id")))
 
 
 def _tally(event_id: int, user_id: int, instant: datetime) -> _Tally:
     """One statement instead of three: the seats taken, the waiting list ahead of an entry placed
     at `instant` (rows already there have lower ids, so ties count as ahead), and whether this
     person already has a registration. Under the event lock, this is the seat decision's input."""
-    row = db.session.execute(_TALLY, {"event_id": event_id, "user_id": user_id, "instant": instant}).one()
+    # On the session's connection, not through the ORM's execute: no objects are loaded, and the
+    # ORM layer would cost as much as the statement itself.
+    row = db.session.connection().execute(_TALLY, {"event_id": event_id, "user_id": user_id, "instant": instant}).one()
     return _Tally(seats_taken=int(row[0]), waitlisted_before=int(row[1]), own_id=row[2])
+
+
+def event_with_tally(event_id: int, user: User) -> tuple[Event | None, _Tally | None]:
+    """The event and, from the same statement, `user`'s tally of it now (see _tally): the first
+    read of a self-registration, one round trip instead of two. Unlocked: register() uses the tally
+    only to guess which message to render before the lock; the seat decision counts again under it."""
+    row = db.session.execute(_EVENT_WITH_TALLY, {"event_id": event_id, "user_id": user.id, "instant": now()}).first()
+    if row is None:
+        return None, None
+    event, seats_taken, waitlisted_before, own_id = row
+    return event, _Tally(seats_taken=int(seats_taken), waitlisted_before=int(waitlisted_before), own_id=own_id)
 
 
 def free_seats(event: Event) -> int | None:
@@ -282,8 +319,8 @@ def _stamp(instant: datetime | None) -> str:
     return instant.isoformat() if instant else "none"
 
 
-def _tell_confirmed(registration: Registration, *, promoted: bool) -> None:
-    itip.queue_invitation(registration)
+def _tell_confirmed(registration: Registration, *, promoted: bool, first: bool = False) -> None:
+    itip.queue_invitation(registration, sessions=not first)
     if promoted:
         _notice(
             "promoted",
@@ -431,7 +468,7 @@ def _do_register(event: Event, user: User, role: ParticipantRole, needs: Needs, 
     if status == RegistrationStatus.CONFIRMED and fresh and prepared.confirmed is not None:
         db.session.add_all(prepared.confirmed)  # rendered before the lock; written in this transaction
     elif status == RegistrationStatus.CONFIRMED:
-        _tell_confirmed(registration, promoted=False)
+        _tell_confirmed(registration, promoted=False, first=previous is None)
     elif status == RegistrationStatus.WAITLISTED and fresh and prepared.waitlisted is not None:
         _send_prepared_waitlisted(registration, position, prepared.waitlisted)
     elif status == RegistrationStatus.WAITLISTED:
@@ -485,21 +522,24 @@ class _Prepared:
     waitlisted: OutboxMessage | None = None  # the notice, _POSITION_MARK in its texts and no dedupe key
 
 
-def _prepare_messages(event_id: int, user: User, role: ParticipantRole) -> _Prepared | None:
+def _prepare_messages(event_id: int, user: User, role: ParticipantRole,
+                      tally: _Tally | None = None) -> _Prepared | None:
     """Before the lock: render what a first registration will most likely send — the calendar
     invitation of a confirmation, or the waiting-list notice when the event is full — without adding
     anything to the session. None when the outcome is anything else (everything is then rendered
     under the lock, as before).
 
     Only a guess: the seat decision under the lock has the last word; a guess that turns out wrong
-    (the last seat went meanwhile, or freed) is dropped and the right message rendered there."""
+    (the last seat went meanwhile, or freed) is dropped and the right message rendered there.
+    `tally`: the one read with the event (event_with_tally), if the caller has it."""
     event = db.session.get(Event, event_id)
     if (event is None or not role.takes_seat or event.status != EventStatus.PUBLISHED
             or event.registration_mode != RegistrationMode.OPEN or registration_closed_reason(event) is not None):
         return None
     if db.session.new or db.session.dirty or db.session.deleted:
         return None  # the caller has pending changes: keep them apart from the producer's
-    tally = _tally(event_id, user.id, now())
+    if tally is None:
+        tally = _tally(event_id, user.id, now())
     if tally.own_id is not None:
         return None  # re-registration: revived rows and their session sign-ups keep the locked path
     if event.capacity is not None and tally.seats_taken >= event.capacity:
@@ -517,7 +557,7 @@ def _prepare_messages(event_id: int, user: User, role: ParticipantRole) -> _Prep
         db.session.expunge(message)
         return _Prepared(waitlisted=message)
     with db.session.no_autoflush:
-        itip.queue_invitation(_Planned(event=event, user=user, role=role))
+        itip.queue_invitation(_Planned(event=event, user=user, role=role), sessions=False)
         created = list(db.session.new)
         for obj in created:
             db.session.expunge(obj)
@@ -540,8 +580,9 @@ def _send_prepared_waitlisted(registration: Registration, position: int | None, 
 
 
 def register(event: Event, user: User, role: ParticipantRole | str = ParticipantRole.PARTICIPANT,
-             needs: Needs | None = None, *, consent: bool = False) -> Outcome:
-    """A person registers themselves. Returns the outcome; commits."""
+             needs: Needs | None = None, *, consent: bool = False, tally: _Tally | None = None) -> Outcome:
+    """A person registers themselves. Returns the outcome; commits. `tally`: read with the event
+    by event_with_tally (saves a statement)."""
     try:
         role = ParticipantRole(role)
     except ValueError:
@@ -554,10 +595,11 @@ def register(event: Event, user: User, role: ParticipantRole | str = Participant
     # The event row stays locked until the commit: render the likely messages (the confirmation's
     # email + .ics, or the waiting-list notice) before taking it, so only the seat decision and the
     # inserts happen under the lock.
-    prepared = _prepare_messages(event_id, user, role)
-    _end_reads_keeping_objects()
+    prepared = _prepare_messages(event_id, user, role, tally)
+    if _dialect() == "sqlite":
+        _end_reads_keeping_objects()
     try:
-        event = _lock_event(event_id)
+        event = _lock_event(event_id, same_transaction=True)
     except RegistrationError as error:
         return Outcome(None, None, str(error), ok=False)
     with _rollback_on_error():

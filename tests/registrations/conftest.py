@@ -12,7 +12,7 @@ def itip_calls(monkeypatch):
     """Record the iTIP producers the registration rules call (the calendar issue implements them)."""
     calls: list[tuple[str, int, str]] = []
 
-    def invitation(registration):
+    def invitation(registration, *, sessions=True):
         calls.append(("invitation", registration.user_id, registration.status.value))
 
     def cancel(registration):

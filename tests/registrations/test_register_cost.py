@@ -88,8 +88,8 @@ def test_a_seat_freed_before_the_lock_confirms_and_drops_the_waiting_list_notice
     real_prepare = services._prepare_messages
     guesses = []
 
-    def prepare_then_the_holder_cancels(event_id, user, role):
-        prepared = real_prepare(event_id, user, role)
+    def prepare_then_the_holder_cancels(event_id, user, role, tally=None):
+        prepared = real_prepare(event_id, user, role, tally)
         guesses.append(prepared)
         mine = db.session.scalars(select(Registration).where(Registration.user_id == holder.id)).one()
         assert services.cancel_registration(mine, holder).ok
@@ -113,3 +113,27 @@ def test_registering_through_the_form_reads_nothing_after_its_commit(db, make, l
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/events/{event.id}")
     assert "COMMIT" in statements
     assert statements[len(statements) - statements[::-1].index("COMMIT"):] == []
+
+
+def test_a_first_registration_through_the_form_reads_the_event_and_its_count_once_before_the_lock(db, make, login):
+    """Before the lock: the signed-in user, then the event with the seat count in one statement, and
+    no look-up of session sign-ups (a first registration has none: they need a confirmed one). On
+    PostgreSQL the lock is taken in the transaction already open: one COMMIT in the whole request."""
+    event = make.event(capacity=5)
+    client, event_id = login(make.user()), event.id
+    with recorded(db) as statements:
+        response = client.post(f"/events/{event_id}/register", data={"role": "participant", "consent": "y"})
+    assert response.status_code == 302
+    assert db.session.scalars(select(Registration.status).where(Registration.event_id == event_id)).all() == [
+        RegistrationStatus.CONFIRMED]
+    assert not [s for s in statements if "session_signups" in s]
+    # The locked read: the event row alone (FOR UPDATE on PostgreSQL).
+    lock = next(i for i, s in enumerate(statements) if s.startswith("SELECT events.") and "(SELECT " not in s)
+    before_lock = [s for s in statements[:lock] if " FROM registrations" in s]
+    assert len(before_lock) == 1 and " FROM events JOIN (SELECT " in before_lock[0], statements
+    if db.engine.dialect.name != "sqlite":
+        assert statements[lock].endswith("FOR UPDATE OF events")
+        request = statements[next(i for i, s in enumerate(statements) if s.startswith("SELECT users.")):]
+        assert request.count("COMMIT") == 1, request
+    registrant = db.session.scalars(select(Registration).where(Registration.event_id == event_id)).one().user
+    assert len(_outbox("calendar.invitation", registrant)) == 1

@@ -294,8 +294,8 @@ def test_confirmation_rendered_before_the_lock_is_written_with_the_registration(
     real_prepare = services._prepare_messages
     guesses = []
 
-    def prepare_then_lose_the_seat(event_id, user, role):
-        messages = real_prepare(event_id, user, role)
+    def prepare_then_lose_the_seat(event_id, user, role, tally=None):
+        messages = real_prepare(event_id, user, role, tally)
         guesses.append(messages)
         if user.id == second.id:
             assert services.register(db.session.get(type(event), event_id), third, consent=True).ok
@@ -316,8 +316,8 @@ def test_waiting_list_notice_rendered_before_the_lock_carries_the_real_position(
     real_prepare = services._prepare_messages
     guesses = []
 
-    def prepare_then_someone_else_joins(event_id, user, role):
-        messages = real_prepare(event_id, user, role)
+    def prepare_then_someone_else_joins(event_id, user, role, tally=None):
+        messages = real_prepare(event_id, user, role, tally)
         guesses.append(messages)
         if user.id == people[3].id:  # the guess was rendered; someone else joins the list first
             monkeypatch.setattr(services, "_prepare_messages", real_prepare)
