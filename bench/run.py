@@ -147,6 +147,13 @@ class PageResult:
     c1: loadgen.Result | None = None
     cn: loadgen.Result | None = None
     checks: dict = field(default_factory=dict)
+    ceiling_brackets: list[float] = field(default_factory=list)  # the ceiling just before and after c=N
+
+    @property
+    def paired_ceiling(self) -> float | None:
+        """The ceiling this page is compared with: the mean of the two measured around it."""
+        found = [b for b in self.ceiling_brackets if b]
+        return round(sum(found) / len(found), 1) if found else None
 
     def as_dict(self) -> dict:
         data = {k: v for k, v in self.__dict__.items() if k not in ("c1", "cn")}
@@ -416,18 +423,36 @@ class Settings:
     warmup: int = 12
 
 
+def measure_load(port: int, request: loadgen.PreparedRequest, settings: Settings, concurrency: int,
+                 count: int, seconds: float | None = None) -> loadgen.Result:
+    """One load measurement of a GET: wrk (time-bound) or Python threads (bound by `count`)."""
+    seconds = settings.seconds if seconds is None else seconds
+    if settings.engine == "wrk" or (settings.engine == "auto" and loadgen.wrk_available()):
+        return loadgen.run_wrk(port, request, concurrency=concurrency, max_seconds=seconds)
+    return loadgen.run_python(port, request, concurrency=concurrency, max_requests=count, max_seconds=seconds)
+
+
 def measure_get(port: int, path: str, cookie: str, settings: Settings,
-                headers: tuple[tuple[str, str], ...] = ()) -> tuple[loadgen.Result, loadgen.Result]:
+                headers: tuple[tuple[str, str], ...] = (), ceiling_path: str | None = None
+                ) -> tuple[loadgen.Result, loadgen.Result, list[float]]:
+    """(c=1, c=N, the ceiling's c=N req/s just before and just after this page's c=N).
+
+    The ceiling is measured again on either side of the page (for half the time), so that the
+    page's share compares two figures taken within seconds of each other: on a shared machine
+    whose speed drifts by tens of percent within minutes, a ceiling measured once at the start
+    would make the share depend on when in the run the page came."""
     request = loadgen.PreparedRequest("GET", path, cookie=cookie, headers=headers)
-    use_wrk = settings.engine == "wrk" or (settings.engine == "auto" and loadgen.wrk_available())
-    results = []
-    for concurrency, count in ((1, settings.c1_requests), (settings.concurrency, settings.cn_requests)):
-        if use_wrk:
-            results.append(loadgen.run_wrk(port, request, concurrency=concurrency, max_seconds=settings.seconds))
-        else:
-            results.append(loadgen.run_python(port, request, concurrency=concurrency, max_requests=count,
-                                              max_seconds=settings.seconds))
-    return results[0], results[1]
+    c1 = measure_load(port, request, settings, 1, settings.c1_requests)
+    ceiling = loadgen.PreparedRequest("GET", ceiling_path) if ceiling_path else None
+    brackets = []
+    if ceiling is not None:
+        brackets.append(measure_load(port, ceiling, settings, settings.concurrency, settings.cn_requests // 2,
+                                     settings.seconds / 2).rps)
+    cn = measure_load(port, request, settings, settings.concurrency, settings.cn_requests)
+    if ceiling is not None:
+        brackets.append(measure_load(port, ceiling, settings, settings.concurrency, settings.cn_requests // 2,
+                                     settings.seconds / 2).rps)
+    return c1, cn, brackets
 
 
 def check_page(client: loadgen.Client, path: str, spec: PageSpec) -> tuple[bool, str, dict]:
@@ -560,9 +585,13 @@ def measure_page(app, port: int, spec: PageSpec, ctx: Context, result: PageResul
     except Exception as exc:  # noqa: BLE001 - query counting is a diagnostic, never fatal
         result.note = f"query count failed: {exc}"
     print(f"- {spec.label}: {path} ({result.queries} queries) ...", flush=True)
-    result.c1, result.cn = measure_get(port, path, cookie, settings, spec.headers)
+    ceiling_path = None if spec.key == "ceiling" else discover(app, PAGES[0], ctx)
+    result.c1, result.cn, result.ceiling_brackets = measure_get(port, path, cookie, settings, spec.headers,
+                                                                ceiling_path)
+    paired = f" (ceiling around it {', '.join(f'{b:g}' for b in result.ceiling_brackets)})" \
+        if result.ceiling_brackets else ""
     print(f"    c=1 {result.c1.rps} req/s p95 {result.c1.p95_ms} ms | c={settings.concurrency} "
-          f"{result.cn.rps} req/s p95 {result.cn.p95_ms} ms  errors {result.c1.errors + result.cn.errors}",
+          f"{result.cn.rps} req/s p95 {result.cn.p95_ms} ms{paired}  errors {result.c1.errors + result.cn.errors}",
           flush=True)
 
 
@@ -592,10 +621,12 @@ def evaluate(results: list[PageResult], rss_mb: dict[int, float]) -> list[tuple[
                              else "FAIL",
                              f"{r.checks.get('confirmed_seats')} confirmed seats for capacity "
                              f"{r.checks.get('capacity')} ({r.checks.get('by_status')})"))
-        elif ceiling_rps and r.cn:
+        elif (r.paired_ceiling or ceiling_rps) and r.cn:
+            against = r.paired_ceiling or ceiling_rps
+            where = "measured around it" if r.paired_ceiling else "measured at the start"
             verdicts.append((f"{r.label}: >= 1/3 of the ceiling's throughput",
-                             "PASS" if r.cn.rps >= ceiling_rps * CEILING_FRACTION and not r.cn.errors else "FAIL",
-                             f"{r.cn.rps} req/s vs ceiling {ceiling_rps} ({r.cn.rps / ceiling_rps:.0%})"))
+                             "PASS" if r.cn.rps >= against * CEILING_FRACTION and not r.cn.errors else "FAIL",
+                             f"{r.cn.rps} req/s vs ceiling {against} {where} ({r.cn.rps / against:.0%})"))
     if rss_mb:
         worst = max(rss_mb.values())
         verdicts.append((f"Worker RSS < {RSS_LIMIT_MB:.0f} MB", "PASS" if worst < RSS_LIMIT_MB else "FAIL",
@@ -646,6 +677,9 @@ def markdown_report(meta: dict, results: list[PageResult], verdicts, rss_mb: dic
         f"{meta['engine']} on the same machine; concurrency N = {meta['concurrency']}; 1-min load average "
         f"{meta['load_average']['before']} before, {meta['load_average']['after']} after.",
         "",
+        "Each page's share compares its c=N throughput with the ceiling measured just before and just after it "
+        "(the mean of the two; the ceiling's own row is the run's first measurement).",
+        "",
         "| page | queries | c=1 req/s | c=1 p50 / p95 / p99 ms | c=N req/s | c=N p50 / p95 / p99 ms | vs ceiling | notes |",
         "|---|---:|---:|---|---:|---|---:|---|",
     ]
@@ -659,7 +693,10 @@ def markdown_report(meta: dict, results: list[PageResult], verdicts, rss_mb: dic
         def lat(x):
             return f"{_fmt(x.p50_ms)} / {_fmt(x.p95_ms)} / {_fmt(x.p99_ms)}" if x else "–"
 
-        share = f"{cn.rps / ceiling.cn.rps:.0%}" if ceiling and cn and ceiling.cn.rps and r.key != "registration" else ""
+        against = r.paired_ceiling or (ceiling.cn.rps if ceiling else None)
+        share = f"{cn.rps / against:.0%}" if against and cn and r.key != "registration" else ""
+        if r.paired_ceiling:
+            share += f" of {r.paired_ceiling:,.0f}"
         notes = []
         if r.checks.get("vevents") is not None:
             notes.append(f"{r.checks['vevents']} VEVENTs")

@@ -133,6 +133,31 @@ def test_targets_compare_pages_with_the_ceiling():
     assert verdicts["Worker RSS < 150 MB"] == "FAIL"
 
 
+def test_a_page_is_compared_with_the_ceiling_measured_around_it():
+    """The machine's speed drifts within a run: a page measured while it was slow is compared with
+    the ceiling measured just before and after it, not with the one from the start."""
+    def result(rps):
+        return loadgen.Result(requests=100, rps=rps, p95_ms=5)
+
+    pages = [
+        run.PageResult("ceiling", "Ceiling", "anonymous", c1=result(300), cn=result(2400)),
+        run.PageResult("slowed", "Slowed", "member", c1=result(100), cn=result(500), ceiling_brackets=[1300, 1100]),
+        run.PageResult("steady", "Steady", "member", c1=result(100), cn=result(500), ceiling_brackets=[1500, 1700]),
+        run.PageResult("alone", "Alone", "member", c1=result(100), cn=result(500)),
+    ]
+    verdicts = {target: (verdict, detail) for target, verdict, detail in run.evaluate(pages, {})}
+    assert verdicts["Slowed: >= 1/3 of the ceiling's throughput"] == (
+        "PASS", "500 req/s vs ceiling 1200.0 measured around it (42%)")
+    assert verdicts["Steady: >= 1/3 of the ceiling's throughput"][0] == "FAIL"  # 500 < 1600 / 3
+    assert verdicts["Alone: >= 1/3 of the ceiling's throughput"] == (
+        "FAIL", "500 req/s vs ceiling 2400 measured at the start (21%)")
+    report = run.markdown_report(
+        {"date": "today", "scale": 1.0, "dataset": {"events": 2000}, "workers": 2, "concurrency": 8, "engine": "wrk",
+         "machine": {"nproc": 2, "cpu": "x", "ram_gb": 1, "python": "3.11", "database": "PostgreSQL"},
+         "load_average": {"before": 0.1, "after": 0.2}}, pages, list(run.evaluate(pages, {})), {})
+    assert "| 42% of 1,200 |" in report and "| 21% |" in report
+
+
 def test_sign_in_leaves_the_cookie_a_browser_would_hold(live_server, make):
     """The bench replays the signed-in cookie: it must not carry the sign-in message, or every
     measured page would show it again and re-send the cookie."""
