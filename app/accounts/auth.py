@@ -60,7 +60,7 @@ def install_login(app: Flask) -> None:
         # Every signed-in request loads its user: not its organisation (User.organisation is
         # joined by default), which few pages show; they load it when they touch it. The change
         # stamps (app.cache) come in the same round trip: most pages read them next.
-        user = stamps.first_with_stamps(db.session, "signed-in user", _user_statement, {"user_id": user_id})
+        user = stamps.first_with_stamps(db.session, _user_statement, {"user_id": user_id})
         if user is None or user.session_version != version or not user.is_active:
             return None
         return user

@@ -16,6 +16,7 @@ holds the newer rows, which is harmless.
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 
@@ -100,21 +101,16 @@ def _after_commit(_session: Session) -> None:
     forget_read()  # this request's later fragments must see its own writes
 
 
-_BUMP_STATEMENTS: dict[str, object] = {}
-
-
+@functools.cache
 def _bump_statement(dialect_name: str):
     """INSERT … ON CONFLICT DO UPDATE of one stamp, built once per database kind (every write
     request runs it)."""
-    statement = _BUMP_STATEMENTS.get(dialect_name)
-    if statement is None:
-        dialect = postgresql if dialect_name == "postgresql" else sqlite
-        statement = _BUMP_STATEMENTS[dialect_name] = (
-            dialect.insert(TABLE)
-            .values(name=bindparam("stamp_name"), version=bindparam("first_version"))
-            .on_conflict_do_update(index_elements=[TABLE.c.name], set_={"version": TABLE.c.version + 1})
-        )
-    return statement
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return (
+        dialect.insert(TABLE)
+        .values(name=bindparam("stamp_name"), version=bindparam("first_version"))
+        .on_conflict_do_update(index_elements=[TABLE.c.name], set_={"version": TABLE.c.version + 1})
+    )
 
 
 def _bump(connection, names) -> None:
@@ -179,18 +175,16 @@ def packed_column(dialect_name: str):
     return select(aggregate(TABLE.c.name, TABLE.c.version)).scalar_subquery()
 
 
-_WITH_STAMPS: dict[tuple[str, str], object] = {}
+@functools.cache
+def _with_stamps(build, dialect_name: str):
+    return build().add_columns(packed_column(dialect_name))
 
 
-def first_with_stamps(session, key: str, build, params: dict):
-    """The entity of the first row of `build()` (a select of one entity, built once per `key` and
-    database kind) or None, with every stamp read in the same round trip (packed_column) and
+def first_with_stamps(session, build, params: dict):
+    """The entity of the first row of `build()` (a select of one entity, built once per `build`
+    and database kind) or None, with every stamp read in the same round trip (packed_column) and
     remembered for the rest of the request (prime)."""
-    dialect_name = session.get_bind().dialect.name
-    statement = _WITH_STAMPS.get((key, dialect_name))
-    if statement is None:
-        statement = _WITH_STAMPS[(key, dialect_name)] = build().add_columns(packed_column(dialect_name))
-    row = session.execute(statement, params).first()
+    row = session.execute(_with_stamps(build, session.get_bind().dialect.name), params).first()
     if row is None:
         return None
     prime(row[1])

@@ -77,7 +77,7 @@ def user_by_token(token: str) -> User | None:
         return None
     # The change stamps ride along (app.cache.stamps.packed_column): the feed's fingerprint reads
     # them next, and a feed request then costs this one round trip.
-    user = stamps.first_with_stamps(db.session, "feed token", _token_statement, {"token": token})
+    user = stamps.first_with_stamps(db.session, _token_statement, {"token": token})
     if user is None or not user.is_active:
         return None
     return user

@@ -10,6 +10,7 @@ Every public function that changes seats commits (or rolls back) its own transac
 
 from __future__ import annotations
 
+import functools
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -118,21 +119,13 @@ def _id(obj) -> int:
     return identity[0] if identity else obj.id
 
 
-_LOCK_STATEMENTS: dict[tuple[type, bool], object] = {}
-
-
+@functools.cache
 def _lock_statement(model: type, dialect: str):
     """SELECT … FOR UPDATE of one row of `model` by id (a plain SELECT on SQLite, whose BEGIN
     IMMEDIATE already holds the write lock), built once: on the registration path, building the
     statement costs more than running it."""
-    key = (model, dialect != "sqlite")
-    statement = _LOCK_STATEMENTS.get(key)
-    if statement is None:
-        statement = select(model).where(model.id == bindparam("row_id")).execution_options(populate_existing=True)
-        if key[1]:
-            statement = statement.with_for_update(of=model)
-        _LOCK_STATEMENTS[key] = statement
-    return statement
+    statement = select(model).where(model.id == bindparam("row_id")).execution_options(populate_existing=True)
+    return statement if dialect == "sqlite" else statement.with_for_update(of=model)
 
 
 def _lock_event(event_id: int, *, same_transaction: bool = False) -> Event:

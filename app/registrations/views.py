@@ -32,7 +32,7 @@ from app.accounts.auth import is_safe_next
 from app.accounts.models import User
 from app.cache import fragments, pages
 from app.directory.models import Organisation
-from app.events.access import can_view, get_managed_or_404, get_visible_or_404, is_organiser_of
+from app.events.access import get_managed_or_404, get_visible_or_404, is_organiser_of
 from app.events.models import Event, Session
 from app.extensions import db, limiter
 from app.pagination import Page, paginate, parse_page
@@ -323,9 +323,10 @@ def status(event_id: int):
 @bp.post("/events/<int:event_id>/register")
 @login_required
 def register(event_id: int):
-    event, tally = services.event_with_tally(event_id, current_user)
-    if event is None or not can_view(current_user, event):
-        abort(404)
+    # The event and its seat count in one statement; the event is then in the session, so the
+    # visibility check below reads nothing more.
+    _, tally = services.event_with_tally(event_id, current_user)
+    event = get_visible_or_404(event_id, current_user)
     form = RegistrationForm()
     if not form.validate():
         return render_template("registrations/status.html", event=event,
