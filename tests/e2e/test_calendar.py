@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from tests.calendar.conftest import register
 from tests.calendar.parsers import vobject_parse
 from tests.e2e.conftest import sign_in
@@ -20,7 +22,7 @@ def test_participant_downloads_the_ics_and_renews_the_feed_address(page, make):
 
     page.goto(f"/events/{event_id}")
     box = page.get_by_test_id("calendar-links")
-    assert box.get_by_role("heading", name="Add to your calendar").is_visible()
+    expect(box.get_by_role("heading", name="Add to your calendar")).to_be_visible()
     assert box.get_by_test_id("google-calendar").get_attribute("href").startswith("https://calendar.google.com/")
     with page.expect_download() as download_info:
         box.get_by_test_id("ics-download").click()
@@ -39,7 +41,7 @@ def test_participant_downloads_the_ics_and_renews_the_feed_address(page, make):
 
     page.get_by_test_id("regenerate-token").click()
     page.wait_for_url("**/calendar/subscribe")
-    assert page.get_by_text("Your feed has a new address").is_visible()
+    expect(page.get_by_text("Your feed has a new address")).to_be_visible()
     new_url = page.get_by_test_id("feed-https").input_value()
     assert new_url != old_url
     assert page.request.get(old_url.replace("http://liaison.test", "")).status == 404

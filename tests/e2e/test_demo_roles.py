@@ -4,6 +4,7 @@ in demo mode."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from app.accounts.views import DEMO_LOGINS, DEMO_PASSWORD
 from app.demo.data import load_demo
@@ -24,10 +25,11 @@ def test_each_demo_role_signs_in_and_sees_the_home_page_with_its_badge(page, dem
         page.context.clear_cookies()
         page.goto("/login")
         listing = page.get_by_test_id("demo-logins")
-        assert listing.is_visible() and email in listing.inner_text()
+        expect(listing).to_be_visible()
+        assert email in listing.inner_text()
         sign_in(page, email, DEMO_PASSWORD)
         page.wait_for_url("**/")
-        assert page.get_by_role("heading", name="Welcome,").is_visible()
+        expect(page.get_by_role("heading", name="Welcome,")).to_be_visible()
         badge = page.get_by_test_id("nav-profile").locator(".badge")
         assert badge.inner_text() == role
 
@@ -37,11 +39,11 @@ def test_coordinator_browses_the_directory(page, demo):
     page.wait_for_url("**/")
     page.get_by_role("link", name="Directory").click()
     page.get_by_role("link", name="Organisations").first.click()
-    assert page.get_by_role("link", name="Europol", exact=True).is_visible()
+    expect(page.get_by_role("link", name="Europol", exact=True)).to_be_visible()
     page.get_by_label("Search").fill("Moldova")
     page.get_by_role("button", name="Filter").click()
-    assert page.get_by_role("link", name="General Police Inspectorate of Moldova", exact=True).is_visible()
-    assert page.get_by_role("link", name="Europol", exact=True).count() == 0
+    expect(page.get_by_role("link", name="General Police Inspectorate of Moldova", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Europol", exact=True)).to_have_count(0)
 
 
 def test_sign_in_page_hides_demo_logins_outside_demo_mode(page, app):

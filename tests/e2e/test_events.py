@@ -48,7 +48,7 @@ def _plan_and_find(page, new_page, make):
     page.get_by_label("Capacity", exact=True).fill("20")
     page.get_by_role("button", name="Create draft").click()
     page.wait_for_url("**/events/*")
-    assert page.get_by_text("The event is saved as a draft").is_visible()
+    expect(page.get_by_text("The event is saved as a draft")).to_be_visible()
     event_url = page.url
 
     for title, kind, starts, ends, room in SESSIONS:
@@ -62,7 +62,7 @@ def _plan_and_find(page, new_page, make):
             page.get_by_label("External speakers / trainers", exact=True).fill("Jan Novak — Europol")
         page.get_by_role("button", name="Add session").click()
         page.wait_for_url(event_url + "#agenda")
-        assert page.get_by_text("The session is added to the agenda.").is_visible()
+        expect(page.get_by_text("The session is added to the agenda.")).to_be_visible()
 
     # A clash in the same room is refused with a clear message beside the field.
     page.get_by_role("link", name="Add session").click()
@@ -71,11 +71,11 @@ def _plan_and_find(page, new_page, make):
     page.get_by_label("Ends", exact=True).fill("2026-10-23T10:45")
     page.get_by_label("Room or site", exact=True).fill("Hall A")
     page.get_by_role("button", name="Add session").click()
-    assert page.get_by_text("Hall A is already taken by “Welcome and briefing”").is_visible()
+    expect(page.get_by_text("Hall A is already taken by “Welcome and briefing”")).to_be_visible()
     page.get_by_role("link", name="Back").click()
 
     page.get_by_role("button", name="Publish").click()
-    assert page.get_by_text("The event is published.").is_visible()
+    expect(page.get_by_text("The event is published.")).to_be_visible()
     assert page.get_by_test_id("session").count() == 4
 
     # The series form shows only the fields of the chosen rule (events.js, no inline script).
@@ -92,7 +92,7 @@ def _plan_and_find(page, new_page, make):
     sign_in(member, "mihai@politia.ro", PASSWORD)
     member.wait_for_url("**/")
     member.goto("/events")
-    assert member.get_by_text("Lisbon border workshop").is_visible()
+    expect(member.get_by_text("Lisbon border workshop")).to_be_visible()
     member.get_by_label("Kind", exact=True).select_option("study_visit")
     member.get_by_label("Country", exact=True).select_option("UA")
     member.get_by_label("Search", exact=True).fill("cyber")
@@ -103,8 +103,8 @@ def _plan_and_find(page, new_page, make):
     member.get_by_role("link", name="Study visit: cyber police of Ukraine").click()
     member.wait_for_url(event_url)
 
-    assert member.get_by_role("heading", name="Friday 23 October 2026").is_visible()
-    assert member.get_by_role("heading", name="Sunday 25 October 2026").is_visible()
+    expect(member.get_by_role("heading", name="Friday 23 October 2026")).to_be_visible()
+    expect(member.get_by_role("heading", name="Sunday 25 October 2026")).to_be_visible()
     sessions = member.get_by_test_id("session")
     assert sessions.count() == 4
     first = sessions.nth(0).inner_text()
@@ -113,5 +113,5 @@ def _plan_and_find(page, new_page, make):
     last = sessions.nth(3).inner_text()
     assert "10:00–11:30" in last and "Sun 10:00–11:30" in last
     assert "Jan Novak (Europol)" in sessions.nth(2).inner_text()
-    assert member.get_by_role("heading", name="Programme").is_visible()
+    expect(member.get_by_role("heading", name="Programme")).to_be_visible()
     assert member.get_by_role("link", name="Edit").count() == 0

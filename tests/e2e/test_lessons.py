@@ -3,6 +3,7 @@ action, compiles a summary including it and downloads the PDF."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from app.accounts.models import Role
@@ -54,8 +55,8 @@ def test_observation_to_summary_pdf(page, new_page, make, tmp_path):
     coordinator.get_by_label("Due date").fill("2027-03-31")
     coordinator.get_by_role("button", name="Add action").click()
     coordinator.get_by_text("Follow-up action added.").wait_for()
-    assert coordinator.get_by_role("link", name="Procure interoperable radios").is_visible()
-    assert coordinator.get_by_text("Actioned").first.is_visible()
+    expect(coordinator.get_by_role("link", name="Procure interoperable radios")).to_be_visible()
+    expect(coordinator.get_by_text("Actioned").first).to_be_visible()
 
     # ... compiles a summary including it.
     coordinator.goto("/lessons/summaries")
@@ -86,7 +87,7 @@ def test_observation_to_summary_pdf(page, new_page, make, tmp_path):
 
     # The event page lists the entry for its author; its page shows the history.
     page.goto(f"/events/{event.id}")
-    assert page.get_by_test_id("event-entries").get_by_role("link", name="Radio systems were incompatible").is_visible()
+    expect(page.get_by_test_id("event-entries").get_by_role("link", name="Radio systems were incompatible")).to_be_visible()
     page.get_by_test_id("event-entries").get_by_role("link", name="Radio systems were incompatible").click()
     history = page.get_by_test_id("history").inner_text()
     assert "Validated" in history and "Clear, one issue, well evidenced." in history

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 from tests.factories import PASSWORD
@@ -42,8 +43,7 @@ def test_waitlisted_member_is_confirmed_when_a_seat_frees_and_is_checked_in(page
 
     first.goto(f"/events/{event_id}/registration")
     first.get_by_role("button", name="Cancel my registration").click()
-    first.wait_for_load_state()
-    assert "cancelled" in first.get_by_test_id("registration-status").inner_text()
+    expect(first.get_by_test_id("registration-status")).to_contain_text("cancelled")
 
     second.goto(f"/events/{event_id}/registration")
     assert "Confirmed" in second.get_by_test_id("registration-status").inner_text()
@@ -58,9 +58,9 @@ def test_waitlisted_member_is_confirmed_when_a_seat_frees_and_is_checked_in(page
     row = desk.locator("li.checkin-row", has_text="Bogdan Second")
     row.get_by_role("button", name="Check in").click()
     row.get_by_role("button", name="Undo").wait_for()
-    assert row.locator("[data-checked-badge]").is_visible()
+    expect(row.locator("[data-checked-badge]")).to_be_visible()
     # The check-in is stored: a reload shows it.
     desk.reload()
-    assert desk.locator("li.checkin-row", has_text="Bogdan Second").get_by_role("button", name="Undo").is_visible()
+    expect(desk.locator("li.checkin-row", has_text="Bogdan Second").get_by_role("button", name="Undo")).to_be_visible()
     desk.goto(f"/events/{event_id}/attendance")
     assert "Attended" in desk.get_by_test_id("attendance-figures").inner_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 from tests.factories import PASSWORD
@@ -15,12 +16,12 @@ def test_coordinator_filters_dashboard_by_project_and_downloads_xlsx(page, app, 
     page.wait_for_url("**/")
     page.get_by_role("link", name="Dashboard").click()
     page.wait_for_url("**/reports/")
-    assert page.get_by_role("heading", name="Dashboard", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
     assert page.locator('[data-figure="Registrations"]').inner_text() == "11"
     # A chart's data table is one click away.
     details = page.get_by_test_id("details-participants_by_country")
     details.locator("summary").click()
-    assert details.get_by_role("table").is_visible()
+    expect(details.get_by_role("table")).to_be_visible()
 
     page.get_by_label("Project").select_option(label="ALPHA")
     page.get_by_role("button", name="Apply filter").click()
