@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from app import audit
-from app.accounts.models import User
+from app.accounts.models import Role, User
 from app.accounts.permissions import is_signed_in
 from app.directory.models import Organisation, Theme
 from app.events import access as event_access
@@ -320,6 +320,8 @@ def _move(lesson: Lesson, actor, to_status: LessonStatus, comment: str | None) -
     )
     if to_status in (LessonStatus.VALIDATED, LessonStatus.REJECTED, LessonStatus.ACTIONED, LessonStatus.LEARNED):
         _tell_author(lesson, actor, to_status, comment)
+    elif to_status == LessonStatus.SUBMITTED:
+        _tell_validators(lesson, actor)
 
 
 def _link(path: str) -> str:
@@ -340,6 +342,45 @@ def _tell_author(lesson: Lesson, actor, to_status: LessonStatus, comment: str | 
         url=_link(f"/lessons/{lesson.id}"),
     )
     enqueue(Recipient(author.email, author.name, author.id), subject, text, html, kind="lesson_decision")
+
+
+def validators_to_tell(lesson: Lesson, actor=None) -> list[User]:
+    """Who hears that an entry waits for validation: the event's organisers (its creator and
+    co-organisers), who know what happened there. When none of them can take it (the author
+    organised the event alone, or their accounts are closed), the network's coordinators do.
+    Only people who may validate this entry under its marking, never the one who submitted it."""
+    event = lesson.event
+    skip = {getattr(actor, "id", None), lesson.author_id}
+
+    def able(users) -> list[User]:
+        seen: set[int] = set()
+        chosen = []
+        for user in users:
+            if user is None or user.id in skip or user.id in seen or not user.is_active_account:
+                continue
+            seen.add(user.id)
+            if visibility.can_validate(user, lesson):
+                chosen.append(user)
+        return chosen
+
+    organisers = able([event.created_by, *event.organisers])
+    if organisers:
+        return organisers
+    return able(db.session.scalars(
+        select(User).where(User.role.in_((Role.COORDINATOR, Role.ADMIN)), User.is_active_account.is_(True))
+        .order_by(User.name, User.id)
+    ))
+
+
+def _tell_validators(lesson: Lesson, actor) -> None:
+    url = _link(f"/lessons/{lesson.id}")
+    for validator in validators_to_tell(lesson, actor):
+        subject, text, html = render_email(
+            "lessons/submitted", language=validator.language, lesson=lesson, validator=validator,
+            author=lesson.author, url=url,
+        )
+        enqueue(Recipient(validator.email, validator.name, validator.id), subject, text, html,
+                kind="lesson_submitted")
 
 
 def transition(lesson: Lesson, actor: User, step: str, comment: str | None = None) -> LessonStatus:

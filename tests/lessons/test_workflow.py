@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.accounts.models import Role
 from app.audit.models import AuditEntry
 from app.lessons import services
-from app.lessons.models import TLP, ActionStatus, FollowUpAction, Lesson, LessonStatus
+from app.lessons.models import TLP, ActionStatus, FollowUpAction, Lesson, LessonKind, LessonStatus
 from app.notifications.models import OutboxMessage
 from app.timeutil import now
 from tests.lessons.helpers import lesson as make_lesson
@@ -296,3 +296,72 @@ def test_validators_see_what_awaits_validation(login, world):
     html = login(world["organiser"]).get("/lessons/").get_data(as_text=True)
     assert 'data-testid="awaiting"' in html and ">1</span>" in html
     assert 'data-testid="awaiting"' not in login(world["attendee"]).get("/lessons/").get_data(as_text=True)
+
+
+# --- validators hear of a submitted entry ---------------------------------------------------------
+
+
+def _submitted_mail(db):
+    return db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "lesson_submitted").order_by(OutboxMessage.id)
+    ).all()
+
+
+def test_submitting_tells_the_event_organisers_by_email_through_smtp(login, world, db, app, monkeypatch, make):
+    from app.notifications.delivery import deliver_pending
+    from tests.notifications.smtp import RecordingHandler, SMTPServer, use_smtp
+
+    closed = make.user(role=Role.ORGANISER, name="Closed Account")
+    closed.is_active_account = False
+    world["event"].organisers.append(closed)
+    db.session.commit()
+    client = login(world["attendee"])
+    response = client.post(f"/events/{world['event'].id}/lessons/new", data={**ENTRY, "submit": "1"})
+    assert response.status_code == 302
+    db.session.rollback()
+    lesson = db.session.scalar(select(Lesson))
+    assert lesson.status == LessonStatus.SUBMITTED
+    messages = _submitted_mail(db)
+    # The event's organiser only: not the author, not the closed account, not the coordinators
+    # (an organiser can take it; coordinators see it under "Awaiting validation").
+    assert [m.to for m in messages] == [[f"Olena Organiser <{world['organiser'].email}>"]]
+    with SMTPServer(RecordingHandler()) as server:
+        use_smtp(app, monkeypatch, server)
+        assert deliver_pending().sent == 1
+    received = server.received[0]
+    assert received.rcpt_tos == [world["organiser"].email]
+    assert received.message["Subject"] == "Entry to validate: Radios could not talk across the border"
+    text = received.message.get_body(("plain",)).get_content()
+    assert "Taras Attendee submitted the entry" in text and "Border interoperability workshop" in text
+    assert f"/lessons/{lesson.id}" in text and "TLP:GREEN" in text
+
+
+def test_a_resubmitted_entry_is_announced_again(login, world, db):
+    lesson = _submitted(world)
+    services.transition(lesson, world["coordinator"], "reject", "Two issues in one entry")
+    assert _submitted_mail(db) == []  # the helper made it submitted without the workflow
+    response = login(world["attendee"]).post(f"/lessons/{lesson.id}/transition", data={"step": "submit"})
+    assert response.status_code == 302
+    db.session.rollback()
+    assert [m.to[0] for m in _submitted_mail(db)] == [f"Olena Organiser <{world['organiser'].email}>"]
+
+
+def test_without_another_organiser_the_coordinators_who_may_validate_are_told(db, world, make):
+    # The organiser records an entry on their own event: nobody else organised it.
+    event, author = world["event"], world["organiser"]
+    admin = make.user(role=Role.ADMIN, name="Ada Admin")
+    green = services.record_entry(event, author, _entry_data(), submit=True)
+    told = {m.to[0] for m in _submitted_mail(db)}
+    assert told == {f"Chloe Coordinator <{world['coordinator'].email}>", f"Ada Admin <{admin.email}>"}
+    assert services.validators_to_tell(green) == sorted([world["coordinator"], admin], key=lambda u: u.name)
+    # AMBER+STRICT and RED are need-to-know: a coordinator who neither organised nor attended may
+    # not see them, so is not told (and cannot validate them).
+    for tlp in ("amber_strict", "red"):
+        entry = services.record_entry(event, author, _entry_data(tlp), submit=True)
+        assert services.validators_to_tell(entry) == []
+    assert len(_submitted_mail(db)) == 2
+
+
+def _entry_data(tlp: str = "green") -> services.EntryData:
+    return services.EntryData(kind=LessonKind.OBSERVATION, title="Radios could not talk across the border",
+                              tlp=TLP(tlp), observation="Patrols used incompatible radios.")
