@@ -2,24 +2,61 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import current_user
-from sqlalchemy import bindparam, select
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import bindparam, delete, exists, select
 from sqlalchemy.orm import lazyload
 
-from app.accounts.models import Role, User
+from app.accounts.models import RevokedSession, Role, User
 from app.cache import stamps
 from app.extensions import db, login_manager
+from app.timeutil import now
 
 
 def _user_statement():
-    """The signed-in user's row (app.cache.stamps.first_with_stamps adds the change stamps)."""
-    return select(User).where(User.id == bindparam("user_id")).options(lazyload(User.organisation))
+    """The signed-in user's row, unless this session was signed out (app.cache.stamps.first_with_stamps
+    adds the change stamps)."""
+    return select(User).where(
+        User.id == bindparam("user_id"),
+        ~exists().where(RevokedSession.sid == bindparam("sid")),
+    ).options(lazyload(User.organisation))
+
+
+def start_session(user: User, *, remember: bool = False) -> None:
+    """Sign `user` in on this browser, under a new session id that signing out revokes."""
+    user.login_sid = secrets.token_urlsafe(24)
+    login_user(user, remember=remember)
+
+
+def end_session() -> None:
+    """Sign this browser out and revoke its session id: a copy of its session cookie, or of its
+    remember-me cookie, signs nobody in any more. Revocations that no cookie can outlive any more
+    are deleted at the same time, so the list stays as short as the cookies' lifetime."""
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    sid = user.__dict__.get("login_sid") if user is not None else None
+    if sid:
+        at = now()
+        db.session.execute(delete(RevokedSession).where(RevokedSession.expires_at < at))
+        db.session.add(RevokedSession(sid=sid, user_id=user.id, revoked_at=at, expires_at=at + _cookie_lifetime()))
+        db.session.commit()
+    logout_user()
+
+
+def _cookie_lifetime() -> timedelta:
+    """How long a cookie carrying a session id can still be accepted: the session cookie's
+    lifetime after its last refresh, or the remember-me cookie's, whichever is longer."""
+    def as_delta(value) -> timedelta:
+        return value if isinstance(value, timedelta) else timedelta(seconds=int(value))
+
+    remember = as_delta(current_app.config.get("REMEMBER_COOKIE_DURATION", timedelta(days=365)))
+    return max(as_delta(current_app.permanent_session_lifetime), remember)
 
 
 class SlidingSessionInterface(SecureCookieSessionInterface):
@@ -28,8 +65,6 @@ class SlidingSessionInterface(SecureCookieSessionInterface):
     every request: signing and sending it cost about as much as a small page."""
 
     def should_set_cookie(self, app: Flask, session) -> bool:
-        from app.timeutil import now
-
         moment = int(now().timestamp())
         if session.modified:
             if session.permanent:
@@ -53,16 +88,21 @@ def install_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(identity: str) -> User | None:
+        # "id:version:sid" (User.get_id); "id:version" from sessions started before session ids.
         try:
-            user_id, version = (int(part) for part in identity.split(":", 1))
-        except (ValueError, AttributeError):
+            parts = identity.split(":", 2)
+            user_id, version = int(parts[0]), int(parts[1])
+        except (ValueError, AttributeError, IndexError):
             return None
+        sid = parts[2] if len(parts) == 3 else ""
         # Every signed-in request loads its user: not its organisation (User.organisation is
         # joined by default), which few pages show; they load it when they touch it. The change
         # stamps (app.cache) come in the same round trip: most pages read them next.
-        user = stamps.first_with_stamps(db.session, _user_statement, {"user_id": user_id})
+        user = stamps.first_with_stamps(db.session, _user_statement, {"user_id": user_id, "sid": sid})
         if user is None or user.session_version != version or not user.is_active:
             return None
+        if sid:
+            user.login_sid = sid
         return user
 
     @login_manager.unauthorized_handler

@@ -84,7 +84,11 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.is_active_account
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """The identity a session (and a remember-me cookie) holds: the user, the session version
+        (raised to sign out every session) and, for sessions started since sign-out revokes them,
+        the session's own id (app.accounts.auth.start_session)."""
+        sid = self.__dict__.get("login_sid")
+        return f"{self.id}:{self.session_version}:{sid}" if sid else f"{self.id}:{self.session_version}"
 
     @property
     def is_admin(self) -> bool:
@@ -100,3 +104,16 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class RevokedSession(db.Model):
+    """A signed-in session that was signed out. Sessions live in signed cookies, so a copy of the
+    cookie would still sign its holder in; the user loader refuses an identity whose session id is
+    listed here, in the same statement that reads the user. Kept until no cookie carrying it can
+    still be valid, then deleted (at a later sign-out)."""
+
+    __tablename__ = "revoked_sessions"
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -13,11 +13,11 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, or_, select
 
 from app.accounts import services
-from app.accounts.auth import is_safe_next, role_required
+from app.accounts.auth import end_session, is_safe_next, role_required, start_session
 from app.accounts.forms import (
     AdminUserForm,
     ChangeEmailForm,
@@ -65,7 +65,7 @@ def login():
             form.password.errors.append("The email address or password is not right.")
         else:
             session.clear()  # a fresh session on sign-in (no fixation)
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             session.permanent = True
             flash(f"Welcome, {user.name}.", "success")
             return redirect(next_url if is_safe_next(next_url) else url_for("main.home"))
@@ -75,7 +75,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    end_session()
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("main.home"))
@@ -105,7 +105,7 @@ def signup():
             getattr(form, error.field or "email").errors.append(str(error))
         else:
             session.clear()
-            login_user(user)
+            start_session(user)
             flash("Your account is ready. Set your time zone in your profile.", "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/signup.html", form=form)

@@ -32,7 +32,7 @@ _KEY = "liaison_changed_tables"
 
 # Tables no rendered fragment depends on: writing them moves no stamp (and costs no statement).
 UNWATCHED = frozenset({"change_stamps", "outbox_messages", "audit_entries", "job_runs", "scheduler_leases",
-                       "report_snapshots", "alembic_version"})
+                       "report_snapshots", "revoked_sessions", "alembic_version"})
 # Bookkeeping columns: changing only these is not a change anybody sees on a page.
 IGNORED_COLUMNS = frozenset({
     ("users", "last_login_at"), ("users", "password_hash"), ("users", "session_version"),

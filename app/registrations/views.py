@@ -21,14 +21,14 @@ from flask import (
 from flask import (
     session as web_session,
 )
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import func, null, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 from werkzeug.routing import BuildError
 
 from app.accounts import services as accounts
-from app.accounts.auth import is_safe_next
+from app.accounts.auth import is_safe_next, start_session
 from app.accounts.models import User
 from app.cache import fragments, pages
 from app.directory.models import Organisation
@@ -647,7 +647,7 @@ def invitation_signup(token: str):
             getattr(form, error.field or "email").errors.append(str(error))
         else:
             web_session.clear()
-            login_user(user)
+            start_session(user)
             flash("Your account is ready. You can now accept the invitation.", "success")
             return redirect(url_for("registrations.invitation", token=token))
     return render_template("registrations/invitation_signup.html", form=form, invitation=item,
@@ -681,11 +681,10 @@ PARTICIPANTS_ORDER = (Registration.status, Registration.waitlisted_at, User.name
 
 
 def _participants_query(event: Event, status_filter: str, q: str):
-    query = (
-        select(Registration)
-        .join(User, User.id == Registration.user_id)
-        .outerjoin(Organisation, Organisation.id == User.organisation_id)
-        .options(joinedload(Registration.user))
+    """Registrations with their people and organisations, loaded from the joins that the filter
+    and the order use (not joined a second time)."""
+    query = _participants_joined(select(Registration)).options(
+        contains_eager(Registration.user).contains_eager(User.organisation)
     )
     return _participants_filter(query, event, status_filter, q).order_by(*PARTICIPANTS_ORDER)
 

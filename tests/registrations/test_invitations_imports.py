@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from sqlalchemy import func, select
 
@@ -197,6 +198,44 @@ def test_export_csv_and_xlsx_with_chosen_columns(db, make, login, organiser, iti
     values = list(sheet.iter_rows(values_only=True))
     assert values[0] == ("Name", "Email")
     assert len(values) == 3
+
+
+def test_export_reads_people_and_organisations_with_the_registrations(db, make, login, organiser):
+    """The export is one read of registrations, their people and organisations however many
+    there are, and it joins the people once: each person in a separate organisation would cost
+    a statement each if they were loaded one by one."""
+    from sqlalchemy import event as sa_event
+
+    events = []
+    for size in (2, 6):
+        meeting = make.event(capacity=50, organisers=[organiser])
+        for index in range(size):
+            org = make.organisation(name=f"Unit {size}-{index}")
+            services.register(meeting, make.user(name=f"Officer {size}-{index}", organisation=org), consent=True)
+        events.append((meeting, size))
+    client = login(organiser)
+    seen = []
+    for meeting, size in events:
+        statements: list[str] = []
+
+        def note(_conn, _cursor, statement, *_args, statements=statements):
+            statements.append(statement)
+
+        sa_event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            response = client.get(f"/events/{meeting.id}/participants/export?format=csv&columns=name"
+                                  "&columns=organisation")
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", note)
+        assert response.status_code == 200
+        rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+        assert sorted(rows[1:]) == [[f"Officer {size}-{i}", f"Unit {size}-{i}"] for i in range(size)]
+        reads = [s for s in statements if "FROM registrations JOIN users" in s]
+        assert len(reads) == 1
+        assert len(re.findall(r"JOIN users\b", reads[0])) == 1
+        assert len(re.findall(r"JOIN organisations\b", reads[0])) == 1
+        seen.append(len(statements))
+    assert seen[0] == seen[1]
 
 
 def test_drafts_cannot_send_invitations(db, make, login, organiser):
