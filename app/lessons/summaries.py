@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -34,7 +35,7 @@ from app.lessons.models import (
 )
 from app.lessons.search import LibraryFilter, apply_filters
 from app.registrations.models import Feedback, Registration, RegistrationStatus
-from app.timeutil import now
+from app.timeutil import now, to_local
 
 SUMMARY_STATUSES = (LessonStatus.VALIDATED, LessonStatus.ACTIONED, LessonStatus.LEARNED)
 GROUPINGS = {
@@ -78,7 +79,8 @@ def _snapshot_rows(id_query, restrict) -> list[dict]:
                Lesson.analysis, Lesson.recommendation, Lesson.recommendation_type, Lesson.addressed_to,
                Lesson.problem_addressed, Lesson.how_it_works, Lesson.evidence, Lesson.replication_needs,
                event.id.label("event_id"), event.title.label("event_title"), event.kind.label("event_kind"),
-               event.starts_at.label("event_starts_at"), event.country.label("event_country"),
+               event.starts_at.label("event_starts_at"), event.timezone.label("event_timezone"),
+               event.country.label("event_country"),
                session.title.label("session_title"), author.name.label("author_name"))
         .join(event, event.id == Lesson.event_id)
         .outerjoin(session, session.id == Lesson.session_id)
@@ -116,7 +118,8 @@ def _snapshot_rows(id_query, restrict) -> list[dict]:
             "author": row.author_name,
             "event": {
                 "id": row.event_id, "title": row.event_title, "kind_label": EventKind(row.event_kind).label,
-                "starts_on": row.event_starts_at.date().isoformat(), "country": row.event_country,
+                "starts_on": to_local(row.event_starts_at, row.event_timezone).date().isoformat(),
+                "country": row.event_country,
             },
         })
     return entries
@@ -169,7 +172,7 @@ def entry_snapshot(lesson: Lesson) -> dict:
             "id": event.id,
             "title": event.title,
             "kind_label": event.kind.label,
-            "starts_on": event.starts_at.date().isoformat(),
+            "starts_on": to_local(event.starts_at, event.timezone).date().isoformat(),
             "country": event.country,
         },
     }
@@ -525,7 +528,9 @@ def wrap_up_document(event: Event, data: dict) -> dict:
         ]})
     else:
         blocks.append({"type": "paragraph", "text": "No follow-up actions."})
-    subtitle = f"{event.kind.label}, {event.starts_at.date().isoformat()} – {event.ends_at.date().isoformat()}"
+    first = to_local(event.starts_at, event.timezone).date()
+    last = to_local(event.ends_at - timedelta(microseconds=1), event.timezone).date()
+    subtitle = f"{event.kind.label}, {first.isoformat()} – {last.isoformat()}"
     if event.city or event.country:
         subtitle += ", " + ", ".join(x for x in (event.city, event.country) if x)
     return {"title": f"Wrap-up: {event.title}", "subtitle": subtitle, "tlp": tlp.value,

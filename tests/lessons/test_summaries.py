@@ -279,3 +279,26 @@ def test_summary_pages_queries_do_not_grow_with_versions(login, setup):
             "title": f"Take {n}", "group_by": "kind", "filters": "{}", "lesson_ids": [str(setup["a"].id)]})
         _save(client, title=f"Other {n}", ids=[setup["c"].id])
     assert count() == small
+
+
+def test_summaries_and_wrap_up_give_the_event_dates_in_its_own_time_zone(login, make):
+    """An event that opens at 00:30 in Kyiv starts on the previous day in UTC; reports show Kyiv's dates."""
+    from datetime import UTC, datetime
+
+    coordinator = make.user(role=Role.COORDINATOR)
+    organiser = make.user(role=Role.ORGANISER)
+    event = make.event("Night shift exchange", starts_at=datetime(2026, 3, 1, 22, 30, tzinfo=UTC),
+                       ends_at=datetime(2026, 3, 3, 21, 0, tzinfo=UTC), timezone="Europe/Kyiv",
+                       organisers=[organiser])
+    entry = make_lesson(event, organiser, title="Handover notes get lost", tlp=TLP.CLEAR)
+    db.session.commit()
+    client = login(coordinator)
+    html = client.get("/lessons/summaries/new?group_by=event").get_data(as_text=True)
+    assert "Night shift exchange (2026-03-02)" in html and "2026-03-01" not in html
+    response = _save(client, title="Night work", filters={}, ids=[entry.id], group_by="event")
+    assert response.status_code == 302
+    summary = db.session.scalars(select(Summary).where(Summary.title == "Night work")).one()
+    markdown = client.get(f"/lessons/summaries/{summary.id}/export/md").get_data(as_text=True)
+    assert "Night shift exchange (2026-03-02)" in markdown and "2026-03-01" not in markdown
+    wrap_up = login(organiser).get(f"/events/{event.id}/wrap-up/export/md").get_data(as_text=True)
+    assert "2026-03-02 – 2026-03-03" in wrap_up and "2026-03-01" not in wrap_up
