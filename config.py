@@ -99,6 +99,9 @@ class Config:
     # Rendered calendar feeds kept per worker (an unchanged feed then costs one query).
     CALENDAR_FEED_CACHE_ENTRIES = _int("CALENDAR_FEED_CACHE_ENTRIES", 64)
     CALENDAR_FEED_CACHE_BYTES = _int("CALENDAR_FEED_CACHE_MB", 16) * 1024 * 1024
+    # The public feed (the same for everybody, public max-age=300) is re-checked against the change
+    # stamps at most this often per worker; in between it costs no database round trip. 0 = every time.
+    PUBLIC_FEED_RECHECK_SECONDS = _int("PUBLIC_FEED_RECHECK_SECONDS", 1)
     # Rendered page fragments kept per worker, keyed on the change stamps of their tables (app/cache).
     FRAGMENT_CACHE_ENTRIES = _int("FRAGMENT_CACHE_ENTRIES", 2000)
     FRAGMENT_CACHE_MB = _int("FRAGMENT_CACHE_MB", 32)
@@ -126,6 +129,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     REPORTS_CACHE_SECONDS = 0
+    PUBLIC_FEED_RECHECK_SECONDS = 0  # tests/calendar/test_feed_cache.py turns it on where it tests it
     RATELIMIT_STORAGE_URI = "memory://"
     DEMO_MODE = False
     MAIL_BACKEND = "file"

@@ -18,11 +18,15 @@ when the body goes and can never outlive a changed feed.
 from __future__ import annotations
 
 import gzip
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import Flask, current_app
 
 from app.cache.fragments import FragmentCache
+from app.timeutil import now
 
 MAX_ENTRIES = 64
 MAX_BYTES = 16 * 1024 * 1024  # a 1,000-event public feed is about 1 MB, a 200-entry personal one 200 KB
@@ -92,3 +96,53 @@ def cache_for(app: Flask | None = None) -> FeedCache:
                       app.config.get("CALENDAR_FEED_CACHE_BYTES", MAX_BYTES)),
         )
     return cache
+
+
+class RecentFingerprints:
+    """Public-feed fingerprints this process computed in the last few seconds
+    (PUBLIC_FEED_RECHECK_SECONDS; 0 turns it off).
+
+    The public feed is the same for everybody and says `Cache-Control: public, max-age=300`, so any
+    calendar program or proxy may keep it for five minutes. Within the window a worker answers it
+    without a database round trip: not even the change stamps are read (the one statement a cached
+    feed costs otherwise). A change shows at most that many seconds later, on every worker.
+    Bounded (least recently used out), so query strings cannot grow it; guarded by a lock for
+    threaded servers."""
+
+    def __init__(self, max_entries: int = 128):
+        self.max_entries = max_entries
+        self._items: OrderedDict[tuple, tuple[datetime, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, seconds: float):
+        """The fingerprint computed for `key` less than `seconds` ago, or None."""
+        current = now()
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            age = (current - item[0]).total_seconds()
+            if not 0 <= age < seconds:  # a clock set back does not keep an entry alive either
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def put(self, key: tuple, fingerprint) -> None:
+        with self._lock:
+            self._items[key] = (now(), fingerprint)
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+
+RECENT_EXTENSION = "calendar_recent_fingerprints"
+
+
+def recent_for(app: Flask | None = None) -> RecentFingerprints:
+    app = app or current_app._get_current_object()
+    return app.extensions.setdefault(RECENT_EXTENSION, RecentFingerprints())

@@ -15,7 +15,7 @@ from app.accounts.services import regenerate_calendar_token, update_profile
 from app.cache import fragments
 from app.calendar import feeds, links
 from app.calendar.entries import event_entry, session_entry
-from app.calendar.feed_cache import cache_for
+from app.calendar.feed_cache import cache_for, recent_for
 from app.calendar.feeds import Feed, Fingerprint, PublicFilters, user_by_token
 from app.calendar.forms import FeedPreferencesForm, RegenerateTokenForm
 from app.calendar.ics import build_calendar
@@ -179,8 +179,14 @@ def organiser_feed(token: str):
 def public_feed():
     filters = PublicFilters.from_args(request.args)
     all_day = _wants_all_day()
-    fingerprint = _remembered(("public", filters.key(), all_day), PUBLIC_TABLES,
-                              lambda: feeds.public_fingerprint(filters, all_day=all_day))
+    key = ("public", filters.key(), all_day)
+    window = current_app.config.get("PUBLIC_FEED_RECHECK_SECONDS", 0)
+    recent = recent_for()
+    fingerprint = recent.get(key, window) if window > 0 else None
+    if fingerprint is None:
+        fingerprint = _remembered(key, PUBLIC_TABLES, lambda: feeds.public_fingerprint(filters, all_day=all_day))
+        if window > 0:
+            recent.put(key, fingerprint)
     return _feed_response(fingerprint, lambda: feeds.public_feed(filters, all_day=all_day), "liaison-public.ics",
                           public=True)
 

@@ -208,3 +208,37 @@ def test_the_cache_is_bounded_by_entries_and_bytes():
     assert cache.size <= 100 and cache.get(("feed", 5), "etag") == b"z" * 60
     cache.put(("huge",), "etag", b"h" * 101)  # larger than the whole cache: not kept
     assert cache.get(("huge",), "etag") is None
+
+
+def test_the_public_feed_is_checked_again_at_most_once_per_window(app, client, make, cal, monkeypatch):
+    """With PUBLIC_FEED_RECHECK_SECONDS (1 by default, off elsewhere in the tests), a worker answers
+    the public feed without any statement for that long after it last checked the change stamps;
+    a change shows when the window is over. Each filter has its own window."""
+    from app.calendar.feed_cache import recent_for
+
+    monkeypatch.setitem(app.config, "PUBLIC_FEED_RECHECK_SECONDS", 30)
+    recent_for().clear()
+    set_now(NOW)
+    first = make.event(starts_at=NOW + timedelta(days=3), kind="workshop")
+    feed = Subscriber(client, "/calendar/public.ics")
+    assert _uids(feed.body) == {f"{first.uid}@liaison.test"}
+    with cal.count_queries() as again:
+        response = client.get("/calendar/public.ics")
+    assert response.status_code == 200 and response.data == feed.body and _selects(again) == 0
+    assert response.headers["ETag"] == feed.etag
+
+    later = make.event(starts_at=NOW + timedelta(days=4), kind="training")
+    set_now(NOW + timedelta(seconds=29))
+    with cal.count_queries() as within:
+        assert feed.poll() == 304  # not yet: the window is not over
+    assert _selects(within) == 0
+    trainings = Subscriber(client, "/calendar/public.ics?kind=training")  # its own window, read now
+    assert _uids(trainings.body) == {f"{later.uid}@liaison.test"}
+
+    set_now(NOW + timedelta(seconds=30))
+    assert feed.poll() == 200
+    assert _uids(feed.body) == {f"{first.uid}@liaison.test", f"{later.uid}@liaison.test"}
+    set_now(NOW + timedelta(seconds=10))  # a clock set back does not keep an old answer alive
+    make.event(starts_at=NOW + timedelta(days=5), kind="workshop")
+    assert feed.poll() == 200 and len(_uids(feed.body)) == 3
+    recent_for().clear()
