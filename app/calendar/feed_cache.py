@@ -18,10 +18,7 @@ when the body goes and can never outlive a changed feed.
 from __future__ import annotations
 
 import gzip
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime
 
 from flask import Flask, current_app
 
@@ -98,46 +95,29 @@ def cache_for(app: Flask | None = None) -> FeedCache:
     return cache
 
 
-class RecentFingerprints:
+class RecentFingerprints(FragmentCache):
     """Public-feed fingerprints this process computed in the last few seconds
-    (PUBLIC_FEED_RECHECK_SECONDS; 0 turns it off).
+    (PUBLIC_FEED_RECHECK_SECONDS; 0 turns it off), in the fragment cache's LRU (bounded by entries,
+    so query strings cannot grow it).
 
     The public feed is the same for everybody and says `Cache-Control: public, max-age=300`, so any
     calendar program or proxy may keep it for five minutes. Within the window a worker answers it
     without a database round trip: not even the change stamps are read (the one statement a cached
-    feed costs otherwise). A change shows at most that many seconds later, on every worker.
-    Bounded (least recently used out), so query strings cannot grow it; guarded by a lock for
-    threaded servers."""
+    feed costs otherwise). A change shows at most that many seconds later, on every worker."""
 
     def __init__(self, max_entries: int = 128):
-        self.max_entries = max_entries
-        self._items: OrderedDict[tuple, tuple[datetime, object]] = OrderedDict()
-        self._lock = threading.Lock()
+        super().__init__(max_entries, max_bytes=max_entries)  # each entry counts 1
 
-    def get(self, key: tuple, seconds: float):
+    def fresh(self, key: tuple, seconds: float):
         """The fingerprint computed for `key` less than `seconds` ago, or None."""
-        current = now()
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            age = (current - item[0]).total_seconds()
-            if not 0 <= age < seconds:  # a clock set back does not keep an entry alive either
-                del self._items[key]
-                return None
-            self._items.move_to_end(key)
-            return item[1]
+        item = self.get(key)
+        if item is None:
+            return None
+        age = (now() - item[0]).total_seconds()
+        return item[1] if 0 <= age < seconds else None  # a clock set back does not keep it alive
 
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def put(self, key: tuple, fingerprint) -> None:
-        with self._lock:
-            self._items[key] = (now(), fingerprint)
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
+    def note(self, key: tuple, fingerprint) -> None:
+        self.put(key, (now(), fingerprint), size=1)
 
 
 RECENT_EXTENSION = "calendar_recent_fingerprints"

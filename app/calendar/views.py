@@ -182,11 +182,11 @@ def public_feed():
     key = ("public", filters.key(), all_day)
     window = current_app.config.get("PUBLIC_FEED_RECHECK_SECONDS", 0)
     recent = recent_for()
-    fingerprint = recent.get(key, window) if window > 0 else None
+    fingerprint = recent.fresh(key, window) if window > 0 else None
     if fingerprint is None:
         fingerprint = _remembered(key, PUBLIC_TABLES, lambda: feeds.public_fingerprint(filters, all_day=all_day))
         if window > 0:
-            recent.put(key, fingerprint)
+            recent.note(key, fingerprint)
     return _feed_response(fingerprint, lambda: feeds.public_feed(filters, all_day=all_day), "liaison-public.ics",
                           public=True)
 

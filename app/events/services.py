@@ -32,7 +32,7 @@ from app.events.models import (
     SessionSpeaker,
     event_organisers,
 )
-from app.events.times import local_date, local_instant, local_naive, shift_days
+from app.events.times import local_date, local_instant, local_naive, local_span, shift_days
 from app.extensions import db
 from app.timeutil import now, to_local
 
@@ -201,8 +201,7 @@ def month_grid(events: list[Event], year: int, month: int) -> list[list[dict]]:
     """Weeks (Monday first) of days, each with the events happening that day in their own zone."""
     by_day: dict[date, list[Event]] = {}
     for event in events:
-        day = local_date(event.starts_at, event.timezone)
-        last = local_date(event.ends_at - timedelta(seconds=1), event.timezone)
+        day, last = local_span(event.starts_at, event.ends_at, event.timezone)
         while day <= last:
             by_day.setdefault(day, []).append(event)
             day += timedelta(days=1)

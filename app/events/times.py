@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from app.timeutil import to_local
+
 
 class NonexistentLocalTime(ValueError):
     pass
@@ -41,6 +43,13 @@ def local_naive(instant: datetime | None, tz_name: str) -> datetime | None:
 
 def local_date(instant: datetime, tz_name: str) -> date:
     return instant.astimezone(ZoneInfo(tz_name)).date()
+
+
+def local_span(starts_at: datetime, ends_at: datetime, tz_name: str) -> tuple[date, date]:
+    """The first and the last local calendar day of [starts_at, ends_at) in `tz_name` (an event
+    that ends at midnight ends on the day before)."""
+    return (to_local(starts_at, tz_name).date(),
+            to_local(ends_at - timedelta(microseconds=1), tz_name).date())
 
 
 def shift_days(instant: datetime | None, days: int, tz_name: str) -> datetime | None:

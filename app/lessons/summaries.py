@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -19,6 +18,7 @@ from app import audit
 from app.accounts.models import User
 from app.directory.models import Organisation
 from app.events.models import Event
+from app.events.times import local_span
 from app.extensions import db
 from app.lessons import visibility
 from app.lessons.models import (
@@ -528,8 +528,7 @@ def wrap_up_document(event: Event, data: dict) -> dict:
         ]})
     else:
         blocks.append({"type": "paragraph", "text": "No follow-up actions."})
-    first = to_local(event.starts_at, event.timezone).date()
-    last = to_local(event.ends_at - timedelta(microseconds=1), event.timezone).date()
+    first, last = local_span(event.starts_at, event.ends_at, event.timezone)
     subtitle = f"{event.kind.label}, {first.isoformat()} – {last.isoformat()}"
     if event.city or event.country:
         subtitle += ", " + ", ".join(x for x in (event.city, event.country) if x)

@@ -25,6 +25,7 @@ from app.accounts.models import User, normalise_email
 from app.calendar import itip
 from app.db import begin_write
 from app.events.models import Event, EventKind, EventStatus, RegistrationMode, Session
+from app.events.times import local_span
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.notifications.outbox import Recipient, enqueue
@@ -1253,8 +1254,7 @@ def write_to_participants(event: Event, group: str, subject: str, body: str, act
 
 def event_days(event: Event) -> list[date]:
     """The local calendar days the event runs on, in its own time zone."""
-    first = to_local(event.starts_at, event.timezone).date()
-    last = to_local(event.ends_at - timedelta(microseconds=1), event.timezone).date()
+    first, last = local_span(event.starts_at, event.ends_at, event.timezone)
     days = []
     day = first
     while day <= last and len(days) < 60:
