@@ -74,6 +74,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    from app import subscribers  # noqa: F401  (connects the signal subscribers once)
     from app.web import register_web
 
     register_web(app)

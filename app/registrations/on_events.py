@@ -1,0 +1,1 @@
+"""What registrations do when an event or session changes (subscribes to app.events.signals)."""
