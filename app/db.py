@@ -49,6 +49,18 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+class LabelledEnum(enum.StrEnum):
+    """A lower-case enum whose members read as words on pages ("study_visit" -> "Study visit").
+
+    A subclass names the labels that differ in `__labels__`; this is the one place a label is made."""
+
+    __labels__: dict[str, str] = {}
+
+    @property
+    def label(self) -> str:
+        return type(self).__labels__.get(self.value) or self.value.replace("_", " ").capitalize()
+
+
 def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
     """A portable enum column: VARCHAR plus a named CHECK constraint, storing the lower-case values."""
     return Enum(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, g
+from flask import Flask, g, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
 from app.markdown import render_markdown
+from app.roles import Role, has_role
 from app.timeutil import now, to_local
 
 COUNTRIES = {
@@ -53,11 +54,6 @@ NAV = [
 
 
 def nav_items() -> list[dict]:
-    from flask import current_app, url_for
-
-    from app.accounts.models import Role
-    from app.accounts.permissions import has_role
-
     allowed = {
         "all": lambda: True,
         "member": lambda: current_user.is_authenticated,
@@ -67,7 +63,7 @@ def nav_items() -> list[dict]:
     }
     items = []
     for endpoint, label, who in NAV:
-        if endpoint in current_app.view_functions and allowed[who]():
+        if allowed[who]():
             items.append({"endpoint": endpoint, "label": label, "url": url_for(endpoint)})
     return items
 

@@ -15,7 +15,6 @@ BLUEPRINTS = [
     "app.registrations.views",
     "app.calendar.views",
     "app.lessons.views",
-    "app.notifications.views",
     "app.scheduler.views",
     "app.reports.views",
 ]
@@ -25,13 +24,7 @@ def register_web(app: Flask) -> None:
     import importlib
 
     for module_name in BLUEPRINTS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue  # capability not built yet
-            raise
-        app.register_blueprint(module.bp)
+        app.register_blueprint(importlib.import_module(module_name).bp)
 
     @app.before_request
     def _sqlite_writes_take_the_lock_first():

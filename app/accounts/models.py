@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -13,20 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.db import TimestampMixin, UTCDateTime, str_enum
 from app.extensions import db
+from app.roles import Role
 
 if TYPE_CHECKING:
     from app.directory.models import Organisation
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
-    ORGANISER = "organiser"
-    MEMBER = "member"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 LANGUAGES = [

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from app.accounts.models import Role, User
+from app.roles import Role, has_role, is_signed_in
 
-
-def is_signed_in(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False))
-
-
-def has_role(user, *roles: Role) -> bool:
-    return is_signed_in(user) and (user.role == Role.ADMIN or user.role in roles)
-
-
-def can_manage_directory(user) -> bool:
-    """Organisations, projects and themes: admins and coordinators."""
-    return has_role(user, Role.COORDINATOR)
+__all__ = ["is_signed_in", "has_role", "can_create_events", "can_manage_users", "is_event_organiser"]
 
 
 def can_create_events(user) -> bool:
@@ -24,11 +13,6 @@ def can_create_events(user) -> bool:
 
 def can_manage_users(user) -> bool:
     return has_role(user)  # admins only
-
-
-def can_see_across_network(user) -> bool:
-    """Coordinators (and admins) see every event, participant list and report."""
-    return has_role(user, Role.COORDINATOR)
 
 
 def is_event_organiser(user, event) -> bool:
@@ -40,7 +24,3 @@ def is_event_organiser(user, event) -> bool:
     if event.created_by_id == user.id:
         return True
     return any(organiser.id == user.id for organiser in event.organisers)
-
-
-def user_label(user: User | None) -> str:
-    return user.name if user is not None else "someone"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -31,6 +33,16 @@ class NewUser:
     country: str | None = None
     position: str | None = None
     timezone: str = "Europe/Brussels"
+
+
+@contextmanager
+def rolled_back_on_error() -> Iterator[None]:
+    """A broken rule leaves nothing half-done in the session: roll back, then re-raise."""
+    try:
+        yield
+    except AccountError:
+        db.session.rollback()
+        raise
 
 
 def find_by_email(email: str) -> User | None:
@@ -64,6 +76,31 @@ def create_user(data: NewUser, *, actor: User | None = None, check_password: boo
     db.session.flush()
     audit.record(actor or user, "user.create", user, {"email": email, "role": data.role.value})
     return user
+
+
+def sign_up(data: NewUser) -> User:
+    """A new member's own account, committed."""
+    with rolled_back_on_error():
+        user = create_user(data)
+    db.session.commit()
+    return user
+
+
+def admin_update(actor: User, user: User, *, email: str, role: Role, is_active_account: bool, **fields) -> None:
+    """An admin edits an account. A changed role or deactivation signs the user out everywhere."""
+    other = find_by_email(email)
+    if other is not None and other.id != user.id:
+        raise AccountError("Another account uses this email address.", "email")
+    if user.id == actor.id and (role != Role.ADMIN or not is_active_account):
+        raise AccountError("You cannot remove your own admin role or deactivate yourself.", "role")
+    fields = {"email": email.lower(), "role": role, "is_active_account": is_active_account, **fields}
+    changes = {k: [str(v[0]), str(v[1])] for k, v in audit.diff(user, fields).items()}
+    for name, value in fields.items():
+        setattr(user, name, value)
+    if changes.get("is_active_account") or changes.get("role"):
+        user.session_version += 1
+    audit.record(actor, "user.admin_edit", user, changes)
+    db.session.commit()
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -14,9 +13,8 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user
-from sqlalchemy import func, or_, select
 
-from app.accounts import services
+from app.accounts import queries, services
 from app.accounts.auth import end_session, is_safe_next, role_required, start_session
 from app.accounts.forms import (
     AdminUserForm,
@@ -27,8 +25,7 @@ from app.accounts.forms import (
     SignUpForm,
 )
 from app.accounts.models import Role, User
-from app.audit import record as audit_record
-from app.directory.models import Organisation
+from app.directory.queries import all_organisations
 from app.extensions import db, limiter
 from app.pagination import paginate
 
@@ -36,7 +33,7 @@ bp = Blueprint("accounts", __name__)
 
 
 def _organisations():
-    return db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    return all_organisations()
 
 
 def _login_limit() -> str:
@@ -89,7 +86,7 @@ def signup():
     form = SignUpForm(organisations=_organisations())
     if form.validate_on_submit():
         try:
-            user = services.create_user(
+            user = services.sign_up(
                 services.NewUser(
                     email=form.email.data,
                     name=form.name.data,
@@ -99,9 +96,7 @@ def signup():
                     timezone=current_app.config["DEFAULT_TIMEZONE"],
                 )
             )
-            db.session.commit()
         except services.AccountError as error:
-            db.session.rollback()
             getattr(form, error.field or "email").errors.append(str(error))
         else:
             session.clear()
@@ -132,7 +127,6 @@ def profile():
                 language=form.language.data,
             )
         except services.AccountError as error:
-            db.session.rollback()
             getattr(form, error.field or "name").errors.append(str(error))
         else:
             flash("Your profile is saved.", "success")
@@ -151,7 +145,6 @@ def change_email():
         try:
             services.change_email(current_user, form.email.data, form.current_password.data)
         except services.AccountError as error:
-            db.session.rollback()
             getattr(form, error.field or "email").errors.append(str(error))
         else:
             flash("Your email address is changed.", "success")
@@ -173,7 +166,6 @@ def change_password():
         try:
             services.change_password(current_user, form.current_password.data, form.password.data)
         except services.AccountError as error:
-            db.session.rollback()
             getattr(form, error.field or "password").errors.append(str(error))
         else:
             login_user(current_user)  # keep this session; every other one is signed out
@@ -192,46 +184,28 @@ def change_password():
 def users():
     q = (request.args.get("q") or "").strip()[:100]
     role = request.args.get("role") or ""
-    query = select(User).order_by(User.name)
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(User.name).like(like), User.email.like(like)))
-    if role in {r.value for r in Role}:
-        query = query.where(User.role == Role(role))
-    page = paginate(query, request.args.get("page"), per_page=50)
+    page = paginate(queries.user_query(q, role), request.args.get("page"), per_page=50)
     return render_template("accounts/users.html", page=page, q=q, role=role, roles=list(Role))
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def edit_user(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = db.get_or_404(User, user_id)
     form = AdminUserForm(obj=user, organisations=_organisations())
     if request.method == "GET":
         form.organisation_id.data = user.organisation_id or 0
         form.is_active.data = user.is_active_account
         form.role.data = user.role.value
     if form.validate_on_submit():
-        other = services.find_by_email(form.email.data)
-        if other is not None and other.id != user.id:
-            form.email.errors.append("Another account uses this email address.")
-        elif user.id == current_user.id and (form.role.data != Role.ADMIN.value or not form.is_active.data):
-            form.role.errors.append("You cannot remove your own admin role or deactivate yourself.")
+        try:
+            services.admin_update(
+                current_user, user, name=form.name.data, email=form.email.data, role=Role(form.role.data),
+                organisation_id=form.organisation_id.data or None, is_active_account=form.is_active.data,
+            )
+        except services.AccountError as error:
+            getattr(form, error.field or "email").errors.append(str(error))
         else:
-            fields = {
-                "name": form.name.data,
-                "email": form.email.data.lower(),
-                "role": Role(form.role.data),
-                "organisation_id": form.organisation_id.data or None,
-                "is_active_account": form.is_active.data,
-            }
-            changes = {k: [str(v[0]), str(v[1])] for k, v in services.audit.diff(user, fields).items()}
-            for name, value in fields.items():
-                setattr(user, name, value)
-            if changes.get("is_active_account") or changes.get("role"):
-                user.session_version += 1
-            audit_record(current_user, "user.admin_edit", user, changes)
-            db.session.commit()
             flash(f"{user.name} is saved.", "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_edit.html", form=form, user=user)

@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.models import User
 from app.db import UTCDateTime
 from app.extensions import db
 
@@ -26,4 +25,5 @@ class AuditEntry(db.Model):
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
     summary: Mapped[str | None] = mapped_column(String(500))
 
-    actor: Mapped[User | None] = relationship()
+    # The user by name only: audit sits below accounts (accounts writes audit entries).
+    actor: Mapped[User | None] = relationship("User")  # noqa: F821

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import TimestampMixin, str_enum
+from app.db import LabelledEnum, TimestampMixin, str_enum
 from app.extensions import db
 
 
-class OrganisationType(enum.StrEnum):
+class OrganisationType(LabelledEnum):
     LAW_ENFORCEMENT = "law_enforcement"
     MINISTRY = "ministry"
     INTERNATIONAL_ORGANISATION = "international_organisation"
@@ -22,14 +21,7 @@ class OrganisationType(enum.StrEnum):
     NGO = "ngo"
     OTHER = "other"
 
-    @property
-    def label(self) -> str:
-        return {
-            "law_enforcement": "Law enforcement",
-            "eu_agency": "EU agency",
-            "international_organisation": "International organisation",
-            "ngo": "NGO",
-        }.get(self.value, self.value.replace("_", " ").capitalize())
+    __labels__ = {"eu_agency": "EU agency", "ngo": "NGO"}
 
 
 class Organisation(TimestampMixin, db.Model):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from app.accounts.permissions import can_manage_directory
-from app.directory import services
+from app.directory import queries, services
+from app.directory.access import can_manage_directory
 from app.directory.empact import CYCLES
 from app.directory.forms import OrganisationForm, ProjectForm, ThemeForm
 from app.directory.models import Organisation, OrganisationType, Project, Theme
@@ -37,18 +36,9 @@ def _apply_error(form, error: services.DirectoryError, default: str) -> None:
     field.errors = list(field.errors) + [str(error)]
 
 
-def _organisations():
-    return db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
-
-
 @bp.get("/")
 def index():
-    counts = {
-        "organisations": db.session.scalar(select(func.count(Organisation.id))),
-        "projects": db.session.scalar(select(func.count(Project.id))),
-        "themes": db.session.scalar(select(func.count(Theme.id))),
-    }
-    return render_template("directory/index.html", counts=counts)
+    return render_template("directory/index.html", counts=queries.counts())
 
 
 # --- organisations ---------------------------------------------------------------------------
@@ -56,7 +46,7 @@ def index():
 @bp.get("/organisations")
 def organisations():
     q, type_value, country = _search(), request.args.get("type") or "", (request.args.get("country") or "")[:2]
-    page = paginate(services.organisation_query(q, type_value, country), request.args.get("page"), PER_PAGE)
+    page = paginate(queries.organisation_query(q, type_value, country), request.args.get("page"), PER_PAGE)
     return render_template(
         "directory/organisations.html", page=page, q=q, type_value=type_value, country=country.upper(),
         types=list(OrganisationType), countries=COUNTRY_CHOICES,
@@ -70,7 +60,7 @@ def organisation_new():
 
 @bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
 def organisation_edit(organisation_id: int):
-    return _organisation_form(db.session.get(Organisation, organisation_id) or abort(404))
+    return _organisation_form(db.get_or_404(Organisation, organisation_id))
 
 
 def _organisation_form(organisation: Organisation | None):
@@ -98,7 +88,7 @@ def _organisation_form(organisation: Organisation | None):
 @bp.get("/projects")
 def projects():
     q = _search()
-    page = paginate(services.project_query(q), request.args.get("page"), PER_PAGE)
+    page = paginate(queries.project_query(q), request.args.get("page"), PER_PAGE)
     return render_template("directory/projects.html", page=page, q=q)
 
 
@@ -109,11 +99,11 @@ def project_new():
 
 @bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
 def project_edit(project_id: int):
-    return _project_form(db.session.get(Project, project_id) or abort(404))
+    return _project_form(db.get_or_404(Project, project_id))
 
 
 def _project_form(project: Project | None):
-    form = ProjectForm(obj=project, organisations=_organisations())
+    form = ProjectForm(obj=project, organisations=queries.all_organisations())
     if request.method == "GET":
         form.coordinator_organisation_id.data = (project.coordinator_organisation_id if project else None) or 0
     if form.validate_on_submit():
@@ -141,7 +131,7 @@ def themes():
     q, cycle = _search(), request.args.get("cycle") or ""
     if cycle not in (*CYCLES, "none"):
         cycle = ""
-    page = paginate(services.theme_query(q, cycle), request.args.get("page"), PER_PAGE)
+    page = paginate(queries.theme_query(q, cycle), request.args.get("page"), PER_PAGE)
     return render_template("directory/themes.html", page=page, q=q, cycle=cycle, cycles=CYCLES)
 
 
@@ -152,7 +142,7 @@ def theme_new():
 
 @bp.route("/themes/<int:theme_id>", methods=["GET", "POST"])
 def theme_edit(theme_id: int):
-    return _theme_form(db.session.get(Theme, theme_id) or abort(404))
+    return _theme_form(db.get_or_404(Theme, theme_id))
 
 
 def _theme_form(theme: Theme | None):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -19,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import TimestampMixin, UTCDateTime, str_enum
+from app.db import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
     from app.directory.models import Organisation, Project, Theme
 
 
-class EventKind(enum.StrEnum):
+class EventKind(LabelledEnum):
     CROSS_REGIONAL_MEETING = "cross_regional_meeting"
     STUDY_VISIT = "study_visit"
     WORKSHOP = "workshop"
@@ -35,45 +34,30 @@ class EventKind(enum.StrEnum):
     CONFERENCE = "conference"
     WEBINAR = "webinar"
 
-    @property
-    def label(self) -> str:
-        return {
-            "cross_regional_meeting": "Cross-regional meeting",
-            "training": "Training / capacity building",
-        }.get(self.value, self.value.replace("_", " ").capitalize())
+    __labels__ = {"cross_regional_meeting": "Cross-regional meeting", "training": "Training / capacity building"}
 
 
-class EventFormat(enum.StrEnum):
+class EventFormat(LabelledEnum):
     IN_PERSON = "in_person"
     ONLINE = "online"
     HYBRID = "hybrid"
 
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
-
-class EventStatus(enum.StrEnum):
+class EventStatus(LabelledEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     CANCELLED = "cancelled"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
-
-class RegistrationMode(enum.StrEnum):
+class RegistrationMode(LabelledEnum):
     OPEN = "open"
     APPROVAL = "approval"
     INVITATION = "invitation"
 
-    @property
-    def label(self) -> str:
-        return {"approval": "On approval", "invitation": "Invitation only"}.get(self.value, "Open")
+    __labels__ = {"approval": "On approval", "invitation": "Invitation only"}
 
 
-class SessionKind(enum.StrEnum):
+class SessionKind(LabelledEnum):
     PLENARY = "plenary"
     PANEL = "panel"
     WORKSHOP = "workshop"
@@ -81,10 +65,6 @@ class SessionKind(enum.StrEnum):
     SITE_VISIT = "site_visit"
     NETWORKING = "networking"
     BREAK = "break"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 def new_uid() -> str:

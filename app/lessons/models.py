@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -20,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import TimestampMixin, UTCDateTime, str_enum
+from app.db import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -29,17 +28,13 @@ if TYPE_CHECKING:
     from app.events.models import Event, Session
 
 
-class LessonKind(enum.StrEnum):
+class LessonKind(LabelledEnum):
     OBSERVATION = "observation"
     LESSON = "lesson"
     GOOD_PRACTICE = "good_practice"
 
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
-
-class LessonStatus(enum.StrEnum):
+class LessonStatus(LabelledEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     VALIDATED = "validated"
@@ -47,12 +42,10 @@ class LessonStatus(enum.StrEnum):
     LEARNED = "learned"
     REJECTED = "rejected"
 
-    @property
-    def label(self) -> str:
-        return {"validated": "Validated (lesson identified)"}.get(self.value, self.value.capitalize())
+    __labels__ = {"validated": "Validated (lesson identified)"}
 
 
-class TLP(enum.StrEnum):
+class TLP(LabelledEnum):
     """Traffic Light Protocol 2.0 markings, from least to most restrictive."""
 
     CLEAR = "clear"
@@ -61,16 +54,15 @@ class TLP(enum.StrEnum):
     AMBER_STRICT = "amber_strict"
     RED = "red"
 
-    @property
-    def label(self) -> str:
-        return "TLP:" + {"amber_strict": "AMBER+STRICT"}.get(self.value, self.value.upper())
+    __labels__ = {"clear": "TLP:CLEAR", "green": "TLP:GREEN", "amber": "TLP:AMBER",
+                  "amber_strict": "TLP:AMBER+STRICT", "red": "TLP:RED"}
 
     @property
     def rank(self) -> int:
         return list(TLP).index(self)
 
 
-class RecommendationType(enum.StrEnum):
+class RecommendationType(LabelledEnum):
     OPERATIONAL = "operational"
     TRAINING = "training"
     POLICY = "policy"
@@ -78,20 +70,16 @@ class RecommendationType(enum.StrEnum):
     STANDARDISATION = "standardisation"
     PROCUREMENT = "procurement"
 
-    @property
-    def label(self) -> str:
-        return {"capability_gap": "Technology / capability gap"}.get(self.value, self.value.capitalize())
+    __labels__ = {"capability_gap": "Technology / capability gap"}
 
 
-class Addressee(enum.StrEnum):
+class Addressee(LabelledEnum):
     EU_INSTITUTIONS = "eu_institutions"
     NATIONAL_AUTHORITIES = "national_authorities"
     PROJECTS = "projects"
     PRACTITIONERS = "practitioners"
 
-    @property
-    def label(self) -> str:
-        return {"eu_institutions": "EU institutions"}.get(self.value, self.value.replace("_", " ").capitalize())
+    __labels__ = {"eu_institutions": "EU institutions"}
 
 
 lesson_themes = Table(
@@ -167,15 +155,11 @@ class LessonTransition(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class ActionStatus(enum.StrEnum):
+class ActionStatus(LabelledEnum):
     OPEN = "open"
     IN_PROGRESS = "in_progress"
     DONE = "done"
     DROPPED = "dropped"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 class FollowUpAction(TimestampMixin, db.Model):

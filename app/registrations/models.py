@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import TimestampMixin, UTCDateTime, str_enum
+from app.db import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -17,30 +17,22 @@ if TYPE_CHECKING:
     from app.events.models import Event, Session
 
 
-class RegistrationStatus(enum.StrEnum):
+class RegistrationStatus(LabelledEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
     REJECTED = "rejected"
 
-    @property
-    def label(self) -> str:
-        return {"waitlisted": "On the waiting list", "pending": "Pending approval"}.get(
-            self.value, self.value.capitalize()
-        )
+    __labels__ = {"waitlisted": "On the waiting list", "pending": "Pending approval"}
 
 
-class ParticipantRole(enum.StrEnum):
+class ParticipantRole(LabelledEnum):
     PARTICIPANT = "participant"
     SPEAKER = "speaker"
     TRAINER = "trainer"
     OBSERVER = "observer"
     ORGANISER = "organiser"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
     @property
     def takes_seat(self) -> bool:

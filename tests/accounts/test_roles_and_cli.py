@@ -9,10 +9,10 @@ from app.accounts.models import Role, User
 from app.accounts.passwords import verify_password
 from app.accounts.permissions import (
     can_create_events,
-    can_manage_directory,
     can_manage_users,
     has_role,
 )
+from app.directory.access import can_manage_directory
 
 
 @pytest.mark.parametrize("role, status", [("member", 403), ("organiser", 403), ("coordinator", 403), ("admin", 200)])

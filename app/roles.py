@@ -1,0 +1,24 @@
+"""The global roles and the two questions every permission starts from (signed in? which role?).
+
+Infrastructure: any package may ask here; it imports no capability package, so the directory (below
+accounts) can guard its pages without importing accounts."""
+
+from __future__ import annotations
+
+from app.db import LabelledEnum
+
+
+class Role(LabelledEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    ORGANISER = "organiser"
+    MEMBER = "member"
+
+
+def is_signed_in(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def has_role(user, *roles: Role) -> bool:
+    """Admins have every role."""
+    return is_signed_in(user) and (user.role == Role.ADMIN or user.role in roles)
