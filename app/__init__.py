@@ -20,28 +20,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
         static_folder="static",
         instance_path=os.environ.get("LIAISON_INSTANCE_DIR", str(ROOT / "instance")),
     )
-    config_class = config or config_from_env()
-    if config_class is ProductionConfig or issubclass(config_class, ProductionConfig):
-        config_class.validate()
-    app.config.from_object(config_class)
-    if overrides:
-        app.config.update(overrides)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
-            "connect_args": {"timeout": 30},
-        }
-    else:
-        # Reuse the most recently returned connection: under load the same few stay busy (and need
-        # no liveness test, app.db_events.install_idle_ping) while spare ones age out.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            "pool_use_lifo": True, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
-        }
-
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    _configure(app, config or config_from_env(), overrides)
 
     from app import models  # noqa: F401  (registers every table)
     from app.extensions import csrf, db, limiter, login_manager, migrate
@@ -51,21 +30,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-
-    from app.cache import pages, stamps
-    from app.db_events import (
-        install_idle_ping,
-        install_postgresql_read_mode,
-        install_sqlite_pragmas,
-    )
-
-    stamps.install()
-    pages.install()
-
-    with app.app_context():
-        install_sqlite_pragmas(db.engine)
-        install_postgresql_read_mode(db.engine)
-        install_idle_ping(db.engine, app.config["DATABASE_IDLE_PING_SECONDS"])
+    _install_database_hooks(app, db)
 
     if app.config.get("TRUSTED_PROXIES"):
         # Behind a load balancer: trust its X-Forwarded-* headers (client IP for rate limits, https).
@@ -83,3 +48,42 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
 
     register_cli(app)
     return app
+
+
+def _configure(app: Flask, config_class: type[Config], overrides: dict | None) -> None:
+    if config_class is ProductionConfig or issubclass(config_class, ProductionConfig):
+        config_class.validate()
+    app.config.from_object(config_class)
+    if overrides:
+        app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+            "connect_args": {"timeout": 30},
+        }
+    else:
+        # Reuse the most recently returned connection: under load the same few stay busy (and need
+        # no liveness test, app.db_events.install_idle_ping) while spare ones age out.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_use_lifo": True, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        }
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def _install_database_hooks(app: Flask, db) -> None:
+    from app.cache import pages, stamps
+    from app.db_events import (
+        install_idle_ping,
+        install_postgresql_read_mode,
+        install_sqlite_pragmas,
+    )
+
+    stamps.install()
+    pages.install()
+    with app.app_context():
+        install_sqlite_pragmas(db.engine)
+        install_postgresql_read_mode(db.engine)
+        install_idle_ping(db.engine, app.config["DATABASE_IDLE_PING_SECONDS"])

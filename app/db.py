@@ -9,6 +9,8 @@ from sqlalchemy import DateTime, Enum, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from app.timeutil import now
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -87,8 +89,6 @@ class TimestampMixin:
 
 
 def utcnow() -> datetime:
-    from app.timeutil import now
-
     return now()
 
 
@@ -103,3 +103,4 @@ def begin_write(session) -> None:
         session.commit()
     if session.get_bind().dialect.name == "sqlite":
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+

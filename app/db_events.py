@@ -1,11 +1,14 @@
-"""Engine-level settings: SQLite gets foreign keys, WAL and a busy timeout like a real server."""
+"""Engine-level settings (SQLite gets foreign keys, WAL and a busy timeout like a real server; PostgreSQL
+reads without a transaction and pings idle connections) and the health check's round trip."""
 
 from __future__ import annotations
 
 import time
 
-from sqlalchemy import event, exc
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Engine
+
+from app.extensions import db
 
 _installed: set = set()
 
@@ -110,3 +113,8 @@ def install_idle_ping(engine: Engine, idle_seconds: float) -> None:
     @event.listens_for(engine, "checkin")
     def _note_use(_dbapi_connection, record):
         record.info[_LAST_USED] = time.monotonic()
+
+
+def database_answers() -> None:
+    """One round trip to the database (the health check); raises when it cannot be reached."""
+    db.session.execute(text("SELECT 1"))

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
+
+from app.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 
 HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = int(os.environ.get("PORT", "5000"))
 
 
 def _wait_for_port(host: str, port: int, timeout: float) -> None:
-    import socket
-    import time
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with socket.socket() as probe:
@@ -27,16 +28,9 @@ def _wait_for_port(host: str, port: int, timeout: float) -> None:
 def main() -> int:
     env = {**os.environ, "FLASK_APP": "wsgi"}
     flask = [sys.executable, "-m", "flask"]
-    scheduler = None
-    has_scheduler = subprocess.run(
-        flask + ["scheduler", "--help"], env=env, capture_output=True
-    ).returncode == 0
-    if has_scheduler:
-        scheduler = subprocess.Popen(flask + ["scheduler", "run"], env=env)
+    scheduler = subprocess.Popen(flask + ["scheduler", "run"], env=env)
     web = subprocess.Popen(flask + ["run", "--host", HOST, "--port", str(PORT)], env=env)
     _wait_for_port(HOST, PORT, timeout=30)
-    from app.accounts.views import DEMO_LOGINS, DEMO_PASSWORD
-
     banner = ["", f"  Liaison is running at http://{HOST}:{PORT}/", ""]
     banner.append(f"  Demo logins (password {DEMO_PASSWORD}):")
     banner += [f"    {role:<12} {email}" for email, role in DEMO_LOGINS]

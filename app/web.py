@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import secrets
 
 from flask import Flask, abort, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from app.accounts.auth import install_login
+from app.db import begin_write
+from app.extensions import db
+from app.negotiation import wants_json
+from app.templating import install_template_helpers
 
 BLUEPRINTS = [
     "app.main.views",
@@ -21,8 +28,6 @@ BLUEPRINTS = [
 
 
 def register_web(app: Flask) -> None:
-    import importlib
-
     for module_name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module_name).bp)
 
@@ -32,19 +37,12 @@ def register_web(app: Flask) -> None:
         # that reads (the signed-in user) and then writes queues behind other writers instead of
         # failing with "database is locked". A no-op on PostgreSQL.
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-            from app.db import begin_write
-            from app.extensions import db
-
             if db.engine.dialect.name == "sqlite":
                 begin_write(db.session)
-
-    from app.accounts.auth import install_login
 
     install_login(app)
     _install_security_headers(app)
     _install_error_handlers(app)
-
-    from app.templating import install_template_helpers
 
     install_template_helpers(app)
 
@@ -105,13 +103,6 @@ ERROR_TEXT = {
 }
 
 
-def wants_json() -> bool:
-    if request.is_json:
-        return True
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
-
-
 def _install_error_handlers(app: Flask) -> None:
     def render_error(code: int, description: str | None = None):
         title, text = ERROR_TEXT.get(code, ("Error", description or ""))
@@ -135,8 +126,6 @@ def _install_error_handlers(app: Flask) -> None:
             return _http_error(exc)
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         try:
-            from app.extensions import db
-
             db.session.rollback()
         except Exception:  # pragma: no cover - best effort
             pass

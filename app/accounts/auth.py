@@ -8,7 +8,7 @@ from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, flash, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, delete, exists, select
@@ -17,6 +17,7 @@ from sqlalchemy.orm import lazyload
 from app.accounts.models import RevokedSession, Role, User
 from app.cache import stamps
 from app.extensions import db, login_manager
+from app.negotiation import wants_json
 from app.timeutil import now
 
 
@@ -107,10 +108,6 @@ def install_login(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def _unauthorized():
-        from flask import flash, redirect, url_for
-
-        from app.web import wants_json
-
         if wants_json() or request.method not in ("GET", "HEAD"):
             abort(401 if wants_json() else 403)
         flash(login_manager.login_message, "info")

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required, login_user
 
 from app.accounts import queries, services
 from app.accounts.auth import end_session, is_safe_next, role_required, start_session
+from app.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 from app.accounts.forms import (
     AdminUserForm,
     ChangeEmailForm,
@@ -38,15 +39,6 @@ def _organisations():
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-DEMO_LOGINS = [
-    ("admin@liaison.example", "Admin"),
-    ("coordinator@liaison.example", "Coordinator"),
-    ("organiser@liaison.example", "Organiser"),
-    ("member@liaison.example", "Member"),
-]
-DEMO_PASSWORD = "liaison-demo-2026"
 
 
 @bp.route("/login", methods=["GET", "POST"])

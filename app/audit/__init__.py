@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.audit.models import AuditEntry
+from app.extensions import db
 from app.timeutil import now
 
 
 def record(actor, action: str, subject, changes: dict[str, Any] | None = None, summary: str | None = None):
     """Add an audit entry to the current transaction (the caller commits)."""
-    from app.audit.models import AuditEntry
-    from app.extensions import db
-
     entry = AuditEntry(
         at=now(),
         actor_id=getattr(actor, "id", None),

@@ -6,6 +6,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app.demo.data import load_demo
+
 demo_cli = AppGroup("demo", help="Demo data for looking around.")
 
 
@@ -13,8 +15,6 @@ demo_cli = AppGroup("demo", help="Demo data for looking around.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 def load_command(if_empty):
     """Load the demo network (idempotent: running it again adds nothing twice)."""
-    from app.demo.data import load_demo
-
     report = load_demo(if_empty=if_empty)
     if report is None:
         click.echo("Users exist already; demo data not loaded.")

@@ -12,9 +12,9 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from app.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
-from app.accounts.views import DEMO_LOGINS, DEMO_PASSWORD
 from app.directory.empact import seed_empact_themes
 from app.directory.models import Organisation, OrganisationType, Project, Theme
 from app.events.models import (

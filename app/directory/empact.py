@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.directory.models import Theme
 from app.extensions import db
 
 CYCLES = ("2022-2025", "2026-2029")
@@ -84,8 +85,6 @@ EMPACT_PRIORITIES: list[tuple[str, str, str]] = [
 def seed_empact_themes() -> int:
     """Create the EMPACT priorities that are missing (keyed on name and cycle). Returns how many were
     added. Safe to run any number of times; the caller commits."""
-    from app.directory.models import Theme
-
     existing = {
         (cycle, name)
         for cycle, name in db.session.execute(

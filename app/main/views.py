@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from sqlalchemy import text
 
-from app.extensions import db
+from app.db_events import database_answers
 
 bp = Blueprint("main", __name__)
 
@@ -17,5 +16,5 @@ def home():
 
 @bp.get("/healthz")
 def health():
-    db.session.execute(text("SELECT 1"))
+    database_answers()
     return {"status": "ok"}

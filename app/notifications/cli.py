@@ -6,6 +6,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app.notifications.delivery import counts_by_status, deliver_pending, retry_dead
+
 outbox_cli = AppGroup("outbox", help="The email outbox.")
 
 
@@ -13,8 +15,6 @@ outbox_cli = AppGroup("outbox", help="The email outbox.")
 @click.option("--limit", default=500, show_default=True)
 def deliver_command(limit):
     """Send pending messages (to instance/mail/*.eml with MAIL_BACKEND=file, else over SMTP)."""
-    from app.notifications.delivery import deliver_pending
-
     report = deliver_pending(limit=limit)
     click.echo(str(report))
 
@@ -22,8 +22,6 @@ def deliver_command(limit):
 @outbox_cli.command("status")
 def status_command():
     """Count messages by state."""
-    from app.notifications.delivery import counts_by_status
-
     for status, count in counts_by_status().items():
         click.echo(f"{status}: {count}")
 
@@ -31,8 +29,6 @@ def status_command():
 @outbox_cli.command("retry-dead")
 def retry_dead_command():
     """Put dead messages back in the queue."""
-    from app.notifications.delivery import retry_dead
-
     click.echo(f"{retry_dead()} message(s) queued again")
 
 

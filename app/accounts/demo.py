@@ -1,0 +1,9 @@
+"""The demo logins: loaded by `flask demo load`, listed on the sign-in page while demo mode is on."""
+
+DEMO_LOGINS = [
+    ("admin@liaison.example", "Admin"),
+    ("coordinator@liaison.example", "Coordinator"),
+    ("organiser@liaison.example", "Organiser"),
+    ("member@liaison.example", "Member"),
+]
+DEMO_PASSWORD = "liaison-demo-2026"
