@@ -11,16 +11,13 @@ from sqlalchemy import select
 from app import audit
 from app.accounts.models import Role, User, new_token, normalise_email
 from app.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
+from app.errors import RuleError
 from app.extensions import db
 from app.timeutil import is_valid_timezone, now
 
 
-class AccountError(ValueError):
-    """A rule was broken; the message is fit to show to the user. `field` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class AccountError(RuleError):
+    """A broken account rule."""
 
 
 @dataclass

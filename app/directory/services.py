@@ -9,15 +9,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.directory.models import Organisation, OrganisationType, Project, Theme
+from app.errors import RuleError
 from app.extensions import db
 
 
-class DirectoryError(ValueError):
-    """A rule was broken; the message is fit to show. `field` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class DirectoryError(RuleError):
+    """A broken directory rule."""
 
 
 def _same_text(column, value: str):
