@@ -62,6 +62,11 @@ class TLP(LabelledEnum):
         return list(TLP).index(self)
 
 
+# Markings that may be shared beyond the people in the room (TLP 2.0: CLEAR is public, GREEN is for
+# the community): the one list digests, reports and the library use.
+SHAREABLE_MARKINGS = (TLP.CLEAR, TLP.GREEN)
+
+
 class RecommendationType(LabelledEnum):
     OPERATIONAL = "operational"
     TRAINING = "training"
@@ -160,6 +165,10 @@ class ActionStatus(LabelledEnum):
     IN_PROGRESS = "in_progress"
     DONE = "done"
     DROPPED = "dropped"
+
+
+# An action still to be done (shown as open, counted as overdue after its due date).
+OPEN_ACTION_STATES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
 
 class FollowUpAction(TimestampMixin, db.Model):
