@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, case, func, literal_column, or_, select, text, union
 
-from app.events.models import SessionKind
+from app.events.models import Event, SessionKind
 from app.extensions import db
 from app.lessons.models import ActionStatus
 from app.registrations.models import (
@@ -123,3 +123,16 @@ def rate(part: int, whole: int) -> float | None:
 
 def count_if(condition, column):
     return func.count(case((condition, column)))
+
+
+def count_by_status(model, conditions: list) -> dict:
+    """{status: count} of `model`'s rows (a Lesson or a Registration: an id, a status and an
+    event_id) at the events matching `conditions`."""
+    rows = db.session.execute(
+        select(model.status, func.count(model.id))
+        .select_from(model)
+        .join(Event, Event.id == model.event_id)
+        .where(*conditions)
+        .group_by(model.status)
+    ).all()
+    return dict(rows)

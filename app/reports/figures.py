@@ -23,6 +23,7 @@ from app.reports.counting import (
     OPEN_ACTIONS,
     SEAT_ROLES,
     CheckIns,
+    count_by_status,
     count_if,
     hours_between,
     month_of,
@@ -143,14 +144,7 @@ def feedback_by_kind(scope: Scope):
 
 
 def lessons_by_status(scope: Scope) -> dict[LessonStatus, int]:
-    rows = db.session.execute(
-        select(Lesson.status, func.count(Lesson.id))
-        .select_from(Lesson)
-        .join(Event, Event.id == Lesson.event_id)
-        .where(*scope.lessons())
-        .group_by(Lesson.status)
-    ).all()
-    return dict(rows)
+    return count_by_status(Lesson, scope.lessons())
 
 
 def lessons_by_theme(scope: Scope):

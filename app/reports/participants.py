@@ -10,7 +10,7 @@ from app.directory.models import Organisation, Project
 from app.events.models import Event, event_projects
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationStatus
-from app.reports.counting import CheckIns, count_if
+from app.reports.counting import CheckIns, count_by_status, count_if
 from app.reports.figures import events_by_kind
 from app.reports.scope import Scope
 
@@ -123,14 +123,7 @@ def registrations_by_role(scope: Scope) -> dict:
 
 
 def registrations_by_status(scope: Scope) -> dict[RegistrationStatus, int]:
-    rows = db.session.execute(
-        select(Registration.status, func.count(Registration.id))
-        .select_from(Registration)
-        .join(Event, Event.id == Registration.event_id)
-        .where(*scope.published())
-        .group_by(Registration.status)
-    ).all()
-    return dict(rows)
+    return count_by_status(Registration, scope.published())
 
 
 def participation_by_kind(scope: Scope) -> dict:

@@ -124,19 +124,21 @@ def people_tables(cells, tables: dict, charts: list) -> tuple[int, int]:
     return sum(1 for c in by_country if c), sum(1 for t in by_type if t)
 
 
+CAPACITY_FIGURES = [  # (row label, key in figures.training() or figures.people_trained())
+    ("Trainings held", "trainings"),
+    ("Training sessions", "sessions"),
+    ("Training hours delivered", "hours"),
+    ("People trained", "people_trained"),
+    ("Certificates issued", "certificates"),
+]
+
+
 def capacity_table(scope: Scope, tables: dict) -> dict:
-    training = figures.training(scope)
-    trained = figures.people_trained(scope)
+    capacity = {**figures.training(scope), **figures.people_trained(scope)}
     table = Table("capacity_building", "Capacity building", ["Figure", "Value"])
-    table.rows = [
-        ["Trainings held", training["trainings"]],
-        ["Training sessions", training["sessions"]],
-        ["Training hours delivered", training["hours"]],
-        ["People trained", trained["people_trained"]],
-        ["Certificates issued", trained["certificates"]],
-    ]
+    table.rows = [[label, capacity[key]] for label, key in CAPACITY_FIGURES]
     tables[table.key] = table
-    return {**training, **trained}
+    return capacity
 
 
 def feedback_table(scope: Scope, tables: dict, charts: list) -> dict:
