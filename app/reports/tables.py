@@ -16,7 +16,7 @@ from app.templating import country_name
 UNKNOWN = "Not recorded"
 
 
-def kind_order(kinds) -> list[EventKind]:
+def _kind_order(kinds) -> list[EventKind]:
     return [kind for kind in EventKind if kind in kinds]
 
 
@@ -25,7 +25,7 @@ def events_tables(scope: Scope, tables: dict, charts: list) -> tuple[int, int, i
     table = Table(
         "events_by_kind", "Events by kind", ["Event kind", "Held", "Planned", "Cancelled", "Total"]
     )
-    for kind in kind_order(by_kind):
+    for kind in _kind_order(by_kind):
         held, planned, cancelled = by_kind[kind]
         table.rows.append([kind.label, held, planned, cancelled, held + planned + cancelled])
     totals = tuple(sum(values[i] for values in by_kind.values()) for i in range(3))
@@ -157,7 +157,7 @@ def feedback_table(scope: Scope, tables: dict, charts: list) -> dict:
             *(round(number(total) / count, 1) for total in (overall, relevance, organisation)),
         ]
 
-    for kind in kind_order(rows):
+    for kind in _kind_order(rows):
         table.rows.append([kind.label, *averages(*rows[kind])])
     sums = [sum(number(values[i]) for values in rows.values()) for i in range(4)]
     all_row = ["All events", *averages(int(sums[0]), *sums[1:])]
@@ -252,7 +252,7 @@ def participation_by_kind_table(scope: Scope, tables: dict, charts: list) -> tup
         "Participation by event kind",
         ["Event kind", "Events held", "Events planned", "Registrations", "People", "Attended"],
     )
-    for kind in kind_order(by_kind):
+    for kind in _kind_order(by_kind):
         table.rows.append([kind.label, *(int(v) for v in by_kind[kind])])
     tables[table.key] = table
     charts.append(
