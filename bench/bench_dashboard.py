@@ -78,7 +78,8 @@ def run(database_url: str, *, generate: bool, scale: float, repeat: int) -> list
     from app.extensions import db
     from app.registrations.models import Registration
     from app.reports import exports
-    from app.reports.queries import ReportFilter, dashboard_report, participation_report
+    from app.reports.builders import dashboard_report, participation_report
+    from app.reports.scope import ReportFilter
     from app.timeutil import now
 
     with app.app_context():

@@ -33,7 +33,9 @@ from markupsafe import Markup
 from app.accounts.models import Role, User
 from app.cache import pages
 from app.extensions import db
-from app.reports import queries, snapshots
+from app.reports import builders, snapshots
+from app.reports.results import Report
+from app.reports.scope import ReportFilter
 from app.timeutil import now
 
 DEFAULT_SECONDS = 60
@@ -43,11 +45,11 @@ RETRY_SECONDS = 5.0  # after finding another process on a shared rebuild, wait b
 MAX_ENTRIES = 64
 MAX_FRAGMENTS = 64
 
-BUILDERS = {"dashboard": queries.dashboard_report, "participation": queries.participation_report}
+BUILDERS = {"dashboard": builders.dashboard_report, "participation": builders.participation_report}
 NETWORK = "network"
 
 _lock = threading.Lock()
-_entries: OrderedDict[Hashable, queries.Report] = OrderedDict()
+_entries: OrderedDict[Hashable, Report] = OrderedDict()
 _fragments: OrderedDict[Hashable, Markup] = OrderedDict()
 _refreshing: set[Hashable] = set()
 _checked: dict[str, float] = {}  # snapshot name -> when this worker last read its production time
@@ -77,7 +79,7 @@ def ttl_seconds() -> float:
     return float(current_app.config.get("REPORTS_CACHE_SECONDS", default))
 
 
-def _build(key) -> queries.Report:
+def _build(key) -> Report:
     name, scope, filters = key
     viewer = NetworkViewer() if scope == NETWORK else db.session.get(User, scope[1])
     return BUILDERS[name](viewer, filters)
@@ -86,12 +88,12 @@ def _build(key) -> queries.Report:
 def snapshot_name(key) -> str | None:
     """The report_snapshots key of a shared report (None: this report stays in the worker)."""
     name, scope, filters = key
-    if scope == NETWORK and filters == queries.ReportFilter():
+    if scope == NETWORK and filters == ReportFilter():
         return f"{name}:network"
     return None
 
 
-def _remember(key, report: queries.Report) -> None:
+def _remember(key, report: Report) -> None:
     with _lock:
         current = _entries.get(key)
         if current is None or current.produced_at <= report.produced_at:
@@ -101,7 +103,7 @@ def _remember(key, report: queries.Report) -> None:
             _entries.popitem(last=False)
 
 
-def _remembered(key) -> queries.Report | None:
+def _remembered(key) -> Report | None:
     with _lock:
         report = _entries.get(key)
         if report is not None:
@@ -109,7 +111,7 @@ def _remembered(key) -> queries.Report | None:
         return report
 
 
-def _age(report: queries.Report) -> float:
+def _age(report: Report) -> float:
     return (now() - report.produced_at).total_seconds()
 
 
@@ -122,7 +124,7 @@ def _check_due(shared: str, force: bool) -> bool:
         return True
 
 
-def version(name: str, user, filters: queries.ReportFilter):
+def version(name: str, user, filters: ReportFilter):
     """When the report that get() would answer with right now was produced, if get() would answer
     from this worker's memory without looking at the database (fresh, no snapshot check due);
     else None. Pages cached whole (app.cache.pages) use it as part of their key."""
@@ -138,7 +140,7 @@ def version(name: str, user, filters: queries.ReportFilter):
     return report.produced_at if _age(report) < ttl_seconds() else None
 
 
-def get(name: str, user, filters: queries.ReportFilter, *, recheck: bool = False) -> queries.Report:
+def get(name: str, user, filters: ReportFilter, *, recheck: bool = False) -> Report:
     """The report `name` for `user` and `filters`, from the cache when it is fresh enough
     (`recheck`: look for a newer shared snapshot now, e.g. right after a refresh elsewhere)."""
     key = (name, scope_key(user), filters)
@@ -164,7 +166,7 @@ def get(name: str, user, filters: queries.ReportFilter, *, recheck: bool = False
     return refresh(key)
 
 
-def refresh(key, *, only_if_claimed: bool = False, max_age: float | None = None) -> queries.Report | None:
+def refresh(key, *, only_if_claimed: bool = False, max_age: float | None = None) -> Report | None:
     """Build the report now; a shared one is stored for every worker (unless another process is
     building it: then it is built for this request only, or not at all with only_if_claimed;
     with max_age, a stored snapshot younger than that many seconds is not built again)."""
@@ -187,7 +189,7 @@ def refresh(key, *, only_if_claimed: bool = False, max_age: float | None = None)
     return report
 
 
-def refresh_for(name: str, user, filters: queries.ReportFilter) -> queries.Report:
+def refresh_for(name: str, user, filters: ReportFilter) -> Report:
     """A coordinator (or organiser) asked for fresh figures."""
     return refresh((name, scope_key(user), filters))
 
@@ -250,7 +252,7 @@ def refresh_snapshots(at=None) -> list[str]:
     margin = ttl / 2
     rebuilt = []
     for name in BUILDERS:
-        key = (name, NETWORK, queries.ReportFilter())
+        key = (name, NETWORK, ReportFilter())
         stored_at = snapshots.produced_at(snapshot_name(key))
         if stored_at is not None and (instant - stored_at).total_seconds() < margin:
             continue

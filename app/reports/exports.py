@@ -9,7 +9,7 @@ import logging
 import re
 from pathlib import Path
 
-from app.reports.queries import Chart, Report, Table, cell_text
+from app.reports.results import Chart, Report, Table, cell_text
 
 # fpdf2 subsets the TTF font through fontTools, which logs every table at INFO level.
 logging.getLogger("fontTools").setLevel(logging.WARNING)

@@ -13,7 +13,7 @@ from app.cache import fragments
 from app.directory.models import Project, Theme
 from app.events.models import EventKind
 from app.extensions import db
-from app.reports.queries import ReportFilter
+from app.reports.scope import ReportFilter
 from app.templating import COUNTRY_CHOICES
 
 

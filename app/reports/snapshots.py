@@ -18,7 +18,8 @@ from app.events.models import EventKind
 from app.extensions import db
 from app.lessons.models import ActionStatus
 from app.reports.models import ReportSnapshot
-from app.reports.queries import Chart, Report, ReportFilter, Series, Table
+from app.reports.results import Chart, Report, Series, Table
+from app.reports.scope import ReportFilter
 
 # A claim older than this is abandoned (its process died mid-build): another one may take it over.
 CLAIM_SECONDS = 300

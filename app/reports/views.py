@@ -22,8 +22,11 @@ from markupsafe import Markup
 from app.accounts.auth import role_required
 from app.accounts.models import Role
 from app.cache import pages
-from app.reports import cache, charts, exports, queries
+from app.reports import cache, charts, exports
+from app.reports.counting import COUNTING_RULES
 from app.reports.forms import RefreshForm, ReportFilterForm
+from app.reports.results import Report
+from app.reports.scope import ReportFilter
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -36,7 +39,7 @@ EXPORTS = {
 }
 
 
-def _body(name: str, form: ReportFilterForm, report: queries.Report | None):
+def _body(name: str, form: ReportFilterForm, report: Report | None):
     """The page below its title: the filter form and the report, rendered once per report and
     filter input (the HTML depends on nothing else; the signed-in user is outside it)."""
     body_template = f"reports/_{name}_body.html"
@@ -46,7 +49,7 @@ def _body(name: str, form: ReportFilterForm, report: queries.Report | None):
             return render_template(body_template, form=form, report=None, name=name)
         svgs = {chart.key: charts.svg(chart) for chart in report.charts}
         return render_template(
-            body_template, form=form, report=report, svgs=svgs, rules=queries.COUNTING_RULES,
+            body_template, form=form, report=report, svgs=svgs, rules=COUNTING_RULES,
             export_args=report.filters.query_args(), name=name,
         )
 
@@ -76,7 +79,7 @@ def _unfiltered_version(name: str):
     """The page cache's key for a report page without filter: the time its figures were produced."""
     if request.args or REFRESHED in session:
         return None
-    produced_at = cache.version(name, current_user, queries.ReportFilter())
+    produced_at = cache.version(name, current_user, ReportFilter())
     return None if produced_at is None else (name, produced_at)
 
 

@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.reports import cache, snapshots
+from app.reports.builders import dashboard_report
 from app.reports.models import ReportSnapshot
-from app.reports.queries import ReportFilter, dashboard_report
+from app.reports.scope import ReportFilter
 from app.scheduler.jobs import run_report_snapshots
 from app.timeutil import set_now
 from tests.reports import dataset

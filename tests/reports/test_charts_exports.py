@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from app.reports import charts, exports
-from app.reports.queries import Chart, Report, ReportFilter, Series, Table
+from app.reports.results import Chart, Report, Series, Table
+from app.reports.scope import ReportFilter
 
 
 def a_chart(**kw) -> Chart:

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from app.events.models import EventKind
-from app.reports.queries import ReportFilter, dashboard_report, participation_report
+from app.reports.builders import dashboard_report, participation_report
+from app.reports.scope import ReportFilter
 from tests.reports import dataset
 
 

@@ -1,0 +1,138 @@
+"""How report figures are counted: the rules shown to users (COUNTING_RULES) and the SQL
+expressions the figures share (who attended, seat-taking roles, open action states, training content,
+conditional counts, hours and months per database dialect).
+
+Every figure is an aggregate computed in the database (GROUP BY / COUNT), over the events the viewer
+may report on (app.reports.scope), so a page costs the same few queries whatever the data size.
+
+How figures are counted (shown to users on the pages, see COUNTING_RULES):
+- Events in a report are published or cancelled events (drafts never count) matching the filter and
+  the viewer's scope (coordinators and admins: the whole network; organisers: events they created or
+  co-organise). An event belongs to the period in which it starts (dates in UTC). "Held" = published
+  and ended; "planned" = published and not yet ended. Cancelled events are counted apart and add no
+  participation figures.
+- Registrations = confirmed registrations (any role). People = distinct persons among them
+  (COUNT DISTINCT user), so someone at three events is one person. Attended = a confirmed registration
+  with any check-in (event check-in, a day's attendance or a session's attendance). The attendance
+  rate is attended / registrations at held events.
+- A participant's country is the person's country, else their organisation's; the organisation type
+  is their organisation's.
+- Training hours: for a held training event, the length of its agenda sessions (breaks and
+  networking excluded), or the event's own length (end minus start) when it has no such sessions;
+  plus, in any held event, the length of sessions of kind "training".
+- People trained: distinct participants/observers who attended a held training event or checked in
+  at a training session. Certificates: one per person per held training event attended as
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, case, func, literal_column, or_, select, text, union
+
+from app.events.models import Event, SessionKind
+from app.extensions import db
+from app.lessons.models import ActionStatus
+from app.registrations.models import (
+    AttendanceDay,
+    ParticipantRole,
+    Registration,
+    RegistrationStatus,
+    SessionAttendance,
+)
+
+COUNTING_RULES = [
+    "Events: published or cancelled events matching the filter (drafts never count). An event "
+    "belongs to the period in which it starts (dates in UTC). Held = published and ended; planned = "
+    "published and not yet ended.",
+    "Registrations are confirmed registrations (any role). People counts each person once, however "
+    "many events they registered for.",
+    "Attended = a confirmed registration with a check-in (at the event, on one of its days or at "
+    "one of its sessions). Attendance rate = attended ÷ registrations, at held events.",
+    "A participant's country is their own, else their organisation's; the organisation type is their "
+    "organisation's. An event linked to several projects counts for each project.",
+    "Training hours: a held training event counts the length of its agenda sessions (breaks and "
+    "networking excluded), or its own length when it has no agenda; any held event adds its "
+    "sessions of kind 'training'.",
+    "People trained: distinct participants and observers who attended a held training event or "
+    "checked in at a training session. Certificates issued: one per person per held training event "
+    "attended as participant or observer.",
+    "Lessons and follow-up actions belong to the events in the report (a theme filter also keeps "
+    "lessons tagged with that theme). Overdue = open or in progress with a due date before today.",
+]
+
+SEAT_ROLES = (ParticipantRole.PARTICIPANT, ParticipantRole.OBSERVER)
+NOT_TRAINING_CONTENT = (SessionKind.BREAK, SessionKind.NETWORKING)
+OPEN_ACTIONS = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def hours_between(start, end):
+    """Length of an interval in hours, computed by the database."""
+    if _dialect() == "postgresql":
+        return func.extract("epoch", end - start) / 3600.0
+    return (func.julianday(end) - func.julianday(start)) * 24.0
+
+
+def month_of(column):
+    """'YYYY-MM' of an instant, in UTC. Literal formats keep GROUP BY identical to the SELECT."""
+    if _dialect() == "postgresql":
+        return func.to_char(
+            func.timezone(literal_column("'UTC'"), column), literal_column("'YYYY-MM'")
+        )
+    return func.strftime(literal_column("'%Y-%m'"), column)
+
+
+# Per-person aggregates hash ~one group per registration; PostgreSQL's default 4 MB work_mem
+# spills those to disk. Raised for the report's transaction only (SET LOCAL).
+PG_WORK_MEM = "64MB"
+
+
+def tune_for_aggregates() -> None:
+    if _dialect() == "postgresql":
+        db.session.execute(text(f"SET LOCAL work_mem = '{PG_WORK_MEM}'"))
+
+
+class CheckIns:
+    """Who attended: a confirmed registration with an event check-in, a day's attendance or a
+    session's attendance. The day and session check-ins are outer-joined as one de-duplicated set
+    (a hash join) rather than looked up row by row."""
+
+    def __init__(self):
+        self.table = union(
+            select(AttendanceDay.registration_id.label("registration_id")),
+            select(SessionAttendance.registration_id),
+        ).subquery("checked_in")
+        self.attended = and_(
+            Registration.status == RegistrationStatus.CONFIRMED,
+            or_(Registration.checked_in_at.is_not(None), self.table.c.registration_id.is_not(None)),
+        )
+
+    def join(self, statement):
+        return statement.outerjoin(self.table, self.table.c.registration_id == Registration.id)
+
+
+def number(value) -> float:
+    return float(value or 0)
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def count_if(condition, column):
+    return func.count(case((condition, column)))
+
+
+def count_by_status(model, conditions: list) -> dict:
+    """{status: count} of `model`'s rows (a Lesson or a Registration: an id, a status and an
+    event_id) at the events matching `conditions`."""
+    rows = db.session.execute(
+        select(model.status, func.count(model.id))
+        .select_from(model)
+        .join(Event, Event.id == model.event_id)
+        .where(*conditions)
+        .group_by(model.status)
+    ).all()
+    return dict(rows)

@@ -1,0 +1,156 @@
+"""Participation figures: confirmed registrations, people and attendance, overall and per
+country, organisation type, role, status, event kind and project (one or two queries each)."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func, select
+
+from app.accounts.models import User
+from app.directory.models import Organisation, Project
+from app.events.models import Event, event_projects
+from app.extensions import db
+from app.registrations.models import Registration, RegistrationStatus
+from app.reports.counting import CheckIns, count_by_status, count_if
+from app.reports.figures import events_by_kind
+from app.reports.scope import Scope
+
+
+def participant_cells(scope: Scope) -> list[tuple]:
+    """Confirmed registrations grouped by the participant's (country, organisation type).
+
+    Country and organisation type belong to the person, so each person falls in exactly one cell:
+    people counts per cell add up exactly to per-country, per-type and overall totals, and one
+    scan of the registrations gives the totals and both breakdowns. The registrations are first
+    aggregated per person (a hash aggregate, no DISTINCT sort), then per cell.
+    """
+    checks = CheckIns()
+    attended = checks.attended
+    at_held = Event.ends_at <= scope.at
+    per_person = checks.join(
+        select(
+            Registration.user_id.label("user_id"),
+            func.count(Registration.id).label("registrations"),
+            count_if(attended, Registration.id).label("attended"),
+            count_if(at_held, Registration.id).label("held_registrations"),
+            count_if(and_(attended, at_held), Registration.id).label("held_attended"),
+        )
+        .select_from(Registration)
+        .join(Event, Event.id == Registration.event_id)
+        .where(*scope.published(), Registration.status == RegistrationStatus.CONFIRMED)
+        .group_by(Registration.user_id)
+    ).subquery("per_person")
+    country = func.coalesce(User.country, Organisation.country)
+    return db.session.execute(
+        select(
+            country.label("country"),
+            Organisation.type,
+            func.sum(per_person.c.registrations),
+            func.count(per_person.c.user_id),
+            func.sum(per_person.c.attended),
+            count_if(per_person.c.attended > 0, per_person.c.user_id),
+            func.sum(per_person.c.held_registrations),
+            func.sum(per_person.c.held_attended),
+        )
+        .select_from(per_person)
+        .join(User, User.id == per_person.c.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .group_by(country, Organisation.type)
+    ).all()
+
+
+CELL_FIGURES = [
+    "registrations",
+    "people",
+    "attended",
+    "attended_people",
+    "held_registrations",
+    "held_attended",
+]
+
+
+def sum_cells(cells, key=None) -> dict:
+    """Add up cells (per country, per type, or all of them when key is None)."""
+    sums: dict = {}
+    for cell in cells:
+        group = key(cell) if key else None
+        current = sums.setdefault(group, [0] * len(CELL_FIGURES))
+        for index, value in enumerate(cell[2:]):
+            current[index] += int(value or 0)
+    return {group: dict(zip(CELL_FIGURES, values, strict=True)) for group, values in sums.items()}
+
+
+def totals(cells) -> dict:
+    """All cells added up: the report's overall participation figures."""
+    return sum_cells(cells).get(None, dict.fromkeys(CELL_FIGURES, 0))
+
+
+def _people_by(scope: Scope, group, *joins) -> dict:
+    """Confirmed registrations, people and attended registrations per `group` (a person may fall
+    in several groups). Aggregated per (group, person) first, then per group: hash aggregates
+    instead of COUNT(DISTINCT) sorts. Returns {group: (registrations, people, attended)}."""
+    checks = CheckIns()
+    statement = (
+        select(
+            group.label("grp"),
+            Registration.user_id.label("user_id"),
+            func.count(Registration.id).label("registrations"),
+            count_if(checks.attended, Registration.id).label("attended"),
+        )
+        .select_from(Registration)
+        .join(Event, Event.id == Registration.event_id)
+    )
+    for target, on in joins:
+        statement = statement.join(target, on)
+    per_person = (
+        checks.join(statement)
+        .where(*scope.published(), Registration.status == RegistrationStatus.CONFIRMED)
+        .group_by(group, Registration.user_id)
+        .subquery("per_person")
+    )
+    rows = db.session.execute(
+        select(
+            per_person.c.grp,
+            func.sum(per_person.c.registrations),
+            func.count(per_person.c.user_id),
+            func.sum(per_person.c.attended),
+        ).group_by(per_person.c.grp)
+    ).all()
+    return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in rows}
+
+
+def registrations_by_role(scope: Scope) -> dict:
+    return _people_by(scope, Registration.role)
+
+
+def registrations_by_status(scope: Scope) -> dict[RegistrationStatus, int]:
+    return count_by_status(Registration, scope.published())
+
+
+def participation_by_kind(scope: Scope) -> dict:
+    """{kind: (held, planned, registrations, people, attended)}."""
+    events = events_by_kind(scope)
+    people = _people_by(scope, Event.kind)
+    return {
+        kind: (held, planned, *people.get(kind, (0, 0, 0)))
+        for kind, (held, planned, _cancelled) in events.items()
+        if held or planned
+    }
+
+
+def participation_by_project(scope: Scope) -> list[tuple]:
+    """(acronym, events, registrations, people, attended) per project with events in the report."""
+    events = db.session.execute(
+        select(Project.id, Project.acronym, func.count(Event.id))
+        .select_from(Project)
+        .join(event_projects, event_projects.c.project_id == Project.id)
+        .join(Event, Event.id == event_projects.c.event_id)
+        .where(*scope.published())
+        .group_by(Project.id, Project.acronym)
+        .order_by(Project.acronym)
+    ).all()
+    people = _people_by(
+        scope,
+        event_projects.c.project_id,
+        (event_projects, event_projects.c.event_id == Event.id),
+    )
+    return [(acronym, count, *people.get(pid, (0, 0, 0))) for pid, acronym, count in events]
