@@ -14,8 +14,8 @@ from app.notifications.delivery import counts_by_status, retry_dead
 from app.notifications.models import OutboxMessage, OutboxStatus
 from app.scheduler import lease
 from app.scheduler.forms import RetryDeadForm
+from app.scheduler.jobs import JOBS
 from app.scheduler.models import JobRun
-from app.scheduler.runner import JOBS
 from app.timeutil import now
 
 bp = Blueprint("scheduler", __name__, url_prefix="/admin/system")

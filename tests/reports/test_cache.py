@@ -14,7 +14,7 @@ from app.extensions import db
 from app.reports import cache, snapshots
 from app.reports.models import ReportSnapshot
 from app.reports.queries import ReportFilter, dashboard_report
-from app.scheduler.jobs import run_report_snapshots
+from app.scheduler.jobs.snapshots import run_report_snapshots
 from app.timeutil import set_now
 from tests.reports import dataset
 
