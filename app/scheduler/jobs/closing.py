@@ -16,10 +16,9 @@ from app.notifications.rendering import absolute_url
 from app.registrations.models import Registration, RegistrationStatus
 from app.scheduler.jobs.work import (
     JobResult,
-    claim_event,
     event_path,
     event_place,
-    fail,
+    for_each_claimed_event,
     organisers_of,
     send,
 )
@@ -94,15 +93,7 @@ def run_registration_closing(at: datetime) -> JobResult:
             Event.ends_at > at,
         ).order_by(Event.registration_closes_at, Event.id)
     ).all()
-    for event_id in event_ids:
-        try:
-            event = claim_event(event_id, "registration_closed_notified_at", at)
-            if event is None:
-                result.skipped += 1
-                continue
-            send_final_list(event, result)
-            db.session.commit()
-        except Exception as error:  # noqa: BLE001
-            fail(result, f"registration closing of event {event_id}", error)
+    for_each_claimed_event(event_ids, "registration_closed_notified_at", at, result,
+                           "registration closing of event", lambda event: send_final_list(event, result))
     result.detail = f"{len(event_ids)} event(s) closed, {result.sent} message(s) queued"
     return result

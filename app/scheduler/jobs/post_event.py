@@ -15,9 +15,8 @@ from app.registrations.models import AttendanceDay, Registration, RegistrationSt
 from app.scheduler.jobs.work import (
     JobResult,
     claim,
-    claim_event,
     event_path,
-    fail,
+    for_each_claimed_event,
     organisers_of,
     send,
 )
@@ -83,15 +82,7 @@ def run_post_event(at: datetime) -> JobResult:
             Event.post_event_notified_at.is_(None),
         ).order_by(Event.ends_at, Event.id)
     ).all()
-    for event_id in event_ids:
-        try:
-            event = claim_event(event_id, "post_event_notified_at", at)
-            if event is None:
-                result.skipped += 1
-                continue
-            send_post_event(event, at, result)
-            db.session.commit()
-        except Exception as error:  # noqa: BLE001
-            fail(result, f"post-event messages of event {event_id}", error)
+    for_each_claimed_event(event_ids, "post_event_notified_at", at, result,
+                           "post-event messages of event", lambda event: send_post_event(event, at, result))
     result.detail = f"{len(event_ids)} finished event(s), {result.sent} message(s) queued"
     return result

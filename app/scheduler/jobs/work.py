@@ -3,6 +3,7 @@ conditional UPDATE, queue a message, record a failure without stopping the other
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -88,12 +89,20 @@ def fail(result: JobResult, what: str, error: Exception) -> None:
     result.errors.append(f"{what}: {type(error).__name__}: {error}"[:300])
 
 
-def claim_event(event_id: int, marker: str, at: datetime) -> Event | None:
-    """Start a unit of work (a write transaction, BEGIN IMMEDIATE on SQLite) that claims the event's
-    `marker` column (still unset) by setting it to `at`: the event, or None (rolled back) when
-    another run claimed it first."""
-    begin_write()
-    if not claim(Event, event_id, getattr(Event, marker).is_(None), **{marker: at}):
-        db.session.rollback()
-        return None
-    return db.session.get(Event, event_id, populate_existing=True)
+def for_each_claimed_event(event_ids: list[int], marker: str, at: datetime, result: JobResult, what: str,
+                           step: Callable[[Event], None]) -> None:
+    """For each event, one unit of work (a write transaction, BEGIN IMMEDIATE on SQLite, committed
+    here): claim its `marker` column (still unset) by setting it to `at`, then run `step` on it. An
+    event another run claimed first is skipped; a failing one is recorded as "`what` <id>" and
+    does not stop the others."""
+    for event_id in event_ids:
+        try:
+            begin_write()
+            if not claim(Event, event_id, getattr(Event, marker).is_(None), **{marker: at}):
+                db.session.rollback()
+                result.skipped += 1
+                continue
+            step(db.session.get(Event, event_id, populate_existing=True))
+            db.session.commit()
+        except Exception as error:  # noqa: BLE001 - one event's failure must not stop the others
+            fail(result, f"{what} {event_id}", error)
