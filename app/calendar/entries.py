@@ -67,57 +67,50 @@ def _description(event, show_online: bool, *, lead: str | None = None, body: str
     return "\n\n".join(p for p in parts if p)
 
 
-def event_entry(event, *, show_online: bool, attendees: tuple[Attendee, ...] = (),
-                status: str | None = None, all_day: bool = False) -> Entry:
+def _entry(event, item, *, show_online: bool, attendees: tuple[Attendee, ...], status: str | None,
+           uid: str, summary: str, lead: str, room: str | None = None, **fields) -> Entry:
+    """The entry of `item` (the event itself or one of its sessions): a cancelled event's entries
+    are always CANCELLED, else `status` or the event's own."""
     entry_status = status or STATUS[event.status]
     if event.status == EventStatus.CANCELLED:
         entry_status = "CANCELLED"
     return Entry(
-        uid=links.event_uid(event),
-        sequence=event.sequence or 0,
-        summary=event.title,
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
+        uid=uid,
+        sequence=item.sequence or 0,
+        summary=summary,
+        starts_at=item.starts_at,
+        ends_at=item.ends_at,
         timezone=event.timezone,
         status=entry_status,
         description=_description(
-            event, show_online, lead=event.summary, body=event.description,
-            cancelled=entry_status == "CANCELLED",
+            event, show_online, lead=lead, body=item.description, cancelled=entry_status == "CANCELLED",
         ),
-        location=_location(event, show_online),
+        location=_location(event, show_online, room=room),
         url=links.event_url(event),
-        created_at=event.created_at,
-        last_modified_at=event.updated_at,
+        created_at=item.created_at,
         organizer=organizer(),
         attendees=attendees,
-        categories=(event.kind.label,) if event.kind else (),
-        all_day=all_day,
+        categories=(item.kind.label,) if item.kind else (),
+        **fields,
+    )
+
+
+def event_entry(event, *, show_online: bool, attendees: tuple[Attendee, ...] = (),
+                status: str | None = None, all_day: bool = False) -> Entry:
+    return _entry(
+        event, event, show_online=show_online, attendees=attendees, status=status,
+        uid=links.event_uid(event), summary=event.title, lead=event.summary,
+        last_modified_at=event.updated_at, all_day=all_day,
     )
 
 
 def session_entry(session, event, *, show_online: bool, attendees: tuple[Attendee, ...] = (),
                   status: str | None = None) -> Entry:
-    entry_status = status or STATUS[event.status]
-    if event.status == EventStatus.CANCELLED:
-        entry_status = "CANCELLED"
-    return Entry(
-        uid=links.session_uid(session),
-        sequence=session.sequence or 0,
-        summary=f"{session.title} · {event.title}",
-        starts_at=session.starts_at,
-        ends_at=session.ends_at,
-        timezone=event.timezone,
-        status=entry_status,
-        description=_description(
-            event, show_online, lead=f"Part of {event.title}.", body=session.description,
-            cancelled=entry_status == "CANCELLED",
-        ),
-        location=_location(event, show_online, room=session.room),
-        url=links.event_url(event),
-        created_at=session.created_at,
-        last_modified_at=max(session.updated_at, event.updated_at) if session.updated_at and event.updated_at else session.updated_at,
-        organizer=organizer(),
-        attendees=attendees,
+    return _entry(
+        event, session, show_online=show_online, attendees=attendees, status=status,
+        uid=links.session_uid(session), summary=f"{session.title} · {event.title}",
+        lead=f"Part of {event.title}.", room=session.room,
+        last_modified_at=(max(session.updated_at, event.updated_at) if session.updated_at and event.updated_at
+                          else session.updated_at),
         related_to=links.event_uid(event),
-        categories=(session.kind.label,) if session.kind else (),
     )

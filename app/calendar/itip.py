@@ -18,27 +18,25 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.accounts.models import User
 from app.calendar import links
 from app.calendar.entries import attendee_for, event_entry, session_entry
 from app.calendar.ics import build_calendar, build_entry_calendar
+from app.events.access import is_organiser_of
+from app.events.models import Session
 from app.extensions import db
 from app.notifications.outbox import Attachment, CalendarPart, Recipient, enqueue
 from app.notifications.rendering import render_email
+from app.registrations.models import (
+    Registration,
+    RegistrationStatus,
+    SessionSignup,
+    SessionSignupStatus,
+)
 from app.templating import format_local
 from app.timeutil import now
 
 FILENAMES = {"REQUEST": "invite.ics", "CANCEL": "cancel.ics", "PUBLISH": "event.ics"}
-
-
-def _registration_model():
-    from app.registrations.models import (
-        Registration,
-        RegistrationStatus,
-        SessionSignup,
-        SessionSignupStatus,
-    )
-
-    return Registration, RegistrationStatus, SessionSignup, SessionSignupStatus
 
 
 def _when(starts_at, ends_at, tz_name: str) -> str:
@@ -116,9 +114,6 @@ def _session_message(signup, session, event, *, kind: str, method: str) -> None:
 
 
 def _signups(*where):
-    _, _, SessionSignup, _ = _registration_model()
-    from app.events.models import Session
-
     return db.session.scalars(
         select(SessionSignup)
         .join(Session, SessionSignup.session_id == Session.id)
@@ -133,9 +128,6 @@ def queue_invitation(registration, *, sessions: bool = True) -> None:
     Sessions they already signed up for follow, each as its own invitation. `sessions=False` when
     the caller knows there are none (a first registration: a sign-up needs a confirmed registration,
     and registrations are never deleted), which saves the look-up."""
-    _, RegistrationStatus, SessionSignup, SessionSignupStatus = _registration_model()
-    from app.events.models import Session
-
     if registration.status != RegistrationStatus.CONFIRMED or registration.event.is_draft:
         return
     _event_message(registration, kind="invitation", method="REQUEST")
@@ -153,9 +145,6 @@ def queue_invitation(registration, *, sessions: bool = True) -> None:
 def queue_registration_cancel(registration) -> None:
     """METHOD:CANCEL to a participant whose registration was cancelled or rejected, for the event
     and for every session of it we had put in their calendar."""
-    _, _, SessionSignup, _ = _registration_model()
-    from app.events.models import Session
-
     if registration.event.is_draft:
         return
     _event_message(registration, kind="registration_cancelled", method="CANCEL")
@@ -168,7 +157,6 @@ def queue_registration_cancel(registration) -> None:
 
 
 def _confirmed_registrations(event):
-    Registration, RegistrationStatus, _, _ = _registration_model()
     return db.session.scalars(
         select(Registration)
         .options(joinedload(Registration.user))
@@ -191,9 +179,6 @@ def queue_event_update(event) -> None:
 def queue_event_cancel(event) -> None:
     """METHOD:CANCEL to every confirmed participant of a cancelled event, and for the sessions of it
     they had in their calendar."""
-    _, _, SessionSignup, _ = _registration_model()
-    from app.events.models import Session
-
     for registration in _confirmed_registrations(event):
         _event_message(registration, kind="event_cancelled", method="CANCEL")
     for signup in _signups(Session.event_id == event.id, SessionSignup.sequence_sent.is_not(None)):
@@ -203,7 +188,6 @@ def queue_event_cancel(event) -> None:
 def queue_session_invitation(signup) -> None:
     """METHOD:REQUEST for one session to a person who just signed up for it (confirmed sign-up of a
     confirmed participant)."""
-    Registration, RegistrationStatus, _, SessionSignupStatus = _registration_model()
     session = signup.session
     event = session.event
     if signup.status != SessionSignupStatus.CONFIRMED or event.is_draft or event.is_cancelled:
@@ -223,7 +207,6 @@ def queue_session_invitation(signup) -> None:
 def queue_session_update(session) -> None:
     """METHOD:REQUEST for a session to the people signed up for it (its time or room changed).
     Anyone who never got this session gets it as an invitation."""
-    _, _, SessionSignup, SessionSignupStatus = _registration_model()
     event = session.event
     if event.is_draft or event.is_cancelled:
         return
@@ -240,9 +223,6 @@ def queue_session_update(session) -> None:
 def queue_session_cancel(session, user_ids=None) -> None:
     """METHOD:CANCEL for a removed session to the people signed up for it (or to `user_ids`, when
     the sign-ups are already gone). Call it before deleting the session."""
-    _, _, SessionSignup, SessionSignupStatus = _registration_model()
-    from app.accounts.models import User
-
     event = session.event
     if event.is_draft:
         return
@@ -264,11 +244,8 @@ def event_attachment(event, user=None):
     """An app.notifications.outbox.Attachment holding the event's .ics (METHOD:PUBLISH), for
     reminders and similar emails. The online link is in it only for a confirmed participant or an
     organiser of the event."""
-    from app.events.access import is_organiser_of
-
     show_online = False
     if user is not None:
-        Registration, RegistrationStatus, _, _ = _registration_model()
         show_online = is_organiser_of(user, event) or db.session.scalar(
             select(Registration.id).where(
                 Registration.event_id == event.id,

@@ -70,11 +70,6 @@ def _id_pattern(app, base: str, endpoint: str, name: str, fallback: str) -> tupl
     return before, after
 
 
-def event_ics_url(event, sessions: bool = False) -> str:
-    url = absolute("calendar.event_ics", f"/events/{event.id}.ics", event_id=event.id)
-    return url + ("?sessions=1" if sessions else "")
-
-
 def personal_feed_url(user) -> str:
     return absolute("calendar.personal_feed", f"/calendar/feed/{user.calendar_token}.ics",
                     token=user.calendar_token)

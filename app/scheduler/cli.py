@@ -8,14 +8,15 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from app.scheduler.jobs import JOBS, JOBS_BY_ID
+from app.scheduler.runner import SchedulerProcess, execute, interval_of
+
 scheduler_cli = AppGroup("scheduler", help="The scheduler process and its jobs.")
 
 
 @scheduler_cli.command("run")
 def run_command():
     """Run the scheduler (blocks). Several may run; only the lease holder acts, the others stand by."""
-    from app.scheduler.runner import SchedulerProcess
-
     app = current_app._get_current_object()
     process = SchedulerProcess(app)
     process.install_signal_handlers()
@@ -39,8 +40,6 @@ def _parse_at(value: str | None) -> datetime | None:
 @click.option("--at", "at_text", help="Run as of this instant (ISO 8601; UTC if no offset). Default: now.")
 def run_once_command(job_id, at_text):
     """Run one job now, recorded like a scheduled run (safe: jobs are idempotent)."""
-    from app.scheduler.runner import JOBS_BY_ID, execute
-
     if job_id not in JOBS_BY_ID:
         raise click.BadParameter(f"unknown job {job_id!r}; jobs: {', '.join(JOBS_BY_ID)}", param_hint="JOB")
     result = execute(job_id, at=_parse_at(at_text), holder="flask scheduler run-once")
@@ -52,8 +51,6 @@ def run_once_command(job_id, at_text):
 @scheduler_cli.command("jobs")
 def jobs_command():
     """List the declared jobs and their intervals."""
-    from app.scheduler.runner import JOBS, interval_of
-
     app = current_app._get_current_object()
     for spec in JOBS:
         click.echo(f"{spec.id:<22} every {interval_of(app, spec):>6.0f}s  {spec.description}")

@@ -1,8 +1,8 @@
 """The scheduler process: APScheduler runs the jobs of app.scheduler.jobs, but only while this
 process holds the lease; each run is recorded in job_runs for the admin page.
 
-Jobs are declared here, in code, with fixed ids. Every job also runs once as soon as a process
-becomes the active scheduler (at start or on takeover): since jobs look for what is due in the
+Jobs are declared in code (app.scheduler.jobs.JOBS), with fixed ids. Every job also runs once as soon
+as a process becomes the active scheduler (at start or on takeover): since jobs look for what is due in the
 data, that single run catches up whatever fell due while no scheduler was running - once, not once
 per missed tick. Within a running process, APScheduler coalesces missed ticks (coalesce=True) and
 never overlaps a job with itself (max_instances=1).
@@ -16,8 +16,6 @@ import signal
 import socket
 import threading
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -28,41 +26,14 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.notifications.delivery import begin_write
-from app.scheduler import jobs, lease
+from app.scheduler import lease
+from app.scheduler.jobs import JOBS, JOBS_BY_ID, JobResult, JobSpec
 from app.scheduler.models import JobRun
 from app.timeutil import now
 
 log = logging.getLogger("liaison.scheduler")
 
 HEARTBEAT_JOB_ID = "heartbeat"
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    id: str
-    run: Callable[[datetime], jobs.JobResult]
-    every_seconds: int
-    description: str
-
-
-JOBS: list[JobSpec] = [
-    JobSpec("deliver_outbox", jobs.run_deliver_outbox, 60,
-            "Send pending emails over SMTP (or to .eml files); retries failures with growing delays."),
-    JobSpec("reminders", jobs.run_reminders, 300,
-            "Remind confirmed participants before each event (Event.reminder_days, default 7 and 1 days) "
-            "with the event's .ics."),
-    JobSpec("registration_closing", jobs.run_registration_closing, 300,
-            "When registration closes, send organisers the final participant list (CSV)."),
-    JobSpec("post_event", jobs.run_post_event, 900,
-            "After an event ends, ask attendees for feedback and lessons; remind organisers to record lessons."),
-    JobSpec("action_digest", jobs.run_action_digest, 3600,
-            "Weekly: remind owners of follow-up actions due within 14 days or overdue."),
-    JobSpec("coordinator_digest", jobs.run_coordinator_digest, 3600,
-            "Weekly: lessons waiting for validation, upcoming events and open actions, for coordinators."),
-    JobSpec("report_snapshots", jobs.run_report_snapshots, 30,
-            "Rebuild the network's dashboard and participation report before they are REPORTS_CACHE_SECONDS old."),
-]
-JOBS_BY_ID = {spec.id: spec for spec in JOBS}
 
 
 def interval_of(app: Flask, spec: JobSpec) -> float:
@@ -88,7 +59,7 @@ def _job_run_row(job_id: str) -> JobRun:
 
 
 def execute(job_id: str, at: datetime | None = None, holder: str | None = None,
-            next_run_at: datetime | None = None) -> jobs.JobResult:
+            next_run_at: datetime | None = None) -> JobResult:
     """Run one job now (or as of `at`) and record its start, finish and outcome in job_runs.
 
     Needs an application context. Exceptions are recorded and re-raised.

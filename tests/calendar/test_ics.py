@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.calendar.ics import Attendee, Entry, Person, build_calendar, vtimezone
+from app.calendar import vtimezone as vtimezone_module
+from app.calendar.ics import Attendee, Entry, Person, build_calendar
+from app.calendar.vtimezone import vtimezone
 from tests.calendar.parsers import icaljs, parse_all, vobject_parse
 
 STAMP = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
@@ -247,16 +249,14 @@ def test_entry_refuses_naive_times_and_unknown_status():
 def test_vtimezone_text_is_made_once_per_zone_and_reused_by_every_build(monkeypatch):
     """Invitations are built while the registration holds the event row lock: the VTIMEZONE of a
     zone must come from the cache, not from icalendar, after the first build."""
-    from app.calendar import ics as ics_module
-
     first = build_calendar([entry("Europe/Kyiv", datetime(2031, 3, 3, 9), datetime(2031, 3, 3, 17))],
                            method="REQUEST", dtstamp=STAMP)
 
     def fail(*_args, **_kwargs):
         raise AssertionError("VTIMEZONE generated again")
 
-    monkeypatch.setattr(ics_module, "_rrule_timezone", fail)
-    monkeypatch.setattr(ics_module, "_listed_timezone", fail)
+    monkeypatch.setattr(vtimezone_module, "_rrule_timezone", fail)
+    monkeypatch.setattr(vtimezone_module, "_listed_timezone", fail)
     again = build_calendar([entry("Europe/Kyiv", datetime(2032, 6, 1, 9), datetime(2032, 6, 1, 10),
                                   summary="Another")], method="REQUEST", dtstamp=STAMP)
     block = re.search(rb"BEGIN:VTIMEZONE.*?END:VTIMEZONE\r\n", first, re.S).group()

@@ -15,7 +15,7 @@ from app.reports import cache, snapshots
 from app.reports.builders import dashboard_report
 from app.reports.models import ReportSnapshot
 from app.reports.scope import ReportFilter
-from app.scheduler.jobs import run_report_snapshots
+from app.scheduler.jobs.snapshots import run_report_snapshots
 from app.timeutil import set_now
 from tests.reports import dataset
 

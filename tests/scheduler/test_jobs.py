@@ -11,13 +11,9 @@ from sqlalchemy import select
 
 from app.lessons.models import TLP, ActionStatus, LessonStatus
 from app.registrations.models import AttendanceDay, RegistrationStatus
-from app.scheduler.jobs import (
-    run_action_digest,
-    run_coordinator_digest,
-    run_post_event,
-    run_registration_closing,
-    week_slot,
-)
+from app.scheduler.jobs.closing import run_registration_closing
+from app.scheduler.jobs.digests import run_action_digest, run_coordinator_digest, week_slot
+from app.scheduler.jobs.post_event import run_post_event
 from app.timeutil import set_now
 from tests.scheduler.helpers import action, attachment, lesson, outbox, register, who_got
 

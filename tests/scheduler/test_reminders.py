@@ -8,7 +8,7 @@ import pytest
 
 from app.calendar import itip
 from app.registrations.models import RegistrationStatus
-from app.scheduler.jobs import due_reminder_days, reminder_instant, run_reminders
+from app.scheduler.jobs.reminders import due_reminder_days, reminder_instant, run_reminders
 from app.timeutil import set_now
 from tests.scheduler.helpers import attachment, outbox, register, who_got
 

@@ -13,8 +13,9 @@ from app.notifications.models import OutboxMessage, OutboxStatus
 from app.notifications.outbox import Recipient, enqueue
 from app.scheduler import lease
 from app.scheduler import runner as scheduler_runner
+from app.scheduler.jobs import JOBS
 from app.scheduler.models import JobRun, SchedulerLease
-from app.scheduler.runner import JOBS, SchedulerProcess, execute
+from app.scheduler.runner import SchedulerProcess, execute
 from app.timeutil import now, set_now
 from tests.scheduler.helpers import register
 

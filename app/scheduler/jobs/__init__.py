@@ -1,0 +1,52 @@
+"""The scheduler's jobs: pure functions `run_<job>(at) -> JobResult` that look for what is due, and
+the table of jobs (id, function, interval, description) the scheduler process and the CLI run.
+
+Each job reads what is due from the data at the instant `at`, so editing or cancelling an event never
+leaves a stale job behind, and tests call a job at any chosen instant. Each job is idempotent:
+a unit of work is claimed with a conditional UPDATE of its marker (Event.registration_closed_notified_at,
+Event.post_event_notified_at, Registration.last_reminder_days, Registration.feedback_requested_at)
+and its emails are enqueued in the same transaction with a dedupe_key, so running a job twice, or
+two processes running it at once, sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.scheduler.jobs.closing import run_registration_closing
+from app.scheduler.jobs.delivery import run_deliver_outbox
+from app.scheduler.jobs.digests import run_action_digest, run_coordinator_digest
+from app.scheduler.jobs.post_event import run_post_event
+from app.scheduler.jobs.reminders import run_reminders
+from app.scheduler.jobs.snapshots import run_report_snapshots
+from app.scheduler.jobs.work import JobResult
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    id: str
+    run: Callable[[datetime], JobResult]
+    every_seconds: int
+    description: str
+
+
+JOBS: list[JobSpec] = [
+    JobSpec("deliver_outbox", run_deliver_outbox, 60,
+            "Send pending emails over SMTP (or to .eml files); retries failures with growing delays."),
+    JobSpec("reminders", run_reminders, 300,
+            "Remind confirmed participants before each event (Event.reminder_days, default 7 and 1 days) "
+            "with the event's .ics."),
+    JobSpec("registration_closing", run_registration_closing, 300,
+            "When registration closes, send organisers the final participant list (CSV)."),
+    JobSpec("post_event", run_post_event, 900,
+            "After an event ends, ask attendees for feedback and lessons; remind organisers to record lessons."),
+    JobSpec("action_digest", run_action_digest, 3600,
+            "Weekly: remind owners of follow-up actions due within 14 days or overdue."),
+    JobSpec("coordinator_digest", run_coordinator_digest, 3600,
+            "Weekly: lessons waiting for validation, upcoming events and open actions, for coordinators."),
+    JobSpec("report_snapshots", run_report_snapshots, 30,
+            "Rebuild the network's dashboard and participation report before they are REPORTS_CACHE_SECONDS old."),
+]
+JOBS_BY_ID = {spec.id: spec for spec in JOBS}

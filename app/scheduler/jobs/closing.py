@@ -1,0 +1,99 @@
+"""When an event's registration closes: its organisers get the final participant list (CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.events.models import Event, EventStatus
+from app.extensions import db
+from app.notifications.outbox import Attachment
+from app.notifications.rendering import absolute_url
+from app.registrations.models import Registration, RegistrationStatus
+from app.scheduler.jobs.work import (
+    JobResult,
+    event_path,
+    event_place,
+    for_each_claimed_event,
+    organisers_of,
+    send,
+)
+
+
+def final_list_csv(event: Event) -> str:
+    """The participant list organisers receive when registration closes."""
+
+    def cell(value) -> str:
+        text = "" if value is None else str(value)
+        # Spreadsheet formula injection: a cell starting with = + - @ is shown as text.
+        return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+    registrations = db.session.scalars(
+        select(Registration)
+        .options(joinedload(Registration.user))
+        .where(
+            Registration.event_id == event.id,
+            Registration.status.in_(
+                [RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING]
+            ),
+        )
+        .order_by(Registration.status, Registration.registered_at, Registration.id)
+    ).all()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["name", "email", "organisation", "country", "role", "status", "registered_at_utc",
+                     "dietary_needs", "accessibility_needs", "needs_visa_letter"])
+    for registration in registrations:
+        user = registration.user
+        writer.writerow([cell(v) for v in (
+            user.name, user.email, user.organisation.name if user.organisation else "", user.country or "",
+            registration.role.value, registration.status.value,
+            registration.registered_at.strftime("%Y-%m-%d %H:%M") if registration.registered_at else "",
+            registration.dietary_needs, registration.accessibility_needs,
+            "yes" if registration.needs_visa_letter else "no",
+        )])
+    return buffer.getvalue()
+
+
+def send_final_list(event: Event, result: JobResult) -> None:
+    """Queue the closing message with the participant list for each of the event's organisers."""
+    counts = dict(db.session.execute(
+        select(Registration.status, func.count())
+        .where(Registration.event_id == event.id)
+        .group_by(Registration.status)
+    ).all())
+    listing = final_list_csv(event)
+    for user in organisers_of(event):
+        sent = send(
+            user, "scheduler/registration_closed", kind="registration_closed",
+            dedupe_key=f"registration-closed:{event.id}:{user.id}",
+            attachments=[Attachment(f"participants-event-{event.id}.csv", "text/csv", listing)],
+            event=event, place=event_place(event, user.language), event_url=absolute_url(event_path(event)),
+            confirmed=counts.get(RegistrationStatus.CONFIRMED, 0),
+            waitlisted=counts.get(RegistrationStatus.WAITLISTED, 0),
+            pending=counts.get(RegistrationStatus.PENDING, 0),
+        )
+        result.sent += int(sent)
+
+
+def run_registration_closing(at: datetime) -> JobResult:
+    """When an event's registration closing time has passed: mark it closed and send its organisers
+    (creator and co-organisers) the final participant list as a CSV attachment."""
+    result = JobResult()
+    event_ids = db.session.scalars(
+        select(Event.id).where(
+            Event.status == EventStatus.PUBLISHED,
+            Event.registration_closes_at.is_not(None),
+            Event.registration_closes_at <= at,
+            Event.registration_closed_notified_at.is_(None),
+            Event.ends_at > at,
+        ).order_by(Event.registration_closes_at, Event.id)
+    ).all()
+    for_each_claimed_event(event_ids, "registration_closed_notified_at", at, result,
+                           "registration closing of event", lambda event: send_final_list(event, result))
+    result.detail = f"{len(event_ids)} event(s) closed, {result.sent} message(s) queued"
+    return result

@@ -1,0 +1,167 @@
+"""The weekly digests (Monday 07:00 in DEFAULT_TIMEZONE, caught up once if the scheduler was down):
+follow-up actions for their owners, and the network's week for coordinators."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import Role, User
+from app.events.models import Event, EventStatus
+from app.extensions import db
+from app.lessons.models import TLP, ActionStatus, FollowUpAction, Lesson, LessonStatus
+from app.notifications.delivery import begin_write
+from app.notifications.rendering import absolute_url
+from app.scheduler.jobs.work import JobResult, event_path, fail, send
+from app.timeutil import zone
+
+# Follow-up actions due within this many days are in the owner's weekly digest (plus overdue ones).
+ACTIONS_DUE_WITHIN_DAYS = 14
+UPCOMING_EVENTS_DAYS = 30
+DIGEST_LIST_LIMIT = 25
+
+
+def week_slot(at: datetime) -> datetime:
+    """The start of the current digest week: the latest Monday 07:00 (DEFAULT_TIMEZONE) at or before `at`."""
+    config = current_app.config
+    tz = zone(config.get("DEFAULT_TIMEZONE", "UTC"))
+    weekday = int(config.get("SCHEDULER_DIGEST_WEEKDAY", 0))
+    hour = int(config.get("SCHEDULER_DIGEST_HOUR", 7))
+    local = at.astimezone(tz)
+    day = local.date() - timedelta(days=(local.weekday() - weekday) % 7)
+    slot = datetime.combine(day, time(hour), tzinfo=tz)
+    if slot > at:
+        slot = datetime.combine(day - timedelta(days=7), time(hour), tzinfo=tz)
+    return slot.astimezone(UTC)
+
+
+def _local_date(at: datetime) -> date:
+    return at.astimezone(zone(current_app.config.get("DEFAULT_TIMEZONE", "UTC"))).date()
+
+
+def _endpoint_url(endpoint: str) -> str:
+    with current_app.test_request_context("/", base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, _external=True)
+
+
+def send_digest(result: JobResult, what: str, user: User, template: str, *, kind: str, dedupe_key: str,
+                **context) -> None:
+    """Queue one digest in its own transaction; one recipient's failure does not stop the others."""
+    try:
+        begin_write()
+        sent = send(user, template, kind=kind, dedupe_key=dedupe_key, **context)
+        db.session.commit()
+        result.sent += int(sent)
+        result.skipped += int(not sent)
+    except IntegrityError:  # another process queued the same digest at the same moment
+        db.session.rollback()
+        result.skipped += 1
+    except Exception as error:  # noqa: BLE001
+        fail(result, what, error)
+
+
+def run_action_digest(at: datetime) -> JobResult:
+    """Weekly (Monday 07:00 in DEFAULT_TIMEZONE, caught up once if the scheduler was down): each owner
+    of open follow-up actions due within 14 days or overdue gets one digest."""
+    result = JobResult()
+    slot = week_slot(at)
+    today = _local_date(at)
+    actions = db.session.scalars(
+        select(FollowUpAction)
+        .options(
+            joinedload(FollowUpAction.owner_user),
+            joinedload(FollowUpAction.event),
+            joinedload(FollowUpAction.lesson),
+        )
+        .where(
+            FollowUpAction.status.in_([ActionStatus.OPEN, ActionStatus.IN_PROGRESS]),
+            FollowUpAction.owner_user_id.is_not(None),
+            FollowUpAction.due_on.is_not(None),
+            FollowUpAction.due_on <= today + timedelta(days=ACTIONS_DUE_WITHIN_DAYS),
+        )
+        .order_by(FollowUpAction.due_on, FollowUpAction.id)
+    ).all()
+    by_owner: dict[int, list[FollowUpAction]] = defaultdict(list)
+    for action in actions:
+        if action.owner_user.is_active_account:
+            by_owner[action.owner_user_id].append(action)
+    actions_url = _endpoint_url("lessons.my_actions")
+    for owner_id, owned in by_owner.items():
+        send_digest(
+            result, f"action digest for user {owner_id}", owned[0].owner_user, "scheduler/action_digest",
+            kind="action_digest", dedupe_key=f"action-digest:{owner_id}:{slot:%Y-%m-%d}",
+            overdue=[a for a in owned if a.due_on < today],
+            due_soon=[a for a in owned if a.due_on >= today],
+            today=today, actions_url=actions_url,
+        )
+    result.detail = f"week of {slot:%Y-%m-%d}: {result.sent} digest(s) queued"
+    return result
+
+
+def _count(query) -> int:
+    return db.session.scalar(query) or 0
+
+
+def coordinator_week(at: datetime, today: date) -> dict:
+    """What the coordinators' digest shows: lessons waiting for validation, published events in the
+    next 30 days (the first DIGEST_LIST_LIMIT of each, and their counts) and open / overdue actions."""
+    waiting = db.session.scalars(
+        select(Lesson)
+        .options(joinedload(Lesson.event))
+        .where(Lesson.status == LessonStatus.SUBMITTED)
+        .order_by(Lesson.submitted_at, Lesson.id)
+        .limit(DIGEST_LIST_LIMIT)
+    ).all()
+    upcoming_filter = and_(
+        Event.status == EventStatus.PUBLISHED,
+        Event.starts_at > at,
+        Event.starts_at <= at + timedelta(days=UPCOMING_EVENTS_DAYS),
+    )
+    upcoming = db.session.scalars(
+        select(Event).where(upcoming_filter).order_by(Event.starts_at, Event.id).limit(DIGEST_LIST_LIMIT)
+    ).all()
+    open_filter = FollowUpAction.status.in_([ActionStatus.OPEN, ActionStatus.IN_PROGRESS])
+    return {
+        "waiting": waiting,
+        "waiting_count": _count(
+            select(func.count()).select_from(Lesson).where(Lesson.status == LessonStatus.SUBMITTED)
+        ),
+        "upcoming": upcoming,
+        "upcoming_count": _count(select(func.count()).select_from(Event).where(upcoming_filter)),
+        "open_actions": _count(select(func.count()).select_from(FollowUpAction).where(open_filter)),
+        "overdue_actions": _count(
+            select(func.count()).select_from(FollowUpAction).where(open_filter, FollowUpAction.due_on < today)
+        ),
+    }
+
+
+def run_coordinator_digest(at: datetime) -> JobResult:
+    """Weekly digest for coordinators: lessons waiting for validation, events in the next 30 days,
+    and open follow-up actions. Nothing is sent in a week where all three are empty."""
+    result = JobResult()
+    slot = week_slot(at)
+    week = coordinator_week(at, _local_date(at))
+    if not (week["waiting_count"] or week["upcoming_count"] or week["open_actions"]):
+        result.detail = f"week of {slot:%Y-%m-%d}: nothing to report"
+        return result
+    coordinators = db.session.scalars(
+        select(User).where(User.role == Role.COORDINATOR, User.is_active_account.is_(True)).order_by(User.id)
+    ).all()
+    # Email is a weaker channel than the site: titles of TLP:AMBER and stricter entries stay on it.
+    shareable = {TLP.CLEAR, TLP.GREEN}
+    for user in coordinators:
+        send_digest(
+            result, f"coordinator digest for user {user.id}", user, "scheduler/coordinator_digest",
+            kind="coordinator_digest", dedupe_key=f"coordinator-digest:{user.id}:{slot:%Y-%m-%d}",
+            shareable=shareable, **week,
+            lesson_url=lambda lesson: absolute_url(f"/lessons/{lesson.id}"),
+            event_url=lambda event: absolute_url(event_path(event)),
+            site_url=absolute_url("/"),
+        )
+    result.detail = f"week of {slot:%Y-%m-%d}: {result.sent} digest(s) queued"
+    return result

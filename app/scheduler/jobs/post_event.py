@@ -1,0 +1,88 @@
+"""After an event ends: feedback and lesson requests to its attendees, a lessons reminder to its
+organisers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from app.events.models import Event, EventStatus
+from app.extensions import db
+from app.notifications.rendering import absolute_url
+from app.registrations.models import AttendanceDay, Registration, RegistrationStatus
+from app.scheduler.jobs.work import (
+    JobResult,
+    claim,
+    event_path,
+    for_each_claimed_event,
+    organisers_of,
+    send,
+)
+
+# After an event ends, how long the feedback request may still go out (a scheduler that was down
+# for a day still asks; one installed next year does not write about last year's events).
+POST_EVENT_WINDOW = timedelta(days=14)
+
+
+def attendees_of(event: Event) -> list[Registration]:
+    """Who attended: the checked-in registrations, or every confirmed one when nobody was checked in."""
+    checked_in = or_(
+        Registration.checked_in_at.is_not(None),
+        exists().where(AttendanceDay.registration_id == Registration.id),
+    )
+    base = (
+        select(Registration)
+        .options(joinedload(Registration.user))
+        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+        .order_by(Registration.id)
+    )
+    any_check_in = db.session.scalar(
+        select(func.count()).select_from(Registration).where(Registration.event_id == event.id, checked_in)
+    )
+    return list(db.session.scalars(base.where(checked_in) if any_check_in else base).all())
+
+
+def send_post_event(event: Event, at: datetime, result: JobResult) -> None:
+    """Queue the feedback requests (each attendee's marker claimed once) and the organisers' reminders."""
+    links = {
+        "event_url": absolute_url(event_path(event)),
+        "feedback_url": absolute_url(f"/events/{event.id}/feedback"),
+        "lesson_url": absolute_url(f"/events/{event.id}/lessons/new"),
+    }
+    organiser_ids = {user.id for user in organisers_of(event)}
+    for registration in attendees_of(event):
+        user = registration.user
+        if not user.is_active_account or registration.feedback_requested_at is not None:
+            continue
+        if not claim(Registration, registration.id, Registration.feedback_requested_at.is_(None),
+                     feedback_requested_at=at):
+            continue
+        if user.id in organiser_ids:
+            continue  # organisers get their own message below
+        sent = send(user, "scheduler/feedback_request", kind="feedback_request",
+                    dedupe_key=f"feedback-request:{registration.id}", event=event, **links)
+        result.sent += int(sent)
+    for user in organisers_of(event):
+        sent = send(user, "scheduler/record_lessons", kind="record_lessons",
+                    dedupe_key=f"record-lessons:{event.id}:{user.id}", event=event, **links)
+        result.sent += int(sent)
+
+
+def run_post_event(at: datetime) -> JobResult:
+    """After an event ends: ask its attendees for feedback and for their observations / lessons, and
+    remind its organisers to record the event's lessons."""
+    result = JobResult()
+    event_ids = db.session.scalars(
+        select(Event.id).where(
+            Event.status == EventStatus.PUBLISHED,
+            Event.ends_at <= at,
+            Event.ends_at > at - POST_EVENT_WINDOW,
+            Event.post_event_notified_at.is_(None),
+        ).order_by(Event.ends_at, Event.id)
+    ).all()
+    for_each_claimed_event(event_ids, "post_event_notified_at", at, result,
+                           "post-event messages of event", lambda event: send_post_event(event, at, result))
+    result.detail = f"{len(event_ids)} finished event(s), {result.sent} message(s) queued"
+    return result
