@@ -125,20 +125,31 @@ def _after_change(lesson: Lesson, message: str):
     return redirect(url_for("lessons.detail", lesson_id=lesson.id))
 
 
+def _change_entry(lesson_id: int, form, change, error_field: str, form_name: str):
+    """A posted change to the entry: `change(lesson)` (a service call) returns the message to
+    flash; a refusal shows the entry again with the error under the form's `error_field`."""
+    lesson = visible_lesson_or_404(lesson_id)
+    if not form.validate_on_submit():
+        return _render_detail(lesson, status=422, **{form_name: form})
+    try:
+        message = change(lesson)
+    except LessonError as error:
+        lesson = visible_lesson_or_404(lesson_id)
+        getattr(form, error_field).errors = [str(error)]
+        return _render_detail(lesson, status=422, **{form_name: form})
+    return _after_change(lesson, message)
+
+
 @bp.post("/lessons/<int:lesson_id>/transition")
 @login_required
 def transition(lesson_id: int):
-    lesson = visible_lesson_or_404(lesson_id)
     form = TransitionForm()
-    if form.validate_on_submit():
-        try:
-            status = workflow.transition(lesson, current_user, form.step.data, form.comment.data)
-        except LessonError as error:
-            lesson = visible_lesson_or_404(lesson_id)
-            form.comment.errors = [str(error)]
-            return _render_detail(lesson, transition_form=form, status=422)
-        return _after_change(lesson, f"Entry is now {status.label.lower()}.")
-    return _render_detail(lesson, transition_form=form, status=422)
+
+    def take_step(lesson: Lesson) -> str:
+        status = workflow.transition(lesson, current_user, form.step.data, form.comment.data)
+        return f"Entry is now {status.label.lower()}."
+
+    return _change_entry(lesson_id, form, take_step, "comment", "transition_form")
 
 
 @bp.post("/lessons/<int:lesson_id>/delete")
@@ -157,14 +168,10 @@ def delete(lesson_id: int):
 @bp.post("/lessons/<int:lesson_id>/marking")
 @login_required
 def marking(lesson_id: int):
-    lesson = visible_lesson_or_404(lesson_id)
     form = MarkingForm()
-    if form.validate_on_submit():
-        try:
-            workflow.change_marking(lesson, current_user, form.tlp.data, form.comment.data)
-        except LessonError as error:
-            lesson = visible_lesson_or_404(lesson_id)
-            form.tlp.errors = [str(error)]
-            return _render_detail(lesson, marking_form=form, status=422)
-        return _after_change(lesson, f"Marking is now {lesson.tlp.label}.")
-    return _render_detail(lesson, marking_form=form, status=422)
+
+    def change_marking(lesson: Lesson) -> str:
+        workflow.change_marking(lesson, current_user, form.tlp.data, form.comment.data)
+        return f"Marking is now {lesson.tlp.label}."
+
+    return _change_entry(lesson_id, form, change_marking, "tlp", "marking_form")
