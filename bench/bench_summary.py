@@ -134,8 +134,11 @@ def run(database_url: str, entries: int) -> list[dict]:
 
     from app.accounts.models import User
     from app.extensions import db
-    from app.lessons import exports, summaries
+    from app.lessons import exports
     from app.lessons.search import LibraryFilter
+    from app.lessons.summaries.compile import build_snapshot, matching_entries
+    from app.lessons.summaries.document import summary_document
+    from app.lessons.summaries.store import SummaryDraft, can_open, save, version_as_dict
 
     results: list[dict] = []
 
@@ -176,16 +179,16 @@ def run(database_url: str, entries: int) -> list[dict]:
             return response.get_data()
 
         step("preview page (HTTP, 5,000 shown)", preview)
-        lessons = step("compile: query entries", lambda: summaries.matching_entries(coordinator, LibraryFilter()))
+        lessons = step("compile: query entries", lambda: matching_entries(coordinator, LibraryFilter()))
         assert len(lessons) == entries, len(lessons)
-        step("compile: snapshot + key figures", lambda: summaries.build_snapshot(lessons))
-        draft = summaries.SummaryDraft(title="Bench summary", filters={}, group_by="theme",
-                                       lesson_ids=[entry["id"] for entry in lessons],
-                                       introduction="Benchmark.", conclusions="Done.")
-        version = step("save version (re-check + snapshot)", lambda: summaries.save(coordinator, draft))
-        assert summaries.can_open(coordinator, version)
-        document = step("build document", lambda: summaries.summary_document(
-            "Bench summary", summaries.version_as_dict(version)))
+        step("compile: snapshot + key figures", lambda: build_snapshot(lessons))
+        draft = SummaryDraft(title="Bench summary", filters={}, group_by="theme",
+                             lesson_ids=[entry["id"] for entry in lessons],
+                             introduction="Benchmark.", conclusions="Done.")
+        version = step("save version (re-check + snapshot)", lambda: save(coordinator, draft))
+        assert can_open(coordinator, version)
+        document = step("build document", lambda: summary_document(
+            "Bench summary", version_as_dict(version)))
         for fmt in ("md", "html", "docx", "pdf"):
             step(f"export {fmt}", lambda fmt=fmt: exports.render(document, fmt))
     return results

@@ -5,6 +5,10 @@ from __future__ import annotations
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy import text
+
+from app.cache import stamps
+from app.extensions import db
 
 lessons_cli = AppGroup("lessons", help="Lessons learned: full-text index.")
 
@@ -12,11 +16,6 @@ lessons_cli = AppGroup("lessons", help="Lessons learned: full-text index.")
 @lessons_cli.command("reindex")
 def reindex_command():
     """Rebuild the full-text index from the entries (SQLite FTS5; PostgreSQL: REINDEX)."""
-    from sqlalchemy import text
-
-    from app.cache import stamps
-    from app.extensions import db
-
     if db.engine.dialect.name == "sqlite":
         db.session.execute(text("INSERT INTO lessons_fts(lessons_fts) VALUES ('rebuild')"))
     else:

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from app.forms_common import none_if_empty, strip_filter
 from app.lessons.models import TLP, ActionStatus, Addressee, LessonKind, RecommendationType
-from app.lessons.summaries import GROUPINGS
+from app.lessons.summaries.compile import GROUPINGS
 
 LONG = 20_000
 

@@ -303,6 +303,61 @@ class LibraryCounts:
     entries: list[ListedEntry] = field(default_factory=list)
 
 
+# Columns a UNION part that lists no entry fills with NULLs (id, title, tlp, created_at, event id and
+# title, author id and name, theme ids).
+def _listed_nothing():
+    no_int, no_text = null().cast(Integer), null()
+    return (no_int, no_text, no_text, no_text, no_int, no_text, no_int, no_text, no_text)
+
+
+def _page_part(matches, limit: int, offset: int):
+    """The page's rows: the matches cut to the page, joined to their event, author and theme ids."""
+    page_ids = (
+        select(matches.c.id).order_by(matches.c.created_at.desc(), matches.c.id.desc())
+        .limit(limit).offset(offset).subquery("page_ids")
+    )
+    return (
+        select(literal("page").label("part"), Lesson.kind, Lesson.status, null().cast(Integer).label("n"),
+               Lesson.id, Lesson.title, Lesson.tlp, Lesson.created_at,
+               Event.id.label("event_id"), Event.title.label("event_title"),
+               User.id.label("author_id"), User.name.label("author_name"),
+               select(func.aggregate_strings(cast(lesson_themes.c.theme_id, String), ","))
+               .where(lesson_themes.c.lesson_id == Lesson.id).scalar_subquery().label("theme_ids"))
+        .select_from(page_ids)
+        .join(Lesson, Lesson.id == page_ids.c.id)
+        .join(Event, Event.id == Lesson.event_id)
+        .outerjoin(User, User.id == Lesson.author_id)
+    )
+
+
+def _listed_entry(kind, status, listed, themes_by_id: dict) -> ListedEntry:
+    lesson_id, title, tlp, created_at, event_id, event_title, author_id, author_name, theme_ids = listed
+    entry_themes = [themes_by_id[i] for i in (theme_ids or "").split(",") if i in themes_by_id]
+    return ListedEntry(
+        lesson_id, title, LessonKind(kind), LessonStatus(status), TLP(tlp), created_at,
+        ListedEvent(event_id, event_title),
+        ListedAuthor(author_id, author_name) if author_id is not None else None,
+        sorted(entry_themes, key=lambda theme: theme.name_rank),
+    )
+
+
+def _add_rows(counts: LibraryCounts, rows, themes: list[ThemeChoice]) -> None:
+    """Fold the UNION's rows into `counts` (awaiting figure, page entries, counts by kind and status)."""
+    themes_by_id = {str(theme.id): theme for theme in themes}
+    for part, kind, status, n, *listed in rows:
+        if part == "awaiting":
+            counts.awaiting = n
+        elif part == "page":
+            counts.entries.append(_listed_entry(kind, status, listed, themes_by_id))
+        else:
+            kind, status = LessonKind(kind), LessonStatus(status)
+            counts.total += n
+            counts.by_kind[kind] = counts.by_kind.get(kind, 0) + n
+            counts.by_status[status] = counts.by_status.get(status, 0) + n
+    # The UNION does not promise the page's order: newest first, as the CTE cut it.
+    counts.entries.sort(key=lambda entry: (entry.created_at, entry.id), reverse=True)
+
+
 def library_counts(user, f: LibraryFilter, facts: ViewerFacts | None = None,
                    with_awaiting: bool = False, page: tuple[int, int] | None = None,
                    themes: list[ThemeChoice] = ()) -> LibraryCounts:
@@ -320,59 +375,22 @@ def library_counts(user, f: LibraryFilter, facts: ViewerFacts | None = None,
                Lesson.created_at.label("created_at")),
         user, f, facts,
     ).cte("matches")
-    no_int, no_text = null().cast(Integer), null()
-    listed_nothing = (no_int, no_text, no_text, no_text, no_int, no_text, no_int, no_text, no_text)
     parts = []
     if page is not None:
-        limit, offset = page
-        page_ids = (
-            select(matches.c.id).order_by(matches.c.created_at.desc(), matches.c.id.desc())
-            .limit(limit).offset(offset).subquery("page_ids")
-        )
         # First in the UNION: its column types (enums, UTC instants) decode every part's rows.
-        parts.append(
-            select(literal("page").label("part"), Lesson.kind, Lesson.status, no_int.label("n"),
-                   Lesson.id, Lesson.title, Lesson.tlp, Lesson.created_at,
-                   Event.id.label("event_id"), Event.title.label("event_title"),
-                   User.id.label("author_id"), User.name.label("author_name"),
-                   select(func.aggregate_strings(cast(lesson_themes.c.theme_id, String), ","))
-                   .where(lesson_themes.c.lesson_id == Lesson.id).scalar_subquery().label("theme_ids"))
-            .select_from(page_ids)
-            .join(Lesson, Lesson.id == page_ids.c.id)
-            .join(Event, Event.id == Lesson.event_id)
-            .outerjoin(User, User.id == Lesson.author_id)
-        )
+        parts.append(_page_part(matches, *page))
     parts.append(
         select(literal("match").label("part"), matches.c.kind, matches.c.status, func.count().label("n"),
-               *listed_nothing).group_by(matches.c.kind, matches.c.status)
+               *_listed_nothing()).group_by(matches.c.kind, matches.c.status)
     )
     awaiting_in_grouped = with_awaiting and f.is_empty
     if with_awaiting and not awaiting_in_grouped:
-        parts.append(select(literal("awaiting"), no_text, no_text, func.count(Lesson.id), *listed_nothing).where(
+        parts.append(select(literal("awaiting"), null(), null(), func.count(Lesson.id), *_listed_nothing()).where(
             Lesson.status == LessonStatus.SUBMITTED, visible_lessons_clause(user, facts)
         ))
     statement = union_all(*parts) if len(parts) > 1 else parts[0]
     counts = LibraryCounts(awaiting=0 if with_awaiting else None)
-    themes_by_id = {str(theme.id): theme for theme in themes}
-    for part, kind, status, n, *listed in db.session.execute(statement).all():
-        if part == "awaiting":
-            counts.awaiting = n
-        elif part == "page":
-            lesson_id, title, tlp, created_at, event_id, event_title, author_id, author_name, theme_ids = listed
-            entry_themes = [themes_by_id[i] for i in (theme_ids or "").split(",") if i in themes_by_id]
-            counts.entries.append(ListedEntry(
-                lesson_id, title, LessonKind(kind), LessonStatus(status), TLP(tlp), created_at,
-                ListedEvent(event_id, event_title),
-                ListedAuthor(author_id, author_name) if author_id is not None else None,
-                sorted(entry_themes, key=lambda theme: theme.name_rank),
-            ))
-        else:
-            kind, status = LessonKind(kind), LessonStatus(status)
-            counts.total += n
-            counts.by_kind[kind] = counts.by_kind.get(kind, 0) + n
-            counts.by_status[status] = counts.by_status.get(status, 0) + n
-    # The UNION does not promise the page's order: newest first, as the CTE cut it.
-    counts.entries.sort(key=lambda entry: (entry.created_at, entry.id), reverse=True)
+    _add_rows(counts, db.session.execute(statement).all(), themes)
     if awaiting_in_grouped:
         counts.awaiting = counts.by_status.get(LessonStatus.SUBMITTED, 0)
     return counts

@@ -7,7 +7,8 @@
 - AMBER+STRICT: members of the organisations whose people attended, and the event's organisers.
 - RED: only the people who attended (checked in), the event's organisers and the author.
 
-"Attended" means a confirmed registration that was checked in (or has a day of attendance).
+"Attended" means a confirmed registration that was checked in (or has a day of attendance): one
+rule, attended_clause(), which every attendance test below uses.
 "The event's organisers" are its creator and co-organisers (not every coordinator: TLP is about
 need-to-know, so a coordinator or an administrator sees AMBER+STRICT and RED entries only when they
 organised or attended). On top of the marking, the workflow status narrows who sees an entry: a draft
@@ -49,7 +50,11 @@ UNDER_REVIEW_STATUSES = (LessonStatus.SUBMITTED, LessonStatus.REJECTED)
 
 
 def attended_clause():
-    """A registration that counts as having attended: confirmed and checked in (any day)."""
+    """The SQL test of "attended" for a Registration row: CONFIRMED, and checked in at the event
+    (Registration.checked_in_at) or on at least one day (an AttendanceDay). Any participant role
+    counts; a session's attendance alone does not. The lessons capability asks it everywhere
+    (TLP audiences, viewer_facts, the wrap-up's "attended" figure): use it, or the helpers below,
+    rather than re-deriving the rule."""
     return and_(
         Registration.status == RegistrationStatus.CONFIRMED,
         or_(
@@ -71,10 +76,12 @@ def organised_event_ids(user):
 
 
 def attended_event_ids(user):
+    """A subquery of the ids of the events `user` attended (attended_clause)."""
     return select(Registration.event_id).where(Registration.user_id == user.id, attended_clause()).correlate(None)
 
 
 def organisation_attended_event_ids(organisation_id: int):
+    """A subquery of the ids of the events someone of the organisation attended (attended_clause)."""
     return (
         select(Registration.event_id)
         .join(User, User.id == Registration.user_id)

@@ -9,7 +9,7 @@ import re
 from app.accounts.models import Role
 from app.cache import stamps
 from app.extensions import db
-from app.lessons import services
+from app.lessons import workflow
 from app.lessons.models import TLP, LessonStatus
 from app.registrations import services as registration_services
 from tests.lessons.helpers import lesson as make_lesson
@@ -54,10 +54,10 @@ def test_a_validated_entry_and_new_figures_show_at_once(login, make):
     viewer = login(member)
     assert _ids(viewer) == set()
     assert 'data-testid="total">0<' in _html(viewer)
-    services.transition(entry, coordinator, "validate")
+    workflow.transition(entry, coordinator, "validate")
     assert _ids(viewer) == {entry.id}
     assert 'data-testid="total">1<' in _html(viewer)
-    services.change_marking(entry, coordinator, TLP.AMBER_STRICT)
+    workflow.change_marking(entry, coordinator, TLP.AMBER_STRICT)
     assert _ids(viewer) == set()
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Role
 from app.audit.models import AuditEntry
-from app.lessons import services
+from app.lessons import notices, workflow
 from app.lessons.models import TLP, ActionStatus, FollowUpAction, Lesson, LessonKind, LessonStatus
 from app.notifications.models import OutboxMessage
 from app.timeutil import now
@@ -239,8 +239,8 @@ def test_marking_lowered_only_by_author_or_coordinator(login, make, world, db):
     assert login(world["coordinator"]).post(f"/lessons/{lesson.id}/marking", data={"tlp": "green"}).status_code == 302
     db.session.rollback()
     assert db.session.get(Lesson, lesson.id).tlp == TLP.GREEN
-    with pytest.raises(services.LessonError):
-        services.change_marking(db.session.get(Lesson, lesson.id), world["stranger"], TLP.CLEAR)
+    with pytest.raises(workflow.LessonError):
+        workflow.change_marking(db.session.get(Lesson, lesson.id), world["stranger"], TLP.CLEAR)
 
 
 def test_action_lists_and_entry_page_queries_do_not_grow(login, world, db):
@@ -338,7 +338,7 @@ def test_submitting_tells_the_event_organisers_by_email_through_smtp(login, worl
 
 def test_a_resubmitted_entry_is_announced_again(login, world, db):
     lesson = _submitted(world)
-    services.transition(lesson, world["coordinator"], "reject", "Two issues in one entry")
+    workflow.transition(lesson, world["coordinator"], "reject", "Two issues in one entry")
     assert _submitted_mail(db) == []  # the helper made it submitted without the workflow
     response = login(world["attendee"]).post(f"/lessons/{lesson.id}/transition", data={"step": "submit"})
     assert response.status_code == 302
@@ -350,18 +350,18 @@ def test_without_another_organiser_the_coordinators_who_may_validate_are_told(db
     # The organiser records an entry on their own event: nobody else organised it.
     event, author = world["event"], world["organiser"]
     admin = make.user(role=Role.ADMIN, name="Ada Admin")
-    green = services.record_entry(event, author, _entry_data(), submit=True)
+    green = workflow.record_entry(event, author, _entry_data(), submit=True)
     told = {m.to[0] for m in _submitted_mail(db)}
     assert told == {f"Chloe Coordinator <{world['coordinator'].email}>", f"Ada Admin <{admin.email}>"}
-    assert services.validators_to_tell(green) == sorted([world["coordinator"], admin], key=lambda u: u.name)
+    assert notices.validators_to_tell(green) == sorted([world["coordinator"], admin], key=lambda u: u.name)
     # AMBER+STRICT and RED are need-to-know: a coordinator who neither organised nor attended may
     # not see them, so is not told (and cannot validate them).
     for tlp in ("amber_strict", "red"):
-        entry = services.record_entry(event, author, _entry_data(tlp), submit=True)
-        assert services.validators_to_tell(entry) == []
+        entry = workflow.record_entry(event, author, _entry_data(tlp), submit=True)
+        assert notices.validators_to_tell(entry) == []
     assert len(_submitted_mail(db)) == 2
 
 
-def _entry_data(tlp: str = "green") -> services.EntryData:
-    return services.EntryData(kind=LessonKind.OBSERVATION, title="Radios could not talk across the border",
+def _entry_data(tlp: str = "green") -> workflow.EntryData:
+    return workflow.EntryData(kind=LessonKind.OBSERVATION, title="Radios could not talk across the border",
                               tlp=TLP(tlp), observation="Patrols used incompatible radios.")

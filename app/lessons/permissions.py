@@ -1,0 +1,106 @@
+"""Who may do what with entries and follow-up actions (who may *see* an entry is visibility.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+
+from app.accounts.permissions import is_signed_in
+from app.events import access as event_access
+from app.events.models import Event, EventStatus
+from app.extensions import db
+from app.lessons import visibility
+from app.lessons.models import ActionStatus, FollowUpAction, Lesson, LessonStatus
+from app.registrations.models import Registration, RegistrationStatus
+from app.timeutil import now
+
+EDITABLE_STATUSES = (LessonStatus.DRAFT, LessonStatus.SUBMITTED, LessonStatus.REJECTED)
+
+
+def may_record(user, event: Event) -> tuple[bool, str]:
+    """Attendees (once the event is over) and the event's organisers record entries."""
+    if not is_signed_in(user):
+        return False, "Sign in to record an entry."
+    if event.status == EventStatus.CANCELLED:
+        return False, "This event was cancelled."
+    if event_access.is_organiser_of(user, event):
+        return True, ""
+    registered = db.session.scalar(
+        select(
+            exists().where(
+                Registration.event_id == event.id,
+                Registration.user_id == user.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+        )
+    )
+    if not registered:
+        return False, "Only the event's participants and organisers record entries."
+    if event.ends_at > now():
+        return False, "Participants record entries once the event is over."
+    return True, ""
+
+
+def can_edit(user, lesson: Lesson) -> bool:
+    """The author edits an entry until it is validated."""
+    return is_signed_in(user) and lesson.author_id == user.id and lesson.status in EDITABLE_STATUSES
+
+
+def all_actions_done(lesson: Lesson) -> bool:
+    """At least one action done and none still open or in progress (dropped ones do not count)."""
+    statuses = list(db.session.scalars(select(FollowUpAction.status).where(FollowUpAction.lesson_id == lesson.id)))
+    return ActionStatus.DONE in statuses and not any(
+        s in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS) for s in statuses
+    )
+
+
+def can_confirm_learned(user, lesson: Lesson) -> bool:
+    return (
+        lesson.status == LessonStatus.ACTIONED
+        and visibility.can_validate(user, lesson)
+        and all_actions_done(lesson)
+    )
+
+
+def allowed_transitions(user, lesson: Lesson) -> list[str]:
+    """The workflow steps `user` may take now, in the order the page offers them."""
+    steps = []
+    if not is_signed_in(user):
+        return steps
+    is_author = lesson.author_id == user.id
+    if is_author and lesson.status in (LessonStatus.DRAFT, LessonStatus.REJECTED):
+        steps.append("submit")
+    if lesson.status == LessonStatus.SUBMITTED and visibility.can_validate(user, lesson):
+        steps += ["validate", "reject"]
+    if lesson.status == LessonStatus.ACTIONED and can_confirm_learned(user, lesson):
+        steps.append("confirm")
+    return steps
+
+
+def can_add_action_to_lesson(user, lesson: Lesson) -> bool:
+    return lesson.status in (LessonStatus.VALIDATED, LessonStatus.ACTIONED) and visibility.can_validate(
+        user, lesson
+    )
+
+
+def can_add_action_to_event(user, event: Event) -> bool:
+    return event_access.is_organiser_of(user, event)
+
+
+def can_update_action(user, action: FollowUpAction) -> bool:
+    """The owner, whoever created it, the event's organisers and coordinators keep it up to date."""
+    if not is_signed_in(user):
+        return False
+    if user.id in (action.owner_user_id, action.created_by_id):
+        return True
+    if action.owner_contact and action.owner_contact.lower() == user.email:
+        return True
+    event = action.event if action.event_id else (action.lesson.event if action.lesson else None)
+    return event is not None and event_access.is_organiser_of(user, event)
+
+
+def can_see_action(user, action: FollowUpAction) -> bool:
+    if can_update_action(user, action):
+        return True
+    if action.lesson_id is not None:
+        return visibility.can_see(user, action.lesson)
+    return False

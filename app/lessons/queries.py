@@ -1,0 +1,165 @@
+"""What the lessons pages read: bounded read-side queries the views call (never a write).
+
+Every query on entries goes through visibility.visible_lessons_clause.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import defer, joinedload, selectinload
+
+from app.accounts.models import User
+from app.directory.models import Organisation, Theme
+from app.events import access as event_access
+from app.events.models import Event
+from app.extensions import db
+from app.lessons import visibility
+from app.lessons.actions import OPEN_ACTION_STATUSES
+from app.lessons.models import (
+    ActionNote,
+    ActionStatus,
+    FollowUpAction,
+    Lesson,
+    LessonTransition,
+    Summary,
+    SummaryVersion,
+)
+from app.pagination import Page, paginate
+
+# --- entries ---------------------------------------------------------------------------------
+
+
+def event_entries(user, event: Event, limit: int) -> tuple[list[Lesson], int]:
+    """The newest `limit` entries of the event `user` may see, and how many there are (2 queries)."""
+    base = select(Lesson).where(Lesson.event_id == event.id, visibility.visible_lessons_clause(user))
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    entries = list(db.session.scalars(
+        base.options(joinedload(Lesson.author), selectinload(Lesson.themes))
+        .order_by(Lesson.created_at.desc(), Lesson.id.desc()).limit(limit)
+    ).unique())
+    return entries, total
+
+
+def visible_lesson(user, lesson_id: int) -> Lesson | None:
+    """The entry with what its page shows loaded, or None when `user` may not see it."""
+    return db.session.scalar(
+        select(Lesson)
+        .options(joinedload(Lesson.event), joinedload(Lesson.author), joinedload(Lesson.validator),
+                 joinedload(Lesson.session), selectinload(Lesson.themes))
+        .where(Lesson.id == lesson_id, visibility.visible_lessons_clause(user))
+    )
+
+
+def themes() -> list[Theme]:
+    """Themes for the entry form: EMPACT priorities first, then by name."""
+    return list(db.session.scalars(select(Theme).order_by(Theme.empact_cycle.is_(None), Theme.name)))
+
+
+def filter_event(user, event_id: int | None) -> Event | None:
+    """The event the library is filtered on, when `user` may see it."""
+    event = db.session.get(Event, event_id) if event_id else None
+    if event is not None and not event_access.can_view(user, event):
+        return None
+    return event
+
+
+def lesson_history(lesson: Lesson) -> list[LessonTransition]:
+    return list(db.session.scalars(
+        select(LessonTransition).options(joinedload(LessonTransition.actor))
+        .where(LessonTransition.lesson_id == lesson.id).order_by(LessonTransition.id)
+    ))
+
+
+def lesson_actions(lesson: Lesson) -> list[FollowUpAction]:
+    return list(db.session.scalars(
+        select(FollowUpAction)
+        .options(joinedload(FollowUpAction.owner_user), joinedload(FollowUpAction.owner_organisation))
+        .where(FollowUpAction.lesson_id == lesson.id).order_by(FollowUpAction.id)
+    ))
+
+
+# --- follow-up actions -----------------------------------------------------------------------
+
+
+def owner_choices() -> tuple[list[User], list[Organisation]]:
+    """Who may own an action: active accounts, and organisations (both by name)."""
+    users = db.session.scalars(
+        select(User).where(User.is_active_account.is_(True)).order_by(User.name)
+    ).all()
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    return list(users), list(organisations)
+
+
+def action_with_notes(action_id: int) -> FollowUpAction | None:
+    return db.session.scalar(
+        select(FollowUpAction)
+        .options(joinedload(FollowUpAction.owner_user), joinedload(FollowUpAction.owner_organisation),
+                 joinedload(FollowUpAction.event), joinedload(FollowUpAction.lesson),
+                 selectinload(FollowUpAction.notes).joinedload(ActionNote.author))
+        .where(FollowUpAction.id == action_id)
+    )
+
+
+def _actions_query(user):
+    """Actions with their entry, the entry joined only when `user` may see it."""
+    return (
+        select(FollowUpAction, Lesson)
+        .outerjoin(Lesson, (Lesson.id == FollowUpAction.lesson_id) & visibility.visible_lessons_clause(user))
+        .options(joinedload(FollowUpAction.owner_user), joinedload(FollowUpAction.owner_organisation),
+                 joinedload(FollowUpAction.event))
+    )
+
+
+def _soonest_due_first(query):
+    return query.order_by(FollowUpAction.due_on.is_(None), FollowUpAction.due_on, FollowUpAction.id)
+
+
+def my_actions(user, show_all: bool, page_value, per_page: int) -> Page:
+    """One page of the actions `user` owns (as a person or a contact address), open ones unless
+    `show_all`; rows of (action, entry or None)."""
+    query = _actions_query(user).where(
+        or_(FollowUpAction.owner_user_id == user.id, FollowUpAction.owner_contact == user.email)
+    )
+    if not show_all:
+        query = query.where(FollowUpAction.status.in_(OPEN_ACTION_STATUSES))
+    return paginate(_soonest_due_first(query), page_value, per_page, scalars=False)
+
+
+def actions_overview(user, status: ActionStatus | None, overdue_only: bool, today: date,
+                     page_value, per_page: int) -> tuple[Page, int]:
+    """One page of every action (of `status`; only the overdue ones with `overdue_only`), and how
+    many actions are overdue in all; rows of (action, entry or None)."""
+    query = _actions_query(user)
+    if status is not None:
+        query = query.where(FollowUpAction.status == status)
+    if overdue_only:
+        query = query.where(FollowUpAction.due_on < today, FollowUpAction.status.in_(OPEN_ACTION_STATUSES))
+    page = paginate(_soonest_due_first(query), page_value, per_page, scalars=False)
+    overdue = db.session.scalar(
+        select(func.count(FollowUpAction.id)).where(
+            FollowUpAction.due_on < today, FollowUpAction.status.in_(OPEN_ACTION_STATUSES)
+        )
+    ) or 0
+    return page, overdue
+
+
+# --- summaries -------------------------------------------------------------------------------
+
+
+def summaries_newest_first() -> list[Summary]:
+    return list(db.session.scalars(
+        select(Summary).options(joinedload(Summary.created_by))
+        .order_by(Summary.updated_at.desc(), Summary.id.desc())
+    ))
+
+
+def summary_with_versions(summary_id: int) -> Summary | None:
+    # The versions' snapshots (large) stay unloaded until the one shown is read.
+    return db.session.scalar(
+        select(Summary).options(
+            selectinload(Summary.versions).options(defer(SummaryVersion.snapshot),
+                                                   joinedload(SummaryVersion.created_by))
+        ).where(Summary.id == summary_id)
+    )

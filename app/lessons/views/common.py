@@ -1,0 +1,53 @@
+"""What several lessons pages share: the status of a form page, the filters' choices, an entry
+looked up for the viewer, a document download."""
+
+from __future__ import annotations
+
+from flask import Response, abort
+from flask_login import current_user
+
+from app.events.models import EventKind
+from app.lessons import exports, queries
+from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus, RecommendationType
+from app.lessons.search import filter_choices
+
+PER_PAGE = 20
+
+
+def form_status(form) -> int:
+    return 422 if (form.errors or getattr(form, "form_errors", None)) else 200
+
+
+def filter_context() -> dict:
+    """The library filters' choices, as template variables."""
+    themes, projects = filter_choices()
+    return {
+        "themes": themes,
+        "cycles": sorted({t.empact_cycle for t in themes if t.empact_cycle}),
+        "projects": projects,
+        "kinds": list(LessonKind),
+        "statuses": list(LessonStatus),
+        "recommendation_types": list(RecommendationType),
+        "event_kinds": list(EventKind),
+        "markings": list(TLP),
+    }
+
+
+def visible_lesson_or_404(lesson_id: int) -> Lesson:
+    lesson = queries.visible_lesson(current_user, lesson_id)
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+def download(document: dict, fmt: str, filename: str) -> Response:
+    """The document exported as `fmt` (404 for an unknown format), as an attachment."""
+    if fmt not in exports.FORMATS:
+        abort(404)
+    mimetype, extension = exports.FORMATS[fmt]
+    body = exports.render(document, fmt)
+    return Response(body, mimetype=mimetype.split(";")[0], headers={
+        "Content-Disposition": f'attachment; filename="{filename}.{extension}"',
+        "Content-Type": mimetype,
+        "Cache-Control": "no-store",
+    })

@@ -1,0 +1,48 @@
+"""The library: every entry the viewer may see, searched and filtered, one page at a time."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user
+
+from app.cache import fragments, pages
+from app.lessons import queries, visibility
+from app.lessons.search import LibraryFilter, library_counts
+from app.lessons.views import bp
+from app.lessons.views.common import PER_PAGE, filter_context
+from app.pagination import Page, parse_page
+
+# What the library shows, and what decides who sees which entry (authorship, organisers, attendance,
+# organisations, event drafts): any committed change to these tables rebuilds a cached library page.
+LIBRARY_TABLES = ("lessons", "lesson_themes", "themes", "projects", "event_projects", "events", "event_organisers",
+                  "registrations", "attendance_days", "users", "organisations")
+
+
+@bp.get("/lessons/")
+@pages.cached_page
+def library():
+    user = current_user._get_current_object()
+    # Cached per viewer (what one may see depends on who one is: never shared between two people;
+    # anonymous visitors all see the same) and per query string (the pager repeats it).
+    viewer = ("user", user.id, user.role) if user.is_authenticated else ("public",)
+    key = (viewer, fragments.query_key())
+    content = fragments.cached("lessons.library", key, LIBRARY_TABLES, lambda: _library_content(user))
+    return render_template("lessons/library.html", content=content)
+
+
+def _library_content(user) -> str:
+    f = LibraryFilter.from_args(request.args)
+    # The viewer's organiser/attendance facts are read once (one statement); then ONE statement gives
+    # the figures (total, by kind, by status, awaiting validation) and the page's entries with their
+    # themes; one more the filters' choices (themes, projects).
+    facts = visibility.viewer_facts(user)
+    with_awaiting = bool(user.is_authenticated and user.is_organiser)
+    number = parse_page(request.args.get("page"))
+    choices = filter_context()
+    counts = library_counts(user, f, facts, with_awaiting=with_awaiting, page=(PER_PAGE, (number - 1) * PER_PAGE),
+                            themes=choices["themes"])
+    page = Page(items=counts.entries, page=number, per_page=PER_PAGE, total=counts.total)
+    return render_template(
+        "lessons/_library.html", page=page, f=f, kind_counts=counts.by_kind, status_counts=counts.by_status,
+        filter_event=queries.filter_event(user, f.event_id), awaiting=counts.awaiting, **choices,
+    )

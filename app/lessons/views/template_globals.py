@@ -1,0 +1,40 @@
+"""Template globals and filters the lessons blueprint gives every template (event pages show
+their entries)."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_login import current_user
+
+from app.events import access as event_access
+from app.lessons import queries
+from app.lessons.models import TLP
+from app.lessons.permissions import may_record
+from app.lessons.views import bp
+
+EVENT_PAGE_LIMIT = 10
+
+
+@bp.app_template_global()
+def event_url(event_or_id) -> str:
+    """The event's page."""
+    event_id = getattr(event_or_id, "id", event_or_id)
+    return url_for("events.detail", event_id=event_id)
+
+
+@bp.app_template_global()
+def event_lesson_entries(event) -> dict:
+    """What templates/lessons/_event_entries.html shows on an event page (3 queries)."""
+    entries, total = queries.event_entries(current_user, event, EVENT_PAGE_LIMIT)
+    can_record, _reason = may_record(current_user, event)
+    return {
+        "entries": entries,
+        "total": total,
+        "can_record": can_record,
+        "can_wrap_up": event_access.is_organiser_of(current_user, event),
+    }
+
+
+@bp.app_template_filter("tlp_class")
+def tlp_class(tlp) -> str:
+    return f"tlp-banner tlp-{TLP(tlp).value}"
