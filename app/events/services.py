@@ -18,9 +18,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import audit
 from app.accounts.models import Role, User
 from app.accounts.permissions import is_signed_in
-from app.calendar import itip
 from app.directory.models import Organisation, Project, Theme
-from app.events.access import forget_organisers, is_organiser_of, managed_clause, visible_clause
+from app.events import signals
+from app.events.access import forget_organisers, managed_clause, visible_clause
 from app.events.models import (
     Event,
     EventFormat,
@@ -53,9 +53,6 @@ SESSION_FIELDS = (
     "has_signup",
 )
 MAX_SERIES = 52
-
-_UNSET = object()  # "argument not given" where None is a meaningful value
-
 
 class EventError(Exception):
     """A broken planning rule, with the form field it concerns (None: the whole form)."""
@@ -248,75 +245,6 @@ def organiser_ids(event: Event) -> set[int]:
     return ids
 
 
-def viewer_registration(user, event: Event):
-    """The user's registration to the event (any status), or None — loaded once for the event page."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    from app.registrations.models import Registration
-
-    return db.session.scalar(
-        select(Registration).where(Registration.event_id == event.id, Registration.user_id == user.id)
-    )
-
-
-def can_see_online_link(user, event: Event, registration=_UNSET) -> bool:
-    """Organisers and confirmed participants see how to join online.
-
-    `registration`: the user's registration when the caller has it already (None: not registered)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if is_organiser_of(user, event):
-        return True
-    from app.registrations.models import Registration, RegistrationStatus
-
-    if registration is not _UNSET:
-        return registration is not None and registration.status == RegistrationStatus.CONFIRMED
-    return bool(db.session.scalar(select(exists().where(
-        Registration.event_id == event.id,
-        Registration.user_id == user.id,
-        Registration.status == RegistrationStatus.CONFIRMED,
-    ))))
-
-
-def seats_taken(event: Event) -> int:
-    """Participant seats taken (confirmed registrations in a seat-taking role)."""
-    from app.registrations.models import ParticipantRole, Registration, RegistrationStatus
-
-    seat_roles = [role for role in ParticipantRole if role.takes_seat]
-    return db.session.scalar(
-        select(func.count(Registration.id)).where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-            Registration.role.in_(seat_roles),
-        )
-    ) or 0
-
-
-def registration_facts(event: Event, taken: int | None = None) -> dict:
-    """Mode, window, capacity and seats taken (confirmed participants), for the event page."""
-    if taken is None:
-        taken = seats_taken(event)
-    at = now()
-    if event.is_cancelled:
-        state = "Cancelled"
-    elif event.is_draft:
-        state = "Not published yet"
-    elif event.is_past(at):
-        state = "This event is over"
-    elif event.registration_opens_at and at < event.registration_opens_at:
-        state = "Registration opens " + _format(event.registration_opens_at, event.timezone)
-    elif event.registration_closes_at and at >= event.registration_closes_at:
-        state = "Registration is closed"
-    elif event.capacity is not None and taken >= event.capacity:
-        state = "Full — new registrations join the waiting list"
-    else:
-        state = "Registration is open"
-    seats = (
-        f"{taken} of {event.capacity} seats taken" if event.capacity is not None else f"{taken} registered (no limit)"
-    )
-    return {"state": state, "taken": taken, "seats": seats}
-
-
 def _format(instant: datetime, tz_name: str) -> str:
     local = to_local(instant, tz_name)
     return f"{local:%a %d %b %Y, %H:%M} {local.tzname()}"
@@ -461,8 +389,9 @@ def update_event(actor, event: Event, values: dict, co_organiser_ids=(), project
     """Save an edit of the event's details, links and co-organisers.
 
     SEQUENCE rule: when a PUBLISHED event's title, start, end, time zone, venue, address, city,
-    country or online link changes (SEQUENCE_FIELDS), its SEQUENCE rises by one and
-    itip.queue_event_update() writes the updated invitations in this same transaction. Edits of the
+    country or online link changes (SEQUENCE_FIELDS), its SEQUENCE rises by one and the
+    event_changed signal is sent (the calendar writes the updated invitations in this same
+    transaction). Edits of the
     summary or description only, capacity, registration settings, reminders, projects, themes and
     co-organisers do not raise it (nothing in the participant's calendar entry changes). Drafts
     have no participants, so their SEQUENCE stays 0 until published.
@@ -489,7 +418,7 @@ def update_event(actor, event: Event, values: dict, co_organiser_ids=(), project
     forget_organisers(event.id)
     if event.is_published and any(name in changes for name in SEQUENCE_FIELDS):
         event.sequence += 1
-        itip.queue_event_update(event)
+        signals.event_changed.send(event)
     if changes:
         audit.record(actor, "event.edit", event, changes, summary=event.title)
     db.session.flush()
@@ -497,9 +426,7 @@ def update_event(actor, event: Event, values: dict, co_organiser_ids=(), project
     db.session.commit()
     if "capacity" in changes and event.is_published:
         # A raised (or removed) capacity confirms people from the waiting list, who are told.
-        from app.registrations import services as registrations
-
-        registrations.capacity_changed(event, actor)
+        signals.capacity_changed.send(event, actor=actor)
     return SaveOutcome(event, changes=changes, overlaps=overlaps)
 
 
@@ -525,7 +452,7 @@ def cancel(actor, event: Event, reason: str) -> Event:
     event.cancellation_reason = reason
     event.cancelled_at = now()
     event.sequence += 1
-    itip.queue_event_cancel(event)
+    signals.event_cancelled.send(event)
     audit.record(actor, "event.cancel", event, {"status": ["published", "cancelled"], "reason": [None, reason]},
                  summary=event.title)
     db.session.commit()
@@ -742,8 +669,8 @@ def add_session(actor, event: Event, values: dict, speaker_ids=(), external_spea
 
 def update_session(actor, item: Session, values: dict, speaker_ids=(), external_speakers: str | None = None) -> dict:
     """Save a session. SEQUENCE rule: on a published event, a changed title, start, end or room
-    (SESSION_SEQUENCE_FIELDS) raises the session's SEQUENCE and itip.queue_session_update() tells
-    the people signed up, in this transaction; description, objectives, speakers and capacity do not."""
+    (SESSION_SEQUENCE_FIELDS) raises the session's SEQUENCE and sends session_changed (the calendar
+    tells the people signed up, in this transaction); description, objectives, speakers and capacity do not."""
     event = item.event
     if event.is_cancelled:
         raise EventError("A cancelled event's agenda cannot change.")
@@ -763,14 +690,12 @@ def update_session(actor, item: Session, values: dict, speaker_ids=(), external_
         setattr(item, name, value)
     if event.is_published and any(name in changes for name in SESSION_SEQUENCE_FIELDS):
         item.sequence += 1
-        itip.queue_session_update(item)
+        signals.session_changed.send(item)
     if changes:
         audit.record(actor, "session.edit", item, changes, summary=f"{event.title}: {item.title}")
     db.session.commit()
     if ("capacity" in changes or "has_signup" in changes) and item.has_signup:
-        from app.registrations import services as registrations
-
-        registrations.promote_session_waitlist(item, actor)
+        signals.session_capacity_changed.send(item, actor=actor)
     return changes
 
 
@@ -779,7 +704,7 @@ def delete_session(actor, item: Session) -> None:
     if event.is_cancelled:
         raise EventError("A cancelled event's agenda cannot change.")
     if event.is_published:
-        itip.queue_session_cancel(item)
+        signals.session_removed.send(item)
     audit.record(actor, "session.delete", ("Session", item.id), {"title": [item.title, None]},
                  summary=f"{event.title}: {item.title}")
     db.session.delete(item)

@@ -14,7 +14,7 @@ from app.accounts.models import Role
 from app.accounts.permissions import can_create_events
 from app.cache import fragments, pages
 from app.directory.models import Project, Theme
-from app.events import services
+from app.events import services, signals
 from app.events.access import can_view, get_managed_or_404, is_organiser_of
 from app.events.forms import CancelForm, CloneForm, EventForm, SeriesForm, SessionForm
 from app.events.models import Event, EventFormat, EventKind, Session
@@ -116,13 +116,13 @@ def detail(event_id: int):
     if event is None or not can_view(current_user, event):
         abort(404)
     organiser = is_organiser_of(current_user, event)
-    # Counted and loaded once here, handed to the registration box and the online-link rule.
-    taken = fragments.remember("events.seats_taken", (event.id,), ("registrations",),
-                               lambda: services.seats_taken(event))
-    mine = services.viewer_registration(current_user, event)
+    # What the registrations package adds (registration facts, seats taken, the viewer's
+    # registration, whether the viewer sees the online link): see signals.event_page_context.
+    extra = {"show_online_link": False,
+             **signals.values_from_signal(signals.event_page_context.send(event, user=current_user))}
+    show_online_link = extra.pop("show_online_link")
     signed_in = bool(current_user.is_authenticated)
     viewer_tz = getattr(current_user, "timezone", None) if signed_in else None
-    show_online_link = bool(event.online_url) and services.can_see_online_link(current_user, event, mine)
 
     def build_main() -> str:
         full = services.load_event(event_id)  # the agenda, speakers, organisers, projects, themes
@@ -143,12 +143,10 @@ def detail(event_id: int):
         "events/detail.html",
         event=event,
         is_organiser=organiser,
-        registration=services.registration_facts(event, taken),
-        seats_taken=taken,
-        viewer_registration=mine,
         main_column=main_column,
         calendar_box=calendar_box,
         lesson_entries=_lesson_entries(event),
+        **extra,
     )
 
 
