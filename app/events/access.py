@@ -11,6 +11,7 @@ from sqlalchemy import exists, or_, select
 
 from app.accounts.models import Role
 from app.accounts.permissions import is_signed_in
+from app.cache import fragments
 from app.events.models import Event, EventStatus, event_organisers
 from app.extensions import db
 
@@ -39,8 +40,6 @@ def _co_organises(user_id: int, event_id: int) -> bool:
 
     if cache is not None and request.method in ("GET", "HEAD"):
         # Pages remember the answer across requests until the organisers of any event change.
-        from app.cache import fragments
-
         answer = fragments.remember("events.co_organises", (user_id, event_id), ("event_organisers",), ask)
     else:
         answer = ask()
