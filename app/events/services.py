@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import audit
 from app.accounts.models import Role, User
 from app.accounts.permissions import is_signed_in
+from app.cache import fragments
 from app.directory.models import Organisation, Project, Theme
 from app.events import signals
 from app.events.access import forget_organisers, managed_clause, visible_clause
@@ -157,7 +158,6 @@ def visibility_key(user, filters: EventFilters | None = None) -> tuple:
         return ("all",)
     if filters is not None and filters.mine:
         return ("user", user.id, user.role.value)
-    from app.cache import fragments
 
     def ask() -> bool:
         own = or_(Event.created_by_id == user.id,
