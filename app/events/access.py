@@ -67,6 +67,15 @@ def is_organiser_of(user, event: Event) -> bool:
     return _co_organises(user.id, event.id)
 
 
+def organiser_ids(event: Event) -> set[int]:
+    """The ids of the event's creator and co-organisers (its own organisers; coordinators and
+    admins, who manage every event, are not counted)."""
+    ids = {user.id for user in event.organisers}
+    if event.created_by_id:
+        ids.add(event.created_by_id)
+    return ids
+
+
 def can_view(user, event: Event) -> bool:
     if event.status != EventStatus.DRAFT:
         return True
