@@ -1,5 +1,9 @@
 """Who may see and manage an event — used by every view and query that touches events.
 
+The one home of the events package's organiser rule: an event's own organisers are its creator and
+its co-organisers (`organiser_ids`, `organised_clause`); it is managed by them and by coordinators
+and admins (`is_organiser_of`, `managed_clause`).
+
 Drafts are visible only to their organisers (creator and co-organisers) and admins. Published and
 cancelled events are visible to everyone (cancelled ones clearly marked).
 """
@@ -86,6 +90,13 @@ def can_view(user, event: Event) -> bool:
     return _co_organises(user.id, event.id)
 
 
+def organised_clause(user_id: int):
+    """A WHERE clause selecting the events the user created or co-organises (their own events,
+    whatever their role)."""
+    own = exists().where(event_organisers.c.event_id == Event.id, event_organisers.c.user_id == user_id)
+    return or_(Event.created_by_id == user_id, own)
+
+
 def visible_clause(user):
     """A WHERE clause selecting the events `user` may see (use it in every events query)."""
     not_draft = Event.status != EventStatus.DRAFT
@@ -93,8 +104,7 @@ def visible_clause(user):
         return not_draft
     if user.role == Role.ADMIN:
         return Event.id.is_not(None)
-    own = exists().where(event_organisers.c.event_id == Event.id, event_organisers.c.user_id == user.id)
-    return or_(not_draft, Event.created_by_id == user.id, own)
+    return or_(not_draft, organised_clause(user.id))
 
 
 def managed_clause(user):
@@ -103,8 +113,7 @@ def managed_clause(user):
         return Event.id.is_(None)
     if user.role in (Role.ADMIN, Role.COORDINATOR):
         return Event.id.is_not(None)
-    own = exists().where(event_organisers.c.event_id == Event.id, event_organisers.c.user_id == user.id)
-    return or_(Event.created_by_id == user.id, own)
+    return organised_clause(user.id)
 
 
 def get_visible_or_404(event_id: int, user) -> Event:

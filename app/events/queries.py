@@ -15,7 +15,7 @@ from app.accounts.models import Role, User
 from app.accounts.permissions import is_signed_in
 from app.cache import fragments
 from app.directory.models import Project, Theme
-from app.events.access import managed_clause, organiser_ids, visible_clause
+from app.events.access import managed_clause, organised_clause, organiser_ids, visible_clause
 from app.events.models import (
     Event,
     EventFormat,
@@ -125,8 +125,7 @@ def visibility_key(user, filters: EventFilters | None = None) -> tuple:
         return ("user", user.id, user.role.value)
 
     def ask() -> bool:
-        own = or_(Event.created_by_id == user.id,
-                  exists().where(event_organisers.c.event_id == Event.id, event_organisers.c.user_id == user.id))
+        own = organised_clause(user.id)
         return bool(db.session.scalar(select(exists().where(Event.status == EventStatus.DRAFT, own))))
 
     has_drafts = fragments.remember("events.has_drafts", (user.id,), ("events", "event_organisers"), ask)
