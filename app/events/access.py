@@ -1,5 +1,9 @@
 """Who may see and manage an event — used by every view and query that touches events.
 
+The one home of the events package's organiser rule: an event's own organisers are its creator and
+its co-organisers (`organiser_ids`, `organised_clause`); it is managed by them and by coordinators
+and admins (`is_organiser_of`, `managed_clause`).
+
 Drafts are visible only to their organisers (creator and co-organisers) and admins. Published and
 cancelled events are visible to everyone (cancelled ones clearly marked).
 """
@@ -11,6 +15,7 @@ from sqlalchemy import exists, or_, select
 
 from app.accounts.models import Role
 from app.accounts.permissions import is_signed_in
+from app.cache import fragments
 from app.events.models import Event, EventStatus, event_organisers
 from app.extensions import db
 
@@ -39,8 +44,6 @@ def _co_organises(user_id: int, event_id: int) -> bool:
 
     if cache is not None and request.method in ("GET", "HEAD"):
         # Pages remember the answer across requests until the organisers of any event change.
-        from app.cache import fragments
-
         answer = fragments.remember("events.co_organises", (user_id, event_id), ("event_organisers",), ask)
     else:
         answer = ask()
@@ -68,6 +71,15 @@ def is_organiser_of(user, event: Event) -> bool:
     return _co_organises(user.id, event.id)
 
 
+def organiser_ids(event: Event) -> set[int]:
+    """The ids of the event's creator and co-organisers (its own organisers; coordinators and
+    admins, who manage every event, are not counted)."""
+    ids = {user.id for user in event.organisers}
+    if event.created_by_id:
+        ids.add(event.created_by_id)
+    return ids
+
+
 def can_view(user, event: Event) -> bool:
     if event.status != EventStatus.DRAFT:
         return True
@@ -78,6 +90,13 @@ def can_view(user, event: Event) -> bool:
     return _co_organises(user.id, event.id)
 
 
+def organised_clause(user_id: int):
+    """A WHERE clause selecting the events the user created or co-organises (their own events,
+    whatever their role)."""
+    own = exists().where(event_organisers.c.event_id == Event.id, event_organisers.c.user_id == user_id)
+    return or_(Event.created_by_id == user_id, own)
+
+
 def visible_clause(user):
     """A WHERE clause selecting the events `user` may see (use it in every events query)."""
     not_draft = Event.status != EventStatus.DRAFT
@@ -85,8 +104,7 @@ def visible_clause(user):
         return not_draft
     if user.role == Role.ADMIN:
         return Event.id.is_not(None)
-    own = exists().where(event_organisers.c.event_id == Event.id, event_organisers.c.user_id == user.id)
-    return or_(not_draft, Event.created_by_id == user.id, own)
+    return or_(not_draft, organised_clause(user.id))
 
 
 def managed_clause(user):
@@ -95,8 +113,7 @@ def managed_clause(user):
         return Event.id.is_(None)
     if user.role in (Role.ADMIN, Role.COORDINATOR):
         return Event.id.is_not(None)
-    own = exists().where(event_organisers.c.event_id == Event.id, event_organisers.c.user_id == user.id)
-    return or_(Event.created_by_id == user.id, own)
+    return organised_clause(user.id)
 
 
 def get_visible_or_404(event_id: int, user) -> Event:

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import select
 
 from app.accounts.auth import role_required
 from app.accounts.models import Role
 from app.accounts.permissions import can_create_events
 from app.cache import fragments, pages
-from app.directory.models import Project, Theme
-from app.events import services
-from app.events.access import can_view, get_managed_or_404, is_organiser_of
+from app.events import agenda, planning, queries, signals
+from app.events.access import get_managed_or_404, get_visible_or_404, is_organiser_of
+from app.events.errors import EventError
 from app.events.forms import CancelForm, CloneForm, EventForm, SeriesForm, SessionForm
-from app.events.models import Event, EventFormat, EventKind, Session
-from app.events.services import EventError, EventFilters
+from app.events.models import Session
+from app.events.queries import EventFilters
 from app.events.times import local_date, local_naive
-from app.extensions import db
-from app.forms_common import country_choices
 from app.pagination import paginate
 from app.timeutil import now, to_local
 
@@ -40,17 +37,7 @@ def clock(instant, tz_name: str | None, fmt: str = "%H:%M") -> str:
 @bp.app_template_global("upcoming_events")
 def upcoming_events(limit: int = 5):
     """For the home page: the next published events the viewer may see."""
-    return services.upcoming(current_user, limit)
-
-
-def _filter_choices() -> dict:
-    return {
-        "kinds": list(EventKind),
-        "formats": list(EventFormat),
-        "countries": country_choices("Any country"),
-        "projects": list(db.session.execute(select(Project.id, Project.acronym).order_by(Project.acronym))),
-        "themes": list(db.session.scalars(select(Theme).order_by(Theme.name, Theme.empact_cycle))),
-    }
+    return queries.upcoming(current_user, limit)
 
 
 # What the list of events shows and selects by; any change to these tables rebuilds it.
@@ -67,7 +54,7 @@ def _filter_form(filters: EventFilters, extra_hidden: dict, show_dates: bool):
         (request.endpoint, fragments.query_key(), may_pick_mine, tuple(sorted(extra_hidden.items())), show_dates),
         ("projects", "themes"),
         lambda: render_template("events/_filters.html", filters=filters, extra_hidden=extra_hidden,
-                                show_dates=show_dates, **_filter_choices()),
+                                show_dates=show_dates, **queries.filter_choices()),
     )
 
 
@@ -77,10 +64,10 @@ def index():
     filters = EventFilters.from_args(request.args)
     # The same list for every viewer of the same visibility class; "upcoming" and "past" move with
     # the clock, so the minute is part of the key.
-    key = (fragments.query_key(), services.visibility_key(current_user, filters), now().replace(second=0, microsecond=0))
+    key = (fragments.query_key(), queries.visibility_key(current_user, filters), now().replace(second=0, microsecond=0))
 
     def build() -> str:
-        page = paginate(services.list_query(filters, current_user), request.args.get("page"), per_page=20)
+        page = paginate(queries.list_query(filters, current_user), request.args.get("page"), per_page=20)
         return render_template("events/_list.html", page=page, filters=filters)
 
     listing = fragments.cached("events.list", key, LIST_TABLES, build)
@@ -99,11 +86,11 @@ def calendar_month():
         year, month = today.year, today.month
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         year, month = today.year, today.month
-    events = services.month_events(filters, current_user, year, month)
+    events = queries.month_events(filters, current_user, year, month)
     previous = (year - 1, 12) if month == 1 else (year, month - 1)
     following = (year + 1, 1) if month == 12 else (year, month + 1)
     return render_template(
-        "events/calendar.html", weeks=services.month_grid(events, year, month), year=year, month=month,
+        "events/calendar.html", weeks=queries.month_grid(events, year, month), year=year, month=month,
         month_start=date(year, month, 1), previous=previous, following=following, filters=filters,
         today=today, filter_form=_filter_form(filters, {"year": year, "month": month}, False),
     )
@@ -112,22 +99,20 @@ def calendar_month():
 @bp.get("/events/<int:event_id>")
 @pages.cached_page
 def detail(event_id: int):
-    event = db.session.get(Event, event_id)
-    if event is None or not can_view(current_user, event):
-        abort(404)
+    event = get_visible_or_404(event_id, current_user)
     organiser = is_organiser_of(current_user, event)
-    # Counted and loaded once here, handed to the registration box and the online-link rule.
-    taken = fragments.remember("events.seats_taken", (event.id,), ("registrations",),
-                               lambda: services.seats_taken(event))
-    mine = services.viewer_registration(current_user, event)
+    # What the registrations package adds (registration facts, seats taken, the viewer's
+    # registration, whether the viewer sees the online link): see signals.event_page_context.
+    extra = {"show_online_link": False,
+             **signals.values_from_signal(signals.event_page_context.send(event, user=current_user))}
+    show_online_link = extra.pop("show_online_link")
     signed_in = bool(current_user.is_authenticated)
     viewer_tz = getattr(current_user, "timezone", None) if signed_in else None
-    show_online_link = bool(event.online_url) and services.can_see_online_link(current_user, event, mine)
 
     def build_main() -> str:
-        full = services.load_event(event_id)  # the agenda, speakers, organisers, projects, themes
+        full = queries.load_event(event_id)  # the agenda, speakers, organisers, projects, themes
         return render_template("events/_detail_main.html", event=full, is_organiser=organiser,
-                               show_online_link=show_online_link, days=services.timetable(full),
+                               show_online_link=show_online_link, days=queries.timetable(full),
                                viewer_tz=viewer_tz)
 
     if organiser:  # with the organiser's forms (CSRF tokens): never cached
@@ -143,12 +128,10 @@ def detail(event_id: int):
         "events/detail.html",
         event=event,
         is_organiser=organiser,
-        registration=services.registration_facts(event, taken),
-        seats_taken=taken,
-        viewer_registration=mine,
         main_column=main_column,
         calendar_box=calendar_box,
         lesson_entries=_lesson_entries(event),
+        **extra,
     )
 
 
@@ -160,8 +143,6 @@ DETAIL_TABLES = ("events", "sessions", "session_speakers", "users", "organisatio
 def _lesson_entries(event):
     """The event's lessons box (the lessons capability), as this viewer may see it: cached per viewer,
     rebuilt whenever an entry, the viewer's attendance or the event's organisers change."""
-    if "lessons.library" not in current_app.view_functions:
-        return ""
     viewer = ("user", current_user.id) if current_user.is_authenticated else ("public",)
     # The clock matters too: whether one may record an entry yet depends on when the event starts.
     key = (event.id, viewer, now().replace(second=0, microsecond=0))
@@ -174,7 +155,6 @@ LESSON_BOX_TABLES = ("lessons", "lesson_themes", "themes", "users", "organisatio
 
 
 def _apply_error(form, error: EventError) -> None:
-    db.session.rollback()
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = list(field.errors) + [str(error)]
@@ -198,7 +178,7 @@ def new():
         form.timezone.data = current_user.timezone
     if form.validate_on_submit():
         try:
-            outcome = services.create_event(
+            outcome = planning.create_event(
                 current_user, form.values(), form.organiser_ids.data, form.project_ids.data, form.theme_ids.data
             )
         except EventError as error:
@@ -220,7 +200,7 @@ def edit(event_id: int):
         return redirect(url_for("events.detail", event_id=event.id))
     form = EventForm(obj=event)
     if request.method == "GET":
-        for name, value in services.local_form_values(event).items():
+        for name, value in planning.local_form_values(event).items():
             getattr(form, name).data = value
         form.host_organisation_id.data = event.host_organisation_id or 0
         form.project_ids.data = [p.id for p in event.projects]
@@ -230,7 +210,7 @@ def edit(event_id: int):
         form.registration_mode.data = event.registration_mode.value
     if form.validate_on_submit():
         try:
-            outcome = services.update_event(
+            outcome = planning.update_event(
                 current_user, event, form.values(), form.organiser_ids.data, form.project_ids.data,
                 form.theme_ids.data,
             )
@@ -249,9 +229,8 @@ def edit(event_id: int):
 def publish(event_id: int):
     event = get_managed_or_404(event_id, current_user)
     try:
-        outcome = services.publish(current_user, event)
+        outcome = planning.publish(current_user, event)
     except EventError as error:
-        db.session.rollback()
         flash(str(error), "danger")
     else:
         flash("The event is published.", "success")
@@ -266,7 +245,7 @@ def cancel(event_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            services.cancel(current_user, event, form.reason.data)
+            planning.cancel(current_user, event, form.reason.data)
         except EventError as error:
             _apply_error(form, error)
         else:
@@ -281,9 +260,8 @@ def cancel(event_id: int):
 def delete(event_id: int):
     event = get_managed_or_404(event_id, current_user)
     try:
-        services.delete_draft(current_user, event)
+        planning.delete_draft(current_user, event)
     except EventError as error:
-        db.session.rollback()
         flash(str(error), "danger")
         return redirect(url_for("events.detail", event_id=event_id))
     flash("The draft is deleted.", "success")
@@ -304,7 +282,7 @@ def clone(event_id: int):
     event = _managed_by_event_creator(event_id)
     form = CloneForm()
     if form.validate_on_submit():
-        copy = services.clone(current_user, event, form.starts_on.data)
+        copy = planning.clone(current_user, event, form.starts_on.data)
         flash("A draft copy is ready; its sessions moved with it. Check it, then publish it.", "success")
         return redirect(url_for("events.detail", event_id=copy.id))
     if request.method == "GET":
@@ -325,7 +303,7 @@ def series(event_id: int):
     if form.validate_on_submit():
         weekly = form.rule.data == "weekly"
         try:
-            copies = services.create_series(
+            copies = planning.create_series(
                 current_user, event, form.count.data,
                 every_weeks=form.every_weeks.data if weekly else None,
                 weekday=None if weekly else form.weekday.data,
@@ -344,8 +322,8 @@ def series(event_id: int):
 
 
 def _session_or_404(event, session_id: int) -> Session:
-    item = db.session.get(Session, session_id)
-    if item is None or item.event_id != event.id:
+    item = queries.session_of(event, session_id)
+    if item is None:
         abort(404)
     return item
 
@@ -361,7 +339,7 @@ def session_new(event_id: int):
         form.starts_at.data = start
     if form.validate_on_submit():
         try:
-            services.add_session(current_user, event, form.values(), form.speaker_ids.data,
+            agenda.add_session(current_user, event, form.values(), form.speaker_ids.data,
                                  form.external_speakers.data)
         except EventError as error:
             _apply_error(form, error)
@@ -383,10 +361,10 @@ def session_edit(event_id: int, session_id: int):
         form.ends_at.data = local_naive(item.ends_at, event.timezone)
         form.kind.data = item.kind.value
         form.speaker_ids.data = [s.user_id for s in item.speakers if s.user_id]
-        form.external_speakers.data = services.external_speakers_text(item)
+        form.external_speakers.data = agenda.external_speakers_text(item)
     if form.validate_on_submit():
         try:
-            services.update_session(current_user, item, form.values(), form.speaker_ids.data,
+            agenda.update_session(current_user, item, form.values(), form.speaker_ids.data,
                                     form.external_speakers.data)
         except EventError as error:
             _apply_error(form, error)
@@ -403,9 +381,8 @@ def session_delete(event_id: int, session_id: int):
     event = get_managed_or_404(event_id, current_user)
     item = _session_or_404(event, session_id)
     try:
-        services.delete_session(current_user, item)
+        agenda.delete_session(current_user, item)
     except EventError as error:
-        db.session.rollback()
         flash(str(error), "danger")
     else:
         flash("The session is removed from the agenda.", "success")
@@ -417,6 +394,6 @@ def session_delete(event_id: int, session_id: int):
 def session_move(event_id: int, session_id: int):
     event = get_managed_or_404(event_id, current_user)
     item = _session_or_404(event, session_id)
-    if not services.move_session(current_user, item, request.form.get("direction", "")):
+    if not agenda.move_session(current_user, item, request.form.get("direction", "")):
         flash("That session cannot move further.", "info")
     return redirect(url_for("events.detail", event_id=event_id, _anchor="agenda"))

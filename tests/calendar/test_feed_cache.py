@@ -9,7 +9,7 @@ import pytest
 
 from app.accounts.services import regenerate_calendar_token, update_profile
 from app.calendar.feed_cache import FeedCache, cache_for
-from app.events import services as event_services
+from app.events import planning as event_services
 from app.extensions import db
 from app.registrations import services as registration_services
 from app.timeutil import set_now

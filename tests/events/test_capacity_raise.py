@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.events import services
+from app.events import agenda, planning
 from app.notifications.models import OutboxMessage
 from app.registrations import services as registrations
 from app.registrations.models import (
@@ -32,8 +32,8 @@ def _status(db, event, user):
 
 def test_raising_capacity_confirms_first_on_waitlist(db, make):
     organiser = make.user(role="organiser")
-    event = services.create_event(organiser, values(capacity=1)).event
-    services.publish(organiser, event)
+    event = planning.create_event(organiser, values(capacity=1)).event
+    planning.publish(organiser, event)
     first, second, third = (make.user(name=f"Participant {i}") for i in range(3))
     for person in (first, second, third):
         assert registrations.register(event, person, consent=True).ok
@@ -42,7 +42,7 @@ def test_raising_capacity_confirms_first_on_waitlist(db, make):
     ]
 
     event = db.session.get(type(event), event.id)
-    services.update_event(organiser, event, values(capacity=2))
+    planning.update_event(organiser, event, values(capacity=2))
 
     db.session.expire_all()
     assert _status(db, event, second) == RegistrationStatus.CONFIRMED
@@ -53,8 +53,8 @@ def test_raising_capacity_confirms_first_on_waitlist(db, make):
 
 def test_raising_session_capacity_promotes_its_waitlist(db, make):
     organiser = make.user(role="organiser")
-    event = services.create_event(organiser, values(capacity=None)).event
-    services.publish(organiser, event)
+    event = planning.create_event(organiser, values(capacity=None)).event
+    planning.publish(organiser, event)
     training = make.session(event, "Open-source intelligence lab", capacity=1, has_signup=True)
     first, second = make.user(), make.user()
     for person in (first, second):
@@ -63,7 +63,7 @@ def test_raising_session_capacity_promotes_its_waitlist(db, make):
     signup = db.session.scalar(select(SessionSignup).where(SessionSignup.user_id == second.id))
     assert signup.status == SessionSignupStatus.WAITLISTED
 
-    services.update_session(organiser, training, {
+    agenda.update_session(organiser, training, {
         "title": training.title, "kind": "training", "starts_at": training.starts_at,
         "ends_at": training.ends_at, "room": None, "description": None,
         "learning_objectives": None, "capacity": 2, "has_signup": True,

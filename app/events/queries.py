@@ -1,0 +1,269 @@
+"""What the event pages read: the filtered list, the month grid, upcoming events, one event with its
+agenda, overlapping events, and the choices of the filter form (read-only; nothing commits)."""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.accounts.models import Role, User
+from app.accounts.permissions import is_signed_in
+from app.cache import fragments
+from app.directory.models import Project, Theme
+from app.events.access import managed_clause, organised_clause, organiser_ids, visible_clause
+from app.events.models import (
+    Event,
+    EventFormat,
+    EventKind,
+    EventStatus,
+    Session,
+    SessionSpeaker,
+    event_organisers,
+)
+from app.events.times import local_date, local_span
+from app.extensions import db
+from app.forms_common import country_choices
+from app.timeutil import now
+
+
+@dataclass
+class EventFilters:
+    tab: str = "upcoming"
+    kind: str = ""
+    format: str = ""
+    country: str = ""
+    project: int | None = None
+    theme: int | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    q: str = ""
+    mine: bool = False
+
+    @classmethod
+    def from_args(cls, args) -> EventFilters:
+        """Parse query-string filters; anything unreadable is ignored (never an error page)."""
+
+        def as_int(name):
+            try:
+                value = int(args.get(name) or 0)
+            except (TypeError, ValueError):
+                return None
+            return value if 0 < value < 2**31 else None
+
+        def as_date(name):
+            try:
+                return date.fromisoformat((args.get(name) or "")[:10])
+            except ValueError:
+                return None
+
+        kind = args.get("kind") or ""
+        fmt = args.get("format") or ""
+        country = (args.get("country") or "").upper()[:2]
+        return cls(
+            tab="past" if args.get("tab") == "past" else "upcoming",
+            kind=kind if kind in {k.value for k in EventKind} else "",
+            format=fmt if fmt in {f.value for f in EventFormat} else "",
+            country=country if re.fullmatch(r"[A-Z]{2}", country) else "",
+            project=as_int("project"),
+            theme=as_int("theme"),
+            starts_on=as_date("from"),
+            ends_on=as_date("to"),
+            q=(args.get("q") or "").strip()[:100],
+            mine=args.get("mine") == "1",
+        )
+
+    def where(self, user) -> list:
+        clauses = [visible_clause(user)]
+        if self.mine:
+            clauses.append(managed_clause(user))
+        if self.kind:
+            clauses.append(Event.kind == EventKind(self.kind))
+        if self.format:
+            clauses.append(Event.format == EventFormat(self.format))
+        if self.country:
+            clauses.append(Event.country == self.country)
+        if self.project:
+            clauses.append(Event.projects.any(Project.id == self.project))
+        if self.theme:
+            clauses.append(Event.themes.any(Theme.id == self.theme))
+        if self.starts_on:
+            clauses.append(Event.ends_at > datetime.combine(self.starts_on, time(), UTC))
+        if self.ends_on:
+            clauses.append(Event.starts_at < datetime.combine(self.ends_on + timedelta(days=1), time(), UTC))
+        if self.q:
+            like = "%" + self.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            clauses.append(
+                or_(*(func.lower(column).like(like, escape="\\") for column in (
+                    Event.title, Event.summary, Event.city, Event.venue
+                )))
+            )
+        return clauses
+
+    def query_args(self) -> dict:
+        args = {
+            "kind": self.kind, "format": self.format, "country": self.country, "project": self.project,
+            "theme": self.theme, "q": self.q, "mine": "1" if self.mine else None,
+            "from": self.starts_on.isoformat() if self.starts_on else None,
+            "to": self.ends_on.isoformat() if self.ends_on else None,
+        }
+        return {k: v for k, v in args.items() if v}
+
+
+def visibility_key(user, filters: EventFilters | None = None) -> tuple:
+    """Viewers with the same key see the same events list: everyone sees what is published or
+    cancelled; only admins and the organisers of drafts see more (and "mine" is personal)."""
+    if not is_signed_in(user):
+        return ("public",)
+    if user.role == Role.ADMIN:
+        return ("all",)
+    if filters is not None and filters.mine:
+        return ("user", user.id, user.role.value)
+
+    def ask() -> bool:
+        own = organised_clause(user.id)
+        return bool(db.session.scalar(select(exists().where(Event.status == EventStatus.DRAFT, own))))
+
+    has_drafts = fragments.remember("events.has_drafts", (user.id,), ("events", "event_organisers"), ask)
+    return ("user", user.id) if has_drafts else ("public",)
+
+
+def list_query(filters: EventFilters, user):
+    """Events `user` may see matching `filters`, upcoming (soonest first) or past (latest first)."""
+    query = (
+        select(Event)
+        .where(*filters.where(user))
+        .options(joinedload(Event.host_organisation), selectinload(Event.themes))
+    )
+    if filters.tab == "past":
+        return query.where(Event.ends_at <= now()).order_by(Event.starts_at.desc(), Event.id.desc())
+    return query.where(Event.ends_at > now()).order_by(Event.starts_at, Event.id)
+
+
+def month_events(filters: EventFilters, user, year: int, month: int, limit: int = 500) -> list[Event]:
+    """Visible events touching the month (with a day's margin for zones; the grid places them)."""
+    first = datetime(year, month, 1, tzinfo=UTC) - timedelta(days=1)
+    last_day = _calendar.monthrange(year, month)[1]
+    after = datetime(year, month, last_day, tzinfo=UTC) + timedelta(days=2)
+    query = (
+        select(Event)
+        .where(*filters.where(user), Event.starts_at < after, Event.ends_at > first)
+        .order_by(Event.starts_at, Event.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def month_grid(events: list[Event], year: int, month: int) -> list[list[dict]]:
+    """Weeks (Monday first) of days, each with the events happening that day in their own zone."""
+    by_day: dict[date, list[Event]] = {}
+    for event in events:
+        day, last = local_span(event.starts_at, event.ends_at, event.timezone)
+        while day <= last:
+            by_day.setdefault(day, []).append(event)
+            day += timedelta(days=1)
+    weeks = []
+    for week in _calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        weeks.append([{"date": d, "in_month": d.month == month, "events": by_day.get(d, [])} for d in week])
+    return weeks
+
+
+def upcoming(user, limit: int = 5) -> list[Event]:
+    query = (
+        select(Event)
+        .where(visible_clause(user), Event.status == EventStatus.PUBLISHED, Event.ends_at > now())
+        .order_by(Event.starts_at, Event.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def load_event(event_id: int) -> Event | None:
+    """An event with everything its page shows, in a fixed number of queries."""
+    query = (
+        select(Event)
+        .where(Event.id == event_id)
+        .options(
+            joinedload(Event.host_organisation),
+            joinedload(Event.created_by),
+            selectinload(Event.organisers),
+            selectinload(Event.projects),
+            selectinload(Event.themes),
+            selectinload(Event.sessions)
+            .selectinload(Session.speakers)
+            .joinedload(SessionSpeaker.user)
+            .joinedload(User.organisation),
+        )
+    )
+    return db.session.scalars(query).unique().one_or_none()
+
+
+def timetable(event: Event) -> list[tuple[date, list[Session]]]:
+    """Sessions grouped by day in the event's zone, in agenda order."""
+    days: dict[date, list[Session]] = {}
+    for item in sorted(event.sessions, key=lambda s: (s.starts_at, s.position, s.id)):
+        days.setdefault(local_date(item.starts_at, event.timezone), []).append(item)
+    return sorted(days.items())
+
+
+def overlapping_events(event: Event) -> list[Event]:
+    """Other published events at the same time in the same country or with a shared organiser."""
+    people = organiser_ids(event)
+    same = []
+    if event.country:
+        same.append(Event.country == event.country)
+    if people:
+        same.append(Event.created_by_id.in_(people))
+        same.append(exists().where(
+            event_organisers.c.event_id == Event.id, event_organisers.c.user_id.in_(people)
+        ))
+    if not same:
+        return []
+    query = (
+        select(Event)
+        .where(
+            Event.id != event.id,
+            Event.status == EventStatus.PUBLISHED,
+            Event.starts_at < event.ends_at,
+            Event.ends_at > event.starts_at,
+            or_(*same),
+        )
+        .order_by(Event.starts_at)
+        .limit(10)
+    )
+    return list(db.session.scalars(query))
+
+
+def filter_choices() -> dict:
+    """What the filter form of the list and the month calendar offers."""
+    return {
+        "kinds": list(EventKind),
+        "formats": list(EventFormat),
+        "countries": country_choices("Any country"),
+        "projects": list(db.session.execute(select(Project.id, Project.acronym).order_by(Project.acronym))),
+        "themes": list(db.session.scalars(select(Theme).order_by(Theme.name, Theme.empact_cycle))),
+    }
+
+
+def session_of(event: Event, session_id: int) -> Session | None:
+    """The session `session_id` if it belongs to `event`."""
+    item = db.session.get(Session, session_id)
+    return item if item is not None and item.event_id == event.id else None
+
+
+def users_by_ids(ids) -> list[User]:
+    ids = {int(i) for i in ids or () if i}
+    if not ids:
+        return []
+    return list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name)))
+
+
+def rows_by_ids(model, ids) -> list:
+    ids = {int(i) for i in ids or () if i}
+    if not ids:
+        return []
+    return list(db.session.scalars(select(model).where(model.id.in_(ids))))

@@ -1,0 +1,95 @@
+"""The registration facts an event page shows: seats taken, the viewer's registration, whether the
+viewer sees the online link, and the registration state. The event page (events.detail) gets them
+through the `event_page_context` signal (app/events/signals.py); see `page_context`."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, func, select
+
+from app.cache import fragments
+from app.events.access import is_organiser_of
+from app.events.models import Event
+from app.extensions import db
+from app.registrations.models import ParticipantRole, Registration, RegistrationStatus
+from app.templating import format_local
+from app.timeutil import now
+
+_UNSET = object()  # "argument not given" where None is a meaningful value
+
+
+def page_context(event: Event, *, user, **_kwargs) -> dict:
+    """Receiver of events.signals.event_page_context: the event page's registration context."""
+    # Counted and loaded once here, handed to the registration box and the online-link rule.
+    taken = fragments.remember("events.seats_taken", (event.id,), ("registrations",),
+                               lambda: seats_taken(event))
+    mine = viewer_registration(user, event)
+    return {
+        "registration": registration_facts(event, taken),
+        "seats_taken": taken,
+        "viewer_registration": mine,
+        "show_online_link": bool(event.online_url) and can_see_online_link(user, event, mine),
+    }
+
+
+def viewer_registration(user, event: Event):
+    """The user's registration to the event (any status), or None — loaded once for the event page."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        select(Registration).where(Registration.event_id == event.id, Registration.user_id == user.id)
+    )
+
+
+def can_see_online_link(user, event: Event, registration=_UNSET) -> bool:
+    """Organisers and confirmed participants see how to join online.
+
+    `registration`: the user's registration when the caller has it already (None: not registered)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_organiser_of(user, event):
+        return True
+    if registration is not _UNSET:
+        return registration is not None and registration.status == RegistrationStatus.CONFIRMED
+    return bool(db.session.scalar(select(exists().where(
+        Registration.event_id == event.id,
+        Registration.user_id == user.id,
+        Registration.status == RegistrationStatus.CONFIRMED,
+    ))))
+
+
+def seats_taken(event: Event) -> int:
+    """Participant seats taken (confirmed registrations in a seat-taking role)."""
+    seat_roles = [role for role in ParticipantRole if role.takes_seat]
+    return db.session.scalar(
+        select(func.count(Registration.id)).where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.role.in_(seat_roles),
+        )
+    ) or 0
+
+
+def registration_facts(event: Event, taken: int | None = None) -> dict:
+    """Mode, window, capacity and seats taken (confirmed participants), for the event page."""
+    if taken is None:
+        taken = seats_taken(event)
+    at = now()
+    if event.is_cancelled:
+        state = "Cancelled"
+    elif event.is_draft:
+        state = "Not published yet"
+    elif event.is_past(at):
+        state = "This event is over"
+    elif event.registration_opens_at and at < event.registration_opens_at:
+        state = "Registration opens " + format_local(event.registration_opens_at, event.timezone)
+    elif event.registration_closes_at and at >= event.registration_closes_at:
+        state = "Registration is closed"
+    elif event.capacity is not None and taken >= event.capacity:
+        state = "Full — new registrations join the waiting list"
+    else:
+        state = "Registration is open"
+    seats = (
+        f"{taken} of {event.capacity} seats taken" if event.capacity is not None else f"{taken} registered (no limit)"
+    )
+    return {"state": state, "taken": taken, "seats": seats}
+
