@@ -497,7 +497,7 @@ def update_event(actor, event: Event, values: dict, co_organiser_ids=(), project
     db.session.commit()
     if "capacity" in changes and event.is_published:
         # A raised (or removed) capacity confirms people from the waiting list, who are told.
-        from app.registrations import services as registrations
+        from app.registrations import waitlist as registrations
 
         registrations.capacity_changed(event, actor)
     return SaveOutcome(event, changes=changes, overlaps=overlaps)
@@ -768,7 +768,7 @@ def update_session(actor, item: Session, values: dict, speaker_ids=(), external_
         audit.record(actor, "session.edit", item, changes, summary=f"{event.title}: {item.title}")
     db.session.commit()
     if ("capacity" in changes or "has_signup" in changes) and item.has_signup:
-        from app.registrations import services as registrations
+        from app.registrations import waitlist as registrations
 
         registrations.promote_session_waitlist(item, actor)
     return changes
