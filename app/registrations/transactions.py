@@ -66,20 +66,21 @@ def lock_event(event_id: int, *, same_transaction: bool = False) -> Event:
     if not (same_transaction and dialect() != "sqlite" and session.in_transaction()
             and not (session.new or session.dirty or session.deleted)):
         begin_locked()
-    event = db.session.execute(_lock_statement(Event, dialect()), {"row_id": event_id}).scalar_one_or_none()
-    if event is None:
-        db.session.rollback()
-        raise RegistrationError("This event does not exist any more.")
-    return event
+    return _locked_row(Event, event_id, "This event does not exist any more.")
 
 
 def lock_session(session_id: int) -> Session:
     begin_locked()
-    item = db.session.execute(_lock_statement(Session, dialect()), {"row_id": session_id}).scalar_one_or_none()
-    if item is None:
+    return _locked_row(Session, session_id, "This session does not exist any more.")
+
+
+def _locked_row(model: type, key: int, gone: str):
+    """The row, locked; when it is gone, roll back and raise RegistrationError(gone)."""
+    row = db.session.execute(_lock_statement(model, dialect()), {"row_id": key}).scalar_one_or_none()
+    if row is None:
         db.session.rollback()
-        raise RegistrationError("This session does not exist any more.")
-    return item
+        raise RegistrationError(gone)
+    return row
 
 
 def fresh_registration(registration_id: int) -> Registration | None:

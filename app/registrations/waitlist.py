@@ -191,6 +191,14 @@ def place(registration: Registration, event: Event, status: RegistrationStatus,
 # Promotion
 
 
+def _promote_and_commit(promote, locked, actor: User | None) -> list:
+    """Run a promotion in the transaction that holds `locked` (an event or a session) and commit."""
+    with rollback_on_error():
+        promoted = promote(locked, actor)
+        db.session.commit()
+        return promoted
+
+
 def promote_locked(event: Event, actor: User | None) -> list[Registration]:
     """Inside the event's locked transaction: confirm the first on the waiting list while seats
     are free. Tells each promoted person. No commit."""
@@ -209,11 +217,7 @@ def promote_locked(event: Event, actor: User | None) -> list[Registration]:
 
 def promote_waitlist(event: Event, actor: User | None = None) -> list[Registration]:
     """Fill free seats from the waiting list, in order. Commits."""
-    event = lock_event(row_id(event))
-    with rollback_on_error():
-        promoted = promote_locked(event, actor)
-        db.session.commit()
-        return promoted
+    return _promote_and_commit(promote_locked, lock_event(row_id(event)), actor)
 
 
 def capacity_changed(event: Event, actor: User | None = None) -> list[Registration]:
@@ -258,8 +262,4 @@ def promote_session_locked(session: Session | None, actor: User | None) -> list[
 
 def promote_session_waitlist(session: Session, actor: User | None = None) -> list[SessionSignup]:
     """Fill a session's free places from its waiting list (e.g. after its capacity was raised)."""
-    session = lock_session(row_id(session))
-    with rollback_on_error():
-        promoted = promote_session_locked(session, actor)
-        db.session.commit()
-        return promoted
+    return _promote_and_commit(promote_session_locked, lock_session(row_id(session)), actor)

@@ -23,6 +23,16 @@ def _needs(form) -> Needs:
     return Needs(form.dietary_needs.data, form.accessibility_needs.data, form.needs_visa_letter.data)
 
 
+def _cancel_and_return(cancel_it, item, event, missing: str):
+    """Cancel the viewer's registration or sign-up (`missing` when they have none), then go back."""
+    if item is None:
+        flash(missing, "warning")
+    else:
+        outcome = cancel_it(item, current_user)
+        flash(outcome.message, "info" if outcome.ok else "danger")
+    return redirect(next_or(event_page_url(event)))
+
+
 @bp.get("/privacy-notice")
 def privacy():
     return render_template("registrations/privacy.html")
@@ -56,12 +66,7 @@ def register(event_id: int):
 def cancel(event_id: int):
     event = get_visible_or_404(event_id, current_user)
     registration = queries.own_registration(event.id, current_user.id)
-    if registration is None:
-        flash("You are not registered for this event.", "warning")
-    else:
-        outcome = cancel_registration(registration, current_user)
-        flash(outcome.message, "info" if outcome.ok else "danger")
-    return redirect(next_or(event_page_url(event)))
+    return _cancel_and_return(cancel_registration, registration, event, "You are not registered for this event.")
 
 
 @bp.route("/events/<int:event_id>/registration/needs", methods=["GET", "POST"])
@@ -103,9 +108,4 @@ def session_signup_cancel(session_id: int):
     item = _session_or_404(session_id)
     event = item.event
     signup = queries.own_signup(item.id, current_user.id)
-    if signup is None:
-        flash("You are not signed up for this session.", "warning")
-    else:
-        outcome = cancel_session_signup(signup, current_user)
-        flash(outcome.message, "info" if outcome.ok else "danger")
-    return redirect(next_or(event_page_url(event)))
+    return _cancel_and_return(cancel_session_signup, signup, event, "You are not signed up for this session.")
