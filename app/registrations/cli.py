@@ -7,14 +7,14 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app.registrations.waitlist import promote_all_waitlists
+
 registrations_cli = AppGroup("registrations", help="Registrations and waiting lists.")
 
 
 @registrations_cli.command("promote-waitlists")
 def promote_waitlists_command():
     """Confirm people from the waiting list of every upcoming event with free seats."""
-    from app.registrations.services import promote_all_waitlists
-
     promoted = promote_all_waitlists()
     click.echo(f"{promoted} person(s) confirmed from waiting lists")
 

@@ -4,13 +4,14 @@ through the `event_page_context` signal (app/events/signals.py); see `page_conte
 
 from __future__ import annotations
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 
 from app.cache import fragments
 from app.events.access import is_organiser_of
 from app.events.models import Event
 from app.extensions import db
-from app.registrations.models import ParticipantRole, Registration, RegistrationStatus
+from app.registrations.models import Registration, RegistrationStatus
+from app.registrations.waitlist import seats_taken
 from app.templating import format_local
 from app.timeutil import now
 
@@ -21,7 +22,7 @@ def page_context(event: Event, *, user, **_kwargs) -> dict:
     """Receiver of events.signals.event_page_context: the event page's registration context."""
     # Counted and loaded once here, handed to the registration box and the online-link rule.
     taken = fragments.remember("events.seats_taken", (event.id,), ("registrations",),
-                               lambda: seats_taken(event))
+                               lambda: seats_taken(event.id))
     mine = viewer_registration(user, event)
     return {
         "registration": registration_facts(event, taken),
@@ -57,22 +58,10 @@ def can_see_online_link(user, event: Event, registration=_UNSET) -> bool:
     ))))
 
 
-def seats_taken(event: Event) -> int:
-    """Participant seats taken (confirmed registrations in a seat-taking role)."""
-    seat_roles = [role for role in ParticipantRole if role.takes_seat]
-    return db.session.scalar(
-        select(func.count(Registration.id)).where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-            Registration.role.in_(seat_roles),
-        )
-    ) or 0
-
-
 def registration_facts(event: Event, taken: int | None = None) -> dict:
     """Mode, window, capacity and seats taken (confirmed participants), for the event page."""
     if taken is None:
-        taken = seats_taken(event)
+        taken = seats_taken(event.id)
     at = now()
     if event.is_cancelled:
         state = "Cancelled"

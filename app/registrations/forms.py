@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
@@ -9,7 +10,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from app.forms_common import none_if_empty, strip_filter
 from app.registrations.models import ParticipantRole
-from app.registrations.services import MESSAGE_GROUPS, SELF_ROLES
+from app.registrations.notices import MESSAGE_GROUPS
+from app.registrations.rules import SELF_ROLES
 
 SELF_ROLE_CHOICES = [(role.value, role.label) for role in SELF_ROLES]
 ALL_ROLE_CHOICES = [(role.value, role.label) for role in ParticipantRole]
@@ -93,5 +95,27 @@ class FeedbackForm(FlaskForm):
     is_anonymous = BooleanField("Send anonymously (organisers will not see your name)")
 
 
-class RejectForm(FlaskForm):
-    reason = StringField("Reason", validators=[Optional(), Length(max=2000)], filters=[strip_filter])
+def parse_email_lines(text: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """'email[, name]' per line -> ([(email, name)], [problems with their line numbers])."""
+    people, bad = [], []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        for separator in (",", ";", "\t"):
+            if separator in line:
+                email, name = (part.strip() for part in line.split(separator, 1))
+                break
+        else:
+            email, name = line, ""
+        if "<" in email and email.endswith(">"):
+            name, email = email.split("<", 1)[0].strip(), email.split("<", 1)[1][:-1]
+        try:
+            validate_email(email, check_deliverability=False)
+        except EmailNotValidError:
+            bad.append(f"Line {number}: “{email[:100]}” is not a valid email address.")
+            continue
+        people.append((email.lower(), name))
+    if not people and not bad:
+        bad.append("Enter at least one email address.")
+    return people, bad

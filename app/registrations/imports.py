@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.accounts.models import User, normalise_email
 from app.extensions import db
 from app.registrations.models import Invitation, InvitationStatus, ParticipantRole, Registration
-from app.registrations.services import ACTIVE
+from app.registrations.rules import ACTIVE
 
 MAX_ROWS = 2000
 MODES = ("invite", "register")

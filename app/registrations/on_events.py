@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from app.events import signals
-from app.registrations import event_page
-from app.registrations import services as registrations
+from app.registrations import event_page, waitlist
 
 
 @signals.capacity_changed.connect
 def _promote_event_waitlist(event, *, actor=None, **_kwargs) -> None:
     # A raised (or removed) capacity confirms people from the waiting list, who are told.
-    registrations.capacity_changed(event, actor)
+    waitlist.capacity_changed(event, actor)
 
 
 @signals.session_capacity_changed.connect
 def _promote_session_waitlist(session, *, actor=None, **_kwargs) -> None:
-    registrations.promote_session_waitlist(session, actor)
+    waitlist.promote_session_waitlist(session, actor)
 
 
 # The event page's registration facts, seats taken, the viewer's registration and the online-link rule.

@@ -11,7 +11,7 @@ from app.accounts.services import regenerate_calendar_token, update_profile
 from app.calendar.feed_cache import FeedCache, cache_for
 from app.events import planning as event_services
 from app.extensions import db
-from app.registrations import services as registration_services
+from app.registrations import register
 from app.timeutil import set_now
 from tests.calendar.parsers import vobject_parse
 
@@ -59,7 +59,7 @@ def test_a_new_registration_changes_the_personal_feed(setup, make):
     organiser, user, _event, feed = setup
     other = make.event(starts_at=NOW + timedelta(days=9), created_by=organiser, capacity=10)
     _later(1)
-    outcome = registration_services.register(other, user, consent=True)
+    outcome = register.register(other, user, consent=True)
     assert outcome.ok, outcome
     assert feed.poll() == 200
     assert f"{other.uid}@liaison.test" in _uids(feed.body)
@@ -72,7 +72,7 @@ def test_cancelling_a_registration_changes_the_personal_feed(setup):
 
     registration = db.session.query(Registration).filter_by(event_id=event.id, user_id=user.id).one()
     _later(1)
-    assert registration_services.cancel_registration(registration, user).ok
+    assert register.cancel_registration(registration, user).ok
     assert feed.poll() == 200
     assert _uids(feed.body) == set()
 

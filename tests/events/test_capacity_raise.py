@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.events import agenda, planning
 from app.notifications.models import OutboxMessage
-from app.registrations import services as registrations
+from app.registrations import register, sessions
 from app.registrations.models import (
     Registration,
     RegistrationStatus,
@@ -36,7 +36,7 @@ def test_raising_capacity_confirms_first_on_waitlist(db, make):
     planning.publish(organiser, event)
     first, second, third = (make.user(name=f"Participant {i}") for i in range(3))
     for person in (first, second, third):
-        assert registrations.register(event, person, consent=True).ok
+        assert register.register(event, person, consent=True).ok
     assert [_status(db, event, p) for p in (first, second, third)] == [
         RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.WAITLISTED,
     ]
@@ -58,8 +58,8 @@ def test_raising_session_capacity_promotes_its_waitlist(db, make):
     training = make.session(event, "Open-source intelligence lab", capacity=1, has_signup=True)
     first, second = make.user(), make.user()
     for person in (first, second):
-        assert registrations.register(event, person, consent=True).ok
-        registrations.sign_up_for_session(training, person)
+        assert register.register(event, person, consent=True).ok
+        sessions.sign_up_for_session(training, person)
     signup = db.session.scalar(select(SessionSignup).where(SessionSignup.user_id == second.id))
     assert signup.status == SessionSignupStatus.WAITLISTED
 

@@ -11,7 +11,7 @@ from app.cache import stamps
 from app.extensions import db
 from app.lessons import workflow
 from app.lessons.models import TLP, LessonStatus
-from app.registrations import services as registration_services
+from app.registrations import attendance
 from tests.lessons.helpers import lesson as make_lesson
 from tests.lessons.helpers import past_event, registration
 
@@ -72,7 +72,7 @@ def test_attendance_recorded_after_a_view_opens_amber_entries_to_the_organisatio
     signed_up = registration(event, colleague, checked_in=False)
     assert _ids(viewer) == set()  # registered is not attended
     # The event's first day in its own time zone (not the UTC date, which differs late in the UTC evening).
-    registration_services.check_in(signed_up, registration_services.event_days(event)[0], organiser)
+    attendance.check_in(signed_up, attendance.event_days(event)[0], organiser)
     assert _ids(viewer) == {amber.id}
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from app.registrations import pdf, services
+from app.registrations import attendance, feedback, pdf, register, rules
 from app.registrations.models import AttendanceDay, Feedback, Registration, SessionAttendance
 from app.timeutil import set_now
 
@@ -28,11 +28,11 @@ def _three_day_training(make, organiser):
 def test_check_in_per_day_with_undo_through_the_page(db, make, login, organiser, itip_calls):
     set_now(datetime(2027, 3, 1, tzinfo=UTC))
     event = _three_day_training(make, organiser)
-    assert services.event_days(event) == [date(2027, 3, 8), date(2027, 3, 9), date(2027, 3, 10)]
+    assert attendance.event_days(event) == [date(2027, 3, 8), date(2027, 3, 9), date(2027, 3, 10)]
     org = make.organisation(name="Poliția de Frontieră", country="MD")
     person = make.user(name="Ion Rusu", organisation=org)
-    registration = services.register(event, person, consent=True).registration
-    other = services.register(event, make.user(name="Zoe Other"), consent=True).registration
+    registration = register.register(event, person, consent=True).registration
+    other = register.register(event, make.user(name="Zoe Other"), consent=True).registration
     client = login(organiser)
     page = client.get(f"/events/{event.id}/check-in?q=europol&day=2027-03-09").get_data(as_text=True)
     assert "Ion Rusu" not in page  # the search is on name or organisation
@@ -67,18 +67,18 @@ def test_session_check_in_and_attendance_figures(db, make, login, organiser, iti
     ministry = make.organisation(country="GE", type="ministry")
     people = [make.user(organisation=police), make.user(organisation=police), make.user(organisation=ministry),
               make.user()]  # no organisation, no country
-    registrations = [services.register(event, p, consent=True).registration for p in people]
+    registrations = [register.register(event, p, consent=True).registration for p in people]
     waiting_user = make.user()
-    pending = services.register(event, waiting_user, role="speaker", consent=True)
+    pending = register.register(event, waiting_user, role="speaker", consent=True)
     assert pending.status.value == "pending"
-    services.check_in_session(registrations[0], lab, organiser)
-    services.check_in(registrations[2], date(2027, 3, 8), organiser)
+    attendance.check_in_session(registrations[0], lab, organiser)
+    attendance.check_in(registrations[2], date(2027, 3, 8), organiser)
     try:
-        services.check_in(pending.registration, date(2027, 3, 8), organiser)
-    except services.RegistrationError as error:
+        attendance.check_in(pending.registration, date(2027, 3, 8), organiser)
+    except rules.RegistrationError as error:
         assert "not confirmed" in str(error)
     set_now(datetime(2027, 3, 11, tzinfo=UTC))
-    figures = services.attendance_figures(event)
+    figures = attendance.attendance_figures(event)
     assert (figures.registered, figures.attended, figures.no_shows, figures.pending) == (4, 2, 2, 1)
     assert ("", 1, 0) in figures.by_country and ("", 1, 0) in figures.by_organisation_type
     assert ("UA", 2, 1) in figures.by_country and ("GE", 1, 1) in figures.by_country
@@ -87,7 +87,7 @@ def test_session_check_in_and_attendance_figures(db, make, login, organiser, iti
     assert figures.by_day == [(date(2027, 3, 8), 1)]
     page = login(organiser).get(f"/events/{event.id}/attendance").get_data(as_text=True)
     assert "Not given" in page and "Ministry" in page and "Law enforcement" in page
-    services.undo_session_check_in(registrations[0], lab, organiser)
+    attendance.undo_session_check_in(registrations[0], lab, organiser)
     assert db.session.scalar(select(func.count(SessionAttendance.id))) == 0
     # Through the check-in page, per session.
     client = login(organiser)
@@ -104,8 +104,8 @@ def test_attendance_sheet_pdf_renders_cyrillic(db, make, login, organiser, itip_
     set_now(datetime(2027, 3, 1, tzinfo=UTC))
     event = _three_day_training(make, organiser)
     org = make.organisation(name="Національна поліція України", country="UA")
-    services.register(event, make.user(name="Олена Коваленко", organisation=org), consent=True)
-    services.register(event, make.user(name="Giorgos Papadopoulos"), consent=True)
+    register.register(event, make.user(name="Олена Коваленко", organisation=org), consent=True)
+    register.register(event, make.user(name="Giorgos Papadopoulos"), consent=True)
     response = login(organiser).get(f"/events/{event.id}/attendance-sheet.pdf?day=2027-03-09")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = _text(response.get_data())
@@ -128,10 +128,10 @@ def test_certificate_only_for_training_attendees(db, make, login, organiser, iti
     lab = make.session(event, title="Blockchain tracing lab")
     attendee = make.user(name="Марія Шевченко")
     absent = make.user()
-    attended = services.register(event, attendee, consent=True).registration
-    missed = services.register(event, absent, consent=True).registration
-    services.check_in(attended, date(2027, 3, 8), organiser)
-    services.check_in_session(attended, lab, organiser)
+    attended = register.register(event, attendee, consent=True).registration
+    missed = register.register(event, absent, consent=True).registration
+    attendance.check_in(attended, date(2027, 3, 8), organiser)
+    attendance.check_in_session(attended, lab, organiser)
     set_now(datetime(2027, 3, 12, tzinfo=UTC))
     own = login(attendee)
     response = own.get(f"/events/{event.id}/certificates/{attended.id}.pdf")
@@ -144,8 +144,8 @@ def test_certificate_only_for_training_attendees(db, make, login, organiser, iti
     assert login(organiser).get(f"/events/{event.id}/certificates/{attended.id}.pdf").status_code == 200
     workshop = make.event(kind="workshop", organisers=[organiser], starts_at=datetime(2027, 3, 2, tzinfo=UTC))
     set_now(datetime(2027, 2, 1, tzinfo=UTC))
-    other = services.register(workshop, attendee, consent=True).registration
-    services.check_in(other, date(2027, 3, 2), organiser)
+    other = register.register(workshop, attendee, consent=True).registration
+    attendance.check_in(other, date(2027, 3, 2), organiser)
     assert own.get(f"/events/{workshop.id}/certificates/{other.id}.pdf").status_code == 404
 
 
@@ -155,9 +155,9 @@ def test_feedback_once_after_the_end_by_attendees_and_anonymous_stays_anonymous(
     named = make.user(name="Named Person")
     hidden = make.user(name="Hidden Person")
     no_show = make.user(name="No Show")
-    registrations = {u.id: services.register(event, u, consent=True).registration for u in (named, hidden, no_show)}
+    registrations = {u.id: register.register(event, u, consent=True).registration for u in (named, hidden, no_show)}
     for user in (named, hidden):
-        services.check_in(registrations[user.id], date(2027, 3, 8), organiser)
+        attendance.check_in(registrations[user.id], date(2027, 3, 8), organiser)
     answer = {"overall": "5", "relevance": "4", "organisation": "3", "what_worked": "Hands-on labs",
               "what_to_improve": "More breaks"}
     # Before the end: not yet.
@@ -176,7 +176,7 @@ def test_feedback_once_after_the_end_by_attendees_and_anonymous_stays_anonymous(
     assert login(no_show).post(f"/events/{event.id}/feedback", data=answer).status_code == 403
     db.session.commit()
     assert db.session.scalar(select(func.count(Feedback.id))) == 2
-    summary = services.feedback_summary(event)
+    summary = feedback.feedback_summary(event)
     assert (summary.count, summary.overall, summary.relevance, summary.organisation) == (2, 3.0, 3.0, 2.0)
     page = login(organiser).get(f"/events/{event.id}/feedback/results").get_data(as_text=True)
     assert "Named Person" in page and "Hands-on labs" in page

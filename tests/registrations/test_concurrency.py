@@ -8,7 +8,7 @@ import threading
 from sqlalchemy import select
 
 from app.events.models import Event, Session
-from app.registrations import services
+from app.registrations import register, sessions, waitlist
 from app.registrations.models import (
     Registration,
     RegistrationStatus,
@@ -55,7 +55,7 @@ def test_sixty_simultaneous_registrations_never_exceed_ten_seats(app, db, make):
         from app.accounts.models import User
         from app.extensions import db as thread_db
 
-        outcome = services.register(thread_db.session.get(Event, event_id),
+        outcome = register.register(thread_db.session.get(Event, event_id),
                                     thread_db.session.get(User, user_ids[index]), consent=True)
         return (outcome.status, outcome.waitlist_position)
 
@@ -74,7 +74,7 @@ def test_sixty_simultaneous_registrations_never_exceed_ten_seats(app, db, make):
                         key=lambda r: (r.waitlisted_at, r.id))
     # The confirmed ones registered before everyone on the waiting list.
     assert max(r.confirmed_at for r in confirmed) <= min(r.waitlisted_at for r in waitlisted)
-    positions = [services.waitlist_position(r) for r in waitlisted]
+    positions = [waitlist.waitlist_position(r) for r in waitlisted]
     assert positions == list(range(1, THREADS - SEATS + 1))
     # What each person was told matches where they are.
     told = sorted(position for status, position in results if status == RegistrationStatus.WAITLISTED)
@@ -95,7 +95,7 @@ def test_simultaneous_session_signups_respect_the_session_capacity(app, db, make
         from app.accounts.models import User
         from app.extensions import db as thread_db
 
-        outcome = services.sign_up_for_session(thread_db.session.get(Session, session_id),
+        outcome = sessions.sign_up_for_session(thread_db.session.get(Session, session_id),
                                                thread_db.session.get(User, user_ids[index]))
         assert outcome.ok, outcome.message
         return (outcome.signup.status, outcome.position)
@@ -109,13 +109,13 @@ def test_simultaneous_session_signups_respect_the_session_capacity(app, db, make
     waitlisted = sorted((s for s in signups if s.status == SessionSignupStatus.WAITLISTED),
                         key=lambda s: (s.waitlisted_at, s.id))
     assert len(confirmed) == SEATS
-    assert [services.signup_position(s) for s in waitlisted] == list(range(1, THREADS - SEATS + 1))
+    assert [waitlist.signup_position(s) for s in waitlisted] == list(range(1, THREADS - SEATS + 1))
     assert sorted(p for status, p in results if status == SessionSignupStatus.WAITLISTED) == list(
         range(1, THREADS - SEATS + 1))
 
     # A freed place goes to the first on the session's waiting list.
     first_waiting = waitlisted[0]
-    services.cancel_session_signup(confirmed[0], confirmed[0].user)
+    sessions.cancel_session_signup(confirmed[0], confirmed[0].user)
     db.session.expire_all()
     assert db.session.get(SessionSignup, first_waiting.id).status == SessionSignupStatus.CONFIRMED
     assert db.session.scalar(
@@ -129,7 +129,7 @@ def test_concurrent_cancellations_and_registrations_keep_capacity(app, db, make)
     event = make.event(capacity=5)
     first = [make.user() for _ in range(15)]
     for user in first:
-        services.register(event, user, consent=True)
+        register.register(event, user, consent=True)
     later = [make.user() for _ in range(15)]
     confirmed_ids = [r.id for r in db.session.scalars(
         select(Registration).where(Registration.event_id == event.id,
@@ -144,14 +144,14 @@ def test_concurrent_cancellations_and_registrations_keep_capacity(app, db, make)
 
         if index < len(confirmed_ids):
             registration = thread_db.session.get(Registration, confirmed_ids[index])
-            return services.cancel_registration(registration, registration.user).ok
+            return register.cancel_registration(registration, registration.user).ok
         user = thread_db.session.get(User, later_ids[index - len(confirmed_ids)])
-        return services.register(thread_db.session.get(Event, event_id), user, consent=True).ok
+        return register.register(thread_db.session.get(Event, event_id), user, consent=True).ok
 
     results, errors = _fire(app, work, len(confirmed_ids) + len(later_ids))
     assert errors == []
     assert all(results)
-    assert services.seats_taken(event_id) == 5
+    assert waitlist.seats_taken(event_id) == 5
 
 
 def test_the_registration_transaction_starts_by_taking_the_lock(app, db, make):
@@ -168,7 +168,7 @@ def test_the_registration_transaction_starts_by_taking_the_lock(app, db, make):
 
     sa_event.listen(db.engine, "before_cursor_execute", before)
     try:
-        services.register(event, user, consent=True)
+        register.register(event, user, consent=True)
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", before)
     if db.engine.dialect.name == "sqlite":

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.notifications.models import OutboxMessage
-from app.registrations import imports, services
+from app.registrations import imports, invitations, manage, register, rules
 from app.registrations.models import Invitation, InvitationStatus, Registration, RegistrationStatus
 
 
@@ -33,7 +33,7 @@ def test_invitations_for_known_and_unknown_addresses(db, make, login, client, or
 
     # Members cannot register themselves on an invitation-only event.
     stranger = make.user()
-    assert not services.register(event, stranger, consent=True).ok
+    assert not register.register(event, stranger, consent=True).ok
 
     # The known person accepts (consent required).
     known_client = login(known)
@@ -68,7 +68,7 @@ def test_invitation_cannot_be_used_by_someone_else_and_can_be_declined(db, make,
     event = make.event(registration_mode="invitation", organisers=[organiser])
     invited = make.user(email="invited@police.example")
     other = make.user()
-    result = services.invite(event, [("invited@police.example", "")], organiser)
+    result = invitations.invite(event, [("invited@police.example", "")], organiser)
     token = result.invited[0].token
     response = login(other).post(f"/invitations/{token}/accept", data={"consent": "y"}, follow_redirects=True)
     assert "This invitation was sent to invited@police.example" in response.get_data(as_text=True)
@@ -76,7 +76,7 @@ def test_invitation_cannot_be_used_by_someone_else_and_can_be_declined(db, make,
     assert client.post(f"/invitations/{token}/decline").status_code == 302
     db.session.commit()
     assert db.session.scalar(select(Invitation)).status == InvitationStatus.DECLINED
-    assert not services.accept_invitation(db.session.scalar(select(Invitation)), invited, consent=True).ok
+    assert not invitations.accept_invitation(db.session.scalar(select(Invitation)), invited, consent=True).ok
 
 
 def _csv(rows):
@@ -92,7 +92,7 @@ def test_import_shows_every_bad_row_and_writes_nothing_until_confirmed(db, make,
     make.user(email="one@police.example")
     make.user(email="two@police.example")
     already = make.user(email="already@police.example")
-    services.register(event, already, consent=True)
+    register.register(event, already, consent=True)
     data = _csv([
         ["email", "name", "role"],
         ["one@police.example", "One", "participant"],
@@ -142,8 +142,8 @@ def test_import_is_all_or_nothing_when_something_changed(db, make, organiser, it
     rows = [imports.ImportRow(2, "a@police.example", "A", "participant"),
             imports.ImportRow(3, "gone@police.example", "Gone", "participant")]
     try:
-        services.import_rows(event, "register", rows, organiser)
-    except services.RegistrationError as error:
+        manage.import_rows(event, "register", rows, organiser)
+    except rules.RegistrationError as error:
         assert "Line 3" in str(error)
     else:  # pragma: no cover
         raise AssertionError("expected the import to fail")
@@ -182,9 +182,9 @@ def test_export_csv_and_xlsx_with_chosen_columns(db, make, login, organiser, iti
 
     event = make.event(capacity=1, organisers=[organiser])
     org = make.organisation(name="Національна поліція", country="UA")
-    services.register(event, make.user(name="Олена Коваленко", organisation=org), consent=True)
-    services.register(event, make.user(name="=HYPERLINK(\"x\")"), "participant",
-                      services.Needs("Vegan", None, False), consent=True)
+    register.register(event, make.user(name="Олена Коваленко", organisation=org), consent=True)
+    register.register(event, make.user(name="=HYPERLINK(\"x\")"), "participant",
+                      register.Needs("Vegan", None, False), consent=True)
     client = login(organiser)
     response = client.get(f"/events/{event.id}/participants/export?format=csv&columns=name&columns=organisation"
                           "&columns=status&columns=waitlist_position&columns=dietary_needs")
@@ -211,7 +211,7 @@ def test_export_reads_people_and_organisations_with_the_registrations(db, make, 
         meeting = make.event(capacity=50, organisers=[organiser])
         for index in range(size):
             org = make.organisation(name=f"Unit {size}-{index}")
-            services.register(meeting, make.user(name=f"Officer {size}-{index}", organisation=org), consent=True)
+            register.register(meeting, make.user(name=f"Officer {size}-{index}", organisation=org), consent=True)
         events.append((meeting, size))
     client = login(organiser)
     seen = []

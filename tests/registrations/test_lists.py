@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from app.registrations import views
 from app.registrations.models import Invitation, ParticipantRole, Registration, RegistrationStatus
+from app.registrations.views import participants as views
 from app.templating import format_local
 from app.timeutil import now
 
@@ -174,13 +174,13 @@ def test_participant_list_rows_are_remembered_but_every_change_shows_on_the_next
                                                                                       itip_calls):
     """The rows and the counts are cached per worker until a registration, a person or an
     organisation changes (app.cache stamps)."""
-    from app.registrations import services
+    from app.registrations import register
 
     event = make.event(capacity=1, organisers=[organiser])
     other_event = make.event(organisers=[organiser])
     police = make.organisation("Policia Judiciaria")
     first = make.user(name="Rui Costa", organisation=police)
-    services.register(event, first, consent=True)
+    register.register(event, first, consent=True)
     client = login(organiser)
     url = f"/events/{event.id}/participants"
 
@@ -192,7 +192,7 @@ def test_participant_list_rows_are_remembered_but_every_change_shows_on_the_next
     assert "Rui Costa" not in client.get(f"/events/{other_event.id}/participants").get_data(as_text=True)
 
     second = make.user(name="Ana Sousa")
-    services.register(event, second, consent=True)  # the waiting list
+    register.register(event, second, consent=True)  # the waiting list
     page = client.get(url).get_data(as_text=True)
     assert "On the waiting list #1" in _row_of(page, "Ana Sousa") and ">On the waiting list (1)<" in page
 

@@ -9,7 +9,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from app.notifications.models import OutboxMessage
-from app.registrations import services
+from app.registrations import notices, register, waitlist
 from app.registrations.models import Registration, RegistrationStatus
 
 
@@ -57,7 +57,7 @@ def test_a_new_registration_reads_once_under_the_lock_then_only_inserts(db, make
     event = make.event(capacity=1)
     for person, status in ((make.user(), RegistrationStatus.CONFIRMED), (make.user(), RegistrationStatus.WAITLISTED)):
         with recorded(db) as statements:
-            assert services.register(event, person, consent=True).status == status
+            assert register.register(event, person, consent=True).status == status
         locked = _under_the_lock(db, statements)
         reads = [s for s in locked if s.startswith("SELECT")]
         assert len(reads) == 2, reads
@@ -71,12 +71,12 @@ def test_waiting_list_notice_built_before_the_lock_is_never_sent_twice(db, make)
     """It carries the dedupe key the locked path would give it: producing the notice again adds nothing."""
     event = make.event(capacity=1)
     holder, waiting = make.user(), make.user()
-    services.register(event, holder, consent=True)
-    outcome = services.register(event, waiting, consent=True)
+    register.register(event, holder, consent=True)
+    outcome = register.register(event, waiting, consent=True)
     registration = db.session.get(Registration, outcome.registration.id)
     (notice,) = _outbox("registration.waitlisted", waiting)
     assert notice.dedupe_key == f"registration:{registration.id}:waitlisted:{registration.waitlisted_at.isoformat()}"
-    services._tell_waitlisted(registration, 1)
+    notices.tell_waitlisted(registration, 1)
     db.session.commit()
     assert len(_outbox("registration.waitlisted", waiting)) == 1
 
@@ -84,24 +84,24 @@ def test_waiting_list_notice_built_before_the_lock_is_never_sent_twice(db, make)
 def test_a_seat_freed_before_the_lock_confirms_and_drops_the_waiting_list_notice(db, make, monkeypatch):
     event = make.event(capacity=1)
     holder, late = make.user(), make.user()
-    assert services.register(event, holder, consent=True).status == RegistrationStatus.CONFIRMED
-    real_prepare = services._prepare_messages
+    assert register.register(event, holder, consent=True).status == RegistrationStatus.CONFIRMED
+    real_prepare = register._prepare_messages
     guesses = []
 
     def prepare_then_the_holder_cancels(event_id, user, role, tally=None):
         prepared = real_prepare(event_id, user, role, tally)
         guesses.append(prepared)
         mine = db.session.scalars(select(Registration).where(Registration.user_id == holder.id)).one()
-        assert services.cancel_registration(mine, holder).ok
+        assert register.cancel_registration(mine, holder).ok
         return prepared
 
-    monkeypatch.setattr(services, "_prepare_messages", prepare_then_the_holder_cancels)
-    outcome = services.register(event, late, consent=True)
+    monkeypatch.setattr(register, "_prepare_messages", prepare_then_the_holder_cancels)
+    outcome = register.register(event, late, consent=True)
     assert guesses[0].waitlisted is not None  # the guess was "full"
     assert (outcome.status, outcome.waitlist_position) == (RegistrationStatus.CONFIRMED, None)
     assert _outbox("registration.waitlisted", late) == []
     assert len(_outbox("calendar.invitation", late)) == 1
-    assert services.seats_taken(event.id) == 1
+    assert waitlist.seats_taken(event.id) == 1
 
 
 def test_registering_through_the_form_reads_nothing_after_its_commit(db, make, login):

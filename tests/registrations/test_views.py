@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
-from app.registrations import services
+from app.registrations import register
 from app.registrations.models import Registration, RegistrationStatus
+from app.timeutil import now
 
 
 @contextmanager
@@ -60,7 +61,7 @@ def test_missing_consent_shows_the_error_beside_the_field(db, make, login):
 def test_needs_are_visible_only_to_organisers(db, make, login, organiser, itip_calls):
     event = make.event(organisers=[organiser])
     member = make.user(name="Nika")
-    services.register(event, member, "participant", services.Needs("Halal, no nuts", None, True), consent=True)
+    register.register(event, member, "participant", register.Needs("Halal, no nuts", None, True), consent=True)
     other = make.user(role="organiser")  # organiser of other events only
     plain_member = make.user()
     coordinator = make.user(role="coordinator")
@@ -102,7 +103,7 @@ def test_posts_without_sign_in_are_refused(db, make, client):
 
 def test_bad_input_never_answers_500(db, make, login, organiser, itip_calls):
     event = make.event(organisers=[organiser])
-    services.register(event, make.user(), consent=True)
+    register.register(event, make.user(), consent=True)
     client = login(organiser)
     checks = [
         client.post(f"/events/{event.id}/participants/bulk", data={"ids": ["x", "9999"], "action": "approve"}),
@@ -144,7 +145,7 @@ def test_participant_list_queries_do_not_grow_with_its_length(db, make, login, o
         for i, user in enumerate(users):
             status = RegistrationStatus.CONFIRMED if i < count // 2 else RegistrationStatus.WAITLISTED
             db.session.add(Registration(event_id=event.id, user_id=user.id, status=status,
-                                        waitlisted_at=services.now() if status == RegistrationStatus.WAITLISTED else None,
+                                        waitlisted_at=now() if status == RegistrationStatus.WAITLISTED else None,
                                         dietary_needs="Vegan" if i % 3 == 0 else None))
         db.session.commit()
         return event
@@ -172,8 +173,8 @@ def test_my_events_lists_status_position_and_sessions_in_bounded_queries(db, mak
     def add_events(count):
         for _ in range(count):
             event = make.event(capacity=1)
-            services.register(event, make.user(), consent=True)
-            services.register(event, user, consent=True)
+            register.register(event, make.user(), consent=True)
+            register.register(event, user, consent=True)
             session = make.session(event, has_signup=True, capacity=5)
             db.session.add(__import__("app.registrations.models", fromlist=["SessionSignup"]).SessionSignup(
                 session_id=session.id, user_id=user.id))
@@ -199,7 +200,7 @@ def test_event_page_box_costs_bounded_queries(db, make, login, organiser, itip_c
     for _ in range(3):
         make.session(event, has_signup=True, capacity=2)
     for _ in range(6):
-        services.register(event, make.user(), consent=True)
+        register.register(event, make.user(), consent=True)
     client = login(organiser)
     with count_queries(_db) as statements:
         page = client.get(f"/events/{event.id}/registration").get_data(as_text=True)
@@ -211,8 +212,8 @@ def test_session_signup_through_the_page(db, make, login, itip_calls):
     event = make.event(kind="training")
     session = make.session(event, title="Dark-web forensics lab", has_signup=True, capacity=1)
     a, b = make.user(), make.user()
-    services.register(event, a, consent=True)
-    services.register(event, b, consent=True)
+    register.register(event, a, consent=True)
+    register.register(event, b, consent=True)
     client_a, client_b = login(a), login(b)
     client_a.post(f"/sessions/{session.id}/signup")
     client_b.post(f"/sessions/{session.id}/signup")
@@ -231,7 +232,7 @@ def test_unconfirmed_people_cannot_sign_up_for_sessions(db, make, login):
     event = make.event(capacity=0)
     session = make.session(event, has_signup=True, capacity=3)
     user = make.user()
-    services.register(event, user, consent=True)  # waitlisted: capacity 0
+    register.register(event, user, consent=True)  # waitlisted: capacity 0
     response = login(user).post(f"/sessions/{session.id}/signup", follow_redirects=True)
     assert "Only confirmed participants" in response.get_data(as_text=True)
 
@@ -240,7 +241,7 @@ def test_my_events_shows_upcoming_first_a_page_at_a_time_and_past_behind_a_tab(d
     """Issue 9: a member with hundreds of registrations got them all on one page (111 KB)."""
     from datetime import timedelta
 
-    from app.registrations.views import MY_EVENTS_PER_PAGE
+    from app.registrations.views.my_events import MY_EVENTS_PER_PAGE
     from app.timeutil import now
 
     user = make.user()

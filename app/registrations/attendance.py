@@ -1,0 +1,219 @@
+"""Attendance: check-in by day or by session (and undoing it), the one rule of who attended, the
+certificate's condition and the attendance figures of an event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, delete, func, select
+
+from app import audit
+from app.accounts.models import User
+from app.directory.models import Organisation
+from app.events.models import Event, EventKind, Session
+from app.events.times import local_span
+from app.extensions import db
+from app.registrations.models import (
+    AttendanceDay,
+    Registration,
+    RegistrationStatus,
+    SessionAttendance,
+)
+from app.registrations.rules import RegistrationError
+from app.timeutil import now, to_local
+
+
+def event_days(event: Event) -> list[date]:
+    """The local calendar days the event runs on, in its own time zone."""
+    first, last = local_span(event.starts_at, event.ends_at, event.timezone)
+    days = []
+    day = first
+    while day <= last and len(days) < 60:
+        days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def day_of(event: Event, value: str | None) -> date | None:
+    """The day of the event that `value` (an ISO date) names, None when it names none; without a
+    value, today when the event runs today, else its first day."""
+    days = event_days(event)
+    if value:
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return None
+        return day if day in days else None
+    today = to_local(now(), event.timezone).date()
+    return today if today in days else (days[0] if days else None)
+
+
+def _sync_checked_in(registration: Registration) -> None:
+    first = db.session.scalar(
+        select(func.min(AttendanceDay.checked_in_at)).where(AttendanceDay.registration_id == registration.id)
+    )
+    first_session = db.session.scalar(
+        select(func.min(SessionAttendance.checked_in_at)).where(SessionAttendance.registration_id == registration.id)
+    )
+    candidates = [t for t in (first, first_session) if t is not None]
+    registration.checked_in_at = min(candidates) if candidates else None
+
+
+def _checkable(registration: Registration) -> None:
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise RegistrationError(f"{registration.user.name} is not confirmed: only confirmed people can be checked in.")
+
+
+def check_in(registration: Registration, day_on: date, actor: User) -> AttendanceDay:
+    _checkable(registration)
+    if day_on not in event_days(registration.event):
+        raise RegistrationError("This day is not a day of the event.")
+    existing = db.session.scalar(
+        select(AttendanceDay).where(AttendanceDay.registration_id == registration.id, AttendanceDay.day_on == day_on)
+    )
+    if existing is not None:
+        return existing
+    attendance = AttendanceDay(registration_id=registration.id, day_on=day_on, checked_in_at=now(),
+                               checked_in_by_id=actor.id)
+    db.session.add(attendance)
+    db.session.flush()
+    _sync_checked_in(registration)
+    audit.record(actor, "attendance.check_in", registration, {"day_on": day_on.isoformat()})
+    db.session.commit()
+    return attendance
+
+
+def undo_check_in(registration: Registration, day_on: date, actor: User) -> bool:
+    deleted = db.session.execute(
+        delete(AttendanceDay).where(AttendanceDay.registration_id == registration.id, AttendanceDay.day_on == day_on)
+    ).rowcount
+    if deleted:
+        _sync_checked_in(registration)
+        audit.record(actor, "attendance.undo", registration, {"day_on": day_on.isoformat()})
+    db.session.commit()
+    return bool(deleted)
+
+
+def check_in_session(registration: Registration, session: Session, actor: User) -> SessionAttendance:
+    _checkable(registration)
+    if session.event_id != registration.event_id:
+        raise RegistrationError("This session belongs to another event.")
+    existing = db.session.scalar(
+        select(SessionAttendance).where(SessionAttendance.registration_id == registration.id,
+                                        SessionAttendance.session_id == session.id)
+    )
+    if existing is not None:
+        return existing
+    attendance = SessionAttendance(registration_id=registration.id, session_id=session.id, checked_in_at=now())
+    db.session.add(attendance)
+    db.session.flush()
+    _sync_checked_in(registration)
+    audit.record(actor, "attendance.session_check_in", registration, {"session_id": session.id})
+    db.session.commit()
+    return attendance
+
+
+def undo_session_check_in(registration: Registration, session: Session, actor: User) -> bool:
+    deleted = db.session.execute(
+        delete(SessionAttendance).where(SessionAttendance.registration_id == registration.id,
+                                        SessionAttendance.session_id == session.id)
+    ).rowcount
+    if deleted:
+        _sync_checked_in(registration)
+        audit.record(actor, "attendance.session_undo", registration, {"session_id": session.id})
+    db.session.commit()
+    return bool(deleted)
+
+
+def set_checked_in(registration: Registration, actor: User, *, undo: bool, session: Session | None = None,
+                   day_on: date | None = None) -> None:
+    """Check the person in (or undo it) for the session, else for the day. Commits."""
+    if session is not None:
+        if undo:
+            undo_session_check_in(registration, session, actor)
+        else:
+            check_in_session(registration, session, actor)
+    elif undo:
+        undo_check_in(registration, day_on, actor)
+    else:
+        check_in(registration, day_on, actor)
+
+
+def attended(registration: Registration | None) -> bool:
+    """The one home of "attended": a confirmed registration checked in at least once (any day or
+    session). The SQL figures below count the same (confirmed, checked_in_at set)."""
+    return (registration is not None and registration.status == RegistrationStatus.CONFIRMED
+            and registration.checked_in_at is not None)
+
+
+def can_get_certificate(registration: Registration) -> bool:
+    return registration.event.kind == EventKind.TRAINING and attended(registration)
+
+
+@dataclass
+class AttendanceFigures:
+    registered: int
+    attended: int
+    no_shows: int
+    waitlisted: int
+    pending: int
+    by_country: list[tuple[str, int, int]]
+    by_organisation_type: list[tuple[str, int, int]]
+    by_day: list[tuple[date, int]]
+    has_started: bool
+
+
+def attendance_figures(event: Event) -> AttendanceFigures:
+    """Counts by GROUP BY in SQL: confirmed, attended (checked in at least once), no-shows."""
+    counts = dict(
+        db.session.execute(
+            select(Registration.status, func.count(Registration.id))
+            .where(Registration.event_id == event.id)
+            .group_by(Registration.status)
+        ).all()
+    )
+    attended_expr = func.sum(case((Registration.checked_in_at.is_not(None), 1), else_=0))
+    confirmed_only = and_(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+    country = func.coalesce(User.country, Organisation.country, "")
+    by_country = db.session.execute(
+        select(country.label("country"), func.count(Registration.id), attended_expr)
+        .select_from(Registration)
+        .join(User, User.id == Registration.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .where(confirmed_only)
+        .group_by(country)
+        .order_by(func.count(Registration.id).desc(), country)
+    ).all()
+    by_type = db.session.execute(
+        select(Organisation.type, func.count(Registration.id), attended_expr)
+        .select_from(Registration)
+        .join(User, User.id == Registration.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .where(confirmed_only)
+        .group_by(Organisation.type)
+        .order_by(func.count(Registration.id).desc(), Organisation.type)
+    ).all()
+    by_day = db.session.execute(
+        select(AttendanceDay.day_on, func.count(AttendanceDay.id))
+        .join(Registration, Registration.id == AttendanceDay.registration_id)
+        .where(confirmed_only)
+        .group_by(AttendanceDay.day_on)
+        .order_by(AttendanceDay.day_on)
+    ).all()
+    attended_total = db.session.scalar(
+        select(func.count(Registration.id)).where(confirmed_only, Registration.checked_in_at.is_not(None))
+    ) or 0
+    confirmed = counts.get(RegistrationStatus.CONFIRMED, 0)
+    has_started = event.starts_at <= now()
+    return AttendanceFigures(
+        registered=confirmed,
+        attended=attended_total,
+        no_shows=(confirmed - attended_total) if has_started else 0,
+        waitlisted=counts.get(RegistrationStatus.WAITLISTED, 0),
+        pending=counts.get(RegistrationStatus.PENDING, 0),
+        by_country=[(row[0] or "", row[1], int(row[2] or 0)) for row in by_country],
+        by_organisation_type=[(row[0].value if row[0] else "", row[1], int(row[2] or 0)) for row in by_type],
+        by_day=[(row[0], row[1]) for row in by_day],
+        has_started=has_started,
+    )

@@ -1,0 +1,204 @@
+"""What the event page's registration box shows, in a bounded number of queries: the viewer's
+registration and place on the waiting list, an open invitation, the seats, the organisers' counts,
+and the sessions with sign-up (with the viewer's sign-ups)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+
+from app.cache import fragments
+from app.events.access import is_organiser_of
+from app.events.models import Event, Session
+from app.extensions import db
+from app.registrations.attendance import attended
+from app.registrations.models import (
+    Invitation,
+    InvitationStatus,
+    Registration,
+    RegistrationStatus,
+    SessionSignup,
+    SessionSignupStatus,
+)
+from app.registrations.queries import own_registration
+from app.registrations.register import registration_closed_reason
+from app.registrations.rules import ACTIVE
+from app.registrations.waitlist import seats_taken, signup_waitlist_positions, waitlist_position
+from app.timeutil import now
+
+
+@dataclass(frozen=True)
+class SignupSession:
+    """What the registration box shows of a session with sign-up (remembered across requests)."""
+
+    id: int
+    title: str
+    starts_at: datetime
+    capacity: int | None
+
+
+def _signup_sessions(event: Event) -> tuple[SignupSession, ...]:
+    """The event's sessions with sign-up, in agenda order: from the agenda when the page loaded it,
+    else remembered until a session changes anywhere (app.cache)."""
+    if "sessions" in event.__dict__:
+        return tuple(SignupSession(s.id, s.title, s.starts_at, s.capacity) for s in sorted(
+            (s for s in event.sessions if s.has_signup), key=lambda s: (s.starts_at, s.position, s.id)))
+
+    def load() -> tuple[SignupSession, ...]:
+        return tuple(SignupSession(*row) for row in db.session.execute(
+            select(Session.id, Session.title, Session.starts_at, Session.capacity)
+            .where(Session.event_id == event.id, Session.has_signup.is_(True))
+            .order_by(Session.starts_at, Session.position, Session.id)
+        ))
+
+    return fragments.remember("registrations.signup_sessions", (event.id,), ("sessions",), load)
+
+
+@dataclass
+class SessionChoice:
+    session: SignupSession
+    confirmed: int
+    signup: SessionSignup | None
+    position: int | None
+
+    @property
+    def is_full(self) -> bool:
+        return self.session.capacity is not None and self.confirmed >= self.session.capacity
+
+
+@dataclass
+class RegistrationBox:
+    event: Event
+    registration: Registration | None
+    position: int | None
+    seats_taken: int
+    closed_reason: str | None
+    is_organiser: bool
+    invitation: Invitation | None
+    form: object | None  # a RegistrationForm
+    sessions: list[SessionChoice] = field(default_factory=list)
+    status_counts: dict = field(default_factory=dict)
+    attended: int = 0
+    can_cancel: bool = False
+
+    @property
+    def has_ended(self) -> bool:
+        return self.event.ends_at <= now()
+
+    @property
+    def attended_by_me(self) -> bool:
+        return attended(self.registration)
+
+    @property
+    def is_active(self) -> bool:
+        return self.registration is not None and self.registration.status in ACTIVE
+
+    @property
+    def is_full(self) -> bool:
+        return self.event.capacity is not None and self.seats_taken >= self.event.capacity
+
+    @property
+    def free_seats(self) -> int | None:
+        return None if self.event.capacity is None else max(0, self.event.capacity - self.seats_taken)
+
+    @property
+    def invitation_only(self) -> bool:
+        return self.event.registration_mode.value == "invitation"
+
+
+UNSET = object()
+
+
+def _open_invitation(event: Event, user) -> Invitation | None:
+    return db.session.scalar(
+        select(Invitation).where(
+            Invitation.event_id == event.id,
+            Invitation.status == InvitationStatus.SENT,
+            or_(Invitation.user_id == user.id, Invitation.email == user.email),
+        )
+    )
+
+
+def _count_statuses(box: RegistrationBox) -> None:
+    """One GROUP BY: counts per status, and (for confirmed ones) how many checked in."""
+    rows = db.session.execute(
+        select(Registration.status, func.count(Registration.id), func.count(Registration.checked_in_at))
+        .where(Registration.event_id == box.event.id)
+        .group_by(Registration.status)
+    ).all()
+    box.status_counts = {status.value: count for status, count, _ in rows}
+    box.attended = sum(checked for status, _, checked in rows if status == RegistrationStatus.CONFIRMED)
+
+
+def _signup_counts(ids: tuple[int, ...]) -> dict[int, int]:
+    """{session id: confirmed sign-ups}, remembered across requests until a sign-up changes
+    anywhere (app.cache)."""
+    return fragments.remember("registrations.signup_counts", ids, ("session_signups",), lambda: dict(
+        db.session.execute(
+            select(SessionSignup.session_id, func.count(SessionSignup.id))
+            .where(SessionSignup.session_id.in_(ids), SessionSignup.status == SessionSignupStatus.CONFIRMED)
+            .group_by(SessionSignup.session_id)
+        ).all()
+    ))
+
+
+def _session_choices(event: Event, user, signed_in: bool) -> list[SessionChoice]:
+    sessions = _signup_sessions(event)
+    if not sessions:
+        return []
+    ids = tuple(s.id for s in sessions)
+    confirmed = _signup_counts(ids)
+    mine = {}
+    positions = {}
+    if signed_in:
+        mine = {
+            s.session_id: s
+            for s in db.session.scalars(
+                select(SessionSignup).where(SessionSignup.session_id.in_(ids), SessionSignup.user_id == user.id,
+                                            SessionSignup.status != SessionSignupStatus.CANCELLED)
+            )
+        }
+        positions = signup_waitlist_positions([sid for sid, s in mine.items()
+                                               if s.status == SessionSignupStatus.WAITLISTED])
+    return [
+        SessionChoice(s, confirmed.get(s.id, 0), mine.get(s.id),
+                      positions.get(mine[s.id].id) if s.id in mine else None)
+        for s in sessions
+    ]
+
+
+def registration_box(event: Event, user, form, *, seats_taken_now: int | None = None,
+                     registration=UNSET) -> RegistrationBox:
+    """Everything the registration box shows `user` (maybe anonymous), in a bounded number of queries.
+
+    The event page already counts the seats and loads the viewer's registration: it passes them in
+    (`seats_taken_now`, `registration`, None meaning "no registration") so they are not asked twice."""
+    signed_in = user.is_authenticated
+    position = None
+    invitation = None
+    if not signed_in:
+        registration = None
+    elif registration is UNSET:
+        registration = own_registration(event.id, user.id)
+    if registration is not None:
+        position = waitlist_position(registration)
+    closed_reason = registration_closed_reason(event)
+    # The invitation is offered only to someone who may register and has no live or refused registration.
+    if signed_in and closed_reason is None and not (
+        registration is not None
+        and (registration.status in ACTIVE or registration.status == RegistrationStatus.REJECTED)
+    ):
+        invitation = _open_invitation(event, user)
+    organiser = signed_in and is_organiser_of(user, event)
+    box = RegistrationBox(
+        event=event, registration=registration, position=position,
+        seats_taken=seats_taken(event.id) if seats_taken_now is None else seats_taken_now,
+        closed_reason=closed_reason, is_organiser=bool(organiser), invitation=invitation, form=form,
+    )
+    box.can_cancel = box.is_active and event.starts_at > now()
+    if organiser:
+        _count_statuses(box)
+    box.sessions = _session_choices(event, user, signed_in)
+    return box

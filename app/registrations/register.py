@@ -1,0 +1,390 @@
+"""Registering and cancelling: a person registers themselves (or accepts an invitation, or an
+organiser adds them by import: see register_locked), and cancels. The messages of the likely outcome
+of a first self-registration are rendered before the event lock (_prepare_messages), so only the
+seat decision and the inserts happen under it. No request here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app import audit
+from app.accounts.models import User
+from app.events.models import Event, EventStatus, RegistrationMode
+from app.extensions import db
+from app.notifications.models import OutboxMessage
+from app.notifications.outbox import enqueue
+from app.notifications.rendering import render_email
+from app.registrations.models import ParticipantRole, Registration, RegistrationStatus
+from app.registrations.notices import (
+    event_links,
+    recipient,
+    tell_cancelled,
+    tell_confirmed,
+    tell_pending,
+    tell_waitlisted,
+    waitlisted_dedupe_key,
+)
+from app.registrations.rules import ACTIVE, SELF_ROLES, RegistrationError
+from app.registrations.sessions import cancel_signups_locked
+from app.registrations.signals import registration_confirmed, registration_withdrawn
+from app.registrations.transactions import (
+    dialect,
+    fresh_registration,
+    lock_event,
+    rollback_on_error,
+    row_id,
+)
+from app.registrations.waitlist import (
+    Tally,
+    place,
+    promote_locked,
+    seat_status,
+    tally,
+    waitlist_position,
+)
+from app.timeutil import now, to_local
+
+
+@dataclass
+class Outcome:
+    registration: Registration | None
+    status: RegistrationStatus | None
+    message: str
+    waitlist_position: int | None = None
+    ok: bool = True
+
+    @property
+    def category(self) -> str:
+        if not self.ok:
+            return "danger"
+        return {
+            RegistrationStatus.CONFIRMED: "success",
+            RegistrationStatus.WAITLISTED: "warning",
+            RegistrationStatus.PENDING: "info",
+        }.get(self.status, "info")
+
+
+@dataclass
+class Needs:
+    dietary_needs: str | None = None
+    accessibility_needs: str | None = None
+    needs_visa_letter: bool = False
+
+
+def registration_closed_reason(event: Event, at: datetime | None = None, *, invited: bool = False) -> str | None:
+    """Why nobody can register now, or None when registration is open."""
+    at = at or now()
+    if event.status == EventStatus.DRAFT:
+        return "This event is not published yet."
+    if event.status == EventStatus.CANCELLED:
+        return "This event is cancelled."
+    if event.starts_at <= at:
+        return "Registration is closed: the event has started."
+    if invited:
+        return None
+    if event.registration_opens_at and at < event.registration_opens_at:
+        local = to_local(event.registration_opens_at, event.timezone)
+        return f"Registration opens on {local.strftime('%d %b %Y, %H:%M')} {local.tzname()}."
+    if event.registration_closes_at and at >= event.registration_closes_at:
+        return "Registration is closed."
+    return None
+
+
+def _message_for(registration: Registration, position: int | None) -> str:
+    title = registration.event.title
+    if registration.status == RegistrationStatus.CONFIRMED:
+        return f"You are confirmed for {title}."
+    if registration.status == RegistrationStatus.WAITLISTED:
+        return f"The event is full: you are number {position} on the waiting list for {title}. We will tell you when a seat frees."
+    if registration.status == RegistrationStatus.PENDING:
+        return f"Your registration for {title} is pending approval by the organisers."
+    return f"Your registration for {title} is {registration.status.label.lower()}."
+
+
+# --------------------------------------------------------------------------------------------
+# Under the lock
+
+
+def _refusal(registration: Registration | None, trusted_role: bool) -> Outcome | None:
+    """The outcome when this person's registration stands in the way (live, or declined), else None."""
+    if registration is not None and registration.status in ACTIVE:
+        position = waitlist_position(registration)
+        return Outcome(registration, registration.status,
+                       "You are already registered. " + _message_for(registration, position), position)
+    if registration is not None and registration.status == RegistrationStatus.REJECTED and not trusted_role:
+        return Outcome(registration, registration.status,
+                       "Your registration for this event was declined by the organisers.", ok=False)
+    return None
+
+
+def _fill(registration: Registration, event: Event, user: User, role: ParticipantRole, needs: Needs,
+          instant: datetime, consented: bool) -> None:
+    registration.event = event
+    registration.user = user
+    registration.role = role
+    registration.registered_at = instant
+    registration.cancelled_at = None
+    registration.rejected_at = None
+    registration.rejection_reason = None
+    registration.checked_in_at = None
+    registration.dietary_needs = needs.dietary_needs
+    registration.accessibility_needs = needs.accessibility_needs
+    registration.needs_visa_letter = bool(needs.needs_visa_letter)
+    registration.consented_at = instant if consented else None
+
+
+def _tell(registration: Registration, status: RegistrationStatus, position: int | None, *, first: bool,
+          prepared: _Prepared | None) -> None:
+    """Send what the outcome calls for: the messages rendered before the lock when they fit it."""
+    fresh = prepared is not None and first
+    if status == RegistrationStatus.CONFIRMED and fresh and prepared.confirmed is not None:
+        db.session.add_all(prepared.confirmed)  # rendered before the lock; written in this transaction
+    elif status == RegistrationStatus.CONFIRMED:
+        tell_confirmed(registration, promoted=False, first=first)
+    elif status == RegistrationStatus.WAITLISTED and fresh and prepared.waitlisted is not None:
+        _send_prepared_waitlisted(registration, position, prepared.waitlisted)
+    elif status == RegistrationStatus.WAITLISTED:
+        tell_waitlisted(registration, position)
+    else:
+        tell_pending(registration)
+
+
+def register_locked(event: Event, user: User, role: ParticipantRole, needs: Needs, *, actor: User,
+                    consented: bool, trusted_role: bool, skip_approval: bool, action: str,
+                    prepared: _Prepared | None = None) -> Outcome:
+    """Inside a locked transaction: create or revive the registration and place it. No commit.
+
+    `prepared`: messages rendered before the lock (see _prepare_messages), used when the outcome is
+    the one they were rendered for."""
+    instant = now()
+    # One statement gives the seat count, the waiting list ahead and whether this person has a
+    # registration already; a new registration then needs only its INSERTs under the lock.
+    counted = tally(event.id, user.id, instant)
+    registration = None
+    if counted.own_id is not None:
+        registration = db.session.execute(
+            select(Registration).where(Registration.id == counted.own_id).execution_options(populate_existing=True)
+        ).scalar_one()
+    refusal = _refusal(registration, trusted_role)
+    if refusal is not None:
+        return refusal
+    previous = registration.status.value if registration is not None else None
+    # The seat decision comes first: the new row is then written once, already placed (one INSERT
+    # under the lock instead of an INSERT and an UPDATE). Our own row never counts as a seat here.
+    needs_approval = not skip_approval and (
+        event.registration_mode == RegistrationMode.APPROVAL
+        # A self-declared speaker or trainer would skip the capacity: an organiser confirms the role.
+        or (not trusted_role and not role.takes_seat)
+    )
+    status = RegistrationStatus.PENDING if needs_approval else seat_status(event, role, counted.seats_taken)
+    if registration is None:
+        registration = Registration(event_id=event.id, user_id=user.id)
+        db.session.add(registration)
+    _fill(registration, event, user, role, needs, instant, consented)
+    place(registration, event, status, instant)
+    db.session.flush()
+    # Placed at `instant`, behind every entry the tally counted (the same order as waitlist_position).
+    position = counted.waitlisted_before + 1 if status == RegistrationStatus.WAITLISTED else None
+    audit.record(actor, action, registration,
+                 {"status": [previous, status.value], "role": role.value, "event_id": event.id})
+    _tell(registration, status, position, first=previous is None, prepared=prepared)
+    return Outcome(registration, status, _message_for(registration, position), position)
+
+
+# --------------------------------------------------------------------------------------------
+# Before the lock
+
+
+@dataclass
+class _Planned:
+    """Stands in for the registration a first-time self-registration will most likely get, so its
+    messages can be rendered before the event lock (the producers read only these attributes)."""
+    event: Event
+    user: User
+    role: ParticipantRole
+    status: RegistrationStatus = RegistrationStatus.CONFIRMED
+
+    @property
+    def event_id(self) -> int:
+        return self.event.id
+
+    @property
+    def user_id(self) -> int:
+        return self.user.id
+
+
+def _end_reads_keeping_objects() -> None:
+    """End the read-only transaction of the preparation without expiring what it loaded, so the
+    locked transaction does not read the user again (the event is reloaded under the lock anyway)."""
+    session = db.session()
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return  # nothing open, or pending changes: begin_locked commits them as before
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
+
+
+# Rendered in place of the waiting-list position, which is known only under the lock.
+_POSITION_MARK = "__liaison_waitlist_position__"
+
+
+@dataclass
+class _Prepared:
+    """Messages built before the event lock for the outcome we expect (see _prepare_messages); outbox
+    messages not yet in the session."""
+    confirmed: list | None = None  # those of a confirmation
+    waitlisted: OutboxMessage | None = None  # the notice, _POSITION_MARK in its texts and no dedupe key
+
+
+def _prepare_waitlisted(event: Event, user: User, role: ParticipantRole) -> _Prepared | None:
+    context = event_links(event)
+    subject, text, html = render_email(
+        "registrations/waitlisted", language=user.language, user=user, event=event, position=_POSITION_MARK,
+        registration=_Planned(event=event, user=user, role=role, status=RegistrationStatus.WAITLISTED), **context)
+    if _POSITION_MARK not in text:
+        return None
+    # No dedupe key yet: it names the registration, which exists only under the lock.
+    with db.session.no_autoflush:
+        message = enqueue(recipient(user), subject, text, html, kind="registration.waitlisted")
+    if message is None:
+        return None
+    db.session.expunge(message)
+    return _Prepared(waitlisted=message)
+
+
+def _prepare_messages(event_id: int, user: User, role: ParticipantRole,
+                      counted: Tally | None = None) -> _Prepared | None:
+    """Before the lock: render what a first registration will most likely send — the calendar
+    invitation of a confirmation, or the waiting-list notice when the event is full — without adding
+    anything to the session. None when the outcome is anything else (everything is then rendered
+    under the lock, as before).
+
+    Only a guess: the seat decision under the lock has the last word; a guess that turns out wrong
+    (the last seat went meanwhile, or freed) is dropped and the right message rendered there.
+    `counted`: the one read with the event (event_with_tally), if the caller has it."""
+    event = db.session.get(Event, event_id)
+    if (event is None or not role.takes_seat or event.status != EventStatus.PUBLISHED
+            or event.registration_mode != RegistrationMode.OPEN or registration_closed_reason(event) is not None):
+        return None
+    if db.session.new or db.session.dirty or db.session.deleted:
+        return None  # the caller has pending changes: keep them apart from the producer's
+    if counted is None:
+        counted = tally(event_id, user.id, now())
+    if counted.own_id is not None:
+        return None  # re-registration: revived rows and their session sign-ups keep the locked path
+    if event.capacity is not None and counted.seats_taken >= event.capacity:
+        return _prepare_waitlisted(event, user, role)
+    with db.session.no_autoflush:
+        registration_confirmed.send(_Planned(event=event, user=user, role=role), sessions=False)
+        created = list(db.session.new)
+        for obj in created:
+            db.session.expunge(obj)
+    if any(not isinstance(obj, OutboxMessage) for obj in created) or db.session.dirty or db.session.deleted:
+        db.session.rollback()  # the producer changed more than the outbox: it runs under the lock instead
+        return None
+    return _Prepared(confirmed=created)
+
+
+def _send_prepared_waitlisted(registration: Registration, position: int | None, message: OutboxMessage) -> None:
+    """Add the notice built before the lock, with the position and the dedupe key tell_waitlisted
+    would give it. No look-up of the key: it names a registration inserted in this transaction, so
+    no earlier message can have it (and the column is unique)."""
+    message.subject = message.subject.replace(_POSITION_MARK, str(position))
+    message.text_body = message.text_body.replace(_POSITION_MARK, str(position))
+    if message.html_body:
+        message.html_body = message.html_body.replace(_POSITION_MARK, str(position))
+    message.dedupe_key = waitlisted_dedupe_key(registration)
+    db.session.add(message)
+
+
+def register(event: Event, user: User, role: ParticipantRole | str = ParticipantRole.PARTICIPANT,
+             needs: Needs | None = None, *, consent: bool = False, tally: Tally | None = None) -> Outcome:
+    """A person registers themselves. Returns the outcome; commits. `tally`: read with the event
+    by event_with_tally (saves a statement)."""
+    try:
+        role = ParticipantRole(role)
+    except ValueError:
+        return Outcome(None, None, "Choose a role from the list.", ok=False)
+    if role not in SELF_ROLES:
+        return Outcome(None, None, "Choose a role from the list.", ok=False)
+    if not consent:
+        return Outcome(None, None, "Please accept the privacy notice to register.", ok=False)
+    event_id = row_id(event)
+    # The event row stays locked until the commit: render the likely messages (the confirmation's
+    # email + .ics, or the waiting-list notice) before taking it, so only the seat decision and the
+    # inserts happen under the lock.
+    prepared = _prepare_messages(event_id, user, role, tally)
+    if dialect() == "sqlite":
+        _end_reads_keeping_objects()
+    try:
+        event = lock_event(event_id, same_transaction=True)
+    except RegistrationError as error:
+        return Outcome(None, None, str(error), ok=False)
+    with rollback_on_error():
+        reason = registration_closed_reason(event)
+        if reason is None and event.registration_mode == RegistrationMode.INVITATION:
+            reason = "Registration for this event is by invitation only."
+        if reason:
+            db.session.rollback()
+            return Outcome(None, None, reason, ok=False)
+        outcome = register_locked(event, user, role, needs or Needs(), actor=user, consented=True,
+                                  trusted_role=False, skip_approval=False, action="registration.register",
+                                  prepared=prepared)
+        db.session.commit()
+        return outcome
+
+
+# --------------------------------------------------------------------------------------------
+# Cancelling
+
+
+def release_locked(event: Event, registration: Registration, actor: User | None,
+                   previous: RegistrationStatus, tell=None) -> None:
+    """Inside the event's locked transaction, once a registration has ended (cancelled, rejected):
+    take a confirmed one out of the calendar, `tell` the person (if given), cancel their session
+    sign-ups and give a freed seat to the waiting list. No commit."""
+    if previous == RegistrationStatus.CONFIRMED:
+        registration_withdrawn.send(registration)
+    if tell is not None:
+        tell(registration, event)
+    db.session.flush()
+    cancel_signups_locked(event, registration.user_id)
+    if previous == RegistrationStatus.CONFIRMED:
+        promote_locked(event, actor)
+
+
+def cancel_locked(event: Event, registration: Registration, actor: User, *, by_organiser: bool) -> None:
+    """Inside the event's locked transaction: cancel a live registration (an organiser's
+    cancellation is told to the person). No commit."""
+    previous = registration.status
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now()
+    registration.waitlisted_at = None
+    audit.record(actor, "registration.cancel", registration,
+                 {"status": [previous.value, "cancelled"], "by_organiser": by_organiser})
+    release_locked(event, registration, actor, previous, tell_cancelled if by_organiser else None)
+
+
+def cancel_registration(registration: Registration, actor: User, *, by_organiser: bool = False) -> Outcome:
+    """The participant cancels (until the start) or an organiser cancels (any time). Commits."""
+    event = lock_event(registration.event_id)
+    with rollback_on_error():
+        registration = fresh_registration(registration.id)
+        if registration is None or registration.status not in ACTIVE:
+            db.session.rollback()
+            return Outcome(registration, registration.status if registration else None,
+                           "This registration is not active.", ok=False)
+        if not by_organiser and event.starts_at <= now():
+            db.session.rollback()
+            return Outcome(registration, registration.status,
+                           "The event has started: please contact the organisers to cancel.", ok=False)
+        cancel_locked(event, registration, actor, by_organiser=by_organiser)
+        db.session.commit()
+        return Outcome(registration, RegistrationStatus.CANCELLED,
+                       f"The registration for {event.title} is cancelled.")

@@ -1,0 +1,101 @@
+"""Transactions and locks of the seat-changing rules.
+
+Capacity is guarded by a lock taken as the FIRST statement of each seat-changing transaction:
+PostgreSQL locks the event (or session) row with SELECT ... FOR UPDATE; SQLite starts the
+transaction with BEGIN IMMEDIATE (see app/db_events.py), which takes the database write lock.
+Every public function that changes seats commits (or rolls back) its own transaction.
+"""
+
+from __future__ import annotations
+
+import functools
+from contextlib import contextmanager
+
+from sqlalchemy import bindparam, inspect, select
+from sqlalchemy.orm import joinedload
+
+from app.db import begin_write
+from app.events.models import Event, Session
+from app.extensions import db
+from app.registrations.models import Registration
+from app.registrations.rules import RegistrationError
+
+
+@contextmanager
+def rollback_on_error():
+    """Roll the transaction back when anything fails inside (the block commits on success itself),
+    so the scheduler and the CLI, which have no request teardown, never keep a broken session."""
+    try:
+        yield
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def begin_locked() -> None:
+    """End whatever transaction is open and start a new one that holds the write lock (SQLite)."""
+    begin_write(db.session)
+
+
+def row_id(obj) -> int:
+    """The primary key without a refresh query (objects are expired after each commit)."""
+    identity = inspect(obj).identity
+    return identity[0] if identity else obj.id
+
+
+@functools.cache
+def _lock_statement(model: type, dialect_name: str):
+    """SELECT … FOR UPDATE of one row of `model` by id (a plain SELECT on SQLite, whose BEGIN
+    IMMEDIATE already holds the write lock), built once: on the registration path, building the
+    statement costs more than running it."""
+    statement = select(model).where(model.id == bindparam("row_id")).execution_options(populate_existing=True)
+    return statement if dialect_name == "sqlite" else statement.with_for_update(of=model)
+
+
+def lock_event(event_id: int, *, same_transaction: bool = False) -> Event:
+    """The event's row, locked until the commit. `same_transaction`: on PostgreSQL, take the lock
+    in the transaction that is open when it holds no pending changes (READ COMMITTED: every
+    statement after the lock sees every commit before it) instead of committing it and beginning
+    another: two round trips fewer on the registration path. SQLite always begins anew (BEGIN
+    IMMEDIATE takes its write lock)."""
+    session = db.session()
+    if not (same_transaction and dialect() != "sqlite" and session.in_transaction()
+            and not (session.new or session.dirty or session.deleted)):
+        begin_locked()
+    return _locked_row(Event, event_id, "This event does not exist any more.")
+
+
+def lock_session(session_id: int) -> Session:
+    begin_locked()
+    return _locked_row(Session, session_id, "This session does not exist any more.")
+
+
+def _locked_row(model: type, key: int, gone: str):
+    """The row, locked; when it is gone, roll back and raise RegistrationError(gone)."""
+    row = db.session.execute(_lock_statement(model, dialect()), {"row_id": key}).scalar_one_or_none()
+    if row is None:
+        db.session.rollback()
+        raise RegistrationError(gone)
+    return row
+
+
+def fresh_registration(registration_id: int) -> Registration | None:
+    return db.session.execute(
+        select(Registration)
+        .where(Registration.id == registration_id)
+        .options(joinedload(Registration.user))
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def locked_session_row(session_id: int) -> Session | None:
+    """A session's row inside a transaction that holds its event's lock: FOR UPDATE on PostgreSQL
+    (the lock a sign-up takes, so a promotion here cannot race one there)."""
+    statement = select(Session).where(Session.id == session_id)
+    if dialect() != "sqlite":
+        statement = statement.with_for_update(of=Session)
+    return db.session.execute(statement).scalar_one_or_none()

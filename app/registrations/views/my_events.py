@@ -1,0 +1,41 @@
+"""The participant's "my events": registrations upcoming and past, sign-ups, open invitations."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user, login_required
+
+from app.cache import pages
+from app.pagination import Page, parse_page
+from app.registrations import queries
+from app.registrations.views import bp
+from app.registrations.views.helpers import event_url_maker
+from app.timeutil import now
+
+MY_EVENTS_PER_PAGE = 20
+
+
+@bp.get("/my/events")
+@login_required
+@pages.cached_page
+def my_events():
+    """The user's registrations: upcoming first (soonest first), past ones behind their own tab
+    (latest first), a page of MY_EVENTS_PER_PAGE at a time. What the page shows of the user is
+    remembered (per worker) until one of queries.MY_EVENTS_TABLES changes; the split by time is per
+    request."""
+    instant = now()
+    show = "past" if request.args.get("show") == "past" else "upcoming"
+    mine = queries.my_events(current_user.id, current_user.email)
+    upcoming = [r for r in mine.registrations if r.ends_at > instant]
+    past = [r for r in reversed(mine.registrations) if not r.ends_at > instant]  # latest first
+    totals = {"upcoming": len(upcoming), "past": len(past)}
+    number = parse_page(request.args.get("page"))
+    start = (number - 1) * MY_EVENTS_PER_PAGE
+    registrations = (past if show == "past" else upcoming)[start:start + MY_EVENTS_PER_PAGE]
+    page = Page(items=registrations, page=number, per_page=MY_EVENTS_PER_PAGE, total=totals[show])
+    invitations = [invitation for invitation in mine.invitations if invitation.ends_at > instant]
+    feedback_given = {r.id for r in registrations if r.has_feedback}
+    return render_template("registrations/my_events.html", show=show, page=page, totals=totals,
+                           positions=mine.positions, signups=mine.signups, invitations=invitations,
+                           feedback_given=feedback_given, signup_positions=mine.signup_positions,
+                           event_url=event_url_maker())

@@ -1,0 +1,182 @@
+"""The organiser's participant list: a page of it, bulk actions, one participant, export, import
+and a message to participants."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.cache import pages
+from app.events.access import get_managed_or_404
+from app.pagination import Page, parse_page
+from app.registrations import exports, imports, manage, queries
+from app.registrations.attendance import can_get_certificate
+from app.registrations.forms import BulkForm, ConfirmImportForm, ImportForm, MessageForm
+from app.registrations.models import RegistrationStatus
+from app.registrations.notices import write_to_participants
+from app.registrations.participant_list import participant_page
+from app.registrations.rules import RegistrationError
+from app.registrations.views import bp
+from app.registrations.views.helpers import next_or, url_maker
+from app.registrations.waitlist import waitlist_position
+
+STATUS_FILTERS = [("", "All")] + [(s.value, s.label) for s in RegistrationStatus]
+# A page of the list: 50 by default (as Indico's and pretix's lists), more on request; the search
+# and the status filter find anyone in a 2,000-person event.
+PARTICIPANTS_PER_PAGE = 50
+PARTICIPANTS_PAGE_SIZES = (50, 100, 200)
+
+
+def registration_or_404(event, registration_id: int):
+    registration = queries.registration_of(event.id, registration_id)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@bp.get("/events/<int:event_id>/participants")
+@login_required
+@pages.cached_page
+def participants(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    status_filter = request.args.get("status") or ""
+    if status_filter not in {s.value for s in RegistrationStatus}:
+        status_filter = ""
+    q = (request.args.get("q") or "").strip()[:100]
+    number = parse_page(request.args.get("page"))
+    per_page = request.args.get("per_page", type=int)
+    if per_page not in PARTICIPANTS_PAGE_SIZES:
+        per_page = PARTICIPANTS_PER_PAGE
+    participant_url = url_maker("registrations.participant", "registration_id", event_id=event.id)
+
+    def rows_html(rows) -> str:
+        return render_template("registrations/_participant_rows.html", rows=rows, participant_url=participant_url)
+
+    found = participant_page(event, status_filter, q, number, per_page, rows_html)
+    page = Page(items=[], page=number, per_page=per_page, total=found.total)
+    return render_template(
+        "registrations/participants.html", event=event, page=page, rows_html=found.rows_html, counts=found.counts,
+        status_filter=status_filter, q=q, statuses=STATUS_FILTERS, bulk_form=BulkForm(formdata=None),
+        columns=exports.COLUMNS, default_columns=exports.DEFAULT_COLUMNS, seats_taken=found.seats_taken,
+        page_sizes=PARTICIPANTS_PAGE_SIZES,
+    )
+
+
+@bp.post("/events/<int:event_id>/participants/bulk")
+@login_required
+def bulk(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    back = next_or(url_for("registrations.participants", event_id=event.id))
+    form = BulkForm()
+    ids = []
+    for value in request.form.getlist("ids"):
+        try:
+            ids.append(int(value))
+        except ValueError:
+            continue
+    if not form.validate():
+        flash(" ".join(e for errors in form.errors.values() for e in errors) or "Choose an action.", "danger")
+        return redirect(back)
+    try:
+        result = manage.manage(event, ids, form.action.data, current_user, reason=form.reason.data,
+                               role=form.role.data)
+    except RegistrationError as error:
+        flash(str(error), "danger")
+        return redirect(back)
+    if result.done:
+        flash(f"Done for {len(result.done)} person(s).", "success")
+    for problem in result.problems:
+        flash(problem, "warning")
+    return redirect(back)
+
+
+@bp.get("/events/<int:event_id>/participants/<int:registration_id>")
+@login_required
+def participant(event_id: int, registration_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    registration = registration_or_404(event, registration_id)
+    signups, days = queries.participant_details(event.id, registration)
+    return render_template("registrations/participant.html", event=event, registration=registration,
+                           position=waitlist_position(registration), signups=signups, days=days,
+                           bulk_form=BulkForm(formdata=None), can_certificate=can_get_certificate(registration))
+
+
+@bp.get("/events/<int:event_id>/participants/export")
+@login_required
+def export(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    columns = exports.choose_columns(request.args.getlist("columns"))
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        abort(400)
+    status_filter = request.args.get("status") or ""
+    q = (request.args.get("q") or "").strip()[:100]
+    body, mimetype = manage.export_participants(event, columns, fmt, status_filter, q, current_user)
+    stem = f"participants-event-{event.id}"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'})
+
+
+@bp.route("/events/<int:event_id>/participants/import", methods=["GET", "POST"])
+@login_required
+def import_participants(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    form = ImportForm()
+    if request.method == "POST" and form.validate():
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            form.file.errors = list(form.file.errors) + ["Choose a CSV file."]
+        else:
+            result = imports.check(event, upload.read(), form.mode.data)
+            if result.problem:
+                form.file.errors = list(form.file.errors) + [result.problem]
+            else:
+                confirm = ConfirmImportForm(formdata=None)
+                confirm.payload.data = imports.sign(event.id, form.mode.data, result.valid)
+                return render_template("registrations/import.html", event=event, form=form, result=result,
+                                       confirm=confirm, mode=form.mode.data)
+    return render_template("registrations/import.html", event=event, form=form, result=None, confirm=None,
+                           mode=None), (422 if form.errors else 200)
+
+
+@bp.post("/events/<int:event_id>/participants/import/confirm")
+@login_required
+def confirm_import(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    form = ConfirmImportForm()
+    data = imports.unsign(event.id, form.payload.data) if form.validate() else None
+    if data is None:
+        flash("The import could not be confirmed (the form was changed or expired). Upload the file again.", "danger")
+        return redirect(url_for("registrations.import_participants", event_id=event.id))
+    mode, rows = data
+    if not rows:
+        flash("There were no valid rows to import. Nothing was changed.", "warning")
+        return redirect(url_for("registrations.import_participants", event_id=event.id))
+    # Check again: something may have changed since the preview. Any bad row -> nothing written.
+    recheck = imports.validate(event, [(r.line, {"email": r.email, "name": r.name, "role": r.role}, r.email)
+                                       for r in rows], mode)
+    if recheck.bad:
+        confirm = ConfirmImportForm(formdata=None)
+        confirm.payload.data = imports.sign(event.id, mode, recheck.valid)
+        flash("Some rows changed since the check. Nothing was imported; review the rows again.", "warning")
+        return render_template("registrations/import.html", event=event, form=ImportForm(formdata=None),
+                               result=recheck, confirm=confirm, mode=mode), 409
+    try:
+        count = manage.import_rows(event, mode, rows, current_user)
+    except RegistrationError as error:
+        flash(f"Nothing was imported: {error}", "danger")
+        return redirect(url_for("registrations.import_participants", event_id=event.id))
+    flash(f"{count} {'invitation(s) sent' if mode == 'invite' else 'person(s) registered'}.", "success")
+    return redirect(url_for("registrations.participants", event_id=event.id))
+
+
+@bp.route("/events/<int:event_id>/participants/message", methods=["GET", "POST"])
+@login_required
+def message(event_id: int):
+    event = get_managed_or_404(event_id, current_user)
+    form = MessageForm()
+    if form.validate_on_submit():
+        count = write_to_participants(event, form.group.data, form.subject.data, form.body.data, current_user)
+        flash(f"Your message is on its way to {count} person(s).", "success" if count else "info")
+        return redirect(url_for("registrations.participants", event_id=event.id))
+    return render_template("registrations/message.html", event=event, form=form), (422 if form.errors else 200)
