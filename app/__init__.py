@@ -52,7 +52,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from app.cache import pages, stamps
+    from app.cache import dependencies, stamps
     from app.db_events import (
         install_idle_ping,
         install_postgresql_read_mode,
@@ -60,7 +60,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     )
 
     stamps.install()
-    pages.install()
+    dependencies.install()
 
     with app.app_context():
         install_sqlite_pragmas(db.engine)
