@@ -5,15 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import exists, select
 
-from app.accounts.permissions import is_signed_in
 from app.accounts.services import regenerate_calendar_token, update_profile
-from app.calendar import feeds, links
-from app.calendar.entries import event_entry, session_entry
+from app.calendar import downloads, feeds, links
 from app.calendar.feeds import PublicFilters, user_by_token
 from app.calendar.forms import FeedPreferencesForm, RegenerateTokenForm
-from app.calendar.ics import build_calendar
 from app.calendar.serving import (
     ORGANISER_TABLES,
     PERSONAL_TABLES,
@@ -22,11 +18,8 @@ from app.calendar.serving import (
     feed_response,
     remembered,
 )
-from app.events.access import can_view, get_visible_or_404, is_organiser_of
-from app.events.models import Event, Session
-from app.extensions import db
-from app.registrations.models import Registration, RegistrationStatus
-from app.timeutil import now
+from app.events.access import get_visible_or_404
+from app.events.models import Event
 
 bp = Blueprint("calendar", __name__)
 
@@ -35,45 +28,21 @@ def _wants_all_day() -> bool:
     return request.args.get("all_day") in ("1", "true", "yes")
 
 
-def _may_see_online(user, event) -> bool:
-    if not is_signed_in(user):
-        return False
-    if is_organiser_of(user, event):
-        return True
-    return bool(db.session.scalar(select(exists().where(
-        Registration.event_id == event.id,
-        Registration.user_id == user.id,
-        Registration.status == RegistrationStatus.CONFIRMED,
-    ))))
-
-
 @bp.get("/events/<int:event_id>.ics")
 def event_ics(event_id: int):
     event = get_visible_or_404(event_id, current_user)
-    show_online = _may_see_online(current_user, event)
-    entries = [event_entry(event, show_online=show_online, all_day=_wants_all_day())]
     with_sessions = request.args.get("sessions") in ("1", "true", "yes")
-    if with_sessions:
-        sessions = db.session.scalars(
-            select(Session).where(Session.event_id == event.id).order_by(Session.starts_at, Session.position, Session.id)
-        ).all()
-        entries += [session_entry(s, event, show_online=show_online) for s in sessions]
-    body = build_calendar(entries, method="PUBLISH", dtstamp=now())
+    body = downloads.event_calendar(event, current_user, all_day=_wants_all_day(), with_sessions=with_sessions)
     suffix = "-agenda" if with_sessions else ""
     return calendar_response(body, f"event-{event.id}{suffix}.ics", download=True)
 
 
 @bp.get("/sessions/<int:session_id>.ics")
 def session_ics(session_id: int):
-    session = db.session.get(Session, session_id)
-    if session is None:
+    body = downloads.session_calendar(session_id, current_user)
+    if body is None:
         abort(404)
-    event = session.event
-    if not can_view(current_user, event):
-        abort(404)
-    entry = session_entry(session, event, show_online=_may_see_online(current_user, event))
-    body = build_calendar([entry], method="PUBLISH", dtstamp=now())
-    return calendar_response(body, f"session-{session.id}.ics", download=True)
+    return calendar_response(body, f"session-{session_id}.ics", download=True)
 
 
 @bp.get("/calendar/feed/<token>.ics")
