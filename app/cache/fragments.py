@@ -54,6 +54,7 @@ def cache_for(app: Flask | None = None) -> Cache:
             "CACHE_DEFAULT_TIMEOUT": config.get("CACHE_DEFAULT_TIMEOUT", TIMEOUT),
             "CACHE_KEY_PREFIX": config.get("CACHE_KEY_PREFIX", "liaison:"),
             "CACHE_REDIS_URL": redis_url,
+            "CACHE_NO_NULL_WARNING": True,  # NullCache is how caching is turned off on purpose
         }
         made = Cache()
         made.init_app(app, config=settings)
