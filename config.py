@@ -93,20 +93,17 @@ class Config:
     PAGE_SIZE = _int("PAGE_SIZE", 20)
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 10) * 1024 * 1024
 
-    # Built reports (dashboard, participation) are kept per worker for this many seconds; 0 = off.
+    # Built reports (dashboard, participation) are kept for this many seconds (time-kept cache entries); 0 = off.
     REPORTS_CACHE_SECONDS = _int("REPORTS_CACHE_SECONDS", 60)
 
-    # Rendered calendar feeds kept per worker (an unchanged feed then costs one query).
-    CALENDAR_FEED_CACHE_ENTRIES = _int("CALENDAR_FEED_CACHE_ENTRIES", 64)
-    CALENDAR_FEED_CACHE_BYTES = _int("CALENDAR_FEED_CACHE_MB", 16) * 1024 * 1024
-    # The public feed (the same for everybody, public max-age=300) is re-checked against the change
-    # stamps at most this often per worker; in between it costs no database round trip. 0 = every time.
-    PUBLIC_FEED_RECHECK_SECONDS = _int("PUBLIC_FEED_RECHECK_SECONDS", 1)
-    # Rendered page fragments kept per worker, keyed on the change stamps of their tables (app/cache).
-    FRAGMENT_CACHE_ENTRIES = _int("FRAGMENT_CACHE_ENTRIES", 2000)
-    FRAGMENT_CACHE_MB = _int("FRAGMENT_CACHE_MB", 32)
-    # Whole pages kept per viewer in that cache, on the stamps of every table they read (app/cache/pages.py).
-    PAGE_CACHE = _bool("PAGE_CACHE", True)
+    # The one cache (app/cache/fragments.py, Flask-Caching): a SimpleCache of this many entries per
+    # worker, or one Redis shared by the workers when CACHE_REDIS_URL is set. CACHE_TYPE=NullCache
+    # turns every cache off.
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None
+    CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 2000)
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "")
+    # Every cache build fails when it reads a table its entry does not declare (tests turn it on).
+    CACHE_CHECK_DEPENDENCIES = _bool("CACHE_CHECK_DEPENDENCIES", False)
 
     # Scheduler
     SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)
@@ -129,7 +126,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     REPORTS_CACHE_SECONDS = 0
-    PUBLIC_FEED_RECHECK_SECONDS = 0  # tests/calendar/test_feed_cache.py turns it on where it tests it
+    CACHE_CHECK_DEPENDENCIES = True
     RATELIMIT_STORAGE_URI = "memory://"
     DEMO_MODE = False
     MAIL_BACKEND = "file"

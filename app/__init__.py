@@ -74,7 +74,7 @@ def _configure(app: Flask, config_class: type[Config], overrides: dict | None) -
 
 
 def _install_database_hooks(app: Flask, db) -> None:
-    from app.cache import pages, stamps
+    from app.cache import dependencies, stamps
     from app.db_events import (
         install_idle_ping,
         install_postgresql_read_mode,
@@ -82,7 +82,7 @@ def _install_database_hooks(app: Flask, db) -> None:
     )
 
     stamps.install()
-    pages.install()
+    dependencies.install()
     with app.app_context():
         install_sqlite_pragmas(db.engine)
         install_postgresql_read_mode(db.engine)

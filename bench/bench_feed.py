@@ -99,8 +99,8 @@ def run(database_url: str, *, repeat: int) -> list[dict]:
         raise SystemExit(f"refusing to wipe {database_url}: its name has no 'bench' or 'test'")
     app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": url})
     from app.accounts.models import User
+    from app.cache import fragments
     from app.calendar import feeds
-    from app.calendar.feed_cache import cache_for
     from app.calendar.ics import build_calendar
     from app.extensions import db
     from app.timeutil import now
@@ -131,7 +131,7 @@ def run(database_url: str, *, repeat: int) -> list[dict]:
                 return len(build_calendar(feed.entries, method="PUBLISH", dtstamp=now()))
 
             def get(token=token):
-                cache_for(app).clear()
+                fragments.cache_for(app).clear()
                 response = client.get(f"/calendar/feed/{token}.ics")
                 assert response.status_code == 200
                 return len(response.data)

@@ -1,92 +1,74 @@
-"""A per-worker LRU of rendered HTML fragments, keyed on their inputs and the stamps they read.
+"""The application's one cache: every cached fragment, answer, feed body or report goes through here.
 
     html = fragments.cached("events.list", (filters, page, viewer_key), ("events", "themes"), build)
+    count = fragments.remember("events.seats_taken", (event.id,), ("registrations",), compute)
 
-`build()` renders the fragment (a str); the result is kept under (name, key, the current stamps of
-`tables`). Bounded by entries and bytes (FRAGMENT_CACHE_ENTRIES, FRAGMENT_CACHE_MB); least recently
-used first out. A key must hold everything the fragment depends on besides those tables: the
-viewer's visibility class, the filters, the page, and the time when the content depends on it.
-Fragments must not contain anything personal that is not in the key (CSRF tokens, names).
+Each entry names the tables it is built from. It is kept under its name, its key and the current
+change stamps of those tables (app.cache.stamps: one counter per table, moved in every committing
+transaction; read once per request), so any commit to one of them makes the next read build it
+again: nothing stale is served, on any worker, and old entries just age out. A key must hold
+everything else the entry depends on: the viewer's visibility class, the filters, the page, and the
+time when the content depends on it. Fragments must not hold anything personal that is not in the
+key (CSRF tokens, names).
+
+Two other kinds of entries, declared as such:
+- `fingerprinted=True`: the key already identifies the content (a feed's ETag, an aggregate over
+  the declared tables), so the stamps are left out of it;
+- `kept()` / `keep()`: entries kept for a number of seconds (built reports), for callers that
+  decide themselves how old an entry may be.
+
+With CACHE_CHECK_DEPENDENCIES (on in the tests) every build runs under app.cache.dependencies,
+which fails when it read a table its entry does not declare.
+
+Storage is Flask-Caching: a SimpleCache per worker (CACHE_THRESHOLD entries), or a RedisCache
+shared by the workers when CACHE_REDIS_URL is set; CACHE_TYPE=NullCache turns caching off.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import hashlib
 from collections.abc import Callable, Hashable, Iterable
 
 from flask import Flask, current_app, request
+from flask_caching import Cache
 from markupsafe import Markup
 
-from app.cache import stamps
+from app.cache import dependencies, stamps
 from app.extensions import db
 
-MAX_ENTRIES = 2000
-MAX_BYTES = 32 * 1024 * 1024
-EXTENSION = "fragment_cache"
+EXTENSION = "liaison_cache"
+THRESHOLD = 2000
+TIMEOUT = 3600  # stamp-keyed entries: an entry whose stamps moved is never asked for again
 
 
-class FragmentCache:
-    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES):
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    @property
-    def size(self) -> int:
-        return self._bytes
-
-    def get(self, key: Hashable):
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                self.misses += 1
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
-            return item[0]
-
-    def put(self, key: Hashable, value, size: int | None = None) -> None:
-        size = len(value) if size is None else size
-        if size > self.max_bytes:
-            return
-        with self._lock:
-            self._store(key, value, size)
-
-    def _store(self, key: Hashable, value, size: int) -> None:
-        """Put with the lock held: replace the key's value, then drop the least recently used."""
-        old = self._items.pop(key, None)
-        if old is not None:
-            self._bytes -= old[1]
-        self._items[key] = (value, size)
-        self._bytes += size
-        while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
-            _, (_, dropped) = self._items.popitem(last=False)
-            self._bytes -= dropped
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
-            self.hits = self.misses = 0
-
-
-def cache_for(app: Flask | None = None) -> FragmentCache:
+def cache_for(app: Flask | None = None) -> Cache:
+    """The app's Flask-Caching cache (made on first use, from the CACHE_* settings)."""
     app = app or current_app._get_current_object()
     cache = app.extensions.get(EXTENSION)
     if cache is None:
-        cache = app.extensions.setdefault(EXTENSION, FragmentCache(
-            app.config.get("FRAGMENT_CACHE_ENTRIES", MAX_ENTRIES),
-            int(app.config.get("FRAGMENT_CACHE_MB", MAX_BYTES // (1024 * 1024))) * 1024 * 1024,
-        ))
+        config = app.config
+        redis_url = config.get("CACHE_REDIS_URL")
+        settings = {
+            "CACHE_TYPE": config.get("CACHE_TYPE") or ("RedisCache" if redis_url else "SimpleCache"),
+            "CACHE_THRESHOLD": config.get("CACHE_THRESHOLD", THRESHOLD),
+            "CACHE_DEFAULT_TIMEOUT": config.get("CACHE_DEFAULT_TIMEOUT", TIMEOUT),
+            "CACHE_KEY_PREFIX": config.get("CACHE_KEY_PREFIX", "liaison:"),
+            "CACHE_REDIS_URL": redis_url,
+            "CACHE_NO_NULL_WARNING": True,  # NullCache is how caching is turned off on purpose
+        }
+        made = Cache()
+        made.init_app(app, config=settings)
+        made.enabled = settings["CACHE_TYPE"] not in ("NullCache", "null")
+        cache = app.extensions.setdefault(EXTENSION, made)
     return cache
+
+
+def enabled() -> bool:
+    return cache_for().enabled
+
+
+def clear() -> None:
+    cache_for().clear()
 
 
 def query_key() -> tuple:
@@ -94,38 +76,59 @@ def query_key() -> tuple:
     return tuple(sorted(request.args.items(multi=True)))
 
 
-def _pages():
-    from app.cache import pages
+def _storage_key(name: str, key: Hashable, versions: tuple) -> str:
+    digest = hashlib.sha1(repr((key, versions)).encode("utf-8")).hexdigest()
+    return f"{name}:{digest}"
 
-    return pages
+
+def _get(storage_key: str):
+    """(value,) when stored, else None (so that None and False can be cached too)."""
+    return cache_for().get(storage_key)
+
+
+def remember(name: str, key: Hashable, tables: Iterable[str], compute: Callable[[], object],
+             size: int | None = None, *, fingerprinted: bool = False):
+    """The value of entry `name` for `key`, computed again when one of `tables` changed (or, with
+    `fingerprinted`, when the key changed: it identifies the content). `size` is accepted for the
+    callers of the old byte-bounded LRU; the cache is bounded by entries (CACHE_THRESHOLD)."""
+    tables = tuple(tables)
+    dependencies.note(tables)
+    if not enabled():
+        return compute()
+    versions = () if fingerprinted else tuple(stamps.read(db.session).get(table, 0) for table in tables)
+    storage_key = _storage_key(name, key, versions)
+    stored = _get(storage_key)
+    if stored is not None:
+        return stored[0]
+    if current_app.config.get("CACHE_CHECK_DEPENDENCIES"):
+        with dependencies.watching(name, tables):
+            value = compute()
+    else:
+        value = compute()
+    cache_for().set(storage_key, (value,))
+    return value
 
 
 def cached(name: str, key: Hashable, tables: Iterable[str], build: Callable[[], str]) -> Markup:
-    """The fragment `name` for `key`, rebuilt when any of `tables` changed since it was cached."""
-    cache = cache_for()
-    if cache.max_entries <= 0:
-        return Markup(build())
-    current = stamps.read(db.session)
-    full_key = (name, key, tuple(current.get(table, 0) for table in tables))
-    _pages().note_tables(tables)
-    html = cache.get(full_key)
-    if html is None:
-        html = str(build())
-        cache.put(full_key, html)
-    return Markup(html)
+    """The fragment `name` for `key` (rendered HTML), rebuilt when any of `tables` changed."""
+    return Markup(remember(name, key, tables, lambda: str(build())))
 
 
-def remember(name: str, key: Hashable, tables: Iterable[str], compute: Callable[[], object], size: int = 256):
-    """Like cached() for any small value (a feed's fingerprint, a count): recomputed when one of
-    `tables` changed, else the value computed last time."""
-    cache = cache_for()
-    if cache.max_entries <= 0:
-        return compute()
-    current = stamps.read(db.session)
-    full_key = (name, key, tuple(current.get(table, 0) for table in tables))
-    _pages().note_tables(tables)
-    value = cache.get(full_key)
-    if value is None:
-        value = compute()
-        cache.put(full_key, value, size)
-    return value
+def kept(name: str, key: Hashable):
+    """A time-kept entry stored by keep(), or None (missing or older than its seconds)."""
+    if not enabled():
+        return None
+    stored = _get(_storage_key(name, key, ("kept",)))
+    return None if stored is None else stored[0]
+
+
+def keep(name: str, key: Hashable, value, seconds: float) -> None:
+    """Keep `value` for `seconds` (at least one): an entry on time, not on the change stamps."""
+    if enabled():
+        cache_for().set(_storage_key(name, key, ("kept",)), (value,), timeout=max(1, int(seconds + 0.999)))
+
+
+def forget(name: str, key: Hashable) -> None:
+    """Drop a time-kept entry."""
+    if enabled():
+        cache_for().delete(_storage_key(name, key, ("kept",)))

@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ColumnProperty, RelationshipProperty, Session
 
 from app.cache.models import ChangeStamp
+from app.extensions import db
 
 TABLE = ChangeStamp.__table__
 _KEY = "liaison_changed_tables"
@@ -128,8 +129,6 @@ def bump(connection, *names: str) -> None:
 
 def bump_all(connection) -> None:
     """Move every stamp (after bulk loads): every cached fragment is rebuilt."""
-    from app.extensions import db
-
     bump(connection, *(t.name for t in db.metadata.sorted_tables))
 
 

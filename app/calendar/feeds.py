@@ -3,7 +3,7 @@
 Each feed is read in a fixed number of queries whatever its size, and only ever holds what its
 reader may see (app.events.access). Each feed also has a `Fingerprint` (ETag, Last-Modified, cache
 key) read with ONE aggregate query over the same rows, so the view answers an unchanged feed with
-304, or with the body rendered last time (app.calendar.feed_cache), without reading or building it.
+304, or with the body rendered last time (app.calendar.serving), without reading or building it.
 """
 
 from __future__ import annotations

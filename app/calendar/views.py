@@ -3,154 +3,46 @@ and the subscribe page (feed addresses, how to subscribe, new token, what the fe
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import exists, select
-from werkzeug.http import is_resource_modified
 
-from app.accounts.permissions import is_signed_in
 from app.accounts.services import regenerate_calendar_token, update_profile
-from app.cache import fragments
-from app.calendar import feeds, links
-from app.calendar.entries import event_entry, session_entry
-from app.calendar.feed_cache import cache_for, recent_for
-from app.calendar.feeds import Feed, Fingerprint, PublicFilters, user_by_token
+from app.calendar import downloads, feeds, links
+from app.calendar.feeds import PublicFilters, user_by_token
 from app.calendar.forms import FeedPreferencesForm, RegenerateTokenForm
-from app.calendar.ics import build_calendar
-from app.events.access import can_view, get_visible_or_404, is_organiser_of
-from app.events.models import Event, Session
-from app.extensions import db
-from app.registrations.models import Registration, RegistrationStatus
-from app.timeutil import now
+from app.calendar.serving import (
+    ORGANISER_TABLES,
+    PERSONAL_TABLES,
+    PUBLIC_TABLES,
+    calendar_response,
+    feed_response,
+    remembered,
+)
+from app.events.access import get_visible_or_404
+from app.events.models import Event
 
 bp = Blueprint("calendar", __name__)
-
-FEED_REFRESH_MINUTES = 60
-FEED_MAX_AGE = 300
 
 
 def _wants_all_day() -> bool:
     return request.args.get("all_day") in ("1", "true", "yes")
 
 
-def _may_see_online(user, event) -> bool:
-    if not is_signed_in(user):
-        return False
-    if is_organiser_of(user, event):
-        return True
-    return bool(db.session.scalar(select(exists().where(
-        Registration.event_id == event.id,
-        Registration.user_id == user.id,
-        Registration.status == RegistrationStatus.CONFIRMED,
-    ))))
-
-
-def _calendar_response(body: bytes, filename: str, *, download: bool, public: bool = False):
-    response = current_app.response_class(body, mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    disposition = "attachment" if download else "inline"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response.headers["Cache-Control"] = (
-        f"public, max-age={FEED_MAX_AGE}" if public else "private, no-cache"
-    )
-    return response
-
-
-# The tables each feed reads. While none of them changed, a feed's fingerprint (one aggregate query)
-# is the one computed last time; any change computes it again, precisely.
-PUBLIC_TABLES = ("events", "event_projects", "event_themes", "sessions", "organisations", "users")
-ORGANISER_TABLES = (*PUBLIC_TABLES, "event_organisers")
-PERSONAL_TABLES = (*ORGANISER_TABLES, "registrations", "session_signups")
-
-
-def _remembered(key: tuple, tables: tuple[str, ...], compute: Callable[[], Fingerprint]) -> Fingerprint:
-    """The feed's fingerprint, recomputed when one of its tables changed, and at least every hour:
-    a feed reaches a fixed time back (feeds.HISTORY), so entries leave it as the clock moves."""
-    hour = now().replace(minute=0, second=0, microsecond=0)
-    return fragments.remember("calendar.fingerprint", (*key, hour), tables, compute)
-
-
-def _accepts_gzip() -> bool:
-    return request.accept_encodings["gzip"] > 0  # the quality of gzip, or of *; 0 if refused or absent
-
-
-def _feed_response(fingerprint: Fingerprint, build_feed: Callable[[], Feed], filename: str, *,
-                   public: bool = False):
-    """Serve a feed with ETag/Last-Modified. The fingerprint costs one aggregate query: an unchanged
-    feed gets 304 before anything is read or built, and a feed built before with the same ETag is
-    served from the per-process cache (app.calendar.feed_cache).
-
-    Calendar programs accept gzip: they get the body compressed (once per cached body) under its
-    own strong ETag, the fingerprint with "-gz"; the identity body keeps the plain fingerprint."""
-    cache_control = f"public, max-age={FEED_MAX_AGE}" if public else "private, max-age=0"
-    last_modified = fingerprint.last_modified
-    gzipped = _accepts_gzip()
-    identity_etag, gzip_etag = fingerprint.etag, f"{fingerprint.etag}-gz"
-    etag = gzip_etag if gzipped else identity_etag
-
-    # Either ETag means the client holds the current feed (the same content, coded one way or the
-    # other): 304, naming the ETag it sent so that it (or a shared cache) refreshes that copy.
-    for held in (etag, identity_etag if gzipped else gzip_etag):
-        if not is_resource_modified(request.environ, etag=held, last_modified=last_modified):
-            response = current_app.response_class(status=304)
-            response.set_etag(held)
-            if last_modified:
-                response.last_modified = last_modified
-            response.headers["Cache-Control"] = cache_control
-            response.vary.add("Accept-Encoding")
-            return response
-
-    def build() -> bytes:
-        feed = build_feed()
-        return build_calendar(
-            feed.entries,
-            method="PUBLISH",
-            dtstamp=now(),
-            name=f"{current_app.config['SITE_NAME']} · {feed.name}",
-            refresh_minutes=FEED_REFRESH_MINUTES,
-        )
-
-    body = cache_for().get_or_build(fingerprint.key, identity_etag, build, gzipped=gzipped)
-    response = _calendar_response(body, filename, download=False, public=public)
-    if gzipped:
-        response.headers["Content-Encoding"] = "gzip"
-    response.vary.add("Accept-Encoding")
-    response.headers["Cache-Control"] = cache_control
-    response.set_etag(etag)
-    if last_modified:
-        response.last_modified = last_modified
-    return response
-
-
 @bp.get("/events/<int:event_id>.ics")
 def event_ics(event_id: int):
     event = get_visible_or_404(event_id, current_user)
-    show_online = _may_see_online(current_user, event)
-    entries = [event_entry(event, show_online=show_online, all_day=_wants_all_day())]
     with_sessions = request.args.get("sessions") in ("1", "true", "yes")
-    if with_sessions:
-        sessions = db.session.scalars(
-            select(Session).where(Session.event_id == event.id).order_by(Session.starts_at, Session.position, Session.id)
-        ).all()
-        entries += [session_entry(s, event, show_online=show_online) for s in sessions]
-    body = build_calendar(entries, method="PUBLISH", dtstamp=now())
+    body = downloads.event_calendar(event, current_user, all_day=_wants_all_day(), with_sessions=with_sessions)
     suffix = "-agenda" if with_sessions else ""
-    return _calendar_response(body, f"event-{event.id}{suffix}.ics", download=True)
+    return calendar_response(body, f"event-{event.id}{suffix}.ics", download=True)
 
 
 @bp.get("/sessions/<int:session_id>.ics")
 def session_ics(session_id: int):
-    session = db.session.get(Session, session_id)
-    if session is None:
+    body = downloads.session_calendar(session_id, current_user)
+    if body is None:
         abort(404)
-    event = session.event
-    if not can_view(current_user, event):
-        abort(404)
-    entry = session_entry(session, event, show_online=_may_see_online(current_user, event))
-    body = build_calendar([entry], method="PUBLISH", dtstamp=now())
-    return _calendar_response(body, f"session-{session.id}.ics", download=True)
+    return calendar_response(body, f"session-{session_id}.ics", download=True)
 
 
 @bp.get("/calendar/feed/<token>.ics")
@@ -159,9 +51,10 @@ def personal_feed(token: str):
     if user is None:
         abort(404)
     all_day = _wants_all_day()
-    fingerprint = _remembered(("personal", user.id, user.calendar_token, user.calendar_include_waitlisted, all_day),
-                              PERSONAL_TABLES, lambda: feeds.personal_fingerprint(user, all_day=all_day))
-    return _feed_response(fingerprint, lambda: feeds.personal_feed(user, all_day=all_day), "liaison.ics")
+    fingerprint = remembered(("personal", user.id, user.calendar_token, user.calendar_include_waitlisted, all_day),
+                             PERSONAL_TABLES, lambda: feeds.personal_fingerprint(user, all_day=all_day))
+    return feed_response(fingerprint, PERSONAL_TABLES, lambda: feeds.personal_feed(user, all_day=all_day),
+                         "liaison.ics")
 
 
 @bp.get("/calendar/feed/<token>/organised.ics")
@@ -170,25 +63,20 @@ def organiser_feed(token: str):
     if user is None or not user.is_organiser:
         abort(404)
     all_day = _wants_all_day()
-    fingerprint = _remembered(("organiser", user.id, user.calendar_token, all_day), ORGANISER_TABLES,
-                              lambda: feeds.organiser_fingerprint(user, all_day=all_day))
-    return _feed_response(fingerprint, lambda: feeds.organiser_feed(user, all_day=all_day), "liaison-organised.ics")
+    fingerprint = remembered(("organiser", user.id, user.calendar_token, all_day), ORGANISER_TABLES,
+                             lambda: feeds.organiser_fingerprint(user, all_day=all_day))
+    return feed_response(fingerprint, ORGANISER_TABLES, lambda: feeds.organiser_feed(user, all_day=all_day),
+                         "liaison-organised.ics")
 
 
 @bp.get("/calendar/public.ics")
 def public_feed():
     filters = PublicFilters.from_args(request.args)
     all_day = _wants_all_day()
-    key = ("public", filters.key(), all_day)
-    window = current_app.config.get("PUBLIC_FEED_RECHECK_SECONDS", 0)
-    recent = recent_for()
-    fingerprint = recent.fresh(key, window) if window > 0 else None
-    if fingerprint is None:
-        fingerprint = _remembered(key, PUBLIC_TABLES, lambda: feeds.public_fingerprint(filters, all_day=all_day))
-        if window > 0:
-            recent.note(key, fingerprint)
-    return _feed_response(fingerprint, lambda: feeds.public_feed(filters, all_day=all_day), "liaison-public.ics",
-                          public=True)
+    fingerprint = remembered(("public", filters.key(), all_day), PUBLIC_TABLES,
+                             lambda: feeds.public_fingerprint(filters, all_day=all_day))
+    return feed_response(fingerprint, PUBLIC_TABLES, lambda: feeds.public_feed(filters, all_day=all_day),
+                         "liaison-public.ics", public=True)
 
 
 @bp.route("/calendar/subscribe", methods=["GET"])

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from app.accounts.auth import role_required
 from app.accounts.models import Role
 from app.accounts.permissions import can_create_events
-from app.cache import fragments, pages
+from app.cache import fragments
 from app.events import agenda, planning, queries, signals
 from app.events.access import get_managed_or_404, get_visible_or_404, is_organiser_of
 from app.events.errors import EventError
@@ -59,7 +59,6 @@ def _filter_form(filters: EventFilters, extra_hidden: dict, show_dates: bool):
 
 
 @bp.get("/events")
-@pages.cached_page
 def index():
     filters = EventFilters.from_args(request.args)
     # The same list for every viewer of the same visibility class; "upcoming" and "past" move with
@@ -97,7 +96,6 @@ def calendar_month():
 
 
 @bp.get("/events/<int:event_id>")
-@pages.cached_page
 def detail(event_id: int):
     event = get_visible_or_404(event_id, current_user)
     organiser = is_organiser_of(current_user, event)

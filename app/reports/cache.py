@@ -2,36 +2,33 @@
 
 A report aggregates every registration in its scope (about half a second on a large network), so:
 
-- Each web worker keeps the reports it served in memory (least recently used dropped first). A
+- The reports served are kept in the one cache (app.cache.fragments) as time-kept entries. A
   report older than REPORTS_CACHE_SECONDS (default 60; 0 disables; tests run without it) is still
-  served while one background thread rebuilds it (stale-while-revalidate), as long as it is less
-  than STALE_FACTOR times that old. Only a report nobody built yet, or a much older one, is built
-  during the request.
+  served while it is rebuilt once the response is sent (stale-while-revalidate, no thread), as long
+  as it is less than STALE_FACTOR times that old. Only a report nobody built yet, or a much older
+  one, is built during the request.
 - The network-wide reports without filter (what coordinators open) are snapshots in the
   report_snapshots table, shared by every worker: the scheduler keeps them fresh (job
   report_snapshots), a worker finding one stale claims its rebuild (one process at a time), and a
   coordinator may refresh them from the page. A worker reads the snapshot's production time (one
   primary-key lookup) at most once every SNAPSHOT_CHECK_SECONDS, and at once for a coordinator who
   just pressed refresh, and loads the snapshot when it changed.
-- The rendered HTML of a report's page body is kept too, keyed on the report it shows and the
-  filter form's input: a page view then renders only the surrounding layout.
+- The rendered HTML of a report's page body is kept too (a time-kept entry), keyed on the report
+  it shows and the filter form's input: a page view then renders only the surrounding layout.
 
 Every report states when it was produced.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import timedelta
 
-from flask import current_app
+from flask import after_this_request, current_app, has_request_context
 from markupsafe import Markup
 
 from app.accounts.models import Role, User
-from app.cache import pages
+from app.cache import fragments
 from app.extensions import db
 from app.reports import builders, snapshots
 from app.reports.results import Report
@@ -42,18 +39,13 @@ DEFAULT_SECONDS = 60
 STALE_FACTOR = 10
 SNAPSHOT_CHECK_SECONDS = 1.0
 RETRY_SECONDS = 5.0  # after finding another process on a shared rebuild, wait before trying again
-MAX_ENTRIES = 64
-MAX_FRAGMENTS = 64
+REFRESH_SECONDS = 300  # a rebuild that did not report back within this long is given up
 
 BUILDERS = {"dashboard": builders.dashboard_report, "participation": builders.participation_report}
 NETWORK = "network"
-
-_lock = threading.Lock()
-_entries: OrderedDict[Hashable, Report] = OrderedDict()
-_fragments: OrderedDict[Hashable, Markup] = OrderedDict()
-_refreshing: set[Hashable] = set()
-_checked: dict[str, float] = {}  # snapshot name -> when this worker last read its production time
-_retry_at: dict[Hashable, float] = {}
+# The time-kept entries of the one cache (app.cache.fragments.keep) this module uses.
+REPORT, BODY, CHECKED, REFRESHING, RETRY = (
+    "reports.report", "reports.body", "reports.snapshot_checked", "reports.refreshing", "reports.retry")
 
 
 class NetworkViewer:
@@ -94,21 +86,9 @@ def snapshot_name(key) -> str | None:
 
 
 def _remember(key, report: Report) -> None:
-    with _lock:
-        current = _entries.get(key)
-        if current is None or current.produced_at <= report.produced_at:
-            _entries[key] = report
-        _entries.move_to_end(key)
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
-
-
-def _remembered(key) -> Report | None:
-    with _lock:
-        report = _entries.get(key)
-        if report is not None:
-            _entries.move_to_end(key)
-        return report
+    current = fragments.kept(REPORT, key)
+    if current is None or current.produced_at <= report.produced_at:
+        fragments.keep(REPORT, key, report, ttl_seconds() * STALE_FACTOR)
 
 
 def _age(report: Report) -> float:
@@ -116,40 +96,21 @@ def _age(report: Report) -> float:
 
 
 def _check_due(shared: str, force: bool) -> bool:
-    moment = time.monotonic()
-    with _lock:
-        if not force and moment - _checked.get(shared, float("-inf")) < SNAPSHOT_CHECK_SECONDS:
-            return False
-        _checked[shared] = moment
-        return True
-
-
-def version(name: str, user, filters: ReportFilter):
-    """When the report that get() would answer with right now was produced, if get() would answer
-    from this worker's memory without looking at the database (fresh, no snapshot check due);
-    else None. Pages cached whole (app.cache.pages) use it as part of their key."""
-    if ttl_seconds() <= 0:
-        return None
-    key = (name, scope_key(user), filters)
-    with _lock:
-        report = _entries.get(key)
-        shared = snapshot_name(key)
-        if report is None or (shared is not None
-                              and time.monotonic() - _checked.get(shared, float("-inf")) >= SNAPSHOT_CHECK_SECONDS):
-            return None
-    return report.produced_at if _age(report) < ttl_seconds() else None
+    if not force and fragments.kept(CHECKED, shared) is not None:
+        return False
+    fragments.keep(CHECKED, shared, True, SNAPSHOT_CHECK_SECONDS)
+    return True
 
 
 def get(name: str, user, filters: ReportFilter, *, recheck: bool = False) -> Report:
     """The report `name` for `user` and `filters`, from the cache when it is fresh enough
     (`recheck`: look for a newer shared snapshot now, e.g. right after a refresh elsewhere)."""
     key = (name, scope_key(user), filters)
-    pages.not_cacheable("reports")  # these figures are kept on time, not on the change stamps
     ttl = ttl_seconds()
     if ttl <= 0:
         return _build(key)
     shared = snapshot_name(key)
-    report = _remembered(key)
+    report = fragments.kept(REPORT, key)
     if shared is not None and _check_due(shared, force=recheck or report is None):
         stored_at = snapshots.produced_at(shared)
         if stored_at is not None and (report is None or report.produced_at < stored_at):
@@ -195,10 +156,9 @@ def refresh_for(name: str, user, filters: ReportFilter) -> Report:
 
 
 def _refresh_in_background(key) -> None:
-    with _lock:
-        if key in _refreshing or time.monotonic() < _retry_at.get(key, 0):
-            return
-        _refreshing.add(key)
+    if fragments.kept(REFRESHING, key) is not None or fragments.kept(RETRY, key) is not None:
+        return
+    fragments.keep(REFRESHING, key, True, REFRESH_SECONDS)
     app = current_app._get_current_object()
     ttl = ttl_seconds()
 
@@ -208,37 +168,38 @@ def _refresh_in_background(key) -> None:
                 shared = snapshot_name(key) is not None
                 if refresh(key, only_if_claimed=shared, max_age=ttl if shared else None) is None:
                     # Another process is building it (or just stored it: the next check loads it).
-                    with _lock:
-                        _retry_at[key] = time.monotonic() + RETRY_SECONDS
+                    fragments.keep(RETRY, key, True, RETRY_SECONDS)
             except Exception:  # noqa: BLE001 - the stale report stays; the next request tries again
                 app.logger.exception("reports: background rebuild of %s failed", key[0])
             finally:
                 db.session.remove()
-                with _lock:
-                    _refreshing.discard(key)
+                fragments.forget(REFRESHING, key)
 
     start_background(work)
 
 
 def start_background(work: Callable[[], None]) -> None:
-    """Run `work` beside the requests (tests replace this to run it at once)."""
-    threading.Thread(target=work, name="report-rebuild", daemon=True).start()
+    """Run `work` once this request's response is sent, in the same worker (no thread): the request
+    does not wait for it. Outside a request, at once. (Tests replace this to run it when they say.)"""
+    if not has_request_context():
+        work()
+        return
+
+    @after_this_request
+    def _after(response):
+        response.call_on_close(work)
+        return response
 
 
 def fragment(key: Hashable, render: Callable[[], str]) -> Markup:
     """Rendered HTML for `key` (which must name everything the HTML depends on)."""
-    if ttl_seconds() <= 0:
+    ttl = ttl_seconds()
+    if ttl <= 0:
         return Markup(render())
-    with _lock:
-        html = _fragments.get(key)
-        if html is not None:
-            _fragments.move_to_end(key)
-            return html
-    html = Markup(render())
-    with _lock:
-        _fragments[key] = html
-        while len(_fragments) > MAX_FRAGMENTS:
-            _fragments.popitem(last=False)
+    html = fragments.kept(BODY, key)
+    if html is None:
+        html = Markup(render())
+        fragments.keep(BODY, key, html, ttl * STALE_FACTOR)
     return html
 
 
@@ -262,8 +223,5 @@ def refresh_snapshots(at=None) -> list[str]:
 
 
 def clear() -> None:
-    with _lock:
-        _entries.clear()
-        _fragments.clear()
-        _checked.clear()
-        _retry_at.clear()
+    """Forget every kept report and page body (what a new worker starts with)."""
+    fragments.clear()

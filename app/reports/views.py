@@ -21,12 +21,10 @@ from markupsafe import Markup
 
 from app.accounts.auth import role_required
 from app.accounts.models import Role
-from app.cache import pages
 from app.reports import cache, charts, exports
 from app.reports.counting import COUNTING_RULES
 from app.reports.forms import RefreshForm, ReportFilterForm
 from app.reports.results import Report
-from app.reports.scope import ReportFilter
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -75,24 +73,14 @@ def _render(name: str):
     )
 
 
-def _unfiltered_version(name: str):
-    """The page cache's key for a report page without filter: the time its figures were produced."""
-    if request.args or REFRESHED in session:
-        return None
-    produced_at = cache.version(name, current_user, ReportFilter())
-    return None if produced_at is None else (name, produced_at)
-
-
 @bp.get("/")
 @role_required(Role.ORGANISER, Role.COORDINATOR)
-@pages.cached_page(vary=lambda: _unfiltered_version("dashboard"), trusts=frozenset({"reports"}))
 def dashboard():
     return _render("dashboard")
 
 
 @bp.get("/participation")
 @role_required(Role.ORGANISER, Role.COORDINATOR)
-@pages.cached_page(vary=lambda: _unfiltered_version("participation"), trusts=frozenset({"reports"}))
 def participation():
     return _render("participation")
 

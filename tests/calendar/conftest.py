@@ -64,10 +64,10 @@ def cal():
 
 @pytest.fixture(autouse=True)
 def _fresh_feed_cache(app):
-    """The rendered-feed cache lives as long as the (session-wide) app; tests reuse ids and frozen
-    clocks across a cleaned database, so each starts with an empty cache."""
-    from app.calendar.feed_cache import cache_for
+    """The cache lives as long as the (session-wide) app; tests reuse ids and frozen clocks across a
+    cleaned database, so each starts with an empty cache."""
+    from app.cache import fragments
 
-    cache_for(app).clear()
+    fragments.cache_for(app).clear()
     yield
-    cache_for(app).clear()
+    fragments.cache_for(app).clear()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.accounts.services import regenerate_calendar_token, update_profile
-from app.calendar.feed_cache import FeedCache, cache_for
+from app.calendar import feeds as calendar_feeds
 from app.events import planning as event_services
 from app.extensions import db
 from app.registrations import register
@@ -162,14 +162,21 @@ def _selects(statements: list[str]) -> int:
     return sum(1 for statement in statements if not statement.lstrip().upper().startswith("BEGIN"))
 
 
-def test_an_unchanged_feed_costs_one_query_whatever_its_size(client, make, cal):
+def test_an_unchanged_feed_costs_one_query_whatever_its_size(client, make, cal, monkeypatch):
     from tests.calendar.test_feeds import _fill
 
     set_now(NOW)
     small, large = make.user(), make.user()
     _fill(make, cal, small, 5)
     _fill(make, cal, large, 150)
-    cache = cache_for()
+    built = []
+    real_build = calendar_feeds.personal_feed
+
+    def counting_build(*args, **kwargs):
+        built.append(1)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(calendar_feeds, "personal_feed", counting_build)
     counts = {}
     for user, size in ((small, 10), (large, 300)):
         url = f"/calendar/feed/{user.calendar_token}.ics"
@@ -177,11 +184,11 @@ def test_an_unchanged_feed_costs_one_query_whatever_its_size(client, make, cal):
         assert len(_uids(first.data)) == size
         with cal.count_queries() as not_modified:
             assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
-        hits = cache.hits
+        builds = len(built)
         with cal.count_queries() as cached:
             again = client.get(url)
         assert again.status_code == 200 and again.data == first.data
-        assert cache.hits == hits + 1
+        assert len(built) == builds  # served from the cache, not built again
         counts[size] = (_selects(not_modified), _selects(cached))
     # The token lookup, with the change stamps in the same statement (the fingerprint computed
     # last time still holds): nothing is read row by row, nothing is built.
@@ -194,51 +201,3 @@ def test_an_unchanged_feed_costs_one_query_whatever_its_size(client, make, cal):
     with cal.count_queries() as public_again:
         client.get("/calendar/public.ics")
     assert _selects(public_again) == 1
-
-
-def test_the_cache_is_bounded_by_entries_and_bytes():
-    cache = FeedCache(max_entries=3, max_bytes=100)
-    for n in range(5):
-        cache.put(("feed", n), "etag", b"x" * 10)
-    assert len(cache) == 3 and cache.get(("feed", 0), "etag") is None
-    assert cache.get(("feed", 4), "etag") == b"x" * 10
-    cache.put(("feed", 4), "new", b"y" * 60)  # a new ETag replaces the feed's old body
-    assert cache.get(("feed", 4), "etag") is None and cache.size == 80
-    cache.put(("feed", 5), "etag", b"z" * 60)  # over 100 bytes: least recently used go first
-    assert cache.size <= 100 and cache.get(("feed", 5), "etag") == b"z" * 60
-    cache.put(("huge",), "etag", b"h" * 101)  # larger than the whole cache: not kept
-    assert cache.get(("huge",), "etag") is None
-
-
-def test_the_public_feed_is_checked_again_at_most_once_per_window(app, client, make, cal, monkeypatch):
-    """With PUBLIC_FEED_RECHECK_SECONDS (1 by default, off elsewhere in the tests), a worker answers
-    the public feed without any statement for that long after it last checked the change stamps;
-    a change shows when the window is over. Each filter has its own window."""
-    from app.calendar.feed_cache import recent_for
-
-    monkeypatch.setitem(app.config, "PUBLIC_FEED_RECHECK_SECONDS", 30)
-    recent_for().clear()
-    set_now(NOW)
-    first = make.event(starts_at=NOW + timedelta(days=3), kind="workshop")
-    feed = Subscriber(client, "/calendar/public.ics")
-    assert _uids(feed.body) == {f"{first.uid}@liaison.test"}
-    with cal.count_queries() as again:
-        response = client.get("/calendar/public.ics")
-    assert response.status_code == 200 and response.data == feed.body and _selects(again) == 0
-    assert response.headers["ETag"] == feed.etag
-
-    later = make.event(starts_at=NOW + timedelta(days=4), kind="training")
-    set_now(NOW + timedelta(seconds=29))
-    with cal.count_queries() as within:
-        assert feed.poll() == 304  # not yet: the window is not over
-    assert _selects(within) == 0
-    trainings = Subscriber(client, "/calendar/public.ics?kind=training")  # its own window, read now
-    assert _uids(trainings.body) == {f"{later.uid}@liaison.test"}
-
-    set_now(NOW + timedelta(seconds=30))
-    assert feed.poll() == 200
-    assert _uids(feed.body) == {f"{first.uid}@liaison.test", f"{later.uid}@liaison.test"}
-    set_now(NOW + timedelta(seconds=10))  # a clock set back does not keep an old answer alive
-    make.event(starts_at=NOW + timedelta(days=5), kind="workshop")
-    assert feed.poll() == 200 and len(_uids(feed.body)) == 3
-    recent_for().clear()

@@ -4,15 +4,14 @@ compressed once per cached body, under its own ETag, with 304s and HEAD still ri
 from __future__ import annotations
 
 import gzip
-import os
 import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
 
-from app.calendar import feed_cache
-from app.calendar.feed_cache import FeedCache, gzip_body
+from app.calendar import serving
+from app.calendar.serving import gzip_body
 from app.extensions import db
 from app.timeutil import set_now
 
@@ -79,7 +78,7 @@ def test_either_etag_gives_304_without_building_the_feed(client, feeds, cal, mon
             raise AssertionError("a 304 must not read the cache")
 
         with monkeypatch.context() as patch:
-            patch.setattr(feed_cache.FeedCache, "get_or_build", no_build)
+            patch.setattr(serving, "feed_body", no_build)
             with cal.count_queries() as statements:
                 again = client.get(url, headers={**GZIP, "If-None-Match": gzip_etag})
             assert again.status_code == 304 and again.data == b""
@@ -117,7 +116,7 @@ def test_a_feed_is_compressed_once_while_it_is_unchanged(client, feeds, monkeypa
         calls.append(len(body))
         return gzip_body(body)
 
-    monkeypatch.setattr(feed_cache, "gzip_body", counting)
+    monkeypatch.setattr(serving, "gzip_body", counting)
     for url in urls:
         first = client.get(url, headers=GZIP)
         for _ in range(3):
@@ -147,24 +146,6 @@ def test_pages_and_single_event_downloads_are_not_compressed(client, feeds):
         response = client.get(url, headers=GZIP)
         assert response.status_code == 200, url
         assert "Content-Encoding" not in response.headers, url
-
-
-def test_the_gzipped_body_counts_towards_the_cache_bound():
-    cache = FeedCache(max_entries=4, max_bytes=1000)
-    body = b"BEGIN:VEVENT\r\n" * 40  # 560 bytes, compresses well
-    assert cache.get_or_build(("feed", 1), "a", lambda: body) == body
-    assert cache.size == len(body)
-    compressed = cache.get_or_build(("feed", 1), "a", lambda: b"never built", gzipped=True)
-    assert compressed == gzip_body(body) and gzip.decompress(compressed) == body
-    assert cache.size == len(body) + len(compressed)
-    assert cache.get_or_build(("feed", 1), "a", lambda: b"never built", gzipped=True) is compressed
-    # A new ETag replaces the body and its gzip together.
-    assert cache.get_or_build(("feed", 1), "b", lambda: b"new", gzipped=True) == gzip_body(b"new")
-    assert cache.get(("feed", 1), "b") == b"new" and cache.size == 3 + len(gzip_body(b"new"))
-    # A body whose gzip does not fit beside it is still kept, so the feed is not rebuilt each time.
-    noise = os.urandom(600)
-    assert gzip.decompress(cache.get_or_build(("feed", 2), "a", lambda: noise, gzipped=True)) == noise
-    assert cache.get(("feed", 2), "a") == noise
 
 
 def test_a_real_http_client_gets_and_inflates_the_gzipped_feed(live_server, feeds):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user
 
-from app.cache import fragments, pages
+from app.cache import fragments
 from app.lessons import queries, visibility
 from app.lessons.search import LibraryFilter, library_counts
 from app.lessons.views import bp
@@ -19,7 +19,6 @@ LIBRARY_TABLES = ("lessons", "lesson_themes", "themes", "projects", "event_proje
 
 
 @bp.get("/lessons/")
-@pages.cached_page
 def library():
     user = current_user._get_current_object()
     # Cached per viewer (what one may see depends on who one is: never shared between two people;

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user, login_required
 
-from app.cache import pages
 from app.pagination import Page, parse_page
 from app.registrations import queries
 from app.registrations.views import bp
@@ -17,7 +16,6 @@ MY_EVENTS_PER_PAGE = 20
 
 @bp.get("/my/events")
 @login_required
-@pages.cached_page
 def my_events():
     """The user's registrations: upcoming first (soonest first), past ones behind their own tab
     (latest first), a page of MY_EVENTS_PER_PAGE at a time. What the page shows of the user is

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.cache import pages
 from app.events.access import get_managed_or_404
 from app.pagination import Page, parse_page
 from app.registrations import exports, imports, manage, queries
@@ -36,7 +35,6 @@ def registration_or_404(event, registration_id: int):
 
 @bp.get("/events/<int:event_id>/participants")
 @login_required
-@pages.cached_page
 def participants(event_id: int):
     event = get_managed_or_404(event_id, current_user)
     status_filter = request.args.get("status") or ""

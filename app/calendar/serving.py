@@ -1,0 +1,109 @@
+"""Serving a calendar feed: conditional responses (ETag / Last-Modified / 304 through Werkzeug's
+`make_conditional`) and the rendered body, kept in the one cache (app.cache.fragments).
+
+A feed's fingerprint (app.calendar.feeds.Fingerprint: one aggregate query) is remembered on the
+change stamps of the tables the feed reads, and recomputed at least every hour (a feed reaches a
+fixed time back). An unchanged feed is answered with 304 before anything is read or built, or with
+the body rendered last time under the same fingerprint.
+
+Calendar programs ask for gzip: they get the body compressed once per fingerprint (kept beside the
+body) under its own strong ETag, the fingerprint with "-gz"; the identity body keeps the plain one.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable
+
+from flask import current_app, request
+
+from app.cache import fragments
+from app.calendar.feeds import Feed, Fingerprint
+from app.calendar.ics import build_calendar
+from app.timeutil import now
+
+FEED_REFRESH_MINUTES = 60
+FEED_MAX_AGE = 300
+
+# The tables each feed reads: its fingerprint and its body are built from these alone.
+PUBLIC_TABLES = ("events", "event_projects", "event_themes", "sessions", "organisations", "users")
+ORGANISER_TABLES = (*PUBLIC_TABLES, "event_organisers")
+PERSONAL_TABLES = (*ORGANISER_TABLES, "registrations", "session_signups")
+
+
+def gzip_body(body: bytes) -> bytes:
+    """The gzip coding of a feed; mtime=0 so that the same body always compresses to the same bytes."""
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def calendar_response(body: bytes, filename: str, *, download: bool, public: bool = False):
+    response = current_app.response_class(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    disposition = "attachment" if download else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Cache-Control"] = (
+        f"public, max-age={FEED_MAX_AGE}" if public else "private, no-cache"
+    )
+    return response
+
+
+def remembered(key: tuple, tables: tuple[str, ...], compute: Callable[[], Fingerprint]) -> Fingerprint:
+    """The feed's fingerprint, recomputed when one of its tables changed, and at least every hour."""
+    hour = now().replace(minute=0, second=0, microsecond=0)
+    return fragments.remember("calendar.fingerprint", (*key, hour), tables, compute)
+
+
+def _accepts_gzip() -> bool:
+    return request.accept_encodings["gzip"] > 0  # the quality of gzip, or of *; 0 if refused or absent
+
+
+def _validators(response, etag: str, fingerprint: Fingerprint, public: bool):
+    response.set_etag(etag)
+    if fingerprint.last_modified:
+        response.last_modified = fingerprint.last_modified
+    response.headers["Cache-Control"] = f"public, max-age={FEED_MAX_AGE}" if public else "private, max-age=0"
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+def _not_modified(fingerprint: Fingerprint, etags: tuple[str, str], public: bool):
+    """A 304 when the client holds the current feed, in either coding (naming the ETag it sent, so
+    that it, or a shared cache, refreshes that copy); else None."""
+    for held in etags:
+        response = _validators(current_app.response_class(), held, fingerprint, public)
+        if response.make_conditional(request).status_code == 304:
+            return response
+    return None
+
+
+def feed_body(fingerprint: Fingerprint, tables: tuple[str, ...], build_feed: Callable[[], Feed],
+              gzipped: bool) -> bytes:
+    """The feed's body (its gzip coding with `gzipped`), built once per fingerprint."""
+
+    def build() -> bytes:
+        feed = build_feed()
+        return build_calendar(feed.entries, method="PUBLISH", dtstamp=now(),
+                              name=f"{current_app.config['SITE_NAME']} · {feed.name}",
+                              refresh_minutes=FEED_REFRESH_MINUTES)
+
+    key = (fingerprint.key, fingerprint.etag)
+    body = fragments.remember("calendar.feed", key, tables, build, fingerprinted=True)
+    if not gzipped:
+        return body
+    return fragments.remember("calendar.feed_gzip", key, (), lambda: gzip_body(body), fingerprinted=True)
+
+
+def feed_response(fingerprint: Fingerprint, tables: tuple[str, ...], build_feed: Callable[[], Feed],
+                  filename: str, *, public: bool = False):
+    """Serve a feed with ETag/Last-Modified: 304 for an unchanged one, else its (cached) body."""
+    gzipped = _accepts_gzip()
+    identity_etag, gzip_etag = fingerprint.etag, f"{fingerprint.etag}-gz"
+    etags = (gzip_etag, identity_etag) if gzipped else (identity_etag, gzip_etag)
+    not_modified = _not_modified(fingerprint, etags, public)
+    if not_modified is not None:
+        return not_modified
+    body = feed_body(fingerprint, tables, build_feed, gzipped)
+    response = calendar_response(body, filename, download=False, public=public)
+    if gzipped:
+        response.headers["Content-Encoding"] = "gzip"
+    return _validators(response, etags[0], fingerprint, public).make_conditional(request)
