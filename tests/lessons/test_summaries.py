@@ -27,8 +27,8 @@ from app.lessons.models import (
     SummaryVersion,
 )
 from app.registrations.models import Feedback
-from tests.lessons.helpers import QueryCounter, past_event, registration
-from tests.lessons.helpers import lesson as make_lesson
+from tests.factories import lesson as make_lesson
+from tests.querycount import QueryCounter
 
 
 @pytest.fixture
@@ -37,10 +37,10 @@ def setup(make):
     organiser = make.user(role=Role.ORGANISER, name="Olena Organiser")
     cyber = make.theme("Cyber-attacks", empact_cycle="2022-2025")
     drugs = make.theme("Drug trafficking")
-    event = past_event(make, title="Workshop on cross-border cybercrime", country="UA", organisers=[organiser])
+    event = make.past_event(title="Workshop on cross-border cybercrime", country="UA", organisers=[organiser])
     author = make.user(name="Andrii Author", organisation=make.organisation(country="UA"))
-    registration(event, author)
-    registration(event, make.user(organisation=make.organisation(country="MD")))
+    make.attendee(event, author)
+    make.attendee(event, make.user(organisation=make.organisation(country="MD")))
     a = make_lesson(event, author, title="Evidence sharing is slow", themes=[cyber], tlp=TLP.GREEN,
                     recommendation="Set up a single point of contact", addressed_to=Addressee.NATIONAL_AUTHORITIES,
                     recommendation_type=RecommendationType.POLICY)
@@ -214,8 +214,8 @@ def test_preview_queries_do_not_grow_with_entries(login, make, setup):
 
     def add(n):
         for i in range(n):
-            event = past_event(make)
-            registration(event, make.user())
+            event = make.past_event()
+            make.attendee(event, make.user())
             make_lesson(event, setup["author"], title=f"Entry {i}", themes=[setup["cyber"]])
 
     add(5)
