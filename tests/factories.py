@@ -138,7 +138,7 @@ def registration(event, user, status="confirmed", *, role="participant", checked
         status=RegistrationStatus(status),
         role=ParticipantRole(role),
         registered_at=kw.pop("registered_at", now()),
-        checked_in_at=event.starts_at if checked_in is True else (checked_in or None),
+        checked_in_at=kw.pop("checked_in_at", event.starts_at if checked_in is True else (checked_in or None)),
         **kw,
     )
     db.session.add(item)
@@ -190,7 +190,7 @@ def lesson(event, author: User | None = None, *, title: str = "Radio interoperab
     return item
 
 
-def action(owner: User | None = None, due_on=None, *, title: str = "Follow up", status=ActionStatus.OPEN,
+def action(owner: User | None = None, due_on=None, title: str = "Follow up", *, status=ActionStatus.OPEN,
            lesson: Lesson | None = None, event=None, **kw) -> FollowUpAction:
     """A follow-up action, owned by a user (or nobody), of a lesson and/or an event."""
     item = FollowUpAction(

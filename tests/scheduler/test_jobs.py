@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.lessons.models import TLP, ActionStatus, LessonStatus
-from app.registrations.models import AttendanceDay, RegistrationStatus
+from app.registrations.models import RegistrationStatus
 from app.scheduler.jobs import (
     run_action_digest,
     run_coordinator_digest,
@@ -19,7 +19,9 @@ from app.scheduler.jobs import (
     week_slot,
 )
 from app.timeutil import set_now
-from tests.scheduler.helpers import action, attachment, lesson, outbox, register, who_got
+from tests.factories import action
+from tests.factories import registration as register
+from tests.scheduler.outbox import attachment, outbox, who_got
 
 START = datetime(2026, 5, 12, 7, 0, tzinfo=UTC)  # Tuesday 09:00 in Brussels (CEST)
 CLOSES = datetime(2026, 5, 5, 22, 0, tzinfo=UTC)
@@ -102,9 +104,7 @@ def test_after_the_event_checked_in_attendees_are_asked_and_organisers_reminded(
     cancelled = make.user(name="Cancelled")
     register(event, came, checked_in_at=START)
     partial = register(event, came_one_day)
-    db.session.add(AttendanceDay(registration_id=partial.id, day_on=date(2026, 5, 13),
-                                 checked_in_at=START + timedelta(days=1)))
-    db.session.commit()
+    make.attendance_day(partial, date(2026, 5, 13), START + timedelta(days=1))
     register(event, no_show)
     register(event, cancelled, status=RegistrationStatus.CANCELLED)
     ends = event.ends_at
@@ -207,9 +207,9 @@ def test_coordinators_get_a_weekly_digest(app, db, make):
     make.event("Soon", starts_at=MONDAY_7 + timedelta(days=10))
     make.event("Much later", starts_at=MONDAY_7 + timedelta(days=45))
     make.event("Draft soon", starts_at=MONDAY_7 + timedelta(days=5), status="draft")
-    lesson(past, "Joint investigation teams need earlier legal advice", tlp=TLP.GREEN)
-    secret = lesson(past, "Informant handling details", tlp=TLP.RED)
-    lesson(past, "Still a draft", status=LessonStatus.DRAFT)
+    make.lesson(past, title="Joint investigation teams need earlier legal advice", status=LessonStatus.SUBMITTED)
+    secret = make.lesson(past, title="Informant handling details", status=LessonStatus.SUBMITTED, tlp=TLP.RED)
+    make.lesson(past, title="Still a draft", status=LessonStatus.DRAFT)
     action(None, date(2026, 5, 1), event=past)
 
     assert run_coordinator_digest(MONDAY_7).sent == 1

@@ -16,7 +16,7 @@ from app.scheduler import runner as scheduler_runner
 from app.scheduler.models import JobRun, SchedulerLease
 from app.scheduler.runner import JOBS, SchedulerProcess, execute
 from app.timeutil import now, set_now
-from tests.scheduler.helpers import register
+from tests.factories import registration as register
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
