@@ -9,6 +9,7 @@ import pytest
 
 from app.events.models import EventKind
 from app.reports.queries import ReportFilter, dashboard_report, participation_report
+from tests import factories
 from tests.reports import dataset
 
 
@@ -169,9 +170,9 @@ def test_organiser_sees_no_titles_of_actions_on_restricted_lessons(data):
     from app.extensions import db
     from app.lessons.models import TLP
 
-    red = dataset.lesson(data.events["e1"], "validated", title="Restricted")
+    red = factories.lesson(data.events["e1"], status="validated", title="Restricted")
     red.tlp = TLP.RED
-    dataset.action("open", date(2026, 5, 1), lesson=red, title="Secret follow-up")
+    factories.action(None, date(2026, 5, 1), "Secret follow-up", lesson=red)
     db.session.commit()
     organiser = dashboard_report(data.organiser, ReportFilter())
     assert organiser.figure("Overdue follow-up actions") == 2  # counted...
