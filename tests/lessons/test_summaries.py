@@ -18,7 +18,6 @@ from app.lessons import exports
 from app.lessons.models import (
     TLP,
     Addressee,
-    FollowUpAction,
     Lesson,
     LessonKind,
     LessonStatus,
@@ -51,8 +50,7 @@ def setup(make):
     c = make_lesson(event, author, title="Interpreters missing", themes=[cyber, drugs], tlp=TLP.CLEAR,
                     status=LessonStatus.ACTIONED)
     draft = make_lesson(event, author, title="Unfinished draft", status=LessonStatus.DRAFT)
-    db.session.add(FollowUpAction(lesson_id=c.id, title="Hire interpreters", owner_user_id=organiser.id))
-    db.session.commit()
+    make.action(organiser, title="Hire interpreters", lesson=c)
     return {"coordinator": coordinator, "organiser": organiser, "event": event, "author": author,
             "a": a, "b": b, "c": c, "draft": draft, "cyber": cyber}
 
@@ -227,8 +225,7 @@ def test_preview_queries_do_not_grow_with_entries(login, make, setup):
 
 def test_wrap_up_report_for_organisers(login, make, setup):
     event = setup["event"]
-    db.session.add(FollowUpAction(event_id=event.id, title="Circulate the minutes",
-                                  owner_user_id=setup["organiser"].id))
+    make.action(setup["organiser"], title="Circulate the minutes", event=event)
     from app.registrations.models import Registration
 
     for n, registration_row in enumerate(db.session.scalars(select(Registration)).all()):

@@ -132,12 +132,9 @@ def test_draft_event_hides_even_clear_entries(app, login, make, matrix):
 
 
 def test_my_actions_hide_entries_the_owner_may_not_see(login, make, matrix, db):
-    from app.lessons.models import FollowUpAction
-
     people, lessons = matrix["people"], matrix["lessons"]
     red = lessons[TLP.RED]
-    db.session.add(FollowUpAction(lesson_id=red.id, title="Check radios", owner_user_id=people["coordinator"].id))
-    db.session.commit()
+    make.action(people["coordinator"], title="Check radios", lesson=red)
     html = login(people["coordinator"]).get("/lessons/my-actions").get_data(as_text=True)
     assert "Check radios" in html
     assert red.title not in html
@@ -181,7 +178,6 @@ def test_viewer_facts_clause_equals_the_rule_for_every_marking_status_and_event(
     organisation."""
     from app.accounts.models import User
     from app.lessons.visibility import viewer_facts
-    from app.registrations.models import AttendanceDay
 
     people = dict(matrix["people"])
     people["no_org_member"] = make.user(name="Freelancer", organisation=None)
@@ -196,8 +192,7 @@ def test_viewer_facts_clause_equals_the_rule_for_every_marking_status_and_event(
         "orphan": make.past_event(title="No creator, no organisers"),
     }
     day_reg = make.registration(events["orphan"], people["day_attendee"])
-    db.session.add(AttendanceDay(registration_id=day_reg.id, day_on=events["orphan"].starts_at.date(),
-                                 checked_in_at=events["orphan"].starts_at))
+    make.attendance_day(day_reg, events["orphan"].starts_at.date(), events["orphan"].starts_at)
     make.attendee(events["created"], people["no_org_member"])
     db.session.commit()
     organisers = {
