@@ -78,8 +78,6 @@ def test_a_validated_entry_appears_on_the_event_page_at_once(client, make):
 
 
 def test_sign_up_sessions_and_their_places_follow_every_change(login, make, db):
-    from app.registrations.models import SessionSignup, SessionSignupStatus
-
     event = make.event()
     viewer, other = make.user(), make.user()
     web = login(viewer)
@@ -89,7 +87,6 @@ def test_sign_up_sessions_and_their_places_follow_every_change(login, make, db):
     _page(web, event)  # remembered
 
     lab = make.session(event, title="Drone detection lab", has_signup=True, capacity=4)
-    db.session.add(SessionSignup(session_id=lab.id, user_id=other.id, status=SessionSignupStatus.CONFIRMED))
-    db.session.commit()
+    make.signup(lab, other)
     html = _page(web, event)
     assert "Drone detection lab" in html and "1/4 places" in html
