@@ -9,7 +9,6 @@ import pytest
 
 from app.events.models import EventKind
 from app.reports.queries import ReportFilter, dashboard_report, participation_report
-from tests import factories
 from tests.reports import dataset
 
 
@@ -169,6 +168,7 @@ def test_empty_network_reports_zeros_not_errors(app, make):
 def test_organiser_sees_no_titles_of_actions_on_restricted_lessons(data):
     from app.extensions import db
     from app.lessons.models import TLP
+    from tests import factories
 
     red = factories.lesson(data.events["e1"], status="validated", title="Restricted")
     red.tlp = TLP.RED
