@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.lessons.models import TLP, ActionStatus, LessonStatus
-from app.registrations.models import RegistrationStatus
+from app.registrations.models import AttendanceDay, RegistrationStatus
 from app.scheduler.jobs import (
     run_action_digest,
     run_coordinator_digest,
@@ -104,7 +104,9 @@ def test_after_the_event_checked_in_attendees_are_asked_and_organisers_reminded(
     cancelled = make.user(name="Cancelled")
     register(event, came, checked_in_at=START)
     partial = register(event, came_one_day)
-    make.attendance_day(partial, date(2026, 5, 13), START + timedelta(days=1))
+    db.session.add(AttendanceDay(registration_id=partial.id, day_on=date(2026, 5, 13),
+                                 checked_in_at=START + timedelta(days=1)))
+    db.session.commit()
     register(event, no_show)
     register(event, cancelled, status=RegistrationStatus.CANCELLED)
     ends = event.ends_at
