@@ -1,4 +1,9 @@
-"""Small factories for tests. Each returns a committed object."""
+"""Small factories for tests. Each returns a committed object.
+
+Registrations, session sign-ups, lessons and follow-up actions are made directly, not through the
+rules of app.registrations or app.lessons: tests of other packages must not depend on how those
+rules create them.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,25 @@ from datetime import UTC, datetime, timedelta
 from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
 from app.directory.models import Organisation, OrganisationType, Project, Theme
+from app.events.models import Event, EventKind, EventStatus, Session
 from app.extensions import db
+from app.lessons.models import (
+    TLP,
+    ActionStatus,
+    FollowUpAction,
+    Lesson,
+    LessonKind,
+    LessonStatus,
+    LessonTransition,
+)
+from app.registrations.models import (
+    AttendanceDay,
+    ParticipantRole,
+    Registration,
+    RegistrationStatus,
+    SessionSignup,
+    SessionSignupStatus,
+)
 from app.timeutil import now
 
 PASSWORD = "correct horse battery staple"
@@ -63,8 +86,6 @@ def theme(name: str | None = None, empact_cycle: str | None = None) -> Theme:
 def event(title: str | None = None, *, starts_at: datetime | None = None, days: float = 1,
           status="published", kind="workshop", timezone: str = "Europe/Brussels",
           organisers=(), created_by: User | None = None, capacity: int | None = None, **kw):
-    from app.events.models import Event, EventKind, EventStatus
-
     start = starts_at or (now() + timedelta(days=30)).replace(minute=0, second=0, microsecond=0)
     if start.tzinfo is None:
         start = start.replace(tzinfo=UTC)
@@ -87,14 +108,98 @@ def event(title: str | None = None, *, starts_at: datetime | None = None, days: 
 
 def session(event, title: str | None = None, *, starts_at: datetime | None = None,
             hours: float = 1, **kw):
-    from app.events.models import Session
-
     start = starts_at or event.starts_at
     item = Session(
         event_id=event.id,
         title=title or f"Session {_n()}",
         starts_at=start,
         ends_at=kw.pop("ends_at", start + timedelta(hours=hours)),
+        **kw,
+    )
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def past_event(**kw):
+    """An event that started three days ago and (by default, lasting two days) ended yesterday."""
+    start = (now() - timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    return event(starts_at=start, days=kw.pop("days", 2), **kw)
+
+
+def registration(event, user, status="confirmed", *, role="participant", checked_in: bool | datetime = False,
+                 **kw) -> Registration:
+    """`checked_in`: True (checked in as the event started) or the moment of the check-in. Other
+    columns (registered_at, confirmed_at, dietary_needs, accessibility_needs, needs_visa_letter, ...)
+    pass through; registered_at defaults to now, confirmed_at stays empty unless given."""
+    item = Registration(
+        event_id=event.id,
+        user_id=user.id,
+        status=RegistrationStatus(status),
+        role=ParticipantRole(role),
+        registered_at=kw.pop("registered_at", now()),
+        checked_in_at=kw.pop("checked_in_at", event.starts_at if checked_in is True else (checked_in or None)),
+        **kw,
+    )
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def attendee(event, user, **kw) -> Registration:
+    """A confirmed registration whose holder checked in shortly after the event started."""
+    return registration(event, user, checked_in=event.starts_at + timedelta(minutes=5), **kw)
+
+
+def attendance_day(registration: Registration, day_on, checked_in_at: datetime | None = None) -> AttendanceDay:
+    """A check-in on one day of a several-day event (at 09:00 UTC that day unless given)."""
+    item = AttendanceDay(registration_id=registration.id, day_on=day_on,
+                         checked_in_at=checked_in_at or datetime(day_on.year, day_on.month, day_on.day, 9, tzinfo=UTC))
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def signup(session, user, status="confirmed", **kw) -> SessionSignup:
+    item = SessionSignup(session_id=session.id, user_id=user.id, status=SessionSignupStatus(status), **kw)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def lesson(event, author: User | None = None, *, title: str = "Radio interoperability failed",
+           kind=LessonKind.OBSERVATION, status=LessonStatus.VALIDATED, tlp=TLP.GREEN, themes=(),
+           session=None, **kw) -> Lesson:
+    """A lesson with its one transition (into its current status), as the workflow would record."""
+    item = Lesson(
+        event_id=event.id,
+        session_id=session.id if session else None,
+        author_id=author.id if author else None,
+        title=title,
+        tlp=TLP(tlp),
+        status=LessonStatus(status),
+        kind=LessonKind(kind),
+        observation=kw.pop("observation", "Teams could not talk across the border."),
+        **kw,
+    )
+    item.themes = list(themes)
+    db.session.add(item)
+    db.session.flush()
+    db.session.add(LessonTransition(lesson_id=item.id, to_status=item.status.value, at=now()))
+    db.session.commit()
+    return item
+
+
+def action(owner: User | None = None, due_on=None, title: str = "Follow up", *, status=ActionStatus.OPEN,
+           lesson: Lesson | None = None, event=None, **kw) -> FollowUpAction:
+    """A follow-up action, owned by a user (or nobody), of a lesson and/or an event."""
+    item = FollowUpAction(
+        title=title,
+        owner_user_id=owner.id if owner else None,
+        due_on=due_on,
+        status=ActionStatus(status),
+        lesson_id=lesson.id if lesson else None,
+        event_id=event.id if event else None,
         **kw,
     )
     db.session.add(item)

@@ -10,7 +10,7 @@ from app.cache import fragments
 from app.timeutil import freeze, now
 from bench import generate, run
 from tests.bench.test_generate import _wipe
-from tests.lessons.helpers import QueryCounter
+from tests.querycount import QueryCounter
 
 SMALL, LARGE = 0.001, 0.02
 WHO = {"member": generate.MEMBER_EMAIL, "organiser": generate.ORGANISER_EMAIL,

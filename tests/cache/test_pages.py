@@ -15,7 +15,7 @@ from app.registrations.models import Registration
 from app.timeutil import freeze, now
 from config import TestingConfig
 from tests import factories
-from tests.lessons.helpers import QueryCounter, registration
+from tests.querycount import QueryCounter
 
 
 def _get(client, url: str) -> tuple[int, str]:
@@ -54,7 +54,7 @@ def test_a_repeated_view_is_the_same_page_and_a_change_shows_at_once(login, make
 def test_nobody_is_served_a_page_built_for_somebody_else(client, login, make):
     event = make.event(capacity=10)
     registered, other = make.user(name="Olena Kovalenko"), make.user(name="Giorgi Beridze")
-    registration(event, registered, checked_in=False)
+    make.registration(event, registered)
     registered_web, other_web = login(registered), login(other)
     registered_web.get("/events"), other_web.get("/events")  # the sign-in messages
     mine = registered_web.get(f"/events/{event.id}").get_data(as_text=True)
@@ -81,7 +81,7 @@ def test_upcoming_becomes_past_when_the_clock_moves(login, make):
     member = make.user()
     start = (now() + timedelta(hours=2)).replace(second=0, microsecond=0)
     event = make.event(title="Short briefing on drone incidents", starts_at=start, days=1 / 24)
-    registration(event, member, checked_in=False)
+    make.registration(event, member)
     client = login(member)
     client.get("/events")  # the sign-in message
     with freeze(start + timedelta(minutes=30)):

@@ -1,38 +1,16 @@
-"""Helpers for calendar tests: registrations and session sign-ups made directly (the calendar must
-not depend on how the registration rules create them), and a SQL statement counter."""
+"""Helpers for calendar tests: a SQL statement counter and a fresh feed cache for each test.
+Registrations and session sign-ups are made directly with make.registration / make.signup
+(tests.factories): the calendar must not depend on how the registration rules create them."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import event as sa_event
 
 from app.extensions import db
-from app.registrations.models import (
-    Registration,
-    RegistrationStatus,
-    SessionSignup,
-    SessionSignupStatus,
-)
-from app.timeutil import now
-
-
-def register(event, user, status="confirmed", role="participant") -> Registration:
-    registration = Registration(event_id=event.id, user_id=user.id, status=RegistrationStatus(status),
-                                role=role, registered_at=now())
-    if status == "confirmed":
-        registration.confirmed_at = now()
-    db.session.add(registration)
-    db.session.commit()
-    return registration
-
-
-def signup(session, user, status="confirmed") -> SessionSignup:
-    item = SessionSignup(session_id=session.id, user_id=user.id, status=SessionSignupStatus(status))
-    db.session.add(item)
-    db.session.commit()
-    return item
 
 
 @contextmanager
@@ -52,14 +30,7 @@ def count_queries():
 
 @pytest.fixture
 def cal():
-    class Helpers:
-        pass
-
-    helpers = Helpers()
-    helpers.register = register
-    helpers.signup = signup
-    helpers.count_queries = count_queries
-    return helpers
+    return SimpleNamespace(count_queries=count_queries)
 
 
 @pytest.fixture(autouse=True)

@@ -82,8 +82,8 @@ def test_drafts_are_not_found_for_others_but_organisers_get_them(client, make, l
 def test_online_link_only_for_confirmed_participants_and_organisers(make, login, cal):
     event, organiser = _event(make, format="online", venue=None, city=None, country=None)
     confirmed, waitlisted = make.user(), make.user()
-    cal.register(event, confirmed, "confirmed")
-    cal.register(event, waitlisted, "waitlisted")
+    make.registration(event, confirmed, "confirmed")
+    make.registration(event, waitlisted, "waitlisted")
     for user, sees in ((confirmed, True), (organiser, True), (waitlisted, False), (make.user(), False)):
         body = login(user).get(f"/events/{event.id}.ics").data.decode().replace("\r\n ", "")
         assert ("meet.example.org/secret-room" in body) is sees, user.email

@@ -49,7 +49,7 @@ def setup(client, make, cal):
     organiser = make.user(role="organiser")
     user = make.user()
     event = make.event(starts_at=NOW + timedelta(days=5), created_by=organiser, capacity=10)
-    cal.register(event, user)
+    make.registration(event, user)
     feed = Subscriber(client, f"/calendar/feed/{user.calendar_token}.ics")
     assert feed.poll() == 304
     return organiser, user, event, feed
@@ -103,7 +103,7 @@ def test_a_new_session_signup_and_a_session_edit_change_the_personal_feed(setup,
     _organiser, user, event, feed = setup
     session = make.session(event, title="Lab")
     _later(1)
-    cal.signup(session, user)
+    make.signup(session, user)
     assert feed.poll() == 200
     assert f"session-{session.uid}@liaison.test" in _uids(feed.body)
     _later(2)
@@ -116,7 +116,7 @@ def test_a_new_session_signup_and_a_session_edit_change_the_personal_feed(setup,
 def test_regenerating_the_token_and_changing_preferences_change_the_feed(setup, client, make, cal):
     organiser, user, _event, feed = setup
     waiting = make.event(starts_at=NOW + timedelta(days=7), created_by=organiser)
-    cal.register(waiting, user, "waitlisted")
+    make.registration(waiting, user, "waitlisted")
     feed.poll()  # the waitlisted registration is not shown, but the fingerprint may move: settle
     assert f"{waiting.uid}@liaison.test" not in _uids(feed.body)
     assert feed.poll() == 304

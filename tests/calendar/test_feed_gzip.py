@@ -34,7 +34,7 @@ def feeds(make, cal):
     user = make.user()
     events = [make.event(f"Workshop on case {n}", starts_at=NOW + timedelta(days=3 + n)) for n in range(4)]
     for event in events[:2]:
-        cal.register(event, user)
+        make.registration(event, user)
     return {"/calendar/public.ics": 4, f"/calendar/feed/{user.calendar_token}.ics": 2}, events
 
 

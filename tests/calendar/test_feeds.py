@@ -32,20 +32,20 @@ def test_personal_feed_holds_confirmed_events_and_signed_up_sessions_only(client
     cancelled_event = make.event("Cancelled by organisers", starts_at=NOW + timedelta(days=23), status="cancelled",
                                  cancellation_reason="Venue closed")
     not_mine = make.event("Someone else's", starts_at=NOW + timedelta(days=24))
-    cal.register(confirmed, user)
-    cal.register(waitlisted, user, "waitlisted")
-    cal.register(pending, user, "pending")
-    cal.register(cancelled_registration, user, "cancelled")
-    cal.register(cancelled_event, user)
-    cal.register(not_mine, make.user())
+    make.registration(confirmed, user)
+    make.registration(waitlisted, user, "waitlisted")
+    make.registration(pending, user, "pending")
+    make.registration(cancelled_registration, user, "cancelled")
+    make.registration(cancelled_event, user)
+    make.registration(not_mine, make.user())
     signed = make.session(confirmed, "Hands-on lab")
     not_signed = make.session(confirmed, "Other track")
     waitlisted_session = make.session(confirmed, "Full lab")
     session_of_waitlisted_event = make.session(waitlisted, "Session of waitlisted event")
-    cal.signup(signed, user)
-    cal.signup(waitlisted_session, user, "waitlisted")
-    cal.signup(session_of_waitlisted_event, user)
-    cal.signup(not_signed, make.user())
+    make.signup(signed, user)
+    make.signup(waitlisted_session, user, "waitlisted")
+    make.signup(session_of_waitlisted_event, user)
+    make.signup(not_signed, make.user())
 
     response = client.get(f"/calendar/feed/{user.calendar_token}.ics")
     assert response.status_code == 200
@@ -81,7 +81,7 @@ def test_waitlisted_entries_never_carry_the_online_link(client, make, cal):
     set_now(NOW)
     user = make.user(calendar_include_waitlisted=True)
     event = make.event(starts_at=NOW + timedelta(days=3), online_url="https://meet.example.org/hidden")
-    cal.register(event, user, "waitlisted")
+    make.registration(event, user, "waitlisted")
     body = client.get(f"/calendar/feed/{user.calendar_token}.ics").data.decode().replace("\r\n ", "")
     assert uid(event) in body
     assert "meet.example.org/hidden" not in body
@@ -117,8 +117,8 @@ def test_bad_tokens_and_inactive_accounts_get_404_revealing_nothing(client, make
 def test_feed_never_shows_a_draft_even_with_a_registration(client, make, cal):
     user = make.user()
     draft = make.event("Secret draft", status="draft")
-    cal.register(draft, user)
-    cal.signup(make.session(draft), user)
+    make.registration(draft, user)
+    make.signup(make.session(draft), user)
     assert _uids(client.get(f"/calendar/feed/{user.calendar_token}.ics").data) == set()
 
 
@@ -180,7 +180,7 @@ def test_feeds_answer_304_when_nothing_changed_and_200_after_a_change(client, ma
     set_now(NOW)
     user = make.user()
     event = make.event(starts_at=NOW + timedelta(days=4))
-    cal.register(event, user)
+    make.registration(event, user)
     url = f"/calendar/feed/{user.calendar_token}.ics"
     first = client.get(url)
     etag, last_modified = first.headers["ETag"], first.headers["Last-Modified"]
@@ -208,7 +208,7 @@ def test_cancelling_a_registration_changes_the_feed_for_if_modified_since(client
     set_now(NOW)
     user = make.user()
     event = make.event(starts_at=NOW + timedelta(days=4))
-    registration = cal.register(event, user)
+    registration = make.registration(event, user)
     url = f"/calendar/feed/{user.calendar_token}.ics"
     last_modified = client.get(url).headers["Last-Modified"]
     set_now(NOW + timedelta(hours=2))

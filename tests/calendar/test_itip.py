@@ -15,8 +15,9 @@ from app.calendar import itip
 from app.extensions import db
 from app.notifications.mime import build_email
 from app.notifications.models import OutboxMessage
-from tests.calendar.conftest import register, signup
 from tests.calendar.parsers import parse_all
+from tests.factories import registration as register
+from tests.factories import signup
 
 START = datetime(2026, 10, 24, 7, 0, tzinfo=UTC)  # Saturday; Europe's clocks go back the next night
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.calendar.conftest import register
 from tests.calendar.parsers import vobject_parse
 from tests.e2e.conftest import sign_in
 from tests.factories import PASSWORD
+from tests.factories import registration as register
 
 
 def test_participant_downloads_the_ics_and_renews_the_feed_address(page, make):

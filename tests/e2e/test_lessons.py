@@ -9,16 +9,15 @@ from pypdf import PdfReader
 from app.accounts.models import Role
 from tests.e2e.conftest import sign_in
 from tests.factories import PASSWORD
-from tests.lessons.helpers import lesson as make_lesson
-from tests.lessons.helpers import past_event, registration
+from tests.factories import lesson as make_lesson
 
 
 def test_observation_to_summary_pdf(page, new_page, make, tmp_path):
     organisation = make.organisation(name="Moldovan Border Police", country="MD")
     attendee = make.user(name="Ion Popescu", email="ion@border.md", organisation=organisation)
     make.user(role=Role.COORDINATOR, name="Chloe Coordinator", email="chloe@network.eu")
-    event = past_event(make, title="Cross-regional meeting on border security")
-    registration(event, attendee)
+    event = make.past_event(title="Cross-regional meeting on border security")
+    make.attendee(event, attendee)
     # Another validated entry, listed under two themes in the preview; the coordinator leaves it out.
     themes = [make.theme("Migrant smuggling", empact_cycle="2022-2025"), make.theme("Document fraud")]
     make_lesson(event, attendee, title="Forged visas went unnoticed", themes=themes)

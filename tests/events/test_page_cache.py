@@ -6,7 +6,7 @@ from __future__ import annotations
 from app.accounts.models import Role
 from app.events.models import SessionSpeaker
 from app.lessons.models import TLP
-from tests.lessons.helpers import lesson, past_event, registration
+from tests.factories import lesson
 
 
 def _page(client, event) -> str:
@@ -48,29 +48,29 @@ def test_organiser_controls_are_neither_cached_for_others_nor_lost_for_organiser
 def test_the_online_link_is_shown_only_to_confirmed_participants(client, login, make):
     event = make.event(format="online", online_url="https://meet.example/room-42")
     participant, other = make.user(), make.user()
-    registration(event, participant, checked_in=False)
+    make.registration(event, participant)
     assert "https://meet.example/room-42" in _page(login(participant), event)
     assert "https://meet.example/room-42" not in _page(login(other), event)
     assert "https://meet.example/room-42" not in _page(client, event)
 
 
 def test_an_amber_entry_is_seen_by_attendees_only_and_as_soon_as_they_attend(login, make):
-    event = past_event(make)
+    event = make.past_event()
     author, attendee, later = make.user(), make.user(), make.user()
-    registration(event, author)
-    registration(event, attendee)
+    make.attendee(event, author)
+    make.attendee(event, attendee)
     lesson(event, author, title="Interpreters were booked too late", tlp=TLP.AMBER_STRICT)
 
     attendee_web, later_web = login(attendee), login(later)
     assert "Interpreters were booked too late" in _page(attendee_web, event)
     assert "Interpreters were booked too late" not in _page(later_web, event)
 
-    registration(event, later)  # checked in: now they attended
+    make.attendee(event, later)  # checked in: now they attended
     assert "Interpreters were booked too late" in _page(later_web, event)
 
 
 def test_a_validated_entry_appears_on_the_event_page_at_once(client, make):
-    event = past_event(make)
+    event = make.past_event()
     author = make.user()
     assert "Radio interoperability failed" not in _page(client, event)
     lesson(event, author, tlp=TLP.CLEAR)
@@ -78,8 +78,6 @@ def test_a_validated_entry_appears_on_the_event_page_at_once(client, make):
 
 
 def test_sign_up_sessions_and_their_places_follow_every_change(login, make, db):
-    from app.registrations.models import SessionSignup, SessionSignupStatus
-
     event = make.event()
     viewer, other = make.user(), make.user()
     web = login(viewer)
@@ -89,7 +87,6 @@ def test_sign_up_sessions_and_their_places_follow_every_change(login, make, db):
     _page(web, event)  # remembered
 
     lab = make.session(event, title="Drone detection lab", has_signup=True, capacity=4)
-    db.session.add(SessionSignup(session_id=lab.id, user_id=other.id, status=SessionSignupStatus.CONFIRMED))
-    db.session.commit()
+    make.signup(lab, other)
     html = _page(web, event)
     assert "Drone detection lab" in html and "1/4 places" in html

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from app.accounts.models import Role
-from app.extensions import db
-from app.lessons.models import FollowUpAction, LessonStatus
-from tests.lessons.helpers import lesson as make_lesson
-from tests.lessons.helpers import past_event, registration
+from app.lessons.models import LessonStatus
+from tests.factories import lesson as make_lesson
 
 
 def test_bad_input_on_every_route(login, make):
     coordinator = make.user(role=Role.COORDINATOR)
     member = make.user()
-    event = past_event(make, organisers=[coordinator])
-    registration(event, member)
+    event = make.past_event(organisers=[coordinator])
+    make.attendee(event, member)
     item = make_lesson(event, member, status=LessonStatus.VALIDATED)
-    action = FollowUpAction(lesson_id=item.id, title="Do it", owner_user_id=member.id)
-    db.session.add(action)
-    db.session.commit()
+    action = make.action(member, title="Do it", lesson=item)
     for client in (login(coordinator), login(member)):
         gets = [
             "/lessons/?page=abc&from=2020-13-45&to=x&theme=-1&project=99999999999&country=%00&q=%27%22%5C",

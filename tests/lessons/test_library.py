@@ -10,8 +10,8 @@ from app.accounts.models import Role
 from app.extensions import db
 from app.lessons.models import TLP, LessonKind, LessonStatus, RecommendationType
 from app.lessons.search import LibraryFilter, fulltext_clause, library_query
-from tests.lessons.helpers import QueryCounter, past_event
-from tests.lessons.helpers import lesson as make_lesson
+from tests.factories import lesson as make_lesson
+from tests.querycount import QueryCounter
 
 
 def _ids(html: str) -> set[int]:
@@ -24,7 +24,7 @@ def _search(user, q) -> set[int]:
 
 def test_full_text_search_matches_words_prefixes_and_stems(app, make):
     coordinator = make.user(role=Role.COORDINATOR)
-    event = past_event(make)
+    event = make.past_event()
     radio = make_lesson(event, coordinator, title="Radio interoperability",
                         observation="Patrols could not communicate across the border.")
     drones = make_lesson(event, coordinator, title="Drone detection",
@@ -45,7 +45,7 @@ def test_full_text_search_matches_words_prefixes_and_stems(app, make):
 
 def test_search_index_follows_updates_and_deletes(app, make):
     coordinator = make.user(role=Role.COORDINATOR)
-    item = make_lesson(past_event(make), coordinator, title="Radio interoperability")
+    item = make_lesson(make.past_event(), coordinator, title="Radio interoperability")
     item.title = "Satellite phones"
     db.session.commit()
     assert _search(coordinator, "radio") == set()
@@ -80,10 +80,10 @@ def test_filters(client, make):
     organised_crime = make.theme("Criminal networks", empact_cycle="2022-2025")
     cyber = make.theme("Cyber-attacks")
     project = make.project("ROXANNE")
-    study_visit = past_event(make, kind="study_visit", country="NL")
+    study_visit = make.past_event(kind="study_visit", country="NL")
     study_visit.projects = [project]
     db.session.commit()
-    workshop = past_event(make, kind="workshop", country="UA")
+    workshop = make.past_event(kind="workshop", country="UA")
     a = make_lesson(study_visit, coordinator, themes=[organised_crime], kind=LessonKind.LESSON,
                     recommendation_type=RecommendationType.POLICY, tlp=TLP.CLEAR)
     b = make_lesson(workshop, coordinator, themes=[cyber], kind=LessonKind.OBSERVATION, tlp=TLP.CLEAR,
@@ -112,7 +112,7 @@ def test_filters(client, make):
 
 def test_entries_link_to_their_event_and_pages(client, make):
     coordinator = make.user(role=Role.COORDINATOR)
-    event = past_event(make, title="Cross-regional meeting in Chisinau")
+    event = make.past_event(title="Cross-regional meeting in Chisinau")
     for n in range(25):
         make_lesson(event, coordinator, title=f"Entry {n:02d}", tlp=TLP.CLEAR)
     first = client.get("/lessons/").get_data(as_text=True)
@@ -127,9 +127,9 @@ def test_list_shows_each_entry_with_its_event_author_and_themes_by_name(client, 
     coordinator = make.user(role=Role.COORDINATOR, name="Ana Popescu")
     zeta, alpha = make.theme("Zeta trafficking"), make.theme("Alpha fraud", empact_cycle="2022-2025")
     beta = make.theme("Beta smuggling")
-    first = make_lesson(past_event(make, title="Workshop in Tbilisi"), coordinator, title="Radio first",
+    first = make_lesson(make.past_event(title="Workshop in Tbilisi"), coordinator, title="Radio first",
                         tlp=TLP.CLEAR, themes=[zeta, alpha, beta])
-    orphan = make_lesson(past_event(make, title="Study visit to Riga"), None, title="Radio orphan",
+    orphan = make_lesson(make.past_event(title="Study visit to Riga"), None, title="Radio orphan",
                          tlp=TLP.CLEAR, kind=LessonKind.GOOD_PRACTICE, status=LessonStatus.LEARNED)
     html = client.get("/lessons/?q=radio").get_data(as_text=True)
     items = dict(re.findall(r'data-testid="lesson-(\d+)">(.*?)</li>', html, re.S))
@@ -160,7 +160,7 @@ def test_library_queries_do_not_grow_with_entries(login, make):
 
     def add(n):
         for i in range(n):
-            event = past_event(make)
+            event = make.past_event()
             make_lesson(event, make.user(), title=f"Radio {i}", themes=themes[: i % 3 + 1],
                         tlp=TLP.GREEN)
 
@@ -181,7 +181,7 @@ def test_library_queries_do_not_grow_with_entries(login, make):
 
 def test_reindex_command_rebuilds_the_index(app, make, runner):
     coordinator = make.user(role=Role.COORDINATOR)
-    item = make_lesson(past_event(make), coordinator, title="Satellite phones")
+    item = make_lesson(make.past_event(), coordinator, title="Satellite phones")
     result = runner.invoke(args=["lessons", "reindex"])
     assert result.exit_code == 0, result.output
     assert "rebuilt" in result.output
@@ -194,7 +194,7 @@ def test_figures_by_kind_and_status_and_awaiting_agree_with_the_list(login, make
 
     coordinator = make.user(role=Role.COORDINATOR)
     member = make.user()
-    event = past_event(make)
+    event = make.past_event()
     make_lesson(event, member, title="Radio alpha", kind=LessonKind.LESSON)
     make_lesson(event, member, title="Radio beta", kind=LessonKind.GOOD_PRACTICE, status=LessonStatus.LEARNED)
     make_lesson(event, member, title="Radio gamma", status=LessonStatus.SUBMITTED)

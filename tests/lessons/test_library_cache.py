@@ -12,8 +12,7 @@ from app.extensions import db
 from app.lessons import workflow
 from app.lessons.models import TLP, LessonStatus
 from app.registrations import attendance
-from tests.lessons.helpers import lesson as make_lesson
-from tests.lessons.helpers import past_event, registration
+from tests.factories import lesson as make_lesson
 
 
 def _ids(client, query: str = "") -> set[int]:
@@ -33,8 +32,8 @@ def test_a_red_entry_cached_for_an_attendee_is_never_served_to_others(client, lo
     attendee = make.user(name="Attendee", organisation=attending_org)
     colleague = make.user(name="Colleague", organisation=attending_org)
     organiser = make.user(Role.ORGANISER)
-    event = past_event(make, organisers=[organiser])
-    registration(event, attendee)
+    event = make.past_event(organisers=[organiser])
+    make.attendee(event, attendee)
     red = make_lesson(event, organiser, tlp=TLP.RED, title="Radio codes were shared")
     amber = make_lesson(event, organiser, tlp=TLP.AMBER, title="Radio amber")
     clear = make_lesson(event, organiser, tlp=TLP.CLEAR, title="Radio clear")
@@ -49,7 +48,7 @@ def test_a_red_entry_cached_for_an_attendee_is_never_served_to_others(client, lo
 
 def test_a_validated_entry_and_new_figures_show_at_once(login, make):
     coordinator, member = make.user(Role.COORDINATOR), make.user()
-    event = past_event(make)
+    event = make.past_event()
     entry = make_lesson(event, make.user(), status=LessonStatus.SUBMITTED, title="Radio submitted")
     viewer = login(member)
     assert _ids(viewer) == set()
@@ -65,11 +64,11 @@ def test_attendance_recorded_after_a_view_opens_amber_entries_to_the_organisatio
     organisation = make.organisation(name="Customs Service")
     member, colleague = make.user(organisation=organisation), make.user(organisation=organisation)
     organiser = make.user(Role.ORGANISER)
-    event = past_event(make, organisers=[organiser])
+    event = make.past_event(organisers=[organiser])
     amber = make_lesson(event, organiser, tlp=TLP.AMBER, title="Radio amber")
     viewer = login(member)
     assert _ids(viewer) == set()
-    signed_up = registration(event, colleague, checked_in=False)
+    signed_up = make.registration(event, colleague)
     assert _ids(viewer) == set()  # registered is not attended
     # The event's first day in its own time zone (not the UTC date, which differs late in the UTC evening).
     attendance.check_in(signed_up, attendance.event_days(event)[0], organiser)
@@ -80,8 +79,8 @@ def test_joining_an_organisation_or_the_organisers_changes_what_one_sees(login, 
     organisation = make.organisation(name="Police Academy")
     attendee, member = make.user(organisation=organisation), make.user()
     author = make.user(Role.ORGANISER)
-    event = past_event(make, organisers=[author])
-    registration(event, attendee)
+    event = make.past_event(organisers=[author])
+    make.attendee(event, attendee)
     amber = make_lesson(event, author, tlp=TLP.AMBER_STRICT, title="Radio strict")
     red = make_lesson(event, author, tlp=TLP.RED, title="Radio red")
     viewer = login(member)
@@ -97,7 +96,7 @@ def test_joining_an_organisation_or_the_organisers_changes_what_one_sees(login, 
 def test_an_event_back_to_draft_hides_its_entries_and_names_follow_edits(client, make):
     author = make.user(name="Ana Popescu")
     theme = make.theme("Cybercrime")
-    event = past_event(make, title="Workshop in Tbilisi")
+    event = make.past_event(title="Workshop in Tbilisi")
     entry = make_lesson(event, author, tlp=TLP.CLEAR, themes=[theme])
     html = _html(client)
     assert "Workshop in Tbilisi" in html and "Ana Popescu" in html and "Cybercrime" in html
@@ -117,7 +116,7 @@ def test_a_new_project_appears_in_the_filters_at_once(client, make):
 
 
 def test_rebuilding_the_search_index_moves_the_lessons_stamp(app, runner, make):
-    make_lesson(past_event(make), make.user(), title="Satellite phones")
+    make_lesson(make.past_event(), make.user(), title="Satellite phones")
     db.session.commit()
     before = stamps.read(db.session).get("lessons", 0)
     result = runner.invoke(args=["lessons", "reindex"])

@@ -18,7 +18,6 @@ from app.lessons import exports
 from app.lessons.models import (
     TLP,
     Addressee,
-    FollowUpAction,
     Lesson,
     LessonKind,
     LessonStatus,
@@ -27,8 +26,8 @@ from app.lessons.models import (
     SummaryVersion,
 )
 from app.registrations.models import Feedback
-from tests.lessons.helpers import QueryCounter, past_event, registration
-from tests.lessons.helpers import lesson as make_lesson
+from tests.factories import lesson as make_lesson
+from tests.querycount import QueryCounter
 
 
 @pytest.fixture
@@ -37,10 +36,10 @@ def setup(make):
     organiser = make.user(role=Role.ORGANISER, name="Olena Organiser")
     cyber = make.theme("Cyber-attacks", empact_cycle="2022-2025")
     drugs = make.theme("Drug trafficking")
-    event = past_event(make, title="Workshop on cross-border cybercrime", country="UA", organisers=[organiser])
+    event = make.past_event(title="Workshop on cross-border cybercrime", country="UA", organisers=[organiser])
     author = make.user(name="Andrii Author", organisation=make.organisation(country="UA"))
-    registration(event, author)
-    registration(event, make.user(organisation=make.organisation(country="MD")))
+    make.attendee(event, author)
+    make.attendee(event, make.user(organisation=make.organisation(country="MD")))
     a = make_lesson(event, author, title="Evidence sharing is slow", themes=[cyber], tlp=TLP.GREEN,
                     recommendation="Set up a single point of contact", addressed_to=Addressee.NATIONAL_AUTHORITIES,
                     recommendation_type=RecommendationType.POLICY)
@@ -51,8 +50,7 @@ def setup(make):
     c = make_lesson(event, author, title="Interpreters missing", themes=[cyber, drugs], tlp=TLP.CLEAR,
                     status=LessonStatus.ACTIONED)
     draft = make_lesson(event, author, title="Unfinished draft", status=LessonStatus.DRAFT)
-    db.session.add(FollowUpAction(lesson_id=c.id, title="Hire interpreters", owner_user_id=organiser.id))
-    db.session.commit()
+    make.action(organiser, title="Hire interpreters", lesson=c)
     return {"coordinator": coordinator, "organiser": organiser, "event": event, "author": author,
             "a": a, "b": b, "c": c, "draft": draft, "cyber": cyber}
 
@@ -214,8 +212,8 @@ def test_preview_queries_do_not_grow_with_entries(login, make, setup):
 
     def add(n):
         for i in range(n):
-            event = past_event(make)
-            registration(event, make.user())
+            event = make.past_event()
+            make.attendee(event, make.user())
             make_lesson(event, setup["author"], title=f"Entry {i}", themes=[setup["cyber"]])
 
     add(5)
@@ -227,8 +225,7 @@ def test_preview_queries_do_not_grow_with_entries(login, make, setup):
 
 def test_wrap_up_report_for_organisers(login, make, setup):
     event = setup["event"]
-    db.session.add(FollowUpAction(event_id=event.id, title="Circulate the minutes",
-                                  owner_user_id=setup["organiser"].id))
+    make.action(setup["organiser"], title="Circulate the minutes", event=event)
     from app.registrations.models import Registration
 
     for n, registration_row in enumerate(db.session.scalars(select(Registration)).all()):

@@ -15,8 +15,7 @@ from app.extensions import db
 from app.lessons.models import TLP, Lesson, LessonStatus
 from app.lessons.search import LibraryFilter, counts_by
 from app.lessons.visibility import visible_lessons_clause
-from tests.lessons.helpers import lesson as make_lesson
-from tests.lessons.helpers import past_event, registration
+from tests.factories import lesson as make_lesson
 
 VIEWERS = ["anonymous", "other_org_member", "attending_org_member", "attendee", "organiser",
            "coordinator", "author", "admin"]
@@ -45,11 +44,11 @@ def matrix(make):
         "author": make.user(name="Author", organisation=author_org),
         "admin": make.user(role=Role.ADMIN, name="Admin"),
     }
-    event = past_event(make, title="Study visit to Europol", organisers=[people["organiser"]])
-    registration(event, people["attendee"])
-    registration(event, people["author"])
+    event = make.past_event(title="Study visit to Europol", organisers=[people["organiser"]])
+    make.attendee(event, people["attendee"])
+    make.attendee(event, people["author"])
     # Registered but never checked in: attendance is what counts, not registration.
-    registration(event, people["other_org_member"], checked_in=False)
+    make.registration(event, people["other_org_member"])
     lessons = {tlp: make_lesson(event, people["author"], tlp=tlp, title=f"Entry marked {tlp.value}")
                for tlp in TLP}
     return {"people": people, "event": event, "lessons": lessons}
@@ -125,7 +124,7 @@ def test_drafts_are_the_authors_alone_and_submitted_seen_by_validators(app, logi
 
 def test_draft_event_hides_even_clear_entries(app, login, make, matrix):
     organiser = matrix["people"]["organiser"]
-    draft_event = past_event(make, title="Not yet published", status="draft", organisers=[organiser])
+    draft_event = make.past_event(title="Not yet published", status="draft", organisers=[organiser])
     item = make_lesson(draft_event, organiser, tlp=TLP.CLEAR)
     assert app.test_client().get(f"/lessons/{item.id}").status_code == 404
     assert login(matrix["people"]["other_org_member"]).get(f"/lessons/{item.id}").status_code == 404
@@ -133,12 +132,9 @@ def test_draft_event_hides_even_clear_entries(app, login, make, matrix):
 
 
 def test_my_actions_hide_entries_the_owner_may_not_see(login, make, matrix, db):
-    from app.lessons.models import FollowUpAction
-
     people, lessons = matrix["people"], matrix["lessons"]
     red = lessons[TLP.RED]
-    db.session.add(FollowUpAction(lesson_id=red.id, title="Check radios", owner_user_id=people["coordinator"].id))
-    db.session.commit()
+    make.action(people["coordinator"], title="Check radios", lesson=red)
     html = login(people["coordinator"]).get("/lessons/my-actions").get_data(as_text=True)
     assert "Check radios" in html
     assert red.title not in html
@@ -182,7 +178,6 @@ def test_viewer_facts_clause_equals_the_rule_for_every_marking_status_and_event(
     organisation."""
     from app.accounts.models import User
     from app.lessons.visibility import viewer_facts
-    from app.registrations.models import AttendanceDay
 
     people = dict(matrix["people"])
     people["no_org_member"] = make.user(name="Freelancer", organisation=None)
@@ -192,14 +187,13 @@ def test_viewer_facts_clause_equals_the_rule_for_every_marking_status_and_event(
     organiser = people["organiser"]
     events = {
         "main": matrix["event"],
-        "draft": past_event(make, title="Draft", status="draft", organisers=[organiser]),
-        "created": past_event(make, title="Created by the coordinator", created_by=people["coordinator"]),
-        "orphan": past_event(make, title="No creator, no organisers"),
+        "draft": make.past_event(title="Draft", status="draft", organisers=[organiser]),
+        "created": make.past_event(title="Created by the coordinator", created_by=people["coordinator"]),
+        "orphan": make.past_event(title="No creator, no organisers"),
     }
-    day_reg = registration(events["orphan"], people["day_attendee"], checked_in=False)
-    db.session.add(AttendanceDay(registration_id=day_reg.id, day_on=events["orphan"].starts_at.date(),
-                                 checked_in_at=events["orphan"].starts_at))
-    registration(events["created"], people["no_org_member"])
+    day_reg = make.registration(events["orphan"], people["day_attendee"])
+    make.attendance_day(day_reg, events["orphan"].starts_at.date(), events["orphan"].starts_at)
+    make.attendee(events["created"], people["no_org_member"])
     db.session.commit()
     organisers = {
         "main": {organiser.id}, "draft": {organiser.id}, "created": {people["coordinator"].id}, "orphan": set(),

@@ -13,17 +13,16 @@ from app.lessons import notices, workflow
 from app.lessons.models import TLP, ActionStatus, FollowUpAction, Lesson, LessonKind, LessonStatus
 from app.notifications.models import OutboxMessage
 from app.timeutil import now
-from tests.lessons.helpers import lesson as make_lesson
-from tests.lessons.helpers import past_event, registration
+from tests.factories import lesson as make_lesson
 
 
 @pytest.fixture
 def world(make):
     org = make.organisation(name="Cyber Police Department", country="UA")
     organiser = make.user(role=Role.ORGANISER, name="Olena Organiser")
-    event = past_event(make, title="Border interoperability workshop", organisers=[organiser])
+    event = make.past_event(title="Border interoperability workshop", organisers=[organiser])
     attendee = make.user(name="Taras Attendee", organisation=org)
-    registration(event, attendee)
+    make.attendee(event, attendee)
     coordinator = make.user(role=Role.COORDINATOR, name="Chloe Coordinator")
     stranger = make.user(name="Sam Stranger")
     return {"event": event, "organiser": organiser, "attendee": attendee, "coordinator": coordinator,
@@ -63,7 +62,7 @@ def test_attendee_records_draft_then_submits(login, world, db):
 
 def test_participant_cannot_record_before_event_ends(login, make, world):
     future = make.event(title="Future meeting")
-    registration(future, world["attendee"], checked_in=False)
+    make.registration(future, world["attendee"])
     response = login(world["attendee"]).get(f"/events/{future.id}/lessons/new")
     assert response.status_code == 403
     assert "once the event is over" in response.get_data(as_text=True)
@@ -244,7 +243,7 @@ def test_marking_lowered_only_by_author_or_coordinator(login, make, world, db):
 
 
 def test_action_lists_and_entry_page_queries_do_not_grow(login, world, db):
-    from tests.lessons.helpers import QueryCounter
+    from tests.querycount import QueryCounter
 
     lesson = make_lesson(world["event"], world["attendee"], status=LessonStatus.ACTIONED)
     coordinator = login(world["coordinator"])

@@ -10,15 +10,7 @@ from datetime import UTC, date, datetime
 
 from app.directory.models import OrganisationType
 from app.extensions import db
-from app.lessons.models import ActionStatus, FollowUpAction, Lesson, LessonKind, LessonStatus
-from app.registrations.models import (
-    AttendanceDay,
-    Feedback,
-    ParticipantRole,
-    Registration,
-    RegistrationStatus,
-    SessionAttendance,
-)
+from app.registrations.models import Feedback, SessionAttendance
 from app.timeutil import set_now
 from tests import factories
 
@@ -41,39 +33,10 @@ class Dataset:
     events: dict
 
 
-def register(event, user, status="confirmed", role="participant", checked_in=False):
-    registration = Registration(
-        event_id=event.id,
-        user_id=user.id,
-        status=RegistrationStatus(status),
-        role=ParticipantRole(role),
-        registered_at=event.starts_at,
-        checked_in_at=event.starts_at if checked_in else None,
-    )
-    db.session.add(registration)
-    db.session.flush()
-    return registration
-
-
 def feedback(registration, overall, relevance, organisation):
     db.session.add(
         Feedback(event_id=registration.event_id, registration_id=registration.id,
                  overall=overall, relevance=relevance, organisation=organisation)
-    )
-
-
-def lesson(event, status, themes=(), title="A lesson"):
-    item = Lesson(event_id=event.id, kind=LessonKind.LESSON, status=LessonStatus(status), title=title)
-    item.themes = list(themes)
-    db.session.add(item)
-    db.session.flush()
-    return item
-
-
-def action(status, due_on=None, *, lesson=None, event=None, title="Do something"):
-    db.session.add(
-        FollowUpAction(title=title, status=ActionStatus(status), due_on=due_on,
-                       lesson_id=lesson.id if lesson else None, event_id=event.id if event else None)
     )
 
 
@@ -115,49 +78,49 @@ def build() -> Dataset:
     # E7 (a webinar) has a 1.5 h training session.
     e7_training = make.session(e7, "Tooling", kind="training", starts_at=at(2026, 5, 20, 9), hours=1.5)
 
-    r = register(e1, alice, checked_in=True)
+    r = make.registration(e1, alice, checked_in=True)
     feedback(r, 5, 4, 3)
-    r = register(e1, bob)
+    r = make.registration(e1, bob)
     feedback(r, 3, 4, 5)
-    register(e1, carol, "waitlisted")
-    register(e1, dan, "cancelled")
+    make.registration(e1, carol, "waitlisted")
+    make.registration(e1, dan, "cancelled")
 
-    r = register(e2, alice)
-    db.session.add(AttendanceDay(registration_id=r.id, day_on=date(2026, 4, 5), checked_in_at=at(2026, 4, 5)))
-    r = register(e2, erin, checked_in=True)
+    r = make.registration(e2, alice)
+    make.attendance_day(r, date(2026, 4, 5), at(2026, 4, 5))
+    r = make.registration(e2, erin, checked_in=True)
     feedback(r, 4, 5, 4)
-    register(e2, bob, "pending")
-    register(e2, carol, role="trainer", checked_in=True)
+    make.registration(e2, bob, "pending")
+    make.registration(e2, carol, role="trainer", checked_in=True)
 
-    r = register(e3, bob)
+    r = make.registration(e3, bob)
     db.session.add(SessionAttendance(session_id=e3_training.id, registration_id=r.id, checked_in_at=at(2026, 5, 1)))
     # Bob was also checked in on both days of E3: still one attended registration.
     for day in (1, 2):
-        db.session.add(AttendanceDay(registration_id=r.id, day_on=date(2026, 5, day), checked_in_at=at(2026, 5, day)))
-    register(e3, dan)
+        make.attendance_day(r, date(2026, 5, day), at(2026, 5, day))
+    make.registration(e3, dan)
 
-    register(e4, alice)
-    register(e4, carol)
+    make.registration(e4, alice)
+    make.registration(e4, carol)
 
-    r = register(e5, erin, checked_in=True)
+    r = make.registration(e5, erin, checked_in=True)
     feedback(r, 1, 1, 1)
-    register(e6, bob, checked_in=True)
+    make.registration(e6, bob, checked_in=True)
 
-    r = register(e7, dan)
+    r = make.registration(e7, dan)
     db.session.add(SessionAttendance(session_id=e7_training.id, registration_id=r.id, checked_in_at=at(2026, 5, 20)))
-    register(e7, erin)
+    make.registration(e7, erin)
 
-    l1 = lesson(e1, "validated", [cyber])
-    lesson(e1, "draft")
-    l3 = lesson(e2, "submitted", [cyber, trafficking])
-    l4 = lesson(e6, "validated", [cyber])
-    lesson(e5, "submitted", [trafficking])
+    l1 = make.lesson(e1, status="validated", themes=[cyber])
+    make.lesson(e1, status="draft")
+    l3 = make.lesson(e2, status="submitted", themes=[cyber, trafficking])
+    l4 = make.lesson(e6, status="validated", themes=[cyber])
+    make.lesson(e5, status="submitted", themes=[trafficking])
 
-    action("open", date(2026, 6, 1), lesson=l1, title="Overdue action")
-    action("in_progress", date(2026, 7, 1), event=e2)
-    action("done", date(2026, 5, 1), event=e1)
-    action("open", None, lesson=l3)
-    action("open", date(2026, 6, 1), lesson=l4)
+    make.action(None, date(2026, 6, 1), "Overdue action", lesson=l1)
+    make.action(None, date(2026, 7, 1), status="in_progress", event=e2)
+    make.action(None, date(2026, 5, 1), status="done", event=e1)
+    make.action(None, None, lesson=l3)
+    make.action(None, date(2026, 6, 1), lesson=l4)
     db.session.commit()
     return Dataset(coordinator, organiser, member, alpha, beta, cyber, trafficking,
                    {"e1": e1, "e2": e2, "e3": e3, "e4": e4, "e5": e5, "e6": e6, "e7": e7})

@@ -54,7 +54,7 @@ def add_registration(data) -> None:
     from tests import factories
 
     db.session.rollback()
-    dataset.register(data.events["e1"], factories.user())
+    factories.registration(data.events["e1"], factories.user())
     db.session.commit()
 
 

@@ -169,10 +169,11 @@ def test_empty_network_reports_zeros_not_errors(app, make):
 def test_organiser_sees_no_titles_of_actions_on_restricted_lessons(data):
     from app.extensions import db
     from app.lessons.models import TLP
+    from tests import factories
 
-    red = dataset.lesson(data.events["e1"], "validated", title="Restricted")
+    red = factories.lesson(data.events["e1"], status="validated", title="Restricted")
     red.tlp = TLP.RED
-    dataset.action("open", date(2026, 5, 1), lesson=red, title="Secret follow-up")
+    factories.action(None, date(2026, 5, 1), "Secret follow-up", lesson=red)
     db.session.commit()
     organiser = dashboard_report(data.organiser, ReportFilter())
     assert organiser.figure("Overdue follow-up actions") == 2  # counted...

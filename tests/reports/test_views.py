@@ -185,12 +185,12 @@ def _grow(data, factor: int = 15):
                                 projects=[data.alpha, data.beta], themes=themes[:2], created_by=data.organiser)
         session = factories.session(event, kind="training", hours=2)
         for person in people:
-            registration = dataset.register(event, person, checked_in=n % 2 == 0)
+            registration = factories.registration(event, person, checked_in=n % 2 == 0)
             dataset.feedback(registration, 4, 4, 4)
             db.session.add(dataset.SessionAttendance(session_id=session.id, registration_id=registration.id,
                                                      checked_in_at=event.starts_at))
-        lesson = dataset.lesson(event, "validated", themes)
-        dataset.action("open", dataset.NOW.date() - timedelta(days=n + 1), lesson=lesson)
+        lesson = factories.lesson(event, status="validated", themes=themes)
+        factories.action(None, dataset.NOW.date() - timedelta(days=n + 1), lesson=lesson)
     db.session.commit()
 
 

@@ -15,7 +15,9 @@ from app.scheduler.jobs.closing import run_registration_closing
 from app.scheduler.jobs.digests import run_action_digest, run_coordinator_digest, week_slot
 from app.scheduler.jobs.post_event import run_post_event
 from app.timeutil import set_now
-from tests.scheduler.helpers import action, attachment, lesson, outbox, register, who_got
+from tests.factories import action
+from tests.factories import registration as register
+from tests.scheduler.outbox import attachment, outbox, who_got
 
 START = datetime(2026, 5, 12, 7, 0, tzinfo=UTC)  # Tuesday 09:00 in Brussels (CEST)
 CLOSES = datetime(2026, 5, 5, 22, 0, tzinfo=UTC)
@@ -203,9 +205,9 @@ def test_coordinators_get_a_weekly_digest(app, db, make):
     make.event("Soon", starts_at=MONDAY_7 + timedelta(days=10))
     make.event("Much later", starts_at=MONDAY_7 + timedelta(days=45))
     make.event("Draft soon", starts_at=MONDAY_7 + timedelta(days=5), status="draft")
-    lesson(past, "Joint investigation teams need earlier legal advice", tlp=TLP.GREEN)
-    secret = lesson(past, "Informant handling details", tlp=TLP.RED)
-    lesson(past, "Still a draft", status=LessonStatus.DRAFT)
+    make.lesson(past, title="Joint investigation teams need earlier legal advice", status=LessonStatus.SUBMITTED)
+    secret = make.lesson(past, title="Informant handling details", status=LessonStatus.SUBMITTED, tlp=TLP.RED)
+    make.lesson(past, title="Still a draft", status=LessonStatus.DRAFT)
     action(None, date(2026, 5, 1), event=past)
 
     assert run_coordinator_digest(MONDAY_7).sent == 1

@@ -10,7 +10,8 @@ from app.calendar import itip
 from app.registrations.models import RegistrationStatus
 from app.scheduler.jobs.reminders import due_reminder_days, reminder_instant, run_reminders
 from app.timeutil import set_now
-from tests.scheduler.helpers import attachment, outbox, register, who_got
+from tests.factories import registration as register
+from tests.scheduler.outbox import attachment, outbox, who_got
 
 START = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)  # a Friday, 10:00 in Brussels (CET)
 

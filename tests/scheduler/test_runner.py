@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,7 +18,8 @@ from app.scheduler.jobs import JOBS
 from app.scheduler.models import JobRun, SchedulerLease
 from app.scheduler.runner import SchedulerProcess, execute
 from app.timeutil import now, set_now
-from tests.scheduler.helpers import register
+from tests.factories import registration as register
+from tests.waiting import wait_until
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -108,9 +110,28 @@ def test_cli_run_once_runs_a_job_at_a_chosen_instant(app, db, make, runner):
 
 
 class Crashable(SchedulerProcess):
-    """A scheduler process whose death can be simulated: it stops without releasing its lease."""
+    """A scheduler process whose death can be simulated: it stops without releasing its lease. It
+    counts its finished heartbeats and job runs, so a test can wait until it went round again."""
 
     crashed = False
+
+    def __init__(self, app, holder):
+        super().__init__(app, holder=holder)
+        self.finished = Counter()
+
+    def heartbeat(self) -> bool:
+        held = super().heartbeat()
+        self.finished["heartbeat"] += 1
+        return held
+
+    def run_job(self, job_id: str) -> None:
+        super().run_job(job_id)
+        self.finished[job_id] += 1
+
+    def went_round(self, since: Counter, ids=("heartbeat", *scheduler_runner.JOBS_BY_ID)) -> bool:
+        """Each of `ids` (the heartbeat and every job by default) finished twice more than in the
+        snapshot `since`: one whole run of each began after the snapshot was taken."""
+        return all(self.finished[i] >= since[i] + 2 for i in ids)
 
     def release(self) -> None:
         if not self.crashed:
@@ -119,17 +140,6 @@ class Crashable(SchedulerProcess):
 
 def _sent_ids(smtp) -> list[str]:
     return list(smtp.handler.message_ids)
-
-
-def _wait_for(condition, timeout: float, check=None) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check is not None:
-            check()
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_two_schedulers_send_each_message_and_reminder_exactly_once(app, db, make, smtp, monkeypatch):
@@ -160,12 +170,15 @@ def test_two_schedulers_send_each_message_and_reminder_exactly_once(app, db, mak
             overlap.append(time.monotonic())
 
     threads["alpha"].start()
-    assert _wait_for(lambda: alpha.is_active, 5)
+    assert wait_until(lambda: alpha.is_active, 5)
     threads["beta"].start()
     try:
         # Phase 1: alpha holds the lease and sends the 5 messages and the 3 reminders.
-        assert _wait_for(lambda: len(_sent_ids(smtp)) >= 8, 15, check_single_holder), _sent_ids(smtp)
-        time.sleep(1.5)  # both keep running: nothing more goes out
+        assert wait_until(lambda: len(_sent_ids(smtp)) >= 8, 15, check_single_holder), _sent_ids(smtp)
+        # Both keep running (alpha runs every job again, beta keeps trying the lease): nothing more goes out.
+        alpha_done, beta_done = Counter(alpha.finished), Counter(beta.finished)
+        assert wait_until(lambda: alpha.went_round(alpha_done) and beta.went_round(beta_done, ["heartbeat"]),
+                          15, check_single_holder), (alpha.finished, beta.finished)
         check_single_holder()
         assert len(_sent_ids(smtp)) == 8
         assert alpha.is_active and not beta.is_active
@@ -179,9 +192,10 @@ def test_two_schedulers_send_each_message_and_reminder_exactly_once(app, db, mak
         threads["alpha"].join(5)
         enqueue(Recipient("after@example.org"), "After the takeover", "body")
         db.session.commit()
-        assert _wait_for(lambda: len(_sent_ids(smtp)) >= 9, 20), _sent_ids(smtp)
-        assert _wait_for(lambda: beta.is_active, 5)
-        time.sleep(1)
+        assert wait_until(lambda: len(_sent_ids(smtp)) >= 9, 20), _sent_ids(smtp)
+        assert wait_until(lambda: beta.is_active, 5)
+        beta_done = Counter(beta.finished)
+        assert wait_until(lambda: beta.went_round(beta_done), 15), beta.finished  # every job ran again
         assert len(_sent_ids(smtp)) == 9
     finally:
         for process in (alpha, beta):
@@ -265,7 +279,7 @@ def test_flask_scheduler_run_acts_then_releases_its_lease_on_sigterm(app, db, da
             runs = db.session.scalars(select(JobRun)).all()
             return {run.job_id for run in runs if run.last_outcome} == {spec.id for spec in JOBS}
 
-        assert _wait_for(all_jobs_ran, 30), process.stdout.read() if process.poll() is not None else "timeout"
+        assert wait_until(all_jobs_ran, 30), process.stdout.read() if process.poll() is not None else "timeout"
         db.session.rollback()
         row = db.session.get(SchedulerLease, "scheduler")
         assert f"pid {process.pid}" in row.holder
