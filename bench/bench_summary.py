@@ -134,7 +134,8 @@ def run(database_url: str, entries: int) -> list[dict]:
 
     from app.accounts.models import User
     from app.extensions import db
-    from app.lessons import exports, summaries
+    from app.lessons import export as exports
+    from app.lessons import summaries
     from app.lessons.search import LibraryFilter
 
     results: list[dict] = []

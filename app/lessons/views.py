@@ -26,7 +26,8 @@ from app.directory.models import Organisation, Theme
 from app.events import access as event_access
 from app.events.models import Event, EventKind
 from app.extensions import db
-from app.lessons import exports, services, summaries, visibility
+from app.lessons import export as exports
+from app.lessons import services, summaries, visibility
 from app.lessons.forms import (
     ActionForm,
     ActionUpdateForm,

@@ -9,7 +9,7 @@ import re
 from docx import Document
 from pypdf import PdfReader
 
-from app.lessons import exports
+from app.lessons import export as exports
 
 CYRILLIC = "Ковальчук: рація не працює на кордоні"
 GEORGIAN = "საზღვრის პატრული (ქართული)"
