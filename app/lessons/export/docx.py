@@ -94,18 +94,18 @@ class _Body:
         self.doc.add_paragraph()
 
 
-# The styles the export uses, with the defaults and the styles they link to ("Title Char"...).
+# The styles the export uses, and the defaults.
 USED_STYLES = {"Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "Table Grid",
                "Normal Table", "Default Paragraph Font", "No List", "Header", "Footer"}
 
 
 def _only_used_styles(doc):
-    """Delete the template's other style definitions (a hundred table styles...): python-docx looks
-    up the default style by walking every definition each time a paragraph's style is set. Word
-    and LibreOffice still offer their built-in styles (the template's latent styles)."""
-    keep = USED_STYLES | {f"{name} Char" for name in USED_STYLES}
+    """Delete the template's other style definitions (164 of them, a hundred table styles): python-docx
+    looks up the default style by walking every definition each time a paragraph's style is set
+    (10,000 times in a 5,000-entry summary). Word and LibreOffice still offer their built-in styles
+    (the template's latent styles)."""
     for style in list(doc.styles):
-        if style.name not in keep:
+        if style.name not in USED_STYLES:
             style.delete()
 
 
