@@ -27,7 +27,12 @@ _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff
 def _add_text(run, text) -> None:
     """`text` into `run`: invalid characters dropped, line breaks as breaks."""
     clean = _XML_INVALID.sub("", str(text if text is not None else ""))
-    lines = clean.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if "\r" in clean:
+        clean = clean.replace("\r\n", "\n").replace("\r", "\n")
+    if "\n" not in clean:
+        run.add_text(clean)
+        return
+    lines = clean.split("\n")
     run.add_text(lines[0])
     for line in lines[1:]:
         run.add_break()
