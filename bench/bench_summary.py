@@ -134,7 +134,7 @@ def run(database_url: str, entries: int) -> list[dict]:
 
     from app.accounts.models import User
     from app.extensions import db
-    from app.lessons import exports
+    from app.lessons import export
     from app.lessons.search import LibraryFilter
     from app.lessons.summaries.compile import build_snapshot, matching_entries
     from app.lessons.summaries.document import summary_document
@@ -190,7 +190,7 @@ def run(database_url: str, entries: int) -> list[dict]:
         document = step("build document", lambda: summary_document(
             "Bench summary", version_as_dict(version)))
         for fmt in ("md", "html", "docx", "pdf"):
-            step(f"export {fmt}", lambda fmt=fmt: exports.render(document, fmt))
+            step(f"export {fmt}", lambda fmt=fmt: export.render(document, fmt))
     return results
 
 

@@ -9,7 +9,7 @@ import re
 from docx import Document
 from pypdf import PdfReader
 
-from app.lessons import exports
+from app.lessons import export as exports
 
 CYRILLIC = "Ковальчук: рація не працює на кордоні"
 GEORGIAN = "საზღვრის პატრული (ქართული)"
@@ -104,3 +104,24 @@ def test_docx_tables_in_a_row_stay_separate():
     table = {"type": "table", "headers": ["A", "B"], "rows": [["1", "2"]]}
     document = {"title": "T", "subtitle": "", "tlp": "clear", "tlp_label": "TLP:CLEAR", "blocks": [table, table]}
     assert len(Document(io.BytesIO(exports.to_docx(document))).tables) == 2
+
+
+def test_markdown_escapes_raw_html_from_authors():
+    document = {
+        "title": "Summary <b>bold</b>", "subtitle": "Version 1", "tlp": "green", "tlp_label": "TLP:GREEN",
+        "blocks": [
+            {"type": "heading", "level": 2, "text": "Theme <i>x</i>"},
+            {"type": "paragraph", "text": "Intro <script>alert(1)</script>\n# not a heading"},
+            {"type": "list", "items": ['<img src=x onerror="alert(1)">']},
+            {"type": "table", "headers": ["A|B"], "rows": [["<a href='javascript:alert(1)'>x</a>"]]},
+            {"type": "entry", "title": "<iframe src=//evil>", "meta": "Observation",
+             "fields": [("Analysis", "a < b and <!-- comment -->")]},
+        ],
+    }
+    markdown = exports.to_markdown(document)
+    assert "<" not in markdown
+    assert "# Summary &lt;b>bold&lt;/b>" in markdown
+    assert "Intro &lt;script>alert(1)&lt;/script>\n\\# not a heading" in markdown
+    assert "| A\\|B |" in markdown and "&lt;a href='javascript:alert(1)'>x&lt;/a>" in markdown
+    assert "#### &lt;iframe src=//evil>" in markdown and "**Analysis:** a &lt; b and &lt;!-- comment -->" in markdown
+    assert markdown.startswith("**TLP:GREEN — ") and markdown.endswith("**TLP:GREEN**\n")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Role
 from app.extensions import db
-from app.lessons import exports
+from app.lessons import export as exports
 from app.lessons.models import (
     TLP,
     Addressee,

@@ -4,7 +4,7 @@
   queries) as plain snapshot dicts; key figures; grouping.
 - store.py: save a summary version (a frozen JSON snapshot, so a saved summary does not change when
   its entries do) and decide who may open it.
-- document.py: turn a saved version into a plain "document" that app.lessons.exports renders as
+- document.py: turn a saved version into a plain "document" that app.lessons.export renders as
   PDF, DOCX, Markdown or HTML.
 - wrap_up.py: an event's wrap-up report (attendance, feedback, entries, actions) and its document.
 """

@@ -1,5 +1,5 @@
 """Plain documents for export: a saved summary version (and any snapshot entry) as the
-{"title", "subtitle", "tlp", "tlp_label", "blocks"} structure app.lessons.exports renders."""
+{"title", "subtitle", "tlp", "tlp_label", "blocks"} structure app.lessons.export renders."""
 
 from __future__ import annotations
 

@@ -137,7 +137,7 @@ def _subtitle(event: Event) -> str:
 
 
 def wrap_up_document(event: Event, data: dict) -> dict:
-    """The wrap-up report (wrap_up()'s result) as a plain document for app.lessons.exports."""
+    """The wrap-up report (wrap_up()'s result) as a plain document for app.lessons.export."""
     tlp: TLP = data["tlp"]
     blocks: list[dict] = [{"type": "heading", "level": 1, "text": "Attendance"}]
     rows = [[label, str(count)] for label, count in data["registrations"].items()]

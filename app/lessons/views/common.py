@@ -7,7 +7,7 @@ from flask import Response, abort
 from flask_login import current_user
 
 from app.events.models import EventKind
-from app.lessons import exports, queries
+from app.lessons import export, queries
 from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus, RecommendationType
 from app.lessons.search import filter_choices
 
@@ -42,10 +42,10 @@ def visible_lesson_or_404(lesson_id: int) -> Lesson:
 
 def download(document: dict, fmt: str, filename: str) -> Response:
     """The document exported as `fmt` (404 for an unknown format), as an attachment."""
-    if fmt not in exports.FORMATS:
+    if fmt not in export.FORMATS:
         abort(404)
-    mimetype, extension = exports.FORMATS[fmt]
-    body = exports.render(document, fmt)
+    mimetype, extension = export.FORMATS[fmt]
+    body = export.render(document, fmt)
     return Response(body, mimetype=mimetype.split(";")[0], headers={
         "Content-Disposition": f'attachment; filename="{filename}.{extension}"',
         "Content-Type": mimetype,

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app.accounts.auth import role_required
 from app.accounts.models import Role
-from app.lessons import exports, queries
+from app.lessons import export, queries
 from app.lessons.forms import SummaryForm
 from app.lessons.models import Summary, SummaryVersion
 from app.lessons.search import LibraryFilter
@@ -161,7 +161,7 @@ def summary_detail(summary_id: int):
         "lessons/summary_detail.html", summary=summary, version=version, data=data,
         groups=group_entries(entries, version.group_by),
         recommendations=recommendations_by_addressee(entries),
-        figures=data["snapshot"].get("figures", {}), formats=exports.FORMATS,
+        figures=data["snapshot"].get("figures", {}), formats=export.FORMATS,
     )
 
 

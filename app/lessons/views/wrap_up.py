@@ -6,7 +6,7 @@ from flask import abort, render_template
 from flask_login import current_user, login_required
 
 from app.events import access as event_access
-from app.lessons import exports
+from app.lessons import export
 from app.lessons.summaries.wrap_up import wrap_up as wrap_up_report
 from app.lessons.summaries.wrap_up import wrap_up_document
 from app.lessons.views import bp
@@ -18,14 +18,14 @@ from app.lessons.views.common import download
 def wrap_up(event_id: int):
     event = event_access.get_managed_or_404(event_id, current_user)
     data = wrap_up_report(current_user, event)
-    return render_template("lessons/wrap_up.html", event=event, data=data, formats=exports.FORMATS)
+    return render_template("lessons/wrap_up.html", event=event, data=data, formats=export.FORMATS)
 
 
 @bp.get("/events/<int:event_id>/wrap-up/export/<fmt>")
 @login_required
 def wrap_up_export(event_id: int, fmt: str):
     event = event_access.get_managed_or_404(event_id, current_user)
-    if fmt not in exports.FORMATS:
+    if fmt not in export.FORMATS:
         abort(404)
     document = wrap_up_document(event, wrap_up_report(current_user, event))
     return download(document, fmt, f"wrap-up-event-{event.id}")

@@ -1,0 +1,29 @@
+"""The TLP 2.0 marking every export carries: the label's colour and what it means."""
+
+from __future__ import annotations
+
+# Foreground colours of the TLP 2.0 labels (on black), as RGB.
+TLP_COLOURS = {
+    "clear": (255, 255, 255),
+    "green": (51, 255, 0),
+    "amber": (255, 192, 0),
+    "amber_strict": (255, 192, 0),
+    "red": (255, 43, 43),
+}
+TLP_MEANING = {
+    "clear": "Disclosure is not limited.",
+    "green": "Limited disclosure: the network's community.",
+    "amber": "Limited disclosure: recipients' organisations on a need-to-know basis, and coordinators.",
+    "amber_strict": "Limited disclosure: recipients' organisations only.",
+    "red": "For the eyes and ears of individual recipients only, no further disclosure.",
+}
+
+
+def banner(document: dict) -> str:
+    """The banner line: the label and what it means."""
+    return f"{document['tlp_label']} — {TLP_MEANING.get(document['tlp'], '')}"
+
+
+def colour(document: dict) -> tuple[int, int, int]:
+    """The label's colour (drawn on black)."""
+    return TLP_COLOURS.get(document["tlp"], (255, 255, 255))

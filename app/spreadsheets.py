@@ -1,0 +1,39 @@
+"""Cells and CSV files for spreadsheet programs: the one formula guard and the one CSV format.
+
+A spreadsheet runs a cell that begins with =, +, - or @ as a formula (and a leading tab or carriage
+return can hide one), so text from users must not reach a CSV or XLSX cell as is: OWASP's advice
+is to prefix such a cell with a single quote, which makes the spreadsheet show it as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"  # Excel reads a UTF-8 CSV right only when it starts with the byte order mark
+
+
+def safe_cell(value):
+    """`value` as a spreadsheet should receive it: text beginning with = + - @ tab or CR gets a
+    leading single quote; anything else (numbers, dates, None, other text) is returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(header: Sequence | None, rows: Iterable[Sequence]) -> str:
+    """The rows (after the header row, if any) as CSV text: every cell through safe_cell(), None as
+    an empty cell, lines ended by CRLF (RFC 4180). No byte order mark: see csv_bytes()."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if header is not None:
+        writer.writerow([safe_cell(value) for value in header])
+    writer.writerows([safe_cell(value) for value in row] for row in rows)
+    return buffer.getvalue()
+
+
+def csv_bytes(header: Sequence | None, rows: Iterable[Sequence]) -> bytes:
+    """csv_text() encoded as UTF-8 with a byte order mark, for a download."""
+    return (BOM + csv_text(header, rows)).encode("utf-8")
