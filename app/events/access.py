@@ -60,15 +60,18 @@ def forget_organisers(event_id: int | None = None) -> None:
             del cache[1][key]
 
 
-def is_organiser_of(user, event: Event) -> bool:
-    """Creator, co-organisers, coordinators and admins manage an event."""
+def is_own_organiser(user, event: Event) -> bool:
+    """The event's creator or a co-organiser (its own organisers, whatever their global role)."""
     if not is_signed_in(user):
         return False
-    if user.role in (Role.ADMIN, Role.COORDINATOR):
+    return event.created_by_id == user.id or _co_organises(user.id, event.id)
+
+
+def is_organiser_of(user, event: Event) -> bool:
+    """Creator, co-organisers, coordinators and admins manage an event."""
+    if is_signed_in(user) and user.role in (Role.ADMIN, Role.COORDINATOR):
         return True
-    if event.created_by_id == user.id:
-        return True
-    return _co_organises(user.id, event.id)
+    return is_own_organiser(user, event)
 
 
 def organiser_ids(event: Event) -> set[int]:
@@ -78,6 +81,15 @@ def organiser_ids(event: Event) -> set[int]:
     if event.created_by_id:
         ids.add(event.created_by_id)
     return ids
+
+
+def own_organisers(event: Event) -> list:
+    """The event's creator and co-organisers with active accounts, each once (whom to tell)."""
+    people: dict[int, object] = {}
+    for user in [event.created_by, *event.organisers]:
+        if user is not None and user.is_active_account:
+            people.setdefault(user.id, user)
+    return list(people.values())
 
 
 def can_view(user, event: Event) -> bool:
@@ -95,6 +107,14 @@ def organised_clause(user_id: int):
     whatever their role)."""
     own = exists().where(event_organisers.c.event_id == Event.id, event_organisers.c.user_id == user_id)
     return or_(Event.created_by_id == user_id, own)
+
+
+def organised_event_ids(user_id: int):
+    """A subquery of the ids of the events the user created or co-organises (organised_clause's
+    events, for IN tests outside an events query)."""
+    return select(Event.id).where(Event.created_by_id == user_id).correlate(None).union(
+        select(event_organisers.c.event_id).where(event_organisers.c.user_id == user_id).correlate(None)
+    )
 
 
 def visible_clause(user):

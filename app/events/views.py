@@ -149,7 +149,7 @@ def _lesson_entries(event):
 
 
 LESSON_BOX_TABLES = ("lessons", "lesson_themes", "themes", "users", "organisations", "events", "event_organisers",
-                     "registrations", "attendance_days")
+                     "registrations", "attendance_days", "session_attendance")
 
 
 def _apply_error(form, error: EventError) -> None:

@@ -21,9 +21,6 @@ from app.lessons.permissions import (
 from app.lessons.workflow import LessonError, clean_text, move, rolls_back_on
 from app.timeutil import now
 
-# An action still to be done (what "open actions" counts and lists).
-OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
-
 
 @dataclass
 class ActionData:

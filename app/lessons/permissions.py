@@ -9,7 +9,13 @@ from app.events import access as event_access
 from app.events.models import Event, EventStatus
 from app.extensions import db
 from app.lessons import visibility
-from app.lessons.models import ActionStatus, FollowUpAction, Lesson, LessonStatus
+from app.lessons.models import (
+    OPEN_ACTION_STATES,
+    ActionStatus,
+    FollowUpAction,
+    Lesson,
+    LessonStatus,
+)
 from app.registrations.models import Registration, RegistrationStatus
 from app.timeutil import now
 
@@ -49,7 +55,7 @@ def all_actions_done(lesson: Lesson) -> bool:
     """At least one action done and none still open or in progress (dropped ones do not count)."""
     statuses = list(db.session.scalars(select(FollowUpAction.status).where(FollowUpAction.lesson_id == lesson.id)))
     return ActionStatus.DONE in statuses and not any(
-        s in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS) for s in statuses
+        s in OPEN_ACTION_STATES for s in statuses
     )
 
 

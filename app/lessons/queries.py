@@ -16,8 +16,8 @@ from app.events import access as event_access
 from app.events.models import Event
 from app.extensions import db
 from app.lessons import visibility
-from app.lessons.actions import OPEN_ACTION_STATUSES
 from app.lessons.models import (
+    OPEN_ACTION_STATES,
     ActionNote,
     ActionStatus,
     FollowUpAction,
@@ -123,7 +123,7 @@ def my_actions(user, show_all: bool, page_value, per_page: int) -> Page:
         or_(FollowUpAction.owner_user_id == user.id, FollowUpAction.owner_contact == user.email)
     )
     if not show_all:
-        query = query.where(FollowUpAction.status.in_(OPEN_ACTION_STATUSES))
+        query = query.where(FollowUpAction.status.in_(OPEN_ACTION_STATES))
     return paginate(_soonest_due_first(query), page_value, per_page, scalars=False)
 
 
@@ -135,11 +135,11 @@ def actions_overview(user, status: ActionStatus | None, overdue_only: bool, toda
     if status is not None:
         query = query.where(FollowUpAction.status == status)
     if overdue_only:
-        query = query.where(FollowUpAction.due_on < today, FollowUpAction.status.in_(OPEN_ACTION_STATUSES))
+        query = query.where(FollowUpAction.due_on < today, FollowUpAction.status.in_(OPEN_ACTION_STATES))
     page = paginate(_soonest_due_first(query), page_value, per_page, scalars=False)
     overdue = db.session.scalar(
         select(func.count(FollowUpAction.id)).where(
-            FollowUpAction.due_on < today, FollowUpAction.status.in_(OPEN_ACTION_STATUSES)
+            FollowUpAction.due_on < today, FollowUpAction.status.in_(OPEN_ACTION_STATES)
         )
     ) or 0
     return page, overdue

@@ -7,8 +7,8 @@
 - AMBER+STRICT: members of the organisations whose people attended, and the event's organisers.
 - RED: only the people who attended (checked in), the event's organisers and the author.
 
-"Attended" means a confirmed registration that was checked in (or has a day of attendance): one
-rule, attended_clause(), which every attendance test below uses.
+"Attended" is registrations' one rule (app.registrations.attendance: a confirmed registration checked
+in at the door, on a day or at a session); every attendance test below uses its attended_clause().
 "The event's organisers" are its creator and co-organisers (not every coordinator: TLP is about
 need-to-know, so a coordinator or an administrator sees AMBER+STRICT and RED entries only when they
 organised or attended). On top of the marking, the workflow status narrows who sees an entry: a draft
@@ -42,37 +42,16 @@ from app.accounts.permissions import is_signed_in
 from app.events import access as event_access
 from app.events.models import Event, EventStatus, event_organisers
 from app.extensions import db
-from app.lessons.models import TLP, Lesson, LessonStatus
-from app.registrations.models import AttendanceDay, Registration, RegistrationStatus
+from app.lessons.models import SHAREABLE_MARKINGS, TLP, Lesson, LessonStatus
+from app.registrations.attendance import attended_clause
+from app.registrations.models import Registration
 
 PUBLISHED_STATUSES = (LessonStatus.VALIDATED, LessonStatus.ACTIONED, LessonStatus.LEARNED)
 UNDER_REVIEW_STATUSES = (LessonStatus.SUBMITTED, LessonStatus.REJECTED)
 
 
-def attended_clause():
-    """The SQL test of "attended" for a Registration row: CONFIRMED, and checked in at the event
-    (Registration.checked_in_at) or on at least one day (an AttendanceDay). Any participant role
-    counts; a session's attendance alone does not. The lessons capability asks it everywhere
-    (TLP audiences, viewer_facts, the wrap-up's "attended" figure): use it, or the helpers below,
-    rather than re-deriving the rule."""
-    return and_(
-        Registration.status == RegistrationStatus.CONFIRMED,
-        or_(
-            Registration.checked_in_at.is_not(None),
-            exists().where(AttendanceDay.registration_id == Registration.id),
-        ),
-    )
-
-
 def is_coordinator(user) -> bool:
     return is_signed_in(user) and user.role in (Role.ADMIN, Role.COORDINATOR)
-
-
-def organised_event_ids(user):
-    """A subquery of the ids of the events `user` created or co-organises."""
-    return select(Event.id).where(Event.created_by_id == user.id).correlate(None).union(
-        select(event_organisers.c.event_id).where(event_organisers.c.user_id == user.id).correlate(None)
-    )
 
 
 def attended_event_ids(user):
@@ -190,7 +169,7 @@ def visible_lessons_clause(user, facts: ViewerFacts | None = None):
         # The same disjunctions folded in Python: each marking is one list of event ids, and the
         # markings that share an audience share one test.
         strict_ids = facts.organised | facts.attended | facts.organisation_attended
-        open_markings = (TLP.CLEAR, TLP.GREEN, TLP.AMBER) if coordinator else (TLP.CLEAR, TLP.GREEN)
+        open_markings = (*SHAREABLE_MARKINGS, TLP.AMBER) if coordinator else SHAREABLE_MARKINGS
         strict_markings = (TLP.AMBER_STRICT,) if coordinator else (TLP.AMBER, TLP.AMBER_STRICT)
         audience = or_(
             Lesson.tlp.in_(open_markings),
@@ -199,14 +178,14 @@ def visible_lessons_clause(user, facts: ViewerFacts | None = None):
         )
     else:
         event_visible = _visible_event(user)
-        organiser = Lesson.event_id.in_(organised_event_ids(user))
+        organiser = Lesson.event_id.in_(event_access.organised_event_ids(user.id))
         attended = Lesson.event_id.in_(attended_event_ids(user))
         if user.organisation_id:
             organisation_attended = Lesson.event_id.in_(organisation_attended_event_ids(user.organisation_id))
         else:
             organisation_attended = false()
         audience = or_(
-            Lesson.tlp.in_((TLP.CLEAR, TLP.GREEN)),
+            Lesson.tlp.in_(SHAREABLE_MARKINGS),
             and_(Lesson.tlp == TLP.AMBER,
                  or_(organisation_attended, attended, organiser, true() if coordinator else false())),
             and_(Lesson.tlp == TLP.AMBER_STRICT, or_(organisation_attended, attended, organiser)),
@@ -233,23 +212,8 @@ def visible_ids(user, ids) -> set[int]:
     return set(db.session.scalars(select(Lesson.id).where(Lesson.id.in_(ids), visible_lessons_clause(user))))
 
 
-def is_event_organiser(user, event) -> bool:
-    """Creator or co-organiser of the event (the TLP sense of "the event's organisers")."""
-    if not is_signed_in(user):
-        return False
-    if event.created_by_id == user.id:
-        return True
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(event_organisers.c.event_id == event.id, event_organisers.c.user_id == user.id)
-            )
-        )
-    )
-
-
 def can_validate(user, lesson: Lesson) -> bool:
     """Coordinators and the event's organisers validate, among those who may see the entry."""
-    if not (is_coordinator(user) or is_event_organiser(user, lesson.event)):
+    if not (is_coordinator(user) or event_access.is_own_organiser(user, lesson.event)):
         return False
     return can_see(user, lesson)

@@ -26,18 +26,10 @@ How figures are counted (shown to users on the pages, see COUNTING_RULES):
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, literal_column, or_, select, text, union
+from sqlalchemy import case, func, literal_column, select, text
 
 from app.events.models import Event, SessionKind
 from app.extensions import db
-from app.lessons.models import ActionStatus
-from app.registrations.models import (
-    AttendanceDay,
-    ParticipantRole,
-    Registration,
-    RegistrationStatus,
-    SessionAttendance,
-)
 
 COUNTING_RULES = [
     "Events: published or cancelled events matching the filter (drafts never count). An event "
@@ -59,9 +51,7 @@ COUNTING_RULES = [
     "lessons tagged with that theme). Overdue = open or in progress with a due date before today.",
 ]
 
-SEAT_ROLES = (ParticipantRole.PARTICIPANT, ParticipantRole.OBSERVER)
 NOT_TRAINING_CONTENT = (SessionKind.BREAK, SessionKind.NETWORKING)
-OPEN_ACTIONS = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
 
 def _dialect() -> str:
@@ -92,25 +82,6 @@ PG_WORK_MEM = "64MB"
 def tune_for_aggregates() -> None:
     if _dialect() == "postgresql":
         db.session.execute(text(f"SET LOCAL work_mem = '{PG_WORK_MEM}'"))
-
-
-class CheckIns:
-    """Who attended: a confirmed registration with an event check-in, a day's attendance or a
-    session's attendance. The day and session check-ins are outer-joined as one de-duplicated set
-    (a hash join) rather than looked up row by row."""
-
-    def __init__(self):
-        self.table = union(
-            select(AttendanceDay.registration_id.label("registration_id")),
-            select(SessionAttendance.registration_id),
-        ).subquery("checked_in")
-        self.attended = and_(
-            Registration.status == RegistrationStatus.CONFIRMED,
-            or_(Registration.checked_in_at.is_not(None), self.table.c.registration_id.is_not(None)),
-        )
-
-    def join(self, statement):
-        return statement.outerjoin(self.table, self.table.c.registration_id == Registration.id)
 
 
 def number(value) -> float:

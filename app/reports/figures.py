@@ -10,19 +10,19 @@ from app.directory.models import Theme
 from app.events.models import Event, EventKind, EventStatus, Session, SessionKind
 from app.extensions import db
 from app.lessons.models import (
-    TLP,
+    OPEN_ACTION_STATES,
+    SHAREABLE_MARKINGS,
     ActionStatus,
     FollowUpAction,
     Lesson,
     LessonStatus,
     lesson_themes,
 )
+from app.registrations.attendance import CheckIns
 from app.registrations.models import Feedback, Registration, RegistrationStatus, SessionAttendance
+from app.registrations.rules import SEAT_ROLES
 from app.reports.counting import (
     NOT_TRAINING_CONTENT,
-    OPEN_ACTIONS,
-    SEAT_ROLES,
-    CheckIns,
     count_by_status,
     count_if,
     hours_between,
@@ -168,7 +168,7 @@ def _action_origin_join(statement):
 
 def actions(scope: Scope) -> dict[str, int]:
     status = FollowUpAction.status
-    overdue = and_(status.in_(OPEN_ACTIONS), FollowUpAction.due_on < scope.today)
+    overdue = and_(status.in_(OPEN_ACTION_STATES), FollowUpAction.due_on < scope.today)
     row = db.session.execute(
         _action_origin_join(
             select(
@@ -196,7 +196,7 @@ def overdue_actions(scope: Scope, limit: int = 10) -> list[dict]:
     shareable = []
     if scope.user.role not in (Role.ADMIN, Role.COORDINATOR):
         shareable.append(
-            or_(FollowUpAction.lesson_id.is_(None), Lesson.tlp.in_([TLP.CLEAR, TLP.GREEN]))
+            or_(FollowUpAction.lesson_id.is_(None), Lesson.tlp.in_(SHAREABLE_MARKINGS))
         )
     rows = db.session.execute(
         _action_origin_join(
@@ -211,7 +211,7 @@ def overdue_actions(scope: Scope, limit: int = 10) -> list[dict]:
         )
         .where(
             *scope.published(),
-            FollowUpAction.status.in_(OPEN_ACTIONS),
+            FollowUpAction.status.in_(OPEN_ACTION_STATES),
             FollowUpAction.due_on < scope.today,
             *shareable,
         )

@@ -9,8 +9,9 @@ from app.accounts.models import User
 from app.directory.models import Organisation, Project
 from app.events.models import Event, event_projects
 from app.extensions import db
+from app.registrations.attendance import CheckIns
 from app.registrations.models import Registration, RegistrationStatus
-from app.reports.counting import CheckIns, count_by_status, count_if
+from app.reports.counting import count_by_status, count_if
 from app.reports.figures import events_by_kind
 from app.reports.scope import Scope
 

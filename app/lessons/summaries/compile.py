@@ -16,8 +16,8 @@ from app.directory.models import Organisation, Theme
 from app.events.models import Event, EventKind, Session
 from app.extensions import db
 from app.lessons import visibility
-from app.lessons.actions import OPEN_ACTION_STATUSES
 from app.lessons.models import (
+    OPEN_ACTION_STATES,
     TLP,
     Addressee,
     FollowUpAction,
@@ -192,7 +192,7 @@ def key_figures(entries: list[dict]) -> dict:
         ) or 0
         open_actions = db.session.scalar(
             select(func.count(FollowUpAction.id)).where(
-                FollowUpAction.status.in_(OPEN_ACTION_STATUSES),
+                FollowUpAction.status.in_(OPEN_ACTION_STATES),
                 or_(FollowUpAction.lesson_id.in_(lesson_ids), FollowUpAction.event_id.in_(event_ids)),
             )
         ) or 0

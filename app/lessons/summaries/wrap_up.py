@@ -13,6 +13,7 @@ from app.lessons import visibility
 from app.lessons.models import TLP, FollowUpAction, Lesson, LessonStatus
 from app.lessons.summaries.compile import entry_snapshot, most_restrictive
 from app.lessons.summaries.document import entry_block
+from app.registrations.attendance import attended_clause
 from app.registrations.models import Feedback, Registration, RegistrationStatus
 
 
@@ -29,7 +30,7 @@ def _registrations(event: Event) -> dict:
 
 def _attended(event: Event) -> int:
     return db.session.scalar(
-        select(func.count(Registration.id)).where(Registration.event_id == event.id, visibility.attended_clause())
+        select(func.count(Registration.id)).where(Registration.event_id == event.id, attended_clause())
     ) or 0
 
 

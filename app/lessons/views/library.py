@@ -15,7 +15,7 @@ from app.pagination import Page, parse_page
 # What the library shows, and what decides who sees which entry (authorship, organisers, attendance,
 # organisations, event drafts): any committed change to these tables rebuilds a cached library page.
 LIBRARY_TABLES = ("lessons", "lesson_themes", "themes", "projects", "event_projects", "events", "event_organisers",
-                  "registrations", "attendance_days", "users", "organisations")
+                  "registrations", "attendance_days", "session_attendance", "users", "organisations")
 
 
 @bp.get("/lessons/")

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app.events.access import own_organisers
 from app.events.models import Event, EventStatus
 from app.extensions import db
 from app.notifications.outbox import Attachment
@@ -19,7 +20,6 @@ from app.scheduler.jobs.work import (
     event_path,
     event_place,
     for_each_claimed_event,
-    organisers_of,
     send,
 )
 
@@ -67,7 +67,7 @@ def send_final_list(event: Event, result: JobResult) -> None:
         .group_by(Registration.status)
     ).all())
     listing = final_list_csv(event)
-    for user in organisers_of(event):
+    for user in own_organisers(event):
         sent = send(
             user, "scheduler/registration_closed", kind="registration_closed",
             dedupe_key=f"registration-closed:{event.id}:{user.id}",

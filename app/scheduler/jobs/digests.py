@@ -14,7 +14,13 @@ from sqlalchemy.orm import joinedload
 from app.accounts.models import Role, User
 from app.events.models import Event, EventStatus
 from app.extensions import db
-from app.lessons.models import TLP, ActionStatus, FollowUpAction, Lesson, LessonStatus
+from app.lessons.models import (
+    OPEN_ACTION_STATES,
+    SHAREABLE_MARKINGS,
+    FollowUpAction,
+    Lesson,
+    LessonStatus,
+)
 from app.notifications.delivery import begin_write
 from app.notifications.rendering import absolute_url
 from app.scheduler.jobs.work import JobResult, event_path, fail, send
@@ -79,7 +85,7 @@ def run_action_digest(at: datetime) -> JobResult:
             joinedload(FollowUpAction.lesson),
         )
         .where(
-            FollowUpAction.status.in_([ActionStatus.OPEN, ActionStatus.IN_PROGRESS]),
+            FollowUpAction.status.in_(OPEN_ACTION_STATES),
             FollowUpAction.owner_user_id.is_not(None),
             FollowUpAction.due_on.is_not(None),
             FollowUpAction.due_on <= today + timedelta(days=ACTIONS_DUE_WITHIN_DAYS),
@@ -125,7 +131,7 @@ def coordinator_week(at: datetime, today: date) -> dict:
     upcoming = db.session.scalars(
         select(Event).where(upcoming_filter).order_by(Event.starts_at, Event.id).limit(DIGEST_LIST_LIMIT)
     ).all()
-    open_filter = FollowUpAction.status.in_([ActionStatus.OPEN, ActionStatus.IN_PROGRESS])
+    open_filter = FollowUpAction.status.in_(OPEN_ACTION_STATES)
     return {
         "waiting": waiting,
         "waiting_count": _count(
@@ -153,7 +159,7 @@ def run_coordinator_digest(at: datetime) -> JobResult:
         select(User).where(User.role == Role.COORDINATOR, User.is_active_account.is_(True)).order_by(User.id)
     ).all()
     # Email is a weaker channel than the site: titles of TLP:AMBER and stricter entries stay on it.
-    shareable = {TLP.CLEAR, TLP.GREEN}
+    shareable = set(SHAREABLE_MARKINGS)
     for user in coordinators:
         send_digest(
             result, f"coordinator digest for user {user.id}", user, "scheduler/coordinator_digest",

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app.events.access import own_organisers
 from app.events.models import Event, EventStatus
 from app.extensions import db
 from app.notifications.rendering import absolute_url
-from app.registrations.models import AttendanceDay, Registration, RegistrationStatus
+from app.registrations.attendance import attended_clause
+from app.registrations.models import Registration, RegistrationStatus
 from app.scheduler.jobs.work import (
     JobResult,
     claim,
     event_path,
     for_each_claimed_event,
-    organisers_of,
     send,
 )
 
@@ -28,10 +29,7 @@ POST_EVENT_WINDOW = timedelta(days=14)
 
 def attendees_of(event: Event) -> list[Registration]:
     """Who attended: the checked-in registrations, or every confirmed one when nobody was checked in."""
-    checked_in = or_(
-        Registration.checked_in_at.is_not(None),
-        exists().where(AttendanceDay.registration_id == Registration.id),
-    )
+    checked_in = attended_clause()
     base = (
         select(Registration)
         .options(joinedload(Registration.user))
@@ -51,7 +49,7 @@ def send_post_event(event: Event, at: datetime, result: JobResult) -> None:
         "feedback_url": absolute_url(f"/events/{event.id}/feedback"),
         "lesson_url": absolute_url(f"/events/{event.id}/lessons/new"),
     }
-    organiser_ids = {user.id for user in organisers_of(event)}
+    organiser_ids = {user.id for user in own_organisers(event)}
     for registration in attendees_of(event):
         user = registration.user
         if not user.is_active_account or registration.feedback_requested_at is not None:
@@ -64,7 +62,7 @@ def send_post_event(event: Event, at: datetime, result: JobResult) -> None:
         sent = send(user, "scheduler/feedback_request", kind="feedback_request",
                     dedupe_key=f"feedback-request:{registration.id}", event=event, **links)
         result.sent += int(sent)
-    for user in organisers_of(event):
+    for user in own_organisers(event):
         sent = send(user, "scheduler/record_lessons", kind="record_lessons",
                     dedupe_key=f"record-lessons:{event.id}:{user.id}", event=event, **links)
         result.sent += int(sent)

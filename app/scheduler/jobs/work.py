@@ -58,15 +58,6 @@ def event_place(event: Event, language: str | None = "en") -> str:
     return place
 
 
-def organisers_of(event: Event) -> list[User]:
-    """The event's creator and co-organisers (active accounts), each once."""
-    people: dict[int, User] = {}
-    for user in [event.created_by, *event.organisers]:
-        if user is not None and user.is_active_account:
-            people.setdefault(user.id, user)
-    return list(people.values())
-
-
 def claim(model, row_id: int, *conditions, **values) -> bool:
     """Conditional UPDATE of one row: True if this transaction won it (the marker was still unset)."""
     result = db.session.execute(
