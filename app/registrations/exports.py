@@ -3,10 +3,10 @@ take rows of plain values and return bytes."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from app.spreadsheets import csv_bytes, safe_cell
 from app.templating import country_name
 
 # key -> label. Needs columns are personal data: only organisers reach the export.
@@ -56,20 +56,8 @@ def row_for(registration, columns: Sequence[str], positions: dict[int, int]) -> 
     return [values[key] for key in columns]
 
 
-def _safe_cell(value):
-    """Spreadsheets run cells starting with = + - @ as formulas: neutralise them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def build_csv(columns: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([COLUMNS[key] for key in columns])
-    for row in rows:
-        writer.writerow([_safe_cell(value) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel reads UTF-8 correctly
+    return csv_bytes([COLUMNS[key] for key in columns], rows)
 
 
 def build_xlsx(columns: Sequence[str], rows: Iterable[Sequence], title: str = "Participants") -> bytes:
@@ -83,7 +71,7 @@ def build_xlsx(columns: Sequence[str], rows: Iterable[Sequence], title: str = "P
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_safe_cell(value) for value in row])
+        sheet.append([safe_cell(value) for value in row])
     for index, key in enumerate(columns, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(COLUMNS[key]) + 4)
     sheet.freeze_panes = "A2"

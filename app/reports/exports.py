@@ -3,13 +3,13 @@ Pure builders: they take a Report (the same object the page shows) and return by
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import re
 from pathlib import Path
 
 from app.reports.results import Chart, Report, Table, cell_text
+from app.spreadsheets import csv_bytes, safe_cell
 
 # fpdf2 subsets the TTF font through fontTools, which logs every table at INFO level.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -28,20 +28,20 @@ def _header(report: Report) -> list[list[str]]:
 def to_csv(report: Report, table_key: str | None = None) -> bytes:
     """All tables one after another (a title row, a header row, the rows, a blank line), or only
     `table_key`'s table as a plain CSV. UTF-8 with BOM so spreadsheet programs read it right."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
     if table_key:
         table = report.tables[table_key]
-        writer.writerow(table.columns)
-        writer.writerows([cell_text(v) for v in row] for row in table.rows)
-    else:
-        writer.writerows(_header(report))
-        for table in report.tables.values():
-            writer.writerow([])
-            writer.writerow([table.title])
-            writer.writerow(table.columns)
-            writer.writerows([cell_text(v) for v in row] for row in table.rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        return csv_bytes(table.columns, [_csv_row(row) for row in table.rows])
+    rows: list[list] = list(_header(report))
+    for table in report.tables.values():
+        rows += [[], [table.title], list(table.columns), *(_csv_row(row) for row in table.rows)]
+    return csv_bytes(None, rows)
+
+
+def _csv_row(row) -> list:
+    """A row as the page shows it (cell_text), numbers kept as numbers so that the formula guard
+    (app.spreadsheets) quotes text only, never a negative figure."""
+    return [round(value, 1) if isinstance(value, float) else cell_text(value) if value is None else value
+            for value in row]
 
 
 def sheet_name(title: str, taken: set[str]) -> str:
@@ -62,20 +62,20 @@ def to_xlsx(report: Report) -> bytes:
     about = workbook.active
     about.title = "About"
     for row in _header(report):
-        about.append(row)
+        about.append([safe_cell(value) for value in row])
     about["A1"].font = Font(bold=True, size=14)
     about.column_dimensions["A"].width = 90
     taken = {"about"}
     for table in report.tables.values():
         sheet = workbook.create_sheet(sheet_name(table.title, taken))
-        sheet.append(table.columns)
+        sheet.append([safe_cell(value) for value in table.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append(list(row))
+            sheet.append([safe_cell(value) for value in row])
         if table.note:
             sheet.append([])
-            sheet.append([table.note])
+            sheet.append([safe_cell(table.note)])
         sheet.column_dimensions["A"].width = max(18, min(50, max((len(str(r[0])) for r in table.rows), default=10) + 2))
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()

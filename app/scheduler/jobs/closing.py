@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -22,16 +20,11 @@ from app.scheduler.jobs.work import (
     for_each_claimed_event,
     send,
 )
+from app.spreadsheets import csv_text
 
 
 def final_list_csv(event: Event) -> str:
     """The participant list organisers receive when registration closes."""
-
-    def cell(value) -> str:
-        text = "" if value is None else str(value)
-        # Spreadsheet formula injection: a cell starting with = + - @ is shown as text.
-        return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
     registrations = db.session.scalars(
         select(Registration)
         .options(joinedload(Registration.user))
@@ -43,20 +36,20 @@ def final_list_csv(event: Event) -> str:
         )
         .order_by(Registration.status, Registration.registered_at, Registration.id)
     ).all()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["name", "email", "organisation", "country", "role", "status", "registered_at_utc",
-                     "dietary_needs", "accessibility_needs", "needs_visa_letter"])
-    for registration in registrations:
-        user = registration.user
-        writer.writerow([cell(v) for v in (
-            user.name, user.email, user.organisation.name if user.organisation else "", user.country or "",
-            registration.role.value, registration.status.value,
-            registration.registered_at.strftime("%Y-%m-%d %H:%M") if registration.registered_at else "",
-            registration.dietary_needs, registration.accessibility_needs,
-            "yes" if registration.needs_visa_letter else "no",
-        )])
-    return buffer.getvalue()
+    header = ["name", "email", "organisation", "country", "role", "status", "registered_at_utc",
+              "dietary_needs", "accessibility_needs", "needs_visa_letter"]
+    return csv_text(header, [_final_list_row(registration) for registration in registrations])
+
+
+def _final_list_row(registration: Registration) -> list:
+    user = registration.user
+    return [
+        user.name, user.email, user.organisation.name if user.organisation else "", user.country or "",
+        registration.role.value, registration.status.value,
+        registration.registered_at.strftime("%Y-%m-%d %H:%M") if registration.registered_at else "",
+        registration.dietary_needs, registration.accessibility_needs,
+        "yes" if registration.needs_visa_letter else "no",
+    ]
 
 
 def send_final_list(event: Event, result: JobResult) -> None:
