@@ -35,3 +35,14 @@ def none_if_empty(value):
         value = value.strip()
         return value or None
     return value
+
+
+def show_rule_error(form, error, default: str | None = None) -> None:
+    """Put a broken rule's message (app.errors.RuleError) beside the form field it names, else beside
+    `default`, else at the top of the form — so the page shows it where the person can act on it."""
+    name = getattr(error, "field", None) or default
+    field = getattr(form, name, None) if name else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(error)]
+    else:
+        form.form_errors.append(str(error))

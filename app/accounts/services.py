@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -11,7 +9,7 @@ from sqlalchemy import select
 from app import audit
 from app.accounts.models import Role, User, new_token, normalise_email
 from app.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
-from app.errors import RuleError
+from app.errors import RuleError, rolls_back_on
 from app.extensions import db
 from app.timeutil import is_valid_timezone, now
 
@@ -30,16 +28,6 @@ class NewUser:
     country: str | None = None
     position: str | None = None
     timezone: str = "Europe/Brussels"
-
-
-@contextmanager
-def rolled_back_on_error() -> Iterator[None]:
-    """A broken rule leaves nothing half-done in the session: roll back, then re-raise."""
-    try:
-        yield
-    except AccountError:
-        db.session.rollback()
-        raise
 
 
 def find_by_email(email: str) -> User | None:
@@ -75,10 +63,10 @@ def create_user(data: NewUser, *, actor: User | None = None, check_password: boo
     return user
 
 
+@rolls_back_on(AccountError)
 def sign_up(data: NewUser) -> User:
     """A new member's own account, committed."""
-    with rolled_back_on_error():
-        user = create_user(data)
+    user = create_user(data)
     db.session.commit()
     return user
 

@@ -28,6 +28,7 @@ from app.accounts.forms import (
 from app.accounts.models import Role, User
 from app.directory.queries import all_organisations
 from app.extensions import db, limiter
+from app.forms_common import show_rule_error
 from app.pagination import paginate
 
 bp = Blueprint("accounts", __name__)
@@ -89,7 +90,7 @@ def signup():
                 )
             )
         except services.AccountError as error:
-            getattr(form, error.field or "email").errors.append(str(error))
+            show_rule_error(form, error, "email")
         else:
             session.clear()
             start_session(user)
@@ -119,7 +120,7 @@ def profile():
                 language=form.language.data,
             )
         except services.AccountError as error:
-            getattr(form, error.field or "name").errors.append(str(error))
+            show_rule_error(form, error, "name")
         else:
             flash("Your profile is saved.", "success")
             return redirect(url_for("accounts.profile"))
@@ -137,7 +138,7 @@ def change_email():
         try:
             services.change_email(current_user, form.email.data, form.current_password.data)
         except services.AccountError as error:
-            getattr(form, error.field or "email").errors.append(str(error))
+            show_rule_error(form, error, "email")
         else:
             flash("Your email address is changed.", "success")
             return redirect(url_for("accounts.profile"))
@@ -158,7 +159,7 @@ def change_password():
         try:
             services.change_password(current_user, form.current_password.data, form.password.data)
         except services.AccountError as error:
-            getattr(form, error.field or "password").errors.append(str(error))
+            show_rule_error(form, error, "password")
         else:
             login_user(current_user)  # keep this session; every other one is signed out
             flash("Your password is changed. Other devices have been signed out.", "success")
@@ -196,7 +197,7 @@ def edit_user(user_id: int):
                 organisation_id=form.organisation_id.data or None, is_active_account=form.is_active.data,
             )
         except services.AccountError as error:
-            getattr(form, error.field or "email").errors.append(str(error))
+            show_rule_error(form, error, "email")
         else:
             flash(f"{user.name} is saved.", "success")
             return redirect(url_for("accounts.users"))

@@ -8,6 +8,7 @@ from functools import lru_cache
 from app.calendar import links
 from app.calendar.ics import Attendee, Entry, Person
 from app.events.models import EventStatus
+from app.events.urls import event_url
 
 STATUS = {
     EventStatus.DRAFT: "TENTATIVE",
@@ -63,7 +64,7 @@ def _description(event, show_online: bool, *, lead: str | None = None, body: str
         parts.append(body.strip())
     if show_online and event.online_url and not cancelled:
         parts.append(f"Join online: {event.online_url}")
-    parts.append(f"Details: {links.event_url(event)}")
+    parts.append(f"Details: {event_url(event)}")
     return "\n\n".join(p for p in parts if p)
 
 
@@ -86,7 +87,7 @@ def _entry(event, item, *, show_online: bool, attendees: tuple[Attendee, ...], s
             event, show_online, lead=lead, body=item.description, cancelled=entry_status == "CANCELLED",
         ),
         location=_location(event, show_online, room=room),
-        url=links.event_url(event),
+        url=event_url(event),
         created_at=item.created_at,
         organizer=organizer(),
         attendees=attendees,

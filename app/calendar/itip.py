@@ -24,6 +24,7 @@ from app.calendar.entries import attendee_for, event_entry, session_entry
 from app.calendar.ics import build_calendar, build_entry_calendar
 from app.events.access import is_organiser_of
 from app.events.models import Session
+from app.events.urls import event_url
 from app.extensions import db
 from app.notifications.outbox import Attachment, CalendarPart, Recipient, enqueue
 from app.notifications.rendering import render_email
@@ -72,7 +73,7 @@ def _send(user, *, kind: str, method: str, event, entry, session=None, show_onli
         user_zone=viewer_zone,
         place=_place(event, session),
         online_url=event.online_url if show_online and method != "CANCEL" else None,
-        event_url=links.event_url(event),
+        event_url=event_url(event),
         sequence=entry.sequence,
         reason=(event.cancellation_reason or "").strip() if event.is_cancelled else "",
     )

@@ -9,13 +9,10 @@ from functools import lru_cache
 from urllib.parse import urlencode, urlsplit
 
 from flask import current_app
-from werkzeug.routing import BuildError
 
-from app.templating import country_name
-
-
-def base_url() -> str:
-    return current_app.config["BASE_URL"].rstrip("/")
+from app.events.place import place
+from app.events.urls import event_url
+from app.urls import absolute, base_url
 
 
 def site_host() -> str:
@@ -33,41 +30,6 @@ def event_uid(event) -> str:
 
 def session_uid(session) -> str:
     return f"session-{session.uid}@{site_host()}"
-
-
-def absolute(endpoint: str, fallback: str, **values) -> str:
-    """An absolute URL on BASE_URL, also outside a request (emails, scheduler, CLI)."""
-    return _absolute(current_app._get_current_object(), base_url(), endpoint, fallback, tuple(sorted(values.items())))
-
-
-@lru_cache(maxsize=4096)
-def _absolute(app, base: str, endpoint: str, fallback: str, values: tuple) -> str:
-    path_prefix = urlsplit(base).path
-    adapter = app.url_map.bind(urlsplit(base).hostname or "localhost", script_name=path_prefix or "/")
-    try:
-        path = adapter.build(endpoint, dict(values))
-    except BuildError:
-        return base + fallback
-    origin = base[: len(base) - len(path_prefix)] if path_prefix else base
-    return origin + path
-
-
-def event_url(event) -> str:
-    # A feed asks for hundreds of these: the route is built once, then only the id changes.
-    prefix, suffix = _id_pattern(current_app._get_current_object(), base_url(), "events.detail", "event_id",
-                                 "/events/")
-    return f"{prefix}{event.id}{suffix}"
-
-
-_SENTINEL = 918273645546372819
-
-
-@lru_cache(maxsize=64)
-def _id_pattern(app, base: str, endpoint: str, name: str, fallback: str) -> tuple[str, str]:
-    """(before, after) the integer `name` in the absolute URL of `endpoint`."""
-    url = _absolute(app, base, endpoint, fallback + str(_SENTINEL), ((name, _SENTINEL),))
-    before, _, after = url.partition(str(_SENTINEL))
-    return before, after
 
 
 def personal_feed_url(user) -> str:
@@ -136,14 +98,8 @@ def outlook_url(event, office365: bool = False) -> str:
 
 
 def public_location(event) -> str:
-    parts = [event.venue, event.address, event.city, country_name(event.country)]
-    seen: list[str] = []
-    for part in parts:
-        if part and part.strip() and part.strip() not in seen:
-            seen.append(part.strip())
-    if not seen and getattr(event.format, "value", event.format) == "online":
-        return "Online"
-    return ", ".join(seen)
+    """LOCATION of a calendar entry: the full place, or "Online" for an online event without one."""
+    return place(event) or ("Online" if getattr(event.format, "value", event.format) == "online" else "")
 
 
 def _public_details(event) -> str:

@@ -11,6 +11,7 @@ from app.directory.empact import CYCLES
 from app.directory.forms import OrganisationForm, ProjectForm, ThemeForm
 from app.directory.models import Organisation, OrganisationType, Project, Theme
 from app.extensions import db, login_manager
+from app.forms_common import show_rule_error
 from app.pagination import paginate
 from app.templating import COUNTRY_CHOICES
 
@@ -29,11 +30,6 @@ def _only_directory_managers():
 
 def _search() -> str:
     return (request.args.get("q") or "").strip()[:100]
-
-
-def _apply_error(form, error: services.DirectoryError, default: str) -> None:
-    field = getattr(form, error.field or default, None) or getattr(form, default)
-    field.errors = list(field.errors) + [str(error)]
 
 
 @bp.get("/")
@@ -75,7 +71,7 @@ def _organisation_form(organisation: Organisation | None):
                 type=OrganisationType(form.type.data), country=form.country.data, website=form.website.data,
             )
         except services.DirectoryError as error:
-            _apply_error(form, error, "name")
+            show_rule_error(form, error, "name")
         else:
             flash(f"{saved.name} is saved.", "success")
             return redirect(url_for("directory.organisations"))
@@ -116,7 +112,7 @@ def _project_form(project: Project | None):
                 coordinator_organisation_id=form.coordinator_organisation_id.data or None,
             )
         except services.DirectoryError as error:
-            _apply_error(form, error, "acronym")
+            show_rule_error(form, error, "acronym")
         else:
             flash(f"{saved.acronym} is saved.", "success")
             return redirect(url_for("directory.projects"))
@@ -156,7 +152,7 @@ def _theme_form(theme: Theme | None):
                 empact_cycle=form.empact_cycle.data,
             )
         except services.DirectoryError as error:
-            _apply_error(form, error, "name")
+            show_rule_error(form, error, "name")
         else:
             flash(f"{saved.name} is saved.", "success")
             return redirect(url_for("directory.themes"))

@@ -9,6 +9,7 @@ from datetime import date
 from app import audit
 from app.accounts.models import User
 from app.directory.models import Organisation
+from app.errors import rolls_back_on
 from app.events.models import Event
 from app.extensions import db
 from app.lessons import notices
@@ -18,7 +19,7 @@ from app.lessons.permissions import (
     can_add_action_to_lesson,
     can_update_action,
 )
-from app.lessons.workflow import LessonError, clean_text, move, rolls_back_on
+from app.lessons.workflow import LessonError, clean_text, move
 from app.timeutil import now
 
 

@@ -9,7 +9,6 @@ permissions.py.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -18,6 +17,7 @@ from app import audit
 from app.accounts.models import User
 from app.accounts.permissions import is_signed_in
 from app.directory.models import Theme
+from app.errors import RuleError, rolls_back_on
 from app.events.models import Event, Session
 from app.extensions import db
 from app.lessons import notices, visibility
@@ -34,23 +34,10 @@ from app.lessons.permissions import all_actions_done, allowed_transitions, can_e
 from app.timeutil import now
 
 
-class LessonError(ValueError):
+class LessonError(RuleError):
     """A rule said no; the message is for the user."""
 
 
-def rolls_back_on(error_cls):
-    """Decorate a service: when it refuses (raises `error_cls`), roll back whatever it changed
-    before re-raising, so the caller (a view, the CLI, a test) can read fresh state and go on."""
-    def decorate(service):
-        @functools.wraps(service)
-        def wrapper(*args, **kwargs):
-            try:
-                return service(*args, **kwargs)
-            except error_cls:
-                db.session.rollback()
-                raise
-        return wrapper
-    return decorate
 
 
 CONTENT_FIELDS = (

@@ -18,6 +18,7 @@ from flask import current_app, has_request_context, render_template
 from jinja2 import TemplateNotFound
 
 from app.timeutil import to_local
+from app.urls import absolute_url
 
 # Month and weekday names for the languages that have email translations (strftime depends on
 # the process locale, which a server does not set per recipient).
@@ -51,11 +52,6 @@ def format_when(instant: datetime | None, tz_name: str | None, language: str | N
         time=local.strftime("%H:%M"),
     )
     return f"{text} {local.tzname()} ({tz_name or 'UTC'})"
-
-
-def absolute_url(path: str) -> str:
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return base + (path if path.startswith("/") else "/" + path)
 
 
 def _render_first(candidates: list[str], **context) -> str | None:

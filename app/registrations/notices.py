@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 
 from app import audit
@@ -18,15 +17,14 @@ from app.notifications.rendering import render_email
 from app.registrations.models import Invitation, Registration, RegistrationStatus
 from app.registrations.rules import ACTIVE, RegistrationError
 from app.registrations.signals import registration_confirmed
+from app.urls import absolute_url
 
 
 def recipient(user: User) -> Recipient:
     return Recipient(email=user.email, name=user.name, user_id=user.id)
 
 
-def link(path: str) -> str:
-    """An absolute link for emails (built from BASE_URL: works outside requests, e.g. the scheduler)."""
-    return current_app.config["BASE_URL"].rstrip("/") + path
+link = absolute_url  # an absolute link for emails (BASE_URL: works outside requests)
 
 
 def event_links(event: Event | None) -> dict:

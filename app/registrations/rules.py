@@ -3,6 +3,7 @@ roles people may choose themselves, and the error whose message is fit to show t
 
 from __future__ import annotations
 
+from app.errors import RuleError
 from app.registrations.models import ParticipantRole, RegistrationStatus
 
 ACTIVE = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
@@ -15,5 +16,5 @@ SELF_ROLES = (
 )
 
 
-class RegistrationError(ValueError):
+class RegistrationError(RuleError):
     """A rule was broken; the message is fit to show to the user."""

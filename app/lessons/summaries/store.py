@@ -9,16 +9,16 @@ from sqlalchemy import select
 
 from app import audit
 from app.accounts.models import User
+from app.errors import RuleError, rolls_back_on
 from app.extensions import db
 from app.lessons import visibility
 from app.lessons.models import TLP, Lesson, Summary, SummaryVersion
 from app.lessons.summaries.compile import GROUPINGS, build_snapshot, chosen_entries
-from app.lessons.workflow import rolls_back_on
 from app.timeutil import now
 
 
-class SummaryError(ValueError):
-    pass
+class SummaryError(RuleError):
+    """A summary cannot be saved as asked; the message says why."""
 
 
 @dataclass

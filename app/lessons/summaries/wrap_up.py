@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.events.models import Event
+from app.events.place import TOWN, place
 from app.events.times import local_span
 from app.extensions import db
 from app.lessons import visibility
@@ -132,8 +133,8 @@ def _feedback_blocks(fb: dict) -> list[dict]:
 def _subtitle(event: Event) -> str:
     first, last = local_span(event.starts_at, event.ends_at, event.timezone)
     subtitle = f"{event.kind.label}, {first.isoformat()} – {last.isoformat()}"
-    if event.city or event.country:
-        subtitle += ", " + ", ".join(x for x in (event.city, event.country) if x)
+    if place(event, TOWN):
+        subtitle += ", " + place(event, TOWN)
     return subtitle
 
 

@@ -3,7 +3,6 @@ their entries)."""
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_login import current_user
 
 from app.events import access as event_access
@@ -13,13 +12,6 @@ from app.lessons.permissions import may_record
 from app.lessons.views import bp
 
 EVENT_PAGE_LIMIT = 10
-
-
-@bp.app_template_global()
-def event_url(event_or_id) -> str:
-    """The event's page."""
-    event_id = getattr(event_or_id, "id", event_or_id)
-    return url_for("events.detail", event_id=event_id)
 
 
 @bp.app_template_global()

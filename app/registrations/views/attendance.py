@@ -18,6 +18,8 @@ from flask_login import current_user, login_required
 
 from app.directory.models import OrganisationType
 from app.events.access import get_managed_or_404, get_visible_or_404, is_organiser_of
+from app.events.place import TOWN, VENUE
+from app.events.place import place as event_place
 from app.registrations import attendance as service
 from app.registrations import pdf, queries
 from app.registrations.participant_list import checkin_page, confirmed_registrations
@@ -116,7 +118,7 @@ def attendance_sheet(event_id: int):
         )
         for r in confirmed_registrations(event.id)
     ]
-    place = ", ".join(p for p in (event.venue, event.city, country_name(event.country)) if p)
+    place = event_place(event, VENUE)
     body = pdf.attendance_sheet(event.title, day.strftime("%A %d %B %Y"), place, rows)
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="attendance-{event.id}-{day.isoformat()}.pdf"'})
@@ -136,7 +138,7 @@ def certificate(event_id: int, registration_id: int):
     end = to_local(event.ends_at, event.timezone)
     dates = start.strftime("%d %B %Y") if start.date() == end.date() else (
         f"{start.strftime('%d %B %Y')} – {end.strftime('%d %B %Y')}")
-    place = ", ".join(p for p in (event.city, country_name(event.country)) if p)
+    place = event_place(event, TOWN)
     issuer = event.host_organisation.name if event.host_organisation else current_app.config["SITE_NAME"]
     user = registration.user
     body = pdf.certificate(user.name, user.organisation.name if user.organisation else "", event.title, dates,

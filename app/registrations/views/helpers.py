@@ -3,35 +3,14 @@ registration box helper for templates, the `next` target and the arguments parse
 
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from app.accounts.auth import is_safe_next
 from app.events.models import Event
 from app.registrations import box
 from app.registrations.forms import RegistrationForm
 from app.registrations.views import bp
-
-
-def event_page_url(event: Event) -> str:
-    """The events engineer's event page when it exists, else our registration page."""
-    if "events.detail" in current_app.view_functions:
-        try:
-            return url_for("events.detail", event_id=event.id)
-        except BuildError:
-            pass
-    return url_for("registrations.status", event_id=event.id)
-
-
-def event_url_maker():
-    """event_page_url for an event id, built once for a list (see url_maker)."""
-    if "events.detail" in current_app.view_functions:
-        try:
-            return url_maker("events.detail", "event_id")
-        except BuildError:
-            pass
-    return url_maker("registrations.status", "event_id")
 
 
 def url_maker(endpoint: str, key: str, **values):
@@ -50,7 +29,7 @@ def registration_box(event: Event, form: RegistrationForm | None = None, *, seat
 
 @bp.app_context_processor
 def _registration_helpers():
-    return {"registration_box": registration_box, "event_page_url": event_page_url}
+    return {"registration_box": registration_box}
 
 
 def next_or(default: str) -> str:

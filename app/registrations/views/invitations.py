@@ -11,7 +11,9 @@ from app.accounts import services as accounts
 from app.accounts.auth import start_session
 from app.accounts.forms import SignUpForm
 from app.events.access import get_managed_or_404
+from app.events.urls import event_path
 from app.extensions import limiter
+from app.forms_common import show_rule_error
 from app.registrations import invitations as service
 from app.registrations import queries
 from app.registrations.forms import AcceptInvitationForm, InviteForm, parse_email_lines
@@ -19,7 +21,6 @@ from app.registrations.models import Invitation, ParticipantRole
 from app.registrations.register import Needs
 from app.registrations.rules import RegistrationError
 from app.registrations.views import bp
-from app.registrations.views.helpers import event_page_url
 
 
 @bp.route("/events/<int:event_id>/invitations", methods=["GET", "POST"])
@@ -93,7 +94,7 @@ def accept_invitation(token: str):
     flash(outcome.message, outcome.category)
     if not outcome.ok:
         return redirect(url_for("registrations.invitation", token=token))
-    return redirect(event_page_url(item.event))
+    return redirect(event_path(item.event))
 
 
 @bp.post("/invitations/<token>/decline")
@@ -131,7 +132,7 @@ def invitation_signup(token: str):
                 organisation_id=form.organisation_id.data or None, country=form.country.data,
                 timezone=current_app.config["DEFAULT_TIMEZONE"]))
         except accounts.AccountError as error:
-            getattr(form, error.field or "email").errors.append(str(error))
+            show_rule_error(form, error, "email")
         else:
             web_session.clear()
             start_session(user)

@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 from app.pagination import Page, parse_page
 from app.registrations import queries
 from app.registrations.views import bp
-from app.registrations.views.helpers import event_url_maker
 from app.timeutil import now
 
 MY_EVENTS_PER_PAGE = 20
@@ -35,5 +34,4 @@ def my_events():
     feedback_given = {r.id for r in registrations if r.has_feedback}
     return render_template("registrations/my_events.html", show=show, page=page, totals=totals,
                            positions=mine.positions, signups=mine.signups, invitations=invitations,
-                           feedback_given=feedback_given, signup_positions=mine.signup_positions,
-                           event_url=event_url_maker())
+                           feedback_given=feedback_given, signup_positions=mine.signup_positions)

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from app.events.access import get_visible_or_404
 from app.events.models import Session
+from app.events.urls import event_path
 from app.registrations import queries
 from app.registrations.forms import NeedsForm, RegistrationForm
 from app.registrations.manage import update_needs
@@ -15,7 +16,7 @@ from app.registrations.register import Needs, cancel_registration
 from app.registrations.register import register as register_for
 from app.registrations.sessions import cancel_session_signup, sign_up_for_session
 from app.registrations.views import bp
-from app.registrations.views.helpers import event_page_url, next_or, registration_box
+from app.registrations.views.helpers import next_or, registration_box
 from app.registrations.waitlist import event_with_tally
 
 
@@ -30,7 +31,7 @@ def _cancel_and_return(cancel_it, item, event, missing: str):
     else:
         outcome = cancel_it(item, current_user)
         flash(outcome.message, "info" if outcome.ok else "danger")
-    return redirect(next_or(event_page_url(event)))
+    return redirect(next_or(event_path(event)))
 
 
 @bp.get("/privacy-notice")
@@ -55,7 +56,7 @@ def register(event_id: int):
     if not form.validate():
         return render_template("registrations/status.html", event=event,
                                box=registration_box(event, form)), 422
-    back = next_or(event_page_url(event))  # before the commit expires the event (no reload after it)
+    back = next_or(event_path(event))  # before the commit expires the event (no reload after it)
     outcome = register_for(event, current_user, form.role.data, _needs(form), consent=form.consent.data, tally=tally)
     flash(outcome.message, outcome.category)
     return redirect(back)
@@ -80,7 +81,7 @@ def needs(event_id: int):
     if form.validate_on_submit():
         update_needs(registration, _needs(form), current_user)
         flash("Your needs are saved. Only the organisers see them.", "success")
-        return redirect(event_page_url(event))
+        return redirect(event_path(event))
     return render_template("registrations/needs.html", event=event, form=form), (422 if form.errors else 200)
 
 
@@ -99,7 +100,7 @@ def session_signup(session_id: int):
     event = item.event
     outcome = sign_up_for_session(item, current_user)
     flash(outcome.message, outcome.category)
-    return redirect(next_or(event_page_url(event)))
+    return redirect(next_or(event_path(event)))
 
 
 @bp.post("/sessions/<int:session_id>/signup/cancel")

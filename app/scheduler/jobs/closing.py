@@ -9,14 +9,13 @@ from sqlalchemy.orm import joinedload
 
 from app.events.access import own_organisers
 from app.events.models import Event, EventStatus
+from app.events.place import where
+from app.events.urls import event_url
 from app.extensions import db
 from app.notifications.outbox import Attachment
-from app.notifications.rendering import absolute_url
 from app.registrations.models import Registration, RegistrationStatus
 from app.scheduler.jobs.work import (
     JobResult,
-    event_path,
-    event_place,
     for_each_claimed_event,
     send,
 )
@@ -65,7 +64,7 @@ def send_final_list(event: Event, result: JobResult) -> None:
             user, "scheduler/registration_closed", kind="registration_closed",
             dedupe_key=f"registration-closed:{event.id}:{user.id}",
             attachments=[Attachment(f"participants-event-{event.id}.csv", "text/csv", listing)],
-            event=event, place=event_place(event, user.language), event_url=absolute_url(event_path(event)),
+            event=event, place=where(event, user.language), event_url=event_url(event),
             confirmed=counts.get(RegistrationStatus.CONFIRMED, 0),
             waitlisted=counts.get(RegistrationStatus.WAITLISTED, 0),
             pending=counts.get(RegistrationStatus.PENDING, 0),

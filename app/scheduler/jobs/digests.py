@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Role, User
 from app.events.models import Event, EventStatus
+from app.events.urls import event_url
 from app.extensions import db
 from app.lessons.models import (
     OPEN_ACTION_STATES,
@@ -22,9 +23,9 @@ from app.lessons.models import (
     LessonStatus,
 )
 from app.notifications.delivery import begin_write
-from app.notifications.rendering import absolute_url
-from app.scheduler.jobs.work import JobResult, event_path, fail, send
+from app.scheduler.jobs.work import JobResult, fail, send
 from app.timeutil import zone
+from app.urls import absolute_url
 
 # Follow-up actions due within this many days are in the owner's weekly digest (plus overdue ones).
 ACTIONS_DUE_WITHIN_DAYS = 14
@@ -166,7 +167,7 @@ def run_coordinator_digest(at: datetime) -> JobResult:
             kind="coordinator_digest", dedupe_key=f"coordinator-digest:{user.id}:{slot:%Y-%m-%d}",
             shareable=shareable, **week,
             lesson_url=lambda lesson: absolute_url(f"/lessons/{lesson.id}"),
-            event_url=lambda event: absolute_url(event_path(event)),
+            event_url=event_url,
             site_url=absolute_url("/"),
         )
     result.detail = f"week of {slot:%Y-%m-%d}: {result.sent} digest(s) queued"

@@ -10,17 +10,17 @@ from sqlalchemy.orm import joinedload
 
 from app.events.access import own_organisers
 from app.events.models import Event, EventStatus
+from app.events.urls import event_url
 from app.extensions import db
-from app.notifications.rendering import absolute_url
 from app.registrations.attendance import attended_clause
 from app.registrations.models import Registration, RegistrationStatus
 from app.scheduler.jobs.work import (
     JobResult,
     claim,
-    event_path,
     for_each_claimed_event,
     send,
 )
+from app.urls import absolute_url
 
 # After an event ends, how long the feedback request may still go out (a scheduler that was down
 # for a day still asks; one installed next year does not write about last year's events).
@@ -45,7 +45,7 @@ def attendees_of(event: Event) -> list[Registration]:
 def send_post_event(event: Event, at: datetime, result: JobResult) -> None:
     """Queue the feedback requests (each attendee's marker claimed once) and the organisers' reminders."""
     links = {
-        "event_url": absolute_url(event_path(event)),
+        "event_url": event_url(event),
         "feedback_url": absolute_url(f"/events/{event.id}/feedback"),
         "lesson_url": absolute_url(f"/events/{event.id}/lessons/new"),
     }

@@ -15,11 +15,12 @@ from sqlalchemy.orm import joinedload
 
 from app.calendar import itip
 from app.events.models import Event, EventStatus
+from app.events.place import where
+from app.events.urls import event_url
 from app.extensions import db
 from app.notifications.delivery import begin_write
-from app.notifications.rendering import absolute_url
 from app.registrations.models import Registration, RegistrationStatus
-from app.scheduler.jobs.work import JobResult, chunks, claim, event_path, event_place, fail, send
+from app.scheduler.jobs.work import JobResult, chunks, claim, fail, send
 from app.timeutil import zone
 
 # Reminders further ahead than this many days are ignored (the events form accepts up to 365).
@@ -140,7 +141,7 @@ def remind(registration: Registration, event: Event, at: datetime, result: JobRe
         user, "scheduler/reminder", kind="reminder",
         dedupe_key=f"reminder:{registration.id}:{days}:{event.starts_at:%Y%m%dT%H%M}",
         attachments=[attachment] if attachment is not None else [],
-        event=event, days=days, place=event_place(event, user.language), event_url=absolute_url(event_path(event)),
+        event=event, days=days, place=where(event, user.language), event_url=event_url(event),
         has_calendar=attachment is not None,
     )
     result.sent += int(sent)

@@ -11,11 +11,10 @@ from flask import current_app
 from sqlalchemy import update
 
 from app.accounts.models import User
-from app.events.models import Event, EventFormat
+from app.events.models import Event
 from app.extensions import db
 from app.notifications.delivery import begin_write
 from app.notifications.services import notify
-from app.templating import country_name
 
 
 @dataclass
@@ -40,22 +39,6 @@ def send(user: User, template: str, *, kind: str, dedupe_key: str, attachments=(
     return notify(user, template, kind=kind, dedupe_key=dedupe_key, attachments=attachments, **context) is not None
 
 
-def event_path(event: Event) -> str:
-    return f"/events/{event.id}"
-
-
-_ONLINE = {"en": ("Online", "{place} (and online)"), "uk": ("Онлайн", "{place} (і онлайн)")}
-
-
-def event_place(event: Event, language: str | None = "en") -> str:
-    online, hybrid = _ONLINE.get(language or "en", _ONLINE["en"])
-    parts = [p for p in (event.venue, event.address, event.city, country_name(event.country)) if p]
-    if event.format == EventFormat.ONLINE:
-        return online
-    place = ", ".join(parts)
-    if event.format == EventFormat.HYBRID:
-        return hybrid.format(place=place) if place else online
-    return place
 
 
 def claim(model, row_id: int, *conditions, **values) -> bool:

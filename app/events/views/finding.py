@@ -1,0 +1,146 @@
+"""Finding events: the list, the month calendar, the event page, and the template helpers every page uses."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import render_template, request
+from flask_login import current_user
+from markupsafe import Markup
+
+from app.cache import fragments
+from app.events import queries, signals
+from app.events.access import get_visible_or_404, is_organiser_of
+from app.events.place import place
+from app.events.queries import EventFilters
+from app.events.urls import event_path
+from app.events.views import bp
+from app.pagination import paginate
+from app.timeutil import now, to_local
+
+
+@bp.app_template_filter("clock")
+def clock(instant, tz_name: str | None, fmt: str = "%H:%M") -> str:
+    """A time of day in a zone, without the zone's name (the page says which zone once)."""
+    return to_local(instant, tz_name).strftime(fmt) if instant is not None else ""
+
+
+bp.add_app_template_global(event_path, "event_path")  # the one way pages link to an event
+bp.add_app_template_filter(place, "place")  # the one way pages print where an event is
+
+
+@bp.app_template_global("upcoming_events")
+def upcoming_events(limit: int = 5):
+    """For the home page: the next published events the viewer may see."""
+    return queries.upcoming(current_user, limit)
+
+
+# What the list of events shows and selects by; any change to these tables rebuilds it.
+LIST_TABLES = ("events", "event_themes", "themes", "event_projects", "projects", "event_organisers",
+               "organisations")
+
+
+def _filter_form(filters: EventFilters, extra_hidden: dict, show_dates: bool):
+    """The filter form (shared by the list and the month calendar), cached: it lists every project
+    and theme. It differs only by the query string and whether the viewer may tick "mine"."""
+    may_pick_mine = bool(current_user.is_authenticated and current_user.is_organiser)
+    return fragments.cached(
+        "events.filters",
+        (request.endpoint, fragments.query_key(), may_pick_mine, tuple(sorted(extra_hidden.items())), show_dates),
+        ("projects", "themes"),
+        lambda: render_template("events/_filters.html", filters=filters, extra_hidden=extra_hidden,
+                                show_dates=show_dates, **queries.filter_choices()),
+    )
+
+
+@bp.get("/events")
+def index():
+    filters = EventFilters.from_args(request.args)
+    # The same list for every viewer of the same visibility class; "upcoming" and "past" move with
+    # the clock, so the minute is part of the key.
+    key = (fragments.query_key(), queries.visibility_key(current_user, filters), now().replace(second=0, microsecond=0))
+
+    def build() -> str:
+        page = paginate(queries.list_query(filters, current_user), request.args.get("page"), per_page=20)
+        return render_template("events/_list.html", page=page, filters=filters)
+
+    listing = fragments.cached("events.list", key, LIST_TABLES, build)
+    filter_form = _filter_form(filters, {"tab": "past"} if filters.tab == "past" else {}, True)
+    return render_template("events/index.html", listing=listing, filter_form=filter_form, filters=filters)
+
+
+@bp.get("/events/calendar")
+def calendar_month():
+    filters = EventFilters.from_args(request.args)
+    today = to_local(now(), getattr(current_user, "timezone", None)).date()
+    try:
+        year = int((request.args.get("year") or str(today.year))[:6])
+        month = int((request.args.get("month") or str(today.month))[:4])
+    except ValueError:
+        year, month = today.year, today.month
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        year, month = today.year, today.month
+    events = queries.month_events(filters, current_user, year, month)
+    previous = (year - 1, 12) if month == 1 else (year, month - 1)
+    following = (year + 1, 1) if month == 12 else (year, month + 1)
+    return render_template(
+        "events/calendar.html", weeks=queries.month_grid(events, year, month), year=year, month=month,
+        month_start=date(year, month, 1), previous=previous, following=following, filters=filters,
+        today=today, filter_form=_filter_form(filters, {"year": year, "month": month}, False),
+    )
+
+
+@bp.get("/events/<int:event_id>")
+def detail(event_id: int):
+    event = get_visible_or_404(event_id, current_user)
+    organiser = is_organiser_of(current_user, event)
+    # What the registrations package adds (registration facts, seats taken, the viewer's
+    # registration, whether the viewer sees the online link): see signals.event_page_context.
+    extra = {"show_online_link": False,
+             **signals.values_from_signal(signals.event_page_context.send(event, user=current_user))}
+    show_online_link = extra.pop("show_online_link")
+    signed_in = bool(current_user.is_authenticated)
+    viewer_tz = getattr(current_user, "timezone", None) if signed_in else None
+
+    def build_main() -> str:
+        full = queries.load_event(event_id)  # the agenda, speakers, organisers, projects, themes
+        return render_template("events/_detail_main.html", event=full, is_organiser=organiser,
+                               show_online_link=show_online_link, days=queries.timetable(full),
+                               viewer_tz=viewer_tz)
+
+    if organiser:  # with the organiser's forms (CSRF tokens): never cached
+        main_column = Markup(build_main())
+    else:
+        main_column = fragments.cached("events.detail_main", (event.id, viewer_tz, show_online_link), DETAIL_TABLES,
+                                       build_main)
+    calendar_box = fragments.cached(
+        "events.calendar_links", (event.id, signed_in), ("events", "sessions"),
+        lambda: render_template("calendar/_event_links.html", event=event),
+    )
+    return render_template(
+        "events/detail.html",
+        event=event,
+        is_organiser=organiser,
+        main_column=main_column,
+        calendar_box=calendar_box,
+        lesson_entries=_lesson_entries(event),
+        **extra,
+    )
+
+
+# What the main column of an event page shows (facts, people, agenda).
+DETAIL_TABLES = ("events", "sessions", "session_speakers", "users", "organisations", "event_organisers",
+                 "event_projects", "projects", "event_themes", "themes")
+
+
+def _lesson_entries(event):
+    """The event's lessons box (the lessons capability), as this viewer may see it: cached per viewer,
+    rebuilt whenever an entry, the viewer's attendance or the event's organisers change."""
+    viewer = ("user", current_user.id) if current_user.is_authenticated else ("public",)
+    # The clock matters too: whether one may record an entry yet depends on when the event starts.
+    key = (event.id, viewer, now().replace(second=0, microsecond=0))
+    return fragments.cached("events.lesson_entries", key, LESSON_BOX_TABLES,
+                            lambda: render_template("lessons/_event_entries.html", event=event))
+
+
+LESSON_BOX_TABLES = ("lessons", "lesson_themes", "themes", "users", "organisations", "events", "event_organisers",
+                     "registrations", "attendance_days", "session_attendance")
