@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, MetaData, func
+from sqlalchemy import Column, DateTime, Enum, ForeignKey, Integer, MetaData, Table, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -73,6 +73,17 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
         length=32,
         values_callable=lambda cls: [member.value for member in cls],
         validate_strings=True,
+    )
+
+
+def link_table(name: str, owner: tuple[str, str], other: tuple[str, str]) -> Table:
+    """A many-to-many link: (column, "table.id") for the owning side and for the other side, both
+    the primary key, rows deleted with either end, the other side indexed for reverse look-ups."""
+    return Table(
+        name,
+        Base.metadata,
+        Column(owner[0], Integer, ForeignKey(owner[1], ondelete="CASCADE"), primary_key=True),
+        Column(other[0], Integer, ForeignKey(other[1], ondelete="CASCADE"), primary_key=True, index=True),
     )
 
 

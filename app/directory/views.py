@@ -28,6 +28,21 @@ def _only_directory_managers():
     return None
 
 
+def _save_or_show(form, save, first_field: str, back: str, template: str, **context):
+    """A directory form's answer: saved (back to its list, with a message) or shown again with the
+    broken rule beside its field (422)."""
+    if form.validate_on_submit():
+        try:
+            saved = save()
+        except services.DirectoryError as error:
+            show_rule_error(form, error, first_field)
+        else:
+            flash(f"{getattr(saved, 'name', saved)} is saved.", "success")
+            return redirect(url_for(back))
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, form=form, **context), status
+
+
 def _search() -> str:
     return (request.args.get("q") or "").strip()[:100]
 
@@ -64,19 +79,15 @@ def _organisation_form(organisation: Organisation | None):
     if request.method == "GET" and organisation is not None:
         form.type.data = organisation.type.value
         form.country.data = organisation.country or ""
-    if form.validate_on_submit():
-        try:
-            saved = services.save_organisation(
-                organisation, current_user, name=form.name.data, short_name=form.short_name.data,
-                type=OrganisationType(form.type.data), country=form.country.data, website=form.website.data,
-            )
-        except services.DirectoryError as error:
-            show_rule_error(form, error, "name")
-        else:
-            flash(f"{saved.name} is saved.", "success")
-            return redirect(url_for("directory.organisations"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("directory/organisation_form.html", form=form, organisation=organisation), status
+
+    def save():
+        return services.save_organisation(
+            organisation, current_user, name=form.name.data, short_name=form.short_name.data,
+            type=OrganisationType(form.type.data), country=form.country.data, website=form.website.data,
+        )
+
+    return _save_or_show(form, save, "name", "directory.organisations", "directory/organisation_form.html",
+                         organisation=organisation)
 
 
 # --- projects --------------------------------------------------------------------------------
@@ -102,22 +113,18 @@ def _project_form(project: Project | None):
     form = ProjectForm(obj=project, organisations=queries.all_organisations())
     if request.method == "GET":
         form.coordinator_organisation_id.data = (project.coordinator_organisation_id if project else None) or 0
-    if form.validate_on_submit():
-        try:
-            saved = services.save_project(
-                project, current_user, acronym=form.acronym.data, title=form.title.data,
-                programme=form.programme.data, grant_number=form.grant_number.data,
-                starts_on=form.starts_on.data, ends_on=form.ends_on.data, website=form.website.data,
-                description=form.description.data,
-                coordinator_organisation_id=form.coordinator_organisation_id.data or None,
-            )
-        except services.DirectoryError as error:
-            show_rule_error(form, error, "acronym")
-        else:
-            flash(f"{saved.acronym} is saved.", "success")
-            return redirect(url_for("directory.projects"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("directory/project_form.html", form=form, project=project), status
+
+    def save():
+        return services.save_project(
+            project, current_user, acronym=form.acronym.data, title=form.title.data,
+            programme=form.programme.data, grant_number=form.grant_number.data,
+            starts_on=form.starts_on.data, ends_on=form.ends_on.data, website=form.website.data,
+            description=form.description.data,
+            coordinator_organisation_id=form.coordinator_organisation_id.data or None,
+        )
+
+    return _save_or_show(form, save, "acronym", "directory.projects", "directory/project_form.html",
+                         project=project)
 
 
 # --- themes ----------------------------------------------------------------------------------
@@ -145,16 +152,9 @@ def _theme_form(theme: Theme | None):
     form = ThemeForm(obj=theme)
     if request.method == "GET" and theme is not None:
         form.empact_cycle.data = theme.empact_cycle or ""
-    if form.validate_on_submit():
-        try:
-            saved = services.save_theme(
-                theme, current_user, name=form.name.data, description=form.description.data,
-                empact_cycle=form.empact_cycle.data,
-            )
-        except services.DirectoryError as error:
-            show_rule_error(form, error, "name")
-        else:
-            flash(f"{saved.name} is saved.", "success")
-            return redirect(url_for("directory.themes"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("directory/theme_form.html", form=form, theme=theme), status
+
+    def save():
+        return services.save_theme(theme, current_user, name=form.name.data, description=form.description.data,
+                                   empact_cycle=form.empact_cycle.data)
+
+    return _save_or_show(form, save, "name", "directory.themes", "directory/theme_form.html", theme=theme)

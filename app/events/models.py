@@ -8,17 +8,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
-    Column,
     ForeignKey,
     Index,
-    Integer,
     String,
-    Table,
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
+from app.db import LabelledEnum, TimestampMixin, UTCDateTime, link_table, str_enum
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -71,26 +68,11 @@ def new_uid() -> str:
     return uuid.uuid4().hex
 
 
-event_projects = Table(
-    "event_projects",
-    db.Model.metadata,
-    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
-    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
+event_projects = link_table("event_projects", ("event_id", "events.id"), ("project_id", "projects.id"))
 
-event_themes = Table(
-    "event_themes",
-    db.Model.metadata,
-    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
-    Column("theme_id", Integer, ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
+event_themes = link_table("event_themes", ("event_id", "events.id"), ("theme_id", "themes.id"))
 
-event_organisers = Table(
-    "event_organisers",
-    db.Model.metadata,
-    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
+event_organisers = link_table("event_organisers", ("event_id", "events.id"), ("user_id", "users.id"))
 
 
 class Event(TimestampMixin, db.Model):

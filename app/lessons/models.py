@@ -8,18 +8,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     JSON,
     CheckConstraint,
-    Column,
     ForeignKey,
     Index,
-    Integer,
     String,
-    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
+from app.db import LabelledEnum, TimestampMixin, UTCDateTime, link_table, str_enum
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -87,12 +84,7 @@ class Addressee(LabelledEnum):
     __labels__ = {"eu_institutions": "EU institutions"}
 
 
-lesson_themes = Table(
-    "lesson_themes",
-    db.Model.metadata,
-    Column("lesson_id", Integer, ForeignKey("lessons.id", ondelete="CASCADE"), primary_key=True),
-    Column("theme_id", Integer, ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
+lesson_themes = link_table("lesson_themes", ("lesson_id", "lessons.id"), ("theme_id", "themes.id"))
 
 
 class Lesson(TimestampMixin, db.Model):
