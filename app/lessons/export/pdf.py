@@ -1,11 +1,15 @@
 """A document as PDF, through fpdf2's public API only: FPDF with header()/footer() for the TLP
-banner and the page footer, add_font() for the bundled DejaVu faces, get_string_width(), text(),
-rect(), add_page().
+banner and the page footer, add_font() for the bundled DejaVu faces, set_font(), get_string_width(),
+text(), rect(), add_page().
 
-Speed (a 5,000-entry summary): cell()/multi_cell()/write() break lines character by character in
-Python. Here each word is measured once per face and size for the whole document (a dict in front
-of get_string_width()), paragraphs are wrapped at spaces by bisection over the running widths of
-their words, and each finished line is drawn with one text() call.
+Speed (a 5,000-entry summary, ~190,000 lines, 13.7 M characters): cell()/multi_cell()/write() break
+lines character by character in Python (multi_cell: ~9 us a character, over a minute here). Here
+each word is measured once per face and size for the whole document (a dict in front of
+get_string_width()), paragraphs are wrapped at spaces by bisection over the running widths of their
+words, short texts (the field labels) are wrapped once, and each line is drawn with one text() call,
+set_font() only when the face or size changes. What remains is fpdf2's own: text() encodes every
+character through the font subset one at a time (TTFFont.encode_text, ~0.16 us a character, about
+2.2 s of CPU here, more than the whole pre-public-API export took) and output() compresses the pages.
 """
 
 from __future__ import annotations
@@ -101,6 +105,7 @@ class _Writer:
         self.pdf = pdf
         self._widths: dict[tuple[str, float], _Widths] = {}
         self.font: tuple[str, float] | None = None  # what set_font() was last given here
+        self._short: dict[tuple, list[str]] = {}  # short texts (labels) wrapped once
 
     def set_font(self, style: str, size: float):
         if self.font != (style, size):
@@ -130,23 +135,39 @@ class _Writer:
                 text(x, baseline, line)
             baseline += height
 
+    def new_page(self):
+        """add_page(), which restores the font after the header and footer: so does the record here."""
+        font = self.font
+        self.pdf.add_page()
+        self.font = font
+
     def write(self, text, size: float = 10, style: str = "", height: float = 5, indent: float = 0,
               bullet: str | None = None):
+        """Wrapped text from the current line down, one text() call per line, a new page when a line
+        would cross the bottom margin."""
         pdf = self.pdf
         x = pdf.l_margin + indent
-        lines = wrap(text, pdf.w - pdf.r_margin - x, self.widths(style, size))
-        done, count = 0, len(lines)
-        while done < count:
-            room = int((self._bottom() - pdf.get_y()) / height + 1e-6)
-            if room < 1:
-                pdf.add_page()
-                continue
-            chunk = lines[done:done + room]
-            if bullet and done == 0:
-                self.lines_at(pdf.l_margin, pdf.get_y(), height, [bullet], style, size)
-            self.lines_at(x, pdf.get_y(), height, chunk, style, size)
-            pdf.set_xy(pdf.l_margin, pdf.get_y() + height * len(chunk))
-            done += len(chunk)
+        short = isinstance(text, str) and len(text) < 40  # a label: wrapped once for the document
+        lines = self._short.get((text, style, size, x)) if short else None
+        if lines is None:
+            lines = wrap(text, pdf.w - pdf.r_margin - x, self.widths(style, size))
+            if short:
+                self._short[(text, style, size, x)] = lines
+        self.set_font(style, size)
+        draw, bottom, top = pdf.text, self._bottom() + height * 1e-6, pdf.get_y()
+        if bullet:
+            if top + height > bottom:
+                self.new_page()
+                top = pdf.get_y()
+            draw(pdf.l_margin, top + 0.75 * height, bullet)
+        for line in lines:
+            if top + height > bottom:
+                self.new_page()
+                top = pdf.get_y()
+            if line:
+                draw(x, top + 0.75 * height, line)
+            top += height
+        pdf.set_xy(pdf.l_margin, top)
 
     def table(self, headers: list, rows: list[list], size: float = 9, height: float = 4.5, padding: float = 1):
         """A bordered table; long cells wrap (a row taller than a page continues on the next),
