@@ -131,7 +131,7 @@ def run(database_url: str, *, repeat: int) -> list[dict]:
                 return len(build_calendar(feed.entries, method="PUBLISH", dtstamp=now()))
 
             def get(token=token):
-                fragments.cache_for(app).clear()
+                fragments.clear(app)
                 response = client.get(f"/calendar/feed/{token}.ics")
                 assert response.status_code == 200
                 return len(response.data)

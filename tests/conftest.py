@@ -118,7 +118,7 @@ def app(_app):
     from app import timeutil
     from app.cache import fragments
 
-    fragments.cache_for(_app).clear()  # the stamps start again from 0 with the emptied tables
+    fragments.clear(_app)  # the stamps start again from 0 with the emptied tables
 
     timeutil.set_now(None)
     with _app.app_context():

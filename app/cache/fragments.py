@@ -20,13 +20,18 @@ Two other kinds of entries, declared as such:
 With CACHE_CHECK_DEPENDENCIES (on in the tests) every build runs under app.cache.dependencies,
 which fails when it read a table its entry does not declare.
 
-Storage is Flask-Caching: a SimpleCache per worker (CACHE_THRESHOLD entries), or a RedisCache
-shared by the workers when CACHE_REDIS_URL is set; CACHE_TYPE=NullCache turns caching off.
+Storage is Flask-Caching: a SimpleCache per worker, or a RedisCache shared by the workers when
+CACHE_REDIS_URL is set; CACHE_TYPE=NullCache turns caching off. In memory the bound is in bytes as
+well as entries: entries up to SMALL_ENTRY_BYTES share CACHE_THRESHOLD places, larger ones (feed
+bodies, whole lists) have CACHE_LARGE_ENTRIES places of their own, and an entry over
+CACHE_MAX_ENTRY_KB is built on every request instead of kept — so a worker's cache stays within
+about CACHE_THRESHOLD × 16 KB + CACHE_LARGE_ENTRIES × CACHE_MAX_ENTRY_KB, whatever is asked.
 """
 
 from __future__ import annotations
 
 import hashlib
+import pickle
 from collections.abc import Callable, Hashable, Iterable
 
 from flask import Flask, current_app, request
@@ -37,7 +42,11 @@ from app.cache import dependencies, stamps
 from app.extensions import db
 
 EXTENSION = "liaison_cache"
+LARGE_EXTENSION = "liaison_cache_large"
 THRESHOLD = 2000
+SMALL_ENTRY_BYTES = 16 * 1024
+LARGE_ENTRIES = 16
+MAX_ENTRY_KB = 2048
 TIMEOUT = 3600  # stamp-keyed entries: an entry whose stamps moved is never asked for again
 
 
@@ -63,12 +72,47 @@ def cache_for(app: Flask | None = None) -> Cache:
     return cache
 
 
+def _large_store(app: Flask | None = None) -> Cache:
+    """Where entries over SMALL_ENTRY_BYTES are kept: a small SimpleCache of their own in memory
+    (CACHE_LARGE_ENTRIES places), the same store as the others in Redis."""
+    app = app or current_app._get_current_object()
+    cache = app.extensions.get(LARGE_EXTENSION)
+    if cache is None:
+        main = cache_for(app)
+        if type(main.cache).__name__ != "SimpleCache":
+            cache = main
+        else:
+            cache = Cache()
+            cache.init_app(app, config={"CACHE_TYPE": "SimpleCache", "CACHE_NO_NULL_WARNING": True,
+                                        "CACHE_THRESHOLD": app.config.get("CACHE_LARGE_ENTRIES", LARGE_ENTRIES),
+                                        "CACHE_DEFAULT_TIMEOUT": main.cache.default_timeout})
+        cache = app.extensions.setdefault(LARGE_EXTENSION, cache)
+    return cache
+
+
+def _size(value) -> int:
+    """About how many bytes an entry holds (text and bytes by length, anything else pickled)."""
+    if isinstance(value, str | bytes | bytearray):
+        return len(value)
+    return len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _store(storage_key: str, value, timeout: int | None = None) -> None:
+    size = _size(value)
+    if size > current_app.config.get("CACHE_MAX_ENTRY_KB", MAX_ENTRY_KB) * 1024:
+        return  # too large to keep: built on every request
+    store = cache_for() if size <= SMALL_ENTRY_BYTES else _large_store()
+    store.set(storage_key, (value,), timeout=timeout)
+
+
 def enabled() -> bool:
     return cache_for().enabled
 
 
-def clear() -> None:
-    cache_for().clear()
+def clear(app: Flask | None = None) -> None:
+    """Empty the cache (both stores)."""
+    cache_for(app).clear()
+    _large_store(app).clear()
 
 
 def query_key() -> tuple:
@@ -83,7 +127,12 @@ def _storage_key(name: str, key: Hashable, versions: tuple) -> str:
 
 def _get(storage_key: str):
     """(value,) when stored, else None (so that None and False can be cached too)."""
-    return cache_for().get(storage_key)
+    stored = cache_for().get(storage_key)
+    if stored is None:
+        large = _large_store()
+        if large is not cache_for():
+            stored = large.get(storage_key)
+    return stored
 
 
 def remember(name: str, key: Hashable, tables: Iterable[str], compute: Callable[[], object],
@@ -105,7 +154,7 @@ def remember(name: str, key: Hashable, tables: Iterable[str], compute: Callable[
             value = compute()
     else:
         value = compute()
-    cache_for().set(storage_key, (value,))
+    _store(storage_key, value)
     return value
 
 
@@ -125,10 +174,12 @@ def kept(name: str, key: Hashable):
 def keep(name: str, key: Hashable, value, seconds: float) -> None:
     """Keep `value` for `seconds` (at least one): an entry on time, not on the change stamps."""
     if enabled():
-        cache_for().set(_storage_key(name, key, ("kept",)), (value,), timeout=max(1, int(seconds + 0.999)))
+        _store(_storage_key(name, key, ("kept",)), value, timeout=max(1, int(seconds + 0.999)))
 
 
 def forget(name: str, key: Hashable) -> None:
     """Drop a time-kept entry."""
     if enabled():
-        cache_for().delete(_storage_key(name, key, ("kept",)))
+        storage_key = _storage_key(name, key, ("kept",))
+        cache_for().delete(storage_key)
+        _large_store().delete(storage_key)

@@ -38,7 +38,7 @@ def _page_counts(app, db, spec, generate_ctx) -> tuple | None:
     client.get(path)  # first-request work (time zones, compiled statements)
     # Cold: nothing of this page in the fragment and page caches (what a changed table costs);
     # warm: the same request again.
-    fragments.cache_for(app).clear()
+    fragments.clear(app)
     cold = _count(db, client, path)
     warm = _count(db, client, path)
     return cold, warm

@@ -45,3 +45,25 @@ def test_a_stale_report_is_rebuilt_once_the_response_is_sent_without_a_thread(ap
         assert ran == [] and threading.active_count() == threads
         response.close()
     assert ran == [threading.current_thread()]
+
+
+def test_memory_is_bounded_in_bytes_large_entries_have_few_places_and_huge_ones_are_not_kept(app, monkeypatch):
+    monkeypatch.setitem(app.config, "CACHE_MAX_ENTRY_KB", 64)
+    builds = []
+
+    def body(name: str, size: int):
+        return fragments.remember(name, (), (), lambda: builds.append(name) or "x" * size)
+
+    with app.test_request_context("/"):
+        for _ in range(2):
+            body("probe.small", 100)
+            body("probe.large", 40 * 1024)
+            body("probe.huge", 100 * 1024)
+        # The small and the large one are built once each; the huge one every time.
+        assert builds == ["probe.small", "probe.large", "probe.huge", "probe.huge"]
+        large = app.extensions[fragments.LARGE_EXTENSION]
+        assert large is not fragments.cache_for(app)
+        assert len(large.cache._cache) == 1 and len(fragments.cache_for(app).cache._cache) == 1
+        for index in range(3 * fragments.LARGE_ENTRIES):
+            body(f"probe.large.{index}", 20 * 1024)
+        assert len(large.cache._cache) <= fragments.LARGE_ENTRIES + 1

@@ -39,6 +39,6 @@ def _fresh_feed_cache(app):
     cleaned database, so each starts with an empty cache."""
     from app.cache import fragments
 
-    fragments.cache_for(app).clear()
+    fragments.clear(app)
     yield
-    fragments.cache_for(app).clear()
+    fragments.clear(app)

@@ -272,11 +272,11 @@ def test_my_events_shows_upcoming_first_a_page_at_a_time_and_past_behind_a_tab(d
     # The same queries with one more page of registrations (both built afresh, not from the cache).
     from app.cache import fragments
 
-    fragments.cache_for().clear()
+    fragments.clear()
     with count_queries(db) as few:
         client.get("/my/events?page=2")
     add(MY_EVENTS_PER_PAGE, 40, "Later")
-    fragments.cache_for().clear()
+    fragments.clear()
     with count_queries(db) as many:
         assert "Page 2 of 3" in client.get("/my/events?page=2").get_data(as_text=True)
     assert len(few) == len(many) <= 8
