@@ -23,17 +23,6 @@ FORMATS = {
 
 
 def render(document: dict, fmt: str) -> bytes:
-    import gc, os
-    if os.environ.get("NOGC"):
-        gc.disable()
-        try:
-            return _render(document, fmt)
-        finally:
-            gc.enable()
-    return _render(document, fmt)
-
-
-def _render(document: dict, fmt: str) -> bytes:
     if fmt == "pdf":
         return to_pdf(document)
     if fmt == "docx":
