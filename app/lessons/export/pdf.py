@@ -43,14 +43,16 @@ def font_path(name: str = "DejaVuSans.ttf") -> Path:
 
 
 class _Widths(dict):
-    """word -> its width (mm) in one face and size, measured once by fpdf for the whole document."""
+    """word -> its width (mm) in one face and size, for the whole document: each character measured
+    once by fpdf (get_string_width), a word as the sum of its characters' widths (what fpdf does
+    without text shaping, which this export does not turn on: no kerning)."""
 
     def __init__(self, measure: Callable[[str], float]):
         super().__init__()
         self.measure = measure
 
     def __missing__(self, word: str) -> float:
-        value = self[word] = self.measure(word)
+        value = self[word] = self.measure(word) if len(word) < 2 else sum(map(self.__getitem__, word))
         return value
 
 
