@@ -107,7 +107,8 @@ class _Writer:
         self.pdf = pdf
         self._widths: dict[tuple[str, float], _Widths] = {}
         self.font: tuple[str, float] | None = None  # what set_font() was last given here
-        self._short: dict[tuple, list[str]] = {}  # short texts (labels) wrapped once
+        # Texts wrapped once for the document: the labels, and entries listed under two themes.
+        self._wrapped: dict[tuple, list[str]] = {}
 
     def set_font(self, style: str, size: float):
         if self.font != (style, size):
@@ -149,12 +150,10 @@ class _Writer:
         would cross the bottom margin."""
         pdf = self.pdf
         x = pdf.l_margin + indent
-        short = isinstance(text, str) and len(text) < 40  # a label: wrapped once for the document
-        lines = self._short.get((text, style, size, x)) if short else None
+        key = ("" if text is None else str(text), style, size, x)
+        lines = self._wrapped.get(key)
         if lines is None:
-            lines = wrap(text, pdf.w - pdf.r_margin - x, self.widths(style, size))
-            if short:
-                self._short[(text, style, size, x)] = lines
+            lines = self._wrapped[key] = wrap(text, pdf.w - pdf.r_margin - x, self.widths(style, size))
         self.set_font(style, size)
         draw, bottom, top = pdf.text, self._bottom() + height * 1e-6, pdf.get_y()
         if bullet:
@@ -214,7 +213,7 @@ class _Writer:
         optional filled band: the TLP banner and the footer."""
         pdf = self.pdf
         self.set_font(style, size)
-        width, room = pdf.get_string_width(text), pdf.epw - 4
+        width, room = self.widths(style, size)[text], pdf.epw - 4  # the banner measured once
         if width > room:
             size, width = size * room / width, room
             self.set_font(style, size)
