@@ -154,8 +154,9 @@ class _Writer:
         lines = self._wrapped.get(key)
         if lines is None:
             lines = self._wrapped[key] = wrap(text, pdf.w - pdf.r_margin - x, self.widths(style, size))
-        self.set_font(style, size)
-        draw, bottom, top = pdf.text, self._bottom() + height * 1e-6, pdf.get_y()
+        if self.font != (style, size):
+            self.set_font(style, size)
+        draw, bottom, top = pdf.text, pdf.h - pdf.b_margin + height * 1e-6, pdf.get_y()
         if bullet:
             if top + height > bottom:
                 self.new_page()
@@ -168,7 +169,7 @@ class _Writer:
             if line:
                 draw(x, top + 0.75 * height, line)
             top += height
-        pdf.set_xy(pdf.l_margin, top)
+        pdf.set_y(top)  # and x at the left margin
 
     def table(self, headers: list, rows: list[list], size: float = 9, height: float = 4.5, padding: float = 1):
         """A bordered table; long cells wrap (a row taller than a page continues on the next),
