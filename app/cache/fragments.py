@@ -45,7 +45,7 @@ EXTENSION = "liaison_cache"
 LARGE_EXTENSION = "liaison_cache_large"
 THRESHOLD = 2000
 SMALL_ENTRY_BYTES = 16 * 1024
-LARGE_ENTRIES = 16
+LARGE_ENTRIES = 8
 MAX_ENTRY_KB = 2048
 TIMEOUT = 3600  # stamp-keyed entries: an entry whose stamps moved is never asked for again
 

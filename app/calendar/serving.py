@@ -87,10 +87,14 @@ def feed_body(fingerprint: Fingerprint, tables: tuple[str, ...], build_feed: Cal
                               refresh_minutes=FEED_REFRESH_MINUTES)
 
     key = (fingerprint.key, fingerprint.etag)
-    body = fragments.remember("calendar.feed", key, tables, build, fingerprinted=True)
+
+    def body() -> bytes:
+        return fragments.remember("calendar.feed", key, tables, build, fingerprinted=True)
+
     if not gzipped:
-        return body
-    return fragments.remember("calendar.feed_gzip", key, (), lambda: gzip_body(body), fingerprinted=True)
+        return body()
+    # The gzip coding is looked up first: a client that takes gzip never costs a read of the plain body.
+    return fragments.remember("calendar.feed_gzip", key, tables, lambda: gzip_body(body()), fingerprinted=True)
 
 
 def feed_response(fingerprint: Fingerprint, tables: tuple[str, ...], build_feed: Callable[[], Feed],
