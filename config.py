@@ -96,7 +96,7 @@ class Config:
     # Built reports (dashboard, participation) are kept for this many seconds (time-kept cache entries); 0 = off.
     REPORTS_CACHE_SECONDS = _int("REPORTS_CACHE_SECONDS", 60)
 
-    # The one cache (app/cache/fragments.py, Flask-Caching): a SimpleCache of this many entries per
+    # The one cache (app/cache/fragments.py, Flask-Caching): an in-process SimpleCache of this many entries per
     # worker, or one Redis shared by the workers when CACHE_REDIS_URL is set. CACHE_TYPE=NullCache
     # turns every cache off.
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None

@@ -20,7 +20,8 @@ Two other kinds of entries, declared as such:
 With CACHE_CHECK_DEPENDENCIES (on in the tests) every build runs under app.cache.dependencies,
 which fails when it read a table its entry does not declare.
 
-Storage is Flask-Caching: a SimpleCache per worker, or a RedisCache shared by the workers when
+Storage is Flask-Caching: a SimpleCache per worker that keeps values by reference
+(app.cache.backends), or a RedisCache shared by the workers when
 CACHE_REDIS_URL is set; CACHE_TYPE=NullCache turns caching off. In memory the bound is in bytes as
 well as entries: entries up to SMALL_ENTRY_BYTES share CACHE_THRESHOLD places, larger ones (feed
 bodies, whole lists) have CACHE_LARGE_ENTRIES places of their own, and an entry over
@@ -39,6 +40,7 @@ from flask_caching import Cache
 from markupsafe import Markup
 
 from app.cache import dependencies, stamps
+from app.cache.backends import IN_PROCESS, InProcessCache
 from app.extensions import db
 
 EXTENSION = "liaison_cache"
@@ -58,7 +60,7 @@ def cache_for(app: Flask | None = None) -> Cache:
         config = app.config
         redis_url = config.get("CACHE_REDIS_URL")
         settings = {
-            "CACHE_TYPE": config.get("CACHE_TYPE") or ("RedisCache" if redis_url else "SimpleCache"),
+            "CACHE_TYPE": config.get("CACHE_TYPE") or ("RedisCache" if redis_url else IN_PROCESS),
             "CACHE_THRESHOLD": config.get("CACHE_THRESHOLD", THRESHOLD),
             "CACHE_DEFAULT_TIMEOUT": config.get("CACHE_DEFAULT_TIMEOUT", TIMEOUT),
             "CACHE_KEY_PREFIX": config.get("CACHE_KEY_PREFIX", "liaison:"),
@@ -79,11 +81,11 @@ def _large_store(app: Flask | None = None) -> Cache:
     cache = app.extensions.get(LARGE_EXTENSION)
     if cache is None:
         main = cache_for(app)
-        if type(main.cache).__name__ != "SimpleCache":
+        if not isinstance(main.cache, InProcessCache):
             cache = main
         else:
             cache = Cache()
-            cache.init_app(app, config={"CACHE_TYPE": "SimpleCache", "CACHE_NO_NULL_WARNING": True,
+            cache.init_app(app, config={"CACHE_TYPE": IN_PROCESS, "CACHE_NO_NULL_WARNING": True,
                                         "CACHE_THRESHOLD": app.config.get("CACHE_LARGE_ENTRIES", LARGE_ENTRIES),
                                         "CACHE_DEFAULT_TIMEOUT": main.cache.default_timeout})
         cache = app.extensions.setdefault(LARGE_EXTENSION, cache)

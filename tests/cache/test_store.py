@@ -21,7 +21,7 @@ def _backend(config: dict):
 
 
 def test_in_memory_by_default_redis_when_configured_and_null_turns_it_off():
-    assert _backend({}) == ("SimpleCache", True)
+    assert _backend({}) == ("InProcessCache", True)
     assert _backend({"CACHE_REDIS_URL": "redis://localhost:6399/3"}) == ("RedisCache", True)
     assert _backend({"CACHE_TYPE": "NullCache"}) == ("NullCache", False)
 
