@@ -125,3 +125,15 @@ def test_markdown_escapes_raw_html_from_authors():
     assert "| A\\|B |" in markdown and "&lt;a href='javascript:alert(1)'>x&lt;/a>" in markdown
     assert "#### &lt;iframe src=//evil>" in markdown and "**Analysis:** a &lt; b and &lt;!-- comment -->" in markdown
     assert markdown.startswith("**TLP:GREEN — ") and markdown.endswith("**TLP:GREEN**\n")
+
+
+def test_a_worker_loads_the_pdf_and_docx_libraries_only_when_it_exports():
+    """fpdf2 and python-docx cost each web worker about 28 MB: they load with the first export."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from app import create_app; create_app(); from app.lessons import export; "
+             "before = [m for m in ('fpdf', 'docx') if m in sys.modules]; export.to_docx; "
+             "print(before, 'docx' in sys.modules)")
+    output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert output.strip() == "[] True"

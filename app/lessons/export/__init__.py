@@ -5,14 +5,17 @@ A document is {"title", "subtitle", "tlp", "tlp_label", "blocks": [...]} where a
 (level, text), a paragraph (text), a list (items), a table (headers, rows) or an entry (title, meta,
 fields). Every export carries the document's TLP banner (see marking.py): the PDF header of each
 page, the DOCX section header, the top of the Markdown and HTML. This module only dispatches.
+
+The writers are imported on first use: the PDF and DOCX ones load fpdf2 and python-docx (about 28 MB
+in every web worker), which a worker that never exports should not carry.
 """
 
 from __future__ import annotations
 
-from app.lessons.export.docx import to_docx
-from app.lessons.export.html import to_html
-from app.lessons.export.markdown import to_markdown
-from app.lessons.export.pdf import to_pdf
+import importlib
+
+# Each writer: the module that holds it (in this package).
+WRITERS = {"to_pdf": "pdf", "to_docx": "docx", "to_markdown": "markdown", "to_html": "html"}
 
 FORMATS = {
     "pdf": ("application/pdf", "pdf"),
@@ -22,13 +25,20 @@ FORMATS = {
 }
 
 
+def __getattr__(name: str):
+    """export.to_pdf and the other writers, imported when first asked for (PEP 562)."""
+    if name in WRITERS:
+        return getattr(importlib.import_module(f"{__name__}.{WRITERS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def render(document: dict, fmt: str) -> bytes:
     if fmt == "pdf":
-        return to_pdf(document)
+        return __getattr__("to_pdf")(document)
     if fmt == "docx":
-        return to_docx(document)
+        return __getattr__("to_docx")(document)
     if fmt == "md":
-        return to_markdown(document).encode("utf-8")
+        return __getattr__("to_markdown")(document).encode("utf-8")
     if fmt == "html":
-        return to_html(document).encode("utf-8")
+        return __getattr__("to_html")(document).encode("utf-8")
     raise ValueError(f"unknown export format {fmt!r}")
