@@ -7,6 +7,7 @@ import secrets
 
 from flask import Flask, abort, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from app.accounts.auth import install_login
 from app.db import begin_write
@@ -27,7 +28,16 @@ BLUEPRINTS = [
 ]
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:…>` in every route: a number the database's INTEGER columns can hold (PostgreSQL's
+    int4), so an id beyond that range finds no route (404) instead of failing in the database."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def register_web(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIntConverter  # before any route is added
     for module_name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module_name).bp)
 
