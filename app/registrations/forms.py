@@ -9,6 +9,7 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.forms_common import none_if_empty, strip_filter
+from app.registrations.imports import ENCODINGS
 from app.registrations.models import ParticipantRole
 from app.registrations.notices import MESSAGE_GROUPS
 from app.registrations.rules import SELF_ROLES
@@ -69,6 +70,8 @@ class ImportForm(FlaskForm):
     mode = RadioField("What to do with each row", choices=[
         ("invite", "Invite (they accept by email)"), ("register", "Register them directly (existing accounts)"),
     ], default="invite", validators=[InputRequired()])
+    encoding = SelectField("The file's encoding", choices=list(ENCODINGS.items()), default="auto",
+                           description="Leave “Detect it” unless the names in the preview look wrong.")
 
 
 class ConfirmImportForm(FlaskForm):

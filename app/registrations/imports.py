@@ -3,10 +3,13 @@ until the organiser confirms the valid rows, which travel in a signed hidden fie
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from dataclasses import asdict, dataclass
 
+from charset_normalizer import from_bytes
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -19,6 +22,22 @@ from app.registrations.rules import ACTIVE
 
 MAX_ROWS = 2000
 MODES = ("invite", "register")
+# How a CSV file may be encoded: what spreadsheet programs in the network's countries save. "auto"
+# reads a byte order mark, then UTF-8, then UTF-16 without a mark, then asks charset-normalizer to
+# choose among the single-byte Windows code pages (Cyrillic for Ukraine, Serbia, North Macedonia;
+# Central European for Romania, Hungary; Western).
+ENCODINGS = {
+    "auto": "Detect it",
+    "utf-8": "UTF-8",
+    "utf-16": "UTF-16",
+    "cp1251": "Windows-1251 (Cyrillic)",
+    "cp1250": "Windows-1250 (Central European)",
+    "cp1252": "Windows-1252 (Western European)",
+}
+_SINGLE_BYTE = ["cp1251", "cp1250", "cp1252"]
+# C0 control characters other than tab, line feed and carriage return (and DEL): never in a name or
+# an address, often the sign of a binary or mis-encoded file.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -41,24 +60,82 @@ class ImportCheck:
     valid: list[ImportRow]
     bad: list[BadRow]
     problem: str | None = None  # the whole file is unusable
+    encoding: str | None = None  # how the file was read, named for the preview
 
 
-def _decode(data: bytes) -> str | None:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
+def _try(data: bytes, codec: str) -> str | None:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        return None
 
 
-def parse(data: bytes) -> tuple[list[tuple[int, dict, str]], str | None]:
-    """[(line number, {column: value}, raw text)] or a problem with the file itself."""
-    text = _decode(data or b"")
+def _detect(data: bytes) -> tuple[str | None, str | None]:
+    """(text, encoding key) of a file whose encoding was not said, or (None, None)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return _try(data, "utf-8-sig"), "utf-8"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _try(data, "utf-16"), "utf-16"
+    if len(data) >= 2 and data.count(0) * 3 >= len(data):  # ASCII in UTF-16 without a mark: every other byte 0
+        codec = "utf-16-le" if data[1] == 0 else "utf-16-be"
+        return _try(data, codec), "utf-16"
+    text = _try(data, "utf-8")
+    if text is not None:
+        return text, "utf-8"
+    best = from_bytes(data, cp_isolation=_SINGLE_BYTE).best()
+    if best is None or best.encoding not in _SINGLE_BYTE:
+        return None, None
+    return str(best), best.encoding
+
+
+def decode(data: bytes, choice: str = "auto") -> tuple[str | None, str | None, str | None]:
+    """(text, the encoding's name for the preview, problem): the file read as `choice` says, or
+    detected; a problem the organiser can act on when it cannot be read that way."""
+    if choice not in ENCODINGS:
+        choice = "auto"
+    if choice == "auto":
+        text, key = _detect(data)
+        if text is None:
+            return None, None, ("Liaison could not tell how this file is encoded. Save it as “CSV UTF-8” "
+                                "from your spreadsheet program, or choose its encoding below.")
+        return text, ENCODINGS[key], None
+    text = _try(data, {"utf-8": "utf-8-sig", "utf-16": "utf-16"}.get(choice, choice))
     if text is None:
-        return [], "The file is not a text CSV file (save it as CSV UTF-8)."
+        return None, None, f"The file cannot be read as {ENCODINGS[choice]}: choose another encoding, or “Detect it”."
+    return text, ENCODINGS[choice], None
+
+
+def _without_control_lines(text: str) -> tuple[str, list[BadRow]]:
+    """The text with every line that holds a control character (NUL…) blanked, and those lines as
+    bad rows with their line numbers: one bad line never makes the whole file unreadable."""
+    lines = text.split("\n")
+    bad = []
+    for number, line in enumerate(lines, start=1):
+        found = _CONTROL.search(line)
+        if found:
+            bad.append(BadRow(number, _CONTROL.sub("�", line)[:200],
+                              f"Contains a control character (U+{ord(found.group()):04X}), which has no place in a "
+                              "name or an email address: retype this line."))
+            lines[number - 1] = ""
+    return "\n".join(lines), bad
+
+
+def read(data: bytes, encoding: str = "auto"):
+    """The file's rows [(line number, {column: value}, raw text)], or a problem with the file
+    itself; the lines left out for control characters; and the name of the encoding it was read in."""
+    text, name, problem = decode(data or b"", encoding)
+    if problem:
+        return [], problem, [], None
+    text, bad = _without_control_lines(text)
     if not text.strip():
-        return [], "The file is empty."
+        problem = "The file is empty." if not bad else (
+            "Every line of the file holds control characters: this is not a CSV file with an “email” column.")
+        return [], problem, bad, name
+    rows, problem = _rows(text)
+    return rows, problem, bad, name
+
+
+def _rows(text: str) -> tuple[list[tuple[int, dict, str]], str | None]:
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
     except csv.Error:
@@ -85,13 +162,16 @@ def parse(data: bytes) -> tuple[list[tuple[int, dict, str]], str | None]:
     return rows, None
 
 
-def check(event, data: bytes, mode: str) -> ImportCheck:
+def check(event, data: bytes, mode: str, encoding: str = "auto") -> ImportCheck:
     if mode not in MODES:
         return ImportCheck([], [], "Choose whether to invite or register.")
-    rows, problem = parse(data)
+    rows, problem, bad_lines, name = read(data, encoding)
     if problem:
         return ImportCheck([], [], problem)
-    return validate(event, [(line, values, raw) for line, values, raw in rows], mode)
+    result = validate(event, [(line, values, raw) for line, values, raw in rows], mode)
+    result.bad = sorted(result.bad + bad_lines, key=lambda row: row.line)
+    result.encoding = name
+    return result
 
 
 def validate(event, rows, mode: str) -> ImportCheck:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
@@ -245,3 +247,49 @@ def test_drafts_cannot_send_invitations(db, make, login, organiser):
     assert response.status_code == 422 and "Publish the event first" in response.get_data(as_text=True)
     db.session.commit()
     assert db.session.scalar(select(func.count(Invitation.id))) == 0
+
+
+def _preview(client, event, data: bytes, encoding: str = "auto"):
+    return client.post(f"/events/{event.id}/participants/import",
+                       data={"mode": "invite", "encoding": encoding, "file": (io.BytesIO(data), "people.csv")},
+                       content_type="multipart/form-data")
+
+
+CYRILLIC_CSV = "email,name\nivan@police.example,Іван Петренко\nmarko@mup.example,Марко Јовановић\n"
+
+
+@pytest.mark.parametrize("encoded, named", [
+    (CYRILLIC_CSV.encode("utf-8"), "UTF-8"),
+    (codecs.BOM_UTF8 + CYRILLIC_CSV.encode("utf-8"), "UTF-8"),
+    (CYRILLIC_CSV.encode("utf-16"), "UTF-16"),  # with its byte order mark, as Excel's "Unicode text"
+    (CYRILLIC_CSV.encode("utf-16-le"), "UTF-16"),  # without one
+    (CYRILLIC_CSV.encode("cp1251"), "Windows-1251 (Cyrillic)"),  # "CSV" from Excel on a Ukrainian Windows
+])
+def test_import_reads_the_encodings_spreadsheets_save_and_names_it(db, make, login, organiser, encoded, named):
+    event = make.event(registration_mode="invitation", organisers=[organiser])
+    page = _preview(login(organiser), event, encoded).get_data(as_text=True)
+    assert "2 valid row(s), 0 row(s)" in page
+    assert "Іван Петренко" in page and "Марко Јовановић" in page
+    assert f"The file was read as {named}" in page
+
+
+def test_an_encoding_chosen_by_the_organiser_is_used_or_refused_clearly(db, make, login, organiser):
+    event = make.event(registration_mode="invitation", organisers=[organiser])
+    client = login(organiser)
+    romanian = "email,name\nana@politia.example,Ană Ştefănescu\n".encode("cp1250")
+    page = _preview(client, event, romanian, "cp1250").get_data(as_text=True)
+    assert "Ană Ştefănescu" in page and "Windows-1250 (Central European)" in page
+    response = _preview(client, event, romanian, "utf-8")
+    assert response.status_code == 422
+    assert "cannot be read as UTF-8" in response.get_data(as_text=True)
+
+
+def test_a_line_with_control_characters_is_refused_with_its_number_and_the_rest_is_read(db, make, login, organiser):
+    event = make.event(registration_mode="invitation", organisers=[organiser])
+    data = b"email,name\nok@police.example,Ok\nnul@police.example,Nu\x00l\nbell@police.example,Be\x07ll\nfine@police.example,Fine\n"
+    page = _preview(login(organiser), event, data).get_data(as_text=True)
+    assert "2 valid row(s), 2 row(s) with problems" in page
+    for line, code in [(3, "U+0000"), (4, "U+0007")]:
+        assert f"<td>{line}</td>" in page and code in page
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Invitation.id))) == 0  # nothing written before the confirmation

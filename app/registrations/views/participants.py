@@ -125,7 +125,7 @@ def import_participants(event_id: int):
         if upload is None or not upload.filename:
             form.file.errors = list(form.file.errors) + ["Choose a CSV file."]
         else:
-            result = imports.check(event, upload.read(), form.mode.data)
+            result = imports.check(event, upload.read(), form.mode.data, form.encoding.data)
             if result.problem:
                 form.file.errors = list(form.file.errors) + [result.problem]
             else:
