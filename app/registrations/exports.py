@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 
+from app.registrations.rules import NEEDS_COLUMNS
 from app.spreadsheets import csv_bytes, safe_cell
 from app.templating import country_name
 
@@ -29,8 +30,14 @@ COLUMNS: dict[str, str] = {
 DEFAULT_COLUMNS = ["name", "email", "organisation", "country", "role", "status"]
 
 
-def choose_columns(requested: Iterable[str]) -> list[str]:
-    chosen = [key for key in requested if key in COLUMNS]
+def columns_for(with_needs: bool) -> dict[str, str]:
+    """The columns a manager may export: the needs only for those who may see them (rules.may_see_needs)."""
+    return COLUMNS if with_needs else {key: label for key, label in COLUMNS.items() if key not in NEEDS_COLUMNS}
+
+
+def choose_columns(requested: Iterable[str], with_needs: bool = False) -> list[str]:
+    allowed = columns_for(with_needs)
+    chosen = [key for key in requested if key in allowed]
     return list(dict.fromkeys(chosen)) or list(DEFAULT_COLUMNS)
 
 

@@ -112,11 +112,12 @@ class ParticipantPage:
 
 
 def participant_page(event: Event, status_filter: str, q: str, number: int, per_page: int,
-                     render_rows: Callable[[list], str]) -> ParticipantPage:
+                     render_rows: Callable[[list], str], show_needs: bool = False) -> ParticipantPage:
     """A page of the list, its rows rendered by `render_rows`. The facets are remembered until a
     registration changes; without a search, the rendered rows are remembered (per worker) until a
     registration, a person or an organisation changes: every manager of the event sees the same rows
-    (the caller checks that the viewer manages it). A search is a one-off: not cached."""
+    (the caller checks that the viewer manages it) — the event's own organisers with the participants'
+    needs, other managers without (`show_needs`, a part of the key). A search is a one-off: not cached."""
     counts, seats_taken = fragments.remember(
         "registrations.participant_facets", (event.id,), ("registrations",), lambda: _participant_facets(event))
     with_positions = bool(counts.get("waitlisted")) and status_filter in ("", "waitlisted")
@@ -124,7 +125,8 @@ def participant_page(event: Event, status_filter: str, q: str, number: int, per_
         # The facets give the total.
         total = counts.get(status_filter, 0) if status_filter else sum(counts.values())
         rows = fragments.cached(
-            "registrations.participant_rows", (event.id, status_filter, number, per_page), PARTICIPANT_LIST_TABLES,
+            "registrations.participant_rows", (event.id, status_filter, number, per_page, show_needs),
+            PARTICIPANT_LIST_TABLES,
             lambda: render_rows(
                 _participant_rows(event, status_filter, q, number, per_page, with_positions, False) if total else []),
         )

@@ -4,6 +4,7 @@ roles people may choose themselves, and the error whose message is fit to show t
 from __future__ import annotations
 
 from app.errors import RuleError
+from app.events.access import is_own_organiser
 from app.registrations.models import ParticipantRole, RegistrationStatus
 
 ACTIVE = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
@@ -14,6 +15,16 @@ SELF_ROLES = (
     ParticipantRole.TRAINER,
     ParticipantRole.OBSERVER,
 )
+
+
+# A participant's needs (diet, accessibility, visa letter) are for the event's own organisers — its
+# creator and co-organisers — as the registration form's privacy notice says: not for coordinators
+# or admins, who manage every event but did not organise this one. Pages, exports and imports ask here.
+NEEDS_COLUMNS = ("dietary_needs", "accessibility_needs", "needs_visa_letter")
+
+
+def may_see_needs(user, event) -> bool:
+    return is_own_organiser(user, event)
 
 
 class RegistrationError(RuleError):

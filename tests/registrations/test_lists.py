@@ -284,3 +284,27 @@ def test_my_events_is_remembered_but_shows_every_change_and_the_passing_of_time(
         assert "Give feedback" not in page("/my/events?show=past")
     finally:
         set_now(None)
+
+
+def test_needs_are_for_the_event_s_own_organisers_not_for_coordinators_or_admins(db, make, login, itip_calls):
+    """Diet, accessibility and visa needs reach the event's creator and co-organisers only, as the
+    privacy notice says: in the list, on a participant's page and in exports."""
+    from app.registrations import register as register_service
+
+    creator, co_organiser = make.user(role="organiser"), make.user(role="organiser")
+    event = make.event(created_by=creator, organisers=[co_organiser])
+    person = make.user(name="Nadia Needs")
+    registration = register_service.register(event, person, "participant",
+                                             register_service.Needs("Halal only", "Step-free access", True),
+                                             consent=True).registration
+    export = f"/events/{event.id}/participants/export?format=csv&columns=name&columns=dietary_needs" \
+             "&columns=accessibility_needs&columns=needs_visa_letter"
+    for viewer, sees in [(creator, True), (co_organiser, True), (make.user(role="coordinator"), False),
+                         (make.user(role="admin"), False)]:
+        client = login(viewer)
+        pages = [client.get(f"/events/{event.id}/participants").get_data(as_text=True),
+                 client.get(f"/events/{event.id}/participants/{registration.id}").get_data(as_text=True),
+                 client.get(export).get_data().decode("utf-8-sig")]
+        assert "Nadia Needs" in pages[0] and "Nadia Needs" in pages[2]
+        for page in pages:
+            assert ("Halal only" in page) is sees and ("Step-free access" in page) is sees

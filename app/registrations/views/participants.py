@@ -14,7 +14,7 @@ from app.registrations.forms import BulkForm, ConfirmImportForm, ImportForm, Mes
 from app.registrations.models import RegistrationStatus
 from app.registrations.notices import write_to_participants
 from app.registrations.participant_list import participant_page
-from app.registrations.rules import RegistrationError
+from app.registrations.rules import RegistrationError, may_see_needs
 from app.registrations.views import bp
 from app.registrations.views.helpers import next_or, url_maker
 from app.registrations.waitlist import waitlist_position
@@ -46,16 +46,18 @@ def participants(event_id: int):
     if per_page not in PARTICIPANTS_PAGE_SIZES:
         per_page = PARTICIPANTS_PER_PAGE
     participant_url = url_maker("registrations.participant", "registration_id", event_id=event.id)
+    show_needs = may_see_needs(current_user, event)
 
     def rows_html(rows) -> str:
-        return render_template("registrations/_participant_rows.html", rows=rows, participant_url=participant_url)
+        return render_template("registrations/_participant_rows.html", rows=rows, participant_url=participant_url,
+                               show_needs=show_needs)
 
-    found = participant_page(event, status_filter, q, number, per_page, rows_html)
+    found = participant_page(event, status_filter, q, number, per_page, rows_html, show_needs)
     page = Page(items=[], page=number, per_page=per_page, total=found.total)
     return render_template(
         "registrations/participants.html", event=event, page=page, rows_html=found.rows_html, counts=found.counts,
         status_filter=status_filter, q=q, statuses=STATUS_FILTERS, bulk_form=BulkForm(formdata=None),
-        columns=exports.COLUMNS, default_columns=exports.DEFAULT_COLUMNS, seats_taken=found.seats_taken,
+        columns=exports.columns_for(show_needs), default_columns=exports.DEFAULT_COLUMNS, seats_taken=found.seats_taken,
         page_sizes=PARTICIPANTS_PAGE_SIZES,
     )
 
@@ -96,14 +98,15 @@ def participant(event_id: int, registration_id: int):
     signups, days = queries.participant_details(event.id, registration)
     return render_template("registrations/participant.html", event=event, registration=registration,
                            position=waitlist_position(registration), signups=signups, days=days,
-                           bulk_form=BulkForm(formdata=None), can_certificate=can_get_certificate(registration))
+                           bulk_form=BulkForm(formdata=None), can_certificate=can_get_certificate(registration),
+                           show_needs=may_see_needs(current_user, event))
 
 
 @bp.get("/events/<int:event_id>/participants/export")
 @login_required
 def export(event_id: int):
     event = get_managed_or_404(event_id, current_user)
-    columns = exports.choose_columns(request.args.getlist("columns"))
+    columns = exports.choose_columns(request.args.getlist("columns"), may_see_needs(current_user, event))
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         abort(400)
