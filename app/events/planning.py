@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from app import audit
 from app.directory.models import Organisation, Project, Theme
 from app.events import signals
-from app.events.access import forget_organisers
+from app.events.access import forget_organisers, is_own_organiser
 from app.events.agenda import SESSION_FIELDS
 from app.events.errors import EventError, rolls_back_on_error
 from app.events.models import (
@@ -30,7 +30,10 @@ from app.events.models import (
 )
 from app.events.queries import overlapping_events, rows_by_ids, users_by_ids
 from app.events.times import local_date, local_naive, shift_days
+from app.events.urls import event_url
 from app.extensions import db
+from app.notifications.services import notify
+from app.roles import has_role
 from app.timeutil import now
 
 # Changes a participant must see in their calendar raise SEQUENCE and send an iTIP update: when and
@@ -145,6 +148,7 @@ def update_event(actor, event: Event, values: dict, co_organiser_ids=(), project
     _check_event(values, event)
     changes = audit.diff(event, values)
     organisers = [u for u in users_by_ids(co_organiser_ids) if u.id != event.created_by_id]
+    added = _check_appointments(actor, event, organisers)
     projects = rows_by_ids(Project, project_ids)
     themes = rows_by_ids(Theme, theme_ids)
     for name, new, old in (
@@ -164,6 +168,8 @@ def update_event(actor, event: Event, values: dict, co_organiser_ids=(), project
         signals.event_changed.send(event)
     if changes:
         audit.record(actor, "event.edit", event, changes, summary=event.title)
+    for user in added:
+        notify(user, "events/organiser_added", kind="organiser_added", event=event, actor=actor, url=event_url(event))
     db.session.flush()
     overlaps = overlapping_events(event)
     db.session.commit()
@@ -171,6 +177,21 @@ def update_event(actor, event: Event, values: dict, co_organiser_ids=(), project
         # A raised (or removed) capacity confirms people from the waiting list, who are told.
         signals.capacity_changed.send(event, actor=actor)
     return SaveOutcome(event, changes=changes, overlaps=overlaps)
+
+
+def _check_appointments(actor, event: Event, organisers: list) -> list:
+    """Who organises an event is decided by its own organisers (creator, co-organisers) and admins:
+    a coordinator, who may edit any event, cannot appoint themselves or anyone else, since being an
+    organiser opens the event's RED and AMBER+STRICT entries and its participants' needs. Returns the
+    people added, who are told."""
+    before = {user.id for user in event.organisers}
+    after = {user.id for user in organisers}
+    if before == after:
+        return []
+    if not (is_own_organiser(actor, event) or has_role(actor)):
+        raise EventError("Only the event's organisers or an administrator may change who co-organises it.",
+                         "organiser_ids")
+    return [user for user in organisers if user.id not in before]
 
 
 @rolls_back_on_error

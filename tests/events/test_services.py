@@ -338,3 +338,31 @@ def test_copies_do_not_repeat_an_organiser_listed_twice(db, make):
     event = make.event("Listed twice", created_by=creator, organisers=[creator, colleague])
     copies = planning.create_series(admin, event, 2, every_weeks=1)
     assert [sorted(u.id for u in c.organisers) for c in copies] == [sorted([creator.id, colleague.id])] * 2
+
+
+def test_only_an_event_s_own_organisers_or_an_admin_appoint_co_organisers_and_the_added_person_is_told(db, make):
+    """A coordinator may edit any event, but appointing themselves would open its RED entries and
+    its participants' needs to them: who organises an event is its organisers' and admins' call."""
+    from app.notifications.models import OutboxMessage
+
+    creator = make.user(role=Role.ORGANISER)
+    coordinator, admin, colleague = make.user(role=Role.COORDINATOR), make.user(role=Role.ADMIN), make.user()
+    event = planning.create_event(creator, values()).event
+
+    with pytest.raises(EventError) as refused:
+        planning.update_event(coordinator, event, values(), [coordinator.id])
+    assert refused.value.field == "organiser_ids"
+    db.session.refresh(event)
+    assert event.organisers == []
+    planning.update_event(coordinator, event, values(summary="Agenda to follow"))  # other edits stay open
+
+    planning.update_event(creator, event, values(), [colleague.id])
+    planning.update_event(admin, event, values(), [colleague.id, coordinator.id])
+    db.session.refresh(event)
+    assert {user.id for user in event.organisers} == {colleague.id, coordinator.id}
+    told = [m.recipient_user_id for m in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "organiser_added"))]
+    assert sorted(told) == sorted([colleague.id, coordinator.id])
+    edits = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "event.edit").order_by(AuditEntry.id))
+    assert [entry.changes["organisers"] for entry in edits if "organisers" in entry.changes] == [
+        [[], [colleague.id]], [[colleague.id], sorted([colleague.id, coordinator.id])]]
