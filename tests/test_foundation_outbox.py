@@ -54,3 +54,19 @@ def test_outbox_deliver_writes_eml_files_and_marks_messages_sent(app, db, runner
     again = runner.invoke(args=["outbox", "deliver"])
     assert again.exit_code == 0 and "sent 0" in again.output
     assert len(list(mail_dir.glob("*.eml"))) == 2
+
+
+def test_a_line_break_in_a_subject_or_a_name_never_reaches_a_mail_header(app, db):
+    """A title or name with a line break (typed, imported) cannot add a header of its own, and the
+    message stays sendable: Python's email package refuses CR/LF in headers at delivery."""
+    from app.notifications.mime import build_email
+    from app.notifications.outbox import Recipient, enqueue
+
+    message = enqueue(Recipient("ops@police.example", "Ops\r\nBcc: victim@example.org"),
+                      "Workshop\r\nBcc: victim@example.org", "Body", kind="probe",
+                      headers={"X-Event": "Kyiv\nBcc: victim@example.org"})
+    db.session.commit()
+    email = build_email(message, "Liaison <no-reply@liaison.test>")
+    assert email["Subject"] == "Workshop Bcc: victim@example.org"
+    assert email["Bcc"] is None and "\n" not in email["To"] and "\n" not in email["X-Event"]
+    assert "victim@example.org" not in email["To"].split("<")[-1]

@@ -45,7 +45,14 @@ class Recipient:
     user_id: int | None = None
 
     def formatted(self) -> str:
-        return formataddr((self.name or "", self.email))
+        return formataddr((one_line(self.name or ""), one_line(self.email)))
+
+
+def one_line(value: str) -> str:
+    """A header value on one line: a name, a subject or a title typed with a line break (or
+    carrying one from an import) must never add a header of its own, nor make the message
+    unsendable at delivery (Python's email package refuses CR and LF in headers)."""
+    return " ".join(value.splitlines()).strip() if value else value
 
 
 @dataclass
@@ -99,13 +106,13 @@ def enqueue(
         recipient_user_id=recipients[0].user_id if len(recipients) == 1 else None,
         to=[r.formatted() for r in recipients],
         cc=[],
-        reply_to=reply_to,
-        subject=subject[:300],
+        reply_to=one_line(reply_to) if reply_to else None,
+        subject=one_line(subject)[:300],
         text_body=text_body,
         html_body=html_body,
         attachments=[a.to_json() for a in attachments],
         calendar={"method": calendar.method, "content": calendar.content, **calendar.extra} if calendar else None,
-        headers=headers or {},
+        headers={name: one_line(str(value)) for name, value in (headers or {}).items()},
         attempts=0,
         created_at=instant,
         next_attempt_at=instant,
