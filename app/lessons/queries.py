@@ -5,12 +5,14 @@ Every query on entries goes through visibility.visible_lessons_clause.
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app.accounts.models import User
+from app.audit.models import AuditEntry
 from app.directory.models import Organisation, Theme
 from app.events import access as event_access
 from app.events.models import Event
@@ -18,6 +20,7 @@ from app.extensions import db
 from app.lessons import visibility
 from app.lessons.models import (
     OPEN_ACTION_STATES,
+    TLP,
     ActionNote,
     ActionStatus,
     FollowUpAction,
@@ -65,11 +68,33 @@ def filter_event(user, event_id: int | None) -> Event | None:
     return event
 
 
-def lesson_history(lesson: Lesson) -> list[LessonTransition]:
-    return list(db.session.scalars(
-        select(LessonTransition).options(joinedload(LessonTransition.actor))
-        .where(LessonTransition.lesson_id == lesson.id).order_by(LessonTransition.id)
-    ))
+@dataclass(frozen=True)
+class HistoryStep:
+    """One line of an entry's history: a workflow step or a change of its marking."""
+    at: datetime
+    actor: User | None
+    what: str
+    before: str | None
+    comment: str | None
+
+
+def lesson_history(lesson: Lesson) -> list[HistoryStep]:
+    """The entry's workflow steps and marking changes (from the audit log), oldest first."""
+    steps = [
+        HistoryStep(step.at, step.actor, step.to_status.replace("_", " ").capitalize(), step.from_status, step.comment)
+        for step in db.session.scalars(
+            select(LessonTransition).options(joinedload(LessonTransition.actor))
+            .where(LessonTransition.lesson_id == lesson.id).order_by(LessonTransition.id))
+    ]
+    for entry in db.session.scalars(
+        select(AuditEntry).options(joinedload(AuditEntry.actor))
+        .where(AuditEntry.subject_type == "Lesson", AuditEntry.subject_id == lesson.id,
+               AuditEntry.action == "lesson.marking_changed").order_by(AuditEntry.id)
+    ):
+        old, new = entry.changes.get("tlp", [None, None])
+        steps.append(HistoryStep(entry.at, entry.actor, f"Marked {TLP(new).label}",
+                                 TLP(old).label if old else None, entry.summary))
+    return sorted(steps, key=lambda step: step.at)
 
 
 def lesson_actions(lesson: Lesson) -> list[FollowUpAction]:

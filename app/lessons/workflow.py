@@ -33,6 +33,9 @@ from app.lessons.models import (
 from app.lessons.permissions import all_actions_done, allowed_transitions, can_edit, may_record
 from app.timeutil import now
 
+# Markings whose lowering must say why (TLP 2.0: for named people only).
+RESTRICTED_MARKINGS = (TLP.RED, TLP.AMBER_STRICT)
+
 
 class LessonError(RuleError):
     """A rule said no; the message is for the user."""
@@ -190,8 +193,9 @@ def delete_draft(lesson: Lesson, actor: User) -> None:
 
 @rolls_back_on(LessonError)
 def change_marking(lesson: Lesson, actor: User, tlp: TLP | str, comment: str | None = None) -> None:
-    """The author sets the marking; only the author or a coordinator may lower it. Validators (the
-    event's organisers, coordinators) may raise it."""
+    """The author sets the marking; only the author or a coordinator who can already see the entry
+    may lower it, and lowering a RED or AMBER+STRICT entry needs a reason, kept in its history.
+    Validators (the event's organisers, coordinators) may raise it."""
     try:
         new = TLP(tlp)
     except ValueError as error:
@@ -202,6 +206,9 @@ def change_marking(lesson: Lesson, actor: User, tlp: TLP | str, comment: str | N
     if new.rank < lesson.tlp.rank:
         if not (is_author or (visibility.is_coordinator(actor) and visibility.can_see(actor, lesson))):
             raise LessonError("Only the author or a coordinator may lower the marking.")
+        if lesson.tlp in RESTRICTED_MARKINGS and not clean_text(comment):
+            raise LessonError(f"Say why the entry may now reach more people than {lesson.tlp.label} allows: "
+                              "the reason is kept in its history.")
     elif not (is_author or visibility.can_validate(actor, lesson)):
         raise LessonError("Only the author, the event's organisers or a coordinator may change the marking.")
     old = lesson.tlp

@@ -234,7 +234,14 @@ def test_marking_lowered_only_by_author_or_coordinator(login, make, world, db):
     assert organiser.post(f"/lessons/{lesson.id}/marking", data={"tlp": "amber_strict"}).status_code == 302
     # Coordinators cannot see AMBER+STRICT, so they cannot touch it any more; the author can lower it.
     assert login(world["coordinator"]).post(f"/lessons/{lesson.id}/marking", data={"tlp": "green"}).status_code == 404
-    assert login(world["attendee"]).post(f"/lessons/{lesson.id}/marking", data={"tlp": "amber"}).status_code == 302
+    author = login(world["attendee"])
+    # Lowering AMBER+STRICT (or RED) needs a reason, which the entry's history shows.
+    assert author.post(f"/lessons/{lesson.id}/marking", data={"tlp": "amber"}).status_code == 422
+    assert author.post(f"/lessons/{lesson.id}/marking",
+                       data={"tlp": "amber", "comment": "Cleared by the unit for partners"}).status_code == 302
+    history = author.get(f"/lessons/{lesson.id}").get_data(as_text=True)
+    assert "Marked TLP:AMBER" in history and "(from TLP:AMBER+STRICT)" in history
+    assert "Cleared by the unit for partners" in history
     assert login(world["coordinator"]).post(f"/lessons/{lesson.id}/marking", data={"tlp": "green"}).status_code == 302
     db.session.rollback()
     assert db.session.get(Lesson, lesson.id).tlp == TLP.GREEN
