@@ -76,14 +76,16 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
     )
 
 
-def link_table(name: str, owner: tuple[str, str], other: tuple[str, str]) -> Table:
+def link_table(name: str, owner: tuple[str, str], other: tuple[str, str], *extra: Column) -> Table:
     """A many-to-many link: (column, "table.id") for the owning side and for the other side, both
-    the primary key, rows deleted with either end, the other side indexed for reverse look-ups."""
+    the primary key, rows deleted with either end, the other side indexed for reverse look-ups.
+    `extra` columns need a default: rows are inserted through the relationship."""
     return Table(
         name,
         Base.metadata,
         Column(owner[0], Integer, ForeignKey(owner[1], ondelete="CASCADE"), primary_key=True),
         Column(other[0], Integer, ForeignKey(other[1], ondelete="CASCADE"), primary_key=True, index=True),
+        *extra,
     )
 
 

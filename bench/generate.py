@@ -300,7 +300,15 @@ def fill(engine: Engine, *, scale: float = 1.0, seed: int = DEFAULT_SEED, anchor
                 "calendar_token": _hex(rng, 192), "is_active": True, "last_login_at": None,
                 "session_version": 1, "created_at": at(-rng.randint(30, 1500)), "updated_at": at(-10),
             })
+            users[-1]["email_confirmed_at"] = users[-1]["created_at"]
         _insert(connection, "users", users, timings, verbose)
+        memberships = [
+            {"id": u["id"], "user_id": u["id"], "organisation_id": u["organisation_id"], "status": "approved",
+             "is_admin": False, "via": "admin", "requested_at": u["created_at"], "decided_at": u["created_at"],
+             "created_at": u["created_at"], "updated_at": u["created_at"]}
+            for u in users
+        ]
+        _insert(connection, "memberships", memberships, timings, verbose)
         coordinator_id, organiser_id, member_id = 2, 3, 4  # 1 is the admin
         organiser_ids = [u["id"] for u in users if u["role"] == Role.ORGANISER.value]
         coordinator_ids = [u["id"] for u in users if u["role"] == Role.COORDINATOR.value]
@@ -362,7 +370,7 @@ def fill(engine: Engine, *, scale: float = 1.0, seed: int = DEFAULT_SEED, anchor
             if organiser_ids and rng.random() < 0.5:
                 co_organisers.add(rng.choice(organiser_ids))
             for user_id in sorted(co_organisers):
-                event_organisers.append({"event_id": i, "user_id": user_id})
+                event_organisers.append({"event_id": i, "user_id": user_id, "added_at": opens - timedelta(days=10)})
 
         # --- registrations (sizes first: capacity depends on them) -----------------------------
         # Event 1 (the big one) is sized apart; event 3 (the registration target) starts empty.
@@ -553,7 +561,7 @@ def fill(engine: Engine, *, scale: float = 1.0, seed: int = DEFAULT_SEED, anchor
                 "author_id": author, "validator_id": validator,
                 "submitted_at": submitted, "validated_at": validated,
                 "rejection_reason": "Duplicate" if status == LessonStatus.REJECTED else None,
-                "created_at": created, "updated_at": validated or submitted or created,
+                "created_at": created, "updated_at": validated or submitted or created, "marked_at": created,
             })
             for theme_id in rng.sample(range(1, counts.themes + 1), rng.randint(1, min(3, counts.themes))):
                 lesson_themes.append({"lesson_id": i, "theme_id": theme_id})

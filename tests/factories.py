@@ -62,6 +62,8 @@ def user(role: Role | str = Role.MEMBER, email: str | None = None, name: str | N
         role=Role(role),
         organisation_id=organisation.id if organisation else None,
         timezone=kw.pop("timezone", "Europe/Brussels"),
+        # Confirmed unless a test asks for an unconfirmed account (email_confirmed_at=None).
+        email_confirmed_at=kw.pop("email_confirmed_at", now()),
         **kw,
     )
     db.session.add(account)

@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from app.db import TimestampMixin, UTCDateTime, str_enum
+from app.db import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
 from app.extensions import db
 from app.roles import Role
 
@@ -61,6 +61,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Raised on password change and sign-out-everywhere; part of the session identity.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Set when the owner followed a signed link sent to `email`; until then the account is
+    # unconfirmed and sees only what anonymous visitors see (app.roles.is_signed_in).
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A requested new address, effective when its owner follows the link sent to it.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    # Set when the account was deleted: personal data erased, the row kept for attendance figures
+    # and attribution ("a former member").
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 
@@ -78,6 +86,10 @@ class User(UserMixin, TimestampMixin, db.Model):
         the session's own id (app.accounts.auth.start_session)."""
         sid = self.__dict__.get("login_sid")
         return f"{self.id}:{self.session_version}:{sid}" if sid else f"{self.id}:{self.session_version}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def is_admin(self) -> bool:
@@ -106,3 +118,38 @@ class RevokedSession(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     revoked_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class MembershipStatus(LabelledEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ENDED = "ended"
+
+
+class Membership(TimestampMixin, db.Model):
+    """A person's membership of an organisation: requested, then granted by the organisation's
+    contact persons (organisation admins) or a network admin, or granted because the verified email's
+    domain is one of the organisation's domains. User.organisation_id mirrors the one approved
+    membership (app.accounts.membership keeps them in step); every rule reads that column."""
+
+    __tablename__ = "memberships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    status: Mapped[MembershipStatus] = mapped_column(
+        str_enum(MembershipStatus, "membership_status"), default=MembershipStatus.PENDING, index=True
+    )
+    # A contact person of the organisation: decides its membership requests.
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # How it was granted: "request" (decided by a person), "domain" (verified email domain), "admin".
+    via: Mapped[str] = mapped_column(String(16), default="request")
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(String(500))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    organisation: Mapped[Organisation] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

@@ -655,6 +655,7 @@ class _Loader:
             user = User(
                 email=email, name=name, role=role, organisation=org, position=position, country=country,
                 timezone=tz, language=COUNTRY_LANGUAGES.get(country, "en"), password_hash=self._password(),
+                email_confirmed_at=self.today,
             )
             db.session.add(user)
             existing[email] = user

@@ -41,6 +41,19 @@ class Organisation(TimestampMixin, db.Model):
         return self.name
 
 
+class OrganisationDomain(db.Model):
+    """An email domain of an organisation: a person whose verified email is on it becomes a member
+    without waiting for approval. A domain belongs to at most one organisation."""
+
+    __tablename__ = "organisation_domains"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    domain: Mapped[str] = mapped_column(String(253), unique=True)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
 class Project(TimestampMixin, db.Model):
     __tablename__ = "projects"
     __table_args__ = (

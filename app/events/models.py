@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
+    Column,
     ForeignKey,
     Index,
     String,
@@ -15,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import LabelledEnum, TimestampMixin, UTCDateTime, link_table, str_enum
+from app.db import LabelledEnum, TimestampMixin, UTCDateTime, link_table, str_enum, utcnow
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -72,7 +73,12 @@ event_projects = link_table("event_projects", ("event_id", "events.id"), ("proje
 
 event_themes = link_table("event_themes", ("event_id", "events.id"), ("theme_id", "themes.id"))
 
-event_organisers = link_table("event_organisers", ("event_id", "events.id"), ("user_id", "users.id"))
+# added_at: when the person became a co-organiser (the rule on entries marked before that is in
+# app.lessons.visibility). Set by the application clock on every insert, also through the relationship.
+event_organisers = link_table(
+    "event_organisers", ("event_id", "events.id"), ("user_id", "users.id"),
+    Column("added_at", UTCDateTime(), default=lambda: utcnow(), nullable=True),
+)
 
 
 class Event(TimestampMixin, db.Model):

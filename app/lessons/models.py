@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import LabelledEnum, TimestampMixin, UTCDateTime, link_table, str_enum
+from app.db import LabelledEnum, TimestampMixin, UTCDateTime, link_table, str_enum, utcnow
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -102,6 +102,9 @@ class Lesson(TimestampMixin, db.Model):
         str_enum(LessonStatus, "lesson_status"), default=LessonStatus.DRAFT
     )
     tlp: Mapped[TLP] = mapped_column(str_enum(TLP, "tlp"), default=TLP.GREEN)
+    # When the current marking was set (app.lessons.visibility: organisers appointed later do not
+    # reach RED or AMBER+STRICT entries marked before). Set on create and on every marking change.
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=lambda: utcnow())
     title: Mapped[str] = mapped_column(String(200))
     observation: Mapped[str | None] = mapped_column(Text)
     analysis: Mapped[str | None] = mapped_column(Text)

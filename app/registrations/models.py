@@ -68,6 +68,11 @@ class Registration(TimestampMixin, db.Model):
     accessibility_needs: Mapped[str | None] = mapped_column(String(500))
     needs_visa_letter: Mapped[bool] = mapped_column(default=False)
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Who registered the person when it was not the person (an organiser's import or manual add):
+    # the person confirms consent on first visit; until then only name and organisation are held.
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # When the retention job erased the needs (diet, accessibility, visa letter) after the event.
+    needs_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Last reminder sent, as days-before (e.g. 7 then 1), so a reminder job never repeats itself.
     last_reminder_days: Mapped[int | None]
@@ -76,7 +81,7 @@ class Registration(TimestampMixin, db.Model):
     feedback_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     event: Mapped[Event] = relationship()
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
     attendance_days: Mapped[list[AttendanceDay]] = relationship(
         back_populates="registration", cascade="all, delete-orphan", passive_deletes=True
     )
