@@ -21,6 +21,7 @@ LAYERS = {
     "lessons": 4,
     "reports": 5,
     "scheduler": 5,
+    "privacy": 6,  # a person's own data across every package: export, deletion, retention
     "demo": 6,  # loads every kind of data
     "main": 6,  # the home page and health check
 }
