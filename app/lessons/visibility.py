@@ -14,6 +14,20 @@ need-to-know, so a coordinator or an administrator sees AMBER+STRICT and RED ent
 organised or attended). On top of the marking, the workflow status narrows who sees an entry: a draft
 is its author's alone; a submitted or rejected entry is seen by its author and by those who may
 validate it (the event's organisers and coordinators) within the marking's audience.
+
+Organisers appointed later (need-to-know, checked against an insider): being an organiser opens a
+RED or AMBER+STRICT entry only when the entry's marking was set at or after the moment the person
+became an organiser of its event (`Lesson.marked_at` >= `event_organisers.added_at`; the creator
+counts from the event's creation, so always). Appointing someone co-organiser therefore never opens
+the entries already marked RED or AMBER+STRICT: for those the person is in the audience only as a
+non-organiser would be (they attended; for AMBER+STRICT, someone of their organisation attended).
+"Unless they were in the audience when it was marked" is approximated by that attendance: the
+application does not keep who was in the audience at each past moment. Re-marking an entry (even at
+the same level through a raise and back) sets `marked_at` again, so the organisers of that moment see
+it. Validation (can_validate) follows what a person may see, so a later co-organiser cannot validate
+or re-mark an older RED entry either. An unknown time (NULL, rows older than the column) counts as
+"from the start": an entry without marked_at counts as marked when it was created, a co-organiser
+without added_at as appointed when the event was created.
 """
 
 from __future__ import annotations
@@ -23,6 +37,7 @@ from dataclasses import dataclass
 from sqlalchemy import (
     Integer,
     all_,
+    cast,
     and_,
     any_,
     exists,
@@ -30,6 +45,7 @@ from sqlalchemy import (
     func,
     literal,
     not_,
+    null,
     or_,
     select,
     true,
@@ -39,6 +55,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.accounts.models import Role, User
 from app.accounts.permissions import is_signed_in
+from app.db import UTCDateTime
 from app.events import access as event_access
 from app.events.models import Event, EventStatus, event_organisers
 from app.extensions import db
@@ -69,6 +86,11 @@ def organisation_attended_event_ids(organisation_id: int):
     )
 
 
+def _marked_at():
+    """When the entry's current marking was set (an unknown time: when the entry was created)."""
+    return func.coalesce(Lesson.marked_at, Lesson.created_at)
+
+
 @dataclass(frozen=True)
 class ViewerFacts:
     """What the TLP rule needs to know about one signed-in viewer, read once (one query).
@@ -81,6 +103,9 @@ class ViewerFacts:
     attended: frozenset[int]  # events the viewer attended
     organisation_attended: frozenset[int]  # events someone of the viewer's organisation attended
     hidden: frozenset[int] = frozenset()  # draft events the viewer may not see (event visibility)
+    # The events the viewer co-organises (and did not create), with when they were appointed
+    # (None: unknown, counts as from the start). Empty: every organised event counts from the start.
+    appointed: tuple[tuple[int, object], ...] = ()
 
 
 def viewer_facts(user) -> ViewerFacts | None:
@@ -89,38 +114,46 @@ def viewer_facts(user) -> ViewerFacts | None:
         return None
     user = getattr(user, "_get_current_object", lambda: user)()  # current_user: one proxy lookup, not one a row
     nobody = literal(None, Integer)
+    never = cast(null(), UTCDateTime())
     parts = [
         # The drafts the viewer may not see: the event rule asked of each draft row itself (an
         # unknown answer, e.g. a draft without a creator, counts as "may not see").
-        select(literal("h").label("fact"), Event.id.label("event_id"), nobody.label("user_id")).where(
+        select(literal("h").label("fact"), Event.id.label("event_id"), nobody.label("user_id"),
+               never.label("since")).where(
             Event.status == EventStatus.DRAFT, not_(func.coalesce(event_access.visible_clause(user), false()))
         ),
-        select(literal("o"), Event.id, nobody).where(Event.created_by_id == user.id),
-        select(literal("o"), event_organisers.c.event_id, nobody).where(event_organisers.c.user_id == user.id),
+        select(literal("c"), Event.id, nobody, never).where(Event.created_by_id == user.id),
+        select(literal("k"), event_organisers.c.event_id, nobody, event_organisers.c.added_at)
+        .where(event_organisers.c.user_id == user.id),
     ]
     if user.organisation_id:
         # The viewer is a member of their organisation: one read gives both attendance facts.
         parts.append(
-            select(literal("g"), Registration.event_id, Registration.user_id)
+            select(literal("g"), Registration.event_id, Registration.user_id, never)
             .join(User, User.id == Registration.user_id)
             .where(User.organisation_id == user.organisation_id, attended_clause())
         )
     else:
         parts.append(
-            select(literal("a"), Registration.event_id, Registration.user_id)
+            select(literal("a"), Registration.event_id, Registration.user_id, never)
             .where(Registration.user_id == user.id, attended_clause())
         )
-    found: dict[str, set[int]] = {"h": set(), "o": set(), "a": set(), "g": set()}
+    found: dict[str, set[int]] = {"h": set(), "c": set(), "k": set(), "a": set(), "g": set()}
+    appointed: dict[int, object] = {}
     user_id = user.id
-    for fact, event_id, attendee_id in db.session.execute(union_all(*parts)).all():
+    for fact, event_id, attendee_id, since in db.session.execute(union_all(*parts)).all():
         found[fact].add(event_id)
+        if fact == "k":
+            appointed[event_id] = since
         if attendee_id == user_id:
             found["a"].add(event_id)
     return ViewerFacts(
-        organised=frozenset(found["o"]),
+        organised=frozenset(found["c"] | found["k"]),
         attended=frozenset(found["a"]),
         organisation_attended=frozenset(found["g"]),
         hidden=frozenset(found["h"]),
+        appointed=tuple(sorted((event_id, since) for event_id, since in appointed.items()
+                               if event_id not in found["c"] and since is not None)),
     )
 
 
@@ -151,6 +184,31 @@ def _event_not_in(ids):
     return Lesson.event_id.not_in(sorted(ids))
 
 
+def _organiser_when_marked_from_facts(facts: ViewerFacts):
+    """The entry's event is organised by the viewer, who was an organiser when it was marked: every
+    organised event but the later appointments, and those only for entries marked since."""
+    later = dict(facts.appointed)
+    terms = [_event_in(facts.organised - set(later))]
+    # One term per appointment time: the co-organised events, grouped by when the viewer came in.
+    by_time: dict[object, set[int]] = {}
+    for event_id, since in later.items():
+        by_time.setdefault(since, set()).add(event_id)
+    terms += [and_(_event_in(ids), _marked_at() >= since) for since, ids in sorted(by_time.items())]
+    return or_(*terms)
+
+
+def _organiser_when_marked(user):
+    """The same from the database: the creator always; a co-organiser for entries marked since."""
+    appointed_before = (
+        select(event_organisers.c.event_id)
+        .where(event_organisers.c.event_id == Lesson.event_id, event_organisers.c.user_id == user.id,
+               or_(event_organisers.c.added_at.is_(None), event_organisers.c.added_at <= _marked_at()))
+        .correlate(Lesson)
+    )
+    created = select(Event.id).where(Event.created_by_id == user.id).correlate(None)
+    return or_(Lesson.event_id.in_(created), exists(appointed_before))
+
+
 def visible_lessons_clause(user, facts: ViewerFacts | None = None):
     """The WHERE clause selecting the entries `user` may see. Use it in EVERY query on lessons.
 
@@ -166,19 +224,22 @@ def visible_lessons_clause(user, facts: ViewerFacts | None = None):
         # Every entry has an event (NOT NULL foreign key): "not on a hidden event" = "on a visible one".
         event_visible = _event_not_in(facts.hidden)
         organiser = _event_in(facts.organised)
+        organiser_when_marked = _organiser_when_marked_from_facts(facts)
         # The same disjunctions folded in Python: each marking is one list of event ids, and the
         # markings that share an audience share one test.
-        strict_ids = facts.organised | facts.attended | facts.organisation_attended
+        strict_ids = facts.attended | facts.organisation_attended
+        amber = () if coordinator else (and_(Lesson.tlp == TLP.AMBER, _event_in(strict_ids | facts.organised)),)
         open_markings = (*SHAREABLE_MARKINGS, TLP.AMBER) if coordinator else SHAREABLE_MARKINGS
-        strict_markings = (TLP.AMBER_STRICT,) if coordinator else (TLP.AMBER, TLP.AMBER_STRICT)
         audience = or_(
             Lesson.tlp.in_(open_markings),
-            and_(Lesson.tlp.in_(strict_markings), _event_in(strict_ids)),
-            and_(Lesson.tlp == TLP.RED, _event_in(facts.organised | facts.attended)),
+            *amber,
+            and_(Lesson.tlp == TLP.AMBER_STRICT, or_(_event_in(strict_ids), organiser_when_marked)),
+            and_(Lesson.tlp == TLP.RED, or_(_event_in(facts.attended), organiser_when_marked)),
         )
     else:
         event_visible = _visible_event(user)
         organiser = Lesson.event_id.in_(event_access.organised_event_ids(user.id))
+        organiser_when_marked = _organiser_when_marked(user)
         attended = Lesson.event_id.in_(attended_event_ids(user))
         if user.organisation_id:
             organisation_attended = Lesson.event_id.in_(organisation_attended_event_ids(user.organisation_id))
@@ -188,8 +249,8 @@ def visible_lessons_clause(user, facts: ViewerFacts | None = None):
             Lesson.tlp.in_(SHAREABLE_MARKINGS),
             and_(Lesson.tlp == TLP.AMBER,
                  or_(organisation_attended, attended, organiser, true() if coordinator else false())),
-            and_(Lesson.tlp == TLP.AMBER_STRICT, or_(organisation_attended, attended, organiser)),
-            and_(Lesson.tlp == TLP.RED, or_(attended, organiser)),
+            and_(Lesson.tlp == TLP.AMBER_STRICT, or_(organisation_attended, attended, organiser_when_marked)),
+            and_(Lesson.tlp == TLP.RED, or_(attended, organiser_when_marked)),
         )
     status_allowed = or_(
         published,

@@ -172,6 +172,8 @@ def update_entry(lesson: Lesson, actor: User, data: EntryData, *, submit: bool =
     changes = _apply(lesson, lesson.event, data)
     if TLP(data.tlp).rank < old_tlp.rank and lesson.author_id != actor.id and not visibility.is_coordinator(actor):
         raise LessonError("Only the author or a coordinator may lower the marking.")
+    if lesson.tlp != old_tlp:
+        lesson.marked_at = now()  # visibility: the organisers of this moment see the new marking
     if changes:
         audit.record(actor, "lesson.updated", lesson, changes, summary=f"Edited {lesson.title}")
     if submit and lesson.status in (LessonStatus.DRAFT, LessonStatus.REJECTED):
@@ -213,6 +215,7 @@ def change_marking(lesson: Lesson, actor: User, tlp: TLP | str, comment: str | N
         raise LessonError("Only the author, the event's organisers or a coordinator may change the marking.")
     old = lesson.tlp
     lesson.tlp = new
+    lesson.marked_at = now()  # visibility: the organisers of this moment see the new marking
     audit.record(actor, "lesson.marking_changed", lesson, {"tlp": [old.value, new.value]},
                  summary=clean_text(comment))
     db.session.commit()
