@@ -1,5 +1,12 @@
 """The emails the lessons workflow sends through the outbox: a decision to the author, a submitted
-entry to its validators, an assigned action to its owner."""
+entry to its validators, an assigned action to its owner — and how any email or page names an entry
+to someone (entry_reference).
+
+No restricted text leaves by email: every message that names an entry names it through
+entry_reference, asked for the RECIPIENT (never the person whose action sent it). A recipient who
+may not see the entry (visibility.can_see, or visibility.visible_ids for a batch) gets a neutral
+reference, "an entry marked TLP:RED from <event>", and never its title or text.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +14,24 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.accounts.models import Role, User
+from app.events import access as event_access
 from app.extensions import db
 from app.lessons import visibility
 from app.lessons.models import FollowUpAction, Lesson, LessonStatus
 from app.notifications.outbox import Recipient, enqueue
 from app.notifications.rendering import render_email
+
+
+def entry_reference(recipient, lesson: Lesson, visible: bool) -> str:
+    """How a message or page names `lesson` to `recipient`: its title when `visible` (what
+    visibility.can_see / visible_ids answered for this recipient), otherwise a neutral reference
+    with its marking and, when the recipient may see the event, the event's title."""
+    if visible:
+        return lesson.title
+    event = lesson.event
+    if event is not None and event_access.can_view(recipient, event):
+        return f"an entry marked {lesson.tlp.label} from {event.title}"
+    return f"an entry marked {lesson.tlp.label}"
 
 
 def _link(path: str) -> str:
@@ -27,6 +47,7 @@ def tell_author(lesson: Lesson, actor, to_status: LessonStatus, comment: str | N
         "lessons/decision",
         language=author.language,
         lesson=lesson,
+        entry=entry_reference(author, lesson, visibility.can_see(author, lesson)),
         status=to_status,
         actor=actor,
         comment=comment,
@@ -68,6 +89,7 @@ def tell_validators(lesson: Lesson, actor) -> None:
     for validator in validators_to_tell(lesson, actor):
         subject, text, html = render_email(
             "lessons/submitted", language=validator.language, lesson=lesson, validator=validator,
+            entry=entry_reference(validator, lesson, visibility.can_see(validator, lesson)),
             author=lesson.author, url=url,
         )
         enqueue(Recipient(validator.email, validator.name, validator.id), subject, text, html,
@@ -84,8 +106,12 @@ def tell_owner(action: FollowUpAction, actor, owner: User | None, contact: str |
     else:
         recipient = Recipient(contact)
         language = None
+    lesson = action.lesson
+    entry = None
+    if lesson is not None:
+        entry = entry_reference(owner, lesson, owner is not None and visibility.can_see(owner, lesson))
     subject, text, html = render_email(
-        "lessons/action_assigned", language=language, action=action, actor=actor,
+        "lessons/action_assigned", language=language, action=action, actor=actor, entry=entry,
         url=_link(f"/lessons/actions/{action.id}"),
     )
     enqueue(recipient, subject, text, html, kind="action_assigned")

@@ -93,20 +93,19 @@ def can_add_action_to_event(user, event: Event) -> bool:
 
 
 def can_update_action(user, action: FollowUpAction) -> bool:
-    """The owner, whoever created it, the event's organisers and coordinators keep it up to date."""
+    """The person it is assigned to (or its contact address), whoever created it, and — among those
+    who may see it (visibility.visible_actions_clause) — the event's organisers and coordinators keep
+    it up to date. The members of an organisation that owns an action see it; its contact updates it."""
     if not is_signed_in(user):
         return False
     if user.id in (action.owner_user_id, action.created_by_id):
         return True
-    if action.owner_contact and action.owner_contact.lower() == user.email:
+    if action.owner_contact and getattr(user, "is_confirmed", False) and action.owner_contact.lower() == user.email:
         return True
     event = action.event if action.event_id else (action.lesson.event if action.lesson else None)
-    return event is not None and event_access.is_organiser_of(user, event)
+    return event is not None and event_access.is_organiser_of(user, event) and can_see_action(user, action)
 
 
 def can_see_action(user, action: FollowUpAction) -> bool:
-    if can_update_action(user, action):
-        return True
-    if action.lesson_id is not None:
-        return visibility.can_see(user, action.lesson)
-    return False
+    """visibility.visible_actions_clause, asked for one action."""
+    return visibility.can_see_action(user, action)

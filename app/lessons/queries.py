@@ -128,12 +128,16 @@ def action_with_notes(action_id: int) -> FollowUpAction | None:
 
 
 def _actions_query(user):
-    """Actions with their entry, the entry joined only when `user` may see it."""
+    """The actions `user` may see (visibility.visible_actions_clause) with their entry, the entry
+    joined only when `user` may see it (otherwise the page names it with notices.entry_reference,
+    from the action's own loaded entry: its marking and event, never its title)."""
     return (
         select(FollowUpAction, Lesson)
         .outerjoin(Lesson, (Lesson.id == FollowUpAction.lesson_id) & visibility.visible_lessons_clause(user))
+        .where(visibility.visible_actions_clause(user))
         .options(joinedload(FollowUpAction.owner_user), joinedload(FollowUpAction.owner_organisation),
-                 joinedload(FollowUpAction.event))
+                 joinedload(FollowUpAction.event),
+                 joinedload(FollowUpAction.lesson).joinedload(Lesson.event))
     )
 
 
@@ -164,7 +168,8 @@ def actions_overview(user, status: ActionStatus | None, overdue_only: bool, toda
     page = paginate(_soonest_due_first(query), page_value, per_page, scalars=False)
     overdue = db.session.scalar(
         select(func.count(FollowUpAction.id)).where(
-            FollowUpAction.due_on < today, FollowUpAction.status.in_(OPEN_ACTION_STATES)
+            FollowUpAction.due_on < today, FollowUpAction.status.in_(OPEN_ACTION_STATES),
+            visibility.visible_actions_clause(user),
         )
     ) or 0
     return page, overdue

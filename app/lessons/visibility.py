@@ -59,7 +59,7 @@ from app.db import UTCDateTime
 from app.events import access as event_access
 from app.events.models import Event, EventStatus, event_organisers
 from app.extensions import db
-from app.lessons.models import SHAREABLE_MARKINGS, TLP, Lesson, LessonStatus
+from app.lessons.models import SHAREABLE_MARKINGS, TLP, FollowUpAction, Lesson, LessonStatus
 from app.registrations.attendance import attended_clause
 from app.registrations.models import Registration
 
@@ -257,6 +257,59 @@ def visible_lessons_clause(user, facts: ViewerFacts | None = None):
         and_(Lesson.status.in_(UNDER_REVIEW_STATUSES), true() if coordinator else organiser),
     )
     return or_(Lesson.author_id == user.id, and_(event_visible, status_allowed, audience))
+
+
+def _entries_open_to_role(user):
+    """The entries a role alone opens, for a viewer who is no person (the network-wide reports,
+    built for "a coordinator"): the published CLEAR, GREEN and (for coordinators) AMBER entries."""
+    markings = (*SHAREABLE_MARKINGS, TLP.AMBER) if is_coordinator(user) else SHAREABLE_MARKINGS
+    return and_(Lesson.status.in_(PUBLISHED_STATUSES), Lesson.tlp.in_(markings))
+
+
+def action_owner_clause(user):
+    """The actions `user` owns: assigned to them, created by them, assigned to their organisation
+    (its members: the organisation is to do it) or to their own confirmed email address."""
+    terms = [FollowUpAction.owner_user_id == user.id, FollowUpAction.created_by_id == user.id]
+    if getattr(user, "organisation_id", None):
+        terms.append(FollowUpAction.owner_organisation_id == user.organisation_id)
+    if getattr(user, "is_confirmed", False) and user.email:
+        terms.append(FollowUpAction.owner_contact == user.email.lower())
+    return or_(*terms)
+
+
+def visible_actions_clause(user, facts: ViewerFacts | None = None):
+    """The WHERE clause selecting the follow-up actions `user` may see. Use it in EVERY query on
+    actions (pages, lists, counts, dashboards, digests).
+
+    An action inherits its entry's visibility: it is seen by whoever may see the entry. Its owners
+    (action_owner_clause) see it too, but only the action's own text: the entry stays a neutral
+    reference for them (app.lessons.notices.entry_reference) unless they may see it. An action on the
+    event itself (no entry) is seen by its owners, the event's organisers and the coordinators (on
+    an event they may see).
+    """
+    if not is_signed_in(user):
+        return false()
+    if getattr(user, "id", None) is None:  # a role, not a person
+        entries = select(Lesson.id).where(_entries_open_to_role(user)).correlate(None)
+        return or_(FollowUpAction.lesson_id.in_(entries),
+                   and_(FollowUpAction.lesson_id.is_(None), true() if is_coordinator(user) else false()))
+    entries = select(Lesson.id).where(visible_lessons_clause(user, facts)).correlate(None)
+    if is_coordinator(user):
+        event_ids = select(Event.id).where(event_access.visible_clause(user)).correlate(None)
+    else:
+        event_ids = event_access.organised_event_ids(user.id)
+    return or_(
+        action_owner_clause(user),
+        FollowUpAction.lesson_id.in_(entries),
+        and_(FollowUpAction.lesson_id.is_(None), FollowUpAction.event_id.in_(event_ids)),
+    )
+
+
+def can_see_action(user, action: FollowUpAction) -> bool:
+    """The same rule for one action, asked of the database."""
+    return bool(db.session.scalar(
+        select(exists().where(FollowUpAction.id == action.id, visible_actions_clause(user)))
+    ))
 
 
 def can_see(user, lesson: Lesson) -> bool:

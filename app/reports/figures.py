@@ -18,6 +18,7 @@ from app.lessons.models import (
     LessonStatus,
     lesson_themes,
 )
+from app.lessons.visibility import visible_actions_clause
 from app.registrations.attendance import CheckIns
 from app.registrations.models import Feedback, Registration, RegistrationStatus, SessionAttendance
 from app.registrations.rules import SEAT_ROLES
@@ -178,7 +179,7 @@ def actions(scope: Scope) -> dict[str, int]:
                 count_if(status == ActionStatus.DONE, FollowUpAction.id),
                 count_if(status == ActionStatus.DROPPED, FollowUpAction.id),
             ).select_from(FollowUpAction)
-        ).where(*scope.published())
+        ).where(*scope.published(), visible_actions_clause(scope.user))
     ).one()
     return dict(
         zip(
@@ -190,8 +191,8 @@ def actions(scope: Scope) -> dict[str, int]:
 
 
 def overdue_actions(scope: Scope, limit: int = 10) -> list[dict]:
-    """The most overdue actions by title. The counts include every action, but an organiser is
-    shown titles only of actions on the event itself or on TLP:CLEAR/GREEN lessons, since a title
+    """The most overdue actions by title, of those the viewer may see (visible_actions_clause, as
+    the counts); an organiser is shown titles only of actions on the event itself or on TLP:CLEAR/GREEN lessons, since a title
     may repeat a restricted lesson's content."""
     shareable = []
     if scope.user.role not in (Role.ADMIN, Role.COORDINATOR):
@@ -213,6 +214,7 @@ def overdue_actions(scope: Scope, limit: int = 10) -> list[dict]:
             *scope.published(),
             FollowUpAction.status.in_(OPEN_ACTION_STATES),
             FollowUpAction.due_on < scope.today,
+            visible_actions_clause(scope.user),
             *shareable,
         )
         .order_by(FollowUpAction.due_on, FollowUpAction.id)

@@ -179,4 +179,6 @@ def test_organiser_sees_no_titles_of_actions_on_restricted_lessons(data):
     assert organiser.figure("Overdue follow-up actions") == 2  # counted...
     assert [a["title"] for a in organiser.overdue_actions] == ["Overdue action"]  # ...not shown
     coordinator = dashboard_report(data.coordinator, ReportFilter())
-    assert [a["title"] for a in coordinator.overdue_actions] == ["Secret follow-up", "Overdue action"]
+    # A coordinator outside the RED entry's audience neither sees its action nor counts it.
+    assert [a["title"] for a in coordinator.overdue_actions] == ["Overdue action"]
+    assert coordinator.figure("Overdue follow-up actions") == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_login import current_user
 
 from app.events import access as event_access
-from app.lessons import queries
+from app.lessons import notices, queries
 from app.lessons.models import TLP
 from app.lessons.permissions import may_record
 from app.lessons.views import bp
@@ -25,6 +25,12 @@ def event_lesson_entries(event) -> dict:
         "can_record": can_record,
         "can_wrap_up": event_access.is_organiser_of(current_user, event),
     }
+
+
+@bp.app_template_global("entry_reference")
+def entry_reference_for_viewer(lesson, visible: bool) -> str:
+    """notices.entry_reference for the person viewing the page."""
+    return notices.entry_reference(current_user, lesson, visible)
 
 
 @bp.app_template_filter("tlp_class")

@@ -15,6 +15,7 @@ from app.accounts.models import Role, User
 from app.events.models import Event, EventStatus
 from app.events.urls import event_url
 from app.extensions import db
+from app.lessons import visibility
 from app.lessons.models import (
     OPEN_ACTION_STATES,
     SHAREABLE_MARKINGS,
@@ -22,6 +23,7 @@ from app.lessons.models import (
     Lesson,
     LessonStatus,
 )
+from app.lessons.notices import entry_reference
 from app.notifications.delivery import begin_write
 from app.scheduler.jobs.work import JobResult, fail, send
 from app.timeutil import zone
@@ -99,12 +101,17 @@ def run_action_digest(at: datetime) -> JobResult:
             by_owner[action.owner_user_id].append(action)
     actions_url = _endpoint_url("lessons.my_actions")
     for owner_id, owned in by_owner.items():
+        owner = owned[0].owner_user
+        # The owner reads their actions; an entry they may not see is named neutrally (notices).
+        visible = visibility.visible_ids(owner, {a.lesson_id for a in owned if a.lesson_id})
+        origin = {a.id: a.event.title if a.event else entry_reference(owner, a.lesson, a.lesson_id in visible)
+                  for a in owned if a.event or a.lesson}
         send_digest(
-            result, f"action digest for user {owner_id}", owned[0].owner_user, "scheduler/action_digest",
+            result, f"action digest for user {owner_id}", owner, "scheduler/action_digest",
             kind="action_digest", dedupe_key=f"action-digest:{owner_id}:{slot:%Y-%m-%d}",
             overdue=[a for a in owned if a.due_on < today],
             due_soon=[a for a in owned if a.due_on >= today],
-            today=today, actions_url=actions_url,
+            origin=origin, today=today, actions_url=actions_url,
         )
     result.detail = f"week of {slot:%Y-%m-%d}: {result.sent} digest(s) queued"
     return result
@@ -114,16 +121,8 @@ def _count(query) -> int:
     return db.session.scalar(query) or 0
 
 
-def coordinator_week(at: datetime, today: date) -> dict:
-    """What the coordinators' digest shows: lessons waiting for validation, published events in the
-    next 30 days (the first DIGEST_LIST_LIMIT of each, and their counts) and open / overdue actions."""
-    waiting = db.session.scalars(
-        select(Lesson)
-        .options(joinedload(Lesson.event))
-        .where(Lesson.status == LessonStatus.SUBMITTED)
-        .order_by(Lesson.submitted_at, Lesson.id)
-        .limit(DIGEST_LIST_LIMIT)
-    ).all()
+def upcoming_events(at: datetime) -> dict:
+    """Published events in the next 30 days (the first DIGEST_LIST_LIMIT, and their count)."""
     upcoming_filter = and_(
         Event.status == EventStatus.PUBLISHED,
         Event.starts_at > at,
@@ -132,14 +131,24 @@ def coordinator_week(at: datetime, today: date) -> dict:
     upcoming = db.session.scalars(
         select(Event).where(upcoming_filter).order_by(Event.starts_at, Event.id).limit(DIGEST_LIST_LIMIT)
     ).all()
-    open_filter = FollowUpAction.status.in_(OPEN_ACTION_STATES)
+    return {"upcoming": upcoming,
+            "upcoming_count": _count(select(func.count()).select_from(Event).where(upcoming_filter))}
+
+
+def coordinator_week(user: User, today: date) -> dict:
+    """What one coordinator's digest shows of what they may see: the entries waiting for validation
+    (the first DIGEST_LIST_LIMIT, and their count) and the open / overdue actions. Email is a weaker
+    channel than the site: titles of TLP:AMBER and stricter entries stay on it (entry_reference)."""
+    waiting_filter = and_(Lesson.status == LessonStatus.SUBMITTED, visibility.visible_lessons_clause(user))
+    waiting = db.session.scalars(
+        select(Lesson).options(joinedload(Lesson.event)).where(waiting_filter)
+        .order_by(Lesson.submitted_at, Lesson.id).limit(DIGEST_LIST_LIMIT)
+    ).all()
+    shareable = set(SHAREABLE_MARKINGS)
+    open_filter = and_(FollowUpAction.status.in_(OPEN_ACTION_STATES), visibility.visible_actions_clause(user))
     return {
-        "waiting": waiting,
-        "waiting_count": _count(
-            select(func.count()).select_from(Lesson).where(Lesson.status == LessonStatus.SUBMITTED)
-        ),
-        "upcoming": upcoming,
-        "upcoming_count": _count(select(func.count()).select_from(Event).where(upcoming_filter)),
+        "waiting": [(lesson, entry_reference(user, lesson, lesson.tlp in shareable)) for lesson in waiting],
+        "waiting_count": _count(select(func.count()).select_from(Lesson).where(waiting_filter)),
         "open_actions": _count(select(func.count()).select_from(FollowUpAction).where(open_filter)),
         "overdue_actions": _count(
             select(func.count()).select_from(FollowUpAction).where(open_filter, FollowUpAction.due_on < today)
@@ -149,26 +158,27 @@ def coordinator_week(at: datetime, today: date) -> dict:
 
 def run_coordinator_digest(at: datetime) -> JobResult:
     """Weekly digest for coordinators: lessons waiting for validation, events in the next 30 days,
-    and open follow-up actions. Nothing is sent in a week where all three are empty."""
+    and open follow-up actions, each of what the coordinator may see. Nothing is sent to a
+    coordinator whose week is empty on all three."""
     result = JobResult()
     slot = week_slot(at)
-    week = coordinator_week(at, _local_date(at))
-    if not (week["waiting_count"] or week["upcoming_count"] or week["open_actions"]):
-        result.detail = f"week of {slot:%Y-%m-%d}: nothing to report"
-        return result
+    today = _local_date(at)
+    upcoming = upcoming_events(at)
     coordinators = db.session.scalars(
         select(User).where(User.role == Role.COORDINATOR, User.is_active_account.is_(True)).order_by(User.id)
     ).all()
-    # Email is a weaker channel than the site: titles of TLP:AMBER and stricter entries stay on it.
-    shareable = set(SHAREABLE_MARKINGS)
     for user in coordinators:
+        week = {**upcoming, **coordinator_week(user, today)}
+        if not (week["waiting_count"] or week["upcoming_count"] or week["open_actions"]):
+            continue
         send_digest(
             result, f"coordinator digest for user {user.id}", user, "scheduler/coordinator_digest",
             kind="coordinator_digest", dedupe_key=f"coordinator-digest:{user.id}:{slot:%Y-%m-%d}",
-            shareable=shareable, **week,
+            **week,
             lesson_url=lambda lesson: absolute_url(f"/lessons/{lesson.id}"),
             event_url=event_url,
             site_url=absolute_url("/"),
         )
-    result.detail = f"week of {slot:%Y-%m-%d}: {result.sent} digest(s) queued"
+    result.detail = (f"week of {slot:%Y-%m-%d}: {result.sent} digest(s) queued" if result.sent or result.skipped or result.errors
+                     else f"week of {slot:%Y-%m-%d}: nothing to report")
     return result
