@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Membership, MembershipStatus, User
-from app.cache import fragments
 from app.directory.models import Organisation
 from app.extensions import db
 from app.roles import Role, is_signed_in
@@ -43,18 +42,11 @@ def administered_organisation_ids(user) -> list[int]:
 
 
 def administers_any(user) -> bool:
-    """For the nav: a network admin, or an organisation admin (one cheap query, cached per person
-    until the memberships change)."""
+    """For the nav: a network admin, or an organisation admin (read with the signed-in user's row:
+    User.administers_organisation)."""
     if not is_signed_in(user):
         return False
-    if user.role == Role.ADMIN:
-        return True
-    user_id, confirmed = user.id, getattr(user, "is_confirmed", False)
-    if not confirmed:
-        return False
-    return fragments.remember("accounts.administers_any", (user_id,), ("memberships",), lambda: db.session.scalar(
-        select(Membership.id).where(Membership.user_id == user_id, Membership.status == APPROVED,
-                                    Membership.is_admin.is_(True)).limit(1)) is not None)
+    return user.role == Role.ADMIN or (getattr(user, "is_confirmed", False) and bool(user.administers_organisation))
 
 
 @dataclass
