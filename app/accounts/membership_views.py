@@ -7,7 +7,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from app.accounts import membership, membership_queries
-from app.accounts.membership_forms import AdminToggleForm, ButtonForm, MembershipRequestForm, RejectForm
+from app.accounts.membership_forms import (
+    AdminToggleForm,
+    ButtonForm,
+    MembershipRequestForm,
+    RejectForm,
+)
 from app.accounts.models import Membership
 from app.directory.queries import all_organisations
 from app.extensions import db

@@ -132,6 +132,8 @@ _DUMMY_HASH = _DummyHash()
 
 
 def update_profile(user: User, **fields) -> None:
+    if "organisation_id" in fields:  # a membership, granted by the organisation (app.accounts.membership)
+        raise AccountError("Your organisation is a membership: request it from your profile.", "organisation_id")
     if "timezone" in fields and not is_valid_timezone(fields["timezone"]):
         raise AccountError("Unknown time zone.", "timezone")
     changes = audit.diff(user, fields)
