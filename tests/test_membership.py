@@ -312,3 +312,21 @@ def test_the_service_serialises_decisions_about_one_person(make, db):
     else:  # pragma: no cover
         raise AssertionError("an ended membership was approved again")
     assert _actions() == ["membership.approve", "membership.end", "membership.approve"]
+
+
+def test_a_domain_membership_ends_when_the_account_confirms_an_address_elsewhere(make, db):
+    org = make.organisation(name="Border Police")
+    db.session.add(OrganisationDomain(organisation_id=org.id, domain="border.example"))
+    person = make.user(email="ana@border.example", email_confirmed_at=None)
+    _confirm(person)
+    assert db.session.get(User, person.id).organisation_id == org.id
+    person.email = "ana@private.example"  # the identity flow's confirmed change of address
+    _confirm(person)
+    assert _memberships(person) == [(org.id, "ended")]
+    assert db.session.get(User, person.id).organisation_id is None
+    assert _mail(person, "membership_lapsed")[0].subject == f"Your membership of {org.name} has ended"
+    # A membership approved by a person does not depend on the address.
+    other = make.organisation(name="Customs")
+    make.membership(person, other, status="approved")
+    _confirm(person)
+    assert db.session.get(User, person.id).organisation_id == other.id

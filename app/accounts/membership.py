@@ -11,7 +11,9 @@ Decisions written down:
   organisation (not when the new one is approved), so a claim never keeps old access: until the new
   request is decided the person is a member of no organisation.
 - Domains match exactly (app.directory.domains): "police.gov.ua" does not admit "x.police.gov.ua",
-  since a subdomain may be run by someone else.
+  since a subdomain may be run by someone else. A domain-granted membership lasts while the account's
+  confirmed address is on the domain; confirming an address elsewhere ends it. Adding a domain later
+  does not sweep existing accounts: it applies when an address is next confirmed.
 - A request from an account whose email is not confirmed yet is kept but not announced to the
   deciders until the address is confirmed (no mail to organisation admins from throwaway accounts).
 - Nobody decides their own request, except a network admin (who may change any account anyway).
@@ -172,10 +174,23 @@ def grant_by_domain(user: User) -> Membership | None:
     return membership
 
 
+def end_lapsed_domain_membership(user: User) -> None:
+    """A membership granted by an email domain lasts while the person's address is on it: after a
+    change to another address, it ends (the person may ask again). The caller commits."""
+    _lock(user.id)
+    for existing in _open_memberships(user.id):
+        if (existing.status == APPROVED and existing.via == "domain"
+                and organisation_id_for_email(user.email) != existing.organisation_id):
+            _close(existing, ENDED, None, "The email address on the organisation's domain is no longer this account's")
+            notices.lapsed(existing)
+
+
 @email_confirmed.connect
 def _on_email_confirmed(user, **_kwargs) -> None:
-    """A confirmed address: granted by its domain, or else the person's pending request is announced
-    to its deciders now (it was kept quiet while the address was unconfirmed)."""
+    """A confirmed address: a membership granted by the old address's domain ends; one is granted by
+    the new address's domain, or else the person's pending request is announced to its deciders now
+    (it was kept quiet while the address was unconfirmed)."""
+    end_lapsed_domain_membership(user)
     if grant_by_domain(user) is None:
         for membership in _open_memberships(user.id):
             if membership.status == PENDING:

@@ -50,3 +50,9 @@ def admin_changed(membership: Membership, actor) -> None:
     notify(membership.user, "accounts/membership_admin", kind="membership_admin",
            membership=membership, organisation=membership.organisation, actor=actor,
            url=_requests_url(membership.organisation_id))
+
+
+def lapsed(membership: Membership) -> None:
+    """A domain-granted membership ended with the address that granted it."""
+    notify(membership.user, "accounts/membership_lapsed", kind="membership_lapsed",
+           membership=membership, organisation=membership.organisation, url=_profile_url())
