@@ -2,6 +2,7 @@
 sends (see each package's `signals.py`). create_app imports this module once, so the web, the
 scheduler, the CLI and the tests all run the same reactions."""
 
+from app.accounts import membership as _accounts_membership  # noqa: F401  (email confirmed: grant by domain)
 from app.calendar import on_events as _calendar_on_events  # noqa: F401
 from app.calendar import on_registrations as _calendar_on_registrations  # noqa: F401
 from app.registrations import on_events as _registrations_on_events  # noqa: F401

@@ -8,6 +8,7 @@ from flask import Flask, g, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
+from app.accounts.membership_queries import administers_any
 from app.markdown import render_markdown
 from app.roles import Role, has_role
 from app.timeutil import now, to_local
@@ -38,7 +39,8 @@ def format_local(instant: datetime | None, tz_name: str | None, fmt: str = "%a %
     return f"{local.strftime(fmt)} {local.tzname()}"
 
 
-# (endpoint, label, who): who is "all", "member" (signed in), "organiser", "coordinator" or "admin".
+# (endpoint, label, who): who is "all", "member" (signed in), "organiser", "coordinator", "admin" or
+# "organisation_admin" (a network admin or an admin of an organisation).
 NAV = [
     ("events.index", "Events", "all"),
     ("events.calendar_month", "Calendar", "all"),
@@ -48,6 +50,7 @@ NAV = [
     ("reports.dashboard", "Dashboard", "organiser"),
     ("lessons.summaries", "Summaries", "coordinator"),
     ("directory.index", "Directory", "coordinator"),
+    ("membership.requests", "Membership requests", "organisation_admin"),
     ("accounts.users", "Users", "admin"),
     ("scheduler.status", "System", "admin"),
 ]
@@ -60,6 +63,7 @@ def nav_items() -> list[dict]:
         "organiser": lambda: has_role(current_user, Role.ORGANISER, Role.COORDINATOR),
         "coordinator": lambda: has_role(current_user, Role.COORDINATOR),
         "admin": lambda: has_role(current_user),
+        "organisation_admin": lambda: administers_any(current_user),
     }
     items = []
     for endpoint, label, who in NAV:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from app.accounts.models import Role, User
+from sqlalchemy import select
+
+from app.accounts.models import Membership, MembershipStatus, Role, User
 from app.accounts.passwords import hash_password
 from app.directory.models import Organisation, OrganisationType, Project, Theme
 from app.events.models import Event, EventKind, EventStatus, Session
@@ -67,6 +69,31 @@ def user(role: Role | str = Role.MEMBER, email: str | None = None, name: str | N
         **kw,
     )
     db.session.add(account)
+    if organisation is not None:  # as in reality: the organisation is an approved membership
+        db.session.add(Membership(user=account, organisation_id=organisation.id, status=MembershipStatus.APPROVED,
+                                  via="admin", requested_at=now(), decided_at=now()))
+    db.session.commit()
+    return account
+
+
+def membership(user: User, organisation: Organisation, status="pending", *, is_admin: bool = False,
+               via: str = "request", **kw) -> Membership:
+    """A membership row as the rules would leave it (an approved one also sets the user's mirror,
+    User.organisation_id; it does not end the user's other memberships)."""
+    item = Membership(user_id=user.id, organisation_id=organisation.id, status=MembershipStatus(status),
+                      is_admin=is_admin, via=via, requested_at=kw.pop("requested_at", now()), **kw)
+    if item.status == MembershipStatus.APPROVED:
+        item.decided_at = item.decided_at or now()
+        user.organisation_id = organisation.id
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def organisation_admin(organisation: Organisation, **kw) -> User:
+    """A member of the organisation who is one of its admins (contact persons)."""
+    account = user(organisation=organisation, **kw)
+    db.session.scalars(select(Membership).where(Membership.user_id == account.id)).one().is_admin = True
     db.session.commit()
     return account
 

@@ -12,7 +12,7 @@ from flask import Flask, abort, current_app, flash, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, delete, exists, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, undefer
 
 from app.accounts.models import RevokedSession, Role, User
 from app.cache import stamps
@@ -27,7 +27,7 @@ def _user_statement():
     return select(User).where(
         User.id == bindparam("user_id"),
         ~exists().where(RevokedSession.sid == bindparam("sid")),
-    ).options(lazyload(User.organisation))
+    ).options(lazyload(User.organisation), undefer(User.administers_organisation))
 
 
 def start_session(user: User, *, remember: bool = False) -> None:

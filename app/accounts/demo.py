@@ -5,5 +5,6 @@ DEMO_LOGINS = [
     ("coordinator@liaison.example", "Coordinator"),
     ("organiser@liaison.example", "Organiser"),
     ("member@liaison.example", "Member"),
+    ("orgadmin@liaison.example", "Organisation admin"),  # a member who decides NPU's membership requests
 ]
 DEMO_PASSWORD = "liaison-demo-2026"

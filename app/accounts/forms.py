@@ -37,7 +37,10 @@ class SignUpForm(PasswordRules, FlaskForm):
         validators=[DataRequired(), Email(message="Enter a valid email address."), Length(max=254)],
         filters=[strip_filter],
     )
-    organisation_id = SelectField("Organisation", coerce=int, validate_choice=True)
+    # A request, decided by the organisation's admins (app.accounts.membership): not a membership.
+    organisation_id = SelectField("Request membership of", coerce=int, validate_choice=True,
+                                  description="Optional. The organisation's admins decide; until then you are a "
+                                              "member of no organisation.")
     country = SelectField("Country", validators=[Optional()], filters=[none_if_empty])
     password = PasswordField(
         "Password",
@@ -48,13 +51,13 @@ class SignUpForm(PasswordRules, FlaskForm):
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisation_id.choices = [(0, "— Not listed / none —")] + [(o.id, o.name) for o in organisations]
+        self.organisation_id.choices = [(0, "— None / not listed —")] + [(o.id, o.name) for o in organisations]
         self.country.choices = country_choices()
 
 
 class ProfileForm(FlaskForm):
+    # No organisation here: a membership is requested and granted (app.accounts.membership_views).
     name = StringField("Full name", validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
-    organisation_id = SelectField("Organisation", coerce=int, validate_choice=True)
     position = StringField("Position", validators=[Optional(), Length(max=200)], filters=[none_if_empty])
     country = SelectField("Country", validators=[Optional()], filters=[none_if_empty])
     timezone = TimezoneField("Time zone", validators=[DataRequired()])
@@ -62,7 +65,6 @@ class ProfileForm(FlaskForm):
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisation_id.choices = [(0, "— None —")] + [(o.id, o.name) for o in organisations]
         self.country.choices = country_choices()
 
 
@@ -90,7 +92,10 @@ class AdminUserForm(FlaskForm):
         filters=[strip_filter],
     )
     role = SelectField("Role", choices=[(r.value, r.label) for r in Role])
-    organisation_id = SelectField("Organisation", coerce=int, validate_choice=True)
+    organisation_id = SelectField(
+        "Organisation (membership)", coerce=int, validate_choice=True,
+        description="Changing it grants an approved membership (or ends the current one); the person is told.",
+    )
     is_active = BooleanField("Active (may sign in)")
 
     def __init__(self, *args, organisations=(), **kwargs):

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy import ForeignKey, String, exists, false
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
 
 from app.db import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
 from app.extensions import db
@@ -153,3 +153,13 @@ class Membership(TimestampMixin, db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     organisation: Mapped[Organisation] = relationship()
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+# Whether the person is an admin (contact person) of some organisation, for the nav's "Membership
+# requests": deferred, and loaded in the same statement as the signed-in user's row
+# (app.accounts.auth), so no page pays a query for it and no list of users computes it.
+User.administers_organisation = column_property(
+    exists().where(Membership.user_id == User.id, Membership.status == MembershipStatus.APPROVED,
+                   Membership.is_admin.is_(True)),
+    deferred=True,
+)

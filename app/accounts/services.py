@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app import audit
+from app.accounts import membership
 from app.accounts.models import Role, User, new_token, normalise_email
 from app.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
 from app.errors import RuleError, rolls_back_on
@@ -18,12 +19,16 @@ class AccountError(RuleError):
     """A broken account rule."""
 
 
+UNCHANGED = object()
+
+
 @dataclass
 class NewUser:
     email: str
     name: str
     password: str | None
     role: Role = Role.MEMBER
+    # The organisation whose membership the person REQUESTS (its admins decide): never set directly.
     organisation_id: int | None = None
     country: str | None = None
     position: str | None = None
@@ -52,7 +57,6 @@ def create_user(data: NewUser, *, actor: User | None = None, check_password: boo
         name=data.name.strip(),
         password_hash=hash_password(data.password) if data.password else None,
         role=data.role,
-        organisation_id=data.organisation_id or None,
         country=data.country or None,
         position=data.position,
         timezone=data.timezone,
@@ -60,6 +64,11 @@ def create_user(data: NewUser, *, actor: User | None = None, check_password: boo
     db.session.add(user)
     db.session.flush()
     audit.record(actor or user, "user.create", user, {"email": email, "role": data.role.value})
+    if data.organisation_id:
+        try:
+            membership.add_request(user, data.organisation_id, actor=actor or user)
+        except membership.MembershipError as error:
+            raise AccountError(str(error), error.field) from error
     return user
 
 
@@ -71,13 +80,20 @@ def sign_up(data: NewUser) -> User:
     return user
 
 
-def admin_update(actor: User, user: User, *, email: str, role: Role, is_active_account: bool, **fields) -> None:
-    """An admin edits an account. A changed role or deactivation signs the user out everywhere."""
+def admin_update(actor: User, user: User, *, email: str, role: Role, is_active_account: bool,
+                 organisation_id=UNCHANGED, **fields) -> None:
+    """An admin edits an account. A changed role or deactivation signs the user out everywhere. The
+    organisation (when given) is a membership granted or ended through app.accounts.membership."""
     other = find_by_email(email)
     if other is not None and other.id != user.id:
         raise AccountError("Another account uses this email address.", "email")
     if user.id == actor.id and (role != Role.ADMIN or not is_active_account):
         raise AccountError("You cannot remove your own admin role or deactivate yourself.", "role")
+    try:
+        if organisation_id is not UNCHANGED:
+            membership.admin_set_organisation(actor, user, organisation_id)
+    except membership.MembershipError as error:
+        raise AccountError(str(error), error.field) from error
     fields = {"email": email.lower(), "role": role, "is_active_account": is_active_account, **fields}
     changes = {k: [str(v[0]), str(v[1])] for k, v in audit.diff(user, fields).items()}
     for name, value in fields.items():
@@ -116,6 +132,8 @@ _DUMMY_HASH = _DummyHash()
 
 
 def update_profile(user: User, **fields) -> None:
+    if "organisation_id" in fields:  # a membership, granted by the organisation (app.accounts.membership)
+        raise AccountError("Your organisation is a membership: request it from your profile.", "organisation_id")
     if "timezone" in fields and not is_valid_timezone(fields["timezone"]):
         raise AccountError("Unknown time zone.", "timezone")
     changes = audit.diff(user, fields)

@@ -104,8 +104,6 @@ def signup():
 def profile():
     organisations = _organisations()
     form = ProfileForm(obj=current_user, organisations=organisations, prefix="profile")
-    if request.method == "GET":
-        form.organisation_id.data = current_user.organisation_id or 0
     email_form = ChangeEmailForm(prefix="email")
     password_form = ChangePasswordForm(prefix="password")
     if form.validate_on_submit():
@@ -113,7 +111,6 @@ def profile():
             services.update_profile(
                 current_user,
                 name=form.name.data,
-                organisation_id=form.organisation_id.data or None,
                 position=form.position.data,
                 country=form.country.data,
                 timezone=form.timezone.data,
@@ -143,7 +140,6 @@ def change_email():
             flash("Your email address is changed.", "success")
             return redirect(url_for("accounts.profile"))
     profile_form = ProfileForm(obj=current_user, organisations=_organisations(), prefix="profile")
-    profile_form.organisation_id.data = current_user.organisation_id or 0
     return render_template(
         "accounts/profile.html", form=profile_form, email_form=form,
         password_form=ChangePasswordForm(prefix="password"),
@@ -165,7 +161,6 @@ def change_password():
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("accounts.profile"))
     profile_form = ProfileForm(obj=current_user, organisations=_organisations(), prefix="profile")
-    profile_form.organisation_id.data = current_user.organisation_id or 0
     return render_template(
         "accounts/profile.html", form=profile_form, email_form=ChangeEmailForm(prefix="email"),
         password_form=form,

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from app.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
+from app.demo.memberships import load_memberships
 from app.directory.empact import seed_empact_themes
 from app.directory.models import Organisation, OrganisationType, Project, Theme
 from app.events.models import (
@@ -138,6 +139,8 @@ DEMO_PEOPLE = [
      "Head of unit, International Police Cooperation Department", "Europe/Kyiv"),
     ("member@liaison.example", "Mariam Tsiklauri", Role.MEMBER, "MIA", "Criminal intelligence analyst",
      "Asia/Tbilisi"),
+    ("orgadmin@liaison.example", "Serhii Lysenko", Role.MEMBER, "NPU",
+     "Contact person for Liaison, International Police Cooperation Department", "Europe/Kyiv"),
 ]
 
 PEOPLE = [
@@ -585,6 +588,7 @@ class _Loader:
         self.projects = self._projects()
         self.users = self._users()
         db.session.flush()
+        self.added["memberships"] += load_memberships(self.organisations, self.users, self.today, self._password())
         for spec in EVENTS:
             self._event(spec)
         db.session.flush()

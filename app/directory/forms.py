@@ -36,6 +36,12 @@ class OrganisationForm(FlaskForm):
     type = SelectField("Type", choices=[(t.value, t.label) for t in OrganisationType])
     country = SelectField("Country", validators=[Optional()], filters=[none_if_empty])
     website = _website()
+    domains = TextAreaField(
+        "Email domains", validators=[Optional(), Length(max=5_000)],
+        description="One a line, for example police.gov.ua. Whoever confirms an address on one of these domains "
+                    "becomes a member of this organisation without waiting for approval (exact domains only: "
+                    "a subdomain is not included).",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,9 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
-from app.directory.models import Organisation, OrganisationType, Project, Theme
+from app.directory.domains import DomainProblem, normalise_domain
+from app.directory.models import Organisation, OrganisationDomain, OrganisationType, Project, Theme
 from app.errors import RuleError
 from app.extensions import db
+from app.roles import has_role
 
 
 class DirectoryError(RuleError):
@@ -33,14 +35,72 @@ def _check_organisation(name: str, country: str | None, exclude_id: int | None) 
 
 
 def save_organisation(organisation: Organisation | None, actor, *, name: str, short_name: str | None,
-                      type: OrganisationType, country: str | None, website: str | None) -> Organisation:
-    """Create (organisation=None) or update an organisation, with an audit entry; commits."""
+                      type: OrganisationType, country: str | None, website: str | None,
+                      domains: str | None = None) -> Organisation:
+    """Create (organisation=None) or update an organisation, with an audit entry; commits.
+    `domains`: its email domains, one a line (None: unchanged); only a network admin may change them,
+    since a domain makes everyone who confirms an address on it a member."""
     name = name.strip()
     country = country.upper() if country else None
     _check_organisation(name, country, organisation.id if organisation else None)
+    wanted = _check_domains(organisation, actor, domains)
     fields = {"name": name, "short_name": short_name, "type": type, "country": country, "website": website}
+
+    def set_domains(saved: Organisation) -> None:
+        if wanted is not None:
+            _replace_domains(saved, actor, wanted)
+
     return _save(Organisation, organisation, actor, fields, "organisation", "name",
-                 "An organisation with this name exists already in this country.")
+                 "An organisation with this name exists already in this country.", before_commit=set_domains)
+
+
+def _current_domains(organisation: Organisation | None) -> list[str]:
+    if organisation is None or organisation.id is None:
+        return []
+    return list(db.session.scalars(select(OrganisationDomain.domain)
+                                   .where(OrganisationDomain.organisation_id == organisation.id)
+                                   .order_by(OrganisationDomain.domain)))
+
+
+def _check_domains(organisation: Organisation | None, actor, text: str | None) -> list[str] | None:
+    """The organisation's new domain list (None: unchanged), or a DirectoryError beside the field."""
+    if text is None:
+        return None
+    wanted: list[str] = []
+    for line in text.replace(",", "\n").splitlines():
+        if not line.strip():
+            continue
+        try:
+            domain = normalise_domain(line)
+        except DomainProblem as problem:
+            raise DirectoryError(str(problem), "domains") from problem
+        if domain not in wanted:
+            wanted.append(domain)
+    wanted.sort()
+    if wanted == _current_domains(organisation):
+        return None
+    if not has_role(actor):
+        raise DirectoryError("Only a network administrator may change an organisation's email domains.", "domains")
+    taken = db.session.execute(
+        select(OrganisationDomain.domain, Organisation.name).join(Organisation)
+        .where(OrganisationDomain.domain.in_(wanted),
+               OrganisationDomain.organisation_id != (organisation.id if organisation else -1))
+    ).first()
+    if taken is not None:
+        raise DirectoryError(f"{taken[0]} is an email domain of {taken[1]} already.", "domains")
+    return wanted
+
+
+def _replace_domains(organisation: Organisation, actor, wanted: list[str]) -> None:
+    before = _current_domains(organisation)
+    for row in db.session.scalars(select(OrganisationDomain).where(OrganisationDomain.organisation_id == organisation.id)):
+        if row.domain not in wanted:
+            db.session.delete(row)
+    for domain in wanted:
+        if domain not in before:
+            db.session.add(OrganisationDomain(organisation_id=organisation.id, domain=domain))
+    db.session.flush()
+    audit.record(actor, "organisation.domains", organisation, {"domains": [before, wanted]}, summary=organisation.name)
 
 
 # --- projects --------------------------------------------------------------------------------
@@ -83,7 +143,8 @@ def save_theme(theme: Theme | None, actor, *, name: str, description: str | None
                  "A theme with this name exists already (in this EMPACT cycle).")
 
 
-def _save(model, obj, actor, fields: dict, noun: str, unique_field: str, duplicate_message: str):
+def _save(model, obj, actor, fields: dict, noun: str, unique_field: str, duplicate_message: str,
+          before_commit=None):
     if obj is None:
         obj = model(**fields)
         db.session.add(obj)
@@ -97,9 +158,14 @@ def _save(model, obj, actor, fields: dict, noun: str, unique_field: str, duplica
         db.session.flush()
         if changes or action.endswith("create"):
             audit.record(actor, action, obj, changes)
+        if before_commit is not None:
+            before_commit(obj)
         db.session.commit()
     except IntegrityError as error:
         # A concurrent insert won the race past the check above.
         db.session.rollback()
+        if "organisation_domains" in str(error.orig):
+            raise DirectoryError("One of these email domains was just given to another organisation.",
+                                 "domains") from error
         raise DirectoryError(duplicate_message, unique_field) from error
     return obj

@@ -7,12 +7,14 @@ from flask_login import current_user
 
 from app.directory import queries, services
 from app.directory.access import can_manage_directory
+from app.directory.domains import domains_of
 from app.directory.empact import CYCLES
 from app.directory.forms import OrganisationForm, ProjectForm, ThemeForm
 from app.directory.models import Organisation, OrganisationType, Project, Theme
 from app.extensions import db, login_manager
 from app.forms_common import show_rule_error
 from app.pagination import paginate
+from app.roles import has_role
 from app.templating import COUNTRY_CHOICES
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
@@ -76,18 +78,22 @@ def organisation_edit(organisation_id: int):
 
 def _organisation_form(organisation: Organisation | None):
     form = OrganisationForm(obj=organisation)
+    domains = domains_of(organisation.id) if organisation is not None else []
+    may_set_domains = has_role(current_user)  # a domain grants membership: network admins only
     if request.method == "GET" and organisation is not None:
         form.type.data = organisation.type.value
         form.country.data = organisation.country or ""
+        form.domains.data = "\n".join(domains)
 
     def save():
         return services.save_organisation(
             organisation, current_user, name=form.name.data, short_name=form.short_name.data,
             type=OrganisationType(form.type.data), country=form.country.data, website=form.website.data,
+            domains=(form.domains.data or "") if may_set_domains else None,
         )
 
     return _save_or_show(form, save, "name", "directory.organisations", "directory/organisation_form.html",
-                         organisation=organisation)
+                         organisation=organisation, domains=domains, may_set_domains=may_set_domains)
 
 
 # --- projects --------------------------------------------------------------------------------

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from app import models
-from app.accounts.models import Role, User
+from app.accounts.models import Membership, MembershipStatus, Role, User
 from app.accounts.views import DEMO_LOGINS, DEMO_PASSWORD
 from app.demo.data import load_demo
 from app.events.models import Event, EventFormat, EventKind, EventStatus, Session
@@ -114,7 +115,8 @@ def test_people_are_spread_over_partner_countries_with_their_zones(db):
         "Europe/Budapest", "Europe/Bucharest"}
     assert {u.organisation.country for u in users if u.organisation} >= {"UA", "MD", "GE", "MK", "RS", "HU", "RO"}
     roles = {u.email: u.role for u in users}
-    assert [roles[email] for email, _ in DEMO_LOGINS] == [Role.ADMIN, Role.COORDINATOR, Role.ORGANISER, Role.MEMBER]
+    assert [roles[email] for email, _ in DEMO_LOGINS] == [
+        Role.ADMIN, Role.COORDINATOR, Role.ORGANISER, Role.MEMBER, Role.MEMBER]  # the last: an organisation admin
 
 
 def test_the_four_demo_logins_can_sign_in(app, db):
@@ -124,7 +126,27 @@ def test_the_four_demo_logins_can_sign_in(app, db):
         response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
         assert response.status_code == 302, email
         home = client.get("/").get_data(as_text=True)
-        assert f">{label}</span>" in home
+        if label == "Organisation admin":  # a member by role, who decides their organisation's requests
+            assert ">Member</span>" in home and "Membership requests" in home
+        else:
+            assert f">{label}</span>" in home
+
+
+def test_memberships_show_each_state_on_the_organisation_admins_page(app, db):
+    load_demo()
+    states = Counter((m.status.value, m.via) for m in db.session.scalars(select(Membership)))
+    assert states[("approved", "domain")] >= 2 and states[("approved", "admin")] >= 20
+    assert states[("pending", "request")] >= 1 and states[("rejected", "request")] >= 1
+    members = [u for u in db.session.scalars(select(User)) if u.organisation_id]
+    approved = {(m.user_id, m.organisation_id) for m in db.session.scalars(
+        select(Membership).where(Membership.status == MembershipStatus.APPROVED))}
+    assert {(u.id, u.organisation_id) for u in members} == approved
+    client = app.test_client()
+    client.post("/login", data={"email": "orgadmin@liaison.example", "password": DEMO_PASSWORD})
+    page = client.get("/memberships")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Vasyl Moroz" in html and "Petro Ivanenko" in html and "Olena Kovalenko" in html
 
 
 def test_upcoming_events_stay_upcoming_whatever_the_day(app, db):
