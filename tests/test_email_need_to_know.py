@@ -37,7 +37,9 @@ MONDAY_7 = datetime(2026, 5, 18, 5, 0, tzinfo=UTC)  # 07:00 in Brussels (summer 
 # cannot (rendered with realistic context). base.html is the layout the others extend.
 NAMES_ENTRIES = {"lessons/submitted", "lessons/decision", "lessons/action_assigned",
                  "scheduler/action_digest", "scheduler/coordinator_digest"}
-NO_ENTRY = {"calendar/itip", "events/organiser_added", "registrations/account_invitation",
+NO_ENTRY = {"accounts/membership_admin", "accounts/membership_decided", "accounts/membership_ended",
+            "accounts/membership_granted", "accounts/membership_lapsed", "accounts/membership_requested",
+            "calendar/itip", "events/organiser_added", "registrations/account_invitation",
             "registrations/cancelled", "registrations/invitation", "registrations/message",
             "registrations/pending", "registrations/promoted", "registrations/rejected",
             "registrations/session_promoted", "registrations/waitlisted", "scheduler/feedback_request",
@@ -139,6 +141,8 @@ def _no_entry_context(world, make) -> dict:
     invitation = Invitation(event_id=event.id, email="guest@example.org", name="Guest", token="t0ken")
     db.session.add(invitation)
     db.session.commit()
+    organisation = make.organisation("Border Police Service")
+    membership = make.membership(outsider, organisation, reason="Not our staff")
     link = "https://liaison.example.org/x"
     return dict(
         # The RED entry is in the context: a template that printed it would leak.
@@ -149,7 +153,7 @@ def _no_entry_context(world, make) -> dict:
         when_user_zone=None, event_zone=event.timezone, user_zone=None, place="Kyiv", online_url=None,
         event_url=link, sequence=0, days=1, has_calendar=True, confirmed=3, waitlisted=1, pending=0,
         feedback_url=link, lesson_url=link, url=link, invitation_link=link, signup_link=link,
-        event_link=link, my_events_link=link,
+        event_link=link, my_events_link=link, organisation=organisation, membership=membership, person=outsider,
     )
 
 
