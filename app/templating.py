@@ -50,6 +50,7 @@ NAV = [
     ("directory.index", "Directory", "coordinator"),
     ("accounts.users", "Users", "admin"),
     ("scheduler.status", "System", "admin"),
+    ("privacy.audit", "Audit log", "admin"),
 ]
 
 

@@ -21,13 +21,18 @@ from app.negotiation import wants_json
 from app.timeutil import now
 
 
+# Loader options higher packages add at import time, so a per-request fact about the signed-in user
+# comes in the same round trip as the user (app.registrations.consent: registrations awaiting consent).
+USER_LOADER_OPTIONS: list = []
+
+
 def _user_statement():
     """The signed-in user's row, unless this session was signed out (app.cache.stamps.first_with_stamps
     adds the change stamps)."""
     return select(User).where(
         User.id == bindparam("user_id"),
         ~exists().where(RevokedSession.sid == bindparam("sid")),
-    ).options(lazyload(User.organisation))
+    ).options(lazyload(User.organisation), *USER_LOADER_OPTIONS)
 
 
 def start_session(user: User, *, remember: bool = False) -> None:
