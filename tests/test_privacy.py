@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from app import audit
 from app.audit.models import AuditEntry
 from app.extensions import db as _db
 from app.notifications.models import OutboxMessage, OutboxStatus
@@ -190,12 +191,17 @@ def test_deletion_anonymises_keeps_figures_and_frees_the_seat(app, db, make, log
 def test_admin_deletes_an_account_on_request_with_a_reason(app, db, make, login):
     admin = make.user(role="admin")
     person = make.user(name="Removed On Request")
+    person_email = person.email
+    audit.record(person, "user.email", person, {"email": ["old@example.org", person_email]})
+    db.session.commit()
     web = login(admin)
     assert "Delete this account" in web.get(f"/admin/users/{person.id}").get_data(as_text=True)
     assert web.post(f"/admin/users/{person.id}/delete", data={"reason": ""}).status_code == 422
     assert web.post(f"/admin/users/{person.id}/delete", data={"reason": "Email of 4 March"}).status_code == 302
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.delete"))
     assert entry.actor_id == admin.id and entry.changes["reason"] == "Email of 4 March"
+    page = web.get(f"/admin/audit?subject_type=User&subject_id={person.id}").get_data(as_text=True)
+    assert "user.delete" in page and "Email of 4 March" in page and person_email not in page
     assert _fresh(type(person), person.id).name == "A former member"
 
 

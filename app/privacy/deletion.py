@@ -9,6 +9,7 @@ from sqlalchemy import delete, or_, select, update
 from app import audit
 from app.accounts.models import Membership, MembershipStatus, User, new_token
 from app.accounts.passwords import verify_password
+from app.audit.models import AuditEntry
 from app.errors import RuleError
 from app.events.models import Event
 from app.extensions import db
@@ -43,8 +44,28 @@ def _registrations_to_cancel(user_id: int) -> list[int]:
     ))
 
 
+def _scrub(value, secrets: set[str], replacement: str):
+    if isinstance(value, dict):
+        return {key: _scrub(item, secrets, replacement) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, secrets, replacement) for item in value]
+    return replacement if isinstance(value, str) and value.strip().lower() in secrets else value
+
+
+def _scrub_audit(user_id: int, old_email: str, old_name: str) -> None:
+    """The entries stay (who did what, when); the person's old name and address leave their details."""
+    secrets = {old_email.lower(), old_name.strip().lower()}
+    entries = db.session.scalars(select(AuditEntry).where(or_(
+        AuditEntry.actor_id == user_id, (AuditEntry.subject_type == "User") & (AuditEntry.subject_id == user_id))))
+    for entry in entries:
+        scrubbed = _scrub(entry.changes or {}, secrets, "(erased)")
+        if scrubbed != entry.changes:
+            entry.changes = scrubbed
+
+
 def _anonymise(user: User) -> None:
     old_email = user.email
+    _scrub_audit(user.id, old_email, user.name)
     user.name = FORMER_MEMBER
     user.email = placeholder_email(user.id)
     user.password_hash = None
