@@ -186,6 +186,9 @@ def test_deletion_anonymises_keeps_figures_and_frees_the_seat(app, db, make, log
         assert "Taras" not in page and "taras@police.example" not in page, path
     lesson_page = organiser_web.get(f"/lessons/{lesson.id}").get_data(as_text=True)
     assert "Taras" not in lesson_page and "A former member" in lesson_page
+    anew = app.test_client().post("/signup", data={"name": "Taras Again", "email": "taras@police.example",
+                                                   "organisation_id": "0", "password": "another long passphrase 42"})
+    assert anew.status_code == 302
 
 
 def test_admin_deletes_an_account_on_request_with_a_reason(app, db, make, login):
@@ -224,6 +227,8 @@ def test_imported_person_is_asked_for_consent_then_agrees(app, db, make, login):
     assert _import(login(organiser), event, person.email).status_code == 302
     imported = db.session.scalar(select(Registration).where(Registration.user_id == person.id))
     assert imported.added_by_id == organiser.id and imported.consented_at is None
+    detail = login(organiser).get(f"/events/{event.id}/participants/{imported.id}").get_data(as_text=True)
+    assert "Awaiting the person's consent" in detail
 
     web = login(person)
     response = web.get("/events")
