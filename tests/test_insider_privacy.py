@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import select
 
-from app.registrations.models import Registration
 from app.registrations.manage import update_needs
+from app.registrations.models import Registration
 from app.registrations.register import Needs
 from app.registrations.rules import RegistrationError
 from tests.factories import registration

@@ -15,6 +15,7 @@ from app.extensions import db as _db
 from app.notifications.models import OutboxMessage, OutboxStatus
 from app.notifications.outbox import Recipient, enqueue
 from app.registrations.models import Registration, RegistrationStatus
+from app.registrations.retention import erase_due_needs
 from app.reports.builders import participation_report
 from app.reports.scope import ReportFilter
 from app.scheduler.jobs.retention import run_needs_retention
@@ -62,8 +63,6 @@ def test_retention_job_erases_needs_after_the_period_and_keeps_attendance(app, d
 
 
 def test_retention_job_works_in_bounded_batches(app, db, make):
-    from app.registrations.retention import erase_due_needs
-
     set_now(T0)
     event = make.event(starts_at=T0 - timedelta(days=60), days=1)
     ids = [registration(event, make.user(), dietary_needs=f"diet {i}").id for i in range(5)]

@@ -20,7 +20,6 @@ from app.extensions import db, login_manager
 from app.negotiation import wants_json
 from app.timeutil import now
 
-
 # Loader options higher packages add at import time, so a fact every page view asks about the
 # signed-in user comes in the same round trip as the user (app.registrations.consent: registrations
 # awaiting consent). Page views (GET) only: requests that change data load the user alone.

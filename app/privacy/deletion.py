@@ -15,7 +15,13 @@ from app.events.models import Event
 from app.extensions import db
 from app.notifications.models import OutboxMessage, OutboxStatus
 from app.registrations.consent import withdraw
-from app.registrations.models import Feedback, Invitation, InvitationStatus, Registration, RegistrationStatus
+from app.registrations.models import (
+    Feedback,
+    Invitation,
+    InvitationStatus,
+    Registration,
+    RegistrationStatus,
+)
 from app.registrations.retention import erase_needs_of_user
 from app.registrations.rules import ACTIVE
 from app.timeutil import now

@@ -14,8 +14,8 @@ from app.registrations import queries
 from app.registrations.forms import NeedsForm, RegistrationForm
 from app.registrations.manage import update_needs
 from app.registrations.register import Needs, cancel_registration
-from app.registrations.rules import RegistrationError
 from app.registrations.register import register as register_for
+from app.registrations.rules import RegistrationError
 from app.registrations.sessions import cancel_session_signup, sign_up_for_session
 from app.registrations.views import bp
 from app.registrations.views.helpers import next_or, registration_box
