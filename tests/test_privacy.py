@@ -232,6 +232,9 @@ def test_imported_person_is_asked_for_consent_then_agrees(app, db, make, login):
     web = login(person)
     response = web.get("/events")
     assert response.status_code == 302 and "/consent" in response.headers["Location"]
+    # Not asked on JSON requests, nor on the consent page, the privacy notice or signing out.
+    assert web.get("/events", headers={"Accept": "application/json"}).status_code != 302
+    assert web.get("/privacy-notice").status_code == 200
     page = web.get("/consent").get_data(as_text=True)
     assert "Imported workshop" in page and "I agree to Liaison holding my registration details" in page
     # Before consent the person cannot give needs either.
