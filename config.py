@@ -113,6 +113,8 @@ class Config:
     SCHEDULER_DIGEST_WEEKDAY = _int("SCHEDULER_DIGEST_WEEKDAY", 0)  # 0 = Monday
     SCHEDULER_DIGEST_HOUR = _int("SCHEDULER_DIGEST_HOUR", 7)
     REMINDER_DAYS_DEFAULT = os.environ.get("REMINDER_DAYS_DEFAULT", "7,1")
+    # Days after an event ends before the needs_retention job erases its participants' needs.
+    NEEDS_RETENTION_DAYS = _int("NEEDS_RETENTION_DAYS", 30)
 
     TESTING = False
     DEBUG = False

@@ -53,6 +53,7 @@ NAV = [
     ("membership.requests", "Membership requests", "organisation_admin"),
     ("accounts.users", "Users", "admin"),
     ("scheduler.status", "System", "admin"),
+    ("privacy.audit", "Audit log", "admin"),
 ]
 
 

@@ -26,6 +26,7 @@ BLUEPRINTS = [
     "app.lessons.views",
     "app.scheduler.views",
     "app.reports.views",
+    "app.privacy.views",
 ]
 
 

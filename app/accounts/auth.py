@@ -20,6 +20,11 @@ from app.extensions import db, login_manager
 from app.negotiation import wants_json
 from app.timeutil import now
 
+# Loader options higher packages add at import time, so a fact every page view asks about the
+# signed-in user comes in the same round trip as the user (app.registrations.consent: registrations
+# awaiting consent). Page views (GET) only: requests that change data load the user alone.
+USER_LOADER_OPTIONS: list = []
+
 
 def _user_statement():
     """The signed-in user's row, unless this session was signed out (app.cache.stamps.first_with_stamps
@@ -28,6 +33,10 @@ def _user_statement():
         User.id == bindparam("user_id"),
         ~exists().where(RevokedSession.sid == bindparam("sid")),
     ).options(lazyload(User.organisation), undefer(User.administers_organisation))
+
+
+def _page_view_user_statement():
+    return _user_statement().options(*USER_LOADER_OPTIONS)
 
 
 def start_session(user: User, *, remember: bool = False) -> None:
@@ -99,7 +108,8 @@ def install_login(app: Flask) -> None:
         # Every signed-in request loads its user: not its organisation (User.organisation is
         # joined by default), which few pages show; they load it when they touch it. The change
         # stamps (app.cache) come in the same round trip: most pages read them next.
-        user = stamps.first_with_stamps(db.session, _user_statement, {"user_id": user_id, "sid": sid})
+        build = _page_view_user_statement if request.method in ("GET", "HEAD") else _user_statement
+        user = stamps.first_with_stamps(db.session, build, {"user_id": user_id, "sid": sid})
         if user is None or user.session_version != version or not user.is_active:
             return None
         if sid:

@@ -11,6 +11,8 @@ from app.events.access import is_organiser_of
 from app.events.models import Event
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationStatus
+from app.registrations.retention import needs_notice
+from app.registrations.rules import may_see_needs
 from app.registrations.waitlist import seats_taken
 from app.templating import format_local
 from app.timeutil import now
@@ -29,6 +31,8 @@ def page_context(event: Event, *, user, **_kwargs) -> dict:
         "seats_taken": taken,
         "viewer_registration": mine,
         "show_online_link": bool(event.online_url) and can_see_online_link(user, event, mine),
+        # Its own organisers read when the participants' needs are (or were) deleted.
+        "needs_notice": needs_notice(event) if may_see_needs(user, event) else None,
     }
 
 

@@ -19,7 +19,7 @@ from app.registrations.models import ParticipantRole, Registration, Registration
 from app.registrations.notices import tell_confirmed, tell_rejected, tell_waitlisted
 from app.registrations.participant_list import export_registrations
 from app.registrations.register import Needs, cancel_locked, register_locked, release_locked
-from app.registrations.rules import ACTIVE, RegistrationError
+from app.registrations.rules import ACTIVE, RegistrationError, awaits_consent
 from app.registrations.transactions import lock_event, rollback_on_error, row_id
 from app.registrations.waitlist import (
     place,
@@ -175,6 +175,9 @@ def manage(event: Event, registration_ids, action: str, actor: User, *, reason: 
 
 
 def update_needs(registration: Registration, needs: Needs, actor: User) -> None:
+    if awaits_consent(registration):
+        raise RegistrationError("These needs can be given only once the person has agreed to Liaison "
+                                "holding their registration details.")
     fields = {
         "dietary_needs": needs.dietary_needs,
         "accessibility_needs": needs.accessibility_needs,
@@ -209,7 +212,8 @@ def import_rows(event: Event, mode: str, rows, actor: User) -> int:
                 if user is None:
                     raise RegistrationError(f"Line {row.line}: no account for {row.email}.")
                 outcome = register_locked(event, user, role, Needs(), actor=actor, consented=False,
-                                          trusted_role=True, skip_approval=True, action="registration.import")
+                                          trusted_role=True, skip_approval=True, action="registration.import",
+                                          added_by=actor)
                 if not outcome.ok:
                     raise RegistrationError(f"Line {row.line}: {outcome.message}")
                 count += 1

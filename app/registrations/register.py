@@ -121,7 +121,7 @@ def _refusal(registration: Registration | None, trusted_role: bool) -> Outcome |
 
 
 def _fill(registration: Registration, event: Event, user: User, role: ParticipantRole, needs: Needs,
-          instant: datetime, consented: bool) -> None:
+          instant: datetime, consented: bool, added_by: User | None) -> None:
     registration.event = event
     registration.user = user
     registration.role = role
@@ -134,6 +134,8 @@ def _fill(registration: Registration, event: Event, user: User, role: Participan
     registration.accessibility_needs = needs.accessibility_needs
     registration.needs_visa_letter = bool(needs.needs_visa_letter)
     registration.consented_at = instant if consented else None
+    # Someone else's registration (an organiser's import) waits for the person's consent.
+    registration.added_by_id = added_by.id if added_by is not None and added_by.id != user.id else None
 
 
 def _tell(registration: Registration, status: RegistrationStatus, position: int | None, *, first: bool,
@@ -154,7 +156,7 @@ def _tell(registration: Registration, status: RegistrationStatus, position: int 
 
 def register_locked(event: Event, user: User, role: ParticipantRole, needs: Needs, *, actor: User,
                     consented: bool, trusted_role: bool, skip_approval: bool, action: str,
-                    prepared: _Prepared | None = None) -> Outcome:
+                    prepared: _Prepared | None = None, added_by: User | None = None) -> Outcome:
     """Inside a locked transaction: create or revive the registration and place it. No commit.
 
     `prepared`: messages rendered before the lock (see _prepare_messages), used when the outcome is
@@ -183,7 +185,7 @@ def register_locked(event: Event, user: User, role: ParticipantRole, needs: Need
     if registration is None:
         registration = Registration(event_id=event.id, user_id=user.id)
         db.session.add(registration)
-    _fill(registration, event, user, role, needs, instant, consented)
+    _fill(registration, event, user, role, needs, instant, consented, added_by)
     place(registration, event, status, instant)
     db.session.flush()
     # Placed at `instant`, behind every entry the tally counted (the same order as waitlist_position).

@@ -29,3 +29,9 @@ def may_see_needs(user, event) -> bool:
 
 class RegistrationError(RuleError):
     """A rule was broken; the message is fit to show to the user."""
+
+
+def awaits_consent(registration) -> bool:
+    """Added by an organiser (import, manual add) and not yet confirmed by the person: until then
+    Liaison holds only their name and organisation, so nobody may fill their needs."""
+    return registration.added_by_id is not None and registration.consented_at is None

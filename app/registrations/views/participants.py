@@ -14,6 +14,7 @@ from app.registrations.forms import BulkForm, ConfirmImportForm, ImportForm, Mes
 from app.registrations.models import RegistrationStatus
 from app.registrations.notices import write_to_participants
 from app.registrations.participant_list import participant_page
+from app.registrations.retention import needs_notice
 from app.registrations.rules import RegistrationError, may_see_needs
 from app.registrations.views import bp
 from app.registrations.views.helpers import next_or, url_maker
@@ -58,7 +59,7 @@ def participants(event_id: int):
         "registrations/participants.html", event=event, page=page, rows_html=found.rows_html, counts=found.counts,
         status_filter=status_filter, q=q, statuses=STATUS_FILTERS, bulk_form=BulkForm(formdata=None),
         columns=exports.columns_for(show_needs), default_columns=exports.DEFAULT_COLUMNS, seats_taken=found.seats_taken,
-        page_sizes=PARTICIPANTS_PAGE_SIZES,
+        page_sizes=PARTICIPANTS_PAGE_SIZES, needs_notice=needs_notice(event) if show_needs else None,
     )
 
 
@@ -99,7 +100,7 @@ def participant(event_id: int, registration_id: int):
     return render_template("registrations/participant.html", event=event, registration=registration,
                            position=waitlist_position(registration), signups=signups, days=days,
                            bulk_form=BulkForm(formdata=None), can_certificate=can_get_certificate(registration),
-                           show_needs=may_see_needs(current_user, event))
+                           show_needs=may_see_needs(current_user, event), needs_notice=needs_notice(event))
 
 
 @bp.get("/events/<int:event_id>/participants/export")

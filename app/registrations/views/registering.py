@@ -9,11 +9,13 @@ from flask_login import current_user, login_required
 from app.events.access import get_visible_or_404
 from app.events.models import Session
 from app.events.urls import event_path
+from app.forms_common import show_rule_error
 from app.registrations import queries
 from app.registrations.forms import NeedsForm, RegistrationForm
 from app.registrations.manage import update_needs
 from app.registrations.register import Needs, cancel_registration
 from app.registrations.register import register as register_for
+from app.registrations.rules import RegistrationError
 from app.registrations.sessions import cancel_session_signup, sign_up_for_session
 from app.registrations.views import bp
 from app.registrations.views.helpers import next_or, registration_box
@@ -79,9 +81,13 @@ def needs(event_id: int):
         abort(404)
     form = NeedsForm(obj=registration)
     if form.validate_on_submit():
-        update_needs(registration, _needs(form), current_user)
-        flash("Your needs are saved. Only the organisers see them.", "success")
-        return redirect(event_path(event))
+        try:
+            update_needs(registration, _needs(form), current_user)
+        except RegistrationError as error:  # an organiser's registration the person has not agreed to yet
+            show_rule_error(form, error)
+        else:
+            flash("Your needs are saved. Only the organisers see them.", "success")
+            return redirect(event_path(event))
     return render_template("registrations/needs.html", event=event, form=form), (422 if form.errors else 200)
 
 

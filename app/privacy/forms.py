@@ -1,0 +1,29 @@
+"""The privacy forms: delete an account, an admin's request on someone's behalf, consent."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from app.accounts.passwords import MAX_LENGTH
+from app.forms_common import strip_filter
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
+                             render_kw={"autocomplete": "current-password"})
+    understood = BooleanField("I understand that this cannot be undone.",
+                              validators=[InputRequired(message="Tick the box to confirm.")])
+
+
+class RequestForm(FlaskForm):
+    """An admin acting on a person's request (a data export or an account deletion)."""
+
+    reason = StringField("Request (who asked, when, how)", filters=[strip_filter],
+                         validators=[DataRequired(message="Say whose request this is."), Length(max=500)])
+    format = HiddenField(default="html")
+
+
+class ConfirmForm(FlaskForm):
+    """A button: CSRF only."""
