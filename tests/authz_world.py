@@ -33,6 +33,10 @@ RED_TITLE = "Zulu-RED-entry-7731"
 STRICT_TITLE = "Yankee-AMBERSTRICT-entry-4412"
 DIET = "Xray-dietary-need-9025"
 ACTION_TITLE = "Whiskey-action-on-RED-6650"  # a follow-up action of the RED entry
+AMBER_TITLE = "Victor-AMBER-entry-5120"
+GREEN_TITLE = "Uniform-GREEN-entry-2287"
+DRAFT_TITLE = "Tango-draft-event-3309"
+ONLINE_URL = "https://meet.example.org/Sierra-online-link-1184"
 
 # The roles of issue 16, then two positive roles that show who IS allowed (so the table can fail).
 ROLES = ("anonymous", "unconfirmed", "member_no_org", "member_other_org", "organiser_other_event",
@@ -74,7 +78,7 @@ def _people(org_a, org_b) -> dict:
 
 def _lessons(event, owner, session) -> dict:
     made = {}
-    for tlp, title in ((TLP.CLEAR, "Clear entry"), (TLP.GREEN, "Green entry"), (TLP.AMBER, "Amber entry"),
+    for tlp, title in ((TLP.CLEAR, "Clear entry"), (TLP.GREEN, GREEN_TITLE), (TLP.AMBER, AMBER_TITLE),
                        (TLP.AMBER_STRICT, STRICT_TITLE), (TLP.RED, RED_TITLE)):
         made[tlp] = make.lesson(event, owner, title=title, tlp=tlp, session=session)
     return made
@@ -98,8 +102,8 @@ def build() -> World:
     users = _people(org_a, org_b)
     owner = users["owner"]
     event = make.event("Event E", starts_at=NOW - timedelta(days=1), days=3, organisers=[owner], created_by=owner,
-                       online_url="https://meet.example.org/e")
-    draft = make.event("Draft D", status="draft", organisers=[owner], created_by=owner)
+                       online_url=ONLINE_URL)
+    draft = make.event(DRAFT_TITLE, status="draft", organisers=[owner], created_by=owner)
     other = make.event("Event F", organisers=[users["organiser_other_event"]],
                        created_by=users["organiser_other_event"])
     session = make.session(event, "Session of E", starts_at=NOW + timedelta(hours=2))
