@@ -79,6 +79,25 @@ def test_an_id_beyond_the_integer_range_is_not_found(make, login, path):
     assert browser.post("/events/2147483648/publish").status_code == 404
 
 
+def test_every_route_answers_404_to_an_id_beyond_the_integer_range(app, make, login):
+    """Walks the URL map: each route taking an id gets 2**63 for every id (other arguments a
+    harmless value), as an admin, with each method it allows."""
+    from werkzeug.routing import IntegerConverter
+
+    browser, huge, tried = login(make.user(role=Role.ADMIN)), 2**63, []
+    adapter = app.url_map.bind("localhost")
+    for rule in app.url_map.iter_rules():
+        converters = rule._converters
+        if not any(isinstance(c, IntegerConverter) for c in converters.values()):
+            continue
+        values = {name: huge if isinstance(converter, IntegerConverter) else
+                  sorted(getattr(converter, "items", None) or ["html"])[0] for name, converter in converters.items()}
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            tried.append((adapter.build(rule.endpoint, values, method=method), method))
+    answers = {(path, method): browser.open(path, method=method).status_code for path, method in tried}
+    assert len(answers) > 40 and set(answers.values()) == {404}, {k: v for k, v in answers.items() if v != 404}
+
+
 def test_import_with_control_characters_refuses_each_such_line(scene, login, db):
     data = (b"email,name\nok@police.example,Ok\nesc@police.example,\x1b[2JCleared\n"
             b"nul@police.example,Nu\x00l\nfine@police.example,Fine\n")
