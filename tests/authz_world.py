@@ -146,7 +146,9 @@ class Clients:
             client = self.app.test_client()
             if role != "anonymous":
                 response = AuthActions(client).login(self.world.emails[role])
-                assert response.status_code == 302, f"{role} could not sign in"
+                # An unconfirmed account may be refused at the door (issue 16, identity): then it
+                # walks as what it is, someone not signed in; the table says how that answers.
+                assert response.status_code == 302 or role == "unconfirmed", f"{role} could not sign in"
             self._clients[role] = client
         return self._clients[role]
 

@@ -1,17 +1,19 @@
 """Every route × every role (issue 16): the walk takes each rule of the URL map (tests/authz_world.py,
 so a new route is covered the day it is added), fills its arguments from one shared world, requests it
-with every method it allows as each role, and compares the answer with the table below. Every
-response body is also searched for the restricted marker strings (a RED entry's title, an
-AMBER+STRICT entry's title, a participant's dietary need): only the roles entitled to them may get
-them back.
+with every method it allows as each role, and compares the answer with the table below (a route
+missing from it fails the test with its observed row, ready to check and paste). Every response body
+is also searched for marker strings put in restricted places (entries' titles at each marking, a
+participant's needs, a draft's title, the online link, an action of a RED entry): only the roles
+entitled to them (ENTITLED) may get them back.
 
 Outcomes: "ok" (200/201/204), "login" (sent to the sign-in page), "redirect" (sent elsewhere: for a
 POST, usually done and back to a page; for a GET, turned away to another page), "422" (let in, the
 empty form refused: authorisation passed), or another status code ("403", "404", "405"...).
 
 POSTs are sent with an empty body (this tests who may, not what is valid). Any POST that may have
-changed something (ok or redirect) makes the walk rebuild the world before the next request, so every
-request meets the same world.
+changed something (ok or redirect) makes the walk restore every table from the copy taken when the
+world was built, before the next request: every request meets the same world, and the run stays
+fast on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
