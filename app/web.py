@@ -6,8 +6,8 @@ import importlib
 import secrets
 
 from flask import Flask, abort, g, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from app.accounts.auth import install_login
 from app.db import begin_write
@@ -32,10 +32,18 @@ BLUEPRINTS = [
 
 class DatabaseIntConverter(IntegerConverter):
     """`<int:…>` in every route: a number the database's INTEGER columns can hold (PostgreSQL's
-    int4), so an id beyond that range finds no route (404) instead of failing in the database."""
+    int4), so an id beyond that range is not found (404) instead of failing in the database."""
 
     def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    def to_python(self, value: str) -> int:
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            # Not found, whatever the method: matching on would answer 405 where another rule
+            # serves the same path with other methods (GET /lessons/actions/<id> beside its POST).
+            raise NotFound() from None
 
 
 def register_web(app: Flask) -> None:

@@ -138,7 +138,7 @@ def test_admin_reads_a_dead_message_and_retries_just_that_one(app, db, make, log
     dead = add_messages(db, OutboxStatus.DEAD, 2, error="SMTPDataError: (554, b'<script>x</script>')")
     admin = login(make.user(role="admin"))
     page = admin.get(f"/admin/system/outbox/{dead[0].id}").get_data(as_text=True)
-    assert "dead 0" in page
+    assert dead[0].to[0] in page and "dead 0" not in page  # the envelope, not the subject (for recipients)
     assert "SMTPDataError: (554, b&#39;&lt;script&gt;x&lt;/script&gt;&#39;)" in page
     assert "Retry this message" in page
 
@@ -151,3 +151,18 @@ def test_admin_reads_a_dead_message_and_retries_just_that_one(app, db, make, log
     ]
     assert admin.get("/admin/system/outbox/999999").status_code == 404
     assert login(make.user(role="coordinator")).get(f"/admin/system/outbox/{dead[0].id}").status_code == 403
+
+
+def test_admin_diagnoses_a_dead_message_without_reading_what_it_says(app, db, make, login):
+    """An email's subject and text are its recipient's: they name entries only the recipient may
+    see and carry personal links (invitation, sign-in). The system pages show the envelope only."""
+    secret = "https://liaison.test/invitations/secret-token-8841"
+    message = enqueue(Recipient("author@example.org"), "Your entry was validated: Informant in port", secret,
+                      f"<a href='{secret}'>accept</a>", kind="lesson_decision")
+    message.status, message.attempts, message.last_error = OutboxStatus.DEAD, 8, "SMTPRecipientsRefused"
+    db.session.commit()
+    admin = login(make.user(role="admin"))
+    for page in (admin.get("/admin/system/").get_data(as_text=True),
+                 admin.get(f"/admin/system/outbox/{message.id}").get_data(as_text=True)):
+        assert "author@example.org" in page and "lesson_decision" in page and "SMTPRecipientsRefused" in page
+        assert "Informant in port" not in page and "secret-token-8841" not in page
