@@ -72,6 +72,9 @@ def _people(org_a, org_b) -> dict:
     }
     db.session.add(Membership(user_id=users["org_admin"].id, organisation_id=org_a.id, is_admin=True,
                               status=MembershipStatus.APPROVED, via="admin", requested_at=NOW, decided_at=NOW))
+    # A request to join A, for A's admin (and the network admins) to decide.
+    db.session.add(Membership(user_id=users["member_no_org"].id, organisation_id=org_a.id,
+                              status=MembershipStatus.PENDING, via="request", requested_at=NOW))
     db.session.commit()
     return users
 
@@ -131,6 +134,8 @@ def build() -> World:
         "calendar_token": owner.calendar_token, "summary_id": summary.id, "message_id": message.id,
         "organisation_id": org_a.id, "project_id": project.id, "theme_id": theme.id,
         "user_id": users["guest"].id,
+        "membership_id": db.session.scalars(select(Membership.id).where(
+            Membership.status == MembershipStatus.PENDING)).one(),
     }
     return World(emails={name: users[name].email for name in ROLES if name != "anonymous"}, ids=ids)
 
@@ -197,7 +202,7 @@ ARGUMENTS = {
     "event_id": "event_id", "session_id": "session_id", "lesson_id": "lesson_id", "action_id": "action_id",
     "registration_id": "registration_id", "invitation_id": "invitation_id", "token": "invitation_token",
     "summary_id": "summary_id", "message_id": "message_id", "organisation_id": "organisation_id",
-    "project_id": "project_id", "theme_id": "theme_id", "user_id": "user_id",
+    "project_id": "project_id", "theme_id": "theme_id", "user_id": "user_id", "membership_id": "membership_id",
     "fmt": ("html",), "name": ("participation",),
 }
 # Where an argument name means something else on one endpoint.

@@ -70,12 +70,14 @@ def _entries(user, event: Event) -> list[Lesson]:
     ).unique())
 
 
-def _actions(event: Event, lesson_ids: list[int]) -> list[dict]:
-    """The event's actions and its listed entries' actions, soonest due first, as table rows."""
+def _actions(user, event: Event, lesson_ids: list[int]) -> list[dict]:
+    """The event's actions and its listed entries' actions that `user` may see (an action inherits
+    its entry's visibility), soonest due first, as table rows."""
     actions = db.session.scalars(
         select(FollowUpAction)
         .options(joinedload(FollowUpAction.owner_user), joinedload(FollowUpAction.owner_organisation))
-        .where(or_(FollowUpAction.event_id == event.id, FollowUpAction.lesson_id.in_(lesson_ids)))
+        .where(or_(FollowUpAction.event_id == event.id, FollowUpAction.lesson_id.in_(lesson_ids)),
+               visibility.visible_actions_clause(user))
         .order_by(FollowUpAction.due_on.is_(None), FollowUpAction.due_on, FollowUpAction.id)
     ).unique()
     return [
@@ -104,7 +106,7 @@ def wrap_up(user, event: Event) -> dict:
         "feedback": feedback,
         "lessons": lessons,
         "entries": [entry_snapshot(lesson) for lesson in lessons],
-        "actions": _actions(event, [lesson.id for lesson in lessons]),
+        "actions": _actions(user, event, [lesson.id for lesson in lessons]),
         "tlp": most_restrictive(lesson.tlp for lesson in lessons),
     }
 
