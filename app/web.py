@@ -18,6 +18,7 @@ from app.templating import install_template_helpers
 BLUEPRINTS = [
     "app.main.views",
     "app.accounts.views",
+    "app.accounts.identity_views",
     "app.directory.views",
     "app.events.views",
     "app.registrations.views",
