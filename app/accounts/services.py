@@ -51,7 +51,7 @@ def create_user(data: NewUser, *, actor: User | None = None, check_password: boo
         raise AccountError("Unknown time zone.", "timezone")
     user = User(
         email=email,
-        name=data.name.strip(),
+        name=" ".join(data.name.split()),  # one line: a name travels into mail headers
         password_hash=hash_password(data.password) if data.password else None,
         role=data.role,
         organisation_id=data.organisation_id or None,
