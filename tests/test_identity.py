@@ -145,7 +145,13 @@ def test_unconfirmed_admin_is_refused_admin_pages(make, login):
     client = login(admin)
     assert client.get("/admin/users").headers["Location"].endswith("/confirm")
     assert client.post(f"/admin/users/{admin.id}", data={"name": "x"}).status_code == 403
-    assert client.get("/directory/organisations").status_code in (302, 403, 404)
+    assert client.get("/directory/").headers["Location"].endswith("/confirm")
+    assert client.get("/reports/").headers["Location"].endswith("/confirm")
+    # A confirmed admin sees which accounts are not confirmed yet.
+    page = login(make.user(role="admin")).get("/admin/users").get_data(as_text=True)
+    assert "not confirmed" in page
+    edit = login(make.user(role="admin")).get(f"/admin/users/{admin.id}").get_data(as_text=True)
+    assert "not confirmed yet" in edit
 
 
 def test_invitation_is_not_owned_by_an_unconfirmed_account_with_that_address(app, make, db, organiser):
