@@ -3,6 +3,7 @@ until then it sees only what visitors see and owns nothing addressed to that ema
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from email.parser import BytesParser
 from email.policy import default
@@ -240,3 +241,16 @@ def test_profile_pages_open_to_an_unconfirmed_account_and_sign_out_works(app, db
     assert 'data-testid="pending-email"' in client.get("/profile").get_data(as_text=True)
     assert client.post("/logout").status_code == 302
     assert client.get("/profile").headers["Location"].startswith("/login")
+
+
+def test_import_does_not_register_an_unconfirmed_account_by_its_address(make, login, db, organiser):
+    event = make.event(organisers=[organiser])
+    make.user(email="squat@police.example.md", email_confirmed_at=None)
+    make.user(email="real@police.example.md")
+    data = b"email,name\nsquat@police.example.md,Squat\nreal@police.example.md,Real\n"
+    response = login(organiser).post(f"/events/{event.id}/participants/import", data={
+        "mode": "register", "encoding": "auto", "file": (io.BytesIO(data), "people.csv")},
+        content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert "1 valid row(s), 1 row(s) with problems" in page
+    assert "<td>2</td>" in page and "has not confirmed its email address" in page
