@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.accounts.confirmation import request_email_change, send_confirmation
@@ -17,8 +18,6 @@ from app.extensions import db
 from app.notifications.services import notify
 from app.timeutil import is_valid_timezone, now
 from app.urls import absolute_url
-
-__all__ = ["AccountError", "NewUser", "create_user", "find_by_email", "sign_up"]
 
 
 @dataclass
@@ -76,10 +75,16 @@ def sign_up(data: NewUser) -> User | None:
     email = valid_address(data.email)
     existing = find_by_email(email)
     if existing is None:
-        user = create_user(data)
-        send_confirmation(user)
-        db.session.commit()
-        return user
+        try:
+            user = create_user(data)
+            send_confirmation(user)
+            db.session.commit()
+            return user
+        except IntegrityError:  # the same address signed up a moment ago, in another request
+            db.session.rollback()
+            existing = find_by_email(email)
+    if existing is None:
+        raise AccountError("Please try again.", "email")
     if data.password:
         hash_password(data.password)  # the work a new account costs
     notify(existing, "accounts/signup_exists", kind="account.signup_exists",
