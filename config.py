@@ -68,6 +68,9 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # How long the emailed links work: confirming an address, and resetting a password (once).
+    EMAIL_CONFIRM_HOURS = _int("EMAIL_CONFIRM_HOURS", 48)
+    PASSWORD_RESET_HOURS = _int("PASSWORD_RESET_HOURS", 2)
 
     # Sessions: signed cookies, so any number of stateless web workers can serve a user.
     SESSION_COOKIE_HTTPONLY = True

@@ -16,7 +16,11 @@ class Role(LabelledEnum):
 
 
 def is_signed_in(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False))
+    """Signed in with a confirmed email address. An unconfirmed account counts as anonymous, so
+    every permission built on this treats it as a visitor (AnonymousUserMixin has neither)."""
+    return bool(
+        user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_confirmed", False)
+    )
 
 
 def has_role(user, *roles: Role) -> bool:

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from app.accounts.membership_queries import administers_any
 from app.markdown import render_markdown
-from app.roles import Role, has_role
+from app.roles import Role, has_role, is_signed_in
 from app.timeutil import now, to_local
 
 COUNTRIES = {
@@ -60,7 +60,7 @@ NAV = [
 def nav_items() -> list[dict]:
     allowed = {
         "all": lambda: True,
-        "member": lambda: current_user.is_authenticated,
+        "member": lambda: is_signed_in(current_user),
         "organiser": lambda: has_role(current_user, Role.ORGANISER, Role.COORDINATOR),
         "coordinator": lambda: has_role(current_user, Role.COORDINATOR),
         "admin": lambda: has_role(current_user),
@@ -75,6 +75,7 @@ def nav_items() -> list[dict]:
 
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["is_signed_in"] = is_signed_in
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     app.jinja_env.filters["country"] = country_name
     app.jinja_env.filters["local"] = format_local

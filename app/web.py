@@ -19,6 +19,7 @@ BLUEPRINTS = [
     "app.main.views",
     "app.accounts.views",
     "app.accounts.membership_views",
+    "app.accounts.identity_views",
     "app.directory.views",
     "app.events.views",
     "app.registrations.views",

@@ -250,10 +250,14 @@ def url(app, case: Case, world: World) -> str:
 
 
 def outcome(response) -> str:
-    """ok, login (sent to sign in), redirect (elsewhere), or the status code."""
+    """ok, login (sent to sign in), confirm (sent to confirm one's email first), redirect (elsewhere),
+    or the status code."""
     if response.status_code in (200, 201, 204):
         return "ok"
     if 300 <= response.status_code < 400:
         location = response.headers.get("Location", "")
-        return "login" if location.split("?")[0].endswith("/login") else "redirect"
+        target = location.split("?")[0]
+        if target.endswith("/login"):
+            return "login"
+        return "confirm" if target.endswith("/confirm") else "redirect"
     return str(response.status_code)

@@ -44,10 +44,10 @@ from tests.authz_world import (
 )
 from tests.conftest import _clean
 
-# An unconfirmed account answers today as a member without organisation does (see row() and
-# may_read()). Once unconfirmed accounts see only what anonymous visitors see (issue 16, identity),
+# An unconfirmed account sees only what anonymous visitors see (issue 16, identity; row() and
+# may_read()): where a visitor is sent to sign in, it is sent to confirm its email address.
 # set this to "anonymous" and correct the rows where a signed-in page answers them differently.
-UNCONFIRMED_AS = "member_no_org"
+UNCONFIRMED_AS = "anonymous"
 
 SIGNED_IN_ROLES = set(ROLES) - {"anonymous"}
 # Who may read each marker string (app/lessons/visibility.py, app/registrations/rules.py).
@@ -85,12 +85,17 @@ def row(default: str, **roles: str) -> dict[str, str]:
     """One expected row: `default` for every role not named. "unconfirmed" follows UNCONFIRMED_AS."""
     expected = {role: roles.get(role, default) for role in ROLES}
     if "unconfirmed" not in roles:
-        expected["unconfirmed"] = expected[UNCONFIRMED_AS]
+        # Where a visitor is sent to sign in, an unconfirmed account is sent to confirm its email.
+        like = expected[UNCONFIRMED_AS]
+        expected["unconfirmed"] = "confirm" if like == "login" else like
     return expected
 
 
 PUBLIC = row("ok")
 SIGNED_IN = row("ok", anonymous="login")
+# One's own account and data: an unconfirmed account reaches them too (to confirm, change its address,
+# download or delete what it holds).
+OWN_ACCOUNT = row("ok", anonymous="login", unconfirmed="ok")
 ADMINS = row("403", anonymous="login", admin="ok")
 COORDINATORS = row("403", anonymous="login", coordinator="ok", admin="ok")
 # Coordinators and admins manage every event (app.events.access.is_organiser_of); need-to-know
@@ -121,11 +126,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "calendar.personal_feed GET": PUBLIC,  # the owner's secret token
     "calendar.organiser_feed GET": PUBLIC,  # the owner's secret token
     "registrations.invitation GET": PUBLIC,  # the invitation's secret token
-    "accounts.login GET": row("redirect", anonymous="ok"),
-    "accounts.signup GET": row("redirect", anonymous="ok"),
-    "registrations.invitation_signup GET": row("redirect", anonymous="ok"),
+    "accounts.login GET": row("redirect", anonymous="ok", unconfirmed="redirect"),  # already signed in
+    "accounts.signup GET": row("redirect", anonymous="ok", unconfirmed="redirect"),
+    "registrations.invitation_signup GET": row("redirect", anonymous="ok", unconfirmed="redirect"),
     # Any signed-in person, about themselves.
-    "accounts.profile GET": SIGNED_IN,
+    "accounts.profile GET": OWN_ACCOUNT,
     "calendar.subscribe GET": SIGNED_IN,
     "registrations.my_events GET": SIGNED_IN,
     "lessons.my_actions GET": SIGNED_IN,
@@ -268,17 +273,17 @@ EXPECTED: dict[str, dict[str, str]] = {
     "registrations.feedback POST": row("403"),  # E has not ended: nobody answers yet
     "calendar.preferences POST": SIGNED_IN_ACTION,
     "calendar.regenerate_token POST": SIGNED_IN_ACTION,
-    "accounts.change_email POST": row("422", anonymous="403"),
-    "accounts.change_password POST": row("422", anonymous="403"),
+    "accounts.change_email POST": row("422", anonymous="403", unconfirmed="422"),
+    "accounts.change_password POST": row("422", anonymous="403", unconfirmed="422"),
     # An empty profile form keeps the stored values (the form is filled from the account).
-    "accounts.profile POST": SIGNED_IN_ACTION,
+    "accounts.profile POST": row("redirect", anonymous="403", unconfirmed="redirect"),
     # The invitation's token: it is for invitee@example.org, so nobody here may accept it; declining
     # needs only the link.
     "registrations.accept_invitation POST": row("422", anonymous="403"),
     "registrations.decline_invitation POST": row("redirect"),
-    "registrations.invitation_signup POST": row("redirect", anonymous="422"),
-    "accounts.login POST": row("redirect", anonymous="ok"),
-    "accounts.signup POST": row("redirect", anonymous="ok"),
+    "registrations.invitation_signup POST": row("redirect", anonymous="422", unconfirmed="redirect"),
+    "accounts.login POST": row("redirect", anonymous="ok", unconfirmed="redirect"),
+    "accounts.signup POST": row("redirect", anonymous="ok", unconfirmed="redirect"),
     "accounts.logout POST": row("redirect"),
     # Memberships are decided by the organisation's admins (A's here) and the network admins; the
     # pending request in the world is member_no_org's own, which they may withdraw.
@@ -292,10 +297,21 @@ EXPECTED: dict[str, dict[str, str]] = {
     "membership.toggle_admin POST": row("403", admin="redirect"),  # appointing organisation admins
     "membership.request_membership POST": row("422", anonymous="403"),
     # A person's own data; the same on request, and the audit log, for admins.
-    "privacy.my_data GET": SIGNED_IN,
-    "privacy.my_data_json GET": SIGNED_IN,
-    "privacy.delete_account GET": SIGNED_IN,
-    "privacy.delete_account POST": row("422", anonymous="403"),
+    "privacy.my_data GET": OWN_ACCOUNT,
+    "privacy.my_data_json GET": OWN_ACCOUNT,
+    "privacy.delete_account GET": OWN_ACCOUNT,
+    "privacy.delete_account POST": row("422", anonymous="403", unconfirmed="422"),
+    # Confirming one's email, and resetting a password: open to all (a link's token is the credential;
+    # the world's token is no such link, so it is refused with a page that offers a new one).
+    "identity.check_email GET": PUBLIC,
+    "identity.confirm_needed GET": row("redirect", anonymous="ok"),  # confirmed accounts have nothing to do
+    "identity.confirm GET": row("400"),
+    "identity.resend POST": row("confirm"),  # back to the "confirm your email" page, whoever asks
+    "identity.forgot_password GET": PUBLIC,
+    "identity.forgot_password POST": row("422"),
+    "identity.reset_sent GET": PUBLIC,
+    "identity.reset_password GET": row("400"),
+    "identity.reset_password POST": row("400"),
     "privacy.consent GET": row("redirect", anonymous="login"),  # nothing awaits their consent here
     "privacy.consent_agree POST": row("redirect", anonymous="403"),
     "privacy.consent_remove POST": row("redirect", anonymous="403"),
@@ -350,7 +366,7 @@ def _as_row(found: dict[str, str]) -> str:
     values = [found[role] for role in ROLES if role != "unconfirmed"]
     default = max(set(values), key=values.count)
     named = {role: value for role, value in found.items() if value != default and role != "unconfirmed"}
-    if found["unconfirmed"] != found[UNCONFIRMED_AS]:
+    if found["unconfirmed"] != row(default, **named)["unconfirmed"]:
         named["unconfirmed"] = found["unconfirmed"]
     return f"row({default!r}" + "".join(f", {role}={value!r}" for role, value in named.items()) + ")"
 
@@ -397,9 +413,10 @@ def test_every_route_answers_every_role_as_the_table_says(_app, capsys):
 
 
 def test_unclassified_routes_are_printed_ready_to_paste():
-    found = dict.fromkeys(ROLES, "ok") | {"anonymous": "login", "admin": "403"}
+    found = dict.fromkeys(ROLES, "ok") | {"anonymous": "login", "admin": "403", "unconfirmed": "confirm"}
     assert _as_row(found) == "row('ok', anonymous='login', admin='403')"
-    assert row("403", member_no_org="ok")["unconfirmed"] == "ok"  # unconfirmed follows UNCONFIRMED_AS
+    assert row("403", anonymous="ok")["unconfirmed"] == "ok"  # unconfirmed follows UNCONFIRMED_AS
+    assert row("403", anonymous="login")["unconfirmed"] == "confirm"
 
 
 # ---- a row the walk once found wrong, kept as its own test ------------------------------------------

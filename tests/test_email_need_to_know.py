@@ -37,7 +37,8 @@ MONDAY_7 = datetime(2026, 5, 18, 5, 0, tzinfo=UTC)  # 07:00 in Brussels (summer 
 # cannot (rendered with realistic context). base.html is the layout the others extend.
 NAMES_ENTRIES = {"lessons/submitted", "lessons/decision", "lessons/action_assigned",
                  "scheduler/action_digest", "scheduler/coordinator_digest"}
-NO_ENTRY = {"accounts/membership_admin", "accounts/membership_decided", "accounts/membership_ended",
+NO_ENTRY = {"accounts/confirm_email", "accounts/email_change", "accounts/email_change_notice",
+            "accounts/password_reset", "accounts/signup_exists", "accounts/membership_admin", "accounts/membership_decided", "accounts/membership_ended",
             "accounts/membership_granted", "accounts/membership_lapsed", "accounts/membership_requested",
             "calendar/itip", "events/organiser_added", "registrations/account_invitation",
             "registrations/cancelled", "registrations/invitation", "registrations/message",
@@ -154,6 +155,7 @@ def _no_entry_context(world, make) -> dict:
         event_url=link, sequence=0, days=1, has_calendar=True, confirmed=3, waitlisted=1, pending=0,
         feedback_url=link, lesson_url=link, url=link, invitation_link=link, signup_link=link,
         event_link=link, my_events_link=link, organisation=organisation, membership=membership, person=outsider,
+        address="new@example.org", hours=48, login_url=link, reset_url=link,
     )
 
 

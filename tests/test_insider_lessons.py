@@ -131,7 +131,7 @@ def test_overdue_list_and_dashboard_counts_do_not_leak_hidden_actions(login, wor
 
 
 def test_digest_email_does_not_leak_the_red_title(world, make):
-    owner, coordinator, red = make.user(name="Owner"), world["coordinator"], world["red"]
+    owner, red = make.user(name="Owner"), world["red"]
     make_lesson(world["event"], world["author"], tlp=TLP.RED, title=f"{TITLE} (waiting)",
                 status=LessonStatus.SUBMITTED)
     make_action(owner, date(2026, 11, 12), ACTION, lesson=red)

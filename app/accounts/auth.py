@@ -18,6 +18,7 @@ from app.accounts.models import RevokedSession, Role, User
 from app.cache import stamps
 from app.extensions import db, login_manager
 from app.negotiation import wants_json
+from app.roles import is_signed_in
 from app.timeutil import now
 
 # Loader options higher packages add at import time, so a fact every page view asks about the
@@ -118,19 +119,50 @@ def install_login(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def _unauthorized():
+        if current_user.is_authenticated:  # signed in, email not confirmed yet
+            if wants_json() or request.method not in ("GET", "HEAD"):
+                abort(403)
+            flash("Confirm your email address first: follow the link we sent you.", "warning")
+            return redirect(url_for("identity.confirm_needed"))
         if wants_json() or request.method not in ("GET", "HEAD"):
             abort(401 if wants_json() else 403)
         flash(login_manager.login_message, "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
+def login_required(view: Callable) -> Callable:
+    """Allow only signed-in users whose email address is confirmed (app.roles.is_signed_in): an
+    unconfirmed account is sent to the "confirm your email" page (GET) or refused (403)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not is_signed_in(current_user):
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def signed_in_required(view: Callable) -> Callable:
+    """Allow any signed-in account, confirmed or not: only for the pages an unconfirmed account
+    needs (profile, change email, resend the link, sign out)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def role_required(*roles: Role) -> Callable:
-    """Allow only signed-in users with one of `roles` (admins always pass)."""
+    """Allow only signed-in, confirmed users with one of `roles` (admins always pass)."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
+            if not is_signed_in(current_user):
                 return login_manager.unauthorized()
             if current_user.role != Role.ADMIN and current_user.role not in roles:
                 abort(403)

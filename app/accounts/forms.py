@@ -101,3 +101,19 @@ class AdminUserForm(FlaskForm):
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation_id.choices = [(0, "— None —")] + [(o.id, o.name) for o in organisations]
+
+
+class AddressForm(FlaskForm):
+    """Forgot password, or a new confirmation link: just the address."""
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)], filters=[strip_filter],
+                       render_kw={"autocomplete": "username"})
+
+
+class ResendForm(FlaskForm):
+    """A new confirmation link: the signed-in account's, or (signed out) the address typed."""
+    email = EmailField("Email", validators=[Optional(), Length(max=254)], filters=[strip_filter])
+
+
+class NewPasswordForm(PasswordRules, FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
+                             render_kw={"autocomplete": "new-password"})

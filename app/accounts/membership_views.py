@@ -4,9 +4,10 @@ requests and members (network admins see every organisation's)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.accounts import membership, membership_queries
+from app.accounts.auth import login_required
 from app.accounts.membership_forms import (
     AdminToggleForm,
     ButtonForm,

@@ -5,19 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.accounts import membership
-from app.accounts.models import Role, User, new_token, normalise_email
+from app.accounts.confirmation import request_email_change, send_confirmation
+from app.accounts.emails import lookup_form, valid_address
+from app.accounts.errors import AccountError
+from app.accounts.models import Role, User, new_token
 from app.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
-from app.errors import RuleError, rolls_back_on
+from app.errors import rolls_back_on
 from app.extensions import db
+from app.notifications.services import notify
 from app.timeutil import is_valid_timezone, now
-
-
-class AccountError(RuleError):
-    """A broken account rule."""
-
+from app.urls import absolute_url
 
 UNCHANGED = object()
 
@@ -36,14 +37,13 @@ class NewUser:
 
 
 def find_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    return db.session.scalar(select(User).where(User.email == lookup_form(email)))
 
 
 def create_user(data: NewUser, *, actor: User | None = None, check_password: bool = True) -> User:
-    """Add a user to the session (the caller commits)."""
-    email = normalise_email(data.email)
-    if not email or "@" not in email:
-        raise AccountError("Enter a valid email address.", "email")
+    """Add an unconfirmed user to the session (the caller commits; confirmation.mark_confirmed
+    confirms an address proven otherwise)."""
+    email = valid_address(data.email)
     if find_by_email(email) is not None:
         raise AccountError("An account with this email address exists already.", "email")
     if data.password is not None and check_password:
@@ -54,7 +54,7 @@ def create_user(data: NewUser, *, actor: User | None = None, check_password: boo
         raise AccountError("Unknown time zone.", "timezone")
     user = User(
         email=email,
-        name=data.name.strip(),
+        name=" ".join(data.name.split()),  # one line: a name travels into mail headers
         password_hash=hash_password(data.password) if data.password else None,
         role=data.role,
         country=data.country or None,
@@ -73,17 +73,39 @@ def create_user(data: NewUser, *, actor: User | None = None, check_password: boo
 
 
 @rolls_back_on(AccountError)
-def sign_up(data: NewUser) -> User:
-    """A new member's own account, committed."""
-    user = create_user(data)
+def sign_up(data: NewUser) -> User | None:
+    """A new member's own account, unconfirmed, with the link that confirms it on its way. Committed.
+
+    An address that has an account already gets a notice instead ("someone tried to sign up with
+    your address"), and the caller answers exactly as for a new account: the page must not tell
+    who has an account. The password is hashed either way, so the two take about as long. Returns
+    the new user, or None when the address was taken."""
+    email = valid_address(data.email)
+    existing = find_by_email(email)
+    if existing is None:
+        try:
+            user = create_user(data)
+            send_confirmation(user)
+            db.session.commit()
+            return user
+        except IntegrityError:  # the same address signed up a moment ago, in another request
+            db.session.rollback()
+            existing = find_by_email(email)
+    if existing is None:
+        raise AccountError("Please try again.", "email")
+    if data.password:
+        hash_password(data.password)  # the work a new account costs
+    notify(existing, "accounts/signup_exists", kind="account.signup_exists",
+           login_url=absolute_url("/login"), reset_url=absolute_url("/password/forgot"))
     db.session.commit()
-    return user
+    return None
 
 
 def admin_update(actor: User, user: User, *, email: str, role: Role, is_active_account: bool,
                  organisation_id=UNCHANGED, **fields) -> None:
     """An admin edits an account. A changed role or deactivation signs the user out everywhere. The
     organisation (when given) is a membership granted or ended through app.accounts.membership."""
+    email = valid_address(email)
     other = find_by_email(email)
     if other is not None and other.id != user.id:
         raise AccountError("Another account uses this email address.", "email")
@@ -94,7 +116,7 @@ def admin_update(actor: User, user: User, *, email: str, role: Role, is_active_a
             membership.admin_set_organisation(actor, user, organisation_id)
     except membership.MembershipError as error:
         raise AccountError(str(error), error.field) from error
-    fields = {"email": email.lower(), "role": role, "is_active_account": is_active_account, **fields}
+    fields = {"email": email, "role": role, "is_active_account": is_active_account, **fields}
     changes = {k: [str(v[0]), str(v[1])] for k, v in audit.diff(user, fields).items()}
     for name, value in fields.items():
         setattr(user, name, value)
@@ -144,16 +166,10 @@ def update_profile(user: User, **fields) -> None:
     db.session.commit()
 
 
-def change_email(user: User, new_email: str, current_password: str) -> None:
-    if not verify_password(user.password_hash, current_password):
-        raise AccountError("Your current password is not right.", "current_password")
-    email = normalise_email(new_email)
-    other = find_by_email(email)
-    if other is not None and other.id != user.id:
-        raise AccountError("Another account uses this email address.", "email")
-    audit.record(user, "user.email", user, {"email": [user.email, email]})
-    user.email = email
-    db.session.commit()
+def change_email(user: User, new_email: str, current_password: str) -> str:
+    """Ask to change the address: it changes when the link sent to the new one is followed
+    (app.accounts.confirmation). Returns the pending address."""
+    return request_email_change(user, new_email, current_password)
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:

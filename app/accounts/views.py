@@ -12,10 +12,16 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_user
 
 from app.accounts import queries, services
-from app.accounts.auth import end_session, is_safe_next, role_required, start_session
+from app.accounts.auth import (
+    end_session,
+    is_safe_next,
+    role_required,
+    signed_in_required,
+    start_session,
+)
 from app.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 from app.accounts.forms import (
     AdminUserForm,
@@ -79,7 +85,7 @@ def signup():
     form = SignUpForm(organisations=_organisations())
     if form.validate_on_submit():
         try:
-            user = services.sign_up(
+            services.sign_up(
                 services.NewUser(
                     email=form.email.data,
                     name=form.name.data,
@@ -92,15 +98,13 @@ def signup():
         except services.AccountError as error:
             show_rule_error(form, error, "email")
         else:
-            session.clear()
-            start_session(user)
-            flash("Your account is ready. Set your time zone in your profile.", "success")
-            return redirect(url_for("accounts.profile"))
+            # The same answer whether the address was new or had an account already (no enumeration).
+            return redirect(url_for("identity.check_email"))
     return render_template("accounts/signup.html", form=form)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@login_required
+@signed_in_required
 def profile():
     organisations = _organisations()
     form = ProfileForm(obj=current_user, organisations=organisations, prefix="profile")
@@ -128,7 +132,7 @@ def profile():
 
 # Each form on the profile page posts to its own URL, so errors land beside the right field.
 @bp.post("/profile/email")
-@login_required
+@signed_in_required
 def change_email():
     form = ChangeEmailForm(prefix="email")
     if form.validate_on_submit():
@@ -137,7 +141,7 @@ def change_email():
         except services.AccountError as error:
             show_rule_error(form, error, "email")
         else:
-            flash("Your email address is changed.", "success")
+            flash("We sent a link to your new address: your email changes when you follow it.", "success")
             return redirect(url_for("accounts.profile"))
     profile_form = ProfileForm(obj=current_user, organisations=_organisations(), prefix="profile")
     return render_template(
@@ -147,7 +151,7 @@ def change_email():
 
 
 @bp.post("/profile/password")
-@login_required
+@signed_in_required
 def change_password():
     form = ChangePasswordForm(prefix="password")
     form.email = None  # the policy reads the user's own email below

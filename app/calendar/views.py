@@ -4,8 +4,9 @@ and the subscribe page (feed addresses, how to subscribe, new token, what the fe
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.accounts.auth import login_required
 from app.accounts.services import regenerate_calendar_token, update_profile
 from app.calendar import downloads, feeds, links
 from app.calendar.feeds import PublicFilters, user_by_token

@@ -14,7 +14,7 @@ from app.directory.models import Organisation, OrganisationType, Project, Theme
 from app.extensions import db, login_manager
 from app.forms_common import show_rule_error
 from app.pagination import paginate
-from app.roles import has_role
+from app.roles import has_role, is_signed_in
 from app.templating import COUNTRY_CHOICES
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
@@ -23,7 +23,7 @@ PER_PAGE = 25
 
 @bp.before_request
 def _only_directory_managers():
-    if not current_user.is_authenticated:
+    if not is_signed_in(current_user):
         return login_manager.unauthorized()
     if not can_manage_directory(current_user):
         abort(403)

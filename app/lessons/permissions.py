@@ -100,7 +100,7 @@ def can_update_action(user, action: FollowUpAction) -> bool:
         return False
     if user.id in (action.owner_user_id, action.created_by_id):
         return True
-    if action.owner_contact and getattr(user, "is_confirmed", False) and action.owner_contact.lower() == user.email:
+    if action.owner_contact and user.is_confirmed and action.owner_contact.lower() == user.email:
         return True
     event = action.event if action.event_id else (action.lesson.event if action.lesson else None)
     return event is not None and event_access.is_organiser_of(user, event) and can_see_action(user, action)

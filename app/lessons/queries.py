@@ -148,9 +148,10 @@ def _soonest_due_first(query):
 def my_actions(user, show_all: bool, page_value, per_page: int) -> Page:
     """One page of the actions `user` owns (as a person or a contact address), open ones unless
     `show_all`; rows of (action, entry or None)."""
-    query = _actions_query(user).where(
-        or_(FollowUpAction.owner_user_id == user.id, FollowUpAction.owner_contact == user.email)
-    )
+    # The contact address counts only once the account has confirmed it.
+    owns = (or_(FollowUpAction.owner_user_id == user.id, FollowUpAction.owner_contact == user.email)
+            if user.is_confirmed else FollowUpAction.owner_user_id == user.id)
+    query = _actions_query(user).where(owns)
     if not show_all:
         query = query.where(FollowUpAction.status.in_(OPEN_ACTION_STATES))
     return paginate(_soonest_due_first(query), page_value, per_page, scalars=False)

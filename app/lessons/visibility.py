@@ -37,9 +37,9 @@ from dataclasses import dataclass
 from sqlalchemy import (
     Integer,
     all_,
-    cast,
     and_,
     any_,
+    cast,
     exists,
     false,
     func,

@@ -26,6 +26,7 @@ from app.registrations.queries import own_registration
 from app.registrations.register import registration_closed_reason
 from app.registrations.rules import ACTIVE
 from app.registrations.waitlist import seats_taken, signup_waitlist_positions, waitlist_position
+from app.roles import is_signed_in
 from app.timeutil import now
 
 
@@ -112,6 +113,8 @@ UNSET = object()
 
 
 def _open_invitation(event: Event, user) -> Invitation | None:
+    if not is_signed_in(user):
+        return None  # an unconfirmed account owns nothing sent to its address
     return db.session.scalar(
         select(Invitation).where(
             Invitation.event_id == event.id,
@@ -175,7 +178,7 @@ def registration_box(event: Event, user, form, *, seats_taken_now: int | None = 
 
     The event page already counts the seats and loads the viewer's registration: it passes them in
     (`seats_taken_now`, `registration`, None meaning "no registration") so they are not asked twice."""
-    signed_in = user.is_authenticated
+    signed_in = is_signed_in(user)  # an unconfirmed account sees the visitor's box
     position = None
     invitation = None
     if not signed_in:

@@ -14,6 +14,7 @@ from app.registrations.models import Registration, RegistrationStatus
 from app.registrations.retention import needs_notice
 from app.registrations.rules import may_see_needs
 from app.registrations.waitlist import seats_taken
+from app.roles import is_signed_in
 from app.templating import format_local
 from app.timeutil import now
 
@@ -38,7 +39,7 @@ def page_context(event: Event, *, user, **_kwargs) -> dict:
 
 def viewer_registration(user, event: Event):
     """The user's registration to the event (any status), or None — loaded once for the event page."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return None
     return db.session.scalar(
         select(Registration).where(Registration.event_id == event.id, Registration.user_id == user.id)
@@ -49,7 +50,7 @@ def can_see_online_link(user, event: Event, registration=_UNSET) -> bool:
     """Organisers and confirmed participants see how to join online.
 
     `registration`: the user's registration when the caller has it already (None: not registered)."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return False
     if is_organiser_of(user, event):
         return True

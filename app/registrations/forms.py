@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from app.accounts.emails import valid_address
+from app.accounts.errors import AccountError
 from app.forms_common import none_if_empty, strip_filter
 from app.registrations.imports import ENCODINGS
 from app.registrations.models import ParticipantRole
@@ -114,11 +115,11 @@ def parse_email_lines(text: str) -> tuple[list[tuple[str, str]], list[str]]:
         if "<" in email and email.endswith(">"):
             name, email = email.split("<", 1)[0].strip(), email.split("<", 1)[1][:-1]
         try:
-            validate_email(email, check_deliverability=False)
-        except EmailNotValidError:
-            bad.append(f"Line {number}: “{email[:100]}” is not a valid email address.")
+            address = valid_address(email)  # the one rule for addresses (app.accounts.emails)
+        except AccountError as error:
+            bad.append(f"Line {number}: “{email[:100]}”: {error}")
             continue
-        people.append((email.lower(), name))
+        people.append((address, name))
     if not people and not bad:
         bad.append("Enter at least one email address.")
     return people, bad

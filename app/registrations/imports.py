@@ -10,12 +10,13 @@ import re
 from dataclasses import asdict, dataclass
 
 from charset_normalizer import from_bytes
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
-from app.accounts.models import User, normalise_email
+from app.accounts.emails import lookup_form, valid_address
+from app.accounts.errors import AccountError
+from app.accounts.models import User
 from app.extensions import db
 from app.registrations.models import Invitation, InvitationStatus, ParticipantRole, Registration
 from app.registrations.rules import ACTIVE
@@ -175,7 +176,7 @@ def check(event, data: bytes, mode: str, encoding: str = "auto") -> ImportCheck:
 
 
 def validate(event, rows, mode: str) -> ImportCheck:
-    emails = [normalise_email(values.get("email", "")) for _, values, _ in rows]
+    emails = [lookup_form(values.get("email", "")) for _, values, _ in rows]
     users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(set(emails))))} if emails else {}
     registered = set(
         db.session.scalars(
@@ -196,9 +197,9 @@ def validate(event, rows, mode: str) -> ImportCheck:
             reason = "The email address is missing."
         else:
             try:
-                validate_email(email, check_deliverability=False)
-            except EmailNotValidError:
-                reason = f"“{email}” is not a valid email address."
+                valid_address(email)  # the one rule for addresses (app.accounts.emails)
+            except AccountError as error:
+                reason = f"“{email}”: {error}"
         if reason is None and role not in {r.value for r in ParticipantRole}:
             reason = f"Unknown role “{role}” (use participant, speaker, trainer, observer or organiser)."
         if reason is None and email in seen:
@@ -211,6 +212,8 @@ def validate(event, rows, mode: str) -> ImportCheck:
             reason = "No account with this email address: invite this person instead."
         if reason is None and mode == "register" and not users[email].is_active_account:
             reason = "This account is deactivated."
+        if reason is None and mode == "register" and not users[email].is_confirmed:
+            reason = "This account has not confirmed its email address: invite this person instead."
         if reason:
             bad.append(BadRow(line, raw, reason))
         else:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.accounts import services as accounts
+from app.accounts.confirmation import mark_confirmed
 from app.accounts.models import User, normalise_email
 from app.events.models import Event, EventStatus
 from app.extensions import db
@@ -54,7 +55,8 @@ def invite_one(event: Event, email: str, name: str | None, role: ParticipantRole
     invitation.token = secrets.token_urlsafe(32)
     invitation.status = InvitationStatus.SENT
     invitation.invited_by_id = actor.id
-    invitation.user_id = user.id if user else None
+    # Tied to an account only when its address is confirmed: an unconfirmed account owns nothing.
+    invitation.user_id = user.id if user is not None and user.is_confirmed else None
     invitation.responded_at = None
     db.session.flush()
     audit.record(actor, "invitation.send", invitation, {"email": email, "role": role.value})
@@ -91,6 +93,9 @@ def find_invitation(token: str | None) -> Invitation | None:
 
 
 def invitation_matches(invitation: Invitation, user: User) -> bool:
+    """The invitation is this account's: only a confirmed account owns what was sent to its address."""
+    if not user.is_confirmed:
+        return False
     return invitation.user_id == user.id or normalise_email(invitation.email) == user.email
 
 
@@ -142,10 +147,12 @@ def revoke_invitation(invitation: Invitation, actor: User) -> None:
 
 
 def sign_up_invited(invitation: Invitation, new_user: accounts.NewUser) -> User:
-    """Create the account of an invited address and tie the invitation to it. Commits; on an
-    AccountError, rolls back and raises it."""
+    """Create the account of an invited address and tie the invitation to it. The address counts as
+    confirmed: the invitation's secret link was sent to it. Commits; on an AccountError, rolls back
+    and raises it."""
     try:
         user = accounts.create_user(new_user)
+        mark_confirmed(user)
         invitation.user_id = user.id
         db.session.commit()
     except accounts.AccountError:

@@ -209,8 +209,8 @@ def import_rows(event: Event, mode: str, rows, actor: User) -> int:
                 count = len(result.invited)
             else:
                 user = db.session.scalar(select(User).where(User.email == normalise_email(row.email)))
-                if user is None:
-                    raise RegistrationError(f"Line {row.line}: no account for {row.email}.")
+                if user is None or not user.is_confirmed:  # an unconfirmed account owns nothing
+                    raise RegistrationError(f"Line {row.line}: no confirmed account for {row.email}.")
                 outcome = register_locked(event, user, role, Needs(), actor=actor, consented=False,
                                           trusted_role=True, skip_approval=True, action="registration.import",
                                           added_by=actor)

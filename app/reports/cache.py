@@ -53,6 +53,7 @@ class NetworkViewer:
     the figures of coordinators and admins depend on nothing but their role."""
 
     is_authenticated = True
+    is_confirmed = True
     is_active = True
     id = None
     name = "the network"

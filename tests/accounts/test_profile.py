@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.audit.models import AuditEntry
+from tests import mailbox
 from tests.factories import PASSWORD
 
 
@@ -40,18 +41,35 @@ def test_profile_refuses_an_unknown_time_zone_beside_the_field(make, login, db):
     assert db.session.get(User, user.id).timezone == "Europe/Brussels"
 
 
-def test_email_change_needs_the_current_password(make, login, db):
+def test_email_change_needs_the_current_password_and_happens_when_the_new_address_confirms(make, login, db):
     user = make.user(email="old@mai.example.md")
-    make.user(email="taken@mai.example.md")
     client = login(user)
     wrong = client.post("/profile/email", data={"email-email": "new@mai.example.md", "email-current_password": "nope nope"})
     assert wrong.status_code == 422 and 'id="email-current_password-errors"' in wrong.get_data(as_text=True)
-    taken = client.post("/profile/email", data={"email-email": "TAKEN@mai.example.md", "email-current_password": PASSWORD})
-    assert taken.status_code == 422 and 'id="email-email-errors"' in taken.get_data(as_text=True)
     ok = client.post("/profile/email", data={"email-email": "New@Mai.example.md", "email-current_password": PASSWORD})
     assert ok.status_code == 302
     db.session.rollback()
-    assert db.session.get(User, user.id).email == "new@mai.example.md"
+    assert db.session.get(User, user.id).email == "old@mai.example.md"  # not yet
+    assert "new@mai.example.md" in client.get("/profile").get_data(as_text=True)  # shown as pending
+    assert "new@mai.example.md" in mailbox.last("old@mai.example.md", "account.email_change_notice").text_body
+    link = mailbox.link(mailbox.last("new@mai.example.md", "account.email_change"), "/confirm/")
+    assert client.get(link).status_code == 302
+    db.session.rollback()
+    changed = db.session.get(User, user.id)
+    assert changed.email == "new@mai.example.md" and changed.pending_email is None and changed.is_confirmed
+
+
+def test_email_change_to_a_taken_address_says_nothing_and_never_switches(make, login, db):
+    user = make.user(email="old@mai.example.md")
+    make.user(email="taken@mai.example.md")
+    client = login(user)
+    taken = client.post("/profile/email", data={"email-email": "TAKEN@mai.example.md", "email-current_password": PASSWORD})
+    assert taken.status_code == 302  # the same answer as for a free address: no enumeration
+    link = mailbox.link(mailbox.last("taken@mai.example.md", "account.email_change"), "/confirm/")
+    response = client.get(link)
+    assert response.status_code == 400 and "Another account uses this address" in response.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(User, user.id).email == "old@mai.example.md"
 
 
 def test_password_change_needs_the_current_password_and_signs_out_other_sessions(app, make, login, db):

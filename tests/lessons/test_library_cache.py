@@ -82,7 +82,7 @@ def test_joining_an_organisation_or_the_organisers_changes_what_one_sees(login, 
     event = make.past_event(organisers=[author])
     make.attendee(event, attendee)
     amber = make_lesson(event, author, tlp=TLP.AMBER_STRICT, title="Radio strict")
-    red = make_lesson(event, author, tlp=TLP.RED, title="Radio red")
+    make_lesson(event, author, tlp=TLP.RED, title="Radio red")
     waiting = make_lesson(event, author, tlp=TLP.GREEN, status=LessonStatus.SUBMITTED, title="Radio waiting")
     viewer = login(member)
     assert _ids(viewer) == set()

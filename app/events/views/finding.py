@@ -15,6 +15,7 @@ from app.events.queries import EventFilters
 from app.events.urls import event_path
 from app.events.views import bp
 from app.pagination import paginate
+from app.roles import is_signed_in
 from app.timeutil import now, to_local
 
 
@@ -42,7 +43,7 @@ LIST_TABLES = ("events", "event_themes", "themes", "event_projects", "projects",
 def _filter_form(filters: EventFilters, extra_hidden: dict, show_dates: bool):
     """The filter form (shared by the list and the month calendar), cached: it lists every project
     and theme. It differs only by the query string and whether the viewer may tick "mine"."""
-    may_pick_mine = bool(current_user.is_authenticated and current_user.is_organiser)
+    may_pick_mine = bool(is_signed_in(current_user) and current_user.is_organiser)
     return fragments.cached(
         "events.filters",
         (request.endpoint, fragments.query_key(), may_pick_mine, tuple(sorted(extra_hidden.items())), show_dates),
@@ -98,7 +99,7 @@ def detail(event_id: int):
     extra = {"show_online_link": False,
              **signals.values_from_signal(signals.event_page_context.send(event, user=current_user))}
     show_online_link = extra.pop("show_online_link")
-    signed_in = bool(current_user.is_authenticated)
+    signed_in = is_signed_in(current_user)
     viewer_tz = getattr(current_user, "timezone", None) if signed_in else None
 
     def build_main() -> str:
@@ -135,7 +136,7 @@ DETAIL_TABLES = ("events", "sessions", "session_speakers", "users", "organisatio
 def _lesson_entries(event):
     """The event's lessons box (the lessons capability), as this viewer may see it: cached per viewer,
     rebuilt whenever an entry, the viewer's attendance or the event's organisers change."""
-    viewer = ("user", current_user.id) if current_user.is_authenticated else ("public",)
+    viewer = ("user", current_user.id) if is_signed_in(current_user) else ("public",)
     # The clock matters too: whether one may record an entry yet depends on when the event starts.
     key = (event.id, viewer, now().replace(second=0, microsecond=0))
     return fragments.cached("events.lesson_entries", key, LESSON_BOX_TABLES,

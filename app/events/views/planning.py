@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from app.accounts.auth import role_required
+from app.accounts.auth import login_required, role_required
 from app.accounts.models import Role
 from app.accounts.permissions import can_create_events
 from app.events import planning

@@ -4,9 +4,9 @@ coordinators' overview."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from app.accounts.auth import role_required
+from app.accounts.auth import login_required, role_required
 from app.accounts.models import Role
 from app.events import access as event_access
 from app.lessons import actions, permissions, queries, visibility

@@ -4,8 +4,9 @@ change the marking, delete a draft."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.accounts.auth import login_required
 from app.events import access as event_access
 from app.lessons import permissions, queries, visibility, workflow
 from app.lessons.forms import LessonForm, MarkingForm, TransitionForm
@@ -13,6 +14,7 @@ from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus
 from app.lessons.views import bp
 from app.lessons.views.common import form_status, visible_lesson_or_404
 from app.lessons.workflow import LessonError
+from app.roles import is_signed_in
 from app.timeutil import now
 
 
@@ -90,8 +92,8 @@ def edit(lesson_id: int):
 
 
 def _render_detail(lesson: Lesson, transition_form=None, marking_form=None, status: int = 200):
-    is_author = current_user.is_authenticated and lesson.author_id == current_user.id
-    may_mark = current_user.is_authenticated and (is_author or visibility.can_validate(current_user, lesson))
+    is_author = is_signed_in(current_user) and lesson.author_id == current_user.id
+    may_mark = is_signed_in(current_user) and (is_author or visibility.can_validate(current_user, lesson))
     marking_form = marking_form or MarkingForm(tlp=lesson.tlp.value)
     if may_mark and not (is_author or visibility.is_coordinator(current_user)):
         # Organisers may only raise the marking.

@@ -11,6 +11,7 @@ from app.lessons.search import LibraryFilter, library_counts
 from app.lessons.views import bp
 from app.lessons.views.common import PER_PAGE, filter_context
 from app.pagination import Page, parse_page
+from app.roles import is_signed_in
 
 # What the library shows, and what decides who sees which entry (authorship, organisers, attendance,
 # organisations, event drafts): any committed change to these tables rebuilds a cached library page.
@@ -23,7 +24,7 @@ def library():
     user = current_user._get_current_object()
     # Cached per viewer (what one may see depends on who one is: never shared between two people;
     # anonymous visitors all see the same) and per query string (the pager repeats it).
-    viewer = ("user", user.id, user.role) if user.is_authenticated else ("public",)
+    viewer = ("user", user.id, user.role) if is_signed_in(user) else ("public",)
     key = (viewer, fragments.query_key())
     content = fragments.cached("lessons.library", key, LIBRARY_TABLES, lambda: _library_content(user))
     return render_template("lessons/library.html", content=content)
@@ -35,7 +36,7 @@ def _library_content(user) -> str:
     # the figures (total, by kind, by status, awaiting validation) and the page's entries with their
     # themes; one more the filters' choices (themes, projects).
     facts = visibility.viewer_facts(user)
-    with_awaiting = bool(user.is_authenticated and user.is_organiser)
+    with_awaiting = bool(is_signed_in(user) and user.is_organiser)
     number = parse_page(request.args.get("page"))
     choices = filter_context()
     counts = library_counts(user, f, facts, with_awaiting=with_awaiting, page=(PER_PAGE, (number - 1) * PER_PAGE),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import abort, render_template
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.accounts.auth import login_required
 from app.events import access as event_access
 from app.lessons import export
 from app.lessons.summaries.wrap_up import wrap_up as wrap_up_report

@@ -4,14 +4,15 @@ signed-in person there until they have answered."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from app.accounts.auth import is_safe_next
+from app.accounts.auth import is_safe_next, login_required
 from app.negotiation import wants_json
 from app.privacy.forms import ConfirmForm
 from app.privacy.views import bp
 from app.registrations.consent import agree, awaiting_consent, decline, has_awaiting_consent
 from app.registrations.rules import RegistrationError
+from app.roles import is_signed_in
 
 # Pages a person waiting to consent still reaches: the consent page and its answers, signing out,
 # and their own data (what the consent is about).
@@ -23,7 +24,7 @@ NOT_ASKED_ON = {"privacy.consent", "privacy.consent_agree", "privacy.consent_rem
 def _ask_for_consent():
     if request.method != "GET" or request.endpoint is None or request.endpoint in NOT_ASKED_ON:
         return None
-    if request.endpoint.endswith(".static") or wants_json() or not current_user.is_authenticated:
+    if request.endpoint.endswith(".static") or wants_json() or not is_signed_in(current_user):
         return None
     if has_awaiting_consent(current_user):
         return redirect(url_for("privacy.consent", next=request.full_path.rstrip("?")))

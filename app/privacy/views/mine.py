@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, logout_user
 
+from app.accounts.auth import signed_in_required
 from app.forms_common import show_rule_error
 from app.privacy import export
 from app.privacy.deletion import FORMER_MEMBER, PrivacyError, delete_own_account
@@ -18,7 +19,7 @@ def json_download(data: dict, user_id: int) -> Response:
 
 
 @bp.get("/profile/my-data")
-@login_required
+@signed_in_required
 def my_data():
     data = export.collect(current_user)
     return render_template("privacy/data.html", data=data, sections=export.SECTIONS, subject=current_user,
@@ -26,13 +27,13 @@ def my_data():
 
 
 @bp.get("/profile/my-data.json")
-@login_required
+@signed_in_required
 def my_data_json():
     return json_download(export.collect(current_user), current_user.id)
 
 
 @bp.route("/profile/delete", methods=["GET", "POST"])
-@login_required
+@signed_in_required
 def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():

@@ -14,8 +14,9 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.accounts.auth import login_required
 from app.directory.models import OrganisationType
 from app.events.access import get_managed_or_404, get_visible_or_404, is_organiser_of
 from app.events.place import TOWN, VENUE

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.accounts.auth import login_required
 from app.events.access import get_managed_or_404, get_visible_or_404
 from app.registrations import feedback as service
 from app.registrations import queries

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask import session as web_session
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.accounts import services as accounts
-from app.accounts.auth import start_session
+from app.accounts.auth import login_required, start_session
 from app.accounts.forms import SignUpForm
 from app.events.access import get_managed_or_404
 from app.events.urls import event_path

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.accounts.auth import login_required
 from app.pagination import Page, parse_page
 from app.registrations import queries
 from app.registrations.views import bp

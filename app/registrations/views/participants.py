@@ -4,8 +4,9 @@ and a message to participants."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.accounts.auth import login_required
 from app.events.access import get_managed_or_404
 from app.pagination import Page, parse_page
 from app.registrations import exports, imports, manage, queries

@@ -4,8 +4,9 @@ the privacy notice."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.accounts.auth import login_required
 from app.events.access import get_visible_or_404
 from app.events.models import Session
 from app.events.urls import event_path
