@@ -65,7 +65,9 @@ def fill(db, entries: int, seed: int = 7):
     countries = ["UA", "MD", "GE", "RO", "PL", "NL", "BE", "DE", "FR", "IT", "ES", "HU", "RS", "MK"]
     organisations = [Organisation(name=f"Police unit {i}", country=countries[i % len(countries)]) for i in range(60)]
     db.session.add_all(organisations)
-    coordinator = User(email="coordinator@bench.example", name="Bench Coordinator", role=Role.COORDINATOR)
+    # Confirmed: an unconfirmed account sees only what visitors see (app.roles.is_signed_in).
+    coordinator = User(email="coordinator@bench.example", name="Bench Coordinator", role=Role.COORDINATOR,
+                       email_confirmed_at=now())
     db.session.add(coordinator)
     themes = [Theme(name=f"Theme {i}", empact_cycle="2022-2025" if i < 6 else None) for i in range(12)]
     db.session.add_all(themes)

@@ -1,15 +1,21 @@
 """The PDF and DOCX exports, read back by independent readers (pypdf, python-docx): nothing is lost
-by the fast paths (own word wrap and subset encoding in the PDF, one-piece XML in the DOCX)."""
+by the fast paths (own word wrap and subset encoding in the PDF, a docxtpl template in the DOCX)."""
 
 from __future__ import annotations
 
 import io
 import re
+import zipfile
 
+import pytest
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.shared import Pt, RGBColor
+from lxml import etree
 from pypdf import PdfReader
 
 from app.lessons import export as exports
+from app.lessons.export.marking import TLP_COLOURS
 
 CYRILLIC = "Ковальчук: рація не працює на кордоні"
 GEORGIAN = "საზღვრის პატრული (ქართული)"
@@ -93,7 +99,7 @@ def test_docx_reads_back_with_styles_tables_and_unicode():
     assert any(p.text.endswith("Second line\n\nAfter a blank line") for p in paragraphs)
     observation = by_text["Observation: Control  characters are dropped"]
     assert observation.runs[0].bold and observation.runs[0].text == "Observation: "
-    # The table, every row and cell in full, header row repeated on each page by Word.
+    # The table, every row and cell in full (the header row's repeat: see below).
     [table] = docx.tables
     assert table.style.name == "Table Grid" and len(table.rows) == 41
     assert [cell.text for cell in table.rows[0].cells] == ["Action", "Owner", "Due", "Status"]
@@ -137,3 +143,74 @@ def test_a_worker_loads_the_pdf_and_docx_libraries_only_when_it_exports():
              "print(before, 'docx' in sys.modules)")
     output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "[] True"
+
+
+def _docx_xml(data: bytes, part: str = "word/document.xml"):
+    return etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read(part))
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def test_docx_table_header_row_repeats_and_rows_fit_the_columns():
+    table = {"type": "table", "headers": ["A", "B", "C"], "rows": [["1", "2"], ["1", "2", "3", "4"]]}
+    document = {"title": "T", "subtitle": "", "tlp": "clear", "tlp_label": "TLP:CLEAR", "blocks": [table]}
+    data = exports.to_docx(document)
+    [docx_table] = Document(io.BytesIO(data)).tables
+    assert [[cell.text for cell in row.cells] for row in docx_table.rows] == [
+        ["A", "B", "C"], ["1", "2", ""], ["1", "2", "3"]]
+    rows = list(_docx_xml(data).iter(f"{W}tr"))
+    assert [row.find(f"{W}trPr/{W}tblHeader") is not None for row in rows] == [True, False, False]
+    # The grid follows the column count, columns of even width.
+    [grid] = _docx_xml(data).iter(f"{W}tblGrid")
+    assert len({column.get(f"{W}w") for column in grid}) == 1 and len(grid) == 3
+    two = dict(table, headers=["A", "B"])
+    [grid] = _docx_xml(exports.to_docx(dict(document, blocks=[two]))).iter(f"{W}tblGrid")
+    assert len(grid) == 2
+
+
+def test_docx_escapes_markup_drops_invalid_characters_and_keeps_line_breaks():
+    title = 'Title <script>alert("x")</script> & {{ 7*7 }} {_{ kept }_}'
+    document = {
+        "title": title + "\x00", "subtitle": "Sub\x1ftitle", "tlp": "green", "tlp_label": "TLP:GREEN",
+        "blocks": [{"type": "entry", "title": "E", "meta": "M",
+                    "fields": [("Line\nlabel", "First\r\nsecond\rthird\tafter a tab")]},
+                   {"type": "table", "headers": ["H\x0b"], "rows": [["cell\nnext"]]}],
+    }
+    data = exports.to_docx(document)
+    docx = Document(io.BytesIO(data))
+    assert docx.paragraphs[0].text == title and docx.core_properties.title == title
+    assert docx.paragraphs[1].text == "Subtitle" and docx.paragraphs[1].runs[0].italic
+    field = next(p for p in docx.paragraphs if p.text.startswith("Line"))
+    assert field.text == "Line\nlabel: First\nsecond\nthird\tafter a tab"
+    assert field.runs[0].bold and field.runs[0].text == "Line\nlabel: "
+    assert [cell.text for row in docx.tables[0].rows for cell in row.cells] == ["H", "cell\nnext"]
+    assert len(list(_docx_xml(data).iter(f"{W}br"))) == 4
+
+
+@pytest.mark.parametrize("tlp", sorted(TLP_COLOURS))
+def test_docx_banner_is_bold_9pt_and_coloured_on_black(tlp):
+    label = "TLP:" + tlp.upper().replace("_", "+")
+    document = {"title": "T", "subtitle": "", "tlp": tlp, "tlp_label": label, "blocks": []}
+    [section] = Document(io.BytesIO(exports.to_docx(document))).sections
+    [paragraph] = section.header.paragraphs
+    [run] = paragraph.runs
+    assert paragraph.text.startswith(f"{label} — ") and paragraph.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert run.bold and run.font.size == Pt(9)
+    if tlp == "clear":
+        assert run.font.color.rgb == RGBColor(0, 0, 0) and run.font.highlight_color is None
+    else:
+        assert run.font.color.rgb == RGBColor(*TLP_COLOURS[tlp])
+        assert run.font.highlight_color == WD_COLOR_INDEX.BLACK
+    assert [p.text for p in section.footer.paragraphs] == [label]
+
+
+def test_docx_template_is_built_by_make_template(tmp_path):
+    """The committed template is what make_template.py builds (run it after changing either)."""
+    from app.lessons.export import make_template
+
+    make_template.build(tmp_path / "summary.docx")
+    built, committed = (zipfile.ZipFile(path) for path in (tmp_path / "summary.docx", make_template.TEMPLATE))
+    assert built.namelist() == committed.namelist()
+    for name in built.namelist():
+        assert built.read(name) == committed.read(name), name
