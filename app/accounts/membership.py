@@ -162,11 +162,7 @@ def grant_by_domain(user: User) -> Membership | None:
     open_ones = _open_memberships(user.id)
     if any(m.organisation_id == organisation_id and m.status == APPROVED for m in open_ones):
         return None
-    membership = next((m for m in open_ones if m.organisation_id == organisation_id), None)
-    if membership is None:
-        membership = Membership(user=user, organisation_id=organisation_id, status=PENDING, requested_at=now())
-        db.session.add(membership)
-        db.session.flush()
+    membership = _open_or_new(user, organisation_id, open_ones)
     _approve(membership, None, via="domain")
     audit.record(None, "membership.grant", membership, {"user_id": user.id, "domain": domain_of_email(user.email)},
                  summary=membership.organisation.name)
@@ -183,6 +179,16 @@ def end_lapsed_domain_membership(user: User) -> None:
                 and organisation_id_for_email(user.email) != existing.organisation_id):
             _close(existing, ENDED, None, "The email address on the organisation's domain is no longer this account's")
             notices.lapsed(existing)
+
+
+def _open_or_new(user: User, organisation_id: int, open_ones: list[Membership]) -> Membership:
+    """The person's open membership of the organisation, or a new request for it (flushed)."""
+    membership = next((m for m in open_ones if m.organisation_id == organisation_id), None)
+    if membership is None:
+        membership = Membership(user=user, organisation_id=organisation_id, status=PENDING, requested_at=now())
+        db.session.add(membership)
+        db.session.flush()
+    return membership
 
 
 @email_confirmed.connect
@@ -214,11 +220,7 @@ def admin_set_organisation(actor, user: User, organisation_id: int | None) -> No
         return
     if db.session.get(Organisation, organisation_id) is None:
         raise MembershipError("Choose an organisation from the list.", "organisation_id")
-    membership = next((m for m in open_ones if m.organisation_id == organisation_id), None)
-    if membership is None:
-        membership = Membership(user=user, organisation_id=organisation_id, status=PENDING, requested_at=now())
-        db.session.add(membership)
-        db.session.flush()
+    membership = _open_or_new(user, organisation_id, open_ones)
     _approve(membership, actor, via="admin")
     notices.decided(membership, actor)
 
