@@ -44,6 +44,8 @@ class Config:
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     SITE_NAME = os.environ.get("SITE_NAME", "Liaison")
     INSTANCE_DIR = str(DEFAULT_INSTANCE_DIR)
+    # Where `flask backup` writes SQLite backups by default, and `flask restore` keeps the database it replaces.
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(DEFAULT_INSTANCE_DIR / "backups"))
 
     # Mail: MAIL_BACKEND is "file" (writes .eml under instance/mail) or "smtp".
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")

@@ -61,6 +61,7 @@ CLI_MODULES = [
     "app.demo.cli",
     "app.directory.cli",
     "app.scheduler.cli",
+    "app.backup",
 ]
 
 

@@ -7,6 +7,7 @@ transaction committed, so no message goes out for a change that rolled back, and
 from __future__ import annotations
 
 import base64
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -119,3 +120,40 @@ def enqueue(
     )
     db.session.add(message)
     return message
+
+
+MESSAGE_ID = re.compile(r"<[^<>\s]+@[^<>\s]+>")
+MARK_SENT_CHUNK = 500
+
+
+def message_ids_in(lines: Iterable[str]) -> list[str]:
+    """Message-IDs found in lines of text: `<id@host>` anywhere in a line (a mail log's `message-id=<...>`,
+    an .eml file's `Message-ID:` header), or a bare `id@host` line."""
+    found = []
+    for line in lines:
+        line = line.strip()
+        matches = MESSAGE_ID.findall(line)
+        if matches:
+            found += matches
+        elif line and not line.startswith("#") and "@" in line and " " not in line:
+            found.append(f"<{line.strip('<>')}>")
+    return found
+
+
+def mark_sent(message_ids: Iterable[str]) -> int:
+    """After a database restore: record as sent the messages a mail server already accepted, so the
+    delivery job does not send them a second time. Returns how many changed; the caller commits."""
+    wanted = sorted(set(message_ids))
+    changed = 0
+    for start in range(0, len(wanted), MARK_SENT_CHUNK):
+        chunk = wanted[start:start + MARK_SENT_CHUNK]
+        messages = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.message_id.in_(chunk), OutboxMessage.status != OutboxStatus.SENT))
+        for message in messages:
+            message.status = OutboxStatus.SENT
+            message.sent_at = now()
+            message.locked_until = None
+            message.claimed_by = None
+            message.last_error = "marked sent after a restore: the mail server had accepted it"
+            changed += 1
+    return changed
