@@ -2,7 +2,8 @@
 
 SQLite is copied with its online backup API (one read snapshot: in WAL mode writers go on meanwhile), never
 with a file copy, which can catch a half-written page or miss what still sits in the -wal file. For
-PostgreSQL the commands print what to run: `pg_dump -Fc` and `pg_restore`."""
+PostgreSQL the commands print what to run: `pg_dump -Fc` and `pg_restore`. `flask outbox mark-sent` is the
+step after a restore that keeps emails already delivered from going out twice."""
 
 from __future__ import annotations
 
@@ -17,8 +18,11 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import URL
 
+from app.audit import record
 from app.extensions import db
+from app.notifications.cli import outbox_cli
 from app.notifications.models import OutboxMessage, OutboxStatus
+from app.notifications.outbox import mark_sent, message_ids_in
 from app.timeutil import now
 
 # The tables whose row counts say at a glance whether a backup holds what it should.
@@ -225,6 +229,23 @@ def restore_command(path: Path, yes: bool):
     _print_report(report)
 
 
+@click.command("mark-sent")
+@click.argument("source", type=click.File("r"))
+@with_appcontext
+def mark_sent_command(source):
+    """After a restore: mark as sent the messages whose Message-IDs SOURCE lists ("-" reads stdin; a mail
+    log or .eml headers work as they are), so they are not sent twice."""
+    message_ids = message_ids_in(source)
+    changed = mark_sent(message_ids)
+    record(None, "outbox.marked_sent", ("OutboxMessage", None), {"message_ids": message_ids[:1000]},
+           summary=f"{changed} message(s) marked sent after a restore")
+    db.session.commit()
+    click.echo(f"{changed} of {len(message_ids)} message(s) marked sent")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    # Part of restoring, so it lives here (it is audited, and the outbox, as infrastructure, may not import
+    # the audit package); it sits beside deliver/status/retry-dead, where an operator looks for it.
+    outbox_cli.add_command(mark_sent_command)

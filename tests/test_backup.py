@@ -11,16 +11,17 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.audit import record
+from app.audit.models import AuditEntry
 from app.backup import postgres_commands
 from app.directory.models import Organisation, OrganisationType
 from app.extensions import db
 from app.notifications.models import OutboxMessage, OutboxStatus
 from app.notifications.outbox import Recipient, enqueue
 from config import TestingConfig
-from sqlalchemy.engine import make_url
 from tests import factories
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -209,5 +210,7 @@ def test_mark_sent_after_a_restore_keeps_delivered_messages_from_going_out_twice
     db.session.expire_all()
     assert db.session.get(OutboxMessage, delivered.id).status == OutboxStatus.SENT
     assert db.session.get(OutboxMessage, waiting.id).status == OutboxStatus.PENDING
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "outbox.marked_sent")).one()
+    assert entry.changes["message_ids"] == [delivered.message_id]
     again = runner.invoke(args=["outbox", "mark-sent", "-"], input=f"{waiting.message_id.strip('<>')}\n")
     assert "1 of 1" in again.output

@@ -1,4 +1,4 @@
-"""`flask outbox deliver|status|retry-dead|mark-sent`."""
+"""`flask outbox deliver|status|retry-dead`."""
 
 from __future__ import annotations
 
@@ -6,10 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from app.audit import record
-from app.extensions import db
 from app.notifications.delivery import counts_by_status, deliver_pending, retry_dead
-from app.notifications.outbox import mark_sent, message_ids_in
 
 outbox_cli = AppGroup("outbox", help="The email outbox.")
 
@@ -33,19 +30,6 @@ def status_command():
 def retry_dead_command():
     """Put dead messages back in the queue."""
     click.echo(f"{retry_dead()} message(s) queued again")
-
-
-@outbox_cli.command("mark-sent")
-@click.argument("source", type=click.File("r"))
-def mark_sent_command(source):
-    """After a restore: mark as sent the messages whose Message-IDs SOURCE lists ("-" reads stdin; a mail
-    log or .eml headers work as they are), so they are not sent twice."""
-    message_ids = message_ids_in(source)
-    changed = mark_sent(message_ids)
-    record(None, "outbox.marked_sent", ("OutboxMessage", None), {"message_ids": message_ids[:1000]},
-           summary=f"{changed} message(s) marked sent after a restore")
-    db.session.commit()
-    click.echo(f"{changed} of {len(message_ids)} message(s) marked sent")
 
 
 def register(app: Flask) -> None:
