@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.audit import record
 from app.audit.models import AuditEntry
-from app.backup import postgres_commands
+from app.backup import ROLLBACK_JOURNAL_PAGES, backup_sqlite, postgres_commands
 from app.directory.models import Organisation, OrganisationType
 from app.extensions import db
 from app.notifications.models import OutboxMessage, OutboxStatus
@@ -214,3 +214,18 @@ def test_mark_sent_after_a_restore_keeps_delivered_messages_from_going_out_twice
     assert entry.changes["message_ids"] == [delivered.message_id]
     again = runner.invoke(args=["outbox", "mark-sent", "-"], input=f"{waiting.message_id.strip('<>')}\n")
     assert "1 of 1" in again.output
+
+
+def test_a_database_outside_wal_mode_is_copied_in_steps(tmp_path):
+    source = tmp_path / "rollback.db"
+    connection = sqlite3.connect(source)
+    connection.execute("PRAGMA page_size=1024")
+    connection.execute("CREATE TABLE outbox_messages (id INTEGER PRIMARY KEY, status TEXT, body TEXT)")
+    connection.executemany("INSERT INTO outbox_messages (status, body) VALUES (?, ?)",
+                           [("pending" if n % 3 else "sent", "x" * 500) for n in range(3000)])
+    connection.commit()
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    connection.close()
+    assert source.stat().st_size > 1024 * ROLLBACK_JOURNAL_PAGES  # more pages than one step copies
+    report = backup_sqlite(source, tmp_path / "copy.db")
+    assert report.ok and report.counts == {"outbox_messages": 3000} and report.unsent == 2000
