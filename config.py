@@ -117,6 +117,8 @@ class Config:
     SCHEDULER_HEARTBEAT_SECONDS = _int("SCHEDULER_HEARTBEAT_SECONDS", 0)  # 0 = a third of the lease
     SCHEDULER_DIGEST_WEEKDAY = _int("SCHEDULER_DIGEST_WEEKDAY", 0)  # 0 = Monday
     SCHEDULER_DIGEST_HOUR = _int("SCHEDULER_DIGEST_HOUR", 7)
+    # Units (e.g. registrations) per write transaction of a job: short transactions on SQLite.
+    SCHEDULER_BATCH_SIZE = _int("SCHEDULER_BATCH_SIZE", 200)
     REMINDER_DAYS_DEFAULT = os.environ.get("REMINDER_DAYS_DEFAULT", "7,1")
     # Days after an event ends before the needs_retention job erases its participants' needs.
     NEEDS_RETENTION_DAYS = _int("NEEDS_RETENTION_DAYS", 30)

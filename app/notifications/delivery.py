@@ -24,6 +24,7 @@ import smtplib
 import socket
 import ssl
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -38,6 +39,9 @@ from app.extensions import db
 from app.notifications.mime import build_email
 from app.notifications.models import OutboxMessage, OutboxStatus
 from app.timeutil import now
+
+# Called in a claim's write transaction before the claim; raises to refuse it.
+Fence = Callable[[], None]
 
 # How long a claim protects a message being sent; renewed before each send.
 CLAIM_SECONDS = 300
@@ -143,7 +147,7 @@ def _claimable(instant: datetime):
     )
 
 
-def claim_batch(limit: int, claimant: str, at: datetime | None = None) -> list[int]:
+def claim_batch(limit: int, claimant: str, at: datetime | None = None, fence: Fence | None = None) -> list[int]:
     """Claim up to `limit` due messages for `claimant` and return their ids (oldest first).
 
     The candidates are read first, then claimed by ONE conditional UPDATE whose WHERE repeats the
@@ -161,6 +165,7 @@ def claim_batch(limit: int, claimant: str, at: datetime | None = None) -> list[i
     db.session.commit()
     if not candidates:
         return []
+    _check(fence)
     won = db.session.scalars(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(candidates))
@@ -177,9 +182,17 @@ def claim_batch(limit: int, claimant: str, at: datetime | None = None) -> list[i
     return sorted(won)
 
 
-def _renew_claim(message_id: int, claimant: str) -> bool:
-    """Still mine? Extend the deadline before sending; False if another delivery took it over."""
+def _check(fence: Fence | None) -> None:
+    """Open a write transaction and let the caller's fence refuse it (the scheduler's lease check:
+    it raises when this process is no longer the active scheduler)."""
     begin_write()
+    if fence is not None:
+        fence()
+
+
+def _renew_claim(message_id: int, claimant: str, fence: Fence | None = None) -> bool:
+    """Still mine? Extend the deadline before sending; False if another delivery took it over."""
+    _check(fence)
     result = db.session.execute(
         update(OutboxMessage)
         .where(
@@ -194,8 +207,12 @@ def _renew_claim(message_id: int, claimant: str) -> bool:
     return result.rowcount == 1
 
 
-def deliver_pending(limit: int = 100, transport=None, at: datetime | None = None) -> DeliveryReport:
-    """Send due messages; each outcome is committed on its own so a crash half-way loses nothing."""
+def deliver_pending(limit: int = 100, transport=None, at: datetime | None = None,
+                    fence: Fence | None = None) -> DeliveryReport:
+    """Send due messages; each outcome is committed on its own so a crash half-way loses nothing.
+
+    `fence` (optional) is called inside the write transaction of every claim and claim renewal,
+    before it; it raises to stop the run (the scheduler refuses work from a stale leader)."""
     report = DeliveryReport()
     transport = transport or make_transport()
     config = current_app.config
@@ -204,8 +221,8 @@ def deliver_pending(limit: int = 100, transport=None, at: datetime | None = None
     sender = config["MAIL_FROM"]
     claimant = new_claimant()
     try:
-        for message_id in claim_batch(limit, claimant, at=at):
-            if not _renew_claim(message_id, claimant):
+        for message_id in claim_batch(limit, claimant, at=at, fence=fence):
+            if not _renew_claim(message_id, claimant, fence):
                 report.skipped += 1
                 continue
             message = db.session.get(OutboxMessage, message_id, populate_existing=True)

@@ -5,6 +5,7 @@ here when the needs are, or were, deleted."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -83,12 +84,16 @@ def _erase_batch(event_id: int, at: datetime, batch_size: int) -> int:
     return len(ids)
 
 
-def erase_event_needs(event_id: int, at: datetime, batch_size: int = BATCH_SIZE) -> int:
+def erase_event_needs(event_id: int, at: datetime, batch_size: int = BATCH_SIZE,
+                      fence: Callable[[], None] | None = None) -> int:
     """Erase one event's needs in transactions of at most `batch_size` registrations (each committed);
-    the last one records the audit entry with the count. Returns how many registrations it erased."""
+    the last one records the audit entry with the count. Returns how many registrations it erased.
+    `fence` (the scheduler's lease check) runs first in each transaction and raises to refuse it."""
     total = 0
     while True:
         begin_write(db.session)
+        if fence is not None:
+            fence()
         count = _erase_batch(event_id, at, batch_size)
         total += count
         if count < batch_size:
@@ -100,14 +105,15 @@ def erase_event_needs(event_id: int, at: datetime, batch_size: int = BATCH_SIZE)
         db.session.commit()
 
 
-def erase_due_needs(at: datetime, batch_size: int = BATCH_SIZE) -> dict[int, int]:
+def erase_due_needs(at: datetime, batch_size: int = BATCH_SIZE,
+                    fence: Callable[[], None] | None = None) -> dict[int, int]:
     """Erase the needs of every registration whose event ended more than NEEDS_RETENTION_DAYS before
     `at`. Idempotent: an erased registration is marked (needs_erased_at) and never read again.
     Returns {event_id: registrations erased}."""
     cutoff = at - timedelta(days=retention_days())
     done = {}
     for event_id in _due_event_ids(cutoff):
-        done[event_id] = erase_event_needs(event_id, at, batch_size)
+        done[event_id] = erase_event_needs(event_id, at, batch_size, fence)
     return done
 
 

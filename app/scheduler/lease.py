@@ -1,7 +1,8 @@
 """The scheduler lease: one row in scheduler_leases says which process may run the jobs.
 
-A process acquires the lease with a conditional UPDATE (free, expired, or already mine), or an
-INSERT when the row does not exist yet (a concurrent INSERT loses on the primary key). The holder
+A process acquires the lease under the row's lock (free, expired, or already mine), or with an
+INSERT when the row does not exist yet (a concurrent INSERT loses on the primary key). Each change of
+holder raises the row's generation: the fencing token every job's writes check (fencing.py). The holder
 renews it on every heartbeat; a standby keeps trying and takes over once the holder stopped renewing
 for SCHEDULER_LEASE_SECONDS. Times come from app.timeutil.now(), so scheduler hosts need a
 synchronised clock (NTP), as any lease does.
@@ -13,11 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.notifications.delivery import begin_write
+from app.scheduler.fencing import Token
 from app.scheduler.models import SchedulerLease
 from app.timeutil import now
 
@@ -30,50 +32,53 @@ def lease_seconds() -> int:
 
 def acquire(holder: str, at: datetime | None = None, name: str = LEASE_NAME,
             seconds: int | None = None) -> bool:
-    """Take or renew the lease for `holder`. True if `holder` holds it afterwards. Commits."""
+    """Take or renew the lease for `holder`. True if `holder` holds it afterwards. Commits.
+
+    The time is read after the lock is obtained (BEGIN IMMEDIATE on SQLite may wait behind a writer;
+    SELECT ... FOR UPDATE on PostgreSQL behind a batch fencing on the row), so a renewal that waited
+    never writes an expiry already in the past. Taking the lease from another holder raises its
+    generation (the fencing token, app.scheduler.fencing)."""
+    begin_write()
+    row = db.session.scalar(
+        select(SchedulerLease).where(SchedulerLease.name == name).with_for_update()
+        .execution_options(populate_existing=True)
+    )
     instant = at or now()
     expires = instant + timedelta(seconds=seconds or lease_seconds())
-    db.session.commit()  # start from a fresh transaction: the UPDATE below is its first statement
-    renewed = db.session.execute(
-        update(SchedulerLease)
-        .where(SchedulerLease.name == name, SchedulerLease.holder == holder)
-        .values(heartbeat_at=instant, expires_at=expires)
-        .execution_options(synchronize_session=False)
-    )
-    if renewed.rowcount == 1:
-        db.session.commit()
-        return True
-    result = db.session.execute(
-        update(SchedulerLease)
-        .where(SchedulerLease.name == name)
-        .where(
-            or_(
-                SchedulerLease.holder.is_(None),
-                SchedulerLease.expires_at.is_(None),
-                SchedulerLease.expires_at < instant,
-            )
-        )
-        .values(holder=holder, acquired_at=instant, heartbeat_at=instant, expires_at=expires)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount == 1:
-        db.session.commit()
-        return True
-    db.session.rollback()
-    begin_write()
-    exists = db.session.scalar(select(SchedulerLease.name).where(SchedulerLease.name == name))
-    if exists:
+    if row is None:
+        return _insert(holder, name, instant, expires)
+    free = row.holder is None or row.expires_at is None or row.expires_at < instant
+    if row.holder != holder and not free:
         db.session.rollback()
         return False
+    if row.holder != holder:
+        row.generation = (row.generation or 0) + 1
+        row.holder, row.acquired_at = holder, instant
+    row.heartbeat_at, row.expires_at = instant, expires
+    db.session.commit()
+    return True
+
+
+def _insert(holder: str, name: str, instant: datetime, expires: datetime) -> bool:
     try:
-        db.session.add(
-            SchedulerLease(name=name, holder=holder, acquired_at=instant, heartbeat_at=instant, expires_at=expires)
-        )
+        db.session.add(SchedulerLease(name=name, holder=holder, acquired_at=instant, heartbeat_at=instant,
+                                      expires_at=expires, generation=1))
         db.session.commit()
         return True
     except IntegrityError:  # another process inserted it first
         db.session.rollback()
         return False
+
+
+def token(holder: str, at: datetime | None = None, name: str = LEASE_NAME) -> Token | None:
+    """The fencing token `holder` holds now (None when it does not hold the lease)."""
+    instant = at or now()
+    generation = db.session.scalar(
+        select(SchedulerLease.generation).where(
+            SchedulerLease.name == name, SchedulerLease.holder == holder, SchedulerLease.expires_at > instant,
+        )
+    )
+    return None if generation is None else Token(holder, generation, name)
 
 
 def release(holder: str, name: str = LEASE_NAME) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import UTCDateTime
@@ -21,6 +21,8 @@ class SchedulerLease(db.Model):
     acquired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The fencing token: raised each time a different holder takes the lease (app.scheduler.fencing).
+    generation: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
 
 class JobRun(db.Model):

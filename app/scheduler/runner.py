@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.notifications.delivery import begin_write
-from app.scheduler import lease
+from app.scheduler import fencing, lease
 from app.scheduler.jobs import JOBS, JOBS_BY_ID, JobResult, JobSpec
 from app.scheduler.models import JobRun
 from app.timeutil import now
@@ -59,42 +59,49 @@ def _job_run_row(job_id: str) -> JobRun:
 
 
 def execute(job_id: str, at: datetime | None = None, holder: str | None = None,
-            next_run_at: datetime | None = None) -> JobResult:
-    """Run one job now (or as of `at`) and record its start, finish and outcome in job_runs.
+            next_run_at: datetime | None = None, token: fencing.Token | None = None) -> JobResult:
+    """Run one job now (or as of `at`) and record its start, finish, outcome and holder in job_runs.
 
+    With a fencing `token`, every write of the job (and of its job_runs row) is refused once the
+    lease was taken over: the job stops with LostLease and the stale holder records nothing more.
     Needs an application context. Exceptions are recorded and re-raised.
     """
     spec = JOBS_BY_ID[job_id]
     instant = at or now()
     db.session.rollback()
+    with fencing.fenced(token):
+        _record(job_id, holder, started=True)
+        try:
+            result = spec.run(instant)
+        except fencing.LostLease:
+            db.session.rollback()
+            log.warning("scheduler job %s stopped: %s lost its lease", job_id, holder)
+            raise
+        except Exception as error:
+            db.session.rollback()
+            _record(job_id, holder, outcome="error", detail=f"{type(error).__name__}: {error}",
+                    next_run_at=next_run_at)
+            raise
+        _record(job_id, holder, outcome="ok" if result.ok else "error", detail=str(result), next_run_at=next_run_at)
+    return result
+
+
+def _record(job_id: str, holder: str | None, started: bool = False, outcome: str | None = None,
+            detail: str = "", next_run_at: datetime | None = None) -> None:
+    """One write to the job's job_runs row (fenced: a stale holder records nothing)."""
     begin_write()
+    fencing.fence()
     row = _job_run_row(job_id)
-    row.last_started_at = now()
     row.holder = holder
-    db.session.commit()
-    try:
-        result = spec.run(instant)
-    except Exception as error:
-        db.session.rollback()
-        begin_write()
-        row = _job_run_row(job_id)
+    if started:
+        row.last_started_at = now()
+    else:
         row.last_finished_at = now()
-        row.last_outcome = "error"
-        row.last_detail = f"{type(error).__name__}: {error}"[:2000]
+        row.last_outcome = outcome
+        row.last_detail = detail[:2000]
         if next_run_at is not None:
             row.next_run_at = next_run_at
-        db.session.commit()
-        raise
-    db.session.rollback()
-    begin_write()
-    row = _job_run_row(job_id)
-    row.last_finished_at = now()
-    row.last_outcome = "ok" if result.ok else "error"
-    row.last_detail = str(result)[:2000]
-    if next_run_at is not None:
-        row.next_run_at = next_run_at
     db.session.commit()
-    return result
 
 
 class SchedulerProcess:
@@ -166,13 +173,17 @@ class SchedulerProcess:
             return
         with self.app.app_context():
             try:
-                if not lease.holds(self.holder):
+                token = lease.token(self.holder)
+                if token is None:
                     with self._state_lock:
                         self.is_active = False
                     return
                 job = self.scheduler.get_job(job_id)
                 next_run_at = job.trigger.get_next_fire_time(None, datetime.now(UTC)) if job else None
-                execute(job_id, holder=self.holder, next_run_at=next_run_at)
+                execute(job_id, holder=self.holder, next_run_at=next_run_at, token=token)
+            except fencing.LostLease:
+                with self._state_lock:
+                    self.is_active = False
             except Exception:  # noqa: BLE001 - recorded in job_runs; the scheduler keeps going
                 log.exception("scheduler job %s failed", job_id)
             finally:

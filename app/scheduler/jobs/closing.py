@@ -13,12 +13,9 @@ from app.events.place import where
 from app.events.urls import event_url
 from app.extensions import db
 from app.notifications.outbox import Attachment
+from app.notifications.services import PreparedEmail, prepare
 from app.registrations.models import Registration, RegistrationStatus
-from app.scheduler.jobs.work import (
-    JobResult,
-    for_each_claimed_event,
-    send,
-)
+from app.scheduler.jobs.work import JobResult, for_each_claimed_event
 from app.spreadsheets import csv_text
 
 
@@ -51,16 +48,16 @@ def _final_list_row(registration: Registration) -> list:
     ]
 
 
-def send_final_list(event: Event, result: JobResult) -> None:
-    """Queue the closing message with the participant list for each of the event's organisers."""
+def final_list_emails(event: Event) -> list[PreparedEmail]:
+    """The closing message with the participant list for each of the event's organisers, rendered."""
     counts = dict(db.session.execute(
         select(Registration.status, func.count())
         .where(Registration.event_id == event.id)
         .group_by(Registration.status)
     ).all())
     listing = final_list_csv(event)
-    for user in own_organisers(event):
-        sent = send(
+    emails = [
+        prepare(
             user, "scheduler/registration_closed", kind="registration_closed",
             dedupe_key=f"registration-closed:{event.id}:{user.id}",
             attachments=[Attachment(f"participants-event-{event.id}.csv", "text/csv", listing)],
@@ -69,7 +66,9 @@ def send_final_list(event: Event, result: JobResult) -> None:
             waitlisted=counts.get(RegistrationStatus.WAITLISTED, 0),
             pending=counts.get(RegistrationStatus.PENDING, 0),
         )
-        result.sent += int(sent)
+        for user in own_organisers(event)
+    ]
+    return [email for email in emails if email is not None]
 
 
 def run_registration_closing(at: datetime) -> JobResult:
@@ -86,6 +85,6 @@ def run_registration_closing(at: datetime) -> JobResult:
         ).order_by(Event.registration_closes_at, Event.id)
     ).all()
     for_each_claimed_event(event_ids, "registration_closed_notified_at", at, result,
-                           "registration closing of event", lambda event: send_final_list(event, result))
+                           "registration closing of event", final_list_emails)
     result.detail = f"{len(event_ids)} event(s) closed, {result.sent} message(s) queued"
     return result

@@ -7,13 +7,15 @@ from datetime import datetime
 from flask import current_app
 
 from app.notifications.delivery import deliver_pending
+from app.scheduler.fencing import fence
 from app.scheduler.jobs.work import JobResult
 
 
 def run_deliver_outbox(at: datetime) -> JobResult:
-    """Send what is pending in the outbox (retries with growing delays; dead after MAIL_MAX_ATTEMPTS)."""
+    """Send what is pending in the outbox (retries with growing delays; dead after MAIL_MAX_ATTEMPTS).
+    Every claim first checks the fencing token: a scheduler that lost its lease sends nothing more."""
     limit = int(current_app.config.get("MAIL_BATCH_SIZE", 200))
-    report = deliver_pending(limit=limit, at=at)
+    report = deliver_pending(limit=limit, at=at, fence=fence)
     result = JobResult(sent=report.sent, skipped=report.skipped, detail=str(report))
     if report.failed or report.dead:
         result.detail += " (failures are retried; see the outbox)"

@@ -24,8 +24,8 @@ from app.lessons.models import (
     LessonStatus,
 )
 from app.lessons.notices import entry_reference
-from app.notifications.delivery import begin_write
-from app.scheduler.jobs.work import JobResult, fail, send
+from app.notifications.services import prepare
+from app.scheduler.jobs.work import JobResult, Unit, commit_batch, fail
 from app.timeutil import zone
 from app.urls import absolute_url
 
@@ -60,13 +60,13 @@ def _endpoint_url(endpoint: str) -> str:
 
 def send_digest(result: JobResult, what: str, user: User, template: str, *, kind: str, dedupe_key: str,
                 **context) -> None:
-    """Queue one digest in its own transaction; one recipient's failure does not stop the others."""
+    """Render one digest, then queue it in its own short transaction; one recipient's failure does
+    not stop the others (the dedupe_key makes a rerun skip what was queued)."""
     try:
-        begin_write()
-        sent = send(user, template, kind=kind, dedupe_key=dedupe_key, **context)
-        db.session.commit()
-        result.sent += int(sent)
-        result.skipped += int(not sent)
+        email = prepare(user, template, kind=kind, dedupe_key=dedupe_key, **context)
+        before = result.sent
+        commit_batch([Unit(lambda: True, [email] if email is not None else [])], result, what)
+        result.skipped += int(result.sent == before)
     except IntegrityError:  # another process queued the same digest at the same moment
         db.session.rollback()
         result.skipped += 1

@@ -12,13 +12,18 @@ from app.events.access import own_organisers
 from app.events.models import Event, EventStatus
 from app.events.urls import event_url
 from app.extensions import db
+from app.notifications.services import PreparedEmail, prepare
 from app.registrations.attendance import attended_clause
 from app.registrations.models import Registration, RegistrationStatus
 from app.scheduler.jobs.work import (
     JobResult,
+    Unit,
+    batch_size,
+    chunks,
     claim,
+    commit_batch,
+    fail,
     for_each_claimed_event,
-    send,
 )
 from app.urls import absolute_url
 
@@ -27,45 +32,70 @@ from app.urls import absolute_url
 POST_EVENT_WINDOW = timedelta(days=14)
 
 
-def attendees_of(event: Event) -> list[Registration]:
-    """Who attended: the checked-in registrations, or every confirmed one when nobody was checked in."""
+def attendee_ids(event_id: int) -> list[int]:
+    """Who attended: the checked-in registrations, or every confirmed one when nobody was checked in
+    (registration ids, in order)."""
     checked_in = attended_clause()
     base = (
-        select(Registration)
-        .options(joinedload(Registration.user))
-        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+        select(Registration.id)
+        .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED)
         .order_by(Registration.id)
     )
     any_check_in = db.session.scalar(
-        select(func.count()).select_from(Registration).where(Registration.event_id == event.id, checked_in)
+        select(func.count()).select_from(Registration).where(Registration.event_id == event_id, checked_in)
     )
     return list(db.session.scalars(base.where(checked_in) if any_check_in else base).all())
 
 
-def send_post_event(event: Event, at: datetime, result: JobResult) -> None:
-    """Queue the feedback requests (each attendee's marker claimed once) and the organisers' reminders."""
-    links = {
+def _links(event: Event) -> dict:
+    return {
         "event_url": event_url(event),
         "feedback_url": absolute_url(f"/events/{event.id}/feedback"),
         "lesson_url": absolute_url(f"/events/{event.id}/lessons/new"),
     }
+
+
+def request_feedback(event_id: int, ids: list[int], at: datetime, result: JobResult) -> None:
+    """One batch of attendees: render their feedback requests, then claim each one's marker and
+    queue its request in one short transaction (organisers get their own message, at the end)."""
+    event = db.session.get(Event, event_id, populate_existing=True)
     organiser_ids = {user.id for user in own_organisers(event)}
-    for registration in attendees_of(event):
+    registrations = db.session.scalars(
+        select(Registration).options(joinedload(Registration.user))
+        .where(Registration.id.in_(ids), Registration.feedback_requested_at.is_(None)).order_by(Registration.id)
+    ).all()
+    units = []
+    for registration in registrations:
         user = registration.user
-        if not user.is_active_account or registration.feedback_requested_at is not None:
+        if not user.is_active_account:
             continue
-        if not claim(Registration, registration.id, Registration.feedback_requested_at.is_(None),
-                     feedback_requested_at=at):
-            continue
-        if user.id in organiser_ids:
-            continue  # organisers get their own message below
-        sent = send(user, "scheduler/feedback_request", kind="feedback_request",
-                    dedupe_key=f"feedback-request:{registration.id}", event=event, **links)
-        result.sent += int(sent)
-    for user in own_organisers(event):
-        sent = send(user, "scheduler/record_lessons", kind="record_lessons",
-                    dedupe_key=f"record-lessons:{event.id}:{user.id}", event=event, **links)
-        result.sent += int(sent)
+        email = None if user.id in organiser_ids else prepare(
+            user, "scheduler/feedback_request", kind="feedback_request",
+            dedupe_key=f"feedback-request:{registration.id}", event=event, **_links(event))
+        units.append(Unit(
+            lambda registration_id=registration.id: claim(
+                Registration, registration_id, Registration.feedback_requested_at.is_(None),
+                feedback_requested_at=at),
+            [email] if email is not None else []))
+    commit_batch(units, result, "post_event")
+
+
+def organiser_emails(event: Event) -> list[PreparedEmail]:
+    """The organisers' "record the lessons" messages, rendered."""
+    emails = [prepare(user, "scheduler/record_lessons", kind="record_lessons",
+                      dedupe_key=f"record-lessons:{event.id}:{user.id}", event=event, **_links(event))
+              for user in own_organisers(event)]
+    return [email for email in emails if email is not None]
+
+
+def send_post_event(event_id: int, at: datetime, result: JobResult) -> None:
+    """The feedback requests in batches (each attendee's marker claimed once), then the event's
+    marker with the organisers' reminders: a run cut short is finished by the next one."""
+    ids = attendee_ids(event_id)
+    for batch in chunks(ids, batch_size()):
+        request_feedback(event_id, batch, at, result)
+    for_each_claimed_event([event_id], "post_event_notified_at", at, result,
+                           "post-event messages of event", organiser_emails)
 
 
 def run_post_event(at: datetime) -> JobResult:
@@ -80,7 +110,10 @@ def run_post_event(at: datetime) -> JobResult:
             Event.post_event_notified_at.is_(None),
         ).order_by(Event.ends_at, Event.id)
     ).all()
-    for_each_claimed_event(event_ids, "post_event_notified_at", at, result,
-                           "post-event messages of event", lambda event: send_post_event(event, at, result))
+    for event_id in event_ids:
+        try:
+            send_post_event(event_id, at, result)
+        except Exception as error:  # noqa: BLE001 - one event's failure must not stop the others
+            fail(result, f"post-event messages of event {event_id}", error)
     result.detail = f"{len(event_ids)} finished event(s), {result.sent} message(s) queued"
     return result

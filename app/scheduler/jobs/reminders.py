@@ -18,9 +18,9 @@ from app.events.models import Event, EventStatus
 from app.events.place import where
 from app.events.urls import event_url
 from app.extensions import db
-from app.notifications.delivery import begin_write
+from app.notifications.services import prepare
 from app.registrations.models import Registration, RegistrationStatus
-from app.scheduler.jobs.work import JobResult, chunks, claim, fail, send
+from app.scheduler.jobs.work import JobResult, Unit, batch_size, chunks, claim, commit_batch, fail
 from app.timeutil import zone
 
 # Reminders further ahead than this many days are ignored (the events form accepts up to 365).
@@ -98,53 +98,62 @@ def events_with_due_reminders(at: datetime) -> list:
 
 
 def remind_event(event_id: int, at: datetime, result: JobResult) -> None:
-    """One event's due reminders, in one write transaction (committed here)."""
-    begin_write()
+    """One event's due reminders, in batches of SCHEDULER_BATCH_SIZE registrations, each its own
+    short write transaction (a registration's marker and its reminder commit together)."""
+    ids = db.session.scalars(
+        select(Registration.id)
+        .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED)
+        .order_by(Registration.id)
+    ).all()
+    for batch in chunks(list(ids), batch_size()):
+        remind_batch(event_id, batch, at, result)
+
+
+def remind_batch(event_id: int, ids: list[int], at: datetime, result: JobResult) -> None:
+    """Render the batch's due reminders (read-only), then claim and queue them in one transaction."""
     event = db.session.get(Event, event_id, populate_existing=True)
     if event is None or event.status != EventStatus.PUBLISHED or event.starts_at <= at:
         return
     registrations = db.session.scalars(
-        select(Registration)
-        .options(joinedload(Registration.user))
-        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+        select(Registration).options(joinedload(Registration.user))
+        .where(Registration.id.in_(ids), Registration.status == RegistrationStatus.CONFIRMED)
         .order_by(Registration.id)
     ).all()
-    for registration in registrations:
-        remind(registration, event, at, result)
-    db.session.commit()
+    units = [unit for registration in registrations if (unit := reminder(registration, event, at))]
+    if units:
+        commit_batch(units, result, "reminders")
 
 
-def remind(registration: Registration, event: Event, at: datetime, result: JobResult) -> None:
-    """Claim and queue one participant's due reminder (nothing when none is due or it went out)."""
+def reminder(registration: Registration, event: Event, at: datetime) -> Unit | None:
+    """One participant's due reminder, rendered, with the claim of its marker (None when none is
+    due or it went out)."""
     days = due_reminder_days(event, at, registration.confirmed_at)
     user = registration.user
-    if days is None or not user.is_active_account:
-        return
-    if already_reminded(registration, event, days):
-        return
-    won = claim(
-        Registration, registration.id,
-        Registration.status == RegistrationStatus.CONFIRMED,
-        or_(
-            Registration.last_reminder_days.is_(None),
-            Registration.last_reminder_days > days,
-            Registration.last_reminder_for_starts_at != event.starts_at,
-        ),
-        last_reminder_days=days,
-        last_reminder_for_starts_at=event.starts_at,
-    )
-    if not won:
-        result.skipped += 1
-        return
+    if days is None or not user.is_active_account or already_reminded(registration, event, days):
+        return None
     attachment = itip.event_attachment(event, user)
-    sent = send(
+    email = prepare(
         user, "scheduler/reminder", kind="reminder",
         dedupe_key=f"reminder:{registration.id}:{days}:{event.starts_at:%Y%m%dT%H%M}",
         attachments=[attachment] if attachment is not None else [],
         event=event, days=days, place=where(event, user.language), event_url=event_url(event),
         has_calendar=attachment is not None,
     )
-    result.sent += int(sent)
+    starts_at, registration_id = event.starts_at, registration.id  # the commit before the claim expires them
+    return Unit(
+        lambda: claim(
+            Registration, registration_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+            or_(
+                Registration.last_reminder_days.is_(None),
+                Registration.last_reminder_days > days,
+                Registration.last_reminder_for_starts_at != starts_at,
+            ),
+            last_reminder_days=days,
+            last_reminder_for_starts_at=starts_at,
+        ),
+        [email] if email is not None else [],
+    )
 
 
 def run_reminders(at: datetime) -> JobResult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.registrations.retention import erase_due_needs
+from app.scheduler.fencing import fence
 from app.scheduler.jobs.work import JobResult
 
 
@@ -12,5 +13,5 @@ def run_needs_retention(at: datetime) -> JobResult:
     """Erase the needs (diet, accessibility, visa letter) of registrations whose event ended more than
     NEEDS_RETENTION_DAYS before `at`, event by event in bounded transactions; the registrations and
     their attendance stay. Running it again erases nothing twice (needs_erased_at marks the done)."""
-    done = erase_due_needs(at)
+    done = erase_due_needs(at, fence=fence)
     return JobResult(detail=f"needs erased from {sum(done.values())} registration(s) of {len(done)} event(s)")
