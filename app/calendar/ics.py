@@ -255,6 +255,9 @@ def build_calendar(
     if method not in METHODS:
         raise ValueError(f"unknown METHOD {method!r}")
     entries = list(entries)
+    if method == "PUBLISH" and any(entry.attendees for entry in entries):
+        # RFC 5546 section 3.2.1: libical (Evolution, GNOME Calendar) rejects them.
+        raise ValueError("a published calendar (METHOD:PUBLISH) carries no ATTENDEE")
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", f"METHOD:{method}"]
     if name:
         head += [f"X-WR-CALNAME:{text(name)}", f"NAME:{text(name)}"]
