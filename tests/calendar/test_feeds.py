@@ -7,13 +7,15 @@ from datetime import UTC, datetime, timedelta
 from app.accounts.services import regenerate_calendar_token
 from app.extensions import db
 from app.timeutil import set_now
-from tests.calendar.parsers import parse_all, vobject_parse
+from tests.calendar.parsers import libical, parse_all, vobject_parse
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 
 
 def _uids(body: bytes) -> set[str]:
-    return {e["uid"] for e in vobject_parse(body)[0]["events"]}
+    uids = {e["uid"] for e in vobject_parse(body)[0]["events"]}
+    assert {e["uid"] for e in libical(body)[0]["events"]} == uids
+    return uids
 
 
 def uid(item, prefix="") -> str:
