@@ -270,3 +270,11 @@ def test_text_escaping_handles_every_special_character_in_one_pass():
 
     assert text("a\\b;c,d\ne\r\nf\rg\th\x00i\x1fj\x7f") == "a\\\\b\\;c\\,d\\ne\\nf\\ng\th" + "ij\x7f"
     assert text("Київ, თბილისი; ok") == "Київ\\, თბილისი\\; ok"
+
+
+def test_a_published_calendar_refuses_attendees():
+    """RFC 5546 section 3.2.1 (libical's iTIP check rejects them): feeds say the reader's status otherwise."""
+    item = entry("Europe/Kyiv", *CASES[0][1:], attendees=(Attendee("Olena", "olena@npu.gov.ua"),))
+    with pytest.raises(ValueError, match="ATTENDEE"):
+        build_calendar([item], method="PUBLISH", dtstamp=STAMP)
+    assert b"ATTENDEE" in build_calendar([item], method="REQUEST", dtstamp=STAMP)
