@@ -42,6 +42,12 @@ def attendee_for(user, registration=None, partstat: str = "ACCEPTED") -> Attende
     )
 
 
+def own_status(what: str, confirmed: bool) -> str:
+    """The reader's own status, as a line of the description: a published feed carries no ATTENDEE
+    (RFC 5546), so its STATUS (CONFIRMED or TENTATIVE) and this line say where they stand."""
+    return f"Your {what}: {'confirmed' if confirmed else 'waiting list'}"
+
+
 def _location(event, show_online: bool, room: str | None = None) -> str:
     place = links.public_location(event)
     if room:
@@ -53,11 +59,13 @@ def _location(event, show_online: bool, room: str | None = None) -> str:
 
 
 def _description(event, show_online: bool, *, lead: str | None = None, body: str | None = None,
-                 cancelled: bool = False) -> str:
+                 cancelled: bool = False, note: str | None = None) -> str:
     parts = []
     if cancelled:
         reason = (event.cancellation_reason or "").strip()
         parts.append("CANCELLED" + (f": {reason}" if reason else ""))
+    if note:
+        parts.append(note)
     if lead:
         parts.append(lead)
     if body:
@@ -69,9 +77,11 @@ def _description(event, show_online: bool, *, lead: str | None = None, body: str
 
 
 def _entry(event, item, *, show_online: bool, attendees: tuple[Attendee, ...], status: str | None,
-           uid: str, summary: str, lead: str, room: str | None = None, **fields) -> Entry:
+           uid: str, summary: str, lead: str, room: str | None = None, note: str | None = None,
+           **fields) -> Entry:
     """The entry of `item` (the event itself or one of its sessions): a cancelled event's entries
-    are always CANCELLED, else `status` or the event's own."""
+    are always CANCELLED, else `status` or the event's own. `note` opens the description (the
+    reader's own status in a published feed, which carries no ATTENDEE)."""
     entry_status = status or STATUS[event.status]
     if event.status == EventStatus.CANCELLED:
         entry_status = "CANCELLED"
@@ -85,6 +95,7 @@ def _entry(event, item, *, show_online: bool, attendees: tuple[Attendee, ...], s
         status=entry_status,
         description=_description(
             event, show_online, lead=lead, body=item.description, cancelled=entry_status == "CANCELLED",
+            note=note,
         ),
         location=_location(event, show_online, room=room),
         url=event_url(event),
@@ -97,18 +108,18 @@ def _entry(event, item, *, show_online: bool, attendees: tuple[Attendee, ...], s
 
 
 def event_entry(event, *, show_online: bool, attendees: tuple[Attendee, ...] = (),
-                status: str | None = None, all_day: bool = False) -> Entry:
+                status: str | None = None, all_day: bool = False, note: str | None = None) -> Entry:
     return _entry(
-        event, event, show_online=show_online, attendees=attendees, status=status,
+        event, event, show_online=show_online, attendees=attendees, status=status, note=note,
         uid=links.event_uid(event), summary=event.title, lead=event.summary,
         last_modified_at=event.updated_at, all_day=all_day,
     )
 
 
 def session_entry(session, event, *, show_online: bool, attendees: tuple[Attendee, ...] = (),
-                  status: str | None = None) -> Entry:
+                  status: str | None = None, note: str | None = None) -> Entry:
     return _entry(
-        event, session, show_online=show_online, attendees=attendees, status=status,
+        event, session, show_online=show_online, attendees=attendees, status=status, note=note,
         uid=links.session_uid(session), summary=f"{session.title} · {event.title}",
         lead=f"Part of {event.title}.", room=session.room,
         last_modified_at=(max(session.updated_at, event.updated_at) if session.updated_at and event.updated_at

@@ -18,7 +18,7 @@ from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import User
 from app.cache import stamps
-from app.calendar.entries import attendee_for, event_entry, session_entry
+from app.calendar.entries import event_entry, own_status, session_entry
 from app.calendar.ics import Entry
 from app.events.access import managed_clause, visible_clause
 from app.events.models import Event, EventKind, EventStatus, Session, event_projects, event_themes
@@ -178,7 +178,7 @@ def personal_feed(user: User, *, all_day: bool = False) -> Feed:
                 event,
                 show_online=confirmed,
                 status=None if confirmed else "TENTATIVE",
-                attendees=(attendee_for(user, registration, "ACCEPTED" if confirmed else "TENTATIVE"),),
+                note=own_status("registration", confirmed),
                 all_day=all_day,
             )
         )
@@ -194,7 +194,8 @@ def personal_feed(user: User, *, all_day: bool = False) -> Feed:
                 event,
                 show_online=confirmed,
                 status=None if confirmed else "TENTATIVE",
-                attendees=(attendee_for(user, None, "ACCEPTED" if confirmed else "TENTATIVE"),),
+                note=own_status("sign-up" if registration_status == RegistrationStatus.CONFIRMED
+                                else "registration", confirmed),
             )
         )
         modified.extend([session.updated_at, event.updated_at, signup.updated_at])

@@ -179,6 +179,14 @@ def _attendee_line(person: Attendee) -> str:
     )
 
 
+def _repeated(instant: datetime, tz: ZoneInfo) -> bool:
+    """True when the wall-clock time of `instant` occurs twice (the hour the clocks go back): RFC
+    5545 reads it as the first occurrence, ical.js as the second, so such entries are written in
+    UTC, which every client reads alike."""
+    local = instant.astimezone(tz)
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+
+
 def _vevent_lines(entry: Entry, dtstamp: datetime | str) -> list[str]:
     stamp = dtstamp if isinstance(dtstamp, str) else _stamp(dtstamp)
     lines = ["BEGIN:VEVENT", f"UID:{text(entry.uid)}", f"DTSTAMP:{stamp}",
@@ -196,7 +204,7 @@ def _vevent_lines(entry: Entry, dtstamp: datetime | str) -> list[str]:
         transparent = entry.status == "CANCELLED" or (entry.all_day and not whole_days)
     else:
         tz = _zone(entry.timezone)
-        if tz is None:
+        if tz is None or _repeated(entry.starts_at, tz) or _repeated(entry.ends_at, tz):
             lines.append(f"DTSTART:{_stamp(entry.starts_at)}")
             lines.append(f"DTEND:{_stamp(entry.ends_at)}")
         else:
@@ -255,6 +263,9 @@ def build_calendar(
     if method not in METHODS:
         raise ValueError(f"unknown METHOD {method!r}")
     entries = list(entries)
+    if method == "PUBLISH" and any(entry.attendees for entry in entries):
+        # RFC 5546 section 3.2.1: libical (Evolution, GNOME Calendar) rejects them.
+        raise ValueError("a published calendar (METHOD:PUBLISH) carries no ATTENDEE")
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", f"METHOD:{method}"]
     if name:
         head += [f"X-WR-CALNAME:{text(name)}", f"NAME:{text(name)}"]

@@ -6,14 +6,21 @@ the caller's transaction (through app.notifications.outbox.enqueue) and never co
 Every message carries one VEVENT with the event's (or session's) stable UID and its current
 SEQUENCE, ORGANIZER = MAIL_FROM and the recipient as ATTENDEE; the same iCalendar goes inline as
 text/calendar; method=... and attached as an .ics file. The callers raise SEQUENCE before calling
-an update or a cancellation of an event or a session; a registration's cancellation keeps it (the
-later DTSTAMP decides, RFC 5546 section 2.1.5), so a later re-registration can still be accepted.
+an update, and the event's before cancelling it.
+
+A CANCEL always carries a SEQUENCE above every REQUEST sent for its UID (clients such as Outlook
+and libical ignore one that does not): this module raises the sessions' SEQUENCE when their event
+is cancelled or they are removed (`_raise_all`), and when one person is taken out of an event or a
+session that lives on, the item's SEQUENCE goes up once for the CANCEL and once more, so that a
+later invitation (they register again) comes after the CANCEL (`_withdrawal_sequence`).
 
 SessionSignup.sequence_sent records what each person last received for a session (None: nothing
 of ours is in their calendar for it).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -88,7 +95,22 @@ def _send(user, *, kind: str, method: str, event, entry, session=None, show_onli
     )
 
 
-def _event_message(registration, *, kind: str, method: str) -> None:
+def _withdrawal_sequence(item) -> int:
+    """The SEQUENCE of a CANCEL to one person for an event or session that lives on: above every
+    REQUEST sent, and the item's own goes one further, so their next invitation comes after it."""
+    item.sequence += 1
+    sequence = item.sequence
+    item.sequence += 1
+    return sequence
+
+
+def _raise_all(items) -> None:
+    """Raise the SEQUENCE of each distinct item once (sessions cancelled with their event, or removed)."""
+    for item in {id(item): item for item in items}.values():
+        item.sequence += 1
+
+
+def _event_message(registration, *, kind: str, method: str, sequence: int | None = None) -> None:
     event, user = registration.event, registration.user
     cancel = method == "CANCEL"
     entry = event_entry(
@@ -97,10 +119,12 @@ def _event_message(registration, *, kind: str, method: str) -> None:
         attendees=(attendee_for(user, registration, "DECLINED" if cancel and not event.is_cancelled else "ACCEPTED"),),
         status="CANCELLED" if cancel else None,
     )
+    if sequence is not None:
+        entry = replace(entry, sequence=sequence)
     _send(user, kind=kind, method=method, event=event, entry=entry, show_online=not cancel)
 
 
-def _session_message(signup, session, event, *, kind: str, method: str) -> None:
+def _session_message(signup, session, event, *, kind: str, method: str, sequence: int | None = None) -> None:
     user = signup.user
     cancel = method == "CANCEL"
     entry = session_entry(
@@ -110,6 +134,8 @@ def _session_message(signup, session, event, *, kind: str, method: str) -> None:
         attendees=(attendee_for(user, None, "DECLINED" if cancel and not event.is_cancelled else "ACCEPTED"),),
         status="CANCELLED" if cancel else None,
     )
+    if sequence is not None:
+        entry = replace(entry, sequence=sequence)
     _send(user, kind=kind, method=method, event=event, entry=entry, session=session, show_online=not cancel)
     signup.sequence_sent = None if cancel else session.sequence
 
@@ -148,13 +174,15 @@ def queue_registration_cancel(registration) -> None:
     and for every session of it we had put in their calendar."""
     if registration.event.is_draft:
         return
-    _event_message(registration, kind="registration_cancelled", method="CANCEL")
+    _event_message(registration, kind="registration_cancelled", method="CANCEL",
+                   sequence=_withdrawal_sequence(registration.event))
     for signup in _signups(
         Session.event_id == registration.event_id,
         SessionSignup.user_id == registration.user_id,
         SessionSignup.sequence_sent.is_not(None),
     ):
-        _session_message(signup, signup.session, registration.event, kind="session_cancelled", method="CANCEL")
+        _session_message(signup, signup.session, registration.event, kind="session_cancelled", method="CANCEL",
+                         sequence=_withdrawal_sequence(signup.session))
 
 
 def _confirmed_registrations(event):
@@ -179,10 +207,12 @@ def queue_event_update(event) -> None:
 
 def queue_event_cancel(event) -> None:
     """METHOD:CANCEL to every confirmed participant of a cancelled event, and for the sessions of it
-    they had in their calendar."""
+    they had in their calendar. The caller has raised the event's SEQUENCE; the sessions' go up here."""
     for registration in _confirmed_registrations(event):
         _event_message(registration, kind="event_cancelled", method="CANCEL")
-    for signup in _signups(Session.event_id == event.id, SessionSignup.sequence_sent.is_not(None)):
+    signups = _signups(Session.event_id == event.id, SessionSignup.sequence_sent.is_not(None))
+    _raise_all(signup.session for signup in signups)
+    for signup in signups:
         _session_message(signup, signup.session, event, kind="session_cancelled", method="CANCEL")
 
 
@@ -223,20 +253,24 @@ def queue_session_update(session) -> None:
 
 def queue_session_cancel(session, user_ids=None) -> None:
     """METHOD:CANCEL for a removed session to the people signed up for it (or to `user_ids`, when
-    the sign-ups are already gone). Call it before deleting the session."""
+    the sign-ups are already gone: those people are taken out of a session that lives on). Call it
+    before deleting the session."""
     event = session.event
     if event.is_draft:
         return
     if user_ids is None:
+        _raise_all([session])
         for signup in _signups(
             SessionSignup.session_id == session.id,
             (SessionSignup.sequence_sent.is_not(None)) | (SessionSignup.status == SessionSignupStatus.CONFIRMED),
         ):
             _session_message(signup, session, event, kind="session_cancelled", method="CANCEL")
         return
+    sequence = _withdrawal_sequence(session)
     for user in db.session.scalars(select(User).where(User.id.in_(list(user_ids))).order_by(User.id)):
         entry = session_entry(session, event, show_online=False,
                               attendees=(attendee_for(user, None, "DECLINED"),), status="CANCELLED")
+        entry = replace(entry, sequence=sequence)
         _send(user, kind="session_cancelled", method="CANCEL", event=event, entry=entry,
               session=session, show_online=False)
 

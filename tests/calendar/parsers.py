@@ -1,7 +1,8 @@
-"""Two independent iCalendar parsers that real clients use, reduced to the same plain shape:
-Mozilla's ical.js (Thunderbird) through Node, and vobject (Radicale's CalDAV server).
+"""Independent iCalendar parsers that real clients use, reduced to the same plain shape:
+Mozilla's ical.js (Thunderbird) through Node, vobject (Radicale's CalDAV server), icalendar, and
+libical (Evolution, GNOME Calendar) through Debian's python3-gi in a subprocess.
 
-Both convert local times through the VTIMEZONE in the file, so a wrong VTIMEZONE shows up as a
+ical.js, vobject and libical convert local times through the VTIMEZONE in the file, so a wrong VTIMEZONE shows up as a
 wrong UTC instant.
 """
 
@@ -11,6 +12,7 @@ import json
 import shutil
 import subprocess
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import vobject
@@ -19,6 +21,9 @@ from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("icaljs_parse.mjs")
+LIBICAL_SCRIPT = Path(__file__).with_name("libical_parse.py")
+# Debian's Python, which has python3-gi; the project's venv need not.
+SYSTEM_PYTHON = "/usr/bin/python3"
 
 
 def icaljs_available() -> bool:
@@ -169,7 +174,40 @@ def icalendar_parse(ics: bytes | str) -> list[dict]:
     return calendars
 
 
-PARSERS = {"ical.js": icaljs, "vobject": vobject_parse, "icalendar": icalendar_parse}
+@lru_cache(maxsize=1)
+def libical_available() -> bool:
+    if not Path(SYSTEM_PYTHON).exists():
+        return False
+    probe = subprocess.run(
+        [SYSTEM_PYTHON, "-c", "import gi; gi.require_version('ICalGLib', '3.0'); from gi.repository import ICalGLib"],
+        capture_output=True, timeout=60, check=False,
+    )
+    return probe.returncode == 0
+
+
+def libical(ics: bytes | str, *, itip: bool = True) -> list[dict]:
+    """libical's view. Fails on any X-LIC-ERROR (what libical could not read) and, unless
+    `itip=False`, on any RFC 5546 restriction the calendar's METHOD breaks."""
+    require(libical_available(), "libical is needed: Debian's python3-gi and gir1.2-ical-3.0 (apt-get install)")
+    data = ics.encode("utf-8") if isinstance(ics, str) else ics
+    result = subprocess.run(
+        [SYSTEM_PYTHON, str(LIBICAL_SCRIPT)], input=data, capture_output=True, cwd=ROOT, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    calendars = json.loads(result.stdout)
+    assert isinstance(calendars, list), calendars
+    for calendar in calendars:
+        assert calendar.pop("errors") == [], "libical reported errors"
+        itip_errors = calendar.pop("itip_errors")
+        assert not itip or itip_errors == [], f"libical's iTIP check failed: {itip_errors}"
+        for event in calendar["events"]:
+            event["start"] = _instant(event["start"])
+            event["end"] = _instant(event["end"])
+            event["dtstamp"] = _instant(event["dtstamp"])
+    return calendars
+
+
+PARSERS = {"ical.js": icaljs, "vobject": vobject_parse, "icalendar": icalendar_parse, "libical": libical}
 
 
 def parse_all(ics: bytes | str) -> dict[str, list[dict]]:

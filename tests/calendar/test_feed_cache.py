@@ -13,13 +13,15 @@ from app.events import planning as event_services
 from app.extensions import db
 from app.registrations import register
 from app.timeutil import set_now
-from tests.calendar.parsers import vobject_parse
+from tests.calendar.parsers import libical, vobject_parse
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 
 
 def _uids(body: bytes) -> set[str]:
-    return {e["uid"] for e in vobject_parse(body)[0]["events"]}
+    uids = {e["uid"] for e in vobject_parse(body)[0]["events"]}
+    assert {e["uid"] for e in libical(body)[0]["events"]} == uids
+    return uids
 
 
 class Subscriber:

@@ -117,7 +117,8 @@ def test_every_tzid_has_its_vtimezone_and_european_zones_use_yearly_rules():
 
 def test_utc_events_are_written_with_z_and_need_no_vtimezone():
     item = Entry(uid="u@liaison.test", sequence=0, summary="Webinar", timezone="UTC",
-                 starts_at=datetime(2026, 2, 2, 14, tzinfo=UTC), ends_at=datetime(2026, 2, 2, 15, tzinfo=UTC))
+                 starts_at=datetime(2026, 2, 2, 14, tzinfo=UTC), ends_at=datetime(2026, 2, 2, 15, tzinfo=UTC),
+                 organizer=Person("Liaison", "no-reply@liaison.test"))  # RFC 5546: PUBLISH has an ORGANIZER
     ics = build_calendar([item], method="PUBLISH", dtstamp=STAMP)
     assert b"DTSTART:20260202T140000Z" in ics and b"VTIMEZONE" not in ics
     for name, calendars in parse_all(ics).items():
@@ -269,3 +270,11 @@ def test_text_escaping_handles_every_special_character_in_one_pass():
 
     assert text("a\\b;c,d\ne\r\nf\rg\th\x00i\x1fj\x7f") == "a\\\\b\\;c\\,d\\ne\\nf\\ng\th" + "ij\x7f"
     assert text("Київ, თბილისი; ok") == "Київ\\, თბილისი\\; ok"
+
+
+def test_a_published_calendar_refuses_attendees():
+    """RFC 5546 section 3.2.1 (libical's iTIP check rejects them): feeds say the reader's status otherwise."""
+    item = entry("Europe/Kyiv", *CASES[0][1:], attendees=(Attendee("Olena", "olena@npu.gov.ua"),))
+    with pytest.raises(ValueError, match="ATTENDEE"):
+        build_calendar([item], method="PUBLISH", dtstamp=STAMP)
+    assert b"ATTENDEE" in build_calendar([item], method="REQUEST", dtstamp=STAMP)

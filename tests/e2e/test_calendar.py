@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.calendar.parsers import vobject_parse
+from tests.calendar.parsers import libical, vobject_parse
 from tests.e2e.conftest import sign_in
 from tests.factories import PASSWORD
 from tests.factories import registration as register
@@ -29,6 +29,7 @@ def test_participant_downloads_the_ics_and_renews_the_feed_address(page, make):
     download = download_info.value
     assert download.suggested_filename == f"event-{event_id}.ics"
     (calendar,) = vobject_parse(Path(download.path()).read_bytes())
+    assert libical(Path(download.path()).read_bytes())[0]["events"][0]["uid"] == calendar["events"][0]["uid"]
     assert calendar["method"] == "PUBLISH"
     assert calendar["events"][0]["uid"].startswith(event_uid)
 

@@ -12,6 +12,7 @@ from app.notifications.models import OutboxMessage
 from app.registrations import manage, notices, register, sessions, waitlist
 from app.registrations.models import ParticipantRole, Registration, RegistrationStatus
 from app.timeutil import now, set_now
+from tests.calendar.parsers import libical
 
 
 def _outbox(kind=None, user=None):
@@ -246,6 +247,8 @@ def test_calendar_invitations_and_cancellations_go_through_the_real_itip(db, mak
     assert ("registration.promoted", second.id) in kinds
     cancel = next(m for m in _outbox("calendar.registration_cancelled"))
     assert cancel.calendar["method"] == "CANCEL"
+    (calendar,) = libical(cancel.calendar["content"])
+    assert calendar["method"] == "CANCEL" and calendar["events"][0]["status"] == "CANCELLED"
 
 
 def test_session_signup_calendar_calls(db, make, itip_calls):

@@ -10,6 +10,7 @@ from app.calendar import itip
 from app.registrations.models import RegistrationStatus
 from app.scheduler.jobs.reminders import due_reminder_days, reminder_instant, run_reminders
 from app.timeutil import set_now
+from tests.calendar.parsers import libical
 from tests.factories import registration as register
 from tests.scheduler.outbox import attachment, outbox, who_got
 
@@ -81,6 +82,8 @@ def test_reminder_shows_event_and_recipient_time_place_link_and_ics(app, db, peo
 
     ics = attachment(for_jan, "text/calendar")
     assert ics is not None and "BEGIN:VEVENT" in ics and event.uid in ics
+    (calendar,) = libical(ics)  # Evolution's parser reads it, no ATTENDEE in a PUBLISH
+    assert calendar["method"] == "PUBLISH" and calendar["events"][0]["attendees"] == []
 
 
 def test_reminder_without_calendar_attachment_when_none_is_available(app, db, people, monkeypatch):
