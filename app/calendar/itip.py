@@ -15,6 +15,8 @@ of ours is in their calendar for it).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -88,13 +90,20 @@ def _send(user, *, kind: str, method: str, event, entry, session=None, show_onli
     )
 
 
+def _rsvp(attendee, method: str):
+    """A REQUEST asks for an answer (RSVP=TRUE): calendar programs then offer Accept / Decline and
+    mail a METHOD:REPLY to the ORGANIZER address, read by app.calendar.replies."""
+    return replace(attendee, rsvp=True) if method == "REQUEST" else attendee
+
+
 def _event_message(registration, *, kind: str, method: str) -> None:
     event, user = registration.event, registration.user
     cancel = method == "CANCEL"
     entry = event_entry(
         event,
         show_online=not cancel,
-        attendees=(attendee_for(user, registration, "DECLINED" if cancel and not event.is_cancelled else "ACCEPTED"),),
+        attendees=(_rsvp(attendee_for(user, registration, "DECLINED" if cancel and not event.is_cancelled else "ACCEPTED"),
+                         method),),
         status="CANCELLED" if cancel else None,
     )
     _send(user, kind=kind, method=method, event=event, entry=entry, show_online=not cancel)
@@ -107,7 +116,8 @@ def _session_message(signup, session, event, *, kind: str, method: str) -> None:
         session,
         event,
         show_online=not cancel,
-        attendees=(attendee_for(user, None, "DECLINED" if cancel and not event.is_cancelled else "ACCEPTED"),),
+        attendees=(_rsvp(attendee_for(user, None, "DECLINED" if cancel and not event.is_cancelled else "ACCEPTED"),
+                         method),),
         status="CANCELLED" if cancel else None,
     )
     _send(user, kind=kind, method=method, event=event, entry=entry, session=session, show_online=not cancel)
