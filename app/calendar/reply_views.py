@@ -26,7 +26,7 @@ def confirm_decline(token: str):
         abort(400)
     outcome = declines.confirm_decline(token)
     if not outcome.ok:
-        return render_template("calendar/decline.html", problem=outcome.message), 409
+        return render_template("calendar/decline.html", problem=outcome.message), 400
     return render_template("calendar/decline.html", done=outcome.message, reply=outcome.reply)
 
 
