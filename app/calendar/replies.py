@@ -29,7 +29,12 @@ from app.calendar import declines, links
 from app.calendar.models import CalendarReply, ReplyOutcome
 from app.events.models import Event, Session
 from app.extensions import db
-from app.registrations.models import Registration, RegistrationStatus, SessionSignup, SessionSignupStatus
+from app.registrations.models import (
+    Registration,
+    RegistrationStatus,
+    SessionSignup,
+    SessionSignupStatus,
+)
 from app.registrations.rules import ACTIVE
 from app.timeutil import now
 

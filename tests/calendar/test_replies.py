@@ -14,7 +14,12 @@ from app.audit.models import AuditEntry
 from app.calendar import itip
 from app.calendar.models import CalendarReply, ReplyOutcome
 from app.extensions import db
-from app.registrations.models import Registration, RegistrationStatus, SessionSignup, SessionSignupStatus
+from app.registrations.models import (
+    Registration,
+    RegistrationStatus,
+    SessionSignup,
+    SessionSignupStatus,
+)
 from app.scheduler.runner import execute
 from app.timeutil import freeze
 from tests import mailbox
