@@ -63,6 +63,16 @@ class Config:
     MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 60)
     MAIL_BATCH_SIZE = _int("MAIL_BATCH_SIZE", 200)
 
+    # Calendar replies (Accept / Decline pressed in a calendar program) arrive at the MAIL_FROM
+    # mailbox; the calendar_replies job reads them over IMAP. No IMAP_HOST: not read.
+    IMAP_HOST = os.environ.get("IMAP_HOST", "")
+    IMAP_PORT = _int("IMAP_PORT", 993)
+    IMAP_USER = os.environ.get("IMAP_USER", "")
+    IMAP_PASSWORD = os.environ.get("IMAP_PASSWORD", "")
+    IMAP_SSL = _bool("IMAP_SSL", True)
+    IMAP_MAILBOX = os.environ.get("IMAP_MAILBOX", "INBOX")
+    IMAP_TIMEOUT = _int("IMAP_TIMEOUT", 30)
+
     # Rate limiting (Flask-Limiter). memory:// is per process; use redis:// beyond one worker.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)

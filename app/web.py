@@ -24,6 +24,7 @@ BLUEPRINTS = [
     "app.events.views",
     "app.registrations.views",
     "app.calendar.views",
+    "app.calendar.reply_views",
     "app.lessons.views",
     "app.scheduler.views",
     "app.reports.views",

@@ -312,6 +312,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "identity.reset_sent GET": PUBLIC,
     "identity.reset_password GET": row("400"),
     "identity.reset_password POST": row("400"),
+    # Confirming a decline made in a calendar program: the emailed link's token is the credential
+    # (whoever can read the participant's mail); the world's token is no such link: refused.
+    "calendar_replies.confirm_decline_page GET": row("400"),
+    "calendar_replies.confirm_decline POST": row("400"),
     "privacy.consent GET": row("redirect", anonymous="login"),  # nothing awaits their consent here
     "privacy.consent_agree POST": row("redirect", anonymous="403"),
     "privacy.consent_remove POST": row("redirect", anonymous="403"),

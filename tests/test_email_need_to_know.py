@@ -40,7 +40,7 @@ NAMES_ENTRIES = {"lessons/submitted", "lessons/decision", "lessons/action_assign
 NO_ENTRY = {"accounts/confirm_email", "accounts/email_change", "accounts/email_change_notice",
             "accounts/password_reset", "accounts/signup_exists", "accounts/membership_admin", "accounts/membership_decided", "accounts/membership_ended",
             "accounts/membership_granted", "accounts/membership_lapsed", "accounts/membership_requested",
-            "calendar/itip", "events/organiser_added", "registrations/account_invitation",
+            "calendar/itip", "calendar/confirm_decline", "events/organiser_added", "registrations/account_invitation",
             "registrations/cancelled", "registrations/invitation", "registrations/message",
             "registrations/pending", "registrations/promoted", "registrations/rejected",
             "registrations/session_promoted", "registrations/waitlisted", "scheduler/feedback_request",

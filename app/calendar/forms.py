@@ -15,3 +15,8 @@ class FeedPreferencesForm(FlaskForm):
         "Also show events I am on the waiting list for (marked tentative)"
     )
     submit = SubmitField("Save")
+
+
+class ConfirmDeclineForm(FlaskForm):
+    """The one button of an emailed decline link (a POST, so a mail scanner that opens links cancels nothing)."""
+    submit = SubmitField("Yes, cancel my registration")

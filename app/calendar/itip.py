@@ -110,13 +110,20 @@ def _raise_all(items) -> None:
         item.sequence += 1
 
 
+def _rsvp(attendee, method: str):
+    """A REQUEST asks for an answer (RSVP=TRUE): calendar programs then offer Accept / Decline and
+    mail a METHOD:REPLY to the ORGANIZER address, read by app.calendar.replies."""
+    return replace(attendee, rsvp=True) if method == "REQUEST" else attendee
+
+
 def _event_message(registration, *, kind: str, method: str, sequence: int | None = None) -> None:
     event, user = registration.event, registration.user
     cancel = method == "CANCEL"
     entry = event_entry(
         event,
         show_online=not cancel,
-        attendees=(attendee_for(user, registration, "DECLINED" if cancel and not event.is_cancelled else "ACCEPTED"),),
+        attendees=(_rsvp(attendee_for(user, registration, "DECLINED" if cancel and not event.is_cancelled else "ACCEPTED"),
+                         method),),
         status="CANCELLED" if cancel else None,
     )
     if sequence is not None:
@@ -131,7 +138,8 @@ def _session_message(signup, session, event, *, kind: str, method: str, sequence
         session,
         event,
         show_online=not cancel,
-        attendees=(attendee_for(user, None, "DECLINED" if cancel and not event.is_cancelled else "ACCEPTED"),),
+        attendees=(_rsvp(attendee_for(user, None, "DECLINED" if cancel and not event.is_cancelled else "ACCEPTED"),
+                         method),),
         status="CANCELLED" if cancel else None,
     )
     if sequence is not None:

@@ -373,6 +373,13 @@ def cancel_locked(event: Event, registration: Registration, actor: User, *, by_o
     release_locked(event, registration, actor, previous, tell_cancelled if by_organiser else None)
 
 
+def self_cancel_refusal(event: Event) -> str | None:
+    """Why a participant may not cancel their own registration now (the event has started), or None."""
+    if event.starts_at <= now():
+        return "The event has started: please contact the organisers to cancel."
+    return None
+
+
 def cancel_registration(registration: Registration, actor: User, *, by_organiser: bool = False) -> Outcome:
     """The participant cancels (until the start) or an organiser cancels (any time). Commits."""
     event = lock_event(registration.event_id)
@@ -382,10 +389,9 @@ def cancel_registration(registration: Registration, actor: User, *, by_organiser
             db.session.rollback()
             return Outcome(registration, registration.status if registration else None,
                            "This registration is not active.", ok=False)
-        if not by_organiser and event.starts_at <= now():
+        if not by_organiser and (refusal := self_cancel_refusal(event)):
             db.session.rollback()
-            return Outcome(registration, registration.status,
-                           "The event has started: please contact the organisers to cancel.", ok=False)
+            return Outcome(registration, registration.status, refusal, ok=False)
         cancel_locked(event, registration, actor, by_organiser=by_organiser)
         db.session.commit()
         return Outcome(registration, RegistrationStatus.CANCELLED,

@@ -101,7 +101,7 @@ def test_confirmed_participant_gets_a_request_with_organizer_and_attendee(app, m
         (attendee,) = vevent["attendees"]
         assert attendee["email"] == "olena@example.org"
         assert attendee["cn"] == "Олена Коваленко"
-        assert (attendee["partstat"], attendee["role"], attendee["rsvp"]) == ("ACCEPTED", "REQ-PARTICIPANT", "FALSE")
+        assert (attendee["partstat"], attendee["role"], attendee["rsvp"]) == ("ACCEPTED", "REQ-PARTICIPANT", "TRUE")
         assert "https://meet.example.org/kyiv-room" in vevent["description"]
 
     text, html = bodies(message)

@@ -20,6 +20,7 @@ from app.scheduler.jobs.delivery import run_deliver_outbox
 from app.scheduler.jobs.digests import run_action_digest, run_coordinator_digest
 from app.scheduler.jobs.post_event import run_post_event
 from app.scheduler.jobs.reminders import run_reminders
+from app.scheduler.jobs.replies import run_calendar_replies
 from app.scheduler.jobs.retention import run_needs_retention
 from app.scheduler.jobs.snapshots import run_report_snapshots
 from app.scheduler.jobs.work import JobResult
@@ -51,5 +52,7 @@ JOBS: list[JobSpec] = [
             "Rebuild the network's dashboard and participation report before they are REPORTS_CACHE_SECONDS old."),
     JobSpec("needs_retention", run_needs_retention, 86400,
             "Daily: erase participants' needs NEEDS_RETENTION_DAYS after their event ends (attendance stays)."),
+    JobSpec("calendar_replies", run_calendar_replies, 60,
+            "Read Accept / Decline replies from calendar programs in the IMAP mailbox (IMAP_HOST) and apply them."),
 ]
 JOBS_BY_ID = {spec.id: spec for spec in JOBS}

@@ -1,0 +1,33 @@
+"""What organisers read about calendar replies: the latest on the participant list and on one
+participant's page. Bounded queries."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.calendar.models import CalendarReply, ReplyOutcome
+from app.extensions import db
+from app.registrations.models import Registration
+
+# The replies an organiser learns from (those matching nothing are not about their event).
+SHOWN = (ReplyOutcome.APPLIED, ReplyOutcome.PENDING_CONFIRMATION, ReplyOutcome.CONFIRMED, ReplyOutcome.IGNORED_FORGED)
+LIST_LIMIT = 50
+
+
+def _shown():
+    return (select(CalendarReply)
+            .options(joinedload(CalendarReply.registration).joinedload(Registration.user),
+                     joinedload(CalendarReply.session))
+            .where(CalendarReply.outcome.in_(SHOWN))
+            .order_by(CalendarReply.received_at.desc(), CalendarReply.id.desc()))
+
+
+def event_replies(event_id: int) -> list[CalendarReply]:
+    """The latest replies about an event, newest first."""
+    return list(db.session.scalars(_shown().where(CalendarReply.event_id == event_id).limit(LIST_LIMIT)).all())
+
+
+def registration_replies(registration_id: int) -> list[CalendarReply]:
+    return list(db.session.scalars(
+        _shown().where(CalendarReply.registration_id == registration_id).limit(10)).all())
