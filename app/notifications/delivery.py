@@ -20,23 +20,28 @@ Message-ID, so receiving systems can recognise the duplicate.
 from __future__ import annotations
 
 import os
-import smtplib
 import socket
-import ssl
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import getaddresses
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from app.db import begin_write as _begin_write
 from app.extensions import db
+from app.notifications import server_state
 from app.notifications.mime import build_email
 from app.notifications.models import OutboxMessage, OutboxStatus
+from app.notifications.transport import (  # noqa: F401 - SMTPTransport, FileTransport: re-exported
+    Failure,
+    FileTransport,
+    SendError,
+    SMTPTransport,
+    make_transport,
+)
 from app.timeutil import now
 
 # How long a claim protects a message being sent; renewed before each send.
@@ -49,80 +54,25 @@ class DeliveryReport:
     failed: int = 0
     dead: int = 0
     skipped: int = 0
+    # Messages put back untouched because the server itself failed (they keep their attempts).
+    deferred: int = 0
+    backed_off_until: datetime | None = None
+    reached_deadline: bool = False
 
     def __str__(self) -> str:
-        return f"sent {self.sent}, failed {self.failed}, dead {self.dead}"
+        text = f"sent {self.sent}, failed {self.failed}, dead {self.dead}"
+        if self.deferred:
+            text += f", deferred {self.deferred} (server failed)"
+        if self.backed_off_until:
+            text += f"; server backed off until {self.backed_off_until:%Y-%m-%d %H:%M:%S} UTC"
+        if self.reached_deadline:
+            text += "; stopped at the run's deadline (more is waiting)"
+        return text
 
 
 def retry_delay(attempts: int, base_seconds: int = 60) -> timedelta:
     """Growing delays after the n-th failed attempt: 1, 2, 4, 8 ... minutes, capped at 6 hours."""
     return timedelta(seconds=min(base_seconds * 2 ** max(attempts - 1, 0), 6 * 3600))
-
-
-class FileTransport:
-    """Development default: each message becomes an .eml file a newcomer can open."""
-
-    def __init__(self, directory: str):
-        self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
-
-    def send(self, email: EmailMessage, message: OutboxMessage) -> None:
-        stamp = message.created_at.strftime("%Y%m%dT%H%M%S")
-        path = self.directory / f"{stamp}-{message.id:06d}.eml"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(bytes(email))
-        tmp.replace(path)
-
-    def close(self) -> None:
-        pass
-
-
-class SMTPTransport:
-    """One SMTP connection for a batch, opened on first use and reopened after a failure."""
-
-    def __init__(self, config):
-        self.config = config
-        self.connection: smtplib.SMTP | None = None
-
-    def _tls_context(self) -> ssl.SSLContext:
-        cafile = self.config.get("MAIL_SMTP_CA_FILE") or None
-        return ssl.create_default_context(cafile=cafile)
-
-    def _connect(self) -> smtplib.SMTP:
-        c = self.config
-        if c["MAIL_SMTP_SSL"]:
-            smtp = smtplib.SMTP_SSL(
-                c["MAIL_SMTP_HOST"], c["MAIL_SMTP_PORT"], timeout=c["MAIL_SMTP_TIMEOUT"], context=self._tls_context()
-            )
-        else:
-            smtp = smtplib.SMTP(c["MAIL_SMTP_HOST"], c["MAIL_SMTP_PORT"], timeout=c["MAIL_SMTP_TIMEOUT"])
-            if c["MAIL_SMTP_STARTTLS"]:
-                smtp.starttls(context=self._tls_context())
-        if c["MAIL_SMTP_USERNAME"]:
-            smtp.login(c["MAIL_SMTP_USERNAME"], c["MAIL_SMTP_PASSWORD"])
-        return smtp
-
-    def send(self, email: EmailMessage, message: OutboxMessage) -> None:
-        if self.connection is None:
-            self.connection = self._connect()
-        recipients = [addr for _name, addr in getaddresses(list(message.to) + list(message.cc or []))]
-        from_addr = getaddresses([self.config["MAIL_FROM"]])[0][1]
-        self.connection.send_message(email, from_addr=from_addr, to_addrs=recipients)
-
-    def close(self) -> None:
-        if self.connection is not None:
-            try:
-                self.connection.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
-            self.connection = None
-
-
-def make_transport():
-    config = current_app.config
-    if config["MAIL_BACKEND"] == "smtp":
-        return SMTPTransport(config)
-    return FileTransport(config["MAIL_FILE_DIR"])
 
 
 def new_claimant() -> str:
@@ -194,58 +144,176 @@ def _renew_claim(message_id: int, claimant: str) -> bool:
     return result.rowcount == 1
 
 
-def deliver_pending(limit: int = 100, transport=None, at: datetime | None = None) -> DeliveryReport:
-    """Send due messages; each outcome is committed on its own so a crash half-way loses nothing."""
-    report = DeliveryReport()
-    transport = transport or make_transport()
+def _release(message_ids: list[int], claimant: str) -> None:
+    """Give back claimed messages this run will not send (deadline, server backed off), untouched."""
+    if not message_ids:
+        return
+    begin_write()
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(message_ids),
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.claimed_by == claimant,
+        )
+        .values(status=OutboxStatus.PENDING, locked_until=None, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+@dataclass
+class _Run:
+    """One delivery run: its settings, its deadline (time.monotonic()) and what happened so far."""
+
+    transport: object
+    claimant: str
+    deadline: float
+    report: DeliveryReport
+    sender: str
+    max_attempts: int
+    base_delay: int
+    server_threshold: int
+    server_base_delay: int
+    # The server has failures on record: the first message it accepts clears them.
+    clear_on_success: bool = False
+    server_failing: bool = False
+    stopped: bool = False
+
+    @property
+    def server(self) -> str | None:
+        return getattr(self.transport, "server", None)
+
+
+def _start_run(transport, run_seconds: float | None) -> _Run:
     config = current_app.config
-    max_attempts = config["MAIL_MAX_ATTEMPTS"]
-    base_delay = config.get("MAIL_RETRY_BASE_SECONDS", 60)
-    sender = config["MAIL_FROM"]
-    claimant = new_claimant()
+    seconds = float(config.get("MAIL_RUN_SECONDS", 50) if run_seconds is None else run_seconds)
+    run = _Run(
+        transport=transport,
+        claimant=new_claimant(),
+        deadline=time.monotonic() + seconds,
+        report=DeliveryReport(),
+        sender=config["MAIL_FROM"],
+        max_attempts=config["MAIL_MAX_ATTEMPTS"],
+        base_delay=config.get("MAIL_RETRY_BASE_SECONDS", 60),
+        server_threshold=max(int(config.get("MAIL_SERVER_FAILURES", 3)), 1),
+        server_base_delay=int(config.get("MAIL_SERVER_BACKOFF_SECONDS", 60)),
+    )
+    transport.deadline = run.deadline
+    if run.server:
+        run.report.backed_off_until = server_state.backed_off_until(run.server)
+        run.stopped = run.report.backed_off_until is not None
+        run.clear_on_success = not run.stopped and server_state.has_failures(run.server)
+    return run
+
+
+def deliver_pending(
+    limit: int = 100,
+    transport=None,
+    at: datetime | None = None,
+    fence: Callable[[], None] | None = None,
+    run_seconds: float | None = None,
+) -> DeliveryReport:
+    """Send due messages batch after batch (`limit` each) while there is work, for at most
+    `run_seconds` (MAIL_RUN_SECONDS), over one connection. Each outcome is committed on its own, so
+    a crash half-way loses nothing. A server backed off (app.notifications.server_state) is left alone.
+
+    `fence`, when given, is called before each batch is claimed and raises to stop the run: the
+    scheduler checks there that it still holds its lease.
+    """
+    transport = transport or make_transport()
+    run = _start_run(transport, run_seconds)
     try:
-        for message_id in claim_batch(limit, claimant, at=at):
-            if not _renew_claim(message_id, claimant):
-                report.skipped += 1
-                continue
-            message = db.session.get(OutboxMessage, message_id, populate_existing=True)
-            if message is None:
-                continue
-            email = build_email(message, sender)
-            db.session.commit()  # no transaction stays open while talking to the SMTP server
-            try:
-                transport.send(email, message)
-            except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
-                transport.close()
-                begin_write()
-                message.attempts += 1
-                message.last_error = f"{type(error).__name__}: {error}"[:2000]
-                message.locked_until = None
-                message.claimed_by = None
-                if message.attempts >= max_attempts:
-                    message.status = OutboxStatus.DEAD
-                    report.dead += 1
-                    current_app.logger.error("outbox message %s is dead: %s", message.id, message.last_error)
-                else:
-                    message.status = OutboxStatus.PENDING
-                    message.next_attempt_at = now() + retry_delay(message.attempts, base_delay)
-                    report.failed += 1
-                    current_app.logger.warning(
-                        "outbox message %s failed (attempt %s): %s", message.id, message.attempts, message.last_error
-                    )
-            else:
-                begin_write()
-                message.attempts += 1
-                message.status = OutboxStatus.SENT
-                message.sent_at = now()
-                message.locked_until = None
-                message.claimed_by = None
-                message.last_error = None
-                report.sent += 1
-            db.session.commit()
+        while not run.stopped:
+            if time.monotonic() >= run.deadline:
+                run.report.reached_deadline = True
+                break
+            if fence is not None:
+                fence()
+            batch = claim_batch(limit, run.claimant, at=at)
+            if not batch:
+                break
+            _deliver_batch(run, batch)
+            # The server failed on the batch's last try: the messages put back wait for the next run.
+            run.stopped = run.stopped or run.server_failing
     finally:
         transport.close()
-    return report
+    return run.report
+
+
+def _deliver_batch(run: _Run, message_ids: list[int]) -> None:
+    for index, message_id in enumerate(message_ids):
+        if not run.stopped and time.monotonic() >= run.deadline:
+            run.report.reached_deadline = run.stopped = True
+        if run.stopped:
+            _release(message_ids[index:], run.claimant)
+            return
+        if not _renew_claim(message_id, run.claimant):
+            run.report.skipped += 1
+            continue
+        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+        if message is None:
+            continue
+        _deliver_one(run, message)
+
+
+def _deliver_one(run: _Run, message: OutboxMessage) -> None:
+    email = build_email(message, run.sender)
+    db.session.commit()  # no transaction stays open while talking to the SMTP server
+    try:
+        note = run.transport.send(email, message)
+    except SendError as error:
+        _record_failure(run, message, error.kind, error.reply)
+    except Exception as error:  # noqa: BLE001 - a transport's own failure (a full disk): retried
+        _record_failure(run, message, Failure.TEMPORARY, f"{type(error).__name__}: {error}")
+    else:
+        _record_sent(run, message, note)
+
+
+def _record_sent(run: _Run, message: OutboxMessage, note: str | None) -> None:
+    begin_write()
+    message.attempts += 1
+    message.status = OutboxStatus.SENT
+    message.sent_at = now()
+    message.locked_until = None
+    message.claimed_by = None
+    message.last_error = note  # recipients refused while the others got it, if any
+    db.session.commit()
+    run.report.sent += 1
+    run.server_failing = False
+    if run.clear_on_success:
+        server_state.record_success(run.server)
+        run.clear_on_success = False
+
+
+def _record_failure(run: _Run, message: OutboxMessage, kind: Failure, reply: str) -> None:
+    begin_write()
+    message.last_error = reply[:2000]
+    message.locked_until = None
+    message.claimed_by = None
+    message.status = OutboxStatus.PENDING
+    if kind is Failure.SERVER:
+        # Not the message's fault: it keeps its attempts and stays due.
+        db.session.commit()
+        run.report.deferred += 1
+        run.server_failing = True
+        current_app.logger.warning("mail server %s failed: %s", run.server, reply)
+        if run.server and time.monotonic() < run.deadline:  # a wait cut short by our deadline is no failure
+            until = server_state.record_failure(run.server, reply, run.server_threshold, run.server_base_delay)
+            run.clear_on_success = True
+            if until is not None:
+                run.report.backed_off_until, run.stopped = until, True
+        return
+    message.attempts += 1
+    if kind is Failure.PERMANENT or message.attempts >= run.max_attempts:
+        message.status = OutboxStatus.DEAD
+        run.report.dead += 1
+        current_app.logger.error("outbox message %s is dead: %s", message.id, reply)
+    else:
+        message.next_attempt_at = now() + retry_delay(message.attempts, run.base_delay)
+        run.report.failed += 1
+        current_app.logger.warning("outbox message %s failed (attempt %s): %s", message.id, message.attempts, reply)
+    db.session.commit()
 
 
 def retry_dead(message_ids: list[int] | None = None, commit: bool = True) -> int:
