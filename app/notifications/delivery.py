@@ -5,12 +5,17 @@ How a message is never sent twice, also when two deliveries race:
    claimant (`claimed_by`) and a deadline (`locked_until`). On PostgreSQL a concurrent UPDATE waits
    for the row lock and re-checks the WHERE clause, so the loser matches nothing; SQLite runs writers
    one at a time. Either way each message has one claimant.
-2. Just before sending, the claimant renews its claim with another conditional UPDATE (still
-   SENDING, still claimed by me) and commits. If the claim expired meanwhile and another delivery
-   took it over, the renewal matches nothing and this delivery skips the message.
+2. Before sending a batch, the claimant renews its claims with another conditional UPDATE (still
+   SENDING, still claimed by me) and commits, and again whenever a third of CLAIM_SECONDS has
+   passed, so every send starts with most of its claim left. A message whose claim expired and was
+   taken over by another delivery is not renewed, and this delivery skips it.
 3. The outcome of each message is committed on its own, so a failure or a crash half-way through a
    batch loses nothing: what was sent stays SENT, what was not is retried (a claim left behind by a
    dead process is taken back after its deadline).
+
+A run (deliver_pending) claims batch after batch while there is work, up to MAIL_RUN_SECONDS, over
+one SMTP connection. What a failure means (permanent, temporary, the server's) is decided in
+app.notifications.transport; a server that fails as a whole is backed off (app.notifications.server_state).
 
 SMTP itself cannot be exactly-once: if the process dies after the server accepted a message but
 before step 3 committed, the message goes out again after the claim deadline. It carries the same
@@ -26,6 +31,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import func, or_, select, update
@@ -127,21 +133,29 @@ def claim_batch(limit: int, claimant: str, at: datetime | None = None) -> list[i
     return sorted(won)
 
 
-def _renew_claim(message_id: int, claimant: str) -> bool:
-    """Still mine? Extend the deadline before sending; False if another delivery took it over."""
+def _renew_claims(message_ids: list[int], claimant: str) -> set[int]:
+    """Which of these are still mine? Extends their deadline in one UPDATE; a message whose claim
+    expired and was taken over by another delivery is not among those returned."""
+    if not message_ids:
+        return set()
     begin_write()
-    result = db.session.execute(
+    mine = db.session.scalars(
         update(OutboxMessage)
         .where(
-            OutboxMessage.id == message_id,
+            OutboxMessage.id.in_(message_ids),
             OutboxMessage.status == OutboxStatus.SENDING,
             OutboxMessage.claimed_by == claimant,
         )
         .values(locked_until=now() + timedelta(seconds=CLAIM_SECONDS))
+        .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)
-    )
+    ).all()
     db.session.commit()
-    return result.rowcount == 1
+    return set(mine)
+
+
+def _renew_claim(message_id: int, claimant: str) -> bool:
+    return message_id in _renew_claims([message_id], claimant)
 
 
 def _release(message_ids: list[int], claimant: str) -> None:
@@ -241,25 +255,37 @@ def deliver_pending(
     return run.report
 
 
+def _load(message_ids: list[int]) -> dict[int, SimpleNamespace]:
+    """The batch's messages as plain rows (one query): ORM objects would be expired and read again
+    after every outcome's commit."""
+    table = OutboxMessage.__table__
+    rows = db.session.execute(select(table).where(table.c.id.in_(message_ids))).mappings().all()
+    db.session.commit()  # no transaction stays open while talking to the SMTP server
+    return {row["id"]: SimpleNamespace(**row) for row in rows}
+
+
 def _deliver_batch(run: _Run, message_ids: list[int]) -> None:
+    # Claims last CLAIM_SECONDS: renewed (in one UPDATE) now and whenever a third of that has passed,
+    # so each send starts with two thirds of its claim left, and one taken over is never sent.
+    renewed_at = time.monotonic()
+    mine = _renew_claims(message_ids, run.claimant)
+    messages = _load(sorted(mine))
     for index, message_id in enumerate(message_ids):
         if not run.stopped and time.monotonic() >= run.deadline:
             run.report.reached_deadline = run.stopped = True
         if run.stopped:
             _release(message_ids[index:], run.claimant)
             return
-        if not _renew_claim(message_id, run.claimant):
+        if time.monotonic() - renewed_at > CLAIM_SECONDS / 3:
+            renewed_at, mine = time.monotonic(), _renew_claims(message_ids[index:], run.claimant)
+        if message_id not in mine or message_id not in messages:
             run.report.skipped += 1
             continue
-        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
-        if message is None:
-            continue
-        _deliver_one(run, message)
+        _deliver_one(run, messages.pop(message_id))
 
 
-def _deliver_one(run: _Run, message: OutboxMessage) -> None:
+def _deliver_one(run: _Run, message: SimpleNamespace) -> None:
     email = build_email(message, run.sender)
-    db.session.commit()  # no transaction stays open while talking to the SMTP server
     try:
         note = run.transport.send(email, message)
     except SendError as error:
@@ -270,15 +296,20 @@ def _deliver_one(run: _Run, message: OutboxMessage) -> None:
         _record_sent(run, message, note)
 
 
-def _record_sent(run: _Run, message: OutboxMessage, note: str | None) -> None:
+def _write_outcome(message: SimpleNamespace, **values) -> None:
     begin_write()
-    message.attempts += 1
-    message.status = OutboxStatus.SENT
-    message.sent_at = now()
-    message.locked_until = None
-    message.claimed_by = None
-    message.last_error = note  # recipients refused while the others got it, if any
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id)
+        .values(locked_until=None, claimed_by=None, **values)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
+
+
+def _record_sent(run: _Run, message: SimpleNamespace, note: str | None) -> None:
+    # `note`: the recipients refused while the others got it, if any.
+    _write_outcome(message, status=OutboxStatus.SENT, attempts=message.attempts + 1, sent_at=now(), last_error=note)
     run.report.sent += 1
     run.server_failing = False
     if run.clear_on_success:
@@ -286,15 +317,10 @@ def _record_sent(run: _Run, message: OutboxMessage, note: str | None) -> None:
         run.clear_on_success = False
 
 
-def _record_failure(run: _Run, message: OutboxMessage, kind: Failure, reply: str) -> None:
-    begin_write()
-    message.last_error = reply[:2000]
-    message.locked_until = None
-    message.claimed_by = None
-    message.status = OutboxStatus.PENDING
+def _record_failure(run: _Run, message: SimpleNamespace, kind: Failure, reply: str) -> None:
     if kind is Failure.SERVER:
         # Not the message's fault: it keeps its attempts and stays due.
-        db.session.commit()
+        _write_outcome(message, status=OutboxStatus.PENDING, last_error=reply[:2000])
         run.report.deferred += 1
         run.server_failing = True
         current_app.logger.warning("mail server %s failed: %s", run.server, reply)
@@ -304,16 +330,17 @@ def _record_failure(run: _Run, message: OutboxMessage, kind: Failure, reply: str
             if until is not None:
                 run.report.backed_off_until, run.stopped = until, True
         return
-    message.attempts += 1
-    if kind is Failure.PERMANENT or message.attempts >= run.max_attempts:
-        message.status = OutboxStatus.DEAD
+    attempts = message.attempts + 1
+    if kind is Failure.PERMANENT or attempts >= run.max_attempts:
+        _write_outcome(message, status=OutboxStatus.DEAD, attempts=attempts, last_error=reply[:2000])
         run.report.dead += 1
         current_app.logger.error("outbox message %s is dead: %s", message.id, reply)
     else:
-        message.next_attempt_at = now() + retry_delay(message.attempts, run.base_delay)
+        next_attempt_at = now() + retry_delay(attempts, run.base_delay)
+        _write_outcome(message, status=OutboxStatus.PENDING, attempts=attempts, last_error=reply[:2000],
+                       next_attempt_at=next_attempt_at)
         run.report.failed += 1
-        current_app.logger.warning("outbox message %s failed (attempt %s): %s", message.id, message.attempts, reply)
-    db.session.commit()
+        current_app.logger.warning("outbox message %s failed (attempt %s): %s", message.id, attempts, reply)
 
 
 def retry_dead(message_ids: list[int] | None = None, commit: bool = True) -> int:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from app.notifications.models import OutboxMessage
+from app.notifications.models import OutboxMessage  # or a row of its table with the same names
 
 # Replies that speak of the session or of our credentials, not of the message.
 SERVER_REPLY_CODES = {421, 530, 534, 535, 538}
