@@ -15,7 +15,7 @@ from app.notifications.delivery import SMTPTransport, deliver_pending
 from app.notifications.models import MailServerState, OutboxMessage, OutboxStatus
 from app.notifications.outbox import Recipient, enqueue
 from app.timeutil import set_now
-from tests.notifications.smtp import free_port, use_smtp
+from tests.notifications.smtp import free_port
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
