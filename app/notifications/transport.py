@@ -38,10 +38,11 @@ class Failure(enum.StrEnum):
 class SendError(Exception):
     """A failed send: its kind and the server's reply (or the connection error) to show an admin."""
 
-    def __init__(self, kind: Failure, reply: str):
+    def __init__(self, kind: Failure, reply: str, timed_out: bool = False):
         super().__init__(reply)
         self.kind = kind
         self.reply = reply
+        self.timed_out = timed_out
 
 
 def _reply_text(code: int, text: bytes | str) -> str:
@@ -74,7 +75,7 @@ def classify(error: Exception) -> SendError:
     if isinstance(error, smtplib.SMTPResponseException):
         return SendError(_kind_of_code(error.smtp_code), f"{name}: {_reply_text(error.smtp_code, error.smtp_error)}")
     if isinstance(error, (smtplib.SMTPException, OSError)):
-        return SendError(Failure.SERVER, f"{name}: {error}")
+        return SendError(Failure.SERVER, f"{name}: {error}", timed_out=isinstance(error, TimeoutError))
     return SendError(Failure.TEMPORARY, f"{name}: {error}")
 
 
@@ -102,8 +103,10 @@ class FileTransport:
 
 class SMTPTransport:
     """ONE SMTP connection for the whole run, opened on first use. A refusal of one message leaves it
-    open (smtplib resets the transaction); a connection that served earlier messages and then fails
-    (an idle timeout, a server's per-session limit) is reopened once for the message at hand."""
+    open (smtplib resets the transaction); a connection that served earlier messages and then drops
+    (an idle timeout, a server's per-session limit, 421) is reopened once for the message at hand.
+    A wait that timed out is not repeated at once: the server may have taken the message, and a
+    hanging server must cost one timeout per failure counted, not two."""
 
     def __init__(self, config):
         self.config = config
@@ -164,7 +167,7 @@ class SMTPTransport:
         try:
             refused = self._send_once(email, message)
         except SendError as error:
-            if error.kind is not Failure.SERVER or not reused:
+            if error.kind is not Failure.SERVER or not reused or error.timed_out:
                 raise
             refused = self._send_once(email, message)
         if not refused:
