@@ -62,6 +62,12 @@ class Config:
     MAIL_SMTP_CA_FILE = os.environ.get("MAIL_SMTP_CA_FILE", "")
     MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 60)
     MAIL_BATCH_SIZE = _int("MAIL_BATCH_SIZE", 200)
+    # One delivery run keeps claiming batches while there is work, for at most this long.
+    MAIL_RUN_SECONDS = _int("MAIL_RUN_SECONDS", 50)
+    # After this many failures of the server itself in a row (refused, timed out, dropped), delivery
+    # leaves the server alone for MAIL_SERVER_BACKOFF_SECONDS, doubling up to 15 minutes.
+    MAIL_SERVER_FAILURES = _int("MAIL_SERVER_FAILURES", 3)
+    MAIL_SERVER_BACKOFF_SECONDS = _int("MAIL_SERVER_BACKOFF_SECONDS", 60)
 
     # Calendar replies (Accept / Decline pressed in a calendar program) arrive at the MAIL_FROM
     # mailbox; the calendar_replies job reads them over IMAP. No IMAP_HOST: not read.

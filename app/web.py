@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import importlib
+import json
 import secrets
+from pathlib import Path
 
-from flask import Flask, abort, g, jsonify, render_template, request
+from flask import Flask, Response, abort, g, jsonify, render_template, request
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter, ValidationError
 
@@ -125,8 +129,48 @@ ERROR_TEXT = {
 }
 
 
+# Shown when the database cannot be reached: a static file, because every rendered page touches the
+# database (the signed-in user, the change stamps, the navigation).
+UNAVAILABLE_PAGE = Path(__file__).resolve().parent / "static" / "errors" / "unavailable.html"
+UNAVAILABLE_RETRY_SECONDS = 30
+
+
+def _is_database_unavailable(exc: BaseException | None) -> bool:
+    """A database that cannot be reached (or is locked, or the pool is exhausted), anywhere in the chain."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, (OperationalError, InterfaceError, PoolTimeoutError)):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def unavailable_response() -> Response:
+    """503 with Retry-After and a page that needs no database, no template and no session."""
+    headers = {"Retry-After": str(UNAVAILABLE_RETRY_SECONDS), "Cache-Control": "no-store"}
+    if wants_json():
+        body = {"code": 503, "title": "Unavailable", "message": "The database cannot be reached; try again soon."}
+        return Response(json.dumps({"error": body}), 503, headers, mimetype="application/json")
+    html = UNAVAILABLE_PAGE.read_text(encoding="utf-8").replace('"/', f'"{request.script_root}/')
+    return Response(html, 503, headers, mimetype="text/html")
+
+
 def _install_error_handlers(app: Flask) -> None:
     def render_error(code: int, description: str | None = None):
+        try:
+            return _render_error(code, description)
+        except Exception as exc:  # noqa: BLE001 - the error page itself failed: never a bare 500
+            app.logger.exception("The error page failed (database unavailable: %s)", _is_database_unavailable(exc))
+            _forget_session()
+            return unavailable_response()
+
+    def _forget_session():
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - best effort: the connection may be gone
+            pass
+
+    def _render_error(code: int, description: str | None = None):
         title, text = ERROR_TEXT.get(code, ("Error", description or ""))
         if code == 400 and description and "CSRF" in description:
             text = "Your form expired or was sent from elsewhere. Please reload the page and try again."
@@ -137,7 +181,7 @@ def _install_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         response = render_error(exc.code or 500, exc.description)
-        if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+        if exc.code == 405 and getattr(exc, "valid_methods", None) and isinstance(response, tuple):
             body, code = response
             return body, code, {"Allow": ", ".join(exc.valid_methods)}
         return response
@@ -147,8 +191,7 @@ def _install_error_handlers(app: Flask) -> None:
         if isinstance(exc, HTTPException):
             return _http_error(exc)
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        try:
-            db.session.rollback()
-        except Exception:  # pragma: no cover - best effort
-            pass
+        _forget_session()
+        if _is_database_unavailable(exc):
+            return unavailable_response()
         return render_error(500)

@@ -12,9 +12,10 @@ outbox_cli = AppGroup("outbox", help="The email outbox.")
 
 
 @outbox_cli.command("deliver")
-@click.option("--limit", default=500, show_default=True)
+@click.option("--limit", default=500, show_default=True, help="Messages claimed at a time.")
 def deliver_command(limit):
-    """Send pending messages (to instance/mail/*.eml with MAIL_BACKEND=file, else over SMTP)."""
+    """Send pending messages, batch after batch for up to MAIL_RUN_SECONDS (to instance/mail/*.eml
+    with MAIL_BACKEND=file, else over SMTP)."""
     report = deliver_pending(limit=limit)
     click.echo(str(report))
 

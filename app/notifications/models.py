@@ -55,3 +55,17 @@ class OutboxMessage(db.Model):
     # expired and was taken over by another delivery is never sent by both.
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MailServerState(db.Model):
+    """One SMTP server's health as delivery saw it: failures of the server itself (refused, timed out,
+    dropped) in a row, and until when delivery leaves it alone. A success deletes the row."""
+
+    __tablename__ = "mail_server_states"
+
+    # "host:port" as configured: a new server starts with a clean record.
+    server: Mapped[str] = mapped_column(String(255), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    backoff_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.notifications import server_state
 from app.notifications.delivery import counts_by_status
 from app.notifications.models import OutboxMessage, OutboxStatus
 from app.scheduler import lease
@@ -16,7 +17,8 @@ from app.scheduler.models import JobRun
 
 def system_status(dead_limit: int) -> dict:
     """What the system page shows: the lease, each declared job with its recorded run (or None),
-    the outbox counts by status, the latest `dead_limit` dead messages, the oldest pending one."""
+    the outbox counts by status, the latest `dead_limit` dead messages, the oldest pending one, and
+    the mail servers with failures on record (backed off or not)."""
     runs = {row.job_id: row for row in db.session.scalars(select(JobRun)).all()}
     return {
         "lease": lease.state(),
@@ -24,6 +26,7 @@ def system_status(dead_limit: int) -> dict:
         "counts": counts_by_status(),
         "dead": dead_messages(dead_limit),
         "oldest_pending": oldest_pending_at(),
+        "mail_servers": server_state.all_states(),
     }
 
 

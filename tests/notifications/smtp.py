@@ -28,19 +28,29 @@ class Received:
 
 @dataclass
 class RecordingHandler:
-    """Accepts every message, except those `reject(n, envelope)` refuses (n counts DATA commands)."""
+    """Accepts every message, except those `reject(n, envelope)` refuses (n counts DATA commands;
+    it returns True for a 550 or the reply itself), and recipients `recipient_replies` answers."""
 
     reject: object = None
+    # {"someone@example.org": "550 5.1.1 No such user"}: the reply to RCPT TO for that address.
+    recipient_replies: dict = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
     data_commands: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.recipient_replies:
+            return self.recipient_replies[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.data_commands += 1
             n = self.data_commands
-        if self.reject is not None and self.reject(n, envelope):
-            return "550 5.7.1 Message rejected by test server"
+        refusal = self.reject(n, envelope) if self.reject is not None else None
+        if refusal:
+            return refusal if isinstance(refusal, str) else "550 5.7.1 Message rejected by test server"
         message = email.message_from_bytes(envelope.content, policy=default_policy)
         with self.lock:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
