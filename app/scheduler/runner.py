@@ -218,8 +218,11 @@ class SchedulerProcess:
 
     def install_signal_handlers(self) -> None:
         def _stop(signum, _frame):
+            # The signal may arrive while this (main) thread holds the thread pool's shutdown lock
+            # (handing a job to the pool): shutting down from here would wait for that lock forever.
+            # Another thread shuts down once the main thread has let go of it.
             log.info("scheduler %s stopping (signal %s)", self.holder, signum)
-            self.scheduler.shutdown(wait=False)
+            threading.Thread(target=self.stop, kwargs={"wait": False}, name="scheduler-stop", daemon=True).start()
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
