@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from flask import flash, redirect, request
 from wtforms import SelectField
 from wtforms.validators import ValidationError
 
+from app.errors import RuleError
 from app.templating import COUNTRY_CHOICES
 from app.timeutil import all_timezones, is_valid_timezone
 
@@ -46,3 +48,23 @@ def show_rule_error(form, error, default: str | None = None) -> None:
         field.errors = list(field.errors) + [str(error)]
     else:
         form.form_errors.append(str(error))
+
+
+def saved(form, action, message: str, next_url: str, errors: type[RuleError] = RuleError):
+    """The usual form submission: when `form` validates, run `action()`; a broken rule (`errors`)
+    goes beside its field (show_rule_error) and None is returned, so the caller renders the form
+    again (with form_status()); else `message` is flashed and the redirect to `next_url` returned."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        action()
+    except errors as error:
+        show_rule_error(form, error)
+        return None
+    flash(message, "success")
+    return redirect(next_url)
+
+
+def form_status() -> int:
+    """A form shown again after a POST was refused: 422; a form shown for a GET: 200."""
+    return 422 if request.method == "POST" else 200

@@ -12,7 +12,7 @@ from app.events.forms import SessionForm
 from app.events.models import Session
 from app.events.times import local_naive
 from app.events.views import bp
-from app.forms_common import show_rule_error
+from app.forms_common import form_status, saved
 
 # --- agenda -------------------------------------------------------------------------------------
 
@@ -33,17 +33,11 @@ def session_new(event_id: int):
         last = max(event.sessions, key=lambda s: s.ends_at, default=None)
         start = local_naive(last.ends_at if last and last.ends_at < event.ends_at else event.starts_at, event.timezone)
         form.starts_at.data = start
-    if form.validate_on_submit():
-        try:
-            agenda.add_session(current_user, event, form.values(), form.speaker_ids.data,
-                                 form.external_speakers.data)
-        except EventError as error:
-            show_rule_error(form, error)
-        else:
-            flash("The session is added to the agenda.", "success")
-            return redirect(url_for("events.detail", event_id=event.id, _anchor="agenda"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("events/session_form.html", form=form, event=event, item=None), status
+    done = saved(form, lambda: agenda.add_session(current_user, event, form.values(), form.speaker_ids.data,
+                                                  form.external_speakers.data),
+                 "The session is added to the agenda.",
+                 url_for("events.detail", event_id=event.id, _anchor="agenda"), EventError)
+    return done or (render_template("events/session_form.html", form=form, event=event, item=None), form_status())
 
 
 @bp.route("/events/<int:event_id>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
@@ -58,17 +52,10 @@ def session_edit(event_id: int, session_id: int):
         form.kind.data = item.kind.value
         form.speaker_ids.data = [s.user_id for s in item.speakers if s.user_id]
         form.external_speakers.data = agenda.external_speakers_text(item)
-    if form.validate_on_submit():
-        try:
-            agenda.update_session(current_user, item, form.values(), form.speaker_ids.data,
-                                    form.external_speakers.data)
-        except EventError as error:
-            show_rule_error(form, error)
-        else:
-            flash("The session is saved.", "success")
-            return redirect(url_for("events.detail", event_id=event.id, _anchor="agenda"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("events/session_form.html", form=form, event=event, item=item), status
+    done = saved(form, lambda: agenda.update_session(current_user, item, form.values(), form.speaker_ids.data,
+                                                     form.external_speakers.data),
+                 "The session is saved.", url_for("events.detail", event_id=event.id, _anchor="agenda"), EventError)
+    return done or (render_template("events/session_form.html", form=form, event=event, item=item), form_status())
 
 
 @bp.post("/events/<int:event_id>/sessions/<int:session_id>/delete")

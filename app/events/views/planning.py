@@ -13,7 +13,7 @@ from app.events.errors import EventError
 from app.events.forms import CancelForm, CloneForm, EventForm, SeriesForm
 from app.events.times import local_date
 from app.events.views import bp
-from app.forms_common import show_rule_error
+from app.forms_common import form_status, saved, show_rule_error
 from app.timeutil import to_local
 
 ORGANISER_ROLES = (Role.ORGANISER, Role.COORDINATOR)
@@ -100,16 +100,10 @@ def publish(event_id: int):
 def cancel(event_id: int):
     event = get_managed_or_404(event_id, current_user)
     form = CancelForm()
-    if form.validate_on_submit():
-        try:
-            planning.cancel(current_user, event, form.reason.data)
-        except EventError as error:
-            show_rule_error(form, error)
-        else:
-            flash("The event is cancelled. Participants are told.", "success")
-            return redirect(url_for("events.detail", event_id=event.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("events/cancel.html", form=form, event=event), status
+    done = saved(form, lambda: planning.cancel(current_user, event, form.reason.data),
+                 "The event is cancelled. Participants are told.", url_for("events.detail", event_id=event.id),
+                 EventError)
+    return done or (render_template("events/cancel.html", form=form, event=event), form_status())
 
 
 @bp.post("/events/<int:event_id>/delete")
