@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db as _db
+from app.extensions import limiter
 from config import TestingConfig, normalise_database_url
 from tests import factories
 
@@ -198,3 +199,12 @@ def login(app):
 def make():
     """Factories: make.user(role=...), make.organisation(), make.event(...), ..."""
     return factories
+
+
+@pytest.fixture
+def isolated_limiter():
+    """create_app() re-initialises the shared Limiter object; put the test app's state back after."""
+    saved = dict(limiter.__dict__)
+    yield
+    limiter.__dict__.clear()
+    limiter.__dict__.update(saved)

@@ -15,7 +15,6 @@ from app import create_app
 from app.accounts.emails import UNCARRIED, valid_address
 from app.accounts.errors import AccountError
 from app.accounts.models import User
-from app.extensions import limiter
 from app.registrations.models import Invitation
 from config import TestingConfig
 from tests import mailbox
@@ -118,13 +117,6 @@ def test_import_refuses_an_uncarried_address_per_row_with_its_line_number(make, 
     assert response.status_code == 200 and "2 valid row(s), 1 row(s) with problems" in page
     assert "<td>3</td>" in page and "cannot receive mail from Liaison" in page
 
-
-@pytest.fixture
-def isolated_limiter():
-    saved = dict(limiter.__dict__)
-    yield
-    limiter.__dict__.clear()
-    limiter.__dict__.update(saved)
 
 
 def test_reset_and_resend_requests_are_rate_limited(app, database_url, isolated_limiter):

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.accounts.models import User
-from app.extensions import limiter
 from config import TestingConfig
 from tests import mailbox
 from tests.factories import PASSWORD
@@ -137,14 +136,6 @@ def test_protected_page_sends_anonymous_visitor_to_sign_in_and_back(client, make
     back = client.post(response.headers["Location"], data={"email": user.email, "password": PASSWORD})
     assert back.headers["Location"] == "/profile"
 
-
-@pytest.fixture
-def isolated_limiter():
-    """create_app() re-initialises the shared Limiter object; put the test app's state back after."""
-    saved = dict(limiter.__dict__)
-    yield
-    limiter.__dict__.clear()
-    limiter.__dict__.update(saved)
 
 
 def test_sign_in_attempts_are_rate_limited(app, make, database_url, isolated_limiter):
