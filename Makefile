@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: run test venv lint bench bench-data migrate demo scheduler node clean-db
+.PHONY: run test venv lint bench bench-data migrate demo scheduler node clean-db translations i18n-extract i18n-update i18n-compile i18n-check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,31 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# Translations (app/translations; README "Languages"). The .mo files are built here, never committed.
+LOCALES := en uk ro ka mk sr sr_Latn
+BABEL_KEYWORDS := -k _l -k N_ -k lazy_gettext -k lazy_ngettext:1,2 -k ngettext:1,2 -k _n:1,2
+translations: venv
+	@$(BIN)/python -m tools.i18n compile
+
+i18n-compile: translations
+
+i18n-extract: venv
+	$(BIN)/pybabel -q extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+		--add-comments=Translators: --project=Liaison --copyright-holder="Liaison" \
+		-o app/translations/messages.pot .
+
+i18n-update: i18n-extract
+	@for locale in $(LOCALES); do \
+		test -f app/translations/$$locale/LC_MESSAGES/messages.po || \
+		$(BIN)/pybabel -q init -i app/translations/messages.pot -d app/translations -l $$locale; \
+	done
+	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete --width=100
+	$(BIN)/python -m tools.i18n fill-en
+	$(BIN)/python -m tools.i18n stats
+
+i18n-check: venv
+	$(BIN)/python -m tools.i18n check
 
 # Node packages used by the tests (Mozilla's ical.js, Thunderbird's calendar parser).
 node_modules/.installed: package.json
@@ -26,15 +51,15 @@ migrate: venv
 	@mkdir -p instance
 	$(BIN)/flask db upgrade
 
-run: venv migrate
+run: venv translations migrate
 	LIAISON_DEMO=1 $(BIN)/flask demo load --if-empty
 	@LIAISON_DEMO=1 $(BIN)/python -m app.devserver
 
-test: venv
+test: venv translations
 	-@$(MAKE) --no-print-directory node
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-scheduler: venv migrate
+scheduler: venv translations migrate
 	$(BIN)/flask scheduler run
 
 lint: venv

@@ -30,6 +30,9 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    from app.i18n import install as install_i18n
+
+    install_i18n(app)
     _install_database_hooks(app, db)
 
     if app.config.get("TRUSTED_PROXIES"):

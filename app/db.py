@@ -54,13 +54,16 @@ class UTCDateTime(TypeDecorator):
 class LabelledEnum(enum.StrEnum):
     """A lower-case enum whose members read as words on pages ("study_visit" -> "Study visit").
 
-    A subclass names the labels that differ in `__labels__`; this is the one place a label is made."""
+    A subclass names every member's label in `__labels__`, marked for translation with lazy_gettext
+    (`{"study_visit": _l("Study visit")}`), so `label` speaks the page's or the email's language;
+    this is the one place a label is made. (A member without one falls back to its value as words,
+    in English: tests/test_i18n_catalogs.py fails on it.)"""
 
-    __labels__: dict[str, str] = {}
+    __labels__: dict = {}
 
     @property
     def label(self) -> str:
-        return type(self).__labels__.get(self.value) or self.value.replace("_", " ").capitalize()
+        return str(type(self).__labels__.get(self.value) or self.value.replace("_", " ").capitalize())
 
 
 def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:

@@ -9,6 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.accounts.membership_queries import administers_any
+from app.i18n import format_pattern
 from app.markdown import render_markdown
 from app.roles import Role, has_role, is_signed_in
 from app.timeutil import now, to_local
@@ -33,10 +34,11 @@ def country_name(code: str | None) -> str:
 
 
 def format_local(instant: datetime | None, tz_name: str | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    """An instant in a zone, in the page's language (app.i18n), followed by the zone's abbreviation."""
     if instant is None:
         return ""
     local = to_local(instant, tz_name)
-    return f"{local.strftime(fmt)} {local.tzname()}"
+    return f"{format_pattern(local, fmt)} {local.tzname()}"
 
 
 # (endpoint, label, who): who is "all", "member" (signed in), "organiser", "coordinator", "admin" or

@@ -28,6 +28,13 @@ from tests import factories
 STRICT = os.environ.get("LIAISON_STRICT_SKIPS") == "1"
 
 
+def pytest_configure(config):
+    # The catalogs' .mo files are built, not committed: build them when a .po is newer (as make does).
+    from tools.i18n import compile_all
+
+    compile_all()
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip with a visible reason on a laptop; fail in CI (LIAISON_STRICT_SKIPS=1)."""
     if condition:

@@ -114,6 +114,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Open to everyone: public pages, health, the public calendar; a feed's secret token is its credential.
     "main.home GET": PUBLIC,
     "main.health GET": PUBLIC,
+    "main.choose_language POST": row('redirect'),
     "registrations.privacy GET": PUBLIC,
     "events.index GET": PUBLIC,
     "events.calendar_month GET": PUBLIC,

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from app.accounts.models import LANGUAGES, Role
 from app.accounts.passwords import MAX_LENGTH, password_problem
+from app.forms_base import Form
 from app.forms_common import TimezoneField, country_choices, none_if_empty, strip_filter
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)], filters=[strip_filter],
                        render_kw={"autocomplete": "username"})
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
@@ -30,7 +30,7 @@ class PasswordRules:
             raise ValidationError(problem)
 
 
-class SignUpForm(PasswordRules, FlaskForm):
+class SignUpForm(PasswordRules, Form):
     name = StringField("Full name", validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
     email = EmailField(
         "Email",
@@ -55,7 +55,7 @@ class SignUpForm(PasswordRules, FlaskForm):
         self.country.choices = country_choices()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     # No organisation here: a membership is requested and granted (app.accounts.membership_views).
     name = StringField("Full name", validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
     position = StringField("Position", validators=[Optional(), Length(max=200)], filters=[none_if_empty])
@@ -68,7 +68,7 @@ class ProfileForm(FlaskForm):
         self.country.choices = country_choices()
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(Form):
     email = EmailField(
         "New email",
         validators=[DataRequired(), Email(message="Enter a valid email address."), Length(max=254)],
@@ -77,14 +77,14 @@ class ChangeEmailForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
 
 
-class ChangePasswordForm(PasswordRules, FlaskForm):
+class ChangePasswordForm(PasswordRules, Form):
     current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
                                      render_kw={"autocomplete": "current-password"})
     password = PasswordField("New password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
                              render_kw={"autocomplete": "new-password"})
 
 
-class AdminUserForm(FlaskForm):
+class AdminUserForm(Form):
     name = StringField("Full name", validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
     email = EmailField(
         "Email",
@@ -103,17 +103,17 @@ class AdminUserForm(FlaskForm):
         self.organisation_id.choices = [(0, "— None —")] + [(o.id, o.name) for o in organisations]
 
 
-class AddressForm(FlaskForm):
+class AddressForm(Form):
     """Forgot password, or a new confirmation link: just the address."""
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)], filters=[strip_filter],
                        render_kw={"autocomplete": "username"})
 
 
-class ResendForm(FlaskForm):
+class ResendForm(Form):
     """A new confirmation link: the signed-in account's, or (signed out) the address typed."""
     email = EmailField("Email", validators=[Optional(), Length(max=254)], filters=[strip_filter])
 
 
-class NewPasswordForm(PasswordRules, FlaskForm):
+class NewPasswordForm(PasswordRules, Form):
     password = PasswordField("New password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
                              render_kw={"autocomplete": "new-password"})

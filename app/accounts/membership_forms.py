@@ -3,14 +3,14 @@ buttons (approve, end, organisation admin) that carry only their CSRF token."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange
 
+from app.forms_base import Form
 from app.forms_common import strip_filter
 
 
-class MembershipRequestForm(FlaskForm):
+class MembershipRequestForm(Form):
     organisation_id = SelectField(
         "Request membership of", coerce=int, validate_choice=True,
         validators=[NumberRange(min=1, message="Choose an organisation from the list.")],
@@ -23,16 +23,16 @@ class MembershipRequestForm(FlaskForm):
         self.organisation_id.choices = [(0, "— Choose —")] + [(o.id, o.name) for o in organisations]
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = TextAreaField(
         "Reason", validators=[DataRequired(message="Say why, so that the person knows what to do."), Length(max=500)],
         filters=[strip_filter], description="Sent to the person by email.",
     )
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A POST button: its CSRF token only."""
 
 
-class AdminToggleForm(FlaskForm):
+class AdminToggleForm(Form):
     is_admin = HiddenField(validators=[AnyOf(["0", "1"])])

@@ -12,23 +12,13 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship,
 
 from app.db import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
 from app.extensions import db
+from app.i18n import LANGUAGES  # noqa: F401  (the profile's choices)
 from app.roles import Role
 
 if TYPE_CHECKING:
     from app.directory.models import Organisation
 
 
-LANGUAGES = [
-    ("en", "English"),
-    ("uk", "Українська"),
-    ("ro", "Română"),
-    ("ka", "ქართული"),
-    ("mk", "Македонски"),
-    ("sr", "Српски"),
-    ("hu", "Magyar"),
-    ("fr", "Français"),
-    ("de", "Deutsch"),
-]
 
 
 def normalise_email(value: str) -> str:

@@ -42,6 +42,7 @@ from markupsafe import Markup
 from app.cache import dependencies, stamps
 from app.cache.backends import IN_PROCESS, InProcessCache
 from app.extensions import db
+from app.i18n import current_language
 
 EXTENSION = "liaison_cache"
 LARGE_EXTENSION = "liaison_cache_large"
@@ -123,7 +124,8 @@ def query_key() -> tuple:
 
 
 def _storage_key(name: str, key: Hashable, versions: tuple) -> str:
-    digest = hashlib.sha1(repr((key, versions)).encode("utf-8")).hexdigest()
+    # Every entry is kept per language: the same page or feed in Ukrainian is another entry.
+    digest = hashlib.sha1(repr((key, versions, current_language())).encode("utf-8")).hexdigest()
     return f"{name}:{digest}"
 
 

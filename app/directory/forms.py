@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
 from app.directory.empact import CYCLES
 from app.directory.models import OrganisationType
+from app.forms_base import Form
 from app.forms_common import country_choices, none_if_empty, strip_filter
 
 URL_HINT = "The full address, starting with https://"
@@ -27,7 +27,7 @@ def _website():
     )
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
     short_name = StringField(
         "Short name", validators=[Optional(), Length(max=40)], filters=[none_if_empty],
@@ -48,7 +48,7 @@ class OrganisationForm(FlaskForm):
         self.country.choices = country_choices()
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(Form):
     acronym = StringField("Acronym", validators=[DataRequired(), Length(max=40)], filters=[strip_filter])
     title = StringField("Title", validators=[DataRequired(), Length(max=300)], filters=[strip_filter])
     programme = StringField(
@@ -71,7 +71,7 @@ class ProjectForm(FlaskForm):
             raise ValidationError("The end date must be on or after the start date.")
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5_000)], filters=[none_if_empty])
     empact_cycle = SelectField(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
@@ -31,6 +30,7 @@ from app.directory.models import Organisation, Project, Theme
 from app.events.models import EventFormat, EventKind, RegistrationMode, SessionKind
 from app.events.times import NonexistentLocalTime, local_instant
 from app.extensions import db
+from app.forms_base import Form
 from app.forms_common import TimezoneField, country_choices, none_if_empty, strip_filter
 from app.timeutil import is_valid_timezone
 
@@ -83,7 +83,7 @@ class LocalTimesMixin:
         return ok
 
 
-class EventForm(LocalTimesMixin, FlaskForm):
+class EventForm(LocalTimesMixin, Form):
     local_time_fields = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
@@ -156,7 +156,7 @@ class EventForm(LocalTimesMixin, FlaskForm):
         }
 
 
-class SessionForm(LocalTimesMixin, FlaskForm):
+class SessionForm(LocalTimesMixin, Form):
     local_time_fields = ("starts_at", "ends_at")
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
@@ -199,13 +199,13 @@ class SessionForm(LocalTimesMixin, FlaskForm):
         }
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField("Reason", validators=[DataRequired(message="Say why; everyone will see it."),
                                                  Length(max=2000)], filters=[strip_filter],
                            description="Shown on the event page and sent to participants.")
 
 
-class CloneForm(FlaskForm):
+class CloneForm(Form):
     starts_on = DateField("New start date", validators=[DataRequired(message="Enter a date.")])
 
     def validate_starts_on(self, field):
@@ -216,7 +216,7 @@ class CloneForm(FlaskForm):
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(Form):
     rule = RadioField("Repeat", choices=[("weekly", "Every N weeks"), ("monthly", "Monthly on the n-th weekday")],
                       default="weekly")
     every_weeks = IntegerField("Every … weeks", default=1, validators=[Optional(), NumberRange(min=1, max=52)])

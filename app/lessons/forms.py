@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -14,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from app.forms_base import Form
 from app.forms_common import none_if_empty, strip_filter
 from app.lessons.models import TLP, ActionStatus, Addressee, LessonKind, RecommendationType
 from app.lessons.summaries.compile import GROUPINGS
@@ -28,7 +28,7 @@ def _int_or_none(value):
         return None
 
 
-class LessonForm(FlaskForm):
+class LessonForm(Form):
     kind = SelectField("Kind", choices=[(k.value, k.label) for k in LessonKind], default=LessonKind.OBSERVATION.value)
     title = StringField(
         "Title", validators=[DataRequired("Give the entry a title."), Length(max=200)], filters=[strip_filter],
@@ -70,17 +70,17 @@ class LessonForm(FlaskForm):
         self.themes.choices = [(t.id, t.label) for t in themes]
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(Form):
     step = HiddenField(validators=[DataRequired()])
     comment = TextAreaField("Comment", validators=[Optional(), Length(max=5000)], filters=[none_if_empty])
 
 
-class MarkingForm(FlaskForm):
+class MarkingForm(Form):
     tlp = SelectField("Marking", choices=[(t.value, t.label) for t in TLP])
     comment = StringField("Why", validators=[Optional(), Length(max=500)], filters=[none_if_empty])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     title = StringField("What must be done", validators=[DataRequired("Say what must be done."), Length(max=300)],
                         filters=[strip_filter])
     description = TextAreaField("Details", validators=[Optional(), Length(max=LONG)], filters=[none_if_empty])
@@ -108,13 +108,13 @@ class ActionForm(FlaskForm):
             raise ValidationError("Choose a person, or an organisation with a contact.")
 
 
-class ActionUpdateForm(FlaskForm):
+class ActionUpdateForm(Form):
     status = SelectField("Status", choices=[(s.value, s.label) for s in ActionStatus])
     note = TextAreaField("Progress note", validators=[Optional(), Length(max=5000)], filters=[none_if_empty])
     save = SubmitField("Update")
 
 
-class SummaryForm(FlaskForm):
+class SummaryForm(Form):
     title = StringField("Title", validators=[DataRequired("Give the summary a title."), Length(max=200)],
                         filters=[strip_filter])
     group_by = SelectField("Group by", choices=list(GROUPINGS.items()), default="theme")

@@ -1,4 +1,4 @@
-"""Email bodies from templates, in the recipient's language where a translation exists.
+"""Email bodies from templates, in the recipient's language (app/translations, through gettext).
 
 render_email("registrations/confirmed", language="uk", **context) looks for
 templates/email/registrations/confirmed.uk.txt (then .en.txt, then .txt) and the same with .html,
@@ -15,42 +15,20 @@ from contextlib import nullcontext
 from datetime import datetime
 
 from flask import current_app, has_request_context, render_template
+from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 
+from app.i18n import DEFAULT, format_pattern, supported
 from app.timeutil import to_local
 from app.urls import absolute_url
 
-# Month and weekday names for the languages that have email translations (strftime depends on
-# the process locale, which a server does not set per recipient).
-_NAMES = {
-    "en": {
-        "days": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-        "months": ["January", "February", "March", "April", "May", "June", "July", "August",
-                   "September", "October", "November", "December"],
-        "pattern": "{weekday} {day} {month} {year}, {time}",
-    },
-    "uk": {
-        "days": ["понеділок", "вівторок", "середа", "четвер", "пʼятниця", "субота", "неділя"],
-        "months": ["січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня",
-                   "вересня", "жовтня", "листопада", "грудня"],
-        "pattern": "{weekday}, {day} {month} {year} р., {time}",
-    },
-}
-
 
 def format_when(instant: datetime | None, tz_name: str | None, language: str | None = "en") -> str:
-    """'Monday 26 October 2026, 10:00 EET (Europe/Kyiv)' in the given zone and language."""
+    """'Monday 26 October 2026, 10:00 EET (Europe/Kyiv)' in the given zone and language (Babel)."""
     if instant is None:
         return ""
     local = to_local(instant, tz_name)
-    names = _NAMES.get(language or "en", _NAMES["en"])
-    text = names["pattern"].format(
-        weekday=names["days"][local.weekday()],
-        day=local.day,
-        month=names["months"][local.month - 1],
-        year=local.year,
-        time=local.strftime("%H:%M"),
-    )
+    text = format_pattern(local, "%A %-d %B %Y, %H:%M", supported(language) or DEFAULT)
     return f"{text} {local.tzname()} ({tz_name or 'UTC'})"
 
 
@@ -73,7 +51,7 @@ def render_email(name: str, language: str | None = None, **context) -> tuple[str
         nullcontext() if has_request_context()
         else current_app.test_request_context("/", base_url=current_app.config["BASE_URL"])
     )
-    with request_context:
+    with request_context, force_locale(supported(language) or DEFAULT):
         text = _render_first([f"email/{name}.{lang}.txt" for lang in languages] + [f"email/{name}.txt"], **context)
         if text is None:
             raise TemplateNotFound(f"email/{name}.txt")

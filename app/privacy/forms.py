@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.accounts.passwords import MAX_LENGTH
+from app.forms_base import Form
 from app.forms_common import strip_filter
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = PasswordField("Your password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
                              render_kw={"autocomplete": "current-password"})
     understood = BooleanField("I understand that this cannot be undone.",
                               validators=[InputRequired(message="Tick the box to confirm.")])
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     """An admin acting on a person's request (a data export or an account deletion)."""
 
     reason = StringField("Request (who asked, when, how)", filters=[strip_filter],
@@ -25,5 +25,5 @@ class RequestForm(FlaskForm):
     format = HiddenField(default="html")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button: CSRF only."""

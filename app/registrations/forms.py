@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.accounts.emails import valid_address
 from app.accounts.errors import AccountError
+from app.forms_base import Form
 from app.forms_common import none_if_empty, strip_filter
 from app.registrations.imports import ENCODINGS
 from app.registrations.models import ParticipantRole
@@ -27,23 +27,23 @@ class NeedsMixin:
     needs_visa_letter = BooleanField("I need a visa support letter")
 
 
-class RegistrationForm(NeedsMixin, FlaskForm):
+class RegistrationForm(NeedsMixin, Form):
     role = SelectField("I will take part as", choices=SELF_ROLE_CHOICES, default="participant",
                        description="Speakers and trainers are confirmed by the organisers.")
     consent = BooleanField("I have read and accept the privacy notice",
                            validators=[DataRequired(message="Please accept the privacy notice to register.")])
 
 
-class AcceptInvitationForm(NeedsMixin, FlaskForm):
+class AcceptInvitationForm(NeedsMixin, Form):
     consent = BooleanField("I have read and accept the privacy notice",
                            validators=[DataRequired(message="Please accept the privacy notice to register.")])
 
 
-class NeedsForm(NeedsMixin, FlaskForm):
+class NeedsForm(NeedsMixin, Form):
     pass
 
 
-class BulkForm(FlaskForm):
+class BulkForm(Form):
     action = SelectField("Action", choices=[
         ("approve", "Approve"), ("reject", "Reject"), ("cancel", "Cancel"),
         ("promote", "Move from the waiting list"), ("role", "Change role to"),
@@ -57,7 +57,7 @@ class BulkForm(FlaskForm):
             raise ValidationError("Choose the new role.")
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     emails = TextAreaField(
         "Email addresses",
         validators=[DataRequired(message="Enter at least one email address."), Length(max=100_000)],
@@ -66,7 +66,7 @@ class InviteForm(FlaskForm):
     role = SelectField("Role", choices=ALL_ROLE_CHOICES, default="participant")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField("CSV file", description="Columns: email, name (optional), role (optional). First line: the column names.")
     mode = RadioField("What to do with each row", choices=[
         ("invite", "Invite (they accept by email)"), ("register", "Register them directly (existing accounts)"),
@@ -75,11 +75,11 @@ class ImportForm(FlaskForm):
                            description="Leave “Detect it” unless the names in the preview look wrong.")
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(Form):
     payload = HiddenField(validators=[DataRequired()])
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     group = SelectField("To", choices=[(key, label) for key, (label, _) in MESSAGE_GROUPS.items()], default="confirmed")
     subject = StringField("Subject", validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
     body = TextAreaField("Message", validators=[DataRequired(), Length(max=20_000)])
@@ -88,7 +88,7 @@ class MessageForm(FlaskForm):
 RATING_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(Form):
     overall = RadioField("Overall", choices=RATING_CHOICES, validators=[InputRequired(message="Choose 1 to 5.")])
     relevance = RadioField("Relevance to your work", choices=RATING_CHOICES,
                            validators=[InputRequired(message="Choose 1 to 5.")])

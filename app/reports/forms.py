@@ -3,9 +3,8 @@ its exports carry exactly the same filter."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from sqlalchemy import literal, null, select, union_all
-from wtforms import Form, SelectField
+from wtforms import SelectField
 from wtforms.fields import DateField
 from wtforms.validators import Optional, ValidationError
 
@@ -13,6 +12,7 @@ from app.cache import fragments
 from app.directory.models import Project, Theme
 from app.events.models import EventKind
 from app.extensions import db
+from app.forms_base import Form, QueryForm
 from app.reports.scope import ReportFilter
 from app.templating import COUNTRY_CHOICES
 
@@ -33,7 +33,7 @@ def _project_and_theme_choices() -> tuple[tuple, tuple]:
     return projects, themes
 
 
-class ReportFilterForm(Form):
+class ReportFilterForm(QueryForm):
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
     project = SelectField("Project", default="")
@@ -65,5 +65,5 @@ class ReportFilterForm(Form):
         )
 
 
-class RefreshForm(FlaskForm):
+class RefreshForm(Form):
     """The "Refresh figures" button (a POST with its CSRF token; the filter stays in the URL)."""

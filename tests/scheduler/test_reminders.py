@@ -76,8 +76,8 @@ def test_reminder_shows_event_and_recipient_time_place_link_and_ics(app, db, peo
 
     # In Ukrainian, with the time in the event's zone and in hers.
     assert "Вітаємо, Olena!" in for_olena.text_body
-    assert "пʼятниця, 20 березня 2026 р., 10:00 CET (Europe/Brussels)" in for_olena.text_body
-    assert "Ваш час:    пʼятниця, 20 березня 2026 р., 11:00 EET (Europe/Kyiv)" in for_olena.text_body
+    assert "пʼятниця, 20 березня 2026\u202fр., 10:00 CET (Europe/Brussels)" in for_olena.text_body
+    assert "пʼятниця, 20 березня 2026\u202fр., 11:00 EET (Europe/Kyiv)" in for_olena.text_body
     assert "Ваш час" in for_olena.html_body
 
     ics = attachment(for_jan, "text/calendar")

@@ -1,0 +1,190 @@
+"""Which language a page or an email speaks (Flask-Babel), and dates and numbers in it.
+
+A page's language is, in order: `?lang=` (the footer's switcher and hreflang links; remembered in the
+session), a signed-in person's profile language, the language remembered in the session, the browser's
+Accept-Language, English. An email speaks its recipient's language (app.notifications.rendering
+renders it inside `force_locale`). User content (titles, descriptions, lessons) is never translated.
+
+Dates: `format_pattern(value, "%d %b %Y")` turns the strftime patterns our templates use into CLDR
+patterns, so month and day names come from the locale and clocks stay at 24 hours.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
+from flask import Flask, has_request_context, request, session
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+# The languages with a complete catalog in app/translations (value, name in its own language).
+LANGUAGES = [
+    ("en", "English"),
+    ("uk", "Українська"),
+    ("ro", "Română"),
+    ("ka", "ქართული"),
+    ("mk", "Македонски"),
+    ("sr", "Српски"),
+    ("sr_Latn", "Srpski (latinica)"),
+]
+SUPPORTED = tuple(code for code, _name in LANGUAGES)
+DEFAULT = "en"
+# English dates and numbers in the European way (24-hour clock, day before month).
+_FORMAT_LOCALE = {"en": "en_GB"}
+
+babel = Babel()
+
+
+def supported(code: str | None) -> str | None:
+    """The supported language a code names ("sr-Latn", "uk_UA" and "UK" included), or None."""
+    if not code:
+        return None
+    wanted = code.replace("-", "_")
+    for candidate in SUPPORTED:
+        if wanted.lower() == candidate.lower():
+            return candidate
+    base = wanted.split("_")[0].lower()
+    if base == "sr" and "latn" in wanted.lower():
+        return "sr_Latn"
+    return base if base in SUPPORTED else None
+
+
+def select_locale() -> str:
+    if not has_request_context():  # the scheduler, the CLI: English unless force_locale says otherwise
+        return DEFAULT
+    chosen = supported(request.args.get("lang"))
+    if chosen:
+        session["language"] = chosen
+        return chosen
+    if current_user and current_user.is_authenticated:
+        own = supported(getattr(current_user, "language", None))
+        if own:
+            return own
+    remembered = supported(session.get("language"))
+    if remembered:
+        return remembered
+    for value, _quality in request.accept_languages:  # best first
+        if supported(value):
+            return supported(value)
+    return DEFAULT
+
+
+def select_timezone() -> str | None:
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return getattr(current_user, "timezone", None) or None
+    return None
+
+
+def current_language() -> str:
+    locale = get_locale()
+    if locale is None:
+        return DEFAULT
+    return supported(str(locale)) or DEFAULT
+
+
+def html_lang(code: str | None = None) -> str:
+    """The BCP 47 tag of a language ("sr-Latn"), for <html lang> and hreflang."""
+    return (code or current_language()).replace("_", "-")
+
+
+def formatting_locale(code: str | None = None) -> Locale:
+    code = code or current_language()
+    return Locale.parse(_FORMAT_LOCALE.get(code, code))
+
+
+_STRFTIME_TO_CLDR = {
+    "%a": "EEE", "%A": "EEEE", "%d": "dd", "%-d": "d", "%b": "MMM", "%B": "MMMM", "%m": "MM",
+    "%Y": "y", "%y": "yy", "%H": "HH", "%M": "mm", "%S": "ss", "%Z": "zzz", "%%": "%",
+}
+_TOKEN = re.compile(r"%-?[a-zA-Z%]")
+
+
+def cldr_pattern(fmt: str) -> str:
+    """'%a %d %b %Y, %H:%M' → "EEE dd MMM y, HH:mm" (literal text quoted). A month name standing
+    alone with its year ('%B %Y') takes the stand-alone form, as calendars title a month."""
+    parts, last = [], 0
+    for match in _TOKEN.finditer(fmt):
+        literal = fmt[last:match.start()]
+        if literal:
+            parts.append(_quote(literal))
+        parts.append(_STRFTIME_TO_CLDR.get(match.group(), ""))
+        last = match.end()
+    if fmt[last:]:
+        parts.append(_quote(fmt[last:]))
+    pattern = "".join(parts)
+    if "%d" not in fmt and "%-d" not in fmt:
+        pattern = pattern.replace("MMMM", "LLLL").replace("MMM", "LLL")
+    return pattern
+
+
+def _quote(literal: str) -> str:
+    if not any(ch.isalpha() for ch in literal):
+        return literal
+    return "'" + literal.replace("'", "''") + "'"
+
+
+# The patterns our pages use, as CLDR skeletons: each locale orders and punctuates them its own way
+# ("Fri, 20 Mar 2026, 10:00", "пт, 20 бер. 2026 р., 10:00", "pet, 20. mar 2026. 10:00").
+# (date skeleton or "full", with the time?)
+_SKELETONS = {
+    "%a %d %b %Y, %H:%M": ("yMMMEd", True), "%d %b %Y, %H:%M": ("yMMMd", True),
+    "%d %b %Y": ("yMMMd", False), "%d %B %Y": ("yMMMMd", False), "%A %d %B %Y": ("full", False),
+    "%A %d %B %Y, %H:%M": ("full", True), "%B %Y": ("yMMMM", False), "%b %Y": ("yMMM", False),
+    "%a %d %b": ("MMMEd", False), "%d %b": ("MMMd", False), "%a %d %b, %H:%M": ("MMMEd", True),
+}
+
+
+def format_pattern(value: datetime | date | None, fmt: str, language: str | None = None) -> str:
+    """A date or a (local) datetime in one of our strftime-like patterns, the locale's way."""
+    if value is None:
+        return ""
+    locale = formatting_locale(language)
+    if fmt == "%H:%M":
+        return format_time(value, "HH:mm", locale=locale)
+    # English keeps the patterns as written ("Mon 01 Jun 2026, 12:05"), the other languages their own.
+    skeleton, with_time = _SKELETONS.get(fmt.replace("%-d", "%d"), (None, False))
+    if skeleton is None or locale.language == "en":
+        pattern = cldr_pattern(fmt)
+        if isinstance(value, datetime):
+            return format_datetime(value, pattern, tzinfo=value.tzinfo, locale=locale)
+        return format_date(value, pattern, locale=locale)
+    day = value.date() if isinstance(value, datetime) else value
+    text = format_date(day, "full", locale=locale) if skeleton == "full" else format_skeleton(
+        skeleton, day, locale=locale)
+    if not with_time or not isinstance(value, datetime):
+        return text
+    clock = format_time(value, "HH:mm", locale=locale)
+    return locale.datetime_formats["medium"].replace("{1}", text).replace("{0}", clock).replace("'", "")
+
+
+# The public pages search engines and visitors share links to: they get hreflang alternates. (Never a
+# page whose address holds a secret, such as a feed token.)
+PUBLIC_PAGES = {"main.home", "events.index", "events.detail", "events.calendar_month"}
+
+
+def language_alternates(endpoint: str | None, view_args: dict | None, args) -> list[tuple[str, str]]:
+    """(hreflang, URL) of this GET page in every language, for <link rel="alternate">."""
+    from flask import url_for
+
+    if endpoint not in PUBLIC_PAGES or request.method != "GET":
+        return []
+    view_args = view_args or {}
+    params = {key: value for key, value in args.items() if key != "lang" and key not in view_args}
+    return [
+        (html_lang(code), url_for(endpoint, **view_args, **params, lang=code, _external=True))
+        for code in SUPPORTED
+    ]
+
+
+def install(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES, current_language=current_language, html_lang=html_lang,
+        language_alternates=language_alternates,
+    )
+    app.jinja_env.filters["datefmt"] = lambda value, fmt: format_pattern(value, fmt)
