@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import LabelledEnum, TimestampMixin, UTCDateTime, link_table, str_enum, utcnow
@@ -30,6 +31,8 @@ class LessonKind(LabelledEnum):
     LESSON = "lesson"
     GOOD_PRACTICE = "good_practice"
 
+    __labels__ = {"observation": _l("Observation"), "lesson": _l("Lesson"), "good_practice": _l("Good practice")}
+
 
 class LessonStatus(LabelledEnum):
     DRAFT = "draft"
@@ -39,7 +42,14 @@ class LessonStatus(LabelledEnum):
     LEARNED = "learned"
     REJECTED = "rejected"
 
-    __labels__ = {"validated": "Validated (lesson identified)"}
+    __labels__ = {
+        "draft": _l("Draft"),
+        "submitted": _l("Submitted"),
+        "validated": _l("Validated (lesson identified)"),
+        "actioned": _l("Actioned"),
+        "learned": _l("Learned"),
+        "rejected": _l("Rejected"),
+    }
 
 
 class TLP(LabelledEnum):
@@ -51,6 +61,7 @@ class TLP(LabelledEnum):
     AMBER_STRICT = "amber_strict"
     RED = "red"
 
+    # The markings themselves are never translated (TLP 2.0); what they mean is (export/marking.py).
     __labels__ = {"clear": "TLP:CLEAR", "green": "TLP:GREEN", "amber": "TLP:AMBER",
                   "amber_strict": "TLP:AMBER+STRICT", "red": "TLP:RED"}
 
@@ -72,7 +83,14 @@ class RecommendationType(LabelledEnum):
     STANDARDISATION = "standardisation"
     PROCUREMENT = "procurement"
 
-    __labels__ = {"capability_gap": "Technology / capability gap"}
+    __labels__ = {
+        "operational": _l("Operational"),
+        "training": _l("Training"),
+        "policy": _l("Policy"),
+        "capability_gap": _l("Technology / capability gap"),
+        "standardisation": _l("Standardisation"),
+        "procurement": _l("Procurement"),
+    }
 
 
 class Addressee(LabelledEnum):
@@ -81,7 +99,12 @@ class Addressee(LabelledEnum):
     PROJECTS = "projects"
     PRACTITIONERS = "practitioners"
 
-    __labels__ = {"eu_institutions": "EU institutions"}
+    __labels__ = {
+        "eu_institutions": _l("EU institutions"),
+        "national_authorities": _l("National authorities"),
+        "projects": _l("Projects"),
+        "practitioners": _l("Practitioners"),
+    }
 
 
 lesson_themes = link_table("lesson_themes", ("lesson_id", "lessons.id"), ("theme_id", "themes.id"))
@@ -160,6 +183,8 @@ class ActionStatus(LabelledEnum):
     IN_PROGRESS = "in_progress"
     DONE = "done"
     DROPPED = "dropped"
+
+    __labels__ = {"open": _l("Open"), "in_progress": _l("In progress"), "done": _l("Done"), "dropped": _l("Dropped")}
 
 
 # An action still to be done (shown as open, counted as overdue after its due date).

@@ -11,6 +11,7 @@ reference, "an entry marked TLP:RED from <event>", and never its title or text.
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import Role, User
@@ -25,13 +26,15 @@ from app.notifications.rendering import render_email
 def entry_reference(recipient, lesson: Lesson, visible: bool) -> str:
     """How a message or page names `lesson` to `recipient`: its title when `visible` (what
     visibility.can_see / visible_ids answered for this recipient), otherwise a neutral reference
-    with its marking and, when the recipient may see the event, the event's title."""
+    with its marking and, when the recipient may see the event, the event's title. The neutral
+    reference is a lazy string: it speaks the language of the page or email it is shown in (an
+    email is rendered in its recipient's language), not the one of the request that built it."""
     if visible:
         return lesson.title
     event = lesson.event
     if event is not None and event_access.can_view(recipient, event):
-        return f"an entry marked {lesson.tlp.label} from {event.title}"
-    return f"an entry marked {lesson.tlp.label}"
+        return _l("an entry marked %(marking)s from %(event)s", marking=lesson.tlp.label, event=event.title)
+    return _l("an entry marked %(marking)s", marking=lesson.tlp.label)
 
 
 def _link(path: str) -> str:

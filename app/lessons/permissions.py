@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from app.accounts.permissions import is_signed_in
@@ -22,12 +23,12 @@ from app.timeutil import now
 EDITABLE_STATUSES = (LessonStatus.DRAFT, LessonStatus.SUBMITTED, LessonStatus.REJECTED)
 
 
-def may_record(user, event: Event) -> tuple[bool, str]:
+def may_record(user, event: Event) -> tuple[bool, str]:  # the reason: a lazy string, shown to the user
     """Attendees (once the event is over) and the event's organisers record entries."""
     if not is_signed_in(user):
-        return False, "Sign in to record an entry."
+        return False, _l("Sign in to record an entry.")
     if event.status == EventStatus.CANCELLED:
-        return False, "This event was cancelled."
+        return False, _l("This event was cancelled.")
     if event_access.is_organiser_of(user, event):
         return True, ""
     registered = db.session.scalar(
@@ -40,9 +41,9 @@ def may_record(user, event: Event) -> tuple[bool, str]:
         )
     )
     if not registered:
-        return False, "Only the event's participants and organisers record entries."
+        return False, _l("Only the event's participants and organisers record entries.")
     if event.ends_at > now():
-        return False, "Participants record entries once the event is over."
+        return False, _l("Participants record entries once the event is over.")
     return True, ""
 
 

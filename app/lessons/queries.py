@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
@@ -78,10 +80,21 @@ class HistoryStep:
     comment: str | None
 
 
+# What each workflow step is called in an entry's history.
+STEP_NAMES = {
+    "draft": _l("Draft"), "submitted": _l("Submitted"), "validated": _l("Validated"),
+    "actioned": _l("Actioned"), "learned": _l("Learned"), "rejected": _l("Rejected"),
+}
+
+
+def _step_name(status: str | None) -> str | None:
+    return str(STEP_NAMES.get(status, status.replace("_", " ").capitalize())) if status else None
+
+
 def lesson_history(lesson: Lesson) -> list[HistoryStep]:
     """The entry's workflow steps and marking changes (from the audit log), oldest first."""
     steps = [
-        HistoryStep(step.at, step.actor, step.to_status.replace("_", " ").capitalize(), step.from_status, step.comment)
+        HistoryStep(step.at, step.actor, _step_name(step.to_status), _step_name(step.from_status), step.comment)
         for step in db.session.scalars(
             select(LessonTransition).options(joinedload(LessonTransition.actor))
             .where(LessonTransition.lesson_id == lesson.id).order_by(LessonTransition.id))
@@ -92,7 +105,7 @@ def lesson_history(lesson: Lesson) -> list[HistoryStep]:
                AuditEntry.action == "lesson.marking_changed").order_by(AuditEntry.id)
     ):
         old, new = entry.changes.get("tlp", [None, None])
-        steps.append(HistoryStep(entry.at, entry.actor, f"Marked {TLP(new).label}",
+        steps.append(HistoryStep(entry.at, entry.actor, _("Marked %(marking)s", marking=TLP(new).label),
                                  TLP(old).label if old else None, entry.summary))
     return sorted(steps, key=lambda step: step.at)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import audit
@@ -83,18 +85,18 @@ def _checked_themes(event: Event, data: EntryData) -> list[Theme]:
     """The entry's title, session and themes are valid; returns the chosen themes."""
     title = (data.title or "").strip()
     if not title:
-        raise LessonError("Give the entry a title (one issue per entry).")
+        raise LessonError(_l("Give the entry a title (one issue per entry)."))
     if len(title) > 200:
-        raise LessonError("The title must be at most 200 characters.")
+        raise LessonError(_l("The title must be at most 200 characters."))
     if data.session_id is not None:
         session = db.session.get(Session, data.session_id)
         if session is None or session.event_id != event.id:
-            raise LessonError("Choose a session of this event.")
+            raise LessonError(_l("Choose a session of this event."))
     themes = []
     if data.theme_ids:
         themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(list(data.theme_ids)))))
         if len(themes) != len(set(data.theme_ids)):
-            raise LessonError("Choose themes from the list.")
+            raise LessonError(_l("Choose themes from the list."))
     return themes
 
 
@@ -132,17 +134,17 @@ def _check_complete(lesson: Lesson) -> None:
     """What a submitted entry must say (a draft may be incomplete)."""
     missing = []
     if not lesson.observation:
-        missing.append("the observation (what happened)")
+        missing.append(_("the observation (what happened)"))
     if lesson.kind == LessonKind.GOOD_PRACTICE:
         labels = {
-            "problem_addressed": "the problem it addresses",
-            "how_it_works": "how and why it works",
-            "evidence": "the evidence it works",
-            "replication_needs": "what another unit needs to replicate it",
+            "problem_addressed": _("the problem it addresses"),
+            "how_it_works": _("how and why it works"),
+            "evidence": _("the evidence it works"),
+            "replication_needs": _("what another unit needs to replicate it"),
         }
         missing += [label for name, label in labels.items() if not getattr(lesson, name)]
     if missing:
-        raise LessonError("Before submitting, describe " + ", ".join(missing) + ".")
+        raise LessonError(_l("Before submitting, describe %(missing)s.", missing=", ".join(missing)))
 
 
 @rolls_back_on(LessonError)
@@ -155,7 +157,7 @@ def record_entry(event: Event, author: User, data: EntryData, *, submit: bool = 
     changes = _apply(lesson, event, data)
     db.session.add(lesson)
     db.session.flush()
-    _transition(lesson, author, None, LessonStatus.DRAFT, "Recorded")
+    _transition(lesson, author, None, LessonStatus.DRAFT, _("Recorded"))
     audit.record(author, "lesson.created", lesson, changes, summary=f"Recorded {lesson.title}")
     if submit:
         _check_complete(lesson)
@@ -167,11 +169,11 @@ def record_entry(event: Event, author: User, data: EntryData, *, submit: bool = 
 @rolls_back_on(LessonError)
 def update_entry(lesson: Lesson, actor: User, data: EntryData, *, submit: bool = False) -> Lesson:
     if not can_edit(actor, lesson):
-        raise LessonError("Only the author may edit an entry, and only until it is validated.")
+        raise LessonError(_l("Only the author may edit an entry, and only until it is validated."))
     old_tlp = lesson.tlp
     changes = _apply(lesson, lesson.event, data)
     if TLP(data.tlp).rank < old_tlp.rank and lesson.author_id != actor.id and not visibility.is_coordinator(actor):
-        raise LessonError("Only the author or a coordinator may lower the marking.")
+        raise LessonError(_l("Only the author or a coordinator may lower the marking."))
     if lesson.tlp != old_tlp:
         lesson.marked_at = now()  # visibility: the organisers of this moment see the new marking
     if changes:
@@ -187,7 +189,7 @@ def update_entry(lesson: Lesson, actor: User, data: EntryData, *, submit: bool =
 def delete_draft(lesson: Lesson, actor: User) -> None:
     """The author may throw away a draft (nothing else is ever deleted: the history is the record)."""
     if not (is_signed_in(actor) and lesson.author_id == actor.id and lesson.status == LessonStatus.DRAFT):
-        raise LessonError("Only the author may delete an entry, and only while it is a draft.")
+        raise LessonError(_l("Only the author may delete an entry, and only while it is a draft."))
     audit.record(actor, "lesson.deleted", lesson, {"title": [lesson.title, None]}, summary=lesson.title)
     db.session.delete(lesson)
     db.session.commit()
@@ -201,18 +203,18 @@ def change_marking(lesson: Lesson, actor: User, tlp: TLP | str, comment: str | N
     try:
         new = TLP(tlp)
     except ValueError as error:
-        raise LessonError("Choose a TLP marking from the list.") from error
+        raise LessonError(_l("Choose a TLP marking from the list.")) from error
     if new == lesson.tlp:
         return
     is_author = is_signed_in(actor) and lesson.author_id == actor.id
     if new.rank < lesson.tlp.rank:
         if not (is_author or (visibility.is_coordinator(actor) and visibility.can_see(actor, lesson))):
-            raise LessonError("Only the author or a coordinator may lower the marking.")
+            raise LessonError(_l("Only the author or a coordinator may lower the marking."))
         if lesson.tlp in RESTRICTED_MARKINGS and not clean_text(comment):
-            raise LessonError(f"Say why the entry may now reach more people than {lesson.tlp.label} allows: "
-                              "the reason is kept in its history.")
+            raise LessonError(_l("Say why the entry may now reach more people than %(marking)s allows: "
+                                 "the reason is kept in its history.", marking=lesson.tlp.label))
     elif not (is_author or visibility.can_validate(actor, lesson)):
-        raise LessonError("Only the author, the event's organisers or a coordinator may change the marking.")
+        raise LessonError(_l("Only the author, the event's organisers or a coordinator may change the marking."))
     old = lesson.tlp
     lesson.tlp = new
     lesson.marked_at = now()  # visibility: the organisers of this moment see the new marking
@@ -274,15 +276,15 @@ def transition(lesson: Lesson, actor: User, step: str, comment: str | None = Non
     """Take one workflow step ("submit", "validate", "reject", "confirm") and commit."""
     comment = clean_text(comment)
     if comment and len(comment) > 5000:
-        raise LessonError("Keep the comment under 5,000 characters.")
+        raise LessonError(_l("Keep the comment under 5,000 characters."))
     if step not in allowed_transitions(actor, lesson):
         if step == "confirm" and lesson.status == LessonStatus.ACTIONED and not all_actions_done(lesson):
-            raise LessonError("Every follow-up action must be done (or dropped) before the lesson is learned.")
-        raise LessonError("You cannot take this step on this entry now.")
+            raise LessonError(_l("Every follow-up action must be done (or dropped) before the lesson is learned."))
+        raise LessonError(_l("You cannot take this step on this entry now."))
     if step == "submit":
         _check_complete(lesson)
     elif step == "reject" and not comment:
-        raise LessonError("Give the author a reason for rejecting the entry.")
+        raise LessonError(_l("Give the author a reason for rejecting the entry."))
     move(lesson, actor, STEP_TARGETS[step], comment)
     db.session.commit()
     return lesson.status

@@ -31,11 +31,12 @@ import io
 import re
 
 from docxtpl import DocxTemplate
+from flask_babel import gettext as _
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from app.lessons.export.make_template import TEMPLATE, banner_key
-from app.lessons.export.marking import banner, colour
+from app.lessons.export.marking import banner, colour, language
 
 # Characters XML 1.0 cannot carry (control characters, lone surrogates, U+FFFE/U+FFFF).
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -116,9 +117,12 @@ def to_docx(document: dict) -> bytes:
         "title": document["title"], "subtitle": document["subtitle"], "blocks": document["blocks"],
         "tlp_label": document["tlp_label"], "banner": banner(document),
         "banner_key": banner_key(document["tlp"], colour(document)),
+        # The template's only words of its own, in the reader's language.
+        "label_pattern": _("%(label)s:"),
     }
     template.render(context, _environment())
     docx.core_properties.title = _XML_INVALID.sub("", document["title"])[:255]
+    docx.core_properties.language = language()
     buffer = io.BytesIO()
     template.save(buffer)
     return buffer.getvalue()

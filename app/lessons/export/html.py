@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markupsafe import escape
 
-from app.lessons.export.marking import banner, colour
+from app.lessons.export.marking import banner, colour, language
 
 
 def _html_text(text: str | None) -> str:
@@ -37,7 +37,7 @@ def to_html(document: dict) -> str:
     r, g, b = colour(document)
     parts = [
         "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{language()}"><head><meta charset="utf-8">',
         f"<title>{escape(document['title'])}</title>",
         "<style>body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
         f".tlp{{background:#000;color:rgb({r},{g},{b});font-weight:bold;padding:.4rem .8rem;letter-spacing:.05em}}"

@@ -67,7 +67,8 @@ def _header_and_footer(doc):
 def _text(doc, text: str, style: str | None = None, italic: bool = False, label: bool = False):
     paragraph = doc.add_paragraph(style=style)
     if label:
-        paragraph.add_run("{{ label|text }}: ").bold = True
+        # "Observation:" — the pattern comes from gettext through the context (docx.to_docx).
+        paragraph.add_run("{{ label_pattern|format(label=label)|text }} ").bold = True
     # The trailing space, cut by "-}}", makes python-docx keep the run's spaces (xml:space).
     paragraph.add_run(text + " ").italic = italic or None
 

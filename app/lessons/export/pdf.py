@@ -22,9 +22,10 @@ from itertools import accumulate, repeat
 from operator import add
 from pathlib import Path
 
+from flask_babel import gettext as _
 from fpdf import FPDF
 
-from app.lessons.export.marking import banner, colour
+from app.lessons.export.marking import banner, colour, language
 
 # fpdf2 subsets the TTF font through fontTools, which logs every table at INFO level.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -240,6 +241,7 @@ class _SummaryPDF(FPDF):
         self.add_font(FAMILY, "B", str(font_path("DejaVuSans-Bold.ttf")))
         self.set_auto_page_break(auto=False, margin=BOTTOM_MARGIN)
         self.set_title(document["title"])
+        self.set_lang(language())
         self.set_font(FAMILY, "", 10)
         self.writer = _Writer(self)
 
@@ -249,7 +251,8 @@ class _SummaryPDF(FPDF):
         self.writer.font = None  # add_page() sets the page's font again after header()
 
     def footer(self):
-        self.writer.centred(f"{self.footer_text} · page {self.page_no()}", "", 8, self.h - 12, 6, (90, 90, 90))
+        page = _("page %(number)s", number=self.page_no())
+        self.writer.centred(f"{self.footer_text} · {page}", "", 8, self.h - 12, 6, (90, 90, 90))
         self.writer.font = None
 
 
@@ -273,7 +276,7 @@ def _block(pdf: _SummaryPDF, block: dict):
         write(block["title"], 11, "B", 6)
         write(block["meta"], 8, "", 4)
         for label_text, text in block["fields"]:
-            write(f"{label_text}:", 9, "B", 5)
+            write(_("%(label)s:", label=label_text), 9, "B", 5)
             write(text, 9, "", 4.5)
 
 

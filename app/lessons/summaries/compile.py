@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -33,10 +35,17 @@ from app.timeutil import to_local
 
 SUMMARY_STATUSES = (LessonStatus.VALIDATED, LessonStatus.ACTIONED, LessonStatus.LEARNED)
 GROUPINGS = {
-    "theme": "Theme",
-    "event": "Event",
-    "kind": "Kind",
-    "recommendation_type": "Recommendation type",
+    "theme": _l("Theme"),
+    "event": _l("Event"),
+    "kind": _l("Kind"),
+    "recommendation_type": _l("Recommendation type"),
+}
+# The headings of the documents' entry sections, one per grouping (whole phrases, for translators).
+GROUPED_BY = {
+    "theme": _l("Entries by theme"),
+    "event": _l("Entries by event"),
+    "kind": _l("Entries by kind"),
+    "recommendation_type": _l("Entries by recommendation type"),
 }
 
 
@@ -204,8 +213,8 @@ def key_figures(entries: list[dict]) -> dict:
         "participants": participants,
         "countries": countries,
         "open_actions": open_actions,
-        "by_kind": {k.label: by_kind.get(k.value, 0) for k in LessonKind},
-        "by_status": {s.label: by_status.get(s.value, 0) for s in SUMMARY_STATUSES},
+        "by_kind": {k.value: by_kind.get(k.value, 0) for k in LessonKind},
+        "by_status": {s.value: by_status.get(s.value, 0) for s in SUMMARY_STATUSES},
     }
 
 
@@ -220,28 +229,63 @@ def build_snapshot(entries: list[dict]) -> dict:
 # --- pure helpers on snapshot entries --------------------------------------------------------
 
 
+def _count_label(enum_cls, key: str) -> str:
+    """A figure's label in the reader's language: `key` is a member's value (or, in versions saved
+    before figures were keyed by value, its English label)."""
+    for member in enum_cls:
+        if key == member.value:
+            return member.label
+    with force_locale("en"):
+        english = {member.label: member for member in enum_cls}
+    return english[key].label if key in english else key
+
+
+def localised_figures(figures: dict) -> dict:
+    """A snapshot's figures with the counts by kind and by status labelled in the reader's language."""
+    return {
+        **figures,
+        "by_kind": {_count_label(LessonKind, k): n for k, n in figures.get("by_kind", {}).items()},
+        "by_status": {_count_label(LessonStatus, k): n for k, n in figures.get("by_status", {}).items()},
+    }
+
+
+def localised(entry: dict) -> dict:
+    """A snapshot entry with its labels (kind, status, recommendation type, addressee) in the
+    reader's language; the snapshot keeps the values, the words are the reader's."""
+    return {
+        **entry,
+        "kind_label": LessonKind(entry["kind"]).label,
+        "status_label": LessonStatus(entry["status"]).label,
+        "tlp_label": TLP(entry["tlp"]).label,
+        "recommendation_type_label": _label(RecommendationType, entry.get("recommendation_type")),
+        "addressed_to_label": _label(Addressee, entry.get("addressed_to")),
+    }
+
+
 def group_entries(entries: list[dict], group_by: str) -> list[dict]:
-    """[{"label", "count", "entries"}] — by theme an entry appears under each of its themes."""
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for entry in entries:
+    """[{"label", "count", "entries"}] — by theme an entry appears under each of its themes; the
+    groups without a theme (or type) come last. Entries come out localised()."""
+    groups: dict[tuple[bool, str], list[dict]] = defaultdict(list)
+    for entry in map(localised, entries):
         if group_by == "event":
-            keys = [f"{entry['event']['title']} ({entry['event']['starts_on']})"]
+            keys = [(False, f"{entry['event']['title']} ({entry['event']['starts_on']})")]
         elif group_by == "kind":
-            keys = [entry["kind_label"]]
+            keys = [(False, entry["kind_label"])]
         elif group_by == "recommendation_type":
-            keys = [entry.get("recommendation_type_label") or "No recommendation type"]
+            label = entry.get("recommendation_type_label")
+            keys = [(False, label) if label else (True, str(_l("No recommendation type")))]
         else:
-            keys = entry.get("themes") or ["No theme"]
+            keys = [(False, theme) for theme in entry.get("themes") or []] or [(True, str(_l("No theme")))]
         for key in keys:
             groups[key].append(entry)
-    ordered = sorted(groups.items(), key=lambda item: (item[0].startswith("No "), item[0].lower()))
-    return [{"label": label, "count": len(items), "entries": items} for label, items in ordered]
+    ordered = sorted(groups.items(), key=lambda item: (item[0][0], item[0][1].lower()))
+    return [{"label": label, "count": len(items), "entries": items} for (_none, label), items in ordered]
 
 
 def recommendations_by_addressee(entries: list[dict]) -> list[dict]:
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for entry in entries:
+    groups: dict[str | None, list[dict]] = defaultdict(list)
+    for entry in map(localised, entries):
         if entry.get("recommendation"):
-            groups[entry.get("addressed_to_label") or "Not specified"].append(entry)
-    order = [a.label for a in Addressee] + ["Not specified"]
-    return [{"label": label, "entries": groups[label]} for label in order if groups.get(label)]
+            groups[entry.get("addressed_to")].append(entry)
+    order = [(a.value, a.label) for a in Addressee] + [(None, str(_l("Not specified")))]
+    return [{"label": label, "entries": groups[value]} for value, label in order if groups.get(value)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import audit
@@ -34,12 +35,12 @@ class SummaryDraft:
 def _checked_title(draft: SummaryDraft) -> str:
     title = (draft.title or "").strip()
     if not title or len(title) > 200:
-        raise SummaryError("Give the summary a title (at most 200 characters).")
+        raise SummaryError(_l("Give the summary a title (at most 200 characters)."))
     if draft.group_by not in GROUPINGS:
-        raise SummaryError("Choose how to group the entries.")
+        raise SummaryError(_l("Choose how to group the entries."))
     for text in (draft.introduction, draft.conclusions):
         if text and len(text) > 50_000:
-            raise SummaryError("Keep the introduction and conclusions under 50,000 characters each.")
+            raise SummaryError(_l("Keep the introduction and conclusions under 50,000 characters each."))
     return title
 
 
@@ -49,7 +50,7 @@ def save(actor: User, draft: SummaryDraft, summary: Summary | None = None) -> Su
     title = _checked_title(draft)
     entries = chosen_entries(actor, draft.lesson_ids)
     if not entries:
-        raise SummaryError("Include at least one validated entry.")
+        raise SummaryError(_l("Include at least one validated entry."))
     snapshot = build_snapshot(entries)
     tlp = TLP(snapshot["tlp"])
     instant = now()

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from flask_babel import format_decimal
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.events.models import Event
@@ -112,22 +114,22 @@ def wrap_up(user, event: Event) -> dict:
 
 
 def _show(value):
-    return f"{value:.2f} / 5" if value is not None else "—"
+    return _("%(score)s / 5", score=format_decimal(value, "0.00")) if value is not None else "—"
 
 
 def _feedback_blocks(fb: dict) -> list[dict]:
-    blocks: list[dict] = [{"type": "heading", "level": 1, "text": "Feedback"}]
-    blocks.append({"type": "table", "headers": ["Question", "Average"], "rows": [
-        ["Responses", str(fb["responses"])],
-        ["Overall", _show(fb["overall"])],
-        ["Relevance", _show(fb["relevance"])],
-        ["Organisation", _show(fb["organisation"])],
+    blocks: list[dict] = [{"type": "heading", "level": 1, "text": _("Feedback")}]
+    blocks.append({"type": "table", "headers": [_("Question"), _("Average")], "rows": [
+        [_("Responses"), str(fb["responses"])],
+        [_("Overall"), _show(fb["overall"])],
+        [_("Relevance"), _show(fb["relevance"])],
+        [_("Organisation"), _show(fb["organisation"])],
     ]})
     if fb["what_worked"]:
-        blocks += [{"type": "heading", "level": 2, "text": "What worked"},
+        blocks += [{"type": "heading", "level": 2, "text": _("What worked")},
                    {"type": "list", "items": fb["what_worked"]}]
     if fb["what_to_improve"]:
-        blocks += [{"type": "heading", "level": 2, "text": "What to improve"},
+        blocks += [{"type": "heading", "level": 2, "text": _("What to improve")},
                    {"type": "list", "items": fb["what_to_improve"]}]
     return blocks
 
@@ -143,22 +145,22 @@ def _subtitle(event: Event) -> str:
 def wrap_up_document(event: Event, data: dict) -> dict:
     """The wrap-up report (wrap_up()'s result) as a plain document for app.lessons.export."""
     tlp: TLP = data["tlp"]
-    blocks: list[dict] = [{"type": "heading", "level": 1, "text": "Attendance"}]
+    blocks: list[dict] = [{"type": "heading", "level": 1, "text": _("Attendance")}]
     rows = [[label, str(count)] for label, count in data["registrations"].items()]
-    rows.append(["Attended (checked in)", str(data["attended"])])
-    blocks.append({"type": "table", "headers": ["Registrations", "Number"], "rows": rows})
+    rows.append([_("Attended (checked in)"), str(data["attended"])])
+    blocks.append({"type": "table", "headers": [_("Registrations"), _("Number")], "rows": rows})
     blocks += _feedback_blocks(data["feedback"])
-    blocks.append({"type": "heading", "level": 1, "text": f"Entries ({len(data['entries'])})"})
+    blocks.append({"type": "heading", "level": 1, "text": _("Entries (%(num)d)", num=len(data["entries"]))})
     if data["entries"]:
         blocks += [entry_block(entry) for entry in data["entries"]]
     else:
-        blocks.append({"type": "paragraph", "text": "No entries recorded yet."})
-    blocks.append({"type": "heading", "level": 1, "text": f"Follow-up actions ({len(data['actions'])})"})
+        blocks.append({"type": "paragraph", "text": _("No entries recorded yet.")})
+    blocks.append({"type": "heading", "level": 1, "text": _("Follow-up actions (%(num)d)", num=len(data["actions"]))})
     if data["actions"]:
-        blocks.append({"type": "table", "headers": ["Action", "Owner", "Due", "Status"], "rows": [
+        blocks.append({"type": "table", "headers": [_("Action"), _("Owner"), _("Due"), _("Status")], "rows": [
             [a["title"], a["owner"], a["due_on"], a["status"]] for a in data["actions"]
         ]})
     else:
-        blocks.append({"type": "paragraph", "text": "No follow-up actions."})
-    return {"title": f"Wrap-up: {event.title}", "subtitle": _subtitle(event), "tlp": tlp.value,
+        blocks.append({"type": "paragraph", "text": _("No follow-up actions.")})
+    return {"title": _("Wrap-up: %(title)s", title=event.title), "subtitle": _subtitle(event), "tlp": tlp.value,
             "tlp_label": tlp.label, "blocks": blocks}

@@ -4,6 +4,7 @@ coordinators' overview."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.auth import login_required, role_required
@@ -48,7 +49,7 @@ def new_action(lesson_id: int):
         except LessonError as error:
             form.form_errors.append(str(error))
         else:
-            flash("Follow-up action added.", "success")
+            flash(_("Follow-up action added."), "success")
             return redirect(url_for("lessons.detail", lesson_id=lesson_id))
     return render_template("lessons/action_form.html", form=form, lesson=lesson, event=lesson.event), form_status(form)
 
@@ -64,7 +65,7 @@ def new_event_action(event_id: int):
         except LessonError as error:
             form.form_errors.append(str(error))
         else:
-            flash("Follow-up action added.", "success")
+            flash(_("Follow-up action added."), "success")
             return redirect(url_for("lessons.action_detail", action_id=action.id))
     return render_template("lessons/action_form.html", form=form, lesson=None, event=event), form_status(form)
 
@@ -105,7 +106,7 @@ def update_action(action_id: int):
             action = _action_or_404(action_id)
             form.note.errors = [str(error)]
             return _render_action(action, form, 422)
-        flash("Action updated.", "success")
+        flash(_("Action updated."), "success")
         return redirect(url_for("lessons.action_detail", action_id=action_id))
     return _render_action(action, form, 422)
 

@@ -4,6 +4,7 @@ change the marking, delete a draft."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.auth import login_required
@@ -52,8 +53,8 @@ def new(event_id: int):
         except LessonError as error:
             form.form_errors.append(str(error))
         else:
-            flash("Entry submitted for validation." if lesson.status == LessonStatus.SUBMITTED
-                  else "Draft saved. You can finish it later.", "success")
+            flash(_("Entry submitted for validation.") if lesson.status == LessonStatus.SUBMITTED
+                  else _("Draft saved. You can finish it later."), "success")
             return redirect(url_for("lessons.detail", lesson_id=lesson.id))
     return render_template("lessons/form.html", form=form, event=event, lesson=None), form_status(form)
 
@@ -85,8 +86,8 @@ def edit(lesson_id: int):
             lesson = visible_lesson_or_404(lesson_id)
             form.form_errors.append(str(error))
         else:
-            flash("Entry submitted for validation." if form.submit.data and lesson.status == LessonStatus.SUBMITTED
-                  else "Entry saved.", "success")
+            flash(_("Entry submitted for validation.") if form.submit.data and lesson.status == LessonStatus.SUBMITTED
+                  else _("Entry saved."), "success")
             return redirect(url_for("lessons.detail", lesson_id=lesson.id))
     return render_template("lessons/form.html", form=form, event=event, lesson=lesson), form_status(form)
 
@@ -149,7 +150,7 @@ def transition(lesson_id: int):
 
     def take_step(lesson: Lesson) -> str:
         status = workflow.transition(lesson, current_user, form.step.data, form.comment.data)
-        return f"Entry is now {status.label.lower()}."
+        return _("Entry is now %(status)s.", status=status.label.lower())
 
     return _change_entry(lesson_id, form, take_step, "comment", "transition_form")
 
@@ -163,7 +164,7 @@ def delete(lesson_id: int):
     except LessonError as error:
         flash(str(error), "danger")
         return redirect(url_for("lessons.detail", lesson_id=lesson_id))
-    flash("Draft deleted.", "success")
+    flash(_("Draft deleted."), "success")
     return redirect(url_for("lessons.library", mine=1))
 
 
@@ -174,6 +175,6 @@ def marking(lesson_id: int):
 
     def change_marking(lesson: Lesson) -> str:
         workflow.change_marking(lesson, current_user, form.tlp.data, form.comment.data)
-        return f"Marking is now {lesson.tlp.label}."
+        return _("Marking is now %(marking)s.", marking=lesson.tlp.label)
 
     return _change_entry(lesson_id, form, change_marking, "tlp", "marking_form")

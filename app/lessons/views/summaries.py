@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.auth import role_required
@@ -19,6 +20,7 @@ from app.lessons.summaries.compile import (
     GROUPINGS,
     group_entries,
     key_figures,
+    localised_figures,
     matching_entries,
     most_restrictive,
     recommendations_by_addressee,
@@ -81,7 +83,7 @@ def _save(form: SummaryForm, filter_args: dict, chosen, summary: Summary | None)
     except store.SummaryError as error:
         form.form_errors.append(str(error))
         return None
-    flash(f"Summary saved (version {saved.number}).", "success")
+    flash(_("Summary saved (version %(number)s).", number=saved.number), "success")
     return redirect(url_for("lessons.summary_detail", summary_id=saved.summary_id))
 
 
@@ -110,7 +112,7 @@ def _compile_page(summary: Summary | None, version: SummaryVersion | None):
         "lessons/summary_compile.html",
         form=form, f=f, summary=summary, version=version, previous=previous,
         groups=group_entries(entries, group_by), chosen=chosen,
-        figures=key_figures(included), matching=len(entries),
+        figures=localised_figures(key_figures(included)), matching=len(entries),
         tlp=most_restrictive(entry["tlp"] for entry in included),
         **filter_context(),
     ), form_status(form)
@@ -161,7 +163,7 @@ def summary_detail(summary_id: int):
         "lessons/summary_detail.html", summary=summary, version=version, data=data,
         groups=group_entries(entries, version.group_by),
         recommendations=recommendations_by_addressee(entries),
-        figures=data["snapshot"].get("figures", {}), formats=export.FORMATS,
+        figures=localised_figures(data["snapshot"].get("figures", {})), formats=export.FORMATS,
     )
 
 
