@@ -291,11 +291,11 @@ def test_summaries_and_wrap_up_give_the_event_dates_in_its_own_time_zone(login, 
     db.session.commit()
     client = login(coordinator)
     html = client.get("/lessons/summaries/new?group_by=event").get_data(as_text=True)
-    assert "Night shift exchange (2026-03-02)" in html and "2026-03-01" not in html
+    assert "Night shift exchange (02 Mar 2026)" in html and "01 Mar 2026" not in html
     response = _save(client, title="Night work", filters={}, ids=[entry.id], group_by="event")
     assert response.status_code == 302
     summary = db.session.scalars(select(Summary).where(Summary.title == "Night work")).one()
     markdown = client.get(f"/lessons/summaries/{summary.id}/export/md").get_data(as_text=True)
-    assert "Night shift exchange (2026-03-02)" in markdown and "2026-03-01" not in markdown
+    assert "Night shift exchange (02 Mar 2026)" in markdown and "01 Mar 2026" not in markdown
     wrap_up = login(organiser).get(f"/events/{event.id}/wrap-up/export/md").get_data(as_text=True)
-    assert "2026-03-02 – 2026-03-03" in wrap_up and "2026-03-01" not in wrap_up
+    assert "02 Mar 2026 – 03 Mar 2026" in wrap_up and "01 Mar 2026" not in wrap_up

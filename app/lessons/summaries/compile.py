@@ -7,6 +7,7 @@ helpers at the bottom group snapshot entries for pages and documents.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import date
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -17,6 +18,7 @@ from app.accounts.models import User
 from app.directory.models import Organisation, Theme
 from app.events.models import Event, EventKind, Session
 from app.extensions import db
+from app.i18n import format_pattern
 from app.lessons import visibility
 from app.lessons.models import (
     OPEN_ACTION_STATES,
@@ -229,6 +231,14 @@ def build_snapshot(entries: list[dict]) -> dict:
 # --- pure helpers on snapshot entries --------------------------------------------------------
 
 
+def day_label(iso: str | None) -> str:
+    """A snapshot's ISO date the reader's way ("02 Mar 2026", in Ukrainian "02 бер. 2026 р.")."""
+    try:
+        return format_pattern(date.fromisoformat(iso), "%d %b %Y") if iso else ""
+    except ValueError:
+        return iso
+
+
 def _count_label(enum_cls, key: str) -> str:
     """A figure's label in the reader's language: `key` is a member's value (or, in versions saved
     before figures were keyed by value, its English label)."""
@@ -265,21 +275,23 @@ def localised(entry: dict) -> dict:
 def group_entries(entries: list[dict], group_by: str) -> list[dict]:
     """[{"label", "count", "entries"}] — by theme an entry appears under each of its themes; the
     groups without a theme (or type) come last. Entries come out localised()."""
-    groups: dict[tuple[bool, str], list[dict]] = defaultdict(list)
+    groups: dict[tuple[bool, str, str], list[dict]] = defaultdict(list)  # (none?, sort key, label)
     for entry in map(localised, entries):
         if group_by == "event":
-            keys = [(False, f"{entry['event']['title']} ({entry['event']['starts_on']})")]
+            title, day = entry["event"]["title"], entry["event"]["starts_on"]
+            keys = [(False, f"{title.lower()} {day}", f"{title} ({day_label(day)})")]
         elif group_by == "kind":
-            keys = [(False, entry["kind_label"])]
+            keys = [(False, entry["kind_label"].lower(), entry["kind_label"])]
         elif group_by == "recommendation_type":
             label = entry.get("recommendation_type_label")
-            keys = [(False, label) if label else (True, str(_l("No recommendation type")))]
+            keys = [(False, label.lower(), label) if label else (True, "", str(_l("No recommendation type")))]
         else:
-            keys = [(False, theme) for theme in entry.get("themes") or []] or [(True, str(_l("No theme")))]
+            keys = [(False, theme.lower(), theme) for theme in entry.get("themes") or []] or [
+                (True, "", str(_l("No theme")))]
         for key in keys:
             groups[key].append(entry)
-    ordered = sorted(groups.items(), key=lambda item: (item[0][0], item[0][1].lower()))
-    return [{"label": label, "count": len(items), "entries": items} for (_none, label), items in ordered]
+    return [{"label": label, "count": len(items), "entries": items}
+            for (_none, _sort, label), items in sorted(groups.items(), key=lambda item: item[0])]
 
 
 def recommendations_by_addressee(entries: list[dict]) -> list[dict]:

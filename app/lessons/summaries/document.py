@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from app.lessons.models import TLP, LessonKind
 from app.lessons.summaries.compile import (
     GROUPED_BY,
+    day_label,
     group_entries,
     localised,
     localised_figures,
@@ -19,7 +20,7 @@ def entry_block(entry: dict) -> dict:
     """One snapshot entry as an "entry" block (title, meta line, labelled fields), in the reader's language."""
     entry = localised(entry)
     meta = [entry["kind_label"], entry["status_label"], entry["tlp_label"],
-            f"{entry['event']['title']} ({entry['event']['starts_on']})"]
+            f"{entry['event']['title']} ({day_label(entry['event']['starts_on'])})"]
     if entry.get("session"):
         meta.append(_("Session: %(session)s", session=entry["session"]))
     if entry.get("themes"):
@@ -94,8 +95,9 @@ def summary_document(summary_title: str, version: dict) -> dict:
                    {"type": "paragraph", "text": version["conclusions"]}]
     if version.get("author"):
         subtitle = _("Version %(number)s, saved %(date)s by %(author)s", number=version["number"],
-                     date=version.get("saved_on", ""), author=version["author"])
+                     date=day_label(version.get("saved_on")), author=version["author"])
     else:
-        subtitle = _("Version %(number)s, saved %(date)s", number=version["number"], date=version.get("saved_on", ""))
+        subtitle = _("Version %(number)s, saved %(date)s", number=version["number"],
+                     date=day_label(version.get("saved_on")))
     return {"title": summary_title, "subtitle": subtitle, "tlp": tlp.value, "tlp_label": tlp.label,
             "blocks": blocks}

@@ -12,6 +12,7 @@ from app.events.models import Event
 from app.events.place import TOWN, place
 from app.events.times import local_span
 from app.extensions import db
+from app.i18n import format_pattern
 from app.lessons import visibility
 from app.lessons.models import TLP, FollowUpAction, Lesson, LessonStatus
 from app.lessons.summaries.compile import entry_snapshot, most_restrictive
@@ -136,7 +137,7 @@ def _feedback_blocks(fb: dict) -> list[dict]:
 
 def _subtitle(event: Event) -> str:
     first, last = local_span(event.starts_at, event.ends_at, event.timezone)
-    subtitle = f"{event.kind.label}, {first.isoformat()} – {last.isoformat()}"
+    subtitle = f"{event.kind.label}, {format_pattern(first, '%d %b %Y')} – {format_pattern(last, '%d %b %Y')}"
     if place(event, TOWN):
         subtitle += ", " + place(event, TOWN)
     return subtitle

@@ -9,6 +9,7 @@ from app.events import access as event_access
 from app.lessons import notices, queries
 from app.lessons.models import TLP
 from app.lessons.permissions import may_record
+from app.lessons.summaries.compile import day_label
 from app.lessons.views import bp
 
 EVENT_PAGE_LIMIT = 10
@@ -31,6 +32,12 @@ def event_lesson_entries(event) -> dict:
 def entry_reference_for_viewer(lesson, visible: bool) -> str:
     """notices.entry_reference for the person viewing the page."""
     return notices.entry_reference(current_user, lesson, visible)
+
+
+@bp.app_template_filter("iso_day")
+def iso_day(iso: str | None) -> str:
+    """A summary snapshot's ISO date, the reader's way (compile.day_label)."""
+    return day_label(iso)
 
 
 @bp.app_template_filter("tlp_class")
