@@ -19,7 +19,14 @@ from sqlalchemy import select
 from app.accounts.models import Role
 from app.extensions import db
 from app.lessons import actions, workflow
-from app.lessons.models import TLP, ActionStatus, Addressee, LessonKind, LessonStatus, RecommendationType
+from app.lessons.models import (
+    TLP,
+    ActionStatus,
+    Addressee,
+    LessonKind,
+    LessonStatus,
+    RecommendationType,
+)
 from app.notifications.models import OutboxMessage
 from tests.factories import lesson as make_lesson
 

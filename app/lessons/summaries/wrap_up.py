@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
-from flask_babel import format_decimal
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.events.models import Event
