@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_skeleton, format_time
-from flask import Flask, has_request_context, request, session
+from flask import Flask, current_app, has_app_context, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
@@ -42,6 +42,9 @@ def supported(code: str | None) -> str | None:
     """The supported language a code names ("sr-Latn", "uk_UA" and "UK" included), or None."""
     if not code:
         return None
+    pseudo = _pseudo_locale()
+    if pseudo and code == pseudo:
+        return pseudo
     wanted = code.replace("-", "_")
     for candidate in SUPPORTED:
         if wanted.lower() == candidate.lower():
@@ -50,6 +53,11 @@ def supported(code: str | None) -> str | None:
     if base == "sr" and "latn" in wanted.lower():
         return "sr_Latn"
     return base if base in SUPPORTED else None
+
+
+def _pseudo_locale() -> str | None:
+    """The test suite's pseudo-locale (tests/test_i18n_pseudo.py), when the app was built with one."""
+    return current_app.config.get("I18N_PSEUDO_LOCALE") if has_app_context() else None
 
 
 def select_locale() -> str:
@@ -92,6 +100,8 @@ def html_lang(code: str | None = None) -> str:
 
 def formatting_locale(code: str | None = None) -> Locale:
     code = code or current_language()
+    if code == _pseudo_locale():
+        return Locale.parse("ka")  # no Latin letters: an English date would stand out
     return Locale.parse(_FORMAT_LOCALE.get(code, code))
 
 

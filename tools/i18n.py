@@ -4,12 +4,18 @@
     python -m tools.i18n fill-en     # English catalog: msgstr = msgid, so it is complete
     python -m tools.i18n stats       # messages and translated per language
     python -m tools.i18n check       # exit 1 on an untranslated, fuzzy, missing or obsolete entry
+    python -m tools.i18n pseudo DIR  # a pseudo-locale catalog ("⟦Šéåŕçĥ⟧") under DIR, for tests
+    python -m tools.i18n todo LOCALE OUT.json      # the untranslated messages, for a translator
+    python -m tools.i18n fill LOCALE IN.json ...   # put a translator's {msgid: text or [forms]} in
+    python -m tools.i18n latin                     # sr_Latn from sr, letter by letter
 
 The .mo files are built, not committed (.gitignore): the .po files are the source.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from pathlib import Path
 
@@ -91,6 +97,158 @@ def stats() -> dict[str, tuple[int, int]]:
     return result
 
 
+_ACCENTED = str.maketrans(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "åƀçðéƒĝĥîĵķļɱñöþǫŕšţûṽŵẋýžÅƁÇÐÉƑĜĤÎĴĶĻṀÑÖÞǪŔŠŢÛṼŴẊÝŽ",
+)
+# What must survive translation untouched: placeholders, HTML tags and entities.
+_KEEP = re.compile(r"%\([a-zA-Z_]+\)[sdfr]|%[sdfr%]|<[^>]*>|&[a-zA-Z#0-9]+;")
+
+
+def pseudo(text: str) -> str:
+    """'Register %(name)s' → '⟦Ŕéĝîšţéŕ %(name)s⟧': every letter of our text changed, placeholders kept."""
+    parts, last = [], 0
+    for match in _KEEP.finditer(text):
+        parts.append(text[last:match.start()].translate(_ACCENTED))
+        parts.append(match.group())
+        last = match.end()
+    parts.append(text[last:].translate(_ACCENTED))
+    return "⟦" + "".join(parts) + "⟧"
+
+
+def write_pseudo(directory: Path, locale: str) -> Path:
+    """A compiled catalog for `locale` under `directory`, every message of the template pseudo-translated."""
+    catalog = _read(TEMPLATE, locale)
+    for message in catalog:
+        if not message.id:
+            continue
+        if message.pluralizable:
+            message.string = tuple(pseudo(message.id[0 if n == 0 else 1]) for n in range(catalog.num_plurals))
+        else:
+            message.string = pseudo(message.id)
+    target = directory / locale / "LC_MESSAGES"
+    target.mkdir(parents=True, exist_ok=True)
+    with (target / "messages.mo").open("wb") as handle:
+        write_mo(handle, catalog)
+    return target / "messages.mo"
+
+
+def todo(locale: str, out: Path) -> int:
+    """Untranslated messages as a JSON list: id, plural, number of forms, translator comments."""
+    catalog = _read(catalogs()[locale], locale)
+    items = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        if all(strings) and "fuzzy" not in message.flags:
+            continue
+        item = {"id": message.id if not message.pluralizable else list(message.id)}
+        if message.pluralizable:
+            item["forms"] = catalog.num_plurals
+        if message.auto_comments:
+            item["comment"] = " ".join(message.auto_comments)
+        items.append(item)
+    out.write_text(json.dumps(items, ensure_ascii=False, indent=1), encoding="utf-8")
+    return len(items)
+
+
+def fill(locale: str, sources: list[Path]) -> tuple[int, list[str]]:
+    """Fill translations from JSON files: {msgid: text} or {singular msgid: [form, form, form]}."""
+    path = catalogs()[locale]
+    catalog = _read(path, locale)
+    given: dict = {}
+    for source in sources:
+        given.update(json.loads(source.read_text(encoding="utf-8")))
+    done, refused = 0, []
+    for message in catalog:
+        if not message.id:
+            continue
+        key = message.id[0] if message.pluralizable else message.id
+        if key not in given:
+            continue
+        text = given[key]
+        if message.pluralizable:
+            forms = list(text) if isinstance(text, list) else [text]
+            if len(forms) != catalog.num_plurals or not all(forms):
+                refused.append(f"{key!r}: needs {catalog.num_plurals} forms")
+                continue
+            message.string = tuple(forms)
+        else:
+            if not isinstance(text, str) or not text:
+                refused.append(f"{key!r}: needs one text")
+                continue
+            message.string = text
+        problem = _placeholder_problem(message)
+        if problem:
+            refused.append(f"{key!r}: {problem}")
+            message.string = ("",) * catalog.num_plurals if message.pluralizable else ""
+            continue
+        message.flags.discard("fuzzy")
+        done += 1
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=100)
+    return done, refused
+
+
+_PLACEHOLDER = re.compile(r"%\([a-zA-Z_]+\)[sdfr]|%[sdfr]")
+
+
+def _placeholder_problem(message) -> str | None:
+    ids = message.id if isinstance(message.id, (list, tuple)) else [message.id]
+    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+    wanted = set(_PLACEHOLDER.findall(ids[-1])) | set(_PLACEHOLDER.findall(ids[0]))
+    for text in strings:
+        have = set(_PLACEHOLDER.findall(text))
+        # A plural form may leave out %(num)d ("one seat left"), nothing else.
+        if have - wanted or (wanted - have) - {"%(num)d"}:
+            return f"placeholders {sorted(have)} where the English has {sorted(wanted)}"
+        if sorted(re.findall(r"</?[a-z]+", text)) != sorted(re.findall(r"</?[a-z]+", ids[0])):
+            return "HTML tags differ from the English"
+    return None
+
+
+_CYRILLIC_TO_LATIN = {
+    "А": "A", "Б": "B", "В": "V", "Г": "G", "Д": "D", "Ђ": "Đ", "Е": "E", "Ж": "Ž", "З": "Z", "И": "I",
+    "Ј": "J", "К": "K", "Л": "L", "Љ": "Lj", "М": "M", "Н": "N", "Њ": "Nj", "О": "O", "П": "P", "Р": "R",
+    "С": "S", "Т": "T", "Ћ": "Ć", "У": "U", "Ф": "F", "Х": "H", "Ц": "C", "Ч": "Č", "Џ": "Dž", "Ш": "Š",
+}
+_CYRILLIC_TO_LATIN.update({key.lower(): value.lower() for key, value in list(_CYRILLIC_TO_LATIN.items())})
+
+
+def to_latin(text: str) -> str:
+    """Serbian Cyrillic → Latin (Gaj's alphabet); 'Љ' before a capital becomes 'LJ'."""
+    out = []
+    for index, char in enumerate(text):
+        latin = _CYRILLIC_TO_LATIN.get(char, char)
+        following = text[index + 1] if index + 1 < len(text) else ""
+        if len(latin) == 2 and char.isupper() and following.isupper():
+            latin = latin.upper()
+        out.append(latin)
+    return "".join(out)
+
+
+def latin_from_cyrillic() -> int:
+    source = _read(catalogs()["sr"], "sr")
+    path = catalogs()["sr_Latn"]
+    target = _read(path, "sr_Latn")
+    done = 0
+    for message in target:
+        if not message.id:
+            continue
+        original = source.get(message.id if not message.pluralizable else message.id[0])
+        if original is None:
+            continue
+        strings = original.string
+        message.string = tuple(to_latin(text) for text in strings) if isinstance(strings, (list, tuple)) \
+            else to_latin(strings)
+        message.flags.discard("fuzzy")
+        done += 1
+    with path.open("wb") as handle:
+        write_po(handle, target, width=100)
+    return done
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "compile"
     if command == "compile":
@@ -100,6 +258,16 @@ def main(argv: list[str]) -> int:
     elif command == "stats":
         for locale, (total, done) in stats().items():
             print(f"{locale:8} {done:5}/{total:<5} translated")
+    elif command == "pseudo":
+        print(write_pseudo(Path(argv[1]), argv[2] if len(argv) > 2 else "eo"))
+    elif command == "todo":
+        print(f"{todo(argv[1], Path(argv[2]))} messages to translate in {argv[2]}")
+    elif command == "fill":
+        done, refused = fill(argv[1], [Path(name) for name in argv[2:]])
+        print(f"{done} filled; {len(refused)} refused" + "".join(f"\n  {line}" for line in refused))
+        return 1 if refused else 0
+    elif command == "latin":
+        print(f"{latin_from_cyrillic()} messages written to sr_Latn")
     elif command == "check":
         ids = template_ids()
         found = [line for locale, path in catalogs().items() for line in problems(locale, path, ids)]
