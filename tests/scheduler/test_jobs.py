@@ -174,7 +174,7 @@ def test_action_owners_get_a_weekly_digest_of_due_and_overdue_actions(app, db, m
     assert who_got() == [(owner.id, "action_digest")]
     message = outbox()[0]
     assert message.subject == "Your follow-up actions: 1 overdue, 1 due soon"
-    assert "Share the checklist (due 2026-05-16; Workshop)" in message.text_body
+    assert "Share the checklist (due 16 May 2026; Workshop)" in message.text_body
     assert "Draft the MoU" in message.text_body
     assert "Far away" not in message.text_body and "Already done" not in message.text_body
 
@@ -215,7 +215,7 @@ def test_coordinators_get_a_weekly_digest(app, db, make):
     assert who_got() == [(coordinator.id, "coordinator_digest")]
     message = outbox()[0]
     assert message.subject == (
-        "Weekly digest: 2 lesson(s) to validate, 1 upcoming event(s), 1 open action(s)"
+        "Weekly digest: 2 lessons to validate, 1 upcoming event, 1 open action"
     )
     assert "Joint investigation teams need earlier legal advice" in message.text_body
     # The RED entry is not the coordinator's to know of (not counted, not named); the AMBER one

@@ -62,7 +62,7 @@ def test_system_page_shows_heartbeat_jobs_outbox_and_dead_messages(app, db, make
     assert '<strong data-state="sent">3</strong>' in page
     assert '<strong data-state="dead">1</strong>' in page
     assert "No such user" in page
-    assert "Retry all 1 dead message(s)" in page
+    assert "Retry the 1 dead message" in page
 
 
 def test_a_stopped_scheduler_shows_as_not_running(app, db, make, login):
@@ -84,7 +84,7 @@ def test_admin_retries_dead_messages_all_or_one(app, db, make, login):
         OutboxStatus.PENDING, OutboxStatus.DEAD, OutboxStatus.DEAD
     ]
     response = admin.post("/admin/system/outbox/retry-dead", follow_redirects=True)
-    assert "2 message(s) queued again for delivery." in response.get_data(as_text=True)
+    assert "2 messages queued again for delivery." in response.get_data(as_text=True)
     db.session.rollback()
     assert {m.status for m in db.session.scalars(select(OutboxMessage))} == {OutboxStatus.PENDING}
     assert len(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "outbox.retry_dead")).all()) == 2
