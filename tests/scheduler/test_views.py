@@ -166,3 +166,17 @@ def test_admin_diagnoses_a_dead_message_without_reading_what_it_says(app, db, ma
                  admin.get(f"/admin/system/outbox/{message.id}").get_data(as_text=True)):
         assert "author@example.org" in page and "lesson_decision" in page and "SMTPRecipientsRefused" in page
         assert "Informant in port" not in page and "secret-token-8841" not in page
+
+
+def test_system_page_states_a_never_run_scheduler_and_a_failing_mail_server(app, db, make, login):
+    from app.notifications.models import MailServerState
+
+    set_now(T0)
+    db.session.add(MailServerState(server="smtp.example.org:587", failures=3, updated_at=T0 - timedelta(minutes=5),
+                                   backoff_until=T0 + timedelta(minutes=10), last_error="421 <busy> & try later"))
+    db.session.commit()
+    page = login(make.user(role="admin")).get("/admin/system/").get_data(as_text=True)
+    assert "No scheduler has ever run. Start one with <code>flask scheduler run</code>." in page
+    assert "Mail server <code>smtp.example.org:587</code>:" in page
+    assert "3 failures of the server in a row" in page and "Delivery is paused until" in page
+    assert "421 &lt;busy&gt; &amp; try later" in page  # the server's reply is text, never markup
