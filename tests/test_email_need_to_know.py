@@ -116,7 +116,7 @@ def test_emails_naming_an_entry_never_give_an_outsider_its_title_or_text(world):
     assert "Check the radios" in kinds["action_digest"].text_body
     # The coordinator digest neither names nor counts the RED entry waiting; it counts the action
     # the outsider owns.
-    assert "0 lesson(s) to validate" in kinds["coordinator_digest"].subject
+    assert "0 lessons to validate" in kinds["coordinator_digest"].subject
     assert "Open follow-up actions: 1 (1 overdue)" in kinds["coordinator_digest"].text_body
 
     # Positive control: those inside the audience read the title (so this test can fail).

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import UTCDateTime, str_enum
+from app.db import LabelledEnum, UTCDateTime, str_enum
 from app.extensions import db
 
 
-class OutboxStatus(enum.StrEnum):
+class OutboxStatus(LabelledEnum):
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
     DEAD = "dead"
+    __labels__ = {"pending": _l("Pending"), "sending": _l("Sending"), "sent": _l("Sent"), "dead": _l("Dead")}
 
 
 class OutboxMessage(db.Model):

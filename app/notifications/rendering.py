@@ -1,8 +1,9 @@
 """Email bodies from templates, in the recipient's language (app/translations, through gettext).
 
-render_email("registrations/confirmed", language="uk", **context) looks for
-templates/email/registrations/confirmed.uk.txt (then .en.txt, then .txt) and the same with .html,
-and returns (subject, text, html). The subject is the template's first line "Subject: ...".
+render_email("registrations/confirmed", language="uk", **context) renders
+templates/email/registrations/confirmed.txt (and confirmed.html when there is one) inside
+`force_locale("uk")`, so the templates' gettext speaks the recipient's language, and returns
+(subject, text, html). The subject is the template's first line "Subject: ...".
 
 Emails are also rendered by the scheduler, outside any web request: render_email then works in a
 request context built on BASE_URL, so templates behave the same wherever they are rendered.
@@ -32,17 +33,17 @@ def format_when(instant: datetime | None, tz_name: str | None, language: str | N
     return f"{text} {local.tzname()} ({tz_name or 'UTC'})"
 
 
-def _render_first(candidates: list[str], **context) -> str | None:
-    for name in candidates:
-        try:
-            return render_template(name, **context)
-        except TemplateNotFound:
-            continue
-    return None
+def _render_optional(name: str, **context) -> str | None:
+    """The template rendered, or None when it does not exist (an email without an HTML part)."""
+    try:
+        return render_template(name, **context)
+    except TemplateNotFound as error:
+        if error.name != name:  # a template it includes or extends is missing: a real error
+            raise
+        return None
 
 
 def render_email(name: str, language: str | None = None, **context) -> tuple[str, str, str | None]:
-    languages = [lang for lang in (language, "en") if lang]
     context.setdefault("language", language or "en")
     context.setdefault("base_url", current_app.config["BASE_URL"].rstrip("/"))
     context.setdefault("link", absolute_url)
@@ -52,12 +53,8 @@ def render_email(name: str, language: str | None = None, **context) -> tuple[str
         else current_app.test_request_context("/", base_url=current_app.config["BASE_URL"])
     )
     with request_context, force_locale(supported(language) or DEFAULT):
-        text = _render_first([f"email/{name}.{lang}.txt" for lang in languages] + [f"email/{name}.txt"], **context)
-        if text is None:
-            raise TemplateNotFound(f"email/{name}.txt")
-        html = _render_first(
-            [f"email/{name}.{lang}.html" for lang in languages] + [f"email/{name}.html"], **context
-        )
+        text = render_template(f"email/{name}.txt", **context)
+        html = _render_optional(f"email/{name}.html", **context)
     subject = ""
     lines = text.lstrip("\n").split("\n")
     if lines and lines[0].lower().startswith("subject:"):

@@ -3,14 +3,16 @@ figures (app.reports.figures, app.reports.participants) and the tables (app.repo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
 
-from app.directory.models import Project
-from app.extensions import db
+from flask_babel import force_locale
+
 from app.reports import figures, participants
 from app.reports.counting import rate, tune_for_aggregates
-from app.reports.results import Chart, Report, Table
-from app.reports.scope import ReportFilter, Scope, scope_label
+from app.reports.results import N_, Chart, Report, Table
+from app.reports.scope import ReportFilter, Scope, project_details, scope_label
 from app.reports.tables import (
     actions_table,
     capacity_table,
@@ -23,12 +25,26 @@ from app.reports.tables import (
     registrations_by_role_table,
     registrations_by_status_table,
 )
+from app.i18n import DEFAULT
 from app.timeutil import now
 
 
+def _in_english(build: Callable[..., Report]) -> Callable[..., Report]:
+    """A report is built in English (enum labels and country names included) whoever asks for it,
+    since one built report serves every viewer; app.reports.localise translates it when shown."""
+
+    @wraps(build)
+    def built_in_english(*args, **kwargs) -> Report:
+        with force_locale(DEFAULT):
+            return build(*args, **kwargs)
+
+    return built_in_english
+
+
+@_in_english
 def dashboard_report(user, filters: ReportFilter, at: datetime | None = None) -> Report:
     """The coordinator's (or organiser's) dashboard: a fixed number of queries."""
-    scope, tables, charts = _start(user, filters, at, "Key figures")
+    scope, tables, charts = _start(user, filters, at, N_("Key figures"))
     held, planned, cancelled = events_tables(scope, tables, charts)
     cells = participants.participant_cells(scope)
     totals = participants.totals(cells)
@@ -37,23 +53,24 @@ def dashboard_report(user, filters: ReportFilter, at: datetime | None = None) ->
     lessons = lessons_tables(scope, tables, charts)
     actions = actions_table(scope, tables, charts)
     tables["summary"].rows = [
-        ["Events held", held],
-        ["Events planned", planned],
-        ["Events cancelled", cancelled],
+        [N_("Events held"), held],
+        [N_("Events planned"), planned],
+        [N_("Events cancelled"), cancelled],
         *_reach_rows(totals, countries, types, people_who_attended=False),
-        ["Training hours delivered", capacity["hours"]],
-        ["People trained", capacity["people_trained"]],
-        ["Certificates issued", capacity["certificates"]],
-        ["Lessons recorded", lessons],
-        ["Open follow-up actions", actions["open"] + actions["in_progress"]],
-        ["Overdue follow-up actions", actions["overdue"]],
+        [N_("Training hours delivered"), capacity["hours"]],
+        [N_("People trained"), capacity["people_trained"]],
+        [N_("Certificates issued"), capacity["certificates"]],
+        [N_("Lessons recorded"), lessons],
+        [N_("Open follow-up actions"), actions["open"] + actions["in_progress"]],
+        [N_("Overdue follow-up actions"), actions["overdue"]],
     ]
-    return _report("Dashboard", scope, tables, charts, overdue_actions=figures.overdue_actions(scope))
+    return _report(N_("Dashboard"), scope, tables, charts, overdue_actions=figures.overdue_actions(scope))
 
 
+@_in_english
 def participation_report(user, filters: ReportFilter, at: datetime | None = None) -> Report:
     """Participation and capacity building, per project and period."""
-    scope, tables, charts = _start(user, filters, at, "Participation")
+    scope, tables, charts = _start(user, filters, at, N_("Participation"))
     cells = participants.participant_cells(scope)
     totals = participants.totals(cells)
     held, planned = participation_by_kind_table(scope, tables, charts)
@@ -64,18 +81,18 @@ def participation_report(user, filters: ReportFilter, at: datetime | None = None
     capacity = capacity_table(scope, tables)
     feedback = feedback_table(scope, tables, charts)
     tables["summary"].rows = [
-        ["Events held", held],
-        ["Events planned", planned],
+        [N_("Events held"), held],
+        [N_("Events planned"), planned],
         *_reach_rows(totals, countries, types, people_who_attended=True),
-        ["Trainings held", capacity["trainings"]],
-        ["Training hours delivered", capacity["hours"]],
-        ["People trained", capacity["people_trained"]],
-        ["Certificates issued", capacity["certificates"]],
-        ["Feedback answers", feedback["answers"]],
-        ["Average overall rating (1–5)", feedback["overall"]],
+        [N_("Trainings held"), capacity["trainings"]],
+        [N_("Training hours delivered"), capacity["hours"]],
+        [N_("People trained"), capacity["people_trained"]],
+        [N_("Certificates issued"), capacity["certificates"]],
+        [N_("Feedback answers"), feedback["answers"]],
+        [N_("Average overall rating (1–5)"), feedback["overall"]],
     ]
     return _report(
-        "Participation report", scope, tables, charts, details=_project_details(filters)
+        N_("Participation report"), scope, tables, charts, details=project_details(filters)
     )
 
 
@@ -83,7 +100,7 @@ def _start(user, filters: ReportFilter, at: datetime | None, summary_title: str)
     """The scope (at now unless given), the tables with an empty summary first, no charts yet."""
     scope = Scope(user, filters, at or now())
     tune_for_aggregates()
-    tables: dict[str, Table] = {"summary": Table("summary", summary_title, ["Figure", "Value"])}
+    tables: dict[str, Table] = {"summary": Table("summary", summary_title, [N_("Figure"), N_("Value")])}
     charts: list[Chart] = []
     return scope, tables, charts
 
@@ -91,20 +108,20 @@ def _start(user, filters: ReportFilter, at: datetime | None, summary_title: str)
 def _reach_rows(totals: dict, countries: int, types: int, *, people_who_attended: bool) -> list:
     """The summary rows on registrations, attendance and reach that both reports show."""
     rows = [
-        ["Registrations", totals["registrations"]],
-        ["People registered", totals["people"]],
-        ["Registrations attended", totals["attended"]],
+        [N_("Registrations"), totals["registrations"]],
+        [N_("People registered"), totals["people"]],
+        [N_("Registrations attended"), totals["attended"]],
     ]
     if people_who_attended:
-        rows.append(["People who attended", totals["attended_people"]])
+        rows.append([N_("People who attended"), totals["attended_people"]])
     return [
         *rows,
         [
-            "Attendance rate at held events (%)",
+            N_("Attendance rate at held events (%)"),
             rate(totals["held_attended"], totals["held_registrations"]),
         ],
-        ["Countries reached", countries],
-        ["Organisation types reached", types],
+        [N_("Countries reached"), countries],
+        [N_("Organisation types reached"), types],
     ]
 
 
@@ -119,25 +136,3 @@ def _report(title: str, scope: Scope, tables: dict, charts: list, **extra) -> Re
         charts=charts,
         **extra,
     )
-
-
-def _project_details(filters: ReportFilter) -> list[str]:
-    project = db.session.get(Project, filters.project_id) if filters.project_id else None
-    if project is None:
-        return []
-    funding = ", ".join(
-        part
-        for part in (
-            project.programme,
-            f"grant {project.grant_number}" if project.grant_number else None,
-        )
-        if part
-    )
-    period = ""
-    if project.starts_on or project.ends_on:
-        period = f" ({project.starts_on or '…'} to {project.ends_on or '…'})"
-    return [
-        f"Project {project.acronym}: {project.title}"
-        + (f" — {funding}" if funding else "")
-        + period
-    ]

@@ -4,6 +4,7 @@ for screen readers. Each chart's data table is rendered next to it by the templa
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app.reports.results import Chart, cell_text
@@ -50,7 +51,7 @@ def _legend(chart: Chart, y: int) -> list[str]:
 
 def _empty(chart: Chart) -> Markup:
     parts = _open(chart, 40)
-    parts.append('<text x="10" y="25" font-size="13">No data for this filter.</text>')
+    parts.append(f'<text x="10" y="25" font-size="13">{escape(_("No data for this filter."))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -26,29 +26,44 @@ How figures are counted (shown to users on the pages, see COUNTING_RULES):
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, literal_column, select, text
 
 from app.events.models import Event, SessionKind
 from app.extensions import db
 
-COUNTING_RULES = [
-    "Events: published or cancelled events matching the filter (drafts never count). An event "
-    "belongs to the period in which it starts (dates in UTC). Held = published and ended; planned = "
-    "published and not yet ended.",
-    "Registrations are confirmed registrations (any role). People counts each person once, however "
-    "many events they registered for.",
-    "Attended = a confirmed registration with a check-in (at the event, on one of its days or at "
-    "one of its sessions). Attendance rate = attended ÷ registrations, at held events.",
-    "A participant's country is their own, else their organisation's; the organisation type is their "
-    "organisation's. An event linked to several projects counts for each project.",
-    "Training hours: a held training event counts the length of its agenda sessions (breaks and "
-    "networking excluded), or its own length when it has no agenda; any held event adds its "
-    "sessions of kind 'training'.",
-    "People trained: distinct participants and observers who attended a held training event or "
-    "checked in at a training session. Certificates issued: one per person per held training event "
-    "attended as participant or observer.",
-    "Lessons and follow-up actions belong to the events in the report (a theme filter also keeps "
-    "lessons tagged with that theme). Overdue = open or in progress with a due date before today.",
+COUNTING_RULES = [  # shown on the report pages, in the viewer's language
+    _l(
+        "Events: published or cancelled events matching the filter (drafts never count). An event "
+        "belongs to the period in which it starts (dates in UTC). Held = published and ended; planned = "
+        "published and not yet ended."
+    ),
+    _l(
+        "Registrations are confirmed registrations (any role). People counts each person once, however "
+        "many events they registered for."
+    ),
+    _l(
+        "Attended = a confirmed registration with a check-in (at the event, on one of its days or at "
+        "one of its sessions). Attendance rate = attended ÷ registrations, at held events."
+    ),
+    _l(
+        "A participant's country is their own, else their organisation's; the organisation type is their "
+        "organisation's. An event linked to several projects counts for each project."
+    ),
+    _l(
+        "Training hours: a held training event counts the length of its agenda sessions (breaks and "
+        "networking excluded), or its own length when it has no agenda; any held event adds its "
+        "sessions of kind 'training'."
+    ),
+    _l(
+        "People trained: distinct participants and observers who attended a held training event or "
+        "checked in at a training session. Certificates issued: one per person per held training event "
+        "attended as participant or observer."
+    ),
+    _l(
+        "Lessons and follow-up actions belong to the events in the report (a theme filter also keeps "
+        "lessons tagged with that theme). Overdue = open or in progress with a due date before today."
+    ),
 ]
 
 NOT_TRAINING_CONTENT = (SessionKind.BREAK, SessionKind.NETWORKING)

@@ -1,5 +1,6 @@
 """Report exports: CSV, XLSX (one sheet per table) and PDF (charts drawn as bars, then the tables).
-Pure builders: they take a Report (the same object the page shows) and return bytes."""
+Pure builders: they take a Report (the same object the page shows, app.reports.localise: in the
+downloader's language) and return bytes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import io
 import logging
 import re
 from pathlib import Path
+
+from flask_babel import gettext as _
 
 from app.reports.results import Chart, Report, Table, cell_text
 from app.spreadsheets import csv_bytes, safe_cell
@@ -60,12 +63,12 @@ def to_xlsx(report: Report) -> bytes:
 
     workbook = Workbook()
     about = workbook.active
-    about.title = "About"
+    about.title = sheet_name(_("About"), set())
     for row in _header(report):
         about.append([safe_cell(value) for value in row])
     about["A1"].font = Font(bold=True, size=14)
     about.column_dimensions["A"].width = 90
-    taken = {"about"}
+    taken = {about.title.lower()}
     for table in report.tables.values():
         sheet = workbook.create_sheet(sheet_name(table.title, taken))
         sheet.append([safe_cell(value) for value in table.columns])
@@ -138,7 +141,7 @@ class _Pdf:
         self.line(chart.title, size=11, bold=True, height=6)
         pdf.set_font(self.family, "", 8)
         if not rows:
-            self.line("No data for this filter.", size=9)
+            self.line(_("No data for this filter."), size=9)
             pdf.ln(2)
             return
         left = pdf.l_margin
@@ -198,7 +201,7 @@ class _Pdf:
         for number, row in enumerate(table.rows):
             draw([cell_text(value) for value in row], shade=number % 2 == 1)
         if not table.rows:
-            self.line("No data for this filter.", size=8)
+            self.line(_("No data for this filter."), size=8)
         if table.note:
             self.line(table.note, size=8)
         pdf.ln(3)

@@ -3,6 +3,7 @@ its exports carry exactly the same filter."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import literal, null, select, union_all
 from wtforms import SelectField
 from wtforms.fields import DateField
@@ -34,25 +35,25 @@ def _project_and_theme_choices() -> tuple[tuple, tuple]:
 
 
 class ReportFilterForm(QueryForm):
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
-    project = SelectField("Project", default="")
-    country = SelectField("Country", default="")
-    theme = SelectField("Theme", default="")
-    kind = SelectField("Event kind", default="")
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+    project = SelectField(_l("Project"), default="")
+    country = SelectField(_l("Country"), default="")
+    theme = SelectField(_l("Theme"), default="")
+    kind = SelectField(_l("Event kind"), default="")
 
     def __init__(self, formdata, **kwargs):
         super().__init__(formdata, **kwargs)
         project_choices, theme_choices = fragments.remember("reports.filter_choices", (), ("projects", "themes"),
                                                             _project_and_theme_choices)
-        self.project.choices = [("", "All projects"), *project_choices]
-        self.theme.choices = [("", "All themes"), *theme_choices]
-        self.country.choices = [("", "All countries")] + list(COUNTRY_CHOICES)
-        self.kind.choices = [("", "All kinds")] + [(kind.value, kind.label) for kind in EventKind]
+        self.project.choices = [("", _l("All projects")), *project_choices]
+        self.theme.choices = [("", _l("All themes")), *theme_choices]
+        self.country.choices = [("", _l("All countries"))] + list(COUNTRY_CHOICES)
+        self.kind.choices = [("", _l("All kinds"))] + [(kind.value, kind.label) for kind in EventKind]
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError("The end of the period must be on or after its start.")
+            raise ValidationError(_l("The end of the period must be on or after its start."))
 
     def to_filter(self) -> ReportFilter:
         return ReportFilter(

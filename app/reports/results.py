@@ -6,7 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from babel.numbers import format_decimal
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from app.i18n import format_pattern, formatting_locale
 from app.reports.scope import ReportFilter
+
+
+def N_(text: str) -> str:
+    """Mark a label for extraction (pybabel -k N_): reports are built and kept in English, shared
+    by every viewer, and translated when shown (app.reports.localise)."""
+    return text
+
+
+# How the first cells of a table (and a chart's categories) are shown in the viewer's language:
+# ALL labels are our words (msgids), COUNTRY labels are English country names, NONE are the users'
+# own words (project acronyms, themes) or ISO months. UNKNOWN-like labels
+# (app.reports.tables.UNKNOWN, NO_THEME) are translated in every mode.
+ALL, COUNTRY, NONE = "all", "country", "none"
 
 
 @dataclass
@@ -16,6 +34,7 @@ class Table:
     columns: list[str]
     rows: list[list] = field(default_factory=list)
     note: str = ""
+    labels: str = ALL
 
     def column(self, name: str) -> list:
         index = self.columns.index(name)
@@ -44,21 +63,26 @@ class Chart:
     series: list[Series]
     vertical: bool = False  # columns (time on the x axis) instead of horizontal bars
     maximum: float | None = None  # fixed scale (e.g. 5 for ratings); else the largest total
+    labels: str | None = None  # how categories are shown (None: as its table's first cells)
 
     @property
     def totals(self) -> list[float]:
         return [sum(s.values[i] or 0 for s in self.series) for i in range(len(self.categories))]
 
     def description(self) -> str:
+        """The chart's data in words, for screen readers (in the current language)."""
         if not self.categories:
-            return f"{self.title}: no data for this filter."
+            return _("%(title)s: no data for this filter.", title=self.title)
         names = ", ".join(s.name for s in self.series)
         items = []
         for i, category in enumerate(self.categories[:15]):
             values = " / ".join(cell_text(s.values[i]) for s in self.series)
             items.append(f"{category}: {values}")
-        more = f"; and {len(self.categories) - 15} more" if len(self.categories) > 15 else ""
-        return f"{self.title} ({names}). " + "; ".join(items) + more + "."
+        text = "; ".join(items)
+        if len(self.categories) > 15:
+            rest = len(self.categories) - 15
+            text = ngettext("%(items)s; and %(num)d more", "%(items)s; and %(num)d more", rest, items=text)
+        return f"{self.title} ({names}). {text}."
 
 
 @dataclass
@@ -75,7 +99,7 @@ class Report:
 
     @property
     def produced_line(self) -> str:
-        return "Produced " + self.produced_at.strftime("%d %b %Y, %H:%M UTC")
+        return _("Produced %(when)s UTC", when=format_pattern(self.produced_at, "%d %b %Y, %H:%M"))
 
     def figure(self, label: str):
         return self.tables["summary"].value(label)
@@ -86,5 +110,5 @@ def cell_text(value) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return format_decimal(value, "0.0", locale=formatting_locale())
     return str(value)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_
 
 from app.accounts.models import Role
@@ -46,25 +47,27 @@ class ReportFilter:
         return {key: value for key, value in args.items() if value}
 
     def describe(self) -> str:
-        """One line stating the filter, e.g. "Filter: project ABC; country Ukraine"."""
+        """One line stating the filter in the current language, e.g. "Filter: project ABC; country Ukraine"."""
         parts = []
         if self.date_from and self.date_to:
-            parts.append(f"period {self.date_from.isoformat()} to {self.date_to.isoformat()}")
+            parts.append(_("period %(start)s to %(end)s", start=self.date_from.isoformat(), end=self.date_to.isoformat()))
         elif self.date_from:
-            parts.append(f"period from {self.date_from.isoformat()}")
+            parts.append(_("period from %(start)s", start=self.date_from.isoformat()))
         elif self.date_to:
-            parts.append(f"period until {self.date_to.isoformat()}")
+            parts.append(_("period until %(end)s", end=self.date_to.isoformat()))
         if self.project_id:
             project = db.session.get(Project, self.project_id)
-            parts.append(f"project {project.acronym if project else self.project_id}")
+            parts.append(_("project %(name)s", name=project.acronym if project else self.project_id))
         if self.country:
-            parts.append(f"country {country_name(self.country)}")
+            parts.append(_("country %(name)s", name=country_name(self.country)))
         if self.theme_id:
             theme = db.session.get(Theme, self.theme_id)
-            parts.append(f"theme {theme.label if theme else self.theme_id}")
+            parts.append(_("theme %(name)s", name=theme.label if theme else self.theme_id))
         if self.kind:
-            parts.append(f"event kind {self.kind.label}")
-        return "Filter: " + ("; ".join(parts) if parts else "none (all events)")
+            parts.append(_("event kind %(name)s", name=self.kind.label))
+        if not parts:
+            return _("Filter: none (all events)")
+        return _("Filter: %(parts)s", parts="; ".join(parts))
 
 
 def _start_of(day: date) -> datetime:
@@ -134,5 +137,20 @@ class Scope:
 
 def scope_label(user) -> str:
     if user.role in (Role.ADMIN, Role.COORDINATOR):
-        return "Scope: the whole network"
-    return f"Scope: events organised by {user.name}"
+        return _("Scope: the whole network")
+    return _("Scope: events organised by %(name)s", name=user.name)
+
+
+def project_details(filters: ReportFilter) -> list[str]:
+    """The filtered project's acronym, title, funding and period (none without a project filter)."""
+    project = db.session.get(Project, filters.project_id) if filters.project_id else None
+    if project is None:
+        return []
+    line = _("Project %(acronym)s: %(title)s", acronym=project.acronym, title=project.title)
+    grant = _("grant %(number)s", number=project.grant_number) if project.grant_number else None
+    funding = ", ".join(part for part in (project.programme, grant) if part)
+    if funding:
+        line += f" — {funding}"
+    if project.starts_on or project.ends_on:
+        line += " (" + _("%(start)s to %(end)s", start=project.starts_on or "…", end=project.ends_on or "…") + ")"
+    return [line]

@@ -9,11 +9,14 @@ from app.lessons.models import LessonStatus
 from app.registrations.models import ParticipantRole, RegistrationStatus
 from app.reports import figures, participants
 from app.reports.counting import number
-from app.reports.results import Chart, Series, Table
+from app.reports.results import COUNTRY, NONE, N_, Chart, Series, Table
 from app.reports.scope import Scope
 from app.templating import country_name
 
-UNKNOWN = "Not recorded"
+UNKNOWN = N_("Not recorded")
+NO_THEME = N_("No theme")
+# Labels translated in any table, even among the users' own words.
+ALWAYS_TRANSLATED = frozenset({UNKNOWN, NO_THEME})
 
 
 def _kind_order(kinds) -> list[EventKind]:
@@ -23,7 +26,7 @@ def _kind_order(kinds) -> list[EventKind]:
 def events_tables(scope: Scope, tables: dict, charts: list) -> tuple[int, int, int]:
     by_kind = figures.events_by_kind(scope)
     table = Table(
-        "events_by_kind", "Events by kind", ["Event kind", "Held", "Planned", "Cancelled", "Total"]
+        "events_by_kind", N_("Events by kind"), [N_("Event kind"), N_("Held"), N_("Planned"), N_("Cancelled"), N_("Total")]
     )
     for kind in _kind_order(by_kind):
         held, planned, cancelled = by_kind[kind]
@@ -33,25 +36,26 @@ def events_tables(scope: Scope, tables: dict, charts: list) -> tuple[int, int, i
     charts.append(
         Chart(
             "events_by_kind",
-            "Events by kind",
+            N_("Events by kind"),
             table.key,
             [row[0] for row in table.rows],
-            [Series("Held", table.column("Held")), Series("Planned", table.column("Planned"))],
+            [Series(N_("Held"), table.column("Held")), Series(N_("Planned"), table.column("Planned"))],
         )
     )
 
     months = figures.events_by_month(scope)
-    table = Table("events_by_month", "Events by month", ["Month", "Held", "Planned"])
+    table = Table("events_by_month", N_("Events by month"), [N_("Month"), N_("Held"), N_("Planned")])
     table.rows = [[m, held, planned] for m, held, planned in _fill_months(months)]
-    table.note = "Months with no event in between are shown with zero."
+    table.note = N_("Months with no event in between are shown with zero.")
+    table.labels = NONE  # ISO months (2026-03): the same in every language, and they sort
     tables[table.key] = table
     charts.append(
         Chart(
             "events_by_month",
-            "Events by month of start",
+            N_("Events by month of start"),
             table.key,
             table.column("Month"),
-            [Series("Held", table.column("Held")), Series("Planned", table.column("Planned"))],
+            [Series(N_("Held"), table.column("Held")), Series(N_("Planned"), table.column("Planned"))],
             vertical=True,
         )
     )
@@ -79,13 +83,14 @@ def _fill_months(months: list[tuple[str, int, int]]) -> list[tuple[str, int, int
 
 
 def people_tables(cells, tables: dict, charts: list) -> tuple[int, int]:
-    columns = ["People", "Registrations", "Attended", "People who attended"]
+    columns = [N_("People"), N_("Registrations"), N_("Attended"), N_("People who attended")]
 
     def figures(sums: dict) -> list[int]:
         return [sums["people"], sums["registrations"], sums["attended"], sums["attended_people"]]
 
     by_country = participants.sum_cells(cells, key=lambda cell: cell[0])
-    table = Table("participants_by_country", "Participants by country", ["Country", *columns])
+    table = Table("participants_by_country", N_("Participants by country"), [N_("Country"), *columns])
+    table.labels = COUNTRY
     order = sorted(
         by_country,
         key=lambda c: (c is None, -by_country[c]["people"], country_name(c) if c else ""),
@@ -95,18 +100,18 @@ def people_tables(cells, tables: dict, charts: list) -> tuple[int, int]:
     charts.append(
         Chart(
             "participants_by_country",
-            "People by country",
+            N_("People by country"),
             table.key,
             table.column("Country"),
-            [Series("People", table.column("People"))],
+            [Series(N_("People"), table.column("People"))],
         )
     )
 
     by_type = participants.sum_cells(cells, key=lambda cell: cell[1])
     table = Table(
         "participants_by_organisation_type",
-        "Participants by organisation type",
-        ["Organisation type", *columns],
+        N_("Participants by organisation type"),
+        [N_("Organisation type"), *columns],
     )
     rank = {kind: i for i, kind in enumerate(OrganisationType)}
     order = sorted(by_type, key=lambda t: rank.get(t, len(rank)))
@@ -115,27 +120,27 @@ def people_tables(cells, tables: dict, charts: list) -> tuple[int, int]:
     charts.append(
         Chart(
             "participants_by_organisation_type",
-            "People by organisation type",
+            N_("People by organisation type"),
             table.key,
             table.column("Organisation type"),
-            [Series("People", table.column("People"))],
+            [Series(N_("People"), table.column("People"))],
         )
     )
     return sum(1 for c in by_country if c), sum(1 for t in by_type if t)
 
 
 CAPACITY_FIGURES = [  # (row label, key in figures.training() or figures.people_trained())
-    ("Trainings held", "trainings"),
-    ("Training sessions", "sessions"),
-    ("Training hours delivered", "hours"),
-    ("People trained", "people_trained"),
-    ("Certificates issued", "certificates"),
+    (N_("Trainings held"), "trainings"),
+    (N_("Training sessions"), "sessions"),
+    (N_("Training hours delivered"), "hours"),
+    (N_("People trained"), "people_trained"),
+    (N_("Certificates issued"), "certificates"),
 ]
 
 
 def capacity_table(scope: Scope, tables: dict) -> dict:
     capacity = {**figures.training(scope), **figures.people_trained(scope)}
-    table = Table("capacity_building", "Capacity building", ["Figure", "Value"])
+    table = Table("capacity_building", N_("Capacity building"), [N_("Figure"), N_("Value")])
     table.rows = [[label, capacity[key]] for label, key in CAPACITY_FIGURES]
     tables[table.key] = table
     return capacity
@@ -145,8 +150,8 @@ def feedback_table(scope: Scope, tables: dict, charts: list) -> dict:
     rows = {row[0]: row[1:] for row in figures.feedback_by_kind(scope)}
     table = Table(
         "feedback",
-        "Feedback averages (1–5)",
-        ["Event kind", "Answers", "Overall", "Relevance", "Organisation"],
+        N_("Feedback averages (1–5)"),
+        [N_("Event kind"), N_("Answers"), N_("Overall"), N_("Relevance"), N_("Organisation")],
     )
 
     def averages(count, overall, relevance, organisation):
@@ -160,16 +165,16 @@ def feedback_table(scope: Scope, tables: dict, charts: list) -> dict:
     for kind in _kind_order(rows):
         table.rows.append([kind.label, *averages(*rows[kind])])
     sums = [sum(number(values[i]) for values in rows.values()) for i in range(4)]
-    all_row = ["All events", *averages(int(sums[0]), *sums[1:])]
+    all_row = [N_("All events"), *averages(int(sums[0]), *sums[1:])]
     table.rows.append(all_row)
     tables[table.key] = table
     charts.append(
         Chart(
             "feedback",
-            "Average feedback, all events (1–5)",
+            N_("Average feedback, all events (1–5)"),
             table.key,
-            ["Overall", "Relevance", "Organisation"],
-            [Series("Average", [v or 0 for v in all_row[2:]])],
+            [N_("Overall"), N_("Relevance"), N_("Organisation")],
+            [Series(N_("Average"), [v or 0 for v in all_row[2:]])],
             maximum=5,
         )
     )
@@ -178,40 +183,41 @@ def feedback_table(scope: Scope, tables: dict, charts: list) -> dict:
 
 def lessons_tables(scope: Scope, tables: dict, charts: list) -> int:
     by_status = figures.lessons_by_status(scope)
-    table = Table("lessons_by_status", "Lessons by status", ["Status", "Lessons"])
+    table = Table("lessons_by_status", N_("Lessons by status"), [N_("Status"), N_("Lessons")])
     table.rows = [[status.label, by_status.get(status, 0)] for status in LessonStatus]
     tables[table.key] = table
     charts.append(
         Chart(
             "lessons_by_status",
-            "Lessons by status",
+            N_("Lessons by status"),
             table.key,
             table.column("Status"),
-            [Series("Lessons", table.column("Lessons"))],
+            [Series(N_("Lessons"), table.column("Lessons"))],
         )
     )
 
     themes: dict = {}
     for theme_id, name, cycle, status, count in figures.lessons_by_theme(scope):
-        label = (f"{name} (EMPACT {cycle})" if cycle else name) if theme_id else "No theme"
+        label = (f"{name} (EMPACT {cycle})" if cycle else name) if theme_id else NO_THEME
         themes.setdefault((theme_id is None, label), {})[status] = count
     statuses = list(LessonStatus)
     table = Table(
         "lessons_by_theme",
-        "Lessons by theme and status",
-        ["Theme", "Total", *(status.label for status in statuses)],
+        N_("Lessons by theme and status"),
+        [N_("Theme"), N_("Total"), *(status.label for status in statuses)],
     )
     for (_, label), counts in sorted(themes.items()):
         table.rows.append([label, sum(counts.values()), *(counts.get(s, 0) for s in statuses)])
-    table.note = "A lesson with several themes counts under each of them."
+    table.note = N_("A lesson with several themes counts under each of them.")
+    table.labels = NONE
     tables[table.key] = table
     charts.append(
         Chart(
             "lessons_by_theme",
-            "Lessons by theme",
+            N_("Lessons by theme"),
             table.key,
             table.column("Theme"),
-            [Series("Lessons", table.column("Total"))],
+            [Series(N_("Lessons"), table.column("Total"))],
         )
     )
     return sum(by_status.values())
@@ -219,22 +225,22 @@ def lessons_tables(scope: Scope, tables: dict, charts: list) -> int:
 
 def actions_table(scope: Scope, tables: dict, charts: list) -> dict:
     actions = figures.actions(scope)
-    table = Table("actions", "Follow-up actions", ["Status", "Actions"])
+    table = Table("actions", N_("Follow-up actions"), [N_("Status"), N_("Actions")])
     table.rows = [
-        ["Open", actions["open"]],
-        ["In progress", actions["in_progress"]],
-        ["Overdue (open or in progress)", actions["overdue"]],
-        ["Done", actions["done"]],
-        ["Dropped", actions["dropped"]],
+        [N_("Open"), actions["open"]],
+        [N_("In progress"), actions["in_progress"]],
+        [N_("Overdue (open or in progress)"), actions["overdue"]],
+        [N_("Done"), actions["done"]],
+        [N_("Dropped"), actions["dropped"]],
     ]
     tables[table.key] = table
     charts.append(
         Chart(
             "actions",
-            "Follow-up actions",
+            N_("Follow-up actions"),
             table.key,
             table.column("Status"),
-            [Series("Actions", table.column("Actions"))],
+            [Series(N_("Actions"), table.column("Actions"))],
         )
     )
     return actions
@@ -249,8 +255,8 @@ def participation_by_kind_table(scope: Scope, tables: dict, charts: list) -> tup
     by_kind = participants.participation_by_kind(scope)
     table = Table(
         "participation_by_kind",
-        "Participation by event kind",
-        ["Event kind", "Events held", "Events planned", "Registrations", "People", "Attended"],
+        N_("Participation by event kind"),
+        [N_("Event kind"), N_("Events held"), N_("Events planned"), N_("Registrations"), N_("People"), N_("Attended")],
     )
     for kind in _kind_order(by_kind):
         table.rows.append([kind.label, *(int(v) for v in by_kind[kind])])
@@ -258,13 +264,13 @@ def participation_by_kind_table(scope: Scope, tables: dict, charts: list) -> tup
     charts.append(
         Chart(
             "participation_by_kind",
-            "Registered and attended by event kind",
+            N_("Registered and attended by event kind"),
             table.key,
             table.column("Event kind"),
             [
-                Series("Attended", table.column("Attended")),
+                Series(N_("Attended"), table.column("Attended")),
                 Series(
-                    "Registered, not attended",
+                    N_("Registered, not attended"),
                     [
                         r - a
                         for r, a in zip(
@@ -283,20 +289,21 @@ def participation_by_kind_table(scope: Scope, tables: dict, charts: list) -> tup
 def participation_by_project_table(scope: Scope, tables: dict) -> None:
     table = Table(
         "participation_by_project",
-        "Participation by project",
-        ["Project", "Events", "Registrations", "People", "Attended"],
+        N_("Participation by project"),
+        [N_("Project"), N_("Events"), N_("Registrations"), N_("People"), N_("Attended")],
     )
     table.rows = [
         [r[0], int(r[1]), int(r[2]), int(r[3]), int(r[4])]
         for r in participants.participation_by_project(scope)
     ]
-    table.note = "An event linked to several projects counts for each of them."
+    table.note = N_("An event linked to several projects counts for each of them.")
+    table.labels = NONE
     tables[table.key] = table
 
 
 def registrations_by_status_table(scope: Scope, tables: dict) -> None:
     by_status = participants.registrations_by_status(scope)
-    table = Table("registrations_by_status", "Registrations by status", ["Status", "Registrations"])
+    table = Table("registrations_by_status", N_("Registrations by status"), [N_("Status"), N_("Registrations")])
     table.rows = [[status.label, by_status.get(status, 0)] for status in RegistrationStatus]
     tables[table.key] = table
 
@@ -305,8 +312,8 @@ def registrations_by_role_table(scope: Scope, tables: dict) -> None:
     roles = participants.registrations_by_role(scope)
     table = Table(
         "participants_by_role",
-        "Confirmed registrations by role",
-        ["Role", "Registrations", "People", "Attended"],
+        N_("Confirmed registrations by role"),
+        [N_("Role"), N_("Registrations"), N_("People"), N_("Attended")],
     )
     table.rows = [
         [role.label, *(int(v) for v in roles[role][:3])]

@@ -16,14 +16,17 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from app.accounts.auth import role_required
 from app.accounts.models import Role
+from app.i18n import current_language
 from app.reports import cache, charts, exports
 from app.reports.counting import COUNTING_RULES
 from app.reports.forms import RefreshForm, ReportFilterForm
+from app.reports.localise import localise
 from app.reports.results import Report
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -45,16 +48,17 @@ def _body(name: str, form: ReportFilterForm, report: Report | None):
     def render():
         if report is None:
             return render_template(body_template, form=form, report=None, name=name)
-        svgs = {chart.key: charts.svg(chart) for chart in report.charts}
+        shown = localise(report, current_user)
+        svgs = {chart.key: charts.svg(chart) for chart in shown.charts}
         return render_template(
-            body_template, form=form, report=report, svgs=svgs, rules=COUNTING_RULES,
+            body_template, form=form, report=shown, svgs=svgs, rules=COUNTING_RULES,
             export_args=report.filters.query_args(), name=name,
         )
 
     if report is None:
         return Markup(render())
     key = (
-        name, cache.scope_key(current_user), report.filters, report.produced_at,
+        name, current_language(), cache.scope_key(current_user), report.filters, report.produced_at,
         tuple((field.name, tuple(field.raw_data or ())) for field in form),
         tuple(form.project.choices), tuple(form.theme.choices),
     )
@@ -91,11 +95,11 @@ def refresh(name: str):
     """Build the figures again now (otherwise they are rebuilt about every REPORTS_CACHE_SECONDS)."""
     form = ReportFilterForm(request.args)
     if not RefreshForm().validate_on_submit() or not form.validate():
-        flash("The request could not be processed. Please reload the page and try again.", "error")
+        flash(_("The request could not be processed. Please reload the page and try again."), "error")
     else:
         cache.refresh_for(name, current_user, form.to_filter())
         session[REFRESHED] = True
-        flash("The figures were produced again just now.", "success")
+        flash(_("The figures were produced again just now."), "success")
     return redirect(url_for(f"reports.{name}", **{k: v for k, v in request.args.items() if k in form.data}))
 
 
@@ -104,9 +108,9 @@ def refresh(name: str):
 def export(name: str, fmt: str):
     form = ReportFilterForm(request.args)
     if not form.validate():
-        errors = "; ".join(f"{form[key].label.text}: {' '.join(msgs)}" for key, msgs in form.errors.items())
-        return Response(f"The filter is not valid. {errors}\n", status=422, mimetype="text/plain")
-    report = cache.get(name, current_user, form.to_filter())
+        errors = "; ".join(f"{form[key].label.text}: {' '.join(str(message) for message in msgs)}" for key, msgs in form.errors.items())
+        return Response(_("The filter is not valid. %(errors)s", errors=errors) + "\n", status=422, mimetype="text/plain")
+    report = localise(cache.get(name, current_user, form.to_filter()), current_user)
     mimetype, build = EXPORTS[fmt]
     table_key = request.args.get("table") if fmt == "csv" else None
     if table_key is not None and table_key not in report.tables:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField
 from wtforms.validators import Optional, Regexp
 
@@ -11,4 +12,4 @@ from app.forms_base import Form
 class RetryDeadForm(Form):
     """Retry every dead message, or only the one named by message_id."""
 
-    message_id = HiddenField(validators=[Optional(), Regexp(r"^\d{1,12}$", message="Not a message number.")])
+    message_id = HiddenField(validators=[Optional(), Regexp(r"^\d{1,12}$", message=_l("Not a message number."))])

@@ -132,7 +132,7 @@ class SchedulerProcess:
         for spec in JOBS:
             seconds = interval_of(self.app, spec)
             self.scheduler.add_job(
-                self.run_job, IntervalTrigger(seconds=seconds), args=[spec.id], id=spec.id, name=spec.description,
+                self.run_job, IntervalTrigger(seconds=seconds), args=[spec.id], id=spec.id, name=str(spec.description),
                 coalesce=True, max_instances=1,
                 # A tick missed while this process was busy or suspended still runs (once, coalesced)
                 # when it is at most an hour or one interval late.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.accounts.auth import role_required
@@ -36,11 +38,11 @@ def outbox_message(message_id: int):
 def retry_dead_messages():
     form = RetryDeadForm()
     if not form.validate_on_submit():
-        flash("The request could not be processed. Please reload the page and try again.", "error")
+        flash(_("The request could not be processed. Please reload the page and try again."), "error")
         return redirect(url_for("scheduler.status"))
     ids = [int(form.message_id.data)] if form.message_id.data else None
     count = retry.retry_dead_messages(current_user, ids)
-    flash(f"{count} message(s) queued again for delivery.", "success")
+    flash(ngettext("%(num)d message queued again for delivery.", "%(num)d messages queued again for delivery.", count), "success")
     if ids and request.form.get("back") == "message":
         return redirect(url_for("scheduler.outbox_message", message_id=ids[0]))
     return redirect(url_for("scheduler.status"))

@@ -18,6 +18,7 @@ from app.timeutil import set_now
 from tests.factories import action
 from tests.factories import registration as register
 from tests.scheduler.outbox import attachment, outbox, who_got
+from tests.scheduler.reminder_uk import catalog_installed
 
 START = datetime(2026, 5, 12, 7, 0, tzinfo=UTC)  # Tuesday 09:00 in Brussels (CEST)
 CLOSES = datetime(2026, 5, 5, 22, 0, tzinfo=UTC)
@@ -63,9 +64,27 @@ def test_registration_closing_sends_organisers_the_final_list_once(app, db, make
     assert "Confirmed:             1" in message.text_body
     assert "On the waiting list:   1" in message.text_body
     rows = list(csv.DictReader(io.StringIO(attachment(message, "text/csv"))))
-    assert [(r["name"], r["status"]) for r in rows] == [("Ana", "confirmed"), ("'=HYPERLINK(\"x\")", "waitlisted")]
-    assert rows[0]["organisation"] == "Polícia Judiciária"
-    assert rows[0]["dietary_needs"] == "vegetarian" and rows[0]["needs_visa_letter"] == "yes"
+    assert [(r["Name"], r["Status"]) for r in rows] == [("Ana", "Confirmed"), ("'=HYPERLINK(\"x\")", "On the waiting list")]
+    assert rows[0]["Organisation"] == "Polícia Judiciária"
+    assert rows[0]["Dietary needs"] == "vegetarian" and rows[0]["Needs a visa letter"] == "yes"
+
+
+def test_each_organiser_gets_the_final_list_in_their_language(app, db, make, event_with_organisers, tmp_path):
+    event, creator, co_organiser = event_with_organisers
+    co_organiser.language = "uk"
+    register(event, make.user(name="Ana"), needs_visa_letter=True)
+    db.session.commit()
+    words = {"Name": "Ім'я", "Status": "Статус", "Needs a visa letter": "Потрібен візовий лист", "yes": "так",
+             "Confirmed:": "Підтверджено:"}
+    with catalog_installed(app, tmp_path, "uk", words):
+        run_registration_closing(CLOSES)
+    lists = {m.recipient_user_id: (m, list(csv.DictReader(io.StringIO(attachment(m, "text/csv"))))) for m in outbox()}
+    message, (row,) = lists[co_organiser.id]
+    # (The status is RegistrationStatus's label: translated once app.registrations marks it with _l.)
+    assert (row["Ім'я"], row["Потрібен візовий лист"]) == ("Ana", "так") and "Статус" in row
+    assert "Підтверджено:          1" in message.text_body
+    _message, (row,) = lists[creator.id]
+    assert (row["Name"], row["Status"], row["Needs a visa letter"]) == ("Ana", "Confirmed", "yes")
 
 
 def test_no_final_list_for_cancelled_events_or_events_already_over(app, db, make, event_with_organisers):
@@ -174,7 +193,7 @@ def test_action_owners_get_a_weekly_digest_of_due_and_overdue_actions(app, db, m
     assert who_got() == [(owner.id, "action_digest")]
     message = outbox()[0]
     assert message.subject == "Your follow-up actions: 1 overdue, 1 due soon"
-    assert "Share the checklist (due 2026-05-16; Workshop)" in message.text_body
+    assert "Share the checklist (due 16 May 2026; Workshop)" in message.text_body
     assert "Draft the MoU" in message.text_body
     assert "Far away" not in message.text_body and "Already done" not in message.text_body
 
@@ -215,7 +234,7 @@ def test_coordinators_get_a_weekly_digest(app, db, make):
     assert who_got() == [(coordinator.id, "coordinator_digest")]
     message = outbox()[0]
     assert message.subject == (
-        "Weekly digest: 2 lesson(s) to validate, 1 upcoming event(s), 1 open action(s)"
+        "Weekly digest: 2 lessons to validate, 1 upcoming event, 1 open action"
     )
     assert "Joint investigation teams need earlier legal advice" in message.text_body
     # The RED entry is not the coordinator's to know of (not counted, not named); the AMBER one

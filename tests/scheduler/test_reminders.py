@@ -13,6 +13,7 @@ from app.timeutil import set_now
 from tests.calendar.parsers import libical
 from tests.factories import registration as register
 from tests.scheduler.outbox import attachment, outbox, who_got
+from tests.scheduler.reminder_uk import REMINDER_UK, catalog_installed
 
 START = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)  # a Friday, 10:00 in Brussels (CET)
 
@@ -35,7 +36,14 @@ def people(make):
     return event, olena, jan
 
 
-def test_seven_and_one_day_reminders_go_to_confirmed_participants_once(app, db, people):
+@pytest.fixture
+def ukrainian(app, tmp_path):
+    """The reminder's Ukrainian wording as a catalog (tests/scheduler/reminder_uk.py)."""
+    with catalog_installed(app, tmp_path, "uk", REMINDER_UK):
+        yield
+
+
+def test_seven_and_one_day_reminders_go_to_confirmed_participants_once(app, db, people, ukrainian):
     event, olena, jan = people
 
     assert run_reminders(START - timedelta(days=7, minutes=1)).sent == 0
@@ -61,7 +69,7 @@ def test_seven_and_one_day_reminders_go_to_confirmed_participants_once(app, db, 
     ])
 
 
-def test_reminder_shows_event_and_recipient_time_place_link_and_ics(app, db, people):
+def test_reminder_shows_event_and_recipient_time_place_link_and_ics(app, db, people, ukrainian):
     event, olena, jan = people
     run_reminders(START - timedelta(days=1))
     for_jan = next(m for m in outbox() if m.recipient_user_id == jan.id)
@@ -238,3 +246,17 @@ def test_due_reminder_is_none_once_the_event_started(app, db, make):
     event = make.event(starts_at=START)
     assert due_reminder_days(event, START - timedelta(days=1)) == 1
     assert due_reminder_days(event, START) is None
+
+
+@pytest.mark.parametrize(("days", "expected"), [(2, "через 2 дні"), (5, "через 5 днів"), (21, "через 21 день"),
+                                                (7, "через 7 днів")])
+def test_reminder_counts_days_in_ukrainian_plural_forms(app, db, people, ukrainian, days, expected):
+    from app.notifications.rendering import render_email
+
+    event, olena, _jan = people
+    subject, text, html = render_email("scheduler/reminder", language="uk", event=event, recipient=olena,
+                                       days=days, place="Europol HQ", event_url="http://liaison.test/e",
+                                       has_calendar=True)
+    assert subject == f"Нагадування: «{event.title}» починається {expected}"
+    assert f"який починається {expected}." in text and f"який починається {expected}." in html
+    assert "Коли:      " in text and "Завершення: " in text  # labels stay aligned, never glued to the value

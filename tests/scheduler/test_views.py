@@ -62,7 +62,7 @@ def test_system_page_shows_heartbeat_jobs_outbox_and_dead_messages(app, db, make
     assert '<strong data-state="sent">3</strong>' in page
     assert '<strong data-state="dead">1</strong>' in page
     assert "No such user" in page
-    assert "Retry all 1 dead message(s)" in page
+    assert "Retry the 1 dead message" in page
 
 
 def test_a_stopped_scheduler_shows_as_not_running(app, db, make, login):
@@ -84,7 +84,7 @@ def test_admin_retries_dead_messages_all_or_one(app, db, make, login):
         OutboxStatus.PENDING, OutboxStatus.DEAD, OutboxStatus.DEAD
     ]
     response = admin.post("/admin/system/outbox/retry-dead", follow_redirects=True)
-    assert "2 message(s) queued again for delivery." in response.get_data(as_text=True)
+    assert "2 messages queued again for delivery." in response.get_data(as_text=True)
     db.session.rollback()
     assert {m.status for m in db.session.scalars(select(OutboxMessage))} == {OutboxStatus.PENDING}
     assert len(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "outbox.retry_dead")).all()) == 2
@@ -166,3 +166,17 @@ def test_admin_diagnoses_a_dead_message_without_reading_what_it_says(app, db, ma
                  admin.get(f"/admin/system/outbox/{message.id}").get_data(as_text=True)):
         assert "author@example.org" in page and "lesson_decision" in page and "SMTPRecipientsRefused" in page
         assert "Informant in port" not in page and "secret-token-8841" not in page
+
+
+def test_system_page_states_a_never_run_scheduler_and_a_failing_mail_server(app, db, make, login):
+    from app.notifications.models import MailServerState
+
+    set_now(T0)
+    db.session.add(MailServerState(server="smtp.example.org:587", failures=3, updated_at=T0 - timedelta(minutes=5),
+                                   backoff_until=T0 + timedelta(minutes=10), last_error="421 <busy> & try later"))
+    db.session.commit()
+    page = login(make.user(role="admin")).get("/admin/system/").get_data(as_text=True)
+    assert "No scheduler has ever run. Start one with <code>flask scheduler run</code>." in page
+    assert "Mail server <code>smtp.example.org:587</code>:" in page
+    assert "3 failures of the server in a row" in page and "Delivery is paused until" in page
+    assert "421 &lt;busy&gt; &amp; try later" in page  # the server's reply is text, never markup

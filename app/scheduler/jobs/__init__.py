@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+
 from app.scheduler.jobs.closing import run_registration_closing
 from app.scheduler.jobs.delivery import run_deliver_outbox
 from app.scheduler.jobs.digests import run_action_digest, run_coordinator_digest
@@ -31,28 +33,28 @@ class JobSpec:
     id: str
     run: Callable[[datetime], JobResult]
     every_seconds: int
-    description: str
+    description: str  # shown on the admin's System page (lazy: in the viewer's language)
 
 
 JOBS: list[JobSpec] = [
     JobSpec("deliver_outbox", run_deliver_outbox, 60,
-            "Send pending emails over SMTP (or to .eml files); retries failures with growing delays."),
+            _l("Send pending emails over SMTP (or to .eml files); retries failures with growing delays.")),
     JobSpec("reminders", run_reminders, 300,
-            "Remind confirmed participants before each event (Event.reminder_days, default 7 and 1 days) "
-            "with the event's .ics."),
+            _l("Remind confirmed participants before each event (Event.reminder_days, default 7 and 1 days) "
+            "with the event's .ics.")),
     JobSpec("registration_closing", run_registration_closing, 300,
-            "When registration closes, send organisers the final participant list (CSV)."),
+            _l("When registration closes, send organisers the final participant list (CSV).")),
     JobSpec("post_event", run_post_event, 900,
-            "After an event ends, ask attendees for feedback and lessons; remind organisers to record lessons."),
+            _l("After an event ends, ask attendees for feedback and lessons; remind organisers to record lessons.")),
     JobSpec("action_digest", run_action_digest, 3600,
-            "Weekly: remind owners of follow-up actions due within 14 days or overdue."),
+            _l("Weekly: remind owners of follow-up actions due within 14 days or overdue.")),
     JobSpec("coordinator_digest", run_coordinator_digest, 3600,
-            "Weekly: lessons waiting for validation, upcoming events and open actions, for coordinators."),
+            _l("Weekly: lessons waiting for validation, upcoming events and open actions, for coordinators.")),
     JobSpec("report_snapshots", run_report_snapshots, 30,
-            "Rebuild the network's dashboard and participation report before they are REPORTS_CACHE_SECONDS old."),
+            _l("Rebuild the network's dashboard and participation report before they are REPORTS_CACHE_SECONDS old.")),
     JobSpec("needs_retention", run_needs_retention, 86400,
-            "Daily: erase participants' needs NEEDS_RETENTION_DAYS after their event ends (attendance stays)."),
+            _l("Daily: erase participants' needs NEEDS_RETENTION_DAYS after their event ends (attendance stays).")),
     JobSpec("calendar_replies", run_calendar_replies, 60,
-            "Read Accept / Decline replies from calendar programs in the IMAP mailbox (IMAP_HOST) and apply them."),
+            _l("Read Accept / Decline replies from calendar programs in the IMAP mailbox (IMAP_HOST) and apply them.")),
 ]
 JOBS_BY_ID = {spec.id: spec for spec in JOBS}

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -12,6 +15,7 @@ from app.events.models import Event, EventStatus
 from app.events.place import where
 from app.events.urls import event_url
 from app.extensions import db
+from app.i18n import DEFAULT, supported
 from app.notifications.outbox import Attachment
 from app.notifications.services import PreparedEmail, prepare
 from app.registrations.models import Registration, RegistrationStatus
@@ -19,9 +23,14 @@ from app.scheduler.jobs.work import JobResult, for_each_claimed_event
 from app.spreadsheets import csv_text
 
 
-def final_list_csv(event: Event) -> str:
-    """The participant list organisers receive when registration closes."""
-    registrations = db.session.scalars(
+# The final list's columns, in the recipient's language.
+FINAL_LIST_COLUMNS = [_l("Name"), _l("Email"), _l("Organisation"), _l("Country"), _l("Role"), _l("Status"),
+                      _l("Registered at (UTC)"), _l("Dietary needs"), _l("Accessibility needs"),
+                      _l("Needs a visa letter")]
+
+
+def final_list_registrations(event: Event) -> list[Registration]:
+    return db.session.scalars(
         select(Registration)
         .options(joinedload(Registration.user))
         .where(
@@ -32,8 +41,13 @@ def final_list_csv(event: Event) -> str:
         )
         .order_by(Registration.status, Registration.registered_at, Registration.id)
     ).all()
-    header = ["name", "email", "organisation", "country", "role", "status", "registered_at_utc",
-              "dietary_needs", "accessibility_needs", "needs_visa_letter"]
+
+
+def final_list_csv(event: Event, registrations: list[Registration] | None = None) -> str:
+    """The participant list organisers receive when registration closes, in the current language."""
+    if registrations is None:
+        registrations = final_list_registrations(event)
+    header = [str(column) for column in FINAL_LIST_COLUMNS]
     return csv_text(header, [_final_list_row(registration) for registration in registrations])
 
 
@@ -41,10 +55,10 @@ def _final_list_row(registration: Registration) -> list:
     user = registration.user
     return [
         user.name, user.email, user.organisation.name if user.organisation else "", user.country or "",
-        registration.role.value, registration.status.value,
+        registration.role.label, registration.status.label,
         registration.registered_at.strftime("%Y-%m-%d %H:%M") if registration.registered_at else "",
         registration.dietary_needs, registration.accessibility_needs,
-        "yes" if registration.needs_visa_letter else "no",
+        _("yes") if registration.needs_visa_letter else _("no"),
     ]
 
 
@@ -55,12 +69,17 @@ def final_list_emails(event: Event) -> list[PreparedEmail]:
         .where(Registration.event_id == event.id)
         .group_by(Registration.status)
     ).all())
-    listing = final_list_csv(event)
+    registrations = final_list_registrations(event)
+
+    def listing(user) -> str:  # in the organiser's language, as the message
+        with force_locale(supported(user.language) or DEFAULT):
+            return final_list_csv(event, registrations)
+
     emails = [
         prepare(
             user, "scheduler/registration_closed", kind="registration_closed",
             dedupe_key=f"registration-closed:{event.id}:{user.id}",
-            attachments=[Attachment(f"participants-event-{event.id}.csv", "text/csv", listing)],
+            attachments=[Attachment(f"participants-event-{event.id}.csv", "text/csv", listing(user))],
             event=event, place=where(event, user.language), event_url=event_url(event),
             confirmed=counts.get(RegistrationStatus.CONFIRMED, 0),
             waitlisted=counts.get(RegistrationStatus.WAITLISTED, 0),
