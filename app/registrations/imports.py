@@ -117,10 +117,10 @@ def _without_control_lines(text: str) -> tuple[str, list[BadRow]]:
     for number, line in enumerate(lines, start=1):
         found = _CONTROL.search(line)
         if found:
+            code = f"U+{ord(found.group()):04X}"
             bad.append(BadRow(number, _CONTROL.sub("�", line)[:200],
                               _("Contains a control character (%(code)s), which has no place in a "
-                                "name or an email address: retype this line.",
-                                code=f"U+{ord(found.group()):04X}")))
+                                "name or an email address: retype this line.", code=code)))
             lines[number - 1] = ""
     return "\n".join(lines), bad
 

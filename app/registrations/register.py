@@ -15,6 +15,7 @@ from app import audit
 from app.accounts.models import User
 from app.events.models import Event, EventStatus, RegistrationMode
 from app.extensions import db
+from app.i18n import format_pattern
 from app.notifications.models import OutboxMessage
 from app.notifications.outbox import enqueue
 from app.notifications.rendering import render_email
@@ -46,7 +47,6 @@ from app.registrations.waitlist import (
     tally,
     waitlist_position,
 )
-from app.i18n import format_pattern
 from app.timeutil import now, to_local
 
 
