@@ -17,8 +17,19 @@ from app.registrations.models import ParticipantRole
 from app.registrations.notices import MESSAGE_GROUPS
 from app.registrations.rules import SELF_ROLES
 
-SELF_ROLE_CHOICES = [(role.value, role.label) for role in SELF_ROLES]
-ALL_ROLE_CHOICES = [(role.value, role.label) for role in ParticipantRole]
+
+# Callables: WTForms asks for the choices when a form is made, so the labels speak the page's language.
+def self_role_choices() -> list[tuple[str, str]]:
+    return [(role.value, role.label) for role in SELF_ROLES]
+
+
+def all_role_choices() -> list[tuple[str, str]]:
+    return [(role.value, role.label) for role in ParticipantRole]
+
+
+def bulk_role_choices() -> list[tuple[str, str]]:
+    return [("", "—")] + all_role_choices()
+
 
 
 class NeedsMixin:
@@ -30,7 +41,7 @@ class NeedsMixin:
 
 
 class RegistrationForm(NeedsMixin, Form):
-    role = SelectField(_l("I will take part as"), choices=SELF_ROLE_CHOICES, default="participant",
+    role = SelectField(_l("I will take part as"), choices=self_role_choices, default="participant",
                        description=_l("Speakers and trainers are confirmed by the organisers."))
     consent = BooleanField(_l("I have read and accept the privacy notice"),
                            validators=[DataRequired(message=_l("Please accept the privacy notice to register."))])
@@ -50,7 +61,7 @@ class BulkForm(Form):
         ("approve", _l("Approve")), ("reject", _l("Reject")), ("cancel", _l("Cancel")),
         ("promote", _l("Move from the waiting list")), ("role", _l("Change role to")),
     ])
-    role = SelectField(_l("Role"), choices=[("", "—")] + ALL_ROLE_CHOICES, validators=[Optional()])
+    role = SelectField(_l("Role"), choices=bulk_role_choices, validators=[Optional()])
     reason = StringField(_l("Reason (for a rejection; sent to the person)"), validators=[Optional(), Length(max=2000)],
                          filters=[strip_filter])
 
@@ -65,7 +76,7 @@ class InviteForm(Form):
         validators=[DataRequired(message=_l("Enter at least one email address.")), Length(max=100_000)],
         description=_l("One per line, optionally followed by a comma and the name (jane@police.example, Jane Doe)."),
     )
-    role = SelectField(_l("Role"), choices=ALL_ROLE_CHOICES, default="participant")
+    role = SelectField(_l("Role"), choices=all_role_choices, default="participant")
 
 
 class ImportForm(Form):

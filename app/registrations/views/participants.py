@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -24,7 +23,10 @@ from app.registrations.views import bp
 from app.registrations.views.helpers import next_or, url_maker
 from app.registrations.waitlist import waitlist_position
 
-STATUS_FILTERS = [("", _l("All"))] + [(s.value, s.label) for s in RegistrationStatus]
+
+def status_filters() -> list[tuple[str, str]]:
+    """The status filter's options, in the page's language."""
+    return [("", _("All"))] + [(s.value, s.label) for s in RegistrationStatus]
 # A page of the list: 50 by default (as Indico's and pretix's lists), more on request; the search
 # and the status filter find anyone in a 2,000-person event.
 PARTICIPANTS_PER_PAGE = 50
@@ -61,7 +63,7 @@ def participants(event_id: int):
     page = Page(items=[], page=number, per_page=per_page, total=found.total)
     return render_template(
         "registrations/participants.html", event=event, page=page, rows_html=found.rows_html, counts=found.counts,
-        status_filter=status_filter, q=q, statuses=STATUS_FILTERS, bulk_form=BulkForm(formdata=None),
+        status_filter=status_filter, q=q, statuses=status_filters(), bulk_form=BulkForm(formdata=None),
         columns=exports.columns_for(show_needs), default_columns=exports.DEFAULT_COLUMNS, seats_taken=found.seats_taken,
         page_sizes=PARTICIPANTS_PAGE_SIZES, needs_notice=needs_notice(event) if show_needs else None,
     )
