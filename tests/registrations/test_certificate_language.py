@@ -9,14 +9,11 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.support import Translations
-from flask_babel import get_domain
 from pypdf import PdfReader
 
 from app.registrations import attendance, register
 from app.timeutil import set_now
+from tests.registrations.catalogs import temporary_catalog
 
 GEORGIAN = {
     "Certificate of attendance": "დასწრების სერტიფიკატი",
@@ -31,21 +28,9 @@ def _text(body: bytes) -> str:
 
 @pytest.fixture
 def georgian_catalog(app, tmp_path):
-    """A Georgian catalog holding the certificate's wording, in place of the (empty) real one for
-    the duration of the test."""
-    catalog = Catalog(locale="ka")
-    for msgid, msgstr in GEORGIAN.items():
-        catalog.add(msgid, msgstr)
-    folder = tmp_path / "ka" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with open(folder / "messages.mo", "wb") as handle:
-        write_mo(handle, catalog)
-    domain = get_domain()
-    saved = dict(domain.cache)
-    domain.cache[("ka", domain.domain[0])] = Translations.load(str(tmp_path), ["ka"])
-    yield
-    domain.cache.clear()
-    domain.cache.update(saved)
+    """A Georgian catalog holding the certificate's wording, in place of the (empty) real one."""
+    with temporary_catalog(tmp_path, "ka", GEORGIAN):
+        yield
 
 
 def _attended_training(make, organiser):
