@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from app import audit
 from app.directory.models import Organisation, Project, Theme
@@ -301,7 +302,8 @@ def series_dates(first: date, count: int, every_weeks: int | None = None,
                  weekday: int | None = None, nth: int | None = None) -> list[date]:
     """The next `count` dates after `first`: every N weeks, or monthly on the n-th weekday."""
     if not 1 <= count <= MAX_SERIES:
-        raise EventError(_l("Create between 1 and %(max)d events.", max=MAX_SERIES), "count")
+        raise EventError(lazy_ngettext("Create between 1 and %(num)d event.", "Create between 1 and %(num)d events.",
+                                      MAX_SERIES), "count")
     dates = []
     if every_weeks:
         if not 1 <= every_weeks <= 52:
