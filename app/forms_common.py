@@ -7,7 +7,7 @@ from wtforms import SelectField
 from wtforms.validators import ValidationError
 
 from app.errors import RuleError
-from app.templating import COUNTRY_CHOICES
+from app.countries import COUNTRY_CHOICES
 from app.timeutil import all_timezones, is_valid_timezone
 
 
