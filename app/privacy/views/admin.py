@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.auth import role_required
@@ -42,7 +43,7 @@ def user_data(user_id: int):
     user = _person_or_404(user_id)
     form = RequestForm()
     if not form.validate():
-        flash("Say whose request this is (who asked, when, how) to produce their data.", "danger")
+        flash(_("Say whose request this is (who asked, when, how) to produce their data."), "danger")
         return redirect(url_for("accounts.edit_user", user_id=user.id))
     fmt = "json" if form.format.data == "json" else "html"
     data = export.export_data(user, current_user, fmt, reason=form.reason.data)
@@ -64,7 +65,7 @@ def delete_user(user_id: int):
         except PrivacyError as error:
             show_rule_error(form, error, "reason")
         else:
-            flash("The account is deleted.", "success")
+            flash(_("The account is deleted."), "success")
             return redirect(url_for("accounts.users"))
     return render_template("privacy/delete.html", form=form, former=FORMER_MEMBER, subject=user, own=False), \
         (422 if form.errors else 200)

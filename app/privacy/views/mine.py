@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from app.accounts.auth import signed_in_required
@@ -44,7 +45,7 @@ def delete_account():
         else:
             logout_user()
             session.clear()
-            flash("Your account is deleted. Thank you for taking part.", "info")
+            flash(_("Your account is deleted. Thank you for taking part."), "info")
             return redirect(url_for("main.home"))
     return render_template("privacy/delete.html", form=form, former=FORMER_MEMBER, subject=current_user,
                            own=True), (422 if form.errors else 200)
