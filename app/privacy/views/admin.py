@@ -14,6 +14,7 @@ from app.pagination import Page, paginate
 from app.privacy import audit_log, export
 from app.privacy.deletion import FORMER_MEMBER, PrivacyError, delete_on_request
 from app.privacy.forms import RequestForm
+from app.privacy.labels import field_label, section_title
 from app.privacy.views import bp
 from app.privacy.views.mine import json_download
 
@@ -49,7 +50,8 @@ def user_data(user_id: int):
     data = export.export_data(user, current_user, fmt, reason=form.reason.data)
     if fmt == "json":
         return json_download(data, user_id)
-    return render_template("privacy/data.html", data=data, sections=export.SECTIONS, subject=user, json_url=None)
+    return render_template("privacy/data.html", data=data, sections=export.SECTIONS, subject=user, json_url=None,
+                           section_title=section_title, field_label=field_label)
 
 
 @bp.route("/admin/users/<int:user_id>/delete", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from app.forms_common import show_rule_error
 from app.privacy import export
 from app.privacy.deletion import FORMER_MEMBER, PrivacyError, delete_own_account
 from app.privacy.forms import DeleteAccountForm
+from app.privacy.labels import field_label, section_title
 from app.privacy.views import bp
 
 
@@ -24,7 +25,8 @@ def json_download(data: dict, user_id: int) -> Response:
 def my_data():
     data = export.collect(current_user)
     return render_template("privacy/data.html", data=data, sections=export.SECTIONS, subject=current_user,
-                           json_url=url_for("privacy.my_data_json"))
+                           json_url=url_for("privacy.my_data_json"), section_title=section_title,
+                           field_label=field_label)
 
 
 @bp.get("/profile/my-data.json")
