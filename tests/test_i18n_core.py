@@ -13,9 +13,12 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from app import forms_messages
+from app.accounts.models import Membership, MembershipStatus
 from app.countries import COUNTRY_CHOICES, country_name
 from app.forms_base import Form
 from app.forms_common import country_choices
+from app.notifications.rendering import render_email
+from app.roles import Role
 from app.templating import NAV
 
 
@@ -28,6 +31,11 @@ def ukrainian_catalog(app, tmp_path):
                 ("Щонайменше %(min)d символ.", "Щонайменше %(min)d символи.", "Щонайменше %(min)d символів."))
     catalog.add("The CSRF token is missing.", "Бракує токена захисту форми.")
     catalog.add("Ukraine", "НЕ З КАТАЛОГУ")  # country names come from CLDR, not from here
+    catalog.add(("%(num)d organisation", "%(num)d organisations"),
+                ("%(num)d організація", "%(num)d організації", "%(num)d організацій"))
+    catalog.add("Hello %(name)s,", "Вітаємо, %(name)s!")
+    catalog.add("Removed from the organisation", "Вилучено з організації")
+    catalog.add("Admin", "Адміністратор")
     folder = tmp_path / "uk" / "LC_MESSAGES"
     folder.mkdir(parents=True)
     with open(folder / "messages.mo", "wb") as handle:
@@ -109,3 +117,28 @@ def test_country_names_speak_the_page_language_and_sort_by_it(app, ukrainian_cat
 
 def test_the_navigation_labels_are_translatable(app, ukrainian_catalog):
     assert all(type(label).__name__ == "LazyString" for _endpoint, label, _who in NAV)
+
+
+@pytest.mark.parametrize("count, shown", [(1, "1 організація"), (2, "2 організації"), (5, "5 організацій"),
+                                          (21, "21 організація")])
+def test_the_organisation_count_takes_the_ukrainian_plural_form(app, make, login, ukrainian_catalog, count, shown):
+    for number in range(count):
+        make.organisation(name=f"Department {number:02d}")
+    page = login(make.user(role=Role.ADMIN)).get("/directory/organisations?lang=uk").get_data(as_text=True)
+    assert shown in page
+    assert "Адміністратор" in page  # the role badge: Role's labels are in the catalog
+
+
+def test_an_account_email_and_a_reason_liaison_wrote_speak_the_recipients_language(app, make, ukrainian_catalog):
+    organisation = make.organisation(name="Patrol Police")
+    recipient = make.user(name="Olena Kovalenko")
+    actor = make.user(role=Role.ADMIN, name="Admin Person")
+    membership = Membership(user=recipient, organisation=organisation, status=MembershipStatus.ENDED,
+                            reason="Removed from the organisation")
+    subject, text, html = render_email("accounts/membership_ended", language="uk", recipient=recipient,
+                                       organisation=organisation, membership=membership, actor=actor,
+                                       url="https://liaison.example/profile")
+    assert text.startswith("Вітаємо, Olena Kovalenko!") and "(Вилучено з організації)" in text
+    assert "Вилучено з організації" in html and "Patrol Police" in subject
+    membership.reason = "Moved to the border police"  # a person's own words stay as written
+    assert membership.reason_text == "Moved to the border police"
