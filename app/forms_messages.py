@@ -1,14 +1,11 @@
 """Every message WTForms 3 and Flask-WTF can show, marked so `pybabel extract` puts them in our
 catalog: app.forms_base routes WTForms' own gettext calls to our catalogs, so these msgids must be
 byte for byte the ones wtforms/locale/wtforms.pot and flask_wtf use. Nothing imports the strings;
-the module is for extraction (and tests/test_forms_messages.py checks it against wtforms.pot)."""
+the module is for extraction (tests/test_i18n_core.py checks it against wtforms.pot)."""
 
 from __future__ import annotations
 
-
-def N_(message: str) -> str:
-    """Marks a message for extraction; WTForms translates it when it shows it."""
-    return message
+from app.db import N_
 
 
 def ngettext(singular: str, plural: str) -> tuple[str, str]:

@@ -1,10 +1,7 @@
 """The demo logins: loaded by `flask demo load`, listed on the sign-in page while demo mode is on.
 The role words are marked for the catalog (N_) and translated where the sign-in page shows them."""
 
-
-def N_(message: str) -> str:
-    return message
-
+from app.db import N_
 
 DEMO_LOGINS = [
     ("admin@liaison.example", N_("Admin")),

@@ -12,7 +12,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, exists, false
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
 
-from app.db import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
+from app.db import N_, LabelledEnum, TimestampMixin, UTCDateTime, str_enum
 from app.extensions import db
 from app.i18n import LANGUAGES  # noqa: F401  (the profile's choices)
 from app.roles import Role
@@ -156,10 +156,6 @@ class Membership(TimestampMixin, db.Model):
             return gettext(self.reason)
         return self.reason or ""
 
-
-def N_(message: str) -> str:
-    """Marks a message for extraction; it is stored in English and translated where it is shown."""
-    return message
 
 
 # The reasons Liaison itself writes when it ends a membership (app.accounts.membership, app.privacy).
