@@ -52,6 +52,7 @@ NAV = [
     ("directory.index", "Directory", "coordinator"),
     ("membership.requests", "Membership requests", "organisation_admin"),
     ("accounts.users", "Users", "admin"),
+    ("api_tokens.admin_index", "API tokens", "admin"),
     ("scheduler.status", "System", "admin"),
     ("privacy.audit", "Audit log", "admin"),
 ]
