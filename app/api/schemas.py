@@ -6,9 +6,22 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.events.models import EventFormat, EventKind
+from app.events.urls import event_path
 from app.lessons.models import TLP, ActionStatus, LessonKind, LessonStatus
 from app.registrations.models import RegistrationStatus
 from app.registrations.rules import SELF_ROLES
+
+
+class Overlay:
+    """An object as a schema reads it, with some attributes replaced (hidden needs, a hidden link)."""
+
+    def __init__(self, obj, **overrides):
+        self._obj, self._overrides = obj, overrides
+
+    def __getattr__(self, name):
+        if name in self._overrides:
+            return self._overrides[name]
+        return getattr(self._obj, name)
 
 
 def values(enum_cls) -> list[str]:
@@ -74,6 +87,10 @@ class NamedSchema(Schema):
     name = fields.String()
 
 
+class ProjectNameSchema(Schema):
+    acronym = fields.String()
+
+
 class SessionSchema(Schema):
     id = fields.Integer(required=True)
     event_id = fields.Integer(required=True)
@@ -103,7 +120,7 @@ class EventSchema(Schema):
     country = fields.String(allow_none=True)
     capacity = fields.Integer(allow_none=True)
     registration_mode = Value()
-    url = fields.String(metadata={"description": "The event's page"})
+    url = fields.Function(event_path, metadata={"description": "The event's page"})
 
 
 class EventDetailSchema(EventSchema):
@@ -113,9 +130,9 @@ class EventDetailSchema(EventSchema):
         "description": "Only for confirmed participants and those who run the event; else null"})
     registration_opens_at = fields.DateTime(allow_none=True)
     registration_closes_at = fields.DateTime(allow_none=True)
-    projects = fields.List(fields.String())
-    themes = fields.List(fields.String())
-    organisers = fields.List(fields.String())
+    projects = fields.Pluck("ProjectNameSchema", "acronym", many=True)
+    themes = fields.Pluck(NamedSchema, "name", many=True)
+    organisers = fields.Pluck(NamedSchema, "name", many=True)
     sessions = fields.List(fields.Nested(SessionSchema))
 
 

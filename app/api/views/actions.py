@@ -31,7 +31,7 @@ def _visible_or_404(action_id: int):
 def list_my_actions(args):
     """The actions assigned to me, soonest due first (open ones unless `all`)."""
     page = queries.my_actions(current_user, args["all"], args["page"], args["per_page"])
-    return envelope(page, ActionSchema(many=True).dump([action for action, _entry in page.items]))
+    return envelope(page, [action for action, _entry in page.items])
 
 
 @blp.route("/actions/<int:action_id>")

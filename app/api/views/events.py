@@ -9,11 +9,10 @@ from flask_smorest import Blueprint
 
 from app.api.auth import needs
 from app.api.paging import envelope
-from app.api.schemas import EventDetailSchema, EventListArgs, EventSchema, SessionSchema, page_of
+from app.api.schemas import EventDetailSchema, EventListArgs, EventSchema, Overlay, SessionSchema, page_of
 from app.events import queries
 from app.events.access import get_visible_or_404
 from app.events.queries import EventFilters
-from app.events.urls import event_path
 from app.pagination import paginate
 from app.registrations import queries as registration_queries
 from app.registrations.event_page import can_see_online_link
@@ -34,12 +33,6 @@ def _filters(args: dict) -> EventFilters:
     return EventFilters.from_args({key: str(value) for key, value in raw.items() if value is not None})
 
 
-def event_row(event) -> dict:
-    row = EventSchema().dump(event)
-    row["url"] = event_path(event)
-    return row
-
-
 @blp.route("/events")
 @needs("events:read", public=True)
 @blp.arguments(EventListArgs, location="query")
@@ -48,7 +41,7 @@ def event_row(event) -> dict:
 def list_events(args):
     """Events I may see, upcoming (soonest first) or past, with the events page's filters."""
     page = paginate(queries.list_query(_filters(args), current_user), args["page"], per_page=args["per_page"])
-    return envelope(page, [event_row(event) for event in page.items])
+    return envelope(page, page.items)
 
 
 @blp.route("/events/<int:event_id>")
@@ -59,13 +52,7 @@ def get_event(event_id: int):
     """One event with its agenda; the online link only for those the event page shows it to."""
     event = get_visible_or_404(event_id, current_user)
     full = queries.load_event(event.id)
-    row = EventDetailSchema().dump(full)
-    row["url"] = event_path(full)
-    row["online_url"] = full.online_url if can_see_online_link(current_user, full) else None
-    row["projects"] = [project.acronym for project in full.projects]
-    row["themes"] = [theme.name for theme in full.themes]
-    row["organisers"] = [user.name for user in full.organisers]
-    return row
+    return Overlay(full, online_url=full.online_url if can_see_online_link(current_user, full) else None)
 
 
 @blp.route("/events/<int:event_id>/sessions")

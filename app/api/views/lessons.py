@@ -58,7 +58,7 @@ def _visible_or_404(lesson_id: int):
 def search_lessons(args):
     """The library: entries I may see matching the filters, newest first (full-text `q`)."""
     page = paginate(library_query(current_user, _filter(args)), args["page"], args["per_page"])
-    return envelope(page, LessonListedSchema(many=True).dump(page.items))
+    return envelope(page, page.items)
 
 
 @blp.route("/lessons/<int:lesson_id>")

@@ -16,6 +16,7 @@ from app.api.schemas import (
     AddParticipantArgs,
     CheckInArgs,
     ParticipantArgs,
+    Overlay,
     ParticipantSchema,
     RejectArgs,
     page_of,
@@ -31,11 +32,9 @@ blp = Blueprint("api_participants", __name__,
 NEEDS = ("dietary_needs", "accessibility_needs", "needs_visa_letter")
 
 
-def participant_row(registration, show_needs: bool) -> dict:
-    row = ParticipantSchema().dump(registration)
-    if not show_needs:
-        row.update(dict.fromkeys(NEEDS))
-    return row
+def participant_row(registration, show_needs: bool):
+    """The registration as the reader may see it: needs only for app.registrations.rules.may_see_needs."""
+    return registration if show_needs else Overlay(registration, **dict.fromkeys(NEEDS))
 
 
 def _registration_or_404(event, registration_id: int):

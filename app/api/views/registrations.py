@@ -42,7 +42,7 @@ def list_my_registrations(args):
     """My registrations, latest event first (filter by status)."""
     status = RegistrationStatus(args["status"]) if args.get("status") else None
     page = paginate(queries.my_registrations_query(current_user, status), args["page"], args["per_page"])
-    return envelope(page, RegistrationSchema(many=True).dump(page.items))
+    return envelope(page, page.items)
 
 
 @blp.route("/events/<int:event_id>/registration")

@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.api.auth import needs
-from app.api.schemas import SummarySchema
+from app.api.schemas import Overlay, SummarySchema
 from app.lessons import export, queries
 from app.lessons.summaries import store
 from app.lessons.summaries.document import summary_document
@@ -36,7 +36,7 @@ def list_summaries():
     _coordinators_only()
     items = queries.summaries_newest_first()
     openable = store.openable_summary_ids(current_user, items)
-    return [{**SummarySchema().dump(s), "exports": _exports(s)} for s in items if s.id in openable]
+    return [Overlay(s, exports=_exports(s)) for s in items if s.id in openable]
 
 
 @blp.route("/summaries/<int:summary_id>/export/<any(pdf, docx, md, html):fmt>")
