@@ -88,7 +88,9 @@ def install_api(app: Flask) -> None:
     if "babel" not in app.extensions:
         Babel(app)  # the site's i18n set-up may come later (issue 20); the API's strings use gettext
     _configure(app)
-    app.before_request(auth.authenticate_request)
+    # First of all before_request functions: Flask-Limiter's check (installed earlier, in create_app)
+    # must know the token, so the limit is counted per token.
+    app.before_request_funcs.setdefault(None, []).insert(0, auth.authenticate_request)
     api.init_app(app)
     for module_name in RESOURCES:
         blueprint = importlib.import_module(module_name).blp
