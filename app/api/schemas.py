@@ -35,6 +35,15 @@ class Value(fields.String):
         return None if value is None else getattr(value, "value", value)
 
 
+class JsonBoolean(fields.Boolean):
+    """A JSON true or false, nothing else: 0, 1, "yes" are refused (the description says boolean)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 def _page_number():
     return fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
 
@@ -140,11 +149,11 @@ class EventDetailSchema(EventSchema):
 
 class RegisterArgs(Schema):
     role = fields.String(load_default="participant", validate=validate.OneOf([r.value for r in SELF_ROLES]))
-    consent = fields.Boolean(required=True, metadata={
+    consent = JsonBoolean(required=True, validate=validate.OneOf([True]), metadata={
         "description": "You accept the privacy notice (/privacy-notice): required to register"})
     dietary_needs = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     accessibility_needs = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
-    needs_visa_letter = fields.Boolean(load_default=False)
+    needs_visa_letter = JsonBoolean(load_default=False)
 
 
 class RegistrationSchema(Schema):
@@ -208,7 +217,7 @@ class CheckInArgs(Schema):
     day = fields.Date(load_default=None, allow_none=True, metadata={
         "description": "The day of a several-day event (default: today, or its first day)"})
     session_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
-    undo = fields.Boolean(load_default=False)
+    undo = JsonBoolean(load_default=False)
 
 
 # ---- lessons -----------------------------------------------------------------------------------
@@ -272,7 +281,7 @@ class LessonCreateArgs(Schema):
     session_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
     theme_ids = fields.List(fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)), load_default=list,
                             validate=validate.Length(max=50))
-    submit = fields.Boolean(load_default=False, metadata={"description": "Submit for validation at once"})
+    submit = JsonBoolean(load_default=False, metadata={"description": "Submit for validation at once"})
 
 
 class TransitionArgs(Schema):
