@@ -10,8 +10,8 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from app.cache import fragments
 from app.accounts.models import User
+from app.cache import fragments
 from app.directory.models import Organisation
 from app.events.access import visible_clause
 from app.events.models import Event, Session

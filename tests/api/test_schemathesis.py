@@ -22,9 +22,9 @@ from app import create_app
 from app.accounts.models import User
 from app.extensions import db
 from app.timeutil import set_now
+from config import TestingConfig
 from tests.api.conftest import token_for
 from tests.authz_world import NOW, build_once, restore
-from config import TestingConfig
 from tests.conftest import _clean
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "10"))

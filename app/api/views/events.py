@@ -9,7 +9,14 @@ from flask_smorest import Blueprint
 
 from app.api.auth import needs
 from app.api.paging import envelope
-from app.api.schemas import EventDetailSchema, EventListArgs, EventSchema, Overlay, SessionSchema, page_of
+from app.api.schemas import (
+    EventDetailSchema,
+    EventListArgs,
+    EventSchema,
+    Overlay,
+    SessionSchema,
+    page_of,
+)
 from app.events import queries
 from app.events.access import get_visible_or_404
 from app.events.queries import EventFilters

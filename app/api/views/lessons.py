@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, url_for
 from flask_login import current_user
 from flask_smorest import Blueprint
+from werkzeug.exceptions import NotFound
 
 from app.api.auth import needs
 from app.api.paging import envelope
@@ -18,8 +19,6 @@ from app.api.schemas import (
     TransitionArgs,
     page_of,
 )
-from werkzeug.exceptions import NotFound
-
 from app.events.access import get_visible_or_404
 from app.events.models import Event
 from app.lessons import permissions, queries, workflow

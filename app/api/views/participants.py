@@ -15,8 +15,8 @@ from app.api.problems import refuse
 from app.api.schemas import (
     AddParticipantArgs,
     CheckInArgs,
-    ParticipantArgs,
     Overlay,
+    ParticipantArgs,
     ParticipantSchema,
     RejectArgs,
     page_of,
