@@ -198,8 +198,10 @@ def _install_error_handlers(app: Flask) -> None:
             return _http_error(exc)
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         _forget_session()
+        if is_api_request():
+            if _is_database_unavailable(exc):
+                return problem_response(503, headers={"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)})
+            return problem_response(500)
         if _is_database_unavailable(exc):
             return unavailable_response()
-        if is_api_request():
-            return problem_response(500)
         return render_error(500)

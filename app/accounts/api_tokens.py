@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from app import audit
 from app.accounts.errors import AccountError
 from app.accounts.models import ApiToken, User
+from app.db import begin_write
 from app.extensions import db
 from app.pagination import Page, paginate
 from app.timeutil import now
@@ -115,6 +116,9 @@ def authenticate(secret: str) -> ApiToken | None:
         return None
     moment = now()
     if token.last_used_at is None or moment - token.last_used_at >= LAST_USE_RESOLUTION:
+        # Its own short write, queued behind other writers (SQLite: BEGIN IMMEDIATE; a read that
+        # turned into a write would fail at once when another request wrote meanwhile).
+        begin_write(db.session)
         token.last_used_at = moment
         db.session.commit()
     return token

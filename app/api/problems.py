@@ -46,6 +46,7 @@ def _details() -> dict[int, str]:
         422: _("Some fields are not valid: see errors."),
         429: _("Too many requests for this token: wait and try again."),
         500: _("An unexpected error happened. It has been logged; please try again."),
+        503: _("The database cannot be reached; try again soon."),
     }
 
 
