@@ -106,3 +106,11 @@ def test_only_the_hash_is_looked_up(app, db, make):
     secret = token_for(user)
     assert db.session.scalar(select(ApiToken.id).where(ApiToken.secret_hash == hash_secret(secret)))
     assert db.session.scalar(select(ApiToken.id).where(ApiToken.secret_hash == secret)) is None
+
+
+def test_an_owner_asked_for_consent_still_gets_data_not_the_consent_page(app, db, make):
+    organiser, person = make.user(role=Role.ORGANISER), make.user()
+    event = make.event("Imported")
+    make.registration(event, person, added_by_id=organiser.id, consented_at=None)
+    response = ApiClient(app.test_client(), token_for(person)).get("/api/v1/events", headers={"Accept": "*/*"})
+    assert response.status_code == 200 and response.json["total"] == 1
