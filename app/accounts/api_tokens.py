@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from app import audit
@@ -122,3 +122,19 @@ def authenticate(secret: str) -> ApiToken | None:
         token.last_used_at = moment
         db.session.commit()
     return token
+
+
+def revoke_all_of(user_id: int, at) -> None:
+    """Revoke every live token of the person (their account is being deleted). No commit."""
+    db.session.execute(update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=at).execution_options(synchronize_session=False))
+
+
+def tokens_for_export(user_id: int) -> list[dict]:
+    """The person's tokens as their data export lists them (never a secret, nor its hash)."""
+    rows = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id))
+    def when(value):
+        return value.isoformat() if value is not None else None
+
+    return [{"name": t.name, "scopes": " ".join(t.scope_list), "created_at": when(t.created_at),
+             "last_used_at": when(t.last_used_at), "revoked_at": when(t.revoked_at)} for t in rows]

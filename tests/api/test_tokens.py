@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.accounts.api_tokens import hash_secret
 from app.accounts.models import ApiToken, Role
 from app.timeutil import now
+from tests import factories
 from tests.api.conftest import ApiClient, token_for
 
 
@@ -114,3 +115,17 @@ def test_an_owner_asked_for_consent_still_gets_data_not_the_consent_page(app, db
     make.registration(event, person, added_by_id=organiser.id, consented_at=None)
     response = ApiClient(app.test_client(), token_for(person)).get("/api/v1/events", headers={"Accept": "*/*"})
     assert response.status_code == 200 and response.json["total"] == 1
+
+
+def test_my_data_lists_my_tokens_and_deleting_the_account_revokes_them(app, db, make, login):
+    user = make.user()
+    secret = token_for(user, ["events:read"], name="Dashboard")
+    client = login(user)
+    exported = client.get("/profile/my-data.json").get_data(as_text=True)
+    assert '"Dashboard"' in exported and "events:read" in exported
+    assert secret not in exported and hash_secret(secret) not in exported
+    answer = client.post("/profile/delete", data={"password": factories.PASSWORD, "understood": "y"})
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalars(select(ApiToken)).one().revoked_at is not None
+    assert ApiClient(app.test_client(), secret).get("/api/v1/events").status_code == 401
