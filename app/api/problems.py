@@ -18,22 +18,23 @@ def is_api_request() -> bool:
 
 
 def _titles() -> dict[int, str]:
+    """The status codes' own phrases: with type about:blank, RFC 9457 asks for exactly these."""
     return {
-        400: _("Bad request"),
-        401: _("Authentication required"),
-        403: _("Not allowed"),
-        404: _("Not found"),
-        405: _("Method not allowed"),
-        406: _("Not acceptable"),
+        400: _("Bad Request"),
+        401: _("Unauthorized"),
+        403: _("Forbidden"),
+        404: _("Not Found"),
+        405: _("Method Not Allowed"),
+        406: _("Not Acceptable"),
         409: _("Conflict"),
-        412: _("Precondition failed"),
-        413: _("Too large"),
-        415: _("Unsupported media type"),
-        422: _("Invalid input"),
-        428: _("Precondition required"),
-        429: _("Too many requests"),
-        500: _("Something went wrong"),
-        503: _("Unavailable"),
+        412: _("Precondition Failed"),
+        413: _("Content Too Large"),
+        415: _("Unsupported Media Type"),
+        422: _("Unprocessable Content"),
+        428: _("Precondition Required"),
+        429: _("Too Many Requests"),
+        500: _("Internal Server Error"),
+        503: _("Service Unavailable"),
     }
 
 

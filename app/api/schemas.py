@@ -11,6 +11,10 @@ from app.lessons.models import TLP, ActionStatus, LessonKind, LessonStatus
 from app.registrations.models import RegistrationStatus
 from app.registrations.rules import SELF_ROLES
 
+# The Location header of a 201 answer: where the new resource is read.
+LOCATION = {"Location": {"description": "Where the created resource is read", "required": True,
+                         "schema": {"type": "string"}}}
+
 
 class Overlay:
     """An object as a schema reads it, with some attributes replaced (hidden needs, a hidden link)."""

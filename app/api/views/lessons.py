@@ -12,6 +12,7 @@ from app.api.auth import needs
 from app.api.paging import envelope
 from app.api.problems import refuse
 from app.api.schemas import (
+    LOCATION,
     LessonCreateArgs,
     LessonListedSchema,
     LessonSchema,
@@ -88,7 +89,7 @@ def _event_for_entry(event_id: int) -> Event:
 @blp.route("/lessons", methods=["POST"])
 @needs("lessons:write")
 @blp.arguments(LessonCreateArgs)
-@blp.response(201, LessonSchema)
+@blp.response(201, LessonSchema, headers=LOCATION)
 def create_lesson(args):
     """Record an entry on an event I may record on (a draft, or submitted with `submit`)."""
     event = _event_for_entry(args["event_id"])

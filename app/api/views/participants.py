@@ -13,6 +13,7 @@ from app.api.auth import needs
 from app.api.paging import envelope
 from app.api.problems import refuse
 from app.api.schemas import (
+    LOCATION,
     AddParticipantArgs,
     CheckInArgs,
     Overlay,
@@ -69,7 +70,7 @@ def get_participant(event_id: int, registration_id: int):
 @blp.route("/events/<int:event_id>/participants", methods=["POST"])
 @needs("registrations:write")
 @blp.arguments(AddParticipantArgs)
-@blp.response(201, ParticipantSchema)
+@blp.response(201, ParticipantSchema, headers=LOCATION)
 @blp.alt_response(409, description="The event is cancelled, or the person cannot be added")
 def add_participant(args, event_id: int):
     """Register an existing, confirmed account (as the import does: no approval, a seat if one is free)."""

@@ -11,6 +11,7 @@ from app.api.auth import needs
 from app.api.paging import envelope
 from app.api.problems import refuse
 from app.api.schemas import (
+    LOCATION,
     MyRegistrationArgs,
     OutcomeSchema,
     RegisterArgs,
@@ -60,7 +61,7 @@ def get_my_registration(event_id: int):
 @blp.route("/events/<int:event_id>/registration", methods=["POST"])
 @needs("registrations:write")
 @blp.arguments(RegisterArgs)
-@blp.response(201, OutcomeSchema)
+@blp.response(201, OutcomeSchema, headers=LOCATION)
 @blp.alt_response(409, description="Refused by a rule (closed, full without waiting list, by invitation…)")
 def register(args, event_id: int):
     """Register myself: confirmed, pending approval, or on the waiting list, as the event's rules say."""
