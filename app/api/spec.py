@@ -8,7 +8,6 @@ import http
 import importlib
 
 from flask import Flask, request
-from flask_babel import Babel
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
@@ -85,8 +84,6 @@ def _add_etag(response):
 def install_api(app: Flask) -> None:
     """Register the API's blueprints, authentication and response headers (before the site's error
     handlers, which answer API errors as problem+json)."""
-    if "babel" not in app.extensions:
-        Babel(app)  # the site's i18n set-up may come later (issue 20); the API's strings use gettext
     _configure(app)
     # First of all before_request functions: Flask-Limiter's check (installed earlier, in create_app)
     # must know the token, so the limit is counted per token.
