@@ -6,11 +6,13 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, exists, false
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
 
-from app.db import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
+from app.db import N_, LabelledEnum, TimestampMixin, UTCDateTime, str_enum
 from app.extensions import db
 from app.i18n import LANGUAGES  # noqa: F401  (the profile's choices)
 from app.roles import Role
@@ -116,6 +118,9 @@ class MembershipStatus(LabelledEnum):
     REJECTED = "rejected"
     ENDED = "ended"
 
+    __labels__ = {"pending": _l("Pending"), "approved": _l("Approved"), "rejected": _l("Rejected"),
+                  "ended": _l("Ended")}
+
 
 class Membership(TimestampMixin, db.Model):
     """A person's membership of an organisation: requested, then granted by the organisation's
@@ -143,6 +148,21 @@ class Membership(TimestampMixin, db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     organisation: Mapped[Organisation] = relationship()
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language when Liaison wrote it (SYSTEM_REASONS); a person's as written."""
+        if self.reason in SYSTEM_REASONS:
+            return gettext(self.reason)
+        return self.reason or ""
+
+
+
+# The reasons Liaison itself writes when it ends a membership (app.accounts.membership, app.privacy).
+SYSTEM_REASONS = frozenset({
+    N_("Left the organisation"), N_("Removed from the organisation"), N_("Removed by an administrator"),
+    N_("The email address on the organisation's domain is no longer this account's"), N_("Account deleted"),
+})
 
 
 # Whether the person is an admin (contact person) of some organisation, for the nav's "Membership
