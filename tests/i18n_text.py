@@ -21,7 +21,7 @@ ALLOWED = {
     "json", "utc", "gmt", "cet", "cest", "eet", "eest", "wet", "west", "bst", "msk", "ist", "api", "openapi",
     "empact", "url", "id", "https", "http", "www", "mailto", "webcal",
     # Products people know by name.
-    "outlook", "com", "apple", "thunderbird", "microsoft", "google", "gmail", "ios", "android",
+    "md", "html", "utf", "outlook", "com", "apple", "thunderbird", "microsoft", "google", "gmail", "ios", "android",
 }
 _NOISE = re.compile(
     r"[\w.+-]+@[\w.-]+"  # email addresses
@@ -31,7 +31,8 @@ _NOISE = re.compile(
     r"|\b\d[\w:.-]*"  # numbers, times, ids
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]")
-_HIDDEN = {"script", "style", "template"}
+# Not seen, or computer text (commands, job ids, JSON, header names) that no language translates.
+_HIDDEN = {"script", "style", "template", "code", "kbd", "samp", "pre"}
 _ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
 
 
@@ -55,7 +56,8 @@ def content_words(rows: dict) -> set[str]:
 
 class _Visible(HTMLParser):
     """Text a person sees or hears: text nodes outside script/style, labelling attributes, button
-    values; text marked with its own `lang` (the language switcher's names) is left out."""
+    values; text marked with its own `lang` (the language switcher's names) and computer text
+    (<code>, <kbd>, <samp>, <pre>) are left out."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)

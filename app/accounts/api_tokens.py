@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
@@ -47,14 +48,14 @@ def create_token(owner: User, name: str, scopes) -> tuple[ApiToken, str]:
     """Make a token for `owner`; returns it and its secret (shown once, never stored). Commits."""
     name = (name or "").strip()
     if not name:
-        raise AccountError("Give the token a name, so you can tell it apart later.", "name")
+        raise AccountError(_l("Give the token a name, so you can tell it apart later."), "name")
     if len(name) > 100:
-        raise AccountError("Keep the name under 100 characters.", "name")
+        raise AccountError(_l("Keep the name under 100 characters."), "name")
     chosen = sorted({scope for scope in scopes or () if scope in SCOPES})
     if not chosen:
-        raise AccountError("Choose at least one scope.", "scopes")
+        raise AccountError(_l("Choose at least one scope."), "scopes")
     if len(tokens_of(owner)) >= MAX_TOKENS_PER_PERSON:
-        raise AccountError("You have too many tokens: revoke one you no longer use first.", "name")
+        raise AccountError(_l("You have too many tokens: revoke one you no longer use first."), "name")
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=owner.id, name=name, secret_hash=hash_secret(secret), hint=secret[:10],
                      scopes=" ".join(chosen), created_at=now())

@@ -105,7 +105,8 @@ def problem_response(status: int, detail: str | None = None, *, errors: list[dic
     }
     if errors:
         body["errors"] = errors
-    response = Response(json.dumps(body), status, mimetype=PROBLEM_TYPE)
+    # Messages from the services may be lazy (translated when shown): str() shows them now.
+    response = Response(json.dumps(body, default=str), status, mimetype=PROBLEM_TYPE)
     response.headers["Cache-Control"] = "no-store"
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="liaison"'
