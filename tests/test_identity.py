@@ -252,5 +252,5 @@ def test_import_does_not_register_an_unconfirmed_account_by_its_address(make, lo
         "mode": "register", "encoding": "auto", "file": (io.BytesIO(data), "people.csv")},
         content_type="multipart/form-data")
     page = response.get_data(as_text=True)
-    assert "1 valid row(s), 1 row(s) with problems" in page
+    assert "1 valid row, 1 row with problems" in page
     assert "<td>2</td>" in page and "has not confirmed its email address" in page

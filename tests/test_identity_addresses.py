@@ -114,7 +114,7 @@ def test_import_refuses_an_uncarried_address_per_row_with_its_line_number(make, 
         "mode": "invite", "encoding": "auto", "file": (io.BytesIO(buffer.getvalue().encode()), "people.csv")},
         content_type="multipart/form-data")
     page = html.unescape(response.get_data(as_text=True))
-    assert response.status_code == 200 and "2 valid row(s), 1 row(s) with problems" in page
+    assert response.status_code == 200 and "2 valid rows, 1 row with problems" in page
     assert "<td>3</td>" in page and "cannot receive mail from Liaison" in page
 
 

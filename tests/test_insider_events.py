@@ -91,7 +91,7 @@ def test_import_with_control_characters_refuses_each_such_line(scene, login, db)
     data = (b"email,name\nok@police.example,Ok\nesc@police.example,\x1b[2JCleared\n"
             b"nul@police.example,Nu\x00l\nfine@police.example,Fine\n")
     page = _preview(login(scene["creator"]), scene["event"], data).get_data(as_text=True)
-    assert "2 valid row(s), 2 row(s) with problems" in page
+    assert "2 valid rows, 2 rows with problems" in page
     assert "<td>3</td>" in page and "U+001B" in page and "<td>4</td>" in page and "U+0000" in page
     assert db.session.scalar(select(func.count(Invitation.id))) == 0
 

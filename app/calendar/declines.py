@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import audit
@@ -64,14 +65,14 @@ def pending_decline(token: str | None) -> tuple[CalendarReply | None, str | None
     reply = db.session.get(CalendarReply, payload["reply"]) \
         if payload and isinstance(payload.get("reply"), int) else None
     if reply is None or reply.registration_id is None or payload.get("registration") != reply.registration_id:
-        return None, "This link is not valid."
+        return None, _("This link is not valid.")
     if reply.outcome == ReplyOutcome.CONFIRMED:
-        return None, "Your registration is already cancelled."
+        return None, _("Your registration is already cancelled.")
     registration = db.session.get(Registration, reply.registration_id)
     if reply.outcome != ReplyOutcome.PENDING_CONFIRMATION or registration.status not in ACTIVE:
-        return None, "This registration is not active any more: there is nothing to cancel."
+        return None, _("This registration is not active any more: there is nothing to cancel.")
     if _starts_at(reply, registration) <= now():
-        return None, "The event has started: please contact the organisers."
+        return None, _("The event has started: please contact the organisers.")
     return reply, None
 
 
@@ -94,18 +95,18 @@ def confirm_decline(token: str | None) -> DeclineOutcome:
         refusal = self_cancel_refusal(event)
         if reply.outcome != ReplyOutcome.PENDING_CONFIRMATION or registration.status not in ACTIVE or refusal:
             db.session.rollback()
-            return DeclineOutcome(False, refusal or "This registration is not active any more.")
+            return DeclineOutcome(False, refusal or _("This registration is not active any more."))
         cancel_locked(event, registration, registration.user, by_organiser=False)
         _resolve(reply, registration)
         db.session.commit()
-    return DeclineOutcome(True, f"Your registration for {event.title} is cancelled.", reply)
+    return DeclineOutcome(True, _("Your registration for %(title)s is cancelled.", title=event.title), reply)
 
 
 def _confirm_session_decline(reply: CalendarReply) -> DeclineOutcome:
     registration = db.session.get(Registration, reply.registration_id)
     signup = _signup_of(reply, registration)
     if signup is None:
-        return DeclineOutcome(False, "You are not signed up for this session any more.")
+        return DeclineOutcome(False, _("You are not signed up for this session any more."))
     outcome = cancel_session_signup(signup, registration.user)
     if not outcome.ok:
         return DeclineOutcome(False, outcome.message)

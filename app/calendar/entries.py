@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from flask_babel import gettext as _
+
 from app.calendar import links
 from app.calendar.ics import Attendee, Entry, Person
 from app.events.models import EventStatus
+from app.events.place import place
 from app.events.urls import event_url
 
 STATUS = {
@@ -45,17 +48,20 @@ def attendee_for(user, registration=None, partstat: str = "ACCEPTED") -> Attende
 def own_status(what: str, confirmed: bool) -> str:
     """The reader's own status, as a line of the description: a published feed carries no ATTENDEE
     (RFC 5546), so its STATUS (CONFIRMED or TENTATIVE) and this line say where they stand."""
-    return f"Your {what}: {'confirmed' if confirmed else 'waiting list'}"
+    if what == "sign-up":
+        return _("Your sign-up: confirmed") if confirmed else _("Your sign-up: waiting list")
+    return _("Your registration: confirmed") if confirmed else _("Your registration: waiting list")
 
 
 def _location(event, show_online: bool, room: str | None = None) -> str:
-    place = links.public_location(event)
+    location = links.public_location(event)
     if room:
-        place = f"{room}, {place}" if place and place != "Online" else room
+        full = place(event)
+        location = f"{room}, {full}" if full else room
     if show_online and event.online_url:
         if getattr(event.format, "value", event.format) == "online":
             return event.online_url if not room else f"{room}, {event.online_url}"
-    return place
+    return location
 
 
 def _description(event, show_online: bool, *, lead: str | None = None, body: str | None = None,
@@ -63,7 +69,7 @@ def _description(event, show_online: bool, *, lead: str | None = None, body: str
     parts = []
     if cancelled:
         reason = (event.cancellation_reason or "").strip()
-        parts.append("CANCELLED" + (f": {reason}" if reason else ""))
+        parts.append(_("CANCELLED: %(reason)s", reason=reason) if reason else _("CANCELLED"))
     if note:
         parts.append(note)
     if lead:
@@ -71,8 +77,8 @@ def _description(event, show_online: bool, *, lead: str | None = None, body: str
     if body:
         parts.append(body.strip())
     if show_online and event.online_url and not cancelled:
-        parts.append(f"Join online: {event.online_url}")
-    parts.append(f"Details: {event_url(event)}")
+        parts.append(_("Join online: %(url)s", url=event.online_url))
+    parts.append(_("Details: %(url)s", url=event_url(event)))
     return "\n\n".join(p for p in parts if p)
 
 
@@ -102,7 +108,7 @@ def _entry(event, item, *, show_online: bool, attendees: tuple[Attendee, ...], s
         created_at=item.created_at,
         organizer=organizer(),
         attendees=attendees,
-        categories=(item.kind.label,) if item.kind else (),
+        categories=(str(item.kind.label),) if item.kind else (),
         **fields,
     )
 
@@ -121,7 +127,7 @@ def session_entry(session, event, *, show_online: bool, attendees: tuple[Attende
     return _entry(
         event, session, show_online=show_online, attendees=attendees, status=status, note=note,
         uid=links.session_uid(session), summary=f"{session.title} · {event.title}",
-        lead=f"Part of {event.title}.", room=session.room,
+        lead=_("Part of %(title)s.", title=event.title), room=session.room,
         last_modified_at=(max(session.updated_at, event.updated_at) if session.updated_at and event.updated_at
                           else session.updated_at),
         related_to=links.event_uid(event),

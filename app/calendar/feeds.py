@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, func, select, true
 from sqlalchemy.orm import contains_eager
 
@@ -199,7 +200,7 @@ def personal_feed(user: User, *, all_day: bool = False) -> Feed:
             )
         )
         modified.extend([session.updated_at, event.updated_at, signup.updated_at])
-    return Feed(name=f"{user.name} · events", entries=entries, last_modified=_latest(*modified))
+    return Feed(name=_("%(name)s · events", name=user.name), entries=entries, last_modified=_latest(*modified))
 
 
 def _organiser_query(user: User):
@@ -223,7 +224,7 @@ def organiser_feed(user: User, *, all_day: bool = False) -> Feed:
     ).all()
     entries = [event_entry(event, show_online=True, all_day=all_day) for event in events]
     return Feed(
-        name=f"{user.name} · organised events",
+        name=_("%(name)s · organised events", name=user.name),
         entries=entries,
         last_modified=_latest(user.updated_at, *(e.updated_at for e in events)),
     )
@@ -303,4 +304,5 @@ def public_feed(filters: PublicFilters, *, all_day: bool = False) -> Feed:
 
 
 def public_feed_name(filters: PublicFilters) -> str:
-    return "Public events" + (f" · {filters.describe()}" if filters.describe() else "")
+    described = filters.describe()
+    return _("Public events · %(filters)s", filters=described) if described else _("Public events")

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SubmitField
 
 from app.forms_base import Form
 
 
 class RegenerateTokenForm(Form):
-    submit = SubmitField("Make a new feed address")
+    submit = SubmitField(_l("Make a new feed address"))
 
 
 class FeedPreferencesForm(Form):
     include_waitlisted = BooleanField(
-        "Also show events I am on the waiting list for (marked tentative)"
+        _l("Also show events I am on the waiting list for (marked tentative)")
     )
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
 
 class ConfirmDeclineForm(Form):
     """The one button of an emailed decline link (a POST, so a mail scanner that opens links cancels nothing)."""
-    submit = SubmitField("Yes, cancel my registration")
+    submit = SubmitField(_l("Yes, cancel my registration"))

@@ -20,8 +20,10 @@ of ours is in their calendar for it).
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import replace
 
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -33,6 +35,7 @@ from app.events.access import is_organiser_of
 from app.events.models import Session
 from app.events.urls import event_url
 from app.extensions import db
+from app.i18n import DEFAULT, supported
 from app.notifications.outbox import Attachment, CalendarPart, Recipient, enqueue
 from app.notifications.rendering import render_email
 from app.registrations.models import (
@@ -45,6 +48,14 @@ from app.templating import format_local
 from app.timeutil import now
 
 FILENAMES = {"REQUEST": "invite.ics", "CANCEL": "cancel.ics", "PUBLISH": "event.ics"}
+
+
+def _speaking(user):
+    """The recipient's language for what a message says: its iCalendar's description and place, the
+    times and place in its body (the email itself is rendered in it too); None: the current one."""
+    if user is None:
+        return nullcontext()
+    return force_locale(supported(getattr(user, "language", None)) or DEFAULT)
 
 
 def _when(starts_at, ends_at, tz_name: str) -> str:
@@ -119,32 +130,35 @@ def _rsvp(attendee, method: str):
 def _event_message(registration, *, kind: str, method: str, sequence: int | None = None) -> None:
     event, user = registration.event, registration.user
     cancel = method == "CANCEL"
-    entry = event_entry(
-        event,
-        show_online=not cancel,
-        attendees=(_rsvp(attendee_for(user, registration, "DECLINED" if cancel and not event.is_cancelled else "ACCEPTED"),
-                         method),),
-        status="CANCELLED" if cancel else None,
-    )
-    if sequence is not None:
-        entry = replace(entry, sequence=sequence)
-    _send(user, kind=kind, method=method, event=event, entry=entry, show_online=not cancel)
+    with _speaking(user):
+        entry = event_entry(
+            event,
+            show_online=not cancel,
+            attendees=(_rsvp(attendee_for(user, registration,
+                                          "DECLINED" if cancel and not event.is_cancelled else "ACCEPTED"),
+                             method),),
+            status="CANCELLED" if cancel else None,
+        )
+        if sequence is not None:
+            entry = replace(entry, sequence=sequence)
+        _send(user, kind=kind, method=method, event=event, entry=entry, show_online=not cancel)
 
 
 def _session_message(signup, session, event, *, kind: str, method: str, sequence: int | None = None) -> None:
     user = signup.user
     cancel = method == "CANCEL"
-    entry = session_entry(
-        session,
-        event,
-        show_online=not cancel,
-        attendees=(_rsvp(attendee_for(user, None, "DECLINED" if cancel and not event.is_cancelled else "ACCEPTED"),
-                         method),),
-        status="CANCELLED" if cancel else None,
-    )
-    if sequence is not None:
-        entry = replace(entry, sequence=sequence)
-    _send(user, kind=kind, method=method, event=event, entry=entry, session=session, show_online=not cancel)
+    with _speaking(user):
+        entry = session_entry(
+            session,
+            event,
+            show_online=not cancel,
+            attendees=(_rsvp(attendee_for(user, None, "DECLINED" if cancel and not event.is_cancelled else "ACCEPTED"),
+                             method),),
+            status="CANCELLED" if cancel else None,
+        )
+        if sequence is not None:
+            entry = replace(entry, sequence=sequence)
+        _send(user, kind=kind, method=method, event=event, entry=entry, session=session, show_online=not cancel)
     signup.sequence_sent = None if cancel else session.sequence
 
 
@@ -296,6 +310,7 @@ def event_attachment(event, user=None):
                 Registration.status == RegistrationStatus.CONFIRMED,
             )
         ) is not None
-    entry = event_entry(event, show_online=show_online)
+    with _speaking(user):
+        entry = event_entry(event, show_online=show_online)
     ics = build_calendar([entry], method="PUBLISH", dtstamp=now())
     return Attachment("event.ics", "text/calendar", ics, method="PUBLISH")

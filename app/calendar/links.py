@@ -9,6 +9,7 @@ from functools import lru_cache
 from urllib.parse import urlencode, urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.events.place import place
 from app.events.urls import event_url
@@ -99,10 +100,10 @@ def outlook_url(event, office365: bool = False) -> str:
 
 def public_location(event) -> str:
     """LOCATION of a calendar entry: the full place, or "Online" for an online event without one."""
-    return place(event) or ("Online" if getattr(event.format, "value", event.format) == "online" else "")
+    return place(event) or (_("Online") if getattr(event.format, "value", event.format) == "online" else "")
 
 
 def _public_details(event) -> str:
     lines = [event.summary or ""] if event.summary else []
-    lines.append(f"Details: {event_url(event)}")
+    lines.append(_("Details: %(url)s", url=event_url(event)))
     return "\n\n".join(lines)

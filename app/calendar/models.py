@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,14 +29,14 @@ class ReplyOutcome(LabelledEnum):
     IGNORED_UNSUPPORTED = "ignored_unsupported"  # TENTATIVE, DELEGATED, a session decline...
 
     __labels__ = {
-        "pending_confirmation": "Decline pending confirmation",
-        "confirmed": "Declined in their calendar",
-        "applied": "Accepted in their calendar",
-        "ignored_no_match": "Ignored: matches no registration",
-        "ignored_forged": "Ignored: sender is not the attendee",
-        "ignored_not_reply": "Ignored: not a calendar reply",
-        "ignored_not_active": "Ignored: registration no longer active",
-        "ignored_unsupported": "Ignored: answer not applied",
+        "pending_confirmation": _l("Decline pending confirmation"),
+        "confirmed": _l("Declined in their calendar"),
+        "applied": _l("Accepted in their calendar"),
+        "ignored_no_match": _l("Ignored: matches no registration"),
+        "ignored_forged": _l("Ignored: sender is not the attendee"),
+        "ignored_not_reply": _l("Ignored: not a calendar reply"),
+        "ignored_not_active": _l("Ignored: registration no longer active"),
+        "ignored_unsupported": _l("Ignored: answer not applied"),
     }
 
 

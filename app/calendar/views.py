@@ -4,6 +4,8 @@ and the subscribe page (feed addresses, how to subscribe, new token, what the fe
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.auth import login_required
@@ -21,6 +23,7 @@ from app.calendar.serving import (
 )
 from app.events.access import get_visible_or_404
 from app.events.models import Event
+from app.i18n import current_language, supported
 
 bp = Blueprint("calendar", __name__)
 
@@ -46,16 +49,24 @@ def session_ics(session_id: int):
     return calendar_response(body, f"session-{session_id}.ics", download=True)
 
 
+def _owner_language(user) -> str:
+    """A personal feed speaks its owner's profile language (calendar programs fetch it without
+    the owner's session); else the language the request asks for."""
+    return supported(getattr(user, "language", None)) or current_language()
+
+
 @bp.get("/calendar/feed/<token>.ics")
 def personal_feed(token: str):
     user = user_by_token(token)
     if user is None:
         abort(404)
     all_day = _wants_all_day()
-    fingerprint = remembered(("personal", user.id, user.calendar_token, user.calendar_include_waitlisted, all_day),
-                             PERSONAL_TABLES, lambda: feeds.personal_fingerprint(user, all_day=all_day))
-    return feed_response(fingerprint, PERSONAL_TABLES, lambda: feeds.personal_feed(user, all_day=all_day),
-                         "liaison.ics")
+    with force_locale(_owner_language(user)):  # the feed's reader is its owner, whatever client fetches it
+        fingerprint = remembered(
+            ("personal", user.id, user.calendar_token, user.calendar_include_waitlisted, all_day),
+            PERSONAL_TABLES, lambda: feeds.personal_fingerprint(user, all_day=all_day))
+        return feed_response(fingerprint, PERSONAL_TABLES, lambda: feeds.personal_feed(user, all_day=all_day),
+                             "liaison.ics")
 
 
 @bp.get("/calendar/feed/<token>/organised.ics")
@@ -64,10 +75,11 @@ def organiser_feed(token: str):
     if user is None or not user.is_organiser:
         abort(404)
     all_day = _wants_all_day()
-    fingerprint = remembered(("organiser", user.id, user.calendar_token, all_day), ORGANISER_TABLES,
-                             lambda: feeds.organiser_fingerprint(user, all_day=all_day))
-    return feed_response(fingerprint, ORGANISER_TABLES, lambda: feeds.organiser_feed(user, all_day=all_day),
-                         "liaison-organised.ics")
+    with force_locale(_owner_language(user)):
+        fingerprint = remembered(("organiser", user.id, user.calendar_token, all_day), ORGANISER_TABLES,
+                                 lambda: feeds.organiser_fingerprint(user, all_day=all_day))
+        return feed_response(fingerprint, ORGANISER_TABLES, lambda: feeds.organiser_feed(user, all_day=all_day),
+                             "liaison-organised.ics")
 
 
 @bp.get("/calendar/public.ics")
@@ -106,7 +118,7 @@ def regenerate_token():
     if not form.validate_on_submit():
         abort(400)
     regenerate_calendar_token(current_user)
-    flash("Your feed has a new address. The old one no longer works: subscribe again with the new one.", "success")
+    flash(_("Your feed has a new address. The old one no longer works: subscribe again with the new one."), "success")
     return redirect(url_for("calendar.subscribe"))
 
 
@@ -117,7 +129,7 @@ def preferences():
     if not form.validate_on_submit():
         abort(400)
     update_profile(current_user, calendar_include_waitlisted=bool(form.include_waitlisted.data))
-    flash("Saved. Calendar programs pick up the change at their next refresh.", "success")
+    flash(_("Saved. Calendar programs pick up the change at their next refresh."), "success")
     return redirect(url_for("calendar.subscribe"))
 
 

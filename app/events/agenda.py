@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app import audit
@@ -17,6 +18,7 @@ from app.events.errors import EventError, rolls_back_on_error
 from app.events.models import Event, Session, SessionKind, SessionSpeaker
 from app.events.queries import users_by_ids
 from app.extensions import db
+from app.i18n import format_pattern
 from app.templating import format_local
 from app.timeutil import to_local
 
@@ -39,10 +41,10 @@ def parse_external_speakers(text: str | None) -> list[tuple[str, str | None]]:
         name = parts[0].strip()[:200]
         organisation = parts[1].strip()[:200] if len(parts) > 1 and parts[1].strip() else None
         if not name:
-            raise EventError("Each line needs a name: “Name — Organisation”.", "external_speakers")
+            raise EventError(_l("Each line needs a name: “Name — Organisation”."), "external_speakers")
         speakers.append((name, organisation))
     if len(speakers) > 50:
-        raise EventError("At most 50 external speakers.", "external_speakers")
+        raise EventError(_l("At most 50 external speakers."), "external_speakers")
     return speakers
 
 
@@ -55,17 +57,17 @@ def external_speakers_text(item: Session) -> str:
 
 def _check_session(event: Event, values: dict, item: Session | None = None) -> None:
     if values["ends_at"] <= values["starts_at"]:
-        raise EventError("The end must be after the start.", "ends_at")
+        raise EventError(_l("The end must be after the start."), "ends_at")
     if values["starts_at"] < event.starts_at or values["starts_at"] >= event.ends_at:
-        raise EventError("The session must start within the event ("
-                         + format_local(event.starts_at, event.timezone) + " – "
-                         + format_local(event.ends_at, event.timezone) + ").", "starts_at")
+        raise EventError(_l("The session must start within the event (%(start)s – %(end)s).",
+                            start=format_local(event.starts_at, event.timezone),
+                            end=format_local(event.ends_at, event.timezone)), "starts_at")
     if values["ends_at"] > event.ends_at:
-        raise EventError("The session must end by the end of the event ("
-                         + format_local(event.ends_at, event.timezone) + ").", "ends_at")
+        raise EventError(_l("The session must end by the end of the event (%(end)s).",
+                            end=format_local(event.ends_at, event.timezone)), "ends_at")
     capacity = values.get("capacity")
     if capacity is not None and not 0 <= capacity <= 100_000:
-        raise EventError("Capacity is between 0 and 100000 (leave empty for the event's).", "capacity")
+        raise EventError(_l("Capacity is between 0 and 100000 (leave empty for the event's)."), "capacity")
     room = (values.get("room") or "").strip().lower()
     if room:
         clash = db.session.scalars(
@@ -80,9 +82,10 @@ def _check_session(event: Event, values: dict, item: Session | None = None) -> N
         if clash is not None:
             local = to_local(clash.starts_at, event.timezone)
             end = to_local(clash.ends_at, event.timezone)
-            raise EventError(
-                f"{clash.room} is already taken by “{clash.title}” ({local:%d %b %H:%M}–{end:%H:%M}).", "room"
-            )
+            raise EventError(_l(
+                "%(room)s is already taken by “%(title)s” (%(start)s–%(end)s).", room=clash.room, title=clash.title,
+                start=format_pattern(local, "%d %b %H:%M"), end=format_pattern(end, "%H:%M"),
+            ), "room")
 
 
 def _set_speakers(item: Session, user_ids, external_text: str | None) -> list:
@@ -115,7 +118,7 @@ def _session_values(values: dict) -> dict:
 @rolls_back_on_error
 def add_session(actor, event: Event, values: dict, speaker_ids=(), external_speakers: str | None = None) -> Session:
     if event.is_cancelled:
-        raise EventError("A cancelled event's agenda cannot change.")
+        raise EventError(_l("A cancelled event's agenda cannot change."))
     values = _session_values(values)
     _check_session(event, values)
     parse_external_speakers(external_speakers)
@@ -139,7 +142,7 @@ def update_session(actor, item: Session, values: dict, speaker_ids=(), external_
     tells the people signed up, in this transaction); description, objectives, speakers and capacity do not."""
     event = item.event
     if event.is_cancelled:
-        raise EventError("A cancelled event's agenda cannot change.")
+        raise EventError(_l("A cancelled event's agenda cannot change."))
     values = _session_values(values)
     _check_session(event, values, item)
     changes = audit.diff(item, values)
@@ -169,7 +172,7 @@ def update_session(actor, item: Session, values: dict, speaker_ids=(), external_
 def delete_session(actor, item: Session) -> None:
     event = item.event
     if event.is_cancelled:
-        raise EventError("A cancelled event's agenda cannot change.")
+        raise EventError(_l("A cancelled event's agenda cannot change."))
     if event.is_published:
         signals.session_removed.send(item)
     audit.record(actor, "session.delete", ("Session", item.id), {"title": [item.title, None]},

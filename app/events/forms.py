@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
@@ -37,11 +39,16 @@ from app.timeutil import is_valid_timezone
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
 
 
-def _local(label: str, required: bool = True, **kw) -> DateTimeLocalField:
+def _local(label, required: bool = True, **kw) -> DateTimeLocalField:
     return DateTimeLocalField(
         label, format=LOCAL_FORMATS,
-        validators=[InputRequired(message="Enter a date and time.")] if required else [Optional()], **kw,
+        validators=[InputRequired(message=_l("Enter a date and time."))] if required else [Optional()], **kw,
     )
+
+
+def enum_choices(enum_cls) -> list:
+    """(value, label) for every member, the label translated when the form is rendered."""
+    return [(member.value, enum_cls.__labels__[member.value]) for member in enum_cls]
 
 
 def user_choices() -> list[tuple[int, str]]:
@@ -72,7 +79,7 @@ class LocalTimesMixin:
                 self.instants[name] = None
                 continue
             if not 2000 <= field.data.year <= 2100:
-                field.errors.append("Enter a date between the years 2000 and 2100.")
+                field.errors.append(_("Enter a date between the years 2000 and 2100."))
                 ok = False
                 continue
             try:
@@ -86,43 +93,43 @@ class LocalTimesMixin:
 class EventForm(LocalTimesMixin, Form):
     local_time_fields = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
-    kind = SelectField("Kind", choices=[(k.value, k.label) for k in EventKind])
-    format = SelectField("Format", choices=[(f.value, f.label) for f in EventFormat])
-    summary = TextAreaField("Summary", validators=[Optional(), Length(max=500)], filters=[none_if_empty],
-                            description="One or two sentences shown in lists.")
-    description = TextAreaField("Description", validators=[Optional(), Length(max=50_000)], filters=[none_if_empty],
-                                description="Markdown: **bold**, *italic*, lists, links.", render_kw={"rows": 8})
-    timezone = TimezoneField("Time zone of the event", validators=[DataRequired()], default="Europe/Brussels",
-                             description="Times below are local times in this zone.")
-    starts_at = _local("Starts")
-    ends_at = _local("Ends")
-    venue = StringField("Venue", validators=[Optional(), Length(max=200)], filters=[none_if_empty])
-    address = StringField("Address", validators=[Optional(), Length(max=300)], filters=[none_if_empty])
-    city = StringField("City", validators=[Optional(), Length(max=120)], filters=[none_if_empty])
-    country = SelectField("Country", validators=[Optional()], filters=[none_if_empty])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
+    kind = SelectField(_l("Kind"), choices=enum_choices(EventKind))
+    format = SelectField(_l("Format"), choices=enum_choices(EventFormat))
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=500)], filters=[none_if_empty],
+                            description=_l("One or two sentences shown in lists."))
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=50_000)], filters=[none_if_empty],
+                                description=_l("Markdown: **bold**, *italic*, lists, links."), render_kw={"rows": 8})
+    timezone = TimezoneField(_l("Time zone of the event"), validators=[DataRequired()], default="Europe/Brussels",
+                             description=_l("Times below are local times in this zone."))
+    starts_at = _local(_l("Starts"))
+    ends_at = _local(_l("Ends"))
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)], filters=[none_if_empty])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)], filters=[none_if_empty])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=120)], filters=[none_if_empty])
+    country = SelectField(_l("Country"), validators=[Optional()], filters=[none_if_empty])
     online_url = URLField(
-        "Online link", filters=[none_if_empty],
-        validators=[Optional(), Length(max=500), URL(require_tld=False, message="Enter a web address (https://...).")],
-        description="Shown only to confirmed participants and organisers.",
+        _l("Online link"), filters=[none_if_empty],
+        validators=[Optional(), Length(max=500), URL(require_tld=False, message=_l("Enter a web address (https://...)."))],
+        description=_l("Shown only to confirmed participants and organisers."),
     )
-    host_organisation_id = SelectField("Host organisation", coerce=int)
-    project_ids = SelectMultipleField("Projects", coerce=int)
-    theme_ids = SelectMultipleField("Themes", coerce=int)
-    organiser_ids = SelectMultipleField("Co-organisers", coerce=int,
-                                        description="They can edit the event and its agenda like you.")
-    capacity = IntegerField("Capacity", validators=[Optional(), NumberRange(min=0, max=100_000)],
-                            description="Number of participant seats; leave empty for no limit.")
-    registration_mode = SelectField("Registration", choices=[(m.value, m.label) for m in RegistrationMode])
-    registration_opens_at = _local("Registration opens", required=False)
-    registration_closes_at = _local("Registration closes", required=False)
-    reminder_days = StringField("Reminders (days before)", default="7,1", validators=[Length(max=40)],
-                                filters=[strip_filter], description="For example 7,1: a week and a day before.")
+    host_organisation_id = SelectField(_l("Host organisation"), coerce=int)
+    project_ids = SelectMultipleField(_l("Projects"), coerce=int)
+    theme_ids = SelectMultipleField(_l("Themes"), coerce=int)
+    organiser_ids = SelectMultipleField(_l("Co-organisers"), coerce=int,
+                                        description=_l("They can edit the event and its agenda like you."))
+    capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=0, max=100_000)],
+                            description=_l("Number of participant seats; leave empty for no limit."))
+    registration_mode = SelectField(_l("Registration"), choices=enum_choices(RegistrationMode))
+    registration_opens_at = _local(_l("Registration opens"), required=False)
+    registration_closes_at = _local(_l("Registration closes"), required=False)
+    reminder_days = StringField(_l("Reminders (days before)"), default="7,1", validators=[Length(max=40)],
+                                filters=[strip_filter], description=_l("For example 7,1: a week and a day before."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.country.choices = country_choices()
-        self.host_organisation_id.choices = [(0, "— None —")] + [
+        self.host_organisation_id.choices = [(0, _("— None —"))] + [
             (o.id, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.name))
         ]
         self.project_ids.choices = [
@@ -138,7 +145,7 @@ class EventForm(LocalTimesMixin, Form):
 
     def validate_online_url(self, field):
         if field.data and not field.data.lower().startswith(("https://", "http://")):
-            raise ValidationError("Enter a web address starting with https://.")
+            raise ValidationError(_("Enter a web address starting with https://."))
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -159,25 +166,25 @@ class EventForm(LocalTimesMixin, Form):
 class SessionForm(LocalTimesMixin, Form):
     local_time_fields = ("starts_at", "ends_at")
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
-    kind = SelectField("Kind", choices=[(k.value, k.label) for k in SessionKind])
-    starts_at = _local("Starts")
-    ends_at = _local("Ends")
-    room = StringField("Room or site", validators=[Optional(), Length(max=200)], filters=[none_if_empty])
-    speaker_ids = SelectMultipleField("Speakers / trainers (users)", coerce=int)
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
+    kind = SelectField(_l("Kind"), choices=enum_choices(SessionKind))
+    starts_at = _local(_l("Starts"))
+    ends_at = _local(_l("Ends"))
+    room = StringField(_l("Room or site"), validators=[Optional(), Length(max=200)], filters=[none_if_empty])
+    speaker_ids = SelectMultipleField(_l("Speakers / trainers (users)"), coerce=int)
     external_speakers = TextAreaField(
-        "External speakers / trainers", validators=[Optional(), Length(max=10_000)], filters=[none_if_empty],
-        description="One per line: Name — Organisation",
+        _l("External speakers / trainers"), validators=[Optional(), Length(max=10_000)], filters=[none_if_empty],
+        description=_l("One per line: Name — Organisation"),
     )
-    description = TextAreaField("Description", validators=[Optional(), Length(max=20_000)], filters=[none_if_empty],
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20_000)], filters=[none_if_empty],
                                 render_kw={"rows": 4})
     learning_objectives = TextAreaField(
-        "Learning objectives", validators=[Optional(), Length(max=10_000)], filters=[none_if_empty],
-        description="For trainings: what participants will be able to do afterwards.",
+        _l("Learning objectives"), validators=[Optional(), Length(max=10_000)], filters=[none_if_empty],
+        description=_l("For trainings: what participants will be able to do afterwards."),
     )
-    capacity = IntegerField("Own capacity", validators=[Optional(), NumberRange(min=0, max=100_000)],
-                            description="Leave empty when the session has no limit of its own.")
-    has_signup = BooleanField("Participants sign up for this session")
+    capacity = IntegerField(_l("Own capacity"), validators=[Optional(), NumberRange(min=0, max=100_000)],
+                            description=_l("Leave empty when the session has no limit of its own."))
+    has_signup = BooleanField(_l("Participants sign up for this session"))
 
     def __init__(self, *args, event=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -200,32 +207,32 @@ class SessionForm(LocalTimesMixin, Form):
 
 
 class CancelForm(Form):
-    reason = TextAreaField("Reason", validators=[DataRequired(message="Say why; everyone will see it."),
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Say why; everyone will see it.")),
                                                  Length(max=2000)], filters=[strip_filter],
-                           description="Shown on the event page and sent to participants.")
+                           description=_l("Shown on the event page and sent to participants."))
 
 
 class CloneForm(Form):
-    starts_on = DateField("New start date", validators=[DataRequired(message="Enter a date.")])
+    starts_on = DateField(_l("New start date"), validators=[DataRequired(message=_l("Enter a date."))])
 
     def validate_starts_on(self, field):
         if not 2000 <= field.data.year <= 2100:
-            raise ValidationError("Enter a date between the years 2000 and 2100.")
+            raise ValidationError(_("Enter a date between the years 2000 and 2100."))
 
 
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+WEEKDAYS = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"), _l("Sunday")]
 
 
 class SeriesForm(Form):
-    rule = RadioField("Repeat", choices=[("weekly", "Every N weeks"), ("monthly", "Monthly on the n-th weekday")],
+    rule = RadioField(_l("Repeat"), choices=[("weekly", _l("Every N weeks")), ("monthly", _l("Monthly on the n-th weekday"))],
                       default="weekly")
-    every_weeks = IntegerField("Every … weeks", default=1, validators=[Optional(), NumberRange(min=1, max=52)])
-    nth = SelectField("Which", coerce=int, choices=[(1, "First"), (2, "Second"), (3, "Third"), (4, "Fourth"),
-                                                    (-1, "Last")])
-    weekday = SelectField("Weekday", coerce=int, choices=list(enumerate(WEEKDAYS)))
-    count = IntegerField("Number of further events", default=3,
-                         validators=[DataRequired(message="How many events?"), NumberRange(min=1, max=52)])
+    every_weeks = IntegerField(_l("Every … weeks"), default=1, validators=[Optional(), NumberRange(min=1, max=52)])
+    nth = SelectField(_l("Which"), coerce=int, choices=[(1, _l("First")), (2, _l("Second")), (3, _l("Third")),
+                                                        (4, _l("Fourth")), (-1, _l("Last"))])
+    weekday = SelectField(_l("Weekday"), coerce=int, choices=list(enumerate(WEEKDAYS)))
+    count = IntegerField(_l("Number of further events"), default=3,
+                         validators=[DataRequired(message=_l("How many events?")), NumberRange(min=1, max=52)])
 
     def validate_every_weeks(self, field):
         if self.rule.data == "weekly" and not field.data:
-            raise ValidationError("Enter a number of weeks.")
+            raise ValidationError(_("Enter a number of weeks."))

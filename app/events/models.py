@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -32,7 +33,11 @@ class EventKind(LabelledEnum):
     CONFERENCE = "conference"
     WEBINAR = "webinar"
 
-    __labels__ = {"cross_regional_meeting": "Cross-regional meeting", "training": "Training / capacity building"}
+    __labels__ = {
+        "cross_regional_meeting": _l("Cross-regional meeting"), "study_visit": _l("Study visit"),
+        "workshop": _l("Workshop"), "training": _l("Training / capacity building"),
+        "conference": _l("Conference"), "webinar": _l("Webinar"),
+    }
 
 
 class EventFormat(LabelledEnum):
@@ -40,11 +45,15 @@ class EventFormat(LabelledEnum):
     ONLINE = "online"
     HYBRID = "hybrid"
 
+    __labels__ = {"in_person": _l("In person"), "online": _l("Online"), "hybrid": _l("Hybrid")}
+
 
 class EventStatus(LabelledEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     CANCELLED = "cancelled"
+
+    __labels__ = {"draft": _l("Draft"), "published": _l("Published"), "cancelled": _l("Cancelled")}
 
 
 class RegistrationMode(LabelledEnum):
@@ -52,7 +61,7 @@ class RegistrationMode(LabelledEnum):
     APPROVAL = "approval"
     INVITATION = "invitation"
 
-    __labels__ = {"approval": "On approval", "invitation": "Invitation only"}
+    __labels__ = {"open": _l("Open"), "approval": _l("On approval"), "invitation": _l("Invitation only")}
 
 
 class SessionKind(LabelledEnum):
@@ -63,6 +72,11 @@ class SessionKind(LabelledEnum):
     SITE_VISIT = "site_visit"
     NETWORKING = "networking"
     BREAK = "break"
+
+    __labels__ = {
+        "plenary": _l("Plenary"), "panel": _l("Panel"), "workshop": _l("Workshop"), "training": _l("Training"),
+        "site_visit": _l("Site visit"), "networking": _l("Networking"), "break": _l("Break"),
+    }
 
 
 def new_uid() -> str:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
 from app.events.models import EventFormat
+from app.i18n import DEFAULT, supported
 from app.templating import country_name
 
 # How far a place is spelled out: the full address (calendars, reminders), the venue and town
 # (attendance sheets), or the town and country alone (certificates, summaries, lists).
 FULL, VENUE, TOWN = "full", "venue", "town"
 _PARTS = {FULL: ("venue", "address", "city"), VENUE: ("venue", "city"), TOWN: ("city",)}
-
-# "Online" and "(and online)" in the languages the reminders are written in.
-_ONLINE = {"en": ("Online", "{place} (and online)"), "uk": ("Онлайн", "{place} (і онлайн)")}
 
 
 def place(event, detail: str = FULL) -> str:
@@ -25,13 +26,15 @@ def place(event, detail: str = FULL) -> str:
     return ", ".join(parts)
 
 
-def where(event, language: str | None = "en") -> str:
+def where(event, language: str | None = None) -> str:
     """The place with how to take part: "Online" for an online event, "<place> (and online)" for
-    a hybrid one (reminders, calendar entries)."""
-    online, hybrid = _ONLINE.get(language or "en", _ONLINE["en"])
+    a hybrid one (reminders, calendar entries), in `language` (None: the page's or email's own)."""
+    if language:
+        with force_locale(supported(language) or DEFAULT):
+            return where(event)
     if event.format == EventFormat.ONLINE:
-        return online
+        return _("Online")
     full = place(event)
     if event.format == EventFormat.HYBRID:
-        return hybrid.format(place=full) if full else online
+        return _("%(place)s (and online)", place=full) if full else _("Online")
     return full

@@ -13,6 +13,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+
 from app import audit
 from app.directory.models import Organisation, Project, Theme
 from app.events import signals
@@ -56,27 +59,27 @@ def parse_reminder_days(text: str | None) -> str:
     days = set()
     for part in parts:
         if not part.isdigit() or not 0 <= int(part) <= 365:
-            raise EventError("Reminder days are whole numbers of days from 0 to 365, separated by commas (e.g. 7,1).",
+            raise EventError(_l("Reminder days are whole numbers of days from 0 to 365, separated by commas (e.g. 7,1)."),
                              "reminder_days")
         days.add(int(part))
     if len(days) > 6:
-        raise EventError("At most 6 reminders.", "reminder_days")
+        raise EventError(_l("At most 6 reminders."), "reminder_days")
     return ",".join(str(d) for d in sorted(days, reverse=True))
 
 
 def _check_event(values: dict, event: Event | None = None) -> None:
     if values["ends_at"] <= values["starts_at"]:
-        raise EventError("The end must be after the start.", "ends_at")
+        raise EventError(_l("The end must be after the start."), "ends_at")
     if values["ends_at"] - values["starts_at"] > timedelta(days=60):
-        raise EventError("An event lasts at most 60 days; plan a series for recurring meetings.", "ends_at")
+        raise EventError(_l("An event lasts at most 60 days; plan a series for recurring meetings."), "ends_at")
     opens, closes = values.get("registration_opens_at"), values.get("registration_closes_at")
     if opens and closes and closes <= opens:
-        raise EventError("Registration must close after it opens.", "registration_closes_at")
+        raise EventError(_l("Registration must close after it opens."), "registration_closes_at")
     if closes and closes > values["ends_at"]:
-        raise EventError("Registration must close before the event ends.", "registration_closes_at")
+        raise EventError(_l("Registration must close before the event ends."), "registration_closes_at")
     capacity = values.get("capacity")
     if capacity is not None and not 0 <= capacity <= 100_000:
-        raise EventError("Capacity is between 0 and 100000 (leave empty for no limit).", "capacity")
+        raise EventError(_l("Capacity is between 0 and 100000 (leave empty for no limit)."), "capacity")
     if event is not None:
         outside = [
             s for s in event.sessions
@@ -85,8 +88,8 @@ def _check_event(values: dict, event: Event | None = None) -> None:
         if outside:
             names = ", ".join(f"“{s.title}”" for s in outside[:5])
             raise EventError(
-                f"Sessions would fall outside the new dates: {names}. Move or delete them first, "
-                "or clone the event onto the new date.", "starts_at",
+                _l("Sessions would fall outside the new dates: %(names)s. Move or delete them first, "
+                 "or clone the event onto the new date.", names=names), "starts_at",
             )
 
 
@@ -104,7 +107,7 @@ def _normalise(values: dict) -> dict:
     values["registration_mode"] = RegistrationMode(values.get("registration_mode") or RegistrationMode.OPEN)
     values["reminder_days"] = parse_reminder_days(values.get("reminder_days"))
     if values.get("host_organisation_id") and db.session.get(Organisation, values["host_organisation_id"]) is None:
-        raise EventError("Choose a host organisation from the list.", "host_organisation_id")
+        raise EventError(_l("Choose a host organisation from the list."), "host_organisation_id")
     values["host_organisation_id"] = values.get("host_organisation_id") or None
     return values
 
@@ -143,7 +146,7 @@ def update_event(actor, event: Event, values: dict, co_organiser_ids=(), project
     have no participants, so their SEQUENCE stays 0 until published.
     """
     if event.is_cancelled:
-        raise EventError("A cancelled event cannot be edited.")
+        raise EventError(_l("A cancelled event cannot be edited."))
     values = _normalise(values)
     _check_event(values, event)
     changes = audit.diff(event, values)
@@ -189,7 +192,7 @@ def _check_appointments(actor, event: Event, organisers: list) -> list:
     if before == after:
         return []
     if not (is_own_organiser(actor, event) or has_role(actor)):
-        raise EventError("Only the event's organisers or an administrator may change who co-organises it.",
+        raise EventError(_l("Only the event's organisers or an administrator may change who co-organises it."),
                          "organiser_ids")
     return [user for user in organisers if user.id not in before]
 
@@ -197,7 +200,7 @@ def _check_appointments(actor, event: Event, organisers: list) -> list:
 @rolls_back_on_error
 def publish(actor, event: Event) -> SaveOutcome:
     if not event.is_draft:
-        raise EventError("Only a draft can be published.")
+        raise EventError(_l("Only a draft can be published."))
     event.status = EventStatus.PUBLISHED
     event.published_at = now()
     audit.record(actor, "event.publish", event, {"status": ["draft", "published"]}, summary=event.title)
@@ -211,9 +214,9 @@ def publish(actor, event: Event) -> SaveOutcome:
 def cancel(actor, event: Event, reason: str) -> Event:
     reason = (reason or "").strip()
     if not reason:
-        raise EventError("Say why the event is cancelled; everyone will see it.", "reason")
+        raise EventError(_l("Say why the event is cancelled; everyone will see it."), "reason")
     if not event.is_published:
-        raise EventError("Only a published event can be cancelled (delete a draft instead).")
+        raise EventError(_l("Only a published event can be cancelled (delete a draft instead)."))
     event.status = EventStatus.CANCELLED
     event.cancellation_reason = reason
     event.cancelled_at = now()
@@ -228,7 +231,7 @@ def cancel(actor, event: Event, reason: str) -> Event:
 @rolls_back_on_error
 def delete_draft(actor, event: Event) -> None:
     if not event.is_draft:
-        raise EventError("Only drafts can be deleted; cancel a published event instead.")
+        raise EventError(_l("Only drafts can be deleted; cancel a published event instead."))
     audit.record(actor, "event.delete", ("Event", event.id), {"title": [event.title, None]}, summary=event.title)
     db.session.delete(event)
     db.session.commit()
@@ -299,14 +302,15 @@ def series_dates(first: date, count: int, every_weeks: int | None = None,
                  weekday: int | None = None, nth: int | None = None) -> list[date]:
     """The next `count` dates after `first`: every N weeks, or monthly on the n-th weekday."""
     if not 1 <= count <= MAX_SERIES:
-        raise EventError(f"Create between 1 and {MAX_SERIES} events.", "count")
+        raise EventError(lazy_ngettext("Create between 1 and %(num)d event.", "Create between 1 and %(num)d events.",
+                                      MAX_SERIES), "count")
     dates = []
     if every_weeks:
         if not 1 <= every_weeks <= 52:
-            raise EventError("Repeat every 1 to 52 weeks.", "every_weeks")
+            raise EventError(_l("Repeat every 1 to 52 weeks."), "every_weeks")
         return [first + timedelta(weeks=every_weeks * i) for i in range(1, count + 1)]
     if weekday is None or nth is None or nth not in (1, 2, 3, 4, -1) or not 0 <= weekday <= 6:
-        raise EventError("Choose which weekday of the month.", "nth")
+        raise EventError(_l("Choose which weekday of the month."), "nth")
     year, month = first.year, first.month
     while len(dates) < count:
         month += 1

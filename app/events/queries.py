@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -243,7 +244,7 @@ def filter_choices() -> dict:
     return {
         "kinds": list(EventKind),
         "formats": list(EventFormat),
-        "countries": country_choices("Any country"),
+        "countries": country_choices(_("Any country")),
         "projects": list(db.session.execute(select(Project.id, Project.acronym).order_by(Project.acronym))),
         "themes": list(db.session.scalars(select(Theme).order_by(Theme.name, Theme.empact_cycle))),
     }

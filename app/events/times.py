@@ -14,6 +14,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
+
+from app.i18n import format_pattern
 from app.timeutil import to_local
 
 
@@ -27,10 +30,10 @@ def local_instant(naive_local: datetime, tz_name: str, strict: bool = True) -> d
     aware = naive_local.replace(tzinfo=tz, fold=0)
     instant = aware.astimezone(UTC)
     if strict and instant.astimezone(tz).replace(tzinfo=None) != naive_local.replace(tzinfo=None):
-        raise NonexistentLocalTime(
-            f"{naive_local:%d %b %Y %H:%M} does not exist in {tz_name}: the clocks skip it "
-            "(daylight-saving change). Choose a time outside the gap."
-        )
+        raise NonexistentLocalTime(_l(
+            "%(time)s does not exist in %(zone)s: the clocks skip it (daylight-saving change). "
+            "Choose a time outside the gap.", time=format_pattern(naive_local, "%d %b %Y %H:%M"), zone=tz_name,
+        ))
     return instant
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, delete, exists, func, or_, select, union
 
 from app import audit
@@ -62,13 +63,14 @@ def _sync_checked_in(registration: Registration) -> None:
 
 def _checkable(registration: Registration) -> None:
     if registration.status != RegistrationStatus.CONFIRMED:
-        raise RegistrationError(f"{registration.user.name} is not confirmed: only confirmed people can be checked in.")
+        raise RegistrationError(_l("%(name)s is not confirmed: only confirmed people can be checked in.",
+                                   name=registration.user.name))
 
 
 def check_in(registration: Registration, day_on: date, actor: User) -> AttendanceDay:
     _checkable(registration)
     if day_on not in event_days(registration.event):
-        raise RegistrationError("This day is not a day of the event.")
+        raise RegistrationError(_l("This day is not a day of the event."))
     existing = db.session.scalar(
         select(AttendanceDay).where(AttendanceDay.registration_id == registration.id, AttendanceDay.day_on == day_on)
     )
@@ -98,7 +100,7 @@ def undo_check_in(registration: Registration, day_on: date, actor: User) -> bool
 def check_in_session(registration: Registration, session: Session, actor: User) -> SessionAttendance:
     _checkable(registration)
     if session.event_id != registration.event_id:
-        raise RegistrationError("This session belongs to another event.")
+        raise RegistrationError(_l("This session belongs to another event."))
     existing = db.session.scalar(
         select(SessionAttendance).where(SessionAttendance.registration_id == registration.id,
                                         SessionAttendance.session_id == session.id)

@@ -4,6 +4,7 @@ waiting list moves). Also the withdrawal of a registration at the person's reque
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.orm import column_property, joinedload, undefer
 
@@ -46,7 +47,7 @@ def _own_awaiting(registration_id: int, user: User) -> Registration:
     registration = fresh_registration(registration_id)
     if registration is None or registration.user_id != user.id or registration.added_by_id is None \
             or registration.consented_at is not None or registration.status not in ACTIVE:
-        raise RegistrationError("This registration does not wait for your consent.")
+        raise RegistrationError(_l("This registration does not wait for your consent."))
     return registration
 
 
@@ -65,7 +66,7 @@ def decline(registration_id: int, user: User) -> Registration:
     moves), audited. Commits."""
     registration = fresh_registration(registration_id)
     if registration is None or registration.user_id != user.id:
-        raise RegistrationError("This registration does not wait for your consent.")
+        raise RegistrationError(_l("This registration does not wait for your consent."))
     event = lock_event(registration.event_id)
     with rollback_on_error():
         registration = _own_awaiting(registration_id, user)

@@ -4,6 +4,8 @@ through the `event_page_context` signal (app/events/signals.py); see `page_conte
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import exists, select
 
 from app.cache import fragments
@@ -69,21 +71,23 @@ def registration_facts(event: Event, taken: int | None = None) -> dict:
         taken = seats_taken(event.id)
     at = now()
     if event.is_cancelled:
-        state = "Cancelled"
+        state = _("Cancelled")
     elif event.is_draft:
-        state = "Not published yet"
+        state = _("Not published yet")
     elif event.is_past(at):
-        state = "This event is over"
+        state = _("This event is over")
     elif event.registration_opens_at and at < event.registration_opens_at:
-        state = "Registration opens " + format_local(event.registration_opens_at, event.timezone)
+        state = _("Registration opens %(when)s", when=format_local(event.registration_opens_at, event.timezone))
     elif event.registration_closes_at and at >= event.registration_closes_at:
-        state = "Registration is closed"
+        state = _("Registration is closed")
     elif event.capacity is not None and taken >= event.capacity:
-        state = "Full — new registrations join the waiting list"
+        state = _("Full — new registrations join the waiting list")
     else:
-        state = "Registration is open"
-    seats = (
-        f"{taken} of {event.capacity} seats taken" if event.capacity is not None else f"{taken} registered (no limit)"
-    )
+        state = _("Registration is open")
+    if event.capacity is not None:
+        seats = ngettext("%(taken)d of %(num)d seat taken", "%(taken)d of %(num)d seats taken", event.capacity,
+                         taken=taken)
+    else:
+        seats = ngettext("%(num)d registered (no limit)", "%(num)d registered (no limit)", taken)
     return {"state": state, "taken": taken, "seats": seats}
 

@@ -6,26 +6,29 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from app.registrations.rules import NEEDS_COLUMNS
 from app.spreadsheets import csv_bytes, safe_cell
 from app.templating import country_name
 
 # key -> label. Needs columns are personal data: only organisers reach the export.
 COLUMNS: dict[str, str] = {
-    "name": "Name",
-    "email": "Email",
-    "organisation": "Organisation",
-    "organisation_type": "Organisation type",
-    "country": "Country",
-    "position": "Position",
-    "role": "Role",
-    "status": "Status",
-    "waitlist_position": "Waiting-list position",
-    "registered_at": "Registered at (UTC)",
-    "dietary_needs": "Dietary needs",
-    "accessibility_needs": "Accessibility needs",
-    "needs_visa_letter": "Visa letter",
-    "checked_in_at": "Checked in at (UTC)",
+    "name": _l("Name"),
+    "email": _l("Email"),
+    "organisation": _l("Organisation"),
+    "organisation_type": _l("Organisation type"),
+    "country": _l("Country"),
+    "position": _l("Position"),
+    "role": _l("Role"),
+    "status": _l("Status"),
+    "waitlist_position": _l("Waiting-list position"),
+    "registered_at": _l("Registered at (UTC)"),
+    "dietary_needs": _l("Dietary needs"),
+    "accessibility_needs": _l("Accessibility needs"),
+    "needs_visa_letter": _l("Visa letter"),
+    "checked_in_at": _l("Checked in at (UTC)"),
 }
 DEFAULT_COLUMNS = ["name", "email", "organisation", "country", "role", "status"]
 
@@ -57,30 +60,31 @@ def row_for(registration, columns: Sequence[str], positions: dict[int, int]) -> 
         "registered_at": registration.registered_at.strftime("%Y-%m-%d %H:%M") if registration.registered_at else "",
         "dietary_needs": registration.dietary_needs or "",
         "accessibility_needs": registration.accessibility_needs or "",
-        "needs_visa_letter": "yes" if registration.needs_visa_letter else "no",
+        "needs_visa_letter": _("yes") if registration.needs_visa_letter else _("no"),
         "checked_in_at": registration.checked_in_at.strftime("%Y-%m-%d %H:%M") if registration.checked_in_at else "",
     }
     return [values[key] for key in columns]
 
 
 def build_csv(columns: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    return csv_bytes([COLUMNS[key] for key in columns], rows)
+    return csv_bytes([str(COLUMNS[key]) for key in columns], rows)
 
 
-def build_xlsx(columns: Sequence[str], rows: Iterable[Sequence], title: str = "Participants") -> bytes:
+def build_xlsx(columns: Sequence[str], rows: Iterable[Sequence], title: str | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = (title or "Participants")[:31].translate(str.maketrans("", "", "[]:*?/\\")) or "Participants"
-    sheet.append([COLUMNS[key] for key in columns])
+    fallback = _("Participants")
+    sheet.title = (title or fallback)[:31].translate(str.maketrans("", "", "[]:*?/\\")) or fallback[:31]
+    sheet.append([str(COLUMNS[key]) for key in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([safe_cell(value) for value in row])
     for index, key in enumerate(columns, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(COLUMNS[key]) + 4)
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(str(COLUMNS[key])) + 4)
     sheet.freeze_panes = "A2"
     output = io.BytesIO()
     workbook.save(output)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
 
 from app import audit
@@ -20,11 +22,11 @@ from app.timeutil import now
 def feedback_problem(event: Event, registration: Registration | None) -> str | None:
     """Why this person cannot give feedback now, or None."""
     if event.ends_at > now():
-        return "Feedback opens when the event has ended."
+        return _("Feedback opens when the event has ended.")
     if not attended(registration):
-        return "Only people who attended the event can give feedback."
+        return _("Only people who attended the event can give feedback.")
     if db.session.scalar(select(Feedback.id).where(Feedback.registration_id == registration.id)):
-        return "You have already given feedback for this event. Thank you!"
+        return _("You have already given feedback for this event. Thank you!")
     return None
 
 
@@ -36,7 +38,7 @@ def give_feedback(event: Event, registration: Registration | None, *, overall: i
         raise RegistrationError(problem)
     for value in (overall, relevance, organisation):
         if value not in (1, 2, 3, 4, 5):
-            raise RegistrationError("Give each rating from 1 to 5.")
+            raise RegistrationError(_l("Give each rating from 1 to 5."))
     feedback = Feedback(event_id=event.id, registration_id=registration.id, is_anonymous=bool(is_anonymous),
                         overall=overall, relevance=relevance, organisation=organisation,
                         what_worked=(what_worked or "").strip() or None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -15,28 +17,39 @@ from app.registrations.models import ParticipantRole
 from app.registrations.notices import MESSAGE_GROUPS
 from app.registrations.rules import SELF_ROLES
 
-SELF_ROLE_CHOICES = [(role.value, role.label) for role in SELF_ROLES]
-ALL_ROLE_CHOICES = [(role.value, role.label) for role in ParticipantRole]
+
+# Callables: WTForms asks for the choices when a form is made, so the labels speak the page's language.
+def self_role_choices() -> list[tuple[str, str]]:
+    return [(role.value, role.label) for role in SELF_ROLES]
+
+
+def all_role_choices() -> list[tuple[str, str]]:
+    return [(role.value, role.label) for role in ParticipantRole]
+
+
+def bulk_role_choices() -> list[tuple[str, str]]:
+    return [("", "—")] + all_role_choices()
+
 
 
 class NeedsMixin:
-    dietary_needs = StringField("Dietary needs", validators=[Optional(), Length(max=500)],
-                                filters=[none_if_empty], description="For example vegetarian, halal, allergies.")
-    accessibility_needs = StringField("Accessibility needs", validators=[Optional(), Length(max=500)],
+    dietary_needs = StringField(_l("Dietary needs"), validators=[Optional(), Length(max=500)],
+                                filters=[none_if_empty], description=_l("For example vegetarian, halal, allergies."))
+    accessibility_needs = StringField(_l("Accessibility needs"), validators=[Optional(), Length(max=500)],
                                       filters=[none_if_empty])
-    needs_visa_letter = BooleanField("I need a visa support letter")
+    needs_visa_letter = BooleanField(_l("I need a visa support letter"))
 
 
 class RegistrationForm(NeedsMixin, Form):
-    role = SelectField("I will take part as", choices=SELF_ROLE_CHOICES, default="participant",
-                       description="Speakers and trainers are confirmed by the organisers.")
-    consent = BooleanField("I have read and accept the privacy notice",
-                           validators=[DataRequired(message="Please accept the privacy notice to register.")])
+    role = SelectField(_l("I will take part as"), choices=self_role_choices, default="participant",
+                       description=_l("Speakers and trainers are confirmed by the organisers."))
+    consent = BooleanField(_l("I have read and accept the privacy notice"),
+                           validators=[DataRequired(message=_l("Please accept the privacy notice to register."))])
 
 
 class AcceptInvitationForm(NeedsMixin, Form):
-    consent = BooleanField("I have read and accept the privacy notice",
-                           validators=[DataRequired(message="Please accept the privacy notice to register.")])
+    consent = BooleanField(_l("I have read and accept the privacy notice"),
+                           validators=[DataRequired(message=_l("Please accept the privacy notice to register."))])
 
 
 class NeedsForm(NeedsMixin, Form):
@@ -44,35 +57,35 @@ class NeedsForm(NeedsMixin, Form):
 
 
 class BulkForm(Form):
-    action = SelectField("Action", choices=[
-        ("approve", "Approve"), ("reject", "Reject"), ("cancel", "Cancel"),
-        ("promote", "Move from the waiting list"), ("role", "Change role to"),
+    action = SelectField(_l("Action"), choices=[
+        ("approve", _l("Approve")), ("reject", _l("Reject")), ("cancel", _l("Cancel")),
+        ("promote", _l("Move from the waiting list")), ("role", _l("Change role to")),
     ])
-    role = SelectField("Role", choices=[("", "—")] + ALL_ROLE_CHOICES, validators=[Optional()])
-    reason = StringField("Reason (for a rejection; sent to the person)", validators=[Optional(), Length(max=2000)],
+    role = SelectField(_l("Role"), choices=bulk_role_choices, validators=[Optional()])
+    reason = StringField(_l("Reason (for a rejection; sent to the person)"), validators=[Optional(), Length(max=2000)],
                          filters=[strip_filter])
 
     def validate_role(self, field):
         if self.action.data == "role" and not field.data:
-            raise ValidationError("Choose the new role.")
+            raise ValidationError(_("Choose the new role."))
 
 
 class InviteForm(Form):
     emails = TextAreaField(
-        "Email addresses",
-        validators=[DataRequired(message="Enter at least one email address."), Length(max=100_000)],
-        description="One per line, optionally followed by a comma and the name (jane@police.example, Jane Doe).",
+        _l("Email addresses"),
+        validators=[DataRequired(message=_l("Enter at least one email address.")), Length(max=100_000)],
+        description=_l("One per line, optionally followed by a comma and the name (jane@police.example, Jane Doe)."),
     )
-    role = SelectField("Role", choices=ALL_ROLE_CHOICES, default="participant")
+    role = SelectField(_l("Role"), choices=all_role_choices, default="participant")
 
 
 class ImportForm(Form):
-    file = FileField("CSV file", description="Columns: email, name (optional), role (optional). First line: the column names.")
-    mode = RadioField("What to do with each row", choices=[
-        ("invite", "Invite (they accept by email)"), ("register", "Register them directly (existing accounts)"),
+    file = FileField(_l("CSV file"), description=_l("Columns: email, name (optional), role (optional). First line: the column names."))
+    mode = RadioField(_l("What to do with each row"), choices=[
+        ("invite", _l("Invite (they accept by email)")), ("register", _l("Register them directly (existing accounts)")),
     ], default="invite", validators=[InputRequired()])
-    encoding = SelectField("The file's encoding", choices=list(ENCODINGS.items()), default="auto",
-                           description="Leave “Detect it” unless the names in the preview look wrong.")
+    encoding = SelectField(_l("The file's encoding"), choices=list(ENCODINGS.items()), default="auto",
+                           description=_l("Leave “Detect it” unless the names in the preview look wrong."))
 
 
 class ConfirmImportForm(Form):
@@ -80,23 +93,23 @@ class ConfirmImportForm(Form):
 
 
 class MessageForm(Form):
-    group = SelectField("To", choices=[(key, label) for key, (label, _) in MESSAGE_GROUPS.items()], default="confirmed")
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
-    body = TextAreaField("Message", validators=[DataRequired(), Length(max=20_000)])
+    group = SelectField(_l("To"), choices=[(key, label) for key, (label, _statuses) in MESSAGE_GROUPS.items()], default="confirmed")
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
+    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=20_000)])
 
 
 RATING_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 
 
 class FeedbackForm(Form):
-    overall = RadioField("Overall", choices=RATING_CHOICES, validators=[InputRequired(message="Choose 1 to 5.")])
-    relevance = RadioField("Relevance to your work", choices=RATING_CHOICES,
-                           validators=[InputRequired(message="Choose 1 to 5.")])
-    organisation = RadioField("Organisation", choices=RATING_CHOICES,
-                              validators=[InputRequired(message="Choose 1 to 5.")])
-    what_worked = TextAreaField("What worked well", validators=[Optional(), Length(max=5000)])
-    what_to_improve = TextAreaField("What to improve", validators=[Optional(), Length(max=5000)])
-    is_anonymous = BooleanField("Send anonymously (organisers will not see your name)")
+    overall = RadioField(_l("Overall"), choices=RATING_CHOICES, validators=[InputRequired(message=_l("Choose 1 to 5."))])
+    relevance = RadioField(_l("Relevance to your work"), choices=RATING_CHOICES,
+                           validators=[InputRequired(message=_l("Choose 1 to 5."))])
+    organisation = RadioField(_l("Organisation"), choices=RATING_CHOICES,
+                              validators=[InputRequired(message=_l("Choose 1 to 5."))])
+    what_worked = TextAreaField(_l("What worked well"), validators=[Optional(), Length(max=5000)])
+    what_to_improve = TextAreaField(_l("What to improve"), validators=[Optional(), Length(max=5000)])
+    is_anonymous = BooleanField(_l("Send anonymously (organisers will not see your name)"))
 
 
 def parse_email_lines(text: str) -> tuple[list[tuple[str, str]], list[str]]:
@@ -117,9 +130,9 @@ def parse_email_lines(text: str) -> tuple[list[tuple[str, str]], list[str]]:
         try:
             address = valid_address(email)  # the one rule for addresses (app.accounts.emails)
         except AccountError as error:
-            bad.append(f"Line {number}: “{email[:100]}”: {error}")
+            bad.append(_("Line %(number)d: “%(email)s”: %(error)s", number=number, email=email[:100], error=error))
             continue
         people.append((address, name))
     if not people and not bad:
-        bad.append("Enter at least one email address.")
+        bad.append(_("Enter at least one email address."))
     return people, bad

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 
 from charset_normalizer import from_bytes
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
@@ -28,12 +30,12 @@ MODES = ("invite", "register")
 # choose among the single-byte Windows code pages (Cyrillic for Ukraine, Serbia, North Macedonia;
 # Central European for Romania, Hungary; Western).
 ENCODINGS = {
-    "auto": "Detect it",
+    "auto": _l("Detect it"),
     "utf-8": "UTF-8",
     "utf-16": "UTF-16",
-    "cp1251": "Windows-1251 (Cyrillic)",
-    "cp1250": "Windows-1250 (Central European)",
-    "cp1252": "Windows-1252 (Western European)",
+    "cp1251": _l("Windows-1251 (Cyrillic)"),
+    "cp1250": _l("Windows-1250 (Central European)"),
+    "cp1252": _l("Windows-1252 (Western European)"),
 }
 _SINGLE_BYTE = ["cp1251", "cp1250", "cp1252"]
 # C0 control characters other than tab, line feed and carriage return (and DEL): never in a name or
@@ -97,13 +99,14 @@ def decode(data: bytes, choice: str = "auto") -> tuple[str | None, str | None, s
     if choice == "auto":
         text, key = _detect(data)
         if text is None:
-            return None, None, ("Liaison could not tell how this file is encoded. Save it as “CSV UTF-8” "
-                                "from your spreadsheet program, or choose its encoding below.")
-        return text, ENCODINGS[key], None
+            return None, None, _("Liaison could not tell how this file is encoded. Save it as “CSV UTF-8” "
+                                 "from your spreadsheet program, or choose its encoding below.")
+        return text, str(ENCODINGS[key]), None
     text = _try(data, {"utf-8": "utf-8-sig", "utf-16": "utf-16"}.get(choice, choice))
     if text is None:
-        return None, None, f"The file cannot be read as {ENCODINGS[choice]}: choose another encoding, or “Detect it”."
-    return text, ENCODINGS[choice], None
+        return None, None, _("The file cannot be read as %(encoding)s: choose another encoding, or “Detect it”.",
+                             encoding=ENCODINGS[choice])
+    return text, str(ENCODINGS[choice]), None
 
 
 def _without_control_lines(text: str) -> tuple[str, list[BadRow]]:
@@ -114,9 +117,10 @@ def _without_control_lines(text: str) -> tuple[str, list[BadRow]]:
     for number, line in enumerate(lines, start=1):
         found = _CONTROL.search(line)
         if found:
+            code = f"U+{ord(found.group()):04X}"
             bad.append(BadRow(number, _CONTROL.sub("�", line)[:200],
-                              f"Contains a control character (U+{ord(found.group()):04X}), which has no place in a "
-                              "name or an email address: retype this line."))
+                              _("Contains a control character (%(code)s), which has no place in a "
+                                "name or an email address: retype this line.", code=code)))
             lines[number - 1] = ""
     return "\n".join(lines), bad
 
@@ -129,7 +133,7 @@ def read(data: bytes, encoding: str = "auto"):
         return [], problem, [], None
     text, bad = _without_control_lines(text)
     if not text.strip():
-        problem = "The file is empty." if not bad else (
+        problem = _("The file is empty.") if not bad else _(
             "Every line of the file holds control characters: this is not a CSV file with an “email” column.")
         return [], problem, bad, name
     rows, problem = _rows(text)
@@ -145,9 +149,10 @@ def _rows(text: str) -> tuple[list[tuple[int, dict, str]], str | None]:
     try:
         header = [cell.strip().lower() for cell in next(reader)]
     except (StopIteration, csv.Error):
-        return [], "The file has no header line."
+        return [], _("The file has no header line.")
     if "email" not in header:
-        return [], "The first line must name the columns, with at least “email” (and optionally “name”, “role”)."
+        return [], _("The first line must name the columns, with at least “email” "
+                     "(and optionally “name”, “role”).")
     rows = []
     try:
         for cells in reader:
@@ -155,17 +160,18 @@ def _rows(text: str) -> tuple[list[tuple[int, dict, str]], str | None]:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(rows) >= MAX_ROWS:
-                return [], f"The file has more than {MAX_ROWS} rows; split it."
+                return [], _("The file has more than %(num)d rows; split it.", num=MAX_ROWS)
             values = {column: (cells[i].strip() if i < len(cells) else "") for i, column in enumerate(header)}
             rows.append((line, values, ",".join(cells)[:200]))
     except csv.Error as error:
-        return [], f"The file could not be read as CSV near line {reader.line_num}: {error}."
+        return [], _("The file could not be read as CSV near line %(line)d: %(error)s.",
+                     line=reader.line_num, error=error)
     return rows, None
 
 
 def check(event, data: bytes, mode: str, encoding: str = "auto") -> ImportCheck:
     if mode not in MODES:
-        return ImportCheck([], [], "Choose whether to invite or register.")
+        return ImportCheck([], [], _("Choose whether to invite or register."))
     rows, problem, bad_lines, name = read(data, encoding)
     if problem:
         return ImportCheck([], [], problem)
@@ -176,7 +182,7 @@ def check(event, data: bytes, mode: str, encoding: str = "auto") -> ImportCheck:
 
 
 def validate(event, rows, mode: str) -> ImportCheck:
-    emails = [lookup_form(values.get("email", "")) for _, values, _ in rows]
+    emails = [lookup_form(values.get("email", "")) for _line, values, _raw in rows]
     users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(set(emails))))} if emails else {}
     registered = set(
         db.session.scalars(
@@ -194,26 +200,27 @@ def validate(event, rows, mode: str) -> ImportCheck:
         role = (values.get("role") or "participant").strip().lower()
         reason = None
         if not email:
-            reason = "The email address is missing."
+            reason = _("The email address is missing.")
         else:
             try:
                 valid_address(email)  # the one rule for addresses (app.accounts.emails)
             except AccountError as error:
-                reason = f"“{email}”: {error}"
+                reason = _("“%(email)s”: %(error)s", email=email, error=error)
         if reason is None and role not in {r.value for r in ParticipantRole}:
-            reason = f"Unknown role “{role}” (use participant, speaker, trainer, observer or organiser)."
+            reason = _("Unknown role “%(role)s” (use participant, speaker, trainer, observer or organiser).",
+                       role=role)
         if reason is None and email in seen:
-            reason = f"The same email address is on line {seen[email]}."
+            reason = _("The same email address is on line %(line)d.", line=seen[email])
         if reason is None and email in registered:
-            reason = "Already registered for this event."
+            reason = _("Already registered for this event.")
         if reason is None and mode == "invite" and email in invited:
-            reason = "Already invited (the invitation is still open)."
+            reason = _("Already invited (the invitation is still open).")
         if reason is None and mode == "register" and email not in users:
-            reason = "No account with this email address: invite this person instead."
+            reason = _("No account with this email address: invite this person instead.")
         if reason is None and mode == "register" and not users[email].is_active_account:
-            reason = "This account is deactivated."
+            reason = _("This account is deactivated.")
         if reason is None and mode == "register" and not users[email].is_confirmed:
-            reason = "This account has not confirmed its email address: invite this person instead."
+            reason = _("This account has not confirmed its email address: invite this person instead.")
         if reason:
             bad.append(BadRow(line, raw, reason))
         else:

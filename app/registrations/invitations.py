@@ -6,6 +6,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -39,13 +41,13 @@ def invite_one(event: Event, email: str, name: str | None, role: ParticipantRole
                                        Registration.status.in_(ACTIVE))
         )
         if registration is not None:
-            result.skipped.append(f"{email}: already registered.")
+            result.skipped.append(_("%(email)s: already registered.", email=email))
             return
     invitation = db.session.scalar(
         select(Invitation).where(Invitation.event_id == event.id, Invitation.email == email)
     )
     if invitation is not None and invitation.status == InvitationStatus.SENT:
-        result.skipped.append(f"{email}: already invited.")
+        result.skipped.append(_("%(email)s: already invited.", email=email))
         return
     if invitation is None:
         invitation = Invitation(event_id=event.id, email=email)
@@ -68,9 +70,9 @@ def invite(event: Event, people, actor: User, role: ParticipantRole = Participan
     """Invite (email, name) pairs. Known users get a link to accept; unknown addresses get an
     invitation to create an account first. Commits."""
     if event.status == EventStatus.CANCELLED:
-        raise RegistrationError("This event is cancelled.")
+        raise RegistrationError(_l("This event is cancelled."))
     if event.status == EventStatus.DRAFT:
-        raise RegistrationError("Publish the event first: invitation links lead to the event page.")
+        raise RegistrationError(_l("Publish the event first: invitation links lead to the event page."))
     result = InviteResult()
     seen = set()
     with rollback_on_error():
@@ -101,11 +103,11 @@ def invitation_matches(invitation: Invitation, user: User) -> bool:
 
 def accept_invitation(invitation: Invitation, user: User, needs: Needs | None = None, *, consent: bool) -> Outcome:
     if not invitation_matches(invitation, user):
-        return Outcome(None, None, f"This invitation was sent to {invitation.email}. Sign in with that account.", ok=False)
+        return Outcome(None, None, _("This invitation was sent to %(email)s. Sign in with that account.", email=invitation.email), ok=False)
     if invitation.status != InvitationStatus.SENT:
-        return Outcome(None, None, f"This invitation is {invitation.status.value}.", ok=False)
+        return Outcome(None, None, _("This invitation is %(status)s.", status=invitation.status.label.lower()), ok=False)
     if not consent:
-        return Outcome(None, None, "Please accept the privacy notice to register.", ok=False)
+        return Outcome(None, None, _("Please accept the privacy notice to register."), ok=False)
     invitation_id = invitation.id
     event = lock_event(invitation.event_id)
     with rollback_on_error():
@@ -114,7 +116,7 @@ def accept_invitation(invitation: Invitation, user: User, needs: Needs | None = 
         ).scalar_one()
         if invitation.status != InvitationStatus.SENT:
             db.session.rollback()
-            return Outcome(None, None, f"This invitation is {invitation.status.value}.", ok=False)
+            return Outcome(None, None, _("This invitation is %(status)s.", status=invitation.status.label.lower()), ok=False)
         reason = registration_closed_reason(event, invited=True)
         if reason:
             db.session.rollback()
@@ -131,7 +133,7 @@ def accept_invitation(invitation: Invitation, user: User, needs: Needs | None = 
 
 def _answer(invitation: Invitation, actor: User | None, status: InvitationStatus, action: str) -> None:
     if invitation.status != InvitationStatus.SENT:
-        raise RegistrationError(f"This invitation is {invitation.status.value}.")
+        raise RegistrationError(_l("This invitation is %(status)s.", status=invitation.status.label.lower()))
     invitation.status = status
     invitation.responded_at = now()
     audit.record(actor, action, invitation, {"email": invitation.email})

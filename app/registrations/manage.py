@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -40,22 +43,23 @@ class BulkResult:
 
 def _approve_locked(event: Event, registration: Registration, actor: User) -> str:
     if registration.status != RegistrationStatus.PENDING:
-        raise RegistrationError(f"{registration.user.name}: only pending registrations can be approved.")
+        raise RegistrationError(_l("%(name)s: only pending registrations can be approved.", name=registration.user.name))
     status = seat_status(event, registration.role)
     place(registration, event, status)
     db.session.flush()
     audit.record(actor, "registration.approve", registration, {"status": ["pending", status.value]})
     if status == RegistrationStatus.CONFIRMED:
         tell_confirmed(registration, promoted=False)
-        return f"{registration.user.name} is confirmed."
+        return _("%(name)s is confirmed.", name=registration.user.name)
     position = waitlist_position(registration)
     tell_waitlisted(registration, position)
-    return f"{registration.user.name} is approved; the event is full, so they are number {position} on the waiting list."
+    return _("%(name)s is approved; the event is full, so they are number %(position)s on the waiting list.",
+             name=registration.user.name, position=position)
 
 
 def _active(registration: Registration) -> None:
     if registration.status not in ACTIVE:
-        raise RegistrationError(f"{registration.user.name}: this registration is not active.")
+        raise RegistrationError(_l("%(name)s: this registration is not active.", name=registration.user.name))
 
 
 def _reject_locked(event: Event, registration: Registration, actor: User, reason: str | None) -> str:
@@ -68,38 +72,39 @@ def _reject_locked(event: Event, registration: Registration, actor: User, reason
     audit.record(actor, "registration.reject", registration,
                  {"status": [previous.value, "rejected"], "reason": registration.rejection_reason})
     release_locked(event, registration, actor, previous, tell_rejected)
-    return f"{registration.user.name} is rejected."
+    return _("%(name)s is rejected.", name=registration.user.name)
 
 
 def _cancel_locked(event: Event, registration: Registration, actor: User) -> str:
     _active(registration)
     cancel_locked(event, registration, actor, by_organiser=True)
-    return f"{registration.user.name} is cancelled."
+    return _("%(name)s is cancelled.", name=registration.user.name)
 
 
 def _promote_one_locked(event: Event, registration: Registration, actor: User) -> str:
     if registration.status != RegistrationStatus.WAITLISTED:
-        raise RegistrationError(f"{registration.user.name}: only people on the waiting list can be moved up.")
+        raise RegistrationError(_l("%(name)s: only people on the waiting list can be moved up.",
+                                   name=registration.user.name))
     if registration.role.takes_seat and event.capacity is not None and seats_taken(event.id) >= event.capacity:
         raise RegistrationError(
-            f"{registration.user.name}: no free seat. Raise the capacity or free a seat first."
+            _l("%(name)s: no free seat. Raise the capacity or free a seat first.", name=registration.user.name)
         )
     place(registration, event, RegistrationStatus.CONFIRMED)
     audit.record(actor, "registration.promote", registration,
                  {"status": ["waitlisted", "confirmed"], "automatic": False})
     tell_confirmed(registration, promoted=True)
     db.session.flush()
-    return f"{registration.user.name} is moved from the waiting list and confirmed."
+    return _("%(name)s is moved from the waiting list and confirmed.", name=registration.user.name)
 
 
 def _change_role_locked(event: Event, registration: Registration, actor: User, role: ParticipantRole) -> str:
     if registration.role == role:
-        return f"{registration.user.name} is already {role.label.lower()}."
+        return _("%(name)s is already %(role)s.", name=registration.user.name, role=role.label.lower())
     previous = registration.role
     if (registration.status == RegistrationStatus.CONFIRMED and role.takes_seat and not previous.takes_seat
             and event.capacity is not None and seats_taken(event.id) >= event.capacity):
         raise RegistrationError(
-            f"{registration.user.name}: no free participant seat for this role. Raise the capacity first."
+            _l("%(name)s: no free participant seat for this role. Raise the capacity first.", name=registration.user.name)
         )
     registration.role = role
     audit.record(actor, "registration.role", registration, {"role": [previous.value, role.value]})
@@ -111,7 +116,7 @@ def _change_role_locked(event: Event, registration: Registration, actor: User, r
         tell_confirmed(registration, promoted=True)
     elif registration.status == RegistrationStatus.CONFIRMED and previous.takes_seat and not role.takes_seat:
         promote_locked(event, actor)
-    return f"{registration.user.name} is now {role.label.lower()}."
+    return _("%(name)s is now %(role)s.", name=registration.user.name, role=role.label.lower())
 
 
 BULK_ACTIONS = ("approve", "reject", "cancel", "promote", "role")
@@ -137,7 +142,7 @@ def _chosen_role(action: str, role: str | None) -> ParticipantRole | None:
     try:
         return ParticipantRole(role or "")
     except ValueError as error:
-        raise RegistrationError("Choose a role.") from error
+        raise RegistrationError(_l("Choose a role.")) from error
 
 
 def manage(event: Event, registration_ids, action: str, actor: User, *, reason: str | None = None,
@@ -145,11 +150,11 @@ def manage(event: Event, registration_ids, action: str, actor: User, *, reason: 
     """Apply an organiser's action to one or more registrations of `event`, in one locked
     transaction, in list order. Each person's problem is reported; the others go through."""
     if action not in BULK_ACTIONS:
-        raise RegistrationError("Choose an action.")
+        raise RegistrationError(_l("Choose an action."))
     new_role = _chosen_role(action, role)
     ids = sorted({int(i) for i in registration_ids})
     if not ids:
-        raise RegistrationError("Select at least one person.")
+        raise RegistrationError(_l("Select at least one person."))
     event = lock_event(row_id(event))
     result = BulkResult()
     with rollback_on_error():
@@ -169,15 +174,16 @@ def manage(event: Event, registration_ids, action: str, actor: User, *, reason: 
                 result.problems.append(str(error))
         missing = len(ids) - len(registrations)
         if missing:
-            result.problems.append(f"{missing} selected registration(s) do not belong to this event.")
+            result.problems.append(ngettext("%(num)d selected registration does not belong to this event.",
+                                            "%(num)d selected registrations do not belong to this event.", missing))
         db.session.commit()
         return result
 
 
 def update_needs(registration: Registration, needs: Needs, actor: User) -> None:
     if awaits_consent(registration):
-        raise RegistrationError("These needs can be given only once the person has agreed to Liaison "
-                                "holding their registration details.")
+        raise RegistrationError(_l("These needs can be given only once the person has agreed to Liaison "
+                                   "holding their registration details."))
     fields = {
         "dietary_needs": needs.dietary_needs,
         "accessibility_needs": needs.accessibility_needs,
@@ -197,9 +203,9 @@ def import_rows(event: Event, mode: str, rows, actor: User) -> int:
     event = lock_event(row_id(event))
     with rollback_on_error():
         if event.status == EventStatus.CANCELLED:
-            raise RegistrationError("This event is cancelled.")
+            raise RegistrationError(_l("This event is cancelled."))
         if mode == "invite" and event.status == EventStatus.DRAFT:
-            raise RegistrationError("Publish the event first: invitation links lead to the event page.")
+            raise RegistrationError(_l("Publish the event first: invitation links lead to the event page."))
         result = InviteResult()
         count = 0
         for row in rows:
@@ -210,15 +216,16 @@ def import_rows(event: Event, mode: str, rows, actor: User) -> int:
             else:
                 user = db.session.scalar(select(User).where(User.email == normalise_email(row.email)))
                 if user is None or not user.is_confirmed:  # an unconfirmed account owns nothing
-                    raise RegistrationError(f"Line {row.line}: no confirmed account for {row.email}.")
+                    raise RegistrationError(_l("Line %(line)d: no confirmed account for %(email)s.",
+                                                           line=row.line, email=row.email))
                 outcome = register_locked(event, user, role, Needs(), actor=actor, consented=False,
                                           trusted_role=True, skip_approval=True, action="registration.import",
                                           added_by=actor)
                 if not outcome.ok:
-                    raise RegistrationError(f"Line {row.line}: {outcome.message}")
+                    raise RegistrationError(_l("Line %(line)d: %(problem)s", line=row.line, problem=outcome.message))
                 count += 1
         if result.skipped:
-            raise RegistrationError("Some rows changed since the check: " + "; ".join(result.skipped))
+            raise RegistrationError(_l("Some rows changed since the check: %(rows)s", rows="; ".join(result.skipped)))
         audit.record(actor, "registration.import", event, {"mode": mode, "rows": count})
         db.session.commit()
         return count

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,7 +24,10 @@ class RegistrationStatus(LabelledEnum):
     CANCELLED = "cancelled"
     REJECTED = "rejected"
 
-    __labels__ = {"waitlisted": "On the waiting list", "pending": "Pending approval"}
+    __labels__ = {
+        "pending": _l("Pending approval"), "confirmed": _l("Confirmed"), "waitlisted": _l("On the waiting list"),
+        "cancelled": _l("Cancelled"), "rejected": _l("Rejected"),
+    }
 
 
 class ParticipantRole(LabelledEnum):
@@ -33,6 +36,11 @@ class ParticipantRole(LabelledEnum):
     TRAINER = "trainer"
     OBSERVER = "observer"
     ORGANISER = "organiser"
+
+    __labels__ = {
+        "participant": _l("Participant"), "speaker": _l("Speaker"), "trainer": _l("Trainer"),
+        "observer": _l("Observer"), "organiser": _l("Organiser"),
+    }
 
     @property
     def takes_seat(self) -> bool:
@@ -102,10 +110,12 @@ class AttendanceDay(db.Model):
     registration: Mapped[Registration] = relationship(back_populates="attendance_days")
 
 
-class SessionSignupStatus(enum.StrEnum):
+class SessionSignupStatus(LabelledEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
+
+    __labels__ = {"confirmed": _l("Confirmed"), "waitlisted": _l("On the waiting list"), "cancelled": _l("Cancelled")}
 
 
 class SessionSignup(TimestampMixin, db.Model):
@@ -132,11 +142,13 @@ class SessionSignup(TimestampMixin, db.Model):
     user: Mapped[User] = relationship()
 
 
-class InvitationStatus(enum.StrEnum):
+class InvitationStatus(LabelledEnum):
     SENT = "sent"
     ACCEPTED = "accepted"
     DECLINED = "declined"
     REVOKED = "revoked"
+
+    __labels__ = {"sent": _l("Sent"), "accepted": _l("Accepted"), "declined": _l("Declined"), "revoked": _l("Revoked")}
 
 
 class Invitation(TimestampMixin, db.Model):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import audit
@@ -113,17 +114,17 @@ def send_invitation(invitation: Invitation, event: Event, user: User | None) -> 
 # Writing to participants
 
 MESSAGE_GROUPS = {
-    "confirmed": ("Confirmed participants", (RegistrationStatus.CONFIRMED,)),
-    "waitlisted": ("People on the waiting list", (RegistrationStatus.WAITLISTED,)),
-    "pending": ("Pending approval", (RegistrationStatus.PENDING,)),
-    "all": ("Everyone registered (confirmed, waiting, pending)", ACTIVE),
+    "confirmed": (_l("Confirmed participants"), (RegistrationStatus.CONFIRMED,)),
+    "waitlisted": (_l("People on the waiting list"), (RegistrationStatus.WAITLISTED,)),
+    "pending": (_l("Pending approval"), (RegistrationStatus.PENDING,)),
+    "all": (_l("Everyone registered (confirmed, waiting, pending)"), ACTIVE),
 }
 
 
 def write_to_participants(event: Event, group: str, subject: str, body: str, actor: User) -> int:
     """One outbox message per recipient (nobody sees the others' addresses). Commits."""
     if group not in MESSAGE_GROUPS:
-        raise RegistrationError("Choose who receives the message.")
+        raise RegistrationError(_l("Choose who receives the message."))
     users = db.session.scalars(
         select(User)
         .join(Registration, Registration.user_id == User.id)

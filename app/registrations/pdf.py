@@ -1,11 +1,15 @@
 """PDF builders (fpdf2 with the vendored DejaVu font, so Cyrillic and Greek names render): the
-attendance sheet per day and the certificate of attendance. Pure: plain data in, bytes out."""
+attendance sheet per day and the certificate of attendance. Plain data in, bytes out; the fixed
+wording speaks the current locale (the downloader's, or the one a certificate was asked in)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 if TYPE_CHECKING:  # fpdf2 (~25 MB with PIL and fontTools) loads only when a PDF is built
     from fpdf import FPDF
@@ -46,7 +50,7 @@ def attendance_sheet(event_title: str, day_label: str, place: str, rows: list[Sh
 
     pdf = _document("P")
     widths = (10, 55, 55, 25, 35)
-    headers = ("#", "Name", "Organisation", "Country", "Signature")
+    headers = ("#", _("Name"), _("Organisation"), _("Country"), _("Signature"))
 
     def header():
         pdf.set_font("DejaVu", "B", 9)
@@ -56,9 +60,10 @@ def attendance_sheet(event_title: str, day_label: str, place: str, rows: list[Sh
 
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 14)
-    pdf.multi_cell(0, 7, f"Attendance sheet — {event_title}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 7, _("Attendance sheet — %(title)s", title=event_title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(0, 6, f"Day: {day_label}" + (f"   Place: {place}" if place else ""), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    line = _("Day: %(day)s", day=day_label) + ("   " + _("Place: %(place)s", place=place) if place else "")
+    pdf.multi_cell(0, 6, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     header()
     pdf.set_font("DejaVu", "", 9)
@@ -72,11 +77,13 @@ def attendance_sheet(event_title: str, day_label: str, place: str, rows: list[Sh
             pdf.cell(width, 11, _fit(pdf, value, width), border=1)
         pdf.ln()
     if not rows:
-        pdf.cell(0, 8, "No confirmed participants.")
+        pdf.cell(0, 8, _("No confirmed participants."))
         pdf.ln()
     pdf.ln(6)
     pdf.set_font("DejaVu", "", 9)
-    pdf.multi_cell(0, 5, f"Confirmed participants: {len(rows)}. Organiser's signature: ______________________", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    total = ngettext("Confirmed participants: %(num)d. Organiser's signature: ______________________",
+                     "Confirmed participants: %(num)d. Organiser's signature: ______________________", len(rows))
+    pdf.multi_cell(0, 5, total, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())
 
 
@@ -90,10 +97,10 @@ def certificate(participant: str, organisation: str, event_title: str, dates: st
     pdf.rect(10, 10, 277, 190)
     pdf.ln(18)
     pdf.set_font("DejaVu", "B", 26)
-    pdf.cell(0, 14, "Certificate of attendance", align="C")
+    pdf.cell(0, 14, _("Certificate of attendance"), align="C")
     pdf.ln(20)
     pdf.set_font("DejaVu", "", 13)
-    pdf.cell(0, 8, "This is to certify that", align="C")
+    pdf.cell(0, 8, _("This is to certify that"), align="C")
     pdf.ln(12)
     pdf.set_font("DejaVu", "B", 20)
     pdf.multi_cell(0, 10, participant, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -102,7 +109,7 @@ def certificate(participant: str, organisation: str, event_title: str, dates: st
         pdf.multi_cell(0, 8, organisation, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
     pdf.set_font("DejaVu", "", 13)
-    pdf.cell(0, 8, "attended the training", align="C")
+    pdf.cell(0, 8, _("attended the training"), align="C")
     pdf.ln(10)
     pdf.set_font("DejaVu", "B", 16)
     pdf.multi_cell(0, 9, event_title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -111,8 +118,9 @@ def certificate(participant: str, organisation: str, event_title: str, dates: st
     if sessions:
         pdf.ln(3)
         pdf.set_font("DejaVu", "", 10)
-        pdf.multi_cell(0, 6, "Sessions attended: " + "; ".join(sessions), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        attended = _("Sessions attended: %(sessions)s", sessions="; ".join(sessions))
+        pdf.multi_cell(0, 6, attended, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_y(-45)
     pdf.set_font("DejaVu", "", 10)
-    pdf.cell(0, 6, f"Issued by {issuer}", align="C")
+    pdf.cell(0, 6, _("Issued by %(issuer)s", issuer=issuer), align="C")
     return bytes(pdf.output())

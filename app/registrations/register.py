@@ -8,12 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import audit
 from app.accounts.models import User
 from app.events.models import Event, EventStatus, RegistrationMode
 from app.extensions import db
+from app.i18n import format_pattern
 from app.notifications.models import OutboxMessage
 from app.notifications.outbox import enqueue
 from app.notifications.rendering import render_email
@@ -78,30 +80,32 @@ def registration_closed_reason(event: Event, at: datetime | None = None, *, invi
     """Why nobody can register now, or None when registration is open."""
     at = at or now()
     if event.status == EventStatus.DRAFT:
-        return "This event is not published yet."
+        return _("This event is not published yet.")
     if event.status == EventStatus.CANCELLED:
-        return "This event is cancelled."
+        return _("This event is cancelled.")
     if event.starts_at <= at:
-        return "Registration is closed: the event has started."
+        return _("Registration is closed: the event has started.")
     if invited:
         return None
     if event.registration_opens_at and at < event.registration_opens_at:
         local = to_local(event.registration_opens_at, event.timezone)
-        return f"Registration opens on {local.strftime('%d %b %Y, %H:%M')} {local.tzname()}."
+        return _("Registration opens on %(when)s %(zone)s.", when=format_pattern(local, "%d %b %Y, %H:%M"), zone=local.tzname())
     if event.registration_closes_at and at >= event.registration_closes_at:
-        return "Registration is closed."
+        return _("Registration is closed.")
     return None
 
 
 def _message_for(registration: Registration, position: int | None) -> str:
     title = registration.event.title
     if registration.status == RegistrationStatus.CONFIRMED:
-        return f"You are confirmed for {title}."
+        return _("You are confirmed for %(title)s.", title=title)
     if registration.status == RegistrationStatus.WAITLISTED:
-        return f"The event is full: you are number {position} on the waiting list for {title}. We will tell you when a seat frees."
+        return _("The event is full: you are number %(position)s on the waiting list for %(title)s. We will tell you when a seat frees.", position=position, title=title)  # noqa: E501
     if registration.status == RegistrationStatus.PENDING:
-        return f"Your registration for {title} is pending approval by the organisers."
-    return f"Your registration for {title} is {registration.status.label.lower()}."
+        return _("Your registration for %(title)s is pending approval by the organisers.", title=title)
+    if registration.status == RegistrationStatus.REJECTED:
+        return _("Your registration for %(title)s is rejected.", title=title)
+    return _("Your registration for %(title)s is cancelled.", title=title)
 
 
 # --------------------------------------------------------------------------------------------
@@ -113,10 +117,10 @@ def _refusal(registration: Registration | None, trusted_role: bool) -> Outcome |
     if registration is not None and registration.status in ACTIVE:
         position = waitlist_position(registration)
         return Outcome(registration, registration.status,
-                       "You are already registered. " + _message_for(registration, position), position)
+                       _("You are already registered. %(outcome)s", outcome=_message_for(registration, position)), position)
     if registration is not None and registration.status == RegistrationStatus.REJECTED and not trusted_role:
         return Outcome(registration, registration.status,
-                       "Your registration for this event was declined by the organisers.", ok=False)
+                       _("Your registration for this event was declined by the organisers."), ok=False)
     return None
 
 
@@ -202,8 +206,7 @@ def register_locked(event: Event, user: User, role: ParticipantRole, needs: Need
 
 @dataclass
 class _Planned:
-    """Stands in for the registration a first-time self-registration will most likely get, so its
-    messages can be rendered before the event lock (the producers read only these attributes)."""
+    """The likely registration of a first self-registration, to render its messages before the lock."""
     event: Event
     user: User
     role: ParticipantRole
@@ -219,8 +222,7 @@ class _Planned:
 
 
 def _end_reads_keeping_objects() -> None:
-    """End the read-only transaction of the preparation without expiring what it loaded, so the
-    locked transaction does not read the user again (the event is reloaded under the lock anyway)."""
+    """End the preparation's read-only transaction without expiring what it loaded (no second read)."""
     session = db.session()
     if not session.in_transaction() or session.new or session.dirty or session.deleted:
         return  # nothing open, or pending changes: begin_locked commits them as before
@@ -238,8 +240,7 @@ _POSITION_MARK = "__liaison_waitlist_position__"
 
 @dataclass
 class _Prepared:
-    """Messages built before the event lock for the outcome we expect (see _prepare_messages); outbox
-    messages not yet in the session."""
+    """Outbox messages built before the lock for the expected outcome (_prepare_messages), not added."""
     confirmed: list | None = None  # those of a confirmation
     waitlisted: OutboxMessage | None = None  # the notice, _POSITION_MARK in its texts and no dedupe key
 
@@ -312,11 +313,11 @@ def register(event: Event, user: User, role: ParticipantRole | str = Participant
     try:
         role = ParticipantRole(role)
     except ValueError:
-        return Outcome(None, None, "Choose a role from the list.", ok=False)
+        return Outcome(None, None, _("Choose a role from the list."), ok=False)
     if role not in SELF_ROLES:
-        return Outcome(None, None, "Choose a role from the list.", ok=False)
+        return Outcome(None, None, _("Choose a role from the list."), ok=False)
     if not consent:
-        return Outcome(None, None, "Please accept the privacy notice to register.", ok=False)
+        return Outcome(None, None, _("Please accept the privacy notice to register."), ok=False)
     event_id = row_id(event)
     # The event row stays locked until the commit: render the likely messages (the confirmation's
     # email + .ics, or the waiting-list notice) before taking it, so only the seat decision and the
@@ -331,7 +332,7 @@ def register(event: Event, user: User, role: ParticipantRole | str = Participant
     with rollback_on_error():
         reason = registration_closed_reason(event)
         if reason is None and event.registration_mode == RegistrationMode.INVITATION:
-            reason = "Registration for this event is by invitation only."
+            reason = _("Registration for this event is by invitation only.")
         if reason:
             db.session.rollback()
             return Outcome(None, None, reason, ok=False)
@@ -376,7 +377,7 @@ def cancel_locked(event: Event, registration: Registration, actor: User, *, by_o
 def self_cancel_refusal(event: Event) -> str | None:
     """Why a participant may not cancel their own registration now (the event has started), or None."""
     if event.starts_at <= now():
-        return "The event has started: please contact the organisers to cancel."
+        return _("The event has started: please contact the organisers to cancel.")
     return None
 
 
@@ -388,11 +389,11 @@ def cancel_registration(registration: Registration, actor: User, *, by_organiser
         if registration is None or registration.status not in ACTIVE:
             db.session.rollback()
             return Outcome(registration, registration.status if registration else None,
-                           "This registration is not active.", ok=False)
+                           _("This registration is not active."), ok=False)
         if not by_organiser and (refusal := self_cancel_refusal(event)):
             db.session.rollback()
             return Outcome(registration, registration.status, refusal, ok=False)
         cancel_locked(event, registration, actor, by_organiser=by_organiser)
         db.session.commit()
         return Outcome(registration, RegistrationStatus.CANCELLED,
-                       f"The registration for {event.title} is cancelled.")
+                       _("The registration for %(title)s is cancelled.", title=event.title))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
 from app import audit
@@ -47,8 +48,9 @@ class NeedsNotice:
 
     @property
     def text(self) -> str:
-        verb = "were" if self.erased else "are"
-        return f"Participants' needs {verb} deleted on"
+        if self.erased:
+            return _("Participants' needs were deleted on")
+        return _("Participants' needs are deleted on")
 
 
 def needs_notice(event: Event) -> NeedsNotice:

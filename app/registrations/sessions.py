@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import audit
@@ -75,14 +76,14 @@ def sign_up_for_session(session: Session, user: User) -> SignupOutcome:
     session = lock_session(row_id(session))
     with rollback_on_error():
         if not session.has_signup:
-            return _refused("This session has no sign-up.")
+            return _refused(_("This session has no sign-up."))
         if session.starts_at <= now():
-            return _refused("This session has started.")
+            return _refused(_("This session has started."))
         registration = db.session.scalar(
             select(Registration).where(Registration.event_id == session.event_id, Registration.user_id == user.id)
         )
         if registration is None or registration.status != RegistrationStatus.CONFIRMED:
-            return _refused("Only confirmed participants can sign up for sessions.")
+            return _refused(_("Only confirmed participants can sign up for sessions."))
         signup = db.session.execute(
             select(SessionSignup)
             .where(SessionSignup.session_id == session.id, SessionSignup.user_id == user.id)
@@ -91,7 +92,7 @@ def sign_up_for_session(session: Session, user: User) -> SignupOutcome:
         if signup is not None and signup.status != SessionSignupStatus.CANCELLED:
             position = signup_position(signup)
             db.session.rollback()
-            return SignupOutcome(signup, f"You are already signed up for {session.title}.", position)
+            return SignupOutcome(signup, _("You are already signed up for %(title)s.", title=session.title), position)
         signup = _place_signup(session, user, signup)
         position = signup_position(signup)
         audit.record(user, "session_signup.create", signup,
@@ -100,8 +101,9 @@ def sign_up_for_session(session: Session, user: User) -> SignupOutcome:
             session_signup_confirmed.send(signup)
         db.session.commit()
         if signup.status == SessionSignupStatus.CONFIRMED:
-            return SignupOutcome(signup, f"You are signed up for {session.title}.")
-        return SignupOutcome(signup, f"{session.title} is full: you are number {position} on its waiting list.", position)
+            return SignupOutcome(signup, _("You are signed up for %(title)s.", title=session.title))
+        return SignupOutcome(signup, _("%(title)s is full: you are number %(position)s on its waiting list.",
+                                                   title=session.title, position=position), position)
 
 
 def cancel_session_signup(signup: SessionSignup, actor: User) -> SignupOutcome:
@@ -111,7 +113,7 @@ def cancel_session_signup(signup: SessionSignup, actor: User) -> SignupOutcome:
             select(SessionSignup).where(SessionSignup.id == signup.id).execution_options(populate_existing=True)
         ).scalar_one()
         if signup.status == SessionSignupStatus.CANCELLED:
-            return _refused("This sign-up is already cancelled.", signup)
+            return _refused(_("This sign-up is already cancelled."), signup)
         previous = signup.status
         signup.status = SessionSignupStatus.CANCELLED
         signup.cancelled_at = now()
@@ -125,7 +127,7 @@ def cancel_session_signup(signup: SessionSignup, actor: User) -> SignupOutcome:
         if previous == SessionSignupStatus.CONFIRMED:
             promote_session_locked(session, actor)
         db.session.commit()
-        return SignupOutcome(signup, f"Your sign-up for {session.title} is cancelled.")
+        return SignupOutcome(signup, _("Your sign-up for %(title)s is cancelled.", title=session.title))
 
 
 def cancel_signups_locked(event: Event, user_id: int) -> None:

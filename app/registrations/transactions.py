@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from contextlib import contextmanager
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import joinedload
 
@@ -66,12 +67,12 @@ def lock_event(event_id: int, *, same_transaction: bool = False) -> Event:
     if not (same_transaction and dialect() != "sqlite" and session.in_transaction()
             and not (session.new or session.dirty or session.deleted)):
         begin_locked()
-    return _locked_row(Event, event_id, "This event does not exist any more.")
+    return _locked_row(Event, event_id, _l("This event does not exist any more."))
 
 
 def lock_session(session_id: int) -> Session:
     begin_locked()
-    return _locked_row(Session, session_id, "This session does not exist any more.")
+    return _locked_row(Session, session_id, _l("This session does not exist any more."))
 
 
 def _locked_row(model: type, key: int, gone: str):

@@ -9,6 +9,7 @@ from functools import wraps
 
 from flask_babel import force_locale
 
+from app.i18n import DEFAULT
 from app.reports import figures, participants
 from app.reports.counting import rate, tune_for_aggregates
 from app.reports.results import N_, Chart, Report, Table
@@ -25,7 +26,6 @@ from app.reports.tables import (
     registrations_by_role_table,
     registrations_by_status_table,
 )
-from app.i18n import DEFAULT
 from app.timeutil import now
 
 

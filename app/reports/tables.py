@@ -9,7 +9,7 @@ from app.lessons.models import LessonStatus
 from app.registrations.models import ParticipantRole, RegistrationStatus
 from app.reports import figures, participants
 from app.reports.counting import number
-from app.reports.results import COUNTRY, NONE, N_, Chart, Series, Table
+from app.reports.results import COUNTRY, N_, NONE, Chart, Series, Table
 from app.reports.scope import Scope
 from app.templating import country_name
 

@@ -114,6 +114,24 @@ def test_confirmed_participant_gets_a_request_with_organizer_and_attendee(app, m
     assert "10:00 EEST" in html and "11:00 +04" in html and "meet.example.org/kyiv-room" in html
 
 
+def test_each_recipient_gets_times_in_their_own_language_whatever_the_senders(app, make):
+    """The organiser's request speaks English; the invitation to a Ukrainian member has its times (and
+    the calendar entry its words) in Ukrainian, the English member's stay English."""
+    event = _event(make)
+    olena = make.user(timezone="Europe/Kyiv", language="uk")
+    tom = make.user(timezone="Europe/Kyiv", language="en")
+    with app.test_request_context("/?lang=en"):
+        itip.queue_invitation(register(event, olena))
+        itip.queue_invitation(register(event, tom))
+    db.session.commit()
+    to_olena, to_tom = outbox()
+    assert to_olena.recipient_user_id == olena.id
+    ukrainian, _html = bodies(to_olena)
+    english, _html = bodies(to_tom)
+    assert "жовт" in ukrainian and "Oct" not in ukrainian  # сб, 24 жовт. 2026 р.
+    assert "Sat 24 Oct 2026, 10:00 EEST" in english and "жовт" not in english
+
+
 def test_recipient_in_the_event_zone_sees_one_time(app, make):
     user = make.user(timezone="Europe/Kyiv")
     registration = register(_event(make), user)

@@ -116,3 +116,11 @@ def test_the_month_calendar_filter_form_follows_the_month_shown(client):
     set_now(NOW + timedelta(days=40))
     october = client.get("/events/calendar").get_data(as_text=True)
     assert 'name="month" value="10"' in october
+
+
+def test_the_month_calendar_names_its_month_and_weekdays_in_the_viewers_language(client):
+    english = client.get("/events/calendar?year=2026&month=10&lang=en").get_data(as_text=True)
+    assert "October 2026" in english and '<th scope="col">Mon</th>' in english
+    ukrainian = client.get("/events/calendar?year=2026&month=10&lang=uk").get_data(as_text=True)
+    assert "жовтень 2026" in ukrainian.lower() and "October" not in ukrainian
+    assert '<th scope="col">пн</th>' in ukrainian  # Babel's abbreviated day names, Monday first

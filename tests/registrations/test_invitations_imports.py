@@ -111,7 +111,7 @@ def test_import_shows_every_bad_row_and_writes_nothing_until_confirmed(db, make,
                            content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "2 valid row(s), 5 row(s) with problems" in page
+    assert "2 valid rows, 5 rows with problems" in page
     for line, reason in [(3, "not a valid email"), (4, "Unknown role"), (5, "same email address is on line 2"),
                          (6, "Already registered"), (7, "No account with this email")]:
         assert f"<td>{line}</td>" in page and reason in page
@@ -159,7 +159,7 @@ def test_import_invites_the_valid_rows(db, make, login, organiser):
     page = client.post(f"/events/{event.id}/participants/import",
                        data={"mode": "invite", "file": (io.BytesIO(data), "people.csv")},
                        content_type="multipart/form-data").get_data(as_text=True)
-    assert "2 valid row(s), 0 row(s)" in page
+    assert "2 valid rows, 0 rows" in page
     payload = page.split('name="payload" type="hidden" value="')[1].split('"')[0]
     client.post(f"/events/{event.id}/participants/import/confirm", data={"payload": payload})
     db.session.commit()
@@ -268,7 +268,7 @@ CYRILLIC_CSV = "email,name\nivan@police.example,Іван Петренко\nmarko
 def test_import_reads_the_encodings_spreadsheets_save_and_names_it(db, make, login, organiser, encoded, named):
     event = make.event(registration_mode="invitation", organisers=[organiser])
     page = _preview(login(organiser), event, encoded).get_data(as_text=True)
-    assert "2 valid row(s), 0 row(s)" in page
+    assert "2 valid rows, 0 rows" in page
     assert "Іван Петренко" in page and "Марко Јовановић" in page
     assert f"The file was read as {named}" in page
 
@@ -288,7 +288,7 @@ def test_a_line_with_control_characters_is_refused_with_its_number_and_the_rest_
     event = make.event(registration_mode="invitation", organisers=[organiser])
     data = b"email,name\nok@police.example,Ok\nnul@police.example,Nu\x00l\nbell@police.example,Be\x07ll\nfine@police.example,Fine\n"
     page = _preview(login(organiser), event, data).get_data(as_text=True)
-    assert "2 valid row(s), 2 row(s) with problems" in page
+    assert "2 valid rows, 2 rows with problems" in page
     for line, code in [(3, "U+0000"), (4, "U+0007")]:
         assert f"<td>{line}</td>" in page and code in page
     db.session.commit()

@@ -185,7 +185,7 @@ def test_participant_list_rows_are_remembered_but_every_change_shows_on_the_next
     url = f"/events/{event.id}/participants"
 
     page = client.get(url).get_data(as_text=True)
-    assert "Rui Costa" in page and "1 of 1 participant seats taken." in page
+    assert "Rui Costa" in page and "1 of 1 participant seat taken." in page
     tbody = re.search(r"<tbody>.*</tbody>", page, re.S).group(0)
     assert tbody in client.get(url).get_data(as_text=True)  # the second view, from the cache
     # Another event's list is its own.
@@ -211,7 +211,7 @@ def test_participant_list_rows_are_remembered_but_every_change_shows_on_the_next
     client.post(f"/events/{event.id}/participants/bulk", data={"ids": [str(rui.id)], "action": "cancel"})
     page = client.get(url).get_data(as_text=True)
     assert "Cancelled" in _row_of(page, "Rui Costa Silva") and "Confirmed" in _row_of(page, "Ana Sousa")
-    assert ">On the waiting list (0)<" in page and "1 of 1 participant seats taken." in page
+    assert ">On the waiting list (0)<" in page and "1 of 1 participant seat taken." in page
     confirmed = client.get(f"{url}?status=confirmed").get_data(as_text=True)
     assert "Ana Sousa" in confirmed and "Rui Costa" not in confirmed
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.auth import login_required
@@ -35,7 +36,7 @@ def session_new(event_id: int):
         form.starts_at.data = start
     done = saved(form, lambda: agenda.add_session(current_user, event, form.values(), form.speaker_ids.data,
                                                   form.external_speakers.data),
-                 "The session is added to the agenda.",
+                 _("The session is added to the agenda."),
                  url_for("events.detail", event_id=event.id, _anchor="agenda"), EventError)
     return done or (render_template("events/session_form.html", form=form, event=event, item=None), form_status())
 
@@ -54,7 +55,7 @@ def session_edit(event_id: int, session_id: int):
         form.external_speakers.data = agenda.external_speakers_text(item)
     done = saved(form, lambda: agenda.update_session(current_user, item, form.values(), form.speaker_ids.data,
                                                      form.external_speakers.data),
-                 "The session is saved.", url_for("events.detail", event_id=event.id, _anchor="agenda"), EventError)
+                 _("The session is saved."), url_for("events.detail", event_id=event.id, _anchor="agenda"), EventError)
     return done or (render_template("events/session_form.html", form=form, event=event, item=item), form_status())
 
 
@@ -68,7 +69,7 @@ def session_delete(event_id: int, session_id: int):
     except EventError as error:
         flash(str(error), "danger")
     else:
-        flash("The session is removed from the agenda.", "success")
+        flash(_("The session is removed from the agenda."), "success")
     return redirect(url_for("events.detail", event_id=event_id, _anchor="agenda"))
 
 
@@ -78,5 +79,5 @@ def session_move(event_id: int, session_id: int):
     event = get_managed_or_404(event_id, current_user)
     item = _session_or_404(event, session_id)
     if not agenda.move_session(current_user, item, request.form.get("direction", "")):
-        flash("That session cannot move further.", "info")
+        flash(_("That session cannot move further."), "info")
     return redirect(url_for("events.detail", event_id=event_id, _anchor="agenda"))

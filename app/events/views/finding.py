@@ -14,6 +14,7 @@ from app.events.place import place
 from app.events.queries import EventFilters
 from app.events.urls import event_path
 from app.events.views import bp
+from app.i18n import format_pattern
 from app.pagination import paginate
 from app.roles import is_signed_in
 from app.timeutil import now, to_local
@@ -22,7 +23,10 @@ from app.timeutil import now, to_local
 @bp.app_template_filter("clock")
 def clock(instant, tz_name: str | None, fmt: str = "%H:%M") -> str:
     """A time of day in a zone, without the zone's name (the page says which zone once)."""
-    return to_local(instant, tz_name).strftime(fmt) if instant is not None else ""
+    if instant is None:
+        return ""
+    local = to_local(instant, tz_name)
+    return local.strftime(fmt) if fmt == "%Z" else format_pattern(local, fmt)
 
 
 bp.add_app_template_global(event_path, "event_path")  # the one way pages link to an event

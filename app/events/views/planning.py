@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.accounts.auth import login_required, role_required
@@ -14,6 +16,7 @@ from app.events.forms import CancelForm, CloneForm, EventForm, SeriesForm
 from app.events.times import local_date
 from app.events.views import bp
 from app.forms_common import form_status, saved, show_rule_error
+from app.i18n import format_pattern
 from app.timeutil import to_local
 
 ORGANISER_ROLES = (Role.ORGANISER, Role.COORDINATOR)
@@ -22,9 +25,12 @@ ORGANISER_ROLES = (Role.ORGANISER, Role.COORDINATOR)
 def _flash_overlaps(outcome) -> None:
     if outcome.overlaps:
         names = "; ".join(
-            f"“{other.title}” ({to_local(other.starts_at, other.timezone):%d %b %Y})" for other in outcome.overlaps
+            _("“%(title)s” (%(date)s)", title=other.title,
+              date=format_pattern(to_local(other.starts_at, other.timezone), "%d %b %Y"))
+            for other in outcome.overlaps
         )
-        flash(f"Heads-up: this event overlaps with {names} (same country or organisers).", "warning")
+        flash(_("Heads-up: this event overlaps with %(names)s (same country or organisers).", names=names),
+              "warning")
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
@@ -41,7 +47,7 @@ def new():
         except EventError as error:
             show_rule_error(form, error)
         else:
-            flash("The event is saved as a draft. Add its agenda, then publish it.", "success")
+            flash(_("The event is saved as a draft. Add its agenda, then publish it."), "success")
             _flash_overlaps(outcome)
             return redirect(url_for("events.detail", event_id=outcome.event.id))
     status = 422 if request.method == "POST" else 200
@@ -53,7 +59,7 @@ def new():
 def edit(event_id: int):
     event = get_managed_or_404(event_id, current_user)
     if event.is_cancelled:
-        flash("A cancelled event cannot be edited.", "warning")
+        flash(_("A cancelled event cannot be edited."), "warning")
         return redirect(url_for("events.detail", event_id=event.id))
     form = EventForm(obj=event)
     if request.method == "GET":
@@ -74,7 +80,7 @@ def edit(event_id: int):
         except EventError as error:
             show_rule_error(form, error)
         else:
-            flash("The event is saved." if outcome.changes else "Nothing changed.", "success")
+            flash(_("The event is saved.") if outcome.changes else _("Nothing changed."), "success")
             _flash_overlaps(outcome)
             return redirect(url_for("events.detail", event_id=event.id))
     status = 422 if request.method == "POST" else 200
@@ -90,7 +96,7 @@ def publish(event_id: int):
     except EventError as error:
         flash(str(error), "danger")
     else:
-        flash("The event is published.", "success")
+        flash(_("The event is published."), "success")
         _flash_overlaps(outcome)
     return redirect(url_for("events.detail", event_id=event_id))
 
@@ -101,7 +107,7 @@ def cancel(event_id: int):
     event = get_managed_or_404(event_id, current_user)
     form = CancelForm()
     done = saved(form, lambda: planning.cancel(current_user, event, form.reason.data),
-                 "The event is cancelled. Participants are told.", url_for("events.detail", event_id=event.id),
+                 _("The event is cancelled. Participants are told."), url_for("events.detail", event_id=event.id),
                  EventError)
     return done or (render_template("events/cancel.html", form=form, event=event), form_status())
 
@@ -115,7 +121,7 @@ def delete(event_id: int):
     except EventError as error:
         flash(str(error), "danger")
         return redirect(url_for("events.detail", event_id=event_id))
-    flash("The draft is deleted.", "success")
+    flash(_("The draft is deleted."), "success")
     return redirect(url_for("events.index"))
 
 
@@ -134,7 +140,7 @@ def clone(event_id: int):
     form = CloneForm()
     if form.validate_on_submit():
         copy = planning.clone(current_user, event, form.starts_on.data)
-        flash("A draft copy is ready; its sessions moved with it. Check it, then publish it.", "success")
+        flash(_("A draft copy is ready; its sessions moved with it. Check it, then publish it."), "success")
         return redirect(url_for("events.detail", event_id=copy.id))
     if request.method == "GET":
         form.starts_on.data = local_date(event.starts_at, event.timezone)
@@ -163,7 +169,9 @@ def series(event_id: int):
         except EventError as error:
             show_rule_error(form, error)
         else:
-            flash(f"{len(copies)} draft events created in the series. Publish each when ready.", "success")
+            flash(ngettext("%(num)d draft event created in the series. Publish it when ready.",
+                           "%(num)d draft events created in the series. Publish each when ready.",
+                           len(copies)), "success")
             return redirect(url_for("events.detail", event_id=event.id))
     status = 422 if request.method == "POST" else 200
     return render_template("events/series.html", form=form, event=event), status

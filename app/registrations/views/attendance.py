@@ -14,6 +14,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.auth import login_required
@@ -21,6 +23,7 @@ from app.directory.models import OrganisationType
 from app.events.access import get_managed_or_404, get_visible_or_404, is_organiser_of
 from app.events.place import TOWN, VENUE
 from app.events.place import place as event_place
+from app.i18n import current_language, format_pattern, supported
 from app.registrations import attendance as service
 from app.registrations import pdf, queries
 from app.registrations.participant_list import checkin_page, confirmed_registrations
@@ -80,7 +83,7 @@ def checkin_toggle(event_id: int, registration_id: int):
         else:
             day = service.day_of(event, request.form.get("day") or "") if request.form.get("day") else None
             if day is None:
-                raise RegistrationError("Choose a day of the event.")
+                raise RegistrationError(_("Choose a day of the event."))
             args["day"] = day.isoformat()
             service.set_checked_in(registration, current_user, undo=undo, day_on=day)
     except RegistrationError as error:
@@ -91,7 +94,8 @@ def checkin_toggle(event_id: int, registration_id: int):
     name = registration.user.name
     if wants_json():
         return jsonify(checked_in=not undo, name=name)
-    flash(f"{name}: check-in undone." if undo else f"{name} is checked in.", "info" if undo else "success")
+    flash(_("%(name)s: check-in undone.", name=name) if undo else _("%(name)s is checked in.", name=name),
+          "info" if undo else "success")
     return redirect(url_for("registrations.checkin", **args) + f"#registration-{registration.id}")
 
 
@@ -120,7 +124,7 @@ def attendance_sheet(event_id: int):
         for r in confirmed_registrations(event.id)
     ]
     place = event_place(event, VENUE)
-    body = pdf.attendance_sheet(event.title, day.strftime("%A %d %B %Y"), place, rows)
+    body = pdf.attendance_sheet(event.title, format_pattern(day, "%A %d %B %Y"), place, rows)
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="attendance-{event.id}-{day.isoformat()}.pdf"'})
 
@@ -134,15 +138,19 @@ def certificate(event_id: int, registration_id: int):
         abort(403)
     if not service.can_get_certificate(registration):
         abort(404)
+    # In the downloader's language, or the one chosen beside the link (?language=ka): a participant
+    # from Georgia gets their certificate in Georgian or in English. An unknown value: the page's.
+    language = supported(request.args.get("language")) or current_language()
     sessions = queries.attended_session_titles(registration.id)
     start = to_local(event.starts_at, event.timezone)
     end = to_local(event.ends_at, event.timezone)
-    dates = start.strftime("%d %B %Y") if start.date() == end.date() else (
-        f"{start.strftime('%d %B %Y')} – {end.strftime('%d %B %Y')}")
     place = event_place(event, TOWN)
     issuer = event.host_organisation.name if event.host_organisation else current_app.config["SITE_NAME"]
     user = registration.user
-    body = pdf.certificate(user.name, user.organisation.name if user.organisation else "", event.title, dates,
-                           place, sessions, issuer)
+    with force_locale(language):
+        dates = format_pattern(start, "%d %B %Y") if start.date() == end.date() else (
+            f"{format_pattern(start, '%d %B %Y')} – {format_pattern(end, '%d %B %Y')}")
+        body = pdf.certificate(user.name, user.organisation.name if user.organisation else "", event.title, dates,
+                               place, sessions, issuer)
     return Response(body, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="certificate-{event.id}-{registration.id}.pdf"'})
+        "Content-Disposition": f'inline; filename="certificate-{event.id}-{registration.id}-{language}.pdf"'})

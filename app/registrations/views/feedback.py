@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.auth import login_required
@@ -31,7 +32,7 @@ def feedback(event_id: int):
         except RegistrationError as error:
             flash(str(error), "warning")
         else:
-            flash("Thank you for your feedback.", "success")
+            flash(_("Thank you for your feedback."), "success")
         return redirect(url_for("registrations.my_events"))
     code = 422 if form.errors else (403 if problem and request.method == "POST" else 200)
     return render_template("registrations/feedback.html", event=event, form=form, problem=problem), code

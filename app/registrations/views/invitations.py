@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask import session as web_session
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.accounts import services as accounts
@@ -38,9 +40,10 @@ def invitations(event_id: int):
             except RegistrationError as error:
                 form.emails.errors.append(str(error))
             else:
-                flash(f"{len(result.invited)} invitation(s) sent."
-                      + (" Skipped: " + "; ".join(result.skipped) if result.skipped else ""),
-                      "success" if result.invited else "info")
+                sent = ngettext("%(num)d invitation sent.", "%(num)d invitations sent.", len(result.invited))
+                if result.skipped:
+                    sent = _("%(sent)s Skipped: %(skipped)s", sent=sent, skipped="; ".join(result.skipped))
+                flash(sent, "success" if result.invited else "info")
                 return redirect(url_for("registrations.invitations", event_id=event.id))
     items = queries.event_invitations(event.id)
     return render_template("registrations/invitations.html", event=event, form=form, items=items), (
@@ -57,7 +60,7 @@ def revoke_invitation(event_id: int, invitation_id: int):
         abort(404)
     try:
         service.revoke_invitation(invitation, current_user)
-        flash(f"The invitation to {invitation.email} is withdrawn.", "info")
+        flash(_("The invitation to %(email)s is withdrawn.", email=invitation.email), "info")
     except RegistrationError as error:
         flash(str(error), "warning")
     return redirect(url_for("registrations.invitations", event_id=event.id))
@@ -102,7 +105,7 @@ def decline_invitation(token: str):
     item = _invitation_or_404(token)
     try:
         service.decline_invitation(item, current_user if current_user.is_authenticated else None)
-        flash("You declined the invitation. Thank you for letting the organisers know.", "info")
+        flash(_("You declined the invitation. Thank you for letting the organisers know."), "info")
     except RegistrationError as error:
         flash(str(error), "warning")
     return redirect(url_for("registrations.invitation", token=token))
@@ -136,7 +139,7 @@ def invitation_signup(token: str):
         else:
             web_session.clear()
             start_session(user)
-            flash("Your account is ready. You can now accept the invitation.", "success")
+            flash(_("Your account is ready. You can now accept the invitation."), "success")
             return redirect(url_for("registrations.invitation", token=token))
     return render_template("registrations/invitation_signup.html", form=form, invitation=item,
                            event=item.event), (422 if form.errors else 200)

@@ -4,6 +4,8 @@ and a message to participants."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.accounts.auth import login_required
@@ -21,7 +23,10 @@ from app.registrations.views import bp
 from app.registrations.views.helpers import next_or, url_maker
 from app.registrations.waitlist import waitlist_position
 
-STATUS_FILTERS = [("", "All")] + [(s.value, s.label) for s in RegistrationStatus]
+
+def status_filters() -> list[tuple[str, str]]:
+    """The status filter's options, in the page's language."""
+    return [("", _("All"))] + [(s.value, s.label) for s in RegistrationStatus]
 # A page of the list: 50 by default (as Indico's and pretix's lists), more on request; the search
 # and the status filter find anyone in a 2,000-person event.
 PARTICIPANTS_PER_PAGE = 50
@@ -58,7 +63,7 @@ def participants(event_id: int):
     page = Page(items=[], page=number, per_page=per_page, total=found.total)
     return render_template(
         "registrations/participants.html", event=event, page=page, rows_html=found.rows_html, counts=found.counts,
-        status_filter=status_filter, q=q, statuses=STATUS_FILTERS, bulk_form=BulkForm(formdata=None),
+        status_filter=status_filter, q=q, statuses=status_filters(), bulk_form=BulkForm(formdata=None),
         columns=exports.columns_for(show_needs), default_columns=exports.DEFAULT_COLUMNS, seats_taken=found.seats_taken,
         page_sizes=PARTICIPANTS_PAGE_SIZES, needs_notice=needs_notice(event) if show_needs else None,
     )
@@ -77,7 +82,7 @@ def bulk(event_id: int):
         except ValueError:
             continue
     if not form.validate():
-        flash(" ".join(e for errors in form.errors.values() for e in errors) or "Choose an action.", "danger")
+        flash(" ".join(e for errors in form.errors.values() for e in errors) or _("Choose an action."), "danger")
         return redirect(back)
     try:
         result = manage.manage(event, ids, form.action.data, current_user, reason=form.reason.data,
@@ -86,7 +91,7 @@ def bulk(event_id: int):
         flash(str(error), "danger")
         return redirect(back)
     if result.done:
-        flash(f"Done for {len(result.done)} person(s).", "success")
+        flash(ngettext("Done for %(num)d person.", "Done for %(num)d people.", len(result.done)), "success")
     for problem in result.problems:
         flash(problem, "warning")
     return redirect(back)
@@ -128,7 +133,7 @@ def import_participants(event_id: int):
     if request.method == "POST" and form.validate():
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            form.file.errors = list(form.file.errors) + ["Choose a CSV file."]
+            form.file.errors = list(form.file.errors) + [_("Choose a CSV file.")]
         else:
             result = imports.check(event, upload.read(), form.mode.data, form.encoding.data)
             if result.problem:
@@ -149,11 +154,12 @@ def confirm_import(event_id: int):
     form = ConfirmImportForm()
     data = imports.unsign(event.id, form.payload.data) if form.validate() else None
     if data is None:
-        flash("The import could not be confirmed (the form was changed or expired). Upload the file again.", "danger")
+        flash(_("The import could not be confirmed (the form was changed or expired). Upload the file again."),
+              "danger")
         return redirect(url_for("registrations.import_participants", event_id=event.id))
     mode, rows = data
     if not rows:
-        flash("There were no valid rows to import. Nothing was changed.", "warning")
+        flash(_("There were no valid rows to import. Nothing was changed."), "warning")
         return redirect(url_for("registrations.import_participants", event_id=event.id))
     # Check again: something may have changed since the preview. Any bad row -> nothing written.
     recheck = imports.validate(event, [(r.line, {"email": r.email, "name": r.name, "role": r.role}, r.email)
@@ -161,15 +167,18 @@ def confirm_import(event_id: int):
     if recheck.bad:
         confirm = ConfirmImportForm(formdata=None)
         confirm.payload.data = imports.sign(event.id, mode, recheck.valid)
-        flash("Some rows changed since the check. Nothing was imported; review the rows again.", "warning")
+        flash(_("Some rows changed since the check. Nothing was imported; review the rows again."), "warning")
         return render_template("registrations/import.html", event=event, form=ImportForm(formdata=None),
                                result=recheck, confirm=confirm, mode=mode), 409
     try:
         count = manage.import_rows(event, mode, rows, current_user)
     except RegistrationError as error:
-        flash(f"Nothing was imported: {error}", "danger")
+        flash(_("Nothing was imported: %(problem)s", problem=error), "danger")
         return redirect(url_for("registrations.import_participants", event_id=event.id))
-    flash(f"{count} {'invitation(s) sent' if mode == 'invite' else 'person(s) registered'}.", "success")
+    if mode == "invite":
+        flash(ngettext("%(num)d invitation sent.", "%(num)d invitations sent.", count), "success")
+    else:
+        flash(ngettext("%(num)d person registered.", "%(num)d people registered.", count), "success")
     return redirect(url_for("registrations.participants", event_id=event.id))
 
 
@@ -180,6 +189,7 @@ def message(event_id: int):
     form = MessageForm()
     if form.validate_on_submit():
         count = write_to_participants(event, form.group.data, form.subject.data, form.body.data, current_user)
-        flash(f"Your message is on its way to {count} person(s).", "success" if count else "info")
+        flash(ngettext("Your message is on its way to %(num)d person.", "Your message is on its way to %(num)d people.",
+                       count), "success" if count else "info")
         return redirect(url_for("registrations.participants", event_id=event.id))
     return render_template("registrations/message.html", event=event, form=form), (422 if form.errors else 200)

@@ -4,6 +4,7 @@ the privacy notice."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.auth import login_required
@@ -53,7 +54,7 @@ def status(event_id: int):
 def register(event_id: int):
     # The event and its seat count in one statement; the event is then in the session, so the
     # visibility check below reads nothing more.
-    _, tally = event_with_tally(event_id, current_user)
+    _event, tally = event_with_tally(event_id, current_user)
     event = get_visible_or_404(event_id, current_user)
     form = RegistrationForm()
     if not form.validate():
@@ -70,7 +71,7 @@ def register(event_id: int):
 def cancel(event_id: int):
     event = get_visible_or_404(event_id, current_user)
     registration = queries.own_registration(event.id, current_user.id)
-    return _cancel_and_return(cancel_registration, registration, event, "You are not registered for this event.")
+    return _cancel_and_return(cancel_registration, registration, event, _("You are not registered for this event."))
 
 
 @bp.route("/events/<int:event_id>/registration/needs", methods=["GET", "POST"])
@@ -87,7 +88,7 @@ def needs(event_id: int):
         except RegistrationError as error:  # an organiser's registration the person has not agreed to yet
             show_rule_error(form, error)
         else:
-            flash("Your needs are saved. Only the organisers see them.", "success")
+            flash(_("Your needs are saved. Only the organisers see them."), "success")
             return redirect(event_path(event))
     return render_template("registrations/needs.html", event=event, form=form), (422 if form.errors else 200)
 
@@ -116,4 +117,4 @@ def session_signup_cancel(session_id: int):
     item = _session_or_404(session_id)
     event = item.event
     signup = queries.own_signup(item.id, current_user.id)
-    return _cancel_and_return(cancel_session_signup, signup, event, "You are not signed up for this session.")
+    return _cancel_and_return(cancel_session_signup, signup, event, _("You are not signed up for this session."))

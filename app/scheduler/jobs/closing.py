@@ -22,7 +22,6 @@ from app.registrations.models import Registration, RegistrationStatus
 from app.scheduler.jobs.work import JobResult, for_each_claimed_event
 from app.spreadsheets import csv_text
 
-
 # The final list's columns, in the recipient's language.
 FINAL_LIST_COLUMNS = [_l("Name"), _l("Email"), _l("Organisation"), _l("Country"), _l("Role"), _l("Status"),
                       _l("Registered at (UTC)"), _l("Dietary needs"), _l("Accessibility needs"),

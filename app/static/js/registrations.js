@@ -7,6 +7,9 @@
     event.preventDefault();
     var button = form.querySelector("button[type=submit]");
     var action = form.querySelector("input[name=action]");
+    // The words come from the page, in its language (data-label-* on the list).
+    var list = form.closest("[data-label-undo]");
+    var label = function (name, english) { return (list && list.getAttribute("data-label-" + name)) || english; };
     button.disabled = true;
     // form.action would be the input named "action": read the attribute.
     fetch(form.getAttribute("action"), {
@@ -19,12 +22,12 @@
     }).then(function (result) {
       button.disabled = false;
       if (!result.ok) {
-        window.alert((result.data && (result.data.error && (result.data.error.message || result.data.error))) || "Could not save the check-in.");
+        window.alert((result.data && (result.data.error && (result.data.error.message || result.data.error))) || label("failed", "Could not save the check-in."));
         return;
       }
       var isIn = !!result.data.checked_in;
       action.value = isIn ? "undo" : "in";
-      button.textContent = isIn ? "Undo" : "Check in";
+      button.textContent = isIn ? label("undo", "Undo") : label("check-in", "Check in");
       button.classList.toggle("btn-success", !isIn);
       button.classList.toggle("btn-outline-secondary", isIn);
       var badge = form.querySelector("[data-checked-badge]");
@@ -32,7 +35,7 @@
         badge = document.createElement("span");
         badge.className = "badge text-bg-success ms-1";
         badge.setAttribute("data-checked-badge", "");
-        badge.textContent = "In";
+        badge.textContent = label("in", "In");
         form.appendChild(badge);
       } else if (!isIn && badge) {
         badge.remove();
