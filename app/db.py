@@ -66,6 +66,12 @@ class LabelledEnum(enum.StrEnum):
         return str(type(self).__labels__.get(self.value) or self.value.replace("_", " ").capitalize())
 
 
+def N_(message: str) -> str:
+    """Marks a message for `pybabel extract` where it is defined and kept in English (stored, or a
+    library's own message); gettext translates it where it is shown."""
+    return message
+
+
 def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
     """A portable enum column: VARCHAR plus a named CHECK constraint, storing the lower-case values."""
     return Enum(

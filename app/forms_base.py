@@ -6,6 +6,8 @@ from __future__ import annotations
 import wtforms
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
+from wtforms.validators import ValidationError
 
 
 class _Catalog:
@@ -18,8 +20,20 @@ class _Catalog:
         return get_translations().ungettext(singular, plural, n)
 
 
+class _TranslatedCSRF(_FlaskFormCSRF):
+    """Flask-WTF raises its CSRF messages in English; they are in our catalog (app.forms_messages)."""
+
+    def validate_csrf_token(self, form, field):
+        try:
+            super().validate_csrf_token(form, field)
+        except ValidationError as error:
+            raise ValidationError(_Catalog().gettext(str(error.args[0]))) from error
+
+
 class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
+        csrf_class = _TranslatedCSRF
+
         def get_translations(self, form):
             return _Catalog()
 

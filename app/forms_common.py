@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import flash, redirect, request
+from flask_babel import gettext as _
 from wtforms import SelectField
 from wtforms.validators import ValidationError
 
+from app.countries import COUNTRY_CHOICES
 from app.errors import RuleError
-from app.templating import COUNTRY_CHOICES
 from app.timeutil import all_timezones, is_valid_timezone
 
 
@@ -25,7 +26,7 @@ class TimezoneField(SelectField):
 
     def pre_validate(self, form):
         if not is_valid_timezone(self.data):
-            raise ValidationError("Choose a time zone from the list (for example Europe/Kyiv).")
+            raise ValidationError(_("Choose a time zone from the list (for example Europe/Kyiv)."))
 
 
 def strip_filter(value):

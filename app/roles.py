@@ -5,6 +5,8 @@ accounts) can guard its pages without importing accounts."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from app.db import LabelledEnum
 
 
@@ -13,6 +15,9 @@ class Role(LabelledEnum):
     COORDINATOR = "coordinator"
     ORGANISER = "organiser"
     MEMBER = "member"
+
+    __labels__ = {"admin": _l("Admin"), "coordinator": _l("Coordinator"), "organiser": _l("Organiser"),
+                  "member": _l("Member")}
 
 
 def is_signed_in(user) -> bool:

@@ -5,32 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, g, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
 from app.accounts.membership_queries import administers_any
+from app.countries import COUNTRY_CHOICES, country_name
 from app.i18n import format_pattern
 from app.markdown import render_markdown
 from app.roles import Role, has_role, is_signed_in
 from app.timeutil import now, to_local
 
-COUNTRIES = {
-    "AL": "Albania", "AT": "Austria", "BA": "Bosnia and Herzegovina", "BE": "Belgium", "BG": "Bulgaria",
-    "CH": "Switzerland", "CY": "Cyprus", "CZ": "Czechia", "DE": "Germany", "DK": "Denmark", "EE": "Estonia",
-    "ES": "Spain", "FI": "Finland", "FR": "France", "GE": "Georgia", "GR": "Greece", "HR": "Croatia",
-    "HU": "Hungary", "IE": "Ireland", "IT": "Italy", "LT": "Lithuania", "LU": "Luxembourg", "LV": "Latvia",
-    "MD": "Moldova", "ME": "Montenegro", "MK": "North Macedonia", "MT": "Malta", "NL": "Netherlands",
-    "NO": "Norway", "PL": "Poland", "PT": "Portugal", "RO": "Romania", "RS": "Serbia", "SE": "Sweden",
-    "SI": "Slovenia", "SK": "Slovakia", "TR": "Türkiye", "UA": "Ukraine", "GB": "United Kingdom",
-    "US": "United States", "XK": "Kosovo", "AM": "Armenia", "AZ": "Azerbaijan",
-}
-COUNTRY_CHOICES = sorted(COUNTRIES.items(), key=lambda item: item[1])
-
-
-def country_name(code: str | None) -> str:
-    if not code:
-        return ""
-    return COUNTRIES.get(code.upper(), code.upper())
+__all__ = ["COUNTRY_CHOICES", "country_name", "install_template_helpers", "nav_items", "format_local"]
 
 
 def format_local(instant: datetime | None, tz_name: str | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
@@ -44,18 +30,18 @@ def format_local(instant: datetime | None, tz_name: str | None, fmt: str = "%a %
 # (endpoint, label, who): who is "all", "member" (signed in), "organiser", "coordinator", "admin" or
 # "organisation_admin" (a network admin or an admin of an organisation).
 NAV = [
-    ("events.index", "Events", "all"),
-    ("events.calendar_month", "Calendar", "all"),
-    ("registrations.my_events", "My events", "member"),
-    ("lessons.library", "Lessons", "member"),
-    ("lessons.my_actions", "My actions", "member"),
-    ("reports.dashboard", "Dashboard", "organiser"),
-    ("lessons.summaries", "Summaries", "coordinator"),
-    ("directory.index", "Directory", "coordinator"),
-    ("membership.requests", "Membership requests", "organisation_admin"),
-    ("accounts.users", "Users", "admin"),
-    ("scheduler.status", "System", "admin"),
-    ("privacy.audit", "Audit log", "admin"),
+    ("events.index", _l("Events"), "all"),
+    ("events.calendar_month", _l("Calendar"), "all"),
+    ("registrations.my_events", _l("My events"), "member"),
+    ("lessons.library", _l("Lessons"), "member"),
+    ("lessons.my_actions", _l("My actions"), "member"),
+    ("reports.dashboard", _l("Dashboard"), "organiser"),
+    ("lessons.summaries", _l("Summaries"), "coordinator"),
+    ("directory.index", _l("Directory"), "coordinator"),
+    ("membership.requests", _l("Membership requests"), "organisation_admin"),
+    ("accounts.users", _l("Users"), "admin"),
+    ("scheduler.status", _l("System"), "admin"),
+    ("privacy.audit", _l("Audit log"), "admin"),
 ]
 
 

@@ -7,15 +7,20 @@ import json
 import secrets
 from pathlib import Path
 
-from flask import Flask, Response, abort, g, jsonify, render_template, request
+from flask import Flask, Response, abort, current_app, g, jsonify, render_template, request, session
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter, ValidationError
 
 from app.accounts.auth import install_login
+from app.api.problems import is_api_request, problem_for_exception, problem_response
+from app.api.spec import install_api
 from app.db import begin_write
 from app.extensions import db
+from app.i18n import DEFAULT, html_lang, supported
 from app.negotiation import wants_json
 from app.templating import install_template_helpers
 
@@ -24,6 +29,7 @@ BLUEPRINTS = [
     "app.accounts.views",
     "app.accounts.membership_views",
     "app.accounts.identity_views",
+    "app.accounts.token_views",
     "app.directory.views",
     "app.events.views",
     "app.registrations.views",
@@ -56,6 +62,7 @@ def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIntConverter  # before any route is added
     for module_name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module_name).bp)
+    install_api(app)
 
     @app.before_request
     def _sqlite_writes_take_the_lock_first():
@@ -119,14 +126,15 @@ def _install_security_headers(app: Flask) -> None:
 
 
 ERROR_TEXT = {
-    400: ("Bad request", "The request could not be understood. Please check what you sent and try again."),
-    403: ("Not allowed", "You do not have permission to see or do this."),
-    404: ("Not found", "There is nothing here. The link may be old, or the page was removed."),
-    405: ("Method not allowed", "This page cannot be used that way."),
-    413: ("Too large", "What you sent is larger than this site accepts."),
-    429: ("Too many requests", "Please wait a moment before trying again."),
-    500: ("Something went wrong", "An unexpected error happened. It has been logged; please try again."),
+    400: (_l("Bad request"), _l("The request could not be understood. Please check what you sent and try again.")),
+    403: (_l("Not allowed"), _l("You do not have permission to see or do this.")),
+    404: (_l("Not found"), _l("There is nothing here. The link may be old, or the page was removed.")),
+    405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
+    413: (_l("Too large"), _l("What you sent is larger than this site accepts.")),
+    429: (_l("Too many requests"), _l("Please wait a moment before trying again.")),
+    500: (_l("Something went wrong"), _l("An unexpected error happened. It has been logged; please try again.")),
 }
+FORM_EXPIRED = _l("Your form expired or was sent from elsewhere. Please reload the page and try again.")
 
 
 # Shown when the database cannot be reached: a static file, because every rendered page touches the
@@ -151,8 +159,26 @@ def unavailable_response() -> Response:
     if wants_json():
         body = {"code": 503, "title": "Unavailable", "message": "The database cannot be reached; try again soon."}
         return Response(json.dumps({"error": body}), 503, headers, mimetype="application/json")
-    html = UNAVAILABLE_PAGE.read_text(encoding="utf-8").replace('"/', f'"{request.script_root}/')
-    return Response(html, 503, headers, mimetype="text/html")
+    return Response(_unavailable_html(), 503, headers, mimetype="text/html")
+
+
+_UNAVAILABLE_BY_LANGUAGE: dict[tuple[str, str], str] = {}
+
+
+def _unavailable_html() -> str:
+    """The 503 page in the visitor's language, chosen without the database (?lang, the session cookie,
+    Accept-Language) and rendered once per language; the static English file if even that fails."""
+    language = (supported(request.args.get("lang")) or supported(session.get("language"))
+                or next((supported(v) for v, _q in request.accept_languages if supported(v)), None) or DEFAULT)
+    key = (language, request.script_root)
+    if key not in _UNAVAILABLE_BY_LANGUAGE:
+        try:
+            with force_locale(language):
+                template = current_app.jinja_env.get_template("errors/unavailable.html")
+                _UNAVAILABLE_BY_LANGUAGE[key] = template.render(lang=html_lang(language), root=request.script_root)
+        except Exception:  # noqa: BLE001 - the page of last resort must not fail
+            return UNAVAILABLE_PAGE.read_text(encoding="utf-8").replace('"/', f'"{request.script_root}/')
+    return _UNAVAILABLE_BY_LANGUAGE[key]
 
 
 def _install_error_handlers(app: Flask) -> None:
@@ -171,15 +197,18 @@ def _install_error_handlers(app: Flask) -> None:
             pass
 
     def _render_error(code: int, description: str | None = None):
-        title, text = ERROR_TEXT.get(code, ("Error", description or ""))
+        title, text = ERROR_TEXT.get(code, (_l("Error"), description or ""))
         if code == 400 and description and "CSRF" in description:
-            text = "Your form expired or was sent from elsewhere. Please reload the page and try again."
+            text = FORM_EXPIRED
+        title, text = str(title), str(text)
         if wants_json():
             return jsonify(error={"code": code, "title": title, "message": text}), code
         return render_template("errors/error.html", code=code, title=title, text=text), code
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        if is_api_request():
+            return problem_for_exception(exc)
         response = render_error(exc.code or 500, exc.description)
         if exc.code == 405 and getattr(exc, "valid_methods", None) and isinstance(response, tuple):
             body, code = response
@@ -192,6 +221,10 @@ def _install_error_handlers(app: Flask) -> None:
             return _http_error(exc)
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         _forget_session()
+        if is_api_request():
+            if _is_database_unavailable(exc):
+                return problem_response(503, headers={"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)})
+            return problem_response(500)
         if _is_database_unavailable(exc):
             return unavailable_response()
         return render_error(500)

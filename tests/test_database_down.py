@@ -59,3 +59,13 @@ def test_the_static_page_is_served_as_a_file_too(client):
     response = client.get("/static/errors/unavailable.html")
     assert response.status_code == 200
     assert b"Liaison is unavailable for a moment" in response.data
+
+
+def test_the_unavailable_page_speaks_the_visitors_language_without_the_database(broken_app):
+    response = broken_app.test_client().get("/events", headers={"Accept-Language": "uk-UA,uk;q=0.9"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and '<html lang="uk">' in page
+    assert "<script" not in page and "style=" not in page
+    english = broken_app.test_client().get("/events?lang=en", headers={"Accept-Language": "uk"})
+    assert_static_unavailable_page(english)
+    assert '<html lang="en">' in english.get_data(as_text=True)

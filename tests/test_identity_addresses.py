@@ -66,7 +66,7 @@ def test_sign_up_with_an_international_domain_is_accepted_and_confirmed_at_its_i
 def test_sign_up_with_a_non_ascii_local_part_is_refused_beside_the_field(client, db):
     response = _signup(client, "jürgen@polizei.example.de")
     assert response.status_code in (200, 422)
-    assert UNCARRIED in _field_errors(response.get_data(as_text=True), "email")
+    assert str(UNCARRIED) in _field_errors(response.get_data(as_text=True), "email")
     assert db.session.scalar(select(func.count(User.id))) == 0
     assert mailbox.messages() == []
 
@@ -76,12 +76,12 @@ def test_email_change_and_admin_edit_refuse_an_uncarried_address(make, login, db
     response = login(user).post("/profile/email", data={"email-email": "jürgen@police.example.md",
                                                          "email-current_password": "correct horse battery staple"})
     assert response.status_code == 422
-    assert UNCARRIED in _field_errors(response.get_data(as_text=True), "email-email")
+    assert str(UNCARRIED) in _field_errors(response.get_data(as_text=True), "email-email")
     admin = make.user(role="admin")
     response = login(admin).post(f"/admin/users/{user.id}", data={
         "name": user.name, "email": "jürgen@police.example.md", "role": "member", "organisation_id": "0",
         "is_active": "y"})
-    assert response.status_code in (200, 422) and UNCARRIED in _field_errors(response.get_data(as_text=True), "email")
+    assert response.status_code in (200, 422) and str(UNCARRIED) in _field_errors(response.get_data(as_text=True), "email")
     db.session.rollback()
     assert db.session.get(User, user.id).email == "plain@police.example.md"
 

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, delete, exists, select
 from sqlalchemy.orm import lazyload, undefer
@@ -90,10 +92,13 @@ class SlidingSessionInterface(SecureCookieSessionInterface):
         return True
 
 
+LOGIN_MESSAGE = _l("Please sign in to continue.")
+
+
 def install_login(app: Flask) -> None:
     app.session_interface = SlidingSessionInterface()
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = LOGIN_MESSAGE
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
@@ -122,11 +127,11 @@ def install_login(app: Flask) -> None:
         if current_user.is_authenticated:  # signed in, email not confirmed yet
             if wants_json() or request.method not in ("GET", "HEAD"):
                 abort(403)
-            flash("Confirm your email address first: follow the link we sent you.", "warning")
+            flash(_("Confirm your email address first: follow the link we sent you."), "warning")
             return redirect(url_for("identity.confirm_needed"))
         if wants_json() or request.method not in ("GET", "HEAD"):
             abort(401 if wants_json() else 403)
-        flash(login_manager.login_message, "info")
+        flash(str(LOGIN_MESSAGE), "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 

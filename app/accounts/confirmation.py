@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import audit
@@ -80,22 +82,22 @@ def confirm(token: str | None) -> LinkOutcome:
     """Follow a confirmation link (sign-up or email change). Commits when it confirms something."""
     payload, problem = tokens.read(tokens.CONFIRM_EMAIL, token, _hours())
     if problem == "expired":
-        return LinkOutcome(False, "This confirmation link has expired. Ask for a new one below.")
+        return LinkOutcome(False, _("This confirmation link has expired. Ask for a new one below."))
     user = db.session.get(User, payload.get("user")) if payload and isinstance(payload.get("user"), int) else None
     address = payload.get("email") if payload else None
     if user is None or not user.is_active_account or not isinstance(address, str):
-        return LinkOutcome(False, "This confirmation link is not valid. Ask for a new one below.")
+        return LinkOutcome(False, _("This confirmation link is not valid. Ask for a new one below."))
     if user.pending_email and address == user.pending_email:
         return _switch_address(user, address)
     if address != user.email:
-        return LinkOutcome(False, "This confirmation link is no longer valid: the account's address has changed.",
+        return LinkOutcome(False, _("This confirmation link is no longer valid: the account's address has changed."),
                            user)
     if user.is_confirmed:
-        return LinkOutcome(True, "Your email address is already confirmed.", user)
+        return LinkOutcome(True, _("Your email address is already confirmed."), user)
     mark_confirmed(user)
     audit.record(user, "user.email_confirmed", user, {"email": address})
     db.session.commit()
-    return LinkOutcome(True, "Your email address is confirmed.", user)
+    return LinkOutcome(True, _("Your email address is confirmed."), user)
 
 
 def _switch_address(user: User, address: str) -> LinkOutcome:
@@ -103,13 +105,13 @@ def _switch_address(user: User, address: str) -> LinkOutcome:
     if other is not None and other.id != user.id:
         user.pending_email = None
         db.session.commit()
-        return LinkOutcome(False, "Another account uses this address now: your address was not changed.", user)
+        return LinkOutcome(False, _("Another account uses this address now: your address was not changed."), user)
     audit.record(user, "user.email", user, {"email": [user.email, address]})
     user.email = address
     user.pending_email = None
     mark_confirmed(user)
     db.session.commit()
-    return LinkOutcome(True, f"Your email address is now {address}.", user)
+    return LinkOutcome(True, _("Your email address is now %(address)s.", address=address), user)
 
 
 @rolls_back_on(AccountError)
@@ -118,10 +120,10 @@ def request_email_change(user: User, new_email: str, current_password: str) -> s
     when the link is followed (and only if no other account took the address by then). Whether the
     address belongs to another account is not said here: that would reveal who has an account."""
     if not verify_password(user.password_hash, current_password):
-        raise AccountError("Your current password is not right.", "current_password")
+        raise AccountError(_l("Your current password is not right."), "current_password")
     address = valid_address(new_email)
     if address == user.email:
-        raise AccountError("This is already your email address.", "email")
+        raise AccountError(_l("This is already your email address."), "email")
     user.pending_email = address
     audit.record(user, "user.email_change_requested", user, {"pending_email": address})
     subject, text, html = render_email("accounts/email_change", language=user.language, recipient=user,

@@ -10,32 +10,33 @@ field, rather than failing at delivery later."""
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 
 from app.accounts.errors import AccountError
 from app.accounts.models import normalise_email
 
 MAX_LENGTH = 254
-UNCARRIED = ("This address cannot receive mail from Liaison: the part before the @ may use only Latin "
-             "letters, digits and . _ - + (use another address).")
+UNCARRIED = _l("This address cannot receive mail from Liaison: the part before the @ may use only Latin "
+                "letters, digits and . _ - + (use another address).")
 
 
 def valid_address(value: str | None, field: str = "email") -> str:
     """The normalised address (lower case, IDNA domain), or AccountError with a message to show."""
     text = (value or "").strip()
     if not text:
-        raise AccountError("Enter an email address.", field)
+        raise AccountError(_l("Enter an email address."), field)
     if len(text) > MAX_LENGTH or any(ord(c) < 32 for c in text):
-        raise AccountError("Enter a valid email address.", field)
+        raise AccountError(_l("Enter a valid email address."), field)
     local = text.rpartition("@")[0]
     if any(ord(c) > 127 for c in local):
         raise AccountError(UNCARRIED, field)
     try:
         result = validate_email(text, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as error:
-        raise AccountError(f"This is not a valid email address ({error}).", field) from error
+        raise AccountError(_l("This is not a valid email address (%(problem)s).", problem=str(error)), field) from error
     address = normalise_email(result.ascii_email or result.normalized)
     if len(address) > MAX_LENGTH:
-        raise AccountError("Enter a valid email address.", field)
+        raise AccountError(_l("Enter a valid email address."), field)
     return address
 
 

@@ -5,6 +5,7 @@ not it has an account."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts import confirmation, reset
@@ -43,7 +44,7 @@ def resend():
             confirmation.resend(current_user)
         else:
             confirmation.resend_to_address(form.email.data)
-        flash("If that account still needs confirming, a new link is on its way. It can take a few minutes.",
+        flash(_("If that account still needs confirming, a new link is on its way. It can take a few minutes."),
               "info")
     return redirect(url_for("identity.confirm_needed"))
 
@@ -80,7 +81,7 @@ def reset_sent():
 def reset_password(token: str):
     user, problem = reset.user_for_token(token)
     if user is None:
-        return render_template("accounts/link_problem.html", message=problem, kind="reset",
+        return render_template("accounts/link_problem.html", message=str(problem), kind="reset",
                                form=ResendForm()), 400
     form = NewPasswordForm()
     if form.validate_on_submit():
@@ -93,6 +94,6 @@ def reset_password(token: str):
                 end_session()
             session.clear()  # a fresh session: every other one was signed out by the reset
             start_session(user)
-            flash("Your password is set. Every other session has been signed out.", "success")
+            flash(_("Your password is set. Every other session has been signed out."), "success")
             return redirect(url_for("main.home"))
     return render_template("accounts/reset.html", form=form, token=token), (422 if form.errors else 200)

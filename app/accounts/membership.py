@@ -25,6 +25,7 @@ about one person run one after the other, so a person never holds two approved m
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import audit
@@ -125,13 +126,14 @@ def add_request(user: User, organisation_id: int | None, *, actor) -> Membership
     request and any approved membership of another organisation (see the module's notes)."""
     organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
     if organisation is None:
-        raise MembershipError("Choose an organisation from the list.", "organisation_id")
+        raise MembershipError(_l("Choose an organisation from the list."), "organisation_id")
     _lock(user.id)
     open_ones = _open_memberships(user.id)
     for existing in open_ones:
         if existing.organisation_id == organisation.id:
             if existing.status == APPROVED:
-                raise MembershipError(f"You are a member of {organisation.name} already.", "organisation_id")
+                raise MembershipError(_l("You are a member of %(organisation)s already.", organisation=organisation.name),
+                                      "organisation_id")
             return existing  # asked already
     for existing in open_ones:
         _close(existing, ENDED, actor, f"Requested membership of {organisation.name}")
@@ -209,7 +211,7 @@ def admin_set_organisation(actor, user: User, organisation_id: int | None) -> No
     if (organisation_id or None) == user.organisation_id:
         return
     if not is_network_admin(actor):
-        raise MembershipError("Only a network administrator may grant a membership.", "organisation_id")
+        raise MembershipError(_l("Only a network administrator may grant a membership."), "organisation_id")
     _lock(user.id)
     open_ones = _open_memberships(user.id)
     if not organisation_id:
@@ -219,7 +221,7 @@ def admin_set_organisation(actor, user: User, organisation_id: int | None) -> No
                 notices.ended(existing, actor)
         return
     if db.session.get(Organisation, organisation_id) is None:
-        raise MembershipError("Choose an organisation from the list.", "organisation_id")
+        raise MembershipError(_l("Choose an organisation from the list."), "organisation_id")
     membership = _open_or_new(user, organisation_id, open_ones)
     _approve(membership, actor, via="admin")
     notices.decided(membership, actor)
@@ -230,7 +232,7 @@ def admin_set_organisation(actor, user: User, organisation_id: int | None) -> No
 @rolls_back_on(MembershipError)
 def request_membership(user: User, organisation_id: int | None, *, actor) -> Membership:
     if not is_signed_in(actor) or (actor.id != user.id and not is_network_admin(actor)):
-        raise MembershipError("You may request a membership only for yourself.", "organisation_id")
+        raise MembershipError(_l("You may request a membership only for yourself."), "organisation_id")
     membership = add_request(user, organisation_id, actor=actor)
     db.session.commit()
     return membership
@@ -238,10 +240,10 @@ def request_membership(user: User, organisation_id: int | None, *, actor) -> Mem
 
 def _decidable(membership: Membership, actor) -> Membership:
     if not may_decide(actor, membership):
-        raise MembershipError("Only the organisation's admins or a network administrator decide this request.")
+        raise MembershipError(_l("Only the organisation's admins or a network administrator decide this request."))
     _reread(membership)
     if membership.status != PENDING:
-        raise MembershipError("This request was decided or withdrawn already.")
+        raise MembershipError(_l("This request was decided or withdrawn already."))
     return membership
 
 
@@ -256,7 +258,7 @@ def approve(membership: Membership, actor) -> None:
 def reject(membership: Membership, actor, reason: str | None) -> None:
     reason = (reason or "").strip()[:500]
     if not reason:
-        raise MembershipError("Say why, so that the person knows what to do.", "reason")
+        raise MembershipError(_l("Say why, so that the person knows what to do."), "reason")
     _close(_decidable(membership, actor), REJECTED, actor, reason)
     notices.decided(membership, actor)
     db.session.commit()
@@ -266,10 +268,10 @@ def reject(membership: Membership, actor, reason: str | None) -> None:
 def end(membership: Membership, actor, reason: str | None = None) -> None:
     """The member leaves (or withdraws their request), or a decider removes them."""
     if not may_end(actor, membership):
-        raise MembershipError("Only the member, the organisation's admins or a network administrator may end this.")
+        raise MembershipError(_l("Only the member, the organisation's admins or a network administrator may end this."))
     _reread(membership)
     if membership.status not in (PENDING, APPROVED):
-        raise MembershipError("This membership has ended already.")
+        raise MembershipError(_l("This membership has ended already."))
     default = "Left the organisation" if actor.id == membership.user_id else "Removed from the organisation"
     _close(membership, ENDED, actor, (reason or "").strip()[:500] or default)
     if actor.id != membership.user_id:
@@ -281,10 +283,10 @@ def end(membership: Membership, actor, reason: str | None = None) -> None:
 def set_admin(membership: Membership, actor, is_admin: bool) -> None:
     """A network admin appoints (or removes) an organisation admin: the person is told."""
     if not is_network_admin(actor):
-        raise MembershipError("Only a network administrator appoints an organisation's admins.")
+        raise MembershipError(_l("Only a network administrator appoints an organisation's admins."))
     _reread(membership)
     if membership.status != APPROVED:
-        raise MembershipError("Only an approved member can be an organisation admin.")
+        raise MembershipError(_l("Only an approved member can be an organisation admin."))
     if membership.is_admin == is_admin:
         return
     audit.record(actor, "membership.admin", membership,

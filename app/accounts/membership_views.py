@@ -4,6 +4,7 @@ requests and members (network admins see every organisation's)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts import membership, membership_queries
@@ -49,10 +50,11 @@ def request_membership():
             show_rule_error(form, error, "organisation_id")
         else:
             if item.status == membership.APPROVED:
-                flash(f"You are a member of {item.organisation.name}: your email address is on its domain list.",
-                      "success")
+                flash(_("You are a member of %(organisation)s: your email address is on its domain list.",
+                        organisation=item.organisation.name), "success")
             else:
-                flash(f"Your request to join {item.organisation.name} is sent to its admins.", "success")
+                flash(_("Your request to join %(organisation)s is sent to its admins.", organisation=item.organisation.name),
+                      "success")
             return redirect(url_for("accounts.profile"))
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/membership_request.html", form=form), status
@@ -80,7 +82,8 @@ def approve(membership_id: int):
     if ButtonForm().validate_on_submit():
         try:
             membership.approve(item, current_user)
-            flash(f"{item.user.name} is a member of {item.organisation.name}.", "success")
+            flash(_("%(person)s is a member of %(organisation)s.", person=item.user.name,
+                    organisation=item.organisation.name), "success")
         except membership.MembershipError as error:
             flash(str(error), "warning")
     return _back(item)
@@ -99,7 +102,7 @@ def reject(membership_id: int):
         except membership.MembershipError as error:
             show_rule_error(form, error, "reason")
         else:
-            flash(f"The request of {item.user.name} is rejected; they are told why.", "info")
+            flash(_("The request of %(person)s is rejected; they are told why.", person=item.user.name), "info")
             return _back(item)
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/membership_reject.html", form=form, item=item), status
@@ -115,7 +118,7 @@ def end(membership_id: int):
     if ButtonForm().validate_on_submit():
         try:
             membership.end(item, current_user)
-            flash(f"The membership of {item.organisation.name} has ended.", "info")
+            flash(_("The membership of %(organisation)s has ended.", organisation=item.organisation.name), "info")
         except membership.MembershipError as error:
             flash(str(error), "warning")
     return _back(item)
@@ -132,8 +135,9 @@ def toggle_admin(membership_id: int):
     if form.validate_on_submit():
         try:
             membership.set_admin(item, current_user, form.is_admin.data == "1")
-            flash(f"{item.user.name} is {'now' if item.is_admin else 'no longer'} an admin of "
-                  f"{item.organisation.name}.", "success")
+            message = (_("%(person)s is now an admin of %(organisation)s.") if item.is_admin
+                       else _("%(person)s is no longer an admin of %(organisation)s."))
+            flash(message % {"person": item.user.name, "organisation": item.organisation.name}, "success")
         except membership.MembershipError as error:
             flash(str(error), "warning")
     return redirect(url_for("membership.requests", organisation=item.organisation_id))

@@ -6,11 +6,13 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, exists, false
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
 
-from app.db import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
+from app.db import N_, LabelledEnum, TimestampMixin, UTCDateTime, str_enum
 from app.extensions import db
 from app.i18n import LANGUAGES  # noqa: F401  (the profile's choices)
 from app.roles import Role
@@ -116,6 +118,9 @@ class MembershipStatus(LabelledEnum):
     REJECTED = "rejected"
     ENDED = "ended"
 
+    __labels__ = {"pending": _l("Pending"), "approved": _l("Approved"), "rejected": _l("Rejected"),
+                  "ended": _l("Ended")}
+
 
 class Membership(TimestampMixin, db.Model):
     """A person's membership of an organisation: requested, then granted by the organisation's
@@ -144,6 +149,21 @@ class Membership(TimestampMixin, db.Model):
     organisation: Mapped[Organisation] = relationship()
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language when Liaison wrote it (SYSTEM_REASONS); a person's as written."""
+        if self.reason in SYSTEM_REASONS:
+            return gettext(self.reason)
+        return self.reason or ""
+
+
+
+# The reasons Liaison itself writes when it ends a membership (app.accounts.membership, app.privacy).
+SYSTEM_REASONS = frozenset({
+    N_("Left the organisation"), N_("Removed from the organisation"), N_("Removed by an administrator"),
+    N_("The email address on the organisation's domain is no longer this account's"), N_("Account deleted"),
+})
+
 
 # Whether the person is an admin (contact person) of some organisation, for the nav's "Membership
 # requests": deferred, and loaded in the same statement as the signed-in user's row
@@ -153,3 +173,28 @@ User.administers_organisation = column_property(
                    Membership.is_admin.is_(True)),
     deferred=True,
 )
+
+
+class ApiToken(db.Model):
+    """A personal access token for the JSON API (issue 21). Only the SHA-256 of its secret is kept:
+    the secret is shown once, when it is made. It acts as its owner with the owner's current
+    permissions, within its scopes (app.accounts.api_tokens)."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters of the secret, shown in lists so a person can tell their tokens apart.
+    hint: Mapped[str] = mapped_column(String(16))
+    scopes: Mapped[str] = mapped_column(String(400))  # space-separated, e.g. "events:read lessons:write"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()

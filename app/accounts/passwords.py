@@ -9,6 +9,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256
@@ -58,15 +59,15 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
     """Why a password is not acceptable, or None when it is."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _l("Use at least %(num)d characters.", num=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _l("Use at most %(num)d characters.", num=MAX_LENGTH)
     lowered = password.lower()
     if lowered in common_passwords():
-        return "This password is too common; choose one that others would not guess."
+        return _l("This password is too common; choose one that others would not guess.")
     if len(set(lowered)) <= 2:
-        return "This password is too easy to guess."
+        return _l("This password is too easy to guess.")
     context = {"liaison", email.lower(), email.lower().split("@")[0]} | {p.lower() for p in name.split() if len(p) > 3}
     if any(word and lowered == word for word in context):
-        return "Do not use your name, email address or the site's name as a password."
+        return _l("Do not use your name, email address or the site's name as a password.")
     return None

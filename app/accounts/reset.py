@@ -5,6 +5,7 @@ the same whether or not the address has an account."""
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from app import audit
 from app.accounts import tokens
@@ -38,10 +39,11 @@ def user_for_token(token: str | None) -> tuple[User | None, str | None]:
     """(the account, None) for a good link, else (None, why it cannot be used)."""
     payload, problem = tokens.read(tokens.RESET_PASSWORD, token, _hours())
     if problem == "expired":
-        return None, "This reset link has expired. Ask for a new one."
+        return None, _l("This reset link has expired. Ask for a new one.")
     user = db.session.get(User, payload.get("user")) if payload and isinstance(payload.get("user"), int) else None
     if user is None or not user.is_active_account or payload.get("state") != tokens.password_state(user):
-        return None, "This reset link is not valid any more: it was used already, or the password changed since. Ask for a new one."
+        return None, _l("This reset link is not valid any more: it was used already, or the password changed since. "
+                    "Ask for a new one.")
     return user, None
 
 

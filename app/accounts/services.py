@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -45,13 +46,13 @@ def create_user(data: NewUser, *, actor: User | None = None, check_password: boo
     confirms an address proven otherwise)."""
     email = valid_address(data.email)
     if find_by_email(email) is not None:
-        raise AccountError("An account with this email address exists already.", "email")
+        raise AccountError(_l("An account with this email address exists already."), "email")
     if data.password is not None and check_password:
         problem = password_problem(data.password, email=email, name=data.name)
         if problem:
             raise AccountError(problem, "password")
     if not is_valid_timezone(data.timezone):
-        raise AccountError("Unknown time zone.", "timezone")
+        raise AccountError(_l("Unknown time zone."), "timezone")
     user = User(
         email=email,
         name=" ".join(data.name.split()),  # one line: a name travels into mail headers
@@ -92,7 +93,7 @@ def sign_up(data: NewUser) -> User | None:
             db.session.rollback()
             existing = find_by_email(email)
     if existing is None:
-        raise AccountError("Please try again.", "email")
+        raise AccountError(_l("Please try again."), "email")
     if data.password:
         hash_password(data.password)  # the work a new account costs
     notify(existing, "accounts/signup_exists", kind="account.signup_exists",
@@ -108,9 +109,9 @@ def admin_update(actor: User, user: User, *, email: str, role: Role, is_active_a
     email = valid_address(email)
     other = find_by_email(email)
     if other is not None and other.id != user.id:
-        raise AccountError("Another account uses this email address.", "email")
+        raise AccountError(_l("Another account uses this email address."), "email")
     if user.id == actor.id and (role != Role.ADMIN or not is_active_account):
-        raise AccountError("You cannot remove your own admin role or deactivate yourself.", "role")
+        raise AccountError(_l("You cannot remove your own admin role or deactivate yourself."), "role")
     try:
         if organisation_id is not UNCHANGED:
             membership.admin_set_organisation(actor, user, organisation_id)
@@ -155,9 +156,9 @@ _DUMMY_HASH = _DummyHash()
 
 def update_profile(user: User, **fields) -> None:
     if "organisation_id" in fields:  # a membership, granted by the organisation (app.accounts.membership)
-        raise AccountError("Your organisation is a membership: request it from your profile.", "organisation_id")
+        raise AccountError(_l("Your organisation is a membership: request it from your profile."), "organisation_id")
     if "timezone" in fields and not is_valid_timezone(fields["timezone"]):
-        raise AccountError("Unknown time zone.", "timezone")
+        raise AccountError(_l("Unknown time zone."), "timezone")
     changes = audit.diff(user, fields)
     for name, value in fields.items():
         setattr(user, name, value)
@@ -174,7 +175,7 @@ def change_email(user: User, new_email: str, current_password: str) -> str:
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     if not verify_password(user.password_hash, current_password):
-        raise AccountError("Your current password is not right.", "current_password")
+        raise AccountError(_l("Your current password is not right."), "current_password")
     problem = password_problem(new_password, email=user.email, name=user.name)
     if problem:
         raise AccountError(problem, "password")

@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from app.accounts import queries, services
@@ -58,12 +59,12 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            form.password.errors.append("The email address or password is not right.")
+            form.password.errors.append(_("The email address or password is not right."))
         else:
             session.clear()  # a fresh session on sign-in (no fixation)
             start_session(user, remember=form.remember.data)
             session.permanent = True
-            flash(f"Welcome, {user.name}.", "success")
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(next_url if is_safe_next(next_url) else url_for("main.home"))
     demo = DEMO_LOGINS if current_app.config.get("DEMO_MODE") else []
     return render_template("accounts/login.html", form=form, demo_logins=demo, demo_password=DEMO_PASSWORD)
@@ -73,7 +74,7 @@ def login():
 def logout():
     end_session()
     session.clear()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("main.home"))
 
 
@@ -123,7 +124,7 @@ def profile():
         except services.AccountError as error:
             show_rule_error(form, error, "name")
         else:
-            flash("Your profile is saved.", "success")
+            flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template(
         "accounts/profile.html", form=form, email_form=email_form, password_form=password_form
@@ -141,7 +142,7 @@ def change_email():
         except services.AccountError as error:
             show_rule_error(form, error, "email")
         else:
-            flash("We sent a link to your new address: your email changes when you follow it.", "success")
+            flash(_("We sent a link to your new address: your email changes when you follow it."), "success")
             return redirect(url_for("accounts.profile"))
     profile_form = ProfileForm(obj=current_user, organisations=_organisations(), prefix="profile")
     return render_template(
@@ -161,8 +162,8 @@ def change_password():
         except services.AccountError as error:
             show_rule_error(form, error, "password")
         else:
-            login_user(current_user)  # keep this session; every other one is signed out
-            flash("Your password is changed. Other devices have been signed out.", "success")
+            login_user(current_user._get_current_object())  # keep this session; every other one is signed out
+            flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("accounts.profile"))
     profile_form = ProfileForm(obj=current_user, organisations=_organisations(), prefix="profile")
     return render_template(
@@ -198,6 +199,6 @@ def edit_user(user_id: int):
         except services.AccountError as error:
             show_rule_error(form, error, "email")
         else:
-            flash(f"{user.name} is saved.", "success")
+            flash(_("%(name)s is saved.", name=user.name), "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_edit.html", form=form, user=user)

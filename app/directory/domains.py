@@ -8,6 +8,7 @@ no "@", no wildcard, and none of the public mail services anyone can get an addr
 from __future__ import annotations
 
 import idna
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.directory.models import OrganisationDomain
@@ -29,19 +30,21 @@ def normalise_domain(text: str) -> str:
     """The canonical form of an email domain, or DomainProblem."""
     value = (text or "").strip().rstrip(".")
     if not value:
-        raise DomainProblem("Enter a domain.")
+        raise DomainProblem(_l("Enter a domain."))
     if "@" in value:
-        raise DomainProblem(f"“{value}”: write only the domain, without a name and “@” (for example police.gov.ua).")
+        raise DomainProblem(_l("“%(value)s”: write only the domain, without a name and “@” (for example police.gov.ua).",
+                               value=value))
     if "*" in value or " " in value or "/" in value:
-        raise DomainProblem(f"“{value}” is not an exact domain (no wildcards, spaces or paths).")
+        raise DomainProblem(_l("“%(value)s” is not an exact domain (no wildcards, spaces or paths).", value=value))
     try:
         canonical = idna.decode(idna.encode(value, uts46=True))
     except (idna.IDNAError, UnicodeError) as error:
-        raise DomainProblem(f"“{value}” is not a valid domain.") from error
+        raise DomainProblem(_l("“%(value)s” is not a valid domain.", value=value)) from error
     if "." not in canonical or len(idna.encode(canonical)) > 253:
-        raise DomainProblem(f"“{value}” is not a valid domain (for example police.gov.ua).")
+        raise DomainProblem(_l("“%(value)s” is not a valid domain (for example police.gov.ua).", value=value))
     if canonical in PUBLIC_MAIL_DOMAINS:
-        raise DomainProblem(f"“{canonical}” is a public mail service: anyone could get an address there.")
+        raise DomainProblem(_l("“%(value)s” is a public mail service: anyone could get an address there.",
+                               value=canonical))
     return canonical
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -21,7 +22,11 @@ class OrganisationType(LabelledEnum):
     NGO = "ngo"
     OTHER = "other"
 
-    __labels__ = {"eu_agency": "EU agency", "ngo": "NGO"}
+    __labels__ = {
+        "law_enforcement": _l("Law enforcement"), "ministry": _l("Ministry"),
+        "international_organisation": _l("International organisation"), "eu_agency": _l("EU agency"),
+        "research": _l("Research"), "industry": _l("Industry"), "ngo": _l("NGO"), "other": _l("Other"),
+    }
 
 
 class Organisation(TimestampMixin, db.Model):

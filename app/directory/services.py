@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -13,6 +14,10 @@ from app.directory.models import Organisation, OrganisationDomain, OrganisationT
 from app.errors import RuleError
 from app.extensions import db
 from app.roles import has_role
+
+DUPLICATE_ORGANISATION = _l("An organisation with this name exists already in this country.")
+DUPLICATE_ACRONYM = _l("Another project uses this acronym.")
+DUPLICATE_THEME = _l("A theme with this name exists already (in this EMPACT cycle).")
 
 
 class DirectoryError(RuleError):
@@ -31,7 +36,7 @@ def _check_organisation(name: str, country: str | None, exclude_id: int | None) 
     if exclude_id is not None:
         query = query.where(Organisation.id != exclude_id)
     if db.session.scalar(query.limit(1)) is not None:
-        raise DirectoryError("An organisation with this name exists already in this country.", "name")
+        raise DirectoryError(DUPLICATE_ORGANISATION, "name")
 
 
 def save_organisation(organisation: Organisation | None, actor, *, name: str, short_name: str | None,
@@ -51,7 +56,7 @@ def save_organisation(organisation: Organisation | None, actor, *, name: str, sh
             _replace_domains(saved, actor, wanted)
 
     return _save(Organisation, organisation, actor, fields, "organisation", "name",
-                 "An organisation with this name exists already in this country.", before_commit=set_domains)
+                 DUPLICATE_ORGANISATION, before_commit=set_domains)
 
 
 def _current_domains(organisation: Organisation | None) -> list[str]:
@@ -73,21 +78,22 @@ def _check_domains(organisation: Organisation | None, actor, text: str | None) -
         try:
             domain = normalise_domain(line)
         except DomainProblem as problem:
-            raise DirectoryError(str(problem), "domains") from problem
+            raise DirectoryError(problem.args[0], "domains") from problem
         if domain not in wanted:
             wanted.append(domain)
     wanted.sort()
     if wanted == _current_domains(organisation):
         return None
     if not has_role(actor):
-        raise DirectoryError("Only a network administrator may change an organisation's email domains.", "domains")
+        raise DirectoryError(_l("Only a network administrator may change an organisation's email domains."), "domains")
     taken = db.session.execute(
         select(OrganisationDomain.domain, Organisation.name).join(Organisation)
         .where(OrganisationDomain.domain.in_(wanted),
                OrganisationDomain.organisation_id != (organisation.id if organisation else -1))
     ).first()
     if taken is not None:
-        raise DirectoryError(f"{taken[0]} is an email domain of {taken[1]} already.", "domains")
+        raise DirectoryError(_l("%(domain)s is an email domain of %(organisation)s already.", domain=taken[0],
+                                organisation=taken[1]), "domains")
     return wanted
 
 
@@ -111,20 +117,20 @@ def save_project(project: Project | None, actor, *, acronym: str, title: str, pr
                  coordinator_organisation_id: int | None) -> Project:
     acronym = acronym.strip()
     if starts_on and ends_on and ends_on < starts_on:
-        raise DirectoryError("The end date must be on or after the start date.", "ends_on")
+        raise DirectoryError(_l("The end date must be on or after the start date."), "ends_on")
     query = select(Project.id).where(_same_text(Project.acronym, acronym))
     if project is not None:
         query = query.where(Project.id != project.id)
     if db.session.scalar(query.limit(1)) is not None:
-        raise DirectoryError("Another project uses this acronym.", "acronym")
+        raise DirectoryError(DUPLICATE_ACRONYM, "acronym")
     if coordinator_organisation_id and db.session.get(Organisation, coordinator_organisation_id) is None:
-        raise DirectoryError("Choose an organisation from the list.", "coordinator_organisation_id")
+        raise DirectoryError(_l("Choose an organisation from the list."), "coordinator_organisation_id")
     fields = {
         "acronym": acronym, "title": title.strip(), "programme": programme, "grant_number": grant_number,
         "starts_on": starts_on, "ends_on": ends_on, "website": website, "description": description,
         "coordinator_organisation_id": coordinator_organisation_id or None,
     }
-    return _save(Project, project, actor, fields, "project", "acronym", "Another project uses this acronym.")
+    return _save(Project, project, actor, fields, "project", "acronym", DUPLICATE_ACRONYM)
 
 
 # --- themes ----------------------------------------------------------------------------------
@@ -137,10 +143,10 @@ def save_theme(theme: Theme | None, actor, *, name: str, description: str | None
     if theme is not None:
         query = query.where(Theme.id != theme.id)
     if db.session.scalar(query.limit(1)) is not None:
-        raise DirectoryError("A theme with this name exists already (in this EMPACT cycle).", "name")
+        raise DirectoryError(DUPLICATE_THEME, "name")
     fields = {"name": name, "description": description, "empact_cycle": empact_cycle or None}
     return _save(Theme, theme, actor, fields, "theme", "name",
-                 "A theme with this name exists already (in this EMPACT cycle).")
+                 DUPLICATE_THEME)
 
 
 def _save(model, obj, actor, fields: dict, noun: str, unique_field: str, duplicate_message: str,
@@ -165,7 +171,7 @@ def _save(model, obj, actor, fields: dict, noun: str, unique_field: str, duplica
         # A concurrent insert won the race past the check above.
         db.session.rollback()
         if "organisation_domains" in str(error.orig):
-            raise DirectoryError("One of these email domains was just given to another organisation.",
+            raise DirectoryError(_l("One of these email domains was just given to another organisation."),
                                  "domains") from error
         raise DirectoryError(duplicate_message, unique_field) from error
     return obj

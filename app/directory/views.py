@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.countries import COUNTRY_CHOICES
 from app.directory import queries, services
 from app.directory.access import can_manage_directory
 from app.directory.domains import domains_of
@@ -15,7 +17,6 @@ from app.extensions import db, login_manager
 from app.forms_common import show_rule_error
 from app.pagination import paginate
 from app.roles import has_role, is_signed_in
-from app.templating import COUNTRY_CHOICES
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 PER_PAGE = 25
@@ -39,7 +40,7 @@ def _save_or_show(form, save, first_field: str, back: str, template: str, **cont
         except services.DirectoryError as error:
             show_rule_error(form, error, first_field)
         else:
-            flash(f"{getattr(saved, 'name', saved)} is saved.", "success")
+            flash(_("%(name)s is saved.", name=getattr(saved, "name", saved)), "success")
             return redirect(url_for(back))
     status = 422 if request.method == "POST" else 200
     return render_template(template, form=form, **context), status
@@ -62,7 +63,7 @@ def organisations():
     page = paginate(queries.organisation_query(q, type_value, country), request.args.get("page"), PER_PAGE)
     return render_template(
         "directory/organisations.html", page=page, q=q, type_value=type_value, country=country.upper(),
-        types=list(OrganisationType), countries=COUNTRY_CHOICES,
+        types=list(OrganisationType), countries=list(COUNTRY_CHOICES),
     )
 
 

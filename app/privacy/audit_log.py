@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -39,20 +40,20 @@ class AuditFilter:
         return self == AuditFilter()
 
 
-def _date(value: str, label: str, field: str) -> date | None:
+def _date(value: str, message, field: str) -> date | None:
     if not value:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise AuditFilterError(f"{label}: enter a date as YYYY-MM-DD (for example 2026-03-01).", field) from None
+        raise AuditFilterError(message, field) from None
 
 
 def _subject_id(value: str) -> int | None:
     if not value:
         return None
     if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
-        raise AuditFilterError("Object id: enter a whole number (the id of the object).", "subject_id")
+        raise AuditFilterError(_l("Object id: enter a whole number (the id of the object)."), "subject_id")
     return int(value)
 
 
@@ -62,18 +63,18 @@ def parse_filter(args) -> AuditFilter:
     what = (args.get("what") or "").strip()
     subject_type = (args.get("subject_type") or "").strip()
     if len(who) > 100:
-        raise AuditFilterError("Who: at most 100 characters.", "who")
+        raise AuditFilterError(_l("Who: at most 100 characters."), "who")
     if what and (len(what) > 64 or not _ACTION.match(what)):
-        raise AuditFilterError("What: choose an action from the list (for example lesson.).", "what")
+        raise AuditFilterError(_l("What: choose an action from the list (for example lesson.)."), "what")
     if subject_type and not _SUBJECT_TYPE.match(subject_type):
-        raise AuditFilterError("Object: choose a kind of object from the list.", "subject_type")
+        raise AuditFilterError(_l("Object: choose a kind of object from the list."), "subject_type")
     subject_id = _subject_id((args.get("subject_id") or "").strip())
     if subject_id is not None and not subject_type:
-        raise AuditFilterError("Object id: choose the kind of object too.", "subject_type")
-    date_from = _date((args.get("from") or "").strip(), "From", "from")
-    date_to = _date((args.get("to") or "").strip(), "To", "to")
+        raise AuditFilterError(_l("Object id: choose the kind of object too."), "subject_type")
+    date_from = _date((args.get("from") or "").strip(), _l("From: enter a date as YYYY-MM-DD (for example 2026-03-01)."), "from")
+    date_to = _date((args.get("to") or "").strip(), _l("To: enter a date as YYYY-MM-DD (for example 2026-03-01)."), "to")
     if date_from and date_to and date_from > date_to:
-        raise AuditFilterError("The period ends before it starts.", "to")
+        raise AuditFilterError(_l("The period ends before it starts."), "to")
     return AuditFilter(who, what, subject_type, subject_id, date_from, date_to)
 
 

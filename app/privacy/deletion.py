@@ -4,9 +4,11 @@ anonymised; attendance, past confirmed registrations, lessons (by "a former memb
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 
 from app import audit
+from app.accounts.api_tokens import revoke_all_of
 from app.accounts.models import Membership, MembershipStatus, User, new_token
 from app.accounts.passwords import verify_password
 from app.audit.models import AuditEntry
@@ -92,9 +94,10 @@ def _erase_traces(user_id: int, old_email: str) -> None:
     db.session.execute(
         update(Membership).where(Membership.user_id == user_id,
                                  Membership.status.in_((MembershipStatus.PENDING, MembershipStatus.APPROVED)))
-        .values(status=MembershipStatus.ENDED, decided_at=at, reason="Account deleted")
+        .values(status=MembershipStatus.ENDED, decided_at=at, reason="Account deleted")  # a SYSTEM_REASON
         .execution_options(synchronize_session=False))
     erase_needs_of_user(user_id, at)
+    revoke_all_of(user_id, at)  # their API tokens (they would answer 401 anyway: deleted owner)
     registration_ids = select(Registration.id).where(Registration.user_id == user_id).scalar_subquery()
     db.session.execute(update(Feedback).where(Feedback.registration_id.in_(registration_ids))
                        .values(is_anonymous=True).execution_options(synchronize_session=False))
@@ -113,7 +116,7 @@ def _erase_traces(user_id: int, old_email: str) -> None:
 def delete_account(user: User, actor: User, *, reason: str | None = None) -> None:
     """Delete `user`'s account (by themselves, or by an admin on request with a reason). Commits."""
     if user.deleted_at is not None:
-        raise PrivacyError("This account is deleted already.")
+        raise PrivacyError(_l("This account is deleted already."))
     user_id = user.id
     for registration_id in _registrations_to_cancel(user_id):
         withdraw(registration_id, actor, "registration.withdrawn_on_deletion")
@@ -126,14 +129,14 @@ def delete_account(user: User, actor: User, *, reason: str | None = None) -> Non
 
 def delete_own_account(user: User, password: str) -> None:
     if not verify_password(user.password_hash, password or ""):
-        raise PrivacyError("Your password is not right.", "password")
+        raise PrivacyError(_l("Your password is not right."), "password")
     delete_account(user, user)
 
 
 def delete_on_request(user: User, actor: User, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
-        raise PrivacyError("Say why (for example: the person's written request of 3 March).", "reason")
+        raise PrivacyError(_l("Say why (for example: the person's written request of 3 March)."), "reason")
     if user.id == actor.id:
-        raise PrivacyError("Delete your own account from your profile page.", "reason")
+        raise PrivacyError(_l("Delete your own account from your profile page."), "reason")
     delete_account(user, actor, reason=reason[:500])

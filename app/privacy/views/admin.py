@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.auth import role_required
@@ -13,6 +14,7 @@ from app.pagination import Page, paginate
 from app.privacy import audit_log, export
 from app.privacy.deletion import FORMER_MEMBER, PrivacyError, delete_on_request
 from app.privacy.forms import RequestForm
+from app.privacy.labels import field_label, section_title
 from app.privacy.views import bp
 from app.privacy.views.mine import json_download
 
@@ -25,10 +27,10 @@ def audit():
         chosen = audit_log.parse_filter(request.args)
     except audit_log.AuditFilterError as error:
         empty = Page(items=[], page=1, per_page=audit_log.PER_PAGE, total=0)
-        return render_template("privacy/audit.html", page=empty, choices=choices, args=request.args,
+        return render_template("privacy/audit.html", page=empty, field_label=field_label, choices=choices, args=request.args,
                                error=str(error), error_field=error.field), 400
     page = paginate(audit_log.audit_query(chosen), request.args.get("page"), per_page=audit_log.PER_PAGE)
-    return render_template("privacy/audit.html", page=page, choices=choices, args=request.args, error=None,
+    return render_template("privacy/audit.html", page=page, field_label=field_label, choices=choices, args=request.args, error=None,
                            error_field=None, chosen=chosen)
 
 
@@ -42,13 +44,14 @@ def user_data(user_id: int):
     user = _person_or_404(user_id)
     form = RequestForm()
     if not form.validate():
-        flash("Say whose request this is (who asked, when, how) to produce their data.", "danger")
+        flash(_("Say whose request this is (who asked, when, how) to produce their data."), "danger")
         return redirect(url_for("accounts.edit_user", user_id=user.id))
     fmt = "json" if form.format.data == "json" else "html"
     data = export.export_data(user, current_user, fmt, reason=form.reason.data)
     if fmt == "json":
         return json_download(data, user_id)
-    return render_template("privacy/data.html", data=data, sections=export.SECTIONS, subject=user, json_url=None)
+    return render_template("privacy/data.html", data=data, sections=export.SECTIONS, subject=user, json_url=None,
+                           section_title=section_title, field_label=field_label)
 
 
 @bp.route("/admin/users/<int:user_id>/delete", methods=["GET", "POST"])
@@ -64,7 +67,7 @@ def delete_user(user_id: int):
         except PrivacyError as error:
             show_rule_error(form, error, "reason")
         else:
-            flash("The account is deleted.", "success")
+            flash(_("The account is deleted."), "success")
             return redirect(url_for("accounts.users"))
     return render_template("privacy/delete.html", form=form, former=FORMER_MEMBER, subject=user, own=False), \
         (422 if form.errors else 200)

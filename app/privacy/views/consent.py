@@ -4,9 +4,11 @@ signed-in person there until they have answered."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.auth import is_safe_next, login_required
+from app.api.problems import is_api_request
 from app.negotiation import wants_json
 from app.privacy.forms import ConfirmForm
 from app.privacy.views import bp
@@ -24,7 +26,10 @@ NOT_ASKED_ON = {"privacy.consent", "privacy.consent_agree", "privacy.consent_rem
 def _ask_for_consent():
     if request.method != "GET" or request.endpoint is None or request.endpoint in NOT_ASKED_ON:
         return None
-    if request.endpoint.endswith(".static") or wants_json() or not is_signed_in(current_user):
+    # The API answers with data, never a page to go to (app.api: a token's owner is asked on the site).
+    if request.endpoint.endswith(".static") or wants_json() or is_api_request():
+        return None
+    if not is_signed_in(current_user):
         return None
     if has_awaiting_consent(current_user):
         return redirect(url_for("privacy.consent", next=request.full_path.rstrip("?")))
@@ -42,17 +47,17 @@ def consent():
                            next_url=next_url if is_safe_next(next_url) else "")
 
 
-def _answer(answer, registration_id: int, message: str):
+def _answer(answer, registration_id: int, message):
     form = ConfirmForm()
     if not form.validate():
-        flash("Your form expired. Please answer again.", "warning")
+        flash(_("Your form expired. Please answer again."), "warning")
         return redirect(url_for("privacy.consent"))
     try:
         registration = answer(registration_id, current_user)
     except RegistrationError as error:
         flash(str(error), "warning")
     else:
-        flash(message.format(title=registration.event.title), "success")
+        flash(message(registration.event.title), "success")
     next_url = request.form.get("next")
     return redirect(url_for("privacy.consent", next=next_url) if is_safe_next(next_url)
                     else url_for("privacy.consent"))
@@ -61,11 +66,12 @@ def _answer(answer, registration_id: int, message: str):
 @bp.post("/consent/<int:registration_id>/agree")
 @login_required
 def consent_agree(registration_id: int):
-    return _answer(agree, registration_id, "Thank you: your registration for {title} is kept. "
-                                           "You may now give your needs on the event's page.")
+    return _answer(agree, registration_id, lambda title: _(
+        "Thank you: your registration for %(title)s is kept. You may now give your needs on the event's page.",
+        title=title))
 
 
 @bp.post("/consent/<int:registration_id>/remove")
 @login_required
 def consent_remove(registration_id: int):
-    return _answer(decline, registration_id, "You are removed from {title}.")
+    return _answer(decline, registration_id, lambda title: _("You are removed from %(title)s.", title=title))

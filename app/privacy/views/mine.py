@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from app.accounts.auth import signed_in_required
@@ -10,6 +11,7 @@ from app.forms_common import show_rule_error
 from app.privacy import export
 from app.privacy.deletion import FORMER_MEMBER, PrivacyError, delete_own_account
 from app.privacy.forms import DeleteAccountForm
+from app.privacy.labels import field_label, section_title
 from app.privacy.views import bp
 
 
@@ -23,7 +25,8 @@ def json_download(data: dict, user_id: int) -> Response:
 def my_data():
     data = export.collect(current_user)
     return render_template("privacy/data.html", data=data, sections=export.SECTIONS, subject=current_user,
-                           json_url=url_for("privacy.my_data_json"))
+                           json_url=url_for("privacy.my_data_json"), section_title=section_title,
+                           field_label=field_label)
 
 
 @bp.get("/profile/my-data.json")
@@ -44,7 +47,7 @@ def delete_account():
         else:
             logout_user()
             session.clear()
-            flash("Your account is deleted. Thank you for taking part.", "info")
+            flash(_("Your account is deleted. Thank you for taking part."), "info")
             return redirect(url_for("main.home"))
     return render_template("privacy/delete.html", form=form, former=FORMER_MEMBER, subject=current_user,
                            own=True), (422 if form.errors else 200)
