@@ -86,6 +86,11 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # The JSON API (/api/v1): requests per token (per address without a token), and the origins
+    # (exact, comma-separated, e.g. "https://project.example.org") whose pages may call it (CORS).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+    API_CORS_ORIGINS = tuple(o.strip().rstrip("/") for o in os.environ.get("API_CORS_ORIGINS", "").split(",")
+                             if o.strip())
     # How long the emailed links work: confirming an address, and resetting a password (once).
     EMAIL_CONFIRM_HOURS = _int("EMAIL_CONFIRM_HOURS", 48)
     PASSWORD_RESET_HOURS = _int("PASSWORD_RESET_HOURS", 2)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+from babel import Locale
+
 from app.i18n import formatting_locale
 
 # The countries offered in the forms and filters (ISO 3166 alpha-2; XK is Kosovo's user-assigned code).
@@ -27,6 +29,14 @@ def country_name(code: str | None) -> str:
     if locale.language == "en" and code in _ENGLISH:
         return _ENGLISH[code]
     return locale.territories.get(code, code)
+
+
+def english_names() -> dict[str, str]:
+    """English name → code, for every territory CLDR names (how a report built in English stores
+    its country rows: app.reports.localise turns them back into codes to show them)."""
+    names = {name: code for code, name in Locale.parse("en_GB").territories.items() if len(code) == 2}
+    names.update({name: code for code, name in _ENGLISH.items()})
+    return names
 
 
 def _sort_key(name: str) -> str:

@@ -1,6 +1,6 @@
 """Import every model so SQLAlchemy's metadata (and Alembic) sees the whole domain."""
 
-from app.accounts.models import Role, User  # noqa: F401
+from app.accounts.models import ApiToken, Role, User  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
 from app.cache.models import ChangeStamp  # noqa: F401
 from app.calendar.models import CalendarReply  # noqa: F401

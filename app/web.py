@@ -16,6 +16,8 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter, ValidationError
 
 from app.accounts.auth import install_login
+from app.api.problems import is_api_request, problem_for_exception, problem_response
+from app.api.spec import install_api
 from app.db import begin_write
 from app.extensions import db
 from app.i18n import DEFAULT, html_lang, supported
@@ -27,6 +29,7 @@ BLUEPRINTS = [
     "app.accounts.views",
     "app.accounts.membership_views",
     "app.accounts.identity_views",
+    "app.accounts.token_views",
     "app.directory.views",
     "app.events.views",
     "app.registrations.views",
@@ -59,6 +62,7 @@ def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIntConverter  # before any route is added
     for module_name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module_name).bp)
+    install_api(app)
 
     @app.before_request
     def _sqlite_writes_take_the_lock_first():
@@ -203,6 +207,8 @@ def _install_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        if is_api_request():
+            return problem_for_exception(exc)
         response = render_error(exc.code or 500, exc.description)
         if exc.code == 405 and getattr(exc, "valid_methods", None) and isinstance(response, tuple):
             body, code = response
@@ -215,6 +221,10 @@ def _install_error_handlers(app: Flask) -> None:
             return _http_error(exc)
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         _forget_session()
+        if is_api_request():
+            if _is_database_unavailable(exc):
+                return problem_response(503, headers={"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)})
+            return problem_response(500)
         if _is_database_unavailable(exc):
             return unavailable_response()
         return render_error(500)

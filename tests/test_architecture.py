@@ -24,6 +24,7 @@ LAYERS = {
     "privacy": 6,  # a person's own data across every package: export, deletion, retention
     "demo": 6,  # loads every kind of data
     "main": 6,  # the home page and health check
+    "api": 6,  # the JSON API over every capability's services and queries (issue 21)
 }
 # Infrastructure packages: anyone may import them; they import no capability package.
 INFRASTRUCTURE = {"audit", "cache", "notifications"}

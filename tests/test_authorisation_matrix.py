@@ -109,6 +109,7 @@ MANAGE_E_FORM = row("403", coordinator="422", admin="422", owner="422")  # let i
 MANAGE_E_ACTION = row("403", coordinator="redirect", admin="redirect", owner="redirect")  # done, or told why
 COORDINATOR_FORM = row("403", coordinator="422", admin="422")
 SIGNED_IN_ACTION = row("redirect", anonymous="403")
+API_BY_COOKIE = row("401")  # an API request that only carries a session cookie: not authenticated
 
 EXPECTED: dict[str, dict[str, str]] = {
     # Open to everyone: public pages, health, the public calendar; a feed's secret token is its credential.
@@ -324,6 +325,49 @@ EXPECTED: dict[str, dict[str, str]] = {
     "privacy.delete_user GET": ADMINS,
     "privacy.delete_user POST": row("403", admin="422"),
     "privacy.user_data POST": row("403", admin="redirect"),
+    # API tokens (issue 21): one's own (the owner holds the world's token; nobody else learns it
+    # exists), every live token for the admins.
+    "api_tokens.index GET": SIGNED_IN,
+    "api_tokens.create POST": row("422", anonymous="403"),  # the empty form refused
+    "api_tokens.revoke POST": row("404", anonymous="403", owner="redirect"),
+    "api_tokens.admin_index GET": ADMINS,
+    "api_tokens.admin_revoke POST": row("403", admin="redirect"),
+    "api_docs_page.docs GET": PUBLIC,
+    # The JSON API under /api/v1 with the browsers' session cookies: a cookie authenticates no API
+    # request, so every role answers as a visitor (public reads; 401 elsewhere; the draft: 404).
+    # The API's own matrix, with tokens, is tests/api/test_api_authorisation_matrix.py.
+    "api-docs.openapi_json GET": PUBLIC,
+    "api_events.list_events GET": PUBLIC,
+    "api_events.get_event GET": PUBLIC,
+    "api_events.get_event[D] GET": row("404"),
+    "api_events.list_sessions GET": PUBLIC,
+    "api_events.list_sessions[D] GET": row("404"),
+    "api_events.get_session GET": PUBLIC,
+    "api_registrations.list_my_registrations GET": API_BY_COOKIE,
+    "api_registrations.get_my_registration GET": API_BY_COOKIE,
+    "api_registrations.get_my_registration[D] GET": API_BY_COOKIE,
+    "api_registrations.register POST": API_BY_COOKIE,
+    "api_registrations.cancel DELETE": API_BY_COOKIE,
+    "api_registrations.session_signup POST": API_BY_COOKIE,
+    "api_registrations.session_signup_cancel DELETE": API_BY_COOKIE,
+    "api_participants.list_participants GET": API_BY_COOKIE,
+    "api_participants.list_participants[D] GET": API_BY_COOKIE,
+    "api_participants.get_participant GET": API_BY_COOKIE,
+    "api_participants.get_participant[D] GET": API_BY_COOKIE,
+    "api_participants.add_participant POST": API_BY_COOKIE,
+    "api_participants.approve_participant POST": API_BY_COOKIE,
+    "api_participants.reject_participant POST": API_BY_COOKIE,
+    "api_participants.check_in POST": API_BY_COOKIE,
+    "api_lessons.search_lessons GET": API_BY_COOKIE,
+    "api_lessons.get_lesson GET": API_BY_COOKIE,
+    "api_lessons.create_lesson POST": API_BY_COOKIE,
+    "api_lessons.submit_lesson POST": API_BY_COOKIE,
+    "api_actions.list_my_actions GET": API_BY_COOKIE,
+    "api_actions.get_action GET": API_BY_COOKIE,
+    "api_actions.update_action PATCH": API_BY_COOKIE,
+    "api_summaries.list_summaries GET": API_BY_COOKIE,
+    "api_summaries.export_summary GET": API_BY_COOKIE,
+    "api_reports.get_report GET": API_BY_COOKIE,
 }
 
 # Rows where the application answers wrongly today: key -> reason. The comparison skips them and

@@ -173,3 +173,28 @@ User.administers_organisation = column_property(
                    Membership.is_admin.is_(True)),
     deferred=True,
 )
+
+
+class ApiToken(db.Model):
+    """A personal access token for the JSON API (issue 21). Only the SHA-256 of its secret is kept:
+    the secret is shown once, when it is made. It acts as its owner with the owner's current
+    permissions, within its scopes (app.accounts.api_tokens)."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters of the secret, shown in lists so a person can tell their tokens apart.
+    hint: Mapped[str] = mapped_column(String(16))
+    scopes: Mapped[str] = mapped_column(String(400))  # space-separated, e.g. "events:read lessons:write"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()

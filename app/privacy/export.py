@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from app import audit
+from app.accounts.api_tokens import tokens_for_export
 from app.accounts.models import Membership, User
 from app.audit.models import AuditEntry
 from app.extensions import db
@@ -32,7 +33,7 @@ LESSON_FIELDS = ("id", "event_id", "kind", "status", "tlp", "title", "observatio
 # The sections of the export, in the order the readable page shows them.
 SECTIONS = ("account", "calendar_preferences", "memberships", "registrations", "session_signups",
             "invitations", "attendance", "feedback", "lessons", "follow_up_actions", "action_notes",
-            "audit_entries")
+            "api_tokens", "audit_entries")
 
 
 def _value(value):
@@ -146,6 +147,7 @@ def collect(user: User) -> dict:
         "lessons": _lessons(user.id),
         "follow_up_actions": _actions(user.id),
         "action_notes": _notes(user.id),
+        "api_tokens": tokens_for_export(user.id),
         "audit_entries": _audit_entries(user.id),
     }
 

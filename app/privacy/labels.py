@@ -11,7 +11,7 @@ SECTION_TITLES = {
     "session_signups": _l("Session sign-ups"), "invitations": _l("Invitations"),
     "attendance": _l("Attendance"), "feedback": _l("Feedback"), "lessons": _l("Lessons"),
     "follow_up_actions": _l("Follow-up actions"), "action_notes": _l("Action notes"),
-    "audit_entries": _l("Audit entries"),
+    "api_tokens": _l("API tokens"), "audit_entries": _l("Audit entries"),
 }
 
 FIELD_LABELS = {
@@ -37,7 +37,8 @@ FIELD_LABELS = {
     "description": _l("Description"), "due_on": _l("Due on"), "lesson_id": _l("Lesson id"),
     "completed_at": _l("Completed at"), "action_id": _l("Action id"), "body": _l("Text"), "at": _l("At"),
     "action": _l("Action"), "subject_type": _l("Object"), "subject_id": _l("Object id"), "changes": _l("Changes"),
-    "as_actor": _l("As the one acting"),
+    "as_actor": _l("As the one acting"), "scopes": _l("Scopes"), "last_used_at": _l("Last used at"),
+    "revoked_at": _l("Revoked at"), "prefix": _l("Prefix"), "version": _l("Version"), "entries": _l("Entries"), "expires_at": _l("Expires at"),
 }
 
 

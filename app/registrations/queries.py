@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
+from app.accounts.models import User
 from app.cache import fragments
 from app.directory.models import Organisation
+from app.events.access import visible_clause
 from app.events.models import Event, Session
 from app.extensions import db
 from app.registrations.models import (
@@ -33,6 +35,24 @@ def own_registration(event_id: int, user_id: int) -> Registration | None:
     """This person's registration of the event, in whatever status."""
     return db.session.scalar(
         select(Registration).where(Registration.event_id == event_id, Registration.user_id == user_id)
+    )
+
+
+def my_registrations_query(user, status: RegistrationStatus | None = None):
+    """The person's own registrations, of the events they may still see, latest event first (the
+    API's "my registrations"; a page of it is read with app.pagination.paginate)."""
+    query = (select(Registration).join(Event, Event.id == Registration.event_id)
+             .where(Registration.user_id == user.id, visible_clause(user))
+             .options(contains_eager(Registration.event))
+             .order_by(Event.starts_at.desc(), Registration.id.desc()))
+    return query.where(Registration.status == status) if status is not None else query
+
+
+def registration_for_email(event_id: int, email: str) -> Registration | None:
+    """The registration of the account with this (normalised) address for the event, if any."""
+    return db.session.scalar(
+        select(Registration).join(User, User.id == Registration.user_id)
+        .where(Registration.event_id == event_id, User.email == email)
     )
 
 

@@ -10,12 +10,12 @@ from dataclasses import replace
 
 from flask_babel import gettext as _
 
+from app.countries import country_name, english_names
 from app.reports.results import ALL, COUNTRY, Chart, Report, Series, Table
 from app.reports.scope import project_details, scope_label
 from app.reports.tables import ALWAYS_TRANSLATED
-from app.templating import COUNTRIES, country_name
 
-_COUNTRY_CODES = {name: code for code, name in COUNTRIES.items()}
+_COUNTRY_CODES = english_names()
 
 
 def label(text, mode: str):

@@ -27,10 +27,10 @@ def audit():
         chosen = audit_log.parse_filter(request.args)
     except audit_log.AuditFilterError as error:
         empty = Page(items=[], page=1, per_page=audit_log.PER_PAGE, total=0)
-        return render_template("privacy/audit.html", page=empty, choices=choices, args=request.args,
+        return render_template("privacy/audit.html", page=empty, field_label=field_label, choices=choices, args=request.args,
                                error=str(error), error_field=error.field), 400
     page = paginate(audit_log.audit_query(chosen), request.args.get("page"), per_page=audit_log.PER_PAGE)
-    return render_template("privacy/audit.html", page=page, choices=choices, args=request.args, error=None,
+    return render_template("privacy/audit.html", page=page, field_label=field_label, choices=choices, args=request.args, error=None,
                            error_field=None, chosen=chosen)
 
 

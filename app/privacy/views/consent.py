@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.auth import is_safe_next, login_required
+from app.api.problems import is_api_request
 from app.negotiation import wants_json
 from app.privacy.forms import ConfirmForm
 from app.privacy.views import bp
@@ -25,7 +26,10 @@ NOT_ASKED_ON = {"privacy.consent", "privacy.consent_agree", "privacy.consent_rem
 def _ask_for_consent():
     if request.method != "GET" or request.endpoint is None or request.endpoint in NOT_ASKED_ON:
         return None
-    if request.endpoint.endswith(".static") or wants_json() or not is_signed_in(current_user):
+    # The API answers with data, never a page to go to (app.api: a token's owner is asked on the site).
+    if request.endpoint.endswith(".static") or wants_json() or is_api_request():
+        return None
+    if not is_signed_in(current_user):
         return None
     if has_awaiting_consent(current_user):
         return redirect(url_for("privacy.consent", next=request.full_path.rstrip("?")))
