@@ -43,6 +43,27 @@ def pseudo_app(_app, _session_dir, database_url, tmp_path_factory):
     set_now(None)
 
 
+# The walk asks each route once, with one format: these are the other formats a person downloads.
+OTHER_FORMATS = [
+    ("lessons.summary_export", {"summary_id": "summary_id", "fmt": "pdf"}, ""),
+    ("lessons.summary_export", {"summary_id": "summary_id", "fmt": "docx"}, ""),
+    ("lessons.wrap_up_export", {"event_id": "event_id", "fmt": "pdf"}, ""),
+    ("lessons.wrap_up_export", {"event_id": "event_id", "fmt": "docx"}, ""),
+    ("reports.export", {"name": "participation", "fmt": "xlsx"}, ""),
+    ("reports.export", {"name": "dashboard", "fmt": "pdf"}, ""),
+    ("registrations.export", {"event_id": "event_id"}, "format=xlsx&columns=name&columns=dietary_needs"),
+]
+
+
+def _other_formats(app, walked) -> list[tuple[str, str]]:
+    found = []
+    for endpoint, arguments, query in OTHER_FORMATS:
+        values = {name: walked.ids.get(value, value) for name, value in arguments.items()}
+        path = app.url_map.bind("localhost").build(endpoint, values)
+        found.append((f"{endpoint} {values.get('fmt') or 'xlsx'}", f"{path}?{query}" if query else path))
+    return found
+
+
 def _with_lang(address: str) -> str:
     return address + ("&" if "?" in address else "?") + f"lang={PSEUDO_LOCALE}"
 
@@ -76,6 +97,16 @@ def test_every_page_and_export_speaks_the_pseudo_locale(pseudo_app, capsys):
             kinds.add(response.mimetype)
             for word in english(texts, allowed):
                 found.setdefault(f"{case.key} ({response.status_code})", {}).setdefault(word, role)
+    for key, address in _other_formats(pseudo_app, walked):
+        for role in ("owner", "coordinator"):
+            response = clients(role).get(_with_lang(address))
+            texts = _texts(response)
+            if texts is None or response.status_code != 200:
+                continue
+            checked += 1
+            kinds.add(response.mimetype)
+            for word in english(texts, allowed):
+                found.setdefault(f"{key} ({response.status_code})", {}).setdefault(word, role)
     with capsys.disabled():
         print(f"\npseudo-locale walk: {checked} responses checked ({', '.join(sorted(kinds))})")
     report = [f"{key}: {word} (as {role})" for key, words in sorted(found.items()) for word, role in words.items()]
