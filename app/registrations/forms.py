@@ -93,7 +93,7 @@ class ConfirmImportForm(Form):
 
 
 class MessageForm(Form):
-    group = SelectField(_l("To"), choices=[(key, label) for key, (label, _statuses) in MESSAGE_GROUPS.items()], default="confirmed")
+    group = SelectField(_l("Send to"), choices=[(key, label) for key, (label, _statuses) in MESSAGE_GROUPS.items()], default="confirmed")
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)], filters=[strip_filter])
     body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=20_000)])
 
