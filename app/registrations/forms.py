@@ -105,7 +105,7 @@ class FeedbackForm(Form):
     overall = RadioField(_l("Overall"), choices=RATING_CHOICES, validators=[InputRequired(message=_l("Choose 1 to 5."))])
     relevance = RadioField(_l("Relevance to your work"), choices=RATING_CHOICES,
                            validators=[InputRequired(message=_l("Choose 1 to 5."))])
-    organisation = RadioField(_l("Organisation"), choices=RATING_CHOICES,
+    organisation = RadioField(_l("Practical organisation"), choices=RATING_CHOICES,
                               validators=[InputRequired(message=_l("Choose 1 to 5."))])
     what_worked = TextAreaField(_l("What worked well"), validators=[Optional(), Length(max=5000)])
     what_to_improve = TextAreaField(_l("What to improve"), validators=[Optional(), Length(max=5000)])

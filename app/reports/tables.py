@@ -151,7 +151,7 @@ def feedback_table(scope: Scope, tables: dict, charts: list) -> dict:
     table = Table(
         "feedback",
         N_("Feedback averages (1–5)"),
-        [N_("Event kind"), N_("Answers"), N_("Overall"), N_("Relevance"), N_("Organisation")],
+        [N_("Event kind"), N_("Answers"), N_("Overall"), N_("Relevance"), N_("Practical organisation")],
     )
 
     def averages(count, overall, relevance, organisation):
@@ -173,7 +173,7 @@ def feedback_table(scope: Scope, tables: dict, charts: list) -> dict:
             "feedback",
             N_("Average feedback, all events (1–5)"),
             table.key,
-            [N_("Overall"), N_("Relevance"), N_("Organisation")],
+            [N_("Overall"), N_("Relevance"), N_("Practical organisation")],
             [Series(N_("Average"), [v or 0 for v in all_row[2:]])],
             maximum=5,
         )

@@ -124,7 +124,7 @@ def _feedback_blocks(fb: dict) -> list[dict]:
         [_("Responses"), str(fb["responses"])],
         [_("Overall"), _show(fb["overall"])],
         [_("Relevance"), _show(fb["relevance"])],
-        [_("Organisation"), _show(fb["organisation"])],
+        [_("Practical organisation"), _show(fb["organisation"])],
     ]})
     if fb["what_worked"]:
         blocks += [{"type": "heading", "level": 2, "text": _("What worked")},
