@@ -7,6 +7,7 @@ must differ from the English, so the test fails if a page falls back to English.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -27,6 +28,13 @@ def tr(locale: str, msgid: str) -> str:
     text = Translations.load(str(TRANSLATIONS), [locale]).gettext(msgid)
     assert text != msgid, f"{msgid!r} has no {locale} translation"
     return text
+
+
+def _shot(page, name: str) -> None:
+    """With LIAISON_SCREENSHOTS=DIR, keep a full-page screenshot for a person to look at."""
+    directory = os.environ.get("LIAISON_SCREENSHOTS")
+    if directory:
+        page.screenshot(path=str(Path(directory) / f"{name}.png"), full_page=True)
 
 
 def _register(page, event_id):
@@ -57,7 +65,10 @@ def test_ukrainian_members_register_and_a_georgian_organiser_checks_in(page, new
     status = second.get_by_test_id("registration-status")
     expect(status).to_contain_text(tr("uk", "Waiting list"))
     assert second.get_by_test_id("waitlist-position").inner_text() == "1"
+    _shot(second, "uk-registration-waiting-list")
 
+    second.goto(f"/events/{event_id}")
+    _shot(second, "uk-event-page")
     with second.expect_download() as download_info:
         second.get_by_test_id("ics-download").click()
     saved = tmp_path / "event.ics"
@@ -72,6 +83,9 @@ def test_ukrainian_members_register_and_a_georgian_organiser_checks_in(page, new
     row = desk.locator("li.checkin-row", has_text="Олена Коваль")
     row.get_by_role("button", name=tr("ka", "Check in")).click()
     expect(row.get_by_role("button", name=tr("ka", "Undo"))).to_be_visible()
-    desk.reload()
+    _shot(desk, "ka-check-in")
+    desk.goto("/profile")
+    _shot(desk, "ka-profile")
+    desk.goto(f"/events/{event_id}/check-in")
     expect(desk.locator("li.checkin-row", has_text="Олена Коваль").get_by_role(
         "button", name=tr("ka", "Undo"))).to_be_visible()
