@@ -179,7 +179,14 @@ COUNTRY_TIMEZONES = {
     "RS": "Europe/Belgrade", "HU": "Europe/Budapest", "RO": "Europe/Bucharest", "NL": "Europe/Amsterdam",
     "PL": "Europe/Warsaw", "GR": "Europe/Athens", "BG": "Europe/Sofia", "CH": "Europe/Zurich",
 }
-COUNTRY_LANGUAGES = {"UA": "uk", "MD": "ro", "RO": "ro", "GE": "ka", "MK": "mk", "RS": "sr", "HU": "hu"}
+COUNTRY_LANGUAGES = {"UA": "uk", "MD": "ro", "RO": "ro", "GE": "ka", "MK": "mk", "RS": "sr"}
+
+
+def _language(email: str, country: str) -> str:
+    """The demo logins read English (the footer switches language); the other people their country's."""
+    if email in {login for login, _role in DEMO_LOGINS}:
+        return "en"
+    return COUNTRY_LANGUAGES.get(country, "en")
 
 ORGANISER = "organiser@liaison.example"
 COORDINATOR = "coordinator@liaison.example"
@@ -658,7 +665,7 @@ class _Loader:
             country = org.country if org else "BE"
             user = User(
                 email=email, name=name, role=role, organisation=org, position=position, country=country,
-                timezone=tz, language=COUNTRY_LANGUAGES.get(country, "en"), password_hash=self._password(),
+                timezone=tz, language=_language(email, country), password_hash=self._password(),
                 email_confirmed_at=self.today,
             )
             db.session.add(user)

@@ -80,7 +80,8 @@ def test_exports_speak_the_downloaders_language(data, login, ukrainian):
     client = login(data.coordinator)
     rows = list(csv.reader(io.StringIO(client.get("/reports/dashboard.csv").get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0] == ["Liaison — Панель показників"] and ["Заходи за видом"] in rows
-    assert ["Вид заходу", "Проведені", "Planned", "Cancelled", "Total"] in rows  # untranslated here: English
+    header = next(row for row in rows if row and row[0] == "Вид заходу")
+    assert header[1] == "Проведені" and not {"Planned", "Cancelled", "Total"} & set(header)
     workbook = load_workbook(io.BytesIO(client.get("/reports/dashboard.xlsx").data))
     assert workbook.sheetnames[:3] == ["Про звіт", "Основні показники", "Заходи за видом"]
 

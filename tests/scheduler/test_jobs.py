@@ -216,7 +216,7 @@ def test_a_digest_missed_during_downtime_is_sent_once_when_the_scheduler_returns
 
 def test_coordinators_get_a_weekly_digest(app, db, make):
     set_now(MONDAY_7 - timedelta(days=30))
-    coordinator = make.user(role="coordinator", name="Coordinator", language="uk")
+    coordinator = make.user(role="coordinator", name="Coordinator", language="en")
     make.user(role="coordinator", is_active_account=False)
     make.user(role="admin")
     make.user(role="organiser")
