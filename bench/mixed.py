@@ -32,6 +32,7 @@ from pathlib import Path
 
 from bench import loadgen, mixed_checks, mixed_report
 from bench.generate import BENCH_PASSWORD
+from bench.mixed_db import DatabaseSampler
 from bench.mixed_people import forge_cookie, load_population, serializer, session_template
 from bench.mixed_server import HAProxy, Instance, free_port
 from bench.mixed_traffic import Traffic
@@ -162,9 +163,15 @@ def run_mode(mode: str, root: Path, label: str, args, secret_key: str, scratch: 
         traffic = Traffic(servers.port, population, seed=args.seed, zipf_s=args.zipf, list_filters=filters)
         rss = RssSampler(servers)
         rss.start()
-        load = LoadSampler()
-        seconds = traffic.run(args.concurrency, args.seconds, args.warmup, on_start=load.start)
+        load, database = LoadSampler(), DatabaseSampler(args.database_url)
+
+        def on_start():
+            load.start()
+            database.begin()
+
+        seconds = traffic.run(args.concurrency, args.seconds, args.warmup, on_start=on_start)
         load_during = load.stop()
+        database_figures = database.finish(seconds)
         rss.stop()
         ceiling_after = ceiling(servers.port, args.concurrency, args.ceiling_seconds)
         checks = None
@@ -181,7 +188,7 @@ def run_mode(mode: str, root: Path, label: str, args, secret_key: str, scratch: 
         "upcoming_events": len(population.upcoming), "open_events": len(population.open_events),
         "ceiling": {"before": ceiling_before, "after": ceiling_after},
         "load": {"before": round(load_before, 2), "during": load_during, "after": round(os.getloadavg()[0], 2)},
-        "rss_mb": rss.max_mb(), "errors_sample": traffic.errors[:20], "checks": checks, **report,
+        "rss_mb": rss.max_mb(), "database": database_figures, "errors_sample": traffic.errors[:20], "checks": checks, **report,
     }
     overall = result["overall"]
     print(f"[{label}] mode {mode}: {overall['rps']} req/s, p50 {overall['p50_ms']} p95 {overall['p95_ms']} "

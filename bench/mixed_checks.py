@@ -83,7 +83,8 @@ def agenda_edit(port_a: int, port_b: int, population, rng: random.Random) -> dic
 def registration(port_a: int, port_b: int, population, rng: random.Random) -> dict:
     members = [p for p in population.people if p.role == "member"]
     for _ in range(40):
-        member, event_id = rng.choice(members), rng.choice(population.open_events)
+        # An event that confirms at once: a waiting-list or pending registration is rightly not in the feed.
+        member, event_id = rng.choice(members), rng.choice(population.confirming or population.open_events)
         writer, viewer = _client(port_a, member), _client(port_b, member)
         status, _, html = writer.get(f"/events/{event_id}")
         form = _form(html, f"/events/{event_id}/register") if status == 200 else None

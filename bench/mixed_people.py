@@ -48,6 +48,7 @@ class Population:
     open_events: list[int]  # upcoming events whose registration is open now, in rank order
     sessions_of: dict[int, list[int]]  # event -> its agenda sessions (for the organisers' events)
     countries: list[str]
+    confirming: list[int] = field(default_factory=list)  # open events that confirm at once (seats left)
 
     def by_role(self, role: str) -> list[Person]:
         return [p for p in self.people if p.role == role]
@@ -88,6 +89,9 @@ def load_population(database_url: str, *, total: int = 2000, seed: int = 19) -> 
             "AND registration_mode IN ('open', 'approval') "
             "AND (registration_opens_at IS NULL OR registration_opens_at <= now()) "
             "AND (registration_closes_at IS NULL OR registration_closes_at > now())")).scalars())
+        confirming = set(connection.execute(text(
+            "SELECT e.id FROM events e WHERE e.registration_mode = 'open' AND (e.capacity IS NULL OR e.capacity - 20 > "
+            "(SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed'))")).scalars())
         organisers = {p.id: p for p in people if p.role == "organiser"}
         for user_id, event_id in connection.execute(text(
                 "SELECT created_by_id, id FROM events WHERE starts_at > now() AND status = 'published' "
@@ -110,7 +114,8 @@ def load_population(database_url: str, *, total: int = 2000, seed: int = 19) -> 
             "SELECT DISTINCT country FROM events WHERE country IS NOT NULL ORDER BY 1")).scalars())
     engine.dispose()
     return Population(people=people, upcoming=upcoming, open_events=[e for e in upcoming if e in open_ids],
-                      sessions_of=sessions_of, countries=countries)
+                      sessions_of=sessions_of, countries=countries,
+                      confirming=[e for e in upcoming if e in open_ids and e in confirming])
 
 
 def serializer(secret_key: str):

@@ -61,13 +61,27 @@ def summary_table(runs: list[dict]) -> list[str]:
 def kinds_table(run: dict) -> list[str]:
     lines = [f"**{run['label']}, {MODE_LABELS.get(run['mode'], run['mode'])}** ({_f(run['seconds'])} s recorded):",
              "",
-             "| kind | requests | req/s | p50 / p95 / p99 ms | non-2xx/304 | cache hit | server ms | db ms | statuses |",
-             "|---|---:|---:|---|---|---:|---:|---:|---|"]
+             "| kind | requests | req/s | p50 / p95 / p99 ms | non-2xx/304 | cache hit | server ms mean / p95 | db ms mean | statements | statuses |",
+             "|---|---:|---:|---|---|---:|---|---:|---:|---|"]
     for kind, row in sorted(run["kinds"].items(), key=lambda item: -item[1]["requests"]):
         lines.append(f"| {kind} | {_f(row['requests'])} | {_f(row['rps'])} | {_lat(row)} | {_bad(row)} | "
-                     f"{_pct(row['cache_hit_rate'])} | {_f(row['server_ms_mean'])} | {_f(row['db_ms_mean'])} | "
+                     f"{_pct(row['cache_hit_rate'])} | {_f(row['server_ms_mean'])} / {_f(row.get('server_p95_ms'))} | "
+                     f"{_f(row['db_ms_mean'])} | {_f(row.get('statements_mean'))} | "
                      + ", ".join(f"{s}: {n}" for s, n in row["statuses"].items()) + " |")
     return lines
+
+
+def database_line(run: dict) -> list[str]:
+    d = run.get("database")
+    if not d:
+        return []
+    written = sum(d[k] or 0 for k in ("rows_inserted_per_s", "rows_updated_per_s", "rows_deleted_per_s"))
+    return [f"Database: {_f(d['commits_per_s'])} transactions/s (a read outside a write transaction "
+            f"runs in autocommit: one per statement), {_f(written)} rows written/s "
+            f"({_f(d['stamp_row_writes_per_s'])}/s of them change-stamp rows), {_f(d['rows_fetched_per_s'])} rows "
+            f"fetched/s, buffer hits {_pct(d['buffer_hit_rate'])}; {d['connections_max']} connections at most, "
+            f"{d['active_mean']} active on average; a backend waited for a lock in {_pct(d['lock_wait_samples'])} "
+            f"of the samples (on a change stamp in {_pct(d['stamp_lock_wait_samples'])}), deadlocks {d['deadlocks']}."]
 
 
 def checks_lines(run: dict) -> list[str]:
@@ -94,6 +108,8 @@ def markdown(meta: dict, runs: list[dict]) -> str:
     lines += summary_table(runs)
     for run in runs:
         lines += [""] + kinds_table(run)
+        if run.get("database"):
+            lines += [""] + database_line(run)
         if run.get("checks"):
             lines += [""] + checks_lines(run)
     return "\n".join(lines) + "\n"

@@ -56,6 +56,8 @@ class KindStats:
     statuses: dict[str, int] = field(default_factory=dict)
     app_ms: float = 0.0
     db_ms: float = 0.0
+    server_ms: list[float] = field(default_factory=list)  # each response's own server time
+    statements: int = 0
     timed: int = 0  # responses that carried Server-Timing
     cache: dict[str, int] = field(default_factory=dict)  # hit | miss | none
     lookups_hit: int = 0
@@ -66,8 +68,12 @@ class KindStats:
         self.statuses[str(status)] = self.statuses.get(str(status), 0) + 1
         if timing and "app" in timing:
             self.timed += 1
-            self.app_ms += float(timing["app"].get("dur", 0) or 0)
+            server = float(timing["app"].get("dur", 0) or 0)
+            self.app_ms += server
+            self.server_ms.append(server)
             self.db_ms += float(timing.get("db", {}).get("dur", 0) or 0)
+            found = re.match(r"(\d+)", timing.get("db", {}).get("desc", ""))
+            self.statements += int(found.group(1)) if found else 0
             state = timing.get("cache", {}).get("desc", "none")
             self.cache[state] = self.cache.get(state, 0) + 1
             counts = re.findall(r"(\d+) (hit|miss)", timing.get("cache-lookups", {}).get("desc", ""))
@@ -79,12 +85,14 @@ class KindStats:
 
     def merge(self, other: KindStats) -> None:
         self.latencies.extend(other.latencies)
+        self.server_ms.extend(other.server_ms)
         for key, count in other.statuses.items():
             self.statuses[key] = self.statuses.get(key, 0) + count
         for key, count in other.cache.items():
             self.cache[key] = self.cache.get(key, 0) + count
         self.app_ms += other.app_ms
         self.db_ms += other.db_ms
+        self.statements += other.statements
         self.timed += other.timed
         self.lookups_hit += other.lookups_hit
         self.lookups_miss += other.lookups_miss
@@ -95,6 +103,7 @@ class KindStats:
 
     def summary(self, seconds: float) -> dict:
         ordered = sorted(self.latencies)
+        server = sorted(self.server_ms)
         ms = lambda v: None if v is None else round(v * 1000, 2)  # noqa: E731
         asked = self.cache.get("hit", 0) + self.cache.get("miss", 0)
         return {
@@ -105,7 +114,9 @@ class KindStats:
             "mean_ms": ms(sum(ordered) / len(ordered)) if ordered else None,
             "statuses": dict(sorted(self.statuses.items())), "bad": self.bad,
             "server_ms_mean": round(self.app_ms / self.timed, 2) if self.timed else None,
+            "server_p50_ms": percentile(server, 0.50), "server_p95_ms": percentile(server, 0.95),
             "db_ms_mean": round(self.db_ms / self.timed, 2) if self.timed else None,
+            "statements_mean": round(self.statements / self.timed, 1) if self.timed else None,
             "db_share": round(self.db_ms / self.app_ms, 3) if self.app_ms else None,
             "cache": dict(sorted(self.cache.items())),
             # Of the requests that asked the cache anything, those answered without building.
