@@ -46,22 +46,30 @@ MODES = ("on", "off", "redis", "two", "two-local")
 REAL_SIGN_INS = 8  # people who sign in through the form; the others get the cookie it gives (see mixed_people)
 
 
-class LoadSampler(threading.Thread):
-    """The 1-minute load average, once a second."""
+class LoadSampler:
+    """The 1-minute load average once a second while a slice is recorded (begin/finish, repeatable)."""
 
     def __init__(self):
-        super().__init__(daemon=True)
         self.samples: list[float] = []
         self._halt = threading.Event()
+        self._thread: threading.Thread | None = None
 
-    def run(self):
+    def _run(self):
         while not self._halt.is_set():
             self.samples.append(os.getloadavg()[0])
             self._halt.wait(1.0)
 
-    def stop(self) -> dict:
+    def begin(self) -> None:
+        self._halt.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def finish(self) -> None:
         self._halt.set()
-        self.join(5)
+        if self._thread:
+            self._thread.join(5)
+
+    def figures(self) -> dict:
         found = self.samples or [os.getloadavg()[0]]
         return {"min": round(min(found), 2), "mean": round(sum(found) / len(found), 2), "max": round(max(found), 2)}
 
@@ -151,51 +159,98 @@ def ceiling(port: int, concurrency: int, seconds: float) -> dict:
     return {"rps": result.rps, "p50_ms": result.p50_ms, "p95_ms": result.p95_ms, "errors": result.errors}
 
 
-def run_mode(mode: str, root: Path, label: str, args, secret_key: str, scratch: Path) -> dict:
-    print(f"[{label}] mode {mode}: starting ({root})", flush=True)
-    population = load_population(args.database_url, total=args.people, seed=args.seed)
-    load_before = os.getloadavg()[0]
-    servers = Servers(mode, root, args, secret_key, scratch, label)
-    try:
-        sign_in_people(servers.port, population, secret_key)
-        filters = list_filters(servers.port, population.people[0])
-        ceiling_before = ceiling(servers.port, args.concurrency, args.ceiling_seconds)
-        traffic = Traffic(servers.port, population, seed=args.seed, zipf_s=args.zipf, list_filters=filters)
-        rss = RssSampler(servers)
-        rss.start()
-        load, database = LoadSampler(), DatabaseSampler(args.database_url)
+class Side:
+    """One checkout served in one mode, the mix sent to it, and what was sampled while it was recorded."""
+
+    def __init__(self, mode: str, root: Path, label: str, args, secret_key: str, scratch: Path):
+        self.mode, self.root, self.label, self.args = mode, root, label, args
+        print(f"[{label}] mode {mode}: starting ({root})", flush=True)
+        self.population = load_population(args.database_url, total=args.people, seed=args.seed)
+        self.load_before = os.getloadavg()[0]
+        self.servers = Servers(mode, root, args, secret_key, scratch, label)
+        try:
+            sign_in_people(self.servers.port, self.population, secret_key)
+            filters = list_filters(self.servers.port, self.population.people[0])
+            self.ceilings = [ceiling(self.servers.port, args.concurrency, args.ceiling_seconds)]
+        except BaseException:
+            self.servers.stop()
+            raise
+        self.traffic = Traffic(self.servers.port, self.population, seed=args.seed, zipf_s=args.zipf,
+                               list_filters=filters)
+        self.load, self.database = LoadSampler(), DatabaseSampler(args.database_url)
+        self.rss_mb: dict[int, float] = {}
+        self.seconds = 0.0
+        self.checks = None
+
+    def slice(self, seconds: float, warmup: float) -> None:
+        rss = RssSampler(self.servers)
 
         def on_start():
-            load.start()
-            database.begin()
+            self.load.begin()
+            self.database.begin()
+            rss.start()
 
-        seconds = traffic.run(args.concurrency, args.seconds, args.warmup, on_start=on_start)
-        load_during = load.stop()
-        database_figures = database.finish(seconds)
+        elapsed = self.traffic.run(self.args.concurrency, seconds, warmup, on_start=on_start)
         rss.stop()
-        ceiling_after = ceiling(servers.port, args.concurrency, args.ceiling_seconds)
-        checks = None
-        if mode.startswith("two") and not args.no_checks:
-            checks = mixed_checks.cross_instance(servers.instances[0].port, servers.instances[1].port, population)
+        self.load.finish()
+        self.database.finish(elapsed)
+        self.seconds += elapsed
+        for pid, mb in rss.max_mb().items():
+            self.rss_mb[pid] = max(mb, self.rss_mb.get(pid, 0))
+
+    def finish(self) -> dict:
+        args = self.args
+        try:
+            self.ceilings.append(ceiling(self.servers.port, args.concurrency, args.ceiling_seconds))
+            if self.mode.startswith("two") and not args.no_checks:
+                instances = self.servers.instances
+                self.checks = mixed_checks.cross_instance(instances[0].port, instances[1].port, self.population)
+        finally:
+            self.servers.stop()
+        population, traffic = self.population, self.traffic
+        result = {
+            "label": self.label, "mode": self.mode, "root": str(self.root), "seconds": round(self.seconds, 2),
+            "slices": traffic.runs, "instances": len(self.servers.instances), "workers_per_instance": args.workers,
+            "concurrency": args.concurrency, "people": len(population.people), "people_active": len(traffic.seen),
+            "roles": {role: len(population.by_role(role)) for role in ("member", "organiser", "coordinator")},
+            "upcoming_events": len(population.upcoming), "open_events": len(population.open_events),
+            "ceiling": {"before": self.ceilings[0], "after": self.ceilings[-1]},
+            "load": {"before": round(self.load_before, 2), "during": self.load.figures(),
+                     "after": round(os.getloadavg()[0], 2)},
+            "rss_mb": self.rss_mb, "database": self.database.figures(), "errors_sample": traffic.errors[:20],
+            "checks": self.checks, **traffic.recorder.report(self.seconds),
+        }
+        overall = result["overall"]
+        print(f"[{self.label}] mode {self.mode}: {overall['rps']} req/s, p50 {overall['p50_ms']} p95 "
+              f"{overall['p95_ms']} p99 {overall['p99_ms']} ms, bad {overall['bad']}, cache hit "
+              f"{overall['cache_hit_rate']}, db share {overall['db_share']}, load {result['load']['during']}, "
+              f"ceiling {self.ceilings[0]['rps']}/{self.ceilings[-1]['rps']}", flush=True)
+        return result
+
+
+def run_mode(mode: str, checkouts: list[tuple[str, Path]], args, secret_key: str, scratch: Path) -> list[dict]:
+    """One mode for each checkout: one after the other, or (--interleave) served at the same time and
+    measured in alternating slices, so that the machine's drifting load falls on both alike."""
+    if not args.interleave or len(checkouts) == 1:
+        results = []
+        for label, root in checkouts:
+            side = Side(mode, root, label, args, secret_key, scratch)
+            try:
+                side.slice(args.seconds, args.warmup)
+            finally:
+                results.append(side.finish())
+        return results
+    sides = []
+    try:
+        for label, root in checkouts:
+            sides.append(Side(mode, root, label, args, secret_key, scratch))
+        slices = max(1, round(args.seconds / args.interleave))
+        for number in range(slices):
+            for side in sides if number % 2 == 0 else reversed(sides):
+                side.slice(args.seconds / slices, args.warmup if number == 0 else min(2.0, args.warmup))
     finally:
-        servers.stop()
-    report = traffic.recorder.report(seconds)
-    result = {
-        "label": label, "mode": mode, "root": str(root), "seconds": round(seconds, 2),
-        "instances": len(servers.instances), "workers_per_instance": args.workers,
-        "concurrency": args.concurrency, "people": len(population.people),
-        "roles": {role: len(population.by_role(role)) for role in ("member", "organiser", "coordinator")},
-        "upcoming_events": len(population.upcoming), "open_events": len(population.open_events),
-        "ceiling": {"before": ceiling_before, "after": ceiling_after},
-        "load": {"before": round(load_before, 2), "during": load_during, "after": round(os.getloadavg()[0], 2)},
-        "rss_mb": rss.max_mb(), "database": database_figures, "errors_sample": traffic.errors[:20], "checks": checks, **report,
-    }
-    overall = result["overall"]
-    print(f"[{label}] mode {mode}: {overall['rps']} req/s, p50 {overall['p50_ms']} p95 {overall['p95_ms']} "
-          f"p99 {overall['p99_ms']} ms, bad {overall['bad']}, cache hit {overall['cache_hit_rate']}, "
-          f"db share {overall['db_share']}, load {load_during}, ceiling {ceiling_before['rps']}/{ceiling_after['rps']}",
-          flush=True)
-    return result
+        results = [side.finish() for side in sides]
+    return results
 
 
 def parse_args(argv):
@@ -213,6 +268,8 @@ def parse_args(argv):
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11"),
                         help="the bench's own Redis database (flushed before each Redis mode)")
     parser.add_argument("--baseline-dir", type=Path, help="also serve and measure this checkout (before)")
+    parser.add_argument("--interleave", type=float, default=0.0, metavar="SECONDS",
+                        help="with --baseline-dir: serve both at once and alternate slices of this length")
     parser.add_argument("--python", help="Python that runs gunicorn (default: this one)")
     parser.add_argument("--no-checks", action="store_true", help="skip the cross-instance check")
     parser.add_argument("--readme", action="store_true", help="write the Mixed traffic section of bench/README.md")
@@ -234,9 +291,10 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     runs = []
     checkouts = ([("before", args.baseline_dir.resolve())] if args.baseline_dir else []) + [("after", ROOT)]
+    if not args.baseline_dir:
+        checkouts = [("this", ROOT)]
     for mode in args.modes.split(","):
-        for label, root in checkouts:  # before and after of a mode back to back: the same machine load
-            runs.append(run_mode(mode, root, label if args.baseline_dir else "this", args, secret_key, scratch))
+        runs += run_mode(mode, checkouts, args, secret_key, scratch)  # before and after back to back
     meta = {"started": stamp, "machine": machine_info(args.database_url), "argv": sys.argv[1:],
             "database": args.database_url.rsplit("/", 1)[-1]}
     path = RESULTS_DIR / f"mixed-{stamp}.json"

@@ -18,27 +18,30 @@ _ACTIVITY = ("SELECT count(*) AS connections, count(*) FILTER (WHERE state = 'ac
              "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
-class DatabaseSampler(threading.Thread):
-    """pg_stat_database before and after; pg_stat_activity every `interval` seconds."""
+class DatabaseSampler:
+    """pg_stat_database at the start and end of each recorded slice (begin/finish, any number of
+    times: the figures add up); pg_stat_activity every `interval` seconds in between."""
 
     def __init__(self, database_url: str, interval: float = 0.25):
-        super().__init__(daemon=True)
         self.enabled = database_url.startswith("postgres")
         self.engine = create_engine(database_url, pool_size=1, max_overflow=0) if self.enabled else None
         self.interval = interval
         self.samples: list[dict] = []
+        self.delta: dict[str, int] = {}
+        self.seconds = 0.0
         self._halt = threading.Event()
+        self._thread: threading.Thread | None = None
         self._start: dict | None = None
 
     def _counters(self, connection) -> dict:
+        connection.execute(text("SELECT pg_stat_clear_snapshot()"))
         counters = dict(connection.execute(text(_DATABASE)).mappings().one())
         counters["stamp_writes"] = connection.execute(text(_STAMPS)).scalar()
+        connection.commit()
         return counters
 
-    def run(self):
+    def _sample(self):
         with self.engine.connect() as connection:
-            connection.execute(text("SELECT pg_stat_clear_snapshot()"))
-            self._start = self._counters(connection)
             while not self._halt.is_set():
                 connection.execute(text("SELECT pg_stat_clear_snapshot()"))
                 self.samples.append(dict(connection.execute(text(_ACTIVITY)).mappings().one()))
@@ -46,20 +49,30 @@ class DatabaseSampler(threading.Thread):
                 self._halt.wait(self.interval)
 
     def begin(self) -> None:
-        if self.enabled:
-            self.start()
-
-    def finish(self, seconds: float) -> dict | None:
         if not self.enabled:
-            return None
-        self._halt.set()
-        self.join(10)
+            return
         with self.engine.connect() as connection:
-            connection.execute(text("SELECT pg_stat_clear_snapshot()"))
+            self._start = self._counters(connection)
+        self._halt.clear()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def finish(self, seconds: float) -> None:
+        if not self.enabled or self._thread is None:
+            return
+        self._halt.set()
+        self._thread.join(10)
+        with self.engine.connect() as connection:
             end = self._counters(connection)
+        for key in end:
+            self.delta[key] = self.delta.get(key, 0) + int(end[key] or 0) - int(self._start[key] or 0)
+        self.seconds += seconds
+
+    def figures(self) -> dict | None:
+        if not self.enabled or not self.delta:
+            return None
         self.engine.dispose()
-        start = self._start or end
-        delta = {k: int(end[k] or 0) - int(start[k] or 0) for k in end}
+        delta, seconds = self.delta, self.seconds
         count = len(self.samples) or 1
         per_second = lambda key: round(delta[key] / seconds, 1) if seconds else None  # noqa: E731
         reads = delta["blks_read"] + delta["blks_hit"]

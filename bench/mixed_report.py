@@ -59,7 +59,8 @@ def summary_table(runs: list[dict]) -> list[str]:
 
 
 def kinds_table(run: dict) -> list[str]:
-    lines = [f"**{run['label']}, {MODE_LABELS.get(run['mode'], run['mode'])}** ({_f(run['seconds'])} s recorded):",
+    lines = [f"**{run['label']}, {MODE_LABELS.get(run['mode'], run['mode'])}** ({_f(run['seconds'])} s recorded, "
+             f"{_f(run.get('people_active'))} distinct signed-in people acted):",
              "",
              "| kind | requests | req/s | p50 / p95 / p99 ms | non-2xx/304 | cache hit | server ms mean / p95 | db ms mean | statements | statuses |",
              "|---|---:|---:|---|---|---:|---|---:|---:|---|"]

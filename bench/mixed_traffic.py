@@ -65,11 +65,13 @@ class Traffic:
         self.list_filters = list_filters or {}
         self.registrations: deque[tuple[Person, int]] = deque(maxlen=5000)
         self.busy: set[int] = set()
+        self.seen: set[int] = set()  # signed-in people who acted while recording
         self._lock = threading.Lock()
         names, weights = zip(*mix, strict=True)
         self.actions, self.weights = list(names), list(weights)
         self.recording = False
         self.phase = "warm-up"  # then "recording", then "done"
+        self.runs = 0
         self.stopping = threading.Event()
         self.errors: list[str] = []
 
@@ -109,6 +111,8 @@ class Traffic:
             with self._lock:
                 if person.id not in self.busy:
                     self.busy.add(person.id)
+                    if self.recording:
+                        self.seen.add(person.id)
                     return person
         return None
 
@@ -281,7 +285,7 @@ class Traffic:
         return None  # anonymous visitors and calendar clients
 
     def worker(self, index: int) -> None:
-        rng = random.Random(self.seed * 1000 + index)
+        rng = random.Random(self.seed * 100_000 + self.runs * 1000 + index)
         client = loadgen.Client(self.port)
         local: dict[str, KindStats] = {}
         while not self.stopping.is_set():
@@ -301,7 +305,10 @@ class Traffic:
 
     def run(self, concurrency: int, seconds: float, warmup: float, on_start=None) -> float:
         """Send the mix from `concurrency` threads: `warmup` seconds unrecorded, then `seconds` recorded.
-        Returns the recorded duration."""
+        Returns the recorded duration. May be called again (interleaved slices): the figures add up."""
+        self.runs += 1
+        self.stopping = threading.Event()
+        self.phase, self.recording = "warm-up", False
         threads = [threading.Thread(target=self.worker, args=(i,), daemon=True) for i in range(concurrency)]
         for thread in threads:
             thread.start()
