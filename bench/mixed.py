@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import secrets
+import signal
 import sys
 import threading
 from datetime import UTC, datetime
@@ -92,15 +93,22 @@ class Servers:
         front = free_port()
         env["BASE_URL"] = f"http://127.0.0.1:{front}"
         ports = [front] if count == 1 else [free_port() for _ in range(count)]
-        self.instances = [Instance(root, port, args.workers, env, scratch / "wsgi",
-                                   RESULTS_DIR / f"{label}-{mode}-gunicorn{n}.log", python=args.python)
-                          for n, port in enumerate(ports, 1)]
-        for instance in self.instances:
-            instance.wait_ready()
-        if count > 1:
-            self.proxy = HAProxy(front, ports, scratch / f"haproxy-{mode}", RESULTS_DIR / f"{label}-{mode}-haproxy.log")
-            self.proxy.wait_ready()
+        self.instances: list[Instance] = []
         self.port = front
+        try:
+            for n, port in enumerate(ports, 1):
+                self.instances.append(Instance(root, port, args.workers, env, scratch / "wsgi",
+                                               RESULTS_DIR / f"mixed-{args.stamp}-{label}-{mode}-gunicorn{n}.log",
+                                               python=args.python))
+            for instance in self.instances:
+                instance.wait_ready()
+            if count > 1:
+                self.proxy = HAProxy(front, ports, scratch / f"haproxy-{mode}",
+                                     RESULTS_DIR / f"mixed-{args.stamp}-{label}-{mode}-haproxy.log")
+                self.proxy.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
 
     def worker_pids(self) -> list[int]:
         return [pid for instance in self.instances for pid in instance.worker_pids()]
@@ -198,8 +206,13 @@ class Side:
         for pid, mb in rss.max_mb().items():
             self.rss_mb[pid] = max(mb, self.rss_mb.get(pid, 0))
 
-    def finish(self) -> dict:
+    def finish(self, interrupted: bool = False) -> dict:
+        """The ceiling again, the cross-instance check (two instances), then stop the servers."""
         args = self.args
+        if interrupted:
+            self.traffic.stopping.set()
+            self.servers.stop()
+            raise KeyboardInterrupt
         try:
             self.ceilings.append(ceiling(self.servers.port, args.concurrency, args.ceiling_seconds))
             if self.mode.startswith("two") and not args.no_checks:
@@ -237,8 +250,9 @@ def run_mode(mode: str, checkouts: list[tuple[str, Path]], args, secret_key: str
             side = Side(mode, root, label, args, secret_key, scratch)
             try:
                 side.slice(args.seconds, args.warmup)
-            finally:
-                results.append(side.finish())
+            except BaseException:
+                side.finish(interrupted=True)
+            results.append(side.finish())
         return results
     sides = []
     try:
@@ -248,9 +262,12 @@ def run_mode(mode: str, checkouts: list[tuple[str, Path]], args, secret_key: str
         for number in range(slices):
             for side in sides if number % 2 == 0 else reversed(sides):
                 side.slice(args.seconds / slices, args.warmup if number == 0 else min(2.0, args.warmup))
-    finally:
-        results = [side.finish() for side in sides]
-    return results
+    except BaseException:
+        for side in sides:
+            side.traffic.stopping.set()
+            side.servers.stop()
+        raise
+    return [side.finish() for side in sides]
 
 
 def parse_args(argv):
@@ -283,9 +300,14 @@ def parse_args(argv):
     return args
 
 
+def _interrupt(_signum, _frame):
+    raise KeyboardInterrupt  # the servers are stopped on the way out (finally blocks)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    signal.signal(signal.SIGTERM, _interrupt)
+    stamp = args.stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     scratch = Path(f"/tmp/liaison-mixed-{stamp}")
     secret_key = secrets.token_hex(32)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)

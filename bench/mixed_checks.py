@@ -114,7 +114,28 @@ def registration(port_a: int, port_b: int, population, rng: random.Random) -> di
                       f"new ETag to {fresh}/{READS} conditional requests carrying the old one"}
 
 
+def sign_out(port_a: int, port_b: int, population, rng: random.Random) -> dict:
+    """Signing out through A revokes the session: a copy of its cookie no longer signs in through B."""
+    member = rng.choice([p for p in population.people if p.role == "member"])
+    copy = dict(member.cookies)
+    viewer = loadgen.Client(port_b)
+    viewer.cookies = dict(copy)
+    before, _, _ = viewer.get("/my/events")
+    writer = _client(port_a, member)
+    _, _, html = writer.get("/my/events")
+    form = _form(html, "/logout")
+    status = _submit(writer, form, form.fields) if form else None
+    viewer.cookies = dict(copy)
+    after = [viewer.get("/my/events")[0] for _ in range(READS)]
+    member.cookies = {}  # this person is signed out now
+    return {"what": "sign-out through A; a copy of the session cookie through B",
+            "ok": before == 200 and status in (302, 303) and all(code in (302, 303) for code in after),
+            "detail": f"my events through B {before} before; POST /logout through A → {status}; "
+                      f"the copied cookie through B then got {after} (302: sent to sign in)"}
+
+
 def cross_instance(port_a: int, port_b: int, population, seed: int = 7) -> dict:
     rng = random.Random(seed)
-    items = [agenda_edit(port_a, port_b, population, rng), registration(port_a, port_b, population, rng)]
+    items = [agenda_edit(port_a, port_b, population, rng), registration(port_a, port_b, population, rng),
+             sign_out(port_a, port_b, population, rng)]
     return {"passed": all(item["ok"] for item in items), "items": items}
