@@ -62,11 +62,13 @@ def kinds_table(run: dict) -> list[str]:
     lines = [f"**{run['label']}, {MODE_LABELS.get(run['mode'], run['mode'])}** ({_f(run['seconds'])} s recorded, "
              f"{_f(run.get('people_active'))} distinct signed-in people acted):",
              "",
-             "| kind | requests | req/s | p50 / p95 / p99 ms | non-2xx/304 | cache hit | server ms mean / p95 | db ms mean | statements | statuses |",
-             "|---|---:|---:|---|---|---:|---|---:|---:|---|"]
+             "| kind | requests | req/s | p50 / p95 / p99 ms | non-2xx/304 | cache hit | server ms mean / p95 | share of server time | db ms mean | statements | statuses |",
+             "|---|---:|---:|---|---|---:|---|---:|---:|---:|---|"]
+    total = run["overall"].get("server_ms_total") or 0
     for kind, row in sorted(run["kinds"].items(), key=lambda item: -item[1]["requests"]):
         lines.append(f"| {kind} | {_f(row['requests'])} | {_f(row['rps'])} | {_lat(row)} | {_bad(row)} | "
                      f"{_pct(row['cache_hit_rate'])} | {_f(row['server_ms_mean'])} / {_f(row.get('server_p95_ms'))} | "
+                     f"{_pct(row.get('server_ms_total', 0) / total) if total else '–'} | "
                      f"{_f(row['db_ms_mean'])} | {_f(row.get('statements_mean'))} | "
                      + ", ".join(f"{s}: {n}" for s, n in row["statuses"].items()) + " |")
     return lines

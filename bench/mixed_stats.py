@@ -113,6 +113,7 @@ class KindStats:
             "p99_ms": ms(percentile(ordered, 0.99)),
             "mean_ms": ms(sum(ordered) / len(ordered)) if ordered else None,
             "statuses": dict(sorted(self.statuses.items())), "bad": self.bad,
+            "server_ms_total": round(self.app_ms, 1),
             "server_ms_mean": round(self.app_ms / self.timed, 2) if self.timed else None,
             "server_p50_ms": percentile(server, 0.50), "server_p95_ms": percentile(server, 0.95),
             "db_ms_mean": round(self.db_ms / self.timed, 2) if self.timed else None,
