@@ -31,7 +31,7 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import loadgen, mixed_checks, mixed_report
+from bench import loadgen, mixed_checks, mixed_cpu, mixed_report
 from bench.generate import BENCH_PASSWORD
 from bench.mixed_db import DatabaseSampler
 from bench.mixed_people import forge_cookie, load_population, serializer, session_template
@@ -187,18 +187,27 @@ class Side:
                                list_filters=filters)
         self.load, self.database = LoadSampler(), DatabaseSampler(args.database_url)
         self.rss_mb: dict[int, float] = {}
+        self.cpu_seconds: dict[str, float] = {}
         self.seconds = 0.0
         self.checks = None
 
+    def _cpu_snapshot(self):
+        proxy = self.servers.proxy.process.pid if self.servers.proxy else None
+        return mixed_cpu.snapshot(self.servers.worker_pids(), self.args.database_url.rsplit("/", 1)[-1], proxy)
+
     def slice(self, seconds: float, warmup: float) -> None:
         rss = RssSampler(self.servers)
+        cpu_before = {}
 
         def on_start():
             self.load.begin()
             self.database.begin()
             rss.start()
+            cpu_before.update(self._cpu_snapshot())
 
         elapsed = self.traffic.run(self.args.concurrency, seconds, warmup, on_start=on_start)
+        for part, cpu in mixed_cpu.used(cpu_before, self._cpu_snapshot()).items():
+            self.cpu_seconds[part] = self.cpu_seconds.get(part, 0.0) + cpu
         rss.stop()
         self.load.finish()
         self.database.finish(elapsed)
@@ -233,6 +242,10 @@ class Side:
             "rss_mb": self.rss_mb, "database": self.database.figures(), "errors_sample": traffic.errors[:20],
             "checks": self.checks, **traffic.recorder.report(self.seconds),
         }
+        requests = result["overall"]["requests"] or 1
+        result["cpu"] = {part: {"seconds": round(cpu, 2), "ms_per_request": round(cpu * 1000 / requests, 2),
+                                "cores": round(cpu / self.seconds, 2) if self.seconds else None}
+                         for part, cpu in self.cpu_seconds.items()}
         overall = result["overall"]
         print(f"[{self.label}] mode {self.mode}: {overall['rps']} req/s, p50 {overall['p50_ms']} p95 "
               f"{overall['p95_ms']} p99 {overall['p99_ms']} ms, bad {overall['bad']}, cache hit "

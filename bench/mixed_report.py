@@ -87,6 +87,14 @@ def database_line(run: dict) -> list[str]:
             f"of the samples (on a change stamp in {_pct(d['stamp_lock_wait_samples'])}), deadlocks {d['deadlocks']}."]
 
 
+def cpu_line(run: dict) -> list[str]:
+    cpu = run.get("cpu")
+    if not cpu:
+        return []
+    parts = [f"{part} {c['ms_per_request']} ms ({c['cores']} cores)" for part, c in cpu.items() if c["seconds"]]
+    return ["CPU per request (and cores busy on average): " + ", ".join(parts) + "."]
+
+
 def checks_lines(run: dict) -> list[str]:
     checks = run.get("checks")
     if not checks:
@@ -113,6 +121,8 @@ def markdown(meta: dict, runs: list[dict]) -> str:
         lines += [""] + kinds_table(run)
         if run.get("database"):
             lines += [""] + database_line(run)
+        if run.get("cpu"):
+            lines += [""] + cpu_line(run)
         if run.get("checks"):
             lines += [""] + checks_lines(run)
     return "\n".join(lines) + "\n"
