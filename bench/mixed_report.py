@@ -46,7 +46,7 @@ def summary_table(runs: list[dict]) -> list[str]:
     for run in runs:
         o = run["overall"]
         ceil = [c["rps"] for c in run["ceiling"].values() if c and c["rps"]]
-        mean_ceiling = sum(ceil) / len(ceil) if ceil else None
+        mean_ceiling = _mean_ceiling(run)
         rss = max(run["rss_mb"].values()) if run["rss_mb"] else None
         load = run["load"]
         lines.append(
@@ -55,6 +55,45 @@ def summary_table(runs: list[dict]) -> list[str]:
             f"{_pct(o['db_share'])} | {' / '.join(_f(c) for c in ceil)} | "
             f"{_pct(o['rps'] / mean_ceiling) if mean_ceiling else '–'} | {_f(rss, ' MB')} | "
             f"{load['before']} / {load['during']['mean']} / {load['during']['max']} |")
+    return lines
+
+
+P95_OVERALL_MS, P95_KIND_MS, CEILING_SHARE, RSS_MB = 100.0, 250.0, 0.25, 150.0
+
+
+def _mean_ceiling(run: dict) -> float | None:
+    found = [c["rps"] for c in run["ceiling"].values() if c and c["rps"]]
+    return sum(found) / len(found) if found else None
+
+
+def targets(run: dict) -> dict[str, str]:
+    """Issue 19's targets for the mix, each PASS or FAIL with the figure."""
+    o = run["overall"]
+    worst_kind, worst = max(((k, r["p95_ms"] or 0) for k, r in run["kinds"].items()), key=lambda kv: kv[1],
+                            default=("–", 0))
+    ceiling = _mean_ceiling(run)
+    rss = max(run["rss_mb"].values()) if run["rss_mb"] else None
+    verdict = lambda ok, text: f"{'PASS' if ok else '**FAIL**'} ({text})"  # noqa: E731
+    found = {
+        "p95 < 100 ms": verdict((o["p95_ms"] or 1e9) < P95_OVERALL_MS, f"{_f(o['p95_ms'])} ms"),
+        "every kind's p95 < 250 ms": verdict(worst < P95_KIND_MS, f"worst: {worst_kind} {_f(worst)} ms"),
+        "≥ 1/4 of the ceiling": verdict(bool(ceiling) and o["rps"] >= CEILING_SHARE * ceiling,
+                                        _pct(o["rps"] / ceiling) if ceiling else "no ceiling"),
+        "worker RSS < 150 MB": verdict(rss is not None and rss < RSS_MB, _f(rss, " MB")),
+        "every answer 2xx/304": verdict(o["bad"] == 0, f"{o['bad']} others"),
+    }
+    if run.get("checks"):
+        found["cross-instance check"] = verdict(run["checks"]["passed"], "see below")
+    return found
+
+
+def targets_table(runs: list[dict]) -> list[str]:
+    names = list(dict.fromkeys(name for run in runs for name in targets(run)))
+    lines = ["| code | mode | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
+    for run in runs:
+        found = targets(run)
+        lines.append(f"| {run['label']} | {MODE_LABELS.get(run['mode'], run['mode'])} | "
+                     + " | ".join(found.get(name, "") for name in names) + " |")
     return lines
 
 
@@ -117,6 +156,7 @@ def markdown(meta: dict, runs: list[dict]) -> str:
         "",
     ]
     lines += summary_table(runs)
+    lines += ["", "Targets of issue 19 for the mix (PostgreSQL, 2 workers, concurrency 8):", ""] + targets_table(runs)
     for run in runs:
         lines += [""] + kinds_table(run)
         if run.get("database"):

@@ -92,3 +92,25 @@ def test_forms_keep_textarea_text_and_every_selected_option_as_a_browser_sends_t
                         '<option value="b" selected>B</select><select name="none" multiple>'
                         '<option value="9">z</select></form>')
     assert form.fields == [("d", "First & second"), ("s", "1"), ("s", "3"), ("k", "b")]
+
+
+def test_the_report_states_each_target_with_its_figure_and_the_cpu_used_between_snapshots():
+    from bench import mixed_cpu, mixed_report
+
+    stats = KindStats()
+    for ms in (20, 40, 300):
+        stats.add(ms / 1000, 200, parse_server_timing(header_value(ms / 2000, 0.001, 2, 1, 0)))
+    recorder = Recorder()
+    recorder.merge({"event_page": stats})
+    run = {"label": "this", "mode": "on", "seconds": 3.0, "rss_mb": {1: 120.0}, "checks": None,
+           "ceiling": {"before": {"rps": 10.0}, "after": {"rps": 14.0}}, **recorder.report(3.0),
+           "load": {"before": 1.0, "during": {"min": 1, "mean": 1.5, "max": 2}, "after": 1.0}}
+    found = mixed_report.targets(run)
+    assert found["p95 < 100 ms"].startswith("**FAIL**") and "300" in found["p95 < 100 ms"]
+    assert found["every kind's p95 < 250 ms"] == "**FAIL** (worst: event_page 300.0 ms)"
+    assert found["≥ 1/4 of the ceiling"] == "**FAIL** (8%)"  # 1 req/s against a ceiling of 12
+    assert found["worker RSS < 150 MB"] == "PASS (120.0 MB)"
+    text = mixed_report.markdown({"started": "x", "database": "liaison_bench",
+                                  "machine": {"nproc": 2, "cpu": "c", "database": "PostgreSQL"}}, [run])
+    assert "| event_page | 3 |" in text and "1.5 / 2" in text
+    assert mixed_cpu.used({"app workers": {1: 1.0, 2: 5.0}}, {"app workers": {1: 1.5, 3: 9.0}}) == {"app workers": 0.5}
