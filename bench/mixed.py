@@ -36,7 +36,7 @@ from bench.generate import BENCH_PASSWORD
 from bench.mixed_db import DatabaseSampler
 from bench.mixed_people import forge_cookie, load_population, serializer, session_template
 from bench.mixed_server import HAProxy, Instance, free_port
-from bench.mixed_traffic import Traffic
+from bench.mixed_traffic import MIX, Traffic
 from bench.run import RssSampler, machine_info
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -184,7 +184,7 @@ class Side:
             self.servers.stop()
             raise
         self.traffic = Traffic(self.servers.port, self.population, seed=args.seed, zipf_s=args.zipf,
-                               list_filters=filters)
+                               list_filters=filters, mix=args.mix)
         self.load, self.database = LoadSampler(), DatabaseSampler(args.database_url)
         self.rss_mb: dict[int, float] = {}
         self.cpu_seconds: dict[str, float] = {}
@@ -303,7 +303,15 @@ def parse_args(argv):
     parser.add_argument("--python", help="Python that runs gunicorn (default: this one)")
     parser.add_argument("--no-checks", action="store_true", help="skip the cross-instance check")
     parser.add_argument("--readme", action="store_true", help="write the Mixed traffic section of bench/README.md")
+    parser.add_argument("--only", help="comma-separated actions of the mix to keep (their weights unchanged), "
+                        f"of {', '.join(name for name, _ in MIX)}")
     args = parser.parse_args(argv)
+    args.mix = MIX
+    if args.only:
+        wanted = set(args.only.split(","))
+        if unknown := wanted - {name for name, _ in MIX}:
+            parser.error(f"unknown actions {sorted(unknown)}")
+        args.mix = [(name, weight) for name, weight in MIX if name in wanted]
     name = args.database_url.rsplit("/", 1)[-1]
     if "bench" not in name and "test" not in name:
         parser.error("the mix writes to the database: use one whose name contains 'bench' or 'test'")
