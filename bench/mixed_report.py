@@ -175,3 +175,26 @@ def write_readme(report: str) -> None:
     before, rest = text.split(MARK_START, 1)
     after = rest.split(MARK_END, 1)[1] if MARK_END in rest else ""
     README.write_text(f"{before}{MARK_START}\n{report}{MARK_END}{after}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.mixed_report results/mixed-A.json results/mixed-B.json [--readme]`: one report
+    of the runs of several invocations (each keeps its own load figures)."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--readme", action="store_true")
+    args = parser.parse_args(argv)
+    loaded = [json.loads(path.read_text()) for path in args.files]
+    meta = dict(loaded[0]["meta"], started=" / ".join(d["meta"]["started"] for d in loaded))
+    text = markdown(meta, [run for data in loaded for run in data["runs"]])
+    print(text)
+    if args.readme:
+        write_readme(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
