@@ -193,7 +193,10 @@ class Side:
 
     def _cpu_snapshot(self):
         proxy = self.servers.proxy.process.pid if self.servers.proxy else None
-        return mixed_cpu.snapshot(self.servers.worker_pids(), self.args.database_url.rsplit("/", 1)[-1], proxy)
+        found = mixed_cpu.snapshot(self.servers.worker_pids(), self.args.database_url.rsplit("/", 1)[-1], proxy)
+        if self.mode not in ("redis", "two"):
+            found.pop("Redis")  # not ours in this mode (other users of the same Redis)
+        return found
 
     def slice(self, seconds: float, warmup: float) -> None:
         rss = RssSampler(self.servers)

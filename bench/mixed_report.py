@@ -126,6 +126,14 @@ def database_line(run: dict) -> list[str]:
             f"of the samples (on a change stamp in {_pct(d['stamp_lock_wait_samples'])}), deadlocks {d['deadlocks']}."]
 
 
+def entries_line(run: dict, top: int = 8) -> list[str]:
+    entries = run.get("cache_entries")
+    if not entries:
+        return []
+    shown = [f"{name} {e['built']:,} built / {e['found']:,} found" for name, e in list(entries.items())[:top]]
+    return ["Cache entries built most often (each lookup that missed built one): " + "; ".join(shown) + "."]
+
+
 def cpu_line(run: dict) -> list[str]:
     cpu = run.get("cpu")
     if not cpu:
@@ -163,6 +171,8 @@ def markdown(meta: dict, runs: list[dict]) -> str:
             lines += [""] + database_line(run)
         if run.get("cpu"):
             lines += [""] + cpu_line(run)
+        if run.get("cache_entries"):
+            lines += [""] + entries_line(run)
         if run.get("checks"):
             lines += [""] + checks_lines(run)
     return "\n".join(lines) + "\n"

@@ -47,7 +47,7 @@ if not OWN:
 
     def _counted_get(storage_key):
         stored = _get(storage_key)
-        timing.note_lookup(stored is not None)
+        timing.note_lookup(stored is not None, storage_key)
         return stored
 
     fragments._get = _counted_get

@@ -62,6 +62,7 @@ class KindStats:
     cache: dict[str, int] = field(default_factory=dict)  # hit | miss | none
     lookups_hit: int = 0
     lookups_miss: int = 0
+    entries: dict[str, list[int]] = field(default_factory=dict)  # cache entry name -> [found, built]
 
     def add(self, seconds: float, status: int | str, timing: dict[str, dict[str, str]] | None) -> None:
         self.latencies.append(seconds)
@@ -77,6 +78,9 @@ class KindStats:
             state = timing.get("cache", {}).get("desc", "none")
             self.cache[state] = self.cache.get(state, 0) + 1
             counts = re.findall(r"(\d+) (hit|miss)", timing.get("cache-lookups", {}).get("desc", ""))
+            for item in timing.get("cache-entries", {}).get("desc", "").split():
+                name, _, state = item.rpartition(":")
+                self.entries.setdefault(name, [0, 0])[0 if state == "h" else 1] += 1
             for number, what in counts:
                 if what == "hit":
                     self.lookups_hit += int(number)
@@ -94,6 +98,10 @@ class KindStats:
         self.db_ms += other.db_ms
         self.statements += other.statements
         self.timed += other.timed
+        for name, (found, built) in other.entries.items():
+            mine = self.entries.setdefault(name, [0, 0])
+            mine[0] += found
+            mine[1] += built
         self.lookups_hit += other.lookups_hit
         self.lookups_miss += other.lookups_miss
 
@@ -147,4 +155,7 @@ class Recorder:
 
     def report(self, seconds: float) -> dict:
         kinds = {kind: stats.summary(seconds) for kind, stats in sorted(self.kinds.items())}
-        return {"kinds": kinds, "overall": self.overall().summary(seconds)}
+        overall = self.overall()
+        entries = {name: {"found": found, "built": built, "hit_rate": round(found / (found + built), 3)}
+                   for name, (found, built) in sorted(overall.entries.items(), key=lambda kv: -kv[1][1])}
+        return {"kinds": kinds, "overall": overall.summary(seconds), "cache_entries": entries}

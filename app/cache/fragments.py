@@ -134,7 +134,7 @@ def _get(storage_key: str):
         large = _large_store()
         if large is not cache_for():
             stored = large.get(storage_key)
-    timing.note_lookup(stored is not None)
+    timing.note_lookup(stored is not None, storage_key)
     return stored
 
 

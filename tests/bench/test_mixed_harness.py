@@ -52,6 +52,13 @@ def test_statistics_count_bad_statuses_cache_hits_and_the_database_share():
     recorder.merge({"a": stats})
     recorder.merge({"a": stats, "b": KindStats()})
     assert recorder.report(1.0)["overall"]["requests"] == 10
+    named = KindStats()
+    named.add(0.01, 200, parse_server_timing(header_value(0.01, 0, 0, 1, 1, ["events.seats:h", "lessons.box:m"])))
+    named.add(0.01, 200, parse_server_timing(header_value(0.01, 0, 0, 0, 1, ["lessons.box:m"])))
+    recorder.merge({"c": named})
+    assert recorder.report(1.0)["cache_entries"] == {
+        "lessons.box": {"found": 0, "built": 2, "hit_rate": 0.0},
+        "events.seats": {"found": 1, "built": 0, "hit_rate": 1.0}}
 
 
 def test_role_counts_follow_the_dataset_proportions():

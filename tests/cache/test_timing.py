@@ -18,6 +18,9 @@ def test_the_second_request_of_a_page_is_answered_from_the_cache(app, database_u
     first = parse_server_timing(client.get("/events").headers.get("Server-Timing"))
     second = parse_server_timing(client.get("/events").headers.get("Server-Timing"))
     assert first["cache"]["desc"] == "miss" and second["cache"]["desc"] == "hit"
+    built = first["cache-entries"]["desc"].split()
+    assert built and all(item.endswith(":m") for item in built)
+    assert second["cache-entries"]["desc"].split() == [item[:-1] + "h" for item in built]
     assert float(first["db"]["dur"]) > 0 and first["db"]["desc"].endswith("statements")
     assert float(second["app"]["dur"]) > 0
     assert parse_server_timing(client.get("/healthz").headers.get("Server-Timing"))["cache"]["desc"] == "none"
