@@ -18,6 +18,11 @@ _ACTIVITY = ("SELECT count(*) AS connections, count(*) FILTER (WHERE state = 'ac
              "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
+_WRITES = ("SELECT (SELECT count(*) FROM registrations WHERE updated_at BETWEEN :start AND :end) AS registrations, "
+           "(SELECT count(*) FROM lessons WHERE created_at BETWEEN :start AND :end) AS lessons, "
+           "(SELECT count(*) FROM sessions WHERE updated_at BETWEEN :start AND :end) AS sessions")
+
+
 class DatabaseSampler:
     """pg_stat_database at the start and end of each recorded slice (begin/finish, any number of
     times: the figures add up); pg_stat_activity every `interval` seconds in between."""
@@ -28,6 +33,7 @@ class DatabaseSampler:
         self.interval = interval
         self.samples: list[dict] = []
         self.delta: dict[str, int] = {}
+        self.written: dict[str, int] = {}
         self.seconds = 0.0
         self._halt = threading.Event()
         self._thread: threading.Thread | None = None
@@ -36,6 +42,7 @@ class DatabaseSampler:
     def _counters(self, connection) -> dict:
         connection.execute(text("SELECT pg_stat_clear_snapshot()"))
         counters = dict(connection.execute(text(_DATABASE)).mappings().one())
+        counters["now"] = connection.execute(text("SELECT clock_timestamp()")).scalar()
         counters["stamp_writes"] = connection.execute(text(_STAMPS)).scalar()
         connection.commit()
         return counters
@@ -64,8 +71,12 @@ class DatabaseSampler:
         self._thread.join(10)
         with self.engine.connect() as connection:
             end = self._counters(connection)
+            changed = connection.execute(text(_WRITES), {"start": self._start["now"], "end": end["now"]}).mappings().one()
+        for key, count in changed.items():  # rows the writes of this slice changed (the other side's too, interleaved)
+            self.written[key] = self.written.get(key, 0) + count
         for key in end:
-            self.delta[key] = self.delta.get(key, 0) + int(end[key] or 0) - int(self._start[key] or 0)
+            if key != "now":
+                self.delta[key] = self.delta.get(key, 0) + int(end[key] or 0) - int(self._start[key] or 0)
         self.seconds += seconds
 
     def figures(self) -> dict | None:
@@ -89,4 +100,5 @@ class DatabaseSampler:
             "lock_wait_samples": round(sum(1 for s in self.samples if s["waiting"]) / count, 3),
             "stamp_lock_wait_samples": round(sum(1 for s in self.samples if s["on_stamps"]) / count, 3),
             "waiting_mean": round(sum(s["waiting"] for s in self.samples) / count, 3),
+            "rows_changed": dict(self.written),
         }

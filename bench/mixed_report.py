@@ -118,12 +118,21 @@ def database_line(run: dict) -> list[str]:
     if not d:
         return []
     written = sum(d[k] or 0 for k in ("rows_inserted_per_s", "rows_updated_per_s", "rows_deleted_per_s"))
-    return [f"Database: {_f(d['commits_per_s'])} transactions/s (a read outside a write transaction "
+    lines = [f"Database: {_f(d['commits_per_s'])} transactions/s (a read outside a write transaction "
             f"runs in autocommit: one per statement), {_f(written)} rows written/s "
             f"({_f(d['stamp_row_writes_per_s'])}/s of them change-stamp rows), {_f(d['rows_fetched_per_s'])} rows "
             f"fetched/s, buffer hits {_pct(d['buffer_hit_rate'])}; {d['connections_max']} connections at most, "
             f"{d['active_mean']} active on average; a backend waited for a lock in {_pct(d['lock_wait_samples'])} "
             f"of the samples (on a change stamp in {_pct(d['stamp_lock_wait_samples'])}), deadlocks {d['deadlocks']}."]
+    if d.get("rows_changed"):
+        kinds = run["kinds"]
+        posts = lambda *names: sum(kinds.get(n, {}).get("statuses", {}).get("302", 0) for n in names)  # noqa: E731
+        changed = d["rows_changed"]
+        lines.append(f"Writes that landed: {changed.get('registrations', 0)} registrations changed for "
+                     f"{posts('register', 'cancel')} registrations and cancellations answered 302, "
+                     f"{changed.get('lessons', 0)} lessons recorded for {posts('lesson_record')}, "
+                     f"{changed.get('sessions', 0)} sessions changed for {posts('agenda_edit')} agenda edits.")
+    return lines
 
 
 def entries_line(run: dict, top: int = 8) -> list[str]:

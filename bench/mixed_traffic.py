@@ -91,8 +91,11 @@ class Traffic:
             return None, {}, b""
         if recording:
             timing = parse_server_timing(response_headers.get("server-timing"))
-            local.setdefault(kind, KindStats()).add(time.perf_counter() - started, status, timing)
-            if status >= 400 and len(self.errors) < 50:
+            shown = status
+            if status in (302, 303) and urlsplit(response_headers.get("location", "")).path == "/login":
+                shown = f"{status} to /login"  # not signed in (any more): a failure, though a redirect
+            local.setdefault(kind, KindStats()).add(time.perf_counter() - started, shown, timing)
+            if (status >= 400 or shown != status) and len(self.errors) < 50:
                 self.errors.append(f"{kind} {method} {path} -> {status}")
         return status, response_headers, data
 
