@@ -33,7 +33,7 @@ from pathlib import Path
 
 from bench import loadgen, mixed_checks, mixed_cpu, mixed_report
 from bench.generate import BENCH_PASSWORD
-from bench.mixed_db import DatabaseSampler
+from bench.mixed_db import DatabaseSampler, verify_writes
 from bench.mixed_people import forge_cookie, load_population, serializer, session_template
 from bench.mixed_server import HAProxy, Instance, free_port
 from bench.mixed_traffic import MIX, Traffic
@@ -188,6 +188,7 @@ class Side:
         self.load, self.database = LoadSampler(), DatabaseSampler(args.database_url)
         self.rss_mb: dict[int, float] = {}
         self.cpu_seconds: dict[str, float] = {}
+        self.writes: dict[str, list[int]] = {}  # kind -> [found in the database, answered with a redirect]
         self.seconds = 0.0
         self.checks = None
 
@@ -209,6 +210,12 @@ class Side:
             cpu_before.update(self._cpu_snapshot())
 
         elapsed = self.traffic.run(self.args.concurrency, seconds, warmup, on_start=on_start)
+        if self.database.enabled:  # before the other side (interleaved) writes to the same people
+            for kind, (found, expected) in verify_writes(self.args.database_url, self.traffic.intents).items():
+                mine = self.writes.setdefault(kind, [0, 0])
+                mine[0] += found
+                mine[1] += expected
+            self.traffic.intents.clear()
         for part, cpu in mixed_cpu.used(cpu_before, self._cpu_snapshot()).items():
             self.cpu_seconds[part] = self.cpu_seconds.get(part, 0.0) + cpu
         rss.stop()
@@ -243,7 +250,7 @@ class Side:
             "load": {"before": round(self.load_before, 2), "during": self.load.figures(),
                      "after": round(os.getloadavg()[0], 2)},
             "rss_mb": self.rss_mb, "database": self.database.figures(), "errors_sample": traffic.errors[:20],
-            "checks": self.checks, **traffic.recorder.report(self.seconds),
+            "checks": self.checks, "writes_found": self.writes, **traffic.recorder.report(self.seconds),
         }
         requests = result["overall"]["requests"] or 1
         result["cpu"] = {part: {"seconds": round(cpu, 2), "ms_per_request": round(cpu * 1000 / requests, 2),

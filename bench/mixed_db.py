@@ -18,11 +18,6 @@ _ACTIVITY = ("SELECT count(*) AS connections, count(*) FILTER (WHERE state = 'ac
              "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
-_WRITES = ("SELECT (SELECT count(*) FROM registrations WHERE updated_at BETWEEN :start AND :end) AS registrations, "
-           "(SELECT count(*) FROM lessons WHERE created_at BETWEEN :start AND :end) AS lessons, "
-           "(SELECT count(*) FROM sessions WHERE updated_at BETWEEN :start AND :end) AS sessions")
-
-
 class DatabaseSampler:
     """pg_stat_database at the start and end of each recorded slice (begin/finish, any number of
     times: the figures add up); pg_stat_activity every `interval` seconds in between."""
@@ -33,7 +28,6 @@ class DatabaseSampler:
         self.interval = interval
         self.samples: list[dict] = []
         self.delta: dict[str, int] = {}
-        self.written: dict[str, int] = {}
         self.seconds = 0.0
         self._halt = threading.Event()
         self._thread: threading.Thread | None = None
@@ -42,7 +36,6 @@ class DatabaseSampler:
     def _counters(self, connection) -> dict:
         connection.execute(text("SELECT pg_stat_clear_snapshot()"))
         counters = dict(connection.execute(text(_DATABASE)).mappings().one())
-        counters["now"] = connection.execute(text("SELECT clock_timestamp()")).scalar()
         counters["stamp_writes"] = connection.execute(text(_STAMPS)).scalar()
         connection.commit()
         return counters
@@ -71,12 +64,8 @@ class DatabaseSampler:
         self._thread.join(10)
         with self.engine.connect() as connection:
             end = self._counters(connection)
-            changed = connection.execute(text(_WRITES), {"start": self._start["now"], "end": end["now"]}).mappings().one()
-        for key, count in changed.items():  # rows the writes of this slice changed (the other side's too, interleaved)
-            self.written[key] = self.written.get(key, 0) + count
         for key in end:
-            if key != "now":
-                self.delta[key] = self.delta.get(key, 0) + int(end[key] or 0) - int(self._start[key] or 0)
+            self.delta[key] = self.delta.get(key, 0) + int(end[key] or 0) - int(self._start[key] or 0)
         self.seconds += seconds
 
     def figures(self) -> dict | None:
@@ -100,5 +89,39 @@ class DatabaseSampler:
             "lock_wait_samples": round(sum(1 for s in self.samples if s["waiting"]) / count, 3),
             "stamp_lock_wait_samples": round(sum(1 for s in self.samples if s["on_stamps"]) / count, 3),
             "waiting_mean": round(sum(s["waiting"] for s in self.samples) / count, 3),
-            "rows_changed": dict(self.written),
         }
+
+
+def verify_writes(database_url: str, intents: list[tuple]) -> dict[str, list[int]]:
+    """Whether the writes answered with a redirect are in the database: {kind: [found, expected]}.
+    The last intent for a registration (registered / cancelled) or a session (its room) is the one
+    its row must show now; every lesson recorded must exist under its unique title."""
+    registrations: dict[tuple[int, int], str] = {}
+    rooms: dict[int, str] = {}
+    titles: list[str] = []
+    for intent in intents:
+        if intent[0] == "registration":
+            registrations[(intent[1], intent[2])] = intent[3]
+        elif intent[0] == "session":
+            rooms[intent[1]] = intent[2]
+        elif intent[0] == "lesson":
+            titles.append(intent[1])
+    engine = create_engine(database_url, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as connection:
+            pairs = list(registrations)
+            statuses = dict(((u, e), s) for u, e, s in connection.execute(text(
+                "SELECT r.user_id, r.event_id, r.status FROM registrations r JOIN unnest(:users, :events) AS w(u, e) "
+                "ON r.user_id = w.u AND r.event_id = w.e"),
+                {"users": [u for u, _ in pairs], "events": [e for _, e in pairs]}))
+            found_rooms = dict(connection.execute(text("SELECT id, room FROM sessions WHERE id = ANY(:ids)"),
+                                                  {"ids": list(rooms)}).all())
+            lessons = connection.execute(text("SELECT count(DISTINCT title) FROM lessons WHERE title = ANY(:titles)"),
+                                         {"titles": titles}).scalar()
+    finally:
+        engine.dispose()
+    registered = sum(1 for pair, wanted in registrations.items()
+                     if (statuses.get(pair) == "cancelled") == (wanted == "cancelled") and pair in statuses)
+    return {"registrations": [registered, len(registrations)],
+            "sessions": [sum(1 for sid, room in rooms.items() if found_rooms.get(sid) == room), len(rooms)],
+            "lessons": [lessons or 0, len(set(titles))]}

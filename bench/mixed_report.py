@@ -124,14 +124,9 @@ def database_line(run: dict) -> list[str]:
             f"fetched/s, buffer hits {_pct(d['buffer_hit_rate'])}; {d['connections_max']} connections at most, "
             f"{d['active_mean']} active on average; a backend waited for a lock in {_pct(d['lock_wait_samples'])} "
             f"of the samples (on a change stamp in {_pct(d['stamp_lock_wait_samples'])}), deadlocks {d['deadlocks']}."]
-    if d.get("rows_changed"):
-        kinds = run["kinds"]
-        posts = lambda *names: sum(kinds.get(n, {}).get("statuses", {}).get("302", 0) for n in names)  # noqa: E731
-        changed = d["rows_changed"]
-        lines.append(f"Writes that landed: {changed.get('registrations', 0)} registrations changed for "
-                     f"{posts('register', 'cancel')} registrations and cancellations answered 302, "
-                     f"{changed.get('lessons', 0)} lessons recorded for {posts('lesson_record')}, "
-                     f"{changed.get('sessions', 0)} sessions changed for {posts('agenda_edit')} agenda edits.")
+    if run.get("writes_found"):
+        lines.append("Writes found in the database afterwards (the state each redirect-answered write left): " + ", ".join(
+            f"{kind} {found}/{expected}" for kind, (found, expected) in run["writes_found"].items()) + ".")
     return lines
 
 

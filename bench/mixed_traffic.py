@@ -66,6 +66,7 @@ class Traffic:
         self.registrations: deque[tuple[Person, int]] = deque(maxlen=5000)
         self.busy: set[int] = set()
         self.seen: set[int] = set()  # signed-in people who acted while recording
+        self.intents: list[tuple] = []  # writes answered with a redirect while recording
         self._lock = threading.Lock()
         names, weights = zip(*mix, strict=True)
         self.actions, self.weights = list(names), list(weights)
@@ -204,20 +205,31 @@ class Traffic:
             fields.append(submit)
         elif form.submit and form.submit[0]:
             fields.append(form.submit)
+        recording = self.recording
         status, headers, _ = self.call(client, local, kind, "POST", form.action or action_suffix, person.cookies,
                                        fields=fields)
         self.follow(client, local, person.cookies, status, headers)
-        return True
+        if recording and status in (302, 303) and urlsplit(headers.get("location", "")).path != "/login":
+            return "done"
+        return "failed"
+
+    def intend(self, *intent) -> None:
+        """A write answered with a redirect, to be found in the database afterwards (mixed_db.verify_writes)."""
+        self.intents.append(intent)
 
     def a_register(self, client, rng, local, person):
         event_id = self.open_events.choose(rng)
         status, _, html = self.call(client, local, "event_page", "GET", f"/events/{event_id}", person.cookies)
         if status != 200:
             return
-        if self._post_form(client, local, "register", person, html, f"/events/{event_id}/register"):
+        outcome = self._post_form(client, local, "register", person, html, f"/events/{event_id}/register")
+        if outcome:
             self.registrations.append((person, event_id))
-        else:
-            self._post_form(client, local, "cancel", person, html, f"/events/{event_id}/registration/cancel")
+            if outcome == "done":
+                self.intend("registration", person.id, event_id, "registered")
+        elif self._post_form(client, local, "cancel", person, html,
+                             f"/events/{event_id}/registration/cancel") == "done":
+            self.intend("registration", person.id, event_id, "cancelled")
 
     def a_cancel(self, client, rng, local, _person):
         """Someone who registered earlier in the run cancels (else someone registers)."""
@@ -239,8 +251,9 @@ class Traffic:
         person, event_id = found
         try:
             status, _, html = self.call(client, local, "event_page", "GET", f"/events/{event_id}", person.cookies)
-            if status == 200:
-                self._post_form(client, local, "cancel", person, html, f"/events/{event_id}/registration/cancel")
+            if status == 200 and self._post_form(client, local, "cancel", person, html,
+                                                 f"/events/{event_id}/registration/cancel") == "done":
+                self.intend("registration", person.id, event_id, "cancelled")
         finally:
             self.release(person)
 
@@ -249,7 +262,8 @@ class Traffic:
         sessions = self.population.sessions_of.get(event_id)
         if not sessions:
             return
-        path = f"/events/{event_id}/sessions/{rng.choice(sessions)}/edit"
+        session_id = rng.choice(sessions)
+        path = f"/events/{event_id}/sessions/{session_id}/edit"
         status, _, html = self.call(client, local, "agenda_form", "GET", path, person.cookies)
         if status != 200:
             return
@@ -258,7 +272,8 @@ class Traffic:
         def change(fields):
             return [(name, stamp if name == "room" else value) for name, value in fields]
 
-        self._post_form(client, local, "agenda_edit", person, html, path, change)
+        if self._post_form(client, local, "agenda_edit", person, html, path, change) == "done":
+            self.intend("session", session_id, stamp)
 
     def a_lesson_record(self, client, rng, local, person):
         event_id = rng.choice(person.attended)
@@ -267,13 +282,16 @@ class Traffic:
         if status != 200:
             return
         topic = rng.choice(SEARCH_TERMS)
+        title = f"Observation on {topic}: what the mixed benchmark saw ({rng.getrandbits(40):x})"
 
         def change(fields):
-            filled = {"title": f"Observation on {topic}: what the mixed benchmark saw",
+            filled = {"title": title,
                       "observation": "Participants compared how their units exchange information across borders."}
             return [(name, filled.get(name, value)) for name, value in fields if name not in ("submit", "save_draft")]
 
-        self._post_form(client, local, "lesson_record", person, html, path, change, submit=("save_draft", "Save draft"))
+        if self._post_form(client, local, "lesson_record", person, html, path, change,
+                           submit=("save_draft", "Save draft")) == "done":
+            self.intend("lesson", title)
 
     # --- the threads -----------------------------------------------------------------------------------
     def who(self, action: str) -> list[Person] | None:
