@@ -250,7 +250,7 @@ class Side:
             "load": {"before": round(self.load_before, 2), "during": self.load.figures(),
                      "after": round(os.getloadavg()[0], 2)},
             "rss_mb": self.rss_mb, "database": self.database.figures(), "errors_sample": traffic.errors[:20],
-            "checks": self.checks, "writes_found": self.writes, **traffic.recorder.report(self.seconds),
+            "only": args.only, "checks": self.checks, "writes_found": self.writes, **traffic.recorder.report(self.seconds),
         }
         requests = result["overall"]["requests"] or 1
         result["cpu"] = {part: {"seconds": round(cpu, 2), "ms_per_request": round(cpu * 1000 / requests, 2),
@@ -313,6 +313,7 @@ def parse_args(argv):
     parser.add_argument("--python", help="Python that runs gunicorn (default: this one)")
     parser.add_argument("--no-checks", action="store_true", help="skip the cross-instance check")
     parser.add_argument("--readme", action="store_true", help="write the Mixed traffic section of bench/README.md")
+    parser.add_argument("--label", default="this", help="what the report calls this checkout's runs")
     parser.add_argument("--only", help="comma-separated actions of the mix to keep (their weights unchanged), "
                         f"of {', '.join(name for name, _ in MIX)}")
     args = parser.parse_args(argv)
@@ -345,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     checkouts = ([("before", args.baseline_dir.resolve())] if args.baseline_dir else []) + [("after", ROOT)]
     if not args.baseline_dir:
-        checkouts = [("this", ROOT)]
+        checkouts = [(args.label, ROOT)]
     for mode in args.modes.split(","):
         runs += run_mode(mode, checkouts, args, secret_key, scratch)  # before and after back to back
     meta = {"started": stamp, "machine": machine_info(args.database_url), "argv": sys.argv[1:],

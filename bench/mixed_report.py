@@ -39,6 +39,11 @@ def _bad(row: dict) -> str:
     return "0" if not bad else ", ".join(f"{n}×{s}" for s, n in sorted(bad.items()))
 
 
+def _mode(run: dict) -> str:
+    label = MODE_LABELS.get(run["mode"], run["mode"])
+    return f"{label}; only {run['only'].replace(',', ', ')}" if run.get("only") else label
+
+
 def summary_table(runs: list[dict]) -> list[str]:
     lines = ["| code | mode | req/s | p50 / p95 / p99 ms | non-2xx/304 | cache hit (requests / lookups) | "
              "server ms (mean) | db share | ceiling req/s (before / after) | vs ceiling | worker RSS max | load 1-min (before / mean during / max) |",
@@ -50,7 +55,7 @@ def summary_table(runs: list[dict]) -> list[str]:
         rss = max(run["rss_mb"].values()) if run["rss_mb"] else None
         load = run["load"]
         lines.append(
-            f"| {run['label']} | {MODE_LABELS.get(run['mode'], run['mode'])} | {_f(o['rps'])} | {_lat(o)} | {o['bad']} | "
+            f"| {run['label']} | {_mode(run)} | {_f(o['rps'])} | {_lat(o)} | {o['bad']} | "
             f"{_pct(o['cache_hit_rate'])} / {_pct(o['lookup_hit_rate'])} | {_f(o['server_ms_mean'])} | "
             f"{_pct(o['db_share'])} | {' / '.join(_f(c) for c in ceil)} | "
             f"{_pct(o['rps'] / mean_ceiling) if mean_ceiling else '–'} | {_f(rss, ' MB')} | "
@@ -92,13 +97,13 @@ def targets_table(runs: list[dict]) -> list[str]:
     lines = ["| code | mode | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
     for run in runs:
         found = targets(run)
-        lines.append(f"| {run['label']} | {MODE_LABELS.get(run['mode'], run['mode'])} | "
+        lines.append(f"| {run['label']} | {_mode(run)} | "
                      + " | ".join(found.get(name, "") for name in names) + " |")
     return lines
 
 
 def kinds_table(run: dict) -> list[str]:
-    lines = [f"**{run['label']}, {MODE_LABELS.get(run['mode'], run['mode'])}** ({_f(run['seconds'])} s recorded, "
+    lines = [f"**{run['label']}, {_mode(run)}** ({_f(run['seconds'])} s recorded, "
              f"{_f(run.get('people_active'))} distinct signed-in people acted):",
              "",
              "| kind | requests | req/s | p50 / p95 / p99 ms | non-2xx/304 | cache hit | server ms mean / p95 | share of server time | db ms mean | statements | statuses |",
@@ -150,13 +155,14 @@ def checks_lines(run: dict) -> list[str]:
     checks = run.get("checks")
     if not checks:
         return []
-    lines = [f"Cross-instance check ({run['label']}, {MODE_LABELS.get(run['mode'], run['mode'])}): "
+    lines = [f"Cross-instance check ({run['label']}, {_mode(run)}): "
              f"**{'PASS' if checks['passed'] else 'FAIL'}**", ""]
     lines += [f"- {'ok' if c['ok'] else 'FAILED'}: {c['what']} — {c['detail']}" for c in checks["items"]]
     return lines
 
 
-def markdown(meta: dict, runs: list[dict]) -> str:
+def markdown(meta: dict, runs: list[dict], detailed: set[tuple[str, str]] | None = None) -> str:
+    """The report; per-kind tables for every run, or for the (label, mode) pairs in `detailed`."""
     machine = meta["machine"]
     first = runs[0] if runs else {}
     lines = [
@@ -170,6 +176,10 @@ def markdown(meta: dict, runs: list[dict]) -> str:
     lines += summary_table(runs)
     lines += ["", "Targets of issue 19 for the mix (PostgreSQL, 2 workers, concurrency 8):", ""] + targets_table(runs)
     for run in runs:
+        if detailed is not None and (run["label"], run["mode"]) not in detailed:
+            if run.get("checks"):
+                lines += [""] + checks_lines(run)
+            continue
         lines += [""] + kinds_table(run)
         if run.get("database"):
             lines += [""] + database_line(run)
@@ -200,10 +210,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--readme", action="store_true")
+    parser.add_argument("--detail", help="per-kind tables only for these label:mode pairs, e.g. this:on,this:off")
     args = parser.parse_args(argv)
+    detailed = {tuple(item.split(":", 1)) for item in args.detail.split(",")} if args.detail else None
     loaded = [json.loads(path.read_text()) for path in args.files]
     meta = dict(loaded[0]["meta"], started=" / ".join(d["meta"]["started"] for d in loaded))
-    text = markdown(meta, [run for data in loaded for run in data["runs"]])
+    text = markdown(meta, [run for data in loaded for run in data["runs"]], detailed)
     print(text)
     if args.readme:
         write_readme(text)
