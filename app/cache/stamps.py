@@ -12,16 +12,27 @@ At commit the session is flushed, then each changed table's stamp is incremented
 a reader can never see the new rows with the old stamp *after* the commit. Readers read the stamps
 before the rows; if a commit lands in between, the fragment cached under the older stamp already
 holds the newer rows, which is harmless.
+
+A table's stamp is the sum of its rows (shards). On PostgreSQL each writing thread moves the row
+of its own shard (one of SHARDS, from its process and thread): with one row per table, every
+transaction that wrote registrations, on any event, held that row's lock from its stamp update to
+its commit, and all writers of the application queued on it (issue 19). Every commit still adds
+exactly one to the sum of each table it changed, and a snapshot that sees a commit sees every
+commit that was visible before it, so a sum names one state of the table as the single counter did.
+SQLite has one writer at a time anyway: one shard.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 import secrets
+import threading
+import zlib
 
 from flask import g, has_request_context, request
-from sqlalchemy import bindparam, event, func, inspect, select
+from sqlalchemy import BigInteger, bindparam, cast, event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ColumnProperty, RelationshipProperty, Session
 
@@ -30,6 +41,7 @@ from app.extensions import db
 
 TABLE = ChangeStamp.__table__
 _KEY = "liaison_changed_tables"
+SHARDS = 16  # rows per table on PostgreSQL: two writing threads share one with a chance of 1 in 16
 
 # Tables no rendered fragment depends on: writing them moves no stamp (and costs no statement).
 UNWATCHED = frozenset({"change_stamps", "outbox_messages", "audit_entries", "job_runs", "scheduler_leases",
@@ -104,22 +116,33 @@ def _after_commit(_session: Session) -> None:
 
 @functools.cache
 def _bump_statement(dialect_name: str):
-    """INSERT … ON CONFLICT DO UPDATE of one stamp, built once per database kind (every write
-    request runs it)."""
+    """INSERT … ON CONFLICT DO UPDATE of one stamp's shard, built once per database kind (every
+    write request runs it)."""
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     return (
         dialect.insert(TABLE)
-        .values(name=bindparam("stamp_name"), version=bindparam("first_version"))
-        .on_conflict_do_update(index_elements=[TABLE.c.name], set_={"version": TABLE.c.version + 1})
+        .values(name=bindparam("stamp_name"), shard=bindparam("shard"), version=bindparam("first_version"))
+        .on_conflict_do_update(index_elements=[TABLE.c.name, TABLE.c.shard], set_={"version": TABLE.c.version + 1})
     )
 
 
+def shard(dialect_name: str) -> int:
+    """This thread's shard: stable for a thread (a sync worker's requests, a test's session), so
+    its own commits move its stamps one by one; different for most pairs of writers."""
+    if dialect_name != "postgresql":
+        return 0
+    return zlib.crc32(f"{os.getpid()}:{threading.get_native_id()}".encode()) % SHARDS
+
+
 def _bump(connection, names) -> None:
-    statement = _bump_statement(connection.dialect.name)
+    dialect_name = connection.dialect.name
+    statement = _bump_statement(dialect_name)
+    mine = shard(dialect_name)
     for name in names:
-        # A new stamp starts at a random value, not at 1: when the stamps are wiped and rebuilt
+        # A new row starts at a random value, not at 1: when the stamps are wiped and rebuilt
         # (tests, bulk reloads) a worker's cache must not find old fragments under the same numbers.
-        connection.execute(statement, {"stamp_name": name, "first_version": secrets.randbits(62) + 1})
+        # 48 bits: the sum of SHARDS rows stays within a BIGINT.
+        connection.execute(statement, {"stamp_name": name, "shard": mine, "first_version": secrets.randbits(48) + 1})
 
 
 def bump(connection, *names: str) -> None:
@@ -148,7 +171,7 @@ def install() -> None:
     _installed = True
 
 
-_READ = select(TABLE.c.name, TABLE.c.version)
+_READ = select(TABLE.c.name, cast(func.sum(TABLE.c.version), BigInteger).label("version")).group_by(TABLE.c.name)
 
 
 def read(session) -> dict[str, int]:
@@ -171,7 +194,8 @@ def packed_column(dialect_name: str):
     """Every stamp as one JSON object, to ride along another query that a request makes anyway
     (the signed-in user's row: app.accounts.auth) and save the stamps their own round trip."""
     aggregate = func.json_object_agg if dialect_name == "postgresql" else func.json_group_object
-    return select(aggregate(TABLE.c.name, TABLE.c.version)).scalar_subquery()
+    sums = _READ.subquery()
+    return select(aggregate(sums.c[0], sums.c[1])).scalar_subquery()
 
 
 @functools.cache
