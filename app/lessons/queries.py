@@ -5,10 +5,11 @@ Every query on entries goes through visibility.visible_lessons_clause.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from app.accounts.models import User
@@ -37,7 +38,11 @@ from app.pagination import Page, paginate
 def event_entries(user, event: Event, limit: int) -> tuple[list[Lesson], int]:
     """The newest `limit` entries of the event `user` may see, and how many there are (2 queries:
     the entries with the count as a window over the same rows, and their themes). Only the columns
-    an entry's line shows are loaded."""
+    an entry's line shows are loaded. An event without entries (every upcoming one, mostly: entries
+    are recorded after the event) is answered by one prebuilt EXISTS instead, without building the
+    visibility rule."""
+    if not db.session.execute(_has_entries_statement(), {"event_id": event.id}).scalar():
+        return [], 0
     rows = db.session.execute(
         select(Lesson, func.count().over())
         .where(Lesson.event_id == event.id, visibility.visible_lessons_clause(user))
@@ -46,6 +51,11 @@ def event_entries(user, event: Event, limit: int) -> tuple[list[Lesson], int]:
         .order_by(Lesson.created_at.desc(), Lesson.id.desc()).limit(limit)
     ).unique().all()
     return [row[0] for row in rows], (rows[0][1] if rows else 0)
+
+
+@functools.cache
+def _has_entries_statement():
+    return select(exists().where(Lesson.event_id == bindparam("event_id")))
 
 
 # What a line of a list of entries shows (templates/lessons/_macros.html: entry_item).
