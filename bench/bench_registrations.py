@@ -26,9 +26,9 @@ import random
 import sys
 import threading
 import time
-from datetime import timedelta
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -178,8 +178,10 @@ def main(argv: list[str] | None = None) -> int:
     run.ROOT = Path(args.app_root)  # the Server's cwd and PYTHONPATH
     server = run.Server(args.database_url, run.free_port(), args.workers,
                         run.RESULTS_DIR / f"gunicorn-registrations-{time.strftime('%Y%m%dT%H%M%S')}.log")
+    sampler = run.RssSampler(server)
     try:
         server.wait_ready()
+        sampler.start()
         print(f"serving {args.app_root} on port {server.port}; preparing {len(emails)} users ...", flush=True)
         many = prepare(server.port, many_users, event_ids, args.concurrency, args.per_user)
         single = prepare(server.port, single_users, [ctx.target_event_id], args.concurrency)
@@ -195,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"load {load['before']} -> {load['after']}", flush=True)
             print(f"  lock waits: {waits['samples']} samples, {waits['waiting_sessions_per_sample']} waiting "
                   f"sessions per sample; top: {waits['top']}", flush=True)
+        sampler.stop()
+        print(f"worker RSS max {sampler.max_mb()} MB")
     finally:
         server.stop()
     return 0 if all(r[3] and not r[0].errors for r in report.values()) else 1

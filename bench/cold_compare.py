@@ -76,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     paths = {k: v for k, v in _paths(app, ctx).items() if k in wanted}
     servers = {"before": _serve(args.before_root, args.before_url, "before"),
                "after": _serve(args.after_root, args.after_url, "after")}
+    samplers = {name: run.RssSampler(server) for name, server in servers.items()}
+    for sampler in samplers.values():
+        sampler.start()
     try:
         cookies = {}
         for name, server in servers.items():
@@ -84,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
                                ("coordinator", generate.COORDINATOR_EMAIL)):
                 cookies[name][who] = loadgen.sign_in(server.port, email, generate.BENCH_PASSWORD).cookie_header()
         load = [run.load_average()]
-        print(f"| page | c | before req/s | after req/s | after/before | before p50 / p95 ms | after p50 / p95 ms |")
+        print("| page | c | before req/s | after req/s | after/before | before p50 / p95 ms | after p50 / p95 ms |")
         print("|---|---:|---:|---:|---:|---|---|")
         for key, (who, path, headers) in paths.items():
             for concurrency in (1, args.concurrency):
@@ -102,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"{b['p50']} / {b['p95']} | {a['p50']} / {a['p95']} |{errors}", flush=True)
         load.append(run.load_average())
         print(f"\n1-min load average {load[0]} before, {load[1]} after")
+        for name, sampler in samplers.items():
+            sampler.stop()
+            print(f"{name}: worker RSS max {sampler.max_mb()} MB")
     finally:
         for server in servers.values():
             server.stop()
