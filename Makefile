@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: run test venv lint bench bench-data migrate demo scheduler node clean-db
+.PHONY: run test venv lint bench bench-data bench-mixed migrate demo scheduler node clean-db
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ bench: venv
 
 bench-data: venv
 	$(BIN)/python -m bench.generate $(BENCH_ARGS)
+
+# The mixed-traffic benchmark (bench/README.md, "Mixed traffic"), on an existing dataset: make bench-data first.
+bench-mixed: venv
+	$(BIN)/python -m bench.mixed $(BENCH_ARGS)
 
 clean-db:
 	rm -f instance/liaison.db instance/liaison.db-wal instance/liaison.db-shm

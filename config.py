@@ -127,6 +127,9 @@ class Config:
     CACHE_TYPE = os.environ.get("CACHE_TYPE", "")
     # Every cache build fails when it reads a table its entry does not declare (tests turn it on).
     CACHE_CHECK_DEPENDENCIES = _bool("CACHE_CHECK_DEPENDENCIES", False)
+    # Diagnostics: a Server-Timing header (app and database time, cache hit or miss) on every response
+    # (app/cache/timing.py). For benchmarks (bench/mixed.py); off in production.
+    SERVER_TIMING = _bool("SERVER_TIMING", False)
 
     # Scheduler
     SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)

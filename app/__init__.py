@@ -74,7 +74,7 @@ def _configure(app: Flask, config_class: type[Config], overrides: dict | None) -
 
 
 def _install_database_hooks(app: Flask, db) -> None:
-    from app.cache import dependencies, stamps
+    from app.cache import dependencies, stamps, timing
     from app.db_events import (
         install_idle_ping,
         install_postgresql_read_mode,
@@ -87,3 +87,4 @@ def _install_database_hooks(app: Flask, db) -> None:
         install_sqlite_pragmas(db.engine)
         install_postgresql_read_mode(db.engine)
         install_idle_ping(db.engine, app.config["DATABASE_IDLE_PING_SECONDS"])
+    timing.install(app)

@@ -153,8 +153,10 @@ class _FormParser(HTMLParser):
         self.forms: list[Form] = []
         self._form: Form | None = None
         self._select: str | None = None
-        self._select_chosen: str | None = None
+        self._select_chosen: list[str] = []
         self._first_option: str | None = None
+        self._select_multiple = False
+        self._textarea: int | None = None  # index in the form's fields of the open <textarea>
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v or "") for k, v in attrs}
@@ -183,7 +185,8 @@ class _FormParser(HTMLParser):
         elif tag == "button" and name and a.get("type", "submit") == "submit" and form.submit is None:
             form.submit = (name, a.get("value", ""))
         elif tag == "select" and name:
-            self._select, self._select_chosen, self._first_option = name, None, None
+            self._select, self._select_chosen, self._first_option = name, [], None
+            self._select_multiple = "multiple" in a
             form.selects[name] = []
         elif tag == "option" and self._select:
             value = a.get("value", "")
@@ -191,14 +194,29 @@ class _FormParser(HTMLParser):
             if self._first_option is None:
                 self._first_option = value
             if "selected" in a:
-                self._select_chosen = value
+                self._select_chosen.append(value)
         elif tag == "textarea" and name:
             form.fields.append((name, ""))
+            self._textarea = len(form.fields) - 1
+
+    def handle_data(self, data):
+        if self._textarea is not None and self._form is not None:
+            name, value = self._form.fields[self._textarea]
+            self._form.fields[self._textarea] = (name, value + data)
 
     def handle_endtag(self, tag):
-        if tag == "select" and self._select and self._form is not None:
-            chosen = self._select_chosen if self._select_chosen is not None else self._first_option
-            self._form.fields.append((self._select, chosen or ""))
+        if tag == "textarea":
+            if self._textarea is not None and self._form is not None:
+                name, value = self._form.fields[self._textarea]  # a browser drops the first newline
+                self._form.fields[self._textarea] = (name, value[2:] if value.startswith("\r\n")
+                                                     else value[1:] if value.startswith("\n") else value)
+            self._textarea = None
+        elif tag == "select" and self._select and self._form is not None:
+            if self._select_multiple:  # a browser sends every selected option, and nothing when none is
+                self._form.fields.extend((self._select, value) for value in self._select_chosen)
+            else:
+                chosen = self._select_chosen[-1] if self._select_chosen else self._first_option
+                self._form.fields.append((self._select, chosen or ""))
             self._select = None
         elif tag == "form":
             self._form = None

@@ -39,7 +39,7 @@ from flask import Flask, current_app, request
 from flask_caching import Cache
 from markupsafe import Markup
 
-from app.cache import dependencies, stamps
+from app.cache import dependencies, stamps, timing
 from app.cache.backends import IN_PROCESS, InProcessCache
 from app.extensions import db
 
@@ -134,6 +134,7 @@ def _get(storage_key: str):
         large = _large_store()
         if large is not cache_for():
             stored = large.get(storage_key)
+    timing.note_lookup(stored is not None)
     return stored
 
 

@@ -1,0 +1,125 @@
+"""The mixed benchmark's Markdown: a summary row per mode and checkout, a per-kind table for each, and
+the cross-instance check; written between the mixed-results markers of bench/README.md with --readme."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+README = Path(__file__).resolve().parent / "README.md"
+MARK_START = "<!-- mixed-results:start -->"
+MARK_END = "<!-- mixed-results:end -->"
+
+MODE_LABELS = {
+    "on": "1 instance, caches on (per worker)",
+    "off": "1 instance, caches off",
+    "redis": "1 instance, cache in Redis",
+    "two": "2 instances + HAProxy, cache in Redis",
+    "two-local": "2 instances + HAProxy, caches per worker",
+}
+
+
+def _f(value, suffix="") -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.1f}{suffix}" if value >= 10 else f"{value:g}{suffix}"
+    return f"{value:,}{suffix}"
+
+
+def _pct(value) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def _lat(row: dict) -> str:
+    return f"{_f(row['p50_ms'])} / {_f(row['p95_ms'])} / {_f(row['p99_ms'])}"
+
+
+def _bad(row: dict) -> str:
+    bad = {s: n for s, n in row["statuses"].items() if not (s.isdigit() and int(s) in (200, 201, 204, 302, 303, 304))}
+    return "0" if not bad else ", ".join(f"{n}×{s}" for s, n in sorted(bad.items()))
+
+
+def summary_table(runs: list[dict]) -> list[str]:
+    lines = ["| code | mode | req/s | p50 / p95 / p99 ms | non-2xx/304 | cache hit (requests / lookups) | "
+             "server ms (mean) | db share | ceiling req/s (before / after) | vs ceiling | worker RSS max | load 1-min (before / mean during / max) |",
+             "|---|---|---:|---|---:|---|---:|---:|---|---:|---:|---|"]
+    for run in runs:
+        o = run["overall"]
+        ceil = [c["rps"] for c in run["ceiling"].values() if c and c["rps"]]
+        mean_ceiling = sum(ceil) / len(ceil) if ceil else None
+        rss = max(run["rss_mb"].values()) if run["rss_mb"] else None
+        load = run["load"]
+        lines.append(
+            f"| {run['label']} | {MODE_LABELS.get(run['mode'], run['mode'])} | {_f(o['rps'])} | {_lat(o)} | {o['bad']} | "
+            f"{_pct(o['cache_hit_rate'])} / {_pct(o['lookup_hit_rate'])} | {_f(o['server_ms_mean'])} | "
+            f"{_pct(o['db_share'])} | {' / '.join(_f(c) for c in ceil)} | "
+            f"{_pct(o['rps'] / mean_ceiling) if mean_ceiling else '–'} | {_f(rss, ' MB')} | "
+            f"{load['before']} / {load['during']['mean']} / {load['during']['max']} |")
+    return lines
+
+
+def kinds_table(run: dict) -> list[str]:
+    lines = [f"**{run['label']}, {MODE_LABELS.get(run['mode'], run['mode'])}** ({_f(run['seconds'])} s recorded, "
+             f"{_f(run.get('people_active'))} distinct signed-in people acted):",
+             "",
+             "| kind | requests | req/s | p50 / p95 / p99 ms | non-2xx/304 | cache hit | server ms mean / p95 | db ms mean | statements | statuses |",
+             "|---|---:|---:|---|---|---:|---|---:|---:|---|"]
+    for kind, row in sorted(run["kinds"].items(), key=lambda item: -item[1]["requests"]):
+        lines.append(f"| {kind} | {_f(row['requests'])} | {_f(row['rps'])} | {_lat(row)} | {_bad(row)} | "
+                     f"{_pct(row['cache_hit_rate'])} | {_f(row['server_ms_mean'])} / {_f(row.get('server_p95_ms'))} | "
+                     f"{_f(row['db_ms_mean'])} | {_f(row.get('statements_mean'))} | "
+                     + ", ".join(f"{s}: {n}" for s, n in row["statuses"].items()) + " |")
+    return lines
+
+
+def database_line(run: dict) -> list[str]:
+    d = run.get("database")
+    if not d:
+        return []
+    written = sum(d[k] or 0 for k in ("rows_inserted_per_s", "rows_updated_per_s", "rows_deleted_per_s"))
+    return [f"Database: {_f(d['commits_per_s'])} transactions/s (a read outside a write transaction "
+            f"runs in autocommit: one per statement), {_f(written)} rows written/s "
+            f"({_f(d['stamp_row_writes_per_s'])}/s of them change-stamp rows), {_f(d['rows_fetched_per_s'])} rows "
+            f"fetched/s, buffer hits {_pct(d['buffer_hit_rate'])}; {d['connections_max']} connections at most, "
+            f"{d['active_mean']} active on average; a backend waited for a lock in {_pct(d['lock_wait_samples'])} "
+            f"of the samples (on a change stamp in {_pct(d['stamp_lock_wait_samples'])}), deadlocks {d['deadlocks']}."]
+
+
+def checks_lines(run: dict) -> list[str]:
+    checks = run.get("checks")
+    if not checks:
+        return []
+    lines = [f"Cross-instance check ({run['label']}, {MODE_LABELS.get(run['mode'], run['mode'])}): "
+             f"**{'PASS' if checks['passed'] else 'FAIL'}**", ""]
+    lines += [f"- {'ok' if c['ok'] else 'FAILED'}: {c['what']} — {c['detail']}" for c in checks["items"]]
+    return lines
+
+
+def markdown(meta: dict, runs: list[dict]) -> str:
+    machine = meta["machine"]
+    first = runs[0] if runs else {}
+    lines = [
+        f"Run **{meta['started']} UTC** on `{meta['database']}`: {machine['nproc']} CPUs ({machine['cpu']}), "
+        f"{machine['database']}; {first.get('people', 0):,} signed-in people {first.get('roles', {})}, "
+        f"{first.get('upcoming_events')} upcoming events (Zipf), {first.get('open_events')} open for registration; "
+        f"concurrency {first.get('concurrency')}, {first.get('workers_per_instance')} gunicorn workers per instance; "
+        "load generator (Python threads) on the same machine.",
+        "",
+    ]
+    lines += summary_table(runs)
+    for run in runs:
+        lines += [""] + kinds_table(run)
+        if run.get("database"):
+            lines += [""] + database_line(run)
+        if run.get("checks"):
+            lines += [""] + checks_lines(run)
+    return "\n".join(lines) + "\n"
+
+
+def write_readme(report: str) -> None:
+    text = README.read_text()
+    if MARK_START not in text:
+        raise SystemExit(f"bench/README.md has no {MARK_START} marker")
+    before, rest = text.split(MARK_START, 1)
+    after = rest.split(MARK_END, 1)[1] if MARK_END in rest else ""
+    README.write_text(f"{before}{MARK_START}\n{report}{MARK_END}{after}")
