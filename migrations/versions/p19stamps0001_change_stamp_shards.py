@@ -1,5 +1,6 @@
-"""Change stamps in shards: a table's stamp is the sum of its rows, and each writer moves the row of
-its own shard, so writers to different events no longer queue on one row per table (issue 19).
+"""Change stamps in shards: a table's stamp is its row in change_stamps (shard 0) plus its rows
+here, and each writer moves the row of its own shard, so writers to different events no longer
+queue on one row per table (issue 19). change_stamps itself is unchanged.
 
 Revision ID: p19stamps0001
 Revises: m18mail00001
@@ -16,19 +17,19 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("change_stamps") as batch:
-        batch.add_column(sa.Column("shard", sa.SmallInteger(), nullable=False, server_default="0"))
-        batch.drop_constraint("pk_change_stamps", type_="primary")
-        batch.create_primary_key("pk_change_stamps", ["name", "shard"])
+    op.create_table(
+        "change_stamps_shards",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("shard", sa.SmallInteger(), nullable=False),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("name", "shard", name=op.f("pk_change_stamps_shards")),
+    )
 
 
 def downgrade():
-    # One row per table again: each table keeps the sum of its shards (its stamp does not go back).
-    op.execute("CREATE TABLE change_stamps_sum AS SELECT name, SUM(version) AS version FROM change_stamps GROUP BY name")
-    op.execute("DELETE FROM change_stamps")
-    with op.batch_alter_table("change_stamps") as batch:
-        batch.drop_constraint("pk_change_stamps", type_="primary")
-        batch.drop_column("shard")
-        batch.create_primary_key("pk_change_stamps", ["name"])
-    op.execute("INSERT INTO change_stamps (name, version) SELECT name, version FROM change_stamps_sum")
-    op.execute("DROP TABLE change_stamps_sum")
+    # One row per table again, holding the sum of its rows: no stamp goes back to a value it had.
+    op.execute("INSERT INTO change_stamps (name, version) SELECT DISTINCT name, 0 FROM change_stamps_shards "
+               "WHERE name NOT IN (SELECT name FROM change_stamps)")
+    op.execute("UPDATE change_stamps SET version = version + coalesce((SELECT sum(s.version) FROM "
+               "change_stamps_shards s WHERE s.name = change_stamps.name), 0)")
+    op.drop_table("change_stamps_shards")
