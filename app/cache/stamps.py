@@ -12,27 +12,42 @@ At commit the session is flushed, then each changed table's stamp is incremented
 a reader can never see the new rows with the old stamp *after* the commit. Readers read the stamps
 before the rows; if a commit lands in between, the fragment cached under the older stamp already
 holds the newer rows, which is harmless.
+
+A table's stamp is the sum of its rows: its row in change_stamps (shard 0) and its rows in
+change_stamps_shards (shards 1 to SHARDS - 1). On PostgreSQL each writing thread moves the row of
+its own shard (from its process and thread): with one row per table, every transaction that wrote
+registrations, on any event, held that row's lock from its stamp update to its commit, and all
+writers of the application queued on it (issue 19). Every commit still adds exactly one to the sum
+of each table it changed, and a snapshot that sees a commit sees every commit that was visible
+before it, so a sum names one state of the table as the single counter did. SQLite has one writer
+at a time anyway: shard 0 only. (Shard 0 keeps the table and the statement of the single counter,
+so an older release served from the same database still writes and reads its stamps.)
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 import secrets
+import threading
+import zlib
 
 from flask import g, has_request_context, request
-from sqlalchemy import bindparam, event, func, inspect, select
+from sqlalchemy import BigInteger, bindparam, cast, event, func, inspect, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ColumnProperty, RelationshipProperty, Session
 
-from app.cache.models import ChangeStamp
+from app.cache.models import ChangeStamp, ChangeStampShard
 from app.extensions import db
 
 TABLE = ChangeStamp.__table__
+SHARD_TABLE = ChangeStampShard.__table__
 _KEY = "liaison_changed_tables"
+SHARDS = 16  # rows per table on PostgreSQL: two writing threads share one with a chance of 1 in 16
 
 # Tables no rendered fragment depends on: writing them moves no stamp (and costs no statement).
-UNWATCHED = frozenset({"change_stamps", "outbox_messages", "audit_entries", "job_runs", "scheduler_leases",
+UNWATCHED = frozenset({"change_stamps", "change_stamps_shards", "outbox_messages", "audit_entries", "job_runs", "scheduler_leases",
                        "report_snapshots", "revoked_sessions", "alembic_version"})
 # Bookkeeping columns: changing only these is not a change anybody sees on a page.
 IGNORED_COLUMNS = frozenset({
@@ -103,23 +118,39 @@ def _after_commit(_session: Session) -> None:
 
 
 @functools.cache
-def _bump_statement(dialect_name: str):
-    """INSERT … ON CONFLICT DO UPDATE of one stamp, built once per database kind (every write
-    request runs it)."""
+def _bump_statement(dialect_name: str, sharded: bool):
+    """INSERT … ON CONFLICT DO UPDATE of one stamp's row (shard 0 in change_stamps, the others in
+    change_stamps_shards), built once per database kind (every write request runs it)."""
     dialect = postgresql if dialect_name == "postgresql" else sqlite
+    table = SHARD_TABLE if sharded else TABLE
+    values = {"name": bindparam("stamp_name"), "version": bindparam("first_version")}
+    keys = [table.c.name]
+    if sharded:
+        values["shard"] = bindparam("shard")
+        keys.append(table.c.shard)
     return (
-        dialect.insert(TABLE)
-        .values(name=bindparam("stamp_name"), version=bindparam("first_version"))
-        .on_conflict_do_update(index_elements=[TABLE.c.name], set_={"version": TABLE.c.version + 1})
+        dialect.insert(table).values(**values)
+        .on_conflict_do_update(index_elements=keys, set_={"version": table.c.version + 1})
     )
 
 
+def shard(dialect_name: str) -> int:
+    """This thread's shard: stable for a thread (a sync worker's requests, a test's session), so
+    its own commits move its stamps one by one; different for most pairs of writers."""
+    if dialect_name != "postgresql":
+        return 0
+    return zlib.crc32(f"{os.getpid()}:{threading.get_native_id()}".encode()) % SHARDS
+
+
 def _bump(connection, names) -> None:
-    statement = _bump_statement(connection.dialect.name)
+    dialect_name = connection.dialect.name
+    mine = shard(dialect_name)
+    statement = _bump_statement(dialect_name, mine != 0)
     for name in names:
-        # A new stamp starts at a random value, not at 1: when the stamps are wiped and rebuilt
+        # A new row starts at a random value, not at 1: when the stamps are wiped and rebuilt
         # (tests, bulk reloads) a worker's cache must not find old fragments under the same numbers.
-        connection.execute(statement, {"stamp_name": name, "first_version": secrets.randbits(62) + 1})
+        # 48 bits: the sum of a table's rows stays within a BIGINT.
+        connection.execute(statement, {"stamp_name": name, "shard": mine, "first_version": secrets.randbits(48) + 1})
 
 
 def bump(connection, *names: str) -> None:
@@ -148,7 +179,8 @@ def install() -> None:
     _installed = True
 
 
-_READ = select(TABLE.c.name, TABLE.c.version)
+_ROWS = union_all(select(TABLE.c.name, TABLE.c.version), select(SHARD_TABLE.c.name, SHARD_TABLE.c.version)).subquery()
+_READ = select(_ROWS.c.name, cast(func.sum(_ROWS.c.version), BigInteger).label("version")).group_by(_ROWS.c.name)
 
 
 def read(session) -> dict[str, int]:
@@ -171,7 +203,8 @@ def packed_column(dialect_name: str):
     """Every stamp as one JSON object, to ride along another query that a request makes anyway
     (the signed-in user's row: app.accounts.auth) and save the stamps their own round trip."""
     aggregate = func.json_object_agg if dialect_name == "postgresql" else func.json_group_object
-    return select(aggregate(TABLE.c.name, TABLE.c.version)).scalar_subquery()
+    sums = _READ.subquery()
+    return select(aggregate(sums.c[0], sums.c[1])).scalar_subquery()
 
 
 @functools.cache

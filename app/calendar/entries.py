@@ -65,7 +65,7 @@ def _location(event, show_online: bool, room: str | None = None) -> str:
 
 
 def _description(event, show_online: bool, *, lead: str | None = None, body: str | None = None,
-                 cancelled: bool = False, note: str | None = None) -> str:
+                 cancelled: bool = False, note: str | None = None, url: str | None = None) -> str:
     parts = []
     if cancelled:
         reason = (event.cancellation_reason or "").strip()
@@ -78,7 +78,7 @@ def _description(event, show_online: bool, *, lead: str | None = None, body: str
         parts.append(body.strip())
     if show_online and event.online_url and not cancelled:
         parts.append(_("Join online: %(url)s", url=event.online_url))
-    parts.append(_("Details: %(url)s", url=event_url(event)))
+    parts.append(_("Details: %(url)s", url=url or event_url(event)))
     return "\n\n".join(p for p in parts if p)
 
 
@@ -91,6 +91,7 @@ def _entry(event, item, *, show_online: bool, attendees: tuple[Attendee, ...], s
     entry_status = status or STATUS[event.status]
     if event.status == EventStatus.CANCELLED:
         entry_status = "CANCELLED"
+    url = event_url(event)  # once: a feed builds hundreds of entries
     return Entry(
         uid=uid,
         sequence=item.sequence or 0,
@@ -101,10 +102,10 @@ def _entry(event, item, *, show_online: bool, attendees: tuple[Attendee, ...], s
         status=entry_status,
         description=_description(
             event, show_online, lead=lead, body=item.description, cancelled=entry_status == "CANCELLED",
-            note=note,
+            note=note, url=url,
         ),
         location=_location(event, show_online, room=room),
-        url=event_url(event),
+        url=url,
         created_at=item.created_at,
         organizer=organizer(),
         attendees=attendees,

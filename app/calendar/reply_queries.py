@@ -3,7 +3,9 @@ participant's page. Bounded queries."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import functools
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.calendar.models import CalendarReply, ReplyOutcome
@@ -24,8 +26,14 @@ def _shown():
 
 
 def event_replies(event_id: int) -> list[CalendarReply]:
-    """The latest replies about an event, newest first."""
-    return list(db.session.scalars(_shown().where(CalendarReply.event_id == event_id).limit(LIST_LIMIT)).all())
+    """The latest replies about an event, newest first (on every participant list: the statement
+    is built once, its cache key with it)."""
+    return list(db.session.scalars(_event_replies_statement(), {"event_id": event_id}).all())
+
+
+@functools.cache
+def _event_replies_statement():
+    return _shown().where(CalendarReply.event_id == bindparam("event_id")).limit(LIST_LIMIT)
 
 
 def registration_replies(registration_id: int) -> list[CalendarReply]:

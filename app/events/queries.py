@@ -4,12 +4,13 @@ agenda, overlapping events, and the choices of the filter form (read-only; nothi
 from __future__ import annotations
 
 import calendar as _calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import Role, User
@@ -184,23 +185,29 @@ def upcoming(user, limit: int = 5) -> list[Event]:
 
 
 def load_event(event_id: int) -> Event | None:
-    """An event with everything its page shows, in a fixed number of queries."""
-    query = (
+    """An event with everything its page shows, in 2 queries: the event with its host, organisers
+    (and their organisations), projects and themes joined (a few rows each, so their product stays
+    a handful of rows), then its sessions with their speakers. The statement is built once."""
+    return db.session.scalars(_load_event_statement(), {"event_id": event_id}).unique().one_or_none()
+
+
+@functools.cache
+def _load_event_statement():
+    return (
         select(Event)
-        .where(Event.id == event_id)
+        .where(Event.id == bindparam("event_id"))
         .options(
             joinedload(Event.host_organisation),
-            joinedload(Event.created_by),
-            selectinload(Event.organisers),
-            selectinload(Event.projects),
-            selectinload(Event.themes),
+            joinedload(Event.created_by).joinedload(User.organisation),
+            joinedload(Event.organisers).joinedload(User.organisation),
+            joinedload(Event.projects),
+            joinedload(Event.themes),
             selectinload(Event.sessions)
-            .selectinload(Session.speakers)
+            .joinedload(Session.speakers)
             .joinedload(SessionSpeaker.user)
             .joinedload(User.organisation),
         )
     )
-    return db.session.scalars(query).unique().one_or_none()
 
 
 def timetable(event: Event) -> list[tuple[date, list[Session]]]:

@@ -23,14 +23,20 @@ from app.timeutil import now
 EDITABLE_STATUSES = (LessonStatus.DRAFT, LessonStatus.SUBMITTED, LessonStatus.REJECTED)
 
 
-def may_record(user, event: Event) -> tuple[bool, str]:  # the reason: a lazy string, shown to the user
-    """Attendees (once the event is over) and the event's organisers record entries."""
+def may_record(user, event: Event, *, with_reason: bool = True) -> tuple[bool, str]:
+    """Attendees (once the event is over) and the event's organisers record entries (the reason: a
+    lazy string, shown to the user).
+
+    `with_reason=False`: only the answer is wanted (the event page's button), so an event that is
+    not over yet answers without asking whether the user attends it (the reason may differ)."""
     if not is_signed_in(user):
         return False, _l("Sign in to record an entry.")
     if event.status == EventStatus.CANCELLED:
         return False, _l("This event was cancelled.")
     if event_access.is_organiser_of(user, event):
         return True, ""
+    if not with_reason and event.ends_at > now():
+        return False, ""
     registered = db.session.scalar(
         select(
             exists().where(

@@ -5,13 +5,14 @@ Every query on entries goes through visibility.visible_lessons_clause.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy import bindparam, exists, func, or_, select
+from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from app.accounts.models import User
 from app.audit.models import AuditEntry
@@ -37,14 +38,31 @@ from app.pagination import Page, paginate
 
 
 def event_entries(user, event: Event, limit: int) -> tuple[list[Lesson], int]:
-    """The newest `limit` entries of the event `user` may see, and how many there are (2 queries)."""
-    base = select(Lesson).where(Lesson.event_id == event.id, visibility.visible_lessons_clause(user))
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    entries = list(db.session.scalars(
-        base.options(joinedload(Lesson.author), selectinload(Lesson.themes))
+    """The newest `limit` entries of the event `user` may see, and how many there are (2 queries:
+    the entries with the count as a window over the same rows, and their themes). Only the columns
+    an entry's line shows are loaded. An event without entries (every upcoming one, mostly: entries
+    are recorded after the event) is answered by one prebuilt EXISTS instead, without building the
+    visibility rule."""
+    if not db.session.execute(_has_entries_statement(), {"event_id": event.id}).scalar():
+        return [], 0
+    rows = db.session.execute(
+        select(Lesson, func.count().over())
+        .where(Lesson.event_id == event.id, visibility.visible_lessons_clause(user))
+        .options(load_only(*ENTRY_LINE_COLUMNS), joinedload(Lesson.author).load_only(User.id, User.name),
+                 selectinload(Lesson.themes))
         .order_by(Lesson.created_at.desc(), Lesson.id.desc()).limit(limit)
-    ).unique())
-    return entries, total
+    ).unique().all()
+    return [row[0] for row in rows], (rows[0][1] if rows else 0)
+
+
+@functools.cache
+def _has_entries_statement():
+    return select(exists().where(Lesson.event_id == bindparam("event_id")))
+
+
+# What a line of a list of entries shows (templates/lessons/_macros.html: entry_item).
+ENTRY_LINE_COLUMNS = (Lesson.id, Lesson.event_id, Lesson.author_id, Lesson.title, Lesson.kind, Lesson.status,
+                      Lesson.tlp, Lesson.created_at)
 
 
 def visible_lesson(user, lesson_id: int) -> Lesson | None:

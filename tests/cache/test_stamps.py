@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, insert, update
 
 from app.cache import fragments, stamps
-from app.cache.models import ChangeStamp
+from app.cache.models import ChangeStamp, ChangeStampShard
 from app.events.models import Event, event_themes
 
 
@@ -122,3 +122,40 @@ def test_within_one_request_a_fragment_sees_the_requests_own_commit(app, db, mak
         second = str(fragments.cached("test.title", (event.id,), ("events",),
                                       lambda: db.session.get(Event, event.id).title))
     assert (first, second) == ("Before", "After")
+
+
+def test_commits_from_writers_on_different_shards_each_move_the_stamp_and_rebuild_the_fragment(
+        app, db, make, monkeypatch):
+    """Writers move their own shard of a table's stamp (issue 19): each commit, whichever shard it
+    moved, changes the table's stamp (the sum of its shards) and rebuilds what was cached on it."""
+    event = make.event(title="Title 0")
+
+    def fragment():
+        with app.test_request_context():
+            return str(fragments.cached("test.title", (event.id,), ("events",),
+                                        lambda: db.session.get(Event, event.id).title))
+
+    seen = [_stamps(db)["events"]]
+    assert fragment() == "Title 0"
+    for number, writer_shard in enumerate((3, 7, 3, 0, 7), start=1):
+        monkeypatch.setattr(stamps, "shard", lambda _dialect, chosen=writer_shard: chosen)
+        db.session.get(Event, event.id).title = f"Title {number}"
+        db.session.commit()
+        seen.append(_stamps(db)["events"])
+        assert fragment() == f"Title {number}"
+    assert len(set(seen)) == len(seen)
+    # A shard's second commit adds exactly one, like the single counter did.
+    assert seen[3] == seen[2] + 1 and seen[5] == seen[4] + 1
+    shards = {row.shard for row in db.session.query(ChangeStampShard).filter_by(name="events")}
+    assert {3, 7} <= shards
+
+
+def test_the_stamps_of_another_shard_are_not_lost_when_shard_zero_is_wiped(app, db, make, monkeypatch):
+    monkeypatch.setattr(stamps, "shard", lambda _dialect: 5)
+    event = make.event()
+    before = _stamps(db)["events"]
+    db.session.execute(delete(ChangeStamp))
+    db.session.commit()
+    event.title = "Renamed"
+    db.session.commit()
+    assert _stamps(db)["events"] == before + 1

@@ -17,9 +17,9 @@ EVENT_PAGE_LIMIT = 10
 
 @bp.app_template_global()
 def event_lesson_entries(event) -> dict:
-    """What templates/lessons/_event_entries.html shows on an event page (3 queries)."""
+    """What templates/lessons/_event_entries.html shows on an event page (1 query for an event without entries, else 3; one more for a past event)."""
     entries, total = queries.event_entries(current_user, event, EVENT_PAGE_LIMIT)
-    can_record, _reason = may_record(current_user, event)
+    can_record, _reason = may_record(current_user, event, with_reason=False)
     return {
         "entries": entries,
         "total": total,
