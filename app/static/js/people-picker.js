@@ -12,12 +12,24 @@
     return div;
   }
 
+  // Screen readers hear "Remove: <name>" for each chosen person's × button (Backspace removes too).
+  function nameRemoveButton(item, removeText) {
+    var button = item.querySelector(".remove");
+    if (!button) return;
+    var name = item.getAttribute("data-label") || item.firstChild.textContent;
+    button.setAttribute("aria-label", removeText + ": " + name.trim());
+  }
+
   function setUp(select) {
     var data = select.dataset;
     var limit = parseInt(data.limit || "20", 10);
     var failed = false;
     new window.TomSelect(select, {
-      plugins: { remove_button: { title: data.remove || "Remove" } },
+      plugins: {
+        remove_button: {
+          title: data.remove || "Remove",
+        },
+      },
       valueField: "value",
       labelField: "text",
       searchField: [],
@@ -42,6 +54,11 @@
           })
           .catch(function () { failed = true; callback(); });
       },
+      onInitialize: function () {
+        var control = this.control;
+        control.querySelectorAll(".item").forEach(function (item) { nameRemoveButton(item, data.remove || "Remove"); });
+      },
+      onItemAdd: function (value, item) { nameRemoveButton(item, data.remove || "Remove"); },
       render: {
         no_results: function () {
           return message(failed ? (data.error || "") : (data.noResults || ""), "no-results");
