@@ -60,7 +60,7 @@ def people_search(q: str, limit: int = PEOPLE_SEARCH_LIMIT) -> list[dict]:
 def people_labels(ids) -> dict[int, str]:
     """{id: label} of the active accounts among `ids`, in one statement: what a people picker shows
     for the people already chosen and accepts when its form comes back."""
-    ids = {int(i) for i in ids or () if i}
+    ids = {int(i) for i in ids or () if i and 0 < int(i) < 2**31}  # a forged huge id is simply unknown
     if not ids:
         return {}
     rows = db.session.execute(

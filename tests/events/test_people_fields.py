@@ -68,6 +68,7 @@ def test_forms_hold_only_the_people_chosen(login, make, world, db):
 @pytest.mark.parametrize("value, message", [
     ("999999", "One of the people chosen does not exist or can no longer be chosen."),
     ("inactive", "One of the people chosen does not exist or can no longer be chosen."),
+    ("99999999999999999999999", "One of the people chosen does not exist or can no longer be chosen."),
     ("abc", "Choose people from the list."),
 ])
 def test_unknown_speakers_are_refused_beside_the_field(login, make, world, db, value, message):
