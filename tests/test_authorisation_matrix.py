@@ -140,6 +140,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Network administration.
     "accounts.users GET": ADMINS,
     "accounts.edit_user GET": ADMINS,
+    # The people pickers' search (issue 23): those who appoint co-organisers and speakers.
+    "accounts.people_search GET": row("403", anonymous="login", organiser_other_event="ok", coordinator="ok",
+                                      admin="ok", owner="ok"),
     "scheduler.status GET": ADMINS,
     "scheduler.outbox_message GET": ADMINS,
     # The directory, summaries and the actions overview: coordinators (and admins).

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -19,6 +21,7 @@ from app.accounts import queries, services
 from app.accounts.auth import (
     end_session,
     is_safe_next,
+    login_required,
     role_required,
     signed_in_required,
     start_session,
@@ -33,6 +36,7 @@ from app.accounts.forms import (
     SignUpForm,
 )
 from app.accounts.models import Role, User
+from app.accounts.permissions import can_search_people
 from app.directory.queries import all_organisations
 from app.extensions import db, limiter
 from app.forms_common import show_rule_error
@@ -202,3 +206,19 @@ def edit_user(user_id: int):
             flash(_("%(name)s is saved.", name=user.name), "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_edit.html", form=form, user=user)
+
+
+@bp.get("/people/search")
+@login_required
+def people_search():
+    """JSON for the people pickers: `q` (part of a name or organisation), `limit` (at most 20)."""
+    if not can_search_people(current_user):
+        abort(403)
+    try:
+        limit = int(request.args.get("limit", queries.PEOPLE_SEARCH_LIMIT))
+    except ValueError:
+        limit = queries.PEOPLE_SEARCH_LIMIT
+    people = queries.people_search(request.args.get("q", ""), limit)
+    response = jsonify(results=people)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

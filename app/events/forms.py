@@ -27,7 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.accounts.models import User
+from app.accounts.people_field import PeopleField
 from app.directory.models import Organisation, Project, Theme
 from app.events.models import EventFormat, EventKind, RegistrationMode, SessionKind
 from app.events.times import NonexistentLocalTime, local_instant
@@ -49,13 +49,6 @@ def _local(label, required: bool = True, **kw) -> DateTimeLocalField:
 def enum_choices(enum_cls) -> list:
     """(value, label) for every member, the label translated when the form is rendered."""
     return [(member.value, enum_cls.__labels__[member.value]) for member in enum_cls]
-
-
-def user_choices() -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(User.id, User.name, User.email).where(User.is_active_account.is_(True)).order_by(User.name)
-    )
-    return [(row.id, f"{row.name} <{row.email}>") for row in rows]
 
 
 class LocalTimesMixin:
@@ -116,7 +109,7 @@ class EventForm(LocalTimesMixin, Form):
     host_organisation_id = SelectField(_l("Host organisation"), coerce=int)
     project_ids = SelectMultipleField(_l("Projects"), coerce=int)
     theme_ids = SelectMultipleField(_l("Themes"), coerce=int)
-    organiser_ids = SelectMultipleField(_l("Co-organisers"), coerce=int,
+    organiser_ids = PeopleField(_l("Co-organisers"),
                                         description=_l("They can edit the event and its agenda like you."))
     capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=0, max=100_000)],
                             description=_l("Number of participant seats; leave empty for no limit."))
@@ -138,7 +131,6 @@ class EventForm(LocalTimesMixin, Form):
         self.theme_ids.choices = [
             (t.id, t.label) for t in db.session.scalars(select(Theme).order_by(Theme.name, Theme.empact_cycle))
         ]
-        self.organiser_ids.choices = user_choices()
 
     def zone_name(self) -> str | None:
         return self.timezone.data
@@ -171,7 +163,7 @@ class SessionForm(LocalTimesMixin, Form):
     starts_at = _local(_l("Starts"))
     ends_at = _local(_l("Ends"))
     room = StringField(_l("Room or site"), validators=[Optional(), Length(max=200)], filters=[none_if_empty])
-    speaker_ids = SelectMultipleField(_l("Speakers / trainers (users)"), coerce=int)
+    speaker_ids = PeopleField(_l("Speakers / trainers (users)"))
     external_speakers = TextAreaField(
         _l("External speakers / trainers"), validators=[Optional(), Length(max=10_000)], filters=[none_if_empty],
         description=_l("One per line: Name — Organisation"),
@@ -189,7 +181,6 @@ class SessionForm(LocalTimesMixin, Form):
     def __init__(self, *args, event=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
-        self.speaker_ids.choices = user_choices()
 
     def zone_name(self) -> str | None:
         return self.event.timezone if self.event is not None else None
