@@ -6,8 +6,6 @@ from __future__ import annotations
 import wtforms
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import _FlaskFormCSRF
-from wtforms.validators import ValidationError
 
 
 class _Catalog:
@@ -20,22 +18,18 @@ class _Catalog:
         return get_translations().ungettext(singular, plural, n)
 
 
-class _TranslatedCSRF(_FlaskFormCSRF):
-    """Flask-WTF raises its CSRF messages in English; they are in our catalog (app.forms_messages)."""
-
-    def validate_csrf_token(self, form, field):
-        try:
-            super().validate_csrf_token(form, field)
-        except ValidationError as error:
-            raise ValidationError(_Catalog().gettext(str(error.args[0]))) from error
-
-
 class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
-        csrf_class = _TranslatedCSRF
-
         def get_translations(self, form):
             return _Catalog()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Flask-WTF gives its CSRF messages in English; they are in our catalog (app.forms_messages).
+        csrf = getattr(self, "csrf_token", None)
+        if csrf is not None and csrf.errors:
+            csrf.errors = [_Catalog().gettext(str(error)) for error in csrf.errors]
+        return valid
 
 
 class QueryForm(wtforms.Form):

@@ -30,6 +30,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from bench import generate, loadgen
+from bench.mixed_server import children_of
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -358,18 +359,7 @@ class Server:
             client.close()
 
     def worker_pids(self) -> list[int]:
-        pids = []
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat") as handle:
-                    stat = handle.read()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
-                pids.append(int(entry))
-        return pids
+        return children_of(self.process.pid)
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -15,7 +15,7 @@ from flask_babel import force_locale, get_translations
 
 import app as app_package
 from app.db import LabelledEnum
-from tools.i18n import ROOT, catalogs, problems, template_ids
+from tools.i18n import ROOT, as_list, catalogs, html_tags, problems, template_ids
 
 LANGUAGES = {"en", "uk", "ro", "ka", "mk", "sr", "sr_Latn"}
 
@@ -56,17 +56,10 @@ def test_placeholders_and_markup_survive_translation(locale):
     for message in catalog:
         if not message.id:
             continue
-        ids = message.id if isinstance(message.id, (list, tuple)) else [message.id]
-        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
-        tags = sorted(_tags(ids[0]))
-        broken += [f"{ids[0]!r}: HTML tags differ in {text!r}" for text in strings if text and sorted(_tags(text)) != tags]
+        ids, strings = as_list(message.id), as_list(message.string)
+        broken += [f"{ids[0]!r}: HTML tags differ in {text!r}" for text in strings
+                   if text and html_tags(text) != html_tags(ids[0])]
     assert not broken, "\n".join(broken[:50])
-
-
-def _tags(text: str) -> list[str]:
-    import re
-
-    return re.findall(r"</?[a-z]+", text)
 
 
 def _enums() -> list[type[LabelledEnum]]:

@@ -31,6 +31,16 @@ def catalogs() -> dict[str, Path]:
     return {path.parent.parent.name: path for path in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))}
 
 
+def as_list(value) -> list:
+    """A message's id or string as a list (plural messages hold a tuple of forms)."""
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def html_tags(text: str) -> list[str]:
+    """The HTML tags of a text, sorted: a translation must keep the English ones."""
+    return sorted(re.findall(r"</?[a-z]+", text))
+
+
 def _read(path: Path, locale: str | None = None):
     with path.open("rb") as handle:
         return read_po(handle, locale=locale)
@@ -72,7 +82,7 @@ def problems(locale: str, path: Path, template_ids: set) -> list[str]:
         if not message.id:
             continue
         ids.add(message.id)
-        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        strings = as_list(message.string)
         if "fuzzy" in message.flags:
             found.append(f"{locale}: fuzzy: {message.id!r}")
         elif not all(strings) or len(strings) < (catalog.num_plurals if message.pluralizable else 1):
@@ -91,8 +101,7 @@ def stats() -> dict[str, tuple[int, int]]:
     for locale, path in catalogs().items():
         catalog = _read(path, locale)
         messages = [m for m in catalog if m.id]
-        done = [m for m in messages if "fuzzy" not in m.flags and all(
-            m.string if isinstance(m.string, (list, tuple)) else [m.string])]
+        done = [m for m in messages if "fuzzy" not in m.flags and all(as_list(m.string))]
         result[locale] = (len(messages), len(done))
     return result
 
@@ -140,8 +149,7 @@ def todo(locale: str, out: Path) -> int:
     for message in catalog:
         if not message.id:
             continue
-        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
-        if all(strings) and "fuzzy" not in message.flags:
+        if all(as_list(message.string)) and "fuzzy" not in message.flags:
             continue
         item = {"id": message.id if not message.pluralizable else list(message.id)}
         if message.pluralizable:
@@ -195,15 +203,14 @@ _PLACEHOLDER = re.compile(r"%\([a-zA-Z_]+\)[sdfr]|%[sdfr]")
 
 
 def _placeholder_problem(message) -> str | None:
-    ids = message.id if isinstance(message.id, (list, tuple)) else [message.id]
-    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+    ids, strings = as_list(message.id), as_list(message.string)
     wanted = set(_PLACEHOLDER.findall(ids[-1])) | set(_PLACEHOLDER.findall(ids[0]))
     for text in strings:
         have = set(_PLACEHOLDER.findall(text))
         # A plural form may leave out %(num)d ("one seat left"), nothing else.
         if have - wanted or (wanted - have) - {"%(num)d"}:
             return f"placeholders {sorted(have)} where the English has {sorted(wanted)}"
-        if sorted(re.findall(r"</?[a-z]+", text)) != sorted(re.findall(r"</?[a-z]+", ids[0])):
+        if html_tags(text) != html_tags(ids[0]):
             return "HTML tags differ from the English"
     return None
 
