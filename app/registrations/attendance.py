@@ -15,14 +15,14 @@ from app.directory.models import Organisation
 from app.events.models import Event, EventKind, Session
 from app.events.times import local_span
 from app.extensions import db
+from app.registrations import checkin_rules
+from app.registrations.checkin_rules import CheckInRefused
 from app.registrations.models import (
     AttendanceDay,
     Registration,
     RegistrationStatus,
     SessionAttendance,
 )
-from app.registrations import checkin_rules
-from app.registrations.checkin_rules import CheckInRefused
 from app.registrations.rules import RegistrationError
 from app.timeutil import now, to_local
 

@@ -20,7 +20,12 @@ from app.events.models import Event, Session
 from app.extensions import db
 from app.registrations import attendance, badge_pdf, checkin_rules
 from app.registrations.checkin_rules import CheckInRefused, LateCorrectionNeeded
-from app.registrations.models import AttendanceDay, Registration, RegistrationStatus, SessionAttendance
+from app.registrations.models import (
+    AttendanceDay,
+    Registration,
+    RegistrationStatus,
+    SessionAttendance,
+)
 from app.registrations.participant_list import confirmed_registrations
 from app.urls import absolute
 

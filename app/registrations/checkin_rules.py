@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from app.events.models import Event, Session
 from app.extensions import db
+from app.i18n import format_pattern
 from app.registrations.models import Registration, SessionSignup, SessionSignupStatus
 from app.registrations.rules import RegistrationError
-from app.i18n import format_pattern
 from app.timeutil import now, to_local
 
 

@@ -17,7 +17,12 @@ from app.directory.models import Organisation
 from app.events.models import Event, Session
 from app.extensions import db
 from app.pagination import Page, paginate
-from app.registrations.models import Registration, RegistrationStatus, SessionSignup, SessionSignupStatus
+from app.registrations.models import (
+    Registration,
+    RegistrationStatus,
+    SessionSignup,
+    SessionSignupStatus,
+)
 from app.registrations.rules import SEAT_ROLES
 
 # What a page of the participant list shows comes from these tables (app.cache stamps).
