@@ -98,6 +98,9 @@ def _dead_email_naming(lesson, actor) -> OutboxMessage:
     return message
 
 
+BADGE_TOKEN = "WorldBadgeToken-0000000001"
+
+
 def build() -> World:
     """Every object, committed. Ids come out the same each time on a freshly emptied database."""
     set_now(NOW)
@@ -116,6 +119,7 @@ def build() -> World:
     guest = make.registration(event, users["guest"], dietary_needs=DIET, accessibility_needs=DIET,
                               needs_visa_letter=True, consented_at=NOW)
     make.signup(session, users["participant"])
+    guest.badge_token = BADGE_TOKEN  # the guest's printed badge (its QR code's address)
     lessons = _lessons(event, owner, session)
     action = make.action(owner, NOW.date() + timedelta(days=7), ACTION_TITLE,
                          lesson=lessons[TLP.RED], event=event)
@@ -135,7 +139,7 @@ def build() -> World:
         "invitation_id": invitation.id, "invitation_token": invitation.token,
         "calendar_token": owner.calendar_token, "summary_id": summary.id, "message_id": message.id,
         "organisation_id": org_a.id, "project_id": project.id, "theme_id": theme.id,
-        "user_id": users["guest"].id, "token_id": token.id,
+        "user_id": users["guest"].id, "token_id": token.id, "badge_token": BADGE_TOKEN,
         "membership_id": db.session.scalars(select(Membership.id).where(
             Membership.status == MembershipStatus.PENDING)).one(),
     }
@@ -211,6 +215,7 @@ ARGUMENTS = {
 OVERRIDES = {
     "registrations.certificate": {"registration_id": "attended_registration_id"},
     "calendar.personal_feed": {"token": "calendar_token"},
+    "registrations.badge_link": {"token": "badge_token"},
     "calendar.organiser_feed": {"token": "calendar_token"},
     "reports.export": {"fmt": ("csv",)},
 }

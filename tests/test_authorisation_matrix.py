@@ -177,6 +177,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "registrations.attendance GET": MANAGERS_OF_E,
     "registrations.attendance_sheet GET": MANAGERS_OF_E,
     "registrations.checkin GET": MANAGERS_OF_E,
+    "registrations.checkin_counts GET": MANAGERS_OF_E,
+    "registrations.badge_sheet GET": MANAGERS_OF_E,
+    "registrations.badge GET": MANAGERS_OF_E,
+    # A badge's QR address: those who manage its event land on the desk; nobody else learns anything.
+    "registrations.badge_link GET": row("404", anonymous="login", coordinator="redirect", admin="redirect",
+                                        owner="redirect"),
     "registrations.feedback_results GET": MANAGERS_OF_E,
     "registrations.invitations GET": MANAGERS_OF_E,
     "registrations.participants GET": MANAGERS_OF_E,
@@ -204,6 +210,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "registrations.attendance[D] GET": DRAFT_ORGANISERS,
     "registrations.attendance_sheet[D] GET": DRAFT_ORGANISERS,
     "registrations.checkin[D] GET": DRAFT_ORGANISERS,
+    "registrations.checkin_counts[D] GET": DRAFT_ORGANISERS,
+    "registrations.badge_sheet[D] GET": DRAFT_ORGANISERS,
     "registrations.feedback[D] GET": DRAFT_ORGANISERS,
     "registrations.feedback_results[D] GET": DRAFT_ORGANISERS,
     "registrations.invitations[D] GET": DRAFT_ORGANISERS,
@@ -219,6 +227,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "registrations.participant[D] GET": row("404", anonymous="login"),
     "registrations.needs[D] GET": row("404", anonymous="login"),
     "registrations.certificate[D] GET": row("404", anonymous="login"),
+    "registrations.badge[D] GET": row("404", anonymous="login"),
     "events.session_edit[D] GET": row("404", anonymous="login"),
     # The RED entry: its author (the owner) and who attended; nobody else learns it exists — not
     # coordinators, admins nor the attending organisation's admin.
@@ -252,6 +261,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "events.session_delete POST": MANAGE_E_ACTION,
     "events.session_move POST": MANAGE_E_ACTION,
     "registrations.checkin_toggle POST": MANAGE_E_ACTION,
+    "registrations.checkin_scan POST": MANAGE_E_ACTION,
     "registrations.revoke_invitation POST": MANAGE_E_ACTION,
     "registrations.bulk POST": MANAGE_E_ACTION,
     "registrations.confirm_import POST": MANAGE_E_ACTION,
