@@ -151,3 +151,19 @@ def test_counters_count_the_day_and_move_with_check_ins(db, make, login, organis
     page = client.get(f"/events/{event.id}/check-in").get_data(as_text=True)
     assert 'class="btn btn-sm btn-outline-secondary"' in page and "fs-6" in page
     assert "<script>" not in page  # no inline script (strict CSP)
+
+
+def test_the_desk_speaks_the_organisers_language(db, make, login, itip_calls):
+    organiser = make.user(role="organiser", language="uk")
+    event = _training(make, organiser)
+    registration = _registered(make, event, "Ion Rusu")
+    client = login(organiser)
+    page = client.get(f"/events/{event.id}/check-in?day=2027-03-08").get_data(as_text=True)
+    assert "Сканувати бейджі" in page and "0 з 1 зареєстровано на місці" in page
+    assert "Бейджі з іменами (PDF, 8 на аркуші A4)" in page and "відкриється в цей день" in page
+    answer = client.post(f"/events/{event.id}/check-in/scan", data={"code": "nothing", "day": "2027-03-08"},
+                         headers=JSON).get_json()
+    assert answer["message"] == "Цей бейдж не для цього заходу."
+    refused = client.post(f"/events/{event.id}/check-in/{registration.id}", data={"day": "2027-03-08"},
+                          headers=JSON).get_json()
+    assert "відкриється в цей день" in refused["error"]
