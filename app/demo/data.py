@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from app.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
+from app.demo.checkin import CHECKIN_EVENTS, check_in_arrivals
 from app.demo.memberships import load_memberships
 from app.directory.empact import seed_empact_themes
 from app.directory.models import Organisation, OrganisationType, Project, Theme
@@ -596,9 +597,10 @@ class _Loader:
         self.users = self._users()
         db.session.flush()
         self.added["memberships"] += load_memberships(self.organisations, self.users, self.today, self._password())
-        for spec in EVENTS:
+        for spec in EVENTS + CHECKIN_EVENTS:
             self._event(spec)
         db.session.flush()
+        check_in_arrivals(self.users, ORGANISER, self.today)
         self._feedback()
         self._lessons()
 
