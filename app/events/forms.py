@@ -49,6 +49,16 @@ def enum_choices(enum_cls) -> list:
     return [(member.value, enum_cls.__labels__[member.value]) for member in enum_cls]
 
 
+class FacilityField(SelectField):
+    """A facility of the roster, or none (0, also when the form does not send the field)."""
+
+    def pre_validate(self, form):
+        if not self.data:
+            self.data = 0
+            return
+        super().pre_validate(form)
+
+
 class LocalTimesMixin:
     """Converts the local-time fields to UTC instants in `self.instants`, with field errors for
     times that a daylight-saving change skips (ambiguous ones: first occurrence, see events.times)."""
@@ -104,7 +114,7 @@ class EventForm(LocalTimesMixin, Form):
         validators=[Optional(), Length(max=500), URL(require_tld=False, message=_l("Enter a web address (https://...)."))],
         description=_l("Shown only to confirmed participants and organisers."),
     )
-    facility_id = SelectField(_l("Facility"), coerce=int, render_kw={"data-facility-pick": ""}, description=_l(
+    facility_id = FacilityField(_l("Facility"), coerce=int, render_kw={"data-facility-pick": ""}, description=_l(
         "A site from the roster of facilities: the venue fields left empty are filled from it."))
     host_organisation_id = OrganisationField(_l("Host organisation"), blank=_l("— None —"))
     project_ids = DirectoryPicksField(_l("Projects"), kind="projects")
@@ -156,7 +166,7 @@ class SessionForm(LocalTimesMixin, Form):
     kind = SelectField(_l("Kind"), choices=enum_choices(SessionKind))
     starts_at = _local(_l("Starts"))
     ends_at = _local(_l("Ends"))
-    facility_id = SelectField(_l("Facility"), coerce=int, render_kw={"data-facility-pick": ""},
+    facility_id = FacilityField(_l("Facility"), coerce=int, render_kw={"data-facility-pick": ""},
                               description=_l("When the session is held elsewhere than the event: a site visit."))
     room = StringField(_l("Room or site"), validators=[Optional(), Length(max=200)], filters=[none_if_empty])
     speaker_ids = PeopleField(_l("Speakers / trainers (users)"))
