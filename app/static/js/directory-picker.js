@@ -21,6 +21,14 @@
     button.setAttribute("aria-label", removeText + ": " + name.trim());
   }
 
+  // A single select's clear button (reached with Tab) says what it removes.
+  function nameClearButton(control, removeText) {
+    var button = control.parentNode.querySelector(".clear-button");
+    var item = control.querySelector(".item");
+    if (!button) return;
+    button.setAttribute("aria-label", item ? removeText + ": " + item.textContent.trim() : removeText);
+  }
+
   function setUp(select) {
     var data = select.dataset;
     var limit = parseInt(data.limit || "20", 10);
@@ -58,8 +66,13 @@
       onInitialize: function () {
         if (blank) this.removeOption("0");
         this.control.querySelectorAll(".item").forEach(function (item) { nameRemoveButton(item, removeText); });
+        if (!multiple) nameClearButton(this.control, removeText);
       },
-      onItemAdd: function (value, item) { nameRemoveButton(item, removeText); },
+      onItemAdd: function (value, item) {
+        nameRemoveButton(item, removeText);
+        if (!multiple) nameClearButton(this.control, removeText);
+      },
+      onItemRemove: function () { if (!multiple) nameClearButton(this.control, removeText); },
       render: {
         no_results: function () { return message(failed ? (data.error || "") : (data.noResults || ""), "no-results"); },
         loading: function () { return message(data.loading || "", "spinner-text"); },
