@@ -233,6 +233,10 @@ def test_a_facility_lists_the_events_and_sessions_held_there(client, login, make
     assert "Site visit to the crossing point" in held_here and "Conference in Uzhhorod" in held_here
     assert "Secret draft at Chop" not in held_here  # drafts: their organisers only
     assert "Secret draft at Chop" in login(owner).get(f"/facilities/{border.id}").get_data(as_text=True)
+    # And the event's page links back to the facility (the session's too, when held elsewhere).
+    event_page = client.get(f"/events/{held.id}").get_data(as_text=True)
+    assert f'href="/facilities/{border.id}"' in event_page and "About the facility: Border crossing" in event_page
+    assert f'href="/facilities/{border.id}"' in client.get(f"/events/{elsewhere.id}").get_data(as_text=True)
 
 
 def test_roster_pages_issue_a_bounded_number_of_queries(client, login, make, roster, db):
