@@ -58,7 +58,7 @@ def facility_choices(blank: str, current_id: int | None = None) -> list:
         facilities += [current] if current is not None else []
     choices: list = [(0, blank)]
     for facility in facilities:
-        label = f"{facility.name} — {facility.city}"
+        label = facility.name if facility.city in facility.name else f"{facility.name} — {facility.city}"
         choices.append((facility.id, label, {
             "data-venue": facility.name, "data-address": facility.address or "", "data-city": facility.city,
             "data-country": facility.country, "data-room": facility.name,

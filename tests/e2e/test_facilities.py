@@ -79,7 +79,7 @@ def test_picking_a_facility_fills_the_empty_venue_fields(page, make):
         page.wait_for_url("**/")
         page.goto("/events/new")
         page.get_by_label("City", exact=True).fill("Bucharest, sector 5")  # typed first: kept
-        page.get_by_label("Facility", exact=True).select_option(label="Cyber range Bucharest — Bucharest")
+        page.get_by_label("Facility", exact=True).select_option(label="Cyber range Bucharest")
         expect(page.get_by_label("Venue", exact=True)).to_have_value("Cyber range Bucharest")
         expect(page.get_by_label("Address", exact=True)).to_have_value("Calea 13 Septembrie 1-5")
         expect(page.get_by_label("City", exact=True)).to_have_value("Bucharest, sector 5")
