@@ -261,3 +261,19 @@ def test_roster_pages_issue_a_bounded_number_of_queries(client, login, make, ros
         session.facility_id = roster["border"].id
     db.session.commit()
     assert counts() == small
+
+
+def test_an_event_keeps_its_facility_after_the_facility_is_archived(login, make, roster, db):
+    creator = make.user(role=Role.ORGANISER)
+    event = make.event("Exercise at Chop", starts_at=datetime(2026, 10, 20, 6, 0, tzinfo=UTC), created_by=creator)
+    event.facility_id = roster["old"].id  # picked before the range was archived
+    db.session.commit()
+    client = login(creator)
+    form = client.get(f"/events/{event.id}/edit").get_data(as_text=True)
+    assert "Old shooting range" in form  # still shown as its choice
+    saved = client.post(f"/events/{event.id}/edit", data=_event_form(
+        title="Exercise at Chop, day 1", starts_at="2026-10-20T09:00", ends_at="2026-10-20T17:00",
+        facility_id=str(roster["old"].id)))
+    assert saved.status_code == 302
+    db.session.rollback()
+    assert db.session.get(Event, event.id).facility_id == roster["old"].id
