@@ -31,6 +31,8 @@ BLUEPRINTS = [
     "app.accounts.identity_views",
     "app.accounts.token_views",
     "app.directory.views",
+    "app.directory.lookup_views",
+    "app.facilities.views",
     "app.events.views",
     "app.registrations.views",
     "app.calendar.views",

@@ -38,6 +38,7 @@ AMBER_TITLE = "Victor-AMBER-entry-5120"
 GREEN_TITLE = "Uniform-GREEN-entry-2287"
 DRAFT_TITLE = "Tango-draft-event-3309"
 ONLINE_URL = "https://meet.example.org/Sierra-online-link-1184"
+FACILITY_CONTACT = "Romeo-facility-contact-8841"  # a facility's contact: signed-in members only
 
 # The roles of issue 16, then two positive roles that show who IS allowed (so the table can fail).
 ROLES = ("anonymous", "unconfirmed", "member_no_org", "member_other_org", "organiser_other_event",
@@ -132,6 +133,9 @@ def build() -> World:
     project, theme = make.project("PRJX"), make.theme("Theme X")
     message = _dead_email_naming(lessons[TLP.RED], users["participant"])
     token, _secret = create_token(owner, "Owner's script", SCOPES)  # an API token, for its pages
+    facility = make.facility("Facility of A", org_a, contact_name=FACILITY_CONTACT, themes=[theme])
+    event.facility_id = facility.id  # E is held there: the facility's page lists it
+    db.session.commit()
     ids = {
         "event_id": event.id, "draft_event_id": draft.id, "other_event_id": other.id,
         "session_id": session.id, "lesson_id": lessons[TLP.RED].id, "action_id": action.id,
@@ -139,7 +143,7 @@ def build() -> World:
         "invitation_id": invitation.id, "invitation_token": invitation.token,
         "calendar_token": owner.calendar_token, "summary_id": summary.id, "message_id": message.id,
         "organisation_id": org_a.id, "project_id": project.id, "theme_id": theme.id,
-        "user_id": users["guest"].id, "token_id": token.id, "badge_token": BADGE_TOKEN,
+        "user_id": users["guest"].id, "token_id": token.id, "badge_token": BADGE_TOKEN, "facility_id": facility.id,
         "membership_id": db.session.scalars(select(Membership.id).where(
             Membership.status == MembershipStatus.PENDING)).one(),
     }
@@ -209,7 +213,7 @@ ARGUMENTS = {
     "registration_id": "registration_id", "invitation_id": "invitation_id", "token": "invitation_token",
     "summary_id": "summary_id", "message_id": "message_id", "organisation_id": "organisation_id",
     "project_id": "project_id", "theme_id": "theme_id", "user_id": "user_id", "membership_id": "membership_id",
-    "token_id": "token_id", "fmt": ("html",), "name": ("participation",),
+    "token_id": "token_id", "facility_id": "facility_id", "fmt": ("html",), "name": ("participation",),
 }
 # Where an argument name means something else on one endpoint.
 OVERRIDES = {

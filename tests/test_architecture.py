@@ -15,6 +15,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 LAYERS = {
     "directory": 0,
     "accounts": 1,
+    "facilities": 1,  # the roster of facilities (issue 22): events pick one, so below events
     "events": 2,
     "registrations": 3,
     "calendar": 4,

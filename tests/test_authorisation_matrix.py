@@ -30,6 +30,7 @@ from tests.authz_world import (
     AMBER_TITLE,
     DIET,
     DRAFT_TITLE,
+    FACILITY_CONTACT,
     GREEN_TITLE,
     ONLINE_URL,
     RED_TITLE,
@@ -69,6 +70,8 @@ ENTITLED = {
     DRAFT_TITLE: {"owner", "admin"},
     # The online link: confirmed participants and those who run the event.
     ONLINE_URL: {"owner", "participant", "coordinator", "admin"},
+    # A facility's contact (issue 22): signed-in confirmed members, never visitors.
+    FACILITY_CONTACT: SIGNED_IN_ROLES,
 }
 
 
@@ -143,6 +146,17 @@ EXPECTED: dict[str, dict[str, str]] = {
     # The people pickers' search (issue 23): those who appoint co-organisers and speakers.
     "accounts.people_search GET": row("403", anonymous="login", organiser_other_event="ok", coordinator="ok",
                                       admin="ok", owner="ok"),
+    # The directory pickers' search (issue 23): names any member sees on event and facility pages.
+    "lookup.organisations GET": SIGNED_IN,
+    "lookup.projects GET": SIGNED_IN,
+    "lookup.themes GET": SIGNED_IN,
+    # The roster of facilities (issue 22): open to all (the contact only to members: marker search);
+    # the hosting organisation's contact persons (A's org_admin) and coordinators keep them.
+    "facilities.index GET": PUBLIC,
+    "facilities.countries GET": PUBLIC,
+    "facilities.detail GET": PUBLIC,
+    "facilities.new GET": row("403", anonymous="login", coordinator="ok", org_admin="ok", admin="ok"),
+    "facilities.edit GET": row("403", anonymous="login", coordinator="ok", org_admin="ok", admin="ok"),
     "scheduler.status GET": ADMINS,
     "scheduler.outbox_message GET": ADMINS,
     # The directory, summaries and the actions overview: coordinators (and admins).
@@ -275,6 +289,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "directory.theme_new POST": COORDINATOR_FORM,
     "directory.organisation_edit POST": row("403", coordinator="redirect", admin="redirect"),
     "directory.theme_edit POST": row("403", coordinator="redirect", admin="redirect"),
+    "facilities.new POST": row("403", coordinator="422", org_admin="422", admin="422"),
+    # An empty POST keeps the facility as it is (saved unchanged), like the directory's edit forms.
+    "facilities.edit POST": row("403", coordinator="redirect", org_admin="redirect", admin="redirect"),
+    "facilities.archive POST": row("403", coordinator="redirect", org_admin="redirect", admin="redirect"),
+    "facilities.restore POST": row("403", coordinator="redirect", org_admin="redirect", admin="redirect"),
     "lessons.summary_new POST": COORDINATOR_FORM,
     "lessons.summary_edit POST": COORDINATOR_FORM,
     "accounts.edit_user POST": row("403", admin="ok"),  # the form shown again (200, not 422)

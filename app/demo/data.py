@@ -16,6 +16,7 @@ from app.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
 from app.demo.checkin import CHECKIN_EVENTS, check_in_arrivals
+from app.demo.facilities import load_facilities
 from app.demo.memberships import load_memberships
 from app.directory.empact import seed_empact_themes
 from app.directory.models import Organisation, OrganisationType, Project, Theme
@@ -603,6 +604,7 @@ class _Loader:
         check_in_arrivals(self.users, ORGANISER, self.today)
         self._feedback()
         self._lessons()
+        self.added["facilities"] += load_facilities(self.organisations, self.themes)
 
     # --- directory -------------------------------------------------------------------------
     def _organisations(self):

@@ -184,7 +184,7 @@ def test_delete_only_drafts(login, make, people, db):
     ({"starts_at": "2026-03-29T03:30", "ends_at": "2026-03-30T10:00"}, "does not exist in Europe/Kyiv"),
     ({"reminder_days": "soon"}, "Reminder days are whole numbers"),
     ({"online_url": "javascript:alert(1)"}, "web address"),
-    ({"project_ids": "999"}, "valid choice"),
+    ({"project_ids": "999"}, "One of the projects chosen does not exist"),
     ({"kind": "party"}, "Not a valid choice."),
 ])
 def test_bad_event_input_is_shown_beside_the_field(login, people, db, overrides, field_error):
