@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DecimalField, IntegerField, RadioField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.certificates.images import ImageError, clean_png
 from app.certificates.models import AttendanceRule
@@ -54,7 +54,7 @@ class SettingsForm(Form):
 
 
 class RevokeForm(Form):
-    reason = TextAreaField(_l("Reason"), validators=[InputRequired(), Length(max=2000)], filters=[strip_filter],
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)], filters=[strip_filter],
                            description=_l("Kept with the certificate; not shown on the public verification page."))
 
 
