@@ -67,7 +67,8 @@ def _record(registration: Registration, session: Session | None, settings: Certi
 
 
 def _add(registration, session, settings, actor) -> Certificate:
-    """Insert the record, or return the one a concurrent request made first (same person, scope)."""
+    """Insert the record, or return the one a concurrent request made first (same person, scope).
+    Inside a transaction already (a POST): the savepoint keeps the others' work."""
     certificate = _record(registration, session, settings, actor)
     try:
         with db.session.begin_nested():
@@ -95,8 +96,18 @@ def issue(registration: Registration, session: Session | None, actor: User) -> C
     if not outcome.earned:
         raise CertificateError(outcome.reason)
     begin_write(db.session)
-    certificate = _add(registration, session, settings, actor)
-    db.session.commit()
+    certificate = _record(registration, session, settings, actor)
+    db.session.add(certificate)
+    try:
+        db.session.flush()
+        audit.record(actor, "certificate.issue", certificate, {"number": certificate.number})
+        db.session.commit()
+    except IntegrityError:  # a concurrent first download made it: that one counts
+        db.session.rollback()
+        existing = queries.held_by(registration.user_id, key)
+        if existing is None:
+            raise
+        return existing
     return certificate
 
 
