@@ -129,3 +129,14 @@ def offering_event_ids(event_ids: list[int]) -> set[int]:
             exists().where(Session.event_id == Event.id, Session.kind == SessionKind.TRAINING),
         ),
     )))
+
+
+def for_export(user_id: int) -> list[dict]:
+    """The person's certificates, for their own data export (revocations and their reasons too)."""
+    rows = db.session.scalars(select(Certificate).where(Certificate.user_id == user_id).order_by(Certificate.id))
+    return [{"number": c.number, "title": c.title, "event_id": c.event_id, "session_id": c.session_id,
+             "holder_name": c.holder_name, "holder_organisation": c.holder_organisation,
+             "starts_at": c.starts_at.isoformat(), "ends_at": c.ends_at.isoformat(),
+             "hours": str(c.hours) if c.hours is not None else None, "issuer_name": c.issuer_name,
+             "issued_at": c.issued_at.isoformat(), "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+             "revocation_reason": c.revocation_reason} for c in rows]
