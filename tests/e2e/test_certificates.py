@@ -22,8 +22,8 @@ START = datetime(2027, 5, 10, 7, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def visit(app, make, db, live_server):
-    app.config["BASE_URL"] = live_server  # the QR code points at this server
+def visit(app, make, db, live_server, monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", live_server)  # the QR code points at this server
     set_now(START - timedelta(days=10))
     organiser = make.user(role="organiser", email="olena@npu.example", name="Olena Kovalenko")
     event = make.event("Study visit to the State Border Guard Service", kind="study_visit", starts_at=START,
