@@ -4,6 +4,7 @@ from app.accounts.models import ApiToken, Role, User  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
 from app.cache.models import ChangeStamp, ChangeStampShard  # noqa: F401
 from app.calendar.models import CalendarReply  # noqa: F401
+from app.certificates.models import Certificate, CertificateSettings  # noqa: F401
 from app.directory.models import Organisation, OrganisationType, Project, Theme  # noqa: F401
 from app.events.models import Event, Session, SessionSpeaker  # noqa: F401
 from app.facilities.models import Facility  # noqa: F401

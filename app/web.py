@@ -40,6 +40,7 @@ BLUEPRINTS = [
     "app.lessons.views",
     "app.scheduler.views",
     "app.reports.views",
+    "app.certificates.views",
     "app.privacy.views",
 ]
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.accounts.api_tokens import SCOPES, create_token
 from app.accounts.models import Membership, MembershipStatus, Role
 from app.cache import fragments
+from app.certificates.models import Certificate
 from app.extensions import db
 from app.lessons.models import TLP, LessonStatus
 from app.lessons.notices import tell_author
@@ -102,6 +103,19 @@ def _dead_email_naming(lesson, actor) -> OutboxMessage:
 BADGE_TOKEN = "WorldBadgeToken-0000000001"
 
 
+def _certificate(event, registration) -> Certificate:
+    """A certificate of E held by the participant (as an earlier training would have left it)."""
+    certificate = Certificate(
+        number="LIA-2026-WRLD-7Q4K", scope_key=f"e{event.id}", user_id=registration.user_id,
+        registration_id=registration.id, event_id=event.id, holder_name="Participant", title=event.title,
+        starts_at=event.starts_at, ends_at=event.ends_at, timezone=event.timezone, issuer_name="Organisation A",
+        issued_at=NOW,
+    )
+    db.session.add(certificate)
+    db.session.commit()
+    return certificate
+
+
 def build() -> World:
     """Every object, committed. Ids come out the same each time on a freshly emptied database."""
     set_now(NOW)
@@ -136,6 +150,7 @@ def build() -> World:
     facility = make.facility("Facility of A", org_a, contact_name=FACILITY_CONTACT, themes=[theme])
     event.facility_id = facility.id  # E is held there: the facility's page lists it
     db.session.commit()
+    certificate = _certificate(event, attended)
     ids = {
         "event_id": event.id, "draft_event_id": draft.id, "other_event_id": other.id,
         "session_id": session.id, "lesson_id": lessons[TLP.RED].id, "action_id": action.id,
@@ -144,6 +159,7 @@ def build() -> World:
         "calendar_token": owner.calendar_token, "summary_id": summary.id, "message_id": message.id,
         "organisation_id": org_a.id, "project_id": project.id, "theme_id": theme.id,
         "user_id": users["guest"].id, "token_id": token.id, "badge_token": BADGE_TOKEN, "facility_id": facility.id,
+        "certificate_id": certificate.id, "certificate_number": certificate.number,
         "membership_id": db.session.scalars(select(Membership.id).where(
             Membership.status == MembershipStatus.PENDING)).one(),
     }
@@ -214,10 +230,13 @@ ARGUMENTS = {
     "summary_id": "summary_id", "message_id": "message_id", "organisation_id": "organisation_id",
     "project_id": "project_id", "theme_id": "theme_id", "user_id": "user_id", "membership_id": "membership_id",
     "token_id": "token_id", "facility_id": "facility_id", "fmt": ("html",), "name": ("participation",),
+    "certificate_id": "certificate_id", "number": "certificate_number",
 }
 # Where an argument name means something else on one endpoint.
 OVERRIDES = {
-    "registrations.certificate": {"registration_id": "attended_registration_id"},
+    "certificates.mine": {"registration_id": "attended_registration_id"},
+    "certificates.event_pdf": {"registration_id": "attended_registration_id"},
+    "certificates.session_pdf": {"registration_id": "attended_registration_id"},
     "calendar.personal_feed": {"token": "calendar_token"},
     "registrations.badge_link": {"token": "badge_token"},
     "calendar.organiser_feed": {"token": "calendar_token"},

@@ -22,6 +22,8 @@ LAYERS = {
     "lessons": 4,
     "reports": 5,
     "scheduler": 5,
+    "certificates": 5,  # certificates of attendance, their rule, records and verification (issue 22)
+    "learning": 4,  # knowledge checks (issue 22; here a stub the knowledge-checks branch replaces)
     "privacy": 6,  # a person's own data across every package: export, deletion, retention
     "demo": 6,  # loads every kind of data
     "main": 6,  # the home page and health check

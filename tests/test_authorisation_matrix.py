@@ -117,6 +117,7 @@ API_BY_COOKIE = row("401")  # an API request that only carries a session cookie:
 EXPECTED: dict[str, dict[str, str]] = {
     # Open to everyone: public pages, health, the public calendar; a feed's secret token is its credential.
     "main.home GET": PUBLIC,
+    "certificates.verify GET": PUBLIC,  # a certificate's public verification page (its number in the URL)
     "main.health GET": PUBLIC,
     "main.choose_language POST": row('redirect'),
     "registrations.privacy GET": PUBLIC,
@@ -210,8 +211,17 @@ EXPECTED: dict[str, dict[str, str]] = {
     "lessons.wrap_up_export GET": MANAGERS_OF_E,
     # The participant's own registration; the certificate exists once the event has ended (E runs).
     "registrations.needs GET": row("404", anonymous="login", participant="ok"),
-    "registrations.certificate GET": row("403", anonymous="login", coordinator="404", admin="404", owner="404",
-                                         participant="404"),
+    # Certificates (issue 22): the holder's page and PDFs, for the holder and those who manage E (the
+    # world's participant holds an issued certificate of E; E's only session is no training: 404).
+    "certificates.mine GET": row("403", anonymous="login", coordinator="ok", admin="ok", owner="ok", participant="ok"),
+    "certificates.event_pdf GET": row("403", anonymous="login", coordinator="ok", admin="ok", owner="ok",
+                                      participant="ok"),
+    "certificates.session_pdf GET": row("404", anonymous="login", member_no_org="403", member_other_org="403",
+                                        organiser_other_event="403", org_admin="403"),
+    # The certificates issued for E, their settings and revocation: those who manage E.
+    "certificates.issued GET": MANAGERS_OF_E,
+    "certificates.settings GET": MANAGERS_OF_E,
+    "certificates.revoke GET": MANAGERS_OF_E,
     # The same pages on the draft D: nobody but its organisers and admins learns it exists.
     "events.detail[D] GET": row("404", admin="ok", owner="ok"),
     "calendar.event_ics[D] GET": row("404", admin="ok", owner="ok"),
@@ -240,8 +250,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     # E's registration and session ids under D's id: not found, for everyone.
     "registrations.participant[D] GET": row("404", anonymous="login"),
     "registrations.needs[D] GET": row("404", anonymous="login"),
-    "registrations.certificate[D] GET": row("404", anonymous="login"),
     "registrations.badge[D] GET": row("404", anonymous="login"),
+    "certificates.mine[D] GET": row("404", anonymous="login"),
+    "certificates.event_pdf[D] GET": row("404", anonymous="login"),
+    "certificates.session_pdf[D] GET": row("404", anonymous="login"),
+    "certificates.revoke[D] GET": row("404", anonymous="login"),
+    "certificates.issued[D] GET": DRAFT_ORGANISERS,
+    "certificates.settings[D] GET": DRAFT_ORGANISERS,
     "events.session_edit[D] GET": row("404", anonymous="login"),
     # The RED entry: its author (the owner) and who attended; nobody else learns it exists — not
     # coordinators, admins nor the attending organisation's admin.
@@ -259,6 +274,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "lessons.action_detail GET": row("404", anonymous="login", owner="ok", participant="ok"),
     "lessons.update_action POST": row("404", anonymous="403", owner="422", participant="403"),
     # POSTs managing E.
+    "certificates.issue_all POST": MANAGE_E_ACTION,
+    "certificates.revoke POST": MANAGE_E_FORM,
+    "certificates.settings POST": MANAGE_E_FORM,
     "events.edit POST": MANAGE_E_FORM,
     "events.cancel POST": MANAGE_E_FORM,
     "events.clone POST": MANAGE_E_FORM,

@@ -17,6 +17,7 @@ from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
 from app.demo.checkin import CHECKIN_EVENTS, check_in_arrivals
 from app.demo.facilities import load_facilities
+from app.demo.certificates import load_certificates
 from app.demo.memberships import load_memberships
 from app.directory.empact import seed_empact_themes
 from app.directory.models import Organisation, OrganisationType, Project, Theme
@@ -605,6 +606,7 @@ class _Loader:
         self._feedback()
         self._lessons()
         self.added["facilities"] += load_facilities(self.organisations, self.themes)
+        self.added["certificates"] += load_certificates(self.users, self.organisations, ORGANISER)
 
     # --- directory -------------------------------------------------------------------------
     def _organisations(self):

@@ -13,6 +13,7 @@ from app import audit
 from app.accounts.api_tokens import tokens_for_export
 from app.accounts.models import Membership, User
 from app.audit.models import AuditEntry
+from app.certificates.queries import for_export as certificates_for_export
 from app.extensions import db
 from app.lessons.models import ActionNote, FollowUpAction, Lesson
 from app.registrations.models import (
@@ -148,6 +149,7 @@ def collect(user: User) -> dict:
         "follow_up_actions": _actions(user.id),
         "action_notes": _notes(user.id),
         "api_tokens": tokens_for_export(user.id),
+        "certificates": certificates_for_export(user.id),
         "audit_entries": _audit_entries(user.id),
     }
 

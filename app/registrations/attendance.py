@@ -1,5 +1,5 @@
-"""Attendance: check-in by day or by session (and undoing it), the one rule of who attended, the
-certificate's condition and the attendance figures of an event."""
+"""Attendance: check-in by day or by session (and undoing it), the one rule of who attended (which
+certificates build on, app.certificates.rules) and the attendance figures of an event."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, delete, exists, func, or_, select, union
 from app import audit
 from app.accounts.models import User
 from app.directory.models import Organisation
-from app.events.models import Event, EventKind, Session
+from app.events.models import Event, Session
 from app.events.times import local_span
 from app.extensions import db
 from app.registrations import checkin_rules
@@ -195,10 +195,6 @@ class CheckIns:
 
     def join(self, statement):
         return statement.outerjoin(self.table, self.table.c.registration_id == Registration.id)
-
-
-def can_get_certificate(registration: Registration) -> bool:
-    return registration.event.kind == EventKind.TRAINING and attended(registration)
 
 
 @dataclass

@@ -175,7 +175,7 @@ def test_feedback_once_after_the_end_by_attendees_and_anonymous_stays_anonymous(
     assert client.post(f"/events/{event.id}/feedback", data=answer).status_code == 403
     set_now(datetime(2027, 3, 11, tzinfo=UTC))
     box = client.get(f"/events/{event.id}/registration").get_data(as_text=True)
-    assert "Give feedback" in box and "Certificate of attendance" in box
+    assert "Give feedback" in box and "Certificates of attendance" in box
     assert "Give feedback" not in login(no_show).get(f"/events/{event.id}/registration").get_data(as_text=True)
     assert client.post(f"/events/{event.id}/feedback", data={**answer, "overall": "7"}).status_code == 422
     assert client.post(f"/events/{event.id}/feedback", data=answer).status_code == 302

@@ -92,6 +92,8 @@ def test_the_certificate_links_offer_every_language(db, make, login, organiser, 
     event, person, registration = _attended_training(make, organiser)
     for page in (login(person).get("/my/events?show=past"), login(organiser).get(
             f"/events/{event.id}/participants/{registration.id}")):
-        html = page.get_data(as_text=True)
+        assert f'href="/events/{event.id}/certificates/{registration.id}"' in page.get_data(as_text=True)
+    for client in (login(person), login(organiser)):  # the certificates page (issue 22) offers the languages
+        html = client.get(f"/events/{event.id}/certificates/{registration.id}").get_data(as_text=True)
         assert f'href="/events/{event.id}/certificates/{registration.id}.pdf"' in html
         assert 'name="language"' in html and '<option value="ka" lang="ka">ქართული</option>' in html

@@ -1,0 +1,1 @@
+"""Knowledge checks: pre- and post-tests of training sessions and events, and their results."""
