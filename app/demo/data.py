@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from app.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
+from app.demo.certificates import load_certificates
 from app.demo.checkin import CHECKIN_EVENTS, check_in_arrivals
 from app.demo.facilities import load_facilities
-from app.demo.certificates import load_certificates
 from app.demo.memberships import load_memberships
 from app.directory.empact import seed_empact_themes
 from app.directory.models import Organisation, OrganisationType, Project, Theme

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from app import create_app
 from app.accounts.models import User
-from app.events.models import Event
 from app.certificates.issue import issue_all
 from app.certificates.models import Certificate
 from app.demo.data import load_demo
+from app.events.models import Event
 from app.privacy.export import collect
 from config import TestingConfig
 from tests.querycount import QueryCounter
