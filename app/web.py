@@ -33,6 +33,7 @@ BLUEPRINTS = [
     "app.directory.views",
     "app.events.views",
     "app.registrations.views",
+    "app.contributions.views",
     "app.calendar.views",
     "app.calendar.reply_views",
     "app.lessons.views",
