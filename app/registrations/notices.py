@@ -15,6 +15,7 @@ from app.events.models import Event
 from app.extensions import db
 from app.notifications.outbox import Recipient, enqueue
 from app.notifications.rendering import render_email
+from app.registrations.email_texts import own_paragraph
 from app.registrations.models import Invitation, Registration, RegistrationStatus
 from app.registrations.rules import ACTIVE, RegistrationError
 from app.registrations.signals import registration_confirmed
@@ -34,8 +35,14 @@ def event_links(event: Event | None) -> dict:
     return {"event_link": link(f"/events/{event.id}/registration"), "my_events_link": link("/my/events")}
 
 
+# The notices that carry the organisers' own paragraph (app/registrations/email_texts.py), by kind.
+OWN_PARAGRAPH = {"promoted": "confirmation", "waitlisted": "waitlist"}
+
+
 def notice(name: str, user: User, *, dedupe_key: str | None = None, **context) -> None:
     context.update(event_links(context.get("event")))
+    if name in OWN_PARAGRAPH and context.get("event") is not None:
+        context["own_paragraph"] = own_paragraph(context["event"].id, OWN_PARAGRAPH[name])
     subject, text, html = render_email(f"registrations/{name}", language=user.language, user=user, **context)
     enqueue(recipient(user), subject, text, html, kind=f"registration.{name}", dedupe_key=dedupe_key)
 
@@ -92,19 +99,21 @@ def tell_rejected(registration: Registration, event: Event) -> None:
            dedupe_key=f"registration:{registration.id}:rejected:{stamp(registration.rejected_at)}")
 
 
-def send_invitation(invitation: Invitation, event: Event, user: User | None) -> None:
+def send_invitation(invitation: Invitation, event: Event, user: User | None, paragraph=None) -> None:
+    """`paragraph`: the organisers' own paragraph when the caller has it (one query per batch)."""
+    paragraph = paragraph or own_paragraph(event.id, "invitation")
     if user is not None:
         subject, text, html = render_email("registrations/invitation", language=user.language,
                                            invitation=invitation, event=event, user=user,
                                            invitation_link=link(f"/invitations/{invitation.token}"),
-                                           **event_links(event))
+                                           own_paragraph=paragraph, **event_links(event))
         to = recipient(user)
     else:
         subject, text, html = render_email("registrations/account_invitation", invitation=invitation,
                                            event=event, user=None,
                                            signup_link=link(f"/invitations/{invitation.token}/signup"),
                                            invitation_link=link(f"/invitations/{invitation.token}"),
-                                           **event_links(event))
+                                           own_paragraph=paragraph, **event_links(event))
         to = Recipient(email=invitation.email, name=invitation.name)
     enqueue(to, subject, text, html, kind="registration.invitation",
             dedupe_key=f"invitation:{invitation.token}")

@@ -6,6 +6,7 @@ bp = Blueprint("registrations", __name__)
 
 from app.registrations.views import (  # noqa: E402, F401  (each module adds its routes to bp)
     attendance,
+    email_texts,
     feedback,
     helpers,
     invitations,
