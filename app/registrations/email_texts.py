@@ -94,10 +94,12 @@ def save_texts(actor, event, values: dict[str, tuple[str | None, bool]]) -> None
             if row is not None:
                 db.session.delete(row)
             continue
+        values = {"body": body, "is_markdown": bool(is_markdown), "updated_at": now(), "updated_by_id": actor.id}
         if row is None:
-            row = EventEmailText(event_id=event.id, kind=kind)
-            db.session.add(row)
-        row.body, row.is_markdown, row.updated_at, row.updated_by_id = body, bool(is_markdown), now(), actor.id
+            db.session.add(EventEmailText(event_id=event.id, kind=kind, **values))
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
     if changes:
         audit.record(actor, "event.email_texts", event, changes, summary=event.title)
     db.session.commit()

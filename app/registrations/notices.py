@@ -29,10 +29,15 @@ def recipient(user: User) -> Recipient:
 link = absolute_url  # an absolute link for emails (BASE_URL: works outside requests)
 
 
-def event_links(event: Event | None) -> dict:
+def event_links(event: Event | None, paragraph: str | None = None) -> dict:
+    """The links an event's notices carry; with `paragraph` (a kind of email_texts.KINDS), also the
+    organisers' own paragraph for that kind."""
     if event is None:
         return {}
-    return {"event_link": link(f"/events/{event.id}/registration"), "my_events_link": link("/my/events")}
+    links = {"event_link": link(f"/events/{event.id}/registration"), "my_events_link": link("/my/events")}
+    if paragraph is not None:
+        links["own_paragraph"] = own_paragraph(event.id, paragraph)
+    return links
 
 
 # The notices that carry the organisers' own paragraph (app/registrations/email_texts.py), by kind.
@@ -40,9 +45,7 @@ OWN_PARAGRAPH = {"promoted": "confirmation", "waitlisted": "waitlist"}
 
 
 def notice(name: str, user: User, *, dedupe_key: str | None = None, **context) -> None:
-    context.update(event_links(context.get("event")))
-    if name in OWN_PARAGRAPH and context.get("event") is not None:
-        context["own_paragraph"] = own_paragraph(context["event"].id, OWN_PARAGRAPH[name])
+    context.update(event_links(context.get("event"), OWN_PARAGRAPH.get(name)))
     subject, text, html = render_email(f"registrations/{name}", language=user.language, user=user, **context)
     enqueue(recipient(user), subject, text, html, kind=f"registration.{name}", dedupe_key=dedupe_key)
 
