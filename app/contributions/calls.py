@@ -38,8 +38,8 @@ def save_call(actor, event: Event, deadline_at: datetime, intro: str | None) -> 
         call = ContributionCall(event_id=event.id, opened_by_id=actor.id, **values)
         db.session.add(call)
         db.session.flush()
-        audit.record(actor, "contribution_call.open", call, {k: [None, str(v)] for k, v in values.items()},
-                     summary=event.title)
+        audit.record(actor, "contribution_call.open", call,
+                     {"deadline_at": deadline_at.isoformat(), "intro": values["intro"] or ""}, summary=event.title)
     else:
         changes = audit.diff(call, values)
         for name, value in values.items():

@@ -72,7 +72,7 @@ def propose(event: Event, user, data: ProposalData) -> Proposal:
     proposal = Proposal(event_id=event.id, proposer_id=user.id, **values)
     db.session.add(proposal)
     db.session.flush()
-    audit.record(user, "proposal.create", proposal, {"title": [None, proposal.title]}, summary=event.title)
+    audit.record(user, "proposal.create", proposal, {"title": proposal.title}, summary=event.title)
     db.session.commit()
     return proposal
 

@@ -75,7 +75,7 @@ def merge(proposal: Proposal, target: Proposal | None, actor) -> None:
         db.session.add(ProposalSupport(proposal_id=target.id, user_id=user_id, supported_at=now()))
     _decide(proposal, actor, ProposalStatus.MERGED)
     proposal.merged_into_id = target.id
-    audit.record(actor, "proposal.merge", proposal, {"merged_into": [None, target.id]}, summary=target.title)
+    audit.record(actor, "proposal.merge", proposal, {"merged_into": target.id}, summary=target.title)
     db.session.commit()
 
 
@@ -91,7 +91,7 @@ def schedule(proposal: Proposal, actor, values: dict, speaker_ids, external_spea
         raise ContributionError(_l("Accept the proposal first."))
     item = agenda.add_session(actor, proposal.event, values, speaker_ids, external_speakers)
     proposal.status, proposal.session_id, proposal.decided_at = ProposalStatus.SCHEDULED, item.id, now()
-    audit.record(actor, "proposal.schedule", proposal, {"session": [None, item.id]}, summary=item.title)
+    audit.record(actor, "proposal.schedule", proposal, {"session_id": item.id}, summary=item.title)
     tell_proposer(proposal, "scheduled")
     db.session.commit()
     return item
