@@ -12,18 +12,20 @@ from app.contributions.queries import counts
 from app.events import signals
 from app.events.access import is_organiser_of
 from app.events.models import Event
+from app.roles import is_signed_in
 from app.timeutil import now
 
 
 def page_context(event: Event, *, user, **_kwargs) -> dict | None:
-    organiser = is_organiser_of(user, event)
-    if event.is_draft or event.is_cancelled or event.is_past(now()):
+    """One statement on an event without a call (asking for its call); the rest only when there is one."""
+    if event.is_draft or event.is_cancelled or event.is_past(now()) or not is_signed_in(user):
         return None
-    proposer = may_propose(user, event)
-    if not organiser and not proposer:
-        return None
+    organiser = is_organiser_of(user, event)  # asked once per request (events.access)
     call = call_of(event)
     if call is None and not organiser:
+        return None
+    proposer = call is not None and may_propose(user, event)
+    if not organiser and not proposer:
         return None
     panel = {"call": call, "is_open": bool(call and call.is_open(now())), "may_propose": proposer,
              "organiser": organiser, "counts": counts(event.id) if call else {"total": 0}}
