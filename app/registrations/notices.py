@@ -102,9 +102,8 @@ def tell_rejected(registration: Registration, event: Event) -> None:
            dedupe_key=f"registration:{registration.id}:rejected:{stamp(registration.rejected_at)}")
 
 
-def send_invitation(invitation: Invitation, event: Event, user: User | None, paragraph=None) -> None:
-    """`paragraph`: the organisers' own paragraph when the caller has it (one query per batch)."""
-    paragraph = paragraph or own_paragraph(event.id, "invitation")
+def send_invitation(invitation: Invitation, event: Event, user: User | None) -> None:
+    paragraph = own_paragraph(event.id, "invitation")  # the organisers' own (email_texts.py)
     if user is not None:
         subject, text, html = render_email("registrations/invitation", language=user.language,
                                            invitation=invitation, event=event, user=user,
