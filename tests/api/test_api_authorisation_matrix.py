@@ -27,12 +27,14 @@ from tests.api.api_matrix_expected import API_ROLES, EXPECTED, LOST
 from tests.api.conftest import ApiClient, token_for
 from tests.authz_world import NOW, build_once, restore
 from tests.conftest import _clean
-from tests.test_authorisation_matrix import ENTITLED, GREEN_TITLE, may_read
+from tests.test_authorisation_matrix import ENTITLED, GREEN_TITLE, PROPOSAL_TITLE, may_read
 
 MARKINGS = [tlp.name for tlp in TLP]
 # Every marker of the world is served by some operation (titles of entries and of the RED entry's
 # action, the draft, needs, the online link).
-SERVED_MARKERS = set(ENTITLED)  # CLEAR, GREEN, AMBER, AMBER_STRICT, RED
+# Proposals to a call for contributions (issue 22) have no API operation: the leak search still
+# looks for them in every answer, but none is expected to carry one.
+SERVED_MARKERS = set(ENTITLED) - {PROPOSAL_TITLE}  # CLEAR, GREEN, AMBER, AMBER_STRICT, RED
 
 
 @dataclass(frozen=True)
