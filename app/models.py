@@ -5,6 +5,7 @@ from app.audit.models import AuditEntry  # noqa: F401
 from app.cache.models import ChangeStamp, ChangeStampShard  # noqa: F401
 from app.calendar.models import CalendarReply  # noqa: F401
 from app.certificates.models import Certificate, CertificateSettings  # noqa: F401
+from app.contributions.models import ContributionCall, Proposal, ProposalSupport  # noqa: F401
 from app.directory.models import Organisation, OrganisationType, Project, Theme  # noqa: F401
 from app.events.models import Event, Session, SessionSpeaker  # noqa: F401
 from app.facilities.models import Facility  # noqa: F401
@@ -17,6 +18,7 @@ from app.lessons.models import (  # noqa: F401
     SummaryVersion,
 )
 from app.notifications.models import OutboxMessage  # noqa: F401
+from app.registrations.email_texts import EventEmailText  # noqa: F401
 from app.registrations.models import (  # noqa: F401
     AttendanceDay,
     Feedback,

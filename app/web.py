@@ -35,6 +35,7 @@ BLUEPRINTS = [
     "app.facilities.views",
     "app.events.views",
     "app.registrations.views",
+    "app.contributions.views",
     "app.calendar.views",
     "app.calendar.reply_views",
     "app.lessons.views",

@@ -16,6 +16,8 @@ from app.accounts.api_tokens import SCOPES, create_token
 from app.accounts.models import Membership, MembershipStatus, Role
 from app.cache import fragments
 from app.certificates.models import Certificate
+from app.contributions.calls import save_call
+from app.contributions.proposing import ProposalData, propose
 from app.extensions import db
 from app.lessons.models import TLP, LessonStatus
 from app.lessons.notices import tell_author
@@ -40,6 +42,7 @@ GREEN_TITLE = "Uniform-GREEN-entry-2287"
 DRAFT_TITLE = "Tango-draft-event-3309"
 ONLINE_URL = "https://meet.example.org/Sierra-online-link-1184"
 FACILITY_CONTACT = "Romeo-facility-contact-8841"  # a facility's contact: signed-in members only
+PROPOSAL_TITLE = "Romeo-proposal-for-E-6021"  # a participant's proposal to E's call for contributions
 
 # The roles of issue 16, then two positive roles that show who IS allowed (so the table can fail).
 ROLES = ("anonymous", "unconfirmed", "member_no_org", "member_other_org", "organiser_other_event",
@@ -144,6 +147,8 @@ def build() -> World:
     db.session.commit()
     summary = save(users["coordinator"], SummaryDraft("Network summary", {}, "theme", [lessons[TLP.GREEN].id],
                                                       "Introduction", "Conclusions")).summary
+    save_call(owner, event, NOW + timedelta(days=1), "Cases welcome")
+    proposal = propose(event, users["participant"], ProposalData("case", "panel", PROPOSAL_TITLE, "A case"))
     project, theme = make.project("PRJX"), make.theme("Theme X")
     message = _dead_email_naming(lessons[TLP.RED], users["participant"])
     token, _secret = create_token(owner, "Owner's script", SCOPES)  # an API token, for its pages
@@ -159,7 +164,7 @@ def build() -> World:
         "calendar_token": owner.calendar_token, "summary_id": summary.id, "message_id": message.id,
         "organisation_id": org_a.id, "project_id": project.id, "theme_id": theme.id,
         "user_id": users["guest"].id, "token_id": token.id, "badge_token": BADGE_TOKEN, "facility_id": facility.id,
-        "certificate_id": certificate.id, "certificate_number": certificate.number,
+        "certificate_id": certificate.id, "certificate_number": certificate.number, "proposal_id": proposal.id,
         "membership_id": db.session.scalars(select(Membership.id).where(
             Membership.status == MembershipStatus.PENDING)).one(),
     }
@@ -230,7 +235,7 @@ ARGUMENTS = {
     "summary_id": "summary_id", "message_id": "message_id", "organisation_id": "organisation_id",
     "project_id": "project_id", "theme_id": "theme_id", "user_id": "user_id", "membership_id": "membership_id",
     "token_id": "token_id", "facility_id": "facility_id", "fmt": ("html",), "name": ("participation",),
-    "certificate_id": "certificate_id", "number": "certificate_number",
+    "certificate_id": "certificate_id", "number": "certificate_number", "proposal_id": "proposal_id",
 }
 # Where an argument name means something else on one endpoint.
 OVERRIDES = {

@@ -20,6 +20,7 @@ LAYERS = {
     "registrations": 3,
     "calendar": 4,
     "lessons": 4,
+    "contributions": 4,  # calls for topics and contributions (issue 22)
     "reports": 5,
     "scheduler": 5,
     "certificates": 5,  # certificates of attendance, their rule, records and verification (issue 22)

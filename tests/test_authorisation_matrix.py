@@ -33,6 +33,7 @@ from tests.authz_world import (
     FACILITY_CONTACT,
     GREEN_TITLE,
     ONLINE_URL,
+    PROPOSAL_TITLE,
     RED_TITLE,
     ROLES,
     STRICT_TITLE,
@@ -72,6 +73,9 @@ ENTITLED = {
     ONLINE_URL: {"owner", "participant", "coordinator", "admin"},
     # A facility's contact (issue 22): signed-in confirmed members, never visitors.
     FACILITY_CONTACT: SIGNED_IN_ROLES,
+    # Proposals to a call for contributions: those who run the event and those who may propose
+    # (confirmed or invited participants).
+    PROPOSAL_TITLE: {"owner", "participant", "coordinator", "admin"},
 }
 
 
@@ -383,6 +387,42 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api_tokens.admin_index GET": ADMINS,
     "api_tokens.admin_revoke POST": row("403", admin="redirect"),
     "api_docs_page.docs GET": PUBLIC,
+    # The organisers' own paragraph in the event's emails (issue 23): those who manage E; an empty
+    # form is valid (it leaves no paragraph), so the POST saves and returns to the page.
+    "registrations.email_texts_page GET": MANAGERS_OF_E,
+    "registrations.email_texts_page[D] GET": DRAFT_ORGANISERS,
+    "registrations.email_texts_page POST": MANAGE_E_ACTION,
+    # The call for contributions (issue 22): run by those who manage E; its proposals are seen by
+    # them and by those who may propose (confirmed or invited participants: here the participant),
+    # nobody else. The participant's proposal is theirs to edit; organisers review it.
+    "contributions.call_edit GET": MANAGERS_OF_E,
+    "contributions.call_edit[D] GET": DRAFT_ORGANISERS,
+    "contributions.call_edit POST": MANAGE_E_FORM,
+    "contributions.proposals GET": row("ok", anonymous="login", member_no_org="403", member_other_org="403",
+                                       organiser_other_event="403", org_admin="403"),
+    "contributions.proposals[D] GET": DRAFT_ORGANISERS,
+    "contributions.propose GET": row("403", anonymous="login", participant="ok"),
+    "contributions.propose[D] GET": row("404", anonymous="login", admin="403", owner="403"),  # D has no call
+    "contributions.propose POST": row("403", participant="422"),
+    "contributions.edit GET": row("403", anonymous="login", participant="ok"),
+    "contributions.edit[D] GET": row("404", anonymous="login"),
+    "contributions.edit POST": row("403", participant="422"),
+    "contributions.review_page GET": MANAGERS_OF_E,
+    "contributions.review_page[D] GET": row("404", anonymous="login"),
+    "contributions.schedule GET": MANAGERS_OF_E,
+    "contributions.schedule[D] GET": row("404", anonymous="login"),
+    "contributions.accept POST": MANAGE_E_ACTION,
+    "contributions.decline POST": MANAGE_E_FORM,
+    "contributions.merge POST": MANAGE_E_FORM,
+    "contributions.schedule POST": MANAGE_E_FORM,
+    # Supporting and withdrawing: let in for those who see the proposals; the rule then answers
+    # (organisers do not propose, nobody supports their own proposal) and sends them back, told why.
+    "contributions.support POST": row("403", coordinator="redirect", admin="redirect", owner="redirect",
+                                      participant="redirect"),
+    "contributions.unsupport POST": row("403", coordinator="redirect", admin="redirect", owner="redirect",
+                                        participant="redirect"),
+    "contributions.withdraw POST": row("403", coordinator="redirect", admin="redirect", owner="redirect",
+                                       participant="redirect"),
     # The JSON API under /api/v1 with the browsers' session cookies: a cookie authenticates no API
     # request, so every role answers as a visitor (public reads; 401 elsewhere; the draft: 404).
     # The API's own matrix, with tokens, is tests/api/test_api_authorisation_matrix.py.

@@ -18,11 +18,13 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import Role
+from app.contributions.models import ContributionCall, Proposal
 from app.extensions import db
 from app.lessons import actions, workflow
 from app.lessons.models import TLP, LessonStatus
 from app.notifications.models import OutboxMessage
 from app.notifications.rendering import render_email
+from app.registrations.email_texts import paragraph_of
 from app.registrations.models import Invitation
 from app.scheduler.jobs.digests import run_action_digest, run_coordinator_digest
 from app.timeutil import set_now
@@ -44,7 +46,9 @@ NO_ENTRY = {"accounts/confirm_email", "accounts/email_change", "accounts/email_c
             "registrations/cancelled", "registrations/invitation", "registrations/message",
             "registrations/pending", "registrations/promoted", "registrations/rejected",
             "registrations/session_promoted", "registrations/waitlisted", "scheduler/feedback_request",
-            "scheduler/record_lessons", "scheduler/registration_closed", "scheduler/reminder"}
+            "scheduler/record_lessons", "scheduler/registration_closed", "scheduler/reminder",
+            "contributions/accepted", "contributions/declined", "contributions/scheduled",
+            "contributions/call_closed"}
 LAYOUTS = {"base"}
 
 
@@ -156,6 +160,10 @@ def _no_entry_context(world, make) -> dict:
         feedback_url=link, lesson_url=link, url=link, invitation_link=link, signup_link=link,
         event_link=link, my_events_link=link, organisation=organisation, membership=membership, person=outsider,
         address="new@example.org", hours=48, login_url=link, reset_url=link,
+        # The call for contributions (issue 22) and the organisers' own paragraph (issue 23).
+        proposal=Proposal(title="Radio interoperability at the border", event_id=event.id), note="Covered already.",
+        call=ContributionCall(event_id=event.id, deadline_at=event.starts_at), total=3, supports=5,
+        proposals_link=link, own_paragraph=paragraph_of("Bring your **badge**.", True),
     )
 
 

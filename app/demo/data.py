@@ -17,6 +17,7 @@ from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
 from app.demo.certificates import load_certificates
 from app.demo.checkin import CHECKIN_EVENTS, check_in_arrivals
+from app.demo.contributions import load_contributions
 from app.demo.facilities import load_facilities
 from app.demo.memberships import load_memberships
 from app.directory.empact import seed_empact_themes
@@ -607,6 +608,7 @@ class _Loader:
         self._lessons()
         self.added["facilities"] += load_facilities(self.organisations, self.themes)
         self.added["certificates"] += load_certificates(self.users, self.organisations, ORGANISER)
+        self.added["calls for contributions"] += load_contributions(self.users, self.today)
 
     # --- directory -------------------------------------------------------------------------
     def _organisations(self):

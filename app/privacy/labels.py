@@ -39,6 +39,7 @@ FIELD_LABELS = {
     "action": _l("Action"), "subject_type": _l("Object"), "subject_id": _l("Object id"), "changes": _l("Changes"),
     "as_actor": _l("As the one acting"), "scopes": _l("Scopes"), "last_used_at": _l("Last used at"),
     "revoked_at": _l("Revoked at"), "prefix": _l("Prefix"), "version": _l("Version"), "entries": _l("Entries"), "expires_at": _l("Expires at"),
+    "deadline_at": _l("Deadline"), "intro": _l("Introduction"), "merged_into": _l("Merged into"),
 }
 
 

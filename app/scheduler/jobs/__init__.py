@@ -18,6 +18,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from app.scheduler.jobs.closing import run_registration_closing
+from app.scheduler.jobs.contributions import run_call_closing
 from app.scheduler.jobs.delivery import run_deliver_outbox
 from app.scheduler.jobs.digests import run_action_digest, run_coordinator_digest
 from app.scheduler.jobs.post_event import run_post_event
@@ -44,6 +45,8 @@ JOBS: list[JobSpec] = [
             "with the event's .ics.")),
     JobSpec("registration_closing", run_registration_closing, 300,
             _l("When registration closes, send organisers the final participant list (CSV).")),
+    JobSpec("contribution_calls", run_call_closing, 300,
+            _l("When a call for contributions closes, tell the organisers how many proposals came in.")),
     JobSpec("post_event", run_post_event, 900,
             _l("After an event ends, ask attendees for feedback and lessons; remind organisers to record lessons.")),
     JobSpec("action_digest", run_action_digest, 3600,
