@@ -6,6 +6,15 @@ from app.cache.models import ChangeStamp, ChangeStampShard  # noqa: F401
 from app.calendar.models import CalendarReply  # noqa: F401
 from app.directory.models import Organisation, OrganisationType, Project, Theme  # noqa: F401
 from app.events.models import Event, Session, SessionSpeaker  # noqa: F401
+from app.learning.models import (  # noqa: F401
+    CheckAnswer,
+    CheckOption,
+    CheckQuestion,
+    CheckSubmission,
+    FollowUpAnswer,
+    FollowUpSurvey,
+    KnowledgeCheck,
+)
 from app.lessons.models import (  # noqa: F401
     ActionNote,
     FollowUpAction,

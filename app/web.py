@@ -38,6 +38,7 @@ BLUEPRINTS = [
     "app.lessons.views",
     "app.scheduler.views",
     "app.reports.views",
+    "app.learning.views",
     "app.privacy.views",
 ]
 

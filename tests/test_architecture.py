@@ -19,6 +19,7 @@ LAYERS = {
     "registrations": 3,
     "calendar": 4,
     "lessons": 4,
+    "learning": 4,  # knowledge checks, learning gain, follow-up surveys (issue 22)
     "reports": 5,
     "scheduler": 5,
     "privacy": 6,  # a person's own data across every package: export, deletion, retention

@@ -44,7 +44,8 @@ NO_ENTRY = {"accounts/confirm_email", "accounts/email_change", "accounts/email_c
             "registrations/cancelled", "registrations/invitation", "registrations/message",
             "registrations/pending", "registrations/promoted", "registrations/rejected",
             "registrations/session_promoted", "registrations/waitlisted", "scheduler/feedback_request",
-            "scheduler/record_lessons", "scheduler/registration_closed", "scheduler/reminder"}
+            "scheduler/record_lessons", "scheduler/registration_closed", "scheduler/reminder",
+            "learning/follow_up"}
 LAYOUTS = {"base"}
 
 
@@ -155,7 +156,7 @@ def _no_entry_context(world, make) -> dict:
         event_url=link, sequence=0, days=1, has_calendar=True, confirmed=3, waitlisted=1, pending=0,
         feedback_url=link, lesson_url=link, url=link, invitation_link=link, signup_link=link,
         event_link=link, my_events_link=link, organisation=organisation, membership=membership, person=outsider,
-        address="new@example.org", hours=48, login_url=link, reset_url=link,
+        address="new@example.org", hours=48, login_url=link, reset_url=link, survey_url=link,
     )
 
 
