@@ -16,6 +16,8 @@ from app.accounts.api_tokens import SCOPES, create_token
 from app.accounts.models import Membership, MembershipStatus, Role
 from app.cache import fragments
 from app.extensions import db
+from app.learning import banks as learning_banks
+from app.learning.models import CheckKind, QuestionKind
 from app.lessons.models import TLP, LessonStatus
 from app.lessons.notices import tell_author
 from app.lessons.summaries.store import SummaryDraft, save
@@ -128,6 +130,8 @@ def build() -> World:
     project, theme = make.project("PRJX"), make.theme("Theme X")
     message = _dead_email_naming(lessons[TLP.RED], users["participant"])
     token, _secret = create_token(owner, "Owner's script", SCOPES)  # an API token, for its pages
+    check = learning_banks.create_check(event, None, CheckKind.PRE, owner)  # E's pre-test (closed: E has begun)
+    question = learning_banks.add_question(check, QuestionKind.SINGLE, "Which channel?", 1, "*SIENA\nFax", owner)
     ids = {
         "event_id": event.id, "draft_event_id": draft.id, "other_event_id": other.id,
         "session_id": session.id, "lesson_id": lessons[TLP.RED].id, "action_id": action.id,
@@ -135,7 +139,7 @@ def build() -> World:
         "invitation_id": invitation.id, "invitation_token": invitation.token,
         "calendar_token": owner.calendar_token, "summary_id": summary.id, "message_id": message.id,
         "organisation_id": org_a.id, "project_id": project.id, "theme_id": theme.id,
-        "user_id": users["guest"].id, "token_id": token.id,
+        "user_id": users["guest"].id, "token_id": token.id, "check_id": check.id, "question_id": question.id,
         "membership_id": db.session.scalars(select(Membership.id).where(
             Membership.status == MembershipStatus.PENDING)).one(),
     }
@@ -205,7 +209,8 @@ ARGUMENTS = {
     "registration_id": "registration_id", "invitation_id": "invitation_id", "token": "invitation_token",
     "summary_id": "summary_id", "message_id": "message_id", "organisation_id": "organisation_id",
     "project_id": "project_id", "theme_id": "theme_id", "user_id": "user_id", "membership_id": "membership_id",
-    "token_id": "token_id", "fmt": ("html",), "name": ("participation",),
+    "token_id": "token_id", "fmt": ("html",), "name": ("participation",), "check_id": "check_id",
+    "question_id": "question_id",
 }
 # Where an argument name means something else on one endpoint.
 OVERRIDES = {
