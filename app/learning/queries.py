@@ -69,6 +69,12 @@ class TestEntry:
     results_open: bool
 
 
+def takes_tests(registration) -> bool:
+    """Whether a registration (or None) is one whose holder may take the event's tests."""
+    return (registration is not None and registration.status == RegistrationStatus.CONFIRMED
+            and registration.role.value in ("participant", "observer"))
+
+
 def participant_tests(user, events: list[Event]) -> dict[int, list[TestEntry]]:
     """For each of `events` the viewer is a confirmed participant of: the tests they may take now
     and those they took whose results are open ({event id: entries}); four queries at most."""

@@ -8,10 +8,16 @@ from flask_login import current_user
 from app.learning import queries
 from app.learning.views import bp
 
+UNKNOWN = object()
+
 
 @bp.app_template_global()
-def event_tests(event) -> list:
-    """The viewer's open tests and readable results of this event (none for visitors)."""
+def event_tests(event, registration=UNKNOWN) -> list:
+    """The viewer's open tests and readable results of this event (none for visitors). The event
+    page passes the viewer's registration it has already read: no query unless it is a confirmed
+    participant's."""
+    if registration is not UNKNOWN and not queries.takes_tests(registration):
+        return []
     return queries.participant_tests(current_user, [event]).get(event.id, [])
 
 
