@@ -55,8 +55,10 @@ def create_check(event: Event, session_id: int | None, kind: CheckKind, actor) -
     check = KnowledgeCheck(event_id=event.id, session_id=session_id, kind=kind, window_minutes=default_window(kind))
     db.session.add(check)
     db.session.flush()
-    audit.record(actor, "knowledge_check.create", check, {"event_id": event.id, "session_id": session_id,
-                                                          "kind": kind.value})
+    changes = {"event_id": event.id, "kind": kind.value}
+    if session_id is not None:
+        changes["session_id"] = session_id
+    audit.record(actor, "knowledge_check.create", check, changes)
     db.session.commit()
     return check
 

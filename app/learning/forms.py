@@ -6,13 +6,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.events.forms import enum_choices
 from app.forms_base import Form
 from app.learning.models import CheckKind, QuestionKind
 
 
 class NewCheckForm(Form):
     session_id = HiddenField()
-    kind = SelectField(_l("Test"), choices=[(k.value, k.label) for k in CheckKind],
+    kind = SelectField(_l("Test"), choices=enum_choices(CheckKind),
                        validators=[InputRequired()])
 
 
@@ -22,7 +23,7 @@ class WindowForm(Form):
 
 
 class QuestionForm(Form):
-    kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in QuestionKind], default="single")
+    kind = SelectField(_l("Kind"), choices=enum_choices(QuestionKind), default="single")
     text = TextAreaField(_l("Question"), validators=[DataRequired(message=_l("Write the question.")),
                                                      Length(max=1000)])
     points = IntegerField(_l("Points"), default=1, validators=[Optional(), NumberRange(min=1, max=10)])
