@@ -37,9 +37,11 @@ def test_follow_up_is_sent_once_when_due_and_answered_once(training, login):
     set_now(due + timedelta(days=1))
     client = login(training.people[0])
     url = f"/events/{training.event.id}/follow-up"
+    assert 'data-testid="follow-up-link"' in client.get(f"/events/{training.event.id}").get_data(as_text=True)
     assert client.post(url, data={}).status_code == 422
     assert client.post(url, data={"applied": "4", "how": "Froze a ransom wallet"}).status_code == 302
     assert "already answered" in client.get(url).get_data(as_text=True)
+    assert 'data-testid="follow-up-link"' not in client.get(f"/events/{training.event.id}").get_data(as_text=True)
     assert client.post(url, data={"applied": "5"}).status_code == 403
     outsider = login(training.pending)
     assert "confirmed participants" in outsider.get(url).get_data(as_text=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from app.learning import queries
+from app.learning import followup, queries
 from app.learning.views import bp
 
 UNKNOWN = object()
@@ -19,6 +19,14 @@ def event_tests(event, registration=UNKNOWN) -> list:
     if registration is not UNKNOWN and not queries.takes_tests(registration):
         return []
     return queries.participant_tests(current_user, [event]).get(event.id, [])
+
+
+@bp.app_template_global()
+def event_follow_up(event, registration=UNKNOWN) -> bool:
+    """Whether the viewer may answer the event's follow-up survey now (a link on the event page)."""
+    if registration is not UNKNOWN and not queries.takes_tests(registration):
+        return False
+    return followup.answer_problem(followup.survey_of(event), current_user) is None
 
 
 @bp.app_template_global()
