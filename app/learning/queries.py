@@ -11,7 +11,14 @@ from sqlalchemy.orm import selectinload
 
 from app.events.models import Event, Session
 from app.extensions import db
-from app.learning.models import CheckKind, CheckQuestion, CheckSubmission, KnowledgeCheck
+from app.learning.models import (
+    CheckKind,
+    CheckQuestion,
+    CheckSubmission,
+    FollowUpAnswer,
+    FollowUpSurvey,
+    KnowledgeCheck,
+)
 from app.registrations.models import (
     Registration,
     RegistrationStatus,
@@ -139,3 +146,26 @@ def question_of_event(event: Event, question_id: int) -> CheckQuestion | None:
     question = db.session.get(CheckQuestion, question_id)
     return question if question is not None and question.check.event_id == event.id else None
 
+
+
+def tests_for_export(user_id: int) -> list[dict]:
+    """A person's test submissions, for their data export (app.privacy)."""
+    rows = db.session.execute(
+        select(KnowledgeCheck.event_id, KnowledgeCheck.session_id, KnowledgeCheck.kind, CheckSubmission.submitted_at,
+               CheckSubmission.percent)
+        .join(KnowledgeCheck, KnowledgeCheck.id == CheckSubmission.check_id)
+        .where(CheckSubmission.user_id == user_id).order_by(CheckSubmission.submitted_at)
+    ).all()
+    return [{"event_id": event_id, "session_id": session_id, "kind": kind.value, "submitted_at": at.isoformat(),
+             "percent": score} for event_id, session_id, kind, at, score in rows]
+
+
+def follow_up_for_export(user_id: int) -> list[dict]:
+    """A person's follow-up survey answers, for their data export (app.privacy)."""
+    rows = db.session.execute(
+        select(FollowUpSurvey.event_id, FollowUpAnswer.applied, FollowUpAnswer.how, FollowUpAnswer.answered_at)
+        .join(FollowUpSurvey, FollowUpSurvey.id == FollowUpAnswer.survey_id)
+        .where(FollowUpAnswer.user_id == user_id).order_by(FollowUpAnswer.answered_at)
+    ).all()
+    return [{"event_id": event_id, "applied": applied, "how": how, "answered_at": at.isoformat()}
+            for event_id, applied, how, at in rows]

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.learning import banks, taking
 from app.learning.banks import LearningError
 from app.learning.models import CheckKind, CheckSubmission, QuestionKind
+from app.privacy.export import collect
 from app.timeutil import set_now
 from tests.learning.conftest import END, START, answer_ids, form_of
 
@@ -98,3 +99,13 @@ def test_an_unanswered_question_is_shown_again_with_its_error(training, login):
     # nonsense values are refused the same way, never a 500
     data[f"q{first_question.id}"] = ["abc", "99999999999"]
     assert client.post(f"/events/{training.event.id}/tests/{training.pre.id}", data=data).status_code == 422
+
+
+def test_own_tests_are_in_the_personal_data_export(training):
+    set_now(START - timedelta(minutes=10))
+    taking.submit(training.pre, training.people[0], answer_ids(training.pre, [[1], [1, 2]]))
+    data = collect(training.people[0])
+    assert data["knowledge_checks"] == [{"event_id": training.event.id, "session_id": None, "kind": "pre",
+                                         "submitted_at": (START - timedelta(minutes=10)).isoformat(),
+                                         "percent": 100.0}]
+    assert data["follow_up_answers"] == []
