@@ -9,6 +9,15 @@ from app.contributions.models import ContributionCall, Proposal, ProposalSupport
 from app.directory.models import Organisation, OrganisationType, Project, Theme  # noqa: F401
 from app.events.models import Event, Session, SessionSpeaker  # noqa: F401
 from app.facilities.models import Facility  # noqa: F401
+from app.learning.models import (  # noqa: F401
+    CheckAnswer,
+    CheckOption,
+    CheckQuestion,
+    CheckSubmission,
+    FollowUpAnswer,
+    FollowUpSurvey,
+    KnowledgeCheck,
+)
 from app.lessons.models import (  # noqa: F401
     ActionNote,
     FollowUpAction,

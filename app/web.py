@@ -42,6 +42,7 @@ BLUEPRINTS = [
     "app.scheduler.views",
     "app.reports.views",
     "app.certificates.views",
+    "app.learning.views",
     "app.privacy.views",
 ]
 

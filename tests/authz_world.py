@@ -19,6 +19,8 @@ from app.certificates.models import Certificate
 from app.contributions.calls import save_call
 from app.contributions.proposing import ProposalData, propose
 from app.extensions import db
+from app.learning import banks as learning_banks
+from app.learning.models import CheckKind, QuestionKind
 from app.lessons.models import TLP, LessonStatus
 from app.lessons.notices import tell_author
 from app.lessons.summaries.store import SummaryDraft, save
@@ -156,6 +158,8 @@ def build() -> World:
     event.facility_id = facility.id  # E is held there: the facility's page lists it
     db.session.commit()
     certificate = _certificate(event, attended)
+    check = learning_banks.create_check(event, None, CheckKind.PRE, owner)  # E's pre-test (closed: E has begun)
+    question = learning_banks.add_question(check, QuestionKind.SINGLE, "Which channel?", 1, "*SIENA\nFax", owner)
     ids = {
         "event_id": event.id, "draft_event_id": draft.id, "other_event_id": other.id,
         "session_id": session.id, "lesson_id": lessons[TLP.RED].id, "action_id": action.id,
@@ -165,6 +169,7 @@ def build() -> World:
         "organisation_id": org_a.id, "project_id": project.id, "theme_id": theme.id,
         "user_id": users["guest"].id, "token_id": token.id, "badge_token": BADGE_TOKEN, "facility_id": facility.id,
         "certificate_id": certificate.id, "certificate_number": certificate.number, "proposal_id": proposal.id,
+        "check_id": check.id, "question_id": question.id,
         "membership_id": db.session.scalars(select(Membership.id).where(
             Membership.status == MembershipStatus.PENDING)).one(),
     }
@@ -236,6 +241,7 @@ ARGUMENTS = {
     "project_id": "project_id", "theme_id": "theme_id", "user_id": "user_id", "membership_id": "membership_id",
     "token_id": "token_id", "facility_id": "facility_id", "fmt": ("html",), "name": ("participation",),
     "certificate_id": "certificate_id", "number": "certificate_number", "proposal_id": "proposal_id",
+    "check_id": "check_id", "question_id": "question_id",
 }
 # Where an argument name means something else on one endpoint.
 OVERRIDES = {

@@ -21,10 +21,10 @@ LAYERS = {
     "calendar": 4,
     "lessons": 4,
     "contributions": 4,  # calls for topics and contributions (issue 22)
+    "learning": 4,  # knowledge checks, learning gain, follow-up surveys (issue 22)
     "reports": 5,
     "scheduler": 5,
     "certificates": 5,  # certificates of attendance, their rule, records and verification (issue 22)
-    "learning": 4,  # knowledge checks (issue 22; here a stub the knowledge-checks branch replaces)
     "privacy": 6,  # a person's own data across every package: export, deletion, retention
     "demo": 6,  # loads every kind of data
     "main": 6,  # the home page and health check

@@ -458,6 +458,30 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api_summaries.list_summaries GET": API_BY_COOKIE,
     "api_summaries.export_summary GET": API_BY_COOKIE,
     "api_reports.get_report GET": API_BY_COOKIE,
+    # Knowledge checks (issue 22): the organisers' pages are the event's managers'; a participant's
+    # pages say who may take or answer (the questions show only to who may take the test; E's pre-test
+    # closed when E began, so nobody sends answers; E has no follow-up survey).
+    "learning.manage GET": MANAGERS_OF_E,
+    "learning.manage[D] GET": DRAFT_ORGANISERS,
+    "learning.edit_check GET": MANAGERS_OF_E,
+    "learning.edit_check[D] GET": row("404", anonymous="login"),  # the test is E's, not D's
+    "learning.results GET": MANAGERS_OF_E,
+    "learning.results[D] GET": DRAFT_ORGANISERS,
+    "learning.take GET": SIGNED_IN,
+    "learning.take[D] GET": row("404", anonymous="login"),
+    "learning.my_result GET": SIGNED_IN,  # one's own answers only, and only once the post-test closed
+    "learning.my_result[D] GET": row("404", anonymous="login"),
+    "learning.follow_up GET": SIGNED_IN,
+    "learning.follow_up[D] GET": DRAFT_ORGANISERS,
+    "learning.create_check POST": MANAGE_E_ACTION,
+    "learning.edit_check POST": MANAGE_E_FORM,
+    "learning.add_question POST": MANAGE_E_FORM,
+    "learning.schedule_follow_up POST": MANAGE_E_FORM,
+    "learning.copy_bank POST": MANAGE_E_ACTION,
+    "learning.delete_check POST": MANAGE_E_ACTION,
+    "learning.delete_question POST": MANAGE_E_ACTION,
+    "learning.take POST": row("403"),
+    "learning.follow_up POST": row("403"),
 }
 
 # Rows where the application answers wrongly today: key -> reason. The comparison skips them and

@@ -48,7 +48,7 @@ NO_ENTRY = {"accounts/confirm_email", "accounts/email_change", "accounts/email_c
             "registrations/session_promoted", "registrations/waitlisted", "scheduler/feedback_request",
             "scheduler/record_lessons", "scheduler/registration_closed", "scheduler/reminder",
             "contributions/accepted", "contributions/declined", "contributions/scheduled",
-            "contributions/call_closed"}
+            "contributions/call_closed", "learning/follow_up"}
 LAYOUTS = {"base"}
 
 
@@ -159,7 +159,7 @@ def _no_entry_context(world, make) -> dict:
         event_url=link, sequence=0, days=1, has_calendar=True, confirmed=3, waitlisted=1, pending=0,
         feedback_url=link, lesson_url=link, url=link, invitation_link=link, signup_link=link,
         event_link=link, my_events_link=link, organisation=organisation, membership=membership, person=outsider,
-        address="new@example.org", hours=48, login_url=link, reset_url=link,
+        address="new@example.org", hours=48, login_url=link, reset_url=link, survey_url=link,
         # The call for contributions (issue 22) and the organisers' own paragraph (issue 23).
         proposal=Proposal(title="Radio interoperability at the border", event_id=event.id), note="Covered already.",
         call=ContributionCall(event_id=event.id, deadline_at=event.starts_at), total=3, supports=5,

@@ -19,6 +19,7 @@ from app.demo.certificates import load_certificates
 from app.demo.checkin import CHECKIN_EVENTS, check_in_arrivals
 from app.demo.contributions import load_contributions
 from app.demo.facilities import load_facilities
+from app.demo.learning import load_learning
 from app.demo.memberships import load_memberships
 from app.directory.empact import seed_empact_themes
 from app.directory.models import Organisation, OrganisationType, Project, Theme
@@ -609,6 +610,7 @@ class _Loader:
         self.added["facilities"] += load_facilities(self.organisations, self.themes)
         self.added["certificates"] += load_certificates(self.users, self.organisations, ORGANISER)
         self.added["calls for contributions"] += load_contributions(self.users, self.today)
+        self.added["test answers"] += load_learning(self.users, self.users[ORGANISER], self.today)
 
     # --- directory -------------------------------------------------------------------------
     def _organisations(self):

@@ -15,6 +15,7 @@ from app.accounts.models import Membership, User
 from app.audit.models import AuditEntry
 from app.certificates.queries import for_export as certificates_for_export
 from app.extensions import db
+from app.learning.queries import follow_up_for_export, tests_for_export
 from app.lessons.models import ActionNote, FollowUpAction, Lesson
 from app.registrations.models import (
     AttendanceDay,
@@ -33,8 +34,8 @@ LESSON_FIELDS = ("id", "event_id", "kind", "status", "tlp", "title", "observatio
                  "created_at", "submitted_at")
 # The sections of the export, in the order the readable page shows them.
 SECTIONS = ("account", "calendar_preferences", "memberships", "registrations", "session_signups",
-            "invitations", "attendance", "feedback", "lessons", "follow_up_actions", "action_notes",
-            "api_tokens", "audit_entries")
+            "invitations", "attendance", "feedback", "knowledge_checks", "follow_up_answers", "lessons",
+            "follow_up_actions", "action_notes", "api_tokens", "audit_entries")
 
 
 def _value(value):
@@ -145,6 +146,8 @@ def collect(user: User) -> dict:
         "invitations": _invitations(user),
         "attendance": _attendance(user.id),
         "feedback": _feedback(user.id),
+        "knowledge_checks": tests_for_export(user.id),
+        "follow_up_answers": follow_up_for_export(user.id),
         "lessons": _lessons(user.id),
         "follow_up_actions": _actions(user.id),
         "action_notes": _notes(user.id),

@@ -21,6 +21,7 @@ from app.scheduler.jobs.closing import run_registration_closing
 from app.scheduler.jobs.contributions import run_call_closing
 from app.scheduler.jobs.delivery import run_deliver_outbox
 from app.scheduler.jobs.digests import run_action_digest, run_coordinator_digest
+from app.scheduler.jobs.follow_up import run_follow_up_surveys
 from app.scheduler.jobs.post_event import run_post_event
 from app.scheduler.jobs.reminders import run_reminders
 from app.scheduler.jobs.replies import run_calendar_replies
@@ -59,5 +60,7 @@ JOBS: list[JobSpec] = [
             _l("Daily: erase participants' needs NEEDS_RETENTION_DAYS after their event ends (attendance stays).")),
     JobSpec("calendar_replies", run_calendar_replies, 60,
             _l("Read Accept / Decline replies from calendar programs in the IMAP mailbox (IMAP_HOST) and apply them.")),
+    JobSpec("follow_up_surveys", run_follow_up_surveys, 3600,
+            _l("Ask confirmed participants whether they applied what they learned, when an event's follow-up survey is due.")),
 ]
 JOBS_BY_ID = {spec.id: spec for spec in JOBS}
