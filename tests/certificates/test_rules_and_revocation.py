@@ -13,6 +13,9 @@ from sqlalchemy import func, select
 
 from app.certificates import issue
 from app.certificates.models import AttendanceRule, Certificate, CertificateSettings
+from app.learning import banks, taking
+from app.learning.models import CheckKind, QuestionKind
+from app.learning.results import post_test_score
 from app.registrations import attendance
 from app.timeutil import set_now
 from tests.certificates.conftest import AFTER, START
@@ -73,24 +76,32 @@ def test_a_minimum_score_without_a_post_test_result_gives_no_certificate(db, log
     assert client.get(f"/events/{event.id}/certificates/{registration.id}.pdf").status_code == 404
 
 
-def _learning_models():
-    try:
-        import app.learning.models  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _learning_models(), reason="needs app.learning post-tests")
-def test_a_passed_post_test_earns_the_certificate_and_a_failed_one_does_not(db, login, workshop):  # pragma: no cover
-    # The knowledge-checks package (merged later) provides post-tests; this scenario is completed there:
-    # a post-test on the event, one person scoring 80 (earns it with a minimum of 70), one 50 (does not).
-    from app.learning.results import post_test_score
-
-    event, person, registration = workshop
+def test_a_passed_post_test_earns_the_certificate_and_a_failed_one_does_not(db, make, login, workshop, organiser):
+    """A post-test on the event (app.learning): Ana scores 80 % and earns the certificate with a minimum of
+    70 %; Boris, checked in too, scores 20 % and does not; the page tells each where they stand."""
+    event, ana, ana_registration = workshop
+    set_now(START + timedelta(hours=1))
+    boris = make.user(name="Boris Petrov")
+    boris_registration = make.registration(event, boris)
+    attendance.check_in(boris_registration, date(2027, 5, 10), organiser)
     _settings(db, event, training_hours=Decimal("8"), minimum_score=70)
-    assert post_test_score(event.id, person.id) is None
-    pytest.skip("the post-test scenario is written with the knowledge-checks package")
+    post = banks.create_check(event, None, CheckKind.POST, organiser)
+    heavy = banks.add_question(post, QuestionKind.SINGLE, "Which database holds firearms records?", 4,
+                               "*iARMS\nSIENA", organiser)
+    light = banks.add_question(post, QuestionKind.SINGLE, "Who runs iARMS?", 1, "*INTERPOL\nEuropol", organiser)
+    right = {q.id: q.options[0].id for q in (heavy, light)}
+    wrong = {q.id: q.options[1].id for q in (heavy, light)}
+    set_now(event.ends_at + timedelta(hours=1))  # the post-test is open after the end
+    taking.submit(post, ana, {heavy.id: ({right[heavy.id]}, None), light.id: ({wrong[light.id]}, None)})
+    taking.submit(post, boris, {heavy.id: ({wrong[heavy.id]}, None), light.id: ({right[light.id]}, None)})
+    assert post_test_score(event.id, ana.id) == 80 and post_test_score(event.id, boris.id) == 20
+    set_now(AFTER)
+    assert login(ana).get(f"/events/{event.id}/certificates/{ana_registration.id}.pdf").status_code == 200
+    refused = login(boris)
+    assert refused.get(f"/events/{event.id}/certificates/{boris_registration.id}.pdf").status_code == 404
+    page = refused.get(f"/events/{event.id}/certificates/{boris_registration.id}").get_data(as_text=True)
+    assert "And a post-test score of at least 70%." in page
+    assert db.session.scalars(select(Certificate.user_id)).all() == [ana.id]
 
 
 def test_numbers_are_unique_and_hard_to_guess(db):
