@@ -19,6 +19,7 @@ LAYERS = {
     "registrations": 3,
     "calendar": 4,
     "lessons": 4,
+    "assessments": 4,  # needs assessments (issue 22); lessons may read them
     "reports": 5,
     "scheduler": 5,
     "privacy": 6,  # a person's own data across every package: export, deletion, retention

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
+from app.scheduler.jobs.assessment_reminders import run_assessment_reminders
 from app.scheduler.jobs.closing import run_registration_closing
 from app.scheduler.jobs.delivery import run_deliver_outbox
 from app.scheduler.jobs.digests import run_action_digest, run_coordinator_digest
@@ -57,4 +58,6 @@ JOBS: list[JobSpec] = [
     JobSpec("calendar_replies", run_calendar_replies, 60,
             _l("Read Accept / Decline replies from calendar programs in the IMAP mailbox (IMAP_HOST) and apply them.")),
 ]
+JOBS.append(JobSpec("assessment_reminders", run_assessment_reminders, 900,
+                    _l("Remind people who have not answered an open needs assessment, 7 and 2 days before its deadline.")))
 JOBS_BY_ID = {spec.id: spec for spec in JOBS}
