@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from app.accounts.api_tokens import SCOPES, create_token
 from app.accounts.models import Membership, MembershipStatus, Role
+from app.assessments import answering, building, needs
+from app.assessments.models import AssessmentScope, QuestionKind
 from app.cache import fragments
 from app.extensions import db
 from app.lessons.models import TLP, LessonStatus
@@ -38,6 +40,7 @@ AMBER_TITLE = "Victor-AMBER-entry-5120"
 GREEN_TITLE = "Uniform-GREEN-entry-2287"
 DRAFT_TITLE = "Tango-draft-event-3309"
 ONLINE_URL = "https://meet.example.org/Sierra-online-link-1184"
+FREE_TEXT = "Romeo-free-text-answer-7702"  # a respondent's free-text answer to a needs assessment
 
 # The roles of issue 16, then two positive roles that show who IS allowed (so the table can fail).
 ROLES = ("anonymous", "unconfirmed", "member_no_org", "member_other_org", "organiser_other_event",
@@ -98,6 +101,21 @@ def _dead_email_naming(lesson, actor) -> OutboxMessage:
     return message
 
 
+def _assessment(owner, participant, event, theme):
+    """The owner's open needs assessment, sent to the participant, who answered it in free text; a
+    need identified from it, addressed by E."""
+    assessment = building.create_assessment(owner, building.AssessmentData(
+        title="Assessment of A", scope=AssessmentScope.EVENT, event_id=event.id, closes_at=NOW + timedelta(days=10)))
+    question = building.add_question(owner, assessment, QuestionKind.TEXT, "What do you need?")
+    building.add_recipients(owner, assessment, user_ids=[participant.id])
+    building.open_assessment(owner, assessment)
+    respondent = answering.respondent_for(assessment, participant)
+    answering.save_answers(respondent, assessment, {f"q{question.id}": [FREE_TEXT]}, submit=True)
+    need = needs.record_need(owner, assessment, needs.NeedData(title="Need of A", theme_id=theme.id))
+    needs.link_event(owner, need, event.id)
+    return assessment, question, need
+
+
 def build() -> World:
     """Every object, committed. Ids come out the same each time on a freshly emptied database."""
     set_now(NOW)
@@ -128,6 +146,7 @@ def build() -> World:
     project, theme = make.project("PRJX"), make.theme("Theme X")
     message = _dead_email_naming(lessons[TLP.RED], users["participant"])
     token, _secret = create_token(owner, "Owner's script", SCOPES)  # an API token, for its pages
+    assessment, question, need = _assessment(owner, users["participant"], event, theme)
     ids = {
         "event_id": event.id, "draft_event_id": draft.id, "other_event_id": other.id,
         "session_id": session.id, "lesson_id": lessons[TLP.RED].id, "action_id": action.id,
@@ -136,6 +155,7 @@ def build() -> World:
         "calendar_token": owner.calendar_token, "summary_id": summary.id, "message_id": message.id,
         "organisation_id": org_a.id, "project_id": project.id, "theme_id": theme.id,
         "user_id": users["guest"].id, "token_id": token.id,
+        "assessment_id": assessment.id, "question_id": question.id, "need_id": need.id,
         "membership_id": db.session.scalars(select(Membership.id).where(
             Membership.status == MembershipStatus.PENDING)).one(),
     }
@@ -206,6 +226,7 @@ ARGUMENTS = {
     "summary_id": "summary_id", "message_id": "message_id", "organisation_id": "organisation_id",
     "project_id": "project_id", "theme_id": "theme_id", "user_id": "user_id", "membership_id": "membership_id",
     "token_id": "token_id", "fmt": ("html",), "name": ("participation",),
+    "assessment_id": "assessment_id", "question_id": "question_id", "need_id": "need_id",
 }
 # Where an argument name means something else on one endpoint.
 OVERRIDES = {
@@ -213,6 +234,7 @@ OVERRIDES = {
     "calendar.personal_feed": {"token": "calendar_token"},
     "calendar.organiser_feed": {"token": "calendar_token"},
     "reports.export": {"fmt": ("csv",)},
+    "assessment_results.export": {"fmt": ("csv",)},
 }
 
 # A query string where the route's answer depends on it (the export asks for the needs columns).
