@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from app.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
+from app.demo.assessments import load_assessments
 from app.demo.memberships import load_memberships
 from app.directory.empact import seed_empact_themes
 from app.directory.models import Organisation, OrganisationType, Project, Theme
@@ -601,6 +602,7 @@ class _Loader:
         db.session.flush()
         self._feedback()
         self._lessons()
+        self.added["needs assessments"] += load_assessments(self.users, self.projects, self.today)
 
     # --- directory -------------------------------------------------------------------------
     def _organisations(self):
