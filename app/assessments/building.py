@@ -131,7 +131,7 @@ def add_question(actor, assessment: Assessment, kind: QuestionKind, text: str, *
                         position=len(assessment.questions) + 1)
     assessment.questions.append(question)
     db.session.flush()
-    audit.record(actor, "assessment.question_add", assessment, {"question": [None, text]})
+    audit.record(actor, "assessment.question_add", assessment, summary=text)
     db.session.commit()
     return question
 
@@ -145,7 +145,7 @@ def delete_question(actor, assessment: Assessment, question_id: int) -> None:
     assessment.questions.remove(question)
     for position, remaining in enumerate(assessment.questions, start=1):
         remaining.position = position
-    audit.record(actor, "assessment.question_delete", assessment, {"question": [question.text, None]})
+    audit.record(actor, "assessment.question_delete", assessment, summary=question.text)
     db.session.commit()
 
 
@@ -162,7 +162,7 @@ def copy_questions(actor, assessment: Assessment, source_id: int | None) -> int:
         assessment.questions.append(Question(
             kind=question.kind, text=question.text, help_text=question.help_text, options=list(question.options),
             is_required=question.is_required, position=len(assessment.questions) + 1))
-    audit.record(actor, "assessment.questions_copy", assessment, {"source": [None, source.id]})
+    audit.record(actor, "assessment.questions_copy", assessment, summary=source.title)
     db.session.commit()
     return len(source.questions)
 
@@ -201,7 +201,7 @@ def add_recipients(actor, assessment: Assessment, user_ids=(), organisation_ids=
     if assessment.status == AssessmentStatus.OPEN:
         for respondent in added:
             notices.invite(respondent, now())
-    audit.record(actor, "assessment.recipients_add", assessment, {"added": [None, len(added)]})
+    audit.record(actor, "assessment.recipients_add", assessment, summary=assessment.title)
     db.session.commit()
     return len(added)
 
@@ -229,7 +229,7 @@ def open_assessment(actor, assessment: Assessment) -> int:
     assessment.status, assessment.opened_at = AssessmentStatus.OPEN, at
     for respondent in respondents:
         notices.invite(respondent, at)
-    audit.record(actor, "assessment.open", assessment, {"status": ["draft", "open"]}, summary=assessment.title)
+    audit.record(actor, "assessment.open", assessment, summary=assessment.title)
     db.session.commit()
     return len(respondents)
 
@@ -240,5 +240,5 @@ def close_assessment(actor, assessment: Assessment) -> None:
     if assessment.status != AssessmentStatus.OPEN:
         raise AssessmentError(_l("Only an open assessment can be closed."))
     assessment.status, assessment.closed_at = AssessmentStatus.CLOSED, now()
-    audit.record(actor, "assessment.close", assessment, {"status": ["open", "closed"]}, summary=assessment.title)
+    audit.record(actor, "assessment.close", assessment, summary=assessment.title)
     db.session.commit()

@@ -80,7 +80,7 @@ def link_event(actor, need: Need, event_id: int | None) -> Event:
         raise AssessmentError(_l("Choose an event from the list."), "event_id")
     if event not in need.events:
         need.events.append(event)
-        audit.record(actor, "need.link_event", need, {"event": [None, event.id]}, summary=need.title)
+        audit.record(actor, "need.link_event", need, {"event_id": event.id}, summary=need.title)
     db.session.commit()
     return event
 
@@ -92,7 +92,7 @@ def unlink_event(actor, need: Need, event_id: int) -> None:
     if event is None:
         raise AssessmentError(_l("That event is not linked to this need."))
     need.events.remove(event)
-    audit.record(actor, "need.unlink_event", need, {"event": [event.id, None]}, summary=need.title)
+    audit.record(actor, "need.unlink_event", need, {"event_id": event.id}, summary=need.title)
     db.session.commit()
 
 

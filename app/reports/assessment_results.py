@@ -82,7 +82,7 @@ def _choices(question, answered: list[tuple], options: list[str], tables: dict, 
     total = len(answered)
     rows = [[option, chosen.get(option, 0), round(100.0 * chosen.get(option, 0) / total, 1) if total else 0.0]
             for option in options]
-    tables[key] = Table(key, question.text, [_("Option"), _("Responses"), _("% of those who answered")], rows)
+    tables[key] = Table(key, question.text, [_("Option"), _("Responses"), _("Share of those who answered (%)")], rows)
     charts.append(Chart(key, question.text, key, options, [Series(_("Responses"), [row[1] for row in rows])]))
     by_country: dict[str, Counter] = defaultdict(Counter)
     for answer, respondent in answered:

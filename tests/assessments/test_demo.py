@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from app.assessments.models import Assessment, Need, Respondent
 from app.demo.assessments import TITLE
 from app.demo.data import DEMO_PASSWORD, load_demo
-from app.extensions import db
 from tests.conftest import AuthActions
 
 
