@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app import audit
 from app.assessments.building import AssessmentError, rolls_back_on_error
@@ -112,3 +112,10 @@ def save_answers(respondent: Respondent | None, assessment: Assessment, form_val
         audit.record(user, "assessment.submit", assessment, summary=assessment.title)
     db.session.commit()
     return cleaned
+
+
+def forget_unsubmitted(user_id: int) -> None:
+    """When an account is deleted: its drafts and unanswered invitations go (no reminder reaches the
+    deleted account); submitted questionnaires stay in the results, which name no one."""
+    db.session.execute(delete(Respondent).where(Respondent.user_id == user_id, Respondent.submitted_at.is_(None))
+                       .execution_options(synchronize_session=False))

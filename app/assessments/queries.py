@@ -176,3 +176,22 @@ def all_needs(user) -> list[Need]:
     return list(db.session.scalars(
         select(Need).options(joinedload(Need.assessment), joinedload(Need.theme), selectinload(Need.events))
         .order_by(PRIORITY_ORDER, Need.created_at.desc()).limit(500)))
+
+
+def person_questionnaires(user_id: int) -> list[dict]:
+    """A person's own questionnaires, for their data export: each assessment's title, the dates and
+    their answers by question."""
+    rows = db.session.scalars(select(Respondent).options(joinedload(Respondent.assessment)
+                                                         .selectinload(Assessment.questions))
+                              .where(Respondent.user_id == user_id).order_by(Respondent.id))
+    found = []
+    for respondent in rows:
+        texts = {str(q.id): q.text for q in respondent.assessment.questions}
+        found.append({
+            "assessment": respondent.assessment.title,
+            "invited_at": respondent.invited_at.isoformat() if respondent.invited_at else None,
+            "saved_at": respondent.saved_at.isoformat() if respondent.saved_at else None,
+            "submitted_at": respondent.submitted_at.isoformat() if respondent.submitted_at else None,
+            "answers": {texts.get(key, key): value for key, value in (respondent.answers or {}).items()},
+        })
+    return found

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from app import audit
 from app.accounts.api_tokens import tokens_for_export
 from app.accounts.models import Membership, User
+from app.assessments.queries import person_questionnaires
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.lessons.models import ActionNote, FollowUpAction, Lesson
@@ -32,7 +33,7 @@ LESSON_FIELDS = ("id", "event_id", "kind", "status", "tlp", "title", "observatio
                  "created_at", "submitted_at")
 # The sections of the export, in the order the readable page shows them.
 SECTIONS = ("account", "calendar_preferences", "memberships", "registrations", "session_signups",
-            "invitations", "attendance", "feedback", "lessons", "follow_up_actions", "action_notes",
+            "invitations", "attendance", "feedback", "needs_assessments", "lessons", "follow_up_actions", "action_notes",
             "api_tokens", "audit_entries")
 
 
@@ -144,6 +145,7 @@ def collect(user: User) -> dict:
         "invitations": _invitations(user),
         "attendance": _attendance(user.id),
         "feedback": _feedback(user.id),
+        "needs_assessments": person_questionnaires(user.id),
         "lessons": _lessons(user.id),
         "follow_up_actions": _actions(user.id),
         "action_notes": _notes(user.id),
