@@ -5,7 +5,7 @@ Idempotent (the assessment's title is its key)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -22,6 +22,7 @@ from app.assessments.models import (
 from app.directory.models import Theme
 from app.events.models import Event
 from app.extensions import db
+from app.timeutil import local_to_utc, to_local
 
 TITLE = "ILECU partner units: training needs 2026"
 OWNER = "coordinator@liaison.example"
@@ -108,6 +109,12 @@ def _respondents(assessment, questions, users: dict, themes: list[Theme], today:
                                   invited_at=assessment.opened_at, answers={}, last_reminder_days=7))
 
 
+def _deadline(today: datetime) -> datetime:
+    """23:59 in Brussels, five days from today."""
+    day = to_local(today, "Europe/Brussels").date() + timedelta(days=5)
+    return local_to_utc(datetime.combine(day, time(23, 59)), "Europe/Brussels")
+
+
 def load_assessments(users: dict, projects: dict, today: datetime) -> int:
     """Add the demo assessment and its needs (nothing when it exists); returns how many assessments."""
     if db.session.scalar(select(Assessment.id).where(Assessment.title == TITLE)) is not None:
@@ -117,7 +124,7 @@ def load_assessments(users: dict, projects: dict, today: datetime) -> int:
         title=TITLE, scope=AssessmentScope.PROJECT, project_id=projects["CROSSLINK"].id, status=AssessmentStatus.OPEN,
         description="Before the 2026 trainings and study visits are planned, each partner unit tells us where "
                     "its gaps are. Ten minutes; your answers are read by the network coordinators only.",
-        opened_at=today - timedelta(days=16), closes_at=today + timedelta(days=5), created_by_id=owner.id)
+        opened_at=today - timedelta(days=16), closes_at=_deadline(today), created_by_id=owner.id)
     db.session.add(assessment)
     for position, (kind, text, required, options) in enumerate(QUESTIONS, start=1):
         assessment.questions.append(Question(kind=kind, text=text, is_required=required, options=list(options),
