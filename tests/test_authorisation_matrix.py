@@ -331,7 +331,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Needs assessments (issue 22): the owner's assessment of E, sent to the participant. Its owners
     # (creator, coordinators, admins) run it and read its results; only the participant answers; the
     # planning staff (organisers, coordinators, admins) read its needs; anyone else is told nothing exists.
-    # An empty edit form keeps the stored values (the form is filled from the assessment / need).
+    # An empty need form keeps the stored values (the form is filled from the need); the open
+    # assessment's empty form is refused (its deadline is missing).
     "assessments.index GET": SIGNED_IN,
     "assessments.new GET": row("403", anonymous="login", organiser_other_event="ok", coordinator="ok", admin="ok",
                                owner="ok"),
@@ -348,7 +349,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "assessments.need GET": row("ok", anonymous="login", member_no_org="404", member_other_org="404",
                                 org_admin="404", participant="404"),
     "assessments.save_answer POST": row("404", anonymous="403", participant="redirect"),  # already submitted
-    "assessments.edit POST": row("404", anonymous="403", coordinator="redirect", admin="redirect", owner="redirect"),
+    "assessments.edit POST": row("404", anonymous="403", coordinator="422", admin="422", owner="422"),  # no deadline
     "assessments.edit_need POST": row("404", anonymous="403", coordinator="redirect", admin="redirect",
                                       owner="redirect"),
     "assessments.open_assessment POST": row("404", anonymous="403", coordinator="redirect", admin="redirect",

@@ -25,14 +25,14 @@ from app.timeutil import set_now
 from tests import factories as make
 from tests.api.api_matrix_expected import API_ROLES, EXPECTED, LOST
 from tests.api.conftest import ApiClient, token_for
-from tests.authz_world import NOW, build_once, restore
+from tests.authz_world import FREE_TEXT, NOW, build_once, restore
 from tests.conftest import _clean
 from tests.test_authorisation_matrix import ENTITLED, GREEN_TITLE, may_read
 
 MARKINGS = [tlp.name for tlp in TLP]
 # Every marker of the world is served by some operation (titles of entries and of the RED entry's
 # action, the draft, needs, the online link).
-SERVED_MARKERS = set(ENTITLED)  # CLEAR, GREEN, AMBER, AMBER_STRICT, RED
+SERVED_MARKERS = set(ENTITLED) - {FREE_TEXT}  # needs assessments' answers: no API serves them (yet)
 
 
 @dataclass(frozen=True)

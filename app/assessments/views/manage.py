@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -48,7 +48,8 @@ def new():
 def edit(assessment_id: int):
     assessment = owned_or_404(assessment_id, current_user)
     form = _assessment_form(obj=assessment)
-    form.fill_deadline(assessment.closes_at, current_user.timezone)
+    if request.method == "GET":
+        form.fill_deadline(assessment.closes_at, current_user.timezone)
     if form.validate_on_submit():
         try:
             building.update_assessment(current_user, assessment, form.to_data(current_user.timezone))
