@@ -1,6 +1,7 @@
 """Import every model so SQLAlchemy's metadata (and Alembic) sees the whole domain."""
 
 from app.accounts.models import ApiToken, Role, User  # noqa: F401
+from app.assessments.models import Assessment, Need, Question, Respondent  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
 from app.cache.models import ChangeStamp, ChangeStampShard  # noqa: F401
 from app.calendar.models import CalendarReply  # noqa: F401

@@ -37,6 +37,7 @@ NAV = [
     ("lessons.library", _l("Lessons"), "member"),
     ("lessons.my_actions", _l("My actions"), "member"),
     ("reports.dashboard", _l("Dashboard"), "organiser"),
+    ("assessments.index", _l("Needs assessments"), "organiser"),
     ("lessons.summaries", _l("Summaries"), "coordinator"),
     ("directory.index", _l("Directory"), "coordinator"),
     ("membership.requests", _l("Membership requests"), "organisation_admin"),

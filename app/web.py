@@ -39,6 +39,8 @@ BLUEPRINTS = [
     "app.calendar.views",
     "app.calendar.reply_views",
     "app.lessons.views",
+    "app.assessments.views",
+    "app.reports.assessment_views",
     "app.scheduler.views",
     "app.reports.views",
     "app.certificates.views",

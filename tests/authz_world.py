@@ -14,6 +14,9 @@ from sqlalchemy import select
 
 from app.accounts.api_tokens import SCOPES, create_token
 from app.accounts.models import Membership, MembershipStatus, Role
+from app.assessments import answering, building, needs
+from app.assessments.models import AssessmentScope
+from app.assessments.models import QuestionKind as AssessmentQuestionKind
 from app.cache import fragments
 from app.certificates.models import Certificate
 from app.contributions.calls import save_call
@@ -45,6 +48,7 @@ DRAFT_TITLE = "Tango-draft-event-3309"
 ONLINE_URL = "https://meet.example.org/Sierra-online-link-1184"
 FACILITY_CONTACT = "Romeo-facility-contact-8841"  # a facility's contact: signed-in members only
 PROPOSAL_TITLE = "Romeo-proposal-for-E-6021"  # a participant's proposal to E's call for contributions
+FREE_TEXT = "Romeo-free-text-answer-7702"  # a respondent's free-text answer to a needs assessment
 
 # The roles of issue 16, then two positive roles that show who IS allowed (so the table can fail).
 ROLES = ("anonymous", "unconfirmed", "member_no_org", "member_other_org", "organiser_other_event",
@@ -121,6 +125,21 @@ def _certificate(event, registration) -> Certificate:
     return certificate
 
 
+def _assessment(owner, participant, event, theme):
+    """The owner's open needs assessment, sent to the participant, who answered it in free text; a
+    need identified from it, addressed by E."""
+    assessment = building.create_assessment(owner, building.AssessmentData(
+        title="Assessment of A", scope=AssessmentScope.EVENT, event_id=event.id, closes_at=NOW + timedelta(days=10)))
+    question = building.add_question(owner, assessment, AssessmentQuestionKind.TEXT, "What do you need?")
+    building.add_recipients(owner, assessment, user_ids=[participant.id])
+    building.open_assessment(owner, assessment)
+    respondent = answering.respondent_for(assessment, participant)
+    answering.save_answers(respondent, assessment, {f"q{question.id}": [FREE_TEXT]}, submit=True)
+    need = needs.record_need(owner, assessment, needs.NeedData(title="Need of A", theme_id=theme.id))
+    needs.link_event(owner, need, event.id)
+    return assessment, question, need
+
+
 def build() -> World:
     """Every object, committed. Ids come out the same each time on a freshly emptied database."""
     set_now(NOW)
@@ -159,7 +178,8 @@ def build() -> World:
     db.session.commit()
     certificate = _certificate(event, attended)
     check = learning_banks.create_check(event, None, CheckKind.PRE, owner)  # E's pre-test (closed: E has begun)
-    question = learning_banks.add_question(check, QuestionKind.SINGLE, "Which channel?", 1, "*SIENA\nFax", owner)
+    check_question = learning_banks.add_question(check, QuestionKind.SINGLE, "Which channel?", 1, "*SIENA\nFax", owner)
+    assessment, assessment_question, need = _assessment(owner, users["participant"], event, theme)
     ids = {
         "event_id": event.id, "draft_event_id": draft.id, "other_event_id": other.id,
         "session_id": session.id, "lesson_id": lessons[TLP.RED].id, "action_id": action.id,
@@ -169,7 +189,8 @@ def build() -> World:
         "organisation_id": org_a.id, "project_id": project.id, "theme_id": theme.id,
         "user_id": users["guest"].id, "token_id": token.id, "badge_token": BADGE_TOKEN, "facility_id": facility.id,
         "certificate_id": certificate.id, "certificate_number": certificate.number, "proposal_id": proposal.id,
-        "check_id": check.id, "question_id": question.id,
+        "check_id": check.id, "check_question_id": check_question.id,
+        "assessment_id": assessment.id, "assessment_question_id": assessment_question.id, "need_id": need.id,
         "membership_id": db.session.scalars(select(Membership.id).where(
             Membership.status == MembershipStatus.PENDING)).one(),
     }
@@ -241,7 +262,8 @@ ARGUMENTS = {
     "project_id": "project_id", "theme_id": "theme_id", "user_id": "user_id", "membership_id": "membership_id",
     "token_id": "token_id", "facility_id": "facility_id", "fmt": ("html",), "name": ("participation",),
     "certificate_id": "certificate_id", "number": "certificate_number", "proposal_id": "proposal_id",
-    "check_id": "check_id", "question_id": "question_id",
+    "check_id": "check_id", "assessment_id": "assessment_id", "question_id": "assessment_question_id",
+    "need_id": "need_id",
 }
 # Where an argument name means something else on one endpoint.
 OVERRIDES = {
@@ -250,8 +272,10 @@ OVERRIDES = {
     "certificates.session_pdf": {"registration_id": "attended_registration_id"},
     "calendar.personal_feed": {"token": "calendar_token"},
     "registrations.badge_link": {"token": "badge_token"},
+    "learning.delete_question": {"question_id": "check_question_id"},
     "calendar.organiser_feed": {"token": "calendar_token"},
     "reports.export": {"fmt": ("csv",)},
+    "assessment_results.export": {"fmt": ("csv",)},
 }
 
 # A query string where the route's answer depends on it (the export asks for the needs columns).

@@ -22,6 +22,7 @@ LAYERS = {
     "lessons": 4,
     "contributions": 4,  # calls for topics and contributions (issue 22)
     "learning": 4,  # knowledge checks, learning gain, follow-up surveys (issue 22)
+    "assessments": 4,  # needs assessments (issue 22); lessons may read them
     "reports": 5,
     "scheduler": 5,
     "certificates": 5,  # certificates of attendance, their rule, records and verification (issue 22)

@@ -31,6 +31,7 @@ from tests.authz_world import (
     DIET,
     DRAFT_TITLE,
     FACILITY_CONTACT,
+    FREE_TEXT,
     GREEN_TITLE,
     ONLINE_URL,
     PROPOSAL_TITLE,
@@ -76,6 +77,9 @@ ENTITLED = {
     # Proposals to a call for contributions: those who run the event and those who may propose
     # (confirmed or invited participants).
     PROPOSAL_TITLE: {"owner", "participant", "coordinator", "admin"},
+    # A needs assessment's free-text answers: its owners (creator, coordinators, admins) and the
+    # respondent who wrote it (their own questionnaire).
+    FREE_TEXT: {"owner", "coordinator", "admin", "participant"},
 }
 
 
@@ -375,6 +379,45 @@ EXPECTED: dict[str, dict[str, str]] = {
     "privacy.consent GET": row("redirect", anonymous="login"),  # nothing awaits their consent here
     "privacy.consent_agree POST": row("redirect", anonymous="403"),
     "privacy.consent_remove POST": row("redirect", anonymous="403"),
+    # Needs assessments (issue 22): the owner's assessment of E, sent to the participant. Its owners
+    # (creator, coordinators, admins) run it and read its results; only the participant answers; the
+    # planning staff (organisers, coordinators, admins) read its needs; anyone else is told nothing exists.
+    # An empty need form keeps the stored values (the form is filled from the need); the open
+    # assessment's empty form is refused (its deadline is missing).
+    "assessments.index GET": SIGNED_IN,
+    "assessments.new GET": row("403", anonymous="login", organiser_other_event="ok", coordinator="ok", admin="ok",
+                               owner="ok"),
+    "assessments.new POST": row("403", organiser_other_event="422", coordinator="422", admin="422", owner="422"),
+    "assessments.detail GET": row("404", anonymous="login", coordinator="ok", admin="ok", owner="ok"),
+    "assessments.edit GET": row("404", anonymous="login", coordinator="ok", admin="ok", owner="ok"),
+    "assessments.new_need GET": row("404", anonymous="login", coordinator="ok", admin="ok", owner="ok"),
+    "assessments.edit_need GET": row("404", anonymous="login", coordinator="ok", admin="ok", owner="ok"),
+    "assessment_results.results GET": row("404", anonymous="login", coordinator="ok", admin="ok", owner="ok"),
+    "assessment_results.export GET": row("404", anonymous="login", coordinator="ok", admin="ok", owner="ok"),
+    "assessments.answer GET": row("404", anonymous="login", participant="ok"),
+    "assessments.needs_index GET": row("403", anonymous="login", organiser_other_event="ok", coordinator="ok",
+                                       admin="ok", owner="ok"),
+    "assessments.need GET": row("ok", anonymous="login", member_no_org="404", member_other_org="404",
+                                org_admin="404", participant="404"),
+    "assessments.save_answer POST": row("404", anonymous="403", participant="redirect"),  # already submitted
+    "assessments.edit POST": row("404", anonymous="403", coordinator="422", admin="422", owner="422"),  # no deadline
+    "assessments.edit_need POST": row("404", anonymous="403", coordinator="redirect", admin="redirect",
+                                      owner="redirect"),
+    "assessments.open_assessment POST": row("404", anonymous="403", coordinator="redirect", admin="redirect",
+                                            owner="redirect"),
+    "assessments.close_assessment POST": row("404", anonymous="403", coordinator="redirect", admin="redirect",
+                                             owner="redirect"),
+    "assessments.delete_question POST": row("404", anonymous="403", coordinator="redirect", admin="redirect",
+                                            owner="redirect"),
+    "assessments.unlink_event POST": row("404", anonymous="403", coordinator="redirect", admin="redirect",
+                                         owner="redirect"),
+    "assessments.plan_event POST": row("404", anonymous="403", coordinator="redirect", admin="redirect",
+                                       owner="redirect"),
+    "assessments.new_need POST": row("404", anonymous="403", coordinator="422", admin="422", owner="422"),
+    "assessments.add_question POST": row("404", anonymous="403", coordinator="422", admin="422", owner="422"),
+    "assessments.copy_questions POST": row("404", anonymous="403", coordinator="422", admin="422", owner="422"),
+    "assessments.add_recipients POST": row("404", anonymous="403", coordinator="422", admin="422", owner="422"),
+    "assessments.link_event POST": row("404", anonymous="403", coordinator="422", admin="422", owner="422"),
     "privacy.audit GET": ADMINS,
     "privacy.delete_user GET": ADMINS,
     "privacy.delete_user POST": row("403", admin="422"),

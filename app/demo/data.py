@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from app.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
+from app.demo.assessments import load_assessments
 from app.demo.certificates import load_certificates
 from app.demo.checkin import CHECKIN_EVENTS, check_in_arrivals
 from app.demo.contributions import load_contributions
@@ -611,6 +612,7 @@ class _Loader:
         self.added["certificates"] += load_certificates(self.users, self.organisations, ORGANISER)
         self.added["calls for contributions"] += load_contributions(self.users, self.today)
         self.added["test answers"] += load_learning(self.users, self.users[ORGANISER], self.today)
+        self.added["needs assessments"] += load_assessments(self.users, self.projects, self.today)
 
     # --- directory -------------------------------------------------------------------------
     def _organisations(self):

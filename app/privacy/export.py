@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from app import audit
 from app.accounts.api_tokens import tokens_for_export
 from app.accounts.models import Membership, User
+from app.assessments.queries import person_questionnaires
 from app.audit.models import AuditEntry
 from app.certificates.queries import for_export as certificates_for_export
 from app.extensions import db
@@ -34,8 +35,8 @@ LESSON_FIELDS = ("id", "event_id", "kind", "status", "tlp", "title", "observatio
                  "created_at", "submitted_at")
 # The sections of the export, in the order the readable page shows them.
 SECTIONS = ("account", "calendar_preferences", "memberships", "registrations", "session_signups",
-            "invitations", "attendance", "feedback", "knowledge_checks", "follow_up_answers", "lessons",
-            "follow_up_actions", "action_notes", "api_tokens", "audit_entries")
+            "invitations", "attendance", "feedback", "knowledge_checks", "follow_up_answers", "needs_assessments",
+            "lessons", "follow_up_actions", "action_notes", "api_tokens", "audit_entries")
 
 
 def _value(value):
@@ -148,6 +149,7 @@ def collect(user: User) -> dict:
         "feedback": _feedback(user.id),
         "knowledge_checks": tests_for_export(user.id),
         "follow_up_answers": follow_up_for_export(user.id),
+        "needs_assessments": person_questionnaires(user.id),
         "lessons": _lessons(user.id),
         "follow_up_actions": _actions(user.id),
         "action_notes": _notes(user.id),

@@ -11,6 +11,7 @@ SECTION_TITLES = {
     "session_signups": _l("Session sign-ups"), "invitations": _l("Invitations"),
     "attendance": _l("Attendance"), "feedback": _l("Feedback"), "lessons": _l("Lessons"),
     "knowledge_checks": _l("Knowledge checks"), "follow_up_answers": _l("Follow-up survey"),
+    "needs_assessments": _l("Needs assessments"),
     "follow_up_actions": _l("Follow-up actions"), "action_notes": _l("Action notes"),
     "api_tokens": _l("API tokens"), "audit_entries": _l("Audit entries"),
 }
@@ -43,6 +44,8 @@ FIELD_LABELS = {
     "deadline_at": _l("Deadline"), "intro": _l("Introduction"), "merged_into": _l("Merged into"),
     "percent": _l("Score (%)"), "applied": _l("Applied at work (1–5)"), "how": _l("How"),
     "answered_at": _l("Answered at"),
+    "assessment": _l("Assessment"), "invited_at": _l("Invited at"), "saved_at": _l("Saved at"),
+    "answers": _l("Answers"),
 }
 
 

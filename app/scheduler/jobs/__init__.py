@@ -17,6 +17,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
+from app.scheduler.jobs.assessment_reminders import run_assessment_reminders
 from app.scheduler.jobs.closing import run_registration_closing
 from app.scheduler.jobs.contributions import run_call_closing
 from app.scheduler.jobs.delivery import run_deliver_outbox
@@ -63,4 +64,6 @@ JOBS: list[JobSpec] = [
     JobSpec("follow_up_surveys", run_follow_up_surveys, 3600,
             _l("Ask confirmed participants whether they applied what they learned, when an event's follow-up survey is due.")),
 ]
+JOBS.append(JobSpec("assessment_reminders", run_assessment_reminders, 900,
+                    _l("Remind people who have not answered an open needs assessment, 7 and 2 days before its deadline.")))
 JOBS_BY_ID = {spec.id: spec for spec in JOBS}
