@@ -17,7 +17,13 @@ from app.accounts.confirmation import mark_confirmed
 from app.accounts.models import User, normalise_email
 from app.events.models import Event, EventStatus
 from app.extensions import db
-from app.registrations.models import Invitation, InvitationStatus, ParticipantRole, Registration, RegistrationStatus
+from app.registrations.models import (
+    Invitation,
+    InvitationStatus,
+    ParticipantRole,
+    Registration,
+    RegistrationStatus,
+)
 from app.registrations.notices import send_invitation
 from app.registrations.register import Needs, Outcome, register_locked, registration_closed_reason
 from app.registrations.rules import ACTIVE, RegistrationError

@@ -13,7 +13,13 @@ from sqlalchemy import func, select
 from app.accounts.models import User
 from app.notifications.models import OutboxMessage
 from app.registrations import imports, invitations, manage, register, rules
-from app.registrations.models import Invitation, InvitationStatus, ParticipantRole, Registration, RegistrationStatus
+from app.registrations.models import (
+    Invitation,
+    InvitationStatus,
+    ParticipantRole,
+    Registration,
+    RegistrationStatus,
+)
 
 
 def test_invitations_for_known_and_unknown_addresses(db, make, login, client, organiser, itip_calls):
