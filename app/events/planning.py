@@ -281,15 +281,17 @@ def _copy(actor, source: Event, days: int, series_key: str | None = None) -> Eve
     return copy
 
 
-def clone(actor, source: Event, starts_on: date) -> Event:
-    """A draft copy starting on `starts_on` (local date); sessions keep their local times and shift."""
+def clone(actor, source: Event, starts_on: date) -> SaveOutcome:
+    """A draft copy starting on `starts_on` (local date); sessions keep their local times and shift.
+    The outcome names the published events the copy would overlap, as creating one does."""
     days = (starts_on - local_date(source.starts_at, source.timezone)).days
     copy = _copy(actor, source, days)
     db.session.flush()
     audit.record(actor, "event.clone", copy, {"cloned_from": [None, source.id], "starts_at": [None, copy.starts_at]},
                  summary=copy.title)
+    overlaps = overlapping_events(copy)
     db.session.commit()
-    return copy
+    return SaveOutcome(copy, overlaps=overlaps)
 
 
 def nth_weekday(year: int, month: int, weekday: int, n: int) -> date | None:
