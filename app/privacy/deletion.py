@@ -24,6 +24,7 @@ from app.registrations.models import (
     Registration,
     RegistrationStatus,
 )
+from app.registrations.answer_retention import erase_answers_of_user
 from app.registrations.retention import erase_needs_of_user
 from app.registrations.rules import ACTIVE
 from app.timeutil import now
@@ -97,6 +98,7 @@ def _erase_traces(user_id: int, old_email: str) -> None:
         .values(status=MembershipStatus.ENDED, decided_at=at, reason="Account deleted")  # a SYSTEM_REASON
         .execution_options(synchronize_session=False))
     erase_needs_of_user(user_id, at)
+    erase_answers_of_user(user_id)
     revoke_all_of(user_id, at)  # their API tokens (they would answer 401 anyway: deleted owner)
     registration_ids = select(Registration.id).where(Registration.user_id == user_id).scalar_subquery()
     db.session.execute(update(Feedback).where(Feedback.registration_id.in_(registration_ids))
