@@ -37,6 +37,7 @@ BLUEPRINTS = [
     "app.calendar.reply_views",
     "app.lessons.views",
     "app.scheduler.views",
+    "app.travel.views",
     "app.reports.views",
     "app.privacy.views",
 ]

@@ -19,6 +19,7 @@ LAYERS = {
     "registrations": 3,
     "calendar": 4,
     "lessons": 4,
+    "travel": 4,  # study-visit logistics and visa support letters (issue 23)
     "reports": 5,
     "scheduler": 5,
     "privacy": 6,  # a person's own data across every package: export, deletion, retention

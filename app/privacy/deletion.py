@@ -16,6 +16,7 @@ from app.errors import RuleError
 from app.events.models import Event
 from app.extensions import db
 from app.notifications.models import OutboxMessage, OutboxStatus
+from app.registrations.answer_retention import erase_answers_of_user
 from app.registrations.consent import withdraw
 from app.registrations.models import (
     Feedback,
@@ -24,7 +25,6 @@ from app.registrations.models import (
     Registration,
     RegistrationStatus,
 )
-from app.registrations.answer_retention import erase_answers_of_user
 from app.registrations.retention import erase_needs_of_user
 from app.registrations.rules import ACTIVE
 from app.timeutil import now

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from app.forms_base import Form, QueryForm
 from app.forms_common import country_choices, none_if_empty, strip_filter
 from app.registrations.question_models import QuestionKind
-from app.registrations.questions import QuestionData, QuestionSpec
+from app.registrations.questions import QuestionData, QuestionSpec, event_questions
 
 
 def kind_choices() -> list[tuple[str, str]]:
@@ -101,3 +101,30 @@ def prefill(form, current: dict[int, str]) -> None:
         if value is None:
             continue
         field.data = date.fromisoformat(value) if isinstance(field, DateField) else value
+
+
+def form_for(base: type, event_id: int, **kwargs):
+    """The form `base` with the event's questions (remembered across requests until one changes)."""
+    return with_questions(base, event_questions(event_id))(**kwargs)
+
+
+def api_answers(event_id: int, given: dict | None) -> tuple[dict[int, str], dict[str, str]]:
+    """The API's answers ({question id: value}) checked as the pages check them: (answers, problems as
+    {"answers.<id>": message})."""
+    from werkzeug.datastructures import MultiDict
+
+    def text(value) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return "" if value is None else str(value)
+
+    questions = event_questions(event_id)
+    known = {str(q.id) for q in questions}
+    unknown = [key for key in (given or {}) if str(key) not in known]
+    if unknown:
+        return {}, {f"answers.{unknown[0]}": _("This event has no such question.")}
+    form = with_questions(AnswersOnly, questions)(
+        formdata=MultiDict({f"q{key}": text(value) for key, value in (given or {}).items()}))
+    if form.validate():
+        return form.answers(), {}
+    return {}, {f"answers.{name[1:]}": errors[0] for name, errors in form.errors.items()}
