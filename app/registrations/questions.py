@@ -88,11 +88,11 @@ def save_question(event: Event, data: QuestionData, actor, question: Registratio
     """Add a question to the event (at the end unless a position is given) or change one. Commits."""
     data = _checked(data)
     if question is None:
-        question = RegistrationQuestion(event_id=event.id)
-        db.session.add(question)
         if data.position is None:
             data.position = (db.session.scalar(select(func.max(RegistrationQuestion.position))
                                                .where(RegistrationQuestion.event_id == event.id)) or 0) + 1
+        question = RegistrationQuestion(event_id=event.id)
+        db.session.add(question)
     for name in ("label", "help_text", "choices", "is_required", "is_sensitive", "retention_days"):
         setattr(question, name, getattr(data, name))
     question.kind = QuestionKind(data.kind)
