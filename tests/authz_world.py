@@ -22,7 +22,9 @@ from app.lessons.summaries.store import SummaryDraft, save
 from app.notifications.models import OutboxMessage, OutboxStatus
 from app.registrations.invitations import invite
 from app.registrations.models import Feedback
+from app.registrations.question_models import QuestionKind, RegistrationAnswer, RegistrationQuestion
 from app.timeutil import set_now
+from app.travel.models import TravelSettings
 from tests import factories as make
 from tests.conftest import AuthActions
 
@@ -98,6 +100,18 @@ def _dead_email_naming(lesson, actor) -> OutboxMessage:
     return message
 
 
+def _questions_and_travel(event, guest) -> int:
+    """A sensitive question of E with the guest's answer (the DIET marker: the event's own organisers
+    only), and E's travel settings with a letter template. Returns the question's id."""
+    question = RegistrationQuestion(event_id=event.id, label="Passport number", position=1, is_sensitive=True,
+                                    kind=QuestionKind.DOCUMENT_NUMBER, retention_days=30)
+    db.session.add(question)
+    db.session.flush()
+    db.session.add(RegistrationAnswer(registration_id=guest.id, question_id=question.id, value=DIET))
+    db.session.add(TravelSettings(event_id=event.id, logistics_enabled=True, letter_template="For {name}"))
+    return question.id
+
+
 def build() -> World:
     """Every object, committed. Ids come out the same each time on a freshly emptied database."""
     set_now(NOW)
@@ -120,6 +134,7 @@ def build() -> World:
     action = make.action(owner, NOW.date() + timedelta(days=7), ACTION_TITLE,
                          lesson=lessons[TLP.RED], event=event)
     invitation = invite(event, [("invitee@example.org", "Invited Person")], owner).invited[0]
+    question_id = _questions_and_travel(event, guest)
     db.session.add(Feedback(event_id=event.id, registration_id=attended.id, overall=4, relevance=4, organisation=4,
                             what_worked="The exercises"))
     db.session.commit()
@@ -132,7 +147,7 @@ def build() -> World:
         "event_id": event.id, "draft_event_id": draft.id, "other_event_id": other.id,
         "session_id": session.id, "lesson_id": lessons[TLP.RED].id, "action_id": action.id,
         "registration_id": guest.id, "attended_registration_id": attended.id,
-        "invitation_id": invitation.id, "invitation_token": invitation.token,
+        "invitation_id": invitation.id, "invitation_token": invitation.token, "question_id": question_id,
         "calendar_token": owner.calendar_token, "summary_id": summary.id, "message_id": message.id,
         "organisation_id": org_a.id, "project_id": project.id, "theme_id": theme.id,
         "user_id": users["guest"].id, "token_id": token.id,
@@ -205,7 +220,7 @@ ARGUMENTS = {
     "registration_id": "registration_id", "invitation_id": "invitation_id", "token": "invitation_token",
     "summary_id": "summary_id", "message_id": "message_id", "organisation_id": "organisation_id",
     "project_id": "project_id", "theme_id": "theme_id", "user_id": "user_id", "membership_id": "membership_id",
-    "token_id": "token_id", "fmt": ("html",), "name": ("participation",),
+    "token_id": "token_id", "question_id": "question_id", "fmt": ("html",), "name": ("participation",),
 }
 # Where an argument name means something else on one endpoint.
 OVERRIDES = {
