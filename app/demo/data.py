@@ -16,6 +16,7 @@ from app.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
 from app.demo.memberships import load_memberships
+from app.demo.travel import TRAVEL_EVENTS, load_travel
 from app.directory.empact import seed_empact_themes
 from app.directory.models import Organisation, OrganisationType, Project, Theme
 from app.events.models import (
@@ -596,9 +597,10 @@ class _Loader:
         self.users = self._users()
         db.session.flush()
         self.added["memberships"] += load_memberships(self.organisations, self.users, self.today, self._password())
-        for spec in EVENTS:
+        for spec in EVENTS + TRAVEL_EVENTS:
             self._event(spec)
         db.session.flush()
+        self.added["travel plans"] += load_travel(self.users, lambda event: to_local(event.starts_at, event.timezone).date())
         self._feedback()
         self._lessons()
 
