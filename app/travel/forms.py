@@ -10,7 +10,6 @@ from wtforms.validators import Length, Optional
 
 from app.forms_base import Form
 from app.forms_common import none_if_empty
-from app.travel.letters import PLACEHOLDERS
 from app.travel.models import TravelMode
 from app.travel.plans import PlanData, SettingsData
 
@@ -39,10 +38,6 @@ class PlanForm(Form):
 
     def plan_data(self) -> PlanData:
         return PlanData(**{field.name: self[field.name].data or None for field in fields(PlanData)})
-
-
-def placeholder_help() -> str:
-    return ", ".join("{" + name + "}" for name in PLACEHOLDERS)
 
 
 class SettingsForm(Form):

@@ -18,6 +18,7 @@ from app.registrations.rules import may_see_needs
 from app.travel import exports, plans, queries
 from app.travel.forms import PlanForm, SettingsForm
 from app.travel.letter_pdf import letter_pdf
+from app.travel.letters import PLACEHOLDERS
 
 bp = Blueprint("travel", __name__)
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,7 +81,8 @@ def settings(event_id: int):
     form.offer(questions_of(event.id))
     done = saved(form, lambda: plans.save_settings(event, form.settings_data(), current_user),
                  _("The travel settings are saved."), url_for("travel.overview", event_id=event.id))
-    return done or (render_template("travel/settings.html", event=event, form=form), form_status())
+    return done or (render_template("travel/settings.html", event=event, form=form, placeholders=PLACEHOLDERS),
+                    form_status())
 
 
 @bp.route("/events/<int:event_id>/travel/<int:registration_id>", methods=["GET", "POST"])
