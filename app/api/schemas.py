@@ -160,7 +160,7 @@ class RegisterArgs(Schema):
     needs_visa_letter = JsonBoolean(load_default=False)
     answers = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), load_default=None, metadata={
         "description": "Answers to the event's registration questions: {question id: answer}; yes/no as true/false, "
-                       "a date as YYYY-MM-DD, a country as its ISO code"})
+                       "a date as YYYY-MM-DD, a country as its ISO code; ids of other questions are ignored"})
 
 
 class AnswerSchema(Schema):

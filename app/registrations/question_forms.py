@@ -110,7 +110,7 @@ def form_for(base: type, event_id: int, **kwargs):
 
 def api_answers(event_id: int, given: dict | None) -> tuple[dict[int, str], dict[str, str]]:
     """The API's answers ({question id: value}) checked as the pages check them: (answers, problems as
-    {"answers.<id>": message})."""
+    {"answers.<id>": message}). Ids that are not the event's questions are ignored."""
     from werkzeug.datastructures import MultiDict
 
     def text(value) -> str:
@@ -119,12 +119,21 @@ def api_answers(event_id: int, given: dict | None) -> tuple[dict[int, str], dict
         return "" if value is None else str(value)
 
     questions = event_questions(event_id)
-    known = {str(q.id) for q in questions}
-    unknown = [key for key in (given or {}) if str(key) not in known]
-    if unknown:
-        return {}, {f"answers.{unknown[0]}": _("This event has no such question.")}
     form = with_questions(AnswersOnly, questions)(
         formdata=MultiDict({f"q{key}": text(value) for key, value in (given or {}).items()}))
     if form.validate():
         return form.answers(), {}
     return {}, {f"answers.{name[1:]}": errors[0] for name, errors in form.errors.items()}
+
+
+class LazyForm:
+    """A form made on first use: the event page's registration box builds its form (and reads the
+    event's questions) only when it shows the form."""
+
+    def __init__(self, make):
+        self._make, self._form = make, None
+
+    def __getattr__(self, name):
+        if self._form is None:
+            self._form = self._make()
+        return getattr(self._form, name)
