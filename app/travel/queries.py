@@ -15,7 +15,7 @@ from app.accounts.models import User
 from app.countries import country_name
 from app.directory.models import Organisation
 from app.events.models import Event
-from app.events.place import place
+from app.events.place import VENUE, place
 from app.extensions import db
 from app.i18n import format_pattern
 from app.registrations.answers import answers_for
@@ -97,7 +97,7 @@ def letter_values(event: Event, registration: Registration, settings: TravelSett
         "date_of_birth": answers.get(settings.birth_date_question_id, ""),
         "event_title": event.title,
         "event_dates": _event_dates(event),
-        "venue": place(event),
+        "venue": place(event, VENUE),
         "organiser_name": signatory(event, settings),
     }
 
