@@ -37,5 +37,7 @@ from app.registrations.models import (  # noqa: F401
     SessionAttendance,
     SessionSignup,
 )
+from app.registrations.question_models import RegistrationAnswer, RegistrationQuestion  # noqa: F401
 from app.reports.models import ReportSnapshot  # noqa: F401
 from app.scheduler.models import JobRun, SchedulerLease  # noqa: F401
+from app.travel.models import TravelPlan, TravelSettings  # noqa: F401

@@ -42,6 +42,7 @@ BLUEPRINTS = [
     "app.assessments.views",
     "app.reports.assessment_views",
     "app.scheduler.views",
+    "app.travel.views",
     "app.reports.views",
     "app.certificates.views",
     "app.learning.views",

@@ -23,14 +23,17 @@ from app.contributions.calls import save_call
 from app.contributions.proposing import ProposalData, propose
 from app.extensions import db
 from app.learning import banks as learning_banks
-from app.learning.models import CheckKind, QuestionKind
+from app.learning.models import CheckKind
+from app.learning.models import QuestionKind as CheckQuestionKind
 from app.lessons.models import TLP, LessonStatus
 from app.lessons.notices import tell_author
 from app.lessons.summaries.store import SummaryDraft, save
 from app.notifications.models import OutboxMessage, OutboxStatus
 from app.registrations.invitations import invite
 from app.registrations.models import Feedback
+from app.registrations.question_models import QuestionKind, RegistrationAnswer, RegistrationQuestion
 from app.timeutil import set_now
+from app.travel.models import TravelSettings
 from tests import factories as make
 from tests.conftest import AuthActions
 
@@ -138,6 +141,16 @@ def _assessment(owner, participant, event, theme):
     need = needs.record_need(owner, assessment, needs.NeedData(title="Need of A", theme_id=theme.id))
     needs.link_event(owner, need, event.id)
     return assessment, question, need
+def _questions_and_travel(event, guest) -> int:
+    """A sensitive question of E with the guest's answer (the DIET marker: the event's own organisers
+    only), and E's travel settings with a letter template. Returns the question's id."""
+    question = RegistrationQuestion(event_id=event.id, label="Passport number", position=1, is_sensitive=True,
+                                    kind=QuestionKind.DOCUMENT_NUMBER, retention_days=30)
+    db.session.add(question)
+    db.session.flush()
+    db.session.add(RegistrationAnswer(registration_id=guest.id, question_id=question.id, value=DIET))
+    db.session.add(TravelSettings(event_id=event.id, logistics_enabled=True, letter_template="For {name}"))
+    return question.id
 
 
 def build() -> World:
@@ -163,6 +176,7 @@ def build() -> World:
     action = make.action(owner, NOW.date() + timedelta(days=7), ACTION_TITLE,
                          lesson=lessons[TLP.RED], event=event)
     invitation = invite(event, [("invitee@example.org", "Invited Person")], owner).invited[0]
+    question_id = _questions_and_travel(event, guest)
     db.session.add(Feedback(event_id=event.id, registration_id=attended.id, overall=4, relevance=4, organisation=4,
                             what_worked="The exercises"))
     db.session.commit()
@@ -178,13 +192,13 @@ def build() -> World:
     db.session.commit()
     certificate = _certificate(event, attended)
     check = learning_banks.create_check(event, None, CheckKind.PRE, owner)  # E's pre-test (closed: E has begun)
-    check_question = learning_banks.add_question(check, QuestionKind.SINGLE, "Which channel?", 1, "*SIENA\nFax", owner)
+    check_question = learning_banks.add_question(check, CheckQuestionKind.SINGLE, "Which channel?", 1, "*SIENA\nFax", owner)
     assessment, assessment_question, need = _assessment(owner, users["participant"], event, theme)
     ids = {
         "event_id": event.id, "draft_event_id": draft.id, "other_event_id": other.id,
         "session_id": session.id, "lesson_id": lessons[TLP.RED].id, "action_id": action.id,
         "registration_id": guest.id, "attended_registration_id": attended.id,
-        "invitation_id": invitation.id, "invitation_token": invitation.token,
+        "invitation_id": invitation.id, "invitation_token": invitation.token, "question_id": question_id,
         "calendar_token": owner.calendar_token, "summary_id": summary.id, "message_id": message.id,
         "organisation_id": org_a.id, "project_id": project.id, "theme_id": theme.id,
         "user_id": users["guest"].id, "token_id": token.id, "badge_token": BADGE_TOKEN, "facility_id": facility.id,
@@ -262,8 +276,7 @@ ARGUMENTS = {
     "project_id": "project_id", "theme_id": "theme_id", "user_id": "user_id", "membership_id": "membership_id",
     "token_id": "token_id", "facility_id": "facility_id", "fmt": ("html",), "name": ("participation",),
     "certificate_id": "certificate_id", "number": "certificate_number", "proposal_id": "proposal_id",
-    "check_id": "check_id", "assessment_id": "assessment_id", "question_id": "assessment_question_id",
-    "need_id": "need_id",
+    "check_id": "check_id", "assessment_id": "assessment_id", "question_id": "question_id", "need_id": "need_id",
 }
 # Where an argument name means something else on one endpoint.
 OVERRIDES = {
@@ -273,6 +286,7 @@ OVERRIDES = {
     "calendar.personal_feed": {"token": "calendar_token"},
     "registrations.badge_link": {"token": "badge_token"},
     "learning.delete_question": {"question_id": "check_question_id"},
+    "assessments.delete_question": {"question_id": "assessment_question_id"},
     "calendar.organiser_feed": {"token": "calendar_token"},
     "reports.export": {"fmt": ("csv",)},
     "assessment_results.export": {"fmt": ("csv",)},

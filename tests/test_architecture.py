@@ -23,6 +23,7 @@ LAYERS = {
     "contributions": 4,  # calls for topics and contributions (issue 22)
     "learning": 4,  # knowledge checks, learning gain, follow-up surveys (issue 22)
     "assessments": 4,  # needs assessments (issue 22); lessons may read them
+    "travel": 4,  # study-visit logistics and visa support letters (issue 23)
     "reports": 5,
     "scheduler": 5,
     "certificates": 5,  # certificates of attendance, their rule, records and verification (issue 22)

@@ -525,6 +525,36 @@ EXPECTED: dict[str, dict[str, str]] = {
     "learning.delete_question POST": MANAGE_E_ACTION,
     "learning.take POST": row("403"),
     "learning.follow_up POST": row("403"),
+    # Registration questions (issue 23): the event's managers set them up; sensitive answers (the DIET
+    # marker in the world) reach only the event's own organisers (marker search).
+    "registrations.questions GET": MANAGERS_OF_E,
+    "registrations.questions[D] GET": DRAFT_ORGANISERS,
+    "registrations.question GET": MANAGERS_OF_E,
+    "registrations.question[D] GET": row("404", anonymous="login"),  # the question is E's, not the draft's
+    "registrations.questions POST": MANAGE_E_FORM,
+    "registrations.question POST": MANAGE_E_ACTION,  # an empty POST saves the question unchanged
+    "registrations.delete_question POST": MANAGE_E_ACTION,
+    "registrations.copy_questions POST": MANAGE_E_FORM,
+    # Travel (issue 23): the overview, its export, the settings and anyone's plan for the event's managers;
+    # a participant's own plan (logistics on) for themselves; a visa letter for the person who asked for one
+    # (the participant role did not: 404) and for the event's own organisers (it holds sensitive answers).
+    "travel.overview GET": MANAGERS_OF_E,
+    "travel.overview[D] GET": DRAFT_ORGANISERS,
+    "travel.export GET": MANAGERS_OF_E,
+    "travel.export[D] GET": DRAFT_ORGANISERS,
+    "travel.settings GET": MANAGERS_OF_E,
+    "travel.settings[D] GET": DRAFT_ORGANISERS,
+    "travel.edit_plan GET": MANAGERS_OF_E,
+    "travel.edit_plan[D] GET": row("404", anonymous="login"),  # the registration is E's, not the draft's
+    "travel.my_plan GET": row("404", anonymous="login", participant="ok"),
+    "travel.my_plan[D] GET": row("404", anonymous="login"),
+    "travel.my_letter GET": row("404", anonymous="login"),
+    "travel.my_letter[D] GET": row("404", anonymous="login"),
+    "travel.letter GET": row("403", anonymous="login", owner="ok"),
+    "travel.letter[D] GET": row("404", anonymous="login", admin="403"),  # admins see drafts, are not its organisers
+    "travel.edit_plan POST": MANAGE_E_ACTION,
+    "travel.my_plan POST": row("404", anonymous="403", participant="redirect"),
+    "travel.settings POST": MANAGE_E_ACTION,
 }
 
 # Rows where the application answers wrongly today: key -> reason. The comparison skips them and

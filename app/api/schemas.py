@@ -158,6 +158,16 @@ class RegisterArgs(Schema):
     dietary_needs = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     accessibility_needs = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     needs_visa_letter = JsonBoolean(load_default=False)
+    answers = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), load_default=None, metadata={
+        "description": "Answers to the event's registration questions: {question id: answer}; yes/no as true/false, "
+                       "a date as YYYY-MM-DD, a country as its ISO code; ids of other questions are ignored"})
+
+
+class AnswerSchema(Schema):
+    question_id = fields.Integer()
+    question = fields.String(attribute="label")
+    answer = fields.String(attribute="text", metadata={"description": "As people read it"})
+    value = fields.String(metadata={"description": "As stored (an ISO date, a country code, yes/no)"})
 
 
 class RegistrationSchema(Schema):
@@ -205,6 +215,8 @@ class ParticipantSchema(RegistrationSchema):
     dietary_needs = fields.String(allow_none=True, metadata={"description": "Only for the event's own organisers"})
     accessibility_needs = fields.String(allow_none=True)
     needs_visa_letter = fields.Boolean(allow_none=True)
+    answers = fields.List(fields.Nested(AnswerSchema), metadata={
+        "description": "Answers to the registration questions; sensitive ones only for the event's own organisers"})
 
 
 class AddParticipantArgs(Schema):

@@ -22,6 +22,7 @@ from app.demo.contributions import load_contributions
 from app.demo.facilities import load_facilities
 from app.demo.learning import load_learning
 from app.demo.memberships import load_memberships
+from app.demo.travel import TRAVEL_EVENTS, load_travel
 from app.directory.empact import seed_empact_themes
 from app.directory.models import Organisation, OrganisationType, Project, Theme
 from app.events.models import (
@@ -606,6 +607,10 @@ class _Loader:
             self._event(spec)
         db.session.flush()
         check_in_arrivals(self.users, ORGANISER, self.today)
+        for spec in EVENTS + TRAVEL_EVENTS:
+            self._event(spec)
+        db.session.flush()
+        self.added["travel plans"] += load_travel(self.users, lambda event: to_local(event.starts_at, event.timezone).date())
         self._feedback()
         self._lessons()
         self.added["facilities"] += load_facilities(self.organisations, self.themes)

@@ -17,6 +17,7 @@ from app.errors import RuleError
 from app.events.models import Event
 from app.extensions import db
 from app.notifications.models import OutboxMessage, OutboxStatus
+from app.registrations.answer_retention import erase_answers_of_user
 from app.registrations.consent import withdraw
 from app.registrations.models import (
     Feedback,
@@ -28,6 +29,7 @@ from app.registrations.models import (
 from app.registrations.retention import erase_needs_of_user
 from app.registrations.rules import ACTIVE
 from app.timeutil import now
+from app.travel.models import TravelPlan
 
 FORMER_MEMBER = "A former member"
 
@@ -99,6 +101,9 @@ def _erase_traces(user_id: int, old_email: str) -> None:
         .execution_options(synchronize_session=False))
     erase_needs_of_user(user_id, at)
     forget_unsubmitted(user_id)
+    erase_answers_of_user(user_id)
+    db.session.execute(delete(TravelPlan).where(TravelPlan.registration_id.in_(
+        select(Registration.id).where(Registration.user_id == user_id))))
     revoke_all_of(user_id, at)  # their API tokens (they would answer 401 anyway: deleted owner)
     registration_ids = select(Registration.id).where(Registration.user_id == user_id).scalar_subquery()
     db.session.execute(update(Feedback).where(Feedback.registration_id.in_(registration_ids))

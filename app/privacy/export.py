@@ -15,6 +15,7 @@ from app.accounts.models import Membership, User
 from app.assessments.queries import person_questionnaires
 from app.audit.models import AuditEntry
 from app.certificates.queries import for_export as certificates_for_export
+from app.events.models import Event
 from app.extensions import db
 from app.learning.queries import follow_up_for_export, tests_for_export
 from app.lessons.models import ActionNote, FollowUpAction, Lesson
@@ -26,6 +27,8 @@ from app.registrations.models import (
     SessionAttendance,
     SessionSignup,
 )
+from app.registrations.question_models import RegistrationAnswer, RegistrationQuestion
+from app.travel.models import TravelPlan
 
 ACCOUNT_FIELDS = ("id", "email", "name", "role", "position", "country", "timezone", "language",
                   "email_confirmed_at", "pending_email", "last_login_at", "created_at", "updated_at",
@@ -33,10 +36,13 @@ ACCOUNT_FIELDS = ("id", "email", "name", "role", "position", "country", "timezon
 LESSON_FIELDS = ("id", "event_id", "kind", "status", "tlp", "title", "observation", "analysis",
                  "recommendation", "problem_addressed", "how_it_works", "evidence", "replication_needs",
                  "created_at", "submitted_at")
+TRAVEL_FIELDS = ("arrival_on", "arrival_time", "arrival_mode", "arrival_number", "departure_on", "departure_time",
+                 "departure_mode", "departure_number", "hotel", "check_in_on", "check_out_on")
 # The sections of the export, in the order the readable page shows them.
-SECTIONS = ("account", "calendar_preferences", "memberships", "registrations", "session_signups",
-            "invitations", "attendance", "feedback", "knowledge_checks", "follow_up_answers", "needs_assessments",
-            "lessons", "follow_up_actions", "action_notes", "api_tokens", "audit_entries")
+SECTIONS = ("account", "calendar_preferences", "memberships", "registrations", "registration_answers",
+            "travel_plans", "session_signups", "invitations", "attendance", "feedback", "knowledge_checks",
+            "follow_up_answers", "needs_assessments", "lessons", "follow_up_actions", "action_notes", "api_tokens",
+            "audit_entries")
 
 
 def _value(value):
@@ -135,6 +141,24 @@ def _audit_entries(user_id: int) -> list[dict]:
             for e in rows]
 
 
+def _answers(user_id: int) -> list[dict]:
+    rows = db.session.execute(
+        select(Event.title, RegistrationQuestion.label, RegistrationAnswer.value)
+        .join(Registration, Registration.id == RegistrationAnswer.registration_id)
+        .join(Event, Event.id == Registration.event_id)
+        .join(RegistrationQuestion, RegistrationQuestion.id == RegistrationAnswer.question_id)
+        .where(Registration.user_id == user_id).order_by(Registration.id, RegistrationQuestion.position))
+    return [{"event": event, "question": question, "answer": value} for event, question, value in rows]
+
+
+def _travel(user_id: int) -> list[dict]:
+    rows = db.session.execute(
+        select(Event.title, TravelPlan).join(Registration, Registration.id == TravelPlan.registration_id)
+        .join(Event, Event.id == Registration.event_id).where(Registration.user_id == user_id)
+        .order_by(Registration.id))
+    return [{"event": event, **_pick(plan, TRAVEL_FIELDS)} for event, plan in rows]
+
+
 def collect(user: User) -> dict:
     """Everything Liaison holds about `user` (no password hash, no tokens)."""
     return {
@@ -143,6 +167,8 @@ def collect(user: User) -> dict:
                                  "include_waitlisted": user.calendar_include_waitlisted},
         "memberships": _memberships(user.id),
         "registrations": _registrations(user.id),
+        "registration_answers": _answers(user.id),
+        "travel_plans": _travel(user.id),
         "session_signups": _session_signups(user.id),
         "invitations": _invitations(user),
         "attendance": _attendance(user.id),

@@ -14,6 +14,7 @@ SECTION_TITLES = {
     "needs_assessments": _l("Needs assessments"),
     "follow_up_actions": _l("Follow-up actions"), "action_notes": _l("Action notes"),
     "api_tokens": _l("API tokens"), "audit_entries": _l("Audit entries"),
+    "registration_answers": _l("Registration questions"), "travel_plans": _l("Travel and accommodation"),
 }
 
 FIELD_LABELS = {
@@ -40,6 +41,11 @@ FIELD_LABELS = {
     "completed_at": _l("Completed at"), "action_id": _l("Action id"), "body": _l("Text"), "at": _l("At"),
     "action": _l("Action"), "subject_type": _l("Object"), "subject_id": _l("Object id"), "changes": _l("Changes"),
     "as_actor": _l("As the one acting"), "scopes": _l("Scopes"), "last_used_at": _l("Last used at"),
+    "question": _l("Question"), "answer": _l("Answer"), "arrival_on": _l("Arrival date"),
+    "arrival_time": _l("Arrival time"), "arrival_mode": _l("Arrival by"), "arrival_number": _l("Arrival number"),
+    "departure_on": _l("Departure date"), "departure_time": _l("Departure time"), "departure_mode": _l("Departure by"),
+    "departure_number": _l("Departure number"), "hotel": _l("Hotel"), "check_in_on": _l("Hotel check-in"),
+    "check_out_on": _l("Hotel check-out"),
     "revoked_at": _l("Revoked at"), "prefix": _l("Prefix"), "version": _l("Version"), "entries": _l("Entries"), "expires_at": _l("Expires at"),
     "deadline_at": _l("Deadline"), "intro": _l("Introduction"), "merged_into": _l("Merged into"),
     "percent": _l("Score (%)"), "applied": _l("Applied at work (1–5)"), "how": _l("How"),

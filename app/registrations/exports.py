@@ -33,18 +33,21 @@ COLUMNS: dict[str, str] = {
 DEFAULT_COLUMNS = ["name", "email", "organisation", "country", "role", "status"]
 
 
-def columns_for(with_needs: bool) -> dict[str, str]:
-    """The columns a manager may export: the needs only for those who may see them (rules.may_see_needs)."""
-    return COLUMNS if with_needs else {key: label for key, label in COLUMNS.items() if key not in NEEDS_COLUMNS}
+def columns_for(with_needs: bool, answers: dict[str, str] | None = None) -> dict[str, str]:
+    """The columns a manager may export: the needs only for those who may see them (rules.may_see_needs);
+    `answers`: the answer columns the reader may see (answers.answer_columns)."""
+    columns = COLUMNS if with_needs else {key: label for key, label in COLUMNS.items() if key not in NEEDS_COLUMNS}
+    return {**columns, **(answers or {})}
 
 
-def choose_columns(requested: Iterable[str], with_needs: bool = False) -> list[str]:
-    allowed = columns_for(with_needs)
+def choose_columns(requested: Iterable[str], with_needs: bool = False, answers: dict[str, str] | None = None) -> list[str]:
+    allowed = columns_for(with_needs, answers)
     chosen = [key for key in requested if key in allowed]
     return list(dict.fromkeys(chosen)) or list(DEFAULT_COLUMNS)
 
 
-def row_for(registration, columns: Sequence[str], positions: dict[int, int]) -> list:
+def row_for(registration, columns: Sequence[str], positions: dict[int, int], answers: dict[str, str] | None = None) -> list:
+    """`answers`: {"answer_<question id>": the answer as read} of this registration."""
     user = registration.user
     organisation = user.organisation
     values = {
@@ -63,28 +66,32 @@ def row_for(registration, columns: Sequence[str], positions: dict[int, int]) -> 
         "needs_visa_letter": _("yes") if registration.needs_visa_letter else _("no"),
         "checked_in_at": registration.checked_in_at.strftime("%Y-%m-%d %H:%M") if registration.checked_in_at else "",
     }
-    return [values[key] for key in columns]
+    values.update(answers or {})
+    return [values.get(key, "") for key in columns]
 
 
-def build_csv(columns: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    return csv_bytes([str(COLUMNS[key]) for key in columns], rows)
+def build_csv(columns: Sequence[str], rows: Iterable[Sequence], labels: dict[str, str] | None = None) -> bytes:
+    labels = {**COLUMNS, **(labels or {})}
+    return csv_bytes([str(labels[key]) for key in columns], rows)
 
 
-def build_xlsx(columns: Sequence[str], rows: Iterable[Sequence], title: str | None = None) -> bytes:
+def build_xlsx(columns: Sequence[str], rows: Iterable[Sequence], title: str | None = None,
+               labels: dict[str, str] | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    labels = {**COLUMNS, **(labels or {})}
     workbook = Workbook()
     sheet = workbook.active
     fallback = _("Participants")
     sheet.title = (title or fallback)[:31].translate(str.maketrans("", "", "[]:*?/\\")) or fallback[:31]
-    sheet.append([str(COLUMNS[key]) for key in columns])
+    sheet.append([str(labels[key]) for key in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([safe_cell(value) for value in row])
     for index, key in enumerate(columns, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(str(COLUMNS[key])) + 4)
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(str(labels[key])) + 4)
     sheet.freeze_panes = "A2"
     output = io.BytesIO()
     workbook.save(output)

@@ -17,10 +17,12 @@ from app.accounts.models import User, normalise_email
 from app.events.models import Event, EventStatus
 from app.extensions import db
 from app.registrations import exports
+from app.registrations.answers import answers_for
 from app.registrations.invitations import InviteResult, invite_one
 from app.registrations.models import ParticipantRole, Registration, RegistrationStatus
 from app.registrations.notices import tell_confirmed, tell_rejected, tell_waitlisted
 from app.registrations.participant_list import export_registrations
+from app.registrations.questions import store_answers
 from app.registrations.register import Needs, cancel_locked, register_locked, release_locked
 from app.registrations.rules import ACTIVE, RegistrationError, awaits_consent
 from app.registrations.transactions import lock_event, rollback_on_error, row_id
@@ -192,6 +194,9 @@ def update_needs(registration: Registration, needs: Needs, actor: User) -> None:
     changes = audit.diff(registration, fields)
     for name, value in fields.items():
         setattr(registration, name, value)
+    if needs.answers:
+        store_answers(registration, needs.answers)
+        changes = {**changes, "answers": True}
     if changes:
         # Needs are personal: the audit says what changed, not the content.
         audit.record(actor, "registration.needs", registration, {"fields": sorted(changes)})
@@ -235,15 +240,18 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 
 def export_participants(event: Event, columns: list[str], fmt: str, status_filter: str, q: str,
-                        actor: User) -> tuple[bytes, str]:
-    """The filtered participant list as CSV or XLSX (body, mimetype); the export is audited. Commits."""
+                        actor: User, labels: dict[str, str] | None = None) -> tuple[bytes, str]:
+    """The filtered participant list as CSV or XLSX (body, mimetype); the export is audited. Commits.
+    `labels`: the answer columns the actor may export ("answer_<id>": question), already checked."""
     registrations = export_registrations(event, status_filter, q)
     positions = waitlist_positions([event.id])
-    rows = [exports.row_for(r, columns, positions) for r in registrations]
+    answers = answers_for([r.id for r in registrations], sensitive=True) if labels else {}
+    rows = [exports.row_for(r, columns, positions, {f"answer_{a.question_id}": a.text for a in answers.get(r.id, [])})
+            for r in registrations]
     if fmt == "csv":
-        body, mimetype = exports.build_csv(columns, rows), "text/csv; charset=utf-8"
+        body, mimetype = exports.build_csv(columns, rows, labels), "text/csv; charset=utf-8"
     else:
-        body, mimetype = exports.build_xlsx(columns, rows, title=event.title), XLSX_MIMETYPE
+        body, mimetype = exports.build_xlsx(columns, rows, title=event.title, labels=labels), XLSX_MIMETYPE
     audit.record(actor, "registration.export", event, {"format": fmt, "columns": columns, "rows": len(rows)})
     db.session.commit()
     return body, mimetype

@@ -17,6 +17,7 @@ from app.directory.models import Organisation
 from app.events.models import Event, Session
 from app.extensions import db
 from app.pagination import Page, paginate
+from app.registrations.answers import answers_for
 from app.registrations.models import (
     Registration,
     RegistrationStatus,
@@ -26,7 +27,8 @@ from app.registrations.models import (
 from app.registrations.rules import SEAT_ROLES
 
 # What a page of the participant list shows comes from these tables (app.cache stamps).
-PARTICIPANT_LIST_TABLES = ("registrations", "users", "organisations")
+PARTICIPANT_LIST_TABLES = ("registrations", "users", "organisations", "registration_answers",
+                           "registration_questions")
 PARTICIPANTS_ORDER = (Registration.status, Registration.waitlisted_at, User.name, Registration.id)
 
 
@@ -108,6 +110,11 @@ def _participant_rows(event: Event, status_filter: str, q: str, number: int, per
     ).all()
 
 
+def _rendered(render_rows: Callable[[list, dict], str], show_needs: bool, rows: list) -> str:
+    """The rows rendered with their answers (sensitive ones with the needs: `show_needs`)."""
+    return render_rows(rows, answers_for([row.id for row in rows], show_needs))
+
+
 @dataclass
 class ParticipantPage:
     counts: dict[str, int]  # {status: count}
@@ -117,7 +124,7 @@ class ParticipantPage:
 
 
 def participant_page(event: Event, status_filter: str, q: str, number: int, per_page: int,
-                     render_rows: Callable[[list], str], show_needs: bool = False) -> ParticipantPage:
+                     render_rows: Callable[[list, dict], str], show_needs: bool = False) -> ParticipantPage:
     """A page of the list, its rows rendered by `render_rows`. The facets are remembered until a
     registration changes; without a search, the rendered rows are remembered (per worker) until a
     registration, a person or an organisation changes: every manager of the event sees the same rows
@@ -132,8 +139,9 @@ def participant_page(event: Event, status_filter: str, q: str, number: int, per_
         rows = fragments.cached(
             "registrations.participant_rows", (event.id, status_filter, number, per_page, show_needs),
             PARTICIPANT_LIST_TABLES,
-            lambda: render_rows(
-                _participant_rows(event, status_filter, q, number, per_page, with_positions, False) if total else []),
+            lambda: _rendered(render_rows, show_needs,
+                              _participant_rows(event, status_filter, q, number, per_page, with_positions, False)
+                              if total else []),
         )
     else:
         found = _participant_rows(event, status_filter, q, number, per_page, with_positions, True)
@@ -144,7 +152,7 @@ def participant_page(event: Event, status_filter: str, q: str, number: int, per_
                 _participants_joined(select(func.count(Registration.id))), event, status_filter, q)) or 0
         else:
             total = 0
-        rows = Markup(render_rows(found))
+        rows = Markup(_rendered(render_rows, show_needs, found))
     return ParticipantPage(counts, seats_taken, total, rows)
 
 

@@ -29,6 +29,7 @@ from app.registrations.notices import (
     tell_waitlisted,
     waitlisted_dedupe_key,
 )
+from app.registrations.questions import store_answers
 from app.registrations.rules import ACTIVE, SELF_ROLES, RegistrationError
 from app.registrations.sessions import cancel_signups_locked
 from app.registrations.signals import registration_confirmed, registration_withdrawn
@@ -62,11 +63,8 @@ class Outcome:
     def category(self) -> str:
         if not self.ok:
             return "danger"
-        return {
-            RegistrationStatus.CONFIRMED: "success",
-            RegistrationStatus.WAITLISTED: "warning",
-            RegistrationStatus.PENDING: "info",
-        }.get(self.status, "info")
+        return {RegistrationStatus.CONFIRMED: "success", RegistrationStatus.WAITLISTED: "warning",
+                RegistrationStatus.PENDING: "info"}.get(self.status, "info")
 
 
 @dataclass
@@ -74,6 +72,7 @@ class Needs:
     dietary_needs: str | None = None
     accessibility_needs: str | None = None
     needs_visa_letter: bool = False
+    answers: dict[int, str] | None = None  # {question id: answer}; None leaves earlier answers alone
 
 
 def registration_closed_reason(event: Event, at: datetime | None = None, *, invited: bool = False) -> str | None:
@@ -137,6 +136,7 @@ def _fill(registration: Registration, event: Event, user: User, role: Participan
     registration.dietary_needs = needs.dietary_needs
     registration.accessibility_needs = needs.accessibility_needs
     registration.needs_visa_letter = bool(needs.needs_visa_letter)
+    store_answers(registration, needs.answers)
     registration.consented_at = instant if consented else None
     # Someone else's registration (an organiser's import) waits for the person's consent.
     registration.added_by_id = added_by.id if added_by is not None and added_by.id != user.id else None

@@ -87,7 +87,8 @@ def test_jobs_are_declared_with_fixed_ids_coalesced_never_overlapping(app):
     assert set(declared) == {"heartbeat", "deliver_outbox", "reminders", "registration_closing",
                              "post_event", "action_digest", "coordinator_digest", "report_snapshots",
                              "needs_retention", "calendar_replies", "contribution_calls",
-                             "follow_up_surveys", "assessment_reminders"}
+                             "follow_up_surveys", "assessment_reminders",
+                             "answers_retention"}
     for spec in JOBS:
         job = declared[spec.id]
         assert job.coalesce is True and job.max_instances == 1

@@ -25,6 +25,7 @@ from app.api.schemas import (
 from app.events.access import get_managed_or_404
 from app.pagination import paginate
 from app.registrations import attendance, imports, manage, queries
+from app.registrations.answers import answers_for
 from app.registrations.participant_list import participants_query
 from app.registrations.rules import RegistrationError, may_see_needs
 
@@ -33,9 +34,13 @@ blp = Blueprint("api_participants", __name__,
 NEEDS = ("dietary_needs", "accessibility_needs", "needs_visa_letter")
 
 
-def participant_row(registration, show_needs: bool):
-    """The registration as the reader may see it: needs only for app.registrations.rules.may_see_needs."""
-    return registration if show_needs else Overlay(registration, **dict.fromkeys(NEEDS))
+def participant_row(registration, show_needs: bool, answers: dict | None = None):
+    """The registration as the reader may see it: needs and sensitive answers only for
+    app.registrations.rules.may_see_needs. `answers`: loaded for a whole page (answers_for)."""
+    if answers is None:
+        answers = answers_for([registration.id], show_needs)
+    hidden = {} if show_needs else dict.fromkeys(NEEDS)
+    return Overlay(registration, answers=answers.get(registration.id, []), **hidden)
 
 
 def _registration_or_404(event, registration_id: int):
@@ -55,7 +60,8 @@ def list_participants(args, event_id: int):
     show = may_see_needs(current_user, event)
     query = participants_query(event, args.get("status") or "", (args.get("q") or "").strip())
     page = paginate(query, args["page"], args["per_page"])
-    return envelope(page, [participant_row(r, show) for r in page.items])
+    answers = answers_for([r.id for r in page.items], show)
+    return envelope(page, [participant_row(r, show, answers) for r in page.items])
 
 
 @blp.route("/events/<int:event_id>/participants/<int:registration_id>")

@@ -23,6 +23,7 @@ from app.events.access import get_visible_or_404
 from app.pagination import paginate
 from app.registrations import queries
 from app.registrations.models import RegistrationStatus
+from app.registrations.question_forms import api_answers
 from app.registrations.register import Needs, cancel_registration
 from app.registrations.register import register as register_for
 from app.registrations.sessions import cancel_session_signup, sign_up_for_session
@@ -68,7 +69,11 @@ def register(args, event_id: int):
     _, tally = event_with_tally(event_id, current_user)
     event = get_visible_or_404(event_id, current_user)
     event_id = event.id  # before the service's commit expires the event
-    needs_given = Needs(args["dietary_needs"], args["accessibility_needs"], args["needs_visa_letter"])
+    answers, problems = api_answers(event_id, args["answers"])
+    if problems:
+        field, message = next(iter(problems.items()))
+        refuse(422, message, field)
+    needs_given = Needs(args["dietary_needs"], args["accessibility_needs"], args["needs_visa_letter"], answers)
     outcome = register_for(event, current_user, args["role"], needs_given, consent=args["consent"], tally=tally)
     if not outcome.ok:
         refuse(422 if not args["consent"] else 409, outcome.message, "consent" if not args["consent"] else None)

@@ -13,5 +13,6 @@ from app.registrations.views import (  # noqa: E402, F401  (each module adds its
     invitations,
     my_events,
     participants,
+    questions,
     registering,
 )

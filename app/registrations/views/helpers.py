@@ -10,6 +10,7 @@ from app.accounts.auth import is_safe_next
 from app.events.models import Event
 from app.registrations import box
 from app.registrations.forms import RegistrationForm
+from app.registrations.question_forms import LazyForm, form_for
 from app.registrations.views import bp
 
 
@@ -23,7 +24,7 @@ def url_maker(endpoint: str, key: str, **values):
 def registration_box(event: Event, form: RegistrationForm | None = None, *, seats_taken: int | None = None,
                      registration=box.UNSET) -> box.RegistrationBox:
     """The registration box of the event page for the viewer (see app.registrations.box)."""
-    return box.registration_box(event, current_user, form or RegistrationForm(formdata=None),
+    return box.registration_box(event, current_user, form or LazyForm(lambda: form_for(RegistrationForm, event.id, formdata=None)),
                                 seats_taken_now=seats_taken, registration=registration)
 
 

@@ -20,6 +20,7 @@ from app.registrations import invitations as service
 from app.registrations import queries
 from app.registrations.forms import AcceptInvitationForm, InviteForm, parse_email_lines
 from app.registrations.models import Invitation, ParticipantRole
+from app.registrations.question_forms import form_for
 from app.registrations.register import Needs
 from app.registrations.rules import RegistrationError
 from app.registrations.views import bp
@@ -77,7 +78,7 @@ def _invitation_or_404(token: str) -> Invitation:
 def invitation(token: str):
     item = _invitation_or_404(token)
     has_account = accounts.find_by_email(item.email) is not None
-    form = AcceptInvitationForm(formdata=None)
+    form = form_for(AcceptInvitationForm, item.event_id, formdata=None)
     return render_template("registrations/invitation.html", invitation=item, event=item.event, form=form,
                            has_account=has_account, waitlists=service.accepting_waitlists(item))
 
@@ -86,12 +87,13 @@ def invitation(token: str):
 @login_required
 def accept_invitation(token: str):
     item = _invitation_or_404(token)
-    form = AcceptInvitationForm()
+    form = form_for(AcceptInvitationForm, item.event_id)
     if not form.validate():
         return render_template("registrations/invitation.html", invitation=item, event=item.event, form=form,
                                has_account=True, waitlists=service.accepting_waitlists(item)), 422
     outcome = service.accept_invitation(
-        item, current_user, Needs(form.dietary_needs.data, form.accessibility_needs.data, form.needs_visa_letter.data),
+        item, current_user, Needs(form.dietary_needs.data, form.accessibility_needs.data, form.needs_visa_letter.data,
+              form.answers()),
         consent=form.consent.data,
     )
     flash(outcome.message, outcome.category)

@@ -12,10 +12,12 @@ from app.accounts.auth import login_required
 from app.events.access import get_managed_or_404
 from app.pagination import Page, parse_page
 from app.registrations import exports, imports, manage, queries
+from app.registrations.answers import answer_columns, answers_for
 from app.registrations.forms import BulkForm, ConfirmImportForm, ImportForm, MessageForm
 from app.registrations.models import RegistrationStatus
 from app.registrations.notices import write_to_participants
 from app.registrations.participant_list import participant_page
+from app.registrations.questions import event_questions
 from app.registrations.retention import needs_notice
 from app.registrations.rules import RegistrationError, may_see_needs
 from app.registrations.views import bp
@@ -54,16 +56,16 @@ def participants(event_id: int):
     participant_url = url_maker("registrations.participant", "registration_id", event_id=event.id)
     show_needs = may_see_needs(current_user, event)
 
-    def rows_html(rows) -> str:
+    def rows_html(rows, answers) -> str:
         return render_template("registrations/_participant_rows.html", rows=rows, participant_url=participant_url,
-                               show_needs=show_needs)
+                               show_needs=show_needs, answers=answers)
 
     found = participant_page(event, status_filter, q, number, per_page, rows_html, show_needs)
     page = Page(items=[], page=number, per_page=per_page, total=found.total)
     return render_template(
         "registrations/participants.html", event=event, page=page, rows_html=found.rows_html, counts=found.counts,
         status_filter=status_filter, q=q, statuses=status_filters(), bulk_form=BulkForm(formdata=None),
-        columns=exports.columns_for(show_needs), default_columns=exports.DEFAULT_COLUMNS, seats_taken=found.seats_taken,
+        columns=exports.columns_for(show_needs, answer_columns(event_questions(event.id), show_needs)), default_columns=exports.DEFAULT_COLUMNS, seats_taken=found.seats_taken,
         page_sizes=PARTICIPANTS_PAGE_SIZES, needs_notice=needs_notice(event) if show_needs else None,
     )
 
@@ -105,20 +107,25 @@ def participant(event_id: int, registration_id: int):
     return render_template("registrations/participant.html", event=event, registration=registration,
                            position=waitlist_position(registration), signups=signups, days=days,
                            bulk_form=BulkForm(formdata=None),
-                           show_needs=may_see_needs(current_user, event), needs_notice=needs_notice(event))
+                           show_needs=may_see_needs(current_user, event), needs_notice=needs_notice(event),
+                           answers=answers_for([registration.id], may_see_needs(current_user, event))
+                           .get(registration.id, []))
 
 
 @bp.get("/events/<int:event_id>/participants/export")
 @login_required
 def export(event_id: int):
     event = get_managed_or_404(event_id, current_user)
-    columns = exports.choose_columns(request.args.getlist("columns"), may_see_needs(current_user, event))
+    show_needs = may_see_needs(current_user, event)
+    labels = answer_columns(event_questions(event.id), show_needs)
+    columns = exports.choose_columns(request.args.getlist("columns"), show_needs, labels)
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         abort(400)
     status_filter = request.args.get("status") or ""
     q = (request.args.get("q") or "").strip()[:100]
-    body, mimetype = manage.export_participants(event, columns, fmt, status_filter, q, current_user)
+    body, mimetype = manage.export_participants(event, columns, fmt, status_filter, q, current_user,
+                                                labels)
     stem = f"participants-event-{event.id}"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'})

@@ -3,7 +3,7 @@ the privacy notice."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template
+from flask import abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,8 +13,10 @@ from app.events.models import Session
 from app.events.urls import event_path
 from app.forms_common import show_rule_error
 from app.registrations import queries
+from app.registrations.answers import own_answers
 from app.registrations.forms import NeedsForm, RegistrationForm
 from app.registrations.manage import update_needs
+from app.registrations.question_forms import form_for, prefill
 from app.registrations.register import Needs, cancel_registration
 from app.registrations.register import register as register_for
 from app.registrations.rules import RegistrationError
@@ -25,7 +27,8 @@ from app.registrations.waitlist import event_with_tally
 
 
 def _needs(form) -> Needs:
-    return Needs(form.dietary_needs.data, form.accessibility_needs.data, form.needs_visa_letter.data)
+    return Needs(form.dietary_needs.data, form.accessibility_needs.data, form.needs_visa_letter.data,
+                 form.answers())
 
 
 def _cancel_and_return(cancel_it, item, event, missing: str):
@@ -56,7 +59,7 @@ def register(event_id: int):
     # visibility check below reads nothing more.
     _event, tally = event_with_tally(event_id, current_user)
     event = get_visible_or_404(event_id, current_user)
-    form = RegistrationForm()
+    form = form_for(RegistrationForm, event.id)
     if not form.validate():
         return render_template("registrations/status.html", event=event,
                                box=registration_box(event, form)), 422
@@ -81,7 +84,9 @@ def needs(event_id: int):
     registration = queries.own_active_registration(event.id, current_user.id)
     if registration is None:
         abort(404)
-    form = NeedsForm(obj=registration)
+    form = form_for(NeedsForm, event.id, obj=registration)
+    if request.method == "GET":
+        prefill(form, own_answers(registration.id))
     if form.validate_on_submit():
         try:
             update_needs(registration, _needs(form), current_user)

@@ -26,7 +26,7 @@ from app.scheduler.jobs.follow_up import run_follow_up_surveys
 from app.scheduler.jobs.post_event import run_post_event
 from app.scheduler.jobs.reminders import run_reminders
 from app.scheduler.jobs.replies import run_calendar_replies
-from app.scheduler.jobs.retention import run_needs_retention
+from app.scheduler.jobs.retention import run_answers_retention, run_needs_retention
 from app.scheduler.jobs.snapshots import run_report_snapshots
 from app.scheduler.jobs.work import JobResult
 
@@ -59,6 +59,8 @@ JOBS: list[JobSpec] = [
             _l("Rebuild the network's dashboard and participation report before they are REPORTS_CACHE_SECONDS old.")),
     JobSpec("needs_retention", run_needs_retention, 86400,
             _l("Daily: erase participants' needs NEEDS_RETENTION_DAYS after their event ends (attendance stays).")),
+    JobSpec("answers_retention", run_answers_retention, 3600,
+            _l("Hourly: delete answers to sensitive registration questions once their retention after the event has passed.")),
     JobSpec("calendar_replies", run_calendar_replies, 60,
             _l("Read Accept / Decline replies from calendar programs in the IMAP mailbox (IMAP_HOST) and apply them.")),
     JobSpec("follow_up_surveys", run_follow_up_surveys, 3600,

@@ -1,0 +1,1 @@
+"""Study-visit logistics (arrivals, departures, accommodation) and visa support letters."""
