@@ -41,7 +41,7 @@ NEED = "Tracing cryptocurrency payments of smuggling networks"
 SESSION = "Tracing crypto payments: a hands-on lab"
 FACILITY = "Border Police Training Centre Chișinău"
 COORDINATOR, MEMBER = "ana@network.example", "ion@border.example.md"
-MILICA, NATALIA = "milica@mup.example.rs", "natalia@border.example.md"
+MILICA, NATALIA, GIORGI = "milica@mup.example.rs", "natalia@border.example.md", "giorgi@police.example.ge"
 
 
 @pytest.fixture
@@ -53,6 +53,7 @@ def world(app, make, live_server, monkeypatch):
     make.user(name="Ion Rusu", email=MEMBER, organisation=unit)
     make.user(name="Milica Jovanović", email=MILICA)
     make.user(name="Natalia Ciobanu", email=NATALIA, organisation=unit)
+    make.user(name="Giorgi Beridze", email=GIORGI)
     make.theme("Cryptocurrency investigations")
     make.facility(FACILITY, unit, country="MD", city="Chișinău", address="Str. Columna 17")
     yield
@@ -218,32 +219,35 @@ def _take(phone, event_id: int, heading: str, picks: list[str]) -> None:
     phone.wait_for_url(re.compile(rf"/events/{event_id}$"))
 
 
-def _natalia_takes(db, event_id: int, kind: CheckKind, picks: list[list[int]]) -> None:
-    """The second participant's answers, through the service (her taking a test is not the point)."""
+def _giorgi_takes(db, make, event_id: int, kind: CheckKind, picks: list[list[int]]) -> None:
+    """Another participant's answers, through factories and the service (his taking them is not the point)."""
     db.session.rollback()  # a fresh snapshot: the live server has written since (SQLite)
     check = db.session.scalars(select(KnowledgeCheck).filter_by(event_id=event_id, kind=kind)).one()
-    taking.submit(check, db.session.scalars(select(User).filter_by(email=NATALIA)).one(), answer_ids(check, picks))
+    giorgi = db.session.scalars(select(User).filter_by(email=GIORGI)).one()
+    if kind == CheckKind.PRE:
+        make.registration(check.event, giorgi)
+    taking.submit(check, giorgi, answer_ids(check, picks))
 
 
-def _session_day(page, browser, live_server, db, event_id: int) -> None:
-    """Pre-test before the session, check-in at the desk, post-test after; Natalia's by the service."""
+def _session_day(page, browser, live_server, db, make, event_id: int) -> None:
+    """Natalia: pre-test before the session, check-in at the desk, post-test after (Giorgi's by the service)."""
     set_now(SESSION_START - timedelta(minutes=30))
-    context, phone = _phone(browser, live_server, MILICA)
+    context, phone = _phone(browser, live_server, NATALIA)
     try:
         _take(phone, event_id, "Pre-test", ["A block explorer", "A wallet name"])  # 0 %
-        _natalia_takes(db, event_id, CheckKind.PRE, [[1], [2]])  # 50 %
+        _giorgi_takes(db, make, event_id, CheckKind.PRE, [[1], [2]])  # 50 %
 
         set_now(SESSION_START + timedelta(minutes=20))
         page.goto(f"/events/{event_id}/check-in")
         page.get_by_label("Day or session").select_option(label=f"Session: {SESSION}")
         page.get_by_role("button", name="Search").click()
-        row = page.get_by_test_id("checkin-list").locator("li", has_text="Milica Jovanović")
+        row = page.get_by_test_id("checkin-list").locator("li", has_text="Natalia Ciobanu")
         row.get_by_role("button", name="Check in").click()
         expect(row.get_by_text("Checked in")).to_be_visible()
 
         set_now(SESSION_END + timedelta(minutes=30))
         _take(phone, event_id, "Post-test", ["Exchange KYC records", "A transaction hash"])  # 100 %
-        _natalia_takes(db, event_id, CheckKind.POST, [[1], [1]])  # 100 %
+        _giorgi_takes(db, make, event_id, CheckKind.POST, [[1], [1]])  # 100 %
     finally:
         context.close()
     page.goto(f"/events/{event_id}/learning")
@@ -255,14 +259,14 @@ def _session_day(page, browser, live_server, db, event_id: int) -> None:
 
 def _certificate(new_page, event_id: int, need_url: str, page, tmp_path) -> None:
     set_now(EVENT_END + timedelta(days=2))
-    milica = new_page()
-    sign_in(milica, MILICA, PASSWORD)
-    milica.goto("/my/events?show=past")
-    milica.get_by_test_id(f"my-registration-{event_id}").get_by_role("link", name="Certificates of attendance").click()
-    item = milica.get_by_test_id("certificate-item").filter(has_text=SESSION)
+    natalia = new_page()
+    sign_in(natalia, NATALIA, PASSWORD)
+    natalia.goto("/my/events?show=past")
+    natalia.get_by_test_id(f"my-registration-{event_id}").get_by_role("link", name="Certificates of attendance").click()
+    item = natalia.get_by_test_id("certificate-item").filter(has_text=SESSION)
     expect(item.get_by_test_id("certificate-status")).to_contain_text("Earned")
     href = item.get_by_test_id("certificate-download").get_by_role("link", name="Download (PDF)").get_attribute("href")
-    response = milica.request.get(href)
+    response = natalia.request.get(href)
     assert response.ok and response.headers["content-type"] == "application/pdf"
     [url] = qr_codes(response.body(), tmp_path)
     assert "/certificates/verify/LIA-2026-" in url
@@ -270,7 +274,7 @@ def _certificate(new_page, event_id: int, need_url: str, page, tmp_path) -> None
     visitor = new_page()  # not signed in
     visitor.goto(url)
     expect(visitor.get_by_test_id("verify-status")).to_contain_text("Valid")
-    expect(visitor.get_by_test_id("verify-details")).to_contain_text("Milica Jovanović")
+    expect(visitor.get_by_test_id("verify-details")).to_contain_text("Natalia Ciobanu")
     expect(visitor.get_by_test_id("verify-details")).to_contain_text(SESSION)
 
     page.goto(need_url)
@@ -283,5 +287,5 @@ def test_capacity_building_from_needs_assessment_to_verified_certificate(
     event_id, need_url = _plan(page, assessment_url)
     _call_and_agenda(page, new_page, make, event_id)
     _tests(page, event_id)
-    _session_day(page, browser, live_server, db, event_id)
+    _session_day(page, browser, live_server, db, make, event_id)
     _certificate(new_page, event_id, need_url, page, tmp_path)
