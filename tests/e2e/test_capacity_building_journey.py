@@ -229,9 +229,14 @@ def _giorgi_takes(db, make, event_id: int, kind: CheckKind, picks: list[list[int
     taking.submit(check, giorgi, answer_ids(check, picks))
 
 
-def _session_day(page, browser, live_server, db, make, event_id: int) -> None:
+def _session_day(page, new_page, browser, live_server, db, make, event_id: int) -> None:
     """Natalia: pre-test before the session, check-in at the desk, post-test after (Giorgi's by the service)."""
     set_now(SESSION_START - timedelta(minutes=30))
+    trainer = new_page()  # Milica leads the session: its tests are not for her
+    sign_in(trainer, MILICA, PASSWORD)
+    trainer.goto(f"/events/{event_id}")
+    expect(trainer.get_by_test_id("registration-status")).to_contain_text("Confirmed")
+    expect(trainer.get_by_test_id("take-test")).to_have_count(0)
     context, phone = _phone(browser, live_server, NATALIA)
     try:
         _take(phone, event_id, "Pre-test", ["A block explorer", "A wallet name"])  # 0 %
@@ -278,7 +283,11 @@ def _certificate(new_page, event_id: int, need_url: str, page, tmp_path) -> None
     expect(visitor.get_by_test_id("verify-details")).to_contain_text(SESSION)
 
     page.goto(need_url)
-    expect(page.get_by_test_id("need-events")).to_contain_text(f"Training: {NEED}")
+    linked = page.get_by_test_id("need-events").get_by_role("listitem")
+    expect(linked).to_have_count(1)
+    expect(linked).to_contain_text(f"Training: {NEED}")
+    expect(linked).to_contain_text("28 May 2026")
+    expect(linked).not_to_contain_text("draft")  # published since
 
 
 def test_capacity_building_from_needs_assessment_to_verified_certificate(
@@ -287,5 +296,5 @@ def test_capacity_building_from_needs_assessment_to_verified_certificate(
     event_id, need_url = _plan(page, assessment_url)
     _call_and_agenda(page, new_page, make, event_id)
     _tests(page, event_id)
-    _session_day(page, browser, live_server, db, make, event_id)
+    _session_day(page, new_page, browser, live_server, db, make, event_id)
     _certificate(new_page, event_id, need_url, page, tmp_path)
