@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.events.models import Event, Session
+from app.events.models import Event, Session, SessionSpeaker
 from app.extensions import db
 from app.learning.models import (
     CheckKind,
@@ -97,6 +97,8 @@ def participant_tests(user, events: list[Event]) -> dict[int, list[TestEntry]]:
         select(KnowledgeCheck).options(selectinload(KnowledgeCheck.session), selectinload(KnowledgeCheck.event))
         .where(KnowledgeCheck.event_id.in_(confirmed))
         .where(select(CheckQuestion.id).where(CheckQuestion.check_id == KnowledgeCheck.id).exists())
+        .where(~select(SessionSpeaker.id).where(SessionSpeaker.session_id == KnowledgeCheck.session_id,
+                                                SessionSpeaker.user_id == user.id).exists())  # not their own
         .order_by(KnowledgeCheck.session_id.is_not(None), KnowledgeCheck.session_id, KnowledgeCheck.kind)))
     if not checks:
         return {}

@@ -8,6 +8,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
+from app.events.models import SessionSpeaker
 from app.extensions import db
 from app.learning.banks import LearningError
 from app.learning.models import CheckAnswer, CheckSubmission, KnowledgeCheck, QuestionKind
@@ -24,12 +25,16 @@ MAX_TEXT = 2000
 
 
 def is_participant(check: KnowledgeCheck, user) -> bool:
-    """Confirmed as a participant or observer of the event; signed up to the session if it has sign-up."""
+    """Confirmed as a participant or observer of the event; signed up to the session if it has sign-up;
+    not one of the session's own speakers or trainers (their answers would skew its learning gain)."""
     registered = db.session.scalar(select(exists().where(
         Registration.event_id == check.event_id, Registration.user_id == user.id,
         Registration.status == RegistrationStatus.CONFIRMED,
         Registration.role.in_(["participant", "observer"]))))
     if not registered:
+        return False
+    if check.session_id and db.session.scalar(select(exists().where(
+            SessionSpeaker.session_id == check.session_id, SessionSpeaker.user_id == user.id))):
         return False
     if check.session_id and check.session.has_signup:
         return bool(db.session.scalar(select(exists().where(

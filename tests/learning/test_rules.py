@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.events.models import SessionSpeaker
 from app.extensions import db
 from app.learning import banks, taking
 from app.learning.banks import LearningError
@@ -55,6 +56,25 @@ def test_a_session_with_sign_up_is_taken_by_those_signed_up(training, make):
     set_now(session.starts_at - timedelta(minutes=5))
     assert taking.take_problem(check, p1) is None
     assert str(taking.take_problem(check, p2)) == "Only confirmed participants can take this test."
+
+
+def test_a_session_s_own_trainer_is_not_offered_its_test(training, make, login):
+    """Found by the issue-22 journey: a participant whose proposal became a training session (its
+    trainer, still registered as a participant) was offered the session's pre-test and could skew
+    its learning gain."""
+    session = make.session(training.event, "Wallet clustering lab", starts_at=START + timedelta(hours=2),
+                           kind="training")
+    p1, p2, _p3 = training.people
+    db.session.add(SessionSpeaker(session_id=session.id, user_id=p1.id, role="trainer", position=0))
+    check = banks.create_check(training.event, session.id, CheckKind.PRE, training.organiser)
+    banks.add_question(check, QuestionKind.SINGLE, "Cluster by which heuristic?", 1, "*Common input\nBlock height",
+                       training.organiser)
+    set_now(session.starts_at - timedelta(minutes=5))
+    assert str(taking.take_problem(check, p1)) == "Only confirmed participants can take this test."
+    assert taking.take_problem(check, p2) is None
+    take_url = f"/events/{training.event.id}/tests/{check.id}"
+    assert take_url not in login(p1).get(f"/events/{training.event.id}").get_data(as_text=True)
+    assert take_url in login(p2).get(f"/events/{training.event.id}").get_data(as_text=True)
 
 
 def test_the_bank_is_locked_once_someone_took_the_test(training):
