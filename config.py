@@ -150,6 +150,9 @@ class Config:
 
     # Scheduler
     SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)
+    # `flask scheduler run` writes its routine (INFO) lines here, warnings and errors still to the
+    # terminal; unset: everything to the terminal. `make run` sets instance/scheduler.log.
+    SCHEDULER_LOG_FILE = os.environ.get("SCHEDULER_LOG_FILE", "")
     SCHEDULER_HEARTBEAT_SECONDS = _int("SCHEDULER_HEARTBEAT_SECONDS", 0)  # 0 = a third of the lease
     SCHEDULER_DIGEST_WEEKDAY = _int("SCHEDULER_DIGEST_WEEKDAY", 0)  # 0 = Monday
     SCHEDULER_DIGEST_HOUR = _int("SCHEDULER_DIGEST_HOUR", 7)
