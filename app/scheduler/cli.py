@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import logging
+from datetime import UTC, datetime
 
 import click
 from apscheduler.events import EVENT_SCHEDULER_STARTED
