@@ -161,10 +161,12 @@ def test_main_navigation_is_one_line_at_1366_px_for_every_role(walk):
         brand = navbar.locator(".navbar-brand").bounding_box()
         links = navbar.locator(".navbar-nav .nav-link")
         assert links.count() >= 2, role
+        widths = page.evaluate("() => [...document.querySelectorAll('nav .navbar-brand, nav .navbar-nav > li')]"
+                               ".map(e => e.innerText.trim() + ': ' + Math.round(e.getBoundingClientRect().width))")
         for index in range(links.count()):
             box = links.nth(index).bounding_box()
             assert box["height"] < 2 * brand["height"], f"{role}: a navigation label wraps"
             # Every item on the brand's line: one row.
             assert abs((box["y"] + box["height"] / 2) - (brand["y"] + brand["height"] / 2)) < 8, (
-                f"{role}: '{links.nth(index).inner_text()}' is on a second line of the navigation")
+                f"{role}: '{links.nth(index).inner_text()}' is on a second line of the navigation {widths}")
         assert navbar.bounding_box()["height"] < 80, f"{role}: the navigation is {navbar.bounding_box()['height']} px high"
