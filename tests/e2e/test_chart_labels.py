@@ -10,11 +10,14 @@ from app.reports.results import Chart, Series
 
 LONG = [
     "Border and Coast Guard Agency of North Macedonia",
+    "Criminal finances, money laundering and asset recovery (horizontal) (EMPACT 2022-2025)",
+    "Overdue (open or in progress)",
     "Генеральний інспекторат поліції Республіки Молдова",
     "საქართველოს შინაგან საქმეთა სამინისტრო",
     "Europol",
     "Serbia",
 ]
+FONTS = 'system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue","Noto Sans","Liberation Sans",Arial,sans-serif'
 MONTHS = ["вересень 2026", "жовтень 2026", "листопад 2026", "грудень 2026", "Jan 2027", "Feb 2027"]
 
 # Each text's box in the SVG's own coordinates, and the chart's width and height.
@@ -40,7 +43,8 @@ def drawn(_browser, app):
     def draw(chart: Chart) -> dict:
         with app.test_request_context("/"):
             markup = str(charts.svg(chart))
-        page.set_content(f"<!doctype html><meta charset='utf-8'><body style='margin:0'>{markup}</body>")
+        # The dashboard's font (Bootstrap's system-ui stack: DejaVu Sans here, among the widest).
+        page.set_content(f"<!doctype html><meta charset='utf-8'><body style='margin:0; font-family: {FONTS}'>{markup}</body>")
         return page.evaluate(BOXES)
 
     yield draw
@@ -49,7 +53,7 @@ def drawn(_browser, app):
 
 def test_long_bar_labels_stay_inside_the_chart_on_two_lines(drawn):
     chart = Chart("by_organisation", "Participants by organisation", "t", LONG,
-                  [Series("Participants", [12, 9, 7, 30, 4])])
+                  [Series("Participants", [12, 9, 7, 30, 4, 2, 1])])
     result = drawn(chart)
     labels = [box for box in result["boxes"] if box["lines"] > 1 or box["text"] in LONG]
     assert len(labels) == len(LONG)
