@@ -30,7 +30,7 @@ def _event(make, capacity=30, members=0):
     for index in range(10):
         make.session(event, f"Session {index + 1}: joint investigation teams, part {index + 1}",
                      starts_at=start + timedelta(hours=index), hours=1)
-    for index in range(members):
+    for _index in range(members):
         make.registration(event, make.user())
     return event
 
