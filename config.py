@@ -101,6 +101,8 @@ class Config:
     # The JSON API (/api/v1): requests per token (per address without a token), and the origins
     # (exact, comma-separated, e.g. "https://project.example.org") whose pages may call it (CORS).
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+    # The public certificate verification page (per address): enough for people, not for guessing.
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
     API_CORS_ORIGINS = tuple(o.strip().rstrip("/") for o in os.environ.get("API_CORS_ORIGINS", "").split(",")
                              if o.strip())
     # How long the emailed links work: confirming an address, and resetting a password (once).

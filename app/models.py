@@ -1,11 +1,24 @@
 """Import every model so SQLAlchemy's metadata (and Alembic) sees the whole domain."""
 
 from app.accounts.models import ApiToken, Role, User  # noqa: F401
+from app.assessments.models import Assessment, Need, Question, Respondent  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
 from app.cache.models import ChangeStamp, ChangeStampShard  # noqa: F401
 from app.calendar.models import CalendarReply  # noqa: F401
+from app.certificates.models import Certificate, CertificateSettings  # noqa: F401
+from app.contributions.models import ContributionCall, Proposal, ProposalSupport  # noqa: F401
 from app.directory.models import Organisation, OrganisationType, Project, Theme  # noqa: F401
 from app.events.models import Event, Session, SessionSpeaker  # noqa: F401
+from app.facilities.models import Facility  # noqa: F401
+from app.learning.models import (  # noqa: F401
+    CheckAnswer,
+    CheckOption,
+    CheckQuestion,
+    CheckSubmission,
+    FollowUpAnswer,
+    FollowUpSurvey,
+    KnowledgeCheck,
+)
 from app.lessons.models import (  # noqa: F401
     ActionNote,
     FollowUpAction,
@@ -15,6 +28,7 @@ from app.lessons.models import (  # noqa: F401
     SummaryVersion,
 )
 from app.notifications.models import OutboxMessage  # noqa: F401
+from app.registrations.email_texts import EventEmailText  # noqa: F401
 from app.registrations.models import (  # noqa: F401
     AttendanceDay,
     Feedback,

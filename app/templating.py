@@ -32,10 +32,12 @@ def format_local(instant: datetime | None, tz_name: str | None, fmt: str = "%a %
 NAV = [
     ("events.index", _l("Events"), "all"),
     ("events.calendar_month", _l("Calendar"), "all"),
+    ("facilities.index", _l("Facilities"), "all"),
     ("registrations.my_events", _l("My events"), "member"),
     ("lessons.library", _l("Lessons"), "member"),
     ("lessons.my_actions", _l("My actions"), "member"),
     ("reports.dashboard", _l("Dashboard"), "organiser"),
+    ("assessments.index", _l("Needs assessments"), "organiser"),
     ("lessons.summaries", _l("Summaries"), "coordinator"),
     ("directory.index", _l("Directory"), "coordinator"),
     ("membership.requests", _l("Membership requests"), "organisation_admin"),

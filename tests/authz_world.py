@@ -14,8 +14,16 @@ from sqlalchemy import select
 
 from app.accounts.api_tokens import SCOPES, create_token
 from app.accounts.models import Membership, MembershipStatus, Role
+from app.assessments import answering, building, needs
+from app.assessments.models import AssessmentScope
+from app.assessments.models import QuestionKind as AssessmentQuestionKind
 from app.cache import fragments
+from app.certificates.models import Certificate
+from app.contributions.calls import save_call
+from app.contributions.proposing import ProposalData, propose
 from app.extensions import db
+from app.learning import banks as learning_banks
+from app.learning.models import CheckKind, QuestionKind
 from app.lessons.models import TLP, LessonStatus
 from app.lessons.notices import tell_author
 from app.lessons.summaries.store import SummaryDraft, save
@@ -38,6 +46,9 @@ AMBER_TITLE = "Victor-AMBER-entry-5120"
 GREEN_TITLE = "Uniform-GREEN-entry-2287"
 DRAFT_TITLE = "Tango-draft-event-3309"
 ONLINE_URL = "https://meet.example.org/Sierra-online-link-1184"
+FACILITY_CONTACT = "Romeo-facility-contact-8841"  # a facility's contact: signed-in members only
+PROPOSAL_TITLE = "Romeo-proposal-for-E-6021"  # a participant's proposal to E's call for contributions
+FREE_TEXT = "Romeo-free-text-answer-7702"  # a respondent's free-text answer to a needs assessment
 
 # The roles of issue 16, then two positive roles that show who IS allowed (so the table can fail).
 ROLES = ("anonymous", "unconfirmed", "member_no_org", "member_other_org", "organiser_other_event",
@@ -98,6 +109,37 @@ def _dead_email_naming(lesson, actor) -> OutboxMessage:
     return message
 
 
+BADGE_TOKEN = "WorldBadgeToken-0000000001"
+
+
+def _certificate(event, registration) -> Certificate:
+    """A certificate of E held by the participant (as an earlier training would have left it)."""
+    certificate = Certificate(
+        number="LIA-2026-WRLD-7Q4K", scope_key=f"e{event.id}", user_id=registration.user_id,
+        registration_id=registration.id, event_id=event.id, holder_name="Participant", title=event.title,
+        starts_at=event.starts_at, ends_at=event.ends_at, timezone=event.timezone, issuer_name="Organisation A",
+        issued_at=NOW,
+    )
+    db.session.add(certificate)
+    db.session.commit()
+    return certificate
+
+
+def _assessment(owner, participant, event, theme):
+    """The owner's open needs assessment, sent to the participant, who answered it in free text; a
+    need identified from it, addressed by E."""
+    assessment = building.create_assessment(owner, building.AssessmentData(
+        title="Assessment of A", scope=AssessmentScope.EVENT, event_id=event.id, closes_at=NOW + timedelta(days=10)))
+    question = building.add_question(owner, assessment, AssessmentQuestionKind.TEXT, "What do you need?")
+    building.add_recipients(owner, assessment, user_ids=[participant.id])
+    building.open_assessment(owner, assessment)
+    respondent = answering.respondent_for(assessment, participant)
+    answering.save_answers(respondent, assessment, {f"q{question.id}": [FREE_TEXT]}, submit=True)
+    need = needs.record_need(owner, assessment, needs.NeedData(title="Need of A", theme_id=theme.id))
+    needs.link_event(owner, need, event.id)
+    return assessment, question, need
+
+
 def build() -> World:
     """Every object, committed. Ids come out the same each time on a freshly emptied database."""
     set_now(NOW)
@@ -116,6 +158,7 @@ def build() -> World:
     guest = make.registration(event, users["guest"], dietary_needs=DIET, accessibility_needs=DIET,
                               needs_visa_letter=True, consented_at=NOW)
     make.signup(session, users["participant"])
+    guest.badge_token = BADGE_TOKEN  # the guest's printed badge (its QR code's address)
     lessons = _lessons(event, owner, session)
     action = make.action(owner, NOW.date() + timedelta(days=7), ACTION_TITLE,
                          lesson=lessons[TLP.RED], event=event)
@@ -125,9 +168,18 @@ def build() -> World:
     db.session.commit()
     summary = save(users["coordinator"], SummaryDraft("Network summary", {}, "theme", [lessons[TLP.GREEN].id],
                                                       "Introduction", "Conclusions")).summary
+    save_call(owner, event, NOW + timedelta(days=1), "Cases welcome")
+    proposal = propose(event, users["participant"], ProposalData("case", "panel", PROPOSAL_TITLE, "A case"))
     project, theme = make.project("PRJX"), make.theme("Theme X")
     message = _dead_email_naming(lessons[TLP.RED], users["participant"])
     token, _secret = create_token(owner, "Owner's script", SCOPES)  # an API token, for its pages
+    facility = make.facility("Facility of A", org_a, contact_name=FACILITY_CONTACT, themes=[theme])
+    event.facility_id = facility.id  # E is held there: the facility's page lists it
+    db.session.commit()
+    certificate = _certificate(event, attended)
+    check = learning_banks.create_check(event, None, CheckKind.PRE, owner)  # E's pre-test (closed: E has begun)
+    check_question = learning_banks.add_question(check, QuestionKind.SINGLE, "Which channel?", 1, "*SIENA\nFax", owner)
+    assessment, assessment_question, need = _assessment(owner, users["participant"], event, theme)
     ids = {
         "event_id": event.id, "draft_event_id": draft.id, "other_event_id": other.id,
         "session_id": session.id, "lesson_id": lessons[TLP.RED].id, "action_id": action.id,
@@ -135,7 +187,10 @@ def build() -> World:
         "invitation_id": invitation.id, "invitation_token": invitation.token,
         "calendar_token": owner.calendar_token, "summary_id": summary.id, "message_id": message.id,
         "organisation_id": org_a.id, "project_id": project.id, "theme_id": theme.id,
-        "user_id": users["guest"].id, "token_id": token.id,
+        "user_id": users["guest"].id, "token_id": token.id, "badge_token": BADGE_TOKEN, "facility_id": facility.id,
+        "certificate_id": certificate.id, "certificate_number": certificate.number, "proposal_id": proposal.id,
+        "check_id": check.id, "check_question_id": check_question.id,
+        "assessment_id": assessment.id, "assessment_question_id": assessment_question.id, "need_id": need.id,
         "membership_id": db.session.scalars(select(Membership.id).where(
             Membership.status == MembershipStatus.PENDING)).one(),
     }
@@ -205,14 +260,22 @@ ARGUMENTS = {
     "registration_id": "registration_id", "invitation_id": "invitation_id", "token": "invitation_token",
     "summary_id": "summary_id", "message_id": "message_id", "organisation_id": "organisation_id",
     "project_id": "project_id", "theme_id": "theme_id", "user_id": "user_id", "membership_id": "membership_id",
-    "token_id": "token_id", "fmt": ("html",), "name": ("participation",),
+    "token_id": "token_id", "facility_id": "facility_id", "fmt": ("html",), "name": ("participation",),
+    "certificate_id": "certificate_id", "number": "certificate_number", "proposal_id": "proposal_id",
+    "check_id": "check_id", "assessment_id": "assessment_id", "question_id": "assessment_question_id",
+    "need_id": "need_id",
 }
 # Where an argument name means something else on one endpoint.
 OVERRIDES = {
-    "registrations.certificate": {"registration_id": "attended_registration_id"},
+    "certificates.mine": {"registration_id": "attended_registration_id"},
+    "certificates.event_pdf": {"registration_id": "attended_registration_id"},
+    "certificates.session_pdf": {"registration_id": "attended_registration_id"},
     "calendar.personal_feed": {"token": "calendar_token"},
+    "registrations.badge_link": {"token": "badge_token"},
+    "learning.delete_question": {"question_id": "check_question_id"},
     "calendar.organiser_feed": {"token": "calendar_token"},
     "reports.export": {"fmt": ("csv",)},
+    "assessment_results.export": {"fmt": ("csv",)},
 }
 
 # A query string where the route's answer depends on it (the export asks for the needs columns).

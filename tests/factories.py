@@ -17,6 +17,7 @@ from app.accounts.passwords import hash_password
 from app.directory.models import Organisation, OrganisationType, Project, Theme
 from app.events.models import Event, EventKind, EventStatus, Session
 from app.extensions import db
+from app.facilities.models import Facility, FacilityKind
 from app.lessons.models import (
     TLP,
     ActionStatus,
@@ -107,6 +108,19 @@ def project(acronym: str | None = None, **kw) -> Project:
 
 def theme(name: str | None = None, empact_cycle: str | None = None) -> Theme:
     item = Theme(name=name or f"Theme {_n()}", empact_cycle=empact_cycle)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def facility(name: str | None = None, organisation: Organisation | None = None, *, themes=(), **kw) -> Facility:
+    """An active facility (a training centre in Kyiv unless told otherwise)."""
+    organisation = organisation or globals()["organisation"]()
+    kw.setdefault("kind", FacilityKind.TRAINING_CENTRE)
+    kw.setdefault("country", organisation.country or "UA")
+    kw.setdefault("city", "Kyiv")
+    item = Facility(name=name or f"Facility {_n()}", organisation_id=organisation.id, **kw)
+    item.themes = list(themes)
     db.session.add(item)
     db.session.commit()
     return item

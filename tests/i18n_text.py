@@ -49,9 +49,19 @@ def content_words(rows: dict) -> set[str]:
     for saved in rows.values():
         for row in saved:
             for value in row.values():
-                if isinstance(value, str):
-                    words |= {word.lower() for word in _WORD.findall(value)}
+                words |= _text_words(value)
     return words
+
+
+def _text_words(value) -> set[str]:
+    """The words of a text, or of the texts inside a JSON value (e.g. a questionnaire's answers)."""
+    if isinstance(value, str):
+        return {word.lower() for word in _WORD.findall(value)}
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return set().union(*(_text_words(item) for item in value)) if value else set()
+    return set()
 
 
 class _Visible(HTMLParser):

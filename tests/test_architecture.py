@@ -15,12 +15,17 @@ APP = Path(__file__).resolve().parent.parent / "app"
 LAYERS = {
     "directory": 0,
     "accounts": 1,
+    "facilities": 1,  # the roster of facilities (issue 22): events pick one, so below events
     "events": 2,
     "registrations": 3,
     "calendar": 4,
     "lessons": 4,
+    "contributions": 4,  # calls for topics and contributions (issue 22)
+    "learning": 4,  # knowledge checks, learning gain, follow-up surveys (issue 22)
+    "assessments": 4,  # needs assessments (issue 22); lessons may read them
     "reports": 5,
     "scheduler": 5,
+    "certificates": 5,  # certificates of attendance, their rule, records and verification (issue 22)
     "privacy": 6,  # a person's own data across every package: export, deletion, retention
     "demo": 6,  # loads every kind of data
     "main": 6,  # the home page and health check

@@ -30,8 +30,11 @@ from tests.authz_world import (
     AMBER_TITLE,
     DIET,
     DRAFT_TITLE,
+    FACILITY_CONTACT,
+    FREE_TEXT,
     GREEN_TITLE,
     ONLINE_URL,
+    PROPOSAL_TITLE,
     RED_TITLE,
     ROLES,
     STRICT_TITLE,
@@ -69,6 +72,14 @@ ENTITLED = {
     DRAFT_TITLE: {"owner", "admin"},
     # The online link: confirmed participants and those who run the event.
     ONLINE_URL: {"owner", "participant", "coordinator", "admin"},
+    # A facility's contact (issue 22): signed-in confirmed members, never visitors.
+    FACILITY_CONTACT: SIGNED_IN_ROLES,
+    # Proposals to a call for contributions: those who run the event and those who may propose
+    # (confirmed or invited participants).
+    PROPOSAL_TITLE: {"owner", "participant", "coordinator", "admin"},
+    # A needs assessment's free-text answers: its owners (creator, coordinators, admins) and the
+    # respondent who wrote it (their own questionnaire).
+    FREE_TEXT: {"owner", "coordinator", "admin", "participant"},
 }
 
 
@@ -114,6 +125,7 @@ API_BY_COOKIE = row("401")  # an API request that only carries a session cookie:
 EXPECTED: dict[str, dict[str, str]] = {
     # Open to everyone: public pages, health, the public calendar; a feed's secret token is its credential.
     "main.home GET": PUBLIC,
+    "certificates.verify GET": PUBLIC,  # a certificate's public verification page (its number in the URL)
     "main.health GET": PUBLIC,
     "main.choose_language POST": row('redirect'),
     "registrations.privacy GET": PUBLIC,
@@ -143,6 +155,17 @@ EXPECTED: dict[str, dict[str, str]] = {
     # The people pickers' search (issue 23): those who appoint co-organisers and speakers.
     "accounts.people_search GET": row("403", anonymous="login", organiser_other_event="ok", coordinator="ok",
                                       admin="ok", owner="ok"),
+    # The directory pickers' search (issue 23): names any member sees on event and facility pages.
+    "lookup.organisations GET": SIGNED_IN,
+    "lookup.projects GET": SIGNED_IN,
+    "lookup.themes GET": SIGNED_IN,
+    # The roster of facilities (issue 22): open to all (the contact only to members: marker search);
+    # the hosting organisation's contact persons (A's org_admin) and coordinators keep them.
+    "facilities.index GET": PUBLIC,
+    "facilities.countries GET": PUBLIC,
+    "facilities.detail GET": PUBLIC,
+    "facilities.new GET": row("403", anonymous="login", coordinator="ok", org_admin="ok", admin="ok"),
+    "facilities.edit GET": row("403", anonymous="login", coordinator="ok", org_admin="ok", admin="ok"),
     "scheduler.status GET": ADMINS,
     "scheduler.outbox_message GET": ADMINS,
     # The directory, summaries and the actions overview: coordinators (and admins).
@@ -177,6 +200,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "registrations.attendance GET": MANAGERS_OF_E,
     "registrations.attendance_sheet GET": MANAGERS_OF_E,
     "registrations.checkin GET": MANAGERS_OF_E,
+    "registrations.checkin_counts GET": MANAGERS_OF_E,
+    "registrations.badge_sheet GET": MANAGERS_OF_E,
+    "registrations.badge GET": MANAGERS_OF_E,
+    # A badge's QR address: those who manage its event land on the desk; nobody else learns anything.
+    "registrations.badge_link GET": row("404", anonymous="login", coordinator="redirect", admin="redirect",
+                                        owner="redirect"),
     "registrations.feedback_results GET": MANAGERS_OF_E,
     "registrations.invitations GET": MANAGERS_OF_E,
     "registrations.participants GET": MANAGERS_OF_E,
@@ -190,8 +219,17 @@ EXPECTED: dict[str, dict[str, str]] = {
     "lessons.wrap_up_export GET": MANAGERS_OF_E,
     # The participant's own registration; the certificate exists once the event has ended (E runs).
     "registrations.needs GET": row("404", anonymous="login", participant="ok"),
-    "registrations.certificate GET": row("403", anonymous="login", coordinator="404", admin="404", owner="404",
-                                         participant="404"),
+    # Certificates (issue 22): the holder's page and PDFs, for the holder and those who manage E (the
+    # world's participant holds an issued certificate of E; E's only session is no training: 404).
+    "certificates.mine GET": row("403", anonymous="login", coordinator="ok", admin="ok", owner="ok", participant="ok"),
+    "certificates.event_pdf GET": row("403", anonymous="login", coordinator="ok", admin="ok", owner="ok",
+                                      participant="ok"),
+    "certificates.session_pdf GET": row("404", anonymous="login", member_no_org="403", member_other_org="403",
+                                        organiser_other_event="403", org_admin="403"),
+    # The certificates issued for E, their settings and revocation: those who manage E.
+    "certificates.issued GET": MANAGERS_OF_E,
+    "certificates.settings GET": MANAGERS_OF_E,
+    "certificates.revoke GET": MANAGERS_OF_E,
     # The same pages on the draft D: nobody but its organisers and admins learns it exists.
     "events.detail[D] GET": row("404", admin="ok", owner="ok"),
     "calendar.event_ics[D] GET": row("404", admin="ok", owner="ok"),
@@ -204,6 +242,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "registrations.attendance[D] GET": DRAFT_ORGANISERS,
     "registrations.attendance_sheet[D] GET": DRAFT_ORGANISERS,
     "registrations.checkin[D] GET": DRAFT_ORGANISERS,
+    "registrations.checkin_counts[D] GET": DRAFT_ORGANISERS,
+    "registrations.badge_sheet[D] GET": DRAFT_ORGANISERS,
     "registrations.feedback[D] GET": DRAFT_ORGANISERS,
     "registrations.feedback_results[D] GET": DRAFT_ORGANISERS,
     "registrations.invitations[D] GET": DRAFT_ORGANISERS,
@@ -218,7 +258,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     # E's registration and session ids under D's id: not found, for everyone.
     "registrations.participant[D] GET": row("404", anonymous="login"),
     "registrations.needs[D] GET": row("404", anonymous="login"),
-    "registrations.certificate[D] GET": row("404", anonymous="login"),
+    "registrations.badge[D] GET": row("404", anonymous="login"),
+    "certificates.mine[D] GET": row("404", anonymous="login"),
+    "certificates.event_pdf[D] GET": row("404", anonymous="login"),
+    "certificates.session_pdf[D] GET": row("404", anonymous="login"),
+    "certificates.revoke[D] GET": row("404", anonymous="login"),
+    "certificates.issued[D] GET": DRAFT_ORGANISERS,
+    "certificates.settings[D] GET": DRAFT_ORGANISERS,
     "events.session_edit[D] GET": row("404", anonymous="login"),
     # The RED entry: its author (the owner) and who attended; nobody else learns it exists — not
     # coordinators, admins nor the attending organisation's admin.
@@ -236,6 +282,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "lessons.action_detail GET": row("404", anonymous="login", owner="ok", participant="ok"),
     "lessons.update_action POST": row("404", anonymous="403", owner="422", participant="403"),
     # POSTs managing E.
+    "certificates.issue_all POST": MANAGE_E_ACTION,
+    "certificates.revoke POST": MANAGE_E_FORM,
+    "certificates.settings POST": MANAGE_E_FORM,
     "events.edit POST": MANAGE_E_FORM,
     "events.cancel POST": MANAGE_E_FORM,
     "events.clone POST": MANAGE_E_FORM,
@@ -252,6 +301,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "events.session_delete POST": MANAGE_E_ACTION,
     "events.session_move POST": MANAGE_E_ACTION,
     "registrations.checkin_toggle POST": MANAGE_E_ACTION,
+    "registrations.checkin_scan POST": MANAGE_E_ACTION,
     "registrations.revoke_invitation POST": MANAGE_E_ACTION,
     "registrations.bulk POST": MANAGE_E_ACTION,
     "registrations.confirm_import POST": MANAGE_E_ACTION,
@@ -265,6 +315,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "directory.theme_new POST": COORDINATOR_FORM,
     "directory.organisation_edit POST": row("403", coordinator="redirect", admin="redirect"),
     "directory.theme_edit POST": row("403", coordinator="redirect", admin="redirect"),
+    "facilities.new POST": row("403", coordinator="422", org_admin="422", admin="422"),
+    # An empty POST keeps the facility as it is (saved unchanged), like the directory's edit forms.
+    "facilities.edit POST": row("403", coordinator="redirect", org_admin="redirect", admin="redirect"),
+    "facilities.archive POST": row("403", coordinator="redirect", org_admin="redirect", admin="redirect"),
+    "facilities.restore POST": row("403", coordinator="redirect", org_admin="redirect", admin="redirect"),
     "lessons.summary_new POST": COORDINATOR_FORM,
     "lessons.summary_edit POST": COORDINATOR_FORM,
     "accounts.edit_user POST": row("403", admin="ok"),  # the form shown again (200, not 422)
@@ -324,6 +379,45 @@ EXPECTED: dict[str, dict[str, str]] = {
     "privacy.consent GET": row("redirect", anonymous="login"),  # nothing awaits their consent here
     "privacy.consent_agree POST": row("redirect", anonymous="403"),
     "privacy.consent_remove POST": row("redirect", anonymous="403"),
+    # Needs assessments (issue 22): the owner's assessment of E, sent to the participant. Its owners
+    # (creator, coordinators, admins) run it and read its results; only the participant answers; the
+    # planning staff (organisers, coordinators, admins) read its needs; anyone else is told nothing exists.
+    # An empty need form keeps the stored values (the form is filled from the need); the open
+    # assessment's empty form is refused (its deadline is missing).
+    "assessments.index GET": SIGNED_IN,
+    "assessments.new GET": row("403", anonymous="login", organiser_other_event="ok", coordinator="ok", admin="ok",
+                               owner="ok"),
+    "assessments.new POST": row("403", organiser_other_event="422", coordinator="422", admin="422", owner="422"),
+    "assessments.detail GET": row("404", anonymous="login", coordinator="ok", admin="ok", owner="ok"),
+    "assessments.edit GET": row("404", anonymous="login", coordinator="ok", admin="ok", owner="ok"),
+    "assessments.new_need GET": row("404", anonymous="login", coordinator="ok", admin="ok", owner="ok"),
+    "assessments.edit_need GET": row("404", anonymous="login", coordinator="ok", admin="ok", owner="ok"),
+    "assessment_results.results GET": row("404", anonymous="login", coordinator="ok", admin="ok", owner="ok"),
+    "assessment_results.export GET": row("404", anonymous="login", coordinator="ok", admin="ok", owner="ok"),
+    "assessments.answer GET": row("404", anonymous="login", participant="ok"),
+    "assessments.needs_index GET": row("403", anonymous="login", organiser_other_event="ok", coordinator="ok",
+                                       admin="ok", owner="ok"),
+    "assessments.need GET": row("ok", anonymous="login", member_no_org="404", member_other_org="404",
+                                org_admin="404", participant="404"),
+    "assessments.save_answer POST": row("404", anonymous="403", participant="redirect"),  # already submitted
+    "assessments.edit POST": row("404", anonymous="403", coordinator="422", admin="422", owner="422"),  # no deadline
+    "assessments.edit_need POST": row("404", anonymous="403", coordinator="redirect", admin="redirect",
+                                      owner="redirect"),
+    "assessments.open_assessment POST": row("404", anonymous="403", coordinator="redirect", admin="redirect",
+                                            owner="redirect"),
+    "assessments.close_assessment POST": row("404", anonymous="403", coordinator="redirect", admin="redirect",
+                                             owner="redirect"),
+    "assessments.delete_question POST": row("404", anonymous="403", coordinator="redirect", admin="redirect",
+                                            owner="redirect"),
+    "assessments.unlink_event POST": row("404", anonymous="403", coordinator="redirect", admin="redirect",
+                                         owner="redirect"),
+    "assessments.plan_event POST": row("404", anonymous="403", coordinator="redirect", admin="redirect",
+                                       owner="redirect"),
+    "assessments.new_need POST": row("404", anonymous="403", coordinator="422", admin="422", owner="422"),
+    "assessments.add_question POST": row("404", anonymous="403", coordinator="422", admin="422", owner="422"),
+    "assessments.copy_questions POST": row("404", anonymous="403", coordinator="422", admin="422", owner="422"),
+    "assessments.add_recipients POST": row("404", anonymous="403", coordinator="422", admin="422", owner="422"),
+    "assessments.link_event POST": row("404", anonymous="403", coordinator="422", admin="422", owner="422"),
     "privacy.audit GET": ADMINS,
     "privacy.delete_user GET": ADMINS,
     "privacy.delete_user POST": row("403", admin="422"),
@@ -336,6 +430,42 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api_tokens.admin_index GET": ADMINS,
     "api_tokens.admin_revoke POST": row("403", admin="redirect"),
     "api_docs_page.docs GET": PUBLIC,
+    # The organisers' own paragraph in the event's emails (issue 23): those who manage E; an empty
+    # form is valid (it leaves no paragraph), so the POST saves and returns to the page.
+    "registrations.email_texts_page GET": MANAGERS_OF_E,
+    "registrations.email_texts_page[D] GET": DRAFT_ORGANISERS,
+    "registrations.email_texts_page POST": MANAGE_E_ACTION,
+    # The call for contributions (issue 22): run by those who manage E; its proposals are seen by
+    # them and by those who may propose (confirmed or invited participants: here the participant),
+    # nobody else. The participant's proposal is theirs to edit; organisers review it.
+    "contributions.call_edit GET": MANAGERS_OF_E,
+    "contributions.call_edit[D] GET": DRAFT_ORGANISERS,
+    "contributions.call_edit POST": MANAGE_E_FORM,
+    "contributions.proposals GET": row("ok", anonymous="login", member_no_org="403", member_other_org="403",
+                                       organiser_other_event="403", org_admin="403"),
+    "contributions.proposals[D] GET": DRAFT_ORGANISERS,
+    "contributions.propose GET": row("403", anonymous="login", participant="ok"),
+    "contributions.propose[D] GET": row("404", anonymous="login", admin="403", owner="403"),  # D has no call
+    "contributions.propose POST": row("403", participant="422"),
+    "contributions.edit GET": row("403", anonymous="login", participant="ok"),
+    "contributions.edit[D] GET": row("404", anonymous="login"),
+    "contributions.edit POST": row("403", participant="422"),
+    "contributions.review_page GET": MANAGERS_OF_E,
+    "contributions.review_page[D] GET": row("404", anonymous="login"),
+    "contributions.schedule GET": MANAGERS_OF_E,
+    "contributions.schedule[D] GET": row("404", anonymous="login"),
+    "contributions.accept POST": MANAGE_E_ACTION,
+    "contributions.decline POST": MANAGE_E_FORM,
+    "contributions.merge POST": MANAGE_E_FORM,
+    "contributions.schedule POST": MANAGE_E_FORM,
+    # Supporting and withdrawing: let in for those who see the proposals; the rule then answers
+    # (organisers do not propose, nobody supports their own proposal) and sends them back, told why.
+    "contributions.support POST": row("403", coordinator="redirect", admin="redirect", owner="redirect",
+                                      participant="redirect"),
+    "contributions.unsupport POST": row("403", coordinator="redirect", admin="redirect", owner="redirect",
+                                        participant="redirect"),
+    "contributions.withdraw POST": row("403", coordinator="redirect", admin="redirect", owner="redirect",
+                                       participant="redirect"),
     # The JSON API under /api/v1 with the browsers' session cookies: a cookie authenticates no API
     # request, so every role answers as a visitor (public reads; 401 elsewhere; the draft: 404).
     # The API's own matrix, with tokens, is tests/api/test_api_authorisation_matrix.py.
@@ -371,6 +501,30 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api_summaries.list_summaries GET": API_BY_COOKIE,
     "api_summaries.export_summary GET": API_BY_COOKIE,
     "api_reports.get_report GET": API_BY_COOKIE,
+    # Knowledge checks (issue 22): the organisers' pages are the event's managers'; a participant's
+    # pages say who may take or answer (the questions show only to who may take the test; E's pre-test
+    # closed when E began, so nobody sends answers; E has no follow-up survey).
+    "learning.manage GET": MANAGERS_OF_E,
+    "learning.manage[D] GET": DRAFT_ORGANISERS,
+    "learning.edit_check GET": MANAGERS_OF_E,
+    "learning.edit_check[D] GET": row("404", anonymous="login"),  # the test is E's, not D's
+    "learning.results GET": MANAGERS_OF_E,
+    "learning.results[D] GET": DRAFT_ORGANISERS,
+    "learning.take GET": SIGNED_IN,
+    "learning.take[D] GET": row("404", anonymous="login"),
+    "learning.my_result GET": SIGNED_IN,  # one's own answers only, and only once the post-test closed
+    "learning.my_result[D] GET": row("404", anonymous="login"),
+    "learning.follow_up GET": SIGNED_IN,
+    "learning.follow_up[D] GET": DRAFT_ORGANISERS,
+    "learning.create_check POST": MANAGE_E_ACTION,
+    "learning.edit_check POST": MANAGE_E_FORM,
+    "learning.add_question POST": MANAGE_E_FORM,
+    "learning.schedule_follow_up POST": MANAGE_E_FORM,
+    "learning.copy_bank POST": MANAGE_E_ACTION,
+    "learning.delete_check POST": MANAGE_E_ACTION,
+    "learning.delete_question POST": MANAGE_E_ACTION,
+    "learning.take POST": row("403"),
+    "learning.follow_up POST": row("403"),
 }
 
 # Rows where the application answers wrongly today: key -> reason. The comparison skips them and

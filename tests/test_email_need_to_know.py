@@ -18,11 +18,15 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import Role
+from app.assessments import building
+from app.assessments.models import AssessmentScope
+from app.contributions.models import ContributionCall, Proposal
 from app.extensions import db
 from app.lessons import actions, workflow
 from app.lessons.models import TLP, LessonStatus
 from app.notifications.models import OutboxMessage
 from app.notifications.rendering import render_email
+from app.registrations.email_texts import paragraph_of
 from app.registrations.models import Invitation
 from app.scheduler.jobs.digests import run_action_digest, run_coordinator_digest
 from app.timeutil import set_now
@@ -37,14 +41,16 @@ MONDAY_7 = datetime(2026, 5, 18, 5, 0, tzinfo=UTC)  # 07:00 in Brussels (summer 
 # cannot (rendered with realistic context). base.html is the layout the others extend.
 NAMES_ENTRIES = {"lessons/submitted", "lessons/decision", "lessons/action_assigned",
                  "scheduler/action_digest", "scheduler/coordinator_digest"}
-NO_ENTRY = {"accounts/confirm_email", "accounts/email_change", "accounts/email_change_notice",
+NO_ENTRY = {"assessments/invitation", "assessments/reminder", "accounts/confirm_email", "accounts/email_change", "accounts/email_change_notice",
             "accounts/password_reset", "accounts/signup_exists", "accounts/membership_admin", "accounts/membership_decided", "accounts/membership_ended",
             "accounts/membership_granted", "accounts/membership_lapsed", "accounts/membership_requested",
             "calendar/itip", "calendar/confirm_decline", "events/organiser_added", "registrations/account_invitation",
             "registrations/cancelled", "registrations/invitation", "registrations/message",
             "registrations/pending", "registrations/promoted", "registrations/rejected",
             "registrations/session_promoted", "registrations/waitlisted", "scheduler/feedback_request",
-            "scheduler/record_lessons", "scheduler/registration_closed", "scheduler/reminder"}
+            "scheduler/record_lessons", "scheduler/registration_closed", "scheduler/reminder",
+            "contributions/accepted", "contributions/declined", "contributions/scheduled",
+            "contributions/call_closed", "learning/follow_up"}
 LAYOUTS = {"base"}
 
 
@@ -155,8 +161,20 @@ def _no_entry_context(world, make) -> dict:
         event_url=link, sequence=0, days=1, has_calendar=True, confirmed=3, waitlisted=1, pending=0,
         feedback_url=link, lesson_url=link, url=link, invitation_link=link, signup_link=link,
         event_link=link, my_events_link=link, organisation=organisation, membership=membership, person=outsider,
-        address="new@example.org", hours=48, login_url=link, reset_url=link,
+        address="new@example.org", hours=48, login_url=link, reset_url=link, survey_url=link,
+        # The call for contributions (issue 22) and the organisers' own paragraph (issue 23).
+        proposal=Proposal(title="Radio interoperability at the border", event_id=event.id), note="Covered already.",
+        call=ContributionCall(event_id=event.id, deadline_at=event.starts_at), total=3, supports=5,
+        proposals_link=link, own_paragraph=paragraph_of("Bring your **badge**.", True),
+        assessment=_assessment(world), answer_url=link, has_draft=True, owner=world["creator"],
     )
+
+
+def _assessment(world):
+    """A needs assessment of the event, as its invitation and reminders name it."""
+    return building.create_assessment(world["creator"], building.AssessmentData(
+        title="Training needs of the partner units", scope=AssessmentScope.EVENT, event_id=world["event"].id,
+        closes_at=MONDAY_7 + timedelta(days=14)))
 
 
 @pytest.mark.parametrize("name", sorted(NO_ENTRY))

@@ -63,7 +63,14 @@ def seed_small(make) -> dict:
                             invited_by_id=users["organiser"].id)
     db.session.add_all([action, invitation])
     db.session.commit()
+    from app.learning import banks
+    from app.learning.models import CheckKind, QuestionKind
+
+    check = banks.create_check(event, None, CheckKind.PRE, users["organiser"])
+    question = banks.add_question(check, QuestionKind.MULTIPLE, "Which records?", 2, "*Customs\n*Border\nWeather",
+                                  users["organiser"])
     return {
+        "check": check, "question": question,
         "users": users, "organisation": org, "project": project, "theme": theme, "event": event, "past": past,
         "draft": draft, "session": session, "registration": registration, "lesson": lesson, "action": action,
         "feedback": feedback, "invitation": invitation,
@@ -78,6 +85,7 @@ def id_values(data: dict) -> dict[str, list]:
         "registration_id": data["registration"].id, "lesson_id": data["lesson"].id,
         "organisation_id": data["organisation"].id, "project_id": data["project"].id, "theme_id": data["theme"].id,
         "action_id": data["action"].id, "feedback_id": data["feedback"].id, "invitation_id": data["invitation"].id,
+        "check_id": data["check"].id, "question_id": data["question"].id,
     }
     values = {name: [value] for name, value in known.items()}
     values["event_id"].append(data["past"].id)

@@ -222,6 +222,9 @@ class CheckInArgs(Schema):
         "description": "The day of a several-day event (default: today, or its first day)"})
     session_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
     undo = JsonBoolean(load_default=False)
+    late_correction = JsonBoolean(load_default=False, metadata={
+        "description": "Check in for a day (or session) already past: a late correction, recorded in the audit log. "
+                       "Check-in is otherwise allowed only on the day itself, in the event's time zone."})
 
 
 # ---- lessons -----------------------------------------------------------------------------------

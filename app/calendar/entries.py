@@ -12,6 +12,7 @@ from app.calendar.ics import Attendee, Entry, Person
 from app.events.models import EventStatus
 from app.events.place import place
 from app.events.urls import event_url
+from app.markdown import plain_text
 
 STATUS = {
     EventStatus.DRAFT: "TENTATIVE",
@@ -101,7 +102,7 @@ def _entry(event, item, *, show_online: bool, attendees: tuple[Attendee, ...], s
         timezone=event.timezone,
         status=entry_status,
         description=_description(
-            event, show_online, lead=lead, body=item.description, cancelled=entry_status == "CANCELLED",
+            event, show_online, lead=lead, body=plain_text(item.description or ""), cancelled=entry_status == "CANCELLED",
             note=note, url=url,
         ),
         location=_location(event, show_online, room=room),

@@ -38,6 +38,7 @@ from app.extensions import db
 from app.i18n import DEFAULT, supported
 from app.notifications.outbox import Attachment, CalendarPart, Recipient, enqueue
 from app.notifications.rendering import render_email
+from app.registrations.email_texts import own_paragraph
 from app.registrations.models import (
     Registration,
     RegistrationStatus,
@@ -94,6 +95,8 @@ def _send(user, *, kind: str, method: str, event, entry, session=None, show_onli
         event_url=event_url(event),
         sequence=entry.sequence,
         reason=(event.cancellation_reason or "").strip() if event.is_cancelled else "",
+        # The organisers' own paragraph goes with the confirmation (app/registrations/email_texts.py).
+        own_paragraph=own_paragraph(event.id, "confirmation") if kind == "invitation" else None,
     )
     enqueue(
         Recipient(email=user.email, name=user.name, user_id=user.id),

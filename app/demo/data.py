@@ -15,6 +15,12 @@ from sqlalchemy import func, select
 from app.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
+from app.demo.assessments import load_assessments
+from app.demo.certificates import load_certificates
+from app.demo.checkin import CHECKIN_EVENTS, check_in_arrivals
+from app.demo.contributions import load_contributions
+from app.demo.facilities import load_facilities
+from app.demo.learning import load_learning
 from app.demo.memberships import load_memberships
 from app.directory.empact import seed_empact_themes
 from app.directory.models import Organisation, OrganisationType, Project, Theme
@@ -596,11 +602,17 @@ class _Loader:
         self.users = self._users()
         db.session.flush()
         self.added["memberships"] += load_memberships(self.organisations, self.users, self.today, self._password())
-        for spec in EVENTS:
+        for spec in EVENTS + CHECKIN_EVENTS:
             self._event(spec)
         db.session.flush()
+        check_in_arrivals(self.users, ORGANISER, self.today)
         self._feedback()
         self._lessons()
+        self.added["facilities"] += load_facilities(self.organisations, self.themes)
+        self.added["certificates"] += load_certificates(self.users, self.organisations, ORGANISER)
+        self.added["calls for contributions"] += load_contributions(self.users, self.today)
+        self.added["test answers"] += load_learning(self.users, self.users[ORGANISER], self.today)
+        self.added["needs assessments"] += load_assessments(self.users, self.projects, self.today)
 
     # --- directory -------------------------------------------------------------------------
     def _organisations(self):

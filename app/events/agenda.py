@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from app import audit
 from app.events import signals
 from app.events.errors import EventError, rolls_back_on_error
+from app.events.facility_place import fill_session_place
 from app.events.models import Event, Session, SessionKind, SessionSpeaker
 from app.events.queries import users_by_ids
 from app.extensions import db
@@ -25,7 +26,7 @@ from app.timeutil import to_local
 SESSION_SEQUENCE_FIELDS = ("title", "starts_at", "ends_at", "room")
 SESSION_FIELDS = (
     "title", "kind", "starts_at", "ends_at", "room", "description", "learning_objectives", "capacity",
-    "has_signup",
+    "has_signup", "facility_id",
 )
 _SPEAKER_SPLIT = re.compile(r"\s+[—–-]\s+|\s*[—–]\s*")
 
@@ -108,8 +109,9 @@ def _set_speakers(item: Session, user_ids, external_text: str | None) -> list:
     return [before, after]
 
 
-def _session_values(values: dict) -> dict:
-    values = {k: v for k, v in values.items() if k in SESSION_FIELDS}
+def _session_values(values: dict, item: Session | None = None) -> dict:
+    values = fill_session_place({k: v for k, v in values.items() if k in SESSION_FIELDS},
+                                item.facility_id if item is not None else None)
     values["kind"] = SessionKind(values.get("kind") or SessionKind.PLENARY)
     values["has_signup"] = bool(values.get("has_signup"))
     return values
@@ -143,7 +145,7 @@ def update_session(actor, item: Session, values: dict, speaker_ids=(), external_
     event = item.event
     if event.is_cancelled:
         raise EventError(_l("A cancelled event's agenda cannot change."))
-    values = _session_values(values)
+    values = _session_values(values, item)
     _check_session(event, values, item)
     changes = audit.diff(item, values)
     speakers = _set_speakers(item, speaker_ids, external_speakers)

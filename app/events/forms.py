@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
@@ -12,7 +11,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
@@ -28,10 +26,10 @@ from wtforms.validators import (
 )
 
 from app.accounts.people_field import PeopleField
-from app.directory.models import Organisation, Project, Theme
+from app.directory.fields import DirectoryPicksField, OrganisationField
+from app.events.facility_place import facility_choices
 from app.events.models import EventFormat, EventKind, RegistrationMode, SessionKind
 from app.events.times import NonexistentLocalTime, local_instant
-from app.extensions import db
 from app.forms_base import Form
 from app.forms_common import TimezoneField, country_choices, none_if_empty, strip_filter
 from app.timeutil import is_valid_timezone
@@ -49,6 +47,16 @@ def _local(label, required: bool = True, **kw) -> DateTimeLocalField:
 def enum_choices(enum_cls) -> list:
     """(value, label) for every member, the label translated when the form is rendered."""
     return [(member.value, enum_cls.__labels__[member.value]) for member in enum_cls]
+
+
+class FacilityField(SelectField):
+    """A facility of the roster, or none (0, also when the form does not send the field)."""
+
+    def pre_validate(self, form):
+        if not self.data:
+            self.data = 0
+            return
+        super().pre_validate(form)
 
 
 class LocalTimesMixin:
@@ -106,9 +114,11 @@ class EventForm(LocalTimesMixin, Form):
         validators=[Optional(), Length(max=500), URL(require_tld=False, message=_l("Enter a web address (https://...)."))],
         description=_l("Shown only to confirmed participants and organisers."),
     )
-    host_organisation_id = SelectField(_l("Host organisation"), coerce=int)
-    project_ids = SelectMultipleField(_l("Projects"), coerce=int)
-    theme_ids = SelectMultipleField(_l("Themes"), coerce=int)
+    facility_id = FacilityField(_l("Facility"), coerce=int, render_kw={"data-facility-pick": ""}, description=_l(
+        "A site from the roster of facilities: the venue fields left empty are filled from it."))
+    host_organisation_id = OrganisationField(_l("Host organisation"), blank=_l("— None —"))
+    project_ids = DirectoryPicksField(_l("Projects"), kind="projects")
+    theme_ids = DirectoryPicksField(_l("Themes"), kind="themes")
     organiser_ids = PeopleField(_l("Co-organisers"),
                                         description=_l("They can edit the event and its agenda like you."))
     capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=0, max=100_000)],
@@ -122,15 +132,8 @@ class EventForm(LocalTimesMixin, Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.country.choices = country_choices()
-        self.host_organisation_id.choices = [(0, _("— None —"))] + [
-            (o.id, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.name))
-        ]
-        self.project_ids.choices = [
-            (p.id, f"{p.acronym} — {p.title}") for p in db.session.scalars(select(Project).order_by(Project.acronym))
-        ]
-        self.theme_ids.choices = [
-            (t.id, t.label) for t in db.session.scalars(select(Theme).order_by(Theme.name, Theme.empact_cycle))
-        ]
+        current = getattr(kwargs.get("obj"), "facility_id", None)
+        self.facility_id.choices = facility_choices(_("— None —"), current)
 
     def zone_name(self) -> str | None:
         return self.timezone.data
@@ -150,6 +153,7 @@ class EventForm(LocalTimesMixin, Form):
             "venue": self.venue.data, "address": self.address.data, "city": self.city.data,
             "country": self.country.data, "online_url": self.online_url.data,
             "host_organisation_id": self.host_organisation_id.data or None, "capacity": self.capacity.data,
+            "facility_id": self.facility_id.data or None,
             "registration_mode": self.registration_mode.data, "reminder_days": self.reminder_days.data,
             **self.instants,
         }
@@ -162,6 +166,8 @@ class SessionForm(LocalTimesMixin, Form):
     kind = SelectField(_l("Kind"), choices=enum_choices(SessionKind))
     starts_at = _local(_l("Starts"))
     ends_at = _local(_l("Ends"))
+    facility_id = FacilityField(_l("Facility"), coerce=int, render_kw={"data-facility-pick": ""},
+                              description=_l("When the session is held elsewhere than the event: a site visit."))
     room = StringField(_l("Room or site"), validators=[Optional(), Length(max=200)], filters=[none_if_empty])
     speaker_ids = PeopleField(_l("Speakers / trainers (users)"))
     external_speakers = TextAreaField(
@@ -181,6 +187,7 @@ class SessionForm(LocalTimesMixin, Form):
     def __init__(self, *args, event=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
+        self.facility_id.choices = facility_choices(_("— None —"), getattr(kwargs.get("obj"), "facility_id", None))
 
     def zone_name(self) -> str | None:
         return self.event.timezone if self.event is not None else None
@@ -193,7 +200,8 @@ class SessionForm(LocalTimesMixin, Form):
         return {
             "title": self.title.data, "kind": self.kind.data, "room": self.room.data,
             "description": self.description.data, "learning_objectives": self.learning_objectives.data,
-            "capacity": self.capacity.data, "has_signup": self.has_signup.data, **self.instants,
+            "capacity": self.capacity.data, "has_signup": self.has_signup.data,
+            "facility_id": self.facility_id.data or None, **self.instants,
         }
 
 

@@ -23,6 +23,7 @@ from app.extensions import db
 if TYPE_CHECKING:
     from app.accounts.models import User
     from app.directory.models import Organisation, Project, Theme
+    from app.facilities.models import Facility
 
 
 class EventKind(LabelledEnum):
@@ -151,8 +152,11 @@ class Event(TimestampMixin, db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     series_key: Mapped[str | None] = mapped_column(String(64), index=True)
     post_event_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Held at a facility of the roster (issue 22); its venue fields are filled from it when left empty.
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id", ondelete="SET NULL"), index=True)
 
     host_organisation: Mapped[Organisation | None] = relationship()
+    facility: Mapped[Facility | None] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     organisers: Mapped[list[User]] = relationship(secondary=event_organisers, order_by="User.name")
     projects: Mapped[list[Project]] = relationship(secondary=event_projects, order_by="Project.acronym")
@@ -208,8 +212,10 @@ class Session(TimestampMixin, db.Model):
     learning_objectives: Mapped[str | None] = mapped_column(Text)
     capacity: Mapped[int | None]
     has_signup: Mapped[bool] = mapped_column(default=False)
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id", ondelete="SET NULL"), index=True)
 
     event: Mapped[Event] = relationship(back_populates="sessions")
+    facility: Mapped[Facility | None] = relationship()
     speakers: Mapped[list[SessionSpeaker]] = relationship(
         back_populates="session",
         cascade="all, delete-orphan",

@@ -22,6 +22,7 @@ from app.events import signals
 from app.events.access import forget_organisers, is_own_organiser
 from app.events.agenda import SESSION_FIELDS
 from app.events.errors import EventError, rolls_back_on_error
+from app.events.facility_place import fill_event_place
 from app.events.models import (
     Event,
     EventFormat,
@@ -48,7 +49,7 @@ SEQUENCE_FIELDS = ("title", "starts_at", "ends_at", "timezone", "venue", "addres
 EVENT_FIELDS = (
     "kind", "format", "title", "summary", "description", "starts_at", "ends_at", "timezone", "venue",
     "address", "city", "country", "online_url", "host_organisation_id", "capacity", "registration_mode",
-    "registration_opens_at", "registration_closes_at", "reminder_days",
+    "registration_opens_at", "registration_closes_at", "reminder_days", "facility_id",
 )
 MAX_SERIES = 52
 
@@ -100,8 +101,9 @@ class SaveOutcome:
     overlaps: list[Event] = field(default_factory=list)
 
 
-def _normalise(values: dict) -> dict:
-    values = {k: v for k, v in values.items() if k in EVENT_FIELDS}
+def _normalise(values: dict, event: Event | None = None) -> dict:
+    values = fill_event_place({k: v for k, v in values.items() if k in EVENT_FIELDS},
+                              event.facility_id if event is not None else None)
     values["kind"] = EventKind(values["kind"])
     values["format"] = EventFormat(values.get("format") or EventFormat.IN_PERSON)
     values["registration_mode"] = RegistrationMode(values.get("registration_mode") or RegistrationMode.OPEN)
@@ -147,7 +149,7 @@ def update_event(actor, event: Event, values: dict, co_organiser_ids=(), project
     """
     if event.is_cancelled:
         raise EventError(_l("A cancelled event cannot be edited."))
-    values = _normalise(values)
+    values = _normalise(values, event)
     _check_event(values, event)
     changes = audit.diff(event, values)
     organisers = [u for u in users_by_ids(co_organiser_ids) if u.id != event.created_by_id]
@@ -279,15 +281,17 @@ def _copy(actor, source: Event, days: int, series_key: str | None = None) -> Eve
     return copy
 
 
-def clone(actor, source: Event, starts_on: date) -> Event:
-    """A draft copy starting on `starts_on` (local date); sessions keep their local times and shift."""
+def clone(actor, source: Event, starts_on: date) -> SaveOutcome:
+    """A draft copy starting on `starts_on` (local date); sessions keep their local times and shift.
+    The outcome names the published events the copy would overlap, as creating one does."""
     days = (starts_on - local_date(source.starts_at, source.timezone)).days
     copy = _copy(actor, source, days)
     db.session.flush()
     audit.record(actor, "event.clone", copy, {"cloned_from": [None, source.id], "starts_at": [None, copy.starts_at]},
                  summary=copy.title)
+    overlaps = overlapping_events(copy)
     db.session.commit()
-    return copy
+    return SaveOutcome(copy, overlaps=overlaps)
 
 
 def nth_weekday(year: int, month: int, weekday: int, n: int) -> date | None:

@@ -198,10 +198,12 @@ def _load_event_statement():
         .where(Event.id == bindparam("event_id"))
         .options(
             joinedload(Event.host_organisation),
+            joinedload(Event.facility),
             joinedload(Event.created_by).joinedload(User.organisation),
             joinedload(Event.organisers).joinedload(User.organisation),
             joinedload(Event.projects),
             joinedload(Event.themes),
+            selectinload(Event.sessions).joinedload(Session.facility),
             selectinload(Event.sessions)
             .joinedload(Session.speakers)
             .joinedload(SessionSpeaker.user)

@@ -11,6 +11,7 @@ from app import audit
 from app.accounts.api_tokens import revoke_all_of
 from app.accounts.models import Membership, MembershipStatus, User, new_token
 from app.accounts.passwords import verify_password
+from app.assessments.answering import forget_unsubmitted
 from app.audit.models import AuditEntry
 from app.errors import RuleError
 from app.events.models import Event
@@ -97,6 +98,7 @@ def _erase_traces(user_id: int, old_email: str) -> None:
         .values(status=MembershipStatus.ENDED, decided_at=at, reason="Account deleted")  # a SYSTEM_REASON
         .execution_options(synchronize_session=False))
     erase_needs_of_user(user_id, at)
+    forget_unsubmitted(user_id)
     revoke_all_of(user_id, at)  # their API tokens (they would answer 401 anyway: deleted owner)
     registration_ids = select(Registration.id).where(Registration.user_id == user_id).scalar_subquery()
     db.session.execute(update(Feedback).where(Feedback.registration_id.in_(registration_ids))

@@ -12,8 +12,11 @@ from sqlalchemy.orm import joinedload
 from app import audit
 from app.accounts.api_tokens import tokens_for_export
 from app.accounts.models import Membership, User
+from app.assessments.queries import person_questionnaires
 from app.audit.models import AuditEntry
+from app.certificates.queries import for_export as certificates_for_export
 from app.extensions import db
+from app.learning.queries import follow_up_for_export, tests_for_export
 from app.lessons.models import ActionNote, FollowUpAction, Lesson
 from app.registrations.models import (
     AttendanceDay,
@@ -32,8 +35,8 @@ LESSON_FIELDS = ("id", "event_id", "kind", "status", "tlp", "title", "observatio
                  "created_at", "submitted_at")
 # The sections of the export, in the order the readable page shows them.
 SECTIONS = ("account", "calendar_preferences", "memberships", "registrations", "session_signups",
-            "invitations", "attendance", "feedback", "lessons", "follow_up_actions", "action_notes",
-            "api_tokens", "audit_entries")
+            "invitations", "attendance", "feedback", "knowledge_checks", "follow_up_answers", "needs_assessments",
+            "lessons", "follow_up_actions", "action_notes", "api_tokens", "audit_entries")
 
 
 def _value(value):
@@ -144,10 +147,14 @@ def collect(user: User) -> dict:
         "invitations": _invitations(user),
         "attendance": _attendance(user.id),
         "feedback": _feedback(user.id),
+        "knowledge_checks": tests_for_export(user.id),
+        "follow_up_answers": follow_up_for_export(user.id),
+        "needs_assessments": person_questionnaires(user.id),
         "lessons": _lessons(user.id),
         "follow_up_actions": _actions(user.id),
         "action_notes": _notes(user.id),
         "api_tokens": tokens_for_export(user.id),
+        "certificates": certificates_for_export(user.id),
         "audit_entries": _audit_entries(user.id),
     }
 

@@ -10,6 +10,8 @@ SECTION_TITLES = {
     "memberships": _l("Memberships"), "registrations": _l("Registrations"),
     "session_signups": _l("Session sign-ups"), "invitations": _l("Invitations"),
     "attendance": _l("Attendance"), "feedback": _l("Feedback"), "lessons": _l("Lessons"),
+    "knowledge_checks": _l("Knowledge checks"), "follow_up_answers": _l("Follow-up survey"),
+    "needs_assessments": _l("Needs assessments"),
     "follow_up_actions": _l("Follow-up actions"), "action_notes": _l("Action notes"),
     "api_tokens": _l("API tokens"), "audit_entries": _l("Audit entries"),
 }
@@ -39,6 +41,11 @@ FIELD_LABELS = {
     "action": _l("Action"), "subject_type": _l("Object"), "subject_id": _l("Object id"), "changes": _l("Changes"),
     "as_actor": _l("As the one acting"), "scopes": _l("Scopes"), "last_used_at": _l("Last used at"),
     "revoked_at": _l("Revoked at"), "prefix": _l("Prefix"), "version": _l("Version"), "entries": _l("Entries"), "expires_at": _l("Expires at"),
+    "deadline_at": _l("Deadline"), "intro": _l("Introduction"), "merged_into": _l("Merged into"),
+    "percent": _l("Score (%)"), "applied": _l("Applied at work (1–5)"), "how": _l("How"),
+    "answered_at": _l("Answered at"),
+    "assessment": _l("Assessment"), "invited_at": _l("Invited at"), "saved_at": _l("Saved at"),
+    "answers": _l("Answers"),
 }
 
 

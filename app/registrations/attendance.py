@@ -1,5 +1,5 @@
-"""Attendance: check-in by day or by session (and undoing it), the one rule of who attended, the
-certificate's condition and the attendance figures of an event."""
+"""Attendance: check-in by day or by session (and undoing it), the one rule of who attended (which
+certificates build on, app.certificates.rules) and the attendance figures of an event."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from sqlalchemy import and_, case, delete, exists, func, or_, select, union
 from app import audit
 from app.accounts.models import User
 from app.directory.models import Organisation
-from app.events.models import Event, EventKind, Session
+from app.events.models import Event, Session
 from app.events.times import local_span
 from app.extensions import db
+from app.registrations import checkin_rules
+from app.registrations.checkin_rules import CheckInRefused
 from app.registrations.models import (
     AttendanceDay,
     Registration,
@@ -63,25 +65,30 @@ def _sync_checked_in(registration: Registration) -> None:
 
 def _checkable(registration: Registration) -> None:
     if registration.status != RegistrationStatus.CONFIRMED:
-        raise RegistrationError(_l("%(name)s is not confirmed: only confirmed people can be checked in.",
-                                   name=registration.user.name))
+        raise CheckInRefused(_l("%(name)s is not confirmed: only confirmed people can be checked in.",
+                                name=registration.user.name), "not_confirmed")
 
 
-def check_in(registration: Registration, day_on: date, actor: User) -> AttendanceDay:
+def check_in(registration: Registration, day_on: date, actor: User, *,
+             late_correction: bool = False) -> AttendanceDay:
+    """Check the person in for a day of the event: on that day only (checkin_rules), or afterwards
+    as a confirmed late correction."""
     _checkable(registration)
     if day_on not in event_days(registration.event):
-        raise RegistrationError(_l("This day is not a day of the event."))
+        raise CheckInRefused(_l("This day is not a day of the event."), "wrong_day")
     existing = db.session.scalar(
         select(AttendanceDay).where(AttendanceDay.registration_id == registration.id, AttendanceDay.day_on == day_on)
     )
     if existing is not None:
         return existing
+    checkin_rules.require_day(registration.event, day_on, late_correction)
     attendance = AttendanceDay(registration_id=registration.id, day_on=day_on, checked_in_at=now(),
                                checked_in_by_id=actor.id)
     db.session.add(attendance)
     db.session.flush()
     _sync_checked_in(registration)
-    audit.record(actor, "attendance.check_in", registration, {"day_on": day_on.isoformat()})
+    audit.record(actor, "attendance.late_correction" if late_correction else "attendance.check_in", registration,
+                 {"day_on": day_on.isoformat()})
     db.session.commit()
     return attendance
 
@@ -97,7 +104,9 @@ def undo_check_in(registration: Registration, day_on: date, actor: User) -> bool
     return bool(deleted)
 
 
-def check_in_session(registration: Registration, session: Session, actor: User) -> SessionAttendance:
+def check_in_session(registration: Registration, session: Session, actor: User, *,
+                     late_correction: bool = False) -> SessionAttendance:
+    """Check the person in at a session: one signed up for it (when it has sign-up), on its day."""
     _checkable(registration)
     if session.event_id != registration.event_id:
         raise RegistrationError(_l("This session belongs to another event."))
@@ -107,11 +116,13 @@ def check_in_session(registration: Registration, session: Session, actor: User) 
     )
     if existing is not None:
         return existing
+    checkin_rules.require_session(registration, session, late_correction)
     attendance = SessionAttendance(registration_id=registration.id, session_id=session.id, checked_in_at=now())
     db.session.add(attendance)
     db.session.flush()
     _sync_checked_in(registration)
-    audit.record(actor, "attendance.session_check_in", registration, {"session_id": session.id})
+    audit.record(actor, "attendance.late_correction" if late_correction else "attendance.session_check_in",
+                 registration, {"session_id": session.id})
     db.session.commit()
     return attendance
 
@@ -129,17 +140,17 @@ def undo_session_check_in(registration: Registration, session: Session, actor: U
 
 
 def set_checked_in(registration: Registration, actor: User, *, undo: bool, session: Session | None = None,
-                   day_on: date | None = None) -> None:
+                   day_on: date | None = None, late_correction: bool = False) -> None:
     """Check the person in (or undo it) for the session, else for the day. Commits."""
     if session is not None:
         if undo:
             undo_session_check_in(registration, session, actor)
         else:
-            check_in_session(registration, session, actor)
+            check_in_session(registration, session, actor, late_correction=late_correction)
     elif undo:
         undo_check_in(registration, day_on, actor)
     else:
-        check_in(registration, day_on, actor)
+        check_in(registration, day_on, actor, late_correction=late_correction)
 
 
 # "Attended", the one rule: a CONFIRMED registration checked in at least once — at the door, on a
@@ -184,10 +195,6 @@ class CheckIns:
 
     def join(self, statement):
         return statement.outerjoin(self.table, self.table.c.registration_id == Registration.id)
-
-
-def can_get_certificate(registration: Registration) -> bool:
-    return registration.event.kind == EventKind.TRAINING and attended(registration)
 
 
 @dataclass

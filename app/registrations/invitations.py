@@ -17,11 +17,18 @@ from app.accounts.confirmation import mark_confirmed
 from app.accounts.models import User, normalise_email
 from app.events.models import Event, EventStatus
 from app.extensions import db
-from app.registrations.models import Invitation, InvitationStatus, ParticipantRole, Registration
+from app.registrations.models import (
+    Invitation,
+    InvitationStatus,
+    ParticipantRole,
+    Registration,
+    RegistrationStatus,
+)
 from app.registrations.notices import send_invitation
 from app.registrations.register import Needs, Outcome, register_locked, registration_closed_reason
 from app.registrations.rules import ACTIVE, RegistrationError
 from app.registrations.transactions import lock_event, rollback_on_error
+from app.registrations.waitlist import seat_status
 from app.timeutil import now
 
 
@@ -99,6 +106,13 @@ def invitation_matches(invitation: Invitation, user: User) -> bool:
     if not user.is_confirmed:
         return False
     return invitation.user_id == user.id or normalise_email(invitation.email) == user.email
+
+
+def accepting_waitlists(invitation: Invitation) -> bool:
+    """Whether accepting now would put the invited person on the waiting list (the event is full
+    and their role takes a seat): the invitation page says so before they accept. Counted without
+    the lock: the seat itself is decided again under it when they accept."""
+    return seat_status(invitation.event, invitation.role) == RegistrationStatus.WAITLISTED
 
 
 def accept_invitation(invitation: Invitation, user: User, needs: Needs | None = None, *, consent: bool) -> Outcome:

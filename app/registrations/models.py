@@ -93,6 +93,9 @@ class Registration(TimestampMixin, db.Model):
     # The event start that reminder was about: an event moved since then is reminded afresh.
     last_reminder_for_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     feedback_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The secret in the badge's QR code (app.registrations.badges): random, made when a badge is first
+    # printed, found only together with its event, so a badge checks in nobody anywhere else.
+    badge_token: Mapped[str | None] = mapped_column(String(32), unique=True)
 
     event: Mapped[Event] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -15,6 +15,7 @@ from app.events.models import Event
 from app.extensions import db
 from app.notifications.outbox import Recipient, enqueue
 from app.notifications.rendering import render_email
+from app.registrations.email_texts import own_paragraph
 from app.registrations.models import Invitation, Registration, RegistrationStatus
 from app.registrations.rules import ACTIVE, RegistrationError
 from app.registrations.signals import registration_confirmed
@@ -28,14 +29,23 @@ def recipient(user: User) -> Recipient:
 link = absolute_url  # an absolute link for emails (BASE_URL: works outside requests)
 
 
-def event_links(event: Event | None) -> dict:
+def event_links(event: Event | None, paragraph: str | None = None) -> dict:
+    """The links an event's notices carry; with `paragraph` (a kind of email_texts.KINDS), also the
+    organisers' own paragraph for that kind."""
     if event is None:
         return {}
-    return {"event_link": link(f"/events/{event.id}/registration"), "my_events_link": link("/my/events")}
+    links = {"event_link": link(f"/events/{event.id}/registration"), "my_events_link": link("/my/events")}
+    if paragraph is not None:
+        links["own_paragraph"] = own_paragraph(event.id, paragraph)
+    return links
+
+
+# The notices that carry the organisers' own paragraph (app/registrations/email_texts.py), by kind.
+OWN_PARAGRAPH = {"promoted": "confirmation", "waitlisted": "waitlist"}
 
 
 def notice(name: str, user: User, *, dedupe_key: str | None = None, **context) -> None:
-    context.update(event_links(context.get("event")))
+    context.update(event_links(context.get("event"), OWN_PARAGRAPH.get(name)))
     subject, text, html = render_email(f"registrations/{name}", language=user.language, user=user, **context)
     enqueue(recipient(user), subject, text, html, kind=f"registration.{name}", dedupe_key=dedupe_key)
 
@@ -93,18 +103,19 @@ def tell_rejected(registration: Registration, event: Event) -> None:
 
 
 def send_invitation(invitation: Invitation, event: Event, user: User | None) -> None:
+    paragraph = own_paragraph(event.id, "invitation")  # the organisers' own (email_texts.py)
     if user is not None:
         subject, text, html = render_email("registrations/invitation", language=user.language,
                                            invitation=invitation, event=event, user=user,
                                            invitation_link=link(f"/invitations/{invitation.token}"),
-                                           **event_links(event))
+                                           own_paragraph=paragraph, **event_links(event))
         to = recipient(user)
     else:
         subject, text, html = render_email("registrations/account_invitation", invitation=invitation,
                                            event=event, user=None,
                                            signup_link=link(f"/invitations/{invitation.token}/signup"),
                                            invitation_link=link(f"/invitations/{invitation.token}"),
-                                           **event_links(event))
+                                           own_paragraph=paragraph, **event_links(event))
         to = Recipient(email=invitation.email, name=invitation.name)
     enqueue(to, subject, text, html, kind="registration.invitation",
             dedupe_key=f"invitation:{invitation.token}")

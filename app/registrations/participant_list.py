@@ -8,16 +8,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from sqlalchemy import func, null, or_, select
+from sqlalchemy import exists, func, null, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import User
 from app.cache import fragments
 from app.directory.models import Organisation
-from app.events.models import Event
+from app.events.models import Event, Session
 from app.extensions import db
 from app.pagination import Page, paginate
-from app.registrations.models import Registration, RegistrationStatus
+from app.registrations.models import (
+    Registration,
+    RegistrationStatus,
+    SessionSignup,
+    SessionSignupStatus,
+)
 from app.registrations.rules import SEAT_ROLES
 
 # What a page of the participant list shows comes from these tables (app.cache stamps).
@@ -143,9 +148,18 @@ def participant_page(event: Event, status_filter: str, q: str, number: int, per_
     return ParticipantPage(counts, seats_taken, total, rows)
 
 
-def checkin_page(event: Event, q: str, page_value) -> Page:
-    """A page of 50 confirmed people by name, the list's search applied."""
+def signed_up_clause(session_id: int):
+    """The registration's person has a confirmed sign-up for the session (a WHERE condition)."""
+    return exists().where(SessionSignup.session_id == session_id, SessionSignup.user_id == Registration.user_id,
+                          SessionSignup.status == SessionSignupStatus.CONFIRMED)
+
+
+def checkin_page(event: Event, q: str, page_value, session: Session | None = None) -> Page:
+    """A page of 50 confirmed people by name, the list's search applied; for a session with
+    sign-up, only the people signed up for it."""
     query = participants_query(event, RegistrationStatus.CONFIRMED.value, q)
+    if session is not None and session.has_signup:
+        query = query.where(signed_up_clause(session.id))
     query = query.order_by(None).order_by(User.name, Registration.id)
     return paginate(query, page_value, per_page=50)
 

@@ -1,6 +1,6 @@
 """PDF builders (fpdf2 with the vendored DejaVu font, so Cyrillic and Greek names render): the
-attendance sheet per day and the certificate of attendance. Plain data in, bytes out; the fixed
-wording speaks the current locale (the downloader's, or the one a certificate was asked in)."""
+attendance sheet per day (the certificates, app.certificates.pdf, start from the same document).
+Plain data in, bytes out; the fixed wording speaks the current locale."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class SheetRow:
     country: str
 
 
-def _document(orientation: str = "P") -> FPDF:
+def document(orientation: str = "P") -> FPDF:
     from fpdf import FPDF
 
     pdf = FPDF(orientation=orientation, unit="mm", format="A4")
@@ -48,7 +48,7 @@ def _fit(pdf: FPDF, text: str, width: float) -> str:
 def attendance_sheet(event_title: str, day_label: str, place: str, rows: list[SheetRow]) -> bytes:
     from fpdf.enums import XPos, YPos
 
-    pdf = _document("P")
+    pdf = document("P")
     widths = (10, 55, 55, 25, 35)
     headers = ("#", _("Name"), _("Organisation"), _("Country"), _("Signature"))
 
@@ -84,43 +84,4 @@ def attendance_sheet(event_title: str, day_label: str, place: str, rows: list[Sh
     total = ngettext("Confirmed participants: %(num)d. Organiser's signature: ______________________",
                      "Confirmed participants: %(num)d. Organiser's signature: ______________________", len(rows))
     pdf.multi_cell(0, 5, total, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    return bytes(pdf.output())
-
-
-def certificate(participant: str, organisation: str, event_title: str, dates: str, place: str,
-                sessions: list[str], issuer: str) -> bytes:
-    from fpdf.enums import XPos, YPos
-
-    pdf = _document("L")
-    pdf.add_page()
-    pdf.set_line_width(0.8)
-    pdf.rect(10, 10, 277, 190)
-    pdf.ln(18)
-    pdf.set_font("DejaVu", "B", 26)
-    pdf.cell(0, 14, _("Certificate of attendance"), align="C")
-    pdf.ln(20)
-    pdf.set_font("DejaVu", "", 13)
-    pdf.cell(0, 8, _("This is to certify that"), align="C")
-    pdf.ln(12)
-    pdf.set_font("DejaVu", "B", 20)
-    pdf.multi_cell(0, 10, participant, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    if organisation:
-        pdf.set_font("DejaVu", "", 13)
-        pdf.multi_cell(0, 8, organisation, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(4)
-    pdf.set_font("DejaVu", "", 13)
-    pdf.cell(0, 8, _("attended the training"), align="C")
-    pdf.ln(10)
-    pdf.set_font("DejaVu", "B", 16)
-    pdf.multi_cell(0, 9, event_title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("DejaVu", "", 12)
-    pdf.multi_cell(0, 7, dates + (f", {place}" if place else ""), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    if sessions:
-        pdf.ln(3)
-        pdf.set_font("DejaVu", "", 10)
-        attended = _("Sessions attended: %(sessions)s", sessions="; ".join(sessions))
-        pdf.multi_cell(0, 6, attended, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_y(-45)
-    pdf.set_font("DejaVu", "", 10)
-    pdf.cell(0, 6, _("Issued by %(issuer)s", issuer=issuer), align="C")
     return bytes(pdf.output())

@@ -1,5 +1,5 @@
 """What the registration pages read: a person's own registration and sign-ups, "my events",
-an event's invitations, a participant's details, the check-in list and the certificate's sessions.
+an event's invitations, a participant's details, and the check-in list.
 The organisers' participant list is in app.registrations.participant_list."""
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def my_events(user_id: int, email: str) -> MyEvents:
 
 
 # --------------------------------------------------------------------------------------------
-# A participant, check-in, certificates
+# A participant, check-in
 
 
 def participant_details(event_id: int, registration: Registration) -> tuple[list[SessionSignup], list[date]]:
@@ -197,14 +197,6 @@ def checked_in_ids(ids: list[int], session: Session | None, day: date | None) ->
             .where(AttendanceDay.day_on == day, AttendanceDay.registration_id.in_(ids))
         ))
     return set()
-
-
-def attended_session_titles(registration_id: int) -> list[str]:
-    """The titles of the sessions the person was checked in at, by start (for the certificate)."""
-    return list(db.session.scalars(
-        select(Session.title).join(SessionAttendance, SessionAttendance.session_id == Session.id)
-        .where(SessionAttendance.registration_id == registration_id).order_by(Session.starts_at)
-    ).all())
 
 
 def event_invitation(event_id: int, invitation_id: int) -> Invitation | None:

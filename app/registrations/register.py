@@ -246,7 +246,7 @@ class _Prepared:
 
 
 def _prepare_waitlisted(event: Event, user: User, role: ParticipantRole) -> _Prepared | None:
-    context = event_links(event)
+    context = event_links(event, "waitlist")  # with the organisers' own paragraph
     subject, text, html = render_email(
         "registrations/waitlisted", language=user.language, user=user, event=event, position=_POSITION_MARK,
         registration=_Planned(event=event, user=user, role=role, status=RegistrationStatus.WAITLISTED), **context)

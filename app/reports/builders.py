@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from app.i18n import DEFAULT
 from app.reports import figures, participants
 from app.reports.counting import rate, tune_for_aggregates
+from app.reports.learning import learning_table
 from app.reports.results import N_, Chart, Report, Table
 from app.reports.scope import ReportFilter, Scope, project_details, scope_label
 from app.reports.tables import (
@@ -80,6 +81,7 @@ def participation_report(user, filters: ReportFilter, at: datetime | None = None
     registrations_by_role_table(scope, tables)
     capacity = capacity_table(scope, tables)
     feedback = feedback_table(scope, tables, charts)
+    learning = learning_table(scope, tables)
     tables["summary"].rows = [
         [N_("Events held"), held],
         [N_("Events planned"), planned],
@@ -88,6 +90,7 @@ def participation_report(user, filters: ReportFilter, at: datetime | None = None
         [N_("Training hours delivered"), capacity["hours"]],
         [N_("People trained"), capacity["people_trained"]],
         [N_("Certificates issued"), capacity["certificates"]],
+        [N_("People tested before and after training"), learning["tested"]],
         [N_("Feedback answers"), feedback["answers"]],
         [N_("Average overall rating (1–5)"), feedback["overall"]],
     ]

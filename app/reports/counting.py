@@ -21,7 +21,8 @@ How figures are counted (shown to users on the pages, see COUNTING_RULES):
   networking excluded), or the event's own length (end minus start) when it has no such sessions;
   plus, in any held event, the length of sessions of kind "training".
 - People trained: distinct participants/observers who attended a held training event or checked in
-  at a training session. Certificates: one per person per held training event attended as
+  at a training session. Certificates: the issued certificate records (app.certificates) of held
+  events and their sessions, revoked ones left out.
 """
 
 from __future__ import annotations
@@ -57,8 +58,9 @@ COUNTING_RULES = [  # shown on the report pages, in the viewer's language
     ),
     _l(
         "People trained: distinct participants and observers who attended a held training event or "
-        "checked in at a training session. Certificates issued: one per person per held training event "
-        "attended as participant or observer."
+        "checked in at a training session. Certificates issued: certificates of attendance issued for held "
+        "events and their training sessions (downloaded by their holders or issued by the organisers), "
+        "revoked ones left out."
     ),
     _l(
         "Lessons and follow-up actions belong to the events in the report (a theme filter also keeps "

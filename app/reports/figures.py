@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import and_, case, exists, func, or_, select, union
 
 from app.accounts.models import Role
+from app.certificates.models import Certificate
 from app.directory.models import Theme
 from app.events.models import Event, EventKind, EventStatus, Session, SessionKind
 from app.extensions import db
@@ -108,7 +109,10 @@ def people_trained(scope: Scope) -> dict[str, int]:
             checks.attended,
         )
 
-    certificates = db.session.execute(attended_training(func.count(Registration.id))).scalar_one()
+    certificates = db.session.execute(
+        select(func.count(Certificate.id)).join(Event, Event.id == Certificate.event_id)
+        .where(*scope.events(), held, Certificate.revoked_at.is_(None))
+    ).scalar_one()
     at_training_session = (
         select(Registration.user_id)
         .select_from(SessionAttendance)

@@ -105,6 +105,14 @@ def test_organiser_lists_adds_approves_and_checks_in(app, make, api_as):
     assert checked.status_code == 200 and checked.json["checked_in_at"]
     assert api.post(f"/api/v1/events/{event.id}/participants/{pending.id}/check-in",
                     json={"day": "2020-01-01"}).status_code == 422
+    # Only on the day itself: tomorrow not yet; a day already past as a confirmed late correction.
+    added_path = f"/api/v1/events/{event.id}/participants/{added.json['id']}/check-in"
+    first_day, second_day = (NOW - timedelta(hours=1)).date(), NOW.date() + timedelta(days=1)
+    assert api.post(added_path, json={"day": second_day.isoformat()}).status_code == 409
+    set_now(NOW + timedelta(days=1))
+    assert api.post(added_path, json={"day": first_day.isoformat()}).status_code == 409
+    assert api.post(added_path, json={"day": first_day.isoformat(), "late_correction": True}).status_code == 200
+    set_now(NOW)
     coordinator = api_as(make.user(role=Role.COORDINATOR))
     assert coordinator.get(f"/api/v1/events/{event.id}/participants").json["items"][0]["dietary_needs"] is None
     assert api_as(make.user()).get(f"/api/v1/events/{event.id}/participants").status_code == 403

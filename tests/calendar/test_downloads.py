@@ -97,3 +97,20 @@ def test_all_day_variant_on_request(client, make):
         assert entry["is_date"] is True, name
         # 24 Oct 10:00 Kyiv - 26 Oct 08:00 Kyiv: three calendar days, exclusive end on the 27th.
         assert (str(entry["start"]), str(entry["end"])) == ("2026-10-24", "2026-10-27"), name
+
+
+def test_descriptions_are_plain_text_not_markdown(client, make):
+    # Calendar clients show DESCRIPTION as plain text: "**Programme**" would appear with its stars.
+    description = ("**Programme**\n\nDay 1: *arrival* and a [tour of the lab](https://europol.example/lab).\n\n"
+                   "- Opening\n- Case study from **Moldova**\n")
+    event, _ = _event(make, description=description)
+    make.session(event, "Opening", starts_at=START, hours=1, description="## Goals\n\n1. Map **gaps**")
+    response = client.get(f"/events/{event.id}.ics?sessions=1")
+    for name, calendars in parse_all(response.data).items():
+        texts = [entry["description"] or "" for entry in calendars[0]["events"]]
+        event_text = next(text for text in texts if "Programme" in text)
+        assert "Programme\n\nDay 1: arrival and a tour of the lab (https://europol.example/lab)." in event_text, name
+        assert "- Opening\n- Case study from Moldova" in event_text, name
+        session_text = next(text for text in texts if "Goals" in text)
+        assert "Goals\n\n1. Map gaps" in session_text, name
+        assert not any("**" in text or "##" in text or "](" in text for text in texts), name

@@ -255,7 +255,9 @@ def test_clone_shifts_sessions_and_keeps_local_times(db, make):
     agenda.add_session(organiser, event, {"title": "Day four", "kind": "site_visit",
                                             "starts_at": kyiv(2026, 10, 26, 9, 0), "ends_at": kyiv(2026, 10, 26, 11, 0)})
     planning.publish(organiser, event)
-    copy = planning.clone(colleague, event, date(2027, 3, 4))
+    outcome = planning.clone(colleague, event, date(2027, 3, 4))
+    copy = outcome.event
+    assert outcome.overlaps == []
     assert copy.status == EventStatus.DRAFT and copy.uid != event.uid and copy.sequence == 0
     assert local_naive(copy.starts_at, KYIV) == datetime(2027, 3, 4, 9, 0)
     assert local_naive(copy.ends_at, KYIV) == datetime(2027, 3, 7, 17, 0)

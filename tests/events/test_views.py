@@ -184,7 +184,7 @@ def test_delete_only_drafts(login, make, people, db):
     ({"starts_at": "2026-03-29T03:30", "ends_at": "2026-03-30T10:00"}, "does not exist in Europe/Kyiv"),
     ({"reminder_days": "soon"}, "Reminder days are whole numbers"),
     ({"online_url": "javascript:alert(1)"}, "web address"),
-    ({"project_ids": "999"}, "valid choice"),
+    ({"project_ids": "999"}, "One of the projects chosen does not exist"),
     ({"kind": "party"}, "Not a valid choice."),
 ])
 def test_bad_event_input_is_shown_beside_the_field(login, people, db, overrides, field_error):
@@ -323,6 +323,20 @@ def test_overlap_warning_is_flashed_but_does_not_block(login, make, people, db):
     assert "overlaps with “Border workshop”" in response.get_data(as_text=True)
     db.session.rollback()
     assert db.session.scalar(select(Event.id).where(Event.title == "Study visit Kyiv")) is not None
+
+
+def test_cloning_onto_a_clashing_date_warns_and_still_makes_the_draft(login, make, people, db):
+    event = _event(make, people)
+    make.event("Border workshop in Lviv", starts_at=kyiv(2027, 3, 5, 9, 0), days=1, country="UA")
+    organiser = login(people["creator"])
+    clear = organiser.post(f"/events/{event.id}/clone", data={"starts_on": "2027-05-04"}, follow_redirects=True)
+    assert "overlaps with" not in clear.get_data(as_text=True)
+    clash = organiser.post(f"/events/{event.id}/clone", data={"starts_on": "2027-03-04"}, follow_redirects=True)
+    page = clash.get_data(as_text=True)
+    assert clash.status_code == 200 and "A draft copy is ready" in page
+    assert "overlaps with “Border workshop in Lviv” (05 Mar 2027)" in page
+    db.session.rollback()
+    assert len(db.session.scalars(select(Event).where(Event.title == "Kyiv study visit")).all()) == 3
 
 
 def test_clone_and_series_through_the_pages(login, make, people, db):

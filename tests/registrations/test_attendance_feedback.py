@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from app.registrations import attendance, feedback, pdf, register, rules
+from app.registrations import attendance, feedback, pdf, register, rules, sessions
 from app.registrations.models import AttendanceDay, Feedback, Registration, SessionAttendance
 from app.timeutil import set_now
 
@@ -38,9 +38,11 @@ def test_check_in_per_day_with_undo_through_the_page(db, make, login, organiser,
     assert "Ion Rusu" not in page  # the search is on name or organisation
     page = client.get(f"/events/{event.id}/check-in?q=Frontier&when=day:2027-03-09").get_data(as_text=True)
     assert "Ion Rusu" in page and "Zoe Other" not in page
+    set_now(datetime(2027, 3, 9, 8, 30, tzinfo=UTC))  # at the desk on the second day
     response = client.post(f"/events/{event.id}/check-in/{registration.id}", data={"day": "2027-03-09"},
                            headers={"Accept": "application/json"})
     assert response.get_json() == {"checked_in": True, "name": "Ion Rusu"}
+    set_now(datetime(2027, 3, 10, 8, 30, tzinfo=UTC))
     client.post(f"/events/{event.id}/check-in/{registration.id}", data={"day": "2027-03-10"})
     db.session.commit()
     assert sorted(db.session.scalars(select(AttendanceDay.day_on))) == [date(2027, 3, 9), date(2027, 3, 10)]
@@ -71,6 +73,9 @@ def test_session_check_in_and_attendance_figures(db, make, login, organiser, iti
     waiting_user = make.user()
     pending = register.register(event, waiting_user, role="speaker", consent=True)
     assert pending.status.value == "pending"
+    for person in people[:2]:  # the lab has sign-up: only those signed up are checked in there
+        assert sessions.sign_up_for_session(lab, person).ok
+    set_now(datetime(2027, 3, 8, 9, tzinfo=UTC))  # on the first day
     attendance.check_in_session(registrations[0], lab, organiser)
     attendance.check_in(registrations[2], date(2027, 3, 8), organiser)
     try:
@@ -89,7 +94,8 @@ def test_session_check_in_and_attendance_figures(db, make, login, organiser, iti
     assert "Not given" in page and "Ministry" in page and "Law enforcement" in page
     attendance.undo_session_check_in(registrations[0], lab, organiser)
     assert db.session.scalar(select(func.count(SessionAttendance.id))) == 0
-    # Through the check-in page, per session.
+    # Through the check-in page, per session, on the session's day.
+    set_now(datetime(2027, 3, 8, 10, tzinfo=UTC))
     client = login(organiser)
     page = client.get(f"/events/{event.id}/check-in?when=session:{lab.id}").get_data(as_text=True)
     assert "Check-in: Blockchain tracing lab" in page
@@ -130,6 +136,7 @@ def test_certificate_only_for_training_attendees(db, make, login, organiser, iti
     absent = make.user()
     attended = register.register(event, attendee, consent=True).registration
     missed = register.register(event, absent, consent=True).registration
+    set_now(datetime(2027, 3, 8, 9, tzinfo=UTC))
     attendance.check_in(attended, date(2027, 3, 8), organiser)
     attendance.check_in_session(attended, lab, organiser)
     set_now(datetime(2027, 3, 12, tzinfo=UTC))
@@ -145,6 +152,7 @@ def test_certificate_only_for_training_attendees(db, make, login, organiser, iti
     workshop = make.event(kind="workshop", organisers=[organiser], starts_at=datetime(2027, 3, 2, tzinfo=UTC))
     set_now(datetime(2027, 2, 1, tzinfo=UTC))
     other = register.register(workshop, attendee, consent=True).registration
+    set_now(datetime(2027, 3, 2, 9, tzinfo=UTC))
     attendance.check_in(other, date(2027, 3, 2), organiser)
     assert own.get(f"/events/{workshop.id}/certificates/{other.id}.pdf").status_code == 404
 
@@ -156,6 +164,7 @@ def test_feedback_once_after_the_end_by_attendees_and_anonymous_stays_anonymous(
     hidden = make.user(name="Hidden Person")
     no_show = make.user(name="No Show")
     registrations = {u.id: register.register(event, u, consent=True).registration for u in (named, hidden, no_show)}
+    set_now(datetime(2027, 3, 8, 9, tzinfo=UTC))  # the first day, at the desk
     for user in (named, hidden):
         attendance.check_in(registrations[user.id], date(2027, 3, 8), organiser)
     answer = {"overall": "5", "relevance": "4", "organisation": "3", "what_worked": "Hands-on labs",
@@ -166,7 +175,7 @@ def test_feedback_once_after_the_end_by_attendees_and_anonymous_stays_anonymous(
     assert client.post(f"/events/{event.id}/feedback", data=answer).status_code == 403
     set_now(datetime(2027, 3, 11, tzinfo=UTC))
     box = client.get(f"/events/{event.id}/registration").get_data(as_text=True)
-    assert "Give feedback" in box and "Certificate of attendance" in box
+    assert "Give feedback" in box and "Certificates of attendance" in box
     assert "Give feedback" not in login(no_show).get(f"/events/{event.id}/registration").get_data(as_text=True)
     assert client.post(f"/events/{event.id}/feedback", data={**answer, "overall": "7"}).status_code == 422
     assert client.post(f"/events/{event.id}/feedback", data=answer).status_code == 302

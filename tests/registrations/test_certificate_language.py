@@ -41,6 +41,7 @@ def _attended_training(make, organiser):
                        title="Training on virtual-asset investigations")
     person = make.user(name="ნინო ბერიძე", language="en")
     registration = register.register(event, person, consent=True).registration
+    set_now(datetime(2027, 3, 8, 9, tzinfo=UTC))  # at the desk on the first day
     attendance.check_in(registration, date(2027, 3, 8), organiser)
     set_now(datetime(2027, 3, 12, tzinfo=UTC))
     return event, person, registration
@@ -91,6 +92,8 @@ def test_the_certificate_links_offer_every_language(db, make, login, organiser, 
     event, person, registration = _attended_training(make, organiser)
     for page in (login(person).get("/my/events?show=past"), login(organiser).get(
             f"/events/{event.id}/participants/{registration.id}")):
-        html = page.get_data(as_text=True)
+        assert f'href="/events/{event.id}/certificates/{registration.id}"' in page.get_data(as_text=True)
+    for client in (login(person), login(organiser)):  # the certificates page (issue 22) offers the languages
+        html = client.get(f"/events/{event.id}/certificates/{registration.id}").get_data(as_text=True)
         assert f'href="/events/{event.id}/certificates/{registration.id}.pdf"' in html
         assert 'name="language"' in html and '<option value="ka" lang="ka">ქართული</option>' in html

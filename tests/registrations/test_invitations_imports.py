@@ -13,7 +13,13 @@ from sqlalchemy import func, select
 from app.accounts.models import User
 from app.notifications.models import OutboxMessage
 from app.registrations import imports, invitations, manage, register, rules
-from app.registrations.models import Invitation, InvitationStatus, Registration, RegistrationStatus
+from app.registrations.models import (
+    Invitation,
+    InvitationStatus,
+    ParticipantRole,
+    Registration,
+    RegistrationStatus,
+)
 
 
 def test_invitations_for_known_and_unknown_addresses(db, make, login, client, organiser, itip_calls):
@@ -79,6 +85,35 @@ def test_invitation_cannot_be_used_by_someone_else_and_can_be_declined(db, make,
     db.session.commit()
     assert db.session.scalar(select(Invitation)).status == InvitationStatus.DECLINED
     assert not invitations.accept_invitation(db.session.scalar(select(Invitation)), invited, consent=True).ok
+
+
+def test_invitation_to_a_full_event_says_it_waitlists_before_accepting(db, make, login, organiser):
+    event = make.event(registration_mode="invitation", capacity=1, organisers=[organiser], title="Full study visit")
+    seated = make.user(email="seated@police.example")
+    invited = make.user(email="late@police.example")
+    speaker = make.user(email="speaker@police.example")
+    result = invitations.invite(event, [("seated@police.example", ""), ("late@police.example", "")], organiser)
+    tokens = {item.email: item.token for item in result.invited}
+    speaker_token = invitations.invite(event, [("speaker@police.example", "")], organiser,
+                                       role=ParticipantRole.SPEAKER).invited[0].token
+    page = login(invited).get(f"/invitations/{tokens['late@police.example']}").get_data(as_text=True)
+    assert "This event is full" not in page and "Accept and register" in page  # one seat still free
+
+    assert login(seated).post(f"/invitations/{tokens['seated@police.example']}/accept",
+                              data={"consent": "y"}).status_code == 302
+    late = login(invited)
+    page = late.get(f"/invitations/{tokens['late@police.example']}").get_data(as_text=True)
+    assert "This event is full. If you accept, you join the waiting list" in page
+    assert "Accept and join the waiting list" in page and "Accept and register" not in page
+    refused = late.post(f"/invitations/{tokens['late@police.example']}/accept", data={}).get_data(as_text=True)
+    assert "Accept and join the waiting list" in refused  # said again when the form comes back
+    assert late.post(f"/invitations/{tokens['late@police.example']}/accept", data={"consent": "y"}).status_code == 302
+    db.session.commit()
+    assert db.session.scalar(select(Registration.status).where(Registration.user_id == invited.id)) == (
+        RegistrationStatus.WAITLISTED)
+    # A speaker takes no seat: their invitation promises what accepting does.
+    page = login(speaker).get(f"/invitations/{speaker_token}").get_data(as_text=True)
+    assert "This event is full" not in page and "Accept and register" in page
 
 
 def _csv(rows):

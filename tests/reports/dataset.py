@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from app.certificates.models import Certificate
 from app.directory.models import OrganisationType
 from app.extensions import db
 from app.registrations.models import Feedback, SessionAttendance
@@ -38,6 +39,18 @@ def feedback(registration, overall, relevance, organisation):
         Feedback(event_id=registration.event_id, registration_id=registration.id,
                  overall=overall, relevance=relevance, organisation=organisation)
     )
+
+
+def certificate(event, user, session=None, revoked: bool = False) -> Certificate:
+    item = session or event
+    record = Certificate(
+        number=f"LIA-2026-TEST-{user.id:02d}{event.id:02d}", scope_key=f"s{session.id}" if session else f"e{event.id}",
+        user_id=user.id, event_id=event.id, session_id=session.id if session else None, holder_name=user.name,
+        title=item.title, starts_at=item.starts_at, ends_at=item.ends_at, timezone=event.timezone,
+        issuer_name="Liaison", issued_at=event.ends_at, revoked_at=NOW if revoked else None,
+    )
+    db.session.add(record)
+    return record
 
 
 def build() -> Dataset:
@@ -109,6 +122,12 @@ def build() -> Dataset:
     r = make.registration(e7, dan)
     db.session.add(SessionAttendance(session_id=e7_training.id, registration_id=r.id, checked_in_at=at(2026, 5, 20)))
     make.registration(e7, erin)
+
+    # Certificates issued (records): Alice and Erin at E2, Bob at E3 = 3. Left out: Dan's at E7's session
+    # (revoked), Bob's at the draft E6 (drafts never count).
+    for event, user, session, revoked in ((e2, alice, None, False), (e2, erin, None, False), (e3, bob, None, False),
+                                          (e7, dan, e7_training, True), (e6, bob, None, False)):
+        certificate(event, user, session, revoked)
 
     l1 = make.lesson(e1, status="validated", themes=[cyber])
     make.lesson(e1, status="draft")

@@ -86,7 +86,8 @@ def test_jobs_are_declared_with_fixed_ids_coalesced_never_overlapping(app):
     declared = {job.id: job for job in process.scheduler.get_jobs()}
     assert set(declared) == {"heartbeat", "deliver_outbox", "reminders", "registration_closing",
                              "post_event", "action_digest", "coordinator_digest", "report_snapshots",
-                             "needs_retention", "calendar_replies"}
+                             "needs_retention", "calendar_replies", "contribution_calls",
+                             "follow_up_surveys", "assessment_reminders"}
     for spec in JOBS:
         job = declared[spec.id]
         assert job.coalesce is True and job.max_instances == 1

@@ -125,7 +125,8 @@ def reject_participant(args, event_id: int, registration_id: int):
 @needs("registrations:write")
 @blp.arguments(CheckInArgs)
 @blp.response(200, ParticipantSchema)
-@blp.alt_response(409, description="Not confirmed, or not a day of the event")
+@blp.alt_response(409, description="Not confirmed, not on the session's list, or not today (a day already past "
+                                   "needs late_correction)")
 def check_in(args, event_id: int, registration_id: int):
     """Check a confirmed participant in for a day of the event or one of its sessions (or undo it)."""
     event = get_managed_or_404(event_id, current_user)
@@ -135,12 +136,14 @@ def check_in(args, event_id: int, registration_id: int):
             item = queries.get_session(args["session_id"])
             if item is None or item.event_id != event.id:
                 refuse(422, "This session is not part of the event.", "session_id")
-            attendance.set_checked_in(registration, current_user, undo=args["undo"], session=item)
+            attendance.set_checked_in(registration, current_user, undo=args["undo"], session=item,
+                                      late_correction=args["late_correction"])
         else:
             day = attendance.day_of(event, args["day"].isoformat() if args["day"] else None)
             if day is None:
                 refuse(422, "Choose a day of the event.", "day")
-            attendance.set_checked_in(registration, current_user, undo=args["undo"], day_on=day)
+            attendance.set_checked_in(registration, current_user, undo=args["undo"], day_on=day,
+                                      late_correction=args["late_correction"])
     except RegistrationError as error:
         refuse(409, str(error))
     event = get_managed_or_404(event_id, current_user)

@@ -137,7 +137,7 @@ def detail(event_id: int):
 
 # What the main column of an event page shows (facts, people, agenda).
 DETAIL_TABLES = ("events", "sessions", "session_speakers", "users", "organisations", "event_organisers",
-                 "event_projects", "projects", "event_themes", "themes")
+                 "event_projects", "projects", "event_themes", "themes", "facilities")
 
 
 def _lesson_entries(event):

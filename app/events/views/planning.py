@@ -139,9 +139,10 @@ def clone(event_id: int):
     event = _managed_by_event_creator(event_id)
     form = CloneForm()
     if form.validate_on_submit():
-        copy = planning.clone(current_user, event, form.starts_on.data)
+        outcome = planning.clone(current_user, event, form.starts_on.data)
         flash(_("A draft copy is ready; its sessions moved with it. Check it, then publish it."), "success")
-        return redirect(url_for("events.detail", event_id=copy.id))
+        _flash_overlaps(outcome)
+        return redirect(url_for("events.detail", event_id=outcome.event.id))
     if request.method == "GET":
         form.starts_on.data = local_date(event.starts_at, event.timezone)
     status = 422 if request.method == "POST" else 200

@@ -13,6 +13,7 @@ from app.events.place import TOWN, place
 from app.events.times import local_span
 from app.extensions import db
 from app.i18n import format_pattern
+from app.learning.results import learning_by_event
 from app.lessons import visibility
 from app.lessons.models import TLP, FollowUpAction, Lesson, LessonStatus
 from app.lessons.summaries.compile import entry_snapshot, most_restrictive
@@ -103,10 +104,12 @@ def wrap_up(user, event: Event) -> dict:
     attended = _attended(event)
     feedback = _feedback(event)
     lessons = _entries(user, event)
+    learning = learning_by_event([event.id])
     return {
         "registrations": registrations,
         "attended": attended,
         "feedback": feedback,
+        "learning": learning[0] if learning else None,
         "lessons": lessons,
         "entries": [entry_snapshot(lesson) for lesson in lessons],
         "actions": _actions(user, event, [lesson.id for lesson in lessons]),
@@ -135,6 +138,26 @@ def _feedback_blocks(fb: dict) -> list[dict]:
     return blocks
 
 
+def _percent(value) -> str:
+    return f"{format_decimal(value, '0.#')}%" if value is not None else "—"
+
+
+def _learning_blocks(line) -> list[dict]:
+    """Pre- and post-test figures (app.learning), when the event had tests."""
+    if line is None:
+        return []
+    result = line.overall
+    gain = "—" if result.gain is None else ("+" if result.gain > 0 else "") + format_decimal(result.gain, "0.#")
+    return [{"type": "heading", "level": 1, "text": _("Learning (pre- and post-tests)")},
+            {"type": "table", "headers": [_("Figure"), _("Value")], "rows": [
+                [_("Participants tested"), str(line.tested)],
+                [_("Mean pre-test score"), _percent(result.mean_pre)],
+                [_("Mean post-test score"), _percent(result.mean_post)],
+                [_("Took both (paired)"), str(result.n_paired)],
+                [_("Learning gain (percentage points)"), gain],
+            ]}]
+
+
 def _subtitle(event: Event) -> str:
     first, last = local_span(event.starts_at, event.ends_at, event.timezone)
     subtitle = f"{event.kind.label}, {format_pattern(first, '%d %b %Y')} – {format_pattern(last, '%d %b %Y')}"
@@ -151,6 +174,7 @@ def wrap_up_document(event: Event, data: dict) -> dict:
     rows.append([_("Attended (checked in)"), str(data["attended"])])
     blocks.append({"type": "table", "headers": [_("Registrations"), _("Number")], "rows": rows})
     blocks += _feedback_blocks(data["feedback"])
+    blocks += _learning_blocks(data.get("learning"))
     blocks.append({"type": "heading", "level": 1, "text": _("Entries (%(num)d)", num=len(data["entries"]))})
     if data["entries"]:
         blocks += [entry_block(entry) for entry in data["entries"]]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user
 
+from app.assessments import queries as assessment_queries
 from app.cache import fragments
 from app.lessons import queries, visibility
+from app.lessons.models import RecommendationType
 from app.lessons.search import LibraryFilter, library_counts
 from app.lessons.views import bp
 from app.lessons.views.common import PER_PAGE, filter_context
@@ -27,7 +29,16 @@ def library():
     viewer = ("user", user.id, user.role) if is_signed_in(user) else ("public",)
     key = (viewer, fragments.query_key())
     content = fragments.cached("lessons.library", key, LIBRARY_TABLES, lambda: _library_content(user))
-    return render_template("lessons/library.html", content=content)
+    return render_template("lessons/library.html", content=content, needs=_capability_needs(user))
+
+
+def _capability_needs(user) -> list:
+    """The identified needs (app.assessments) beside the capability-gap recommendations: shown to the
+    planning staff when the library is not narrowed to another recommendation type."""
+    f = LibraryFilter.from_args(request.args)
+    if f.recommendation_type not in (None, RecommendationType.CAPABILITY_GAP):
+        return []
+    return assessment_queries.needs_for_library(user, f.theme_id)
 
 
 def _library_content(user) -> str:

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from app.accounts.auth import role_required
 from app.accounts.models import Role
+from app.assessments import queries as assessment_queries
 from app.lessons import export, queries
 from app.lessons.forms import SummaryForm
 from app.lessons.models import Summary, SummaryVersion
@@ -164,7 +165,16 @@ def summary_detail(summary_id: int):
         groups=group_entries(entries, version.group_by),
         recommendations=recommendations_by_addressee(entries),
         figures=localised_figures(data["snapshot"].get("figures", {})), formats=export.FORMATS,
+        needs=_addressed_needs(entries),
     )
+
+
+def _addressed_needs(entries: list[dict]) -> list:
+    """The identified needs (app.assessments) that the summary's events address, each once."""
+    event_ids = {entry["event"]["id"] for entry in entries if entry.get("event")}
+    found = {need.id: need for needs in assessment_queries.needs_for_events(current_user, event_ids).values()
+             for need in needs}
+    return list(found.values())
 
 
 @bp.get("/lessons/summaries/<int:summary_id>/export/<fmt>")

@@ -6,6 +6,7 @@ from flask import abort, render_template
 from flask_login import current_user
 
 from app.accounts.auth import login_required
+from app.assessments import queries as assessment_queries
 from app.events import access as event_access
 from app.lessons import export
 from app.lessons.summaries.wrap_up import wrap_up as wrap_up_report
@@ -19,7 +20,8 @@ from app.lessons.views.common import download
 def wrap_up(event_id: int):
     event = event_access.get_managed_or_404(event_id, current_user)
     data = wrap_up_report(current_user, event)
-    return render_template("lessons/wrap_up.html", event=event, data=data, formats=export.FORMATS)
+    needs = assessment_queries.needs_for_events(current_user, [event.id]).get(event.id, [])
+    return render_template("lessons/wrap_up.html", event=event, data=data, formats=export.FORMATS, needs=needs)
 
 
 @bp.get("/events/<int:event_id>/wrap-up/export/<fmt>")

@@ -6,6 +6,8 @@ bp = Blueprint("registrations", __name__)
 
 from app.registrations.views import (  # noqa: E402, F401  (each module adds its routes to bp)
     attendance,
+    checkin,
+    email_texts,
     feedback,
     helpers,
     invitations,

@@ -79,7 +79,7 @@ def invitation(token: str):
     has_account = accounts.find_by_email(item.email) is not None
     form = AcceptInvitationForm(formdata=None)
     return render_template("registrations/invitation.html", invitation=item, event=item.event, form=form,
-                           has_account=has_account)
+                           has_account=has_account, waitlists=service.accepting_waitlists(item))
 
 
 @bp.post("/invitations/<token>/accept")
@@ -89,7 +89,7 @@ def accept_invitation(token: str):
     form = AcceptInvitationForm()
     if not form.validate():
         return render_template("registrations/invitation.html", invitation=item, event=item.event, form=form,
-                               has_account=True), 422
+                               has_account=True, waitlists=service.accepting_waitlists(item)), 422
     outcome = service.accept_invitation(
         item, current_user, Needs(form.dietary_needs.data, form.accessibility_needs.data, form.needs_visa_letter.data),
         consent=form.consent.data,

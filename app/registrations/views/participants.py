@@ -12,7 +12,6 @@ from app.accounts.auth import login_required
 from app.events.access import get_managed_or_404
 from app.pagination import Page, parse_page
 from app.registrations import exports, imports, manage, queries
-from app.registrations.attendance import can_get_certificate
 from app.registrations.forms import BulkForm, ConfirmImportForm, ImportForm, MessageForm
 from app.registrations.models import RegistrationStatus
 from app.registrations.notices import write_to_participants
@@ -105,7 +104,7 @@ def participant(event_id: int, registration_id: int):
     signups, days = queries.participant_details(event.id, registration)
     return render_template("registrations/participant.html", event=event, registration=registration,
                            position=waitlist_position(registration), signups=signups, days=days,
-                           bulk_form=BulkForm(formdata=None), can_certificate=can_get_certificate(registration),
+                           bulk_form=BulkForm(formdata=None),
                            show_needs=may_see_needs(current_user, event), needs_notice=needs_notice(event))
 
 

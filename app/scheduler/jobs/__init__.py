@@ -17,9 +17,12 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
+from app.scheduler.jobs.assessment_reminders import run_assessment_reminders
 from app.scheduler.jobs.closing import run_registration_closing
+from app.scheduler.jobs.contributions import run_call_closing
 from app.scheduler.jobs.delivery import run_deliver_outbox
 from app.scheduler.jobs.digests import run_action_digest, run_coordinator_digest
+from app.scheduler.jobs.follow_up import run_follow_up_surveys
 from app.scheduler.jobs.post_event import run_post_event
 from app.scheduler.jobs.reminders import run_reminders
 from app.scheduler.jobs.replies import run_calendar_replies
@@ -44,6 +47,8 @@ JOBS: list[JobSpec] = [
             "with the event's .ics.")),
     JobSpec("registration_closing", run_registration_closing, 300,
             _l("When registration closes, send organisers the final participant list (CSV).")),
+    JobSpec("contribution_calls", run_call_closing, 300,
+            _l("When a call for contributions closes, tell the organisers how many proposals came in.")),
     JobSpec("post_event", run_post_event, 900,
             _l("After an event ends, ask attendees for feedback and lessons; remind organisers to record lessons.")),
     JobSpec("action_digest", run_action_digest, 3600,
@@ -56,5 +61,9 @@ JOBS: list[JobSpec] = [
             _l("Daily: erase participants' needs NEEDS_RETENTION_DAYS after their event ends (attendance stays).")),
     JobSpec("calendar_replies", run_calendar_replies, 60,
             _l("Read Accept / Decline replies from calendar programs in the IMAP mailbox (IMAP_HOST) and apply them.")),
+    JobSpec("follow_up_surveys", run_follow_up_surveys, 3600,
+            _l("Ask confirmed participants whether they applied what they learned, when an event's follow-up survey is due.")),
 ]
+JOBS.append(JobSpec("assessment_reminders", run_assessment_reminders, 900,
+                    _l("Remind people who have not answered an open needs assessment, 7 and 2 days before its deadline.")))
 JOBS_BY_ID = {spec.id: spec for spec in JOBS}

@@ -19,6 +19,7 @@ from app.events.place import where
 from app.events.urls import event_url
 from app.extensions import db
 from app.notifications.services import prepare
+from app.registrations.email_texts import own_paragraph
 from app.registrations.models import Registration, RegistrationStatus
 from app.scheduler.jobs.work import JobResult, Unit, batch_size, chunks, claim, commit_batch, fail
 from app.timeutil import zone
@@ -119,12 +120,14 @@ def remind_batch(event_id: int, ids: list[int], at: datetime, result: JobResult)
         .where(Registration.id.in_(ids), Registration.status == RegistrationStatus.CONFIRMED)
         .order_by(Registration.id)
     ).all()
-    units = [unit for registration in registrations if (unit := reminder(registration, event, at))]
+    paragraph = own_paragraph(event.id, "reminder")  # the organisers' own, once per batch
+    units = [unit for registration in registrations
+             if (unit := reminder(registration, event, at, paragraph=paragraph))]
     if units:
         commit_batch(units, result, "reminders")
 
 
-def reminder(registration: Registration, event: Event, at: datetime) -> Unit | None:
+def reminder(registration: Registration, event: Event, at: datetime, *, paragraph=None) -> Unit | None:
     """One participant's due reminder, rendered, with the claim of its marker (None when none is
     due or it went out)."""
     days = due_reminder_days(event, at, registration.confirmed_at)
@@ -137,7 +140,7 @@ def reminder(registration: Registration, event: Event, at: datetime) -> Unit | N
         dedupe_key=f"reminder:{registration.id}:{days}:{event.starts_at:%Y%m%dT%H%M}",
         attachments=[attachment] if attachment is not None else [],
         event=event, days=days, place=where(event, user.language), event_url=event_url(event),
-        has_calendar=attachment is not None,
+        has_calendar=attachment is not None, own_paragraph=paragraph,
     )
     starts_at, registration_id = event.starts_at, registration.id  # the commit before the claim expires them
     return Unit(

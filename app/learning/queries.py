@@ -1,0 +1,171 @@
+"""What the knowledge-check pages read: an event's tests for its organisers, the tests a
+participant may take now or see the results of (event page, my events), a person's own answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.events.models import Event, Session
+from app.extensions import db
+from app.learning.models import (
+    CheckKind,
+    CheckQuestion,
+    CheckSubmission,
+    FollowUpAnswer,
+    FollowUpSurvey,
+    KnowledgeCheck,
+)
+from app.registrations.models import (
+    Registration,
+    RegistrationStatus,
+    SessionSignup,
+    SessionSignupStatus,
+)
+from app.timeutil import now
+
+
+@dataclass
+class Scope:
+    """The event itself or one of its sessions, with its pre- and post-test (when made)."""
+
+    session: Session | None
+    title: str
+    pre: KnowledgeCheck | None = None
+    post: KnowledgeCheck | None = None
+
+
+def event_checks(event: Event) -> list[KnowledgeCheck]:
+    return list(db.session.scalars(
+        select(KnowledgeCheck)
+        .options(selectinload(KnowledgeCheck.questions).selectinload(CheckQuestion.options),
+                 selectinload(KnowledgeCheck.session))
+        .where(KnowledgeCheck.event_id == event.id)
+    ))
+
+
+def organiser_scopes(event: Event) -> tuple[list[Scope], dict[int, int]]:
+    """The event and each of its sessions with their tests, and the number of submissions per test."""
+    sessions = list(db.session.scalars(select(Session).where(Session.event_id == event.id)
+                                       .order_by(Session.starts_at, Session.position, Session.id)))
+    scopes = {None: Scope(None, event.title)}
+    for session in sessions:
+        scopes[session.id] = Scope(session, session.title)
+    checks = event_checks(event)
+    for check in checks:
+        scope = scopes.get(check.session_id)
+        if scope is not None:
+            setattr(scope, check.kind.value, check)
+    counts = dict(db.session.execute(
+        select(CheckSubmission.check_id, func.count(CheckSubmission.id))
+        .where(CheckSubmission.check_id.in_([c.id for c in checks])).group_by(CheckSubmission.check_id)).all()
+    ) if checks else {}
+    return list(scopes.values()), counts
+
+
+@dataclass
+class TestEntry:
+    """A test as one participant sees it: open to take, taken, or with results to read."""
+
+    check: KnowledgeCheck
+    taken: bool
+    can_take: bool
+    results_open: bool
+
+
+def takes_tests(registration) -> bool:
+    """Whether a registration (or None) is one whose holder may take the event's tests."""
+    return (registration is not None and registration.status == RegistrationStatus.CONFIRMED
+            and registration.role.value in ("participant", "observer"))
+
+
+def participant_tests(user, events: list[Event]) -> dict[int, list[TestEntry]]:
+    """For each of `events` the viewer is a confirmed participant of: the tests they may take now
+    and those they took whose results are open ({event id: entries}); four queries at most."""
+    if not events or not getattr(user, "is_authenticated", False):
+        return {}
+    event_ids = [event.id for event in events]
+    confirmed = set(db.session.scalars(select(Registration.event_id).where(
+        Registration.event_id.in_(event_ids), Registration.user_id == user.id,
+        Registration.status == RegistrationStatus.CONFIRMED, Registration.role.in_(["participant", "observer"]))))
+    if not confirmed:
+        return {}
+    checks = list(db.session.scalars(
+        select(KnowledgeCheck).options(selectinload(KnowledgeCheck.session), selectinload(KnowledgeCheck.event))
+        .where(KnowledgeCheck.event_id.in_(confirmed))
+        .where(select(CheckQuestion.id).where(CheckQuestion.check_id == KnowledgeCheck.id).exists())
+        .order_by(KnowledgeCheck.session_id.is_not(None), KnowledgeCheck.session_id, KnowledgeCheck.kind)))
+    if not checks:
+        return {}
+    taken = set(db.session.scalars(select(CheckSubmission.check_id).where(
+        CheckSubmission.user_id == user.id, CheckSubmission.check_id.in_([c.id for c in checks]))))
+    signed_up = set(db.session.scalars(select(SessionSignup.session_id).where(
+        SessionSignup.user_id == user.id, SessionSignup.status == SessionSignupStatus.CONFIRMED,
+        SessionSignup.session_id.in_([c.session_id for c in checks if c.session_id]))))
+    closes = {(c.session_id, c.kind): c.closes_at for c in checks}
+    at = now()
+    found: dict[int, list[TestEntry]] = {}
+    for check in checks:
+        if check.session_id and check.session.has_signup and check.session_id not in signed_up:
+            continue
+        is_taken = check.id in taken
+        results_at = closes.get((check.session_id, CheckKind.POST), check.closes_at)
+        entry = TestEntry(check, is_taken, not is_taken and check.opens_at <= at < check.closes_at,
+                          is_taken and at >= results_at)
+        if entry.can_take or entry.results_open:
+            found.setdefault(check.event_id, []).append(entry)
+    return found
+
+
+def recent_events_of(user) -> list[Event]:
+    """The events the viewer is confirmed for that run from 60 days ago to 2 days ahead (where a
+    test can be open or results fresh)."""
+    at = now()
+    return list(db.session.scalars(
+        select(Event).join(Registration, Registration.event_id == Event.id)
+        .where(Registration.user_id == user.id, Registration.status == RegistrationStatus.CONFIRMED,
+               Event.starts_at <= at + timedelta(days=2), Event.ends_at >= at - timedelta(days=60))
+        .order_by(Event.starts_at)))
+
+
+def own_answers(check: KnowledgeCheck, user) -> CheckSubmission | None:
+    return db.session.scalar(
+        select(CheckSubmission).options(selectinload(CheckSubmission.answers))
+        .where(CheckSubmission.check_id == check.id, CheckSubmission.user_id == user.id))
+
+
+def check_of_event(event: Event, check_id: int) -> KnowledgeCheck | None:
+    check = db.session.get(KnowledgeCheck, check_id)
+    return check if check is not None and check.event_id == event.id else None
+
+
+def question_of_event(event: Event, question_id: int) -> CheckQuestion | None:
+    question = db.session.get(CheckQuestion, question_id)
+    return question if question is not None and question.check.event_id == event.id else None
+
+
+
+def tests_for_export(user_id: int) -> list[dict]:
+    """A person's test submissions, for their data export (app.privacy)."""
+    rows = db.session.execute(
+        select(KnowledgeCheck.event_id, KnowledgeCheck.session_id, KnowledgeCheck.kind, CheckSubmission.submitted_at,
+               CheckSubmission.percent)
+        .join(KnowledgeCheck, KnowledgeCheck.id == CheckSubmission.check_id)
+        .where(CheckSubmission.user_id == user_id).order_by(CheckSubmission.submitted_at)
+    ).all()
+    return [{"event_id": event_id, "session_id": session_id, "kind": kind.value, "submitted_at": at.isoformat(),
+             "percent": score} for event_id, session_id, kind, at, score in rows]
+
+
+def follow_up_for_export(user_id: int) -> list[dict]:
+    """A person's follow-up survey answers, for their data export (app.privacy)."""
+    rows = db.session.execute(
+        select(FollowUpSurvey.event_id, FollowUpAnswer.applied, FollowUpAnswer.how, FollowUpAnswer.answered_at)
+        .join(FollowUpSurvey, FollowUpSurvey.id == FollowUpAnswer.survey_id)
+        .where(FollowUpAnswer.user_id == user_id).order_by(FollowUpAnswer.answered_at)
+    ).all()
+    return [{"event_id": event_id, "applied": applied, "how": how, "answered_at": at.isoformat()}
+            for event_id, applied, how, at in rows]

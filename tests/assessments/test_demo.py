@@ -1,0 +1,29 @@
+"""The demo's needs assessment: the ILECU partner units' answers, its needs, one addressed by a
+demo training, and the coordinator's results page."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.assessments.models import Assessment, Need, Respondent
+from app.demo.assessments import TITLE
+from app.demo.data import DEMO_PASSWORD, load_demo
+from tests.conftest import AuthActions
+
+
+def test_demo_assessment_with_answers_needs_and_a_linked_training(db, app):
+    load_demo()
+    assessment = db.session.scalar(select(Assessment).where(Assessment.title == TITLE))
+    submitted = db.session.scalars(select(Respondent.country).where(
+        Respondent.assessment_id == assessment.id, Respondent.submitted_at.is_not(None))).all()
+    assert sorted(set(submitted)) == ["GE", "MD", "MK", "RS", "UA"] and len(submitted) == 12
+    needs = db.session.scalars(select(Need).where(Need.assessment_id == assessment.id)).all()
+    assert len(needs) == 4
+    assert [e.title for n in needs for e in n.events] == ["Training of trainers: OSINT for border police"]
+    client = app.test_client()
+    AuthActions(client).login("coordinator@liaison.example", DEMO_PASSWORD)
+    db.session.rollback()
+    page = client.get(f"/reports/assessments/{assessment.id}")
+    assert page.status_code == 200 and 'data-figure="Submitted">12' in page.get_data(as_text=True)
+    load_demo()
+    assert db.session.scalar(select(func.count(Assessment.id))) == 1
