@@ -47,9 +47,10 @@ NAV = [
 ]
 
 
-# The running of the network (directory, people, system): under one "Manage" menu when there are
-# two or more, so the navigation stays on one line at 1366 px for every role (issue 23).
-MANAGE = ("directory.index", "membership.requests", "accounts.users", "scheduler.status", "privacy.audit")
+# The running of the network (needs assessments, directory, people, system): under one "Manage" menu
+# when there are two or more, so the navigation stays on one line at 1366 px for every role (issue 23).
+MANAGE = ("assessments.index", "directory.index", "membership.requests", "accounts.users", "scheduler.status",
+          "privacy.audit")
 
 
 def nav_items() -> list[dict]:

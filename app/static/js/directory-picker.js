@@ -30,6 +30,10 @@
   }
 
   function setUp(select) {
+    // Tom Select points the field's label at its own search box; the original (hidden) select keeps
+    // its name for assistive technology through aria-label.
+    var label = select.id ? document.querySelector('label[for="' + select.id + '"]') : null;
+    if (label && !select.hasAttribute("aria-label")) select.setAttribute("aria-label", label.textContent.trim());
     var data = select.dataset;
     var limit = parseInt(data.limit || "20", 10);
     var multiple = select.multiple;
