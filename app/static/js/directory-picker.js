@@ -30,10 +30,9 @@
   }
 
   function setUp(select) {
-    // Tom Select points the field's label at its own search box; the original (hidden) select keeps
-    // its name for assistive technology through aria-label.
-    var label = select.id ? document.querySelector('label[for="' + select.id + '"]') : null;
-    if (label && !select.hasAttribute("aria-label")) select.setAttribute("aria-label", label.textContent.trim());
+    // Tom Select's own search box carries the field's label; the original select, hidden and out of
+    // the tab order, is hidden from assistive technology too (else it is a second, unnamed control).
+    select.setAttribute("aria-hidden", "true");
     var data = select.dataset;
     var limit = parseInt(data.limit || "20", 10);
     var multiple = select.multiple;
