@@ -32,6 +32,16 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def development_base_url() -> str:
+    """Where `make run` serves (HOST, PORT): a wildcard address is reached as 127.0.0.1."""
+    host = os.environ.get("HOST", "127.0.0.1").strip() or "127.0.0.1"
+    if host in {"0.0.0.0", "::", "[::]"}:
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{os.environ.get('PORT', '5000').strip() or '5000'}"
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-secret-key")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
@@ -41,7 +51,9 @@ class Config:
     # A pooled connection unused for this long is tested (one round trip) before a request gets it,
     # and replaced if the server dropped it; busy connections are not tested (app/db_events.py).
     DATABASE_IDLE_PING_SECONDS = _int("DATABASE_IDLE_PING_SECONDS", 10)
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # The site's public address (emails, calendar files and feeds). Development: follows HOST/PORT
+    # (`PORT=5201 make run`) unless set; production refuses to start without it (ProductionConfig.validate).
+    BASE_URL = (os.environ.get("BASE_URL") or development_base_url()).rstrip("/")
     SITE_NAME = os.environ.get("SITE_NAME", "Liaison")
     INSTANCE_DIR = str(DEFAULT_INSTANCE_DIR)
     # Where `flask backup` writes SQLite backups by default, and `flask restore` keeps the database it replaces.
@@ -140,6 +152,9 @@ class Config:
 
     # Scheduler
     SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)
+    # `flask scheduler run` writes its routine (INFO) lines here, warnings and errors still to the
+    # terminal; unset: everything to the terminal. `make run` sets instance/scheduler.log.
+    SCHEDULER_LOG_FILE = os.environ.get("SCHEDULER_LOG_FILE", "")
     SCHEDULER_HEARTBEAT_SECONDS = _int("SCHEDULER_HEARTBEAT_SECONDS", 0)  # 0 = a third of the lease
     SCHEDULER_DIGEST_WEEKDAY = _int("SCHEDULER_DIGEST_WEEKDAY", 0)  # 0 = Monday
     SCHEDULER_DIGEST_HOUR = _int("SCHEDULER_DIGEST_HOUR", 7)
@@ -191,6 +206,13 @@ class ProductionConfig(Config):
             )
         # The app must sign with the key just checked, not with a value read when this module loaded.
         cls.SECRET_KEY = key
+        base_url = os.environ.get("BASE_URL", "").strip().rstrip("/")
+        if not base_url.startswith(("https://", "http://")):
+            raise RuntimeError(
+                "BASE_URL must be set in production to the site's public address, for example "
+                "BASE_URL=https://liaison.example.org: every link in emails, calendar files and feeds is built on it."
+            )
+        cls.BASE_URL = base_url
 
 
 CONFIGS = {

@@ -47,6 +47,12 @@ NAV = [
 ]
 
 
+# The running of the network (needs assessments, directory, people, system): under one "Manage" menu
+# when there are two or more, so the navigation stays on one line at 1366 px for every role (issue 23).
+MANAGE = ("assessments.index", "directory.index", "membership.requests", "accounts.users", "scheduler.status",
+          "privacy.audit")
+
+
 def nav_items() -> list[dict]:
     allowed = {
         "all": lambda: True,
@@ -59,7 +65,11 @@ def nav_items() -> list[dict]:
     items = []
     for endpoint, label, who in NAV:
         if allowed[who]():
-            items.append({"endpoint": endpoint, "label": label, "url": url_for(endpoint)})
+            items.append({"endpoint": endpoint, "label": label, "url": url_for(endpoint),
+                          "manage": endpoint in MANAGE})
+    if sum(item["manage"] for item in items) < 2:
+        for item in items:
+            item["manage"] = False
     return items
 
 

@@ -123,7 +123,8 @@ def run_once(args, batch_size: int) -> dict:
         server.wait_ready()
         prepared = [prepare_registration(server.port, email, target_id) for email in emails]
         env = dict(os.environ, DATABASE_URL=f"sqlite:///{path}", LIAISON_ENV="production",
-                   SECRET_KEY=secrets.token_hex(32), SCHEDULER_BATCH_SIZE=str(batch_size),
+                   SECRET_KEY=secrets.token_hex(32), BASE_URL=f"http://127.0.0.1:{server.port}",
+                   SCHEDULER_BATCH_SIZE=str(batch_size),
                    FLASK_APP="wsgi", PYTHONPATH=str(ROOT))
         started = time.perf_counter()
         # The job as `flask scheduler run-once reminders` runs it, with its write transactions timed

@@ -196,7 +196,8 @@ def main() -> int:
     app, url = prepare_database(args.database_url, workdir)
     heartbeat = float(args.heartbeat or max(1, args.lease / 3))
     env = dict(os.environ, FLASK_APP="wsgi", DATABASE_URL=url, LIAISON_ENV="production",
-               SECRET_KEY=secrets.token_hex(32), SCHEDULER_LEASE_SECONDS=str(args.lease),
+               SECRET_KEY=secrets.token_hex(32), BASE_URL="http://127.0.0.1:5000",
+               SCHEDULER_LEASE_SECONDS=str(args.lease),
                SCHEDULER_HEARTBEAT_SECONDS=str(args.heartbeat), MAIL_BACKEND="file",
                MAIL_FILE_DIR=str(workdir / "mail"), PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
     print(f"database {url.split('@')[-1]}, lease {args.lease} s, heartbeat {heartbeat:g} s, logs in {workdir}",

@@ -85,6 +85,7 @@ def run_job(database_url: str, batch_size: int) -> dict:
     from app.scheduler.runner import execute
 
     os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
+    os.environ.setdefault("BASE_URL", "http://127.0.0.1:5000")  # production refuses to start without it
     app = create_app(overrides={"SQLALCHEMY_DATABASE_URI": database_url, "SCHEDULER_BATCH_SIZE": batch_size,
                                 "SCHEDULER_LEASE_SECONDS": 3600})
     holder = "bench_write_holds"

@@ -332,7 +332,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "registrations.session_signup_cancel POST": SIGNED_IN_ACTION,
     "registrations.feedback POST": row("403"),  # E has not ended: nobody answers yet
     "calendar.preferences POST": SIGNED_IN_ACTION,
-    "calendar.regenerate_token POST": SIGNED_IN_ACTION,
+    "calendar.regenerate_token POST": row("422", anonymous="403"),  # not confirmed: let in, refused
     "accounts.change_email POST": row("422", anonymous="403", unconfirmed="422"),
     "accounts.change_password POST": row("422", anonymous="403", unconfirmed="422"),
     # An empty profile form keeps the stored values (the form is filled from the account).

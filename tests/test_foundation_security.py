@@ -89,12 +89,15 @@ def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch, extr
 
 def test_production_cookies_are_secure_and_signed_with_the_real_key(monkeypatch, extra_app):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", ProductionConfig.SECRET_KEY)
+    monkeypatch.setattr(ProductionConfig, "BASE_URL", ProductionConfig.BASE_URL)
     key = "9f" * 32
     monkeypatch.setenv("SECRET_KEY", key)
+    monkeypatch.setenv("BASE_URL", "https://liaison.example/")
     production = extra_app(ProductionConfig)
     assert production.config["SECRET_KEY"] == key
     assert production.config["SESSION_COOKIE_SECURE"] is True
     assert production.config["DEMO_MODE"] is False
+    assert production.config["BASE_URL"] == "https://liaison.example"
     response = production.test_client().get("/login", base_url="https://liaison.example")
     cookie = _set_cookie(response)  # the CSRF token lives in the session
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie

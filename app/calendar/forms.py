@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SubmitField
+from wtforms.validators import DataRequired
 
 from app.forms_base import Form
 
 
 class RegenerateTokenForm(Form):
+    # The confirmation step (no script needed): the old address stops working at once, for every
+    # calendar program subscribed to it.
+    confirm = BooleanField(
+        _l("I understand: the current address stops working at once, and I subscribe again with the new one"),
+        validators=[DataRequired(_l("Tick the box to confirm: the current address stops working at once."))],
+    )
     submit = SubmitField(_l("Make a new feed address"))
 
 

@@ -95,6 +95,10 @@ def public_feed():
 @bp.route("/calendar/subscribe", methods=["GET"])
 @login_required
 def subscribe():
+    return _subscribe_page(RegenerateTokenForm(formdata=None))
+
+
+def _subscribe_page(token_form: RegenerateTokenForm, status: int = 200):
     personal = links.personal_feed_url(current_user)
     organised = links.organiser_feed_url(current_user) if current_user.is_organiser else None
     public = links.public_feed_url()
@@ -106,17 +110,17 @@ def subscribe():
         organised_webcal=links.webcal(organised) if organised else None,
         public=public,
         public_webcal=links.webcal(public),
-        token_form=RegenerateTokenForm(),
+        token_form=token_form,
         preferences_form=FeedPreferencesForm(include_waitlisted=current_user.calendar_include_waitlisted),
-    )
+    ), status
 
 
 @bp.post("/calendar/subscribe/token")
 @login_required
 def regenerate_token():
     form = RegenerateTokenForm()
-    if not form.validate_on_submit():
-        abort(400)
+    if not form.validate_on_submit():  # not confirmed: the page again, the reason beside the box
+        return _subscribe_page(form, 422)
     regenerate_calendar_token(current_user)
     flash(_("Your feed has a new address. The old one no longer works: subscribe again with the new one."), "success")
     return redirect(url_for("calendar.subscribe"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from app.reports.chart_text import shorten, text_width, wrap
 from app.reports.results import Chart, cell_text
 
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -20,8 +21,10 @@ def _fmt(value: float) -> str:
     return cell_text(round(value, 1) if isinstance(value, float) else value)
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+# Labels of horizontal bars: at most this wide (two lines each), so the bars keep most of the width.
+LABEL_MAX = 230
+# Labels under columns (rotated 45°): at most this long.
+COLUMN_LABEL_MAX = 120
 
 
 def _open(chart: Chart, height: int) -> list[str]:
@@ -56,11 +59,25 @@ def _empty(chart: Chart) -> Markup:
     return Markup("".join(parts))
 
 
+def _label(x: float, y: float, lines: list[str], row: int) -> str:
+    """A right-aligned label of one or two lines, centred on its bar."""
+    if len(lines) == 1:
+        return f'<text x="{x:.1f}" y="{y + row / 2 + 4:.1f}" font-size="12" text-anchor="end">{escape(lines[0])}</text>'
+    first = y + row / 2 - 3
+    spans = "".join(f'<tspan x="{x:.1f}" y="{first + 13 * i:.1f}">{escape(line)}</tspan>' for i, line in enumerate(lines))
+    return f'<text font-size="12" text-anchor="end">{spans}</text>'
+
+
 def horizontal_bars(chart: Chart) -> Markup:
-    """Stacked horizontal bars, one row per category: good for long labels (countries, themes)."""
+    """Stacked horizontal bars, one row per category: good for long labels (countries, themes). The
+    label column is as wide as the longest label needs (measured, up to LABEL_MAX, a long label on
+    two lines), so no label runs past the chart's left edge."""
     if not chart.categories:
         return _empty(chart)
-    label_width, right, row, top = 200, 60, 26, (26 if len(chart.series) > 1 else 6)
+    labels = [wrap(category, LABEL_MAX) for category in chart.categories]
+    label_width = 12 + max(60.0, max(text_width(line) for lines in labels for line in lines))
+    right, top = 60, (26 if len(chart.series) > 1 else 6)
+    row = 36 if any(len(lines) > 1 for lines in labels) else 26
     height = top + row * len(chart.categories) + 8
     scale_max = chart.maximum or max(chart.totals) or 1
     span = WIDTH - label_width - right
@@ -68,26 +85,23 @@ def horizontal_bars(chart: Chart) -> Markup:
     parts += _legend(chart, 16)
     for i, category in enumerate(chart.categories):
         y = top + i * row
-        parts.append(
-            f'<text x="{label_width - 8}" y="{y + 16}" font-size="12" text-anchor="end">'
-            f"{escape(_shorten(category, 30))}</text>"
-        )
-        x = float(label_width)
+        parts.append(_label(label_width - 8, y, labels[i], row))
+        x, bar_y, bar_height = float(label_width), y + (row - 18) / 2, 18
         for index, series in enumerate(chart.series):
             value = series.values[i] or 0
             width = span * value / scale_max
             if width > 0:
                 parts.append(
-                    f'<rect x="{x:.1f}" y="{y + 4}" width="{width:.1f}" height="{row - 8}" '
+                    f'<rect x="{x:.1f}" y="{bar_y:.1f}" width="{width:.1f}" height="{bar_height}" '
                     f'fill="{PALETTE[index % len(PALETTE)]}"><title>{escape(category)}, '
                     f"{escape(series.name)}: {_fmt(value)}</title></rect>"
                 )
             x += width
         parts.append(
-            f'<text x="{x + 6:.1f}" y="{y + 16}">{_fmt(chart.totals[i])}</text>'
+            f'<text x="{x + 6:.1f}" y="{y + row / 2 + 4:.1f}">{_fmt(chart.totals[i])}</text>'
         )
     parts.append(
-        f'<line x1="{label_width}" y1="{top}" x2="{label_width}" y2="{height - 8}" stroke="{GRID}"/>'
+        f'<line x1="{label_width:.1f}" y1="{top}" x2="{label_width:.1f}" y2="{height - 8}" stroke="{GRID}"/>'
     )
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -97,10 +111,17 @@ def vertical_columns(chart: Chart) -> Markup:
     """Stacked columns along a time axis (months)."""
     if not chart.categories:
         return _empty(chart)
-    left, bottom, top, height = 40, 60, 30, 280
-    plot_height = height - top - bottom
     count = len(chart.categories)
+    labels = [shorten(category, COLUMN_LABEL_MAX, 11) for category in chart.categories]
+    # A label is rotated 45° and ends under its column: it reaches left and down by 0.71 of its width.
+    reach = [0.71 * text_width(label, 11) for label in labels]
+    left, top = 40, 30
     slot = (WIDTH - left - 10) / count
+    left = max(left, int(reach[0] - slot / 2) + 6)
+    slot = (WIDTH - left - 10) / count
+    bottom = max(60, int(max(reach)) + 24)
+    height = top + 190 + bottom
+    plot_height = height - top - bottom
     bar = max(2.0, min(40.0, slot * 0.7))
     scale_max = chart.maximum or max(chart.totals) or 1
     parts = _open(chart, height)
@@ -130,7 +151,7 @@ def vertical_columns(chart: Chart) -> Markup:
             cx, cy = x + bar / 2, base + 12
             parts.append(
                 f'<text x="{cx:.1f}" y="{cy}" font-size="11" text-anchor="end" '
-                f'transform="rotate(-45 {cx:.1f} {cy})">{escape(category)}</text>'
+                f'transform="rotate(-45 {cx:.1f} {cy})">{escape(labels[i])}</text>'
             )
     parts.append(f'<line x1="{left}" y1="{base}" x2="{WIDTH - 10}" y2="{base}" stroke="{TEXT}"/>')
     parts.append("</svg>")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 import click
+from apscheduler.events import EVENT_SCHEDULER_STARTED
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.scheduler.jobs import JOBS, JOBS_BY_ID
+from app.scheduler.logfile import READY_MESSAGE, send_routine_lines_to
 from app.scheduler.runner import SchedulerProcess, execute, interval_of
+
+log = logging.getLogger("liaison.scheduler")
 
 scheduler_cli = AppGroup("scheduler", help="The scheduler process and its jobs.")
 
@@ -18,11 +23,16 @@ scheduler_cli = AppGroup("scheduler", help="The scheduler process and its jobs."
 def run_command():
     """Run the scheduler (blocks). Several may run; only the lease holder acts, the others stand by."""
     app = current_app._get_current_object()
+    to_file = send_routine_lines_to(app.config.get("SCHEDULER_LOG_FILE", ""))
+    say = log.info if to_file else click.echo  # routine lines: in the log file when there is one
     process = SchedulerProcess(app)
     process.install_signal_handlers()
-    click.echo(f"scheduler {process.holder} starting (lease {app.config['SCHEDULER_LEASE_SECONDS']}s)")
+    process.scheduler.add_listener(
+        lambda _event: log.info(READY_MESSAGE, process.holder, "active" if process.is_active else "standby"),
+        EVENT_SCHEDULER_STARTED)
+    say(f"scheduler {process.holder} starting (lease {app.config['SCHEDULER_LEASE_SECONDS']}s)")
     process.start()
-    click.echo("scheduler stopped")
+    say("scheduler stopped")
 
 
 def _parse_at(value: str | None) -> datetime | None:

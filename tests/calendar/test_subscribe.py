@@ -32,7 +32,7 @@ def test_new_feed_address_replaces_the_old_one(make, login, client):
     user = make.user()
     old = user.calendar_token
     browser = login(user)
-    response = browser.post("/calendar/subscribe/token")
+    response = browser.post("/calendar/subscribe/token", data={"confirm": "y"})
     assert response.status_code == 302
     db.session.rollback()  # end the test's read snapshot
     new = db.session.get(User, user.id).calendar_token
@@ -40,6 +40,24 @@ def test_new_feed_address_replaces_the_old_one(make, login, client):
     assert client.get(f"/calendar/feed/{old}.ics").status_code == 404
     assert client.get(f"/calendar/feed/{new}.ics").status_code == 200
     assert new in browser.get("/calendar/subscribe").get_data(as_text=True)
+
+
+def test_new_feed_address_needs_a_confirmation(make, login, client):
+    """Issue 23: one press must not break every subscribed calendar: the box must be ticked first;
+    without it the page comes back with the reason beside the box and the address unchanged."""
+    user = make.user()
+    old = user.calendar_token
+    browser = login(user)
+    page = browser.get("/calendar/subscribe").get_data(as_text=True)
+    assert 'name="confirm"' in page and "stops working at once, and I subscribe again" in page
+    response = browser.post("/calendar/subscribe/token", data={})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Tick the box to confirm" in html and 'aria-invalid="true"' in html
+    assert old in html  # the page still shows the current address, which still works
+    db.session.rollback()
+    assert db.session.get(User, user.id).calendar_token == old
+    assert client.get(f"/calendar/feed/{old}.ics").status_code == 200
 
 
 def test_waitlisted_preference_is_saved(make, login):

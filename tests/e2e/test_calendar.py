@@ -40,6 +40,10 @@ def test_participant_downloads_the_ics_and_renews_the_feed_address(page, make):
     feed = page.request.get(old_url.replace("http://liaison.test", ""))
     assert feed.status == 200 and event_uid in feed.text()
 
+    page.get_by_test_id("regenerate-token").click()  # not confirmed: nothing changes, the reason is given
+    expect(page.get_by_text("Tick the box to confirm")).to_be_visible()
+    assert page.get_by_test_id("feed-https").input_value() == old_url
+    page.get_by_label("I understand: the current address stops working at once").check()
     page.get_by_test_id("regenerate-token").click()
     page.wait_for_url("**/calendar/subscribe")
     expect(page.get_by_text("Your feed has a new address")).to_be_visible()

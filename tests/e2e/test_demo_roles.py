@@ -38,6 +38,7 @@ def test_each_demo_role_signs_in_and_sees_the_home_page_with_its_badge(page, dem
 def test_coordinator_browses_the_directory(page, demo):
     sign_in(page, "coordinator@liaison.example", DEMO_PASSWORD)
     page.wait_for_url("**/")
+    page.get_by_test_id("nav-manage").click()  # the coordinator's directory is under "Manage"
     page.get_by_role("link", name="Directory").click()
     page.get_by_role("link", name="Organisations").first.click()
     expect(page.get_by_role("link", name="Europol", exact=True)).to_be_visible()

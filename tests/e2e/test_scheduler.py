@@ -23,6 +23,7 @@ def test_admin_sees_the_scheduler_and_retries_dead_messages(page, make):
 
     sign_in(page, "admin@liaison.test", PASSWORD)
     page.wait_for_url("**/")
+    page.get_by_test_id("nav-manage").click()  # the admin's pages are under "Manage"
     page.get_by_role("link", name="System").click()
     page.wait_for_url("**/admin/system/")
     expect(page.get_by_role("heading", name="System", exact=True)).to_be_visible()

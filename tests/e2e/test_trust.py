@@ -47,6 +47,7 @@ def test_sign_up_confirm_request_membership_and_be_approved(page, new_page, make
     audit_page = new_page()
     sign_in(audit_page, "admin@liaison.example", PASSWORD)
     audit_page.wait_for_url("**/")
+    audit_page.get_by_test_id("nav-manage").click()  # the admin's pages are under "Manage"
     audit_page.get_by_role("link", name="Audit log").click()
     audit_page.get_by_label("What").select_option("membership.approve")
     audit_page.get_by_role("button", name="Filter").click()

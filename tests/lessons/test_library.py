@@ -215,3 +215,18 @@ def test_figures_by_kind_and_status_and_awaiting_agree_with_the_list(login, make
     # A member sees the published ones and no badge.
     html = login(member).get("/lessons/").get_data(as_text=True)
     assert 'data-testid="total">5<' in html and 'data-testid="awaiting"' not in html
+
+
+def test_country_filter_is_a_list_of_countries_like_the_events_page(client, make, login):
+    """Issue 23: a select of countries (names in the page's language), the chosen one selected; also on
+    the coordinator's summary page, which shares the filters."""
+    body = client.get("/lessons/?country=md").get_data(as_text=True)
+    select = re.search(r'<select class="form-select" id="country" name="country">(.*?)</select>', body, re.S)
+    assert select, "the country filter is not a select"
+    assert '<option value="">Any</option>' in select.group(1)
+    assert '<option value="MD" selected>Moldova</option>' in select.group(1)
+    assert '<option value="UA">Ukraine</option>' in select.group(1)
+    assert 'name="country" value=' not in body  # no free-text field any more
+    coordinator = login(make.user(role=Role.COORDINATOR))
+    compile_page = coordinator.get("/lessons/summaries/new").get_data(as_text=True)
+    assert '<select class="form-select" id="country" name="country">' in compile_page

@@ -62,11 +62,14 @@ def index():
     filters = EventFilters.from_args(request.args)
     # The same list for every viewer of the same visibility class; "upcoming" and "past" move with
     # the clock, so the minute is part of the key.
-    key = (fragments.query_key(), queries.visibility_key(current_user, filters), now().replace(second=0, microsecond=0))
+    # The viewer's own time is shown beside the event's when their zones differ: the zone is part of the key.
+    viewer_tz = current_user.timezone if is_signed_in(current_user) else None
+    key = (fragments.query_key(), queries.visibility_key(current_user, filters), viewer_tz,
+           now().replace(second=0, microsecond=0))
 
     def build() -> str:
         page = paginate(queries.list_query(filters, current_user), request.args.get("page"), per_page=20)
-        return render_template("events/_list.html", page=page, filters=filters)
+        return render_template("events/_list.html", page=page, filters=filters, viewer_tz=viewer_tz)
 
     listing = fragments.cached("events.list", key, LIST_TABLES, build)
     filter_form = _filter_form(filters, {"tab": "past"} if filters.tab == "past" else {}, True)

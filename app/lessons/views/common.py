@@ -4,9 +4,11 @@ looked up for the viewer, a document download."""
 from __future__ import annotations
 
 from flask import Response, abort
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.events.models import EventKind
+from app.forms_common import country_choices
 from app.lessons import export, queries
 from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus, RecommendationType
 from app.lessons.search import filter_choices
@@ -30,6 +32,7 @@ def filter_context() -> dict:
         "recommendation_types": list(RecommendationType),
         "event_kinds": list(EventKind),
         "markings": list(TLP),
+        "countries": country_choices(_("Any")),  # a list, as on the events page
     }
 
 

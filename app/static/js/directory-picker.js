@@ -30,6 +30,9 @@
   }
 
   function setUp(select) {
+    // Tom Select's own search box carries the field's label; the original select, hidden and out of
+    // the tab order, is hidden from assistive technology too (else it is a second, unnamed control).
+    select.setAttribute("aria-hidden", "true");
     var data = select.dataset;
     var limit = parseInt(data.limit || "20", 10);
     var multiple = select.multiple;

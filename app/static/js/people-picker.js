@@ -22,6 +22,9 @@
 
   function setUp(select) {
     var data = select.dataset;
+    // Tom Select's own search box carries the field's label; the original select, hidden and out of
+    // the tab order, is hidden from assistive technology too (else it is a second, unnamed control).
+    select.setAttribute("aria-hidden", "true");
     var limit = parseInt(data.limit || "20", 10);
     var failed = false;
     new window.TomSelect(select, {
