@@ -73,6 +73,7 @@ def _assess(page, browser, live_server) -> str:
     """The coordinator's assessment for Moldova, answered by a member on a phone; returns its URL."""
     sign_in(page, COORDINATOR, PASSWORD)
     page.wait_for_url("**/")
+    page.get_by_test_id("nav-manage").click()  # a coordinator's network pages are under "Manage"
     page.get_by_role("link", name="Needs assessments").click()
     page.get_by_role("link", name="New assessment").click()
     page.get_by_label("Title").fill("Moldova border units: financial investigation needs")

@@ -48,6 +48,7 @@ def test_question_answered_at_registration_appears_in_the_downloaded_visa_letter
     person = new_page()
     sign_in(person, "levan@police.example.ge", PASSWORD)
     person.goto(f"/events/{event_id}/registration")
+    person.get_by_text("Dietary, accessibility or visa needs (optional)").click()  # the folded needs
     person.get_by_label("I need a visa support letter").check()
     person.get_by_label("I have read and accept the privacy notice").check()
     person.locator("[data-testid=registration-box] form button[type=submit]").last.click()
