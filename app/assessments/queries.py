@@ -195,3 +195,14 @@ def person_questionnaires(user_id: int) -> list[dict]:
             "answers": {texts.get(key, key): value for key, value in (respondent.answers or {}).items()},
         })
     return found
+
+
+def waiting_questionnaires(user) -> list[Respondent]:
+    """The open questionnaires `user` was sent and has not submitted, soonest deadline first (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(db.session.scalars(
+        select(Respondent).join(Assessment).options(joinedload(Respondent.assessment))
+        .where(Respondent.user_id == user.id, Respondent.submitted_at.is_(None),
+               Assessment.status == AssessmentStatus.OPEN, Assessment.closes_at > now())
+        .order_by(Assessment.closes_at)))

@@ -407,7 +407,8 @@ EVENTS = [
              [("bojan.trajkovski@mvr.example.mk", None)]),
         ],
         registrations=[
-            (MEMBER, P), ("aleksandar.petrovski@mvr.example.mk", C), ("bojan.trajkovski@mvr.example.mk", C),
+            # The member is confirmed here so the demo member can propose a topic (call for contributions).
+            (MEMBER, C), ("aleksandar.petrovski@mvr.example.mk", C), ("bojan.trajkovski@mvr.example.mk", C),
             ("stefan.markovic@mup.example.rs", C, ParticipantRole.TRAINER), ("milica.jovanovic@mup.example.rs", C),
             ("mihai.ionescu@politiadefrontiera.example.ro", C), ("andrii.shevchuk@dpsu.example.gov.ua", P),
             ("giorgi.kapanadze@bpg.example.ge", P), ("natalia.ciobanu@border.example.md", C),

@@ -10,7 +10,15 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.events.models import Event, EventFormat, EventKind, EventStatus
+from app.events.models import (
+    Event,
+    EventFormat,
+    EventKind,
+    EventStatus,
+    Session,
+    SessionKind,
+    SessionSpeaker,
+)
 from app.extensions import db
 from app.learning.models import (
     CheckAnswer,
@@ -60,6 +68,22 @@ PARTICIPANTS = [
 CASES = ["A ransomware case paid in bitcoin", "Online fraud against pensioners", "", "Drug sales on a darknet market"]
 FEEDBACK = [(5, 5, 4, "The live exercise on a real transaction graph."), (4, 5, 4, None), (5, 4, 5, None),
             (4, 4, 3, "More time on seizure procedures."), (5, 5, 5, None), (4, 5, 4, None)]
+# The agenda (QA: a two-day training showed "The agenda is not published yet"): (day, start, end, kind,
+# title, room, trainer, trainer's unit). Workshops, not training sessions: the certificate is for the
+# event as a whole, earned by checking in, as the participants were.
+TRAINER_MD, TRAINER_RO = ("Sergiu Cebotari", "Cybercrime Centre, General Police Inspectorate of Moldova"), \
+    ("Raluca Stanciu", "Cybercrime Service, Romanian Police")
+AGENDA = [
+    (0, time(9), time(10, 30), SessionKind.PLENARY, "Public blockchains for investigators: addresses, transactions, explorers",
+     "Aula Magna", TRAINER_MD),
+    (0, time(11), time(13), SessionKind.WORKSHOP, "Attribution: exchanges, seized devices and open sources", "Computer lab 2",
+     TRAINER_RO),
+    (0, time(14), time(17, 30), SessionKind.WORKSHOP, "Live exercise: following a ransom payment to an exchange",
+     "Computer lab 2", TRAINER_MD),
+    (1, time(9), time(12, 30), SessionKind.WORKSHOP, "Mixers, bridges and money-mule wallets", "Computer lab 2", TRAINER_RO),
+    (1, time(13, 30), time(17, 30), SessionKind.WORKSHOP, "From trace to seizure: requests, custody wallets and evidence",
+     "Aula Magna", TRAINER_MD),
+]
 FOLLOW_UP = [("ion.rusu@politia.example.md", 5, "Traced ransom payments to an exchange and froze them with a request."),
              ("olena.kovalenko@npu.example.gov.ua", 4, "Used the explorer on two fraud cases; waiting for the licence."),
              ("aleksandar.petrovski@mvr.example.mk", 2, "No crypto case since the training; shared the notes with colleagues.")]
@@ -85,6 +109,7 @@ def load_learning(users: dict[str, User], organiser: User, today: datetime) -> i
     event.organisers = [organiser]
     db.session.add(event)
     db.session.flush()
+    _agenda(event, today)
     people = [users[email] for email, _pre, _post in PARTICIPANTS]
     registrations = []
     for person in people:
@@ -110,6 +135,14 @@ def load_learning(users: dict[str, User], organiser: User, today: datetime) -> i
                                       answered_at=survey.sent_at + timedelta(days=1)))
     db.session.flush()
     return added
+
+
+def _agenda(event: Event, today: datetime) -> None:
+    for position, (day, start, end, kind, title, room, (name, unit)) in enumerate(AGENDA):
+        session = Session(event_id=event.id, kind=kind, title=title, room=room, position=position,
+                          starts_at=_at(today, -30 + day, start), ends_at=_at(today, -30 + day, end))
+        session.speakers.append(SessionSpeaker(external_name=name, external_organisation=unit, role="trainer"))
+        db.session.add(session)
 
 
 def _check(event: Event, kind: CheckKind) -> KnowledgeCheck:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from app.events.models import Event, Session, SessionSpeaker
@@ -99,7 +99,9 @@ def participant_tests(user, events: list[Event]) -> dict[int, list[TestEntry]]:
         .where(select(CheckQuestion.id).where(CheckQuestion.check_id == KnowledgeCheck.id).exists())
         .where(~select(SessionSpeaker.id).where(SessionSpeaker.session_id == KnowledgeCheck.session_id,
                                                 SessionSpeaker.user_id == user.id).exists())  # not their own
-        .order_by(KnowledgeCheck.session_id.is_not(None), KnowledgeCheck.session_id, KnowledgeCheck.kind)))
+        # The pre-test before the post-test (their stored names sort the other way).
+        .order_by(KnowledgeCheck.session_id.is_not(None), KnowledgeCheck.session_id,
+                  case((KnowledgeCheck.kind == CheckKind.PRE, 0), else_=1))))
     if not checks:
         return {}
     taken = set(db.session.scalars(select(CheckSubmission.check_id).where(

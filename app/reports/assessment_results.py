@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.countries import country_name
 from app.directory.models import OrganisationType
@@ -143,7 +144,7 @@ def build(assessment, questions: list, respondents: list, invited: int, theme_na
         sections.append(section)
     report = Report(
         title=_("Needs assessment: %(title)s", title=assessment.title), scope=scope_line, filters=ReportFilter(),
-        filter_line=_("%(num)d questionnaire(s) submitted", num=len(respondents)), produced_at=produced_at,
+        filter_line=ngettext("%(num)d questionnaire submitted", "%(num)d questionnaires submitted", len(respondents)), produced_at=produced_at,
         tables=tables, charts=charts,
     )
     return Results(report, sections)

@@ -27,3 +27,33 @@ def test_demo_assessment_with_answers_needs_and_a_linked_training(db, app):
     assert page.status_code == 200 and 'data-figure="Submitted">12' in page.get_data(as_text=True)
     load_demo()
     assert db.session.scalar(select(func.count(Assessment.id))) == 1
+
+
+def test_member_finds_the_questionnaire_waiting_for_them_on_the_home_page(db, app):
+    """QA: a member sent a questionnaire had no link to it (the navigation shows Needs assessments
+    to organisers only); the home page lists it until it is submitted."""
+    load_demo()
+    assessment = db.session.scalar(select(Assessment).where(Assessment.title == TITLE))
+    client = app.test_client()
+    AuthActions(client).login("member@liaison.example", DEMO_PASSWORD)
+    home = client.get("/").get_data(as_text=True)
+    assert "Questionnaires waiting for your answer" in home
+    assert f'href="/assessments/{assessment.id}/answer"' in home
+
+    other = app.test_client()
+    AuthActions(other).login("organiser@liaison.example", DEMO_PASSWORD)
+    assert "Questionnaires waiting for your answer" not in other.get("/").get_data(as_text=True)
+    assert "Questionnaires waiting" not in app.test_client().get("/").get_data(as_text=True)
+
+
+def test_results_count_the_questionnaires_with_real_plural_forms(db, app):
+    """QA: the results said "12 questionnaire(s) submitted", which no translation can say well
+    (Ukrainian, Macedonian and Serbian have three plural forms)."""
+    load_demo()
+    assessment = db.session.scalar(select(Assessment).where(Assessment.title == TITLE))
+    client = app.test_client()
+    AuthActions(client).login("coordinator@liaison.example", DEMO_PASSWORD)
+    page = client.get(f"/reports/assessments/{assessment.id}").get_data(as_text=True)
+    assert "12 questionnaires submitted" in page and "(s)" not in page
+    page = client.get(f"/reports/assessments/{assessment.id}?lang=uk").get_data(as_text=True)
+    assert "12 опитувальників подано" in page

@@ -39,7 +39,7 @@ def test_an_organiser_builds_sends_and_opens_an_assessment(app, login, make):
     assert db.session.get(Assessment, assessment.id).status == AssessmentStatus.OPEN
     assert len(db.session.scalars(select(Respondent)).all()) == 2
     page = client.get(base).get_data(as_text=True)
-    assert "Ion" in page and "Natalia" in page and "0 submitted, 0 draft(s), 2 invited" in page
+    assert "Ion" in page and "Natalia" in page and "Submitted: 0 · drafts: 0 · invited: 2" in page
 
     member = login(ion)
     form = member.get(f"{base}/answer").get_data(as_text=True)
@@ -87,3 +87,4 @@ def test_planning_an_event_from_a_need_opens_its_edit_form(app, login):
     need = needs.record_need(w.owner, w.assessment, needs.NeedData(title="OSINT for border checks", country="MD"))
     response = login(w.owner).post(f"/assessments/needs/{need.id}/plan")
     assert response.status_code == 302 and response.headers["Location"].endswith("/edit")
+

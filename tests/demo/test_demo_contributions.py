@@ -22,3 +22,16 @@ def test_the_demo_has_a_call_with_proposals_one_on_the_agenda_and_a_confirmation
     assert db.session.scalar(select(EventEmailText).where(EventEmailText.kind == "confirmation")) is not None
     load_demo()  # again: nothing twice
     assert len(db.session.scalars(select(Proposal).where(Proposal.event_id == event.id)).all()) == 4
+
+
+def test_the_demo_member_can_propose_a_topic_for_the_skopje_meeting(db, app):
+    """QA: the demo member's registration for the meeting with the call was pending, so the member
+    login never saw the call for contributions."""
+    from tests.conftest import AuthActions
+
+    load_demo()
+    event = db.session.scalar(select(Event).where(Event.title == CALL_EVENT))
+    client = app.test_client()
+    AuthActions(client).login("member@liaison.example", "liaison-demo-2026")
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "Propose a topic" in page and f'href="/events/{event.id}/proposals/new"' in page

@@ -157,3 +157,15 @@ def test_upcoming_events_stay_upcoming_whatever_the_day(app, db):
         load_demo()
         upcoming = db.session.scalar(select(func.count(Event.id)).where(Event.starts_at > later))
     assert upcoming >= 6
+
+
+def test_every_published_multi_day_demo_event_shows_an_agenda(db, client):
+    """QA: the demo's two-day training in Chișinău (knowledge checks) said "The agenda is not
+    published yet"."""
+    load_demo()
+    events = db.session.scalars(select(Event).where(Event.status == EventStatus.PUBLISHED)).all()
+    multi_day = [e for e in events if e.ends_at - e.starts_at >= timedelta(hours=24)]
+    assert multi_day
+    for event in multi_day:
+        page = client.get(f"/events/{event.id}").get_data(as_text=True)
+        assert "The agenda is not published yet" not in page, event.title

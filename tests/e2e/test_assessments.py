@@ -38,9 +38,9 @@ def test_assessment_answered_on_a_phone_and_charted_for_its_owner(page, browser,
     page.get_by_text("Question added.").wait_for()
     page.get_by_label("Organisations (all their approved members)").select_option(label="Border Police of North Macedonia (MK)")
     page.get_by_role("button", name="Send to them").click()
-    page.get_by_text("1 person(s) added.").wait_for()
+    page.get_by_text("1 person added.").wait_for()
     page.get_by_role("button", name="Open and send").click()
-    page.get_by_text("The assessment is open: 1 invitation(s) sent.").wait_for()
+    page.get_by_text("The assessment is open: 1 invitation sent.").wait_for()
     assessment_url = page.url
 
     context = browser.new_context(base_url=live_server, viewport=PHONE, is_mobile=True, has_touch=True,

@@ -129,3 +129,17 @@ def test_own_tests_are_in_the_personal_data_export(training):
                                          "submitted_at": (START - timedelta(minutes=10)).isoformat(),
                                          "percent": 100.0}]
     assert data["follow_up_answers"] == []
+
+
+def test_event_page_lists_the_pre_test_before_the_post_test(training, login):
+    """QA: the event page listed "My post-test results" above "My pre-test results"."""
+    person = training.people[0]
+    set_now(START - timedelta(minutes=10))
+    taking.submit(training.pre, person, answer_ids(training.pre, [[1], [1]]))
+    set_now(END + timedelta(minutes=30))
+    taking.submit(training.post, person, answer_ids(training.post, [[1], [1, 2]]))
+    db.session.commit()
+    set_now(training.post.closes_at + timedelta(hours=1))
+    page = login(person).get(f"/events/{training.event.id}").get_data(as_text=True)
+    assert "My pre-test results" in page and "My post-test results" in page
+    assert page.index("My pre-test results") < page.index("My post-test results")

@@ -20,3 +20,12 @@ def test_cancelled_registration_offers_to_register_again_only_while_registration
     page = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert "Your earlier registration is cancelled." in page
     assert "register again" not in page
+
+
+def test_organiser_finds_the_email_texts_page_from_the_event_page(db, make, login, organiser):
+    event = make.event(title="Workshop on firearms tracing", organisers=[organiser])
+    page = login(organiser).get(f"/events/{event.id}").get_data(as_text=True)
+    assert f'href="/events/{event.id}/emails"' in page
+
+    participant_page = login(make.user(name="Ion Rusu")).get(f"/events/{event.id}").get_data(as_text=True)
+    assert f"/events/{event.id}/emails" not in participant_page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.accounts.auth import login_required, role_required
@@ -125,7 +126,7 @@ def copy_questions(assessment_id: int):
         except AssessmentError as error:
             show_rule_error(form, error)
         else:
-            flash(_("%(num)d question(s) reused.", num=count), "success")
+            flash(ngettext("%(num)d question reused.", "%(num)d questions reused.", count), "success")
             return redirect(url_for("assessments.detail", assessment_id=assessment_id, _anchor="questions"))
     return _detail(assessment, copy_form=form, status=422)
 
@@ -143,7 +144,7 @@ def add_recipients(assessment_id: int):
         except AssessmentError as error:
             show_rule_error(form, error, "people")
         else:
-            flash(_("%(num)d person(s) added.", num=count), "success")
+            flash(ngettext("%(num)d person added.", "%(num)d people added.", count), "success")
             return redirect(url_for("assessments.detail", assessment_id=assessment_id, _anchor="recipients"))
     return _detail(assessment, recipients_form=form, status=422)
 
@@ -157,7 +158,7 @@ def open_assessment(assessment_id: int):
     except AssessmentError as error:
         flash(str(error), "error")
     else:
-        flash(_("The assessment is open: %(num)d invitation(s) sent.", num=count), "success")
+        flash(ngettext("The assessment is open: %(num)d invitation sent.", "The assessment is open: %(num)d invitations sent.", count), "success")
     return redirect(url_for("assessments.detail", assessment_id=assessment_id))
 
 
