@@ -95,9 +95,9 @@ def _assess(page, browser, live_server) -> str:
     expect(option).to_contain_text("Ion Rusu")
     option.click()
     page.get_by_role("button", name="Send to them").click()
-    page.get_by_text("1 person(s) added.").wait_for()
+    page.get_by_text("1 person added.").wait_for()
     page.get_by_role("button", name="Open and send").click()
-    page.get_by_text("The assessment is open: 1 invitation(s) sent.").wait_for()
+    page.get_by_text("The assessment is open: 1 invitation sent.").wait_for()
     assessment_url = page.url
 
     set_now(T0 + timedelta(days=2))
