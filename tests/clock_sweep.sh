@@ -10,7 +10,8 @@
 # The clock is shifted by a fixed offset (FAKETIME=+Ns), so processes the tests start agree with it.
 # Under libfaketime the pytest process does not exit after its summary, so it is stopped once the
 # summary is printed. Tests that start a Python process running the app (the two that start a
-# scheduler process, the export-loading probe) hang under libfaketime even at an offset of zero, so
+# scheduler process, the export-loading probe, the BASE_URL and `make run` banner probes) hang under
+# libfaketime even at an offset of zero, so
 # they are left out. The suite takes about 15 minutes a moment under libfaketime.
 set -u
 cd "$(dirname "$0")/.."
@@ -28,6 +29,9 @@ for moment in "$@"; do
     --deselect tests/scheduler/test_runner.py::test_two_schedulers_send_each_message_and_reminder_exactly_once \
     --deselect tests/scheduler/test_runner.py::test_flask_scheduler_run_acts_then_releases_its_lease_on_sigterm \
     --deselect tests/lessons/test_exports.py::test_a_worker_loads_the_pdf_and_docx_libraries_only_when_it_exports \
+    --deselect tests/test_base_url.py::test_development_links_follow_the_port_of_make_run \
+    --deselect tests/test_base_url.py::test_development_links_follow_the_host_too_and_a_set_base_url_wins \
+    --deselect tests/test_devserver.py::test_make_run_prints_its_banner_last_and_keeps_scheduler_lines_in_a_file \
     >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 1800); do
