@@ -11,8 +11,8 @@
 # Under libfaketime the pytest process does not exit after its summary, so it is stopped once the
 # summary is printed. Tests that start a Python process running the app (the two that start a
 # scheduler process, the export-loading probe, the BASE_URL and `make run` banner probes) hang under
-# libfaketime even at an offset of zero, so
-# they are left out. The suite takes about 15 minutes a moment under libfaketime.
+# libfaketime even at an offset of zero, so they are left out. The suite takes about 10–15 minutes a
+# moment under libfaketime.
 set -u
 cd "$(dirname "$0")/.."
 LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
