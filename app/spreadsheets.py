@@ -37,3 +37,25 @@ def csv_text(header: Sequence | None, rows: Iterable[Sequence]) -> str:
 def csv_bytes(header: Sequence | None, rows: Iterable[Sequence]) -> bytes:
     """csv_text() encoded as UTF-8 with a byte order mark, for a download."""
     return (BOM + csv_text(header, rows)).encode("utf-8")
+
+
+def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence], title: str | None, fallback: str) -> bytes:
+    """One sheet named `title`, else `fallback` (cut to Excel's 31 characters, without the ones it refuses):
+    a bold, frozen header row sized to its labels, then the rows, every cell through safe_cell()."""
+    from openpyxl import Workbook  # loaded by the workers that export, not at start-up
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = (title or fallback)[:31].translate(str.maketrans("", "", "[]:*?/\\")) or fallback[:31]
+    sheet.append([str(label) for label in header])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([safe_cell(value) for value in row])
+    for index, label in enumerate(header, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(str(label)) + 4)
+    sheet.freeze_panes = "A2"
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()

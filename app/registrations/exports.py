@@ -3,14 +3,13 @@ take rows of plain values and return bytes."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.registrations.rules import NEEDS_COLUMNS
-from app.spreadsheets import csv_bytes, safe_cell
+from app.spreadsheets import csv_bytes, xlsx_bytes
 from app.templating import country_name
 
 # key -> label. Needs columns are personal data: only organisers reach the export.
@@ -77,22 +76,5 @@ def build_csv(columns: Sequence[str], rows: Iterable[Sequence], labels: dict[str
 
 def build_xlsx(columns: Sequence[str], rows: Iterable[Sequence], title: str | None = None,
                labels: dict[str, str] | None = None) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     labels = {**COLUMNS, **(labels or {})}
-    workbook = Workbook()
-    sheet = workbook.active
-    fallback = _("Participants")
-    sheet.title = (title or fallback)[:31].translate(str.maketrans("", "", "[]:*?/\\")) or fallback[:31]
-    sheet.append([str(labels[key]) for key in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([safe_cell(value) for value in row])
-    for index, key in enumerate(columns, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(str(labels[key])) + 4)
-    sheet.freeze_panes = "A2"
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return xlsx_bytes([str(labels[key]) for key in columns], rows, title, _("Participants"))

@@ -3,13 +3,12 @@ rows in, bytes out."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
 
 from app.countries import country_name
-from app.spreadsheets import csv_bytes, safe_cell
+from app.spreadsheets import csv_bytes, xlsx_bytes
 from app.travel.queries import TravelRow
 
 
@@ -47,19 +46,4 @@ def build_csv(rows: Sequence[TravelRow]) -> bytes:
 
 
 def build_xlsx(rows: Sequence[TravelRow], title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    fallback = _("Arrivals")
-    sheet.title = (title or fallback)[:31].translate(str.maketrans("", "", "[]:*?/\\")) or fallback[:31]
-    sheet.append(header())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([safe_cell(value) for value in row_values(row)])
-    sheet.freeze_panes = "A2"
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return xlsx_bytes(header(), [row_values(row) for row in rows], title, _("Arrivals"))
