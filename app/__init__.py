@@ -23,10 +23,9 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     _configure(app, config or config_from_env(), overrides)
 
     from app import models  # noqa: F401  (registers every table)
-    from app.extensions import csrf, db, limiter, login_manager, migrate
+    from app.extensions import csrf, db, limiter, login_manager
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from app.accounts.confirmation import mark_confirmed
 from app.accounts.passwords import hash_password, password_problem
 from app.accounts.services import AccountError, NewUser, create_user, find_by_email
-from app.extensions import db
+from app.extensions import db, init_migrations
 from app.roles import Role
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -65,7 +65,26 @@ CLI_MODULES = [
 ]
 
 
+class _MigrationsGroup(click.Group):
+    """`flask db ...`: Flask-Migrate's command group, imported when it runs
+    (app.extensions.init_migrations), so that the web workers, which load this CLI too, never do."""
+
+    def __init__(self, app: Flask):
+        super().__init__("db", help="Database migrations (Flask-Migrate, Alembic): upgrade, downgrade, current...")
+        self._app = app
+
+    def _group(self) -> click.Group:
+        init_migrations(self._app)
+        from flask_migrate.cli import db as group
+
+        return group
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        return self._group().make_context(info_name, args, parent=parent, **extra)
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(_MigrationsGroup(app))
     for module_name in CLI_MODULES:
         importlib.import_module(module_name).register(app)

@@ -679,6 +679,9 @@ def build_schema(app, engine: Engine, mode: str = "auto") -> str:
     if mode in ("auto", "migrations"):
         from flask_migrate import upgrade
 
+        from app.extensions import init_migrations
+
+        init_migrations(app)
         with app.app_context():
             upgrade()
         missing = _missing_from_schema(engine)

@@ -18,7 +18,7 @@ from app.audit import record
 from app.audit.models import AuditEntry
 from app.backup import ROLLBACK_JOURNAL_PAGES, backup_sqlite, postgres_commands
 from app.directory.models import Organisation, OrganisationType
-from app.extensions import db
+from app.extensions import db, init_migrations
 from app.notifications.models import OutboxMessage, OutboxStatus
 from app.notifications.outbox import Recipient, enqueue
 from config import TestingConfig
@@ -31,8 +31,10 @@ MAX_WRITES = 20_000  # the writer stops by itself if the test forgets to
 
 
 def _sqlite_app(path: Path, backups: Path):
-    return create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "BACKUP_DIR": str(backups),
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "BACKUP_DIR": str(backups),
                                       "MAIL_FILE_DIR": str(path.parent / "mail")})
+    init_migrations(app)  # Flask-Migrate loads on demand (web workers never import it)
+    return app
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, init_migrations
 from config import TestingConfig
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -51,8 +51,14 @@ def _diff(app) -> list:
         return compare_metadata(context, db.metadata)
 
 
+def _migrating_app(url: str):
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": url})
+    init_migrations(app)  # Flask-Migrate loads on demand (web workers never import it)
+    return app
+
+
 def test_migrations_match_models(migrated_url):
-    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": migrated_url})
+    app = _migrating_app(migrated_url)
     with app.app_context():
         upgrade(directory=MIGRATIONS)
     differences = _diff(app)
@@ -62,7 +68,7 @@ def test_migrations_match_models(migrated_url):
 
 
 def test_migrations_downgrade_to_empty_and_back(migrated_url):
-    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": migrated_url})
+    app = _migrating_app(migrated_url)
     with app.app_context():
         upgrade(directory=MIGRATIONS)
         downgrade(directory=MIGRATIONS, revision="base")
@@ -79,7 +85,7 @@ def test_migrated_database_has_empact_priorities_and_full_text_search(migrated_u
     from app.directory.empact import EMPACT_PRIORITIES
     from app.directory.models import Theme
 
-    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": migrated_url})
+    app = _migrating_app(migrated_url)
     with app.app_context():
         upgrade(directory=MIGRATIONS)
         seeded = set(db.session.execute(select(Theme.empact_cycle, Theme.name)).all())
@@ -92,3 +98,17 @@ def test_migrated_database_has_empact_priorities_and_full_text_search(migrated_u
             assert "ix_lessons_fulltext" in {ix["name"] for ix in inspector.get_indexes("lessons")}
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_web_worker_does_not_load_alembic_but_flask_db_still_runs():
+    """Flask-Migrate and Alembic cost every process about 11 MB: a web worker (the app, its CLI
+    registered) never imports them; `flask db` loads them when it runs (issue 19: worker RSS)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from app import create_app; app = create_app(); "
+             "print(sorted(m for m in ('alembic', 'flask_migrate') if m in sys.modules)); "
+             "result = app.test_cli_runner().invoke(args=['db', 'heads']); "
+             "print(result.exit_code, 'alembic' in sys.modules, '(head)' in result.output)")
+    output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert output.strip().splitlines() == ["[]", "0 True True"]
