@@ -296,13 +296,22 @@ def build_calendar(
                  f"X-PUBLISHED-TTL:PT{int(refresh_minutes)}M"]
     chunks = [fold_lines(head)]
     chunks += [block.removesuffix(b"\r\n") for block in _timezone_blocks(entries)]
-    stamp = _stamp(dtstamp)
-    lines: list[str] = []
+    stamp = f"DTSTAMP:{_stamp(dtstamp)}".encode("ascii")
     for entry in entries:
-        lines += _vevent_lines(entry, stamp)
-    lines += ["END:VCALENDAR", ""]
-    chunks.append(fold_lines(lines))
+        before, after = _vevent_bytes(entry)
+        chunks += (before, stamp, after)
+    chunks += (b"END:VCALENDAR", b"")
     return b"\r\n".join(chunks)
+
+
+@lru_cache(maxsize=4096)
+def _vevent_bytes(entry: Entry) -> tuple[bytes, bytes]:
+    """The VEVENT's folded content lines before and after its DTSTAMP (the build's own time, added
+    by build_calendar). Remembered per worker, keyed on the Entry itself: it holds everything the
+    VEVENT shows (a frozen dataclass, compared field by field), so any change to what it shows is
+    another key, and a feed rebuilt after one event changed writes only that one anew."""
+    lines = _vevent_lines(entry, "")
+    return fold_lines(lines[:2]), fold_lines(lines[3:])
 
 
 def build_entry_calendar(entry: Entry, *, method: str, dtstamp: datetime) -> str:
