@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from app.calendar import links
 from app.calendar.ics import Attendee, Entry, Person
-from app.countries import country_name
+from app.countries import country_namer
 from app.events.models import EventStatus
 from app.events.place import place
 from app.events.urls import event_url
@@ -56,6 +56,7 @@ class Wording:
         self._url = event_url(_URL_ID).partition(str(_URL_ID))
         self._labels: dict = {}
         self._countries: dict = {}
+        self._country_name = country_namer()
         self._own: dict = {}
 
     def cancelled_for(self, reason: str) -> str:
@@ -85,7 +86,7 @@ class Wording:
         code = event.country
         country = self._countries.get(code)
         if country is None:
-            country = self._countries[code] = country_name(code)
+            country = self._countries[code] = self._country_name(code)
         return place(event, country=country)
 
     def location(self, event) -> str:
