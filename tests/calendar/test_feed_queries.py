@@ -14,8 +14,8 @@ from tests.querycount import QueryCounter
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 
-# The feed's fingerprint (one aggregate), its events, the latest change (Last-Modified).
-PUBLIC_FEED = 3
+# The feed's fingerprint (one aggregate), its events (with the latest change beside them).
+PUBLIC_FEED = 2
 # The user by token (with the change stamps), the fingerprint, the registrations with their events,
 # the session sign-ups with their sessions and events.
 PERSONAL_FEED = 4
