@@ -3,7 +3,7 @@ reader may see: the online link only for confirmed participants and organisers."
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from flask_babel import gettext as _
 
@@ -45,19 +45,38 @@ class Wording:
     times. Make one per build (the language and the site's settings are those of that moment)."""
 
     def __init__(self):
-        self.cancelled = _("CANCELLED")
-        self.online = _("Online")
-        self._cancelled_for = _("CANCELLED: %(reason)s", reason=_MARK)
-        self._join = _("Join online: %(url)s", url=_MARK)
         self._details = _("Details: %(url)s", url=_MARK)
-        self._part_of = _("Part of %(title)s.", title=_MARK)
         self.organizer = organizer()
         self.host = links.site_host()
         self._url = event_url(_URL_ID).partition(str(_URL_ID))
         self._labels: dict = {}
         self._countries: dict = {}
-        self._country_name = country_namer()
         self._own: dict = {}
+
+    # Looked up when first needed (a single .ics download needs few of them), then kept.
+    @cached_property
+    def cancelled(self) -> str:
+        return _("CANCELLED")
+
+    @cached_property
+    def online(self) -> str:
+        return _("Online")
+
+    @cached_property
+    def _cancelled_for(self) -> str:
+        return _("CANCELLED: %(reason)s", reason=_MARK)
+
+    @cached_property
+    def _join(self) -> str:
+        return _("Join online: %(url)s", url=_MARK)
+
+    @cached_property
+    def _part_of(self) -> str:
+        return _("Part of %(title)s.", title=_MARK)
+
+    @cached_property
+    def _country_name(self):
+        return country_namer()
 
     def cancelled_for(self, reason: str) -> str:
         return self._cancelled_for.replace(_MARK, reason)
