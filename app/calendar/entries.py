@@ -95,9 +95,12 @@ class Wording:
         return f"{before}{event.id}{after}"
 
     def label(self, kind) -> str:
-        label = self._labels.get(kind)
+        # Keyed with the enum's class: EventKind.TRAINING and SessionKind.TRAINING are equal strings
+        # with different labels.
+        key = (type(kind), kind)
+        label = self._labels.get(key)
         if label is None:
-            label = self._labels[kind] = str(kind.label)
+            label = self._labels[key] = str(kind.label)
         return label
 
     def place(self, event) -> str:

@@ -111,3 +111,18 @@ def test_the_one_statement_download_shows_the_online_link_to_exactly_who_may_see
         assert ("secret-room" in body) is sees, user.email
     assert "secret-room" not in client.get(url).get_data(as_text=True)
     assert client.get("/events/999999.ics").status_code == 404
+
+
+def test_an_event_and_a_session_of_kinds_spelled_alike_keep_their_own_labels(client, make):
+    """EventKind.TRAINING and SessionKind.TRAINING are equal strings: the labels looked up once per
+    feed must not mix them up."""
+    set_now(NOW)
+    reader = make.user()
+    event = make.event("Training of trainers", kind="training", starts_at=NOW + timedelta(days=3))
+    session = make.session(event, "Hands-on", starts_at=event.starts_at, hours=1, kind="training")
+    make.registration(event, reader)
+    make.signup(session, reader)
+    db.session.commit()
+    body = client.get(f"/calendar/feed/{reader.calendar_token}.ics").data.decode().replace("\r\n ", "")
+    assert "CATEGORIES:Training / capacity building\r\n" in body
+    assert "CATEGORIES:Training\r\n" in body
