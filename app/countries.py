@@ -4,7 +4,7 @@ works with, sorted by their name in that language. English keeps "Bosnia and Her
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from babel import Locale
 
@@ -24,8 +24,18 @@ def country_name(code: str | None) -> str:
     """The name of a country in the current language ("UA" → "Ukraine", "Україна", "უკრაინა")."""
     if not code:
         return ""
-    code = code.upper()
+    return _name(formatting_locale(), code)
+
+
+def country_namer() -> Callable[[str | None], str]:
+    """`country_name` for many codes in the current language, the language looked up once (a
+    calendar feed names a country on each of a thousand entries)."""
     locale = formatting_locale()
+    return lambda code: _name(locale, code) if code else ""
+
+
+def _name(locale: Locale, code: str) -> str:
+    code = code.upper()
     if locale.language == "en" and code in _ENGLISH:
         return _ENGLISH[code]
     return locale.territories.get(code, code)

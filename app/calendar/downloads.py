@@ -3,39 +3,62 @@ reader may see, the online link only for organisers and confirmed participants."
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, false, or_, select
 
 from app.accounts.permissions import is_signed_in
-from app.calendar.entries import event_entry, session_entry
+from app.calendar.entries import Wording, event_entry, session_entry
 from app.calendar.ics import build_calendar
-from app.events.access import can_view, is_organiser_of
+from app.events.access import can_view, is_organiser_of, managed_clause
 from app.events.models import Event, Session
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationStatus
 from app.timeutil import now
 
 
+def _confirmed(user, event_id):
+    """`user` holds a confirmed registration for the event (a SQL condition)."""
+    return exists().where(
+        Registration.event_id == event_id,
+        Registration.user_id == user.id,
+        Registration.status == RegistrationStatus.CONFIRMED,
+    )
+
+
 def may_see_online(user, event: Event) -> bool:
+    """Organisers (app.events.access) and confirmed participants see the online link."""
     if not is_signed_in(user):
         return False
     if is_organiser_of(user, event):
         return True
-    return bool(db.session.scalar(select(exists().where(
-        Registration.event_id == event.id,
-        Registration.user_id == user.id,
-        Registration.status == RegistrationStatus.CONFIRMED,
-    ))))
+    return bool(db.session.scalar(select(_confirmed(user, event.id))))
 
 
-def event_calendar(event: Event, user, *, all_day: bool, with_sessions: bool) -> bytes:
-    """The event (already checked visible to `user`) as an .ics, with its sessions if asked."""
-    show_online = may_see_online(user, event)
-    entries = [event_entry(event, show_online=show_online, all_day=all_day)]
+def event_for_download(event_id: int, user) -> tuple[Event, bool] | None:
+    """(the event, whether `user` may see its online link: `may_see_online`), read in one
+    statement; None when there is no such event or `user` may not see it."""
+    if is_signed_in(user):
+        online = or_(managed_clause(user), _confirmed(user, Event.id))
+    else:
+        online = false()
+    row = db.session.execute(select(Event, online.label("online")).where(Event.id == event_id)).first()
+    if row is None or not can_view(user, row[0]):
+        return None
+    return row[0], bool(row[1])
+
+
+def event_calendar(event: Event, user, *, all_day: bool, with_sessions: bool,
+                   show_online: bool | None = None) -> bytes:
+    """The event (already checked visible to `user`) as an .ics, with its sessions if asked.
+    `show_online`: `may_see_online`, when the caller has it (event_for_download)."""
+    if show_online is None:
+        show_online = may_see_online(user, event)
+    words = Wording()
+    entries = [event_entry(event, show_online=show_online, all_day=all_day, words=words)]
     if with_sessions:
         sessions = db.session.scalars(
             select(Session).where(Session.event_id == event.id).order_by(Session.starts_at, Session.position, Session.id)
         ).all()
-        entries += [session_entry(s, event, show_online=show_online) for s in sessions]
+        entries += [session_entry(s, event, show_online=show_online, words=words) for s in sessions]
     return build_calendar(entries, method="PUBLISH", dtstamp=now())
 
 

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, func, select, true
-from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import User
 from app.cache import stamps
-from app.calendar.entries import event_entry, own_status, session_entry
+from app.calendar import rows
+from app.calendar.entries import Wording, event_entry, session_entry
 from app.calendar.ics import Entry
 from app.events.access import managed_clause, visible_clause
 from app.events.models import Event, EventKind, EventStatus, Session, event_projects, event_themes
@@ -160,33 +160,43 @@ def personal_feed(user: User, *, all_day: bool = False) -> Feed:
     """Confirmed events, signed-up sessions of those events and, if the user asked for it,
     waitlisted events (and waitlisted session sign-ups) as TENTATIVE."""
     registrations_query, signups_query = _personal_queries(user)
-    registrations = db.session.scalars(
-        registrations_query.options(contains_eager(Registration.event))
+    width = len(rows.EVENT_FIELDS)
+    registrations = db.session.execute(
+        registrations_query.with_only_columns(*rows.EVENT_COLUMNS, Registration.status, Registration.updated_at)
         .order_by(Event.starts_at, Event.id)
         .limit(PERSONAL_LIMIT)
     ).all()
-    rows = db.session.execute(
-        signups_query.order_by(Session.starts_at, Session.id).limit(PERSONAL_LIMIT)
+    signups = db.session.execute(
+        signups_query.with_only_columns(*rows.SESSION_COLUMNS, *rows.EVENT_COLUMNS, SessionSignup.status,
+                                        SessionSignup.updated_at, Registration.status)
+        .order_by(Session.starts_at, Session.id).limit(PERSONAL_LIMIT)
     ).all()
 
+    words = Wording()
     entries: list[Entry] = []
     modified = [user.updated_at]
-    for registration in registrations:
-        event = registration.event
-        confirmed = registration.status == RegistrationStatus.CONFIRMED
+    for row in registrations:
+        event = rows.split(row, 0)
+        registration_status, registration_updated_at = row[width:]
+        confirmed = registration_status == RegistrationStatus.CONFIRMED
         entries.append(
             event_entry(
                 event,
                 show_online=confirmed,
                 status=None if confirmed else "TENTATIVE",
-                note=own_status("registration", confirmed),
+                note=words.own_status("registration", confirmed),
                 all_day=all_day,
+                words=words,
             )
         )
-        modified.extend([event.updated_at, registration.updated_at])
-    for signup, session, event, registration_status in rows:
+        modified.extend([event.updated_at, registration_updated_at])
+    session_width = len(rows.SESSION_FIELDS)
+    for row in signups:
+        session = rows.split(row, 0, rows.SessionRow._make, session_width)
+        event = rows.split(row, session_width)
+        signup_status, signup_updated_at, registration_status = row[session_width + width:]
         confirmed = (
-            signup.status == SessionSignupStatus.CONFIRMED
+            signup_status == SessionSignupStatus.CONFIRMED
             and registration_status == RegistrationStatus.CONFIRMED
         )
         entries.append(
@@ -195,12 +205,19 @@ def personal_feed(user: User, *, all_day: bool = False) -> Feed:
                 event,
                 show_online=confirmed,
                 status=None if confirmed else "TENTATIVE",
-                note=own_status("sign-up" if registration_status == RegistrationStatus.CONFIRMED
-                                else "registration", confirmed),
+                note=words.own_status("sign-up" if registration_status == RegistrationStatus.CONFIRMED
+                                      else "registration", confirmed),
+                words=words,
             )
         )
-        modified.extend([session.updated_at, event.updated_at, signup.updated_at])
+        modified.extend([session.updated_at, event.updated_at, signup_updated_at])
     return Feed(name=_("%(name)s · events", name=user.name), entries=entries, last_modified=_latest(*modified))
+
+
+def _event_rows(query) -> list[rows.EventRow]:
+    """The events `query` selects, as plain rows of the columns an entry shows."""
+    make = rows.EventRow._make
+    return [make(row) for row in db.session.execute(query.with_only_columns(*rows.EVENT_COLUMNS))]
 
 
 def _organiser_query(user: User):
@@ -219,10 +236,9 @@ def organiser_fingerprint(user: User, *, all_day: bool = False) -> Fingerprint:
 
 def organiser_feed(user: User, *, all_day: bool = False) -> Feed:
     """Events the user organises (and may see: drafts only their own), online links included."""
-    events = db.session.scalars(
-        _organiser_query(user).order_by(Event.starts_at, Event.id).limit(PERSONAL_LIMIT)
-    ).all()
-    entries = [event_entry(event, show_online=True, all_day=all_day) for event in events]
+    events = _event_rows(_organiser_query(user).order_by(Event.starts_at, Event.id).limit(PERSONAL_LIMIT))
+    words = Wording()
+    entries = [event_entry(event, show_online=True, all_day=all_day, words=words) for event in events]
     return Feed(
         name=_("%(name)s · organised events", name=user.name),
         entries=entries,
@@ -294,11 +310,16 @@ def public_fingerprint(filters: PublicFilters, *, all_day: bool = False) -> Fing
 
 def public_feed(filters: PublicFilters, *, all_day: bool = False) -> Feed:
     """Published events only: no drafts, no cancelled ones, never an online link."""
-    events = db.session.scalars(
-        _public_query(filters).order_by(Event.starts_at, Event.id).limit(PUBLIC_LIMIT)
+    # The latest change rides along as one more column (an uncorrelated subquery, computed once); an
+    # empty feed has none (responses take Last-Modified from the Fingerprint, never from the Feed).
+    found = db.session.execute(
+        _public_query(filters).with_only_columns(*rows.EVENT_COLUMNS, _public_latest_change())
+        .order_by(Event.starts_at, Event.id).limit(PUBLIC_LIMIT)
     ).all()
-    latest_change = db.session.scalar(select(_public_latest_change()))
-    entries = [event_entry(event, show_online=False, all_day=all_day) for event in events]
+    events = [rows.split(row, 0) for row in found]
+    latest_change = found[0][-1] if found else None
+    words = Wording()
+    entries = [event_entry(event, show_online=False, all_day=all_day, words=words) for event in events]
     return Feed(name=public_feed_name(filters), entries=entries,
                 last_modified=_latest(latest_change, *(e.updated_at for e in events)))
 

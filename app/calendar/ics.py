@@ -98,6 +98,9 @@ def all_day_dates(entry: Entry) -> tuple[date, date]:
     return start.date(), last
 
 
+_MIDNIGHT = datetime.min.time()
+
+
 def spans_whole_days(entry: Entry) -> bool:
     """True when the entry starts and ends at local midnight: it *is* an all-day entry."""
     tz = _zone(entry.timezone) or UTC
@@ -136,25 +139,44 @@ def quoted(value: str) -> str:
 
 def fold(line: str) -> bytes:
     """UTF-8 line folded at 75 octets, never inside a character nor right after a backslash."""
-    data = line.encode("utf-8")
-    if len(data) <= 75:
+    return fold_bytes(line.encode("utf-8"))
+
+
+def fold_bytes(data: bytes) -> bytes:
+    """`fold` of one line already encoded (UTF-8, no CR or LF in it)."""
+    size = len(data)
+    if size <= 75:
         return data
     parts = []
-    start, limit = 0, 75
-    while start < len(data):
-        end = min(start + limit, len(data))
-        while end < len(data) and (data[end] & 0xC0) == 0x80:
+    start, end = 0, 75
+    while end < size:
+        while (data[end] & 0xC0) == 0x80:
             end -= 1  # a continuation byte: step back to the start of the character
-        if end < len(data) and data[end - 1] == 0x5C and end - 1 > start:
+        if data[end - 1] == 0x5C and end - 1 > start:
             end -= 1  # keep an escape sequence on one line, as icalendar does for old clients
         parts.append(data[start:end])
-        start, limit = end, 74  # continuation lines begin with a space
+        start, end = end, end + 74  # continuation lines begin with a space
+    parts.append(data[start:])
     return b"\r\n ".join(parts)
 
 
+def fold_lines(lines: list[str]) -> bytes:
+    """Content lines (no CR or LF in any: TEXT escapes them, URIs and parameters drop them) joined
+    with CRLF and folded: encoded at once, and only the long ones (mostly DESCRIPTION) go through
+    `fold_bytes`."""
+    data = "\r\n".join(lines).encode("utf-8")
+    return b"\r\n".join([line if len(line) <= 75 else fold_bytes(line) for line in data.split(b"\r\n")])
+
+
+def _compact(moment: datetime) -> str:
+    """strftime("%Y%m%dT%H%M%S") of the wall-clock time, the fraction of a second dropped
+    (isoformat is done in C: a feed writes thousands of these)."""
+    return moment.isoformat()[:19].replace("-", "").replace(":", "")
+
+
 def _stamp(instant: datetime) -> str:
-    u = instant.astimezone(UTC)
-    return f"{u.year:04d}{u.month:02d}{u.day:02d}T{u.hour:02d}{u.minute:02d}{u.second:02d}Z"
+    """A UTC DATE-TIME: 20261024T070000Z."""
+    return _compact(instant.astimezone(UTC)) + "Z"
 
 
 def _uri(value: str) -> str:
@@ -179,11 +201,10 @@ def _attendee_line(person: Attendee) -> str:
     )
 
 
-def _repeated(instant: datetime, tz: ZoneInfo) -> bool:
-    """True when the wall-clock time of `instant` occurs twice (the hour the clocks go back): RFC
-    5545 reads it as the first occurrence, ical.js as the second, so such entries are written in
-    UTC, which every client reads alike."""
-    local = instant.astimezone(tz)
+def _repeated(local: datetime) -> bool:
+    """True when the wall-clock time `local` (an instant in its zone) occurs twice (the hour the
+    clocks go back): RFC 5545 reads it as the first occurrence, ical.js as the second, so such
+    entries are written in UTC, which every client reads alike."""
     return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
 
 
@@ -195,22 +216,23 @@ def _vevent_lines(entry: Entry, dtstamp: datetime | str) -> list[str]:
         lines.append(f"CREATED:{_stamp(entry.created_at)}")
     if entry.last_modified_at:
         lines.append(f"LAST-MODIFIED:{_stamp(entry.last_modified_at)}")
-    whole_days = spans_whole_days(entry)
+    tz = _zone(entry.timezone)
+    start, end = entry.starts_at.astimezone(tz or UTC), entry.ends_at.astimezone(tz or UTC)
+    whole_days = start.time() == _MIDNIGHT and end.time() == _MIDNIGHT  # spans_whole_days
     if entry.all_day or whole_days:
-        first, end = all_day_dates(entry)
+        first, last = all_day_dates(entry)
         lines.append(f"DTSTART;VALUE=DATE:{first:%Y%m%d}")
-        lines.append(f"DTEND;VALUE=DATE:{end:%Y%m%d}")
+        lines.append(f"DTEND;VALUE=DATE:{last:%Y%m%d}")
         # A timed event shown as whole days on request should not block those days entirely.
         transparent = entry.status == "CANCELLED" or (entry.all_day and not whole_days)
     else:
-        tz = _zone(entry.timezone)
-        if tz is None or _repeated(entry.starts_at, tz) or _repeated(entry.ends_at, tz):
+        if tz is None or _repeated(start) or _repeated(end):
             lines.append(f"DTSTART:{_stamp(entry.starts_at)}")
             lines.append(f"DTEND:{_stamp(entry.ends_at)}")
         else:
             tzid = entry.timezone
-            lines.append(f"DTSTART;TZID={tzid}:{entry.starts_at.astimezone(tz):%Y%m%dT%H%M%S}")
-            lines.append(f"DTEND;TZID={tzid}:{entry.ends_at.astimezone(tz):%Y%m%dT%H%M%S}")
+            lines.append(f"DTSTART;TZID={tzid}:{_compact(start)}")
+            lines.append(f"DTEND;TZID={tzid}:{_compact(end)}")
         transparent = entry.status == "CANCELLED"
     lines.append(f"SUMMARY:{text(entry.summary)}")
     if entry.description:
@@ -272,14 +294,24 @@ def build_calendar(
     if refresh_minutes:
         head += [f"REFRESH-INTERVAL;VALUE=DURATION:PT{int(refresh_minutes)}M",
                  f"X-PUBLISHED-TTL:PT{int(refresh_minutes)}M"]
-    chunks = [fold(line) for line in head]
+    chunks = [fold_lines(head)]
     chunks += [block.removesuffix(b"\r\n") for block in _timezone_blocks(entries)]
-    stamp = _stamp(dtstamp)
+    stamp = f"DTSTAMP:{_stamp(dtstamp)}".encode("ascii")
     for entry in entries:
-        chunks += [fold(line) for line in _vevent_lines(entry, stamp)]
-    chunks.append(b"END:VCALENDAR")
-    chunks.append(b"")
+        before, after = _vevent_bytes(entry)
+        chunks += (before, stamp, after)
+    chunks += (b"END:VCALENDAR", b"")
     return b"\r\n".join(chunks)
+
+
+@lru_cache(maxsize=4096)
+def _vevent_bytes(entry: Entry) -> tuple[bytes, bytes]:
+    """The VEVENT's folded content lines before and after its DTSTAMP (the build's own time, added
+    by build_calendar). Remembered per worker, keyed on the Entry itself: it holds everything the
+    VEVENT shows (a frozen dataclass, compared field by field), so any change to what it shows is
+    another key, and a feed rebuilt after one event changed writes only that one anew."""
+    lines = _vevent_lines(entry, "")
+    return fold_lines(lines[:2]), fold_lines(lines[3:])
 
 
 def build_entry_calendar(entry: Entry, *, method: str, dtstamp: datetime) -> str:

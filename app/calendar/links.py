@@ -25,12 +25,13 @@ def _host(base: str) -> str:
     return urlsplit(base).hostname or "liaison.local"
 
 
-def event_uid(event) -> str:
-    return f"{event.uid}@{site_host()}"
+def event_uid(event, host: str | None = None) -> str:
+    """The event's calendar UID; `host`: site_host(), when the caller has it already."""
+    return f"{event.uid}@{host or site_host()}"
 
 
-def session_uid(session) -> str:
-    return f"session-{session.uid}@{site_host()}"
+def session_uid(session, host: str | None = None) -> str:
+    return f"session-{session.uid}@{host or site_host()}"
 
 
 def personal_feed_url(user) -> str:
@@ -98,9 +99,15 @@ def outlook_url(event, office365: bool = False) -> str:
     return f"https://{host}/calendar/0/deeplink/compose?" + urlencode(params)
 
 
-def public_location(event) -> str:
-    """LOCATION of a calendar entry: the full place, or "Online" for an online event without one."""
-    return place(event) or (_("Online") if getattr(event.format, "value", event.format) == "online" else "")
+def public_location(event, full_place: str | None = None, *, online: str | None = None) -> str:
+    """LOCATION of a calendar entry: the full place, or "Online" for an online event without one.
+    A feed passes the place and the word "Online" it has already looked up."""
+    full = place(event) if full_place is None else full_place
+    if full:
+        return full
+    if getattr(event.format, "value", event.format) == "online":
+        return online if online is not None else _("Online")
+    return ""
 
 
 def _public_details(event) -> str:

@@ -21,7 +21,6 @@ from app.calendar.serving import (
     feed_response,
     remembered,
 )
-from app.events.access import get_visible_or_404
 from app.events.models import Event
 from app.i18n import current_language, supported
 
@@ -34,9 +33,13 @@ def _wants_all_day() -> bool:
 
 @bp.get("/events/<int:event_id>.ics")
 def event_ics(event_id: int):
-    event = get_visible_or_404(event_id, current_user)
+    found = downloads.event_for_download(event_id, current_user)
+    if found is None:
+        abort(404)
+    event, show_online = found
     with_sessions = request.args.get("sessions") in ("1", "true", "yes")
-    body = downloads.event_calendar(event, current_user, all_day=_wants_all_day(), with_sessions=with_sessions)
+    body = downloads.event_calendar(event, current_user, all_day=_wants_all_day(), with_sessions=with_sessions,
+                                    show_online=show_online)
     suffix = "-agenda" if with_sessions else ""
     return calendar_response(body, f"event-{event.id}{suffix}.ics", download=True)
 

@@ -15,11 +15,14 @@ FULL, VENUE, TOWN = "full", "venue", "town"
 _PARTS = {FULL: ("venue", "address", "city"), VENUE: ("venue", "city"), TOWN: ("city",)}
 
 
-def place(event, detail: str = FULL) -> str:
+def place(event, detail: str = FULL, *, country: str | None = None) -> str:
     """The event's place as people write it: its parts, then the country's name, each once; empty
-    when the event has none (an online event)."""
+    when the event has none (an online event). `country`: the country's name, when the caller has
+    looked it up already (a calendar feed names the same few countries a thousand times)."""
     parts: list[str] = []
-    for value in [getattr(event, name) for name in _PARTS[detail]] + [country_name(event.country)]:
+    if country is None:
+        country = country_name(event.country)
+    for value in [getattr(event, name) for name in _PARTS[detail]] + [country]:
         text = (value or "").strip()
         if text and text not in parts:
             parts.append(text)

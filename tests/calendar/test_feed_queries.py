@@ -1,0 +1,128 @@
+"""Cold calendar feeds and downloads (every cache off) read what they show in a fixed, small number of
+statements, whatever their size (issue 19): plain rows, one query per kind of row."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.cache import fragments
+from app.extensions import db
+from app.timeutil import set_now
+from tests.querycount import QueryCounter
+
+NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+
+# The feed's fingerprint (one aggregate), its events (with the latest change beside them).
+PUBLIC_FEED = 2
+# The user by token (with the change stamps), the fingerprint, the registrations with their events,
+# the session sign-ups with their sessions and events.
+PERSONAL_FEED = 4
+# The user by token, the fingerprint, the events.
+ORGANISER_FEED = 3
+# The signed-in user (with the stamps), then the event with the reader's right to its online link.
+EVENT_ICS = 2
+# ... and its sessions.
+EVENT_ICS_WITH_SESSIONS = 3
+
+
+@pytest.fixture
+def cold(app, monkeypatch):
+    monkeypatch.delitem(app.extensions, fragments.EXTENSION, raising=False)
+    monkeypatch.delitem(app.extensions, fragments.LARGE_EXTENSION, raising=False)
+    monkeypatch.setitem(app.config, "CACHE_TYPE", "NullCache")
+    yield
+    app.extensions.pop(fragments.EXTENSION, None)
+    app.extensions.pop(fragments.LARGE_EXTENSION, None)
+
+
+def _begin() -> int:
+    return int(db.engine.dialect.name == "sqlite")  # SQLite adds its BEGIN
+
+
+def _statements(client, url: str) -> int:
+    db.session.expunge_all()
+    with QueryCounter(db.engine) as counter:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    assert response.data.count(b"BEGIN:VEVENT") >= 1
+    return counter.count
+
+
+def _world(make, size: int):
+    """`size` published events, each with two sessions: the reader registered (confirmed) to all,
+    signed up to one session of each; the organiser created them all."""
+    organiser, reader = make.user(role="organiser"), make.user()
+    events = []
+    for index in range(size):
+        event = make.event(f"Event {index}", starts_at=NOW + timedelta(days=1 + index), created_by=organiser,
+                           country="UA", online_url="https://meet.example.org/x", format="hybrid")
+        first = make.session(event, f"Opening {index}", starts_at=event.starts_at, hours=1)
+        make.session(event, f"Panel {index}", starts_at=event.starts_at + timedelta(hours=2), hours=1)
+        make.registration(event, reader)
+        make.signup(first, reader)
+        events.append(event)
+    db.session.commit()
+    return organiser, reader, events
+
+
+def test_cold_feeds_need_the_same_few_statements_small_or_large(cold, client, make, login):
+    set_now(NOW)
+    assert fragments.enabled() is False
+    counts = {}
+    for size in (1, 12):
+        organiser, reader, events = _world(make, size)
+        reader_client = login(reader)
+        personal = f"/calendar/feed/{reader.calendar_token}.ics"
+        organised = f"/calendar/feed/{organiser.calendar_token}/organised.ics"
+        event_ics = f"/events/{events[0].id}.ics"
+        counts[size] = {
+            "personal": _statements(client, personal),
+            "organiser": _statements(client, organised),
+            "public": _statements(client, "/calendar/public.ics"),
+            "event": _statements(reader_client, event_ics),
+            "agenda": _statements(reader_client, event_ics + "?sessions=1"),
+        }
+    begin = _begin()
+    expected = {"personal": PERSONAL_FEED + begin, "organiser": ORGANISER_FEED + begin,
+                "public": PUBLIC_FEED + begin, "event": EVENT_ICS + begin,
+                "agenda": EVENT_ICS_WITH_SESSIONS + begin}
+    assert counts[1] == expected, counts
+    assert counts[12] == expected, counts
+
+
+def test_the_one_statement_download_shows_the_online_link_to_exactly_who_may_see_it(client, make, login):
+    """event_for_download answers may_see_online in SQL: organisers (creator, co-organisers,
+    coordinators, admins) and confirmed participants; nobody else."""
+    creator, co_organiser = make.user(role="organiser"), make.user()
+    event = make.event("Hybrid meeting", created_by=creator, organisers=[co_organiser], format="hybrid",
+                       online_url="https://meet.example.org/secret-room")
+    confirmed, waitlisted, cancelled, stranger = make.user(), make.user(), make.user(), make.user()
+    make.registration(event, confirmed)
+    make.registration(event, waitlisted, "waitlisted")
+    make.registration(event, cancelled, "cancelled")
+    coordinator, admin = make.user(role="coordinator"), make.user(role="admin")
+    url = f"/events/{event.id}.ics"
+    cases = ((creator, True), (co_organiser, True), (coordinator, True), (admin, True), (confirmed, True),
+             (waitlisted, False), (cancelled, False), (stranger, False))
+    for user, sees in cases:
+        body = login(user).get(url).get_data(as_text=True)
+        assert ("secret-room" in body) is sees, user.email
+    assert "secret-room" not in client.get(url).get_data(as_text=True)
+    assert client.get("/events/999999.ics").status_code == 404
+
+
+def test_an_event_and_a_session_of_kinds_spelled_alike_keep_their_own_labels(client, make):
+    """EventKind.TRAINING and SessionKind.TRAINING are equal strings: the labels looked up once per
+    feed must not mix them up."""
+    set_now(NOW)
+    reader = make.user()
+    event = make.event("Training of trainers", kind="training", starts_at=NOW + timedelta(days=3))
+    session = make.session(event, "Hands-on", starts_at=event.starts_at, hours=1, kind="training")
+    make.registration(event, reader)
+    make.signup(session, reader)
+    db.session.commit()
+    body = client.get(f"/calendar/feed/{reader.calendar_token}.ics").data.decode().replace("\r\n ", "")
+    assert "CATEGORIES:Training / capacity building\r\n" in body
+    assert "CATEGORIES:Training\r\n" in body
