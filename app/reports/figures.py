@@ -187,67 +187,43 @@ def _action_origin_join(statement):
     )
 
 
-def actions(scope: Scope) -> dict[str, int]:
+ACTION_FIGURES = ["open", "in_progress", "overdue", "done", "dropped"]
+
+
+def actions(scope: Scope, limit: int = 10) -> tuple[dict[str, int], list[dict]]:
+    """The follow-up actions the viewer may see (visible_actions_clause) counted by state, and the
+    `limit` most overdue of them by title, in one statement: the counts are window aggregates over
+    every visible action, the rows those listed first. An organiser is shown titles only of actions
+    on the event itself or on TLP:CLEAR/GREEN lessons, since a title may repeat a restricted
+    lesson's content (the counts include the others)."""
     status = FollowUpAction.status
     overdue = and_(status.in_(OPEN_ACTION_STATES), FollowUpAction.due_on < scope.today)
-    row = db.session.execute(
-        _action_origin_join(
-            select(
-                count_if(status == ActionStatus.OPEN, FollowUpAction.id),
-                count_if(status == ActionStatus.IN_PROGRESS, FollowUpAction.id),
-                count_if(overdue, FollowUpAction.id),
-                count_if(status == ActionStatus.DONE, FollowUpAction.id),
-                count_if(status == ActionStatus.DROPPED, FollowUpAction.id),
-            ).select_from(FollowUpAction)
-        ).where(*scope.published(), visible_actions_clause(scope.user))
-    ).one()
-    return dict(
-        zip(
-            ["open", "in_progress", "overdue", "done", "dropped"],
-            (int(v or 0) for v in row),
-            strict=True,
-        )
-    )
-
-
-def overdue_actions(scope: Scope, limit: int = 10) -> list[dict]:
-    """The most overdue actions by title, of those the viewer may see (visible_actions_clause, as
-    the counts); an organiser is shown titles only of actions on the event itself or on TLP:CLEAR/GREEN lessons, since a title
-    may repeat a restricted lesson's content."""
-    shareable = []
+    listed = overdue
     if scope.user.role not in (Role.ADMIN, Role.COORDINATOR):
-        shareable.append(
-            or_(FollowUpAction.lesson_id.is_(None), Lesson.tlp.in_(SHAREABLE_MARKINGS))
-        )
+        listed = and_(overdue, or_(FollowUpAction.lesson_id.is_(None), Lesson.tlp.in_(SHAREABLE_MARKINGS)))
+    counts = [
+        count_if(condition, FollowUpAction.id).over()
+        for condition in (status == ActionStatus.OPEN, status == ActionStatus.IN_PROGRESS, overdue,
+                          status == ActionStatus.DONE, status == ActionStatus.DROPPED)
+    ]
+    is_listed = case((listed, 1), else_=0)
     rows = db.session.execute(
         _action_origin_join(
             select(
-                FollowUpAction.id,
-                FollowUpAction.title,
-                FollowUpAction.due_on,
-                FollowUpAction.status,
-                Event.id,
-                Event.title,
+                FollowUpAction.id, FollowUpAction.title, FollowUpAction.due_on, FollowUpAction.status,
+                Event.id, Event.title, is_listed, *counts,
             ).select_from(FollowUpAction)
         )
-        .where(
-            *scope.published(),
-            FollowUpAction.status.in_(OPEN_ACTION_STATES),
-            FollowUpAction.due_on < scope.today,
-            visible_actions_clause(scope.user),
-            *shareable,
-        )
-        .order_by(FollowUpAction.due_on, FollowUpAction.id)
+        .where(*scope.published(), visible_actions_clause(scope.user))
+        .order_by(is_listed.desc(), FollowUpAction.due_on, FollowUpAction.id)
         .limit(limit)
     ).all()
-    return [
-        {
-            "id": r[0],
-            "title": r[1],
-            "due_on": r[2],
-            "status": r[3],
-            "event_id": r[4],
-            "event_title": r[5],
-        }
+    totals = dict.fromkeys(ACTION_FIGURES, 0)
+    if rows:
+        totals = dict(zip(ACTION_FIGURES, (int(v or 0) for v in rows[0][7:]), strict=True))
+    overdue_list = [
+        {"id": r[0], "title": r[1], "due_on": r[2], "status": r[3], "event_id": r[4], "event_title": r[5]}
         for r in rows
+        if r[6]
     ]
+    return totals, overdue_list

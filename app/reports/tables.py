@@ -222,8 +222,9 @@ def lessons_tables(scope: Scope, tables: dict, charts: list) -> int:
     return sum(by_status.values())
 
 
-def actions_table(scope: Scope, tables: dict, charts: list) -> dict:
-    actions = figures.actions(scope)
+def actions_table(scope: Scope, tables: dict, charts: list) -> tuple[dict, list[dict]]:
+    """The actions table and chart; returns the counts and the most overdue actions (figures.actions)."""
+    actions, overdue = figures.actions(scope)
     table = Table("actions", N_("Follow-up actions"), [N_("Status"), N_("Actions")])
     table.rows = [
         [N_("Open"), actions["open"]],
@@ -242,7 +243,7 @@ def actions_table(scope: Scope, tables: dict, charts: list) -> dict:
             [Series(N_("Actions"), table.column("Actions"))],
         )
     )
-    return actions
+    return actions, overdue
 
 
 # ---------------------------------------------------------------------------------------------

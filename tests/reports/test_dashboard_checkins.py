@@ -79,5 +79,5 @@ def test_dashboard_statement_count(network, login):
     with QueryCounter(db.engine) as counter:
         assert client.get("/reports/").status_code == 200
     # The user, the filter's choices (when not kept from the first request) or PostgreSQL's SET LOCAL
-    # work_mem, and 7 statements of figures (events, participants, capacity, lessons twice, actions twice).
-    assert counter.count <= 9
+    # work_mem, and 6 statements of figures (events, participants, capacity, lessons twice, actions).
+    assert counter.count <= 8
