@@ -71,6 +71,13 @@ def test_dashboard_counts_every_kind_of_check_in_once(network):
     participation = participation_report(network, ReportFilter())
     assert participation.figure("People who attended") == 4  # P1, P2, P3, P4
     assert participation.figure("People trained") == 3
+    by_kind = {row[0]: row[1:] for row in participation.tables["participation_by_kind"].rows}
+    assert by_kind == {  # held, planned, registrations, people, attended
+        "Workshop": [1, 1, 2, 2, 1],  # P3 (attended) at the held one, P6 at the planned one
+        "Training / capacity building": [1, 0, 5, 5, 4],
+    }
+    by_role = {row[0]: row[1:] for row in participation.tables["participants_by_role"].rows}
+    assert by_role == {"Participant": [6, 4, 4], "Speaker": [1, 1, 1]}  # registrations, people, attended
 
 
 def test_dashboard_statement_count(network, login):
