@@ -113,7 +113,8 @@ lesson_themes = link_table("lesson_themes", ("lesson_id", "lessons.id"), ("theme
 class Lesson(TimestampMixin, db.Model):
     __tablename__ = "lessons"
     __table_args__ = (
-        Index("ix_lessons_event_id_status", "event_id", "status"),
+        # Covering for the reports (lesson figures, follow-up actions' origin and visibility).
+        Index("ix_lessons_event_id_status_id_tlp", "event_id", "status", "id", "tlp"),
         Index("ix_lessons_status_tlp", "status", "tlp"),
     )
 

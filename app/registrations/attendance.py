@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, delete, exists, func, or_, select, union
+from sqlalchemy import and_, case, delete, exists, func, or_, select
 
 from app import audit
 from app.accounts.models import User
@@ -179,22 +179,27 @@ def attended_clause():
 
 
 class CheckIns:
-    """The rule for aggregates over many registrations: the day and session check-ins outer-joined
-    once as a de-duplicated set (a hash join), instead of two EXISTS looked up row by row.
-    `join(statement)` adds the join; `attended` is then the condition to count with."""
+    """The rule for aggregates over many registrations: the day and the session check-ins each
+    outer-joined once as a de-duplicated set of registration ids (hash joins, one row per
+    registration, so nothing is multiplied before counting), instead of two EXISTS looked up row by
+    row. `join(statement)` adds the joins; `attended` is then the condition to count with."""
 
     def __init__(self):
-        self.table = union(
-            select(AttendanceDay.registration_id.label("registration_id")),
-            select(SessionAttendance.registration_id),
-        ).subquery("checked_in")
+        self.days = select(AttendanceDay.registration_id).distinct().subquery("checked_in_days")
+        self.sessions = select(SessionAttendance.registration_id).distinct().subquery("checked_in_sessions")
         self.attended = and_(
             Registration.status == RegistrationStatus.CONFIRMED,
-            or_(Registration.checked_in_at.is_not(None), self.table.c.registration_id.is_not(None)),
+            or_(
+                Registration.checked_in_at.is_not(None),
+                self.days.c.registration_id.is_not(None),
+                self.sessions.c.registration_id.is_not(None),
+            ),
         )
 
     def join(self, statement):
-        return statement.outerjoin(self.table, self.table.c.registration_id == Registration.id)
+        return statement.outerjoin(self.days, self.days.c.registration_id == Registration.id).outerjoin(
+            self.sessions, self.sessions.c.registration_id == Registration.id
+        )
 
 
 @dataclass

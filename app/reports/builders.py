@@ -10,7 +10,7 @@ from functools import wraps
 from flask_babel import force_locale
 
 from app.i18n import DEFAULT
-from app.reports import figures, participants
+from app.reports import participants
 from app.reports.counting import rate, tune_for_aggregates
 from app.reports.learning import learning_table
 from app.reports.results import N_, Chart, Report, Table
@@ -52,7 +52,7 @@ def dashboard_report(user, filters: ReportFilter, at: datetime | None = None) ->
     countries, types = people_tables(cells, tables, charts)
     capacity = capacity_table(scope, tables)
     lessons = lessons_tables(scope, tables, charts)
-    actions = actions_table(scope, tables, charts)
+    actions, overdue = actions_table(scope, tables, charts)
     tables["summary"].rows = [
         [N_("Events held"), held],
         [N_("Events planned"), planned],
@@ -65,7 +65,7 @@ def dashboard_report(user, filters: ReportFilter, at: datetime | None = None) ->
         [N_("Open follow-up actions"), actions["open"] + actions["in_progress"]],
         [N_("Overdue follow-up actions"), actions["overdue"]],
     ]
-    return _report(N_("Dashboard"), scope, tables, charts, overdue_actions=figures.overdue_actions(scope))
+    return _report(N_("Dashboard"), scope, tables, charts, overdue_actions=overdue)
 
 
 @_in_english

@@ -3,7 +3,7 @@ aggregate query over the viewer's scope (participation figures are in app.report
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, exists, func, or_, select, union
+from sqlalchemy import and_, case, exists, func, or_, select, true, union
 
 from app.accounts.models import Role
 from app.certificates.models import Certificate
@@ -20,7 +20,7 @@ from app.lessons.models import (
     lesson_themes,
 )
 from app.lessons.visibility import visible_actions_clause
-from app.registrations.attendance import CheckIns
+from app.registrations.attendance import attended_clause
 from app.registrations.models import Feedback, Registration, RegistrationStatus, SessionAttendance
 from app.registrations.rules import SEAT_ROLES
 from app.reports.counting import (
@@ -34,85 +34,101 @@ from app.reports.counting import (
 from app.reports.scope import Scope
 
 
-def events_by_kind(scope: Scope) -> dict[EventKind, tuple[int, int, int]]:
+def events_by_kind_and_month(scope: Scope) -> tuple[dict[EventKind, tuple[int, int, int]], list[tuple[str, int, int]]]:
+    """({kind: (held, planned, cancelled)}, [(month, held, planned)] by month of start, months with
+    published events only), from one aggregate per (kind, month) of the published or cancelled events."""
+    month = month_of(Event.starts_at)
     rows = db.session.execute(
         select(
             Event.kind,
+            month.label("month"),
             count_if(scope.held(), Event.id),
             count_if(scope.planned(), Event.id),
             count_if(Event.status == EventStatus.CANCELLED, Event.id),
         )
         .where(*scope.events(), Event.status.in_([EventStatus.PUBLISHED, EventStatus.CANCELLED]))
-        .group_by(Event.kind)
+        .group_by(Event.kind, month)
     ).all()
-    return {kind: (held, planned, cancelled) for kind, held, planned, cancelled in rows}
+    by_kind: dict[EventKind, tuple[int, int, int]] = {}
+    by_month: dict[str, tuple[int, int]] = {}
+    for kind, m, held, planned, cancelled in rows:
+        before = by_kind.get(kind, (0, 0, 0))
+        by_kind[kind] = (before[0] + held, before[1] + planned, before[2] + cancelled)
+        if held or planned:  # published: held or planned
+            before_month = by_month.get(m, (0, 0))
+            by_month[m] = (before_month[0] + held, before_month[1] + planned)
+    return by_kind, [(m, held, planned) for m, (held, planned) in sorted(by_month.items())]
 
 
-def events_by_month(scope: Scope) -> list[tuple[str, int, int]]:
-    month = month_of(Event.starts_at)
-    rows = db.session.execute(
-        select(
-            month.label("month"),
-            count_if(scope.held(), Event.id),
-            count_if(scope.planned(), Event.id),
-        )
-        .where(*scope.published())
-        .group_by(month)
-        .order_by(month)
-    ).all()
-    return [(m, held, planned) for m, held, planned in rows]
+def events_by_kind(scope: Scope) -> dict[EventKind, tuple[int, int, int]]:
+    return events_by_kind_and_month(scope)[0]
 
 
-def training(scope: Scope) -> dict[str, float]:
+def capacity(scope: Scope) -> dict[str, float]:
+    """Trainings held, training sessions and hours, certificates issued and people trained: four
+    aggregates over different tables, sent as one statement (each a one-row derived table)."""
+    sessions, trainings = _training(scope)
+    certificates, trained = _certificates_and_people_trained(scope)
+    row = db.session.execute(
+        select(sessions.c.count, sessions.c.hours, trainings.c.count, trainings.c.hours,
+               certificates.c.count, trained.c.count)
+        .select_from(sessions.join(trainings, true()).join(certificates, true()).join(trained, true()))
+    ).one()
+    return {
+        "sessions": int(row[0] or 0),
+        "trainings": int(row[2] or 0),
+        "hours": round(number(row[1]) + number(row[3]), 1),
+        "certificates": int(row[4] or 0),
+        "people_trained": int(row[5] or 0),
+    }
+
+
+def _training(scope: Scope):
     held = scope.held()
     is_training_event = Event.kind == EventKind.TRAINING
     counted_session = or_(
         Session.kind == SessionKind.TRAINING,
         and_(is_training_event, Session.kind.not_in(NOT_TRAINING_CONTENT)),
     )
-    sessions = db.session.execute(
-        select(func.count(Session.id), func.sum(hours_between(Session.starts_at, Session.ends_at)))
+    sessions = (
+        select(func.count(Session.id).label("count"),
+               func.sum(hours_between(Session.starts_at, Session.ends_at)).label("hours"))
         .select_from(Session)
         .join(Event, Event.id == Session.event_id)
         .where(*scope.events(), held, counted_session)
-    ).one()
+    ).subquery("training_sessions")
     no_agenda = ~exists().where(
         Session.event_id == Event.id, Session.kind.not_in(NOT_TRAINING_CONTENT)
     )
-    events = db.session.execute(
+    trainings = (
         select(
-            func.count(Event.id),
-            func.sum(case((no_agenda, hours_between(Event.starts_at, Event.ends_at)))),
+            func.count(Event.id).label("count"),
+            func.sum(case((no_agenda, hours_between(Event.starts_at, Event.ends_at)))).label("hours"),
         ).where(*scope.events(), held, is_training_event)
-    ).one()
-    return {
-        "sessions": int(sessions[0] or 0),
-        "trainings": int(events[0] or 0),
-        "hours": round(number(sessions[1]) + number(events[1]), 1),
-    }
+    ).subquery("trainings")
+    return sessions, trainings
 
 
-def people_trained(scope: Scope) -> dict[str, int]:
+def _certificates_and_people_trained(scope: Scope):
     held = scope.held()
-
-    def attended_training(*columns):
-        checks = CheckIns()
-        return checks.join(
-            select(*columns)
-            .select_from(Registration)
-            .join(Event, Event.id == Registration.event_id)
-        ).where(
+    certificates = (
+        select(func.count(Certificate.id).label("count")).join(Event, Event.id == Certificate.event_id)
+        .where(*scope.events(), held, Certificate.revoked_at.is_(None))
+    ).subquery("certificates_issued")
+    # A filter on the few registrations at held training events, so the rule's EXISTS form
+    # (index lookups, only for rows without checked_in_at) rather than a join to every check-in.
+    attended_training = (
+        select(Registration.user_id)
+        .select_from(Registration)
+        .join(Event, Event.id == Registration.event_id)
+        .where(
             *scope.events(),
             held,
             Event.kind == EventKind.TRAINING,
             Registration.role.in_(SEAT_ROLES),
-            checks.attended,
+            attended_clause(),
         )
-
-    certificates = db.session.execute(
-        select(func.count(Certificate.id)).join(Event, Event.id == Certificate.event_id)
-        .where(*scope.events(), held, Certificate.revoked_at.is_(None))
-    ).scalar_one()
+    )
     at_training_session = (
         select(Registration.user_id)
         .select_from(SessionAttendance)
@@ -127,9 +143,9 @@ def people_trained(scope: Scope) -> dict[str, int]:
             Registration.role.in_(SEAT_ROLES),
         )
     )
-    people = union(attended_training(Registration.user_id), at_training_session).subquery()
-    trained = db.session.execute(select(func.count()).select_from(people)).scalar_one()
-    return {"certificates": int(certificates), "people_trained": int(trained)}
+    people = union(attended_training, at_training_session).subquery("trained_people")
+    trained = select(func.count().label("count")).select_from(people).subquery("people_trained")
+    return certificates, trained
 
 
 def feedback_by_kind(scope: Scope):
@@ -171,67 +187,43 @@ def _action_origin_join(statement):
     )
 
 
-def actions(scope: Scope) -> dict[str, int]:
+ACTION_FIGURES = ["open", "in_progress", "overdue", "done", "dropped"]
+
+
+def actions(scope: Scope, limit: int = 10) -> tuple[dict[str, int], list[dict]]:
+    """The follow-up actions the viewer may see (visible_actions_clause) counted by state, and the
+    `limit` most overdue of them by title, in one statement: the counts are window aggregates over
+    every visible action, the rows those listed first. An organiser is shown titles only of actions
+    on the event itself or on TLP:CLEAR/GREEN lessons, since a title may repeat a restricted
+    lesson's content (the counts include the others)."""
     status = FollowUpAction.status
     overdue = and_(status.in_(OPEN_ACTION_STATES), FollowUpAction.due_on < scope.today)
-    row = db.session.execute(
-        _action_origin_join(
-            select(
-                count_if(status == ActionStatus.OPEN, FollowUpAction.id),
-                count_if(status == ActionStatus.IN_PROGRESS, FollowUpAction.id),
-                count_if(overdue, FollowUpAction.id),
-                count_if(status == ActionStatus.DONE, FollowUpAction.id),
-                count_if(status == ActionStatus.DROPPED, FollowUpAction.id),
-            ).select_from(FollowUpAction)
-        ).where(*scope.published(), visible_actions_clause(scope.user))
-    ).one()
-    return dict(
-        zip(
-            ["open", "in_progress", "overdue", "done", "dropped"],
-            (int(v or 0) for v in row),
-            strict=True,
-        )
-    )
-
-
-def overdue_actions(scope: Scope, limit: int = 10) -> list[dict]:
-    """The most overdue actions by title, of those the viewer may see (visible_actions_clause, as
-    the counts); an organiser is shown titles only of actions on the event itself or on TLP:CLEAR/GREEN lessons, since a title
-    may repeat a restricted lesson's content."""
-    shareable = []
+    listed = overdue
     if scope.user.role not in (Role.ADMIN, Role.COORDINATOR):
-        shareable.append(
-            or_(FollowUpAction.lesson_id.is_(None), Lesson.tlp.in_(SHAREABLE_MARKINGS))
-        )
+        listed = and_(overdue, or_(FollowUpAction.lesson_id.is_(None), Lesson.tlp.in_(SHAREABLE_MARKINGS)))
+    counts = [
+        count_if(condition, FollowUpAction.id).over()
+        for condition in (status == ActionStatus.OPEN, status == ActionStatus.IN_PROGRESS, overdue,
+                          status == ActionStatus.DONE, status == ActionStatus.DROPPED)
+    ]
+    is_listed = case((listed, 1), else_=0)
     rows = db.session.execute(
         _action_origin_join(
             select(
-                FollowUpAction.id,
-                FollowUpAction.title,
-                FollowUpAction.due_on,
-                FollowUpAction.status,
-                Event.id,
-                Event.title,
+                FollowUpAction.id, FollowUpAction.title, FollowUpAction.due_on, FollowUpAction.status,
+                Event.id, Event.title, is_listed, *counts,
             ).select_from(FollowUpAction)
         )
-        .where(
-            *scope.published(),
-            FollowUpAction.status.in_(OPEN_ACTION_STATES),
-            FollowUpAction.due_on < scope.today,
-            visible_actions_clause(scope.user),
-            *shareable,
-        )
-        .order_by(FollowUpAction.due_on, FollowUpAction.id)
+        .where(*scope.published(), visible_actions_clause(scope.user))
+        .order_by(is_listed.desc(), FollowUpAction.due_on, FollowUpAction.id)
         .limit(limit)
     ).all()
-    return [
-        {
-            "id": r[0],
-            "title": r[1],
-            "due_on": r[2],
-            "status": r[3],
-            "event_id": r[4],
-            "event_title": r[5],
-        }
+    totals = dict.fromkeys(ACTION_FIGURES, 0)
+    if rows:
+        totals = dict(zip(ACTION_FIGURES, (int(v or 0) for v in rows[0][7:]), strict=True))
+    overdue_list = [
+        {"id": r[0], "title": r[1], "due_on": r[2], "status": r[3], "event_id": r[4], "event_title": r[5]}
         for r in rows
+        if r[6]
     ]
+    return totals, overdue_list

@@ -24,7 +24,7 @@ def _kind_order(kinds) -> list[EventKind]:
 
 
 def events_tables(scope: Scope, tables: dict, charts: list) -> tuple[int, int, int]:
-    by_kind = figures.events_by_kind(scope)
+    by_kind, months = figures.events_by_kind_and_month(scope)
     table = Table(
         "events_by_kind", N_("Events by kind"), [N_("Event kind"), N_("Held"), N_("Planned"), N_("Cancelled"), N_("Total")]
     )
@@ -43,7 +43,6 @@ def events_tables(scope: Scope, tables: dict, charts: list) -> tuple[int, int, i
         )
     )
 
-    months = figures.events_by_month(scope)
     table = Table("events_by_month", N_("Events by month"), [N_("Month"), N_("Held"), N_("Planned")])
     table.rows = [[m, held, planned] for m, held, planned in _fill_months(months)]
     table.note = N_("Months with no event in between are shown with zero.")
@@ -129,7 +128,7 @@ def people_tables(cells, tables: dict, charts: list) -> tuple[int, int]:
     return sum(1 for c in by_country if c), sum(1 for t in by_type if t)
 
 
-CAPACITY_FIGURES = [  # (row label, key in figures.training() or figures.people_trained())
+CAPACITY_FIGURES = [  # (row label, key in figures.capacity())
     (N_("Trainings held"), "trainings"),
     (N_("Training sessions"), "sessions"),
     (N_("Training hours delivered"), "hours"),
@@ -139,7 +138,7 @@ CAPACITY_FIGURES = [  # (row label, key in figures.training() or figures.people_
 
 
 def capacity_table(scope: Scope, tables: dict) -> dict:
-    capacity = {**figures.training(scope), **figures.people_trained(scope)}
+    capacity = figures.capacity(scope)
     table = Table("capacity_building", N_("Capacity building"), [N_("Figure"), N_("Value")])
     table.rows = [[label, capacity[key]] for label, key in CAPACITY_FIGURES]
     tables[table.key] = table
@@ -223,8 +222,9 @@ def lessons_tables(scope: Scope, tables: dict, charts: list) -> int:
     return sum(by_status.values())
 
 
-def actions_table(scope: Scope, tables: dict, charts: list) -> dict:
-    actions = figures.actions(scope)
+def actions_table(scope: Scope, tables: dict, charts: list) -> tuple[dict, list[dict]]:
+    """The actions table and chart; returns the counts and the most overdue actions (figures.actions)."""
+    actions, overdue = figures.actions(scope)
     table = Table("actions", N_("Follow-up actions"), [N_("Status"), N_("Actions")])
     table.rows = [
         [N_("Open"), actions["open"]],
@@ -243,7 +243,7 @@ def actions_table(scope: Scope, tables: dict, charts: list) -> dict:
             [Series(N_("Actions"), table.column("Actions"))],
         )
     )
-    return actions
+    return actions, overdue
 
 
 # ---------------------------------------------------------------------------------------------
