@@ -4,10 +4,11 @@ and the sessions with sign-up (with the viewer's sign-ups)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.cache import fragments
@@ -113,12 +114,12 @@ class RegistrationBox:
 UNSET = object()
 
 
-def open_invitation_clause(event_id: int, user):
-    """What makes an invitation an open one of `user` (signed in) to the event."""
+def open_invitation_clause(event_id, user_id, email):
+    """What makes an invitation an open one of a (signed-in) user to the event (values or bindparams)."""
     return and_(
         Invitation.event_id == event_id,
         Invitation.status == InvitationStatus.SENT,
-        or_(Invitation.user_id == user.id, Invitation.email == user.email),
+        or_(Invitation.user_id == user_id, Invitation.email == email),
     )
 
 
@@ -128,10 +129,10 @@ def _open_invitation(event: Event, user, invitation_id=UNSET) -> Invitation | No
         return None  # an unconfirmed account owns nothing sent to its address
     if invitation_id is not UNSET:
         return db.session.get(Invitation, invitation_id) if invitation_id is not None else None
-    return db.session.scalar(select(Invitation).where(open_invitation_clause(event.id, user)))
+    return db.session.scalar(select(Invitation).where(open_invitation_clause(event.id, user.id, user.email)))
 
 
-def status_tally(event_id: int):
+def status_tally(event_id):
     """A one-row subquery for the organisers' line: the event's registrations per status (columns
     named by the statuses' values) and how many confirmed ones checked in ("attended")."""
     return select(
@@ -171,18 +172,22 @@ def _signup_counts(ids: tuple[int, ...]) -> dict[int, int]:
 def _counts_and_mine(ids: tuple[int, ...], user_id: int) -> tuple[dict[int, int], dict[int, SessionSignup]]:
     """({session id: confirmed sign-ups}, {session id: the user's live sign-up}) in one statement
     (a signed-in viewer's box: the counts ride along the viewer's sign-ups)."""
+    rows = db.session.execute(_counts_and_mine_statement(), {"ids": list(ids), "user_id": user_id}).all()
+    return ({session_id: count for session_id, count, _ in rows if count},
+            {session_id: signup for session_id, _, signup in rows if signup is not None})
+
+
+@functools.cache
+def _counts_and_mine_statement():
+    """Built once (bound: ids, user_id)."""
     confirmed = (select(func.count(SessionSignup.id))
                  .where(SessionSignup.session_id == Session.id, SessionSignup.status == SessionSignupStatus.CONFIRMED)
                  .correlate(Session).scalar_subquery())
     mine = aliased(SessionSignup)
-    rows = db.session.execute(
-        select(Session.id, confirmed, mine)
-        .outerjoin(mine, and_(mine.session_id == Session.id, mine.user_id == user_id,
-                              mine.status != SessionSignupStatus.CANCELLED))
-        .where(Session.id.in_(ids))
-    ).all()
-    return ({session_id: count for session_id, count, _ in rows if count},
-            {session_id: signup for session_id, _, signup in rows if signup is not None})
+    return (select(Session.id, confirmed, mine)
+            .outerjoin(mine, and_(mine.session_id == Session.id, mine.user_id == bindparam("user_id"),
+                                  mine.status != SessionSignupStatus.CANCELLED))
+            .where(Session.id.in_(bindparam("ids", expanding=True))))
 
 
 def _session_choices(event: Event, user, signed_in: bool) -> list[SessionChoice]:

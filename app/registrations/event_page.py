@@ -4,9 +4,11 @@ through the `event_page_context` signal (app/events/signals.py); see `page_conte
 
 from __future__ import annotations
 
+import functools
+
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import and_, exists, func, select, true
+from sqlalchemy import and_, bindparam, exists, func, select, true
 
 from app.cache import fragments
 from app.events import page_facts
@@ -63,18 +65,27 @@ def _viewer_facts(user, event: Event) -> tuple[Registration | None, int | None, 
     organisers' line (box.tally_values; None for others). (None, None, None) for a visitor."""
     if not is_signed_in(user):
         return None, None, None
-    invitation = select(Invitation.id).where(open_invitation_clause(event.id, user)).limit(1).scalar_subquery()
-    statement = (select(Registration, invitation).select_from(Event)
-                 .outerjoin(Registration, and_(Registration.event_id == Event.id, Registration.user_id == user.id))
-                 .where(Event.id == event.id))
     organiser = is_organiser_of(user, event)  # known already (events.page_facts)
-    if organiser:
-        tally = status_tally(event.id)
-        statement = statement.add_columns(*tally.c).join(tally, true())
-    row = db.session.execute(statement).first()
+    row = db.session.execute(_viewer_statement(organiser),
+                             {"event_id": event.id, "user_id": user.id, "email": user.email}).first()
     if row is None:
         return None, None, None
     return row[0], row[1], tally_values(row) if organiser else None
+
+
+@functools.cache
+def _viewer_statement(organiser: bool):
+    """Built once per kind of viewer (bound: event_id, user_id, email)."""
+    event_id, user_id = bindparam("event_id"), bindparam("user_id")
+    invitation = (select(Invitation.id).where(open_invitation_clause(event_id, user_id, bindparam("email")))
+                  .limit(1).scalar_subquery())
+    statement = (select(Registration, invitation).select_from(Event)
+                 .outerjoin(Registration, and_(Registration.event_id == Event.id, Registration.user_id == user_id))
+                 .where(Event.id == event_id))
+    if organiser:
+        tally = status_tally(event_id)
+        statement = statement.add_columns(*tally.c).join(tally, true())
+    return statement
 
 
 def can_see_online_link(user, event: Event, registration=_UNSET) -> bool:

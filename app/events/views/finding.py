@@ -26,7 +26,11 @@ def clock(instant, tz_name: str | None, fmt: str = "%H:%M") -> str:
     if instant is None:
         return ""
     local = to_local(instant, tz_name)
-    return local.strftime(fmt) if fmt == "%Z" else format_pattern(local, fmt)
+    if fmt in ("%Z", "%H:%M"):
+        # "%H:%M" reads the same in every locale (Babel's "HH:mm" writes ASCII digits): an agenda
+        # prints two a session, so the locale is not looked up for them.
+        return local.strftime(fmt)
+    return format_pattern(local, fmt)
 
 
 bp.add_app_template_global(event_path, "event_path")  # the one way pages link to an event
