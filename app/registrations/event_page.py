@@ -54,11 +54,6 @@ def page_context(event: Event, *, user, **_kwargs) -> dict:
     }
 
 
-def viewer_registration(user, event: Event):
-    """The user's registration to the event (any status), or None — loaded once for the event page."""
-    return _viewer_facts(user, event)[0]
-
-
 def _viewer_facts(user, event: Event) -> tuple[Registration | None, int | None, tuple | None]:
     """In one statement: the user's registration to the event (any status, or None), the id of an
     open invitation to it (or None) and, for its organisers, the counts of the registration box's
