@@ -18,8 +18,24 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
 
 
+# Pages render the same texts again and again (an event's description, its sessions' descriptions
+# and objectives, on every cold event page): the result depends on the text alone, so it is kept,
+# for texts up to CACHED_TEXT_LENGTH characters (at most 1,024 of them: a few megabytes at worst).
+CACHED_TEXT_LENGTH = 8000
+
+
 def render_markdown(text: str) -> str:
-    html = _md.render(text or "")
+    text = text or ""
+    return _render_kept(text) if len(text) <= CACHED_TEXT_LENGTH else _render(text)
+
+
+@lru_cache(maxsize=1024)
+def _render_kept(text: str) -> str:
+    return _render(text)
+
+
+def _render(text: str) -> str:
+    html = _md.render(text)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

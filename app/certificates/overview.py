@@ -48,6 +48,7 @@ def overview(registration: Registration) -> Overview:
 
 def rule_for_event(event) -> list[str]:
     """The rule, for the event's pages (empty when the event offers no certificate). The event's
-    sessions are usually loaded already (the event page shows them): one query, for the settings."""
-    settings = queries.settings_for(event.id)
+    sessions are usually loaded already (the event page shows them): one query, for the settings,
+    and none on the event page (it read them with the event)."""
+    settings = queries.rule_settings_for(event.id)
     return rules.rule_lines(event, settings, any(rules.session_offers(s) for s in event.sessions))

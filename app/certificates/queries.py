@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from app.accounts.models import User
 from app.certificates.models import Certificate, CertificateSettings
+from app.events import page_facts
 from app.events.models import Event, EventKind, Session, SessionKind
 from app.extensions import db
 from app.registrations.models import (
@@ -32,6 +33,25 @@ class Attendance:
 
 def settings_for(event_id: int) -> CertificateSettings | None:
     return db.session.get(CertificateSettings, event_id)
+
+
+# What the rule's text needs of the settings, read with the event by its page (app.events.page_facts).
+_RULE_COLUMNS = (CertificateSettings.attendance_rule, CertificateSettings.minimum_score,
+                 CertificateSettings.training_hours)
+for _column in _RULE_COLUMNS:
+    page_facts.register(f"certificates.{_column.key}", lambda event_id, column=_column: select(column).where(
+        CertificateSettings.event_id == event_id).scalar_subquery())
+
+
+def rule_settings_for(event_id: int) -> CertificateSettings | None:
+    """The settings as far as the rule's text needs them: from the event page's first statement
+    when it read them (an unsaved copy; None: the event has none), else loaded without the images."""
+    known = {column.key: page_facts.known(event_id, f"certificates.{column.key}") for column in _RULE_COLUMNS}
+    if page_facts.UNKNOWN not in known.values():
+        # attendance_rule is never NULL in a row: NULL means there is no row.
+        return None if known["attendance_rule"] is None else CertificateSettings(event_id=event_id, **known)
+    return db.session.get(CertificateSettings, event_id,
+                          options=[defer(CertificateSettings.logo_png), defer(CertificateSettings.signature_png)])
 
 
 def by_number(number: str) -> Certificate | None:

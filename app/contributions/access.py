@@ -29,11 +29,17 @@ def may_propose(user, event: Event) -> bool:
     """A confirmed participant of the event, or someone whose confirmed account holds an open invitation."""
     if not is_signed_in(user) or event.is_cancelled or event.is_draft:
         return False
+    return bool(db.session.scalar(select(may_propose_clause(user, event))))
+
+
+def may_propose_clause(user, event: Event):
+    """may_propose's facts as an SQL condition, for a signed-in user of a published event (the
+    event page reads it with the call: app.contributions.queries.panel_of)."""
     registered = exists().where(Registration.event_id == event.id, Registration.user_id == user.id,
                                 Registration.status == RegistrationStatus.CONFIRMED)
     invited = exists().where(Invitation.event_id == event.id, Invitation.user_id == user.id,
                              Invitation.status == InvitationStatus.SENT)
-    return bool(db.session.scalar(select(registered | invited)))
+    return registered | invited
 
 
 def may_see_proposals(user, event: Event) -> bool:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
+from app.contributions.access import may_propose_clause
 from app.contributions.models import ContributionCall, Proposal, ProposalStatus, ProposalSupport
 from app.events.models import Event
 from app.extensions import db
@@ -61,11 +62,37 @@ def merge_targets(proposal: Proposal) -> list[Proposal]:
                                Proposal.status.in_(IN_PLAY)).order_by(Proposal.title, Proposal.id)))
 
 
+def _total(event_id):
+    return select(func.count()).select_from(Proposal).where(
+        Proposal.event_id == event_id, Proposal.status.in_(IN_PLAY)).scalar_subquery()
+
+
+def _supports(event_id):
+    return (select(func.count()).select_from(ProposalSupport).join(Proposal, Proposal.id == ProposalSupport.proposal_id)
+            .where(Proposal.event_id == event_id, Proposal.status.in_(IN_PLAY)).scalar_subquery())
+
+
 def counts(event_id: int) -> dict:
     """Proposals in play and their supports (the panel and the organisers' closing message)."""
-    total = db.session.scalar(select(func.count()).select_from(Proposal).where(
-        Proposal.event_id == event_id, Proposal.status.in_(IN_PLAY))) or 0
-    supports = db.session.scalar(
-        select(func.count()).select_from(ProposalSupport).join(Proposal, Proposal.id == ProposalSupport.proposal_id)
-        .where(Proposal.event_id == event_id, Proposal.status.in_(IN_PLAY))) or 0
-    return {"total": total, "supports": supports}
+    total, supports = db.session.execute(select(_total(event_id), _supports(event_id))).one()
+    return {"total": total or 0, "supports": supports or 0}
+
+
+@dataclass
+class Panel:
+    call: ContributionCall | None
+    counts: dict
+    may_propose: bool
+
+
+def panel_of(event: Event, user) -> Panel:
+    """The event page's panel in one statement: the call, its counts and whether `user` (signed in)
+    may propose (app.contributions.access.may_propose_clause). No call: nothing counted."""
+    row = db.session.execute(
+        select(ContributionCall, _total(event.id), _supports(event.id), may_propose_clause(user, event))
+        .where(ContributionCall.event_id == event.id)
+    ).first()
+    if row is None:
+        return Panel(None, {"total": 0}, False)
+    call, total, supports, proposer = row
+    return Panel(call, {"total": total or 0, "supports": supports or 0}, bool(proposer))

@@ -26,17 +26,11 @@ def _co_organises(user_id: int, event_id: int) -> bool:
     An event page asks it from several places (the page, the registration box, the calendar and
     lessons boxes); within a request the answer is kept on flask.g. Outside a request (services,
     CLI, scheduler) it is always asked afresh."""
-    cache = None
-    if has_request_context():
-        # g outlives a request when an app context is already pushed (tests): tie it to this request.
-        owner = request._get_current_object()
-        cache = g.get("_co_organiser_cache")
-        if cache is None or cache[0] is not owner:
-            cache = (owner, {})
-            g._co_organiser_cache = cache
-        key = (user_id, event_id)
-        if key in cache[1]:
-            return cache[1][key]
+    cache = _request_cache()
+    key = (user_id, event_id)
+    if cache is not None and key in cache[1]:
+        return cache[1][key]
+
     def ask() -> bool:
         return bool(db.session.scalar(
             select(exists().where(event_organisers.c.event_id == event_id, event_organisers.c.user_id == user_id))
@@ -50,6 +44,26 @@ def _co_organises(user_id: int, event_id: int) -> bool:
     if cache is not None:
         cache[1][key] = answer
     return answer
+
+
+def _request_cache():
+    """(request, {(user id, event id): answer}) on flask.g for this request, or None outside one.
+    g outlives a request when an app context is already pushed (tests): the cache is tied to it."""
+    if not has_request_context():
+        return None
+    owner = request._get_current_object()
+    cache = g.get("_co_organiser_cache")
+    if cache is None or cache[0] is not owner:
+        cache = (owner, {})
+        g._co_organiser_cache = cache
+    return cache
+
+
+def note_co_organiser(user_id: int, event_id: int, answer: bool) -> None:
+    """Record the answer read along with the event (events.page_facts) for the rest of this request."""
+    cache = _request_cache()
+    if cache is not None:
+        cache[1][(user_id, event_id)] = answer
 
 
 def forget_organisers(event_id: int | None = None) -> None:

@@ -44,7 +44,9 @@ The event page (events.detail) is being built. Sender: the Event (visible to the
 the viewer (current_user, maybe anonymous). Each receiver returns a dict of template context to add
 to the page (None: nothing); the page merges them in order (see `values_from_signal`). The key
 `show_online_link` (bool) also selects the cached main column, so it must depend only on the event
-and the viewer.""")
+and the viewer. What a receiver needs of the event beyond its row (a count, whether it has some
+row of the receiver's package) is best registered as a fact (app.events.page_facts): the page reads
+it with the event, in the same statement.""")
 
 
 def values_from_signal(results) -> dict:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import case, exists, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
+from app.events import page_facts
 from app.events.models import Event, Session, SessionSpeaker
 from app.extensions import db
 from app.learning.models import (
@@ -82,33 +83,40 @@ def takes_tests(registration) -> bool:
             and registration.role.value in ("participant", "observer"))
 
 
-def participant_tests(user, events: list[Event]) -> dict[int, list[TestEntry]]:
+def participant_tests(user, events: list[Event], confirmed: set[int] | None = None) -> dict[int, list[TestEntry]]:
     """For each of `events` the viewer is a confirmed participant of: the tests they may take now
-    and those they took whose results are open ({event id: entries}); four queries at most."""
+    and those they took whose results are open ({event id: entries}); two queries at most, one when
+    the caller knows which of the events the viewer takes tests of (`confirmed`, see takes_tests)."""
     if not events or not getattr(user, "is_authenticated", False):
         return {}
     event_ids = [event.id for event in events]
-    confirmed = set(db.session.scalars(select(Registration.event_id).where(
-        Registration.event_id.in_(event_ids), Registration.user_id == user.id,
-        Registration.status == RegistrationStatus.CONFIRMED, Registration.role.in_(["participant", "observer"]))))
+    if confirmed is None:
+        confirmed = set(db.session.scalars(select(Registration.event_id).where(
+            Registration.event_id.in_(event_ids), Registration.user_id == user.id,
+            Registration.status == RegistrationStatus.CONFIRMED, Registration.role.in_(["participant", "observer"]))))
     if not confirmed:
         return {}
-    checks = list(db.session.scalars(
-        select(KnowledgeCheck).options(selectinload(KnowledgeCheck.session), selectinload(KnowledgeCheck.event))
+    # With each test: whether the viewer took it and signed up for its session (one statement). The
+    # tests' events are the caller's, already loaded (check.event is read from the identity map).
+    taken_it = select(CheckSubmission.id).where(CheckSubmission.check_id == KnowledgeCheck.id,
+                                                CheckSubmission.user_id == user.id).exists()
+    signed_up_for_it = select(SessionSignup.id).where(
+        SessionSignup.session_id == KnowledgeCheck.session_id, SessionSignup.user_id == user.id,
+        SessionSignup.status == SessionSignupStatus.CONFIRMED).exists()
+    rows = db.session.execute(
+        select(KnowledgeCheck, taken_it, signed_up_for_it).options(joinedload(KnowledgeCheck.session))
         .where(KnowledgeCheck.event_id.in_(confirmed))
         .where(select(CheckQuestion.id).where(CheckQuestion.check_id == KnowledgeCheck.id).exists())
         .where(~select(SessionSpeaker.id).where(SessionSpeaker.session_id == KnowledgeCheck.session_id,
                                                 SessionSpeaker.user_id == user.id).exists())  # not their own
         # The pre-test before the post-test (their stored names sort the other way).
         .order_by(KnowledgeCheck.session_id.is_not(None), KnowledgeCheck.session_id,
-                  case((KnowledgeCheck.kind == CheckKind.PRE, 0), else_=1))))
-    if not checks:
+                  case((KnowledgeCheck.kind == CheckKind.PRE, 0), else_=1))).all()
+    if not rows:
         return {}
-    taken = set(db.session.scalars(select(CheckSubmission.check_id).where(
-        CheckSubmission.user_id == user.id, CheckSubmission.check_id.in_([c.id for c in checks]))))
-    signed_up = set(db.session.scalars(select(SessionSignup.session_id).where(
-        SessionSignup.user_id == user.id, SessionSignup.status == SessionSignupStatus.CONFIRMED,
-        SessionSignup.session_id.in_([c.session_id for c in checks if c.session_id]))))
+    checks = [check for check, _, _ in rows]
+    taken = {check.id for check, took, _ in rows if took}
+    signed_up = {check.session_id for check, _, signed in rows if signed and check.session_id}
     closes = {(c.session_id, c.kind): c.closes_at for c in checks}
     at = now()
     found: dict[int, list[TestEntry]] = {}
@@ -122,6 +130,16 @@ def participant_tests(user, events: list[Event]) -> dict[int, list[TestEntry]]:
         if entry.can_take or entry.results_open:
             found.setdefault(check.event_id, []).append(entry)
     return found
+
+
+# Whether the event has a test with questions / a follow-up survey, read with the event by its page
+# (app.events.page_facts): the event page's knowledge-check box asks nothing more without one.
+HAS_CHECKS = "learning.has_checks"
+page_facts.register(HAS_CHECKS, lambda event_id: exists().where(
+    KnowledgeCheck.event_id == event_id,
+    select(CheckQuestion.id).where(CheckQuestion.check_id == KnowledgeCheck.id).exists()))
+HAS_SURVEY = "learning.has_survey"
+page_facts.register(HAS_SURVEY, lambda event_id: exists().where(FollowUpSurvey.event_id == event_id))
 
 
 def recent_events_of(user) -> list[Event]:

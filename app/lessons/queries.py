@@ -18,6 +18,7 @@ from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.directory.models import Organisation, Theme
 from app.events import access as event_access
+from app.events import page_facts
 from app.events.models import Event
 from app.extensions import db
 from app.lessons import visibility
@@ -38,18 +39,22 @@ from app.pagination import Page, paginate
 
 
 def event_entries(user, event: Event, limit: int) -> tuple[list[Lesson], int]:
-    """The newest `limit` entries of the event `user` may see, and how many there are (2 queries:
-    the entries with the count as a window over the same rows, and their themes). Only the columns
-    an entry's line shows are loaded. An event without entries (every upcoming one, mostly: entries
-    are recorded after the event) is answered by one prebuilt EXISTS instead, without building the
-    visibility rule."""
-    if not db.session.execute(_has_entries_statement(), {"event_id": event.id}).scalar():
+    """The newest `limit` entries of the event `user` may see, and how many there are (1 query:
+    the entries with the count as a window over the same rows, their themes joined). Only the
+    columns an entry's line shows are loaded. An event without entries (every upcoming one, mostly:
+    entries are recorded after the event) is answered by one prebuilt EXISTS instead, without
+    building the visibility rule, or on the event page by what it read with the event (page_facts)."""
+    has_entries = page_facts.known(event.id, HAS_ENTRIES)
+    if has_entries is page_facts.UNKNOWN:
+        has_entries = db.session.execute(_has_entries_statement(), {"event_id": event.id}).scalar()
+    if not has_entries:
         return [], 0
     rows = db.session.execute(
         select(Lesson, func.count().over())
         .where(Lesson.event_id == event.id, visibility.visible_lessons_clause(user))
+        # The themes joined too: the LIMIT applies to the entries (SQLAlchemy nests it), one statement.
         .options(load_only(*ENTRY_LINE_COLUMNS), joinedload(Lesson.author).load_only(User.id, User.name),
-                 selectinload(Lesson.themes))
+                 joinedload(Lesson.themes))
         .order_by(Lesson.created_at.desc(), Lesson.id.desc()).limit(limit)
     ).unique().all()
     return [row[0] for row in rows], (rows[0][1] if rows else 0)
@@ -58,6 +63,11 @@ def event_entries(user, event: Event, limit: int) -> tuple[list[Lesson], int]:
 @functools.cache
 def _has_entries_statement():
     return select(exists().where(Lesson.event_id == bindparam("event_id")))
+
+
+# The same question, read with the event by its page (app.events.page_facts).
+HAS_ENTRIES = "lessons.has_entries"
+page_facts.register(HAS_ENTRIES, lambda event_id: exists().where(Lesson.event_id == event_id))
 
 
 # What a line of a list of entries shows (templates/lessons/_macros.html: entry_item).

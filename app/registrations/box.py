@@ -4,10 +4,11 @@ and the sessions with sign-up (with the viewer's sign-ups)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.cache import fragments
@@ -113,27 +114,47 @@ class RegistrationBox:
 UNSET = object()
 
 
-def _open_invitation(event: Event, user) -> Invitation | None:
-    if not is_signed_in(user):
-        return None  # an unconfirmed account owns nothing sent to its address
-    return db.session.scalar(
-        select(Invitation).where(
-            Invitation.event_id == event.id,
-            Invitation.status == InvitationStatus.SENT,
-            or_(Invitation.user_id == user.id, Invitation.email == user.email),
-        )
+def open_invitation_clause(event_id, user_id, email):
+    """What makes an invitation an open one of a (signed-in) user to the event (values or bindparams)."""
+    return and_(
+        Invitation.event_id == event_id,
+        Invitation.status == InvitationStatus.SENT,
+        or_(Invitation.user_id == user_id, Invitation.email == email),
     )
 
 
-def _count_statuses(box: RegistrationBox) -> None:
-    """One GROUP BY: counts per status, and (for confirmed ones) how many checked in."""
-    rows = db.session.execute(
-        select(Registration.status, func.count(Registration.id), func.count(Registration.checked_in_at))
-        .where(Registration.event_id == box.event.id)
-        .group_by(Registration.status)
-    ).all()
-    box.status_counts = {status.value: count for status, count, _ in rows}
-    box.attended = sum(checked for status, _, checked in rows if status == RegistrationStatus.CONFIRMED)
+def _open_invitation(event: Event, user, invitation_id=UNSET) -> Invitation | None:
+    """`invitation_id`: the id of the open invitation when the caller read it already (None: none)."""
+    if not is_signed_in(user):
+        return None  # an unconfirmed account owns nothing sent to its address
+    if invitation_id is not UNSET:
+        return db.session.get(Invitation, invitation_id) if invitation_id is not None else None
+    return db.session.scalar(select(Invitation).where(open_invitation_clause(event.id, user.id, user.email)))
+
+
+def status_tally(event_id):
+    """A one-row subquery for the organisers' line: the event's registrations per status (columns
+    named by the statuses' values) and how many confirmed ones checked in ("attended")."""
+    return select(
+        *(func.coalesce(func.sum(case((Registration.status == status, 1), else_=0)), 0).label(status.value)
+          for status in RegistrationStatus),
+        func.count(case((Registration.status == RegistrationStatus.CONFIRMED, Registration.checked_in_at)))
+        .label("attended"),
+    ).where(Registration.event_id == event_id).subquery("status_tally")
+
+
+def tally_values(row) -> tuple[dict, int]:
+    """(counts per status value, attended) from a row holding status_tally's columns."""
+    mapping = row._mapping
+    return {status.value: int(mapping[status.value]) for status in RegistrationStatus}, int(mapping["attended"])
+
+
+def _count_statuses(box: RegistrationBox, known=UNSET) -> None:
+    """Counts per status, and (for confirmed ones) how many checked in: `known` when the caller
+    read them already (status_tally's values), else one statement."""
+    if known is UNSET:
+        known = tally_values(db.session.execute(select(status_tally(box.event.id))).one())
+    box.status_counts, box.attended = known
 
 
 def _signup_counts(ids: tuple[int, ...]) -> dict[int, int]:
@@ -151,18 +172,22 @@ def _signup_counts(ids: tuple[int, ...]) -> dict[int, int]:
 def _counts_and_mine(ids: tuple[int, ...], user_id: int) -> tuple[dict[int, int], dict[int, SessionSignup]]:
     """({session id: confirmed sign-ups}, {session id: the user's live sign-up}) in one statement
     (a signed-in viewer's box: the counts ride along the viewer's sign-ups)."""
+    rows = db.session.execute(_counts_and_mine_statement(), {"ids": list(ids), "user_id": user_id}).all()
+    return ({session_id: count for session_id, count, _ in rows if count},
+            {session_id: signup for session_id, _, signup in rows if signup is not None})
+
+
+@functools.cache
+def _counts_and_mine_statement():
+    """Built once (bound: ids, user_id)."""
     confirmed = (select(func.count(SessionSignup.id))
                  .where(SessionSignup.session_id == Session.id, SessionSignup.status == SessionSignupStatus.CONFIRMED)
                  .correlate(Session).scalar_subquery())
     mine = aliased(SessionSignup)
-    rows = db.session.execute(
-        select(Session.id, confirmed, mine)
-        .outerjoin(mine, and_(mine.session_id == Session.id, mine.user_id == user_id,
-                              mine.status != SessionSignupStatus.CANCELLED))
-        .where(Session.id.in_(ids))
-    ).all()
-    return ({session_id: count for session_id, count, _ in rows if count},
-            {session_id: signup for session_id, _, signup in rows if signup is not None})
+    return (select(Session.id, confirmed, mine)
+            .outerjoin(mine, and_(mine.session_id == Session.id, mine.user_id == bindparam("user_id"),
+                                  mine.status != SessionSignupStatus.CANCELLED))
+            .where(Session.id.in_(bindparam("ids", expanding=True))))
 
 
 def _session_choices(event: Event, user, signed_in: bool) -> list[SessionChoice]:
@@ -186,11 +211,13 @@ def _session_choices(event: Event, user, signed_in: bool) -> list[SessionChoice]
 
 
 def registration_box(event: Event, user, form, *, seats_taken_now: int | None = None,
-                     registration=UNSET) -> RegistrationBox:
+                     registration=UNSET, invitation_id=UNSET, organiser_tally=UNSET) -> RegistrationBox:
     """Everything the registration box shows `user` (maybe anonymous), in a bounded number of queries.
 
-    The event page already counts the seats and loads the viewer's registration: it passes them in
-    (`seats_taken_now`, `registration`, None meaning "no registration") so they are not asked twice."""
+    The event page already counts the seats and loads the viewer's registration with the id of an
+    open invitation (and, for an organiser, the counts per status): it passes them in
+    (`seats_taken_now`, `registration`, `invitation_id`, None meaning "none"; `organiser_tally`,
+    see tally_values) so they are not asked twice."""
     signed_in = is_signed_in(user)  # an unconfirmed account sees the visitor's box
     position = None
     invitation = None
@@ -206,7 +233,7 @@ def registration_box(event: Event, user, form, *, seats_taken_now: int | None = 
         registration is not None
         and (registration.status in ACTIVE or registration.status == RegistrationStatus.REJECTED)
     ):
-        invitation = _open_invitation(event, user)
+        invitation = _open_invitation(event, user, invitation_id)
     organiser = signed_in and is_organiser_of(user, event)
     box = RegistrationBox(
         event=event, registration=registration, position=position,
@@ -215,6 +242,6 @@ def registration_box(event: Event, user, form, *, seats_taken_now: int | None = 
     )
     box.can_cancel = box.is_active and event.starts_at > now()
     if organiser:
-        _count_statuses(box)
+        _count_statuses(box, UNSET if organiser_tally is None else organiser_tally)
     box.sessions = _session_choices(event, user, signed_in)
     return box

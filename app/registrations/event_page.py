@@ -4,48 +4,83 @@ through the `event_page_context` signal (app/events/signals.py); see `page_conte
 
 from __future__ import annotations
 
+import functools
+
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import exists, select
+from sqlalchemy import and_, bindparam, exists, func, select, true
 
 from app.cache import fragments
+from app.events import page_facts
 from app.events.access import is_organiser_of
 from app.events.models import Event
 from app.extensions import db
-from app.registrations.models import Registration, RegistrationStatus
+from app.registrations.box import open_invitation_clause, status_tally, tally_values
+from app.registrations.models import Invitation, Registration, RegistrationStatus
 from app.registrations.retention import needs_notice
 from app.registrations.rules import may_see_needs
-from app.registrations.waitlist import seats_taken
+from app.registrations.waitlist import EVENTS, seats_taken
 from app.roles import is_signed_in
 from app.templating import format_local
 from app.timeutil import now
 
 _UNSET = object()  # "argument not given" where None is a meaningful value
 
+# The seats taken, read with the event by the event page (events.page_facts); the rule's one home is
+# the events' waiting list (app.registrations.waitlist.EVENTS).
+SEATS_TAKEN = "registrations.seats_taken"
+page_facts.register(SEATS_TAKEN, lambda event_id: select(func.count(EVENTS.model.id)).where(
+    EVENTS.parent == event_id, EVENTS.model.status == EVENTS.confirmed, *EVENTS.seat_conditions
+).scalar_subquery())
+
 
 def page_context(event: Event, *, user, **_kwargs) -> dict:
     """Receiver of events.signals.event_page_context: the event page's registration context."""
     # Counted and loaded once here, handed to the registration box and the online-link rule.
-    taken = fragments.remember("events.seats_taken", (event.id,), ("registrations",),
-                               lambda: seats_taken(event.id))
-    mine = viewer_registration(user, event)
+    taken = page_facts.known(event.id, SEATS_TAKEN)
+    if taken is page_facts.UNKNOWN:
+        taken = fragments.remember("events.seats_taken", (event.id,), ("registrations",),
+                                   lambda: seats_taken(event.id))
+    mine, invitation_id, tally = _viewer_facts(user, event)
     return {
         "registration": registration_facts(event, taken),
         "seats_taken": taken,
         "viewer_registration": mine,
+        "viewer_invitation_id": invitation_id,
+        "organiser_tally": tally,
         "show_online_link": bool(event.online_url) and can_see_online_link(user, event, mine),
         # Its own organisers read when the participants' needs are (or were) deleted.
         "needs_notice": needs_notice(event) if may_see_needs(user, event) else None,
     }
 
 
-def viewer_registration(user, event: Event):
-    """The user's registration to the event (any status), or None — loaded once for the event page."""
+def _viewer_facts(user, event: Event) -> tuple[Registration | None, int | None, tuple | None]:
+    """In one statement: the user's registration to the event (any status, or None), the id of an
+    open invitation to it (or None) and, for its organisers, the counts of the registration box's
+    organisers' line (box.tally_values; None for others). (None, None, None) for a visitor."""
     if not is_signed_in(user):
-        return None
-    return db.session.scalar(
-        select(Registration).where(Registration.event_id == event.id, Registration.user_id == user.id)
-    )
+        return None, None, None
+    organiser = is_organiser_of(user, event)  # known already (events.page_facts)
+    row = db.session.execute(_viewer_statement(organiser),
+                             {"event_id": event.id, "user_id": user.id, "email": user.email}).first()
+    if row is None:
+        return None, None, None
+    return row[0], row[1], tally_values(row) if organiser else None
+
+
+@functools.cache
+def _viewer_statement(organiser: bool):
+    """Built once per kind of viewer (bound: event_id, user_id, email)."""
+    event_id, user_id = bindparam("event_id"), bindparam("user_id")
+    invitation = (select(Invitation.id).where(open_invitation_clause(event_id, user_id, bindparam("email")))
+                  .limit(1).scalar_subquery())
+    statement = (select(Registration, invitation).select_from(Event)
+                 .outerjoin(Registration, and_(Registration.event_id == Event.id, Registration.user_id == user_id))
+                 .where(Event.id == event_id))
+    if organiser:
+        tally = status_tally(event_id)
+        statement = statement.add_columns(*tally.c).join(tally, true())
+    return statement
 
 
 def can_see_online_link(user, event: Event, registration=_UNSET) -> bool:

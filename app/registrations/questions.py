@@ -11,6 +11,7 @@ from sqlalchemy import delete, exists, func, select
 
 from app import audit
 from app.cache import fragments
+from app.events import page_facts
 from app.events.access import organised_clause
 from app.events.models import Event
 from app.extensions import db
@@ -59,9 +60,16 @@ def questions_of(event_id: int) -> list[RegistrationQuestion]:
 
 
 def event_questions(event_id: int) -> tuple[QuestionSpec, ...]:
-    """The questions the registration forms ask, remembered until a question changes anywhere."""
+    """The questions the registration forms ask, remembered until a question changes anywhere (none,
+    without a query, when the event page read that the event has none)."""
+    if page_facts.absent(event_id, HAS_QUESTIONS):
+        return ()
     return fragments.remember("registrations.questions", (event_id,), ("registration_questions",),
                               lambda: tuple(_spec(q) for q in questions_of(event_id)))
+
+
+HAS_QUESTIONS = "registrations.has_questions"
+page_facts.register(HAS_QUESTIONS, lambda event_id: exists().where(RegistrationQuestion.event_id == event_id))
 
 
 def get_question(event_id: int, question_id: int) -> RegistrationQuestion | None:

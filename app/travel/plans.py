@@ -8,11 +8,12 @@ from dataclasses import dataclass, fields
 from datetime import date, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from app import audit
 from app.cache import fragments
 from app.errors import RuleError
+from app.events import page_facts
 from app.events.models import Event
 from app.extensions import db
 from app.registrations.models import Registration
@@ -39,7 +40,20 @@ def settings_of(event_id: int) -> TravelSettings:
     return db.session.get(TravelSettings, event_id) or TravelSettings(event_id=event_id, logistics_enabled=False)
 
 
+# The flags, read with the event by its page (app.events.page_facts): no query of their own there.
+LOGISTICS = "travel.logistics_enabled"
+page_facts.register(LOGISTICS, lambda event_id: exists().where(
+    TravelSettings.event_id == event_id, TravelSettings.logistics_enabled.is_(True)))
+HAS_LETTER = "travel.has_letter"
+page_facts.register(HAS_LETTER, lambda event_id: exists().where(
+    TravelSettings.event_id == event_id, TravelSettings.letter_template.is_not(None), TravelSettings.letter_template != ""))
+
+
 def flags_of(event_id: int) -> TravelFlags:
+    logistics, letter = page_facts.known(event_id, LOGISTICS), page_facts.known(event_id, HAS_LETTER)
+    if logistics is not page_facts.UNKNOWN and letter is not page_facts.UNKNOWN:
+        return TravelFlags(bool(logistics), bool(letter))
+
     def load() -> TravelFlags:
         row = db.session.execute(select(TravelSettings.logistics_enabled, TravelSettings.letter_template)
                                  .where(TravelSettings.event_id == event_id)).first()

@@ -8,8 +8,8 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.cache import fragments
-from app.events import queries, signals
-from app.events.access import get_visible_or_404, is_organiser_of
+from app.events import page_facts, queries, signals
+from app.events.access import is_organiser_of
 from app.events.place import place
 from app.events.queries import EventFilters
 from app.events.urls import event_path
@@ -26,7 +26,11 @@ def clock(instant, tz_name: str | None, fmt: str = "%H:%M") -> str:
     if instant is None:
         return ""
     local = to_local(instant, tz_name)
-    return local.strftime(fmt) if fmt == "%Z" else format_pattern(local, fmt)
+    if fmt in ("%Z", "%H:%M"):
+        # "%H:%M" reads the same in every locale (Babel's "HH:mm" writes ASCII digits): an agenda
+        # prints two a session, so the locale is not looked up for them.
+        return local.strftime(fmt)
+    return format_pattern(local, fmt)
 
 
 bp.add_app_template_global(event_path, "event_path")  # the one way pages link to an event
@@ -99,7 +103,9 @@ def calendar_month():
 
 @bp.get("/events/<int:event_id>")
 def detail(event_id: int):
-    event = get_visible_or_404(event_id, current_user)
+    # One statement: the event, whether the viewer co-organises it, and the facts the boxes of the
+    # packages above need (events.page_facts): a box with nothing to show asks nothing more.
+    event = page_facts.load_visible_or_404(event_id, current_user)
     organiser = is_organiser_of(current_user, event)
     # What the registrations package adds (registration facts, seats taken, the viewer's
     # registration, whether the viewer sees the online link): see signals.event_page_context.

@@ -22,10 +22,11 @@ def url_maker(endpoint: str, key: str, **values):
 
 
 def registration_box(event: Event, form: RegistrationForm | None = None, *, seats_taken: int | None = None,
-                     registration=box.UNSET) -> box.RegistrationBox:
+                     registration=box.UNSET, invitation_id=box.UNSET, organiser_tally=box.UNSET) -> box.RegistrationBox:
     """The registration box of the event page for the viewer (see app.registrations.box)."""
     return box.registration_box(event, current_user, form or LazyForm(lambda: form_for(RegistrationForm, event.id, formdata=None)),
-                                seats_taken_now=seats_taken, registration=registration)
+                                seats_taken_now=seats_taken, registration=registration, invitation_id=invitation_id,
+                                organiser_tally=organiser_tally)
 
 
 @bp.app_context_processor

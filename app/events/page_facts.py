@@ -1,0 +1,96 @@
+"""The event page's first read: the event, whether the viewer co-organises it, and the per-event facts
+the boxes of higher packages need (seats taken, whether the event has a call for contributions,
+registration questions, certificate settings, knowledge checks, lessons, travel settings), as
+columns of ONE statement (issue 19: a box whose fact says "nothing here" asks nothing more).
+
+Events sits low in the layers and never names those tables: each higher package registers its facts
+(`register`: a name and a scalar SQL expression of the event's id, correlated to events.id) when its
+module is imported, as it connects its signal receivers. The event page reads them with the event
+(`load_visible_or_404`) and keeps them for this request; a box reads one back with `known`, which
+answers UNKNOWN on any other page or for another event (the box then asks as it always did).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, g, has_request_context, request
+from sqlalchemy import bindparam, exists, select
+
+from app.accounts.permissions import is_signed_in
+from app.events import access
+from app.events.models import Event, event_organisers
+from app.extensions import db
+
+UNKNOWN = object()  # "not read on this request": ask the database as usual
+
+_facts: dict[str, Callable] = {}
+_statement = None
+
+
+def register(name: str, column: Callable) -> None:
+    """Add a fact to the event page's first statement: `column(event_id)` returns a scalar SQL
+    expression (an EXISTS, a scalar subquery) of the event's id column. Names are "package.fact"."""
+    global _statement
+    _facts[name] = column
+    _statement = None
+
+
+def _load_statement():
+    global _statement
+    if _statement is None:
+        co_organises = exists().where(event_organisers.c.event_id == Event.id,
+                                      event_organisers.c.user_id == bindparam("user_id"))
+        names = tuple(_facts)
+        _statement = (names, select(Event, co_organises, *(_facts[name](Event.id).label(f"fact_{index}")
+                                                         for index, name in enumerate(names)))
+                      .where(Event.id == bindparam("event_id")))
+    return _statement
+
+
+def _request_store() -> dict | None:
+    """{event id: {fact: value}} for this request (g outlives a request when an app context is
+    already pushed, as in tests: the store is tied to the request object)."""
+    if not has_request_context():
+        return None
+    owner = request._get_current_object()
+    store = g.get("_event_page_facts")
+    if store is None or store[0] is not owner:
+        store = (owner, {})
+        g._event_page_facts = store
+    return store[1]
+
+
+def load_visible_or_404(event_id: int, user) -> Event:
+    """The event (404 when `user` may not see it), read with whether `user` co-organises it (handed
+    to events.access for this request) and every registered fact (kept for `known`)."""
+    names, statement = _load_statement()
+    signed_in = is_signed_in(user)
+    row = db.session.execute(statement, {"event_id": event_id, "user_id": user.id if signed_in else 0}).first()
+    if row is None:
+        abort(404)
+    event = row[0]
+    if signed_in:
+        access.note_co_organiser(user.id, event.id, bool(row[1]))
+    store = _request_store()
+    if store is not None:
+        store[event.id] = dict(zip(names, row[2:], strict=True))
+    if not access.can_view(user, event):
+        abort(404)
+    return event
+
+
+def known(event_id: int, name: str):
+    """The fact `name` of the event as this request's event page read it, or UNKNOWN."""
+    store = _request_store()
+    facts = store.get(event_id) if store is not None else None
+    if facts is None or name not in facts:
+        return UNKNOWN
+    return facts[name]
+
+
+def absent(event_id: int, name: str) -> bool:
+    """True when this request's event page read that the event has no such thing (the fact is known
+    and false, zero or empty): the box can skip its query."""
+    value = known(event_id, name)
+    return value is not UNKNOWN and not value
