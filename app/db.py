@@ -63,7 +63,9 @@ class LabelledEnum(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(type(self).__labels__.get(self.value) or self.value.replace("_", " ").capitalize())
+        # (Not `label or fallback`: the truth test of a lazy string translates it a second time.)
+        label = type(self).__labels__.get(self.value)
+        return str(label) if label is not None else self.value.replace("_", " ").capitalize()
 
 
 def N_(message: str) -> str:
