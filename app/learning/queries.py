@@ -89,8 +89,16 @@ def participant_tests(user, events: list[Event]) -> dict[int, list[TestEntry]]:
         return {}
     event_ids = [event.id for event in events]
     confirmed = set(db.session.scalars(select(Registration.event_id).where(
-        Registration.event_id.in_(event_ids), Registration.user_id == user.id,
-        Registration.status == RegistrationStatus.CONFIRMED, Registration.role.in_(["participant", "observer"]))))
+        Registration.event_id.in_(event_ids), Registration.user_id == user.id, *_TAKES_TESTS)))
+    return _tests_of(user, confirmed)
+
+
+# A registration whose holder may take the event's tests (takes_tests, as SQL).
+_TAKES_TESTS = (Registration.status == RegistrationStatus.CONFIRMED, Registration.role.in_(["participant", "observer"]))
+
+
+def _tests_of(user, confirmed: set[int]) -> dict[int, list[TestEntry]]:
+    """participant_tests for the events `confirmed` (those the viewer may take tests of)."""
     if not confirmed:
         return {}
     checks = list(db.session.scalars(
@@ -124,15 +132,18 @@ def participant_tests(user, events: list[Event]) -> dict[int, list[TestEntry]]:
     return found
 
 
-def recent_events_of(user) -> list[Event]:
-    """The events the viewer is confirmed for that run from 60 days ago to 2 days ahead (where a
-    test can be open or results fresh)."""
+def recent_tests(user) -> list[TestEntry]:
+    """The viewer's tests open now or with results to read, over the events they are a confirmed
+    participant (or observer) of that run from 60 days ago to 2 days ahead, in the events'
+    order: the events' ids and the viewer's part in them in one query."""
     at = now()
-    return list(db.session.scalars(
-        select(Event).join(Registration, Registration.event_id == Event.id)
-        .where(Registration.user_id == user.id, Registration.status == RegistrationStatus.CONFIRMED,
+    event_ids = list(db.session.scalars(
+        select(Event.id).join(Registration, Registration.event_id == Event.id)
+        .where(Registration.user_id == user.id, *_TAKES_TESTS,
                Event.starts_at <= at + timedelta(days=2), Event.ends_at >= at - timedelta(days=60))
-        .order_by(Event.starts_at)))
+        .order_by(Event.starts_at, Event.id)))
+    found = _tests_of(user, set(event_ids))
+    return [entry for event_id in event_ids for entry in found.get(event_id, [])]
 
 
 def own_answers(check: KnowledgeCheck, user) -> CheckSubmission | None:
