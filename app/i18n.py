@@ -17,8 +17,8 @@ from datetime import date, datetime
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, match_skeleton, parse_pattern
-from flask import Flask, current_app, has_app_context, has_request_context, request, session
-from flask_babel import Babel, get_locale
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 
 # The languages with a complete catalog in app/translations (value, name in its own language).
@@ -91,7 +91,28 @@ def current_language() -> str:
     locale = get_locale()
     if locale is None:
         return DEFAULT
-    return _language_of(str(locale), _pseudo_locale())
+    # Asked for every date on a page: remembered while the locale is the same object (force_locale,
+    # as emails use, and flask_babel's refresh() make a new one).
+    known = g.get("_i18n_language")
+    if known is not None and known[0] is locale:
+        return known[1]
+    language = _language_of(str(locale), _pseudo_locale())
+    g._i18n_language = (locale, language)
+    return language
+
+
+def catalog():
+    """flask_babel's get_translations(), remembered while the locale is the same object (as
+    current_language): a page asks it for every string it prints, and each ask walks the context."""
+    locale = get_locale()
+    if locale is None:
+        return get_translations()
+    known = g.get("_i18n_catalog")
+    if known is not None and known[0] is locale:
+        return known[1]
+    translations = get_translations()
+    g._i18n_catalog = (locale, translations)
+    return translations
 
 
 @functools.lru_cache(maxsize=64)
@@ -231,3 +252,11 @@ def install(app: Flask) -> None:
         language_alternates=language_alternates,
     )
     app.jinja_env.filters["datefmt"] = lambda value, fmt: format_pattern(value, fmt)
+    # Templates' _() and ngettext() as flask_babel installs them, through the remembered catalog.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: catalog().ugettext(text),
+        ngettext=lambda singular, plural, n: catalog().ungettext(singular, plural, n),
+        pgettext=lambda context, text: catalog().upgettext(context, text),
+        npgettext=lambda context, singular, plural, n: catalog().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )
