@@ -9,6 +9,7 @@ from sqlalchemy import Column, DateTime, Enum, ForeignKey, Integer, MetaData, Ta
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from app.i18n import translated
 from app.timeutil import now
 
 NAMING_CONVENTION = {
@@ -65,7 +66,7 @@ class LabelledEnum(enum.StrEnum):
     def label(self) -> str:
         # (Not `label or fallback`: the truth test of a lazy string translates it a second time.)
         label = type(self).__labels__.get(self.value)
-        return str(label) if label is not None else self.value.replace("_", " ").capitalize()
+        return translated(label) if label is not None else self.value.replace("_", " ").capitalize()
 
 
 def N_(message: str) -> str:

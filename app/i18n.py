@@ -104,15 +104,29 @@ def current_language() -> str:
 def catalog():
     """flask_babel's get_translations(), remembered while the locale is the same object (as
     current_language): a page asks it for every string it prints, and each ask walks the context."""
+    return _remembered()[1]
+
+
+def _remembered() -> tuple:
+    """(locale, catalog, {id of a lazy string: its text}) of the current context."""
     locale = get_locale()
     if locale is None:
-        return get_translations()
+        return None, get_translations(), {}
     known = g.get("_i18n_catalog")
-    if known is not None and known[0] is locale:
-        return known[1]
-    translations = get_translations()
-    g._i18n_catalog = (locale, translations)
-    return translations
+    if known is None or known[0] is not locale:
+        known = g._i18n_catalog = (locale, get_translations(), {})
+    return known
+
+
+def translated(lazy) -> str:
+    """str() of a lazy_gettext string kept for good (an enum's label, app.db.LabelledEnum), remembered
+    with the catalog: a list prints the same few labels on every row."""
+    texts = _remembered()[2]
+    key = id(lazy)  # (a lazy string's own hash translates it)
+    text = texts.get(key)
+    if text is None:
+        text = texts[key] = str(lazy)
+    return text
 
 
 @functools.lru_cache(maxsize=64)
