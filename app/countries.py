@@ -3,6 +3,7 @@ works with, sorted by their name in that language. English keeps "Bosnia and Her
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Callable, Sequence
 
@@ -24,18 +25,17 @@ def country_name(code: str | None) -> str:
     """The name of a country in the current language ("UA" → "Ukraine", "Україна", "უკრაინა")."""
     if not code:
         return ""
-    return _name(formatting_locale(), code)
+    return _name_in(formatting_locale(), code.upper())
 
 
 def country_namer() -> Callable[[str | None], str]:
     """`country_name` for many codes in the current language, the language looked up once (a
     calendar feed names a country on each of a thousand entries)."""
     locale = formatting_locale()
-    return lambda code: _name(locale, code) if code else ""
+    return lambda code: _name_in(locale, code.upper()) if code else ""
 
 
-def _name(locale: Locale, code: str) -> str:
-    code = code.upper()
+def _name_in(locale: Locale, code: str) -> str:
     if locale.language == "en" and code in _ENGLISH:
         return _ENGLISH[code]
     return locale.territories.get(code, code)
@@ -56,8 +56,14 @@ def _sort_key(name: str) -> str:
 
 def country_choices_now() -> list[tuple[str, str]]:
     """(code, name) for every country, sorted by the name in the current language."""
-    pairs = [(code, country_name(code)) for code in COUNTRY_CODES]
-    return sorted(pairs, key=lambda pair: _sort_key(pair[1]))
+    return list(_choices_in(formatting_locale()))
+
+
+@functools.lru_cache(maxsize=32)
+def _choices_in(locale: Locale) -> tuple[tuple[str, str], ...]:
+    # Every form and filter lists the countries: named and sorted once per language.
+    pairs = [(code, _name_in(locale, code)) for code in COUNTRY_CODES]
+    return tuple(sorted(pairs, key=lambda pair: _sort_key(pair[1])))
 
 
 class _LocalisedChoices(Sequence):

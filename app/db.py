@@ -9,6 +9,7 @@ from sqlalchemy import Column, DateTime, Enum, ForeignKey, Integer, MetaData, Ta
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from app.i18n import translated
 from app.timeutil import now
 
 NAMING_CONVENTION = {
@@ -63,7 +64,9 @@ class LabelledEnum(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(type(self).__labels__.get(self.value) or self.value.replace("_", " ").capitalize())
+        # (Not `label or fallback`: the truth test of a lazy string translates it a second time.)
+        label = type(self).__labels__.get(self.value)
+        return translated(label) if label is not None else self.value.replace("_", " ").capitalize()
 
 
 def N_(message: str) -> str:

@@ -11,13 +11,14 @@ patterns, so month and day names come from the locale and clocks stay at 24 hour
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_skeleton, format_time
-from flask import Flask, current_app, has_app_context, has_request_context, request, session
-from flask_babel import Babel, get_locale
+from babel.dates import format_date, format_datetime, format_time, match_skeleton, parse_pattern
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 
 # The languages with a complete catalog in app/translations (value, name in its own language).
@@ -90,7 +91,50 @@ def current_language() -> str:
     locale = get_locale()
     if locale is None:
         return DEFAULT
-    return supported(str(locale)) or DEFAULT
+    # Asked for every date on a page: remembered while the locale is the same object (force_locale,
+    # as emails use, and flask_babel's refresh() make a new one).
+    known = g.get("_i18n_language")
+    if known is not None and known[0] is locale:
+        return known[1]
+    language = _language_of(str(locale), _pseudo_locale())
+    g._i18n_language = (locale, language)
+    return language
+
+
+def catalog():
+    """flask_babel's get_translations(), remembered while the locale is the same object (as
+    current_language): a page asks it for every string it prints, and each ask walks the context."""
+    return _remembered()[1]
+
+
+def _remembered() -> tuple:
+    """(locale, catalog, {id of a lazy string: its text}) of the current context."""
+    locale = get_locale()
+    if locale is None:
+        return None, get_translations(), {}
+    known = g.get("_i18n_catalog")
+    if known is None or known[0] is not locale:
+        known = g._i18n_catalog = (locale, get_translations(), {})
+    return known
+
+
+def translated(lazy) -> str:
+    """str() of a lazy_gettext string kept for good (an enum's label, app.db.LabelledEnum), remembered
+    with the catalog: a list prints the same few labels on every row."""
+    texts = _remembered()[2]
+    key = id(lazy)  # (a lazy string's own hash translates it)
+    text = texts.get(key)
+    if text is None:
+        text = texts[key] = str(lazy)
+    return text
+
+
+@functools.lru_cache(maxsize=64)
+def _language_of(locale_name: str, pseudo: str | None) -> str:
+    # Asked for every date and label on a page: the answer depends only on these two.
+    if pseudo and locale_name == pseudo:
+        return pseudo
+    return supported(locale_name) or DEFAULT
 
 
 def html_lang(code: str | None = None) -> str:
@@ -99,8 +143,12 @@ def html_lang(code: str | None = None) -> str:
 
 
 def formatting_locale(code: str | None = None) -> Locale:
-    code = code or current_language()
-    if code == _pseudo_locale():
+    return _formatting_locale(code or current_language(), _pseudo_locale())
+
+
+@functools.lru_cache(maxsize=64)
+def _formatting_locale(code: str, pseudo: str | None) -> Locale:
+    if code == pseudo:
         return Locale.parse("ka")  # no Latin letters: an English date would stand out
     return Locale.parse(_FORMAT_LOCALE.get(code, code))
 
@@ -112,6 +160,7 @@ _STRFTIME_TO_CLDR = {
 _TOKEN = re.compile(r"%-?[a-zA-Z%]")
 
 
+@functools.lru_cache(maxsize=256)
 def cldr_pattern(fmt: str) -> str:
     """'%a %d %b %Y, %H:%M' → "EEE dd MMM y, HH:mm" (literal text quoted). A month name standing
     alone with its year ('%B %Y') takes the stand-alone form, as calendars title a month."""
@@ -152,22 +201,41 @@ def format_pattern(value: datetime | date | None, fmt: str, language: str | None
     if value is None:
         return ""
     locale = formatting_locale(language)
-    if fmt == "%H:%M":
-        return format_time(value, "HH:mm", locale=locale)
-    # English keeps the patterns as written ("Mon 01 Jun 2026, 12:05"), the other languages their own.
-    skeleton, with_time = _SKELETONS.get(fmt.replace("%-d", "%d"), (None, False))
-    if skeleton is None or locale.language == "en":
-        pattern = cldr_pattern(fmt)
+    kind, pattern, joiner = _plan(locale, fmt)
+    if kind == "time":
+        return format_time(value, pattern, locale=locale)
+    if kind == "as_written":
         if isinstance(value, datetime):
             return format_datetime(value, pattern, tzinfo=value.tzinfo, locale=locale)
         return format_date(value, pattern, locale=locale)
     day = value.date() if isinstance(value, datetime) else value
-    text = format_date(day, "full", locale=locale) if skeleton == "full" else format_skeleton(
-        skeleton, day, locale=locale)
-    if not with_time or not isinstance(value, datetime):
+    text = format_date(day, pattern, locale=locale) if kind == "full" else format_datetime(
+        day, pattern, locale=locale)
+    if joiner is None or not isinstance(value, datetime):
         return text
-    clock = format_time(value, "HH:mm", locale=locale)
-    return locale.datetime_formats["medium"].replace("{1}", text).replace("{0}", clock).replace("'", "")
+    clock = format_time(value, _CLOCK, locale=locale)
+    return joiner.replace("{1}", text).replace("{0}", clock).replace("'", "")
+
+
+_CLOCK = parse_pattern("HH:mm")
+
+
+@functools.lru_cache(maxsize=512)
+def _plan(locale: Locale, fmt: str) -> tuple[str, object, str | None]:
+    """How `fmt` is written in `locale`, worked out once (a page formats dozens of dates):
+    (kind, Babel pattern, the locale's date-and-time joiner when the time follows)."""
+    if fmt == "%H:%M":
+        return "time", _CLOCK, None
+    # English keeps the patterns as written ("Mon 01 Jun 2026, 12:05"), the other languages their own.
+    skeleton, with_time = _SKELETONS.get(fmt.replace("%-d", "%d"), (None, False))
+    if skeleton is None or locale.language == "en":
+        return "as_written", parse_pattern(cldr_pattern(fmt)), None
+    joiner = locale.datetime_formats["medium"] if with_time else None
+    if skeleton == "full":
+        return "full", locale.date_formats["full"], joiner
+    if skeleton not in locale.datetime_skeletons:  # as babel's format_skeleton(fuzzy=True) does
+        skeleton = match_skeleton(skeleton, locale.datetime_skeletons) or skeleton
+    return "skeleton", locale.datetime_skeletons[skeleton], joiner
 
 
 # The public pages search engines and visitors share links to: they get hreflang alternates. (Never a
@@ -198,3 +266,11 @@ def install(app: Flask) -> None:
         language_alternates=language_alternates,
     )
     app.jinja_env.filters["datefmt"] = lambda value, fmt: format_pattern(value, fmt)
+    # Templates' _() and ngettext() as flask_babel installs them, through the remembered catalog.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: catalog().ugettext(text),
+        ngettext=lambda singular, plural, n: catalog().ungettext(singular, plural, n),
+        pgettext=lambda context, text: catalog().upgettext(context, text),
+        npgettext=lambda context, singular, plural, n: catalog().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )

@@ -54,13 +54,15 @@ MANAGE = ("assessments.index", "directory.index", "membership.requests", "accoun
 
 
 def nav_items() -> list[dict]:
+    user = current_user._get_current_object()  # one proxy lookup, not one an entry
+    signed_in = is_signed_in(user)
     allowed = {
         "all": lambda: True,
-        "member": lambda: is_signed_in(current_user),
-        "organiser": lambda: has_role(current_user, Role.ORGANISER, Role.COORDINATOR),
-        "coordinator": lambda: has_role(current_user, Role.COORDINATOR),
-        "admin": lambda: has_role(current_user),
-        "organisation_admin": lambda: administers_any(current_user),
+        "member": lambda: signed_in,
+        "organiser": lambda: signed_in and has_role(user, Role.ORGANISER, Role.COORDINATOR),
+        "coordinator": lambda: signed_in and has_role(user, Role.COORDINATOR),
+        "admin": lambda: signed_in and has_role(user),
+        "organisation_admin": lambda: administers_any(user),
     }
     items = []
     for endpoint, label, who in NAV:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, exists, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, column, exists, func, literal, null, or_, select, union_all
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from app.accounts.models import Role, User
 from app.accounts.permissions import is_signed_in
@@ -134,13 +134,20 @@ def visibility_key(user, filters: EventFilters | None = None) -> tuple:
     return ("user", user.id) if has_drafts else ("public",)
 
 
-def list_query(filters: EventFilters, user):
-    """Events `user` may see matching `filters`, upcoming (soonest first) or past (latest first)."""
-    query = (
-        select(Event)
-        .where(*filters.where(user))
-        .options(joinedload(Event.host_organisation), selectinload(Event.themes))
-    )
+# What a row of the events list shows (templates/events/_list.html): the long texts stay in the database.
+LIST_COLUMNS = (Event.title, Event.summary, Event.kind, Event.format, Event.status, Event.starts_at, Event.ends_at,
+                Event.timezone, Event.city, Event.country, Event.host_organisation_id)
+
+
+def list_query(filters: EventFilters, user, listed_only: bool = False):
+    """Events `user` may see matching `filters`, upcoming (soonest first) or past (latest first);
+    with `listed_only`, only what the events list shows of each (LIST_COLUMNS, theme names)."""
+    themes = selectinload(Event.themes)
+    query = select(Event).where(*filters.where(user))
+    if listed_only:
+        themes = themes.load_only(Theme.name, Theme.empact_cycle)
+        query = query.options(load_only(*LIST_COLUMNS))
+    query = query.options(joinedload(Event.host_organisation), themes)
     if filters.tab == "past":
         return query.where(Event.ends_at <= now()).order_by(Event.starts_at.desc(), Event.id.desc())
     return query.where(Event.ends_at > now()).order_by(Event.starts_at, Event.id)
@@ -254,9 +261,39 @@ def filter_choices() -> dict:
         "kinds": list(EventKind),
         "formats": list(EventFormat),
         "countries": country_choices(_("Any country")),
-        "projects": list(db.session.execute(select(Project.id, Project.acronym).order_by(Project.acronym))),
-        "themes": list(db.session.scalars(select(Theme).order_by(Theme.name, Theme.empact_cycle))),
+        **_projects_and_themes(),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeChoice:
+    id: int
+    name: str
+    empact_cycle: str | None
+
+    label = property(Theme.label.fget)  # the one way a theme is named
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectChoice:
+    id: int
+    acronym: str
+
+
+def _projects_and_themes() -> dict:
+    """The projects (by acronym) and themes (by name, then cycle) the filter offers: one statement."""
+    statement = union_all(
+        select(literal(0).label("part"), Project.id.label("id"), Project.acronym.label("name"),
+               null().label("cycle")),
+        select(literal(1), Theme.id, Theme.name, Theme.empact_cycle),
+    ).order_by(column("part"), column("name"), column("cycle"))
+    choices: dict[str, list] = {"projects": [], "themes": []}
+    for part, row_id, name, cycle in db.session.execute(statement).all():
+        if part == 0:
+            choices["projects"].append(ProjectChoice(row_id, name))
+        else:
+            choices["themes"].append(ThemeChoice(row_id, name, cycle))
+    return choices
 
 
 def session_of(event: Event, session_id: int) -> Session | None:

@@ -92,19 +92,28 @@ def participant_tests(user, events: list[Event], confirmed: set[int] | None = No
     event_ids = [event.id for event in events]
     if confirmed is None:
         confirmed = set(db.session.scalars(select(Registration.event_id).where(
-            Registration.event_id.in_(event_ids), Registration.user_id == user.id,
-            Registration.status == RegistrationStatus.CONFIRMED, Registration.role.in_(["participant", "observer"]))))
+            Registration.event_id.in_(event_ids), Registration.user_id == user.id, *_TAKES_TESTS)))
+    return _tests_of(user, confirmed)
+
+
+# A registration whose holder may take the event's tests (takes_tests, as SQL).
+_TAKES_TESTS = (Registration.status == RegistrationStatus.CONFIRMED, Registration.role.in_(["participant", "observer"]))
+
+
+def _tests_of(user, confirmed: set[int]) -> dict[int, list[TestEntry]]:
+    """participant_tests for the events `confirmed` (those the viewer may take tests of)."""
     if not confirmed:
         return {}
     # With each test: whether the viewer took it and signed up for its session (one statement). The
-    # tests' events are the caller's, already loaded (check.event is read from the identity map).
+    # tests' events: from the identity map when the caller loaded them (the event page), else one more.
     taken_it = select(CheckSubmission.id).where(CheckSubmission.check_id == KnowledgeCheck.id,
                                                 CheckSubmission.user_id == user.id).exists()
     signed_up_for_it = select(SessionSignup.id).where(
         SessionSignup.session_id == KnowledgeCheck.session_id, SessionSignup.user_id == user.id,
         SessionSignup.status == SessionSignupStatus.CONFIRMED).exists()
     rows = db.session.execute(
-        select(KnowledgeCheck, taken_it, signed_up_for_it).options(joinedload(KnowledgeCheck.session))
+        select(KnowledgeCheck, taken_it, signed_up_for_it)
+        .options(joinedload(KnowledgeCheck.session), selectinload(KnowledgeCheck.event))
         .where(KnowledgeCheck.event_id.in_(confirmed))
         .where(select(CheckQuestion.id).where(CheckQuestion.check_id == KnowledgeCheck.id).exists())
         .where(~select(SessionSpeaker.id).where(SessionSpeaker.session_id == KnowledgeCheck.session_id,
@@ -142,15 +151,18 @@ HAS_SURVEY = "learning.has_survey"
 page_facts.register(HAS_SURVEY, lambda event_id: exists().where(FollowUpSurvey.event_id == event_id))
 
 
-def recent_events_of(user) -> list[Event]:
-    """The events the viewer is confirmed for that run from 60 days ago to 2 days ahead (where a
-    test can be open or results fresh)."""
+def recent_tests(user) -> list[TestEntry]:
+    """The viewer's tests open now or with results to read, over the events they are a confirmed
+    participant (or observer) of that run from 60 days ago to 2 days ahead, in the events'
+    order: the events' ids and the viewer's part in them in one query."""
     at = now()
-    return list(db.session.scalars(
-        select(Event).join(Registration, Registration.event_id == Event.id)
-        .where(Registration.user_id == user.id, Registration.status == RegistrationStatus.CONFIRMED,
+    event_ids = list(db.session.scalars(
+        select(Event.id).join(Registration, Registration.event_id == Event.id)
+        .where(Registration.user_id == user.id, *_TAKES_TESTS,
                Event.starts_at <= at + timedelta(days=2), Event.ends_at >= at - timedelta(days=60))
-        .order_by(Event.starts_at)))
+        .order_by(Event.starts_at, Event.id)))
+    found = _tests_of(user, set(event_ids))
+    return [entry for event_id in event_ids for entry in found.get(event_id, [])]
 
 
 def own_answers(check: KnowledgeCheck, user) -> CheckSubmission | None:

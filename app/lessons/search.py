@@ -26,9 +26,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
-from app.directory.models import Project, Theme
+from app.directory.models import Theme
 from app.events.models import Event, EventKind, event_projects
 from app.extensions import db
+from app.lessons.choices import ThemeChoice
 from app.lessons.models import (
     PG_TSVECTOR,
     TLP,
@@ -225,43 +226,6 @@ def counts_by(user, f: LibraryFilter, column) -> dict:
     """Visible entries matching `f` counted by `column` (one GROUP BY query)."""
     query = apply_filters(select(column, func.count(Lesson.id)), user, f).group_by(column)
     return {key: count for key, count in db.session.execute(query)}
-
-
-@dataclass(frozen=True, slots=True)
-class ThemeChoice:
-    """A theme as the library shows it (a filter option, a badge on an entry)."""
-
-    id: int
-    name: str
-    empact_cycle: str | None
-    name_rank: int  # its place in the themes ordered by name (the database's collation)
-
-    label = property(Theme.label.fget)
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectChoice:
-    id: int
-    acronym: str
-
-
-def filter_choices() -> tuple[list[ThemeChoice], list[ProjectChoice]]:
-    """The themes (EMPACT priorities first, then by name) and projects (by acronym) the filters
-    offer, in one statement of plain rows."""
-    statement = union_all(
-        select(literal(0).label("part"), Theme.id.label("id"), Theme.name.label("name"),
-               Theme.empact_cycle.label("cycle")),
-        select(literal(1), Project.id, Project.acronym, null()),
-    ).order_by(column("part"), column("name"), column("id"))
-    themes, projects = [], []
-    for part, row_id, name, cycle in db.session.execute(statement).all():
-        if part == 0:
-            themes.append(ThemeChoice(row_id, name, cycle, len(themes)))
-        else:
-            projects.append(ProjectChoice(row_id, name))
-    # A stable sort keeps the database's order by name within each group.
-    themes.sort(key=lambda theme: theme.empact_cycle is None)
-    return themes, projects
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,8 +113,17 @@ def viewer_facts(user) -> ViewerFacts | None:
     if not is_signed_in(user):
         return None
     user = getattr(user, "_get_current_object", lambda: user)()  # current_user: one proxy lookup, not one a row
-    nobody = literal(None, Integer)
-    never = cast(null(), UTCDateTime())
+    return facts_from_rows(user, db.session.execute(union_all(*fact_parts(user))).all())
+
+
+NOBODY = literal(None, Integer)
+NEVER = cast(null(), UTCDateTime())
+
+
+def fact_parts(user) -> list:
+    """The SELECTs of viewer_facts (to UNION, also with other reads: app.lessons.search), each row
+    (fact: a one-letter tag, event id, user id, since)."""
+    nobody, never = NOBODY, NEVER
     parts = [
         # The drafts the viewer may not see: the event rule asked of each draft row itself (an
         # unknown answer, e.g. a draft without a creator, counts as "may not see").
@@ -138,10 +147,18 @@ def viewer_facts(user) -> ViewerFacts | None:
             select(literal("a"), Registration.event_id, Registration.user_id, never)
             .where(Registration.user_id == user.id, attended_clause())
         )
-    found: dict[str, set[int]] = {"h": set(), "c": set(), "k": set(), "a": set(), "g": set()}
+    return parts
+
+
+FACT_TAGS = frozenset("hckag")
+
+
+def facts_from_rows(user, rows) -> ViewerFacts:
+    """ViewerFacts from the rows of fact_parts(user) (any further columns ignored)."""
+    found: dict[str, set[int]] = {tag: set() for tag in FACT_TAGS}
     appointed: dict[int, object] = {}
     user_id = user.id
-    for fact, event_id, attendee_id, since in db.session.execute(union_all(*parts)).all():
+    for fact, event_id, attendee_id, since, *_rest in rows:
         found[fact].add(event_id)
         if fact == "k":
             appointed[event_id] = since

@@ -124,12 +124,20 @@ def _my_signups(user_id: int) -> dict[int, list]:
     return signups
 
 
+def _has_feedback():
+    """Whether the registration has its feedback (at most one: unique). A scalar subquery, not
+    EXISTS: PostgreSQL hashes an EXISTS over every feedback row of the network (8 ms on the bench
+    data), where this probes the unique index once per registration listed."""
+    return select(Feedback.id).where(Feedback.registration_id == Registration.id).scalar_subquery().is_not(
+        None).label("has_feedback")
+
+
 def _load_my_events(user_id: int, email: str) -> MyEvents:
     registrations = tuple(db.session.execute(
         select(Registration.id, Registration.event_id, Registration.status, Registration.role,
                Registration.checked_in_at, Event.title, Event.starts_at, Event.ends_at, Event.timezone, Event.city,
                Event.status.label("event_status"), Event.kind,
-               select(Feedback.id).where(Feedback.registration_id == Registration.id).exists().label("has_feedback"))
+               _has_feedback())
         .join(Event, Event.id == Registration.event_id)
         .where(Registration.user_id == user_id)
         .order_by(Event.starts_at, Registration.id)

@@ -72,7 +72,8 @@ def index():
            now().replace(second=0, microsecond=0))
 
     def build() -> str:
-        page = paginate(queries.list_query(filters, current_user), request.args.get("page"), per_page=20)
+        page = paginate(queries.list_query(filters, current_user, listed_only=True), request.args.get("page"),
+                        per_page=20)
         return render_template("events/_list.html", page=page, filters=filters, viewer_tz=viewer_tz)
 
     listing = fragments.cached("events.list", key, LIST_TABLES, build)

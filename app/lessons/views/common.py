@@ -10,8 +10,8 @@ from flask_login import current_user
 from app.events.models import EventKind
 from app.forms_common import country_choices
 from app.lessons import export, queries
+from app.lessons.choices import filter_choices
 from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus, RecommendationType
-from app.lessons.search import filter_choices
 
 PER_PAGE = 20
 
@@ -20,9 +20,10 @@ def form_status(form) -> int:
     return 422 if (form.errors or getattr(form, "form_errors", None)) else 200
 
 
-def filter_context() -> dict:
-    """The library filters' choices, as template variables."""
-    themes, projects = filter_choices()
+def filter_context(choices: tuple | None = None) -> dict:
+    """The library filters' choices, as template variables (`choices`: filter_choices()'s answer,
+    when already read)."""
+    themes, projects = choices or filter_choices()
     return {
         "themes": themes,
         "cycles": sorted({t.empact_cycle for t in themes if t.empact_cycle}),

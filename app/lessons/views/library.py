@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from app.assessments import queries as assessment_queries
 from app.cache import fragments
-from app.lessons import queries, visibility
+from app.lessons import queries
+from app.lessons.choices import facts_and_choices
 from app.lessons.models import RecommendationType
 from app.lessons.search import LibraryFilter, library_counts
 from app.lessons.views import bp
@@ -43,13 +44,13 @@ def _capability_needs(user) -> list:
 
 def _library_content(user) -> str:
     f = LibraryFilter.from_args(request.args)
-    # The viewer's organiser/attendance facts are read once (one statement); then ONE statement gives
-    # the figures (total, by kind, by status, awaiting validation) and the page's entries with their
-    # themes; one more the filters' choices (themes, projects).
-    facts = visibility.viewer_facts(user)
+    # The viewer's organiser/attendance facts and the filters' choices (themes, projects) are read
+    # once (one statement); then ONE statement gives the figures (total, by kind, by status, awaiting
+    # validation) and the page's entries with their themes.
+    facts, themes, projects = facts_and_choices(user)
     with_awaiting = bool(is_signed_in(user) and user.is_organiser)
     number = parse_page(request.args.get("page"))
-    choices = filter_context()
+    choices = filter_context((themes, projects))
     counts = library_counts(user, f, facts, with_awaiting=with_awaiting, page=(PER_PAGE, (number - 1) * PER_PAGE),
                             themes=choices["themes"])
     page = Page(items=counts.entries, page=number, per_page=PER_PAGE, total=counts.total)

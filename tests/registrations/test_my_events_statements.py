@@ -1,0 +1,61 @@
+""""My events" built afresh in a fixed number of statements, whatever the number of registrations:
+the signed-in user, the registrations (with whether each has its feedback), the session sign-ups,
+the waiting-list places, the open invitations, the recent events whose tests the viewer may take
+(one query of ids; before, the full events and then the registrations again) and their tests: 7
+statements here (8 before)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event as sa_event
+
+from app.cache import fragments
+from app.extensions import db
+from app.registrations.models import Feedback
+from app.timeutil import set_now
+
+NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
+
+
+def _statements(app, client, url: str) -> tuple[list[str], str]:
+    client.get(url)
+    fragments.clear(app)
+    seen: list[str] = []
+
+    def _seen(conn, cursor, statement, *args):
+        if not statement.startswith("BEGIN"):  # SQLite's
+            seen.append(" ".join(statement.split()))
+
+    sa_event.listen(db.engine, "before_cursor_execute", _seen)
+    try:
+        response = client.get(url)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", _seen)
+    assert response.status_code == 200
+    return seen, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_my_events_cold_in_seven_statements(app, make, login, size):
+    set_now(NOW)
+    try:
+        person = make.user()
+        past = []
+        for index in range(size):
+            upcoming = make.event(f"Coming {index}", starts_at=NOW + timedelta(days=index + 1), capacity=1)
+            make.registration(upcoming, make.user())
+            make.registration(upcoming, person, status="waitlisted")
+            event = make.event(f"Held {index}", starts_at=NOW - timedelta(days=index + 3))
+            past.append(make.registration(event, person, checked_in=True))
+        db.session.add(Feedback(event_id=past[0].event_id, registration_id=past[0].id, overall=4, relevance=4,
+                                organisation=4))
+        db.session.commit()
+        client = login(person)
+        statements, page = _statements(app, client, "/my/events")
+        assert f"Coming {size - 1}" in page
+        assert len(statements) == 7, "\n".join(s[:90] for s in statements)
+        statements, page = _statements(app, client, "/my/events?show=past")
+        # Feedback offered for every attended event but the one that has it.
+        assert page.count("Give feedback") == size - 1
+    finally:
+        set_now(None)
