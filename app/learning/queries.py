@@ -93,27 +93,28 @@ def participant_tests(user, events: list[Event], confirmed: set[int] | None = No
     if confirmed is None:
         confirmed = set(db.session.scalars(select(Registration.event_id).where(
             Registration.event_id.in_(event_ids), Registration.user_id == user.id, *_TAKES_TESTS)))
-    return _tests_of(user, confirmed)
+    return _tests_of(user, confirmed, load_events=False)  # the caller's events are in the identity map
 
 
 # A registration whose holder may take the event's tests (takes_tests, as SQL).
 _TAKES_TESTS = (Registration.status == RegistrationStatus.CONFIRMED, Registration.role.in_(["participant", "observer"]))
 
 
-def _tests_of(user, confirmed: set[int]) -> dict[int, list[TestEntry]]:
-    """participant_tests for the events `confirmed` (those the viewer may take tests of)."""
+def _tests_of(user, confirmed: set[int], load_events: bool = True) -> dict[int, list[TestEntry]]:
+    """participant_tests for the events `confirmed` (those the viewer may take tests of); their
+    events are loaded with them unless the caller has them already (`load_events`)."""
     if not confirmed:
         return {}
     # With each test: whether the viewer took it and signed up for its session (one statement). The
-    # tests' events: from the identity map when the caller loaded them (the event page), else one more.
+    # tests' events: read from the identity map when the caller loaded them, else one more statement.
+    options = [joinedload(KnowledgeCheck.session), *([selectinload(KnowledgeCheck.event)] if load_events else [])]
     taken_it = select(CheckSubmission.id).where(CheckSubmission.check_id == KnowledgeCheck.id,
                                                 CheckSubmission.user_id == user.id).exists()
     signed_up_for_it = select(SessionSignup.id).where(
         SessionSignup.session_id == KnowledgeCheck.session_id, SessionSignup.user_id == user.id,
         SessionSignup.status == SessionSignupStatus.CONFIRMED).exists()
     rows = db.session.execute(
-        select(KnowledgeCheck, taken_it, signed_up_for_it)
-        .options(joinedload(KnowledgeCheck.session), selectinload(KnowledgeCheck.event))
+        select(KnowledgeCheck, taken_it, signed_up_for_it).options(*options)
         .where(KnowledgeCheck.event_id.in_(confirmed))
         .where(select(CheckQuestion.id).where(CheckQuestion.check_id == KnowledgeCheck.id).exists())
         .where(~select(SessionSpeaker.id).where(SessionSpeaker.session_id == KnowledgeCheck.session_id,
