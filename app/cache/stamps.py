@@ -8,7 +8,8 @@ Writes that bypass the session (bulk loads on a raw connection, hand-written SQL
 `bump_all()` or `bump()`; the benchmark generator and the demo loader do.
 
 At commit the session is flushed, then each changed table's stamp is incremented, in name order
-(so two transactions never wait on each other's stamps in a cycle), inside the same transaction:
+(so two transactions never wait on each other's stamps in a cycle; one statement for all of them),
+inside the same transaction:
 a reader can never see the new rows with the old stamp *after* the commit. Readers read the stamps
 before the rows; if a commit lands in between, the fragment cached under the older stamp already
 holds the newer rows, which is harmless.
@@ -118,18 +119,21 @@ def _after_commit(_session: Session) -> None:
 
 
 @functools.cache
-def _bump_statement(dialect_name: str, sharded: bool):
-    """INSERT … ON CONFLICT DO UPDATE of one stamp's row (shard 0 in change_stamps, the others in
-    change_stamps_shards), built once per database kind (every write request runs it)."""
+def _bump_statement(dialect_name: str, sharded: bool, count: int = 1):
+    """INSERT … ON CONFLICT DO UPDATE of `count` stamps' rows (shard 0 in change_stamps, the others in
+    change_stamps_shards) in one statement, built once per database kind and count (every write
+    request runs it). Rows are written in the order given (name order: see _bump)."""
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     table = SHARD_TABLE if sharded else TABLE
-    values = {"name": bindparam("stamp_name"), "version": bindparam("first_version")}
-    keys = [table.c.name]
-    if sharded:
-        values["shard"] = bindparam("shard")
-        keys.append(table.c.shard)
+    rows = []
+    for index in range(count):
+        row = {"name": bindparam(f"stamp_name_{index}"), "version": bindparam(f"first_version_{index}")}
+        if sharded:
+            row["shard"] = bindparam("shard")
+        rows.append(row)
+    keys = [table.c.name, table.c.shard] if sharded else [table.c.name]
     return (
-        dialect.insert(table).values(**values)
+        dialect.insert(table).values(rows)
         .on_conflict_do_update(index_elements=keys, set_={"version": table.c.version + 1})
     )
 
@@ -143,14 +147,19 @@ def shard(dialect_name: str) -> int:
 
 
 def _bump(connection, names) -> None:
+    """Move each stamp of `names` (distinct, in name order) by one: one statement for all of them."""
+    if not names:
+        return
     dialect_name = connection.dialect.name
     mine = shard(dialect_name)
-    statement = _bump_statement(dialect_name, mine != 0)
-    for name in names:
+    params = {"shard": mine}
+    for index, name in enumerate(names):
         # A new row starts at a random value, not at 1: when the stamps are wiped and rebuilt
         # (tests, bulk reloads) a worker's cache must not find old fragments under the same numbers.
         # 48 bits: the sum of a table's rows stays within a BIGINT.
-        connection.execute(statement, {"stamp_name": name, "shard": mine, "first_version": secrets.randbits(48) + 1})
+        params[f"stamp_name_{index}"] = name
+        params[f"first_version_{index}"] = secrets.randbits(48) + 1
+    connection.execute(_bump_statement(dialect_name, mine != 0, len(names)), params)
 
 
 def bump(connection, *names: str) -> None:

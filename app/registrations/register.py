@@ -23,19 +23,17 @@ from app.registrations.models import ParticipantRole, Registration, Registration
 from app.registrations.notices import (
     event_links,
     recipient,
-    tell_cancelled,
     tell_confirmed,
     tell_pending,
     tell_waitlisted,
     waitlisted_dedupe_key,
 )
 from app.registrations.questions import store_answers
-from app.registrations.rules import ACTIVE, SELF_ROLES, RegistrationError
-from app.registrations.sessions import cancel_signups_locked
-from app.registrations.signals import registration_confirmed, registration_withdrawn
+from app.registrations.rules import ACTIVE, SELF_ROLES, Outcome, RegistrationError
+from app.registrations.signals import registration_confirmed
 from app.registrations.transactions import (
     dialect,
-    fresh_registration,
+    end_reads_keeping_objects,
     lock_event,
     rollback_on_error,
     row_id,
@@ -43,28 +41,11 @@ from app.registrations.transactions import (
 from app.registrations.waitlist import (
     Tally,
     place,
-    promote_locked,
     seat_status,
     tally,
     waitlist_position,
 )
 from app.timeutil import now, to_local
-
-
-@dataclass
-class Outcome:
-    registration: Registration | None
-    status: RegistrationStatus | None
-    message: str
-    waitlist_position: int | None = None
-    ok: bool = True
-
-    @property
-    def category(self) -> str:
-        if not self.ok:
-            return "danger"
-        return {RegistrationStatus.CONFIRMED: "success", RegistrationStatus.WAITLISTED: "warning",
-                RegistrationStatus.PENDING: "info"}.get(self.status, "info")
 
 
 @dataclass
@@ -147,8 +128,12 @@ def _tell(registration: Registration, status: RegistrationStatus, position: int 
     """Send what the outcome calls for: the messages rendered before the lock when they fit it."""
     fresh = prepared is not None and first
     if status == RegistrationStatus.CONFIRMED and fresh and prepared.confirmed is not None:
-        db.session.add_all(prepared.confirmed)  # rendered before the lock; written in this transaction
-    elif status == RegistrationStatus.CONFIRMED:
+        if not prepared.written:
+            db.session.add_all(prepared.confirmed)  # rendered before the lock; written in this transaction
+        return
+    if prepared is not None:
+        prepared.discard_unused()
+    if status == RegistrationStatus.CONFIRMED:
         tell_confirmed(registration, promoted=False, first=first)
     elif status == RegistrationStatus.WAITLISTED and fresh and prepared.waitlisted is not None:
         _send_prepared_waitlisted(registration, position, prepared.waitlisted)
@@ -176,6 +161,8 @@ def register_locked(event: Event, user: User, role: ParticipantRole, needs: Need
         ).scalar_one()
     refusal = _refusal(registration, trusted_role)
     if refusal is not None:
+        if prepared is not None:
+            prepared.discard_unused()
         return refusal
     previous = registration.status.value if registration is not None else None
     # The seat decision comes first: the new row is then written once, already placed (one INSERT
@@ -221,19 +208,6 @@ class _Planned:
         return self.user.id
 
 
-def _end_reads_keeping_objects() -> None:
-    """End the preparation's read-only transaction without expiring what it loaded (no second read)."""
-    session = db.session()
-    if not session.in_transaction() or session.new or session.dirty or session.deleted:
-        return  # nothing open, or pending changes: begin_locked commits them as before
-    keep = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = keep
-
-
 # Rendered in place of the waiting-list position, which is known only under the lock.
 _POSITION_MARK = "__liaison_waitlist_position__"
 
@@ -243,6 +217,23 @@ class _Prepared:
     """Outbox messages built before the lock for the expected outcome (_prepare_messages), not added."""
     confirmed: list | None = None  # those of a confirmation
     waitlisted: OutboxMessage | None = None  # the notice, _POSITION_MARK in its texts and no dedupe key
+    written: bool = False  # `confirmed` is written already, in the transaction that takes the lock
+
+    def write_confirmed(self) -> None:
+        """PostgreSQL, where the lock is taken in the transaction already open: INSERT the
+        confirmation's messages now, before the lock, which then covers only the registration's own
+        rows. They commit with it, or go with a rollback; discard_unused drops them otherwise."""
+        if self.confirmed:
+            db.session.add_all(self.confirmed)
+            db.session.flush()
+            self.written = True
+
+    def discard_unused(self) -> None:
+        """The outcome is not the first confirmation: drop the messages written for it."""
+        if self.written:
+            for message in self.confirmed:
+                db.session.delete(message)
+            self.written = False
 
 
 def _prepare_waitlisted(event: Event, user: User, role: ParticipantRole) -> _Prepared | None:
@@ -324,7 +315,9 @@ def register(event: Event, user: User, role: ParticipantRole | str = Participant
     # inserts happen under the lock.
     prepared = _prepare_messages(event_id, user, role, tally)
     if dialect() == "sqlite":
-        _end_reads_keeping_objects()
+        end_reads_keeping_objects()
+    elif prepared is not None:
+        prepared.write_confirmed()
     try:
         event = lock_event(event_id, same_transaction=True)
     except RegistrationError as error:
@@ -341,59 +334,3 @@ def register(event: Event, user: User, role: ParticipantRole | str = Participant
                                   prepared=prepared)
         db.session.commit()
         return outcome
-
-
-# --------------------------------------------------------------------------------------------
-# Cancelling
-
-
-def release_locked(event: Event, registration: Registration, actor: User | None,
-                   previous: RegistrationStatus, tell=None) -> None:
-    """Inside the event's locked transaction, once a registration has ended (cancelled, rejected):
-    take a confirmed one out of the calendar, `tell` the person (if given), cancel their session
-    sign-ups and give a freed seat to the waiting list. No commit."""
-    if previous == RegistrationStatus.CONFIRMED:
-        registration_withdrawn.send(registration)
-    if tell is not None:
-        tell(registration, event)
-    db.session.flush()
-    cancel_signups_locked(event, registration.user_id)
-    if previous == RegistrationStatus.CONFIRMED:
-        promote_locked(event, actor)
-
-
-def cancel_locked(event: Event, registration: Registration, actor: User, *, by_organiser: bool) -> None:
-    """Inside the event's locked transaction: cancel a live registration (an organiser's
-    cancellation is told to the person). No commit."""
-    previous = registration.status
-    registration.status = RegistrationStatus.CANCELLED
-    registration.cancelled_at = now()
-    registration.waitlisted_at = None
-    audit.record(actor, "registration.cancel", registration,
-                 {"status": [previous.value, "cancelled"], "by_organiser": by_organiser})
-    release_locked(event, registration, actor, previous, tell_cancelled if by_organiser else None)
-
-
-def self_cancel_refusal(event: Event) -> str | None:
-    """Why a participant may not cancel their own registration now (the event has started), or None."""
-    if event.starts_at <= now():
-        return _("The event has started: please contact the organisers to cancel.")
-    return None
-
-
-def cancel_registration(registration: Registration, actor: User, *, by_organiser: bool = False) -> Outcome:
-    """The participant cancels (until the start) or an organiser cancels (any time). Commits."""
-    event = lock_event(registration.event_id)
-    with rollback_on_error():
-        registration = fresh_registration(registration.id)
-        if registration is None or registration.status not in ACTIVE:
-            db.session.rollback()
-            return Outcome(registration, registration.status if registration else None,
-                           _("This registration is not active."), ok=False)
-        if not by_organiser and (refusal := self_cancel_refusal(event)):
-            db.session.rollback()
-            return Outcome(registration, registration.status, refusal, ok=False)
-        cancel_locked(event, registration, actor, by_organiser=by_organiser)
-        db.session.commit()
-        return Outcome(registration, RegistrationStatus.CANCELLED,
-                       _("The registration for %(title)s is cancelled.", title=event.title))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, case, func, or_, select, true
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from app import audit
@@ -88,10 +88,12 @@ class WaitingList:
         if refresh:
             query = query.execution_options(populate_existing=True)
         if capacity is not None:
-            free = capacity - self.seats_taken(parent_id)
-            if free <= 0:
-                return []
-            query = query.limit(free)
+            # The free seats, counted in the same statement: LIMIT (capacity - seats taken), never below 0.
+            taken = (select(func.count(model.id))
+                     .where(self.parent == parent_id, model.status == self.confirmed, *self.seat_conditions)
+                     .scalar_subquery())
+            free = literal(capacity) - taken
+            query = query.limit(case((free > 0, free), else_=0))
         return list(db.session.scalars(query))
 
 
