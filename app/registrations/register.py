@@ -128,12 +128,8 @@ def _tell(registration: Registration, status: RegistrationStatus, position: int 
     """Send what the outcome calls for: the messages rendered before the lock when they fit it."""
     fresh = prepared is not None and first
     if status == RegistrationStatus.CONFIRMED and fresh and prepared.confirmed is not None:
-        if not prepared.written:
-            db.session.add_all(prepared.confirmed)  # rendered before the lock; written in this transaction
-        return
-    if prepared is not None:
-        prepared.discard_unused()
-    if status == RegistrationStatus.CONFIRMED:
+        db.session.add_all(prepared.confirmed)  # rendered before the lock; written in this transaction
+    elif status == RegistrationStatus.CONFIRMED:
         tell_confirmed(registration, promoted=False, first=first)
     elif status == RegistrationStatus.WAITLISTED and fresh and prepared.waitlisted is not None:
         _send_prepared_waitlisted(registration, position, prepared.waitlisted)
@@ -161,8 +157,6 @@ def register_locked(event: Event, user: User, role: ParticipantRole, needs: Need
         ).scalar_one()
     refusal = _refusal(registration, trusted_role)
     if refusal is not None:
-        if prepared is not None:
-            prepared.discard_unused()
         return refusal
     previous = registration.status.value if registration is not None else None
     # The seat decision comes first: the new row is then written once, already placed (one INSERT
@@ -217,23 +211,6 @@ class _Prepared:
     """Outbox messages built before the lock for the expected outcome (_prepare_messages), not added."""
     confirmed: list | None = None  # those of a confirmation
     waitlisted: OutboxMessage | None = None  # the notice, _POSITION_MARK in its texts and no dedupe key
-    written: bool = False  # `confirmed` is written already, in the transaction that takes the lock
-
-    def write_confirmed(self) -> None:
-        """PostgreSQL, where the lock is taken in the transaction already open: INSERT the
-        confirmation's messages now, before the lock, which then covers only the registration's own
-        rows. They commit with it, or go with a rollback; discard_unused drops them otherwise."""
-        if self.confirmed:
-            db.session.add_all(self.confirmed)
-            db.session.flush()
-            self.written = True
-
-    def discard_unused(self) -> None:
-        """The outcome is not the first confirmation: drop the messages written for it."""
-        if self.written:
-            for message in self.confirmed:
-                db.session.delete(message)
-            self.written = False
 
 
 def _prepare_waitlisted(event: Event, user: User, role: ParticipantRole) -> _Prepared | None:
@@ -316,8 +293,6 @@ def register(event: Event, user: User, role: ParticipantRole | str = Participant
     prepared = _prepare_messages(event_id, user, role, tally)
     if dialect() == "sqlite":
         end_reads_keeping_objects()
-    elif prepared is not None:
-        prepared.write_confirmed()
     try:
         event = lock_event(event_id, same_transaction=True)
     except RegistrationError as error:

@@ -17,9 +17,8 @@ from app.registrations.models import Registration, RegistrationStatus
 # Register (a first registration, confirmed or waitlisted): the signed-in user with the stamps, the
 # event with its seat count, the registration questions and the organisers' paragraph (both
 # remembered when the caches are on); then the event's lock, the count under it, the registration,
-# its audit entry, its message (a confirmation's: before the lock on PostgreSQL) and the stamps (one
-# statement). SQLite's BEGIN IMMEDIATE (one per transaction) is not counted. Before issue 19's second
-# pass: 10 cold and 9 warm, 6 of them under the lock on PostgreSQL (5 now).
+# its audit entry, its message and the stamps (one statement). SQLite's BEGIN IMMEDIATE (one per
+# transaction) is not counted. Before issue 19's second pass: 10 cold, 9 warm.
 REGISTER = {"cold": 10, "warm": 8}
 # Cancel (confirmed, nobody waiting): the user, the event; under the lock the event, the person's
 # registration, its audit entry and UPDATE, their sign-ups (one read for the calendar and the
