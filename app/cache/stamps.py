@@ -45,6 +45,7 @@ from app.extensions import db
 TABLE = ChangeStamp.__table__
 SHARD_TABLE = ChangeStampShard.__table__
 _KEY = "liaison_changed_tables"
+_MOVED = "liaison_stamps_moved"  # whether the commit under way moved any stamp
 SHARDS = 16  # rows per table on PostgreSQL: two writing threads share one with a chance of 1 in 16
 
 # Tables no rendered fragment depends on: writing them moves no stamp (and costs no statement).
@@ -106,16 +107,22 @@ def _do_orm_execute(state) -> None:
 def _before_commit(session: Session) -> None:
     session.flush()
     changed = session.info.pop(_KEY, None)
+    session.info[_MOVED] = bool(changed)
     if changed:
         _bump(session.connection(), sorted(changed))
 
 
 def _forget(session: Session, *_args) -> None:
     session.info.pop(_KEY, None)
+    session.info.pop(_MOVED, None)
 
 
-def _after_commit(_session: Session) -> None:
-    forget_read()  # this request's later fragments must see its own writes
+def _after_commit(session: Session) -> None:
+    # This request's later fragments must see its own writes. A commit that moved no stamp (it
+    # only read, e.g. before a lock is taken in a new transaction) keeps the stamps read: no second
+    # read of them in the same request.
+    if session.info.pop(_MOVED, True):
+        forget_read()
 
 
 @functools.cache

@@ -170,8 +170,10 @@ def register_locked(event: Event, user: User, role: ParticipantRole, needs: Need
     if registration is None:
         registration = Registration(event_id=event.id, user_id=user.id)
         db.session.add(registration)
-    _fill(registration, event, user, role, needs, instant, consented, added_by)
-    place(registration, event, status, instant)
+    # No autoflush while it is filled: reading its earlier answers would write a revived row twice.
+    with db.session.no_autoflush:
+        _fill(registration, event, user, role, needs, instant, consented, added_by)
+        place(registration, event, status, instant)
     db.session.flush()
     # Placed at `instant`, behind every entry the tally counted (the same order as waitlist_position).
     position = counted.waitlisted_before + 1 if status == RegistrationStatus.WAITLISTED else None

@@ -20,6 +20,10 @@ from app.registrations.models import Registration, RegistrationStatus
 # its audit entry, its message and the stamps (one statement). SQLite's BEGIN IMMEDIATE (one per
 # transaction) is not counted. Before issue 19's second pass: 10 cold, 9 warm.
 REGISTER = {"cold": 10, "warm": 8}
+# Register again after cancelling (the row revived): as a first one, but the registration's row is
+# read under the lock and UPDATEd once (not twice, with a read of its answers between: issue 19),
+# and the person's confirmed session sign-ups are looked up for their invitations.
+REGISTER_AGAIN = {"cold": 12, "warm": 10}
 # Cancel (confirmed, nobody waiting): the user, the event; under the lock the event, the person's
 # registration, its audit entry and UPDATE, their sign-ups (one read for the calendar and the
 # sign-ups), the event's SEQUENCE, the calendar cancellation, the waiting list (free seats counted
@@ -81,6 +85,20 @@ def test_registering_costs_a_fixed_number_of_statements(db, make, login, caches,
                                   .order_by(Registration.id)).all()
     assert statuses[-1] == status
     assert len(_sent(statements)) == REGISTER[caches], "\n".join(statements)
+
+
+def test_registering_again_costs_a_fixed_number_of_statements(db, make, login, caches):
+    event = make.event(capacity=5)
+    client, event_id = login(make.user()), event.id
+    assert _register(client, event_id).status_code == 302
+    assert client.post(f"/events/{event_id}/registration/cancel").status_code == 302
+    with recorded(db) as statements:
+        response = _register(client, event_id)
+    assert response.status_code == 302
+    assert db.session.scalars(select(Registration.status).where(Registration.event_id == event_id)).all() == [
+        RegistrationStatus.CONFIRMED]
+    assert len(_sent(statements)) == REGISTER_AGAIN[caches], "\n".join(statements)
+    assert len([s for s in statements if s.startswith("UPDATE registrations")]) == 1, statements
 
 
 def test_cancelling_costs_a_fixed_number_of_statements(db, make, login):
