@@ -23,13 +23,13 @@ REGISTER = {"cold": 10, "warm": 8}
 # Register again after cancelling (the row revived): as a first one, but the registration's row is
 # read under the lock and UPDATEd once (not twice, with a read of its answers between: issue 19),
 # and the person's confirmed session sign-ups are looked up for their invitations.
-REGISTER_AGAIN = {"cold": 12, "warm": 10}
+REGISTER_AGAIN = {"cold": 12, "warm": 10}  # were 14 and 13
 # Cancel (confirmed, nobody waiting): the user, the event; under the lock the event, the person's
 # registration, its audit entry and UPDATE, their sign-ups (one read for the calendar and the
 # sign-ups), the event's SEQUENCE, the calendar cancellation, the waiting list (free seats counted
-# in the same statement) and the stamps (one statement for all). Was 16 (the registration read
-# before the lock and again under it, the sign-ups twice, one statement per stamp, the event and
-# the user read again after the commit).
+# in the same statement) and the stamps (one statement for all). Was 17 (the registration read
+# before the lock and again under it, the sign-ups twice, the seats counted apart from the waiting
+# list, one statement per stamp, the event and the user read again after the commit).
 CANCEL = 11
 
 
