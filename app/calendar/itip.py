@@ -46,7 +46,7 @@ from app.registrations.models import (
     SessionSignupStatus,
 )
 from app.templating import format_local
-from app.timeutil import now
+from app.timeutil import now, to_local
 
 FILENAMES = {"REQUEST": "invite.ics", "CANCEL": "cancel.ics", "PUBLISH": "event.ics"}
 
@@ -61,7 +61,10 @@ def _speaking(user):
 
 def _when(starts_at, ends_at, tz_name: str) -> str:
     start = format_local(starts_at, tz_name)
-    if format_local(starts_at, tz_name, "%Y-%m-%d") == format_local(ends_at, tz_name, "%Y-%m-%d"):
+    # The same local day (and zone abbreviation) ends with the time only: compared on the local
+    # datetimes, without formatting them twice more (every invitation and cancellation asks).
+    local_start, local_end = to_local(starts_at, tz_name), to_local(ends_at, tz_name)
+    if (local_start.date(), local_start.tzname()) == (local_end.date(), local_end.tzname()):
         return f"{start} – {format_local(ends_at, tz_name, '%H:%M')}"
     return f"{start} – {format_local(ends_at, tz_name)}"
 
