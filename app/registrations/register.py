@@ -1,5 +1,5 @@
-"""Registering and cancelling: a person registers themselves (or accepts an invitation, or an
-organiser adds them by import: see register_locked), and cancels. The messages of the likely outcome
+"""Registering: a person registers themselves (or accepts an invitation, or an organiser adds them
+by import: see register_locked); cancelling is in cancelling.py. The messages of the likely outcome
 of a first self-registration are rendered before the event lock (_prepare_messages), so only the
 seat decision and the inserts happen under it. No request here."""
 
