@@ -21,8 +21,8 @@ from app.calendar.models import CalendarReply, ReplyOutcome
 from app.events.urls import event_url
 from app.extensions import db
 from app.notifications.services import notify
+from app.registrations.cancelling import cancel_locked, self_cancel_refusal
 from app.registrations.models import Registration, SessionSignup
-from app.registrations.register import cancel_locked, self_cancel_refusal
 from app.registrations.rules import ACTIVE
 from app.registrations.sessions import cancel_session_signup
 from app.registrations.transactions import fresh_registration, lock_event, rollback_on_error

@@ -46,7 +46,7 @@ from app.registrations.models import (
     SessionSignupStatus,
 )
 from app.templating import format_local
-from app.timeutil import now
+from app.timeutil import now, to_local
 
 FILENAMES = {"REQUEST": "invite.ics", "CANCEL": "cancel.ics", "PUBLISH": "event.ics"}
 
@@ -61,7 +61,10 @@ def _speaking(user):
 
 def _when(starts_at, ends_at, tz_name: str) -> str:
     start = format_local(starts_at, tz_name)
-    if format_local(starts_at, tz_name, "%Y-%m-%d") == format_local(ends_at, tz_name, "%Y-%m-%d"):
+    # The same local day (and zone abbreviation) ends with the time only: compared on the local
+    # datetimes, without formatting them twice more (every invitation and cancellation asks).
+    local_start, local_end = to_local(starts_at, tz_name), to_local(ends_at, tz_name)
+    if (local_start.date(), local_start.tzname()) == (local_end.date(), local_end.tzname()):
         return f"{start} – {format_local(ends_at, tz_name, '%H:%M')}"
     return f"{start} – {format_local(ends_at, tz_name)}"
 
@@ -194,18 +197,22 @@ def queue_invitation(registration, *, sessions: bool = True) -> None:
         _session_message(signup, signup.session, registration.event, kind="session_invitation", method="REQUEST")
 
 
-def queue_registration_cancel(registration) -> None:
+def queue_registration_cancel(registration, signups=None) -> None:
     """METHOD:CANCEL to a participant whose registration was cancelled or rejected, for the event
-    and for every session of it we had put in their calendar."""
+    and for every session of it we had put in their calendar. `signups`: the person's sign-ups of
+    the event's sessions with their sessions, in id order, when the caller has read them (at least
+    every one in their calendar); else they are read here."""
     if registration.event.is_draft:
         return
     _event_message(registration, kind="registration_cancelled", method="CANCEL",
                    sequence=_withdrawal_sequence(registration.event))
-    for signup in _signups(
-        Session.event_id == registration.event_id,
-        SessionSignup.user_id == registration.user_id,
-        SessionSignup.sequence_sent.is_not(None),
-    ):
+    if signups is None:
+        signups = _signups(
+            Session.event_id == registration.event_id,
+            SessionSignup.user_id == registration.user_id,
+            SessionSignup.sequence_sent.is_not(None),
+        )
+    for signup in [signup for signup in signups if signup.sequence_sent is not None]:
         _session_message(signup, signup.session, registration.event, kind="session_cancelled", method="CANCEL",
                          sequence=_withdrawal_sequence(signup.session))
 

@@ -12,8 +12,8 @@ def _invite(registration, *, sessions: bool = True, **_) -> None:
 
 
 @signals.registration_withdrawn.connect
-def _cancel(registration, **_) -> None:
-    itip.queue_registration_cancel(registration)
+def _cancel(registration, *, signups=None, **_) -> None:
+    itip.queue_registration_cancel(registration, signups=signups)
 
 
 @signals.session_signup_confirmed.connect

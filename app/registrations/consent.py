@@ -12,8 +12,8 @@ from app import audit
 from app.accounts.auth import USER_LOADER_OPTIONS
 from app.accounts.models import User
 from app.extensions import db
+from app.registrations.cancelling import cancel_locked
 from app.registrations.models import Registration
-from app.registrations.register import cancel_locked
 from app.registrations.rules import ACTIVE, RegistrationError
 from app.registrations.transactions import fresh_registration, lock_event, rollback_on_error
 from app.timeutil import now

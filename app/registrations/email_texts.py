@@ -16,6 +16,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import audit
+from app.cache import fragments
 from app.db import UTCDateTime
 from app.extensions import db
 from app.markdown import render_markdown
@@ -70,8 +71,17 @@ def own_paragraph(event_id: int | None, kind: str) -> OwnParagraph | None:
     """The organisers' paragraph for this event's email of `kind` (None: they wrote none)."""
     if event_id is None:
         return None
-    row = db.session.scalar(select(EventEmailText).where(EventEmailText.event_id == event_id,
-                                                         EventEmailText.kind == kind))
+    # Remembered until a paragraph changes anywhere: every confirmation, promotion and waiting-list
+    # notice asks, most often for a paragraph nobody wrote (issue 19: one statement less each).
+    return fragments.remember("registrations.own_paragraph", (event_id, kind), ("event_email_texts",),
+                              lambda: _read_paragraph(event_id, kind))
+
+
+def _read_paragraph(event_id: int, kind: str) -> OwnParagraph | None:
+    # No autoflush: the caller's pending rows (a promotion's audit entry, say) are not this read's.
+    with db.session.no_autoflush:
+        row = db.session.scalar(select(EventEmailText).where(EventEmailText.event_id == event_id,
+                                                             EventEmailText.kind == kind))
     return paragraph_of(row.body, row.is_markdown) if row is not None else None
 
 

@@ -18,12 +18,13 @@ from app.events.models import Event, EventStatus
 from app.extensions import db
 from app.registrations import exports
 from app.registrations.answers import answers_for
+from app.registrations.cancelling import cancel_locked, release_locked
 from app.registrations.invitations import InviteResult, invite_one
 from app.registrations.models import ParticipantRole, Registration, RegistrationStatus
 from app.registrations.notices import tell_confirmed, tell_rejected, tell_waitlisted
 from app.registrations.participant_list import export_registrations
 from app.registrations.questions import store_answers
-from app.registrations.register import Needs, cancel_locked, register_locked, release_locked
+from app.registrations.register import Needs, register_locked
 from app.registrations.rules import ACTIVE, RegistrationError, awaits_consent
 from app.registrations.transactions import lock_event, rollback_on_error, row_id
 from app.registrations.waitlist import (

@@ -152,8 +152,8 @@ def copy_questions(event: Event, source_event_id: int, actor) -> int:
 def store_answers(registration, answers: dict[int, str] | None) -> None:
     """Put the registration's answers in the current transaction: a blank answer removes the earlier
     one. None: leave them as they are (an organiser's import asks nothing). No commit."""
-    if answers is None:
-        return
+    if not answers:
+        return  # None, or no question asked: nothing to change (and no read of the earlier answers)
     current = {answer.question_id: answer for answer in registration.answers}
     for question_id, value in answers.items():
         if value:

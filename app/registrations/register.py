@@ -1,5 +1,5 @@
-"""Registering and cancelling: a person registers themselves (or accepts an invitation, or an
-organiser adds them by import: see register_locked), and cancels. The messages of the likely outcome
+"""Registering: a person registers themselves (or accepts an invitation, or an organiser adds them
+by import: see register_locked); cancelling is in cancelling.py. The messages of the likely outcome
 of a first self-registration are rendered before the event lock (_prepare_messages), so only the
 seat decision and the inserts happen under it. No request here."""
 
@@ -23,19 +23,17 @@ from app.registrations.models import ParticipantRole, Registration, Registration
 from app.registrations.notices import (
     event_links,
     recipient,
-    tell_cancelled,
     tell_confirmed,
     tell_pending,
     tell_waitlisted,
     waitlisted_dedupe_key,
 )
 from app.registrations.questions import store_answers
-from app.registrations.rules import ACTIVE, SELF_ROLES, RegistrationError
-from app.registrations.sessions import cancel_signups_locked
-from app.registrations.signals import registration_confirmed, registration_withdrawn
+from app.registrations.rules import ACTIVE, SELF_ROLES, Outcome, RegistrationError
+from app.registrations.signals import registration_confirmed
 from app.registrations.transactions import (
     dialect,
-    fresh_registration,
+    end_reads_keeping_objects,
     lock_event,
     rollback_on_error,
     row_id,
@@ -43,28 +41,11 @@ from app.registrations.transactions import (
 from app.registrations.waitlist import (
     Tally,
     place,
-    promote_locked,
     seat_status,
     tally,
     waitlist_position,
 )
 from app.timeutil import now, to_local
-
-
-@dataclass
-class Outcome:
-    registration: Registration | None
-    status: RegistrationStatus | None
-    message: str
-    waitlist_position: int | None = None
-    ok: bool = True
-
-    @property
-    def category(self) -> str:
-        if not self.ok:
-            return "danger"
-        return {RegistrationStatus.CONFIRMED: "success", RegistrationStatus.WAITLISTED: "warning",
-                RegistrationStatus.PENDING: "info"}.get(self.status, "info")
 
 
 @dataclass
@@ -189,8 +170,10 @@ def register_locked(event: Event, user: User, role: ParticipantRole, needs: Need
     if registration is None:
         registration = Registration(event_id=event.id, user_id=user.id)
         db.session.add(registration)
-    _fill(registration, event, user, role, needs, instant, consented, added_by)
-    place(registration, event, status, instant)
+    # No autoflush while it is filled: reading its earlier answers would write a revived row twice.
+    with db.session.no_autoflush:
+        _fill(registration, event, user, role, needs, instant, consented, added_by)
+        place(registration, event, status, instant)
     db.session.flush()
     # Placed at `instant`, behind every entry the tally counted (the same order as waitlist_position).
     position = counted.waitlisted_before + 1 if status == RegistrationStatus.WAITLISTED else None
@@ -219,19 +202,6 @@ class _Planned:
     @property
     def user_id(self) -> int:
         return self.user.id
-
-
-def _end_reads_keeping_objects() -> None:
-    """End the preparation's read-only transaction without expiring what it loaded (no second read)."""
-    session = db.session()
-    if not session.in_transaction() or session.new or session.dirty or session.deleted:
-        return  # nothing open, or pending changes: begin_locked commits them as before
-    keep = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = keep
 
 
 # Rendered in place of the waiting-list position, which is known only under the lock.
@@ -324,7 +294,7 @@ def register(event: Event, user: User, role: ParticipantRole | str = Participant
     # inserts happen under the lock.
     prepared = _prepare_messages(event_id, user, role, tally)
     if dialect() == "sqlite":
-        _end_reads_keeping_objects()
+        end_reads_keeping_objects()
     try:
         event = lock_event(event_id, same_transaction=True)
     except RegistrationError as error:
@@ -341,59 +311,3 @@ def register(event: Event, user: User, role: ParticipantRole | str = Participant
                                   prepared=prepared)
         db.session.commit()
         return outcome
-
-
-# --------------------------------------------------------------------------------------------
-# Cancelling
-
-
-def release_locked(event: Event, registration: Registration, actor: User | None,
-                   previous: RegistrationStatus, tell=None) -> None:
-    """Inside the event's locked transaction, once a registration has ended (cancelled, rejected):
-    take a confirmed one out of the calendar, `tell` the person (if given), cancel their session
-    sign-ups and give a freed seat to the waiting list. No commit."""
-    if previous == RegistrationStatus.CONFIRMED:
-        registration_withdrawn.send(registration)
-    if tell is not None:
-        tell(registration, event)
-    db.session.flush()
-    cancel_signups_locked(event, registration.user_id)
-    if previous == RegistrationStatus.CONFIRMED:
-        promote_locked(event, actor)
-
-
-def cancel_locked(event: Event, registration: Registration, actor: User, *, by_organiser: bool) -> None:
-    """Inside the event's locked transaction: cancel a live registration (an organiser's
-    cancellation is told to the person). No commit."""
-    previous = registration.status
-    registration.status = RegistrationStatus.CANCELLED
-    registration.cancelled_at = now()
-    registration.waitlisted_at = None
-    audit.record(actor, "registration.cancel", registration,
-                 {"status": [previous.value, "cancelled"], "by_organiser": by_organiser})
-    release_locked(event, registration, actor, previous, tell_cancelled if by_organiser else None)
-
-
-def self_cancel_refusal(event: Event) -> str | None:
-    """Why a participant may not cancel their own registration now (the event has started), or None."""
-    if event.starts_at <= now():
-        return _("The event has started: please contact the organisers to cancel.")
-    return None
-
-
-def cancel_registration(registration: Registration, actor: User, *, by_organiser: bool = False) -> Outcome:
-    """The participant cancels (until the start) or an organiser cancels (any time). Commits."""
-    event = lock_event(registration.event_id)
-    with rollback_on_error():
-        registration = fresh_registration(registration.id)
-        if registration is None or registration.status not in ACTIVE:
-            db.session.rollback()
-            return Outcome(registration, registration.status if registration else None,
-                           _("This registration is not active."), ok=False)
-        if not by_organiser and (refusal := self_cancel_refusal(event)):
-            db.session.rollback()
-            return Outcome(registration, registration.status, refusal, ok=False)
-        cancel_locked(event, registration, actor, by_organiser=by_organiser)
-        db.session.commit()
-        return Outcome(registration, RegistrationStatus.CANCELLED,
-                       _("The registration for %(title)s is cancelled.", title=event.title))

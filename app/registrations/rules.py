@@ -3,9 +3,11 @@ roles people may choose themselves, and the error whose message is fit to show t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from app.errors import RuleError
 from app.events.access import is_own_organiser
-from app.registrations.models import ParticipantRole, RegistrationStatus
+from app.registrations.models import ParticipantRole, Registration, RegistrationStatus
 
 ACTIVE = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 SEAT_ROLES = tuple(role for role in ParticipantRole if role.takes_seat)
@@ -35,3 +37,20 @@ def awaits_consent(registration) -> bool:
     """Added by an organiser (import, manual add) and not yet confirmed by the person: until then
     Liaison holds only their name and organisation, so nobody may fill their needs."""
     return registration.added_by_id is not None and registration.consented_at is None
+
+
+@dataclass
+class Outcome:
+    """What became of a registration request or a cancellation: the message to show the person."""
+    registration: Registration | None
+    status: RegistrationStatus | None
+    message: str
+    waitlist_position: int | None = None
+    ok: bool = True
+
+    @property
+    def category(self) -> str:
+        if not self.ok:
+            return "danger"
+        return {RegistrationStatus.CONFIRMED: "success", RegistrationStatus.WAITLISTED: "warning",
+                RegistrationStatus.PENDING: "info"}.get(self.status, "info")

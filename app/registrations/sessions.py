@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import contains_eager
 
 from app import audit
 from app.accounts.models import User
@@ -130,15 +131,27 @@ def cancel_session_signup(signup: SessionSignup, actor: User) -> SignupOutcome:
         return SignupOutcome(signup, _("Your sign-up for %(title)s is cancelled.", title=session.title))
 
 
-def cancel_signups_locked(event: Event, user_id: int) -> None:
-    """Inside the event's locked transaction: cancel the person's sign-ups for the event's sessions
-    (their registration ends) and fill the places they free. No commit."""
-    signups = db.session.scalars(
+def ending_signups(event_id: int, user_id: int) -> list[SessionSignup]:
+    """The person's sign-ups of the event's sessions that the end of their registration touches —
+    the live ones (cancelled by cancel_signups_locked) and those in their calendar (taken out by
+    the calendar's cancellation) — with their sessions, in id order: one read for both."""
+    return list(db.session.scalars(
         select(SessionSignup)
         .join(Session, Session.id == SessionSignup.session_id)
-        .where(Session.event_id == event.id, SessionSignup.user_id == user_id,
-               SessionSignup.status != SessionSignupStatus.CANCELLED)
-    ).all()
+        .options(contains_eager(SessionSignup.session))
+        .where(Session.event_id == event_id, SessionSignup.user_id == user_id,
+               or_(SessionSignup.status != SessionSignupStatus.CANCELLED, SessionSignup.sequence_sent.is_not(None)))
+        .order_by(SessionSignup.id)
+    ))
+
+
+def cancel_signups_locked(event: Event, user_id: int, signups: list[SessionSignup] | None = None) -> None:
+    """Inside the event's locked transaction: cancel the person's sign-ups for the event's sessions
+    (their registration ends) and fill the places they free. No commit. `signups`: read already
+    by ending_signups in this transaction."""
+    if signups is None:
+        signups = ending_signups(event.id, user_id)
+    signups = [signup for signup in signups if signup.status != SessionSignupStatus.CANCELLED]
     freed_sessions = set()
     for signup in signups:
         if signup.status == SessionSignupStatus.CONFIRMED:

@@ -21,7 +21,9 @@ the lock: receivers must only add outbox messages then."""
 
 registration_withdrawn = _signals.signal("registration-withdrawn")
 """A confirmed registration is cancelled or rejected: the event (and the sessions of it that were
-put in the person's calendar) comes out of their calendar. Sender: the registration."""
+put in the person's calendar) comes out of their calendar. Sender: the registration. `signups`
+(optional): the person's sign-ups of the event's sessions, with their sessions, in id order — at
+least every one in their calendar (sequence_sent set) — read by the sender in this transaction."""
 
 session_signup_confirmed = _signals.signal("session-signup-confirmed")
 """A session sign-up is confirmed (on sign-up, or promoted from the session's waiting list).

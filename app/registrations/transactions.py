@@ -42,6 +42,20 @@ def begin_locked() -> None:
     begin_write(db.session)
 
 
+def end_reads_keeping_objects() -> None:
+    """End a read-only transaction without expiring what it loaded (no second read after it): on
+    SQLite, before begin_locked, which would otherwise expire every object at its commit."""
+    session = db.session()
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return  # nothing open, or pending changes: begin_locked commits them as before
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
+
+
 def row_id(obj) -> int:
     """The primary key without a refresh query (objects are expired after each commit)."""
     identity = inspect(obj).identity
@@ -88,6 +102,16 @@ def fresh_registration(registration_id: int) -> Registration | None:
     return db.session.execute(
         select(Registration)
         .where(Registration.id == registration_id)
+        .options(joinedload(Registration.user))
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def fresh_own_registration(event_id: int, user_id: int) -> Registration | None:
+    """This person's registration of the event, read afresh (under the event's lock), with the user."""
+    return db.session.execute(
+        select(Registration)
+        .where(Registration.event_id == event_id, Registration.user_id == user_id)
         .options(joinedload(Registration.user))
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, case, func, or_, select, true
+from sqlalchemy import Integer, and_, bindparam, case, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from app import audit
@@ -78,22 +78,35 @@ class WaitingList:
     def next_in_line(self, parent_id: int, capacity: int | None, *, refresh: bool = False) -> list:
         """The waiting entries that the free seats admit, in order (all of them when the capacity is
         unlimited), with their users. `refresh`: overwrite the loaded copies (under a lock)."""
+        key = (id(self), capacity is None, refresh)
+        query = _NEXT_IN_LINE.get(key)
+        if query is None:
+            query = _NEXT_IN_LINE.setdefault(key, self._next_in_line(capacity is None, refresh))
+        return list(db.session.scalars(query, {"parent_id": parent_id, "capacity": capacity}))
+
+    def _next_in_line(self, unlimited: bool, refresh: bool):
+        """next_in_line's statement, built once per kind (it runs under the lock of every cancellation)."""
         model = self.model
         query = (
             select(model)
-            .where(self.parent == parent_id, model.status == self.waitlisted)
+            .where(self.parent == bindparam("parent_id"), model.status == self.waitlisted)
             .order_by(model.waitlisted_at, model.id)
             .options(joinedload(model.user))
         )
         if refresh:
             query = query.execution_options(populate_existing=True)
-        if capacity is not None:
-            free = capacity - self.seats_taken(parent_id)
-            if free <= 0:
-                return []
-            query = query.limit(free)
-        return list(db.session.scalars(query))
+        if not unlimited:
+            # The free seats, counted in the same statement: LIMIT (capacity - seats taken), never below 0.
+            taken = (select(func.count(model.id))
+                     .where(self.parent == bindparam("parent_id"), model.status == self.confirmed,
+                            *self.seat_conditions)
+                     .scalar_subquery())
+            free = bindparam("capacity", type_=Integer) - taken
+            query = query.limit(case((free > 0, free), else_=0))
+        return query
 
+
+_NEXT_IN_LINE: dict[tuple, object] = {}  # next_in_line's statements: (waiting list, unlimited, refresh)
 
 EVENTS = WaitingList(Registration, Registration.event_id, RegistrationStatus.CONFIRMED,
                      RegistrationStatus.WAITLISTED, (Registration.role.in_(SEAT_ROLES),))

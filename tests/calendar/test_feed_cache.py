@@ -11,7 +11,7 @@ from app.accounts.services import regenerate_calendar_token, update_profile
 from app.calendar import feeds as calendar_feeds
 from app.events import planning as event_services
 from app.extensions import db
-from app.registrations import register
+from app.registrations import cancelling, register
 from app.timeutil import set_now
 from tests.calendar.parsers import libical, vobject_parse
 
@@ -74,7 +74,7 @@ def test_cancelling_a_registration_changes_the_personal_feed(setup):
 
     registration = db.session.query(Registration).filter_by(event_id=event.id, user_id=user.id).one()
     _later(1)
-    assert register.cancel_registration(registration, user).ok
+    assert cancelling.cancel_registration(registration, user).ok
     assert feed.poll() == 200
     assert _uids(feed.body) == set()
 

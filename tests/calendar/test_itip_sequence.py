@@ -17,7 +17,7 @@ from app.events import agenda, planning
 from app.events.planning import EVENT_FIELDS
 from app.extensions import db
 from app.notifications.models import OutboxMessage
-from app.registrations import manage, register, sessions
+from app.registrations import cancelling, manage, register, sessions
 from tests.calendar.parsers import parse_all
 
 
@@ -106,7 +106,7 @@ def test_removing_a_session_cancels_it_above_its_last_request(thread):
 
 def test_a_participant_cancelling_takes_event_and_sessions_out_above_their_last_request(thread):
     _, event, session, user, registration, _ = thread
-    assert register.cancel_registration(registration, user).ok
+    assert cancelling.cancel_registration(registration, user).ok
     _check_threads(user, set(_uids(event, session)))
 
 
@@ -129,7 +129,7 @@ def test_cancelling_a_session_sign_up_cancels_that_session_only(thread):
 def test_coming_back_after_a_cancel_is_a_newer_invitation_than_the_cancel(thread, make):
     admin, event, session, user, registration, _ = thread
     event_uid, session_uid = _uids(event, session)
-    register.cancel_registration(registration, user)
+    cancelling.cancel_registration(registration, user)
     assert register.register(event, user, consent=True).registration.status.value == "confirmed"
     assert sessions.sign_up_for_session(session, user).signup.status.value == "confirmed"
     # The others keep their copy: a later update still reaches them above what they hold.

@@ -15,7 +15,7 @@ def itip_calls(monkeypatch):
     def invitation(registration, *, sessions=True):
         calls.append(("invitation", registration.user_id, registration.status.value))
 
-    def cancel(registration):
+    def cancel(registration, signups=None):
         calls.append(("cancel", registration.user_id, registration.status.value))
 
     def session_invitation(signup):

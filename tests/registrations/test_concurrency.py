@@ -8,7 +8,7 @@ import threading
 from sqlalchemy import select
 
 from app.events.models import Event, Session
-from app.registrations import register, sessions, waitlist
+from app.registrations import cancelling, register, sessions, waitlist
 from app.registrations.models import (
     Registration,
     RegistrationStatus,
@@ -144,7 +144,7 @@ def test_concurrent_cancellations_and_registrations_keep_capacity(app, db, make)
 
         if index < len(confirmed_ids):
             registration = thread_db.session.get(Registration, confirmed_ids[index])
-            return register.cancel_registration(registration, registration.user).ok
+            return cancelling.cancel_registration(registration, registration.user).ok
         user = thread_db.session.get(User, later_ids[index - len(confirmed_ids)])
         return register.register(thread_db.session.get(Event, event_id), user, consent=True).ok
 

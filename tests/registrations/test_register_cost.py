@@ -9,7 +9,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from app.notifications.models import OutboxMessage
-from app.registrations import notices, register, waitlist
+from app.registrations import cancelling, notices, register, waitlist
 from app.registrations.models import Registration, RegistrationStatus
 
 
@@ -92,7 +92,7 @@ def test_a_seat_freed_before_the_lock_confirms_and_drops_the_waiting_list_notice
         prepared = real_prepare(event_id, user, role, tally)
         guesses.append(prepared)
         mine = db.session.scalars(select(Registration).where(Registration.user_id == holder.id)).one()
-        assert register.cancel_registration(mine, holder).ok
+        assert cancelling.cancel_registration(mine, holder).ok
         return prepared
 
     monkeypatch.setattr(register, "_prepare_messages", prepare_then_the_holder_cancels)
@@ -137,3 +137,51 @@ def test_a_first_registration_through_the_form_reads_the_event_and_its_count_onc
         assert request.count("COMMIT") == 1, request
     registrant = db.session.scalars(select(Registration).where(Registration.event_id == event_id)).one().user
     assert len(_outbox("calendar.invitation", registrant)) == 1
+
+
+def test_a_confirmation_rendered_before_the_lock_goes_when_the_last_seat_went_meanwhile(db, make, monkeypatch):
+    """The guess was "a seat is free" (its invitation rendered before the lock); someone else took
+    the last seat in between: the person joins the waiting list, gets the waiting-list notice and no
+    invitation."""
+    event = make.event(capacity=1)
+    late, quick = make.user(), make.user()
+    real_prepare = register._prepare_messages
+    guesses = []
+
+    def prepare_then_someone_takes_the_seat(event_id, user, role, tally=None):
+        prepared = real_prepare(event_id, user, role, tally)
+        guesses.append(prepared)
+        if user is late:
+            assert register.register(db.session.get(type(event), event_id), quick, consent=True).status == (
+                RegistrationStatus.CONFIRMED)
+        return prepared
+
+    monkeypatch.setattr(register, "_prepare_messages", prepare_then_someone_takes_the_seat)
+    outcome = register.register(event, late, consent=True)
+    assert guesses[0].confirmed  # the guess was "confirmed"
+    assert (outcome.status, outcome.waitlist_position) == (RegistrationStatus.WAITLISTED, 1)
+    assert _outbox("calendar.invitation", late) == []
+    assert len(_outbox("registration.waitlisted", late)) == 1
+    assert len(_outbox("calendar.invitation", quick)) == 1
+
+
+def test_a_double_submit_keeps_one_registration_and_sends_nothing_more(db, make, monkeypatch):
+    """The guess was "a first registration"; the same person's first submission commits in between:
+    the second is refused as already registered, and the invitation rendered for it is not sent."""
+    event = make.event(capacity=5)
+    person = make.user()
+    real_prepare = register._prepare_messages
+    calls = []
+
+    def prepare_then_the_first_submission_commits(event_id, user, role, tally=None):
+        prepared = real_prepare(event_id, user, role, tally)
+        calls.append(prepared)
+        if len(calls) == 1:
+            assert register.register(db.session.get(type(event), event_id), person, consent=True).ok
+        return prepared
+
+    monkeypatch.setattr(register, "_prepare_messages", prepare_then_the_first_submission_commits)
+    outcome = register.register(event, person, consent=True)
+    assert outcome.status == RegistrationStatus.CONFIRMED and "already registered" in outcome.message
+    assert len(_outbox("calendar.invitation", person)) == 1
+    assert len(db.session.scalars(select(Registration.id).where(Registration.event_id == event.id)).all()) == 1

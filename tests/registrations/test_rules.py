@@ -3,7 +3,7 @@ list of events and sessions (app.registrations.waitlist), and the signals the ca
 
 from __future__ import annotations
 
-from app.registrations import register, sessions, signals, waitlist
+from app.registrations import cancelling, register, sessions, signals, waitlist
 from app.registrations.attendance import attended
 from app.registrations.models import Registration, RegistrationStatus, SessionSignupStatus
 from app.timeutil import now
@@ -51,6 +51,6 @@ def test_confirmation_and_cancellation_send_the_signals(db, make):
     with signals.registration_confirmed.connected_to(on_confirmed), \
             signals.registration_withdrawn.connected_to(on_withdrawn):
         outcome = register.register(event, user, consent=True)
-        register.cancel_registration(outcome.registration, user)
+        cancelling.cancel_registration(outcome.registration, user)
     # The first confirmation is rendered before the lock (no sessions to look up); then the cancellation.
     assert received == [("confirmed", user.id, False), ("withdrawn", user.id, None)]

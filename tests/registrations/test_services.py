@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
 from app.notifications.models import OutboxMessage
-from app.registrations import manage, notices, register, sessions, waitlist
+from app.registrations import cancelling, manage, notices, register, sessions, waitlist
 from app.registrations.models import ParticipantRole, Registration, RegistrationStatus
 from app.timeutil import now, set_now
 from tests.calendar.parsers import libical
@@ -56,7 +56,7 @@ def test_freed_seat_goes_to_first_on_waitlist_who_is_told(db, make, itip_calls):
     register.register(event, second, consent=True)
     register.register(event, third, consent=True)
     registration = db.session.scalar(select(Registration).where(Registration.user_id == first.id))
-    outcome = register.cancel_registration(registration, first)
+    outcome = cancelling.cancel_registration(registration, first)
     assert outcome.ok
     statuses = {r.user_id: r.status for r in db.session.scalars(select(Registration))}
     assert statuses == {first.id: RegistrationStatus.CANCELLED, second.id: RegistrationStatus.CONFIRMED,
@@ -77,7 +77,7 @@ def test_register_again_after_cancel_goes_to_back_of_the_list(db, make, itip_cal
     register.register(event, early, consent=True)
     register.register(event, late, consent=True)
     early_registration = db.session.scalar(select(Registration).where(Registration.user_id == early.id))
-    register.cancel_registration(early_registration, early)
+    cancelling.cancel_registration(early_registration, early)
     set_now(now() + timedelta(seconds=5))
     again = register.register(event, early, consent=True)
     assert (again.status, again.waitlist_position) == (RegistrationStatus.WAITLISTED, 2)
@@ -175,8 +175,8 @@ def test_participant_cannot_cancel_after_start_but_organiser_can(db, make, organ
     user = make.user()
     registration = register.register(event, user, consent=True).registration
     set_now(event.starts_at + timedelta(minutes=5))
-    assert not register.cancel_registration(registration, user).ok
-    assert register.cancel_registration(registration, organiser, by_organiser=True).ok
+    assert not cancelling.cancel_registration(registration, user).ok
+    assert cancelling.cancel_registration(registration, organiser, by_organiser=True).ok
     assert db.session.get(Registration, registration.id).status == RegistrationStatus.CANCELLED
 
 
@@ -210,7 +210,7 @@ def test_bulk_cancel_reports_each_problem_and_does_the_rest(db, make, organiser,
     registrations = [register.register(event, make.user(), consent=True).registration for _ in range(3)]
     other_event = make.event()
     stranger = register.register(other_event, make.user(), consent=True).registration
-    register.cancel_registration(registrations[0], registrations[0].user)
+    cancelling.cancel_registration(registrations[0], registrations[0].user)
     result = manage.manage(event, [r.id for r in registrations] + [stranger.id], "cancel", organiser)
     assert len(result.done) == 2
     assert len(result.problems) == 2  # one already cancelled, one from another event
@@ -239,7 +239,7 @@ def test_calendar_invitations_and_cancellations_go_through_the_real_itip(db, mak
     registration = register.register(event, first, consent=True).registration
     register.register(event, second, consent=True)
     assert sessions.sign_up_for_session(session, first).ok
-    register.cancel_registration(registration, first)
+    cancelling.cancel_registration(registration, first)
     kinds = [(m.kind, m.recipient_user_id) for m in _outbox()]
     assert ("calendar.invitation", first.id) in kinds
     assert ("calendar.registration_cancelled", first.id) in kinds
@@ -291,7 +291,7 @@ def test_confirmation_rendered_before_the_lock_is_written_with_the_registration(
     assert "BEGIN:VCALENDAR" in invitations[0].calendar["content"] and first.email in invitations[0].to[0]
     assert "meet.example/room" in invitations[0].calendar["content"]
     mine = db.session.scalars(select(Registration).where(Registration.user_id == first.id)).one()
-    assert register.cancel_registration(mine, first).ok
+    assert cancelling.cancel_registration(mine, first).ok
 
     # The guess says "confirmed" (the seat is free), but the seat goes to someone else before the lock.
     real_prepare = register._prepare_messages

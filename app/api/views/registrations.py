@@ -22,9 +22,10 @@ from app.api.schemas import (
 from app.events.access import get_visible_or_404
 from app.pagination import paginate
 from app.registrations import queries
+from app.registrations.cancelling import cancel_registration
 from app.registrations.models import RegistrationStatus
 from app.registrations.question_forms import api_answers
-from app.registrations.register import Needs, cancel_registration
+from app.registrations.register import Needs
 from app.registrations.register import register as register_for
 from app.registrations.sessions import cancel_session_signup, sign_up_for_session
 from app.registrations.waitlist import event_with_tally, waitlist_position

@@ -14,10 +14,11 @@ from app.events.urls import event_path
 from app.forms_common import show_rule_error
 from app.registrations import queries
 from app.registrations.answers import own_answers
+from app.registrations.cancelling import cancel_own
 from app.registrations.forms import NeedsForm, RegistrationForm
 from app.registrations.manage import update_needs
 from app.registrations.question_forms import form_for, prefill
-from app.registrations.register import Needs, cancel_registration
+from app.registrations.register import Needs
 from app.registrations.register import register as register_for
 from app.registrations.rules import RegistrationError
 from app.registrations.sessions import cancel_session_signup, sign_up_for_session
@@ -73,8 +74,13 @@ def register(event_id: int):
 @login_required
 def cancel(event_id: int):
     event = get_visible_or_404(event_id, current_user)
-    registration = queries.own_registration(event.id, current_user.id)
-    return _cancel_and_return(cancel_registration, registration, event, _("You are not registered for this event."))
+    back = next_or(event_path(event))  # before the commit expires the event (no reload after it)
+    outcome = cancel_own(event, current_user)  # the registration is read under the event's lock
+    if outcome is None:
+        flash(_("You are not registered for this event."), "warning")
+    else:
+        flash(outcome.message, "info" if outcome.ok else "danger")
+    return redirect(back)
 
 
 @bp.route("/events/<int:event_id>/registration/needs", methods=["GET", "POST"])
