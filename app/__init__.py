@@ -21,6 +21,9 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
         instance_path=os.environ.get("LIAISON_INSTANCE_DIR", str(ROOT / "instance")),
     )
     _configure(app, config or config_from_env(), overrides)
+    from app.memory import return_large_allocations
+
+    return_large_allocations()
 
     from app import models  # noqa: F401  (registers every table)
     from app.extensions import csrf, db, limiter, login_manager

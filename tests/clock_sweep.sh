@@ -30,6 +30,7 @@ for moment in "$@"; do
     --deselect tests/scheduler/test_runner.py::test_flask_scheduler_run_acts_then_releases_its_lease_on_sigterm \
     --deselect tests/lessons/test_exports.py::test_a_worker_loads_the_pdf_and_docx_libraries_only_when_it_exports \
     --deselect tests/test_migrations.py::test_a_web_worker_does_not_load_alembic_but_flask_db_still_runs \
+    --deselect tests/test_memory.py::test_a_worker_returns_the_memory_of_password_checks \
     --deselect tests/test_base_url.py::test_development_links_follow_the_port_of_make_run \
     --deselect tests/test_base_url.py::test_development_links_follow_the_host_too_and_a_set_base_url_wins \
     --deselect tests/test_devserver.py::test_make_run_prints_its_banner_last_and_keeps_scheduler_lines_in_a_file \
