@@ -140,7 +140,7 @@ class Config:
     # worker, or one Redis shared by the workers when CACHE_REDIS_URL is set. CACHE_TYPE=NullCache
     # turns every cache off.
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None
-    CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 2000)  # entries up to 16 KB
+    CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 1000)  # entries up to 16 KB
     CACHE_LARGE_ENTRIES = _int("CACHE_LARGE_ENTRIES", 8)  # entries over 16 KB (feed bodies, lists)
     CACHE_MAX_ENTRY_KB = _int("CACHE_MAX_ENTRY_KB", 2048)  # larger ones are built every time
     CACHE_TYPE = os.environ.get("CACHE_TYPE", "")

@@ -46,7 +46,7 @@ from app.i18n import current_language
 
 EXTENSION = "liaison_cache"
 LARGE_EXTENSION = "liaison_cache_large"
-THRESHOLD = 2000
+THRESHOLD = 1000
 SMALL_ENTRY_BYTES = 16 * 1024
 LARGE_ENTRIES = 8
 MAX_ENTRY_KB = 2048
