@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from app.memory import return_large_allocations
 from config import Config, ProductionConfig, config_from_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,8 +22,6 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
         instance_path=os.environ.get("LIAISON_INSTANCE_DIR", str(ROOT / "instance")),
     )
     _configure(app, config or config_from_env(), overrides)
-    from app.memory import return_large_allocations
-
     return_large_allocations()
 
     from app import models  # noqa: F401  (registers every table)

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.cache import fragments
 from app.extensions import db as _db
 from app.extensions import limiter
 from config import TestingConfig, normalise_database_url
@@ -215,3 +216,14 @@ def isolated_limiter():
     yield
     limiter.__dict__.clear()
     limiter.__dict__.update(saved)
+
+
+@pytest.fixture
+def cold(app, monkeypatch):
+    """Every cache off for the test (CACHE_TYPE=NullCache): what a page costs built from nothing."""
+    monkeypatch.delitem(app.extensions, fragments.EXTENSION, raising=False)
+    monkeypatch.delitem(app.extensions, fragments.LARGE_EXTENSION, raising=False)
+    monkeypatch.setitem(app.config, "CACHE_TYPE", "NullCache")
+    yield
+    app.extensions.pop(fragments.EXTENSION, None)
+    app.extensions.pop(fragments.LARGE_EXTENSION, None)

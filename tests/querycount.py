@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
+from app.cache import fragments
+from app.extensions import db
+
 
 class QueryCounter:
     """Counts the SQL statements sent to the engine inside a `with` block."""
@@ -21,3 +24,23 @@ class QueryCounter:
 
     def __exit__(self, *exc):
         event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+def cold_statements(app, client, url: str) -> tuple[list[str], str]:
+    """The statements `url` sends when its cached entries are built afresh (asked once to warm
+    everything else, the cache emptied, asked again; SQLite's BEGIN left out), and the page."""
+    client.get(url)
+    fragments.clear(app)
+    seen: list[str] = []
+
+    def _seen(conn, cursor, statement, *args):
+        if not statement.startswith("BEGIN"):
+            seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", _seen)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _seen)
+    assert response.status_code == 200
+    return seen, response.get_data(as_text=True)

@@ -10,7 +10,7 @@ cancelled events are visible to everyone (cancelled ones clearly marked).
 
 from __future__ import annotations
 
-from flask import abort, g, has_request_context, request
+from flask import abort, request
 from sqlalchemy import exists, or_, select
 
 from app.accounts.models import Role
@@ -18,6 +18,7 @@ from app.accounts.permissions import is_signed_in
 from app.cache import fragments
 from app.events.models import Event, EventStatus, event_organisers
 from app.extensions import db
+from app.request_store import request_dict
 
 
 def _co_organises(user_id: int, event_id: int) -> bool:
@@ -28,8 +29,8 @@ def _co_organises(user_id: int, event_id: int) -> bool:
     CLI, scheduler) it is always asked afresh."""
     cache = _request_cache()
     key = (user_id, event_id)
-    if cache is not None and key in cache[1]:
-        return cache[1][key]
+    if cache is not None and key in cache:
+        return cache[key]
 
     def ask() -> bool:
         return bool(db.session.scalar(
@@ -42,36 +43,28 @@ def _co_organises(user_id: int, event_id: int) -> bool:
     else:
         answer = ask()
     if cache is not None:
-        cache[1][key] = answer
+        cache[key] = answer
     return answer
 
 
-def _request_cache():
-    """(request, {(user id, event id): answer}) on flask.g for this request, or None outside one.
-    g outlives a request when an app context is already pushed (tests): the cache is tied to it."""
-    if not has_request_context():
-        return None
-    owner = request._get_current_object()
-    cache = g.get("_co_organiser_cache")
-    if cache is None or cache[0] is not owner:
-        cache = (owner, {})
-        g._co_organiser_cache = cache
-    return cache
+def _request_cache() -> dict | None:
+    """{(user id, event id): answer} for this request, or None outside one."""
+    return request_dict("_co_organiser_cache")
 
 
 def note_co_organiser(user_id: int, event_id: int, answer: bool) -> None:
     """Record the answer read along with the event (events.page_facts) for the rest of this request."""
     cache = _request_cache()
     if cache is not None:
-        cache[1][(user_id, event_id)] = answer
+        cache[(user_id, event_id)] = answer
 
 
 def forget_organisers(event_id: int | None = None) -> None:
     """Drop memoised answers (after changing an event's organisers within the same request)."""
-    cache = g.get("_co_organiser_cache") if has_request_context() else None
+    cache = _request_cache()
     if cache is not None:
-        for key in [k for k in cache[1] if event_id is None or k[1] == event_id]:
-            del cache[1][key]
+        for key in [k for k in cache if event_id is None or k[1] == event_id]:
+            del cache[key]
 
 
 def is_own_organiser(user, event: Event) -> bool:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, g, has_request_context, request
+from flask import abort
 from sqlalchemy import bindparam, exists, select
 
 from app.accounts.permissions import is_signed_in
 from app.events import access
 from app.events.models import Event, event_organisers
 from app.extensions import db
+from app.request_store import request_dict
 
 UNKNOWN = object()  # "not read on this request": ask the database as usual
 
@@ -49,16 +50,8 @@ def _load_statement():
 
 
 def _request_store() -> dict | None:
-    """{event id: {fact: value}} for this request (g outlives a request when an app context is
-    already pushed, as in tests: the store is tied to the request object)."""
-    if not has_request_context():
-        return None
-    owner = request._get_current_object()
-    store = g.get("_event_page_facts")
-    if store is None or store[0] is not owner:
-        store = (owner, {})
-        g._event_page_facts = store
-    return store[1]
+    """{event id: {fact: value}} for this request, or None outside one."""
+    return request_dict("_event_page_facts")
 
 
 def load_visible_or_404(event_id: int, user) -> Event:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from app.cache import fragments
 from app.extensions import db
 from app.timeutil import set_now
@@ -25,16 +23,6 @@ ORGANISER_FEED = 3
 EVENT_ICS = 2
 # ... and its sessions.
 EVENT_ICS_WITH_SESSIONS = 3
-
-
-@pytest.fixture
-def cold(app, monkeypatch):
-    monkeypatch.delitem(app.extensions, fragments.EXTENSION, raising=False)
-    monkeypatch.delitem(app.extensions, fragments.LARGE_EXTENSION, raising=False)
-    monkeypatch.setitem(app.config, "CACHE_TYPE", "NullCache")
-    yield
-    app.extensions.pop(fragments.EXTENSION, None)
-    app.extensions.pop(fragments.LARGE_EXTENSION, None)
 
 
 def _begin() -> int:

@@ -42,16 +42,6 @@ ANONYMOUS_STATEMENTS = 4
 WORST_CASE = {"anonymous": 5, "member": 9, "participant": 9, "organiser": 9}
 
 
-@pytest.fixture
-def cold(app, monkeypatch):
-    monkeypatch.delitem(app.extensions, fragments.EXTENSION, raising=False)
-    monkeypatch.delitem(app.extensions, fragments.LARGE_EXTENSION, raising=False)
-    monkeypatch.setitem(app.config, "CACHE_TYPE", "NullCache")
-    yield
-    app.extensions.pop(fragments.EXTENSION, None)
-    app.extensions.pop(fragments.LARGE_EXTENSION, None)
-
-
 def _event(make, size: int, **kw):
     people = [make.user(organisation=make.organisation()) for _ in range(size)]
     event = make.event(organisers=people, created_by=people[0], **kw)

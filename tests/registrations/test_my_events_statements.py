@@ -7,32 +7,13 @@ statements here (8 before)."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event as sa_event
 
-from app.cache import fragments
 from app.extensions import db
 from app.registrations.models import Feedback
 from app.timeutil import set_now
+from tests.querycount import cold_statements
 
 NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
-
-
-def _statements(app, client, url: str) -> tuple[list[str], str]:
-    client.get(url)
-    fragments.clear(app)
-    seen: list[str] = []
-
-    def _seen(conn, cursor, statement, *args):
-        if not statement.startswith("BEGIN"):  # SQLite's
-            seen.append(" ".join(statement.split()))
-
-    sa_event.listen(db.engine, "before_cursor_execute", _seen)
-    try:
-        response = client.get(url)
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", _seen)
-    assert response.status_code == 200
-    return seen, response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("size", [2, 12])
@@ -51,10 +32,10 @@ def test_my_events_cold_in_seven_statements(app, make, login, size):
                                 organisation=4))
         db.session.commit()
         client = login(person)
-        statements, page = _statements(app, client, "/my/events")
+        statements, page = cold_statements(app, client, "/my/events")
         assert f"Coming {size - 1}" in page
         assert len(statements) == 7, "\n".join(s[:90] for s in statements)
-        statements, page = _statements(app, client, "/my/events?show=past")
+        statements, page = cold_statements(app, client, "/my/events?show=past")
         # Feedback offered for every attended event but the one that has it.
         assert page.count("Give feedback") == size - 1
     finally:
