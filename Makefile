@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
+# The suite runs on every core (pytest-xdist; each worker has its own SQLite file or PostgreSQL
+# database). `make test PYTEST_ARGS="-n 0 tests/events"` runs a part of it in one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test venv lint bench bench-data bench-mixed migrate demo scheduler node clean-db translations i18n-extract i18n-update i18n-compile i18n-check
 
