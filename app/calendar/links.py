@@ -71,30 +71,33 @@ def _google_stamp(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def google_calendar_url(event) -> str:
-    """Google Calendar's "create event" template. Carries only public facts (never the online link)."""
+def google_calendar_url(event, public: tuple[str, str] | None = None) -> str:
+    """Google Calendar's "create event" template. Carries only public facts (never the online link).
+    `public`: (details, location) of `public_facts`, when the caller has them already."""
+    details, location = public or public_facts(event)
     params = {
         "action": "TEMPLATE",
         "text": event.title,
         "dates": f"{_google_stamp(event.starts_at)}/{_google_stamp(event.ends_at)}",
-        "details": _public_details(event),
-        "location": public_location(event),
+        "details": details,
+        "location": location,
         "ctz": event.timezone,
     }
     return "https://calendar.google.com/calendar/render?" + urlencode(params)
 
 
-def outlook_url(event, office365: bool = False) -> str:
+def outlook_url(event, office365: bool = False, public: tuple[str, str] | None = None) -> str:
     """Outlook on the web's compose deep link (outlook.live.com, or outlook.office.com for work)."""
     host = "outlook.office.com" if office365 else "outlook.live.com"
+    details, location = public or public_facts(event)
     params = {
         "path": "/calendar/action/compose",
         "rru": "addevent",
         "subject": event.title,
         "startdt": event.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "enddt": event.ends_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "body": _public_details(event),
-        "location": public_location(event),
+        "body": details,
+        "location": location,
     }
     return f"https://{host}/calendar/0/deeplink/compose?" + urlencode(params)
 
@@ -108,6 +111,11 @@ def public_location(event, full_place: str | None = None, *, online: str | None 
     if getattr(event.format, "value", event.format) == "online":
         return online if online is not None else _("Online")
     return ""
+
+
+def public_facts(event) -> tuple[str, str]:
+    """(details, location) an "add to calendar" link carries: the same for each of the page's links."""
+    return _public_details(event), public_location(event)
 
 
 def _public_details(event) -> str:

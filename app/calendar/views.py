@@ -141,14 +141,16 @@ def preferences():
 
 
 @bp.app_template_global("calendar_links")
-def calendar_links(event: Event) -> dict:
-    """What templates/calendar/_event_links.html shows for an event."""
+def calendar_links(event: Event, has_sessions: bool | None = None) -> dict:
+    """What templates/calendar/_event_links.html shows for an event (`has_sessions`: whether it has
+    an agenda, when the page knows it already)."""
+    public = links.public_facts(event)
     return {
         "ics": url_for("calendar.event_ics", event_id=event.id),
         "ics_sessions": url_for("calendar.event_ics", event_id=event.id, sessions=1),
-        "google": links.google_calendar_url(event),
-        "outlook": links.outlook_url(event),
-        "office365": links.outlook_url(event, office365=True),
-        "has_sessions": bool(event.sessions),
+        "google": links.google_calendar_url(event, public),
+        "outlook": links.outlook_url(event, public=public),
+        "office365": links.outlook_url(event, office365=True, public=public),
+        "has_sessions": bool(event.sessions) if has_sessions is None else has_sessions,
     }
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from app.certificates import queries, rules
 from app.certificates.models import Certificate
+from app.events import page_main
 from app.events.models import Session
 from app.registrations.models import Registration
 
@@ -51,4 +52,6 @@ def rule_for_event(event) -> list[str]:
     sessions are usually loaded already (the event page shows them): one query, for the settings,
     and none on the event page (it read them with the event)."""
     settings = queries.rule_settings_for(event.id)
-    return rules.rule_lines(event, settings, any(rules.session_offers(s) for s in event.sessions))
+    sessions = page_main.read_agenda(event.id)  # the agenda the event page read, if it did
+    return rules.rule_lines(event, settings, any(rules.session_offers(s) for s in
+                                                 (event.sessions if sessions is None else sessions)))

@@ -12,6 +12,7 @@ from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.cache import fragments
+from app.events import page_main
 from app.events.access import is_organiser_of
 from app.events.models import Event, Session
 from app.extensions import db
@@ -45,6 +46,9 @@ class SignupSession:
 def _signup_sessions(event: Event) -> tuple[SignupSession, ...]:
     """The event's sessions with sign-up, in agenda order: from the agenda when the page loaded it,
     else remembered until a session changes anywhere (app.cache)."""
+    read = page_main.signup_sessions(event.id)  # the event page's agenda, read on this request
+    if read is not None:
+        return tuple(SignupSession(s.id, s.title, s.starts_at, s.capacity) for s in read)
     if "sessions" in event.__dict__:
         return tuple(SignupSession(s.id, s.title, s.starts_at, s.capacity) for s in sorted(
             (s for s in event.sessions if s.has_signup), key=lambda s: (s.starts_at, s.position, s.id)))

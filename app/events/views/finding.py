@@ -8,7 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.cache import fragments
-from app.events import page_facts, queries, signals
+from app.events import page_facts, page_main, queries, signals
 from app.events.access import is_organiser_of
 from app.events.place import place
 from app.events.queries import EventFilters
@@ -116,11 +116,14 @@ def detail(event_id: int):
     signed_in = is_signed_in(current_user)
     viewer_tz = getattr(current_user, "timezone", None) if signed_in else None
 
+    agenda_read = {}
+
     def build_main() -> str:
-        full = queries.load_event(event_id)  # the agenda, speakers, organisers, projects, themes
-        return render_template("events/_detail_main.html", event=full, is_organiser=organiser,
-                               show_online_link=show_online_link, days=queries.timetable(full),
-                               viewer_tz=viewer_tz)
+        # The agenda, speakers, organisers, projects, themes, as plain rows (app.events.page_main).
+        main = page_main.main_column(event, viewer_tz)
+        agenda_read["has_sessions"] = bool(main.days)
+        return render_template("events/_detail_main.html", event=event, main=main, is_organiser=organiser,
+                               show_online_link=show_online_link, viewer_tz=viewer_tz)
 
     if organiser:  # with the organiser's forms (CSRF tokens): never cached
         main_column = Markup(build_main())
@@ -129,7 +132,8 @@ def detail(event_id: int):
                                        build_main)
     calendar_box = fragments.cached(
         "events.calendar_links", (event.id, signed_in), ("events", "sessions"),
-        lambda: render_template("calendar/_event_links.html", event=event),
+        lambda: render_template("calendar/_event_links.html", event=event,
+                                has_sessions=agenda_read.get("has_sessions")),
     )
     return render_template(
         "events/detail.html",

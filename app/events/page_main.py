@@ -1,0 +1,200 @@
+"""The event page's main column read as plain rows (issue 19): the people, host, facility, projects
+and themes in one statement, the agenda with its speakers in another, only the columns the column
+shows. Loading them as ORM objects (identity map, every column, change tracking) cost more than
+rendering them. Times, kinds' labels and speakers' names are worked out once here, not in the
+template's loops.
+
+The agenda read here is kept for the request (`read_agenda`): the boxes below (registration,
+certificate rule) take it instead of asking again."""
+
+from __future__ import annotations
+
+import functools
+from collections import namedtuple
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import String, bindparam, cast, column, literal, null, select, union_all
+
+from app.accounts.models import User
+from app.directory.models import Organisation, Project, Theme
+from app.events.models import (
+    Event,
+    Session,
+    SessionSpeaker,
+    event_organisers,
+    event_projects,
+    event_themes,
+)
+from app.events.times import local_date
+from app.extensions import db
+from app.facilities.models import Facility, FacilityStatus
+from app.i18n import format_pattern
+from app.request_store import request_dict
+from app.timeutil import to_local
+
+# The parts of the first statement, in the order the page shows them.
+_CREATOR, _ORGANISER, _HOST, _FACILITY, _PROJECT, _THEME = range(6)
+
+Person = namedtuple("Person", "id name organisation")
+ProjectBadge = namedtuple("ProjectBadge", "acronym title")
+FacilityLink = namedtuple("FacilityLink", "id name is_active")
+AgendaItem = namedtuple("AgendaItem", (
+    "id", "title", "kind", "kind_label", "starts_at", "ends_at", "position", "room", "description",
+    "learning_objectives", "capacity", "has_signup", "facility_id", "facility", "speakers", "speaker_names",
+    "start_clock", "end_clock", "viewer_start", "viewer_end",
+))
+
+
+@dataclass(slots=True)
+class MainColumn:
+    people: list[Person] = field(default_factory=list)  # the creator first, then the organisers by name
+    host: str | None = None
+    facility: FacilityLink | None = None
+    projects: list[ProjectBadge] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)  # labels, by name
+    days: list[tuple[date, list[AgendaItem]]] = field(default_factory=list)
+
+
+def main_column(event, viewer_tz: str | None) -> MainColumn:
+    """What the main column shows of `event` (an Event or a row with id and timezone), in 2 statements."""
+    page = MainColumn()
+    for part, row_id, name, detail in db.session.execute(_facts_statement(), {"event_id": event.id}):
+        if part in (_CREATOR, _ORGANISER):
+            if all(person.id != row_id for person in page.people):
+                page.people.append(Person(row_id, name, detail))
+        elif part == _HOST:
+            page.host = name
+        elif part == _FACILITY:
+            page.facility = FacilityLink(row_id, name, detail == FacilityStatus.ACTIVE.value)
+        elif part == _PROJECT:
+            page.projects.append(ProjectBadge(name, detail))
+        else:
+            page.themes.append(f"{name} (EMPACT {detail})" if detail else name)  # as Theme.label
+    items = _agenda(event, viewer_tz)
+    store = request_dict("_event_page_agenda")
+    if store is not None:
+        store[event.id] = items
+    days: dict[date, list[AgendaItem]] = {}
+    for item in items:
+        days.setdefault(local_date(item.starts_at, event.timezone), []).append(item)
+    page.days = sorted(days.items())
+    return page
+
+
+def read_agenda(event_id: int) -> list[AgendaItem] | None:
+    """The agenda this request's event page read, in agenda order; None when it read none (another
+    page, or the main column came from the cache): the caller asks as usual."""
+    store = request_dict("_event_page_agenda")
+    return store.get(event_id) if store is not None else None
+
+
+def signup_sessions(event_id: int) -> list[AgendaItem] | None:
+    """The sessions with sign-up of `read_agenda`, or None."""
+    items = read_agenda(event_id)
+    return None if items is None else [item for item in items if item.has_signup]
+
+
+def _agenda(event, viewer_tz: str | None) -> list[AgendaItem]:
+    zone = event.timezone
+    other_zone = viewer_tz if viewer_tz and viewer_tz != zone else None
+    labels: dict = {}
+    weekdays: dict[date, str] = {}
+    items: list[AgendaItem] = []
+    speakers: list[str] = []
+    previous = None
+    for row in db.session.execute(_agenda_statement(), {"event_id": event.id}):
+        if previous is None or row.id != previous.id:
+            if previous is not None:
+                items.append(_item(previous, speakers, labels, zone, other_zone, weekdays))
+            previous, speakers = row, []
+        if row.speaker_id is not None:
+            speakers.append(_speaker_name(row))
+    if previous is not None:
+        items.append(_item(previous, speakers, labels, zone, other_zone, weekdays))
+    items.sort(key=lambda item: (item.starts_at, item.position, item.id))
+    return items
+
+
+def _speaker_name(row) -> str:
+    """As SessionSpeaker.display_name."""
+    if row.user_id is not None:
+        return f"{row.user_name} ({row.user_organisation})" if row.user_organisation else row.user_name
+    if row.external_organisation:
+        return f"{row.external_name} ({row.external_organisation})"
+    return row.external_name or ""
+
+
+def _item(row, speakers, labels, zone, other_zone, weekdays) -> AgendaItem:
+    if row.kind not in labels:
+        labels[row.kind] = row.kind.label
+    start, end = to_local(row.starts_at, zone), to_local(row.ends_at, zone)
+    viewer_start = viewer_end = None
+    if other_zone is not None:
+        own_start = to_local(row.starts_at, other_zone)
+        day = own_start.date()
+        if day not in weekdays:  # "%a %H:%M": the weekday is the locale's, the clock the same everywhere
+            weekdays[day] = format_pattern(own_start, "%a")
+        viewer_start = f"{weekdays[day]} {own_start.strftime('%H:%M')}"
+        viewer_end = to_local(row.ends_at, other_zone).strftime("%H:%M")
+    facility = FacilityLink(row.facility_id, row.facility_name, row.facility_status == FacilityStatus.ACTIVE.value) \
+        if row.facility_name is not None else None
+    return AgendaItem(
+        row.id, row.title, row.kind, labels[row.kind], row.starts_at, row.ends_at, row.position, row.room,
+        row.description, row.learning_objectives, row.capacity, row.has_signup, row.facility_id, facility,
+        tuple(speakers), "; ".join(speakers), start.strftime("%H:%M"), end.strftime("%H:%M"),
+        viewer_start, viewer_end,
+    )
+
+
+@functools.cache
+def _facts_statement():
+    """(part, id, name, detail) rows: the creator and the organisers with their organisations, the
+    host, the facility with its status, the projects with their titles, the themes with their
+    cycles; ordered as the ORM relationships were (organisers by name, projects by acronym, themes
+    by name). Built once (bound: event_id)."""
+    event_id = bindparam("event_id")
+    people = []
+    for part, link in ((_CREATOR, User.id == select(Event.created_by_id).where(Event.id == event_id)
+                        .scalar_subquery()),
+                       (_ORGANISER, User.id.in_(select(event_organisers.c.user_id)
+                                                .where(event_organisers.c.event_id == event_id)))):
+        people.append(select(literal(part).label("part"), User.id.label("id"), User.name.label("name"),
+                             Organisation.name.label("detail"))
+                      .outerjoin(Organisation, Organisation.id == User.organisation_id).where(link))
+    host = select(literal(_HOST), Organisation.id, Organisation.name, null()).where(
+        Organisation.id == select(Event.host_organisation_id).where(Event.id == event_id).scalar_subquery())
+    facility = select(literal(_FACILITY), Facility.id, Facility.name, cast(Facility.status, String)).where(
+        Facility.id == select(Event.facility_id).where(Event.id == event_id).scalar_subquery())
+    projects = select(literal(_PROJECT), Project.id, Project.acronym, Project.title).join(
+        event_projects, event_projects.c.project_id == Project.id).where(event_projects.c.event_id == event_id)
+    themes = select(literal(_THEME), Theme.id, Theme.name, Theme.empact_cycle).join(
+        event_themes, event_themes.c.theme_id == Theme.id).where(event_themes.c.event_id == event_id)
+    return union_all(*people, host, facility, projects, themes).order_by(
+        column("part"), column("name"), column("id"))
+
+
+@functools.cache
+def _agenda_statement():
+    """The sessions with their facility and speakers (with their users' organisations), one row per
+    speaker, in agenda order and speakers in their order. Built once (bound: event_id)."""
+    speaker_user = User.__table__.alias("speaker_user")
+    speaker_organisation = Organisation.__table__.alias("speaker_organisation")
+    return (
+        select(
+            Session.id, Session.title, Session.kind, Session.starts_at, Session.ends_at, Session.position,
+            Session.room, Session.description, Session.learning_objectives, Session.capacity,
+            Session.has_signup, Session.facility_id, Facility.name.label("facility_name"),
+            cast(Facility.status, String).label("facility_status"), SessionSpeaker.id.label("speaker_id"),
+            SessionSpeaker.user_id, speaker_user.c.name.label("user_name"),
+            speaker_organisation.c.name.label("user_organisation"), SessionSpeaker.external_name,
+            SessionSpeaker.external_organisation,
+        )
+        .select_from(Session)
+        .outerjoin(Facility, Facility.id == Session.facility_id)
+        .outerjoin(SessionSpeaker, SessionSpeaker.session_id == Session.id)
+        .outerjoin(speaker_user, speaker_user.c.id == SessionSpeaker.user_id)
+        .outerjoin(speaker_organisation, speaker_organisation.c.id == speaker_user.c.organisation_id)
+        .where(Session.event_id == bindparam("event_id"))
+        .order_by(Session.starts_at, Session.position, Session.id, SessionSpeaker.position, SessionSpeaker.id)
+    )
