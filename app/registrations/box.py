@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased
@@ -63,11 +64,17 @@ def _signup_sessions(event: Event) -> tuple[SignupSession, ...]:
     return fragments.remember("registrations.signup_sessions", (event.id,), ("sessions",), load)
 
 
+class OwnSignup(NamedTuple):
+    """What the box shows of the viewer's own sign-up (read as columns, not as an ORM object)."""
+    id: int
+    status: SessionSignupStatus
+
+
 @dataclass
 class SessionChoice:
     session: SignupSession
     confirmed: int
-    signup: SessionSignup | None
+    signup: OwnSignup | None
     position: int | None
 
     @property
@@ -173,12 +180,13 @@ def _signup_counts(ids: tuple[int, ...]) -> dict[int, int]:
     ))
 
 
-def _counts_and_mine(ids: tuple[int, ...], user_id: int) -> tuple[dict[int, int], dict[int, SessionSignup]]:
+def _counts_and_mine(ids: tuple[int, ...], user_id: int) -> tuple[dict[int, int], dict[int, OwnSignup]]:
     """({session id: confirmed sign-ups}, {session id: the user's live sign-up}) in one statement
     (a signed-in viewer's box: the counts ride along the viewer's sign-ups)."""
     rows = db.session.execute(_counts_and_mine_statement(), {"ids": list(ids), "user_id": user_id}).all()
-    return ({session_id: count for session_id, count, _ in rows if count},
-            {session_id: signup for session_id, _, signup in rows if signup is not None})
+    return ({session_id: count for session_id, count, _, _ in rows if count},
+            {session_id: OwnSignup(signup_id, status) for session_id, _, signup_id, status in rows
+             if signup_id is not None})
 
 
 @functools.cache
@@ -188,7 +196,7 @@ def _counts_and_mine_statement():
                  .where(SessionSignup.session_id == Session.id, SessionSignup.status == SessionSignupStatus.CONFIRMED)
                  .correlate(Session).scalar_subquery())
     mine = aliased(SessionSignup)
-    return (select(Session.id, confirmed, mine)
+    return (select(Session.id, confirmed, mine.id, mine.status)
             .outerjoin(mine, and_(mine.session_id == Session.id, mine.user_id == bindparam("user_id"),
                                   mine.status != SessionSignupStatus.CANCELLED))
             .where(Session.id.in_(bindparam("ids", expanding=True))))
