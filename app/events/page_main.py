@@ -1,6 +1,5 @@
-"""The event page's main column read as plain rows (issue 19): the people, host, facility, projects
-and themes in one statement, the agenda with its speakers in another, only the columns the column
-shows. Loading them as ORM objects (identity map, every column, change tracking) cost more than
+"""The event page's main column read as plain rows (issue 19): the people, host, facility, projects,
+themes and the agenda with its speakers in one statement, only the columns the column shows. Loading them as ORM objects (identity map, every column, change tracking) cost more than
 rendering them. Times, kinds' labels and speakers' names are worked out once here, not in the
 template's loops.
 
@@ -34,7 +33,7 @@ from app.request_store import request_dict
 from app.timeutil import to_local
 
 # The parts of the first statement, in the order the page shows them.
-_CREATOR, _ORGANISER, _HOST, _FACILITY, _PROJECT, _THEME = range(6)
+_CREATOR, _ORGANISER, _HOST, _FACILITY, _PROJECT, _THEME, _AGENDA = range(7)
 
 Person = namedtuple("Person", "id name organisation")
 ProjectBadge = namedtuple("ProjectBadge", "acronym title")
@@ -57,21 +56,25 @@ class MainColumn:
 
 
 def main_column(event, viewer_tz: str | None) -> MainColumn:
-    """What the main column shows of `event` (an Event or a row with id and timezone), in 2 statements."""
+    """What the main column shows of `event` (an Event or a row with id and timezone), in 1 statement."""
     page = MainColumn()
-    for part, row_id, name, detail in db.session.execute(_facts_statement(), {"event_id": event.id}):
-        if part in (_CREATOR, _ORGANISER):
-            if all(person.id != row_id for person in page.people):
-                page.people.append(Person(row_id, name, detail))
+    agenda = []
+    for row in db.session.execute(_statement(), {"event_id": event.id}):
+        part = row.part
+        if part == _AGENDA:
+            agenda.append(row)
+        elif part in (_CREATOR, _ORGANISER):
+            if all(person.id != row.id for person in page.people):
+                page.people.append(Person(row.id, row.name, row.detail))
         elif part == _HOST:
-            page.host = name
+            page.host = row.name
         elif part == _FACILITY:
-            page.facility = FacilityLink(row_id, name, detail == FacilityStatus.ACTIVE.value)
+            page.facility = FacilityLink(row.id, row.name, row.detail == FacilityStatus.ACTIVE.value)
         elif part == _PROJECT:
-            page.projects.append(ProjectBadge(name, detail))
+            page.projects.append(ProjectBadge(row.name, row.detail))
         else:
-            page.themes.append(f"{name} (EMPACT {detail})" if detail else name)  # as Theme.label
-    items = _agenda(event, viewer_tz)
+            page.themes.append(f"{row.name} (EMPACT {row.detail})" if row.detail else row.name)  # as Theme.label
+    items = _agenda(agenda, event.timezone, viewer_tz)
     store = request_dict("_event_page_agenda")
     if store is not None:
         store[event.id] = items
@@ -95,15 +98,15 @@ def signup_sessions(event_id: int) -> list[AgendaItem] | None:
     return None if items is None else [item for item in items if item.has_signup]
 
 
-def _agenda(event, viewer_tz: str | None) -> list[AgendaItem]:
-    zone = event.timezone
+def _agenda(rows, zone: str, viewer_tz: str | None) -> list[AgendaItem]:
+    """The agenda items of the statement's rows (one a speaker, in agenda order)."""
     other_zone = viewer_tz if viewer_tz and viewer_tz != zone else None
     labels: dict = {}
     weekdays: dict[date, str] = {}
     items: list[AgendaItem] = []
     speakers: list[str] = []
     previous = None
-    for row in db.session.execute(_agenda_statement(), {"event_id": event.id}):
+    for row in rows:
         if previous is None or row.id != previous.id:
             if previous is not None:
                 items.append(_item(previous, speakers, labels, zone, other_zone, weekdays))
@@ -140,7 +143,7 @@ def _item(row, speakers, labels, zone, other_zone, weekdays) -> AgendaItem:
     facility = FacilityLink(row.facility_id, row.facility_name, row.facility_status == FacilityStatus.ACTIVE.value) \
         if row.facility_name is not None else None
     return AgendaItem(
-        row.id, row.title, row.kind, labels[row.kind], row.starts_at, row.ends_at, row.position, row.room,
+        row.id, row.name, row.kind, labels[row.kind], row.starts_at, row.ends_at, row.position, row.room,
         row.description, row.learning_objectives, row.capacity, row.has_signup, row.facility_id, facility,
         tuple(speakers), "; ".join(speakers), start.strftime("%H:%M"), end.strftime("%H:%M"),
         viewer_start, viewer_end,
@@ -148,53 +151,58 @@ def _item(row, speakers, labels, zone, other_zone, weekdays) -> AgendaItem:
 
 
 @functools.cache
-def _facts_statement():
-    """(part, id, name, detail) rows: the creator and the organisers with their organisations, the
-    host, the facility with its status, the projects with their titles, the themes with their
-    cycles; ordered as the ORM relationships were (organisers by name, projects by acronym, themes
-    by name). Built once (bound: event_id)."""
+def _statement():
+    """The agenda, then (part, id, name, detail) rows of the creator and the organisers with their
+    organisations, the host, the facility with its status, the projects with their titles, the themes
+    with their cycles: one UNION, ordered by part, then as the ORM relationships were (organisers by
+    name, projects by acronym, themes by name; the agenda by time, position and id, each session's
+    speakers in their order). The agenda comes first in the UNION (its columns' types read the rows)
+    but last in the order. Built once (bound: event_id)."""
     event_id = bindparam("event_id")
-    people = []
-    for part, link in ((_CREATOR, User.id == select(Event.created_by_id).where(Event.id == event_id)
-                        .scalar_subquery()),
-                       (_ORGANISER, User.id.in_(select(event_organisers.c.user_id)
-                                                .where(event_organisers.c.event_id == event_id)))):
-        people.append(select(literal(part).label("part"), User.id.label("id"), User.name.label("name"),
-                             Organisation.name.label("detail"))
-                      .outerjoin(Organisation, Organisation.id == User.organisation_id).where(link))
-    host = select(literal(_HOST), Organisation.id, Organisation.name, null()).where(
-        Organisation.id == select(Event.host_organisation_id).where(Event.id == event_id).scalar_subquery())
-    facility = select(literal(_FACILITY), Facility.id, Facility.name, cast(Facility.status, String)).where(
-        Facility.id == select(Event.facility_id).where(Event.id == event_id).scalar_subquery())
-    projects = select(literal(_PROJECT), Project.id, Project.acronym, Project.title).join(
-        event_projects, event_projects.c.project_id == Project.id).where(event_projects.c.event_id == event_id)
-    themes = select(literal(_THEME), Theme.id, Theme.name, Theme.empact_cycle).join(
-        event_themes, event_themes.c.theme_id == Theme.id).where(event_themes.c.event_id == event_id)
-    return union_all(*people, host, facility, projects, themes).order_by(
-        column("part"), column("name"), column("id"))
-
-
-@functools.cache
-def _agenda_statement():
-    """The sessions with their facility and speakers (with their users' organisations), one row per
-    speaker, in agenda order and speakers in their order. Built once (bound: event_id)."""
     speaker_user = User.__table__.alias("speaker_user")
     speaker_organisation = Organisation.__table__.alias("speaker_organisation")
-    return (
+    agenda = (
         select(
-            Session.id, Session.title, Session.kind, Session.starts_at, Session.ends_at, Session.position,
-            Session.room, Session.description, Session.learning_objectives, Session.capacity,
-            Session.has_signup, Session.facility_id, Facility.name.label("facility_name"),
-            cast(Facility.status, String).label("facility_status"), SessionSpeaker.id.label("speaker_id"),
-            SessionSpeaker.user_id, speaker_user.c.name.label("user_name"),
-            speaker_organisation.c.name.label("user_organisation"), SessionSpeaker.external_name,
-            SessionSpeaker.external_organisation,
+            literal(_AGENDA).label("part"), Session.id.label("id"), Session.title.label("name"),
+            null().label("detail"), null().label("sort_name"), Session.kind.label("kind"),
+            Session.starts_at.label("starts_at"), Session.ends_at.label("ends_at"), Session.position.label("position"),
+            Session.room.label("room"), Session.description.label("description"),
+            Session.learning_objectives.label("learning_objectives"), Session.capacity.label("capacity"),
+            Session.has_signup.label("has_signup"), Session.facility_id.label("facility_id"),
+            Facility.name.label("facility_name"), cast(Facility.status, String).label("facility_status"),
+            SessionSpeaker.id.label("speaker_id"), SessionSpeaker.position.label("speaker_position"),
+            SessionSpeaker.user_id.label("user_id"), speaker_user.c.name.label("user_name"),
+            speaker_organisation.c.name.label("user_organisation"),
+            SessionSpeaker.external_name.label("external_name"),
+            SessionSpeaker.external_organisation.label("external_organisation"),
         )
         .select_from(Session)
         .outerjoin(Facility, Facility.id == Session.facility_id)
         .outerjoin(SessionSpeaker, SessionSpeaker.session_id == Session.id)
         .outerjoin(speaker_user, speaker_user.c.id == SessionSpeaker.user_id)
         .outerjoin(speaker_organisation, speaker_organisation.c.id == speaker_user.c.organisation_id)
-        .where(Session.event_id == bindparam("event_id"))
-        .order_by(Session.starts_at, Session.position, Session.id, SessionSpeaker.position, SessionSpeaker.id)
+        .where(Session.event_id == event_id)
     )
+    blanks = [null()] * (len(agenda.selected_columns) - 5)  # the agenda's own columns, from kind on
+
+    def facts(part: int, row_id, name, detail):
+        return select(literal(part), row_id, name, detail, name, *blanks)
+
+    people = []
+    for part, link in ((_CREATOR, User.id == select(Event.created_by_id).where(Event.id == event_id)
+                        .scalar_subquery()),
+                       (_ORGANISER, User.id.in_(select(event_organisers.c.user_id)
+                                                .where(event_organisers.c.event_id == event_id)))):
+        people.append(facts(part, User.id, User.name, Organisation.name)
+                      .outerjoin(Organisation, Organisation.id == User.organisation_id).where(link))
+    host = facts(_HOST, Organisation.id, Organisation.name, null()).where(
+        Organisation.id == select(Event.host_organisation_id).where(Event.id == event_id).scalar_subquery())
+    facility = facts(_FACILITY, Facility.id, Facility.name, cast(Facility.status, String)).where(
+        Facility.id == select(Event.facility_id).where(Event.id == event_id).scalar_subquery())
+    projects = facts(_PROJECT, Project.id, Project.acronym, Project.title).join(
+        event_projects, event_projects.c.project_id == Project.id).where(event_projects.c.event_id == event_id)
+    themes = facts(_THEME, Theme.id, Theme.name, Theme.empact_cycle).join(
+        event_themes, event_themes.c.theme_id == Theme.id).where(event_themes.c.event_id == event_id)
+    return union_all(agenda, *people, host, facility, projects, themes).order_by(
+        *(column(name) for name in ("part", "sort_name", "starts_at", "position", "id", "speaker_position",
+                                    "speaker_id")))

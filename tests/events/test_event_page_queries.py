@@ -24,22 +24,22 @@ from tests.querycount import QueryCounter
 
 # A signed-in member, not registered, on an upcoming event: the user (with the stamps), the event
 # (with whether they co-organise it, the seats taken and the page facts), their registration with an
-# open invitation's id, the event with its people, projects and themes, its sessions with speakers,
-# and the session sign-up counts with the viewer's sign-ups. SQLite adds its BEGIN.
-# (Before issue 19: 18; after issues 22/23 added boxes: 12; now 6.)
-COLD_EVENT_PAGE_STATEMENTS = 6
+# open invitation's id, the event's people, projects, themes and sessions with speakers (one UNION,
+# app.events.page_main), and the session sign-up counts with the viewer's sign-ups. SQLite adds its
+# BEGIN. (Before issue 19: 18; after issues 22/23 added boxes: 12; then 6; now 5.)
+COLD_EVENT_PAGE_STATEMENTS = 5
 
 # The same event seen by a visitor: no user, no registration; the sign-up counts alone.
-ANONYMOUS_STATEMENTS = 4
+ANONYMOUS_STATEMENTS = 3
 
 # The worst case: a training event with certificate settings, a pre- and a post-test, a call for
 # contributions, registration questions, travel settings and a lesson (the certificate rule and the
 # travel flags are read with the event).
-#   visitor: the event, the main column (2), the lessons box, the sign-up counts
+#   visitor: the event, the main column, the lessons box, the sign-up counts
 #   member not registered: + the user, their registration, the call's panel, the form's questions
 #   confirmed participant: + the user, their registration, the call's panel, their tests
 #   organiser: + the user, their registration with the counts per status, the call's panel, the questions
-WORST_CASE = {"anonymous": 5, "member": 9, "participant": 9, "organiser": 9}
+WORST_CASE = {"anonymous": 4, "member": 8, "participant": 8, "organiser": 8}
 
 
 def _event(make, size: int, **kw):
