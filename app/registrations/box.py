@@ -49,7 +49,9 @@ def _signup_sessions(event: Event) -> tuple[SignupSession, ...]:
     else remembered until a session changes anywhere (app.cache)."""
     read = page_main.signup_sessions(event.id)  # the event page's agenda, read on this request
     if read is not None:
-        return tuple(SignupSession(s.id, s.title, s.starts_at, s.capacity) for s in read)
+        sessions = tuple(SignupSession(s.id, s.title, s.starts_at, s.capacity) for s in read)
+        # Kept as the remembered answer too: the next page, its main column from the cache, asks nothing.
+        return fragments.remember("registrations.signup_sessions", (event.id,), ("sessions",), lambda: sessions)
     if "sessions" in event.__dict__:
         return tuple(SignupSession(s.id, s.title, s.starts_at, s.capacity) for s in sorted(
             (s for s in event.sessions if s.has_signup), key=lambda s: (s.starts_at, s.position, s.id)))
