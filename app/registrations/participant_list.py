@@ -4,7 +4,7 @@ check-in list's registrations, the attendance sheet's people. Read-side only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -17,7 +17,7 @@ from app.directory.models import Organisation
 from app.events.models import Event, Session
 from app.extensions import db
 from app.pagination import Page, paginate
-from app.registrations.answers import answers_for
+from app.registrations.answers import answers_of
 from app.registrations.models import (
     Registration,
     RegistrationStatus,
@@ -110,9 +110,10 @@ def _participant_rows(event: Event, status_filter: str, q: str, number: int, per
     ).all()
 
 
-def _rendered(render_rows: Callable[[list, dict], str], show_needs: bool, rows: list) -> str:
-    """The rows rendered with their answers (sensitive ones with the needs: `show_needs`)."""
-    return render_rows(rows, answers_for([row.id for row in rows], show_needs))
+def _rendered(render_rows: Callable[[list, dict], str], questions: Sequence, show_needs: bool, rows: list) -> str:
+    """The rows rendered with their answers to the event's `questions` (sensitive ones with the
+    needs: `show_needs`; none asked for when no question is shown)."""
+    return render_rows(rows, answers_of([row.id for row in rows], questions, show_needs))
 
 
 @dataclass
@@ -124,12 +125,14 @@ class ParticipantPage:
 
 
 def participant_page(event: Event, status_filter: str, q: str, number: int, per_page: int,
-                     render_rows: Callable[[list, dict], str], show_needs: bool = False) -> ParticipantPage:
+                     render_rows: Callable[[list, dict], str], show_needs: bool = False,
+                     questions: Sequence = ()) -> ParticipantPage:
     """A page of the list, its rows rendered by `render_rows`. The facets are remembered until a
     registration changes; without a search, the rendered rows are remembered (per worker) until a
     registration, a person or an organisation changes: every manager of the event sees the same rows
     (the caller checks that the viewer manages it) — the event's own organisers with the participants'
-    needs, other managers without (`show_needs`, a part of the key). A search is a one-off: not cached."""
+    needs, other managers without (`show_needs`, a part of the key). A search is a one-off: not cached.
+    `questions`: the event's (questions.event_questions), whose answers the rows show."""
     counts, seats_taken = fragments.remember(
         "registrations.participant_facets", (event.id,), ("registrations",), lambda: _participant_facets(event))
     with_positions = bool(counts.get("waitlisted")) and status_filter in ("", "waitlisted")
@@ -139,7 +142,7 @@ def participant_page(event: Event, status_filter: str, q: str, number: int, per_
         rows = fragments.cached(
             "registrations.participant_rows", (event.id, status_filter, number, per_page, show_needs),
             PARTICIPANT_LIST_TABLES,
-            lambda: _rendered(render_rows, show_needs,
+            lambda: _rendered(render_rows, questions, show_needs,
                               _participant_rows(event, status_filter, q, number, per_page, with_positions, False)
                               if total else []),
         )
@@ -152,7 +155,7 @@ def participant_page(event: Event, status_filter: str, q: str, number: int, per_
                 _participants_joined(select(func.count(Registration.id))), event, status_filter, q)) or 0
         else:
             total = 0
-        rows = Markup(_rendered(render_rows, show_needs, found))
+        rows = Markup(_rendered(render_rows, questions, show_needs, found))
     return ParticipantPage(counts, seats_taken, total, rows)
 
 
