@@ -4,11 +4,12 @@ check-in list's registrations, the attendance sheet's people. Read-side only."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from sqlalchemy import exists, func, null, or_, select
+from sqlalchemy import bindparam, exists, func, null, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import User
@@ -32,17 +33,22 @@ PARTICIPANT_LIST_TABLES = ("registrations", "users", "organisations", "registrat
 PARTICIPANTS_ORDER = (Registration.status, Registration.waitlisted_at, User.name, Registration.id)
 
 
+def _filter_clauses(event_id, status, like) -> list:
+    """The list's WHERE: the event, a status (None: any), a search (None: none) on name, email or
+    organisation; values or bind parameters."""
+    clauses = [Registration.event_id == event_id]
+    if status is not None:
+        clauses.append(Registration.status == status)
+    if like is not None:
+        clauses.append(or_(func.lower(User.name).like(like), User.email.like(like), func.lower(Organisation.name).like(like)))
+    return clauses
+
+
 def _participants_filter(query, event: Event, status_filter: str, q: str):
     """The list's filters (status and a search on name, email or organisation) on a select that
     already joins User and (outer) Organisation: the page and the export share them."""
-    query = query.where(Registration.event_id == event.id)
-    if status_filter in {s.value for s in RegistrationStatus}:
-        query = query.where(Registration.status == RegistrationStatus(status_filter))
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(User.name).like(like), User.email.like(like),
-                                func.lower(Organisation.name).like(like)))
-    return query
+    status = RegistrationStatus(status_filter) if status_filter in {s.value for s in RegistrationStatus} else None
+    return query.where(*_filter_clauses(event.id, status, f"%{q.lower()}%" if q else None))
 
 
 def _participants_joined(query):
@@ -69,14 +75,17 @@ def _participant_facets(event: Event) -> tuple[dict[str, int], int]:
     counts, the seats line and, without a search, the list's total (no separate count)."""
     counts: dict[str, int] = {}
     seats_taken = 0
-    for status_value, role, count in db.session.execute(
-        select(Registration.status, Registration.role, func.count())
-        .where(Registration.event_id == event.id).group_by(Registration.status, Registration.role)
-    ):
+    for status_value, role, count in db.session.execute(_facets_statement(), {"event_id": event.id}):
         counts[status_value.value] = counts.get(status_value.value, 0) + count
         if status_value == RegistrationStatus.CONFIRMED and role in SEAT_ROLES:
             seats_taken += count
     return counts, seats_taken
+
+
+@functools.cache
+def _facets_statement():
+    return (select(Registration.status, Registration.role, func.count())
+            .where(Registration.event_id == bindparam("event_id")).group_by(Registration.status, Registration.role))
 
 
 def _participant_rows(event: Event, status_filter: str, q: str, number: int, per_page: int,
@@ -84,6 +93,19 @@ def _participant_rows(event: Event, status_filter: str, q: str, number: int, per
     """One page of the list as plain rows with only the columns it shows, each waitlisted person's
     place on the waiting list (joined in, so the page stays one statement) and, with_matches, how
     many people match in all (a search reads its matches once rather than again to count them)."""
+    by_status = status_filter in {s.value for s in RegistrationStatus}
+    values = {"event_id": event.id, "limit": per_page, "offset": (number - 1) * per_page}
+    if by_status:
+        values["status"] = RegistrationStatus(status_filter)
+    if q:
+        values["like"] = f"%{q.lower()}%"
+    return db.session.execute(_rows_statement(by_status, bool(q), with_positions, with_matches), values).all()
+
+
+@functools.lru_cache(maxsize=16)
+def _rows_statement(by_status: bool, search: bool, with_positions: bool, with_matches: bool):
+    """The page's statement for one shape of filters, built once (its cache key with it); the
+    values are bound when it runs."""
     position = null().label("position")
     query = select(
         Registration.id, Registration.status, Registration.role, Registration.checked_in_at,
@@ -97,17 +119,16 @@ def _participant_rows(event: Event, status_filter: str, q: str, number: int, per
         ranked = (
             select(Registration.id.label("id"),
                    func.row_number().over(order_by=(Registration.waitlisted_at, Registration.id)).label("position"))
-            .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
+            .where(Registration.event_id == bindparam("event_id"), Registration.status == RegistrationStatus.WAITLISTED)
             .subquery()
         )
         position = ranked.c.position
     query = _participants_joined(query.add_columns(position))
     if with_positions:
         query = query.outerjoin(ranked, ranked.c.id == Registration.id)
-    query = _participants_filter(query, event, status_filter, q).order_by(*PARTICIPANTS_ORDER)
-    return db.session.execute(
-        query.limit(per_page).offset((number - 1) * per_page)
-    ).all()
+    query = query.where(*_filter_clauses(bindparam("event_id"), bindparam("status") if by_status else None,
+                                         bindparam("like") if search else None))
+    return query.order_by(*PARTICIPANTS_ORDER).limit(bindparam("limit")).offset(bindparam("offset"))
 
 
 def _rendered(render_rows: Callable[[list, dict], str], questions: Sequence, show_needs: bool, rows: list) -> str:
