@@ -25,6 +25,8 @@ from app.registrations.models import (
     SessionSignup,
     SessionSignupStatus,
 )
+from app.registrations.question_models import RegistrationQuestion
+from app.registrations.questions import event_questions
 from app.registrations.rules import SEAT_ROLES
 
 # What a page of the participant list shows comes from these tables (app.cache stamps).
@@ -70,21 +72,26 @@ def export_registrations(event: Event, status_filter: str, q: str) -> list[Regis
     return db.session.scalars(participants_query(event, status_filter, q)).unique().all()
 
 
-def _participant_facets(event: Event) -> tuple[dict[str, int], int]:
-    """({status: count}, participant seats taken) from one grouped statement: the status filter's
-    counts, the seats line and, without a search, the list's total (no separate count)."""
+def _participant_facets(event: Event) -> tuple[dict[str, int], int, bool | None]:
+    """({status: count}, participant seats taken, whether the event asks registration questions)
+    from one grouped statement: the status filter's counts, the seats line, without a search the
+    list's total (no separate count), and whether the questions (and their answers) are worth asking
+    for (None for an event nobody registered to: not known)."""
     counts: dict[str, int] = {}
     seats_taken = 0
-    for status_value, role, count in db.session.execute(_facets_statement(), {"event_id": event.id}):
+    has_questions = None
+    for status_value, role, count, asks in db.session.execute(_facets_statement(), {"event_id": event.id}):
         counts[status_value.value] = counts.get(status_value.value, 0) + count
         if status_value == RegistrationStatus.CONFIRMED and role in SEAT_ROLES:
             seats_taken += count
-    return counts, seats_taken
+        has_questions = bool(asks)
+    return counts, seats_taken, has_questions
 
 
 @functools.cache
 def _facets_statement():
-    return (select(Registration.status, Registration.role, func.count())
+    asks = exists().where(RegistrationQuestion.event_id == bindparam("event_id"))
+    return (select(Registration.status, Registration.role, func.count(), asks.label("has_questions"))
             .where(Registration.event_id == bindparam("event_id")).group_by(Registration.status, Registration.role))
 
 
@@ -143,19 +150,22 @@ class ParticipantPage:
     seats_taken: int
     total: int  # the rows that match the filters
     rows_html: str  # the page's rows, rendered
+    questions: Sequence  # the event's registration questions (questions.event_questions)
 
 
 def participant_page(event: Event, status_filter: str, q: str, number: int, per_page: int,
-                     render_rows: Callable[[list, dict], str], show_needs: bool = False,
-                     questions: Sequence = ()) -> ParticipantPage:
+                     render_rows: Callable[[list, dict], str], show_needs: bool = False) -> ParticipantPage:
     """A page of the list, its rows rendered by `render_rows`. The facets are remembered until a
     registration changes; without a search, the rendered rows are remembered (per worker) until a
     registration, a person or an organisation changes: every manager of the event sees the same rows
     (the caller checks that the viewer manages it) — the event's own organisers with the participants'
     needs, other managers without (`show_needs`, a part of the key). A search is a one-off: not cached.
-    `questions`: the event's (questions.event_questions), whose answers the rows show."""
-    counts, seats_taken = fragments.remember(
-        "registrations.participant_facets", (event.id,), ("registrations",), lambda: _participant_facets(event))
+    The event's questions (whose answers the rows show) are asked for only when the facets' statement
+    found some."""
+    counts, seats_taken, has_questions = fragments.remember(
+        "registrations.participant_list_facets", (event.id,), ("registrations", "registration_questions"),
+        lambda: _participant_facets(event))
+    questions = () if has_questions is False else event_questions(event.id)
     with_positions = bool(counts.get("waitlisted")) and status_filter in ("", "waitlisted")
     if not q:
         # The facets give the total.
@@ -177,7 +187,7 @@ def participant_page(event: Event, status_filter: str, q: str, number: int, per_
         else:
             total = 0
         rows = Markup(_rendered(render_rows, questions, show_needs, found))
-    return ParticipantPage(counts, seats_taken, total, rows)
+    return ParticipantPage(counts, seats_taken, total, rows, questions)
 
 
 def signed_up_clause(session_id: int):

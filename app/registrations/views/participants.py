@@ -57,17 +57,15 @@ def participants(event_id: int):
     participant_url = url_maker("registrations.participant", "registration_id", event_id=event.id)
     show_needs = may_see_needs(current_user, event)
 
-    questions = event_questions(event.id)
-
     def rows_html(rows, answers) -> str:
         return write_rows(rows, answers, participant_url, show_needs)
 
-    found = participant_page(event, status_filter, q, number, per_page, rows_html, show_needs, questions)
+    found = participant_page(event, status_filter, q, number, per_page, rows_html, show_needs)
     page = Page(items=[], page=number, per_page=per_page, total=found.total)
     return render_template(
         "registrations/participants.html", event=event, page=page, rows_html=found.rows_html, counts=found.counts,
         status_filter=status_filter, q=q, statuses=status_filters(), bulk_form=BulkForm(formdata=None),
-        columns=exports.columns_for(show_needs, answer_columns(questions, show_needs)), default_columns=exports.DEFAULT_COLUMNS, seats_taken=found.seats_taken,
+        columns=exports.columns_for(show_needs, answer_columns(found.questions, show_needs)), default_columns=exports.DEFAULT_COLUMNS, seats_taken=found.seats_taken,
         page_sizes=PARTICIPANTS_PAGE_SIZES, needs_notice=needs_notice(event) if show_needs else None,
     )
 
