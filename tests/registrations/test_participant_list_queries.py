@@ -59,3 +59,17 @@ def test_participant_list_shows_answers_by_who_may_see_them(app, db, make, login
     coordinator_row = _row_of(coordinator_page, "Ana &lt;b&gt;Sousa&lt;/b&gt;")
     assert "FE&lt;123&gt;" not in coordinator_row and "Vegan" not in coordinator_row
     assert "<div>Nationality: Romania</div>" in coordinator_row
+
+
+def test_a_question_added_after_the_list_was_seen_shows_its_answers(db, make, login):
+    organiser = make.user(role="organiser")
+    event = _event(make, organiser)
+    client = login(organiser)
+    url = f"/events/{event.id}/participants"
+    assert "Nationality" not in client.get(url).get_data(as_text=True)  # remembered: no questions
+    nationality = save_question(event, QuestionData("Nationality", "country"), organiser)
+    registration = db.session.scalar(db.select(Registration).where(Registration.event_id == event.id)
+                                     .order_by(Registration.id))
+    db.session.add(RegistrationAnswer(registration_id=registration.id, question_id=nationality.id, value="RO"))
+    db.session.commit()
+    assert "<div>Nationality: Romania</div>" in client.get(url).get_data(as_text=True)
