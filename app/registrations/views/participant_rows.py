@@ -30,11 +30,14 @@ def write_rows(rows: Sequence, answers: Mapping[int, list], participant_url: Cal
     every value put into them is escaped.)"""
     gettext = catalog().ugettext
     if not rows:
-        return Markup(f'      <tr><td colspan="8" class="text-muted">{gettext("Nobody matches.") % {}}</td></tr>\n')
+        nobody = gettext("Nobody matches.") % {}
+        return Markup(f'      <tr><td colspan="8" class="text-muted">{nobody}</td></tr>\n')
     select = gettext("Select %(name)s")
-    attended = f' <span class="badge text-bg-success">{gettext("attended") % {}}</span>'
+    attended = gettext("attended") % {}
+    attended = f' <span class="badge text-bg-success">{attended}</span>'
     diet, access = gettext("Diet: %(needs)s"), gettext("Access: %(needs)s")
-    visa = f"<div>{gettext('Visa letter') % {}}</div>"
+    visa = gettext("Visa letter") % {}
+    visa = f"<div>{visa}</div>"
     country_name = country_namer()
     countries: dict[str | None, str] = {}
     labels = _Labels()
