@@ -3,6 +3,7 @@ when pyinstrument is installed, where the Python time goes.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/liaison_bench python -m bench.profile event_page
     python -m bench.profile personal_feed --repeat 20 --sql 5
+    python -m bench.profile event_ics --repeat 200     # the event .ics (as bench.cold_compare asks it)
     python -m bench.profile registration --repeat 50   # distinct users post the real form
 
 Uses the dataset of `make bench-data` and the pages of bench/run.py (keys: see --help).
@@ -17,10 +18,11 @@ import time
 from urllib.parse import urlencode
 
 from bench import generate, run
+from bench.cold_compare import EVENT_ICS
 
 
 def main(argv: list[str] | None = None) -> int:
-    keys = [spec.key for spec in run.PAGES] + [run.REGISTER.key]
+    keys = [spec.key for spec in run.PAGES] + [EVENT_ICS.key, run.REGISTER.key]
     parser = argparse.ArgumentParser(description="Profile one benchmark page in-process.")
     parser.add_argument("page", choices=keys)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or generate.DEFAULT_SQLITE_URL)
@@ -38,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
 
     app.register_blueprint(ceiling_bp)
     ctx = run.load_context(app)
-    spec = next(s for s in [*run.PAGES, run.REGISTER] if s.key == args.page)
+    spec = next(s for s in [*run.PAGES, EVENT_ICS, run.REGISTER] if s.key == args.page)
     path = run.discover(app, spec, ctx)
     if path is None:
         print(f"{spec.label}: not available in this build")

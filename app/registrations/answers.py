@@ -4,7 +4,7 @@ order, in the reader's language, sensitive answers only for the event's own orga
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -56,6 +56,26 @@ def answers_for(registration_ids: Iterable[int], sensitive: bool) -> dict[int, l
         found.setdefault(registration_id, []).append(ShownAnswer(
             question.id, question.label, shown_value(question.kind, value), value, question.is_sensitive))
     return found
+
+
+def answers_of(registration_ids: Iterable[int], questions: Sequence, sensitive: bool) -> dict[int, list[ShownAnswer]]:
+    """`answers_for` when the event's questions are at hand (questions.event_questions, in their
+    order): nothing asked when no question is shown, else only the answers' values are read."""
+    shown = {question.id: (position, question) for position, question in enumerate(questions)
+             if sensitive or not question.is_sensitive}
+    ids = list(registration_ids)
+    if not shown or not ids:
+        return {}
+    found: dict[int, list[tuple[int, ShownAnswer]]] = {}
+    for registration_id, question_id, value in db.session.execute(
+        select(RegistrationAnswer.registration_id, RegistrationAnswer.question_id, RegistrationAnswer.value)
+        .where(RegistrationAnswer.registration_id.in_(ids), RegistrationAnswer.question_id.in_(list(shown)))
+    ):
+        position, question = shown[question_id]
+        found.setdefault(registration_id, []).append((position, ShownAnswer(
+            question_id, question.label, shown_value(QuestionKind(question.kind), value), value, question.is_sensitive)))
+    return {registration_id: [answer for _position, answer in sorted(answers, key=lambda pair: pair[0])]
+            for registration_id, answers in found.items()}
 
 
 def own_answers(registration_id: int) -> dict[int, str]:

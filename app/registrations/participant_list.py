@@ -4,11 +4,12 @@ check-in list's registrations, the attendance sheet's people. Read-side only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from sqlalchemy import exists, func, null, or_, select
+from sqlalchemy import bindparam, exists, func, null, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import User
@@ -17,13 +18,15 @@ from app.directory.models import Organisation
 from app.events.models import Event, Session
 from app.extensions import db
 from app.pagination import Page, paginate
-from app.registrations.answers import answers_for
+from app.registrations.answers import answers_of
 from app.registrations.models import (
     Registration,
     RegistrationStatus,
     SessionSignup,
     SessionSignupStatus,
 )
+from app.registrations.question_models import RegistrationQuestion
+from app.registrations.questions import event_questions
 from app.registrations.rules import SEAT_ROLES
 
 # What a page of the participant list shows comes from these tables (app.cache stamps).
@@ -32,17 +35,22 @@ PARTICIPANT_LIST_TABLES = ("registrations", "users", "organisations", "registrat
 PARTICIPANTS_ORDER = (Registration.status, Registration.waitlisted_at, User.name, Registration.id)
 
 
+def _filter_clauses(event_id, status, like) -> list:
+    """The list's WHERE: the event, a status (None: any), a search (None: none) on name, email or
+    organisation; values or bind parameters."""
+    clauses = [Registration.event_id == event_id]
+    if status is not None:
+        clauses.append(Registration.status == status)
+    if like is not None:
+        clauses.append(or_(func.lower(User.name).like(like), User.email.like(like), func.lower(Organisation.name).like(like)))
+    return clauses
+
+
 def _participants_filter(query, event: Event, status_filter: str, q: str):
     """The list's filters (status and a search on name, email or organisation) on a select that
     already joins User and (outer) Organisation: the page and the export share them."""
-    query = query.where(Registration.event_id == event.id)
-    if status_filter in {s.value for s in RegistrationStatus}:
-        query = query.where(Registration.status == RegistrationStatus(status_filter))
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(User.name).like(like), User.email.like(like),
-                                func.lower(Organisation.name).like(like)))
-    return query
+    status = RegistrationStatus(status_filter) if status_filter in {s.value for s in RegistrationStatus} else None
+    return query.where(*_filter_clauses(event.id, status, f"%{q.lower()}%" if q else None))
 
 
 def _participants_joined(query):
@@ -64,19 +72,27 @@ def export_registrations(event: Event, status_filter: str, q: str) -> list[Regis
     return db.session.scalars(participants_query(event, status_filter, q)).unique().all()
 
 
-def _participant_facets(event: Event) -> tuple[dict[str, int], int]:
-    """({status: count}, participant seats taken) from one grouped statement: the status filter's
-    counts, the seats line and, without a search, the list's total (no separate count)."""
+def _participant_facets(event: Event) -> tuple[dict[str, int], int, bool | None]:
+    """({status: count}, participant seats taken, whether the event asks registration questions)
+    from one grouped statement: the status filter's counts, the seats line, without a search the
+    list's total (no separate count), and whether the questions (and their answers) are worth asking
+    for (None for an event nobody registered to: not known)."""
     counts: dict[str, int] = {}
     seats_taken = 0
-    for status_value, role, count in db.session.execute(
-        select(Registration.status, Registration.role, func.count())
-        .where(Registration.event_id == event.id).group_by(Registration.status, Registration.role)
-    ):
+    has_questions = None
+    for status_value, role, count, asks in db.session.execute(_facets_statement(), {"event_id": event.id}):
         counts[status_value.value] = counts.get(status_value.value, 0) + count
         if status_value == RegistrationStatus.CONFIRMED and role in SEAT_ROLES:
             seats_taken += count
-    return counts, seats_taken
+        has_questions = bool(asks)
+    return counts, seats_taken, has_questions
+
+
+@functools.cache
+def _facets_statement():
+    asks = exists().where(RegistrationQuestion.event_id == bindparam("event_id"))
+    return (select(Registration.status, Registration.role, func.count(), asks.label("has_questions"))
+            .where(Registration.event_id == bindparam("event_id")).group_by(Registration.status, Registration.role))
 
 
 def _participant_rows(event: Event, status_filter: str, q: str, number: int, per_page: int,
@@ -84,6 +100,19 @@ def _participant_rows(event: Event, status_filter: str, q: str, number: int, per
     """One page of the list as plain rows with only the columns it shows, each waitlisted person's
     place on the waiting list (joined in, so the page stays one statement) and, with_matches, how
     many people match in all (a search reads its matches once rather than again to count them)."""
+    by_status = status_filter in {s.value for s in RegistrationStatus}
+    values = {"event_id": event.id, "limit": per_page, "offset": (number - 1) * per_page}
+    if by_status:
+        values["status"] = RegistrationStatus(status_filter)
+    if q:
+        values["like"] = f"%{q.lower()}%"
+    return db.session.execute(_rows_statement(by_status, bool(q), with_positions, with_matches), values).all()
+
+
+@functools.lru_cache(maxsize=16)
+def _rows_statement(by_status: bool, search: bool, with_positions: bool, with_matches: bool):
+    """The page's statement for one shape of filters, built once (its cache key with it); the
+    values are bound when it runs."""
     position = null().label("position")
     query = select(
         Registration.id, Registration.status, Registration.role, Registration.checked_in_at,
@@ -97,22 +126,22 @@ def _participant_rows(event: Event, status_filter: str, q: str, number: int, per
         ranked = (
             select(Registration.id.label("id"),
                    func.row_number().over(order_by=(Registration.waitlisted_at, Registration.id)).label("position"))
-            .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
+            .where(Registration.event_id == bindparam("event_id"), Registration.status == RegistrationStatus.WAITLISTED)
             .subquery()
         )
         position = ranked.c.position
     query = _participants_joined(query.add_columns(position))
     if with_positions:
         query = query.outerjoin(ranked, ranked.c.id == Registration.id)
-    query = _participants_filter(query, event, status_filter, q).order_by(*PARTICIPANTS_ORDER)
-    return db.session.execute(
-        query.limit(per_page).offset((number - 1) * per_page)
-    ).all()
+    query = query.where(*_filter_clauses(bindparam("event_id"), bindparam("status") if by_status else None,
+                                         bindparam("like") if search else None))
+    return query.order_by(*PARTICIPANTS_ORDER).limit(bindparam("limit")).offset(bindparam("offset"))
 
 
-def _rendered(render_rows: Callable[[list, dict], str], show_needs: bool, rows: list) -> str:
-    """The rows rendered with their answers (sensitive ones with the needs: `show_needs`)."""
-    return render_rows(rows, answers_for([row.id for row in rows], show_needs))
+def _rendered(render_rows: Callable[[list, dict], str], questions: Sequence, show_needs: bool, rows: list) -> str:
+    """The rows rendered with their answers to the event's `questions` (sensitive ones with the
+    needs: `show_needs`; none asked for when no question is shown)."""
+    return render_rows(rows, answers_of([row.id for row in rows], questions, show_needs))
 
 
 @dataclass
@@ -121,6 +150,7 @@ class ParticipantPage:
     seats_taken: int
     total: int  # the rows that match the filters
     rows_html: str  # the page's rows, rendered
+    questions: Sequence  # the event's registration questions (questions.event_questions)
 
 
 def participant_page(event: Event, status_filter: str, q: str, number: int, per_page: int,
@@ -129,9 +159,13 @@ def participant_page(event: Event, status_filter: str, q: str, number: int, per_
     registration changes; without a search, the rendered rows are remembered (per worker) until a
     registration, a person or an organisation changes: every manager of the event sees the same rows
     (the caller checks that the viewer manages it) — the event's own organisers with the participants'
-    needs, other managers without (`show_needs`, a part of the key). A search is a one-off: not cached."""
-    counts, seats_taken = fragments.remember(
-        "registrations.participant_facets", (event.id,), ("registrations",), lambda: _participant_facets(event))
+    needs, other managers without (`show_needs`, a part of the key). A search is a one-off: not cached.
+    The event's questions (whose answers the rows show) are asked for only when the facets' statement
+    found some."""
+    counts, seats_taken, has_questions = fragments.remember(
+        "registrations.participant_list_facets", (event.id,), ("registrations", "registration_questions"),
+        lambda: _participant_facets(event))
+    questions = () if has_questions is False else event_questions(event.id)
     with_positions = bool(counts.get("waitlisted")) and status_filter in ("", "waitlisted")
     if not q:
         # The facets give the total.
@@ -139,7 +173,7 @@ def participant_page(event: Event, status_filter: str, q: str, number: int, per_
         rows = fragments.cached(
             "registrations.participant_rows", (event.id, status_filter, number, per_page, show_needs),
             PARTICIPANT_LIST_TABLES,
-            lambda: _rendered(render_rows, show_needs,
+            lambda: _rendered(render_rows, questions, show_needs,
                               _participant_rows(event, status_filter, q, number, per_page, with_positions, False)
                               if total else []),
         )
@@ -152,8 +186,8 @@ def participant_page(event: Event, status_filter: str, q: str, number: int, per_
                 _participants_joined(select(func.count(Registration.id))), event, status_filter, q)) or 0
         else:
             total = 0
-        rows = Markup(_rendered(render_rows, show_needs, found))
-    return ParticipantPage(counts, seats_taken, total, rows)
+        rows = Markup(_rendered(render_rows, questions, show_needs, found))
+    return ParticipantPage(counts, seats_taken, total, rows, questions)
 
 
 def signed_up_clause(session_id: int):

@@ -22,6 +22,7 @@ from app.registrations.retention import needs_notice
 from app.registrations.rules import RegistrationError, may_see_needs
 from app.registrations.views import bp
 from app.registrations.views.helpers import next_or, url_maker
+from app.registrations.views.participant_rows import write_rows
 from app.registrations.waitlist import waitlist_position
 
 
@@ -57,15 +58,14 @@ def participants(event_id: int):
     show_needs = may_see_needs(current_user, event)
 
     def rows_html(rows, answers) -> str:
-        return render_template("registrations/_participant_rows.html", rows=rows, participant_url=participant_url,
-                               show_needs=show_needs, answers=answers)
+        return write_rows(rows, answers, participant_url, show_needs)
 
     found = participant_page(event, status_filter, q, number, per_page, rows_html, show_needs)
     page = Page(items=[], page=number, per_page=per_page, total=found.total)
     return render_template(
         "registrations/participants.html", event=event, page=page, rows_html=found.rows_html, counts=found.counts,
         status_filter=status_filter, q=q, statuses=status_filters(), bulk_form=BulkForm(formdata=None),
-        columns=exports.columns_for(show_needs, answer_columns(event_questions(event.id), show_needs)), default_columns=exports.DEFAULT_COLUMNS, seats_taken=found.seats_taken,
+        columns=exports.columns_for(show_needs, answer_columns(found.questions, show_needs)), default_columns=exports.DEFAULT_COLUMNS, seats_taken=found.seats_taken,
         page_sizes=PARTICIPANTS_PAGE_SIZES, needs_notice=needs_notice(event) if show_needs else None,
     )
 

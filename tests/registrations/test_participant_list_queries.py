@@ -1,0 +1,75 @@
+"""The participant list built from nothing (every cache off): its statements are pinned, and the rows
+written in Python show what the template showed (answers in the questions' order, sensitive ones and
+needs only for the event's own organisers, every value escaped)."""
+
+from __future__ import annotations
+
+from app.extensions import db
+from app.registrations.models import Registration, RegistrationStatus
+from app.registrations.question_models import RegistrationAnswer
+from app.registrations.questions import QuestionData, save_question
+from tests.querycount import cold_statements
+
+
+def _row_of(page: str, name: str) -> str:
+    start = page.index(f"aria-label=\"Select {name}\"")
+    return page[start:page.index("</tr>", start)]
+
+
+def _event(make, organiser):
+    event = make.event("Study visit", created_by=organiser, organisers=[organiser])
+    people = [make.user(name="Ana <b>Sousa</b>", country="UA"), make.user(name="Ion Rusu")]
+    for person in people:
+        db.session.add(Registration(event_id=event.id, user_id=person.id, status=RegistrationStatus.CONFIRMED,
+                                    dietary_needs="Vegan & no nuts"))
+    db.session.commit()
+    return event
+
+
+def test_participant_list_without_questions_asks_five_statements(app, db, make, login, cold):
+    organiser = make.user(role="organiser")
+    event = _event(make, organiser)
+    statements, page = cold_statements(app, login(organiser), f"/events/{event.id}/participants")
+    # The viewer, the event, the facets (which say the event asks no questions: neither its
+    # questions nor answers are read), the rows, the calendar replies.
+    assert len(statements) == 5, statements
+    assert not any("registration_answers" in statement or statement.startswith("SELECT registration_questions.")
+                   for statement in statements)
+    ana = _row_of(page, "Ana &lt;b&gt;Sousa&lt;/b&gt;")
+    assert "<td>Ukraine</td>" in ana and "<td>Participant</td>" in ana and "<td>Confirmed</td>" in ana
+    assert "<div>Diet: Vegan &amp; no nuts</div>" in ana
+
+
+def test_participant_list_shows_answers_by_who_may_see_them(app, db, make, login, cold):
+    organiser = make.user(role="organiser")
+    event = _event(make, organiser)
+    passport = save_question(event, QuestionData("Passport number", "document_number", is_sensitive=True), organiser)
+    nationality = save_question(event, QuestionData("Nationality", "country"), organiser)
+    ana = db.session.scalar(db.select(Registration).join(Registration.user).where(
+        Registration.event_id == event.id).order_by(Registration.id))
+    db.session.add_all([RegistrationAnswer(registration_id=ana.id, question_id=passport.id, value="FE<123>"),
+                        RegistrationAnswer(registration_id=ana.id, question_id=nationality.id, value="RO")])
+    db.session.commit()
+    statements, page = cold_statements(app, login(organiser), f"/events/{event.id}/participants")
+    # ... and with questions, the questions and the page's answers.
+    assert len(statements) == 7, statements
+    answers = _row_of(page, "Ana &lt;b&gt;Sousa&lt;/b&gt;").split('data-testid="answers">')[1]
+    assert answers.startswith("<div>Passport number: FE&lt;123&gt;</div><div>Nationality: Romania</div></td>")
+    coordinator_page = login(make.user(role="coordinator")).get(f"/events/{event.id}/participants").get_data(as_text=True)
+    coordinator_row = _row_of(coordinator_page, "Ana &lt;b&gt;Sousa&lt;/b&gt;")
+    assert "FE&lt;123&gt;" not in coordinator_row and "Vegan" not in coordinator_row
+    assert "<div>Nationality: Romania</div>" in coordinator_row
+
+
+def test_a_question_added_after_the_list_was_seen_shows_its_answers(db, make, login):
+    organiser = make.user(role="organiser")
+    event = _event(make, organiser)
+    client = login(organiser)
+    url = f"/events/{event.id}/participants"
+    assert "Nationality" not in client.get(url).get_data(as_text=True)  # remembered: no questions
+    nationality = save_question(event, QuestionData("Nationality", "country"), organiser)
+    registration = db.session.scalar(db.select(Registration).where(Registration.event_id == event.id)
+                                     .order_by(Registration.id))
+    db.session.add(RegistrationAnswer(registration_id=registration.id, question_id=nationality.id, value="RO"))
+    db.session.commit()
+    assert "<div>Nationality: Romania</div>" in client.get(url).get_data(as_text=True)
