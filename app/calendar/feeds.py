@@ -18,8 +18,8 @@ from sqlalchemy import and_, bindparam, func, select, true
 
 from app.accounts.models import User
 from app.cache import stamps
-from app.calendar import rows
-from app.calendar.entries import Wording, event_entry, session_entry
+from app.calendar import feed_entries, rows
+from app.calendar.entries import Wording
 from app.calendar.ics import Entry
 from app.events.access import managed_clause, visible_clause
 from app.events.models import Event, EventKind, EventStatus, Session, event_projects, event_themes
@@ -173,6 +173,7 @@ def personal_feed(user: User, *, all_day: bool = False) -> Feed:
     ).all()
 
     words = Wording()
+    key = feed_entries.wording_key(words)
     entries: list[Entry] = []
     modified = [user.updated_at]
     for row in registrations:
@@ -180,13 +181,14 @@ def personal_feed(user: User, *, all_day: bool = False) -> Feed:
         registration_status, registration_updated_at = row[width:]
         confirmed = registration_status == RegistrationStatus.CONFIRMED
         entries.append(
-            event_entry(
+            feed_entries.event_entry(
                 event,
                 show_online=confirmed,
                 status=None if confirmed else "TENTATIVE",
                 note=words.own_status("registration", confirmed),
                 all_day=all_day,
                 words=words,
+                key=key,
             )
         )
         modified.extend([event.updated_at, registration_updated_at])
@@ -200,7 +202,7 @@ def personal_feed(user: User, *, all_day: bool = False) -> Feed:
             and registration_status == RegistrationStatus.CONFIRMED
         )
         entries.append(
-            session_entry(
+            feed_entries.session_entry(
                 session,
                 event,
                 show_online=confirmed,
@@ -208,6 +210,7 @@ def personal_feed(user: User, *, all_day: bool = False) -> Feed:
                 note=words.own_status("sign-up" if registration_status == RegistrationStatus.CONFIRMED
                                       else "registration", confirmed),
                 words=words,
+                key=key,
             )
         )
         modified.extend([session.updated_at, event.updated_at, signup_updated_at])
@@ -238,7 +241,9 @@ def organiser_feed(user: User, *, all_day: bool = False) -> Feed:
     """Events the user organises (and may see: drafts only their own), online links included."""
     events = _event_rows(_organiser_query(user).order_by(Event.starts_at, Event.id).limit(PERSONAL_LIMIT))
     words = Wording()
-    entries = [event_entry(event, show_online=True, all_day=all_day, words=words) for event in events]
+    key = feed_entries.wording_key(words)
+    entries = [feed_entries.event_entry(event, show_online=True, all_day=all_day, words=words, key=key)
+               for event in events]
     return Feed(
         name=_("%(name)s · organised events", name=user.name),
         entries=entries,
@@ -319,7 +324,9 @@ def public_feed(filters: PublicFilters, *, all_day: bool = False) -> Feed:
     events = [rows.split(row, 0) for row in found]
     latest_change = found[0][-1] if found else None
     words = Wording()
-    entries = [event_entry(event, show_online=False, all_day=all_day, words=words) for event in events]
+    key = feed_entries.wording_key(words)
+    entries = [feed_entries.event_entry(event, show_online=False, all_day=all_day, words=words, key=key)
+               for event in events]
     return Feed(name=public_feed_name(filters), entries=entries,
                 last_modified=_latest(latest_change, *(e.updated_at for e in events)))
 

@@ -17,7 +17,7 @@ Sessions and invitations are always timed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -118,16 +118,23 @@ def spans_whole_days(entry: Entry) -> bool:
 
 # Control characters other than TAB and LF are dropped from TEXT (CR and CRLF become LF first).
 _TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_TEXT_CONTROL_BYTES = bytes(c for c in range(0x20) if c not in (0x09, 0x0A))  # the same, as bytes
 _QUOTED_DROP = re.compile(r'[\x00-\x1f"]')
 _URI_DROP = re.compile(r"[\x00-\x1f]")
 
 
 def text(value: str) -> str:
-    """TEXT value escaping (RFC 5545 section 3.3.11): one regular expression for the control
-    characters (usually a search that finds none), then the four escapes at C speed."""
+    """TEXT value escaping (RFC 5545 section 3.3.11): the control characters dropped, then the
+    four escapes at C speed. An ASCII value (nearly all) is checked for control characters by
+    `bytes.translate` (a table lookup per byte, five times faster than the regular expression's
+    search on a long DESCRIPTION); any other by the regular expression."""
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
-    if _TEXT_CONTROL.search(value):
+    if value.isascii():
+        encoded = value.encode("ascii")
+        if len(encoded.translate(None, _TEXT_CONTROL_BYTES)) != len(encoded):
+            value = _TEXT_CONTROL.sub("", value)
+    elif _TEXT_CONTROL.search(value):
         value = _TEXT_CONTROL.sub("", value)
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
@@ -256,14 +263,23 @@ def _vevent_lines(entry: Entry, dtstamp: datetime | str) -> list[str]:
 
 
 
-def _timezone_blocks(entries: Sequence[Entry]) -> list[bytes]:
+def _zone_use(entry: Entry) -> tuple[str, int, int] | None:
+    """(TZID, first year, last year) when the entry is written in local time of its zone, else None."""
+    if entry.all_day or spans_whole_days(entry) or _zone(entry.timezone) is None:
+        return None
+    return entry.timezone, entry.starts_at.year, entry.ends_at.year
+
+
+def _timezone_blocks(uses: Iterable[tuple[str, int, int] | None]) -> list[bytes]:
+    """The VTIMEZONEs of the entries' zone uses (`_zone_use` of each)."""
     used: dict[str, list[int]] = {}
-    for entry in entries:
-        if entry.all_day or spans_whole_days(entry) or _zone(entry.timezone) is None:
+    for use in uses:
+        if use is None:
             continue
-        years = used.setdefault(entry.timezone, [entry.starts_at.year, entry.ends_at.year])
-        years[0] = min(years[0], entry.starts_at.year)
-        years[1] = max(years[1], entry.ends_at.year)
+        tzid, first, last = use
+        years = used.setdefault(tzid, [first, last])
+        years[0] = min(years[0], first)
+        years[1] = max(years[1], last)
     # Whole decades keep the cache small and the VTIMEZONE identical across feeds and emails.
     return [
         vtimezone_bytes(tzid, (first - 1) // 10 * 10, (last + 1) // 10 * 10 + 9)
@@ -294,24 +310,29 @@ def build_calendar(
     if refresh_minutes:
         head += [f"REFRESH-INTERVAL;VALUE=DURATION:PT{int(refresh_minutes)}M",
                  f"X-PUBLISHED-TTL:PT{int(refresh_minutes)}M"]
-    chunks = [fold_lines(head)]
-    chunks += [block.removesuffix(b"\r\n") for block in _timezone_blocks(entries)]
     stamp = f"DTSTAMP:{_stamp(dtstamp)}".encode("ascii")
+    events: list[bytes] = []
+    uses = []
     for entry in entries:
-        before, after = _vevent_bytes(entry)
-        chunks += (before, stamp, after)
+        before, after, use = _vevent_bytes(entry)
+        events += (before, stamp, after)
+        uses.append(use)
+    chunks = [fold_lines(head)]
+    chunks += [block.removesuffix(b"\r\n") for block in _timezone_blocks(uses)]
+    chunks += events
     chunks += (b"END:VCALENDAR", b"")
     return b"\r\n".join(chunks)
 
 
 @lru_cache(maxsize=2048)  # the public feed (941 events) with room to spare; ~8 MB at most
-def _vevent_bytes(entry: Entry) -> tuple[bytes, bytes]:
+def _vevent_bytes(entry: Entry) -> tuple[bytes, bytes, tuple[str, int, int] | None]:
     """The VEVENT's folded content lines before and after its DTSTAMP (the build's own time, added
-    by build_calendar). Remembered per worker, keyed on the Entry itself: it holds everything the
-    VEVENT shows (a frozen dataclass, compared field by field), so any change to what it shows is
-    another key, and a feed rebuilt after one event changed writes only that one anew."""
+    by build_calendar), and the entry's `_zone_use` (which VTIMEZONE it needs). Remembered per
+    worker, keyed on the Entry itself: it holds everything the VEVENT shows (a frozen dataclass,
+    compared field by field), so any change to what it shows is another key, and a feed rebuilt
+    after one event changed writes only that one anew."""
     lines = _vevent_lines(entry, "")
-    return fold_lines(lines[:2]), fold_lines(lines[3:])
+    return fold_lines(lines[:2]), fold_lines(lines[3:]), _zone_use(entry)
 
 
 def build_entry_calendar(entry: Entry, *, method: str, dtstamp: datetime) -> str:

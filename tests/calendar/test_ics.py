@@ -270,6 +270,21 @@ def test_text_escaping_handles_every_special_character_in_one_pass():
 
     assert text("a\\b;c,d\ne\r\nf\rg\th\x00i\x1fj\x7f") == "a\\\\b\\;c\\,d\\ne\\nf\\ng\th" + "ij\x7f"
     assert text("Київ, თბილისი; ok") == "Київ\\, თბილისი\\; ok"
+    assert text("Київ\x00\x0b;\t\x1f") == "Київ\\;\t"
+
+
+def test_text_drops_the_same_control_characters_in_ascii_and_other_text():
+    """ASCII values are checked by bytes.translate, others by the regular expression: both drop
+    every C0 control character but TAB (and LF, escaped), and nothing else."""
+    from app.calendar.ics import text
+
+    for code in range(0x80):
+        char = chr(code)
+        if char == "\r":
+            continue  # becomes a line break
+        expected = "" if code < 0x20 and char not in "\t\n" else text(char)
+        assert text(f"a{char}b") == f"a{expected}b"
+        assert text(f"é{char}b") == f"é{expected}b"
 
 
 def test_a_published_calendar_refuses_attendees():

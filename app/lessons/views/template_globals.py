@@ -3,7 +3,10 @@ their entries)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from app.events import access as event_access
 from app.lessons import notices, queries
@@ -43,3 +46,17 @@ def iso_day(iso: str | None) -> str:
 @bp.app_template_filter("tlp_class")
 def tlp_class(tlp) -> str:
     return f"tlp-banner tlp-{TLP(tlp).value}"
+
+
+@bp.app_template_filter("country_options")
+def country_options(countries, selected: str) -> Markup:
+    """The <option>s of the filters' country list, `selected` marked: the same markup as a loop over
+    the (code, name) pairs, escaped once per language rather than 250 times per page."""
+    html = _options(tuple(countries))
+    value = escape(selected)
+    return Markup(html.replace(f'<option value="{value}">', f'<option value="{value}" selected>'))
+
+
+@lru_cache(maxsize=32)
+def _options(choices: tuple) -> str:
+    return "".join(f'<option value="{escape(code)}">{escape(name)}</option>' for code, name in choices)

@@ -1,0 +1,73 @@
+"""The feeds' entries, remembered per worker: a feed's entry is a function of its plain rows
+(app.calendar.rows: every column it shows), the reader's part in it (online link, status, own-status
+note, whole days) and the build's wording (language, site host, organiser, URL pattern). A feed
+rebuilt after one event changed makes only that entry anew; the others come back as the very `Entry`
+objects the VEVENT memo (app.calendar.ics) is keyed on, so their bytes are found without comparing
+field by field.
+
+Only plain rows are remembered (named tuples, compared by value); the .ics downloads and iTIP emails
+pass ORM objects to app.calendar.entries directly."""
+
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+
+from flask_babel import get_locale
+
+from app.calendar import entries
+from app.calendar.ics import Entry
+from app.i18n import current_language
+
+# The public feed (up to 1,000 events) with room to spare, as the VEVENT memo; each kept entry adds
+# its row (the event's own texts, ~1 KB) to the Entry the VEVENT memo holds anyway.
+MAX_ENTRIES = 2048
+
+_memo: dict[tuple, Entry] = {}
+_evicting = threading.Lock()
+_PROBE = SimpleNamespace(id=0)
+
+
+def wording_key(words: entries.Wording) -> tuple:
+    """What an entry takes from the build's wording: the language (labels, country names, phrases),
+    the site's host (UIDs), organiser and event URL pattern."""
+    return (str(get_locale()), current_language(), words.details(""), words.host, words.organizer,
+            words.event_url(_PROBE))
+
+
+def event_entry(event, *, words: entries.Wording, key: tuple, show_online: bool, status: str | None = None,
+                all_day: bool = False, note: str | None = None) -> Entry:
+    """app.calendar.entries.event_entry of a plain row (`key`: wording_key(words), once per build)."""
+    memo_key = ("event", event, key, show_online, status, all_day, note)
+    entry = _memo.get(memo_key)
+    if entry is None:
+        entry = _remember(memo_key, entries.event_entry(
+            event, show_online=show_online, status=status, all_day=all_day, note=note, words=words))
+    return entry
+
+
+def session_entry(session, event, *, words: entries.Wording, key: tuple, show_online: bool,
+                  status: str | None = None, note: str | None = None) -> Entry:
+    """app.calendar.entries.session_entry of plain rows (`key`: wording_key(words))."""
+    memo_key = ("session", session, event, key, show_online, status, note)
+    entry = _memo.get(memo_key)
+    if entry is None:
+        entry = _remember(memo_key, entries.session_entry(
+            session, event, show_online=show_online, status=status, note=note, words=words))
+    return entry
+
+
+def _remember(memo_key: tuple, entry: Entry) -> Entry:
+    if len(_memo) >= MAX_ENTRIES:
+        with _evicting:  # the oldest first (insertion order)
+            while len(_memo) >= MAX_ENTRIES:
+                try:
+                    del _memo[next(iter(_memo))]
+                except (KeyError, RuntimeError, StopIteration):
+                    break
+    _memo[memo_key] = entry
+    return entry
+
+
+def forget() -> None:
+    _memo.clear()
