@@ -11,7 +11,15 @@ from app.timeutil import now
 
 def record(actor, action: str, subject, changes: dict[str, Any] | None = None, summary: str | None = None):
     """Add an audit entry to the current transaction (the caller commits)."""
-    entry = AuditEntry(
+    entry = build(actor, action, subject, changes, summary)
+    db.session.add(entry)
+    return entry
+
+
+def build(actor, action: str, subject, changes: dict[str, Any] | None = None,
+          summary: str | None = None) -> AuditEntry:
+    """The audit entry record() adds, not added (for a caller that writes it itself)."""
+    return AuditEntry(
         at=now(),
         actor_id=getattr(actor, "id", None),
         action=action,
@@ -20,8 +28,6 @@ def record(actor, action: str, subject, changes: dict[str, Any] | None = None, s
         changes=_jsonable(changes or {}),
         summary=(summary or "")[:500] or None,
     )
-    db.session.add(entry)
-    return entry
 
 
 def diff(obj, fields: dict[str, Any]) -> dict[str, list]:

@@ -34,6 +34,7 @@ from app.registrations.signals import registration_confirmed
 from app.registrations.transactions import (
     dialect,
     end_reads_keeping_objects,
+    insert_now,
     lock_event,
     rollback_on_error,
     row_id,
@@ -124,19 +125,22 @@ def _fill(registration: Registration, event: Event, user: User, role: Participan
 
 
 def _tell(registration: Registration, status: RegistrationStatus, position: int | None, *, first: bool,
-          prepared: _Prepared | None) -> None:
-    """Send what the outcome calls for: the messages rendered before the lock when they fit it."""
+          prepared: _Prepared | None) -> list:
+    """Send what the outcome calls for: the messages rendered before the lock when they fit it.
+    Returns those (not in the session: the caller writes them in this transaction, insert_now);
+    the others are added to the session."""
     fresh = prepared is not None and first
     if status == RegistrationStatus.CONFIRMED and fresh and prepared.confirmed is not None:
-        db.session.add_all(prepared.confirmed)  # rendered before the lock; written in this transaction
-    elif status == RegistrationStatus.CONFIRMED:
+        return prepared.confirmed
+    if status == RegistrationStatus.CONFIRMED:
         tell_confirmed(registration, promoted=False, first=first)
     elif status == RegistrationStatus.WAITLISTED and fresh and prepared.waitlisted is not None:
-        _send_prepared_waitlisted(registration, position, prepared.waitlisted)
+        return [_prepared_waitlisted(registration, position, prepared.waitlisted)]
     elif status == RegistrationStatus.WAITLISTED:
         tell_waitlisted(registration, position)
     else:
         tell_pending(registration)
+    return []
 
 
 def register_locked(event: Event, user: User, role: ParticipantRole, needs: Needs, *, actor: User,
@@ -177,9 +181,12 @@ def register_locked(event: Event, user: User, role: ParticipantRole, needs: Need
     db.session.flush()
     # Placed at `instant`, behind every entry the tally counted (the same order as waitlist_position).
     position = counted.waitlisted_before + 1 if status == RegistrationStatus.WAITLISTED else None
-    audit.record(actor, action, registration,
-                 {"status": [previous, status.value], "role": role.value, "event_id": event.id})
-    _tell(registration, status, position, first=previous is None, prepared=prepared)
+    entry = audit.build(actor, action, registration,
+                        {"status": [previous, status.value], "role": role.value, "event_id": event.id})
+    written = _tell(registration, status, position, first=previous is None, prepared=prepared)
+    # Written now, in this transaction (the email row commits with the registration), without a
+    # second flush of the unit of work.
+    insert_now([entry, *written])
     return Outcome(registration, status, _message_for(registration, position), position)
 
 
@@ -264,8 +271,8 @@ def _prepare_messages(event_id: int, user: User, role: ParticipantRole,
     return _Prepared(confirmed=created)
 
 
-def _send_prepared_waitlisted(registration: Registration, position: int | None, message: OutboxMessage) -> None:
-    """Add the notice built before the lock, with the position and the dedupe key tell_waitlisted
+def _prepared_waitlisted(registration: Registration, position: int | None, message: OutboxMessage) -> OutboxMessage:
+    """The notice built before the lock, with the position and the dedupe key tell_waitlisted
     would give it. No look-up of the key: it names a registration inserted in this transaction, so
     no earlier message can have it (and the column is unique)."""
     message.subject = message.subject.replace(_POSITION_MARK, str(position))
@@ -273,7 +280,7 @@ def _send_prepared_waitlisted(registration: Registration, position: int | None, 
     if message.html_body:
         message.html_body = message.html_body.replace(_POSITION_MARK, str(position))
     message.dedupe_key = waitlisted_dedupe_key(registration)
-    db.session.add(message)
+    return message
 
 
 def register(event: Event, user: User, role: ParticipantRole | str = ParticipantRole.PARTICIPANT,

@@ -18,8 +18,11 @@ from app.registrations.models import Registration, RegistrationStatus
 # event with its seat count, the registration questions and the organisers' paragraph (both
 # remembered when the caches are on); then the event's lock, the count under it, the registration,
 # its audit entry, its message and the stamps (one statement). SQLite's BEGIN IMMEDIATE (one per
-# transaction) is not counted. Before issue 19's second pass: 10 cold, 9 warm.
+# transaction) is not counted. Before issue 19's second pass: 10 cold, 9 warm. On PostgreSQL the
+# audit entry and the message go in one statement (the entry's INSERT as a CTE of the message's):
+# one fewer.
 REGISTER = {"cold": 10, "warm": 8}
+REGISTER_POSTGRESQL = {"cold": 9, "warm": 7}
 # Register again after cancelling (the row revived): as a first one, but the registration's row is
 # read under the lock and UPDATEd once (not twice, with a read of its answers between: issue 19),
 # and the person's confirmed session sign-ups are looked up for their invitations.
@@ -84,7 +87,8 @@ def test_registering_costs_a_fixed_number_of_statements(db, make, login, caches,
     statuses = db.session.scalars(select(Registration.status).where(Registration.event_id == event_id)
                                   .order_by(Registration.id)).all()
     assert statuses[-1] == status
-    assert len(_sent(statements)) == REGISTER[caches], "\n".join(statements)
+    pinned = REGISTER_POSTGRESQL if db.engine.dialect.name == "postgresql" else REGISTER
+    assert len(_sent(statements)) == pinned[caches], "\n".join(statements)
 
 
 def test_registering_again_costs_a_fixed_number_of_statements(db, make, login, caches):
