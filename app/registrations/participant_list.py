@@ -131,7 +131,8 @@ def participant_page(event: Event, status_filter: str, q: str, number: int, per_
     (the caller checks that the viewer manages it) — the event's own organisers with the participants'
     needs, other managers without (`show_needs`, a part of the key). A search is a one-off: not cached."""
     counts, seats_taken = fragments.remember(
-        "registrations.participant_facets", (event.id,), ("registrations",), lambda: _participant_facets(event))
+        "registrations.participant_facets", (event.id,), ("registrations",), lambda: _participant_facets(event),
+        scope=event.id)
     with_positions = bool(counts.get("waitlisted")) and status_filter in ("", "waitlisted")
     if not q:
         # The facets give the total.
@@ -142,6 +143,7 @@ def participant_page(event: Event, status_filter: str, q: str, number: int, per_
             lambda: _rendered(render_rows, show_needs,
                               _participant_rows(event, status_filter, q, number, per_page, with_positions, False)
                               if total else []),
+            scope=event.id,
         )
     else:
         found = _participant_rows(event, status_filter, q, number, per_page, with_positions, True)
