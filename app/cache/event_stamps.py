@@ -56,10 +56,11 @@ def read(session, event_id: int) -> dict[str, int]:
     return found
 
 
-def packed_column(dialect_name: str, event_id_column):
-    """The stamps of the event whose id is `event_id_column` as one JSON object, to ride along a
-    statement that reads that event anyway (app.events.page_facts)."""
-    names = [literal(table + "@") + cast(event_id_column, String) for table in _TABLES]
+def packed_column(dialect_name: str, event_id):
+    """The stamps of the event whose id is `event_id` as one JSON object, to ride along a statement
+    that reads that event anyway (app.events.page_facts). `event_id` is a bound parameter (a
+    column of the outer statement would not be correlated through the sums' subqueries)."""
+    names = [literal(table + "@") + cast(event_id, String) for table in _TABLES]
     return stamps._packed(stamps._sums(names), dialect_name)
 
 

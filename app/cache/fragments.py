@@ -11,6 +11,10 @@ everything else the entry depends on: the viewer's visibility class, the filters
 time when the content depends on it. Fragments must not hold anything personal that is not in the
 key (CSRF tokens, names).
 
+An entry about one event declares `scope=event.id`: of its tables kept per event
+(app.cache.scopes.SCOPED: sessions, registrations, lessons, ...) only that event's rows count, so a
+write to another event's rows leaves it found (a write whose event cannot be told still rebuilds it).
+
 Two other kinds of entries, declared as such:
 - `fingerprinted=True`: the key already identifies the content (a feed's ETag, an aggregate over
   the declared tables), so the stamps are left out of it;

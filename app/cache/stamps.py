@@ -23,6 +23,11 @@ of each table it changed, and a snapshot that sees a commit sees every commit th
 before it, so a sum names one state of the table as the single counter did. SQLite has one writer
 at a time anyway: shard 0 only. (Shard 0 keeps the table and the statement of the single counter,
 so an older release served from the same database still writes and reads its stamps.)
+
+Tables kept per event (app.cache.scopes.SCOPED) also have a stamp per event (`sessions@123`) and an
+"every event" stamp (`sessions@*`) in the same rows: a commit moves them in the same one statement.
+`read` (and `packed_column`) return the tables' and the "every event" stamps, never the per-event
+ones (app.cache.event_stamps reads those for one event).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import abort
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import Integer, bindparam, exists, select
 
 from app.accounts.permissions import is_signed_in
 from app.cache import event_stamps
@@ -45,7 +45,7 @@ def _load_statement(dialect_name: str):
         co_organises = exists().where(event_organisers.c.event_id == Event.id,
                                       event_organisers.c.user_id == bindparam("user_id"))
         names = tuple(_facts)
-        built = (names, select(Event, co_organises, event_stamps.packed_column(dialect_name, Event.id),
+        built = (names, select(Event, co_organises, event_stamps.packed_column(dialect_name, bindparam("event_id", type_=Integer)),
                                *(_facts[name](Event.id).label(f"fact_{index}") for index, name in enumerate(names)))
                  .where(Event.id == bindparam("event_id")))
         _statements[dialect_name] = built
