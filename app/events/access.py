@@ -149,9 +149,8 @@ _by_id: dict[str, object] = {}
 def _load(event_id: int) -> Event | None:
     """The event by id (from the identity map when it is there), read with its scoped change stamps
     (app.cache.event_stamps) so that the page's entries scoped to it ask no statement of their own."""
-    event = db.session.identity_map.get(inspect(Event).identity_key_from_primary_key([event_id]))
-    if event is not None:
-        return event
+    if inspect(Event).identity_key_from_primary_key([event_id]) in db.session.identity_map:
+        return db.session.get(Event, event_id)
     dialect_name = db.session.get_bind().dialect.name
     statement = _by_id.get(dialect_name)
     if statement is None:

@@ -174,3 +174,37 @@ def test_the_whole_read_leaves_the_events_rows_out(app, make):
     assert scopes.event_name("sessions", event.id) in {
         row[0] for row in db.session.execute(text("SELECT name FROM change_stamps"))} | {
         row[0] for row in db.session.execute(text("SELECT name FROM change_stamps_shards"))}
+
+
+def _page_lookups(client, monkeypatch, event_id: int) -> dict[str, str]:
+    """{entry name: "found" or "built"} of one view of the event page."""
+    from app.cache import timing
+
+    seen: dict[str, str] = {}
+    monkeypatch.setattr(timing, "note_lookup", lambda hit, key="": seen.__setitem__(
+        key.split(":", 1)[0], "found" if hit else "built"))
+    response = client.get(f"/events/{event_id}")
+    assert response.status_code == 200
+    seen["_page"] = response.get_data(as_text=True)
+    return seen
+
+
+def test_an_agenda_edit_leaves_another_events_page_entries_found(client, make, monkeypatch):
+    from app.timeutil import freeze, now
+
+    first, second = make.event(title="Border workshop"), make.event(title="Study visit")
+    opening = make.session(first, title="Opening")
+    make.session(second, title="Welcome")
+    first_id, second_id = first.id, second.id
+    with freeze(now()):  # the lessons box is kept per minute
+        _page_lookups(client, monkeypatch, first_id), _page_lookups(client, monkeypatch, second_id)
+        opening.title = "Opening plenary"
+        db.session.commit()
+        other = _page_lookups(client, monkeypatch, second_id)
+        assert other["events.detail_main"] == "found" and other["events.calendar_links"] == "found", other
+        own = _page_lookups(client, monkeypatch, first_id)
+        assert own["events.detail_main"] == "built" and "Opening plenary" in own["_page"]
+
+        db.session.execute(update(Session).values(room="Room B"))  # any event's rows
+        db.session.commit()
+        assert _page_lookups(client, monkeypatch, second_id)["events.detail_main"] == "built"
