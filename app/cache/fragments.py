@@ -11,6 +11,10 @@ everything else the entry depends on: the viewer's visibility class, the filters
 time when the content depends on it. Fragments must not hold anything personal that is not in the
 key (CSRF tokens, names).
 
+An entry about one event declares `scope=event.id`: of its tables kept per event
+(app.cache.scopes.SCOPED: sessions, registrations, lessons, ...) only that event's rows count, so a
+write to another event's rows leaves it found (a write whose event cannot be told still rebuilds it).
+
 Two other kinds of entries, declared as such:
 - `fingerprinted=True`: the key already identifies the content (a feed's ETag, an aggregate over
   the declared tables), so the stamps are left out of it;
@@ -39,7 +43,7 @@ from flask import Flask, current_app, request
 from flask_caching import Cache
 from markupsafe import Markup
 
-from app.cache import dependencies, stamps, timing
+from app.cache import dependencies, event_stamps, scopes, stamps, timing
 from app.cache.backends import IN_PROCESS, InProcessCache
 from app.extensions import db
 from app.i18n import current_language
@@ -140,22 +144,36 @@ def _get(storage_key: str):
     return stored
 
 
+def _versions(tables: tuple[str, ...], scope: int | None) -> tuple:
+    whole = stamps.read(db.session)
+    if scope is None:
+        return tuple(whole.get(table, 0) for table in tables)
+    # Scoped to one event: a table kept per event counts by its "every event" stamp and the
+    # event's own (app.cache.scopes); the others by their whole-table stamps.
+    event = event_stamps.read(db.session, scope)
+    return ("event", scope, *((whole.get(scopes.every_name(table), 0), event.get(table, 0))
+                              if table in scopes.SCOPED else whole.get(table, 0) for table in tables))
+
+
 def remember(name: str, key: Hashable, tables: Iterable[str], compute: Callable[[], object],
-             size: int | None = None, *, fingerprinted: bool = False):
+             size: int | None = None, *, fingerprinted: bool = False, scope: int | None = None):
     """The value of entry `name` for `key`, computed again when one of `tables` changed (or, with
-    `fingerprinted`, when the key changed: it identifies the content). `size` is accepted for the
-    callers of the old byte-bounded LRU; the cache is bounded by entries (CACHE_THRESHOLD)."""
+    `fingerprinted`, when the key changed: it identifies the content). With `scope` (an event's id)
+    the entry is about that event only: of its tables kept per event (app.cache.scopes.SCOPED),
+    only that event's rows count, so other events' writes leave it found; with the dependency check
+    on, loading another event's row of such a table while building it fails. `size` is accepted for
+    the callers of the old byte-bounded LRU; the cache is bounded by entries (CACHE_THRESHOLD)."""
     tables = tuple(tables)
     dependencies.note(tables)
     if not enabled():
         return compute()
-    versions = () if fingerprinted else tuple(stamps.read(db.session).get(table, 0) for table in tables)
+    versions = () if fingerprinted else _versions(tables, scope)
     storage_key = _storage_key(name, key, versions)
     stored = _get(storage_key)
     if stored is not None:
         return stored[0]
     if current_app.config.get("CACHE_CHECK_DEPENDENCIES"):
-        with dependencies.watching(name, tables):
+        with dependencies.watching(name, tables, scope):
             value = compute()
     else:
         value = compute()
@@ -163,9 +181,11 @@ def remember(name: str, key: Hashable, tables: Iterable[str], compute: Callable[
     return value
 
 
-def cached(name: str, key: Hashable, tables: Iterable[str], build: Callable[[], str]) -> Markup:
-    """The fragment `name` for `key` (rendered HTML), rebuilt when any of `tables` changed."""
-    return Markup(remember(name, key, tables, lambda: str(build())))
+def cached(name: str, key: Hashable, tables: Iterable[str], build: Callable[[], str], *,
+           scope: int | None = None) -> Markup:
+    """The fragment `name` for `key` (rendered HTML), rebuilt when any of `tables` changed (with
+    `scope`, only that event's rows of the tables kept per event: see remember)."""
+    return Markup(remember(name, key, tables, lambda: str(build()), scope=scope))
 
 
 def kept(name: str, key: Hashable):

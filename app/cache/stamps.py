@@ -23,6 +23,11 @@ of each table it changed, and a snapshot that sees a commit sees every commit th
 before it, so a sum names one state of the table as the single counter did. SQLite has one writer
 at a time anyway: shard 0 only. (Shard 0 keeps the table and the statement of the single counter,
 so an older release served from the same database still writes and reads its stamps.)
+
+Tables kept per event (app.cache.scopes.SCOPED) also have a stamp per event (`sessions@123`) and an
+"every event" stamp (`sessions@*`) in the same rows: a commit moves them in the same one statement.
+`read` (and `packed_column`) return the tables' and the "every event" stamps, never the per-event
+ones (app.cache.event_stamps reads those for one event).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from flask import g, has_request_context, request
 from sqlalchemy import BigInteger, cast, event, func, inspect, select, text, union_all
 from sqlalchemy.orm import ColumnProperty, RelationshipProperty, Session
 
+from app.cache import scopes
 from app.cache.models import ChangeStamp, ChangeStampShard
 from app.extensions import db
 
@@ -45,6 +51,7 @@ TABLE = ChangeStamp.__table__
 SHARD_TABLE = ChangeStampShard.__table__
 _KEY = "liaison_changed_tables"
 _MOVED = "liaison_stamps_moved"  # whether the commit under way moved any stamp
+EVENT_G_KEY = "_event_change_stamps"  # this request's events' scoped stamps (app.cache.event_stamps)
 SHARDS = 16  # rows per table on PostgreSQL: two writing threads share one with a chance of 1 in 16
 
 # Tables no rendered fragment depends on: writing them moves no stamp (and costs no statement).
@@ -87,20 +94,26 @@ def _changed_tables(obj) -> set[str]:
     return found
 
 
+def _note_row(session: Session, obj, tables, new: bool = False) -> None:
+    """Note `tables`, and the scoped stamps (app.cache.scopes) of the row's event for those in SCOPED."""
+    _note(session, *tables, *scopes.scoped_names(inspect(obj), tables, new))
+
+
 def _after_flush(session: Session, _context) -> None:
     for obj in session.new:
-        _note(session, *_tables_of(obj))
+        _note_row(session, obj, _tables_of(obj), True)
     for obj in session.deleted:
-        _note(session, *_tables_of(obj))
+        _note_row(session, obj, _tables_of(obj))
     for obj in session.dirty:
         if session.is_modified(obj, include_collections=True):
-            _note(session, *_changed_tables(obj))
+            _note_row(session, obj, _changed_tables(obj))
 
 
 def _do_orm_execute(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(state.statement, "table", None)
-        _note(state.session, getattr(table, "name", None))
+        name = getattr(getattr(state.statement, "table", None), "name", None)
+        # A statement's rows may belong to any event: the "every event" stamp moves.
+        _note(state.session, name, scopes.every_name(name) if name in scopes.SCOPED else None)
 
 
 def _before_commit(session: Session) -> None:
@@ -165,8 +178,11 @@ def _bump(connection, names) -> None:
 
 
 def bump(connection, *names: str) -> None:
-    """Move the stamps of `names` on `connection` (for writes that bypass the ORM session)."""
-    _bump(connection, sorted(set(names) - UNWATCHED))
+    """Move the stamps of `names` on `connection` (for writes that bypass the ORM session), with
+    the "every event" stamps of those kept per event (their rows' events are not known)."""
+    wanted = set(names) - UNWATCHED
+    wanted |= {scopes.every_name(name) for name in wanted if name in scopes.SCOPED}
+    _bump(connection, sorted(wanted))
 
 
 def bump_all(connection) -> None:
@@ -190,8 +206,20 @@ def install() -> None:
     _installed = True
 
 
-_ROWS = union_all(select(TABLE.c.name, TABLE.c.version), select(SHARD_TABLE.c.name, SHARD_TABLE.c.version)).subquery()
-_READ = select(_ROWS.c.name, cast(func.sum(_ROWS.c.version), BigInteger).label("version")).group_by(_ROWS.c.name)
+def _sums(names):
+    """The stamps of `names` (an expression list or an expanding parameter), summed over shards."""
+    rows = union_all(select(TABLE.c.name, TABLE.c.version).where(TABLE.c.name.in_(names)),
+                     select(SHARD_TABLE.c.name, SHARD_TABLE.c.version).where(SHARD_TABLE.c.name.in_(names))).subquery()
+    return select(rows.c.name, cast(func.sum(rows.c.version), BigInteger).label("version")).group_by(rows.c.name)
+
+
+@functools.cache
+def _whole_read():
+    """Every table's stamp and every "every event" stamp, by name (built once the models are all
+    imported): the per-event rows of the same tables are left out, however many events there are."""
+    names = sorted({t.name for t in db.metadata.sorted_tables} - UNWATCHED
+                   | {scopes.every_name(name) for name in scopes.SCOPED})
+    return _sums(names)
 
 
 def read(session) -> dict[str, int]:
@@ -204,7 +232,7 @@ def read(session) -> dict[str, int]:
             return cached[1]
     # On the session's connection, with the statement built once: through the ORM's execute, the
     # layers around this one small query cost more than the query (anonymous pages and feeds).
-    stamps = dict(session.connection().execute(_READ).all())
+    stamps = dict(session.connection().execute(_whole_read()).all())
     if owner is not None:
         g._change_stamps = (owner, stamps)
     return stamps
@@ -213,8 +241,12 @@ def read(session) -> dict[str, int]:
 def packed_column(dialect_name: str):
     """Every stamp as one JSON object, to ride along another query that a request makes anyway
     (the signed-in user's row: app.accounts.auth) and save the stamps their own round trip."""
+    return _packed(_whole_read(), dialect_name)
+
+
+def _packed(read, dialect_name: str):
     aggregate = func.json_object_agg if dialect_name == "postgresql" else func.json_group_object
-    sums = _READ.subquery()
+    sums = read.subquery()
     return select(aggregate(sums.c[0], sums.c[1])).scalar_subquery()
 
 
@@ -247,3 +279,4 @@ def forget_read() -> None:
     """After this request's own writes: read the stamps afresh next time."""
     if has_request_context():
         g.pop("_change_stamps", None)
+        g.pop(EVENT_G_KEY, None)

@@ -11,11 +11,11 @@ cancelled events are visible to everyone (cancelled ones clearly marked).
 from __future__ import annotations
 
 from flask import abort, request
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Integer, bindparam, exists, inspect, or_, select
 
 from app.accounts.models import Role
 from app.accounts.permissions import is_signed_in
-from app.cache import fragments
+from app.cache import event_stamps, fragments
 from app.events.models import Event, EventStatus, event_organisers
 from app.extensions import db
 from app.request_store import request_dict
@@ -143,8 +143,29 @@ def managed_clause(user):
     return organised_clause(user.id)
 
 
+_by_id: dict[str, object] = {}
+
+
+def _load(event_id: int) -> Event | None:
+    """The event by id (from the identity map when it is there), read with its scoped change stamps
+    (app.cache.event_stamps) so that the page's entries scoped to it ask no statement of their own."""
+    if inspect(Event).identity_key_from_primary_key([event_id]) in db.session.identity_map:
+        return db.session.get(Event, event_id)
+    dialect_name = db.session.get_bind().dialect.name
+    statement = _by_id.get(dialect_name)
+    if statement is None:
+        event_id_param = bindparam("event_id", type_=Integer)
+        statement = _by_id.setdefault(dialect_name, select(Event, event_stamps.packed_column(dialect_name, event_id_param))
+                                      .where(Event.id == event_id_param))
+    row = db.session.execute(statement, {"event_id": event_id}).first()
+    if row is None:
+        return None
+    event_stamps.prime(event_id, row[1])
+    return row[0]
+
+
 def get_visible_or_404(event_id: int, user) -> Event:
-    event = db.session.get(Event, event_id)
+    event = _load(event_id)
     if event is None or not can_view(user, event):
         abort(404)
     return event

@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import abort
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import Integer, bindparam, exists, select
 
 from app.accounts.permissions import is_signed_in
+from app.cache import event_stamps
 from app.events import access
 from app.events.models import Event, event_organisers
 from app.extensions import db
@@ -26,27 +27,29 @@ from app.request_store import request_dict
 UNKNOWN = object()  # "not read on this request": ask the database as usual
 
 _facts: dict[str, Callable] = {}
-_statement = None
+_statements: dict[str, tuple] = {}
 
 
 def register(name: str, column: Callable) -> None:
     """Add a fact to the event page's first statement: `column(event_id)` returns a scalar SQL
     expression (an EXISTS, a scalar subquery) of the event's id column. Names are "package.fact"."""
-    global _statement
     _facts[name] = column
-    _statement = None
+    _statements.clear()
 
 
-def _load_statement():
-    global _statement
-    if _statement is None:
+def _load_statement(dialect_name: str):
+    """(fact names, statement): the event, whether the viewer co-organises it, the event's scoped
+    change stamps (app.cache.event_stamps: its cached entries are keyed on them) and the facts."""
+    built = _statements.get(dialect_name)
+    if built is None:
         co_organises = exists().where(event_organisers.c.event_id == Event.id,
                                       event_organisers.c.user_id == bindparam("user_id"))
         names = tuple(_facts)
-        _statement = (names, select(Event, co_organises, *(_facts[name](Event.id).label(f"fact_{index}")
-                                                         for index, name in enumerate(names)))
-                      .where(Event.id == bindparam("event_id")))
-    return _statement
+        built = (names, select(Event, co_organises, event_stamps.packed_column(dialect_name, bindparam("event_id", type_=Integer)),
+                               *(_facts[name](Event.id).label(f"fact_{index}") for index, name in enumerate(names)))
+                 .where(Event.id == bindparam("event_id")))
+        _statements[dialect_name] = built
+    return built
 
 
 def _request_store() -> dict | None:
@@ -57,7 +60,7 @@ def _request_store() -> dict | None:
 def load_visible_or_404(event_id: int, user) -> Event:
     """The event (404 when `user` may not see it), read with whether `user` co-organises it (handed
     to events.access for this request) and every registered fact (kept for `known`)."""
-    names, statement = _load_statement()
+    names, statement = _load_statement(db.session.get_bind().dialect.name)
     signed_in = is_signed_in(user)
     row = db.session.execute(statement, {"event_id": event_id, "user_id": user.id if signed_in else 0}).first()
     if row is None:
@@ -65,9 +68,10 @@ def load_visible_or_404(event_id: int, user) -> Event:
     event = row[0]
     if signed_in:
         access.note_co_organiser(user.id, event.id, bool(row[1]))
+    event_stamps.prime(event.id, row[2])
     store = _request_store()
     if store is not None:
-        store[event.id] = dict(zip(names, row[2:], strict=True))
+        store[event.id] = dict(zip(names, row[3:], strict=True))
     if not access.can_view(user, event):
         abort(404)
     return event

@@ -63,7 +63,7 @@ def _signup_sessions(event: Event) -> tuple[SignupSession, ...]:
             .order_by(Session.starts_at, Session.position, Session.id)
         ))
 
-    return fragments.remember("registrations.signup_sessions", (event.id,), ("sessions",), load)
+    return fragments.remember("registrations.signup_sessions", (event.id,), ("sessions",), load, scope=event.id)
 
 
 class OwnSignup(NamedTuple):

@@ -40,7 +40,7 @@ def page_context(event: Event, *, user, **_kwargs) -> dict:
     taken = page_facts.known(event.id, SEATS_TAKEN)
     if taken is page_facts.UNKNOWN:
         taken = fragments.remember("events.seats_taken", (event.id,), ("registrations",),
-                                   lambda: seats_taken(event.id))
+                                   lambda: seats_taken(event.id), scope=event.id)
     mine, invitation_id, tally = _viewer_facts(user, event)
     return {
         "registration": registration_facts(event, taken),

@@ -164,7 +164,7 @@ def participant_page(event: Event, status_filter: str, q: str, number: int, per_
     found some."""
     counts, seats_taken, has_questions = fragments.remember(
         "registrations.participant_list_facets", (event.id,), ("registrations", "registration_questions"),
-        lambda: _participant_facets(event))
+        lambda: _participant_facets(event), scope=event.id)
     questions = () if has_questions is False else event_questions(event.id)
     with_positions = bool(counts.get("waitlisted")) and status_filter in ("", "waitlisted")
     if not q:
@@ -176,6 +176,7 @@ def participant_page(event: Event, status_filter: str, q: str, number: int, per_
             lambda: _rendered(render_rows, questions, show_needs,
                               _participant_rows(event, status_filter, q, number, per_page, with_positions, False)
                               if total else []),
+            scope=event.id,
         )
     else:
         found = _participant_rows(event, status_filter, q, number, per_page, with_positions, True)

@@ -129,11 +129,12 @@ def detail(event_id: int):
         main_column = Markup(build_main())
     else:
         main_column = fragments.cached("events.detail_main", (event.id, viewer_tz, show_online_link), DETAIL_TABLES,
-                                       build_main)
+                                       build_main, scope=event.id)
     calendar_box = fragments.cached(
         "events.calendar_links", (event.id, signed_in), ("events", "sessions"),
         lambda: render_template("calendar/_event_links.html", event=event,
                                 has_sessions=agenda_read.get("has_sessions")),
+        scope=event.id,
     )
     return render_template(
         "events/detail.html",
@@ -158,7 +159,7 @@ def _lesson_entries(event):
     # The clock matters too: whether one may record an entry yet depends on when the event starts.
     key = (event.id, viewer, now().replace(second=0, microsecond=0))
     return fragments.cached("events.lesson_entries", key, LESSON_BOX_TABLES,
-                            lambda: render_template("lessons/_event_entries.html", event=event))
+                            lambda: render_template("lessons/_event_entries.html", event=event), scope=event.id)
 
 
 LESSON_BOX_TABLES = ("lessons", "lesson_themes", "themes", "users", "organisations", "events", "event_organisers",

@@ -1,0 +1,74 @@
+"""Reading one event's scoped stamps (app.cache.scopes), once per request and event.
+
+An event page reads them with its first statement (`packed_column`, a column of app.events.page_facts'
+statement, then `prime`); any other request that asks for an entry scoped to an event reads that
+event's stamps with one small indexed query (`read`), remembered for the rest of the request.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+
+from flask import g, has_request_context, request
+from sqlalchemy import String, bindparam, cast, literal
+
+from app.cache import scopes, stamps
+
+_G_KEY = stamps.EVENT_G_KEY
+_TABLES = tuple(sorted(scopes.SCOPED))
+
+
+@functools.cache
+def _statement():
+    return stamps._sums(bindparam("names", expanding=True))
+
+
+def _store(create: bool) -> dict | None:
+    if not has_request_context():
+        return None
+    owner = request._get_current_object()
+    held = g.get(_G_KEY)
+    if held is None or held[0] is not owner:
+        if not create:
+            return None
+        held = (owner, {})
+        setattr(g, _G_KEY, held)
+    return held[1]
+
+
+def _by_table(rows, event_id) -> dict[str, int]:
+    suffix = "@" + str(event_id)
+    return {name[: -len(suffix)]: int(version) for name, version in rows if name.endswith(suffix)}
+
+
+def read(session, event_id: int) -> dict[str, int]:
+    """{table: stamp} of the event's rows of each table of SCOPED (missing: never written)."""
+    store = _store(False)
+    if store is not None and event_id in store:
+        return store[event_id]
+    rows = session.connection().execute(
+        _statement(), {"names": [scopes.event_name(table, event_id) for table in _TABLES]}).all()
+    found = _by_table(rows, event_id)
+    store = _store(True)
+    if store is not None:
+        store[event_id] = found
+    return found
+
+
+def packed_column(dialect_name: str, event_id):
+    """The stamps of the event whose id is `event_id` as one JSON object, to ride along a statement
+    that reads that event anyway (app.events.page_facts). `event_id` is a bound parameter (a
+    column of the outer statement would not be correlated through the sums' subqueries)."""
+    names = [literal(table + "@") + cast(event_id, String) for table in _TABLES]
+    return stamps._packed(stamps._sums(names), dialect_name)
+
+
+def prime(event_id: int, packed) -> None:
+    """Remember, for this request, the event's stamps read by packed_column()."""
+    store = _store(True)
+    if store is None:
+        return
+    if isinstance(packed, str):
+        packed = json.loads(packed)
+    store[event_id] = _by_table((packed or {}).items(), event_id)
