@@ -51,7 +51,8 @@ def _signup_sessions(event: Event) -> tuple[SignupSession, ...]:
     if read is not None:
         sessions = tuple(SignupSession(s.id, s.title, s.starts_at, s.capacity) for s in read)
         # Kept as the remembered answer too: the next page, its main column from the cache, asks nothing.
-        return fragments.remember("registrations.signup_sessions", (event.id,), ("sessions",), lambda: sessions)
+        return fragments.remember("registrations.signup_sessions", (event.id,), ("sessions",), lambda: sessions,
+                                  scope=event.id)
     if "sessions" in event.__dict__:
         return tuple(SignupSession(s.id, s.title, s.starts_at, s.capacity) for s in sorted(
             (s for s in event.sessions if s.has_signup), key=lambda s: (s.starts_at, s.position, s.id)))
