@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, g, url_for
+from flask import Flask, current_app, g, has_request_context, session
+from flask import url_for as flask_url_for
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from itsdangerous import URLSafeTimedSerializer
 from markupsafe import Markup
 
 from app.accounts.membership_queries import administers_any
@@ -53,6 +57,58 @@ MANAGE = ("assessments.index", "directory.index", "membership.requests", "accoun
           "privacy.audit")
 
 
+# Addresses without arguments (the navigation, the layout's links) and of static files, built once
+# per worker: each is the same on every request that has the same script root and host. Bounded, as
+# hosts come from the request.
+_BUILT: dict[tuple, str] = {}
+_BUILT_MAX = 512
+
+
+def url_for(endpoint: str, **values) -> str:
+    """flask.url_for, remembered for an endpoint without arguments or a static file's address (no
+    URL defaults are installed: the app has none; with some, every address is built afresh)."""
+    if (values and (endpoint != "static" or len(values) != 1 or "filename" not in values)) \
+            or endpoint[:1] == "." or current_app.url_default_functions:
+        return flask_url_for(endpoint, **values)
+    adapter = request_ctx.url_adapter if has_request_context() else None
+    if adapter is None:
+        return flask_url_for(endpoint, **values)
+    key = (adapter.script_name, adapter.server_name, adapter.subdomain, endpoint, values.get("filename"))
+    url = _BUILT.get(key)
+    if url is None:
+        url = flask_url_for(endpoint, **values)
+        if len(_BUILT) < _BUILT_MAX:
+            _BUILT[key] = url
+    return url
+
+
+# CSRF tokens' serializers by secret key: flask_wtf builds one for every page that shows a form (the
+# footer's language switcher: every page), and building it costs as much as signing the token.
+_CSRF_SERIALIZERS: dict = {}
+
+
+def csrf_token() -> str:
+    """flask_wtf.csrf.generate_csrf, the same token (what forms and the CSRF check read), with its
+    serializer built once per secret key. A first visit (no raw token in the session yet) and any
+    configuration it does not expect go through flask_wtf itself."""
+    config = current_app.config
+    field_name = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+    if field_name in g:
+        return g.get(field_name)
+    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    raw = session.get(field_name)
+    if not secret or not isinstance(raw, str):
+        return generate_csrf()
+    serializer = _CSRF_SERIALIZERS.get(secret)
+    if serializer is None:
+        serializer = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
+        if len(_CSRF_SERIALIZERS) < 8:
+            _CSRF_SERIALIZERS[secret] = serializer
+    token = serializer.dumps(raw)
+    setattr(g, field_name, token)
+    return token
+
+
 def nav_items() -> list[dict]:
     user = current_user._get_current_object()  # one proxy lookup, not one an entry
     signed_in = is_signed_in(user)
@@ -77,6 +133,8 @@ def nav_items() -> list[dict]:
 
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["url_for"] = url_for
+    app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["is_signed_in"] = is_signed_in
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     app.jinja_env.filters["country"] = country_name
@@ -89,6 +147,7 @@ def install_template_helpers(app: Flask) -> None:
         return {
             "site_name": app.config["SITE_NAME"],
             "csp_nonce": getattr(g, "csp_nonce", ""),
+            "csrf_token": csrf_token,  # after flask_wtf's processor: this one is kept
             "viewer_timezone": viewer_tz,
             "demo_mode": app.config.get("DEMO_MODE", False),
         }

@@ -129,6 +129,10 @@ PAGES = [
              lambda r: _rule_has(r, blueprint="lessons", args=set(), words=("lesson",)), refine=_lessons_search),
     PageSpec("dashboard", "Coordinator dashboard", "coordinator", ("reports.dashboard",),
              lambda r: _rule_has(r, blueprint="reports", args=set())),
+    # The ceiling as the signed-in member: what every signed-in request pays before and after its
+    # view (user load, consent check, session cookie, CSRF token, navigation, hooks, base template).
+    PageSpec("ceiling_member", "Ceiling, signed in (base template, the member's session)", "member",
+             ("bench.ceiling",)),
 ]
 REGISTER = PageSpec("registration", "Registration (POST, distinct users)", "pool", ("registrations.register",),
                     lambda r: _rule_has(r, args={"event_id"}, words=("register",), method="POST",

@@ -77,6 +77,17 @@ class SlidingSessionInterface(SecureCookieSessionInterface):
     activity), but is re-signed and re-sent at most every SESSION_REFRESH_SECONDS instead of on
     every request: signing and sending it cost about as much as a small page."""
 
+    def get_signing_serializer(self, app: Flask):
+        """Flask builds the cookie's serializer afresh for every request (itsdangerous' set-up costs
+        about as much as checking the signature): built once per secret key and fallbacks."""
+        if not app.secret_key:
+            return None
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        built = self.__dict__.get("_serializer")
+        if built is None or built[0] != keys:
+            built = self._serializer = (keys, super().get_signing_serializer(app))
+        return built[1]
+
     def should_set_cookie(self, app: Flask, session) -> bool:
         moment = int(now().timestamp())
         if session.modified:

@@ -1,0 +1,56 @@
+"""What every request pays, made cheaper without changing what it does: the session cookie's serializer
+built once per secret key, CSRF tokens signed as flask_wtf signs them, argument-less addresses
+remembered (app.accounts.auth, app.templating)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import g, url_for
+from flask_wtf.csrf import generate_csrf, validate_csrf
+
+from app.templating import csrf_token
+from app.templating import url_for as remembered_url_for
+
+
+def test_session_cookie_follows_a_new_secret_key(app, make, login):
+    user = make.user()
+    client = login(user)
+    assert client.get("/profile").status_code == 200
+    saved = app.secret_key, app.config.get("SECRET_KEY_FALLBACKS")
+    try:
+        # A new key with the old one as a fallback: the cookie is still read; without it, it is not.
+        app.secret_key, app.config["SECRET_KEY_FALLBACKS"] = "a-new-key-for-this-test", [saved[0]]
+        assert client.get("/profile").status_code == 200
+        app.config["SECRET_KEY_FALLBACKS"] = []
+        assert client.get("/profile").status_code == 302
+    finally:
+        app.secret_key, app.config["SECRET_KEY_FALLBACKS"] = saved
+
+
+def test_page_csrf_token_is_flask_wtf_token(app, make, login):
+    client = login(make.user())
+    with client:
+        html = client.get("/").get_data(as_text=True)
+        tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', html))
+        assert len(tokens) == 1
+        token = tokens.pop()
+        assert g.csrf_token == token and generate_csrf() == token
+        validate_csrf(token)
+
+
+def test_csrf_token_on_a_first_visit_goes_through_flask_wtf(app):
+    with app.test_request_context("/"):
+        token = csrf_token()
+        assert token == generate_csrf()
+        validate_csrf(token)
+
+
+def test_remembered_addresses_are_flask_addresses(app):
+    for base in ("/", "/sub/path"):
+        with app.test_request_context("/", base_url=f"http://example.test{base}"):
+            for endpoint, values in (("events.index", {}), ("static", {"filename": "css/app.css"}),
+                                     ("events.detail", {"event_id": 7}), ("events.index", {"q": "x"}),
+                                     ("events.index", {"_external": True})):
+                assert remembered_url_for(endpoint, **values) == url_for(endpoint, **values)
+                assert remembered_url_for(endpoint, **values) == url_for(endpoint, **values)
