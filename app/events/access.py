@@ -10,6 +10,8 @@ cancelled events are visible to everyone (cancelled ones clearly marked).
 
 from __future__ import annotations
 
+import functools
+
 from flask import abort, request
 from sqlalchemy import Integer, bindparam, exists, inspect, or_, select
 
@@ -143,7 +145,11 @@ def managed_clause(user):
     return organised_clause(user.id)
 
 
-_by_id: dict[str, object] = {}
+@functools.cache
+def _by_id(dialect_name: str):
+    """The event by its id with its scoped change stamps, built once per database kind."""
+    event_id = bindparam("event_id", type_=Integer)
+    return select(Event, event_stamps.packed_column(dialect_name, event_id)).where(Event.id == event_id)
 
 
 def _load(event_id: int) -> Event | None:
@@ -151,12 +157,7 @@ def _load(event_id: int) -> Event | None:
     (app.cache.event_stamps) so that the page's entries scoped to it ask no statement of their own."""
     if inspect(Event).identity_key_from_primary_key([event_id]) in db.session.identity_map:
         return db.session.get(Event, event_id)
-    dialect_name = db.session.get_bind().dialect.name
-    statement = _by_id.get(dialect_name)
-    if statement is None:
-        event_id_param = bindparam("event_id", type_=Integer)
-        statement = _by_id.setdefault(dialect_name, select(Event, event_stamps.packed_column(dialect_name, event_id_param))
-                                      .where(Event.id == event_id_param))
+    statement = _by_id(db.session.get_bind().dialect.name)
     row = db.session.execute(statement, {"event_id": event_id}).first()
     if row is None:
         return None
