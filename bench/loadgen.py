@@ -38,9 +38,14 @@ class Result:
     max_ms: float | None = None
     statuses: dict[str, int] = field(default_factory=dict)
     engine: str = "python"
+    server_ms: list[float] = field(default_factory=list, repr=False)  # Server-Timing app;dur, when sent
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        data.pop("server_ms")
+        if self.server_ms:
+            data["server_p50_ms"] = round(percentile(sorted(self.server_ms), 0.50), 2)
+        return data
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float | None:
@@ -51,7 +56,21 @@ def percentile(sorted_values: list[float], fraction: float) -> float | None:
     return sorted_values[rank - 1]
 
 
-def summarise(latencies: list[float], statuses: dict[str, int], errors: int, seconds: float) -> Result:
+def server_app_ms(headers: dict[str, str]) -> float | None:
+    """The server's own time (`app;dur=` of a Server-Timing header, app/cache/timing.py), if sent."""
+    timing = headers.get("server-timing") or ""
+    for part in timing.split(","):
+        name, _, rest = part.strip().partition(";")
+        if name == "app" and rest.startswith("dur="):
+            try:
+                return float(rest[4:].split(";")[0])
+            except ValueError:
+                return None
+    return None
+
+
+def summarise(latencies: list[float], statuses: dict[str, int], errors: int, seconds: float,
+              server_ms: list[float] | None = None) -> Result:
     ordered = sorted(latencies)
     count = len(ordered)
     to_ms = lambda value: round(value * 1000, 2) if value is not None else None  # noqa: E731
@@ -66,6 +85,7 @@ def summarise(latencies: list[float], statuses: dict[str, int], errors: int, sec
         mean_ms=to_ms(sum(ordered) / count) if count else None,
         max_ms=to_ms(ordered[-1]) if ordered else None,
         statuses=statuses,
+        server_ms=server_ms or [],
     )
 
 
@@ -276,6 +296,7 @@ def run_python(port: int, requests: list[PreparedRequest] | PreparedRequest, *, 
     lock = threading.Lock()
     next_index = [0]
     latencies: list[float] = []
+    server_ms: list[float] = []
     statuses: dict[str, int] = {}
     errors = [0]
     deadline = time.perf_counter() + max_seconds
@@ -290,25 +311,29 @@ def run_python(port: int, requests: list[PreparedRequest] | PreparedRequest, *, 
 
     def worker():
         client = Client(port)
-        local_latencies, local_statuses, local_errors = [], {}, 0
+        local_latencies, local_server, local_statuses, local_errors = [], [], {}, 0
         while (item := take()) is not None:
             headers = {"Cookie": item.cookie} if item.cookie else {}
             headers.update(item.headers)
             started = time.perf_counter()
             try:
-                status, _, _ = client.request(item.method, item.path, body=item.body, headers=headers)
+                status, response_headers, _ = client.request(item.method, item.path, body=item.body,
+                                                             headers=headers)
             except OSError as exc:
                 local_errors += 1
                 local_statuses[type(exc).__name__] = local_statuses.get(type(exc).__name__, 0) + 1
                 client.close()
                 continue
             local_latencies.append(time.perf_counter() - started)
+            if (app_ms := server_app_ms(response_headers)) is not None:
+                local_server.append(app_ms)
             local_statuses[str(status)] = local_statuses.get(str(status), 0) + 1
             if status not in ok_statuses:
                 local_errors += 1
         client.close()
         with lock:
             latencies.extend(local_latencies)
+            server_ms.extend(local_server)
             errors[0] += local_errors
             for key, count in local_statuses.items():
                 statuses[key] = statuses.get(key, 0) + count
@@ -319,7 +344,7 @@ def run_python(port: int, requests: list[PreparedRequest] | PreparedRequest, *, 
         thread.start()
     for thread in threads:
         thread.join(max_seconds + 60)
-    return summarise(latencies, statuses, errors[0], time.perf_counter() - started)
+    return summarise(latencies, statuses, errors[0], time.perf_counter() - started, server_ms)
 
 
 WRK_SCRIPT = """

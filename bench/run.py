@@ -313,7 +313,8 @@ def free_port() -> int:
 class Server:
     """gunicorn serving bench.wsgi_bench:app on 127.0.0.1 in production mode."""
 
-    def __init__(self, database_url: str, port: int, workers: int, log_path: Path):
+    def __init__(self, database_url: str, port: int, workers: int, log_path: Path,
+                 extra_env: dict[str, str] | None = None):
         self.port = port
         self.workers = workers
         self.log_path = log_path
@@ -327,6 +328,7 @@ class Server:
             "LIAISON_BENCH_CEILING": "1",
             "BASE_URL": f"http://127.0.0.1:{port}",
             "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
+            **(extra_env or {}),
         })
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(log_path, "w")  # noqa: SIM115

@@ -55,9 +55,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802
         with _Handler.lock:
             _Handler.hits += 1
-        status = 200 if self.path == "/ok" else 404
+        status = 200 if self.path in ("/ok", "/timed") else 404
         body = b"hello"
         self.send_response(status)
+        if self.path == "/timed":
+            self.send_header("Server-Timing", 'app;dur=7.25, db;dur=1.50;desc="2 statements", cache;desc=none')
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Set-Cookie", "session=abc; Path=/")
         self.end_headers()
@@ -91,6 +93,16 @@ def test_python_engine_consumes_a_list_once_and_counts_bad_statuses(http_port):
     result = loadgen.run_python(http_port, requests, concurrency=3, max_requests=1000, max_seconds=20)
     assert result.requests == 10 and result.errors == 5
     assert result.statuses == {"200": 5, "404": 5}
+
+
+def test_python_engine_reads_the_servers_own_time_when_it_is_sent(http_port):
+    timed = loadgen.run_python(http_port, loadgen.PreparedRequest("GET", "/timed"), concurrency=2,
+                               max_requests=6, max_seconds=20)
+    assert timed.server_ms == [7.25] * 6 and timed.as_dict()["server_p50_ms"] == 7.25
+    plain = loadgen.run_python(http_port, loadgen.PreparedRequest("GET", "/ok"), concurrency=1,
+                               max_requests=2, max_seconds=20)
+    assert plain.server_ms == [] and "server_p50_ms" not in plain.as_dict()
+    assert loadgen.server_app_ms({"server-timing": "db;dur=3, app;dur=x"}) is None
 
 
 def test_python_engine_stops_at_the_time_bound(http_port):
