@@ -14,7 +14,10 @@ unrecorded --warmup, at --concurrency, to gunicorn (--workers) on PostgreSQL. Mo
 - `two`: two instances (two ports, as two machines) behind HAProxy, cache and rate limits in Redis;
 - `two-local`: two instances behind HAProxy, each worker with its own in-memory cache.
 
-The two-instance modes end with the cross-instance check (bench/mixed_checks.py). The bare-template
+With --pin-cores each instance's gunicorn runs on a core of its own (taskset; PostgreSQL, HAProxy and
+the load generator are not pinned), as if each instance were a one-core machine: `--modes redis,two
+--pin-cores` compares one such machine with two on a 2-core box. The two-instance modes end with the
+cross-instance check (bench/mixed_checks.py). The bare-template
 ceiling is measured with the same client just before and just after each mode. Results go to
 bench/results/mixed-<timestamp>.json and, with --readme, to the "Mixed traffic" section of bench/README.md.
 """
@@ -99,7 +102,7 @@ class Servers:
             for n, port in enumerate(ports, 1):
                 self.instances.append(Instance(root, port, args.workers, env, scratch / "wsgi",
                                                RESULTS_DIR / f"mixed-{args.stamp}-{label}-{mode}-gunicorn{n}.log",
-                                               python=args.python))
+                                               python=args.python, cpu=n - 1 if args.pin_cores else None))
             for instance in self.instances:
                 instance.wait_ready()
             if count > 1:
@@ -112,6 +115,11 @@ class Servers:
 
     def worker_pids(self) -> list[int]:
         return [pid for instance in self.instances for pid in instance.worker_pids()]
+
+    def worker_cores(self) -> list[list[int]]:
+        """The cores each instance's workers may run on, read back from the kernel (--pin-cores shows here)."""
+        return [sorted(set().union(*(os.sched_getaffinity(pid) for pid in instance.worker_pids())))
+                for instance in self.instances]
 
     def stop(self) -> None:
         if self.proxy:
@@ -180,6 +188,7 @@ class Side:
             sign_in_people(self.servers.port, self.population, secret_key)
             filters = list_filters(self.servers.port, self.population.people[0])
             self.ceilings = [ceiling(self.servers.port, args.concurrency, args.ceiling_seconds)]
+            self.worker_cores = self.servers.worker_cores()
         except BaseException:
             self.servers.stop()
             raise
@@ -250,7 +259,7 @@ class Side:
             "load": {"before": round(self.load_before, 2), "during": self.load.figures(),
                      "after": round(os.getloadavg()[0], 2)},
             "rss_mb": self.rss_mb, "database": self.database.figures(), "errors_sample": traffic.errors[:20],
-            "only": args.only, "checks": self.checks, "writes_found": self.writes, **traffic.recorder.report(self.seconds),
+            "only": args.only, "pinned": args.pin_cores, "worker_cores": self.worker_cores, "checks": self.checks, "writes_found": self.writes, **traffic.recorder.report(self.seconds),
         }
         requests = result["overall"]["requests"] or 1
         result["cpu"] = {part: {"seconds": round(cpu, 2), "ms_per_request": round(cpu * 1000 / requests, 2),
@@ -312,6 +321,9 @@ def parse_args(argv):
                         help="with --baseline-dir: serve both at once and alternate slices of this length")
     parser.add_argument("--python", help="Python that runs gunicorn (default: this one)")
     parser.add_argument("--no-checks", action="store_true", help="skip the cross-instance check")
+    parser.add_argument("--pin-cores", action="store_true",
+                        help="each instance's gunicorn on a core of its own (instance n on core n-1, taskset), as if "
+                        "each were a one-core machine: 1 instance against 2 shows growth on a 2-core machine")
     parser.add_argument("--readme", action="store_true", help="write the Mixed traffic section of bench/README.md")
     parser.add_argument("--label", default="this", help="what the report calls this checkout's runs")
     parser.add_argument("--only", help="comma-separated actions of the mix to keep (their weights unchanged), "

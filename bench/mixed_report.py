@@ -41,6 +41,9 @@ def _bad(row: dict) -> str:
 
 def _mode(run: dict) -> str:
     label = MODE_LABELS.get(run["mode"], run["mode"])
+    if run.get("pinned"):
+        label += ", one core per instance (" + " / ".join(
+            ",".join(map(str, cores)) for cores in run.get("worker_cores", [])) + ")"
     return f"{label}; only {run['only'].replace(',', ', ')}" if run.get("only") else label
 
 

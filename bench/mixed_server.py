@@ -74,7 +74,7 @@ class Instance:
     """`gunicorn -w N` of the checkout at `root` on 127.0.0.1:port, production settings."""
 
     def __init__(self, root: Path, port: int, workers: int, env: dict[str, str], scratch: Path, log_path: Path,
-                 python: str | None = None):
+                 python: str | None = None, cpu: int | None = None):
         self.root, self.port, self.workers, self.log_path = root, port, workers, log_path
         module = write_wsgi(scratch)
         full_env = dict(os.environ)
@@ -89,8 +89,9 @@ class Instance:
         full_env.setdefault("BASE_URL", f"http://127.0.0.1:{port}")
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(log_path, "w")  # noqa: SIM115
+        pin = ["taskset", "-c", str(cpu)] if cpu is not None else []  # as if a one-core machine
         self.process = subprocess.Popen(
-            [python or sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+            [*pin, python or sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
              "--timeout", "60", module],
             cwd=root, env=full_env, stdout=self._log, stderr=subprocess.STDOUT,
         )
