@@ -90,7 +90,7 @@ def public_feed():
     filters = PublicFilters.from_args(request.args)
     all_day = _wants_all_day()
     fingerprint = remembered(("public", filters.key(), all_day), PUBLIC_TABLES,
-                             lambda: feeds.public_fingerprint(filters, all_day=all_day))
+                             lambda: feeds.public_fingerprint(filters, all_day=all_day), public=True)
     return feed_response(fingerprint, PUBLIC_TABLES, lambda: feeds.public_feed(filters, all_day=all_day),
                          "liaison-public.ics", public=True)
 
