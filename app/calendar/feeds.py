@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Integer, and_, bindparam, func, select, true
+from sqlalchemy import and_, bindparam, func, select, true
 
 from app.accounts.models import User
 from app.cache import stamps
-from app.calendar import feed_entries, rows
+from app.calendar import feed_entries, reader, rows
 from app.calendar.entries import Wording
 from app.calendar.ics import Entry
 from app.events.access import managed_clause, visible_clause
@@ -31,7 +31,6 @@ from app.registrations.models import (
     SessionSignup,
     SessionSignupStatus,
 )
-from app.roles import is_signed_in
 from app.timeutil import now
 
 # Feeds reach this far back; older entries stay in the clients that already have them.
@@ -95,31 +94,20 @@ def _latest(*values: datetime | None) -> datetime | None:
     return max(present) if present else None
 
 
-@dataclass(frozen=True)
-class _Reader:
-    """A stand-in for a feed's owner in the statements built once per shape: what the access rules
-    (app.events.access.visible_clause) branch on, with the id left as a bound value."""
-
-    is_authenticated: bool
-    is_confirmed: bool
-    role: object
-    id: object = bindparam("reader_id", type_=Integer)
-
-
 def _shape(user: User) -> tuple:
     """What the personal feed's statements depend on beyond the values bound when they run."""
-    return (is_signed_in(user), user.role, bool(user.calendar_include_waitlisted))
+    return (*reader.shape(user), bool(user.calendar_include_waitlisted))
 
 
 def _personal_params(user: User) -> dict:
-    return {"reader_id": user.id, "since": now() - HISTORY}
+    return {reader.READER_ID: user.id, "since": now() - HISTORY}
 
 
 def _personal_queries(signed_in: bool, role, waitlisted: bool):
     """(registrations, session sign-up rows) the personal feed selects, unordered and unlimited, for
     the reader `_personal_params` binds."""
     since = bindparam("since", type_=Event.ends_at.type)
-    reader = _Reader(signed_in, signed_in, role)
+    viewer = reader.stand_in(signed_in, role)
     statuses = [RegistrationStatus.CONFIRMED]
     signup_statuses = [SessionSignupStatus.CONFIRMED]
     if waitlisted:
@@ -130,10 +118,10 @@ def _personal_queries(signed_in: bool, role, waitlisted: bool):
         .select_from(Registration)
         .join(Event, Registration.event_id == Event.id)
         .where(
-            Registration.user_id == reader.id,
+            Registration.user_id == viewer.id,
             Registration.status.in_(statuses),
             Event.ends_at >= since,
-            visible_clause(reader),
+            visible_clause(viewer),
         )
     )
     signups = (
@@ -146,11 +134,11 @@ def _personal_queries(signed_in: bool, role, waitlisted: bool):
             and_(Registration.event_id == Event.id, Registration.user_id == SessionSignup.user_id),
         )
         .where(
-            SessionSignup.user_id == reader.id,
+            SessionSignup.user_id == viewer.id,
             SessionSignup.status.in_(signup_statuses),
             Registration.status.in_(statuses),
             Session.ends_at >= since,
-            visible_clause(reader),
+            visible_clause(viewer),
         )
     )
     return registrations, signups
@@ -165,7 +153,7 @@ def _personal_fingerprint_statement(*shape):
                         func.max(SessionSignup.updated_at), func.max(Registration.updated_at),
                         func.sum(Session.id), func.sum(Session.sequence))
     # Registrations and sign-ups that were cancelled also change the feed (an entry disappears).
-    reader_id = _Reader.id
+    reader_id = reader.StandIn.id
     any_registration = select(func.max(Registration.updated_at)).where(
         Registration.user_id == reader_id).scalar_subquery()
     any_signup = select(func.max(SessionSignup.updated_at)).where(

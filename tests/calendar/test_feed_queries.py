@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import event as sqlalchemy_event
+
 from app.cache import fragments
 from app.extensions import db
 from app.timeutil import set_now
@@ -116,6 +118,30 @@ def test_the_public_feed_is_kept_in_the_worker_with_every_cache_off(cold, client
     event.sessions[0].title = "Welcome"
     db.session.commit()
     assert _public(client) == (PUBLIC_FEED - 1, body)
+
+
+def test_a_download_reads_its_reader_without_the_change_stamps(client, make, login):
+    """The event's .ics reads nothing from the cache (app.cache.stamps.not_read_by): the signed-in
+    reader's row comes without the stamps, which cost the database more than the row itself."""
+    event = make.event("Workshop", starts_at=datetime(2030, 1, 1, 9, tzinfo=UTC))
+    make.session(event, "Opening", starts_at=event.starts_at, hours=1)
+    reader = make.user()
+    make.registration(event, reader)
+    db.session.commit()
+    reader_client = login(reader)
+    for url in (f"/events/{event.id}.ics", f"/events/{event.id}.ics?sessions=1"):
+        seen: list[str] = []
+
+        def _seen(conn, cursor, statement, *args, seen=seen):
+            seen.append(statement)
+
+        sqlalchemy_event.listen(db.engine, "before_cursor_execute", _seen)
+        try:
+            response = reader_client.get(url)
+        finally:
+            sqlalchemy_event.remove(db.engine, "before_cursor_execute", _seen)
+        assert response.status_code == 200 and b"BEGIN:VEVENT" in response.data, url
+        assert not [s for s in seen if "change_stamps" in s], url
 
 
 def test_the_one_statement_download_shows_the_online_link_to_exactly_who_may_see_it(client, make, login):
