@@ -21,6 +21,10 @@ Two other kinds of entries, declared as such:
 - `kept()` / `keep()`: entries kept for a number of seconds (built reports), for callers that
   decide themselves how old an entry may be.
 
+An entry declared `worker=True` (the same for everybody, asked over and over: the public feed) is
+also kept in this worker's memory (app.cache.worker, bounded in bytes) under the same storage key,
+with the shared cache in Redis or turned off as well.
+
 With CACHE_CHECK_DEPENDENCIES (on in the tests) every build runs under app.cache.dependencies,
 which fails when it read a table its entry does not declare.
 
@@ -45,6 +49,7 @@ from markupsafe import Markup
 
 from app.cache import dependencies, event_stamps, scopes, stamps, timing
 from app.cache.backends import IN_PROCESS, InProcessCache
+from app.cache.worker import memo as worker_memo
 from app.extensions import db
 from app.i18n import current_language
 
@@ -117,9 +122,10 @@ def enabled() -> bool:
 
 
 def clear(app: Flask | None = None) -> None:
-    """Empty the cache (both stores)."""
+    """Empty the cache (both stores, and this worker's memo)."""
     cache_for(app).clear()
     _large_store(app).clear()
+    worker_memo(app).clear()
 
 
 def query_key() -> tuple:
@@ -156,29 +162,44 @@ def _versions(tables: tuple[str, ...], scope: int | None) -> tuple:
 
 
 def remember(name: str, key: Hashable, tables: Iterable[str], compute: Callable[[], object],
-             size: int | None = None, *, fingerprinted: bool = False, scope: int | None = None):
+             size: int | None = None, *, fingerprinted: bool = False, scope: int | None = None,
+             worker: bool = False):
     """The value of entry `name` for `key`, computed again when one of `tables` changed (or, with
     `fingerprinted`, when the key changed: it identifies the content). With `scope` (an event's id)
     the entry is about that event only: of its tables kept per event (app.cache.scopes.SCOPED),
     only that event's rows count, so other events' writes leave it found; with the dependency check
-    on, loading another event's row of such a table while building it fails. `size` is accepted for
-    the callers of the old byte-bounded LRU; the cache is bounded by entries (CACHE_THRESHOLD)."""
+    on, loading another event's row of such a table while building it fails. With `worker` the
+    entry is also kept in this worker's memory (app.cache.worker), even with the cache off. `size`
+    is accepted for the callers of the old byte-bounded LRU; the cache is bounded by entries."""
     tables = tuple(tables)
     dependencies.note(tables)
-    if not enabled():
+    shared = enabled()
+    if not shared and not worker:
         return compute()
     versions = () if fingerprinted else _versions(tables, scope)
     storage_key = _storage_key(name, key, versions)
-    stored = _get(storage_key)
+    if worker:
+        stored = worker_memo().get(storage_key)
+        if stored is not None:
+            timing.note_lookup(True, storage_key)
+            return stored[0]
+    stored = _get(storage_key) if shared else None
     if stored is not None:
-        return stored[0]
+        value = stored[0]
+    else:
+        value = _compute(name, tables, scope, compute)
+        if shared:
+            _store(storage_key, value)
+    if worker:
+        worker_memo().put(storage_key, value, _size(value))
+    return value
+
+
+def _compute(name: str, tables: tuple[str, ...], scope: int | None, compute: Callable[[], object]):
     if current_app.config.get("CACHE_CHECK_DEPENDENCIES"):
         with dependencies.watching(name, tables, scope):
-            value = compute()
-    else:
-        value = compute()
-    _store(storage_key, value)
-    return value
+            return compute()
+    return compute()
 
 
 def cached(name: str, key: Hashable, tables: Iterable[str], build: Callable[[], str], *,

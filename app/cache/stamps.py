@@ -39,7 +39,7 @@ import secrets
 import threading
 import zlib
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import (
     BigInteger,
     cast,
@@ -267,10 +267,34 @@ def _with_stamps(build, dialect_name: str):
     return build().add_columns(packed_column(dialect_name))
 
 
+_WITHOUT_STAMPS: set = set()  # view functions that read nothing kept under the stamps
+
+
+def not_read_by(view):
+    """Mark a view (a decorator) that reads nothing from the cache: the request's first statement
+    (its signed-in user) then comes without the stamps, which cost the database more than the row.
+    Should it read them after all, `read` asks for them (one more statement, nothing stale)."""
+    _WITHOUT_STAMPS.add(view)
+    return view
+
+
+def _view_reads_stamps() -> bool:
+    if not has_request_context() or request.url_rule is None:
+        return True
+    return current_app.view_functions.get(request.url_rule.endpoint) not in _WITHOUT_STAMPS
+
+
+@functools.cache
+def _without_stamps(build):
+    return build()
+
+
 def first_with_stamps(session, build, params: dict):
     """The entity of the first row of `build()` (a select of one entity, built once per `build`
     and database kind) or None, with every stamp read in the same round trip (packed_column) and
-    remembered for the rest of the request (prime)."""
+    remembered for the rest of the request (prime); without them for a view marked `not_read_by`."""
+    if not _view_reads_stamps():
+        return session.execute(_without_stamps(build), params).scalars().first()
     row = session.execute(_with_stamps(build, session.get_bind().dialect.name), params).first()
     if row is None:
         return None

@@ -3,9 +3,12 @@ reader may see, the online link only for organisers and confirmed participants."
 
 from __future__ import annotations
 
-from sqlalchemy import exists, false, or_, select
+import functools
+
+from sqlalchemy import Integer, bindparam, exists, false, or_, select
 
 from app.accounts.permissions import is_signed_in
+from app.calendar import reader
 from app.calendar.entries import Wording, event_entry, session_entry
 from app.calendar.ics import build_calendar
 from app.events.access import can_view, is_organiser_of, managed_clause
@@ -33,14 +36,19 @@ def may_see_online(user, event: Event) -> bool:
     return bool(db.session.scalar(select(_confirmed(user, event.id))))
 
 
+@functools.cache
+def _download_statement(signed_in: bool, role):
+    """The event by id with whether the reader may see its online link, built once per shape of reader."""
+    viewer = reader.stand_in(signed_in, role)
+    online = or_(managed_clause(viewer), _confirmed(viewer, Event.id)) if signed_in else false()
+    return select(Event, online.label("online")).where(Event.id == bindparam("event_id", type_=Integer))
+
+
 def event_for_download(event_id: int, user) -> tuple[Event, bool] | None:
     """(the event, whether `user` may see its online link: `may_see_online`), read in one
     statement; None when there is no such event or `user` may not see it."""
-    if is_signed_in(user):
-        online = or_(managed_clause(user), _confirmed(user, Event.id))
-    else:
-        online = false()
-    row = db.session.execute(select(Event, online.label("online")).where(Event.id == event_id)).first()
+    statement = _download_statement(*reader.shape(user))
+    row = db.session.execute(statement, {"event_id": event_id, **reader.params(user)}).first()
     if row is None or not can_view(user, row[0]):
         return None
     return row[0], bool(row[1])

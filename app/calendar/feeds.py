@@ -8,6 +8,7 @@ key) read with ONE aggregate query over the same rows, so the view answers an un
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,7 +19,7 @@ from sqlalchemy import and_, bindparam, func, select, true
 
 from app.accounts.models import User
 from app.cache import stamps
-from app.calendar import feed_entries, rows
+from app.calendar import feed_entries, reader, rows
 from app.calendar.entries import Wording
 from app.calendar.ics import Entry
 from app.events.access import managed_clause, visible_clause
@@ -93,12 +94,23 @@ def _latest(*values: datetime | None) -> datetime | None:
     return max(present) if present else None
 
 
-def _personal_queries(user: User):
-    """(registrations, session sign-up rows) the personal feed selects, unordered and unlimited."""
-    since = now() - HISTORY
+def _shape(user: User) -> tuple:
+    """What the personal feed's statements depend on beyond the values bound when they run."""
+    return (*reader.shape(user), bool(user.calendar_include_waitlisted))
+
+
+def _personal_params(user: User) -> dict:
+    return {reader.READER_ID: user.id, "since": now() - HISTORY}
+
+
+def _personal_queries(signed_in: bool, role, waitlisted: bool):
+    """(registrations, session sign-up rows) the personal feed selects, unordered and unlimited, for
+    the reader `_personal_params` binds."""
+    since = bindparam("since", type_=Event.ends_at.type)
+    viewer = reader.stand_in(signed_in, role)
     statuses = [RegistrationStatus.CONFIRMED]
     signup_statuses = [SessionSignupStatus.CONFIRMED]
-    if user.calendar_include_waitlisted:
+    if waitlisted:
         statuses.append(RegistrationStatus.WAITLISTED)
         signup_statuses.append(SessionSignupStatus.WAITLISTED)
     registrations = (
@@ -106,10 +118,10 @@ def _personal_queries(user: User):
         .select_from(Registration)
         .join(Event, Registration.event_id == Event.id)
         .where(
-            Registration.user_id == user.id,
+            Registration.user_id == viewer.id,
             Registration.status.in_(statuses),
             Event.ends_at >= since,
-            visible_clause(user),
+            visible_clause(viewer),
         )
     )
     signups = (
@@ -122,55 +134,66 @@ def _personal_queries(user: User):
             and_(Registration.event_id == Event.id, Registration.user_id == SessionSignup.user_id),
         )
         .where(
-            SessionSignup.user_id == user.id,
+            SessionSignup.user_id == viewer.id,
             SessionSignup.status.in_(signup_statuses),
             Registration.status.in_(statuses),
             Session.ends_at >= since,
-            visible_clause(user),
+            visible_clause(viewer),
         )
     )
     return registrations, signups
 
 
-def personal_fingerprint(user: User, *, all_day: bool = False) -> Fingerprint:
-    """The personal feed's ETag and Last-Modified in one query: a new, cancelled or changed
-    registration or sign-up, an edited event or session, an event leaving the window, a new token
-    or a changed preference all change it."""
-    registrations, signups = _personal_queries(user)
+@functools.cache
+def _personal_fingerprint_statement(*shape):
+    registrations, signups = _personal_queries(*shape)
     ours = _aggregate(registrations, func.max(Event.updated_at), func.max(Registration.updated_at),
                       func.sum(Event.id), func.sum(Event.sequence))
     theirs = _aggregate(signups, func.max(Session.updated_at), func.max(Event.updated_at),
                         func.max(SessionSignup.updated_at), func.max(Registration.updated_at),
                         func.sum(Session.id), func.sum(Session.sequence))
     # Registrations and sign-ups that were cancelled also change the feed (an entry disappears).
+    reader_id = reader.StandIn.id
     any_registration = select(func.max(Registration.updated_at)).where(
-        Registration.user_id == user.id).scalar_subquery()
+        Registration.user_id == reader_id).scalar_subquery()
     any_signup = select(func.max(SessionSignup.updated_at)).where(
-        SessionSignup.user_id == user.id).scalar_subquery()
-    row = db.session.execute(
-        select(*ours.c, *theirs.c, any_registration, any_signup).select_from(ours).join(theirs, true())
-    ).one()
+        SessionSignup.user_id == reader_id).scalar_subquery()
+    return select(*ours.c, *theirs.c, any_registration, any_signup).select_from(ours).join(theirs, true())
+
+
+def personal_fingerprint(user: User, *, all_day: bool = False) -> Fingerprint:
+    """The personal feed's ETag and Last-Modified in one query (built once per shape of reader): a
+    new, cancelled or changed registration or sign-up, an edited event or session, an event leaving
+    the window, a new token or a changed preference (language, time zone, waitlisted) all change it."""
+    statement = _personal_fingerprint_statement(*_shape(user))
+    row = db.session.execute(statement, _personal_params(user)).one()
     key = ("personal", user.id, user.calendar_token, bool(user.calendar_include_waitlisted), all_day)
-    parts = (user.name, user.email, user.role, user.is_active, user.updated_at, tuple(row))
+    parts = (user.name, user.email, user.role, user.is_active, user.updated_at, user.language, user.timezone,
+             tuple(row))
     dates = [v for v in (user.updated_at, *row) if isinstance(v, datetime)]
     return _fingerprint(key, parts, _latest(*dates))
+
+
+@functools.cache
+def _personal_feed_statements(*shape):
+    """The feed's two reads (its events, its sessions with their events), built once per shape."""
+    registrations, signups = _personal_queries(*shape)
+    events = (registrations.with_only_columns(*rows.EVENT_COLUMNS, Registration.status, Registration.updated_at)
+              .order_by(Event.starts_at, Event.id).limit(PERSONAL_LIMIT))
+    sessions = (signups.with_only_columns(*rows.SESSION_COLUMNS, *rows.EVENT_COLUMNS, SessionSignup.status,
+                                          SessionSignup.updated_at, Registration.status)
+                .order_by(Session.starts_at, Session.id).limit(PERSONAL_LIMIT))
+    return events, sessions
 
 
 def personal_feed(user: User, *, all_day: bool = False) -> Feed:
     """Confirmed events, signed-up sessions of those events and, if the user asked for it,
     waitlisted events (and waitlisted session sign-ups) as TENTATIVE."""
-    registrations_query, signups_query = _personal_queries(user)
+    events_statement, sessions_statement = _personal_feed_statements(*_shape(user))
+    params = _personal_params(user)
     width = len(rows.EVENT_FIELDS)
-    registrations = db.session.execute(
-        registrations_query.with_only_columns(*rows.EVENT_COLUMNS, Registration.status, Registration.updated_at)
-        .order_by(Event.starts_at, Event.id)
-        .limit(PERSONAL_LIMIT)
-    ).all()
-    signups = db.session.execute(
-        signups_query.with_only_columns(*rows.SESSION_COLUMNS, *rows.EVENT_COLUMNS, SessionSignup.status,
-                                        SessionSignup.updated_at, Registration.status)
-        .order_by(Session.starts_at, Session.id).limit(PERSONAL_LIMIT)
-    ).all()
+    registrations = db.session.execute(events_statement, params).all()
+    signups = db.session.execute(sessions_statement, params).all()
 
     words = Wording()
     key = feed_entries.wording_key(words)

@@ -47,10 +47,12 @@ def calendar_response(body: bytes, filename: str, *, download: bool, public: boo
     return response
 
 
-def remembered(key: tuple, tables: tuple[str, ...], compute: Callable[[], Fingerprint]) -> Fingerprint:
-    """The feed's fingerprint, recomputed when one of its tables changed, and at least every hour."""
+def remembered(key: tuple, tables: tuple[str, ...], compute: Callable[[], Fingerprint], *,
+               public: bool = False) -> Fingerprint:
+    """The feed's fingerprint, recomputed when one of its tables changed, and at least every hour.
+    A public feed's (the same for every subscriber) is also kept in the worker (app.cache.worker)."""
     hour = now().replace(minute=0, second=0, microsecond=0)
-    return fragments.remember("calendar.fingerprint", (*key, hour), tables, compute)
+    return fragments.remember("calendar.fingerprint", (*key, hour), tables, compute, worker=public)
 
 
 def _accepts_gzip() -> bool:
@@ -77,8 +79,9 @@ def _not_modified(fingerprint: Fingerprint, etags: tuple[str, str], public: bool
 
 
 def feed_body(fingerprint: Fingerprint, tables: tuple[str, ...], build_feed: Callable[[], Feed],
-              gzipped: bool) -> bytes:
-    """The feed's body (its gzip coding with `gzipped`), built once per fingerprint."""
+              gzipped: bool, public: bool = False) -> bytes:
+    """The feed's body (its gzip coding with `gzipped`), built once per fingerprint (a public feed's
+    kept in the worker as well: every anonymous subscriber polls the same one)."""
 
     def build() -> bytes:
         feed = build_feed()
@@ -89,12 +92,13 @@ def feed_body(fingerprint: Fingerprint, tables: tuple[str, ...], build_feed: Cal
     key = (fingerprint.key, fingerprint.etag)
 
     def body() -> bytes:
-        return fragments.remember("calendar.feed", key, tables, build, fingerprinted=True)
+        return fragments.remember("calendar.feed", key, tables, build, fingerprinted=True, worker=public)
 
     if not gzipped:
         return body()
     # The gzip coding is looked up first: a client that takes gzip never costs a read of the plain body.
-    return fragments.remember("calendar.feed_gzip", key, tables, lambda: gzip_body(body()), fingerprinted=True)
+    return fragments.remember("calendar.feed_gzip", key, tables, lambda: gzip_body(body()), fingerprinted=True,
+                              worker=public)
 
 
 def feed_response(fingerprint: Fingerprint, tables: tuple[str, ...], build_feed: Callable[[], Feed],
@@ -106,7 +110,7 @@ def feed_response(fingerprint: Fingerprint, tables: tuple[str, ...], build_feed:
     not_modified = _not_modified(fingerprint, etags, public)
     if not_modified is not None:
         return not_modified
-    body = feed_body(fingerprint, tables, build_feed, gzipped)
+    body = feed_body(fingerprint, tables, build_feed, gzipped, public)
     response = calendar_response(body, filename, download=False, public=public)
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"

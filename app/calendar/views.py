@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from app.accounts.auth import login_required
 from app.accounts.services import regenerate_calendar_token, update_profile
+from app.cache import stamps
 from app.calendar import downloads, feeds, links
 from app.calendar.feeds import PublicFilters, user_by_token
 from app.calendar.forms import FeedPreferencesForm, RegenerateTokenForm
@@ -32,6 +33,7 @@ def _wants_all_day() -> bool:
 
 
 @bp.get("/events/<int:event_id>.ics")
+@stamps.not_read_by
 def event_ics(event_id: int):
     found = downloads.event_for_download(event_id, current_user)
     if found is None:
@@ -90,7 +92,7 @@ def public_feed():
     filters = PublicFilters.from_args(request.args)
     all_day = _wants_all_day()
     fingerprint = remembered(("public", filters.key(), all_day), PUBLIC_TABLES,
-                             lambda: feeds.public_fingerprint(filters, all_day=all_day))
+                             lambda: feeds.public_fingerprint(filters, all_day=all_day), public=True)
     return feed_response(fingerprint, PUBLIC_TABLES, lambda: feeds.public_feed(filters, all_day=all_day),
                          "liaison-public.ics", public=True)
 

@@ -203,3 +203,23 @@ def test_an_unchanged_feed_costs_one_query_whatever_its_size(client, make, cal, 
     with cal.count_queries() as public_again:
         client.get("/calendar/public.ics")
     assert _selects(public_again) == 1
+
+
+@pytest.mark.parametrize("caches", ["on", "off"])
+def test_the_owners_language_time_zone_and_waitlist_setting_change_the_feed_at_once(setup, request, caches):
+    """Changes to the owner's settings reach the feed at once, even within the same instant (the
+    fingerprint names them; it does not count on updated_at having moved)."""
+    _organiser, user, _event, feed = setup
+    if caches == "off":
+        request.getfixturevalue("cold")
+    english = feed.body
+    update_profile(user, language="uk")
+    assert feed.poll() == 200
+    assert feed.body != english and feed.poll() == 304
+    etag = feed.etag
+    update_profile(user, timezone="Europe/Kyiv")
+    assert feed.poll() == 200 and feed.etag != etag
+    etag = feed.etag
+    update_profile(user, calendar_include_waitlisted=True)
+    assert feed.poll() == 200 and feed.etag != etag
+    assert feed.poll() == 304

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import event as sqlalchemy_event
+
 from app.cache import fragments
 from app.extensions import db
 from app.timeutil import set_now
@@ -12,8 +14,11 @@ from tests.querycount import QueryCounter
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 
-# The feed's fingerprint (one aggregate), its events (with the latest change beside them).
-PUBLIC_FEED = 2
+# The change stamps (what the worker's copy is kept under: app.cache.worker), the feed's fingerprint
+# (one aggregate), its events (with the latest change beside them).
+PUBLIC_FEED = 3
+# Asked again, nothing changed: the change stamps alone (fingerprint and body kept in the worker).
+PUBLIC_FEED_AGAIN = 1
 # The user by token (with the change stamps), the fingerprint, the registrations with their events,
 # the session sign-ups with their sessions and events.
 PERSONAL_FEED = 4
@@ -78,6 +83,65 @@ def test_cold_feeds_need_the_same_few_statements_small_or_large(cold, client, ma
                 "agenda": EVENT_ICS_WITH_SESSIONS + begin}
     assert counts[1] == expected, counts
     assert counts[12] == expected, counts
+
+
+def _public(client, headers=None) -> tuple[int, bytes]:
+    with QueryCounter(db.engine) as counter:
+        response = client.get("/calendar/public.ics", headers=headers or {})
+    assert response.status_code == 200
+    return counter.count - _begin(), response.data
+
+
+def test_the_public_feed_is_kept_in_the_worker_with_every_cache_off(cold, client, make):
+    """Every anonymous subscriber polls the same public feed: asked again it costs the change
+    stamps alone, and any change it shows is served at once (the stamps moved)."""
+    set_now(NOW)
+    event = make.event("Border workshop", starts_at=NOW + timedelta(days=3))
+    make.session(event, "Opening", starts_at=event.starts_at, hours=1)
+    db.session.commit()
+    assert fragments.enabled() is False
+    first_count, first = _public(client)
+    assert first_count == PUBLIC_FEED
+    assert _public(client) == (PUBLIC_FEED_AGAIN, first)
+    gzip_count, _gzipped = _public(client, {"Accept-Encoding": "gzip"})
+    assert gzip_count == PUBLIC_FEED_AGAIN  # compressed from the kept body, nothing read again
+    assert _public(client, {"Accept-Encoding": "gzip"})[0] == PUBLIC_FEED_AGAIN
+
+    set_now(NOW + timedelta(minutes=1))  # an edit moves the event's updated_at (the fingerprint's)
+    event.title = "Border workshop, moved online"
+    db.session.commit()
+    count, body = _public(client)
+    assert count == PUBLIC_FEED and b"moved online" in body
+    # A change the feed does not show (an agenda session) moves the stamps: the fingerprint is
+    # read again, finds the same feed, and the kept body is served.
+    set_now(NOW + timedelta(minutes=2))
+    event.sessions[0].title = "Welcome"
+    db.session.commit()
+    assert _public(client) == (PUBLIC_FEED - 1, body)
+
+
+def test_a_download_reads_its_reader_without_the_change_stamps(client, make, login):
+    """The event's .ics reads nothing from the cache (app.cache.stamps.not_read_by): the signed-in
+    reader's row comes without the stamps, which cost the database more than the row itself."""
+    event = make.event("Workshop", starts_at=datetime(2030, 1, 1, 9, tzinfo=UTC))
+    make.session(event, "Opening", starts_at=event.starts_at, hours=1)
+    reader = make.user()
+    make.registration(event, reader)
+    db.session.commit()
+    reader_client = login(reader)
+    for url in (f"/events/{event.id}.ics", f"/events/{event.id}.ics?sessions=1"):
+        seen: list[str] = []
+
+        def _seen(conn, cursor, statement, *args, seen=seen):
+            seen.append(statement)
+
+        sqlalchemy_event.listen(db.engine, "before_cursor_execute", _seen)
+        try:
+            response = reader_client.get(url)
+        finally:
+            sqlalchemy_event.remove(db.engine, "before_cursor_execute", _seen)
+        assert response.status_code == 200 and b"BEGIN:VEVENT" in response.data, url
+        assert not [s for s in seen if "change_stamps" in s], url
 
 
 def test_the_one_statement_download_shows_the_online_link_to_exactly_who_may_see_it(client, make, login):

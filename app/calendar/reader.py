@@ -1,0 +1,35 @@
+"""The reader of a calendar statement built once and kept (per shape of reader), with the reader's
+id bound when it runs: the access rules (app.events.access) are applied to a stand-in that answers
+what they branch on (signed in, role), so each rule keeps its one home."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Integer, bindparam
+
+from app.roles import is_signed_in
+
+READER_ID = "reader_id"
+
+
+@dataclass(frozen=True)
+class StandIn:
+    is_authenticated: bool
+    is_confirmed: bool
+    role: object
+    id: object = bindparam(READER_ID, type_=Integer)
+
+
+def shape(user) -> tuple[bool, object]:
+    """What the access rules branch on: whether `user` is signed in (app.roles.is_signed_in), their role."""
+    signed_in = is_signed_in(user)
+    return signed_in, user.role if signed_in else None
+
+
+def stand_in(signed_in: bool, role) -> StandIn:
+    return StandIn(signed_in, signed_in, role)
+
+
+def params(user) -> dict:
+    return {READER_ID: user.id if is_signed_in(user) else None}
