@@ -10,7 +10,6 @@ from markupsafe import Markup, escape
 
 from app.events import access as event_access
 from app.lessons import notices, queries
-from app.lessons.models import TLP
 from app.lessons.permissions import may_record
 from app.lessons.summaries.compile import day_label
 from app.lessons.views import bp
@@ -41,11 +40,6 @@ def entry_reference_for_viewer(lesson, visible: bool) -> str:
 def iso_day(iso: str | None) -> str:
     """A summary snapshot's ISO date, the reader's way (compile.day_label)."""
     return day_label(iso)
-
-
-@bp.app_template_filter("tlp_class")
-def tlp_class(tlp) -> str:
-    return f"tlp-banner tlp-{TLP(tlp).value}"
 
 
 @bp.app_template_filter("country_options")
