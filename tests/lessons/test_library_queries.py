@@ -71,3 +71,18 @@ def test_cold_library_reads_a_fixed_number_of_statements(app, login, make, role,
 def test_cold_library_for_a_visitor_reads_a_fixed_number_of_statements(app, client, make):
     _world(make, make.user(organisation=make.organisation()), 4)
     assert set(_counts(app, client).values()) == {ANONYMOUS_STATEMENTS}
+
+
+def test_viewers_sharing_the_facts_statement_each_get_their_own_facts(app, login, make):
+    """The facts statement is built once per role (app.lessons.choices): the viewer's id and
+    organisation are parameters, so one member's attendance never opens an entry to another."""
+    first, second = (make.user(organisation=make.organisation()) for _ in range(2))
+    colleague = make.user(organisation=first.organisation)
+    event = make.past_event()
+    db.session.add(Registration(event_id=event.id, user_id=colleague.id, status=RegistrationStatus.CONFIRMED,
+                                checked_in_at=now()))
+    db.session.commit()
+    amber = make_lesson(event, colleague, title="Radio amber", tlp=TLP.AMBER)
+    for viewer, sees in ((first, True), (second, False), (first, True)):
+        _statements, page = cold_statements(app, login(viewer), "/lessons/?q=radio")
+        assert (f'data-testid="lesson-{amber.id}"' in page) is sees, viewer.email
