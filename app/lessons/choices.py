@@ -3,6 +3,7 @@ viewer's facts that the TLP rule needs (app.lessons.visibility)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import column, literal, null, select, union_all
@@ -15,8 +16,10 @@ from app.lessons.visibility import (
     NEVER,
     NOBODY,
     ViewerFacts,
+    bound_viewer,
     fact_parts,
     facts_from_rows,
+    viewer_parameters,
 )
 
 
@@ -74,13 +77,21 @@ def facts_and_choices(user) -> tuple[ViewerFacts | None, list[ThemeChoice], list
     if not is_signed_in(user):
         return None, *filter_choices()
     user = getattr(user, "_get_current_object", lambda: user)()
-    facts = [part.add_columns(null().label("name"), null().label("cycle")) for part in fact_parts(user)]
-    statement = union_all(*facts, *_choice_parts(NOBODY, NEVER)).order_by(column("fact"), column("name"),
-                                                                           column("event_id"))
+    statement = _facts_and_choices_statement(user.role, user.organisation_id is not None)
     fact_rows, choice_rows = [], []
-    for row in db.session.execute(statement).all():
+    for row in db.session.execute(statement, viewer_parameters(user)).all():
         if row[0] in FACT_TAGS:
             fact_rows.append(row)
         else:
             choice_rows.append((row[0], row[1], row[4], row[5]))
     return facts_from_rows(user, fact_rows), *_choices_from_rows(choice_rows)
+
+
+@functools.cache
+def _facts_and_choices_statement(role, has_organisation: bool):
+    """facts_and_choices' statement, built once for the viewers of a role with (or without) an
+    organisation (app.lessons.visibility.bound_viewer)."""
+    parts = fact_parts(bound_viewer(role, has_organisation))
+    facts = [part.add_columns(null().label("name"), null().label("cycle")) for part in parts]
+    return union_all(*facts, *_choice_parts(NOBODY, NEVER)).order_by(column("fact"), column("name"),
+                                                                      column("event_id"))

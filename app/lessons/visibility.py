@@ -32,6 +32,7 @@ without added_at as appointed when the event was created.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -39,6 +40,7 @@ from sqlalchemy import (
     all_,
     and_,
     any_,
+    bindparam,
     cast,
     exists,
     false,
@@ -113,7 +115,38 @@ def viewer_facts(user) -> ViewerFacts | None:
     if not is_signed_in(user):
         return None
     user = getattr(user, "_get_current_object", lambda: user)()  # current_user: one proxy lookup, not one a row
-    return facts_from_rows(user, db.session.execute(union_all(*fact_parts(user))).all())
+    statement = _facts_statement(user.role, user.organisation_id is not None)
+    return facts_from_rows(user, db.session.execute(statement, viewer_parameters(user)).all())
+
+
+@functools.cache
+def _facts_statement(role, has_organisation: bool):
+    return union_all(*fact_parts(bound_viewer(role, has_organisation)))
+
+
+@dataclass(frozen=True)
+class _BoundViewer:
+    """A signed-in viewer whose id and organisation are bound parameters (viewer_parameters)."""
+
+    role: Role
+    organisation_id: object
+    id = bindparam("viewer_id", type_=Integer)
+    is_authenticated = True
+    is_confirmed = True
+
+
+@functools.cache
+def bound_viewer(role, has_organisation: bool) -> _BoundViewer:
+    """A stand-in for every signed-in viewer of `role` with (or without) an organisation, its id and
+    organisation the bound parameters `viewer_id` and `viewer_organisation_id`: fact_parts() of it
+    builds a statement once, to execute with viewer_parameters(user) (building the statement anew for
+    each request costs more than running it)."""
+    organisation_id = bindparam("viewer_organisation_id", type_=Integer) if has_organisation else None
+    return _BoundViewer(role, organisation_id)
+
+
+def viewer_parameters(user) -> dict:
+    return {"viewer_id": user.id, "viewer_organisation_id": user.organisation_id}
 
 
 NOBODY = literal(None, Integer)
@@ -121,8 +154,8 @@ NEVER = cast(null(), UTCDateTime())
 
 
 def fact_parts(user) -> list:
-    """The SELECTs of viewer_facts (to UNION, also with other reads: app.lessons.search), each row
-    (fact: a one-letter tag, event id, user id, since)."""
+    """The SELECTs of viewer_facts (to UNION, also with other reads: app.lessons.choices), each row
+    (fact: a one-letter tag, event id, user id, since). `user` may be a bound_viewer()."""
     nobody, never = NOBODY, NEVER
     parts = [
         # The drafts the viewer may not see: the event rule asked of each draft row itself (an
@@ -135,7 +168,7 @@ def fact_parts(user) -> list:
         select(literal("k"), event_organisers.c.event_id, nobody, event_organisers.c.added_at)
         .where(event_organisers.c.user_id == user.id),
     ]
-    if user.organisation_id:
+    if user.organisation_id is not None:
         # The viewer is a member of their organisation: one read gives both attendance facts.
         parts.append(
             select(literal("g"), Registration.event_id, Registration.user_id, never)

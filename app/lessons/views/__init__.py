@@ -9,6 +9,7 @@ bp = Blueprint("lessons", __name__)
 from app.lessons.views import (  # noqa: E402,F401  (the route modules register themselves on bp)
     actions,
     entries,
+    entry_markup,
     library,
     summaries,
     template_globals,

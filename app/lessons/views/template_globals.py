@@ -9,8 +9,8 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from app.events import access as event_access
+from app.i18n import current_language
 from app.lessons import notices, queries
-from app.lessons.models import TLP
 from app.lessons.permissions import may_record
 from app.lessons.summaries.compile import day_label
 from app.lessons.views import bp
@@ -43,18 +43,37 @@ def iso_day(iso: str | None) -> str:
     return day_label(iso)
 
 
-@bp.app_template_filter("tlp_class")
-def tlp_class(tlp) -> str:
-    return f"tlp-banner tlp-{TLP(tlp).value}"
-
-
 @bp.app_template_filter("country_options")
 def country_options(countries, selected: str) -> Markup:
     """The <option>s of the filters' country list, `selected` marked: the same markup as a loop over
     the (code, name) pairs, escaped once per language rather than 250 times per page."""
-    html = _options(tuple(countries))
-    value = escape(selected)
-    return Markup(html.replace(f'<option value="{value}">', f'<option value="{value}" selected>'))
+    return _with_selected(_options(tuple(countries)), selected)
+
+
+@bp.app_template_filter("option_tags")
+def option_tags(items, selected, value: str | None = "value", label: str | None = "label") -> Markup:
+    """The <option>s of a filter's list (enum members, themes, projects, plain strings), the one whose
+    `value` attribute equals `selected` marked: the markup of a template loop over the items, built
+    once per list and language (the library prints some 130 options on every page, their labels
+    translated). `None` for an attribute: the item itself."""
+    return _with_selected(_option_tags(tuple(items), value, label, current_language()), selected)
+
+
+def _with_selected(html: str, selected) -> Markup:
+    if selected is not None:
+        value = escape(selected)
+        html = html.replace(f'<option value="{value}">', f'<option value="{value}" selected>', 1)
+    return Markup(html)
+
+
+@lru_cache(maxsize=64)
+def _option_tags(items: tuple, value: str | None, label: str | None, _language: str) -> str:
+    html = []
+    for item in items:
+        item_value = item if value is None else getattr(item, value)
+        text = item if label is None else getattr(item, label)
+        html.append(f'<option value="{escape(item_value)}">{escape(text)}</option>')
+    return "".join(html)
 
 
 @lru_cache(maxsize=32)

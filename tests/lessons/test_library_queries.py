@@ -1,0 +1,88 @@
+"""A cold library page (its cached content built afresh) reads what it shows in a fixed number of
+statements, whatever the query, the filters, the page and the number of entries, events and
+attendances (issue 19): the user (with the change stamps), the viewer's facts read with the filters'
+choices (one statement built once per role: app.lessons.choices), and ONE search statement for the
+figures and the page's entries (app.lessons.search.library_counts)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.accounts.models import Role
+from app.extensions import db
+from app.lessons.models import TLP, LessonStatus
+from app.registrations.models import Registration, RegistrationStatus
+from app.timeutil import now
+from tests.factories import lesson as make_lesson
+from tests.querycount import cold_statements
+
+# A signed-in member: the user, the facts with the choices, the search. (Before issue 19: 9; then 3.)
+MEMBER_STATEMENTS = 3
+# A visitor: the change stamps (read with the user for a signed-in viewer), the choices, the search.
+ANONYMOUS_STATEMENTS = 3
+# An organiser or coordinator: + the identified needs beside the capability gaps (app.assessments).
+PLANNER_STATEMENTS = 4
+
+URLS = ["/lessons/", "/lessons/?q=radio", "/lessons/?q=radio&page=2", "/lessons/?q=nothing+matches",
+        "/lessons/?kind=lesson&tlp=amber", "/lessons/?country=UA&event_kind=workshop", "/lessons/?mine=1",
+        "/lessons/?status=submitted&lang=uk"]
+
+
+def _world(make, member, size: int):
+    """`size` events (one a draft, others attended by the member's colleague), each with entries of
+    every marking and a few themes."""
+    colleague = make.user(organisation=member.organisation)
+    themes = [make.theme() for _ in range(3)]
+    for index in range(size):
+        event = make.past_event() if index % 4 else make.event(status="draft")
+        if index % 2:
+            db.session.add(Registration(event_id=event.id, user_id=colleague.id,
+                                        status=RegistrationStatus.CONFIRMED, checked_in_at=now()))
+        for tlp in TLP:
+            make_lesson(event, colleague, title=f"Radio {index} {tlp.value}", tlp=tlp, themes=themes[: index % 3 + 1])
+        make_lesson(event, member, title=f"Radio draft {index}", status=LessonStatus.DRAFT)
+    db.session.commit()
+
+
+def _counts(app, client) -> dict[str, int]:
+    counts = {}
+    for url in URLS:
+        statements, page = cold_statements(app, client, url)
+        assert 'data-testid="lesson-list"' in page
+        counts[url] = len(statements)
+    return counts
+
+
+@pytest.mark.parametrize("role, expected", [(Role.MEMBER, MEMBER_STATEMENTS),
+                                            (Role.ORGANISER, PLANNER_STATEMENTS),
+                                            (Role.COORDINATOR, PLANNER_STATEMENTS)])
+def test_cold_library_reads_a_fixed_number_of_statements(app, login, make, role, expected):
+    viewer = make.user(role=role, organisation=make.organisation())
+    client = login(viewer)
+    db.session.rollback()  # the sign-in wrote through another session
+    _world(make, viewer, 4)
+    small = _counts(app, client)
+    _world(make, viewer, 12)
+    large = _counts(app, client)
+    assert large == small, (small, large)
+    assert set(large.values()) == {expected}, large
+
+
+def test_cold_library_for_a_visitor_reads_a_fixed_number_of_statements(app, client, make):
+    _world(make, make.user(organisation=make.organisation()), 4)
+    assert set(_counts(app, client).values()) == {ANONYMOUS_STATEMENTS}
+
+
+def test_viewers_sharing_the_facts_statement_each_get_their_own_facts(app, login, make):
+    """The facts statement is built once per role (app.lessons.choices): the viewer's id and
+    organisation are parameters, so one member's attendance never opens an entry to another."""
+    first, second = (make.user(organisation=make.organisation()) for _ in range(2))
+    colleague = make.user(organisation=first.organisation)
+    event = make.past_event()
+    db.session.add(Registration(event_id=event.id, user_id=colleague.id, status=RegistrationStatus.CONFIRMED,
+                                checked_in_at=now()))
+    db.session.commit()
+    amber = make_lesson(event, colleague, title="Radio amber", tlp=TLP.AMBER)
+    for viewer, sees in ((first, True), (second, False), (first, True)):
+        _statements, page = cold_statements(app, login(viewer), "/lessons/?q=radio")
+        assert (f'data-testid="lesson-{amber.id}"' in page) is sees, viewer.email
