@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.i18n import translated
 from app.registrations.rules import NEEDS_COLUMNS
 from app.spreadsheets import csv_bytes, xlsx_bytes
 from app.templating import country_name
@@ -37,6 +38,12 @@ def columns_for(with_needs: bool, answers: dict[str, str] | None = None) -> dict
     `answers`: the answer columns the reader may see (answers.answer_columns)."""
     columns = COLUMNS if with_needs else {key: label for key, label in COLUMNS.items() if key not in NEEDS_COLUMNS}
     return {**columns, **(answers or {})}
+
+
+def column_labels(with_needs: bool, answers: dict[str, str] | None = None) -> dict[str, str]:
+    """columns_for with the labels in the page's language (the participant list offers them all),
+    each of ours translated once per catalog rather than on every page."""
+    return {key: translated(label) if key in COLUMNS else label for key, label in columns_for(with_needs, answers).items()}
 
 
 def choose_columns(requested: Iterable[str], with_needs: bool = False, answers: dict[str, str] | None = None) -> list[str]:

@@ -12,6 +12,7 @@ from app.accounts.emails import valid_address
 from app.accounts.errors import AccountError
 from app.forms_base import Form
 from app.forms_common import none_if_empty, strip_filter
+from app.i18n import translated
 from app.registrations.imports import ENCODINGS
 from app.registrations.models import ParticipantRole
 from app.registrations.notices import MESSAGE_GROUPS
@@ -29,6 +30,17 @@ def all_role_choices() -> list[tuple[str, str]]:
 
 def bulk_role_choices() -> list[tuple[str, str]]:
     return [("", "—")] + all_role_choices()
+
+
+_BULK_ACTIONS = (
+    ("approve", _l("Approve")), ("reject", _l("Reject")), ("cancel", _l("Cancel")),
+    ("promote", _l("Move from the waiting list")), ("role", _l("Change role to")),
+)
+
+
+def bulk_action_choices() -> list[tuple[str, str]]:
+    """Each label translated once per catalog (app.i18n.translated): the participant list prints them all."""
+    return [(value, translated(label)) for value, label in _BULK_ACTIONS]
 
 
 
@@ -57,10 +69,7 @@ class NeedsForm(NeedsMixin, Form):
 
 
 class BulkForm(Form):
-    action = SelectField(_l("Action"), choices=[
-        ("approve", _l("Approve")), ("reject", _l("Reject")), ("cancel", _l("Cancel")),
-        ("promote", _l("Move from the waiting list")), ("role", _l("Change role to")),
-    ])
+    action = SelectField(_l("Action"), choices=bulk_action_choices)
     role = SelectField(_l("Role"), choices=bulk_role_choices, validators=[Optional()])
     reason = StringField(_l("Reason (for a rejection; sent to the person)"), validators=[Optional(), Length(max=2000)],
                          filters=[strip_filter])
