@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
@@ -12,7 +14,7 @@ from app.accounts.emails import valid_address
 from app.accounts.errors import AccountError
 from app.forms_base import Form
 from app.forms_common import none_if_empty, strip_filter
-from app.i18n import translated
+from app.i18n import catalog
 from app.registrations.imports import ENCODINGS
 from app.registrations.models import ParticipantRole
 from app.registrations.notices import MESSAGE_GROUPS
@@ -39,8 +41,14 @@ _BULK_ACTIONS = (
 
 
 def bulk_action_choices() -> list[tuple[str, str]]:
-    """Each label translated once per catalog (app.i18n.translated): the participant list prints them all."""
-    return [(value, translated(label)) for value, label in _BULK_ACTIONS]
+    """Translated once per language (the participant list prints them all)."""
+    return list(_bulk_actions_in(catalog()))
+
+
+@functools.lru_cache(maxsize=16)
+def _bulk_actions_in(_catalog) -> tuple[tuple[str, str], ...]:
+    """_BULK_ACTIONS in the current language, whose catalog is the key."""
+    return tuple((value, str(label)) for value, label in _BULK_ACTIONS)
 
 
 
