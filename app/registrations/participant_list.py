@@ -1,6 +1,7 @@
 """The organisers' participant list: its filters (status, a search on name, email or
-organisation), the facets (counts per status, seats taken), a page of rows, the export's and the
-check-in list's registrations, the attendance sheet's people. Read-side only."""
+organisation), the facets (counts per status, seats taken, and the per-event facts packages above
+register for their panels: `register_fact`), a page of rows, the export's and the check-in list's
+registrations, the attendance sheet's people. Read-side only."""
 
 from __future__ import annotations
 
