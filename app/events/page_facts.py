@@ -1,6 +1,7 @@
 """The event page's first read: the event, whether the viewer co-organises it, and the per-event facts
-the boxes of higher packages need (seats taken, whether the event has a call for contributions,
-registration questions, certificate settings, knowledge checks, lessons, travel settings), as
+the boxes of higher packages need (seats taken, the sessions' sign-up counts, whether the event has a
+call for contributions, registration questions, certificate settings, knowledge checks, lessons,
+travel settings), as
 columns of ONE statement (issue 19: a box whose fact says "nothing here" asks nothing more).
 
 Events sits low in the layers and never names those tables: each higher package registers its facts

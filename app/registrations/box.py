@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy import String, and_, bindparam, case, cast, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.cache import fragments
-from app.events import page_main
+from app.events import page_facts, page_main
 from app.events.access import is_organiser_of
 from app.events.models import Event, Session
 from app.extensions import db
@@ -30,8 +30,47 @@ from app.registrations.queries import own_registration
 from app.registrations.register import registration_closed_reason
 from app.registrations.rules import ACTIVE
 from app.registrations.waitlist import seats_taken, signup_waitlist_positions, waitlist_position
+from app.request_store import request_dict
 from app.roles import is_signed_in
 from app.timeutil import now
+
+# The confirmed sign-ups of each session with sign-up, read with the event by the event page
+# (events.page_facts) as "session id:count" pairs; the viewer's own sign-ups ride on the viewer's
+# statement (viewer_signups_column): the box asks nothing more for its sessions.
+SIGNUP_COUNTS = "registrations.signup_counts"
+
+
+def _confirmed_count():
+    return (select(func.count(SessionSignup.id))
+            .where(SessionSignup.session_id == Session.id, SessionSignup.status == SessionSignupStatus.CONFIRMED)
+            .correlate(Session).scalar_subquery())
+
+
+page_facts.register(SIGNUP_COUNTS, lambda event_id: select(func.aggregate_strings(
+    cast(Session.id, String) + ":" + cast(_confirmed_count(), String), ",")).where(
+    Session.event_id == event_id, Session.has_signup.is_(True)).scalar_subquery())
+
+
+def viewer_signups_column(event_id, user_id):
+    """The user's live sign-ups to the event's sessions with sign-up as "session id:sign-up id:status"
+    items (values or bind parameters), to ride on a statement the event page asks anyway."""
+    return select(func.aggregate_strings(
+        cast(SessionSignup.session_id, String) + ":" + cast(SessionSignup.id, String) + ":"
+        + cast(SessionSignup.status, String), ",")).join(Session, Session.id == SessionSignup.session_id).where(
+        Session.event_id == event_id, Session.has_signup.is_(True), SessionSignup.user_id == user_id,
+        SessionSignup.status != SessionSignupStatus.CANCELLED).scalar_subquery()
+
+
+def note_viewer_signups(event_id: int, packed: str | None) -> None:
+    """Keep, for this request, the viewer's sign-ups read by viewer_signups_column."""
+    store = request_dict("_event_page_signups")
+    if store is not None:
+        store[event_id] = {int(session_id): OwnSignup(int(signup_id), SessionSignupStatus(status))
+                           for session_id, signup_id, status in _items(packed)}
+
+
+def _items(packed: str | None) -> list[list[str]]:
+    return [item.split(":") for item in packed.split(",")] if packed else []
 
 
 @dataclass(frozen=True)
@@ -205,6 +244,16 @@ def _counts_and_mine_statement():
             .where(Session.id.in_(bindparam("ids", expanding=True))))
 
 
+def _read_on_this_page(event_id: int, signed_in: bool) -> tuple[dict | None, dict | None]:
+    """(confirmed sign-ups, the viewer's sign-ups) as the event page read them on this request (with
+    the event and with the viewer's registration), each None when not read (another page)."""
+    packed = page_facts.known(event_id, SIGNUP_COUNTS)
+    confirmed = None if packed is page_facts.UNKNOWN else {int(session_id): int(count)
+                                                           for session_id, count in _items(packed)}
+    store = request_dict("_event_page_signups") if signed_in else None
+    return confirmed, (store.get(event_id) if store is not None else None)
+
+
 def _session_choices(event: Event, user, signed_in: bool) -> list[SessionChoice]:
     sessions = _signup_sessions(event)
     if not sessions:
@@ -212,11 +261,14 @@ def _session_choices(event: Event, user, signed_in: bool) -> list[SessionChoice]
     ids = tuple(s.id for s in sessions)
     mine = {}
     positions = {}
+    confirmed, read_mine = _read_on_this_page(event.id, signed_in)
     if signed_in:
-        confirmed, mine = _counts_and_mine(ids, user.id)
+        if confirmed is None or read_mine is None:
+            confirmed, read_mine = _counts_and_mine(ids, user.id)
+        mine = read_mine
         positions = signup_waitlist_positions([sid for sid, s in mine.items()
                                                if s.status == SessionSignupStatus.WAITLISTED])
-    else:
+    elif confirmed is None:
         confirmed = _signup_counts(ids)
     return [
         SessionChoice(s, confirmed.get(s.id, 0), mine.get(s.id),

@@ -15,7 +15,13 @@ from app.events import page_facts
 from app.events.access import is_organiser_of
 from app.events.models import Event
 from app.extensions import db
-from app.registrations.box import open_invitation_clause, status_tally, tally_values
+from app.registrations.box import (
+    note_viewer_signups,
+    open_invitation_clause,
+    status_tally,
+    tally_values,
+    viewer_signups_column,
+)
 from app.registrations.models import Invitation, Registration, RegistrationStatus
 from app.registrations.retention import needs_notice
 from app.registrations.rules import may_see_needs
@@ -57,7 +63,8 @@ def page_context(event: Event, *, user, **_kwargs) -> dict:
 def _viewer_facts(user, event: Event) -> tuple[Registration | None, int | None, tuple | None]:
     """In one statement: the user's registration to the event (any status, or None), the id of an
     open invitation to it (or None) and, for its organisers, the counts of the registration box's
-    organisers' line (box.tally_values; None for others). (None, None, None) for a visitor."""
+    organisers' line (box.tally_values; None for others). (None, None, None) for a visitor. The
+    user's sign-ups to the event's sessions ride along, kept for the box (box.note_viewer_signups)."""
     if not is_signed_in(user):
         return None, None, None
     organiser = is_organiser_of(user, event)  # known already (events.page_facts)
@@ -65,6 +72,7 @@ def _viewer_facts(user, event: Event) -> tuple[Registration | None, int | None, 
                              {"event_id": event.id, "user_id": user.id, "email": user.email}).first()
     if row is None:
         return None, None, None
+    note_viewer_signups(event.id, row[2])
     return row[0], row[1], tally_values(row) if organiser else None
 
 
@@ -74,7 +82,7 @@ def _viewer_statement(organiser: bool):
     event_id, user_id = bindparam("event_id"), bindparam("user_id")
     invitation = (select(Invitation.id).where(open_invitation_clause(event_id, user_id, bindparam("email")))
                   .limit(1).scalar_subquery())
-    statement = (select(Registration, invitation).select_from(Event)
+    statement = (select(Registration, invitation, viewer_signups_column(event_id, user_id)).select_from(Event)
                  .outerjoin(Registration, and_(Registration.event_id == Event.id, Registration.user_id == user_id))
                  .where(Event.id == event_id))
     if organiser:

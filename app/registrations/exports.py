@@ -3,11 +3,13 @@ take rows of plain values and return bytes."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.i18n import catalog
 from app.registrations.rules import NEEDS_COLUMNS
 from app.spreadsheets import csv_bytes, xlsx_bytes
 from app.templating import country_name
@@ -37,6 +39,19 @@ def columns_for(with_needs: bool, answers: dict[str, str] | None = None) -> dict
     `answers`: the answer columns the reader may see (answers.answer_columns)."""
     columns = COLUMNS if with_needs else {key: label for key, label in COLUMNS.items() if key not in NEEDS_COLUMNS}
     return {**columns, **(answers or {})}
+
+
+def column_labels(with_needs: bool, answers: dict[str, str] | None = None) -> dict[str, str]:
+    """columns_for with the labels in the page's language (the participant list offers them all):
+    ours translated once per language, not on every page."""
+    ours = _labels_in(catalog())
+    return {key: ours.get(key, label) for key, label in columns_for(with_needs, answers).items()}
+
+
+@functools.lru_cache(maxsize=16)
+def _labels_in(_catalog) -> dict[str, str]:
+    """COLUMNS' labels in the current language, whose catalog is the key."""
+    return {key: str(label) for key, label in COLUMNS.items()}
 
 
 def choose_columns(requested: Iterable[str], with_needs: bool = False, answers: dict[str, str] | None = None) -> list[str]:

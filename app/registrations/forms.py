@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
@@ -12,6 +14,7 @@ from app.accounts.emails import valid_address
 from app.accounts.errors import AccountError
 from app.forms_base import Form
 from app.forms_common import none_if_empty, strip_filter
+from app.i18n import catalog
 from app.registrations.imports import ENCODINGS
 from app.registrations.models import ParticipantRole
 from app.registrations.notices import MESSAGE_GROUPS
@@ -29,6 +32,23 @@ def all_role_choices() -> list[tuple[str, str]]:
 
 def bulk_role_choices() -> list[tuple[str, str]]:
     return [("", "—")] + all_role_choices()
+
+
+_BULK_ACTIONS = (
+    ("approve", _l("Approve")), ("reject", _l("Reject")), ("cancel", _l("Cancel")),
+    ("promote", _l("Move from the waiting list")), ("role", _l("Change role to")),
+)
+
+
+def bulk_action_choices() -> list[tuple[str, str]]:
+    """Translated once per language (the participant list prints them all)."""
+    return list(_bulk_actions_in(catalog()))
+
+
+@functools.lru_cache(maxsize=16)
+def _bulk_actions_in(_catalog) -> tuple[tuple[str, str], ...]:
+    """_BULK_ACTIONS in the current language, whose catalog is the key."""
+    return tuple((value, str(label)) for value, label in _BULK_ACTIONS)
 
 
 
@@ -57,10 +77,7 @@ class NeedsForm(NeedsMixin, Form):
 
 
 class BulkForm(Form):
-    action = SelectField(_l("Action"), choices=[
-        ("approve", _l("Approve")), ("reject", _l("Reject")), ("cancel", _l("Cancel")),
-        ("promote", _l("Move from the waiting list")), ("role", _l("Change role to")),
-    ])
+    action = SelectField(_l("Action"), choices=bulk_action_choices)
     role = SelectField(_l("Role"), choices=bulk_role_choices, validators=[Optional()])
     reason = StringField(_l("Reason (for a rejection; sent to the person)"), validators=[Optional(), Length(max=2000)],
                          filters=[strip_filter])

@@ -1,6 +1,7 @@
 """The organisers' participant list: its filters (status, a search on name, email or
-organisation), the facets (counts per status, seats taken), a page of rows, the export's and the
-check-in list's registrations, the attendance sheet's people. Read-side only."""
+organisation), the facets (counts per status, seats taken, and the per-event facts packages above
+register for their panels: `register_fact`), a page of rows, the export's and the check-in list's
+registrations, the attendance sheet's people. Read-side only."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from app.registrations.models import (
 from app.registrations.question_models import RegistrationQuestion
 from app.registrations.questions import event_questions
 from app.registrations.rules import SEAT_ROLES
+from app.request_store import request_dict
 
 # What a page of the participant list shows comes from these tables (app.cache stamps).
 PARTICIPANT_LIST_TABLES = ("registrations", "users", "organisations", "registration_answers",
@@ -72,27 +74,64 @@ def export_registrations(event: Event, status_filter: str, q: str) -> list[Regis
     return db.session.scalars(participants_query(event, status_filter, q)).unique().all()
 
 
-def _participant_facets(event: Event) -> tuple[dict[str, int], int, bool | None]:
-    """({status: count}, participant seats taken, whether the event asks registration questions)
-    from one grouped statement: the status filter's counts, the seats line, without a search the
-    list's total (no separate count), and whether the questions (and their answers) are worth asking
-    for (None for an event nobody registered to: not known)."""
+# Per-event facts of the packages above that the list's page shows a panel for (app.calendar: the
+# replies from calendar programs), read as columns of the facets' statement, as events.page_facts
+# does for the event page: a panel whose fact says "nothing here" asks nothing more.
+# {name: (column(event_id) -> a scalar SQL expression of the bound event id, the tables it reads)}
+_facts: dict[str, tuple[Callable, tuple[str, ...]]] = {}
+_UNKNOWN = object()  # "not read on this request": the panel asks as usual
+
+
+def register_fact(name: str, column: Callable, tables: Sequence[str]) -> None:
+    """Read `column(event_id)` (an EXISTS, a scalar subquery) with the list's facets; it reads
+    `tables` (the facets are remembered until one of them changes). Names are "package.fact"."""
+    _facts[name] = (column, tuple(tables))
+    _facets_statement.cache_clear()
+
+
+def fact_absent(event_id: int, name: str) -> bool:
+    """True when this request's participant list read that the event has no such thing (the fact is
+    known and false or zero): the panel can skip its query. False when not known (another page, or
+    an event nobody registered to: the facets' statement found no row)."""
+    store = request_dict("_participant_list_facts")
+    facts = store.get(event_id) if store is not None else None
+    value = _UNKNOWN if facts is None else facts.get(name, _UNKNOWN)
+    return value is not _UNKNOWN and not value
+
+
+def _facets_tables() -> tuple[str, ...]:
+    return ("registrations", "registration_questions",
+            *sorted({table for _column, tables in _facts.values() for table in tables}))
+
+
+def _participant_facets(event: Event) -> tuple[dict[str, int], int, bool | None, dict | None]:
+    """({status: count}, participant seats taken, whether the event asks registration questions,
+    {registered fact: value}) from one grouped statement: the status filter's counts, the seats
+    line, without a search the list's total (no separate count), whether the questions (and their
+    answers) are worth asking for, and the facts (both None for an event nobody registered to: not
+    known)."""
     counts: dict[str, int] = {}
     seats_taken = 0
-    has_questions = None
-    for status_value, role, count, asks in db.session.execute(_facets_statement(), {"event_id": event.id}):
+    has_questions = facts = None
+    names, statement = _facets_statement()
+    for status_value, role, count, asks, *values in db.session.execute(statement, {"event_id": event.id}):
         counts[status_value.value] = counts.get(status_value.value, 0) + count
         if status_value == RegistrationStatus.CONFIRMED and role in SEAT_ROLES:
             seats_taken += count
         has_questions = bool(asks)
-    return counts, seats_taken, has_questions
+        facts = dict(zip(names, values, strict=True))
+    return counts, seats_taken, has_questions, facts
 
 
 @functools.cache
 def _facets_statement():
-    asks = exists().where(RegistrationQuestion.event_id == bindparam("event_id"))
-    return (select(Registration.status, Registration.role, func.count(), asks.label("has_questions"))
-            .where(Registration.event_id == bindparam("event_id")).group_by(Registration.status, Registration.role))
+    """(fact names, statement), built once (bound: event_id)."""
+    event_id = bindparam("event_id")
+    asks = exists().where(RegistrationQuestion.event_id == event_id)
+    names = tuple(_facts)
+    return names, (select(Registration.status, Registration.role, func.count(), asks.label("has_questions"),
+                          *(_facts[name][0](event_id).label(f"fact_{index}") for index, name in enumerate(names)))
+                   .where(Registration.event_id == event_id).group_by(Registration.status, Registration.role))
 
 
 def _participant_rows(event: Event, status_filter: str, q: str, number: int, per_page: int,
@@ -162,9 +201,12 @@ def participant_page(event: Event, status_filter: str, q: str, number: int, per_
     needs, other managers without (`show_needs`, a part of the key). A search is a one-off: not cached.
     The event's questions (whose answers the rows show) are asked for only when the facets' statement
     found some."""
-    counts, seats_taken, has_questions = fragments.remember(
-        "registrations.participant_list_facets", (event.id,), ("registrations", "registration_questions"),
+    counts, seats_taken, has_questions, facts = fragments.remember(
+        "registrations.participant_list_facets", (event.id,), _facets_tables(),
         lambda: _participant_facets(event), scope=event.id)
+    store = request_dict("_participant_list_facts")
+    if store is not None and facts is not None:
+        store[event.id] = facts
     questions = () if has_questions is False else event_questions(event.id)
     with_positions = bool(counts.get("waitlisted")) and status_filter in ("", "waitlisted")
     if not q:

@@ -23,23 +23,23 @@ from app.travel.models import TravelSettings
 from tests.querycount import QueryCounter
 
 # A signed-in member, not registered, on an upcoming event: the user (with the stamps), the event
-# (with whether they co-organise it, the seats taken and the page facts), their registration with an
-# open invitation's id, the event's people, projects, themes and sessions with speakers (one UNION,
-# app.events.page_main), and the session sign-up counts with the viewer's sign-ups. SQLite adds its
-# BEGIN. (Before issue 19: 18; after issues 22/23 added boxes: 12; then 6; now 5.)
-COLD_EVENT_PAGE_STATEMENTS = 5
+# (with whether they co-organise it, the seats taken, the sessions' sign-up counts and the page
+# facts), their registration with an open invitation's id and their sessions' sign-ups, the event's
+# people, projects, themes and sessions with speakers (one UNION, app.events.page_main). SQLite adds
+# its BEGIN. (Before issue 19: 18; after issues 22/23 added boxes: 12; then 6, 5; now 4.)
+COLD_EVENT_PAGE_STATEMENTS = 4
 
-# The same event seen by a visitor: no user, no registration; the sign-up counts alone.
-ANONYMOUS_STATEMENTS = 3
+# The same event seen by a visitor: no user, no registration: the event and the main column.
+ANONYMOUS_STATEMENTS = 2
 
 # The worst case: a training event with certificate settings, a pre- and a post-test, a call for
 # contributions, registration questions, travel settings and a lesson (the certificate rule and the
 # travel flags are read with the event).
-#   visitor: the event, the main column, the lessons box, the sign-up counts
+#   visitor: the event (with the sign-up counts), the main column, the lessons box
 #   member not registered: + the user, their registration, the call's panel, the form's questions
-#   confirmed participant: + the user, their registration, the call's panel, their tests
+#   confirmed participant: + the user, their registration (with their sign-ups), the call's panel, their tests
 #   organiser: + the user, their registration with the counts per status, the call's panel, the questions
-WORST_CASE = {"anonymous": 4, "member": 8, "participant": 8, "organiser": 8}
+WORST_CASE = {"anonymous": 3, "member": 7, "participant": 7, "organiser": 7}
 
 
 def _event(make, size: int, **kw):
@@ -124,3 +124,43 @@ def test_the_worst_case_event_page_stays_bounded_for_every_viewer(cold, app, cli
     ids = [small.id, large.id]
     counts = [_statements(client, event_id, contains=marks[viewer]) for event_id in ids]
     assert counts == [_expected(WORST_CASE[viewer])] * 2
+
+
+def _box_session(page: str, session_id: int) -> str:
+    start = page.index(f'data-testid="session-{session_id}"')
+    return page[start:page.index("</li>", start)]
+
+
+@pytest.mark.parametrize("signed_in", [True, False])
+def test_the_sessions_sign_ups_read_with_the_event_show_as_the_box_s_own_statement_did(
+        cold, app, client, login, make, signed_in):
+    """The box's sessions take their confirmed counts from the event's first statement and the
+    viewer's own sign-ups from the viewer's statement: the same box as the registration page's,
+    which reads them itself."""
+    event = make.event()
+    full, half, empty = (make.session(event, title=title, has_signup=True, capacity=capacity)
+                         for title, capacity in (("Full", 1), ("Half", 2), ("Empty", 5)))
+    make.session(event, title="Plenary")
+    viewer, other = make.user(), make.user()
+    make.registration(event, viewer)
+    make.registration(event, other)
+    make.signup(full, other)
+    make.signup(full, viewer, status="waitlisted")
+    make.signup(half, viewer)
+    make.signup(empty, viewer, status="cancelled")
+    full, half, empty = full.id, half.id, empty.id
+    if signed_in:
+        client = login(viewer)
+    event_id = event.id
+    # (+1 for the viewer: their place on the full session's waiting list.)
+    assert _statements(client, event_id) == _expected(COLD_EVENT_PAGE_STATEMENTS + 1 if signed_in else ANONYMOUS_STATEMENTS)
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    own_page = client.get(f"/events/{event_id}/registration").get_data(as_text=True).replace(
+        f'"/events/{event_id}/registration"', f'"/events/{event_id}"')  # the forms' way back
+    for session_id in (full, half, empty):
+        assert _box_session(page, session_id) == _box_session(own_page, session_id)
+    assert "1/1 place" in _box_session(page, full) and "1/2 places" in _box_session(page, half)
+    assert "0/5 places" in _box_session(page, empty)
+    if signed_in:
+        assert "Waiting list: 1" in _box_session(page, full) and "Signed up" in _box_session(page, half)
+        assert "Signed up" not in _box_session(page, empty)

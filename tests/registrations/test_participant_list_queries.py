@@ -4,6 +4,7 @@ needs only for the event's own organisers, every value escaped)."""
 
 from __future__ import annotations
 
+from app.calendar.models import CalendarReply, ReplyOutcome
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationStatus
 from app.registrations.question_models import RegistrationAnswer
@@ -26,15 +27,16 @@ def _event(make, organiser):
     return event
 
 
-def test_participant_list_without_questions_asks_five_statements(app, db, make, login, cold):
+def test_participant_list_without_questions_asks_four_statements(app, db, make, login, cold):
     organiser = make.user(role="organiser")
     event = _event(make, organiser)
     statements, page = cold_statements(app, login(organiser), f"/events/{event.id}/participants")
-    # The viewer, the event, the facets (which say the event asks no questions: neither its
-    # questions nor answers are read), the rows, the calendar replies.
-    assert len(statements) == 5, statements
+    # The viewer, the event, the facets (which say the event asks no questions and has no calendar
+    # replies: neither its questions, answers nor replies are read), the rows.
+    assert len(statements) == 4, statements
     assert not any("registration_answers" in without_literals(statement)
                    or statement.startswith("SELECT registration_questions.")
+                   or statement.startswith("SELECT calendar_replies.")
                    for statement in statements)
     ana = _row_of(page, "Ana &lt;b&gt;Sousa&lt;/b&gt;")
     assert "<td>Ukraine</td>" in ana and "<td>Participant</td>" in ana and "<td>Confirmed</td>" in ana
@@ -53,7 +55,7 @@ def test_participant_list_shows_answers_by_who_may_see_them(app, db, make, login
     db.session.commit()
     statements, page = cold_statements(app, login(organiser), f"/events/{event.id}/participants")
     # ... and with questions, the questions and the page's answers.
-    assert len(statements) == 7, statements
+    assert len(statements) == 6, statements
     answers = _row_of(page, "Ana &lt;b&gt;Sousa&lt;/b&gt;").split('data-testid="answers">')[1]
     assert answers.startswith("<div>Passport number: FE&lt;123&gt;</div><div>Nationality: Romania</div></td>")
     coordinator_page = login(make.user(role="coordinator")).get(f"/events/{event.id}/participants").get_data(as_text=True)
@@ -74,3 +76,34 @@ def test_a_question_added_after_the_list_was_seen_shows_its_answers(db, make, lo
     db.session.add(RegistrationAnswer(registration_id=registration.id, question_id=nationality.id, value="RO"))
     db.session.commit()
     assert "<div>Nationality: Romania</div>" in client.get(url).get_data(as_text=True)
+
+
+def _reply(event, registration_id: int, outcome: ReplyOutcome, number: int) -> None:
+    db.session.add(CalendarReply(message_id=f"<reply-{event.id}-{number}@mail.example.org>", received_at=event.starts_at,
+                                 from_address="someone@example.org", outcome=outcome, event_id=event.id,
+                                 registration_id=registration_id))
+    db.session.commit()
+
+
+def test_calendar_replies_are_read_only_for_an_event_that_has_some(app, db, make, login, cold):
+    organiser = make.user(role="organiser")
+    event = _event(make, organiser)
+    registration_id = db.session.scalar(db.select(Registration.id).where(Registration.event_id == event.id))
+    _reply(event, registration_id, ReplyOutcome.IGNORED_NO_MATCH, 1)  # not one an organiser is shown
+    statements, page = cold_statements(app, login(organiser), f"/events/{event.id}/participants")
+    assert len(statements) == 4 and 'data-testid="calendar-replies"' not in page
+    _reply(event, registration_id, ReplyOutcome.APPLIED, 2)
+    statements, page = cold_statements(app, login(organiser), f"/events/{event.id}/participants")
+    assert len(statements) == 5 and statements[-1].startswith("SELECT calendar_replies."), statements
+    assert 'data-testid="calendar-replies"' in page and "accepted in their calendar" in page
+
+
+def test_a_reply_received_after_the_list_was_seen_shows(db, make, login):
+    organiser = make.user(role="organiser")
+    event = _event(make, organiser)
+    client = login(organiser)
+    url = f"/events/{event.id}/participants"
+    assert 'data-testid="calendar-replies"' not in client.get(url).get_data(as_text=True)  # remembered: none
+    registration_id = db.session.scalar(db.select(Registration.id).where(Registration.event_id == event.id))
+    _reply(event, registration_id, ReplyOutcome.PENDING_CONFIRMATION, 1)
+    assert "decline pending confirmation" in client.get(url).get_data(as_text=True)

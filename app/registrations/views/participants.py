@@ -65,7 +65,7 @@ def participants(event_id: int):
     return render_template(
         "registrations/participants.html", event=event, page=page, rows_html=found.rows_html, counts=found.counts,
         status_filter=status_filter, q=q, statuses=status_filters(), bulk_form=BulkForm(formdata=None),
-        columns=exports.columns_for(show_needs, answer_columns(found.questions, show_needs)), default_columns=exports.DEFAULT_COLUMNS, seats_taken=found.seats_taken,
+        columns=exports.column_labels(show_needs, answer_columns(found.questions, show_needs)), default_columns=exports.DEFAULT_COLUMNS, seats_taken=found.seats_taken,
         page_sizes=PARTICIPANTS_PAGE_SIZES, needs_notice=needs_notice(event) if show_needs else None,
     )
 
