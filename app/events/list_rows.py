@@ -10,12 +10,14 @@ from collections import namedtuple
 
 from sqlalchemy import func, select, true
 
+from app.countries import country_namer
 from app.directory.models import Organisation, Theme
 from app.events.models import Event, EventStatus, event_themes
 from app.events.place import TOWN, place
 from app.events.queries import EventFilters
 from app.events.urls import event_path
 from app.extensions import db
+from app.i18n import current_language
 from app.pagination import Page, parse_page
 from app.templating import format_local
 from app.timeutil import now
@@ -86,6 +88,12 @@ def _rows(events: list, at, viewer_tz: str | None) -> list[ListRow]:
             text = labels[member] = member.label
         return text
 
+    language = current_language()
+    country_name = country_namer()
+
+    def when(instant, tz: str | None) -> str:
+        return format_local(instant, tz, _WHEN, language)
+
     rows = []
     for event_id, row, themes in events:
         if row.status == EventStatus.CANCELLED:
@@ -97,9 +105,8 @@ def _rows(events: list, at, viewer_tz: str | None) -> list[ListRow]:
         shows_viewer = bool(viewer_tz) and viewer_tz != row.timezone
         rows.append(ListRow(
             event_path(event_id), row.title, badge, label(row.kind), label(row.format),
-            format_local(row.starts_at, row.timezone, _WHEN), format_local(row.ends_at, row.timezone, _WHEN),
-            format_local(row.starts_at, viewer_tz, _WHEN) if shows_viewer else None,
-            format_local(row.ends_at, viewer_tz, _WHEN) if shows_viewer else None,
-            place(row, TOWN), row.host, themes, row.summary,
+            when(row.starts_at, row.timezone), when(row.ends_at, row.timezone),
+            when(row.starts_at, viewer_tz) if shows_viewer else None, when(row.ends_at, viewer_tz) if shows_viewer else None,
+            place(row, TOWN, country=country_name(row.country)), row.host, themes, row.summary,
         ))
     return rows
