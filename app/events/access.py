@@ -123,12 +123,15 @@ def organised_clause(user_id: int):
 # Whether the user organises a draft (organised_clause's events: created or co-organised), read with
 # the signed-in user on every page view (auth.USER_LOADER_OPTIONS): the events list's cache key keeps
 # such a viewer apart (queries.visibility_key). Two index probes, by creator and by co-organiser.
+# (Table columns, not the classes' attributes: those would configure the mappers while this module is
+# imported, before every model is.)
+_events, _users = Event.__table__, User.__table__
 User.organises_drafts = column_property(or_(
-    exists().where(Event.created_by_id == User.id, Event.status == EventStatus.DRAFT),
-    exists().where(event_organisers.c.user_id == User.id, event_organisers.c.event_id == Event.id,
-                   Event.status == EventStatus.DRAFT),
+    exists().where(_events.c.created_by_id == _users.c.id, _events.c.status == EventStatus.DRAFT),
+    exists().where(event_organisers.c.user_id == _users.c.id, event_organisers.c.event_id == _events.c.id,
+                   _events.c.status == EventStatus.DRAFT),
 ), deferred=True)
-USER_LOADER_OPTIONS.append(undefer(User.organises_drafts))
+USER_LOADER_OPTIONS.append(lambda: undefer(User.organises_drafts))
 
 
 def organised_event_ids(user_id: int):
