@@ -3,9 +3,14 @@ translated from our catalogs (app/translations), so Georgian and Macedonian get 
 
 from __future__ import annotations
 
+import functools
+
 import wtforms
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms.fields.choices import Choice
+from wtforms.widgets import html_params
 
 
 class _Catalog:
@@ -38,3 +43,32 @@ class QueryForm(wtforms.Form):
     class Meta(wtforms.Form.Meta):
         def get_translations(self, form):
             return _Catalog()
+
+
+class LongSelect(wtforms.widgets.Select):
+    """WTForms' Select, for a long list (every country): each list of options is rendered once per
+    worker (per language, as its labels are part of the key), the chosen option written afresh by
+    WTForms itself, so the markup is the same. Multiple choice, groups and per-option attributes go
+    through WTForms' own rendering."""
+
+    def __call__(self, field, **kwargs):
+        choices = list(field.iter_choices()) if not self.multiple and not field.has_groups() else None
+        if not choices or any(choice.render_kw for choice in choices):
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for name in dir(flags):
+            if name in self.validation_attrs and name not in kwargs:
+                kwargs[name] = getattr(flags, name)
+        plain = _plain_options(tuple((choice.value, None if choice.label is None else str(choice.label))
+                                     for choice in choices))
+        options = [self.render_option(choice) if choice.selected else plain[index]
+                   for index, choice in enumerate(choices)]
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{''.join(options)}</select>")
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_options(choices: tuple) -> tuple[str, ...]:
+    """Each option as WTForms writes it when it is not the chosen one."""
+    return tuple(str(wtforms.widgets.Select.render_option(Choice(value, label, False, None)))
+                 for value, label in choices)

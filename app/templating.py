@@ -23,12 +23,14 @@ from app.timeutil import now, to_local
 __all__ = ["COUNTRY_CHOICES", "country_name", "install_template_helpers", "nav_items", "format_local"]
 
 
-def format_local(instant: datetime | None, tz_name: str | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
-    """An instant in a zone, in the page's language (app.i18n), followed by the zone's abbreviation."""
+def format_local(instant: datetime | None, tz_name: str | None, fmt: str = "%a %d %b %Y, %H:%M",
+                 language: str | None = None) -> str:
+    """An instant in a zone, in the page's language (app.i18n; `language`: that language, when the
+    caller has looked it up once for many times), followed by the zone's abbreviation."""
     if instant is None:
         return ""
     local = to_local(instant, tz_name)
-    return f"{format_pattern(local, fmt)} {local.tzname()}"
+    return f"{format_pattern(local, fmt, language)} {local.tzname()}"
 
 
 # (endpoint, label, who): who is "all", "member" (signed in), "organiser", "coordinator", "admin" or

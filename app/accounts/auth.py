@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
+from types import FunctionType
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, redirect, request, url_for
@@ -25,7 +26,9 @@ from app.timeutil import now
 
 # Loader options higher packages add at import time, so a fact every page view asks about the
 # signed-in user comes in the same round trip as the user (app.registrations.consent: registrations
-# awaiting consent). Page views (GET) only: requests that change data load the user alone.
+# awaiting consent). Page views (GET) only: requests that change data load the user alone. An entry
+# may be a function returning the option, called when the statement is built (once every model is
+# mapped: a module imported while the models are still being defined cannot build it).
 USER_LOADER_OPTIONS: list = []
 
 
@@ -39,7 +42,8 @@ def _user_statement():
 
 
 def _page_view_user_statement():
-    return _user_statement().options(*USER_LOADER_OPTIONS)
+    options = [option() if isinstance(option, FunctionType) else option for option in USER_LOADER_OPTIONS]
+    return _user_statement().options(*options)
 
 
 def start_session(user: User, *, remember: bool = False) -> None:

@@ -11,13 +11,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, column, exists, func, literal, null, or_, select, union_all
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import Role, User
 from app.accounts.permissions import is_signed_in
-from app.cache import fragments
 from app.directory.models import Project, Theme
-from app.events.access import managed_clause, organised_clause, organiser_ids, visible_clause
+from app.events.access import managed_clause, organiser_ids, visible_clause
 from app.events.models import (
     Event,
     EventFormat,
@@ -126,28 +125,16 @@ def visibility_key(user, filters: EventFilters | None = None) -> tuple:
     if filters is not None and filters.mine:
         return ("user", user.id, user.role.value)
 
-    def ask() -> bool:
-        own = organised_clause(user.id)
-        return bool(db.session.scalar(select(exists().where(Event.status == EventStatus.DRAFT, own))))
-
-    has_drafts = fragments.remember("events.has_drafts", (user.id,), ("events", "event_organisers"), ask)
+    # Read with the signed-in user (access.User.organises_drafts): no statement of its own.
+    has_drafts = bool(user.organises_drafts)
     return ("user", user.id) if has_drafts else ("public",)
 
 
-# What a row of the events list shows (templates/events/_list.html): the long texts stay in the database.
-LIST_COLUMNS = (Event.title, Event.summary, Event.kind, Event.format, Event.status, Event.starts_at, Event.ends_at,
-                Event.timezone, Event.city, Event.country, Event.host_organisation_id)
-
-
-def list_query(filters: EventFilters, user, listed_only: bool = False):
-    """Events `user` may see matching `filters`, upcoming (soonest first) or past (latest first);
-    with `listed_only`, only what the events list shows of each (LIST_COLUMNS, theme names)."""
-    themes = selectinload(Event.themes)
-    query = select(Event).where(*filters.where(user))
-    if listed_only:
-        themes = themes.load_only(Theme.name, Theme.empact_cycle)
-        query = query.options(load_only(*LIST_COLUMNS))
-    query = query.options(joinedload(Event.host_organisation), themes)
+def list_query(filters: EventFilters, user):
+    """Events `user` may see matching `filters`, upcoming (soonest first) or past (latest first), as
+    entities (the API; the events page reads plain rows: app.events.list_rows)."""
+    query = select(Event).where(*filters.where(user)).options(joinedload(Event.host_organisation),
+                                                              selectinload(Event.themes))
     if filters.tab == "past":
         return query.where(Event.ends_at <= now()).order_by(Event.starts_at.desc(), Event.id.desc())
     return query.where(Event.ends_at > now()).order_by(Event.starts_at, Event.id)

@@ -152,16 +152,26 @@ HAS_SURVEY = "learning.has_survey"
 page_facts.register(HAS_SURVEY, lambda event_id: exists().where(FollowUpSurvey.event_id == event_id))
 
 
-def recent_tests(user) -> list[TestEntry]:
+# The viewer's recent events, where "my events" looks for tests: from 60 days ago to 2 days ahead.
+RECENT_BEFORE, RECENT_AHEAD = timedelta(days=60), timedelta(days=2)
+
+
+def recent_tests(user, registrations=None) -> list[TestEntry]:
     """The viewer's tests open now or with results to read, over the events they are a confirmed
     participant (or observer) of that run from 60 days ago to 2 days ahead, in the events'
-    order: the events' ids and the viewer's part in them in one query."""
+    order: the events' ids and the viewer's part in them in one query, or none when the caller has
+    read every registration of the viewer already (`registrations`: rows with the registration's
+    event_id, status and role and the event's starts_at and ends_at, as "my events" reads them)."""
     at = now()
-    event_ids = list(db.session.scalars(
-        select(Event.id).join(Registration, Registration.event_id == Event.id)
-        .where(Registration.user_id == user.id, *_TAKES_TESTS,
-               Event.starts_at <= at + timedelta(days=2), Event.ends_at >= at - timedelta(days=60))
-        .order_by(Event.starts_at, Event.id)))
+    if registrations is not None:
+        event_ids = [r.event_id for r in sorted(registrations, key=lambda r: (r.starts_at, r.event_id))
+                     if takes_tests(r) and r.starts_at <= at + RECENT_AHEAD and r.ends_at >= at - RECENT_BEFORE]
+    else:
+        event_ids = list(db.session.scalars(
+            select(Event.id).join(Registration, Registration.event_id == Event.id)
+            .where(Registration.user_id == user.id, *_TAKES_TESTS,
+                   Event.starts_at <= at + RECENT_AHEAD, Event.ends_at >= at - RECENT_BEFORE)
+            .order_by(Event.starts_at, Event.id)))
     found = _tests_of(user, set(event_ids))
     return [entry for event_id in event_ids for entry in found.get(event_id, [])]
 

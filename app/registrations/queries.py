@@ -4,23 +4,26 @@ The organisers' participant list is in app.registrations.participant_list."""
 
 from __future__ import annotations
 
+import functools
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import String, bindparam, cast, literal, null, or_, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import User
 from app.cache import fragments
 from app.directory.models import Organisation
 from app.events.access import visible_clause
-from app.events.models import Event, Session
+from app.events.models import Event, EventKind, EventStatus, Session
 from app.extensions import db
 from app.registrations.models import (
     AttendanceDay,
     Feedback,
     Invitation,
     InvitationStatus,
+    ParticipantRole,
     Registration,
     RegistrationStatus,
     SessionAttendance,
@@ -111,17 +114,15 @@ class MyEvents:
     invitations: tuple  # open invitations, by event start (with the event's ends_at)
 
 
-def _my_signups(user_id: int) -> dict[int, list]:
-    signups: dict[int, list] = {}
-    for signup in db.session.execute(
-        select(SessionSignup.id, SessionSignup.session_id, SessionSignup.status, Session.event_id, Session.title,
-               Session.starts_at)
-        .join(Session, Session.id == SessionSignup.session_id)
-        .where(SessionSignup.user_id == user_id, SessionSignup.status != SessionSignupStatus.CANCELLED)
-        .order_by(Session.starts_at, SessionSignup.id)
-    ):
-        signups.setdefault(signup.event_id, []).append(signup)
-    return signups
+# The parts of "my events"' statement, in the order it reads them.
+_REGISTRATION, _SIGNUP, _INVITATION = range(3)
+
+MyRegistration = namedtuple("MyRegistration", (
+    "id", "event_id", "status", "role", "checked_in_at", "title", "starts_at", "ends_at", "timezone", "city",
+    "event_status", "kind", "has_feedback",
+))
+MySignup = namedtuple("MySignup", "id session_id status event_id title starts_at")
+MyInvitation = namedtuple("MyInvitation", "token title starts_at ends_at timezone")
 
 
 def _has_feedback():
@@ -132,17 +133,54 @@ def _has_feedback():
         None).label("has_feedback")
 
 
+@functools.cache
+def _my_events_statement():
+    """The person's registrations with their events, their sessions' sign-ups (not cancelled) and
+    their open invitations with the invited events, in one statement (a UNION ALL of the three, each
+    column of the first part's type; the statuses as text): parts, then each part's order."""
+    text = functools.partial(cast, type_=String)
+    registrations = select(
+        literal(_REGISTRATION).label("part"), Registration.id, Registration.event_id,
+        text(Registration.status).label("status"), text(Registration.role).label("role"), Registration.checked_in_at,
+        Event.title, Event.starts_at, Event.ends_at, Event.timezone, Event.city,
+        text(Event.status).label("event_status"), text(Event.kind).label("kind"), _has_feedback(),
+        null().label("session_id"), null().label("token"),
+    ).join(Event, Event.id == Registration.event_id).where(Registration.user_id == bindparam("user_id"))
+    signups = select(
+        literal(_SIGNUP), SessionSignup.id, Session.event_id, text(SessionSignup.status), null(), null(),
+        Session.title, Session.starts_at, null(), null(), null(), null(), null(), null(), SessionSignup.session_id, null(),
+    ).join(Session, Session.id == SessionSignup.session_id).where(
+        SessionSignup.user_id == bindparam("user_id"), SessionSignup.status != SessionSignupStatus.CANCELLED)
+    invitations = select(
+        literal(_INVITATION), Invitation.id, Invitation.event_id, null(), null(), null(),
+        Event.title, Event.starts_at, Event.ends_at, Event.timezone, null(), null(), null(), null(), null(),
+        Invitation.token,
+    ).join(Event, Event.id == Invitation.event_id).where(
+        or_(Invitation.user_id == bindparam("user_id"), Invitation.email == bindparam("email")),
+        Invitation.status == InvitationStatus.SENT)
+    both = union_all(registrations, signups, invitations).subquery("mine")
+    # Registrations by (start, id), sign-ups by (session start, id), invitations by event start.
+    return select(both).order_by(both.c.part, both.c.starts_at, both.c.id)
+
+
+def _read_my_events(user_id: int, email: str) -> tuple[tuple, dict, tuple]:
+    registrations, signups, invitations = [], {}, []
+    for row in db.session.execute(_my_events_statement(), {"user_id": user_id, "email": email}):
+        if row.part == _REGISTRATION:
+            registrations.append(MyRegistration(
+                row.id, row.event_id, RegistrationStatus(row.status), ParticipantRole(row.role), row.checked_in_at,
+                row.title, row.starts_at, row.ends_at, row.timezone, row.city, EventStatus(row.event_status),
+                EventKind(row.kind), bool(row.has_feedback)))
+        elif row.part == _SIGNUP:
+            signups.setdefault(row.event_id, []).append(MySignup(
+                row.id, row.session_id, SessionSignupStatus(row.status), row.event_id, row.title, row.starts_at))
+        else:
+            invitations.append(MyInvitation(row.token, row.title, row.starts_at, row.ends_at, row.timezone))
+    return tuple(registrations), signups, tuple(invitations)
+
+
 def _load_my_events(user_id: int, email: str) -> MyEvents:
-    registrations = tuple(db.session.execute(
-        select(Registration.id, Registration.event_id, Registration.status, Registration.role,
-               Registration.checked_in_at, Event.title, Event.starts_at, Event.ends_at, Event.timezone, Event.city,
-               Event.status.label("event_status"), Event.kind,
-               _has_feedback())
-        .join(Event, Event.id == Registration.event_id)
-        .where(Registration.user_id == user_id)
-        .order_by(Event.starts_at, Registration.id)
-    ).all())
-    signups = _my_signups(user_id)
+    registrations, signups, invitations = _read_my_events(user_id, email)
     waiting = {r.id for r in registrations if r.status == RegistrationStatus.WAITLISTED}
     positions = {registration_id: position for registration_id, position in waitlist_positions(
         {r.event_id for r in registrations if r.id in waiting}).items() if registration_id in waiting}
@@ -150,12 +188,6 @@ def _load_my_events(user_id: int, email: str) -> MyEvents:
     signup_positions = {signup_id: position for signup_id, position in signup_waitlist_positions(
         {s.session_id for items in signups.values() for s in items if s.id in waiting_signups}).items()
         if signup_id in waiting_signups}
-    invitations = tuple(db.session.execute(
-        select(Invitation.token, Event.title, Event.starts_at, Event.ends_at, Event.timezone)
-        .join(Event, Event.id == Invitation.event_id)
-        .where(or_(Invitation.user_id == user_id, Invitation.email == email), Invitation.status == InvitationStatus.SENT)
-        .order_by(Event.starts_at)
-    ).all())
     return MyEvents(registrations, signups, positions, signup_positions, invitations)
 
 

@@ -4,6 +4,8 @@ app/reports/charts.py to size the label column and to break long labels onto two
 
 from __future__ import annotations
 
+import functools
+
 NARROW = set("fijlrtI.,:;|!'()[] ")
 WIDE = set("mwMW@%")
 # Em fractions: narrow letters, wide letters, capitals and digits, other Latin, other scripts
@@ -13,6 +15,20 @@ SIZES = {"narrow": 0.36, "wide": 1.0, "capital": 0.76, "digit": 0.64, "latin": 0
 
 
 def _em(char: str) -> float:
+    width = _EMS.get(char)
+    if width is None:
+        width = _measure(char)
+        if len(_EMS) < 4096:
+            _EMS[char] = width
+    return width
+
+
+# Each character's width, worked out once per worker (a dashboard measures thousands: labels are
+# wrapped and shortened a character at a time). At most 4,096 characters.
+_EMS: dict[str, float] = {}
+
+
+def _measure(char: str) -> float:
     if char in NARROW:
         return SIZES["narrow"]
     if char in WIDE:
@@ -26,7 +42,7 @@ def _em(char: str) -> float:
 
 def text_width(text: str, size: float = 12) -> float:
     """The estimated width in pixels of `text` at `size` px."""
-    return sum(_em(char) for char in text) * size
+    return sum(map(_em, text)) * size
 
 
 def shorten(text: str, width: float, size: float = 12) -> str:
@@ -40,7 +56,13 @@ def shorten(text: str, width: float, size: float = 12) -> str:
 
 def wrap(text: str, width: float, size: float = 12, lines: int = 2) -> list[str]:
     """`text` broken at spaces into at most `lines` lines of at most `width` pixels (the last one
-    shortened with an ellipsis when the words do not fit)."""
+    shortened with an ellipsis when the words do not fit). Remembered: every dashboard wraps the
+    same country, theme and kind names."""
+    return list(_wrapped(text, width, size, lines))
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrapped(text: str, width: float, size: float, lines: int) -> tuple[str, ...]:
     words, result, current = text.split(), [], ""
     for index, word in enumerate(words):
         candidate = f"{current} {word}".strip()
@@ -53,4 +75,4 @@ def wrap(text: str, width: float, size: float = 12, lines: int = 2) -> list[str]
             current = " ".join(words[index:])
             break
     result.append(current)
-    return [shorten(line, width, size) for line in result[:lines]]
+    return tuple(shorten(line, width, size) for line in result[:lines])

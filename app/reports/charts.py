@@ -79,7 +79,8 @@ def horizontal_bars(chart: Chart) -> Markup:
     right, top = 60, (26 if len(chart.series) > 1 else 6)
     row = 36 if any(len(lines) > 1 for lines in labels) else 26
     height = top + row * len(chart.categories) + 8
-    scale_max = chart.maximum or max(chart.totals) or 1
+    totals = chart.totals  # (a property that adds up every series: once, not once per row)
+    scale_max = chart.maximum or max(totals) or 1
     span = WIDTH - label_width - right
     parts = _open(chart, height)
     parts += _legend(chart, 16)
@@ -98,7 +99,7 @@ def horizontal_bars(chart: Chart) -> Markup:
                 )
             x += width
         parts.append(
-            f'<text x="{x + 6:.1f}" y="{y + row / 2 + 4:.1f}">{_fmt(chart.totals[i])}</text>'
+            f'<text x="{x + 6:.1f}" y="{y + row / 2 + 4:.1f}">{_fmt(totals[i])}</text>'
         )
     parts.append(
         f'<line x1="{label_width:.1f}" y1="{top}" x2="{label_width:.1f}" y2="{height - 8}" stroke="{GRID}"/>'

@@ -156,7 +156,8 @@ class _Pdf:
             pdf.ln(6)
         label_width, value_width = 55.0, 14.0
         span = pdf.w - pdf.l_margin - pdf.r_margin - label_width - value_width
-        scale_max = chart.maximum or max(chart.totals) or 1
+        totals = chart.totals  # once, not once per row
+        scale_max = chart.maximum or max(totals) or 1
         for i, category in enumerate(chart.categories):
             self.ensure_room(row_height)
             y = pdf.get_y()
@@ -171,7 +172,7 @@ class _Pdf:
                     pdf.rect(x, y + 0.8, width, row_height - 1.6, style="F")
                 x += width
             pdf.set_xy(x + 1, y)
-            pdf.cell(value_width, row_height, cell_text(chart.totals[i]))
+            pdf.cell(value_width, row_height, cell_text(totals[i]))
             pdf.set_xy(left, y + row_height)
         pdf.ln(3)
 

@@ -13,7 +13,7 @@ from app.cache import fragments
 from app.directory.models import Project, Theme
 from app.events.models import EventKind
 from app.extensions import db
-from app.forms_base import Form, QueryForm
+from app.forms_base import Form, LongSelect, QueryForm
 from app.reports.scope import ReportFilter
 from app.templating import COUNTRY_CHOICES
 
@@ -38,7 +38,7 @@ class ReportFilterForm(QueryForm):
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
     project = SelectField(_l("Project"), default="")
-    country = SelectField(_l("Country"), default="")
+    country = SelectField(_l("Country"), default="", widget=LongSelect())  # every country
     theme = SelectField(_l("Theme"), default="")
     kind = SelectField(_l("Event kind"), default="")
 

@@ -124,3 +124,18 @@ def test_the_month_calendar_names_its_month_and_weekdays_in_the_viewers_language
     ukrainian = client.get("/events/calendar?year=2026&month=10&lang=uk").get_data(as_text=True)
     assert "жовтень 2026" in ukrainian.lower() and "October" not in ukrainian
     assert '<th scope="col">пн</th>' in ukrainian  # Babel's abbreviated day names, Monday first
+
+
+def test_a_co_organiser_of_a_draft_gets_a_list_of_their_own(client, login, make, db):
+    """Whether a viewer organises a draft is read with the signed-in user (access.User.organises_drafts):
+    a member appointed co-organiser of a draft sees it, and the list built for them reaches nobody else."""
+    organiser, co_organiser, member = make.user(Role.ORGANISER), make.user(Role.MEMBER), make.user(Role.MEMBER)
+    draft = make.event(title="Joint draft plan", status="draft", created_by=organiser, starts_at=NOW + timedelta(days=4))
+    make.event(title="Published workshop", starts_at=NOW + timedelta(days=4))
+    assert "Joint draft plan" not in _list(login(co_organiser))
+    draft.organisers.append(co_organiser)
+    db.session.commit()
+    assert "Joint draft plan" in _list(login(co_organiser))
+    for viewer in (login(member), client):
+        html = _list(viewer)
+        assert "Published workshop" in html and "Joint draft plan" not in html

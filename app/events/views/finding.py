@@ -8,14 +8,13 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.cache import fragments
-from app.events import page_facts, page_main, queries, signals
+from app.events import list_rows, page_facts, page_main, queries, signals
 from app.events.access import is_organiser_of
 from app.events.place import place
 from app.events.queries import EventFilters
 from app.events.urls import event_path
 from app.events.views import bp
 from app.i18n import format_pattern
-from app.pagination import paginate
 from app.roles import is_signed_in
 from app.timeutil import now, to_local
 
@@ -72,8 +71,8 @@ def index():
            now().replace(second=0, microsecond=0))
 
     def build() -> str:
-        page = paginate(queries.list_query(filters, current_user, listed_only=True), request.args.get("page"),
-                        per_page=20)
+        # The page of events as plain rows, counted and with their themes, in one statement.
+        page = list_rows.list_page(filters, current_user, request.args.get("page"), viewer_tz)
         return render_template("events/_list.html", page=page, filters=filters, viewer_tz=viewer_tz)
 
     listing = fragments.cached("events.list", key, LIST_TABLES, build)

@@ -35,8 +35,9 @@ def event_follow_up(event, registration=UNKNOWN) -> bool:
 
 
 @bp.app_template_global()
-def my_open_tests() -> list:
-    """The viewer's tests open now or with results to read, over their recent events."""
+def my_open_tests(registrations=None) -> list:
+    """The viewer's tests open now or with results to read, over their recent events (from
+    `registrations`, every registration of the viewer, when the page has read them: "my events")."""
     if not getattr(current_user, "is_authenticated", False):
         return []
-    return queries.recent_tests(current_user)
+    return queries.recent_tests(current_user, registrations)

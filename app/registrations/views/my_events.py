@@ -6,9 +6,11 @@ from flask import render_template, request
 from flask_login import current_user
 
 from app.accounts.auth import login_required
+from app.i18n import current_language
 from app.pagination import Page, parse_page
 from app.registrations import queries
 from app.registrations.views import bp
+from app.templating import format_local
 from app.timeutil import now
 
 MY_EVENTS_PER_PAGE = 20
@@ -35,4 +37,15 @@ def my_events():
     feedback_given = {r.id for r in registrations if r.has_feedback}
     return render_template("registrations/my_events.html", show=show, page=page, totals=totals,
                            positions=mine.positions, signups=mine.signups, invitations=invitations,
-                           feedback_given=feedback_given, signup_positions=mine.signup_positions)
+                           feedback_given=feedback_given, signup_positions=mine.signup_positions,
+                           my_registrations=mine.registrations,  # every one: the tests box reads them
+                           starts=_starts(registrations, current_user.timezone))
+
+
+def _starts(registrations, viewer_tz: str | None) -> dict[int, tuple[str, str | None]]:
+    """{registration id: (the event's start in its zone, in the viewer's zone or None when the same
+    zone)}, as the `local` filter and macros.your_time write them; the language looked up once."""
+    language = current_language()
+    return {r.id: (format_local(r.starts_at, r.timezone, language=language),
+                   format_local(r.starts_at, viewer_tz, language=language) if viewer_tz and viewer_tz != r.timezone
+                   else None) for r in registrations}

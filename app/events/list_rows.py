@@ -1,0 +1,112 @@
+"""The events list's page read as plain rows (issue 19): the page of events with how many match, their
+host's name and their themes in one statement (the count joined with the page's events, joined with
+their themes), only the columns a row shows. Loading them as ORM objects, counting them apart and reading
+their themes apart cost more than the page's SQL. Labels, times and places are worked out here once
+per page, not in the template's loop."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from sqlalchemy import func, select, true
+
+from app.countries import country_namer
+from app.directory.models import Organisation, Theme
+from app.events.models import Event, EventStatus, event_themes
+from app.events.place import TOWN, place
+from app.events.queries import EventFilters
+from app.events.urls import event_path
+from app.extensions import db
+from app.i18n import current_language
+from app.pagination import Page, parse_page
+from app.templating import format_local
+from app.timeutil import now
+
+ListRow = namedtuple("ListRow", (
+    "href", "title", "badge", "kind_label", "format_label", "starts", "ends", "viewer_starts", "viewer_ends",
+    "place", "host", "themes", "summary",
+))
+
+# The status badge's kind (templates/events/_list.html): cancelled, draft, past, or none.
+CANCELLED, DRAFT, PAST = "cancelled", "draft", "past"
+
+_WHEN = "%a %d %b %Y, %H:%M"
+
+
+def list_page(filters: EventFilters, user, page_value, viewer_tz: str | None, per_page: int = 20) -> Page:
+    """The page of events `user` may see matching `filters` (EventFilters.where), upcoming soonest
+    first or past latest first, as ListRow, with how many match: 1 statement."""
+    number = parse_page(page_value)
+    at = now()
+    clauses = [*filters.where(user), Event.ends_at <= at if filters.tab == "past" else Event.ends_at > at]
+    events = []
+    total = 0
+    for row in db.session.execute(_statement(clauses, filters.tab == "past", per_page, (number - 1) * per_page)):
+        total = row.total
+        if row.id is None:  # no event on this page: the count alone
+            break
+        if not events or events[-1][0] != row.id:
+            events.append((row.id, row, []))
+        if row.theme is not None:
+            events[-1][2].append(f"{row.theme} (EMPACT {row.cycle})" if row.cycle else row.theme)  # as Theme.label
+    return Page(items=_rows(events, at, viewer_tz), page=number, per_page=per_page, total=total)
+
+
+def _statement(clauses: list, past: bool, limit: int, offset: int):
+    """The count (one row), joined with the page's events (the index on starts_at read only as far as
+    the page), each with its host's name and one row per theme. A window count instead made
+    PostgreSQL read every matching event's row: 2-8 ms instead of 1 on the bench data."""
+    counted = select(func.count(Event.id).label("total")).where(*clauses).subquery("counted")
+    order = (Event.starts_at.desc(), Event.id.desc()) if past else (Event.starts_at, Event.id)
+    page = (
+        select(Event.id, Event.title, Event.summary, Event.kind, Event.format, Event.status, Event.starts_at,
+               Event.ends_at, Event.timezone, Event.city, Event.country, Event.host_organisation_id)
+        .where(*clauses).order_by(*order).limit(limit).offset(offset)
+        .subquery("listed")
+    )
+    in_order = (page.c.starts_at.desc(), page.c.id.desc()) if past else (page.c.starts_at, page.c.id)
+    return (
+        select(counted.c.total, page, Organisation.name.label("host"), Theme.name.label("theme"),
+               Theme.empact_cycle.label("cycle"))
+        .select_from(counted)
+        .outerjoin(page, true())
+        .outerjoin(Organisation, Organisation.id == page.c.host_organisation_id)
+        .outerjoin(event_themes, event_themes.c.event_id == page.c.id)
+        .outerjoin(Theme, Theme.id == event_themes.c.theme_id)
+        # By name (Event.themes' order), a theme before its EMPACT namesake (the order was left to the
+        # database before; it gave this one).
+        .order_by(*in_order, Theme.name, Theme.empact_cycle.is_not(None), Theme.empact_cycle, Theme.id)
+    )
+
+
+def _rows(events: list, at, viewer_tz: str | None) -> list[ListRow]:
+    labels: dict = {}
+
+    def label(member) -> str:
+        text = labels.get(member)
+        if text is None:
+            text = labels[member] = member.label
+        return text
+
+    language = current_language()
+    country_name = country_namer()
+
+    def when(instant, tz: str | None) -> str:
+        return format_local(instant, tz, _WHEN, language)
+
+    rows = []
+    for event_id, row, themes in events:
+        if row.status == EventStatus.CANCELLED:
+            badge = CANCELLED
+        elif row.status == EventStatus.DRAFT:
+            badge = DRAFT
+        else:
+            badge = PAST if row.ends_at <= at else None
+        shows_viewer = bool(viewer_tz) and viewer_tz != row.timezone
+        rows.append(ListRow(
+            event_path(event_id), row.title, badge, label(row.kind), label(row.format),
+            when(row.starts_at, row.timezone), when(row.ends_at, row.timezone),
+            when(row.starts_at, viewer_tz) if shows_viewer else None, when(row.ends_at, viewer_tz) if shows_viewer else None,
+            place(row, TOWN, country=country_name(row.country)), row.host, themes, row.summary,
+        ))
+    return rows
