@@ -92,6 +92,13 @@ def organiser_ids(event: Event) -> set[int]:
     return ids
 
 
+def organisers_of(events):
+    """A select of the ids of the people who created or co-organise the events `events` (a select of
+    event ids): organised_clause's rule read the other way round."""
+    return select(Event.created_by_id).where(Event.id.in_(events), Event.created_by_id.is_not(None)).union(
+        select(event_organisers.c.user_id).where(event_organisers.c.event_id.in_(events)))
+
+
 def own_organisers(event: Event) -> list:
     """The event's creator and co-organisers with active accounts, each once (whom to tell)."""
     people: dict[int, object] = {}

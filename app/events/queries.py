@@ -17,7 +17,7 @@ from app.accounts.models import Role, User
 from app.accounts.permissions import is_signed_in
 from app.cache import fragments
 from app.directory.models import Project, Theme
-from app.events.access import managed_clause, organised_clause, organiser_ids, visible_clause
+from app.events.access import managed_clause, organiser_ids, organisers_of, visible_clause
 from app.events.models import (
     Event,
     EventFormat,
@@ -126,11 +126,13 @@ def visibility_key(user, filters: EventFilters | None = None) -> tuple:
     if filters is not None and filters.mine:
         return ("user", user.id, user.role.value)
 
-    def ask() -> bool:
-        own = organised_clause(user.id)
-        return bool(db.session.scalar(select(exists().where(Event.status == EventStatus.DRAFT, own))))
+    def ask() -> frozenset[int]:
+        drafts = select(Event.id).where(Event.status == EventStatus.DRAFT)
+        return frozenset(db.session.scalars(organisers_of(drafts)))
 
-    has_drafts = fragments.remember("events.has_drafts", (user.id,), ("events", "event_organisers"), ask)
+    # One entry for every viewer (who organises a draft), not one per viewer: kept per person, the
+    # answer was found once in 500 lookups on the mixed benchmark.
+    has_drafts = user.id in fragments.remember("events.draft_organisers", (), ("events", "event_organisers"), ask)
     return ("user", user.id) if has_drafts else ("public",)
 
 

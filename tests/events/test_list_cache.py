@@ -124,3 +124,18 @@ def test_the_month_calendar_names_its_month_and_weekdays_in_the_viewers_language
     ukrainian = client.get("/events/calendar?year=2026&month=10&lang=uk").get_data(as_text=True)
     assert "жовтень 2026" in ukrainian.lower() and "October" not in ukrainian
     assert '<th scope="col">пн</th>' in ukrainian  # Babel's abbreviated day names, Monday first
+
+
+def test_who_organises_a_draft_is_one_entry_for_everyone_and_follows_co_organisers(client, login, make, db):
+    organiser, member, other = make.user(Role.ORGANISER), make.user(Role.MEMBER), make.user(Role.MEMBER)
+    draft = make.event(title="Closed planning draft", status="draft", created_by=organiser,
+                       starts_at=NOW + timedelta(days=4))
+    assert "Closed planning draft" not in _list(login(member))  # the shared entry built for a member first
+    assert "Closed planning draft" in _list(login(organiser))
+    assert "Closed planning draft" not in _list(login(other))
+    # The member becomes a co-organiser: the entry (and the list they see) follows at once.
+    db.session.get(Event, draft.id).organisers.append(member)
+    db.session.commit()
+    assert "Closed planning draft" in _list(login(member))
+    assert "Closed planning draft" not in _list(login(other))
+    assert "Closed planning draft" not in _list(client)
