@@ -233,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.rounds):
         for mode in order:
             times[mode].append(replays[mode].run(steps))
+            print(f"  {mode}: {times[mode][-1] / len(steps) * 1000:.2f} ms a request", flush=True)
     for mode in modes:
         per = [t / len(steps) * 1000 for t in times[mode]]
         print(f"{mode}: {' '.join(f'{ms:.2f}' for ms in per)} ms a request; statuses {dict(replays[mode].statuses)}")

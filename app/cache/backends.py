@@ -7,7 +7,7 @@ changed after it is stored (rendered text, bytes, tuples, built reports), so thi
 value by reference, as a dict would, in use order: a hit moves its entry to the end, a store drops
 the least recently used ones until both bounds hold, CACHE_THRESHOLD entries and CACHE_MEMORY_MB
 megabytes (each entry counted by the size its caller gives: app.cache.fragments measures text and
-bytes by length, anything else pickled). CACHE_TYPE names it; Redis still pickles."""
+bytes as Python holds them, anything else by its pickled length). CACHE_TYPE names it; Redis still pickles."""
 
 from __future__ import annotations
 

@@ -29,13 +29,14 @@ recently used dropped first, bounded by CACHE_THRESHOLD entries and CACHE_MEMORY
 (app.cache.backends), or a RedisCache shared by the workers when CACHE_REDIS_URL is set;
 CACHE_TYPE=NullCache turns caching off. An entry over CACHE_MAX_ENTRY_KB is built on every request
 instead of kept. So a worker's cache stays within CACHE_MEMORY_MB (as its entries measure: text and
-bytes by length, anything else pickled), whatever is asked.
+bytes as held, anything else pickled), whatever is asked.
 """
 
 from __future__ import annotations
 
 import hashlib
 import pickle
+import sys
 from collections.abc import Callable, Hashable, Iterable
 
 from flask import Flask, current_app, request
@@ -77,9 +78,10 @@ def cache_for(app: Flask | None = None) -> Cache:
 
 
 def _size(value) -> int:
-    """About how many bytes an entry holds (text and bytes by length, anything else pickled)."""
+    """About how many bytes an entry holds: text and bytes as Python holds them (Ukrainian text takes
+    two bytes a character), anything else by its pickled length."""
     if isinstance(value, str | bytes | bytearray):
-        return len(value)
+        return sys.getsizeof(value)
     return len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 

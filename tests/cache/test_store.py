@@ -5,6 +5,7 @@ without a thread."""
 from __future__ import annotations
 
 import pickle
+import sys
 import threading
 
 from flask import Flask
@@ -66,13 +67,13 @@ def test_memory_is_bounded_in_bytes_and_entries_and_huge_entries_are_not_kept(ap
             body("probe.huge", 100 * 1024)
         # The small and the large one are built once each; the huge one every time.
         assert builds == ["probe.small", "probe.large", "probe.huge", "probe.huge"]
-        assert store.bytes == 100 + 40 * 1024
+        assert store.bytes == sys.getsizeof("x" * 100) + sys.getsizeof("x" * 40 * 1024)
         # 60 entries of 40 KB (2.4 MB): the bytes hold under 1 MB, the least recently used dropped.
         for index in range(60):
             body(f"probe.large.{index}", 40 * 1024)
             assert store.bytes <= 1 << 20
             body("probe.small", 100)  # used again and again: kept
-        assert len(store._cache) == 1 + (1 << 20) // (40 * 1024)
+        assert len(store._cache) == 1 + (1 << 20) // sys.getsizeof("x" * 40 * 1024)
         assert builds.count("probe.small") == 1
         # Many small ones: the entries are bounded too.
         for index in range(300):
