@@ -141,7 +141,7 @@ class Config:
     # CACHE_REDIS_URL is set. CACHE_TYPE=NullCache turns every cache off.
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None
     CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 2000)  # entries
-    CACHE_MEMORY_MB = _int("CACHE_MEMORY_MB", 8)  # bytes the entries hold, per worker
+    CACHE_MEMORY_MB = _int("CACHE_MEMORY_MB", 4)  # bytes the entries hold, per worker
     CACHE_MAX_ENTRY_KB = _int("CACHE_MAX_ENTRY_KB", 1024)  # larger ones are built every time
     CACHE_TYPE = os.environ.get("CACHE_TYPE", "")
     # Every cache build fails when it reads a table its entry does not declare (tests turn it on).

@@ -16,7 +16,7 @@ from time import time
 
 from flask_caching.backends.simplecache import SimpleCache
 
-MEMORY_MB = 8
+MEMORY_MB = 4
 
 
 class _AsIs:
