@@ -136,14 +136,15 @@ class Config:
     # Built reports (dashboard, participation) are kept for this many seconds (time-kept cache entries); 0 = off.
     REPORTS_CACHE_SECONDS = _int("REPORTS_CACHE_SECONDS", 60)
 
-    # The one cache (app/cache/fragments.py, Flask-Caching): an in-process SimpleCache of this many entries per
-    # worker, or one Redis shared by the workers when CACHE_REDIS_URL is set. CACHE_TYPE=NullCache
-    # turns every cache off but the few entries each worker keeps (app/cache/worker.py, CACHE_WORKER_KB=0: none).
+    # The one cache (app/cache/fragments.py, Flask-Caching): an in-process store per worker of at most this many
+    # entries and megabytes (least recently used dropped first), or one Redis shared by the workers when
+    # CACHE_REDIS_URL is set. CACHE_TYPE=NullCache turns every cache off but the few entries each worker keeps
+    # (app/cache/worker.py, CACHE_WORKER_KB=0: none).
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None
-    CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 1000)  # entries up to 16 KB
-    CACHE_LARGE_ENTRIES = _int("CACHE_LARGE_ENTRIES", 8)  # entries over 16 KB (feed bodies, lists)
-    CACHE_MAX_ENTRY_KB = _int("CACHE_MAX_ENTRY_KB", 2048)  # larger ones are built every time
-    CACHE_WORKER_KB = _int("CACHE_WORKER_KB", 4096)  # app.cache.worker: the public feed, kept in each worker
+    CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 2000)  # entries
+    CACHE_MEMORY_MB = _int("CACHE_MEMORY_MB", 4)  # bytes the entries hold, per worker
+    CACHE_MAX_ENTRY_KB = _int("CACHE_MAX_ENTRY_KB", 1024)  # larger ones are built every time
+    CACHE_WORKER_KB = _int("CACHE_WORKER_KB", 2048)  # app.cache.worker: the public feed, kept in each worker
     CACHE_TYPE = os.environ.get("CACHE_TYPE", "")
     # Every cache build fails when it reads a table its entry does not declare (tests turn it on).
     CACHE_CHECK_DEPENDENCIES = _bool("CACHE_CHECK_DEPENDENCIES", False)

@@ -247,8 +247,6 @@ def isolated_limiter():
 def cold(app, monkeypatch):
     """Every cache off for the test (CACHE_TYPE=NullCache): what a page costs built from nothing."""
     monkeypatch.delitem(app.extensions, fragments.EXTENSION, raising=False)
-    monkeypatch.delitem(app.extensions, fragments.LARGE_EXTENSION, raising=False)
     monkeypatch.setitem(app.config, "CACHE_TYPE", "NullCache")
     yield
     app.extensions.pop(fragments.EXTENSION, None)
-    app.extensions.pop(fragments.LARGE_EXTENSION, None)

@@ -28,19 +28,19 @@ with the shared cache in Redis or turned off as well.
 With CACHE_CHECK_DEPENDENCIES (on in the tests) every build runs under app.cache.dependencies,
 which fails when it read a table its entry does not declare.
 
-Storage is Flask-Caching: a SimpleCache per worker that keeps values by reference
-(app.cache.backends), or a RedisCache shared by the workers when
-CACHE_REDIS_URL is set; CACHE_TYPE=NullCache turns caching off. In memory the bound is in bytes as
-well as entries: entries up to SMALL_ENTRY_BYTES share CACHE_THRESHOLD places, larger ones (feed
-bodies, whole lists) have CACHE_LARGE_ENTRIES places of their own, and an entry over
-CACHE_MAX_ENTRY_KB is built on every request instead of kept — so a worker's cache stays within
-about CACHE_THRESHOLD × 16 KB + CACHE_LARGE_ENTRIES × CACHE_MAX_ENTRY_KB, whatever is asked.
+Storage is Flask-Caching: an in-process store per worker that keeps values by reference, least
+recently used dropped first, bounded by CACHE_THRESHOLD entries and CACHE_MEMORY_MB megabytes
+(app.cache.backends), or a RedisCache shared by the workers when CACHE_REDIS_URL is set;
+CACHE_TYPE=NullCache turns caching off. An entry over CACHE_MAX_ENTRY_KB is built on every request
+instead of kept. So a worker's cache stays within CACHE_MEMORY_MB (as its entries measure: text and
+bytes as held, anything else pickled), whatever is asked.
 """
 
 from __future__ import annotations
 
 import hashlib
 import pickle
+import sys
 from collections.abc import Callable, Hashable, Iterable
 
 from flask import Flask, current_app, request
@@ -48,17 +48,14 @@ from flask_caching import Cache
 from markupsafe import Markup
 
 from app.cache import dependencies, event_stamps, scopes, stamps, timing
-from app.cache.backends import IN_PROCESS, InProcessCache
+from app.cache.backends import IN_PROCESS, MEMORY_MB, InProcessCache
 from app.cache.worker import memo as worker_memo
 from app.extensions import db
 from app.i18n import current_language
 
 EXTENSION = "liaison_cache"
-LARGE_EXTENSION = "liaison_cache_large"
-THRESHOLD = 1000
-SMALL_ENTRY_BYTES = 16 * 1024
-LARGE_ENTRIES = 8
-MAX_ENTRY_KB = 2048
+THRESHOLD = 2000
+MAX_ENTRY_KB = 1024
 TIMEOUT = 3600  # stamp-keyed entries: an entry whose stamps moved is never asked for again
 
 
@@ -72,6 +69,7 @@ def cache_for(app: Flask | None = None) -> Cache:
         settings = {
             "CACHE_TYPE": config.get("CACHE_TYPE") or ("RedisCache" if redis_url else IN_PROCESS),
             "CACHE_THRESHOLD": config.get("CACHE_THRESHOLD", THRESHOLD),
+            "CACHE_MEMORY_MB": config.get("CACHE_MEMORY_MB", MEMORY_MB),
             "CACHE_DEFAULT_TIMEOUT": config.get("CACHE_DEFAULT_TIMEOUT", TIMEOUT),
             "CACHE_KEY_PREFIX": config.get("CACHE_KEY_PREFIX", "liaison:"),
             "CACHE_REDIS_URL": redis_url,
@@ -84,28 +82,11 @@ def cache_for(app: Flask | None = None) -> Cache:
     return cache
 
 
-def _large_store(app: Flask | None = None) -> Cache:
-    """Where entries over SMALL_ENTRY_BYTES are kept: a small SimpleCache of their own in memory
-    (CACHE_LARGE_ENTRIES places), the same store as the others in Redis."""
-    app = app or current_app._get_current_object()
-    cache = app.extensions.get(LARGE_EXTENSION)
-    if cache is None:
-        main = cache_for(app)
-        if not isinstance(main.cache, InProcessCache):
-            cache = main
-        else:
-            cache = Cache()
-            cache.init_app(app, config={"CACHE_TYPE": IN_PROCESS, "CACHE_NO_NULL_WARNING": True,
-                                        "CACHE_THRESHOLD": app.config.get("CACHE_LARGE_ENTRIES", LARGE_ENTRIES),
-                                        "CACHE_DEFAULT_TIMEOUT": main.cache.default_timeout})
-        cache = app.extensions.setdefault(LARGE_EXTENSION, cache)
-    return cache
-
-
 def _size(value) -> int:
-    """About how many bytes an entry holds (text and bytes by length, anything else pickled)."""
+    """About how many bytes an entry holds: text and bytes as Python holds them (Ukrainian text takes
+    two bytes a character), anything else by its pickled length."""
     if isinstance(value, str | bytes | bytearray):
-        return len(value)
+        return sys.getsizeof(value)
     return len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
@@ -113,8 +94,11 @@ def _store(storage_key: str, value, timeout: int | None = None) -> None:
     size = _size(value)
     if size > current_app.config.get("CACHE_MAX_ENTRY_KB", MAX_ENTRY_KB) * 1024:
         return  # too large to keep: built on every request
-    store = cache_for() if size <= SMALL_ENTRY_BYTES else _large_store()
-    store.set(storage_key, (value,), timeout=timeout)
+    store = cache_for().cache
+    if isinstance(store, InProcessCache):
+        store.set(storage_key, (value,), timeout=timeout, size=size)
+    else:
+        store.set(storage_key, (value,), timeout=timeout)
 
 
 def enabled() -> bool:
@@ -122,9 +106,8 @@ def enabled() -> bool:
 
 
 def clear(app: Flask | None = None) -> None:
-    """Empty the cache (both stores, and this worker's memo)."""
+    """Empty the cache (and this worker's store of app.cache.worker)."""
     cache_for(app).clear()
-    _large_store(app).clear()
     worker_memo(app).clear()
 
 
@@ -142,10 +125,6 @@ def _storage_key(name: str, key: Hashable, versions: tuple) -> str:
 def _get(storage_key: str):
     """(value,) when stored, else None (so that None and False can be cached too)."""
     stored = cache_for().get(storage_key)
-    if stored is None:
-        large = _large_store()
-        if large is not cache_for():
-            stored = large.get(storage_key)
     timing.note_lookup(stored is not None, storage_key)
     return stored
 
@@ -169,8 +148,8 @@ def remember(name: str, key: Hashable, tables: Iterable[str], compute: Callable[
     the entry is about that event only: of its tables kept per event (app.cache.scopes.SCOPED),
     only that event's rows count, so other events' writes leave it found; with the dependency check
     on, loading another event's row of such a table while building it fails. With `worker` the
-    entry is also kept in this worker's memory (app.cache.worker), even with the cache off. `size`
-    is accepted for the callers of the old byte-bounded LRU; the cache is bounded by entries."""
+    entry is also kept in this worker's memory (app.cache.worker), even with the cache off. `size` is
+    accepted for the callers of the old byte-bounded LRU; the entry's size is measured when it is stored."""
     tables = tuple(tables)
     dependencies.note(tables)
     shared = enabled()
@@ -191,7 +170,7 @@ def remember(name: str, key: Hashable, tables: Iterable[str], compute: Callable[
         if shared:
             _store(storage_key, value)
     if worker:
-        worker_memo().put(storage_key, value, _size(value))
+        worker_memo().set(storage_key, (value,), size=_size(value))
     return value
 
 
@@ -226,6 +205,4 @@ def keep(name: str, key: Hashable, value, seconds: float) -> None:
 def forget(name: str, key: Hashable) -> None:
     """Drop a time-kept entry."""
     if enabled():
-        storage_key = _storage_key(name, key, ("kept",))
-        cache_for().delete(storage_key)
-        _large_store().delete(storage_key)
+        cache_for().delete(_storage_key(name, key, ("kept",)))

@@ -4,6 +4,8 @@ without a thread."""
 
 from __future__ import annotations
 
+import pickle
+import sys
 import threading
 
 from flask import Flask
@@ -47,23 +49,46 @@ def test_a_stale_report_is_rebuilt_once_the_response_is_sent_without_a_thread(ap
     assert ran == [threading.current_thread()]
 
 
-def test_memory_is_bounded_in_bytes_large_entries_have_few_places_and_huge_ones_are_not_kept(app, monkeypatch):
+def test_memory_is_bounded_in_bytes_and_entries_and_huge_entries_are_not_kept(app, monkeypatch):
+    monkeypatch.delitem(app.extensions, fragments.EXTENSION, raising=False)
     monkeypatch.setitem(app.config, "CACHE_MAX_ENTRY_KB", 64)
+    monkeypatch.setitem(app.config, "CACHE_MEMORY_MB", 1)
+    monkeypatch.setitem(app.config, "CACHE_THRESHOLD", 100)
     builds = []
 
     def body(name: str, size: int):
         return fragments.remember(name, (), (), lambda: builds.append(name) or "x" * size)
 
     with app.test_request_context("/"):
+        store = fragments.cache_for(app).cache
         for _ in range(2):
             body("probe.small", 100)
             body("probe.large", 40 * 1024)
             body("probe.huge", 100 * 1024)
         # The small and the large one are built once each; the huge one every time.
         assert builds == ["probe.small", "probe.large", "probe.huge", "probe.huge"]
-        large = app.extensions[fragments.LARGE_EXTENSION]
-        assert large is not fragments.cache_for(app)
-        assert len(large.cache._cache) == 1 and len(fragments.cache_for(app).cache._cache) == 1
-        for index in range(3 * fragments.LARGE_ENTRIES):
-            body(f"probe.large.{index}", 20 * 1024)
-        assert len(large.cache._cache) <= fragments.LARGE_ENTRIES + 1
+        assert store.bytes == sys.getsizeof("x" * 100) + sys.getsizeof("x" * 40 * 1024)
+        # 60 entries of 40 KB (2.4 MB): the bytes hold under 1 MB, the least recently used dropped.
+        for index in range(60):
+            body(f"probe.large.{index}", 40 * 1024)
+            assert store.bytes <= 1 << 20
+            body("probe.small", 100)  # used again and again: kept
+        assert len(store._cache) == 1 + (1 << 20) // sys.getsizeof("x" * 40 * 1024)
+        assert builds.count("probe.small") == 1
+        # Many small ones: the entries are bounded too.
+        for index in range(300):
+            body(f"probe.tiny.{index}", 10)
+        assert len(store._cache) == 100 and store.bytes <= 1 << 20
+        # Every bound held on its own measure: what the store counts is what it holds.
+        assert store.bytes == sum(store._sizes.values()) and set(store._sizes) == set(store._cache)
+    app.extensions.pop(fragments.EXTENSION, None)
+
+
+def test_a_remembered_value_is_counted_by_its_pickled_size(app, monkeypatch):
+    monkeypatch.delitem(app.extensions, fragments.EXTENSION, raising=False)
+    value = tuple(range(1000))
+    with app.test_request_context("/"):
+        fragments.remember("probe.tuple", (), (), lambda: value)
+        store = fragments.cache_for(app).cache
+        assert store.bytes == len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    app.extensions.pop(fragments.EXTENSION, None)

@@ -45,12 +45,10 @@ def _sent(statements: list[str]) -> list[str]:
 def caches(request, app, monkeypatch):
     if request.param == "cold":
         monkeypatch.delitem(app.extensions, fragments.EXTENSION, raising=False)
-        monkeypatch.delitem(app.extensions, fragments.LARGE_EXTENSION, raising=False)
         monkeypatch.setitem(app.config, "CACHE_TYPE", "NullCache")
     yield request.param
     if request.param == "cold":
         app.extensions.pop(fragments.EXTENSION, None)
-        app.extensions.pop(fragments.LARGE_EXTENSION, None)
 
 
 def _register(client, event_id):

@@ -127,7 +127,9 @@ def detail(event_id: int):
     if organiser:  # with the organiser's forms (CSRF tokens): never cached
         main_column = Markup(build_main())
     else:
-        main_column = fragments.cached("events.detail_main", (event.id, viewer_tz, show_online_link), DETAIL_TABLES,
+        # A viewer in the event's own zone sees what a viewer without one sees (no "your time").
+        shown_tz = viewer_tz if viewer_tz != event.timezone else None
+        main_column = fragments.cached("events.detail_main", (event.id, shown_tz, show_online_link), DETAIL_TABLES,
                                        build_main, scope=event.id)
     calendar_box = fragments.cached(
         "events.calendar_links", (event.id, signed_in), ("events", "sessions"),
@@ -152,13 +154,18 @@ DETAIL_TABLES = ("events", "sessions", "session_speakers", "users", "organisatio
 
 
 def _lesson_entries(event):
-    """The event's lessons box (the lessons capability), as this viewer may see it: cached per viewer,
-    rebuilt whenever an entry, the viewer's attendance or the event's organisers change."""
-    viewer = ("user", current_user.id) if is_signed_in(current_user) else ("public",)
-    # The clock matters too: whether one may record an entry yet depends on when the event starts.
-    key = (event.id, viewer, now().replace(second=0, microsecond=0))
-    return fragments.cached("events.lesson_entries", key, LESSON_BOX_TABLES,
-                            lambda: render_template("lessons/_event_entries.html", event=event), scope=event.id)
+    """The event's lessons box (the lessons capability), as this viewer may see it. Anonymous
+    visitors all see the same box (the public entries, no button: not a matter of the clock), kept
+    until an entry, the event or its organisers change. A signed-in viewer's box is built on each
+    request: it depends on who they are (their entries' visibility, whether they may record one yet)
+    and, per person, was found about once in ten builds."""
+    def build() -> str:
+        return render_template("lessons/_event_entries.html", event=event)
+
+    if is_signed_in(current_user):
+        return Markup(build())
+    return fragments.cached("events.lesson_entries", (event.id, ("public",)), LESSON_BOX_TABLES, build,
+                            scope=event.id)
 
 
 LESSON_BOX_TABLES = ("lessons", "lesson_themes", "themes", "users", "organisations", "events", "event_organisers",

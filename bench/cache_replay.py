@@ -1,0 +1,266 @@
+"""The mixed benchmark's shape replayed in-process through the Flask test client, caches on against
+caches off: what the one cache (app.cache.fragments) finds and builds per entry, and whether it pays.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/liaison_bench python -m bench.cache_replay --requests 3000
+    python -m bench.cache_replay --rounds 2 --writes       # with the mix's writes (a copy of the dataset!)
+    python -m bench.cache_replay --modes on --memory       # what the caches and per-worker memos hold
+
+The same seeded plan of requests (bench.mixed_traffic.MIX: Zipf event popularity, 2,000 people of the
+dataset) is sent to two apps in one process, one with the cache and one with CACHE_TYPE=NullCache, in
+alternated runs (on off off on ...): compare their times as ratios. Each lookup is counted by entry
+name from the Server-Timing header (app.cache.timing). Writes (--writes) post the real forms: never
+against a dataset others read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import random
+import secrets
+import time
+import tracemalloc
+from collections import Counter
+from urllib.parse import urlencode
+
+from bench import generate
+from bench.mixed_people import load_population
+from bench.mixed_stats import Zipf, parse_server_timing
+from bench.mixed_traffic import MIX, SEARCH_TERMS, find_form
+
+WRITES = {"register", "cancel", "agenda_edit", "lesson_record"}
+
+
+def make_app(database_url: str, caches: bool):
+    from app.cache import timing
+
+    app = generate.make_app(database_url)
+    app.config.update(SERVER_TIMING=True, REPORTS_CACHE_SECONDS=60 if caches else 0)
+    if not caches:
+        app.config["CACHE_TYPE"] = "NullCache"
+    timing.install(app, force=True)
+    return app
+
+
+def plan(population, count: int, seed: int, writes: bool) -> list[tuple]:
+    """`count` actions: (action, person or None, argument), as bench.mixed_traffic chooses them."""
+    rng = random.Random(seed)
+    mix = [(a, w) for a, w in MIX if writes or a not in WRITES]
+    actions, weights = zip(*mix, strict=True)
+    events, open_events = Zipf(population.upcoming), Zipf(population.open_events or population.upcoming)
+    members = [p for p in population.people if p.role == "member"]
+    organisers = [p for p in population.people if p.role == "organiser" and p.organises]
+    coordinators = population.by_role("coordinator")
+    attendees = [p for p in members if p.attended]
+    subscribers = members[: max(1, len(members) * 3 // 10)]
+    steps = []
+    for _ in range(count):
+        action = rng.choices(actions, weights)[0]
+        person, arg = None, None
+        if action in ("event_page", "event_page_anon", "event_ics"):
+            arg = f"/events/{events.choose(rng)}" + (".ics" if action == "event_ics" else "")
+        elif action in ("events_list", "events_list_anon"):
+            params = {}
+            if rng.random() < 0.5:
+                params["country"] = rng.choice(population.countries)
+            if rng.random() < 0.2:
+                params["page"] = str(rng.choice((2, 3)))
+            arg = "/events" + (f"?{urlencode(params)}" if params else "")
+        elif action == "my_events":
+            c = rng.random()
+            arg = "/my/events?show=past" if c < 0.2 else "/my/events?page=2" if c < 0.3 else "/my/events"
+        elif action == "personal_feed":
+            arg = rng.choice(subscribers)
+        elif action == "public_feed":
+            arg = rng.randrange(200)
+        elif action == "lessons_search":
+            params = {"q": rng.choice(SEARCH_TERMS)}
+            if rng.random() < 0.15:
+                params["page"] = "2"
+            arg = f"/lessons/?{urlencode(params)}"
+        elif action in ("register", "cancel"):
+            arg = open_events.choose(rng)
+        if action in ("event_page", "events_list", "my_events", "lessons_search", "register", "cancel"):
+            person = rng.choice(members)
+        elif action in ("participants", "agenda_edit"):
+            person = rng.choice(organisers)
+            arg = rng.choice(person.organises)
+        elif action == "dashboard":
+            person = rng.choice(coordinators)
+        elif action == "lesson_record":
+            person = rng.choice(attendees)
+            arg = rng.choice(person.attended)
+        steps.append((action, person, arg, rng.getrandbits(32)))
+    return steps
+
+
+class Replay:
+    def __init__(self, app, population):
+        self.app = app
+        self.population = population
+        self.clients: dict[int, object] = {}
+        self.anonymous = app.test_client()
+        self.etags: dict = {}
+        self.entries: Counter = Counter()  # (name, "h" | "m") -> lookups
+        self.statuses: Counter = Counter()
+
+    def client(self, person):
+        if person is None:
+            return self.anonymous
+        client = self.clients.get(person.id)
+        if client is None:
+            client = self.clients[person.id] = self.app.test_client()
+            with client.session_transaction() as session:
+                session["_user_id"] = f"{person.id}:{person.session_version}:{secrets.token_urlsafe(24)}"
+                session["_fresh"] = True
+        return client
+
+    def get(self, person, path, headers=None):
+        response = self.client(person).get(path, headers=headers or {})
+        self.note(response)
+        return response
+
+    def note(self, response):
+        self.statuses[response.status_code] += 1
+        timing = parse_server_timing(response.headers.get("Server-Timing"))
+        for item in (timing or {}).get("cache-entries", {}).get("desc", "").split():
+            name, _, outcome = item.rpartition(":")
+            self.entries[(name, outcome)] += 1
+        response.close()
+
+    def post_form(self, person, html: bytes, path: str, change=None, submit=None):
+        form = find_form(html, path)
+        if form is None:
+            return
+        fields = list(form.fields) + list(form.required_boxes)
+        fields = change(fields) if change else fields
+        fields.append(submit or form.submit) if (submit or (form.submit and form.submit[0])) else None
+        response = self.client(person).post(form.action or path, data=urlencode(fields),
+                                            content_type="application/x-www-form-urlencoded")
+        self.note(response)
+        if response.status_code in (302, 303):
+            self.get(person, response.headers["Location"])
+
+    def step(self, action, person, arg, salt):
+        if action in ("event_page", "event_page_anon", "event_ics", "events_list", "events_list_anon",
+                      "my_events", "lessons_search"):
+            self.get(person, arg)
+        elif action in ("personal_feed", "public_feed"):
+            path = f"/calendar/feed/{arg.calendar_token}.ics" if action == "personal_feed" else "/calendar/public.ics"
+            key = (action, arg if action == "public_feed" else arg.id)
+            headers = {"Accept-Encoding": "gzip"}
+            if key in self.etags:
+                headers["If-None-Match"] = self.etags[key]
+            response = self.get(None, path, headers)
+            if response.status_code == 200 and response.headers.get("ETag"):
+                self.etags[key] = response.headers["ETag"]
+        elif action == "participants":
+            self.get(person, f"/events/{arg}/participants")
+        elif action == "dashboard":
+            self.get(person, "/reports/")
+        elif action in ("register", "cancel"):
+            html = self.get(person, f"/events/{arg}").data
+            suffix = "/register" if b"/register" in html else "/registration/cancel"
+            self.post_form(person, html, f"/events/{arg}{suffix}")
+        elif action == "agenda_edit":
+            sessions = self.population.sessions_of.get(arg)
+            if sessions:
+                path = f"/events/{arg}/sessions/{sessions[salt % len(sessions)]}/edit"
+                room = f"Room {salt % 40}"
+                self.post_form(person, self.get(person, path).data, path,
+                               lambda fields: [(n, room if n == "room" else v) for n, v in fields])
+        elif action == "lesson_record":
+            path = f"/events/{arg}/lessons/new"
+            filled = {"title": f"Observation from the cache replay ({salt:x})",
+                      "observation": "Participants compared how their units exchange information."}
+            self.post_form(person, self.get(person, path).data, path,
+                           lambda fields: [(n, filled.get(n, v)) for n, v in fields if n not in ("submit", "save_draft")],
+                           submit=("save_draft", "Save draft"))
+
+    def run(self, steps) -> float:
+        started = time.perf_counter()
+        for step in steps:
+            self.step(*step)
+        return time.perf_counter() - started
+
+
+def memo_sizes(app) -> dict[str, int]:
+    """Bytes each per-worker store holds (tracemalloc: traced memory freed by clearing it)."""
+    from app import markdown, urls
+    from app.cache import fragments
+    from app.calendar import feed_entries, ics
+
+    stores = {
+        "fragments": lambda: fragments.cache_for(app).clear(),
+        "calendar.feed_entries": feed_entries.forget,
+        "ics._vevent_bytes": ics._vevent_bytes.cache_clear,
+        "markdown": lambda: (markdown._render_kept.cache_clear(), markdown.plain_text.cache_clear()),
+        "urls._absolute": urls._absolute.cache_clear,
+    }
+    sizes = {}
+    with app.app_context():
+        for name, clear in stores.items():
+            gc.collect()
+            before = tracemalloc.get_traced_memory()[0]
+            clear()
+            gc.collect()
+            sizes[name] = before - tracemalloc.get_traced_memory()[0]
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or generate.DEFAULT_SQLITE_URL)
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=1, help="alternations: on off off on per round")
+    parser.add_argument("--modes", default="on,off")
+    parser.add_argument("--writes", action="store_true", help="the mix's writes too (a copy of the dataset!)")
+    parser.add_argument("--memory", action="store_true", help="tracemalloc: what each store holds at the end")
+    parser.add_argument("--seed", type=int, default=19)
+    args = parser.parse_args(argv)
+    if args.memory:
+        tracemalloc.start()
+    population = load_population(args.database_url)
+    modes = args.modes.split(",")
+    replays = {mode: Replay(make_app(args.database_url, mode == "on"), population) for mode in modes}
+    steps = plan(population, args.requests, args.seed, args.writes)
+    for replay in replays.values():  # warm-up: the imports, templates and pools, and the plan's first tenth
+        replay.run(steps[: len(steps) // 10])
+        replay.entries.clear()
+    times = {mode: [] for mode in modes}
+    order = modes + modes[::-1]
+    for _ in range(args.rounds):
+        for mode in order:
+            times[mode].append(replays[mode].run(steps))
+            print(f"  {mode}: {times[mode][-1] / len(steps) * 1000:.2f} ms a request", flush=True)
+    for mode in modes:
+        per = [t / len(steps) * 1000 for t in times[mode]]
+        print(f"{mode}: {' '.join(f'{ms:.2f}' for ms in per)} ms a request; statuses {dict(replays[mode].statuses)}")
+    if len(modes) == 2:
+        ratio = sum(times[modes[1]]) / sum(times[modes[0]])
+        print(f"{modes[1]} / {modes[0]} time: {ratio:.3f} ({modes[0]} is {ratio:.2f}x as fast)")
+    entries = replays[modes[0]].entries
+    names = sorted({n for n, _ in entries}, key=lambda n: -(entries[(n, 'm')]))
+    hits, misses = sum(v for (n, o), v in entries.items() if o == "h"), sum(v for (n, o), v in entries.items() if o == "m")
+    print(f"\n{modes[0]}: lookups {hits + misses}, found {hits / max(1, hits + misses):.0%}")
+    print(f"{'entry':40} {'built':>7} {'found':>7}")
+    for name in names:
+        print(f"{name:40} {entries[(name, 'm')]:7} {entries[(name, 'h')]:7}")
+    store = replays[modes[0]].app.extensions.get("liaison_cache")
+    if store is not None and hasattr(store.cache, "_sizes"):
+        held: Counter = Counter()
+        for key, size in store.cache._sizes.items():
+            held[key.rsplit(":", 1)[0].removeprefix("liaison:")] += size
+        print(f"\nkept at the end: {len(store.cache._sizes)} entries, {store.cache.bytes / 1e6:.2f} MB as measured")
+        for name, size in held.most_common(12):
+            print(f"  {name:38} {size / 1e6:8.2f} MB")
+    if args.memory:
+        print("\nheld at the end (bytes):")
+        for name, size in memo_sizes(replays[modes[0]].app).items():
+            print(f"  {name:24} {size / 1e6:8.2f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
