@@ -96,11 +96,11 @@ def feed_body(fingerprint: Fingerprint, tables: tuple[str, ...], build_feed: Cal
 
     if not gzipped:
         return body()
-    # The gzip coding is looked up first: a client that takes gzip never costs a read of the plain body,
-    # and the plain body it is made from is not kept (calendar programs all ask for gzip: kept, it
-    # was never found, and pushed other entries out of the cache's bytes).
-    return fragments.remember("calendar.feed_gzip", key, tables, lambda: gzip_body(build()), fingerprinted=True,
-                              worker=public)
+    # The gzip coding is looked up first: a client that takes gzip never costs a read of the plain body.
+    # A personal feed's plain body is not kept for it (calendar programs all ask for gzip: kept, it was
+    # never found, and pushed other entries out of the cache's bytes); a public feed's is, in the worker.
+    return fragments.remember("calendar.feed_gzip", key, tables, lambda: gzip_body(body() if public else build()),
+                              fingerprinted=True, worker=public)
 
 
 def feed_response(fingerprint: Fingerprint, tables: tuple[str, ...], build_feed: Callable[[], Feed],
