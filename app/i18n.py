@@ -90,17 +90,9 @@ def select_timezone() -> str | None:
 
 
 def current_language() -> str:
-    locale = get_locale()
-    if locale is None:
-        return DEFAULT
-    # Asked for every date on a page: remembered while the locale is the same object (force_locale,
-    # as emails use, and flask_babel's refresh() make a new one).
-    known = g.get("_i18n_language")
-    if known is not None and known[0] is locale:
-        return known[1]
-    language = _language_of(str(locale), _pseudo_locale())
-    g._i18n_language = (locale, language)
-    return language
+    """The page's (or, under force_locale, the email's) language, remembered with the catalog: asked
+    for every date on a page."""
+    return _remembered()[3]
 
 
 def catalog():
@@ -110,7 +102,7 @@ def catalog():
 
 
 def _remembered() -> tuple:
-    """(locale, catalog, {id of a lazy string: its text}) of the current context."""
+    """(locale, catalog, {id of a lazy string: its text}, language) of the current context."""
     if has_app_context():
         # The fast path (a page asks this for every string it prints): flask_babel keeps the
         # context's locale on its namespace in g (`_flask_babel.babel_locale`; force_locale and
@@ -122,10 +114,11 @@ def _remembered() -> tuple:
             return known
     locale = get_locale()
     if locale is None:
-        return None, get_translations(), {}
+        return None, get_translations(), {}, DEFAULT
     known = g.get("_i18n_catalog")
     if known is None or known[0] is not locale:
-        known = g._i18n_catalog = (locale, get_translations(), {})
+        language = _language_of(str(locale), _pseudo_locale())
+        known = g._i18n_catalog = (locale, get_translations(), {}, language)
     return known
 
 

@@ -54,3 +54,26 @@ def test_remembered_addresses_are_flask_addresses(app):
                                      ("events.index", {"_external": True})):
                 assert remembered_url_for(endpoint, **values) == url_for(endpoint, **values)
                 assert remembered_url_for(endpoint, **values) == url_for(endpoint, **values)
+
+
+def test_remembered_navigation_is_the_viewers(app, make, login):
+    """The navigation is remembered per (what the viewer may see, language, site address): whatever
+    was remembered before, each viewer gets the entries built afresh for them."""
+    from app import templating
+
+    viewers = [None, make.user(), make.user(email_confirmed_at=None), make.user(role="organiser"),
+               make.user(role="coordinator"), make.user(role="admin"), make.organisation_admin(make.organisation())]
+    seen = set()
+    for language in ("en", "uk"):
+        for viewer in viewers:
+            client = login(viewer) if viewer is not None else app.test_client()
+            with client:
+                assert client.get(f"/?lang={language}").status_code == 200
+                remembered = [dict(item) for item in templating.nav_items()]
+                kept = dict(templating._NAV_BUILT)
+                templating._NAV_BUILT.clear()
+                fresh = templating.nav_items()
+                templating._NAV_BUILT.update(kept)  # the next viewers find every list built so far
+                assert remembered == fresh
+                seen.add(tuple((item["endpoint"], str(item["label"]), item["manage"]) for item in fresh))
+    assert len(seen) == 12  # (the unconfirmed account's is the visitor's; each role's its own, per language)
