@@ -160,7 +160,8 @@ def install_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        viewer_tz = getattr(current_user, "timezone", None) if current_user.is_authenticated else None
+        user = current_user._get_current_object()
+        viewer_tz = getattr(user, "timezone", None) if user.is_authenticated else None
         return {
             "site_name": app.config["SITE_NAME"],
             "csp_nonce": getattr(g, "csp_nonce", ""),

@@ -130,3 +130,23 @@ def test_changes_to_the_signed_in_user_are_saved(app, make, login):
         db.session.commit()
     db.session.expire_all()
     assert db.session.get(User, user.id).name == "After"
+
+
+def test_permission_checks_look_the_signed_in_user_up_once(app, make, login):
+    """is_signed_in and has_role take current_user (a proxy) or a user: the same answers, the proxy
+    resolved once (app.roles.unproxied)."""
+    from flask_login import current_user
+
+    from app.roles import Role, has_role, is_signed_in, unproxied
+
+    user = make.user(role="organiser")
+    client = login(user)
+    with client:
+        client.get("/bench-nothing-here")
+        real = current_user._get_current_object()
+        assert unproxied(current_user) is real and unproxied(real) is real and unproxied(None) is None
+        assert is_signed_in(current_user) and has_role(current_user, Role.ORGANISER)
+        assert not has_role(current_user, Role.COORDINATOR)
+    with app.test_client() as visitor:
+        visitor.get("/bench-nothing-here")
+        assert not is_signed_in(current_user) and not has_role(current_user, Role.ORGANISER)

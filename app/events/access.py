@@ -16,7 +16,7 @@ from flask import abort, request
 from sqlalchemy import Integer, bindparam, exists, inspect, or_, select
 
 from app.accounts.models import Role
-from app.accounts.permissions import is_signed_in
+from app.accounts.permissions import is_signed_in, unproxied
 from app.cache import event_stamps, fragments
 from app.events.models import Event, EventStatus, event_organisers
 from app.extensions import db
@@ -71,6 +71,7 @@ def forget_organisers(event_id: int | None = None) -> None:
 
 def is_own_organiser(user, event: Event) -> bool:
     """The event's creator or a co-organiser (its own organisers, whatever their global role)."""
+    user = unproxied(user)
     if not is_signed_in(user):
         return False
     return event.created_by_id == user.id or _co_organises(user.id, event.id)
@@ -78,6 +79,7 @@ def is_own_organiser(user, event: Event) -> bool:
 
 def is_organiser_of(user, event: Event) -> bool:
     """Creator, co-organisers, coordinators and admins manage an event."""
+    user = unproxied(user)
     if is_signed_in(user) and user.role in (Role.ADMIN, Role.COORDINATOR):
         return True
     return is_own_organiser(user, event)
