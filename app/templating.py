@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from app.accounts.membership_queries import administers_any
 from app.countries import COUNTRY_CHOICES, country_name
-from app.i18n import format_pattern
+from app.i18n import current_language, format_pattern
 from app.markdown import render_markdown
 from app.roles import Role, has_role, is_signed_in
 from app.timeutil import now, to_local
@@ -111,22 +111,39 @@ def csrf_token() -> str:
     return token
 
 
+# The navigation by what decides it (who the viewer is allowed to see, the page's language, the
+# site's address): the same few lists on every page. Bounded, as hosts come from the request.
+_NAV_BUILT: dict[tuple, list[dict]] = {}
+
+
 def nav_items() -> list[dict]:
+    """The navigation's entries for the viewer (shared: read them, do not change them)."""
     user = current_user._get_current_object()  # one proxy lookup, not one an entry
     signed_in = is_signed_in(user)
     allowed = {
-        "all": lambda: True,
-        "member": lambda: signed_in,
-        "organiser": lambda: signed_in and has_role(user, Role.ORGANISER, Role.COORDINATOR),
-        "coordinator": lambda: signed_in and has_role(user, Role.COORDINATOR),
-        "admin": lambda: signed_in and has_role(user),
-        "organisation_admin": lambda: administers_any(user),
+        "all": True,
+        "member": signed_in,
+        "organiser": signed_in and has_role(user, Role.ORGANISER, Role.COORDINATOR),
+        "coordinator": signed_in and has_role(user, Role.COORDINATOR),
+        "admin": signed_in and has_role(user),
+        "organisation_admin": administers_any(user),
     }
-    items = []
-    for endpoint, label, who in NAV:
-        if allowed[who]():
-            items.append({"endpoint": endpoint, "label": label, "url": url_for(endpoint),
-                          "manage": endpoint in MANAGE})
+    adapter = request_ctx.url_adapter if has_request_context() else None
+    if adapter is None or current_app.url_default_functions:
+        return _nav_entries(allowed)
+    key = (tuple(allowed.values()), current_language(), adapter.script_name, adapter.server_name, adapter.subdomain)
+    items = _NAV_BUILT.get(key)
+    if items is None:
+        items = _nav_entries(allowed)
+        if len(_NAV_BUILT) < _BUILT_MAX:
+            _NAV_BUILT[key] = items
+    return items
+
+
+def _nav_entries(allowed: dict[str, bool]) -> list[dict]:
+    # Labels translated now (as the template's {{ label }} printed the lazy string: unescaped).
+    items = [{"endpoint": endpoint, "label": Markup(str(label)), "url": url_for(endpoint), "manage": endpoint in MANAGE}
+             for endpoint, label, who in NAV if allowed[who]]
     if sum(item["manage"] for item in items) < 2:
         for item in items:
             item["manage"] = False
@@ -145,7 +162,8 @@ def install_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        viewer_tz = getattr(current_user, "timezone", None) if current_user.is_authenticated else None
+        user = current_user._get_current_object()
+        viewer_tz = getattr(user, "timezone", None) if user.is_authenticated else None
         return {
             "site_name": app.config["SITE_NAME"],
             "csp_nonce": getattr(g, "csp_nonce", ""),

@@ -16,9 +16,11 @@ class QueryCounter:
     def __init__(self, engine):
         self.engine = engine
         self.count = 0
+        self.statements: list[str] = []
 
-    def _count(self, *args, **kwargs):
+    def _count(self, conn, cursor, statement, *args, **kwargs):
         self.count += 1
+        self.statements.append(statement)
 
     def __enter__(self):
         event.listen(self.engine, "before_cursor_execute", self._count)

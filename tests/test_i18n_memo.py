@@ -27,3 +27,27 @@ def test_remembered_catalog_follows_force_locale(app):
         assert render_template_string(PAGE) == english and current_language() == "en"
         assert Role.MEMBER.label == "Member"
         assert format_pattern(date(2026, 3, 20), "%d %B %Y") == "20 March 2026"
+
+
+def test_remembered_catalog_follows_refresh(app):
+    from flask import session
+    from flask_babel import refresh
+
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(PAGE) == "Skip to content 2 events"
+        session["language"] = "uk"  # the language chosen again in this request, then refresh()
+        refresh()
+        assert current_language() == "uk" and "Skip to content" not in render_template_string(PAGE)
+
+
+def test_template_gettext_is_jinjas_newstyle_gettext(app):
+    """Templates' _(), gettext() and ngettext() are called directly (app.i18n), as Jinja's newstyle
+    callables behave: marked safe, always a format string, variables escaped."""
+    with app.test_request_context("/?lang=en"):
+        assert render_template_string('{{ _("Skip to content") }}|{{ gettext("100%% sure") }}') \
+            == "Skip to content|100% sure"
+        assert render_template_string('{{ _("Hello %(name)s", name=who) }}', who="<b>") == "Hello &lt;b&gt;"
+        assert render_template_string('{{ ngettext("%(num)d event", "%(num)d events", 1) }}') == "1 event"
+        assert render_template_string('{% trans n=3 %}{{ n }} event{% pluralize %}{{ n }} events{% endtrans %}') \
+            == "3 events"
+        assert render_template_string('{{ pgettext("menu", "Events") }}') == "Events"

@@ -54,3 +54,99 @@ def test_remembered_addresses_are_flask_addresses(app):
                                      ("events.index", {"_external": True})):
                 assert remembered_url_for(endpoint, **values) == url_for(endpoint, **values)
                 assert remembered_url_for(endpoint, **values) == url_for(endpoint, **values)
+
+
+def test_remembered_navigation_is_the_viewers(app, make, login):
+    """The navigation is remembered per (what the viewer may see, language, site address): whatever
+    was remembered before, each viewer gets the entries built afresh for them."""
+    from app import templating
+
+    viewers = [None, make.user(), make.user(email_confirmed_at=None), make.user(role="organiser"),
+               make.user(role="coordinator"), make.user(role="admin"), make.organisation_admin(make.organisation())]
+    seen = set()
+    for language in ("en", "uk"):
+        for viewer in viewers:
+            client = login(viewer) if viewer is not None else app.test_client()
+            with client:
+                assert client.get(f"/?lang={language}").status_code == 200
+                remembered = [dict(item) for item in templating.nav_items()]
+                kept = dict(templating._NAV_BUILT)
+                templating._NAV_BUILT.clear()
+                fresh = templating.nav_items()
+                templating._NAV_BUILT.update(kept)  # the next viewers find every list built so far
+                assert remembered == fresh
+                seen.add(tuple((item["endpoint"], str(item["label"]), item["manage"]) for item in fresh))
+    assert len(seen) == 12  # (the unconfirmed account's is the visitor's; each role's its own, per language)
+
+
+def test_signed_in_user_is_a_persistent_user_read_in_one_statement(app, make, login):
+    """The signed-in user's row is read as plain columns and made a User without the ORM's loading
+    (app.accounts.auth._as_user): a persistent, unchanged User of this request's session, with the
+    facts page views ask (organisation admin, consent awaited) read in the same statement."""
+    from flask_login import current_user
+    from sqlalchemy import inspect
+
+    from app.accounts.models import User
+    from app.extensions import db
+    from tests.querycount import QueryCounter
+
+    organisation = make.organisation()
+    user = make.organisation_admin(organisation, name="Olena")
+    organisation_id = organisation.id
+    client = login(user)
+    with client:
+        with QueryCounter(db.engine) as counter:
+            assert client.get("/bench-nothing-here").status_code == 404
+            signed_in = current_user._get_current_object()
+            assert signed_in.administers_organisation and not signed_in.awaits_consent
+        # the user, its facts and the change stamps in one statement (SQLite's BEGIN aside)
+        assert [sql for sql in counter.statements if not sql.startswith("BEGIN")] == counter.statements[-1:]
+        assert type(signed_in) is User and inspect(signed_in).persistent
+        assert signed_in in db.session and not db.session.dirty and not db.session.new
+        assert inspect(signed_in).attrs.name.history.unchanged == ["Olena"]
+        with QueryCounter(db.engine) as counter:
+            assert signed_in.organisation.id == organisation_id  # loaded when first touched
+        assert counter.count == 1
+    with client:  # a request that changes data reads the user alone; the consent fact when asked
+        client.post("/bench-nothing-here")
+        signed_in = current_user._get_current_object()
+        with QueryCounter(db.engine) as counter:
+            assert signed_in.awaits_consent is False
+        assert counter.count == 1
+
+
+def test_changes_to_the_signed_in_user_are_saved(app, make, login):
+    from flask_login import current_user
+
+    from app.accounts.models import User
+    from app.extensions import db
+
+    user = make.user(name="Before")
+    client = login(user)
+    with client:
+        client.get("/bench-nothing-here")
+        current_user.name = "After"
+        assert current_user._get_current_object() in db.session.dirty
+        db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(User, user.id).name == "After"
+
+
+def test_permission_checks_look_the_signed_in_user_up_once(app, make, login):
+    """is_signed_in and has_role take current_user (a proxy) or a user: the same answers, the proxy
+    resolved once (app.roles.unproxied)."""
+    from flask_login import current_user
+
+    from app.roles import Role, has_role, is_signed_in, unproxied
+
+    user = make.user(role="organiser")
+    client = login(user)
+    with client:
+        client.get("/bench-nothing-here")
+        real = current_user._get_current_object()
+        assert unproxied(current_user) is real and unproxied(real) is real and unproxied(None) is None
+        assert is_signed_in(current_user) and has_role(current_user, Role.ORGANISER)
+        assert not has_role(current_user, Role.COORDINATOR)
+    with app.test_client() as visitor:
+        visitor.get("/bench-nothing-here")
+        assert not is_signed_in(current_user) and not has_role(current_user, Role.ORGANISER)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.roles import Role, has_role, is_signed_in
+from app.roles import Role, has_role, is_signed_in, unproxied
 
-__all__ = ["is_signed_in", "has_role", "can_create_events", "can_manage_users", "can_search_people"]
+__all__ = ["is_signed_in", "has_role", "unproxied", "can_create_events", "can_manage_users", "can_search_people"]
 
 
 def can_create_events(user) -> bool:

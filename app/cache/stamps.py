@@ -302,6 +302,18 @@ def first_with_stamps(session, build, params: dict):
     return row[0]
 
 
+def first_row_with_stamps(session, build, params: dict) -> dict | None:
+    """The first row of `build()` (a select of labelled columns, built once per `build` and database
+    kind, run on the session's connection without the ORM) as {label: value}, or None; every stamp
+    read in the same round trip and remembered for the rest of the request, as first_with_stamps."""
+    connection = session.connection()
+    row = connection.execute(_with_stamps(build, connection.dialect.name), params).first()
+    if row is None:
+        return None
+    prime(row[-1])
+    return dict(zip(row._fields[:-1], row[:-1], strict=True))
+
+
 def prime(packed) -> None:
     """Remember, for this request, the stamps read by packed_column()."""
     if not has_request_context():

@@ -14,11 +14,11 @@ import functools
 
 from flask import abort, request
 from sqlalchemy import Integer, bindparam, exists, inspect, or_, select
-from sqlalchemy.orm import column_property, undefer
+from sqlalchemy.orm import column_property
 
-from app.accounts.auth import USER_LOADER_OPTIONS
+from app.accounts.auth import PAGE_VIEW_COLUMNS
 from app.accounts.models import Role, User
-from app.accounts.permissions import is_signed_in
+from app.accounts.permissions import is_signed_in, unproxied
 from app.cache import event_stamps, fragments
 from app.events.models import Event, EventStatus, event_organisers
 from app.extensions import db
@@ -73,6 +73,7 @@ def forget_organisers(event_id: int | None = None) -> None:
 
 def is_own_organiser(user, event: Event) -> bool:
     """The event's creator or a co-organiser (its own organisers, whatever their global role)."""
+    user = unproxied(user)
     if not is_signed_in(user):
         return False
     return event.created_by_id == user.id or _co_organises(user.id, event.id)
@@ -80,6 +81,7 @@ def is_own_organiser(user, event: Event) -> bool:
 
 def is_organiser_of(user, event: Event) -> bool:
     """Creator, co-organisers, coordinators and admins manage an event."""
+    user = unproxied(user)
     if is_signed_in(user) and user.role in (Role.ADMIN, Role.COORDINATOR):
         return True
     return is_own_organiser(user, event)
@@ -121,7 +123,7 @@ def organised_clause(user_id: int):
 
 
 # Whether the user organises a draft (organised_clause's events: created or co-organised), read with
-# the signed-in user on every page view (auth.USER_LOADER_OPTIONS): the events list's cache key keeps
+# the signed-in user on every page view (auth.PAGE_VIEW_COLUMNS): the events list's cache key keeps
 # such a viewer apart (queries.visibility_key). Two index probes, by creator and by co-organiser.
 # (Table columns, not the classes' attributes: those would configure the mappers while this module is
 # imported, before every model is.)
@@ -131,7 +133,7 @@ User.organises_drafts = column_property(or_(
     exists().where(event_organisers.c.user_id == _users.c.id, event_organisers.c.event_id == _events.c.id,
                    _events.c.status == EventStatus.DRAFT),
 ), deferred=True)
-USER_LOADER_OPTIONS.append(lambda: undefer(User.organises_drafts))
+PAGE_VIEW_COLUMNS.append(User.organises_drafts)
 
 
 def organised_event_ids(user_id: int):

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
-from sqlalchemy.orm import column_property, joinedload, undefer
+from sqlalchemy.orm import column_property, joinedload
 
 from app import audit
-from app.accounts.auth import USER_LOADER_OPTIONS
+from app.accounts.auth import PAGE_VIEW_COLUMNS
 from app.accounts.models import User
 from app.extensions import db
 from app.registrations.cancelling import cancel_locked
@@ -33,9 +33,9 @@ def awaiting_consent(user_id: int) -> list[Registration]:
 
 
 # Whether the person has registrations awaiting their consent: asked on every signed-in page view,
-# so the user loader reads it with the user, in the same statement (auth.USER_LOADER_OPTIONS).
+# so the user loader reads it with the user, in the same statement (auth.PAGE_VIEW_COLUMNS).
 User.awaits_consent = column_property(exists().where(Registration.user_id == User.id, *_awaiting()), deferred=True)
-USER_LOADER_OPTIONS.append(undefer(User.awaits_consent))
+PAGE_VIEW_COLUMNS.append(User.awaits_consent)
 
 
 def has_awaiting_consent(user: User) -> bool:
