@@ -305,8 +305,12 @@ def first_with_stamps(session, build, params: dict):
 def first_row_with_stamps(session, build, params: dict) -> dict | None:
     """The first row of `build()` (a select of labelled columns, built once per `build` and database
     kind, run on the session's connection without the ORM) as {label: value}, or None; every stamp
-    read in the same round trip and remembered for the rest of the request, as first_with_stamps."""
+    read in the same round trip and remembered for the rest of the request, as first_with_stamps
+    (and, as there, without them for a view marked `not_read_by`)."""
     connection = session.connection()
+    if not _view_reads_stamps():
+        row = connection.execute(_without_stamps(build), params).first()
+        return None if row is None else row._asdict()
     row = connection.execute(_with_stamps(build, connection.dialect.name), params).first()
     if row is None:
         return None
