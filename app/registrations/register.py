@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app import audit
 from app.accounts.models import User
+from app.db import row_id
 from app.events.models import Event, EventStatus, RegistrationMode
 from app.extensions import db
 from app.i18n import format_pattern
@@ -38,7 +39,6 @@ from app.registrations.transactions import (
     insert_now,
     lock_event,
     rollback_on_error,
-    row_id,
 )
 from app.registrations.waitlist import (
     Tally,

@@ -57,12 +57,6 @@ def end_reads_keeping_objects() -> None:
         session.expire_on_commit = keep
 
 
-def row_id(obj) -> int:
-    """The primary key without a refresh query (objects are expired after each commit)."""
-    identity = inspect(obj).identity
-    return identity[0] if identity else obj.id
-
-
 @functools.cache
 def _lock_statement(model: type, dialect_name: str):
     """SELECT … FOR UPDATE of one row of `model` by id (a plain SELECT on SQLite, whose BEGIN

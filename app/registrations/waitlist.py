@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.accounts.models import User
+from app.db import row_id
 from app.events.models import Event, EventStatus, Session
 from app.extensions import db
 from app.registrations.models import (
@@ -24,7 +25,7 @@ from app.registrations.models import (
 from app.registrations.notices import notice, stamp, tell_confirmed
 from app.registrations.rules import SEAT_ROLES
 from app.registrations.signals import session_signup_confirmed
-from app.registrations.transactions import lock_event, lock_session, rollback_on_error, row_id
+from app.registrations.transactions import lock_event, lock_session, rollback_on_error
 from app.timeutil import now
 
 

@@ -38,6 +38,8 @@ REGISTER_AGAIN_POSTGRESQL = {"cold": 11, "warm": 9}
 # before the lock and again under it, the sign-ups twice, the seats counted apart from the waiting
 # list, one statement per stamp, the event and the user read again after the commit).
 CANCEL = 11
+# On PostgreSQL the audit entry is written last, with the change stamps, in one statement.
+CANCEL_POSTGRESQL = 10
 
 
 def _sent(statements: list[str]) -> list[str]:
@@ -123,7 +125,8 @@ def test_cancelling_costs_a_fixed_number_of_statements(db, make, login):
     assert registration.status == RegistrationStatus.CANCELLED
     assert db.session.scalars(select(OutboxMessage.kind).where(OutboxMessage.recipient_user_id == person_id)
                               .order_by(OutboxMessage.id)).all() == ["calendar.invitation", "calendar.registration_cancelled"]
-    assert len(_sent(statements)) == CANCEL, "\n".join(statements)
+    pinned = CANCEL_POSTGRESQL if db.engine.dialect.name == "postgresql" else CANCEL
+    assert len(_sent(statements)) == pinned, "\n".join(statements)
 
 
 def test_a_cancellation_that_frees_a_seat_promotes_in_one_read_of_the_waiting_list(db, make, login):
