@@ -168,16 +168,20 @@ def take_noted(session: Session) -> list[str]:
 
 
 @functools.cache
-def _bump_cte_statement(sharded: bool, count: int):
+def _bump_cte_statement(sharded: bool):
+    """INSERT … SELECT unnest(names), unnest(first versions) … ON CONFLICT DO UPDATE (PostgreSQL),
+    as a CTE: one statement for any number of stamps, whose compiled form is cached (a multi-row
+    VALUES is compiled anew on every run). Rows go in the arrays' order: name order."""
+    from sqlalchemy.dialects.postgresql import ARRAY
     from sqlalchemy.dialects.postgresql import insert as pg_insert
 
     table = SHARD_TABLE if sharded else TABLE
-    shard_value = {"shard": bindparam("shard", type_=SmallInteger())} if sharded else {}
-    rows = [{"name": bindparam(f"stamp_name_{index}", type_=String()),
-             "version": bindparam(f"first_version_{index}", type_=BigInteger()), **shard_value}
-            for index in range(count)]
+    names = func.unnest(bindparam("stamp_names", type_=ARRAY(String())))
+    versions = func.unnest(bindparam("stamp_versions", type_=ARRAY(BigInteger())))
+    rows = select(names, bindparam("shard", type_=SmallInteger()), versions) if sharded else select(names, versions)
+    columns = ["name", "shard", "version"] if sharded else ["name", "version"]
     keys = [table.c.name, table.c.shard] if sharded else [table.c.name]
-    return (pg_insert(table).values(rows)
+    return (pg_insert(table).from_select(columns, rows)
             .on_conflict_do_update(index_elements=keys, set_={"version": table.c.version + 1})
             .cte("stamps_moved"))
 
@@ -186,7 +190,10 @@ def bump_cte(names: list[str]) -> tuple:
     """(a CTE, its parameters) moving the stamps of `names` (distinct, in name order) as _bump
     does, to ride along another PostgreSQL statement (see take_noted)."""
     mine = shard("postgresql")
-    return _bump_cte_statement(mine != 0, len(names)), _bump_params(names, mine)
+    params = _bump_params(names, mine)
+    values = {"stamp_names": list(names),
+              "stamp_versions": [params[f"first_version_{index}"] for index in range(len(names))]}
+    return _bump_cte_statement(mine != 0), {**values, "shard": mine} if mine else values
 
 
 def _after_commit(session: Session) -> None:
