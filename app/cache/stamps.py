@@ -143,7 +143,8 @@ def _do_orm_execute(state) -> None:
 def _before_commit(session: Session) -> None:
     session.flush()
     changed = session.info.pop(_KEY, None)
-    session.info[_MOVED] = bool(changed) or session.info.pop(_MOVED_EARLY, False)
+    early = session.info.pop(_MOVED_EARLY, False)
+    session.info[_MOVED] = bool(changed) or early
     if changed:
         _bump(session.connection(), sorted(changed))
 
