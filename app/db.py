@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Enum, ForeignKey, Integer, MetaData, Table, func
+from sqlalchemy import Column, DateTime, Enum, ForeignKey, Integer, MetaData, Table, func, inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -129,3 +129,8 @@ def begin_write(session) -> None:
     if session.get_bind().dialect.name == "sqlite":
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
+
+def row_id(obj) -> int:
+    """The primary key without a refresh query (objects are expired after each commit)."""
+    identity = inspect(obj).identity
+    return identity[0] if identity else obj.id

@@ -5,6 +5,7 @@ when pyinstrument is installed, where the Python time goes.
     python -m bench.profile personal_feed --repeat 20 --sql 5
     python -m bench.profile event_ics --repeat 200     # the event .ics (as bench.cold_compare asks it)
     python -m bench.profile registration --repeat 50   # distinct users post the real form
+    python -m bench.profile registration --events 50   # spread over 50 events, as bench.bench_registrations
 
 Uses the dataset of `make bench-data` and the pages of bench/run.py (keys: see --help).
 """
@@ -29,6 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--sql", type=int, default=8, help="how many of the slowest statements to show")
     parser.add_argument("--no-python", action="store_true", help="skip pyinstrument")
+    parser.add_argument("--events", type=int, default=0,
+                        help="registration: spread the posts over this many events (bench.bench_registrations' "
+                             "'many events' run), each with --seats free seats; 0: the target event only")
+    parser.add_argument("--seats", type=int, default=20, help="registration with --events: free seats per event")
+    parser.add_argument("--per-user", type=int, default=5, help="registration with --events: events per user")
     args = parser.parse_args(argv)
 
     from sqlalchemy import event
@@ -46,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{spec.label}: not available in this build")
         return 1
     if spec.key == run.REGISTER.key:
-        send = _registrations(app, ctx, path, args.repeat)
+        send = (_registrations_many(app, ctx, args.repeat, args.events, args.seats, args.per_user) if args.events
+                else _registrations(app, ctx, path, args.repeat))
     else:
         email = {"member": generate.MEMBER_EMAIL, "organiser": generate.ORGANISER_EMAIL,
                  "coordinator": generate.COORDINATOR_EMAIL}.get(spec.who)
@@ -73,17 +80,18 @@ def main(argv: list[str] | None = None) -> int:
         engine = db.engine
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
-    wall = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     for index in range(args.repeat):
         send(index)
-    wall = (time.perf_counter() - wall) / args.repeat
+    wall, cpu = (time.perf_counter() - wall) / args.repeat, (time.process_time() - cpu) / args.repeat
     event.remove(engine, "before_cursor_execute", before)
     event.remove(engine, "after_cursor_execute", after)
 
     per_request = len(statements) / args.repeat
     sql_time = sum(t for t, _ in statements) / args.repeat
     print(f"per request: {wall * 1000:.1f} ms wall, {per_request:.0f} statements, {sql_time * 1000:.1f} ms in SQL "
-          f"({sql_time / wall:.0%}), {(wall - sql_time) * 1000:.1f} ms in Python")
+          f"({sql_time / wall:.0%}), {(wall - sql_time) * 1000:.1f} ms in Python; {cpu * 1000:.1f} ms of this "
+          "process's CPU")
     slowest: dict[str, list[float]] = {}
     for seconds, statement in statements:
         slowest.setdefault(statement, []).append(seconds)
@@ -130,6 +138,39 @@ def _registrations(app, ctx, path: str, repeat: int):
 
     def send(index: int):
         client, data = prepared[index]
+        return client.post(path, data=data)
+
+    return send
+
+
+def _registrations_many(app, ctx, repeat: int, events: int, seats: int, per_user: int):
+    """As _registrations, over `events` events picked and emptied as bench.bench_registrations does
+    (capacity = seats taken + `seats`): 2 × `repeat` posts, `per_user` events per user, shuffled."""
+    import random
+
+    from bench import loadgen
+    from bench.bench_registrations import pick_events
+
+    users = -(-2 * repeat // per_user)
+    emails = run.registration_pool(app, ctx, users)
+    event_ids = pick_events(app, events, seats, emails, ctx.target_event_id)
+    prepared = []
+    for index, email in enumerate(emails):
+        client = run.test_client_for(app, email)
+        for k in range(min(per_user, len(event_ids))):
+            path = f"/events/{event_ids[(index * per_user + k) % len(event_ids)]}/register"
+            html = client.get(path.rsplit("/", 1)[0]).get_data(as_text=True)
+            form = next((f for f in loadgen.parse_forms(html) if f.method == "post" and f.action.endswith(path)), None)
+            if form is None:
+                raise SystemExit(f"no registration form for {path} for {email}")
+            fields = list(form.fields) + list(form.required_boxes) + ([form.submit] if form.submit else [])
+            prepared.append((client, path, dict(fields)))
+    random.Random(19).shuffle(prepared)
+    print(f"{run.REGISTER.label}: {len(prepared)} posts by {len(emails)} distinct users over {len(event_ids)} "
+          f"events ({seats} free seats each: the rest are waitlisted)")
+
+    def send(index: int):
+        client, path, data = prepared[index]
         return client.post(path, data=data)
 
     return send

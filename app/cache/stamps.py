@@ -42,6 +42,9 @@ import zlib
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import (
     BigInteger,
+    SmallInteger,
+    String,
+    bindparam,
     cast,
     event,
     func,
@@ -119,8 +122,19 @@ def _after_flush(session: Session, _context) -> None:
             _note_row(session, obj, _changed_tables(obj))
 
 
+# An INSERT run through the session whose rows' stamps the caller noted itself (note_new).
+NOTED = "liaison_stamps_noted"
+
+
+def note_new(session: Session, obj) -> None:
+    """Note the stamps a new object's row moves (its table, and its event's stamp for a table kept
+    per event), as a flush would, for a caller that writes the row with its own INSERT (executed
+    with execution option NOTED, so the statement does not move the "every event" stamp too)."""
+    _note_row(session, obj, _tables_of(obj), True)
+
+
 def _do_orm_execute(state) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
+    if (state.is_insert or state.is_update or state.is_delete) and not state.execution_options.get(NOTED):
         name = getattr(getattr(state.statement, "table", None), "name", None)
         # A statement's rows may belong to any event: the "every event" stamp moves.
         _note(state.session, name, scopes.every_name(name) if name in scopes.SCOPED else None)
@@ -129,7 +143,8 @@ def _do_orm_execute(state) -> None:
 def _before_commit(session: Session) -> None:
     session.flush()
     changed = session.info.pop(_KEY, None)
-    session.info[_MOVED] = bool(changed)
+    early = session.info.pop(_MOVED_EARLY, False)
+    session.info[_MOVED] = bool(changed) or early
     if changed:
         _bump(session.connection(), sorted(changed))
 
@@ -137,6 +152,49 @@ def _before_commit(session: Session) -> None:
 def _forget(session: Session, *_args) -> None:
     session.info.pop(_KEY, None)
     session.info.pop(_MOVED, None)
+    session.info.pop(_MOVED_EARLY, None)
+
+
+_MOVED_EARLY = "liaison_stamps_moved_early"  # take_noted handed stamps to a statement of the caller's
+
+
+def take_noted(session: Session) -> list[str]:
+    """The stamps noted so far in this transaction (name order), taken by a caller that moves them
+    in its own last write before the commit (bump_cte, PostgreSQL): one statement fewer. The
+    commit then moves only the stamps noted after (none, when nothing is written after)."""
+    changed = session.info.pop(_KEY, None)
+    if changed:
+        session.info[_MOVED_EARLY] = True
+    return sorted(changed or ())
+
+
+@functools.cache
+def _bump_cte_statement(sharded: bool):
+    """INSERT … SELECT unnest(names), unnest(first versions) … ON CONFLICT DO UPDATE (PostgreSQL),
+    as a CTE: one statement for any number of stamps, whose compiled form is cached (a multi-row
+    VALUES is compiled anew on every run). Rows go in the arrays' order: name order."""
+    from sqlalchemy.dialects.postgresql import ARRAY
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    table = SHARD_TABLE if sharded else TABLE
+    names = func.unnest(bindparam("stamp_names", type_=ARRAY(String())))
+    versions = func.unnest(bindparam("stamp_versions", type_=ARRAY(BigInteger())))
+    rows = select(names, bindparam("shard", type_=SmallInteger()), versions) if sharded else select(names, versions)
+    columns = ["name", "shard", "version"] if sharded else ["name", "version"]
+    keys = [table.c.name, table.c.shard] if sharded else [table.c.name]
+    return (pg_insert(table).from_select(columns, rows)
+            .on_conflict_do_update(index_elements=keys, set_={"version": table.c.version + 1})
+            .cte("stamps_moved"))
+
+
+def bump_cte(names: list[str]) -> tuple:
+    """(a CTE, its parameters) moving the stamps of `names` (distinct, in name order) as _bump
+    does, to ride along another PostgreSQL statement (see take_noted)."""
+    mine = shard("postgresql")
+    params = _bump_params(names, mine)
+    values = {"stamp_names": list(names),
+              "stamp_versions": [params[f"first_version_{index}"] for index in range(len(names))]}
+    return _bump_cte_statement(mine != 0), {**values, "shard": mine} if mine else values
 
 
 def _after_commit(session: Session) -> None:
@@ -175,8 +233,11 @@ def _bump(connection, names) -> None:
     """Move each stamp of `names` (distinct, in name order) by one: one statement for all of them."""
     if not names:
         return
-    dialect_name = connection.dialect.name
-    mine = shard(dialect_name)
+    mine = shard(connection.dialect.name)
+    connection.execute(_bump_statement(mine != 0, len(names)), _bump_params(names, mine))
+
+
+def _bump_params(names, mine: int) -> dict:
     params = {"shard": mine}
     for index, name in enumerate(names):
         # A new row starts at a random value, not at 1: when the stamps are wiped and rebuilt
@@ -184,7 +245,7 @@ def _bump(connection, names) -> None:
         # 48 bits: the sum of a table's rows stays within a BIGINT.
         params[f"stamp_name_{index}"] = name
         params[f"first_version_{index}"] = secrets.randbits(48) + 1
-    connection.execute(_bump_statement(mine != 0, len(names)), params)
+    return params
 
 
 def bump(connection, *names: str) -> None:

@@ -273,12 +273,16 @@ def queue_session_update(session) -> None:
     event = session.event
     if event.is_draft or event.is_cancelled:
         return
-    confirmed_ids = {r.user_id for r in _confirmed_registrations(event)}
+    # Only people still confirmed for the event: an EXISTS in the sign-ups' statement, not a read
+    # of every confirmed registration of the event with its user (one statement, and no rows that
+    # grow with the event's size).
+    confirmed = (select(Registration.id)
+                 .where(Registration.event_id == event.id, Registration.user_id == SessionSignup.user_id,
+                        Registration.status == RegistrationStatus.CONFIRMED)
+                 .exists())
     for signup in _signups(
-        SessionSignup.session_id == session.id, SessionSignup.status == SessionSignupStatus.CONFIRMED
+        SessionSignup.session_id == session.id, SessionSignup.status == SessionSignupStatus.CONFIRMED, confirmed
     ):
-        if signup.user_id not in confirmed_ids:
-            continue
         kind = "session_invitation" if signup.sequence_sent is None else "session_update"
         _session_message(signup, session, event, kind=kind, method="REQUEST")
 

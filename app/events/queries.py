@@ -283,9 +283,10 @@ def _projects_and_themes() -> dict:
     return choices
 
 
-def session_of(event: Event, session_id: int) -> Session | None:
-    """The session `session_id` if it belongs to `event`."""
-    item = db.session.get(Session, session_id)
+def session_of(event: Event, session_id: int, *, with_speakers: bool = False) -> Session | None:
+    """The session `session_id` if it belongs to `event`; `with_speakers`: its speakers read in the
+    same statement (the session form shows and compares them)."""
+    item = db.session.get(Session, session_id, options=[joinedload(Session.speakers)] if with_speakers else None)
     return item if item is not None and item.event_id == event.id else None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
@@ -37,20 +38,32 @@ def may_record(user, event: Event, *, with_reason: bool = True) -> tuple[bool, s
         return True, ""
     if not with_reason and event.ends_at > now():
         return False, ""
-    registered = db.session.scalar(
-        select(
-            exists().where(
-                Registration.event_id == event.id,
-                Registration.user_id == user.id,
-                Registration.status == RegistrationStatus.CONFIRMED,
-            )
-        )
-    )
-    if not registered:
+    if not _confirmed_for(user.id, event.id):
         return False, _l("Only the event's participants and organisers record entries.")
     if event.ends_at > now():
         return False, _l("Participants record entries once the event is over.")
     return True, ""
+
+
+_G_KEY = "_lessons_confirmed_for"
+
+
+def _confirmed_for(user_id: int, event_id: int) -> bool:
+    """Whether the user holds a confirmed registration of the event, asked once per request (the
+    record form's page asks may_record, then record_entry asks it again before writing)."""
+    held = g.get(_G_KEY) if has_request_context() else None
+    owner = request._get_current_object() if has_request_context() else None
+    if held is not None and held[0] is owner and (user_id, event_id) in held[1]:
+        return held[1][(user_id, event_id)]
+    found = bool(db.session.scalar(select(exists().where(
+        Registration.event_id == event_id, Registration.user_id == user_id,
+        Registration.status == RegistrationStatus.CONFIRMED))))
+    if owner is not None:
+        if held is None or held[0] is not owner:
+            held = (owner, {})
+            setattr(g, _G_KEY, held)
+        held[1][(user_id, event_id)] = found
+    return found
 
 
 def can_edit(user, lesson: Lesson) -> bool:

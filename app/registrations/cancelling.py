@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from app import audit
 from app.accounts.models import User
+from app.db import row_id
 from app.events.models import Event
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationStatus
@@ -20,9 +21,9 @@ from app.registrations.transactions import (
     end_reads_keeping_objects,
     fresh_own_registration,
     fresh_registration,
+    insert_now,
     lock_event,
     rollback_on_error,
-    row_id,
 )
 from app.registrations.waitlist import promote_locked
 from app.timeutil import now
@@ -44,15 +45,21 @@ def release_locked(event: Event, registration: Registration, actor: User | None,
         promote_locked(event, actor)
 
 
-def cancel_locked(event: Event, registration: Registration, actor: User, *, by_organiser: bool) -> None:
+def cancel_locked(event: Event, registration: Registration, actor: User, *, by_organiser: bool,
+                  audit_entries: list | None = None) -> None:
     """Inside the event's locked transaction: cancel a live registration (an organiser's
-    cancellation is told to the person). No commit."""
+    cancellation is told to the person). No commit. `audit_entries`: the audit entry is appended
+    there for the caller to write (insert_now), not added to the session."""
     previous = registration.status
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now()
     registration.waitlisted_at = None
-    audit.record(actor, "registration.cancel", registration,
-                 {"status": [previous.value, "cancelled"], "by_organiser": by_organiser})
+    entry = audit.build(actor, "registration.cancel", registration,
+                        {"status": [previous.value, "cancelled"], "by_organiser": by_organiser})
+    if audit_entries is None:
+        db.session.add(entry)
+    else:
+        audit_entries.append(entry)
     release_locked(event, registration, actor, previous, tell_cancelled if by_organiser else None)
 
 
@@ -81,11 +88,15 @@ def _cancel_locked_and_commit(event: Event, registration: Registration | None, a
         if not by_organiser and (refusal := self_cancel_refusal(event)):
             db.session.rollback()
             return Outcome(registration, registration.status, refusal, ok=False)
-        cancel_locked(event, registration, actor, by_organiser=by_organiser)
+        entries: list = []
+        cancel_locked(event, registration, actor, by_organiser=by_organiser, audit_entries=entries)
         # The message before the commit, which expires the event and the signed-in user (the
         # language of the message would read them again).
         outcome = Outcome(registration, RegistrationStatus.CANCELLED,
                           _("The registration for %(title)s is cancelled.", title=event.title))
+        # The rest written, then the audit entry with the change stamps in one statement (PostgreSQL).
+        db.session.flush()
+        insert_now(entries, last=True)
         db.session.commit()
         return outcome
 

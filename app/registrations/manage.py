@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.accounts.models import User, normalise_email
+from app.db import row_id
 from app.events.models import Event, EventStatus
 from app.extensions import db
 from app.registrations import exports
@@ -26,7 +27,7 @@ from app.registrations.participant_list import export_registrations
 from app.registrations.questions import store_answers
 from app.registrations.register import Needs, register_locked
 from app.registrations.rules import ACTIVE, RegistrationError, awaits_consent
-from app.registrations.transactions import lock_event, rollback_on_error, row_id
+from app.registrations.transactions import lock_event, rollback_on_error
 from app.registrations.waitlist import (
     place,
     promote_locked,

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app import audit
 from app.accounts.models import User
+from app.db import row_id
 from app.events.models import Event, EventStatus, RegistrationMode
 from app.extensions import db
 from app.i18n import format_pattern
@@ -32,12 +33,12 @@ from app.registrations.questions import store_answers
 from app.registrations.rules import ACTIVE, SELF_ROLES, Outcome, RegistrationError
 from app.registrations.signals import registration_confirmed
 from app.registrations.transactions import (
+    as_persistent,
     dialect,
     end_reads_keeping_objects,
     insert_now,
     lock_event,
     rollback_on_error,
-    row_id,
 )
 from app.registrations.waitlist import (
     Tally,
@@ -145,15 +146,20 @@ def _tell(registration: Registration, status: RegistrationStatus, position: int 
 
 def register_locked(event: Event, user: User, role: ParticipantRole, needs: Needs, *, actor: User,
                     consented: bool, trusted_role: bool, skip_approval: bool, action: str,
-                    prepared: _Prepared | None = None, added_by: User | None = None) -> Outcome:
+                    prepared: _Prepared | None = None, added_by: User | None = None,
+                    last_write: bool = False) -> Outcome:
     """Inside a locked transaction: create or revive the registration and place it. No commit.
 
     `prepared`: messages rendered before the lock (see _prepare_messages), used when the outcome is
-    the one they were rendered for."""
+    the one they were rendered for. `last_write`: the caller commits next, writing nothing more (the
+    last INSERT then moves the change stamps too: insert_now)."""
     instant = now()
     # One statement gives the seat count, the waiting list ahead and whether this person has a
-    # registration already; a new registration then needs only its INSERTs under the lock.
-    counted = tally(event.id, user.id, instant)
+    # registration already; a new registration then needs only its INSERTs under the lock. On
+    # PostgreSQL it draws the id of a new registration too: its row is then written with its audit
+    # entry and its messages in one statement, not flushed (no answers: those rows need a flush).
+    direct = dialect() == "postgresql" and not (needs.answers and any(needs.answers.values()))
+    counted = tally(event.id, user.id, instant, next_id=direct)
     registration = None
     if counted.own_id is not None:
         registration = db.session.execute(
@@ -171,14 +177,18 @@ def register_locked(event: Event, user: User, role: ParticipantRole, needs: Need
         or (not trusted_role and not role.takes_seat)
     )
     status = RegistrationStatus.PENDING if needs_approval else seat_status(event, role, counted.seats_taken)
+    direct = direct and registration is None
     if registration is None:
-        registration = Registration(event_id=event.id, user_id=user.id)
-        db.session.add(registration)
+        registration = Registration(id=counted.next_id, event_id=event.id, user_id=user.id) if direct else (
+            Registration(event_id=event.id, user_id=user.id))
+        if not direct:
+            db.session.add(registration)
     # No autoflush while it is filled: reading its earlier answers would write a revived row twice.
     with db.session.no_autoflush:
         _fill(registration, event, user, role, needs, instant, consented, added_by)
         place(registration, event, status, instant)
-    db.session.flush()
+    if not direct:
+        db.session.flush()
     # Placed at `instant`, behind every entry the tally counted (the same order as waitlist_position).
     position = counted.waitlisted_before + 1 if status == RegistrationStatus.WAITLISTED else None
     entry = audit.build(actor, action, registration,
@@ -186,7 +196,9 @@ def register_locked(event: Event, user: User, role: ParticipantRole, needs: Need
     written = _tell(registration, status, position, first=previous is None, prepared=prepared)
     # Written now, in this transaction (the email row commits with the registration), without a
     # second flush of the unit of work.
-    insert_now([entry, *written])
+    insert_now([registration, entry, *written] if direct else [entry, *written], last=last_write)
+    if direct:
+        as_persistent(registration)
     return Outcome(registration, status, _message_for(registration, position), position)
 
 
@@ -315,6 +327,6 @@ def register(event: Event, user: User, role: ParticipantRole | str = Participant
             return Outcome(None, None, reason, ok=False)
         outcome = register_locked(event, user, role, needs or Needs(), actor=user, consented=True,
                                   trusted_role=False, skip_approval=False, action="registration.register",
-                                  prepared=prepared)
+                                  prepared=prepared, last_write=True)
         db.session.commit()
         return outcome

@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager
 
 from app import audit
 from app.accounts.models import User
+from app.db import row_id
 from app.events.models import Event, Session
 from app.extensions import db
 from app.registrations.models import (
@@ -24,7 +25,6 @@ from app.registrations.transactions import (
     lock_session,
     locked_session_row,
     rollback_on_error,
-    row_id,
 )
 from app.registrations.waitlist import promote_session_locked, session_seats_taken, signup_position
 from app.timeutil import now

@@ -13,9 +13,9 @@ from contextlib import contextmanager
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, inspect, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
-from app.cache.stamps import UNWATCHED
+from app.cache.stamps import NOTED, bump_cte, note_new, take_noted
 from app.db import begin_write
 from app.events.models import Event, Session
 from app.extensions import db
@@ -55,12 +55,6 @@ def end_reads_keeping_objects() -> None:
         session.commit()
     finally:
         session.expire_on_commit = keep
-
-
-def row_id(obj) -> int:
-    """The primary key without a refresh query (objects are expired after each commit)."""
-    identity = inspect(obj).identity
-    return identity[0] if identity else obj.id
 
 
 @functools.cache
@@ -127,11 +121,10 @@ def locked_session_row(session_id: int) -> Session | None:
     return db.session.execute(statement).scalar_one_or_none()
 
 
-def _columns(mapper) -> tuple[tuple[str, str], ...]:
-    """(attribute, column) names of a mapper's own columns but its primary key."""
-    return tuple((prop.key, prop.columns[0].key) for prop in mapper.column_attrs
-                 if len(prop.columns) == 1 and prop.columns[0].table is mapper.local_table
-                 and not prop.columns[0].primary_key)
+def _columns(mapper) -> tuple[tuple[str, str, bool], ...]:
+    """(attribute, column name, whether it is the primary key) of a mapper's own columns."""
+    return tuple((prop.key, prop.columns[0].key, prop.columns[0].primary_key) for prop in mapper.column_attrs
+                 if len(prop.columns) == 1 and prop.columns[0].table is mapper.local_table)
 
 
 _COLUMNS: dict = {}
@@ -139,14 +132,33 @@ _COLUMNS: dict = {}
 
 def _row(obj) -> tuple:
     """(table, {column: value}): the columns a flush would write for a new object (the values set;
-    the others get their columns' defaults)."""
+    the others get their columns' defaults), its primary key when set."""
     state = inspect(obj)
     mapper = state.mapper
     columns = _COLUMNS.get(mapper)
     if columns is None:
         columns = _COLUMNS.setdefault(mapper, _columns(mapper))
     values = state.dict
-    return mapper.local_table, {column: values[key] for key, column in columns if key in values}
+    # The primary key only when set (a registration's id drawn under the lock); else its default.
+    return mapper.local_table, {column: values[key] for key, column, key_column in columns
+                                if key in values and not (key_column and values[key] is None)}
+
+
+@functools.cache
+def _python_defaults(table) -> tuple:
+    """The columns of `table` with a value made in Python when an INSERT leaves them out."""
+    return tuple(column for column in table.columns if not column.primary_key and column.default is not None
+                 and (column.default.is_scalar or column.default.is_callable))
+
+
+def _with_defaults(table, row: dict) -> dict:
+    """The row with its Python-side column defaults filled in: a row written as a CTE of another
+    INSERT gets them here, not from the statement (so each row's values are its own)."""
+    for column in _python_defaults(table):
+        if column.key not in row:
+            default = column.default
+            row[column.key] = default.arg if default.is_scalar else default.arg(None)
+    return row
 
 
 @functools.cache
@@ -155,7 +167,7 @@ def _insert_statement(table):
 
 
 @functools.cache
-def _combined_statement(shape: tuple):
+def _combined_statement(shape: tuple, stamps_cte=None):
     """One INSERT of several rows of several tables (PostgreSQL): the last row's INSERT, the others'
     as data-modifying CTEs (PostgreSQL runs each once, to completion, though nothing reads them).
     `shape`: ((table, column names), ...); row i's values are bound as r{i}_{column}. Built once per
@@ -167,23 +179,43 @@ def _combined_statement(shape: tuple):
     statement = insert(last_table).values(values(len(earlier), last_table, last_names))
     for index, (table, names) in enumerate(earlier):
         statement = statement.add_cte(insert(table).values(values(index, table, names)).cte(f"written_{index}"))
-    return statement
+    return statement if stamps_cte is None else statement.add_cte(stamps_cte)
 
 
-def insert_now(objects) -> None:
+def insert_now(objects, *, last: bool = False) -> None:
     """Write new objects that are not in the session now, with plain INSERTs, instead of through
-    the unit of work at the next flush: under the event's lock, flushing an audit entry and an
-    outbox message cost more CPU than their statements. The same columns as a flush would write;
-    no RETURNING (nothing reads their ids). Through the session: the change stamps see the table
-    of each statement. On PostgreSQL, rows of unwatched tables (no stamp: the audit, the outbox)
-    go in one statement with the last row."""
+    the unit of work at the next flush: under the event's lock, flushing an audit entry, an outbox
+    message or a new registration cost more CPU than their statements. The same columns as a flush
+    would write; no RETURNING (an object whose id matters carries it already: a registration's is
+    drawn by tally(next_id=True)). Each row notes the change stamps a flush would (its table, its
+    event's stamp). On PostgreSQL, several rows go in one statement (the earlier ones as CTEs of
+    the last one's INSERT). Objects that must stay in the session afterwards: as_persistent.
+
+    `last`: nothing is written after these rows before the commit. On PostgreSQL, when the session
+    holds no pending change either, the statement also moves the transaction's change stamps
+    (stamps.take_noted), instead of a statement of its own at the commit."""
+    session = db.session()
     rows = [_row(obj) for obj in objects]
     if not rows:
         return
-    if len(rows) > 1 and dialect() == "postgresql" and all(table.name in UNWATCHED for table, _ in rows[:-1]):
+    for obj in objects:
+        note_new(session, obj)
+    options = {NOTED: True}
+    postgresql = dialect() == "postgresql"
+    moved = take_noted(session) if last and postgresql and not (session.new or session.dirty or session.deleted) else []
+    if postgresql and (len(rows) > 1 or moved):
+        stamps_cte, params = bump_cte(moved) if moved else (None, {})
+        rows = [(table, _with_defaults(table, row)) for table, row in rows]
         shape = tuple((table, tuple(row)) for table, row in rows)
-        params = {f"r{index}_{name}": value for index, (_, row) in enumerate(rows) for name, value in row.items()}
-        db.session.execute(_combined_statement(shape), params)
+        params.update({f"r{index}_{name}": value for index, (_, row) in enumerate(rows) for name, value in row.items()})
+        session.execute(_combined_statement(shape, stamps_cte), params, execution_options=options)
         return
     for table, row in rows:
-        db.session.execute(_insert_statement(table), row)
+        session.execute(_insert_statement(table), row, execution_options=options)
+
+
+def as_persistent(obj) -> None:
+    """An object whose row insert_now wrote (its primary key set) in the session, as if it had been
+    loaded: no flush writes it again."""
+    make_transient_to_detached(obj)
+    db.session.add(obj)

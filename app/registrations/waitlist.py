@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, and_, bindparam, case, func, or_, select, true
+from sqlalchemy import Integer, and_, bindparam, case, func, literal_column, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.accounts.models import User
+from app.db import row_id
 from app.events.models import Event, EventStatus, Session
 from app.extensions import db
 from app.registrations.models import (
@@ -24,7 +25,7 @@ from app.registrations.models import (
 from app.registrations.notices import notice, stamp, tell_confirmed
 from app.registrations.rules import SEAT_ROLES
 from app.registrations.signals import session_signup_confirmed
-from app.registrations.transactions import lock_event, lock_session, rollback_on_error, row_id
+from app.registrations.transactions import lock_event, lock_session, rollback_on_error
 from app.timeutil import now
 
 
@@ -131,6 +132,7 @@ class Tally:
     seats_taken: int
     waitlisted_before: int  # waiting-list entries placed at or before the instant given
     own_id: int | None  # this person's registration of the event, in whatever status
+    next_id: int | None = None  # a new registration's id, taken from its sequence (next_id=True)
 
 
 def _count_where(condition):
@@ -147,18 +149,26 @@ _TALLY = select(
 ).where(Registration.event_id == bindparam("event_id"))
 # The event with its tally, for the first read of a registration (an aggregate is always one row).
 _TALLY_ROW = _TALLY.subquery("tally")
+# With the next registration id (PostgreSQL): a new registration is then written with its audit
+# entry and message in one statement (transactions.insert_now), without a flush. An id drawn and
+# not used (the person had a registration) leaves a gap, as a rolled-back INSERT does.
+_TALLY_WITH_NEXT_ID = _TALLY.add_columns(
+    func.nextval(func.pg_get_serial_sequence(literal_column("'registrations'"), literal_column("'id'"))))
 _EVENT_WITH_TALLY = (select(Event, _TALLY_ROW).select_from(Event).join(_TALLY_ROW, true())
                      .where(Event.id == bindparam("event_id")))
 
 
-def tally(event_id: int, user_id: int, instant: datetime) -> Tally:
+def tally(event_id: int, user_id: int, instant: datetime, *, next_id: bool = False) -> Tally:
     """One statement instead of three: the seats taken, the waiting list ahead of an entry placed
     at `instant` (rows already there have lower ids, so ties count as ahead), and whether this
-    person already has a registration. Under the event lock, this is the seat decision's input."""
+    person already has a registration. Under the event lock, this is the seat decision's input.
+    `next_id` (PostgreSQL only): draw a registration id from the sequence in the same statement."""
     # On the session's connection, not through the ORM's execute: no objects are loaded, and the
     # ORM layer would cost as much as the statement itself.
-    row = db.session.connection().execute(_TALLY, {"event_id": event_id, "user_id": user_id, "instant": instant}).one()
-    return Tally(seats_taken=int(row[0]), waitlisted_before=int(row[1]), own_id=row[2])
+    row = db.session.connection().execute(_TALLY_WITH_NEXT_ID if next_id else _TALLY,
+                                          {"event_id": event_id, "user_id": user_id, "instant": instant}).one()
+    return Tally(seats_taken=int(row[0]), waitlisted_before=int(row[1]), own_id=row[2],
+                 next_id=row[3] if next_id else None)
 
 
 def event_with_tally(event_id: int, user: User) -> tuple[Event | None, Tally | None]:

@@ -51,3 +51,46 @@ def test_insert_now_writes_what_a_flush_writes(db, make):
         db.session.execute(AuditEntry.__table__.delete())
         db.session.execute(OutboxMessage.__table__.delete())
         db.session.commit()
+
+
+def _register(client, event_id):
+    return client.post(f"/events/{event_id}/register", data={"role": "participant", "consent": "y"})
+
+
+def test_a_registration_written_with_its_audit_entry_and_message_moves_its_events_stamps(db, make, login):
+    """On PostgreSQL the new registration's row, its audit entry and its message go in one statement
+    (its id drawn under the lock), which also moves the change stamps: the row is complete, the
+    entry names it, the waiting-list notice's dedupe key names it, and the event's own stamp moves
+    (not the "every event" one)."""
+    from app.cache import event_stamps, stamps
+    from app.registrations.models import Registration, RegistrationStatus
+
+    event, other = make.event(capacity=1), make.event(capacity=1)
+    people = [make.user(), make.user()]
+    event_id, other_id = event.id, other.id
+    before = stamps.read(db.session)
+    before_event, before_other = event_stamps.read(db.session, event_id), event_stamps.read(db.session, other_id)
+    for person in people:
+        assert _register(login(person), event_id).status_code == 302
+    db.session.expire_all()
+    after = stamps.read(db.session)
+    assert after["registrations"] != before.get("registrations")
+    assert after.get("registrations@*") == before.get("registrations@*")
+    assert event_stamps.read(db.session, event_id)["registrations"] != before_event.get("registrations")
+    assert event_stamps.read(db.session, other_id).get("registrations") == before_other.get("registrations")
+    rows = db.session.scalars(select(Registration).where(Registration.event_id == event_id).order_by(Registration.id)).all()
+    assert [(r.user_id, r.status) for r in rows] == [(people[0].id, RegistrationStatus.CONFIRMED),
+                                                    (people[1].id, RegistrationStatus.WAITLISTED)]
+    confirmed, waitlisted = rows
+    assert confirmed.confirmed_at and confirmed.registered_at and confirmed.consented_at and not confirmed.waitlisted_at
+    assert waitlisted.waitlisted_at and not waitlisted.confirmed_at
+    for row in rows:
+        assert row.created_at and row.updated_at and row.needs_visa_letter is False and row.added_by_id is None
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "registration.register",
+                                                             AuditEntry.subject_id == row.id)).one()
+        assert entry.subject_type == "Registration" and entry.actor_id == row.user_id
+    kinds = db.session.execute(select(OutboxMessage.recipient_user_id, OutboxMessage.kind, OutboxMessage.dedupe_key)
+                               .order_by(OutboxMessage.id)).all()
+    assert [(user_id, kind) for user_id, kind, _ in kinds] == [(people[0].id, "calendar.invitation"),
+                                                               (people[1].id, "registration.waitlisted")]
+    assert kinds[1][2].startswith(f"registration:{waitlisted.id}:waitlisted:")

@@ -18,8 +18,8 @@ from app.forms_common import form_status, saved
 # --- agenda -------------------------------------------------------------------------------------
 
 
-def _session_or_404(event, session_id: int) -> Session:
-    item = queries.session_of(event, session_id)
+def _session_or_404(event, session_id: int, *, with_speakers: bool = False) -> Session:
+    item = queries.session_of(event, session_id, with_speakers=with_speakers)
     if item is None:
         abort(404)
     return item
@@ -45,7 +45,7 @@ def session_new(event_id: int):
 @login_required
 def session_edit(event_id: int, session_id: int):
     event = get_managed_or_404(event_id, current_user)
-    item = _session_or_404(event, session_id)
+    item = _session_or_404(event, session_id, with_speakers=True)
     form = SessionForm(obj=item, event=event)
     if request.method == "GET":
         form.starts_at.data = local_naive(item.starts_at, event.timezone)

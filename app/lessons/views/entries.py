@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.auth import login_required
+from app.db import row_id
 from app.events import access as event_access
 from app.lessons import permissions, queries, visibility, workflow
 from app.lessons.forms import LessonForm, MarkingForm, TransitionForm
@@ -53,9 +54,11 @@ def new(event_id: int):
         except LessonError as error:
             form.form_errors.append(str(error))
         else:
-            flash(_("Entry submitted for validation.") if lesson.status == LessonStatus.SUBMITTED
+            # The entry is submitted exactly when asked (record_entry raises otherwise); its id
+            # without reading the row again after the commit.
+            flash(_("Entry submitted for validation.") if form.submit.data
                   else _("Draft saved. You can finish it later."), "success")
-            return redirect(url_for("lessons.detail", lesson_id=lesson.id))
+            return redirect(url_for("lessons.detail", lesson_id=row_id(lesson)))
     return render_template("lessons/form.html", form=form, event=event, lesson=None), form_status(form)
 
 
