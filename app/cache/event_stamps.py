@@ -11,7 +11,7 @@ import functools
 import json
 
 from flask import g, has_request_context, request
-from sqlalchemy import String, bindparam, cast, literal
+from sqlalchemy import String, bindparam, cast, literal_column
 
 from app.cache import scopes, stamps
 
@@ -60,7 +60,10 @@ def packed_column(dialect_name: str, event_id):
     """The stamps of the event whose id is `event_id` as one JSON object, to ride along a statement
     that reads that event anyway (app.events.page_facts). `event_id` is a bound parameter (a
     column of the outer statement would not be correlated through the sums' subqueries)."""
-    names = [literal(table + "@") + cast(event_id, String) for table in _TABLES]
+    # The tables' names written into the statement as constants (never user input): as bound values
+    # they were 24 more placeholders, past what psycopg keeps parsed (50), so the page's first
+    # statement was parsed anew on every request.
+    names = [literal_column("'" + table + "@'", String) + cast(event_id, String) for table in _TABLES]
     return stamps._packed(stamps._sums(names), dialect_name)
 
 
