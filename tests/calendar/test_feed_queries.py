@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event as sqlalchemy_event
-
 from app.cache import fragments
 from app.extensions import db
 from app.timeutil import set_now
@@ -130,18 +128,10 @@ def test_a_download_reads_its_reader_without_the_change_stamps(client, make, log
     db.session.commit()
     reader_client = login(reader)
     for url in (f"/events/{event.id}.ics", f"/events/{event.id}.ics?sessions=1"):
-        seen: list[str] = []
-
-        def _seen(conn, cursor, statement, *args, seen=seen):
-            seen.append(statement)
-
-        sqlalchemy_event.listen(db.engine, "before_cursor_execute", _seen)
-        try:
+        with QueryCounter(db.engine) as counter:
             response = reader_client.get(url)
-        finally:
-            sqlalchemy_event.remove(db.engine, "before_cursor_execute", _seen)
         assert response.status_code == 200 and b"BEGIN:VEVENT" in response.data, url
-        assert not [s for s in seen if "change_stamps" in s], url
+        assert not [s for s in counter.statements if "change_stamps" in s], url
 
 
 def test_the_one_statement_download_shows_the_online_link_to_exactly_who_may_see_it(client, make, login):
