@@ -5,6 +5,8 @@ accounts) can guard its pages without importing accounts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 from werkzeug.local import LocalProxy
 
@@ -34,6 +36,24 @@ def is_signed_in(user) -> bool:
     return bool(
         user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_confirmed", False)
     )
+
+
+@dataclass(frozen=True)
+class BoundUser:
+    """A stand-in for every user of one shape (signed in or not, role, with an organisation or not)
+    whose id and organisation are bound parameters: an access rule applied to it (events.access,
+    lessons.visibility) builds its statement once per shape, executed with the real user's values,
+    so the rule keeps its one home and is not rebuilt on every request. It answers only what the
+    rules branch on; a rule that starts reading another attribute of the user fails here loudly."""
+
+    is_authenticated: bool
+    role: Role | None
+    id: object  # a bindparam
+    organisation_id: object = None  # a bindparam, or None for "no organisation"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.is_authenticated
 
 
 def has_role(user, *roles: Role) -> bool:

@@ -153,7 +153,7 @@ def _personal_fingerprint_statement(*shape):
                         func.max(SessionSignup.updated_at), func.max(Registration.updated_at),
                         func.sum(Session.id), func.sum(Session.sequence))
     # Registrations and sign-ups that were cancelled also change the feed (an entry disappears).
-    reader_id = reader.StandIn.id
+    reader_id = reader.READER
     any_registration = select(func.max(Registration.updated_at)).where(
         Registration.user_id == reader_id).scalar_subquery()
     any_signup = select(func.max(SessionSignup.updated_at)).where(

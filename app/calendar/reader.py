@@ -4,21 +4,12 @@ what they branch on (signed in, role), so each rule keeps its one home."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import Integer, bindparam
 
-from app.roles import is_signed_in
+from app.roles import BoundUser, is_signed_in
 
 READER_ID = "reader_id"
-
-
-@dataclass(frozen=True)
-class StandIn:
-    is_authenticated: bool
-    is_confirmed: bool
-    role: object
-    id: object = bindparam(READER_ID, type_=Integer)
+READER = bindparam(READER_ID, type_=Integer)  # the reader's id, bound when a statement runs
 
 
 def shape(user) -> tuple[bool, object]:
@@ -27,8 +18,8 @@ def shape(user) -> tuple[bool, object]:
     return signed_in, user.role if signed_in else None
 
 
-def stand_in(signed_in: bool, role) -> StandIn:
-    return StandIn(signed_in, signed_in, role)
+def stand_in(signed_in: bool, role) -> BoundUser:
+    return BoundUser(signed_in, role, READER)
 
 
 def params(user) -> dict:

@@ -64,6 +64,7 @@ from app.extensions import db
 from app.lessons.models import SHAREABLE_MARKINGS, TLP, FollowUpAction, Lesson, LessonStatus
 from app.registrations.attendance import attended_clause
 from app.registrations.models import Registration
+from app.roles import BoundUser
 
 PUBLISHED_STATUSES = (LessonStatus.VALIDATED, LessonStatus.ACTIONED, LessonStatus.LEARNED)
 UNDER_REVIEW_STATUSES = (LessonStatus.SUBMITTED, LessonStatus.REJECTED)
@@ -124,25 +125,14 @@ def _facts_statement(role, has_organisation: bool):
     return union_all(*fact_parts(bound_viewer(role, has_organisation)))
 
 
-@dataclass(frozen=True)
-class _BoundViewer:
-    """A signed-in viewer whose id and organisation are bound parameters (viewer_parameters)."""
-
-    role: Role
-    organisation_id: object
-    id = bindparam("viewer_id", type_=Integer)
-    is_authenticated = True
-    is_confirmed = True
-
-
 @functools.cache
-def bound_viewer(role, has_organisation: bool) -> _BoundViewer:
+def bound_viewer(role, has_organisation: bool) -> BoundUser:
     """A stand-in for every signed-in viewer of `role` with (or without) an organisation, its id and
     organisation the bound parameters `viewer_id` and `viewer_organisation_id`: fact_parts() of it
     builds a statement once, to execute with viewer_parameters(user) (building the statement anew for
     each request costs more than running it)."""
     organisation_id = bindparam("viewer_organisation_id", type_=Integer) if has_organisation else None
-    return _BoundViewer(role, organisation_id)
+    return BoundUser(True, role, bindparam("viewer_id", type_=Integer), organisation_id)
 
 
 def viewer_parameters(user) -> dict:
