@@ -140,16 +140,15 @@ def _versions(tables: tuple[str, ...], scope: int | None) -> tuple:
                               if table in scopes.SCOPED else whole.get(table, 0) for table in tables))
 
 
-def remember(name: str, key: Hashable, tables: Iterable[str], compute: Callable[[], object],
-             size: int | None = None, *, fingerprinted: bool = False, scope: int | None = None,
-             worker: bool = False):
+def remember(name: str, key: Hashable, tables: Iterable[str], compute: Callable[[], object], *,
+             fingerprinted: bool = False, scope: int | None = None, worker: bool = False):
     """The value of entry `name` for `key`, computed again when one of `tables` changed (or, with
     `fingerprinted`, when the key changed: it identifies the content). With `scope` (an event's id)
     the entry is about that event only: of its tables kept per event (app.cache.scopes.SCOPED),
     only that event's rows count, so other events' writes leave it found; with the dependency check
     on, loading another event's row of such a table while building it fails. With `worker` the
-    entry is also kept in this worker's memory (app.cache.worker), even with the cache off. `size` is
-    accepted for the callers of the old byte-bounded LRU; the entry's size is measured when it is stored."""
+    entry is also kept in this worker's memory (app.cache.worker), even with the cache off. An entry's
+    size is measured when it is stored."""
     tables = tuple(tables)
     dependencies.note(tables)
     shared = enabled()

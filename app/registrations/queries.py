@@ -196,7 +196,7 @@ def my_events(user_id: int, email: str) -> MyEvents:
     changes."""
     return fragments.remember(
         "registrations.my_events", (user_id, email), MY_EVENTS_TABLES,
-        lambda: _load_my_events(user_id, email), size=1024,
+        lambda: _load_my_events(user_id, email),
     )
 
 
