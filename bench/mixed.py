@@ -102,7 +102,8 @@ class Servers:
             for n, port in enumerate(ports, 1):
                 self.instances.append(Instance(root, port, args.workers, env, scratch / "wsgi",
                                                RESULTS_DIR / f"mixed-{args.stamp}-{label}-{mode}-gunicorn{n}.log",
-                                               python=args.python, cpu=n - 1 if args.pin_cores else None))
+                                               python=args.python, cpu=n - 1 if args.pin_cores else None,
+                                               threads=args.threads))
             for instance in self.instances:
                 instance.wait_ready()
             if count > 1:
@@ -251,7 +252,7 @@ class Side:
         population, traffic = self.population, self.traffic
         result = {
             "label": self.label, "mode": self.mode, "root": str(self.root), "seconds": round(self.seconds, 2),
-            "slices": traffic.runs, "instances": len(self.servers.instances), "workers_per_instance": args.workers,
+            "slices": traffic.runs, "instances": len(self.servers.instances), "workers_per_instance": args.workers, "threads_per_worker": args.threads,
             "concurrency": args.concurrency, "people": len(population.people), "people_active": len(traffic.seen),
             "roles": {role: len(population.by_role(role)) for role in ("member", "organiser", "coordinator")},
             "upcoming_events": len(population.upcoming), "open_events": len(population.open_events),
@@ -309,6 +310,8 @@ def parse_args(argv):
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per instance")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per gunicorn worker (> 1: the gthread worker; the default is sync workers)")
     parser.add_argument("--seconds", type=float, default=60.0, help="recorded seconds per mode")
     parser.add_argument("--warmup", type=float, default=10.0, help="unrecorded seconds before")
     parser.add_argument("--ceiling-seconds", type=float, default=5.0)

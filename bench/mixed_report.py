@@ -18,6 +18,10 @@ MODE_LABELS = {
 }
 
 
+def _threads(threads: int) -> str:
+    return f" of {threads} threads each (gthread)" if threads > 1 else " (sync)"
+
+
 def _f(value, suffix="") -> str:
     if value is None:
         return "–"
@@ -172,7 +176,8 @@ def markdown(meta: dict, runs: list[dict], detailed: set[tuple[str, str]] | None
         f"Run **{meta['started']} UTC** on `{meta['database']}`: {machine['nproc']} CPUs ({machine['cpu']}), "
         f"{machine['database']}; {first.get('people', 0):,} signed-in people {first.get('roles', {})}, "
         f"{first.get('upcoming_events')} upcoming events (Zipf), {first.get('open_events')} open for registration; "
-        f"concurrency {first.get('concurrency')}, {first.get('workers_per_instance')} gunicorn workers per instance; "
+        f"concurrency {first.get('concurrency')}, {first.get('workers_per_instance')} gunicorn workers per instance"
+        f"{_threads(first.get('threads_per_worker', 1))}; "
         "load generator (Python threads) on the same machine.",
         "",
     ]

@@ -71,10 +71,11 @@ def write_wsgi(scratch: Path) -> str:
 
 
 class Instance:
-    """`gunicorn -w N` of the checkout at `root` on 127.0.0.1:port, production settings."""
+    """`gunicorn -w N` of the checkout at `root` on 127.0.0.1:port, production settings (`threads` > 1:
+    gunicorn's gthread worker, that many requests in flight per worker process)."""
 
     def __init__(self, root: Path, port: int, workers: int, env: dict[str, str], scratch: Path, log_path: Path,
-                 python: str | None = None, cpu: int | None = None):
+                 python: str | None = None, cpu: int | None = None, threads: int = 1):
         self.root, self.port, self.workers, self.log_path = root, port, workers, log_path
         module = write_wsgi(scratch)
         full_env = dict(os.environ)
@@ -92,7 +93,7 @@ class Instance:
         pin = ["taskset", "-c", str(cpu)] if cpu is not None else []  # as if a one-core machine
         self.process = subprocess.Popen(
             [*pin, python or sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-             "--timeout", "60", module],
+             "--timeout", "60", *(["--threads", str(threads)] if threads > 1 else []), module],
             cwd=root, env=full_env, stdout=self._log, stderr=subprocess.STDOUT,
         )
 
