@@ -65,25 +65,29 @@ def install_postgresql_read_mode(engine: Engine) -> None:
         if record.info.pop(_READ_MODE, False) and dbapi_connection is not None and not dbapi_connection.closed:
             dbapi_connection.autocommit = False
 
-    def _leave_read_mode(session) -> None:
-        pooled = session.connection().connection  # checked out now if this is the first statement  # the pool's proxy; .info is the connection record's
-        if pooled.info.pop(_READ_MODE, False):
-            pooled.dbapi_connection.autocommit = False
-
     @event.listens_for(Session, "before_flush")
     def _before_flush(session, _context, _instances):
         if session.get_bind() is engine:
-            _leave_read_mode(session)
+            leave_read_mode(session)
 
     @event.listens_for(Session, "do_orm_execute")
     def _before_write(state):
         # Writes, and row locks (SELECT ... FOR UPDATE holds its lock until the transaction ends).
         locking = state.is_select and getattr(state.statement, "_for_update_arg", None) is not None
         if (state.is_insert or state.is_update or state.is_delete or locking) and state.session.get_bind() is engine:
-            _leave_read_mode(state.session)
+            leave_read_mode(state.session)
 
 
 _READ_MODE = "liaison_read_mode"
+
+
+def leave_read_mode(session) -> None:
+    """What `session` runs from now on in this request is one transaction, as outside GETs: before a
+    write, a row lock, or settings that must hold for the statements after them (SET LOCAL lasts
+    until the transaction ends; in autocommit it would end with its own statement)."""
+    pooled = session.connection().connection  # checked out now if this is the first statement; .info is the record's
+    if pooled.info.pop(_READ_MODE, False):
+        pooled.dbapi_connection.autocommit = False
 
 
 _LAST_USED = "liaison_last_used"

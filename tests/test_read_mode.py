@@ -66,3 +66,32 @@ def test_a_row_lock_taken_in_a_get_is_held_until_the_transaction_ends(app, db, m
             assert raw.info.transaction_status == TransactionStatus.INTRANS  # the lock is still held
         db.session.rollback()
         db.session.close()
+
+
+def test_a_reports_settings_hold_for_its_statements_on_a_get_and_end_with_the_request(app, db):
+    """The report's aggregates run with a raised work_mem and parallel workers allowed (SET LOCAL):
+    on a GET, read in autocommit, such a setting used to end with its own statement, so every
+    dashboard ran with the server's defaults. It now holds until the request's transaction ends,
+    and the next request on the same connection has the defaults again."""
+    from sqlalchemy import text
+
+    from app.reports.counting import PG_PARALLEL, PG_WORK_MEM, tune_for_aggregates
+
+    if db.engine.dialect.name != "postgresql":
+        with app.test_request_context("/reports/", method="GET"):
+            tune_for_aggregates()  # nothing to tune on SQLite, and nothing breaks
+            assert _count(db) == 0
+        return
+    db.session.close()
+    with app.test_request_context("/reports/", method="GET"):
+        default = db.session.execute(text("SHOW work_mem")).scalar()
+        assert default != PG_WORK_MEM
+        tune_for_aggregates()
+        assert db.session.execute(text("SHOW work_mem")).scalar() == PG_WORK_MEM
+        assert _count(db) == 0
+        assert db.session.execute(text("SHOW parallel_setup_cost")).scalar() == PG_PARALLEL["parallel_setup_cost"]
+        db.session.remove()
+    with app.test_request_context("/reports/", method="GET"):
+        assert db.session.execute(text("SHOW work_mem")).scalar() == default
+        assert db.session.execute(text("SHOW parallel_setup_cost")).scalar() != PG_PARALLEL["parallel_setup_cost"]
+        db.session.remove()
