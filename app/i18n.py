@@ -15,6 +15,7 @@ import functools
 import re
 from datetime import date, datetime
 
+import flask_babel
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, match_skeleton, parse_pattern
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
@@ -83,6 +84,17 @@ def select_locale() -> str:
     return DEFAULT
 
 
+def _selected_locale() -> Locale:
+    """select_locale's answer as the one Babel Locale of that language: flask_babel parses what the
+    selector returns on every request (Locale.parse of a text, ~10 µs), but keeps a Locale as it is."""
+    return _locale_of(select_locale())
+
+
+@functools.lru_cache(maxsize=64)
+def _locale_of(code: str) -> Locale:
+    return Locale.parse(code)
+
+
 def select_timezone() -> str | None:
     if has_request_context() and current_user and current_user.is_authenticated:
         return getattr(current_user, "timezone", None) or None
@@ -125,11 +137,18 @@ def _remembered() -> tuple:
 def translated(lazy) -> str:
     """str() of a lazy_gettext string kept for good (an enum's label, app.db.LabelledEnum), remembered
     with the catalog: a list prints the same few labels on every row."""
-    texts = _remembered()[2]
+    remembered = _remembered()
+    texts = remembered[2]
     key = id(lazy)  # (a lazy string's own hash translates it)
     text = texts.get(key)
     if text is None:
-        text = texts[key] = str(lazy)
+        if getattr(lazy, "_func", None) is flask_babel.gettext and len(lazy._args) == 1 and not lazy._kwargs:
+            # lazy_gettext("…") without variables: what flask_babel's gettext answers (the default
+            # domain's catalog for this locale), from the remembered catalog without its walk.
+            text = remembered[1].ugettext(lazy._args[0])
+        else:
+            text = str(lazy)
+        texts[key] = text
     return text
 
 
@@ -264,7 +283,7 @@ def language_alternates(endpoint: str | None, view_args: dict | None, args) -> l
 def install(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    babel.init_app(app, locale_selector=_selected_locale, timezone_selector=select_timezone)
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, current_language=current_language, html_lang=html_lang,
         language_alternates=language_alternates,

@@ -10,7 +10,7 @@ from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from markupsafe import Markup
 
 from app.accounts.membership_queries import administers_any
@@ -84,15 +84,31 @@ def url_for(endpoint: str, **values) -> str:
     return url
 
 
-# CSRF tokens' serializers by secret key: flask_wtf builds one for every page that shows a form (the
-# footer's language switcher: every page), and building it costs as much as signing the token.
-_CSRF_SERIALIZERS: dict = {}
+# CSRF tokens' signers by secret key: flask_wtf builds a serializer for every page that shows a form
+# (the footer's language switcher: every page), which builds a signer, which derives its key again,
+# for every token; and the signed part (the session's raw token, as JSON in base64) is the same on
+# every page of a session. Both bounded: a few secret keys, a worker's recent sessions.
+_CSRF_SIGNERS: dict = {}
+_CSRF_PAYLOADS_MAX = 4096
+
+
+class _KeptKeySigner(TimestampSigner):
+    """itsdangerous' TimestampSigner, deriving its (newest) key once instead of for every signature."""
+
+    def derive_key(self, secret_key=None) -> bytes:
+        if secret_key is not None:
+            return super().derive_key(secret_key)
+        key = self.__dict__.get("_derived")
+        if key is None:
+            key = self._derived = super().derive_key()
+        return key
 
 
 def csrf_token() -> str:
-    """flask_wtf.csrf.generate_csrf, the same token (what forms and the CSRF check read), with its
-    serializer built once per secret key. A first visit (no raw token in the session yet) and any
-    configuration it does not expect go through flask_wtf itself."""
+    """flask_wtf.csrf.generate_csrf, the same token (what forms and the CSRF check read: itsdangerous'
+    URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw), as flask_wtf signs it), with its
+    signer kept per secret key and the signed part per raw token. A first visit (no raw token in the
+    session yet) and any configuration it does not expect go through flask_wtf itself."""
     config = current_app.config
     field_name = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
     if field_name in g:
@@ -101,12 +117,20 @@ def csrf_token() -> str:
     raw = session.get(field_name)
     if not secret or not isinstance(raw, str):
         return generate_csrf()
-    serializer = _CSRF_SERIALIZERS.get(secret)
-    if serializer is None:
-        serializer = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
-        if len(_CSRF_SERIALIZERS) < 8:
-            _CSRF_SERIALIZERS[secret] = serializer
-    token = serializer.dumps(raw)
+    kept = _CSRF_SIGNERS.get(secret)
+    if kept is None:
+        serializer = URLSafeTimedSerializer(secret, salt="wtf-csrf-token", signer=_KeptKeySigner)
+        kept = (serializer, serializer.make_signer(), {})
+        if len(_CSRF_SIGNERS) < 8:
+            _CSRF_SIGNERS[secret] = kept
+    serializer, signer, payloads = kept
+    payload = payloads.get(raw)
+    if payload is None:
+        payload = serializer.dump_payload(raw)
+        if len(payloads) >= _CSRF_PAYLOADS_MAX:
+            payloads.pop(next(iter(payloads)), None)
+        payloads[raw] = payload
+    token = signer.sign(payload).decode("utf-8")
     setattr(g, field_name, token)
     return token
 

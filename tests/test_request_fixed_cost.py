@@ -5,9 +5,11 @@ remembered (app.accounts.auth, app.templating)."""
 from __future__ import annotations
 
 import re
+import time
 
-from flask import g, url_for
+from flask import g, session, url_for
 from flask_wtf.csrf import generate_csrf, validate_csrf
+from itsdangerous import URLSafeTimedSerializer
 
 from app.templating import csrf_token
 from app.templating import url_for as remembered_url_for
@@ -150,3 +152,90 @@ def test_permission_checks_look_the_signed_in_user_up_once(app, make, login):
     with app.test_client() as visitor:
         visitor.get("/bench-nothing-here")
         assert not is_signed_in(current_user) and not has_role(current_user, Role.ORGANISER)
+
+
+def _session_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def test_a_session_cookie_is_checked_once_and_its_age_on_every_request(app, make, login, monkeypatch):
+    """The session cookie a browser sends again and again is verified and decoded once (its signature
+    is the same string under the same keys); its age is still checked on every request, as
+    itsdangerous checks it, and each request gets a session of its own."""
+    client = login(make.user())
+    assert client.get("/profile").status_code == 200
+    cookie = _session_cookie(client)
+    interface = app.session_interface
+    headers = {"Cookie": f"session={cookie}"}
+    with app.test_request_context("/", headers=headers):
+        from flask import request
+
+        assert interface.open_session(app, request)["_user_id"]  # its first request
+    serializer = interface.get_signing_serializer(app)
+    checked = []
+    real_loads = serializer.loads
+    monkeypatch.setattr(serializer, "loads", lambda *a, **k: checked.append(a) or real_loads(*a, **k))
+    with app.test_request_context("/", headers=headers):
+        from flask import request
+
+        first = interface.open_session(app, request)
+        second = interface.open_session(app, request)
+        assert dict(first) == dict(second) and first["_user_id"]
+        first["language"] = "uk"  # one request's change is not another's
+        assert "language" not in interface.open_session(app, request)
+        assert not second.modified
+    assert checked == []  # remembered from its first request
+
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    signed_at = time.time()
+    monkeypatch.setattr(time, "time", lambda: signed_at + lifetime + 60)
+    with app.test_request_context("/", headers=headers):
+        from flask import request
+
+        assert dict(interface.open_session(app, request)) == {}  # expired, as itsdangerous says
+    monkeypatch.setattr(time, "time", lambda: signed_at - 3600)
+    with app.test_request_context("/", headers=headers):
+        from flask import request
+
+        assert dict(interface.open_session(app, request)) == {}  # signed in the future: refused too
+
+
+def test_a_changed_session_cookie_is_refused(app, make, login):
+    client = login(make.user())
+    assert client.get("/profile").status_code == 200
+    cookie = _session_cookie(client)
+    payload, _sep, signature = cookie.rpartition(".")
+    forged = f"{payload}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
+    client.set_cookie("session", forged)
+    assert client.get("/profile").status_code == 302  # sent to sign in
+
+
+def test_csrf_token_is_what_flask_wtf_signs(app, make, login, monkeypatch):
+    """The token a page carries is itsdangerous' URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
+    .dumps(raw), as flask_wtf's generate_csrf makes it, byte for byte at the same second."""
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.25)
+    client = login(make.user())
+    for _ in range(2):  # built, then from what was kept
+        with client:
+            client.get("/")
+            raw = session["csrf_token"]
+            del g.csrf_token
+            token = csrf_token()
+            expected = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
+            assert token == expected
+            validate_csrf(token)
+
+
+def test_a_remembered_label_is_the_lazy_strings_translation(app):
+    """app.i18n.translated answers a lazy_gettext string from the remembered catalog: the same text
+    flask_babel gives, in every language."""
+    from flask_babel import force_locale
+
+    from app.i18n import LANGUAGES, translated
+    from app.roles import Role
+
+    with app.test_request_context("/"):
+        for code, _name in LANGUAGES:
+            with force_locale(code):
+                for lazy in Role.__labels__.values():
+                    assert translated(lazy) == str(lazy)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -13,6 +14,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadSignature
 from sqlalchemy import bindparam, delete, exists, inspect, select
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -103,6 +105,12 @@ def _cookie_lifetime() -> timedelta:
     return max(as_delta(current_app.permanent_session_lifetime), remember)
 
 
+# Cookies remembered by SlidingSessionInterface.open_session: how many (each a few hundred bytes),
+# and the types of value they may hold (immutable, so a session cannot change the remembered one).
+_OPENED_MAX = 2048
+_PLAIN = (str, int, float, bool, type(None))
+
+
 class SlidingSessionInterface(SecureCookieSessionInterface):
     """A signed-in session's cookie slides its expiry (SESSION_LIFETIME_HOURS after the last
     activity), but is re-signed and re-sent at most every SESSION_REFRESH_SECONDS instead of on
@@ -115,9 +123,38 @@ class SlidingSessionInterface(SecureCookieSessionInterface):
             return None
         keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         built = self.__dict__.get("_serializer")
-        if built is None or built[0] != keys:
-            built = self._serializer = (keys, super().get_signing_serializer(app))
+        if built is None or built[0] != keys:  # (keys, serializer, cookies opened with it: open_session)
+            built = self._serializer = (keys, super().get_signing_serializer(app), {})
         return built[1]
+
+    def open_session(self, app: Flask, request):
+        """Flask's open_session, remembering what a cookie held: a browser sends the same cookie on
+        every request until it is re-signed (SESSION_REFRESH_SECONDS), and checking its signature and
+        decoding it cost more than the rest of the session's handling. A remembered cookie is the very
+        string that passed the check under these keys (a new key forgets them all); its age is
+        checked again on every request, as itsdangerous does. Only cookies holding plain values
+        (text, numbers, booleans) are remembered, so no request can change another's session."""
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        opened = self._serializer[2]
+        known = opened.get(value)
+        if known is not None:
+            age = int(time.time()) - known[0]  # itsdangerous' clock (TimestampSigner.get_timestamp)
+            return self.session_class(known[1]) if 0 <= age <= max_age else self.session_class()
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if isinstance(data, dict) and all(type(item) in _PLAIN for item in data.values()):
+            if len(opened) >= _OPENED_MAX:
+                opened.pop(next(iter(opened)), None)
+            opened[value] = (int(signed_at.timestamp()), data.copy())
+        return self.session_class(data)
 
     def should_set_cookie(self, app: Flask, session) -> bool:
         moment = int(now().timestamp())
