@@ -8,12 +8,11 @@ event's stamps with one small indexed query (`read`), remembered for the rest of
 from __future__ import annotations
 
 import functools
-import json
 
 from flask import g, has_request_context, request
 from sqlalchemy import String, bindparam, cast, literal_column
 
-from app.cache import scopes, stamps
+from app.cache import packing, scopes, stamps
 
 _G_KEY = stamps.EVENT_G_KEY
 _TABLES = tuple(sorted(scopes.SCOPED))
@@ -21,7 +20,7 @@ _TABLES = tuple(sorted(scopes.SCOPED))
 
 @functools.cache
 def _statement():
-    return stamps._sums(bindparam("names", expanding=True))
+    return packing.sums(bindparam("names", expanding=True))
 
 
 def _store(create: bool) -> dict | None:
@@ -57,14 +56,14 @@ def read(session, event_id: int) -> dict[str, int]:
 
 
 def packed_column(dialect_name: str, event_id):
-    """The stamps of the event whose id is `event_id` as one JSON object, to ride along a statement
+    """The stamps of the event whose id is `event_id` packed in one text (app.cache.packing), to ride along a statement
     that reads that event anyway (app.events.page_facts). `event_id` is a bound parameter (a
     column of the outer statement would not be correlated through the sums' subqueries)."""
     # The tables' names written into the statement as constants (never user input): as bound values
     # they were 24 more placeholders, past what psycopg keeps parsed (50), so the page's first
     # statement was parsed anew on every request.
     names = [literal_column("'" + table + "@'", String) + cast(event_id, String) for table in _TABLES]
-    return stamps._packed(stamps._sums(names), dialect_name)
+    return packing.packed(names, dialect_name)
 
 
 def prime(event_id: int, packed) -> None:
@@ -72,6 +71,4 @@ def prime(event_id: int, packed) -> None:
     store = _store(True)
     if store is None:
         return
-    if isinstance(packed, str):
-        packed = json.loads(packed)
-    store[event_id] = _by_table((packed or {}).items(), event_id)
+    store[event_id] = _by_table(packing.unpack(packed).items(), event_id)

@@ -53,7 +53,7 @@ from app.cache.worker import memo as worker_memo
 from app.extensions import db
 from app.i18n import current_language
 
-EXTENSION = "liaison_cache"
+EXTENSION = stamps.CACHE_EXTENSION
 THRESHOLD = 2000
 MAX_ENTRY_KB = 1024
 TIMEOUT = 3600  # stamp-keyed entries: an entry whose stamps moved is never asked for again

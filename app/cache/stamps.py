@@ -33,7 +33,6 @@ ones (app.cache.event_stamps reads those for one event).
 from __future__ import annotations
 
 import functools
-import json
 import os
 import secrets
 import threading
@@ -45,26 +44,23 @@ from sqlalchemy import (
     SmallInteger,
     String,
     bindparam,
-    cast,
     event,
     func,
     inspect,
     literal_column,
     select,
     text,
-    union_all,
 )
 from sqlalchemy.orm import ColumnProperty, RelationshipProperty, Session
 
-from app.cache import scopes
-from app.cache.models import ChangeStamp, ChangeStampShard
+from app.cache import raw, scopes
+from app.cache.packing import SHARD_TABLE, TABLE, packed, unpack
 from app.extensions import db
 
-TABLE = ChangeStamp.__table__
-SHARD_TABLE = ChangeStampShard.__table__
 _KEY = "liaison_changed_tables"
 _MOVED = "liaison_stamps_moved"  # whether the commit under way moved any stamp
 EVENT_G_KEY = "_event_change_stamps"  # this request's events' scoped stamps (app.cache.event_stamps)
+CACHE_EXTENSION = "liaison_cache"  # app.cache.fragments' Flask-Caching object in app.extensions
 SHARDS = 16  # rows per table on PostgreSQL: two writing threads share one with a chance of 1 in 16
 
 # Tables no rendered fragment depends on: writing them moves no stamp (and costs no statement).
@@ -277,22 +273,20 @@ def install() -> None:
     _installed = True
 
 
-def _sums(names):
-    """The stamps of `names` (an expression list or an expanding parameter), summed over shards."""
-    rows = union_all(select(TABLE.c.name, TABLE.c.version).where(TABLE.c.name.in_(names)),
-                     select(SHARD_TABLE.c.name, SHARD_TABLE.c.version).where(SHARD_TABLE.c.name.in_(names))).subquery()
-    return select(rows.c.name, cast(func.sum(rows.c.version), BigInteger).label("version")).group_by(rows.c.name)
-
-
 @functools.cache
-def _whole_read():
-    """Every table's stamp and every "every event" stamp, by name (built once the models are all
-    imported): the per-event rows of the same tables are left out, however many events there are."""
+def _whole_names() -> tuple:
+    """Every table's and every "every event" stamp's name (built once the models are all imported):
+    the per-event rows of the same tables are left out, however many events there are."""
     names = sorted({t.name for t in db.metadata.sorted_tables} - UNWATCHED
                    | {scopes.every_name(name) for name in scopes.SCOPED})
     # Written into the statement as constants (table names, never user input): as bound values the
     # ~65 names were expanded into parameters on every request, and PostgreSQL planned the list anew.
-    return _sums([literal_column("'" + name + "'") for name in names])
+    return tuple(literal_column("'" + name + "'") for name in names)
+
+
+@functools.cache
+def _whole_read(dialect_name: str):
+    return select(packed_column(dialect_name))
 
 
 def read(session) -> dict[str, int]:
@@ -305,22 +299,17 @@ def read(session) -> dict[str, int]:
             return cached[1]
     # On the session's connection, with the statement built once: through the ORM's execute, the
     # layers around this one small query cost more than the query (anonymous pages and feeds).
-    stamps = dict(session.connection().execute(_whole_read()).all())
+    connection = session.connection()
+    stamps = unpack(connection.execute(_whole_read(connection.dialect.name)).scalar())
     if owner is not None:
         g._change_stamps = (owner, stamps)
     return stamps
 
 
 def packed_column(dialect_name: str):
-    """Every stamp as one JSON object, to ride along another query that a request makes anyway
-    (the signed-in user's row: app.accounts.auth) and save the stamps their own round trip."""
-    return _packed(_whole_read(), dialect_name)
-
-
-def _packed(read, dialect_name: str):
-    aggregate = func.json_object_agg if dialect_name == "postgresql" else func.json_group_object
-    sums = read.subquery()
-    return select(aggregate(sums.c[0], sums.c[1])).scalar_subquery()
+    """Every stamp packed in one text (app.cache.packing.packed), to ride along another query that a request makes
+    anyway (the signed-in user's row: app.accounts.auth) and save the stamps their own round trip."""
+    return packed(_whole_names(), dialect_name)
 
 
 @functools.cache
@@ -342,7 +331,14 @@ def not_read_by(view):
 def _view_reads_stamps() -> bool:
     if not has_request_context() or request.url_rule is None:
         return True
-    return current_app.view_functions.get(request.url_rule.endpoint) not in _WITHOUT_STAMPS
+    # With the shared cache off no page view reads the stamps (the public feed's worker entries `read` them).
+    return _shared_cache_on() and current_app.view_functions.get(request.url_rule.endpoint) not in _WITHOUT_STAMPS
+
+
+def _shared_cache_on() -> bool:
+    """app.cache.fragments.enabled() without making the cache: as made, else as the settings make it."""
+    made = current_app.extensions.get(CACHE_EXTENSION)
+    return made.enabled if made is not None else current_app.config.get("CACHE_TYPE") not in ("NullCache", "null")
 
 
 @functools.cache
@@ -365,27 +361,35 @@ def first_with_stamps(session, build, params: dict):
 
 def first_row_with_stamps(session, build, params: dict) -> dict | None:
     """The first row of `build()` (a select of labelled columns, built once per `build` and database
-    kind, run on the session's connection without the ORM) as {label: value}, or None; every stamp
-    read in the same round trip and remembered for the rest of the request, as first_with_stamps
-    (and, as there, without them for a view marked `not_read_by`)."""
+    kind, run on the session's connection's cursor: app.cache.raw) as {label: value}, or None; every
+    stamp read in the same round trip and remembered for the rest of the request, as
+    first_with_stamps (and, as there, without them for a view marked `not_read_by`)."""
     connection = session.connection()
-    if not _view_reads_stamps():
-        row = connection.execute(_without_stamps(build), params).first()
-        return None if row is None else row._asdict()
-    row = connection.execute(_with_stamps(build, connection.dialect.name), params).first()
+    stamped = _view_reads_stamps()
+    dialect = connection.dialect
+    key = (build, dialect.name, dialect.driver, dialect.paramstyle, stamped, tuple(params))
+    planned = _PLANS.get(key)
+    if planned is None:
+        statement = _with_stamps(build, dialect.name) if stamped else _without_stamps(build)
+        planned = _PLANS[key] = (statement, *raw.plan(statement, dialect, tuple(params)))
+    statement, plan, compiled = planned
+    row = raw.first(connection, plan, compiled, statement, params)
     if row is None:
         return None
-    prime(row[-1])
-    return dict(zip(row._fields[:-1], row[:-1], strict=True))
+    if stamped:
+        prime(row[-1])
+        row = row[:-1]
+    return dict(zip(plan.keys, row, strict=False))
+
+
+_PLANS: dict = {}  # first_row_with_stamps' statements, compiled once per kind of database
 
 
 def prime(packed) -> None:
     """Remember, for this request, the stamps read by packed_column()."""
     if not has_request_context():
         return
-    if isinstance(packed, str):
-        packed = json.loads(packed)
-    g._change_stamps = (request._get_current_object(), {name: int(v) for name, v in (packed or {}).items()})
+    g._change_stamps = (request._get_current_object(), unpack(packed))
 
 
 def forget_read() -> None:

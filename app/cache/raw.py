@@ -1,0 +1,108 @@
+"""One hot SELECT run straight on the DBAPI cursor of a SQLAlchemy connection.
+
+Every signed-in request's first statement (its user's row with the change stamps: app.cache.stamps)
+went through SQLAlchemy's execute: its compiled cache's lookup, execution context, result metadata
+and row objects cost about twice the CPU the driver spends on the statement. Here the statement is
+compiled once per statement and kind of database (the SQL text with its IN lists expanded, the
+constant parameters, where each caller's parameter goes, the columns' result processors), then each
+run is one `cursor.execute` and one `fetchone`, with SQLAlchemy's types applied to the values.
+
+What stays as before: the statement runs on the session's connection (its transaction, or GET's
+autocommit: app.db_events), the engine's `before_cursor_execute` / `after_cursor_execute` listeners
+see it (statement counts, Server-Timing, the dependency check), and a failing statement is run again
+through SQLAlchemy's own execute, which raises its usual error and invalidates a connection that
+the database dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    positional: bool
+    constants: tuple | dict  # the statement's own parameters, processed once
+    slots: tuple  # (caller's parameter name, its positions or its key, its bind processor)
+    keys: tuple[str, ...]  # the columns' labels
+    processors: tuple  # each column's result processor (or None)
+
+
+class _Context:
+    """What cursor-execute listeners read from SQLAlchemy's execution context: the compiled
+    statement (app.cache.dependencies) and room for their own notes (app.cache.timing)."""
+
+    def __init__(self, compiled):
+        self.compiled = compiled
+
+
+def plan(statement, dialect, parameter_names) -> tuple[_Plan, object]:
+    """The plan of `statement` on `dialect`, for parameters named `parameter_names`."""
+    compiled = statement.compile(dialect=dialect)
+    state = compiled.construct_expanded_state(dict.fromkeys(parameter_names))
+    processors = state.processors or {}
+
+    def processed(name, value):
+        processor = processors.get(name)
+        return value if processor is None or value is None else processor(value)
+
+    positional = state.positiontup is not None
+    if positional:
+        names = list(state.positiontup)
+        constants = tuple(processed(name, state.parameters[name]) for name in names)
+        slots = tuple((name, tuple(i for i, n in enumerate(names) if n == name), processors.get(name))
+                      for name in parameter_names)
+    else:
+        constants = {name: processed(name, value) for name, value in state.parameters.items()
+                     if name not in parameter_names}
+        slots = tuple((name, name, processors.get(name)) for name in parameter_names)
+    columns = list(statement.selected_columns)
+    result_processors = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
+    return _Plan(state.statement, positional, constants, slots, tuple(c.key for c in columns), result_processors), compiled
+
+
+def _parameters(prepared: _Plan, params: dict):
+    if prepared.positional:
+        values = list(prepared.constants)
+        for name, positions, processor in prepared.slots:
+            value = params[name]
+            if processor is not None and value is not None:
+                value = processor(value)
+            for position in positions:
+                values[position] = value
+        return tuple(values)
+    values = dict(prepared.constants)
+    for name, key, processor in prepared.slots:
+        value = params[name]
+        values[key] = processor(value) if processor is not None and value is not None else value
+    return values
+
+
+def first(connection, prepared: _Plan, compiled, statement, params: dict) -> tuple | None:
+    """The first row of the planned statement on `connection` (a SQLAlchemy Connection) as a tuple
+    of processed values, or None."""
+    parameters = _parameters(prepared, params)
+    dispatch = connection.dispatch
+    context = _Context(compiled)
+    cursor = connection.connection.cursor()
+    try:
+        if dispatch.before_cursor_execute:
+            for listener in dispatch.before_cursor_execute:
+                listener(connection, cursor, prepared.sql, parameters, context, False)
+        try:
+            cursor.execute(prepared.sql, parameters)
+            row = cursor.fetchone()
+        except Exception:
+            # SQLAlchemy's own execute raises its usual error, and invalidates a dropped connection.
+            row = connection.execute(statement, params).first()
+            return None if row is None else tuple(row)
+        if dispatch.after_cursor_execute:
+            for listener in dispatch.after_cursor_execute:
+                listener(connection, cursor, prepared.sql, parameters, context, False)
+    finally:
+        cursor.close()
+    if row is None:
+        return None
+    return tuple(value if processor is None or value is None else processor(value)
+                 for value, processor in zip(row, prepared.processors, strict=True))
