@@ -228,8 +228,8 @@ def _event_not_in(ids):
 
 
 def facts_id_lists(facts: ViewerFacts) -> tuple[dict[str, frozenset[int]], list[tuple[object, frozenset[int]]]]:
-    """The lists of event ids the TLP rule tests for a viewer with `facts`, by name, and the events
-    they co-organise (not created) grouped by when they were appointed, in time order."""
+    """The lists of event ids the rule tests for a viewer with `facts`, by name; the events they
+    co-organise (not created) grouped by when they were appointed, in time order: [(since, ids)]."""
     later = dict(facts.appointed)
     by_time: dict[object, set[int]] = {}
     for event_id, since in later.items():
@@ -264,8 +264,7 @@ def facts_clause(author_id, coordinator: bool, terms):
     # per appointment time: the co-organised events, grouped by when the viewer came in).
     organiser_when_marked = or_(terms.event_in("from_start"),
                                 *[and_(ids, _marked_at() >= since) for ids, since in terms.appointed()])
-    # The disjunctions folded in Python: each marking is one list of event ids, and the markings
-    # that share an audience share one test.
+    # Folded in Python: each marking is one list of event ids; markings sharing an audience, one test.
     amber = () if coordinator else (and_(Lesson.tlp == TLP.AMBER, terms.event_in("amber")),)
     open_markings = (*SHAREABLE_MARKINGS, TLP.AMBER) if coordinator else SHAREABLE_MARKINGS
     audience = or_(
