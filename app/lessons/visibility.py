@@ -203,12 +203,15 @@ def _visible_event(user):
 
 
 def _id_array(ids):
-    return literal(sorted(ids), ARRAY(Integer))
+    """The ids as an array written into the statement when executed (the compiled form stays cached):
+    PostgreSQL hashes constant arrays for `= ANY` / `<> ALL`; a parameter's array, in the generic plan
+    of a prepared statement (psycopg prepares at the 5th run), is scanned for every row."""
+    return literal(sorted(ids), ARRAY(Integer), literal_execute=True)
 
 
 def _event_in(ids):
-    """Lesson.event_id in a list of ids: one array parameter on PostgreSQL (short to send and plan),
-    an IN list elsewhere."""
+    """Lesson.event_id in a list of ids: one array of constants on PostgreSQL (_id_array), an IN
+    list elsewhere."""
     if not ids:
         return false()
     if db.engine.dialect.name == "postgresql":
@@ -224,17 +227,61 @@ def _event_not_in(ids):
     return Lesson.event_id.not_in(sorted(ids))
 
 
-def _organiser_when_marked_from_facts(facts: ViewerFacts):
-    """The entry's event is organised by the viewer, who was an organiser when it was marked: every
-    organised event but the later appointments, and those only for entries marked since."""
+def facts_id_lists(facts: ViewerFacts) -> tuple[dict[str, frozenset[int]], list[tuple[object, frozenset[int]]]]:
+    """The lists of event ids the rule tests for a viewer with `facts`, by name; the events they
+    co-organise (not created) grouped by when they were appointed, in time order: [(since, ids)]."""
     later = dict(facts.appointed)
-    terms = [_event_in(facts.organised - set(later))]
-    # One term per appointment time: the co-organised events, grouped by when the viewer came in.
     by_time: dict[object, set[int]] = {}
     for event_id, since in later.items():
         by_time.setdefault(since, set()).add(event_id)
-    terms += [and_(_event_in(ids), _marked_at() >= since) for since, ids in sorted(by_time.items())]
-    return or_(*terms)
+    strict_ids = facts.attended | facts.organisation_attended
+    lists = {"hidden": facts.hidden, "organised": facts.organised, "from_start": facts.organised - set(later),
+             "strict": strict_ids, "amber": strict_ids | facts.organised, "attended": facts.attended}
+    return lists, [(since, frozenset(ids)) for since, ids in sorted(by_time.items())]
+
+
+class _FactsTerms:
+    """What the facts' clause tests, from the viewer's lists themselves."""
+    def __init__(self, facts: ViewerFacts):
+        self.lists, self.groups = facts_id_lists(facts)
+
+    def event_in(self, name: str):
+        return _event_in(self.lists[name])
+    def event_not_in(self, name: str):
+        return _event_not_in(self.lists[name])
+    def appointed(self):
+        return [(_event_in(ids), since) for since, ids in self.groups]
+
+
+def facts_clause(author_id, coordinator: bool, terms):
+    """The rule for a signed-in viewer whose facts were read (visible_lessons_clause), its lists of
+    ids given by `terms` (_FactsTerms, or app.lessons.library_statement's bound stand-in)."""
+    # Every entry has an event (NOT NULL foreign key): "not on a hidden event" = "on a visible one".
+    event_visible = terms.event_not_in("hidden")
+    organiser = terms.event_in("organised")
+    # The entry's event is organised by the viewer, who was an organiser when it was marked: every
+    # organised event but the later appointments, and those only for entries marked since (one term
+    # per appointment time: the co-organised events, grouped by when the viewer came in).
+    organiser_when_marked = or_(terms.event_in("from_start"),
+                                *[and_(ids, _marked_at() >= since) for ids, since in terms.appointed()])
+    # Folded in Python: each marking is one list of event ids; markings sharing an audience, one test.
+    amber = () if coordinator else (and_(Lesson.tlp == TLP.AMBER, terms.event_in("amber")),)
+    open_markings = (*SHAREABLE_MARKINGS, TLP.AMBER) if coordinator else SHAREABLE_MARKINGS
+    audience = or_(
+        Lesson.tlp.in_(open_markings),
+        *amber,
+        and_(Lesson.tlp == TLP.AMBER_STRICT, or_(terms.event_in("strict"), organiser_when_marked)),
+        and_(Lesson.tlp == TLP.RED, or_(terms.event_in("attended"), organiser_when_marked)),
+    )
+    return _visible_if(author_id, coordinator, event_visible, organiser, audience)
+
+
+def _visible_if(author_id, coordinator: bool, event_visible, organiser, audience):
+    status_allowed = or_(
+        Lesson.status.in_(PUBLISHED_STATUSES),
+        and_(Lesson.status.in_(UNDER_REVIEW_STATUSES), true() if coordinator else organiser),
+    )
+    return or_(Lesson.author_id == author_id, and_(event_visible, status_allowed, audience))
 
 
 def _organiser_when_marked(user):
@@ -255,48 +302,27 @@ def visible_lessons_clause(user, facts: ViewerFacts | None = None):
     With `facts` (from viewer_facts(user), read in the same request) the organiser/attendance
     sub-queries become lists of event ids; the rule is the same either way.
     """
-    published = Lesson.status.in_(PUBLISHED_STATUSES)
     if not is_signed_in(user):
-        return and_(_visible_event(user), published, Lesson.tlp == TLP.CLEAR)
-
+        return and_(_visible_event(user), Lesson.status.in_(PUBLISHED_STATUSES), Lesson.tlp == TLP.CLEAR)
     coordinator = is_coordinator(user)
     if facts is not None:
-        # Every entry has an event (NOT NULL foreign key): "not on a hidden event" = "on a visible one".
-        event_visible = _event_not_in(facts.hidden)
-        organiser = _event_in(facts.organised)
-        organiser_when_marked = _organiser_when_marked_from_facts(facts)
-        # The same disjunctions folded in Python: each marking is one list of event ids, and the
-        # markings that share an audience share one test.
-        strict_ids = facts.attended | facts.organisation_attended
-        amber = () if coordinator else (and_(Lesson.tlp == TLP.AMBER, _event_in(strict_ids | facts.organised)),)
-        open_markings = (*SHAREABLE_MARKINGS, TLP.AMBER) if coordinator else SHAREABLE_MARKINGS
-        audience = or_(
-            Lesson.tlp.in_(open_markings),
-            *amber,
-            and_(Lesson.tlp == TLP.AMBER_STRICT, or_(_event_in(strict_ids), organiser_when_marked)),
-            and_(Lesson.tlp == TLP.RED, or_(_event_in(facts.attended), organiser_when_marked)),
-        )
+        return facts_clause(user.id, coordinator, _FactsTerms(facts))
+    event_visible = _visible_event(user)
+    organiser = Lesson.event_id.in_(event_access.organised_event_ids(user.id))
+    organiser_when_marked = _organiser_when_marked(user)
+    attended = Lesson.event_id.in_(attended_event_ids(user))
+    if user.organisation_id:
+        organisation_attended = Lesson.event_id.in_(organisation_attended_event_ids(user.organisation_id))
     else:
-        event_visible = _visible_event(user)
-        organiser = Lesson.event_id.in_(event_access.organised_event_ids(user.id))
-        organiser_when_marked = _organiser_when_marked(user)
-        attended = Lesson.event_id.in_(attended_event_ids(user))
-        if user.organisation_id:
-            organisation_attended = Lesson.event_id.in_(organisation_attended_event_ids(user.organisation_id))
-        else:
-            organisation_attended = false()
-        audience = or_(
-            Lesson.tlp.in_(SHAREABLE_MARKINGS),
-            and_(Lesson.tlp == TLP.AMBER,
-                 or_(organisation_attended, attended, organiser, true() if coordinator else false())),
-            and_(Lesson.tlp == TLP.AMBER_STRICT, or_(organisation_attended, attended, organiser_when_marked)),
-            and_(Lesson.tlp == TLP.RED, or_(attended, organiser_when_marked)),
-        )
-    status_allowed = or_(
-        published,
-        and_(Lesson.status.in_(UNDER_REVIEW_STATUSES), true() if coordinator else organiser),
+        organisation_attended = false()
+    audience = or_(
+        Lesson.tlp.in_(SHAREABLE_MARKINGS),
+        and_(Lesson.tlp == TLP.AMBER,
+             or_(organisation_attended, attended, organiser, true() if coordinator else false())),
+        and_(Lesson.tlp == TLP.AMBER_STRICT, or_(organisation_attended, attended, organiser_when_marked)),
+        and_(Lesson.tlp == TLP.RED, or_(attended, organiser_when_marked)),
     )
-    return or_(Lesson.author_id == user.id, and_(event_visible, status_allowed, audience))
+    return _visible_if(user.id, coordinator, event_visible, organiser, audience)
 
 
 def _entries_open_to_role(user):

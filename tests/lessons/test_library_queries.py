@@ -2,7 +2,7 @@
 statements, whatever the query, the filters, the page and the number of entries, events and
 attendances (issue 19): the user (with the change stamps), the viewer's facts read with the filters'
 choices (one statement built once per role: app.lessons.choices), and ONE search statement for the
-figures and the page's entries (app.lessons.search.library_counts)."""
+figures and the page's entries (app.lessons.listing.library_counts)."""
 
 from __future__ import annotations
 
@@ -87,3 +87,64 @@ def test_viewers_sharing_the_facts_statement_each_get_their_own_facts(app, login
     for viewer, sees in ((first, True), (second, False), (first, True)):
         _statements, page = cold_statements(app, login(viewer), "/lessons/?q=radio")
         assert (f'data-testid="lesson-{amber.id}"' in page) is sees, viewer.email
+
+
+def _attended_world(make):
+    """Two members of two organisations, each with a colleague who attended an event of their own
+    with an AMBER and a RED entry: (first, second, first's entries, second's entries)."""
+    viewers, entries = [], []
+    for _ in range(2):
+        viewer = make.user(organisation=make.organisation())
+        colleague = make.user(organisation=viewer.organisation)
+        event = make.past_event()
+        for user in (viewer, colleague):
+            db.session.add(Registration(event_id=event.id, user_id=user.id, status=RegistrationStatus.CONFIRMED,
+                                        checked_in_at=now()))
+        db.session.commit()
+        viewers.append(viewer)
+        entries.append([make_lesson(event, colleague, title=f"Radio {tlp.value}", tlp=tlp)
+                        for tlp in (TLP.AMBER, TLP.RED)])
+    return viewers, entries
+
+
+def test_library_statement_is_built_once_per_shape(app, login, make, monkeypatch):
+    """Viewers of one role whose lists of events are empty or not alike, with the same filters set
+    (whatever their values), share one statement (app.lessons.listing._bound_statement): it is not
+    built again for the next request."""
+    from app.lessons import listing
+
+    (first, second), _entries = _attended_world(make)
+    built = []
+    original = listing._counts_statement
+    monkeypatch.setattr(listing, "_counts_statement", lambda *args: built.append(1) or original(*args))
+    listing._bound_statement.cache_clear()
+    for viewer, url in ((first, "/lessons/?q=radio&kind=lesson"), (second, "/lessons/?q=amber&kind=observation"),
+                        (first, "/lessons/?q=red&kind=observation&page=2")):
+        assert login(viewer).get(url).status_code == 200
+    assert len(built) == 1
+    assert login(second).get("/lessons/?q=radio&tlp=red").status_code == 200  # another filter: another shape
+    assert len(built) == 2
+
+
+def test_viewers_sharing_the_library_statement_each_see_their_own_entries(app, login, make):
+    """The shared statement takes each viewer's own lists of events (parameters): one member's
+    organisation's attendance never opens an entry to another member."""
+    (first, second), (first_entries, second_entries) = _attended_world(make)
+    for viewer, own, other in ((first, first_entries, second_entries), (second, second_entries, first_entries),
+                               (first, first_entries, second_entries)):
+        _statements, page = cold_statements(app, login(viewer), "/lessons/?q=radio")
+        assert all(f'data-testid="lesson-{entry.id}"' in page for entry in own), viewer.email
+        assert not any(f'data-testid="lesson-{entry.id}"' in page for entry in other), viewer.email
+
+
+def test_search_statement_writes_the_viewers_event_ids_as_constants(app, login, make):
+    """On PostgreSQL the viewer's lists of event ids are written into the search statement (hashed
+    by the plan) rather than sent as array parameters: psycopg prepares a statement run 5 times,
+    and in the generic plan PostgreSQL keeps then an array parameter is scanned for every row."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's plans")
+    (first, _second), _entries = _attended_world(make)
+    statements, _page = cold_statements(app, login(first), "/lessons/?q=radio")
+    search = [statement for statement in statements if "WITH matches" in statement]
+    assert len(search) == 1
+    assert "= ANY (ARRAY[" in search[0] and "[]" not in search[0].replace("ARRAY[", "")

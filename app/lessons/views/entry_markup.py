@@ -47,7 +47,7 @@ def tlp_badge(tlp, labels: dict | None = None) -> Markup:
 
 @bp.app_template_global("entry_items")
 def entry_items(lessons, show_event: bool = True) -> Markup:
-    """One <li> per entry (an ORM Lesson or app.lessons.search.ListedEntry): its title linking to it,
+    """One <li> per entry (an ORM Lesson or app.lessons.listing.ListedEntry): its title linking to it,
     kind, event (`show_event`), author and themes, then its status and marking."""
     labels: dict = {}
     return Markup("".join([_entry_item(lesson, show_event, labels) for lesson in lessons]))

@@ -9,8 +9,9 @@ from markupsafe import Markup
 from app.assessments import queries as assessment_queries
 from app.lessons import queries
 from app.lessons.choices import facts_and_choices
+from app.lessons.listing import library_counts
 from app.lessons.models import RecommendationType
-from app.lessons.search import LibraryFilter, library_counts
+from app.lessons.search import LibraryFilter
 from app.lessons.views import bp
 from app.lessons.views.common import PER_PAGE, filter_context
 from app.pagination import Page, parse_page

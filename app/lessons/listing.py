@@ -1,0 +1,264 @@
+"""The library's figures and one page of its entries in ONE statement (library_counts), built once
+per shape of viewer and filter on a bound viewer: building the statement (the TLP rule, the filters,
+the page's joins) and its cache key cost more than running it, so the viewer's lists of event ids,
+the filters' values, the page's limit and offset are parameters (the lists written into the SQL when
+executed: app.lessons.visibility._id_array), as the facts' statement (app.lessons.choices)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import SimpleNamespace
+
+from sqlalchemy import (
+    Integer,
+    String,
+    all_,
+    any_,
+    bindparam,
+    cast,
+    false,
+    func,
+    literal,
+    null,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from app.accounts.models import User
+from app.events.models import Event
+from app.extensions import db
+from app.lessons.choices import ThemeChoice
+from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus, lesson_themes
+from app.lessons.search import LibraryFilter, apply_filters, filter_values, fulltext_query
+from app.lessons.visibility import (
+    ViewerFacts,
+    facts_clause,
+    facts_id_lists,
+    is_coordinator,
+    visible_lessons_clause,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedEvent:
+    id: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedAuthor:
+    id: int
+    name: str
+
+
+@dataclass(slots=True)
+class ListedEntry:
+    """What a list of entries shows of one entry (templates/lessons/_macros.html entry_item)."""
+
+    id: int
+    title: str
+    kind: LessonKind
+    status: LessonStatus
+    tlp: TLP
+    created_at: datetime
+    event: ListedEvent
+    author: ListedAuthor | None
+    themes: list = field(default_factory=list)
+
+
+@dataclass
+class LibraryCounts:
+    """The library's figures: how many entries match, by kind and by status, and (for validators)
+    how many visible entries await validation whatever the filter; with `page`, that page's entries."""
+
+    total: int = 0
+    by_kind: dict = field(default_factory=dict)
+    by_status: dict = field(default_factory=dict)
+    awaiting: int | None = None
+    entries: list[ListedEntry] = field(default_factory=list)
+
+
+class _BoundTerms:
+    """The lists of event ids of app.lessons.visibility.facts_clause as parameters `ids_<name>` (an
+    empty list is a shape of its own: false, or true for "not in"), the later appointments as
+    `appointed_<i>` with their time `since_<i>`."""
+
+    def __init__(self, postgresql: bool, empty: frozenset[str], groups: int):
+        self.postgresql, self.empty, self.groups = postgresql, empty, groups
+
+    def _ids(self, name: str):
+        if self.postgresql:
+            return bindparam(f"ids_{name}", type_=ARRAY(Integer), literal_execute=True)
+        return bindparam(f"ids_{name}", expanding=True)
+
+    def event_in(self, name: str):
+        if name in self.empty:
+            return false()
+        if self.postgresql:
+            return Lesson.event_id == any_(self._ids(name))
+        return Lesson.event_id.in_(self._ids(name))
+
+    def event_not_in(self, name: str):
+        if name in self.empty:
+            return true()
+        if self.postgresql:
+            return Lesson.event_id != all_(self._ids(name))
+        return Lesson.event_id.not_in(self._ids(name))
+
+    def appointed(self):
+        return [(self.event_in(f"appointed_{i}"), bindparam(f"since_{i}")) for i in range(self.groups)]
+
+
+# Columns a UNION part that lists no entry fills with NULLs (id, title, tlp, created_at, event id and
+# title, author id and name, theme ids).
+def _listed_nothing():
+    no_int, no_text = null().cast(Integer), null()
+    return (no_int, no_text, no_text, no_text, no_int, no_text, no_int, no_text, no_text)
+
+
+def _page_part(matches, limit, offset):
+    """The page's rows: the matches cut to the page, joined to their event, author and theme ids."""
+    page_ids = (
+        select(matches.c.id).order_by(matches.c.created_at.desc(), matches.c.id.desc())
+        .limit(limit).offset(offset).subquery("page_ids")
+    )
+    return (
+        select(literal("page").label("part"), Lesson.kind, Lesson.status, null().cast(Integer).label("n"),
+               Lesson.id, Lesson.title, Lesson.tlp, Lesson.created_at,
+               Event.id.label("event_id"), Event.title.label("event_title"),
+               User.id.label("author_id"), User.name.label("author_name"),
+               select(func.aggregate_strings(cast(lesson_themes.c.theme_id, String), ","))
+               .where(lesson_themes.c.lesson_id == Lesson.id).scalar_subquery().label("theme_ids"))
+        .select_from(page_ids)
+        .join(Lesson, Lesson.id == page_ids.c.id)
+        .join(Event, Event.id == Lesson.event_id)
+        .outerjoin(User, User.id == Lesson.author_id)
+    )
+
+
+def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_visible):
+    """library_counts' statement: `visible` the TLP rule's clause, `value` the filters' values (see
+    apply_filters), `page` (limit, offset) or None, `awaiting_visible` the rule again for the
+    awaiting figure's part, or None for no such part.
+
+    The parts of the UNION share one row shape: (part, kind, status, n, then the listed columns)."""
+    matches = apply_filters(
+        select(Lesson.id.label("id"), Lesson.kind.label("kind"), Lesson.status.label("status"),
+               Lesson.created_at.label("created_at")),
+        user, f, visible=visible, value=value,
+    ).cte("matches")
+    parts = []
+    if page is not None:
+        # First in the UNION: its column types (enums, UTC instants) decode every part's rows.
+        parts.append(_page_part(matches, *page))
+    parts.append(
+        select(literal("match").label("part"), matches.c.kind, matches.c.status, func.count().label("n"),
+               *_listed_nothing()).group_by(matches.c.kind, matches.c.status)
+    )
+    if awaiting_visible is not None:
+        parts.append(select(literal("awaiting"), null(), null(), func.count(Lesson.id), *_listed_nothing()).where(
+            Lesson.status == LessonStatus.SUBMITTED, awaiting_visible
+        ))
+    return union_all(*parts) if len(parts) > 1 else parts[0]
+
+
+_FILTER_FIELDS = tuple(name for name in LibraryFilter.__dataclass_fields__ if name not in ("q", "statuses"))
+
+
+@functools.lru_cache(maxsize=256)
+def _bound_statement(postgresql: bool, coordinator: bool, empty: frozenset[str], groups: int,
+                     filters: frozenset[str], paged: bool, awaiting: bool):
+    """_counts_statement for every viewer and filter of one shape (`filters`: the names of the
+    filters set, "q" for words to search), its values parameters: `viewer_id`, the lists and times
+    of _BoundTerms, `filter_<name>`, `fulltext_query`, `page_limit` and `page_offset`."""
+    terms = _BoundTerms(postgresql, empty, groups)
+    visible = facts_clause(bindparam("viewer_id", type_=Integer), coordinator, terms)
+    # apply_filters asks only whether each filter is set (the words: fulltext_query, a parameter).
+    shape = SimpleNamespace(**{name: name in filters for name in _FILTER_FIELDS}, statuses=(),
+                            q="x" if "q" in filters else "")
+    page = (bindparam("page_limit", type_=Integer), bindparam("page_offset", type_=Integer)) if paged else None
+    return _counts_statement(None, shape, visible, lambda name: bindparam(f"filter_{name}"), page,
+                             visible if awaiting else None)
+
+
+def _bound(user, f: LibraryFilter, facts: ViewerFacts, page, awaiting: bool):
+    """(_bound_statement for this viewer, filter and page, its parameters)."""
+    lists, groups = facts_id_lists(facts)
+    parameters = {"viewer_id": user.id}
+    for name, ids in lists.items():
+        parameters[f"ids_{name}"] = sorted(ids)
+    for i, (since, ids) in enumerate(groups):
+        parameters[f"ids_appointed_{i}"], parameters[f"since_{i}"] = sorted(ids), since
+    values = filter_values(user, f)
+    for name, value in values.items():
+        parameters[f"filter_{name}"] = value
+    query = fulltext_query(f.q)
+    if query is not None:
+        parameters["fulltext_query"] = query
+    if page is not None:
+        parameters["page_limit"], parameters["page_offset"] = page
+    filters = frozenset(name for name in _FILTER_FIELDS if getattr(f, name))
+    if query is not None:
+        filters |= {"q"}
+    statement = _bound_statement(db.engine.dialect.name == "postgresql", is_coordinator(user),
+                                 frozenset(name for name, ids in lists.items() if not ids), len(groups),
+                                 filters, page is not None, awaiting)
+    return statement, parameters
+
+
+def _listed_entry(kind, status, listed, themes_by_id: dict) -> ListedEntry:
+    lesson_id, title, tlp, created_at, event_id, event_title, author_id, author_name, theme_ids = listed
+    entry_themes = [themes_by_id[i] for i in (theme_ids or "").split(",") if i in themes_by_id]
+    return ListedEntry(
+        lesson_id, title, LessonKind(kind), LessonStatus(status), TLP(tlp), created_at,
+        ListedEvent(event_id, event_title),
+        ListedAuthor(author_id, author_name) if author_id is not None else None,
+        sorted(entry_themes, key=lambda theme: theme.name_rank),
+    )
+
+
+def _add_rows(counts: LibraryCounts, rows, themes: list[ThemeChoice]) -> None:
+    """Fold the UNION's rows into `counts` (awaiting figure, page entries, counts by kind and status)."""
+    themes_by_id = {str(theme.id): theme for theme in themes}
+    for part, kind, status, n, *listed in rows:
+        if part == "awaiting":
+            counts.awaiting = n
+        elif part == "page":
+            counts.entries.append(_listed_entry(kind, status, listed, themes_by_id))
+        else:
+            kind, status = LessonKind(kind), LessonStatus(status)
+            counts.total += n
+            counts.by_kind[kind] = counts.by_kind.get(kind, 0) + n
+            counts.by_status[status] = counts.by_status.get(status, 0) + n
+    # The UNION does not promise the page's order: newest first, as the CTE cut it.
+    counts.entries.sort(key=lambda entry: (entry.created_at, entry.id), reverse=True)
+
+
+def library_counts(user, f: LibraryFilter, facts: ViewerFacts | None = None,
+                   with_awaiting: bool = False, page: tuple[int, int] | None = None,
+                   themes: list[ThemeChoice] = ()) -> LibraryCounts:
+    """Total, counts by kind and by status, the awaiting figure and (with `page` = (limit, offset))
+    the entries of one page, newest first, in ONE statement: the entries matching `f` are selected
+    once (a CTE), grouped by (kind, status) and cut to the page, whose rows alone are joined to
+    their event, author and theme ids (the long texts are not read); one more row counts the
+    visible submitted entries when the filter does not already give that figure. `themes`
+    (filter_choices) gives the entries their themes, by name. With the viewer's `facts` the
+    statement is the one of its shape (_bound_statement)."""
+    awaiting_in_grouped = with_awaiting and f.is_empty
+    awaiting = with_awaiting and not awaiting_in_grouped
+    if facts is not None and not f.statuses:
+        statement, parameters = _bound(user, f, facts, page, awaiting)
+    else:
+        visible = visible_lessons_clause(user, facts)
+        statement = _counts_statement(user, f, visible, filter_values(user, f).__getitem__, page,
+                                      visible if awaiting else None)
+        parameters = {}
+    counts = LibraryCounts(awaiting=0 if with_awaiting else None)
+    _add_rows(counts, db.session.execute(statement, parameters).all(), themes)
+    if awaiting_in_grouped:
+        counts.awaiting = counts.by_status.get(LessonStatus.SUBMITTED, 0)
+    return counts
