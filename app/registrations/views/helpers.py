@@ -3,22 +3,86 @@ registration box helper for templates, the `next` target and the arguments parse
 
 from __future__ import annotations
 
-from flask import request, url_for
+import functools
+from collections.abc import Callable
+
+from flask import current_app, has_request_context, render_template, request, url_for
+from flask.globals import request_ctx
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.accounts.auth import is_safe_next
 from app.events.models import Event
+from app.i18n import catalog
 from app.registrations import box
 from app.registrations.forms import RegistrationForm
 from app.registrations.question_forms import LazyForm, form_for
 from app.registrations.views import bp
 
+# Addresses of the registration pages by their integer arguments (an event's, a registration's),
+# worked out with url_for once per worker and endpoint, then a str.format each (the organisers' tabs
+# and a list's rows print dozens). Bounded: hosts come from the request.
+_URL_FORMATS: dict[tuple, str] = {}
+_URL_FORMATS_MAX = 256
+_MARKERS = (987654321, 987654322)
 
-def url_maker(endpoint: str, key: str, **values):
-    """url_for once, then a str.format per row: a list of hundreds of links costs one url_for."""
-    marker = 987654321
-    template = url_for(endpoint, **values, **{key: marker}).replace("{", "{{").replace("}", "}}")
-    return template.replace(str(marker), "{}").format
+
+def url_maker(endpoint: str, *keys: str, **values) -> Callable[..., str]:
+    """The address of `endpoint` for `values` and, given positionally, `keys` (integers): one
+    url_for per worker, then a str.format per address."""
+    names = (*values, *keys)
+    template = _url_format(endpoint, names)
+    if template is None:
+        return lambda *args: url_for(endpoint, **values, **dict(zip(keys, args, strict=True)))
+    return functools.partial(template.format, *values.values())
+
+
+def event_url(endpoint: str, event_id: int) -> str:
+    """url_for(endpoint, event_id=event_id), remembered as a template per worker (a template helper)."""
+    template = _url_format(endpoint, ("event_id",))
+    return url_for(endpoint, event_id=event_id) if template is None else template.format(event_id)
+
+
+def organiser_tabs(event_id: int) -> Markup:
+    """The organisers' tabs of an event's pages (a template helper): rendered once per language,
+    current page and address root, then the event's id put in."""
+    adapter = request_ctx.url_adapter if has_request_context() else None
+    if adapter is None or current_app.url_default_functions:
+        return Markup(render_template("registrations/_organiser_tabs.html", event_id=event_id, active=request.endpoint))
+    template = _tabs_in(catalog(), request.endpoint, adapter.script_name, adapter.server_name, adapter.subdomain,
+                        adapter.url_scheme)
+    return Markup(template.format(event_id))
+
+
+@functools.lru_cache(maxsize=128)
+def _tabs_in(_catalog, active: str | None, *_address_root) -> str:
+    """The tabs in the current language (its catalog is a part of the key) with `active` the current
+    page's endpoint, as a str.format template of the event's id."""
+    marker = str(_MARKERS[0])
+    html = render_template("registrations/_organiser_tabs.html", event_id=_MARKERS[0], active=active)
+    return html.replace("{", "{{").replace("}", "}}").replace(marker, "{0}")
+
+
+def _url_format(endpoint: str, names: tuple[str, ...]) -> str | None:
+    """url_for(endpoint) with integer arguments `names` as a str.format template ({0}, {1}), or None
+    when it cannot be remembered (no request, URL defaults installed, too many arguments)."""
+    if len(names) > len(_MARKERS) or not has_request_context() or current_app.url_default_functions:
+        return None
+    adapter = request_ctx.url_adapter
+    if adapter is None:
+        return None
+    key = (adapter.script_name, adapter.server_name, adapter.subdomain, adapter.url_scheme, endpoint, names)
+    template = _URL_FORMATS.get(key)
+    if template is None:
+        built = url_for(endpoint, **dict(zip(names, _MARKERS, strict=False)))
+        template = built.replace("{", "{{").replace("}", "}}")
+        for index, marker in enumerate(_MARKERS[: len(names)]):
+            if template.count(str(marker)) != 1:
+                return None
+            template = template.replace(str(marker), f"{{{index}}}")
+        if len(_URL_FORMATS) < _URL_FORMATS_MAX:
+            _URL_FORMATS[key] = template
+    return template
 
 
 def registration_box(event: Event, form: RegistrationForm | None = None, *, seats_taken: int | None = None,
@@ -31,7 +95,7 @@ def registration_box(event: Event, form: RegistrationForm | None = None, *, seat
 
 @bp.app_context_processor
 def _registration_helpers():
-    return {"registration_box": registration_box}
+    return {"registration_box": registration_box, "event_url": event_url, "organiser_tabs": organiser_tabs}
 
 
 def next_or(default: str) -> str:

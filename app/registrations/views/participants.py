@@ -3,13 +3,17 @@ and a message to participants."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+import functools
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.accounts.auth import login_required
 from app.events.access import get_managed_or_404
+from app.i18n import catalog
 from app.pagination import Page, parse_page
 from app.registrations import exports, imports, manage, queries
 from app.registrations.answers import answer_columns, answers_for
@@ -27,8 +31,29 @@ from app.registrations.waitlist import waitlist_position
 
 
 def status_filters() -> list[tuple[str, str]]:
-    """The status filter's options, in the page's language."""
-    return [("", _("All"))] + [(s.value, s.label) for s in RegistrationStatus]
+    """The status filter's options, in the page's language (worked out once per language)."""
+    return _status_filters_in(catalog())
+
+
+@functools.lru_cache(maxsize=16)
+def _status_filters_in(_catalog) -> tuple[tuple[str, str], ...]:
+    """The status filter's options in the current language, whose catalog is the key."""
+    return (("", _("All")),) + tuple((s.value, s.label) for s in RegistrationStatus)
+
+
+def bulk_fieldset() -> Markup:
+    """The list's bulk actions (BulkForm's fields, no CSRF token: the page writes it), the same on
+    every list: rendered once per language."""
+    return _bulk_fieldset_in(catalog())
+
+
+@functools.lru_cache(maxsize=16)
+def _bulk_fieldset_in(_catalog) -> Markup:
+    """bulk_fieldset in the current language, whose catalog is the key."""
+    return Markup(render_template("registrations/participants_bulk.html",
+                                  bulk_form=BulkForm(formdata=None, meta={"csrf": False})))
+
+
 # A page of the list: 50 by default (as Indico's and pretix's lists), more on request; the search
 # and the status filter find anyone in a 2,000-person event.
 PARTICIPANTS_PER_PAGE = 50
@@ -64,7 +89,8 @@ def participants(event_id: int):
     page = Page(items=[], page=number, per_page=per_page, total=found.total)
     return render_template(
         "registrations/participants.html", event=event, page=page, rows_html=found.rows_html, counts=found.counts,
-        status_filter=status_filter, q=q, statuses=status_filters(), bulk_form=BulkForm(formdata=None),
+        status_filter=status_filter, q=q, statuses=status_filters(), bulk_fieldset=bulk_fieldset(),
+        csrf_enabled=current_app.config.get("WTF_CSRF_ENABLED", True),
         columns=exports.column_labels(show_needs, answer_columns(found.questions, show_needs)), default_columns=exports.DEFAULT_COLUMNS, seats_taken=found.seats_taken,
         page_sizes=PARTICIPANTS_PAGE_SIZES, needs_notice=needs_notice(event) if show_needs else None,
     )
