@@ -104,8 +104,14 @@ def _personal_params(user: User) -> dict:
 
 
 def _personal_queries(signed_in: bool, role, waitlisted: bool):
-    """(registrations, session sign-up rows) the personal feed selects, unordered and unlimited, for
-    the reader `_personal_params` binds."""
+    """(registrations, session sign-up rows, the reader's sign-ups) the personal feed selects,
+    unordered and unlimited, for the reader `_personal_params` binds.
+
+    The sign-up rows start from the reader's own sign-ups, read first on their own (`MATERIALIZED`
+    on PostgreSQL): psycopg prepares a statement run often and PostgreSQL then keeps a generic plan,
+    costed for an average reader (two registrations). That plan began at the reader's registrations
+    and walked every session of every registered event (2,000 sessions, 5,400 buffers, ~20 ms for a
+    member with 200 registrations and no sign-up) before it looked at the sign-ups."""
     since = bindparam("since", type_=Event.ends_at.type)
     viewer = reader.stand_in(signed_in, role)
     statuses = [RegistrationStatus.CONFIRMED]
@@ -124,33 +130,34 @@ def _personal_queries(signed_in: bool, role, waitlisted: bool):
             visible_clause(viewer),
         )
     )
+    mine = (
+        select(SessionSignup.session_id, SessionSignup.status, SessionSignup.updated_at)
+        .where(SessionSignup.user_id == viewer.id, SessionSignup.status.in_(signup_statuses))
+        .cte("my_signups")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
     signups = (
-        select(SessionSignup, Session, Event, Registration.status)
-        .select_from(SessionSignup)
-        .join(Session, SessionSignup.session_id == Session.id)
+        select(mine, Session, Event, Registration.status)
+        .select_from(mine)
+        .join(Session, mine.c.session_id == Session.id)
         .join(Event, Session.event_id == Event.id)
-        .join(
-            Registration,
-            and_(Registration.event_id == Event.id, Registration.user_id == SessionSignup.user_id),
-        )
+        .join(Registration, and_(Registration.event_id == Event.id, Registration.user_id == viewer.id))
         .where(
-            SessionSignup.user_id == viewer.id,
-            SessionSignup.status.in_(signup_statuses),
             Registration.status.in_(statuses),
             Session.ends_at >= since,
             visible_clause(viewer),
         )
     )
-    return registrations, signups
+    return registrations, signups, mine
 
 
 @functools.cache
 def _personal_fingerprint_statement(*shape):
-    registrations, signups = _personal_queries(*shape)
+    registrations, signups, mine = _personal_queries(*shape)
     ours = _aggregate(registrations, func.max(Event.updated_at), func.max(Registration.updated_at),
                       func.sum(Event.id), func.sum(Event.sequence))
     theirs = _aggregate(signups, func.max(Session.updated_at), func.max(Event.updated_at),
-                        func.max(SessionSignup.updated_at), func.max(Registration.updated_at),
+                        func.max(mine.c.updated_at), func.max(Registration.updated_at),
                         func.sum(Session.id), func.sum(Session.sequence))
     # Registrations and sign-ups that were cancelled also change the feed (an entry disappears).
     reader_id = reader.READER
@@ -177,11 +184,11 @@ def personal_fingerprint(user: User, *, all_day: bool = False) -> Fingerprint:
 @functools.cache
 def _personal_feed_statements(*shape):
     """The feed's two reads (its events, its sessions with their events), built once per shape."""
-    registrations, signups = _personal_queries(*shape)
+    registrations, signups, mine = _personal_queries(*shape)
     events = (registrations.with_only_columns(*rows.EVENT_COLUMNS, Registration.status, Registration.updated_at)
               .order_by(Event.starts_at, Event.id).limit(PERSONAL_LIMIT))
-    sessions = (signups.with_only_columns(*rows.SESSION_COLUMNS, *rows.EVENT_COLUMNS, SessionSignup.status,
-                                          SessionSignup.updated_at, Registration.status)
+    sessions = (signups.with_only_columns(*rows.SESSION_COLUMNS, *rows.EVENT_COLUMNS, mine.c.status,
+                                          mine.c.updated_at, Registration.status)
                 .order_by(Session.starts_at, Session.id).limit(PERSONAL_LIMIT))
     return events, sessions
 

@@ -168,3 +168,21 @@ def test_an_event_and_a_session_of_kinds_spelled_alike_keep_their_own_labels(cli
     body = client.get(f"/calendar/feed/{reader.calendar_token}.ics").data.decode().replace("\r\n ", "")
     assert "CATEGORIES:Training / capacity building\r\n" in body
     assert "CATEGORIES:Training\r\n" in body
+
+
+def test_the_personal_feed_reads_the_readers_sign_ups_first_whatever_plan_postgresql_keeps():
+    """psycopg prepares a statement run often and PostgreSQL then keeps a generic plan, costed for an
+    average reader: for a member with 200 registrations it began at the registrations and walked
+    every session of every event (5,400 buffers, ~20 ms, twice a request). The reader's sign-ups are
+    read first on their own (a MATERIALIZED CTE: no plan can reorder around it), in the fingerprint
+    and in the feed's read alike."""
+    from sqlalchemy.dialects import postgresql
+
+    from app.calendar import feeds
+
+    for shape in ((True, "member", False), (True, "member", True), (True, "admin", False)):
+        statements = (feeds._personal_fingerprint_statement(*shape), feeds._personal_feed_statements(*shape)[1])
+        for statement in statements:
+            sql = " ".join(str(statement.compile(dialect=postgresql.dialect())).split())
+            assert sql.startswith("WITH my_signups AS MATERIALIZED (SELECT session_signups.session_id"), sql
+            assert "FROM my_signups JOIN sessions ON my_signups.session_id = sessions.id" in sql, sql
