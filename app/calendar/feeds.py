@@ -8,27 +8,24 @@ key) read with ONE aggregate query over the same rows, so the view answers an un
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, func, select, true
+from sqlalchemy import bindparam, func, select
 
 from app.accounts.models import User
 from app.cache import stamps
-from app.calendar import feed_entries, reader, rows
+from app.calendar import feed_entries, personal_reads, rows
 from app.calendar.entries import Wording
 from app.calendar.ics import Entry
 from app.events.access import managed_clause, visible_clause
-from app.events.models import Event, EventKind, EventStatus, Session, event_projects, event_themes
+from app.events.models import Event, EventKind, EventStatus, event_projects, event_themes
 from app.extensions import db
 from app.registrations.models import (
-    Registration,
     RegistrationStatus,
-    SessionSignup,
     SessionSignupStatus,
 )
 from app.timeutil import now
@@ -36,7 +33,10 @@ from app.timeutil import now
 # Feeds reach this far back; older entries stay in the clients that already have them.
 HISTORY = timedelta(days=400)
 PUBLIC_LIMIT = 1000
-PERSONAL_LIMIT = 2000
+PERSONAL_LIMIT = personal_reads.LIMIT
+# The statuses as the personal feed's read gives them (plain values).
+_CONFIRMED = RegistrationStatus.CONFIRMED.value
+_SIGNED_UP = SessionSignupStatus.CONFIRMED.value
 
 
 # Bump when the serialised form of a feed changes (builder, entry rules): every ETag changes with it.
@@ -94,79 +94,12 @@ def _latest(*values: datetime | None) -> datetime | None:
     return max(present) if present else None
 
 
-def _shape(user: User) -> tuple:
-    """What the personal feed's statements depend on beyond the values bound when they run."""
-    return (*reader.shape(user), bool(user.calendar_include_waitlisted))
-
-
-def _personal_params(user: User) -> dict:
-    return {reader.READER_ID: user.id, "since": now() - HISTORY}
-
-
-def _personal_queries(signed_in: bool, role, waitlisted: bool):
-    """(registrations, session sign-up rows) the personal feed selects, unordered and unlimited, for
-    the reader `_personal_params` binds."""
-    since = bindparam("since", type_=Event.ends_at.type)
-    viewer = reader.stand_in(signed_in, role)
-    statuses = [RegistrationStatus.CONFIRMED]
-    signup_statuses = [SessionSignupStatus.CONFIRMED]
-    if waitlisted:
-        statuses.append(RegistrationStatus.WAITLISTED)
-        signup_statuses.append(SessionSignupStatus.WAITLISTED)
-    registrations = (
-        select(Registration)
-        .select_from(Registration)
-        .join(Event, Registration.event_id == Event.id)
-        .where(
-            Registration.user_id == viewer.id,
-            Registration.status.in_(statuses),
-            Event.ends_at >= since,
-            visible_clause(viewer),
-        )
-    )
-    signups = (
-        select(SessionSignup, Session, Event, Registration.status)
-        .select_from(SessionSignup)
-        .join(Session, SessionSignup.session_id == Session.id)
-        .join(Event, Session.event_id == Event.id)
-        .join(
-            Registration,
-            and_(Registration.event_id == Event.id, Registration.user_id == SessionSignup.user_id),
-        )
-        .where(
-            SessionSignup.user_id == viewer.id,
-            SessionSignup.status.in_(signup_statuses),
-            Registration.status.in_(statuses),
-            Session.ends_at >= since,
-            visible_clause(viewer),
-        )
-    )
-    return registrations, signups
-
-
-@functools.cache
-def _personal_fingerprint_statement(*shape):
-    registrations, signups = _personal_queries(*shape)
-    ours = _aggregate(registrations, func.max(Event.updated_at), func.max(Registration.updated_at),
-                      func.sum(Event.id), func.sum(Event.sequence))
-    theirs = _aggregate(signups, func.max(Session.updated_at), func.max(Event.updated_at),
-                        func.max(SessionSignup.updated_at), func.max(Registration.updated_at),
-                        func.sum(Session.id), func.sum(Session.sequence))
-    # Registrations and sign-ups that were cancelled also change the feed (an entry disappears).
-    reader_id = reader.READER
-    any_registration = select(func.max(Registration.updated_at)).where(
-        Registration.user_id == reader_id).scalar_subquery()
-    any_signup = select(func.max(SessionSignup.updated_at)).where(
-        SessionSignup.user_id == reader_id).scalar_subquery()
-    return select(*ours.c, *theirs.c, any_registration, any_signup).select_from(ours).join(theirs, true())
-
-
 def personal_fingerprint(user: User, *, all_day: bool = False) -> Fingerprint:
     """The personal feed's ETag and Last-Modified in one query (built once per shape of reader): a
     new, cancelled or changed registration or sign-up, an edited event or session, an event leaving
     the window, a new token or a changed preference (language, time zone, waitlisted) all change it."""
-    statement = _personal_fingerprint_statement(*_shape(user))
-    row = db.session.execute(statement, _personal_params(user)).one()
+    statement = personal_reads.fingerprint_statement(*personal_reads.shape(user))
+    row = db.session.connection().execute(statement, personal_reads.params(user, now() - HISTORY)).one()
     key = ("personal", user.id, user.calendar_token, bool(user.calendar_include_waitlisted), all_day)
     parts = (user.name, user.email, user.role, user.is_active, user.updated_at, user.language, user.timezone,
              tuple(row))
@@ -174,35 +107,23 @@ def personal_fingerprint(user: User, *, all_day: bool = False) -> Fingerprint:
     return _fingerprint(key, parts, _latest(*dates))
 
 
-@functools.cache
-def _personal_feed_statements(*shape):
-    """The feed's two reads (its events, its sessions with their events), built once per shape."""
-    registrations, signups = _personal_queries(*shape)
-    events = (registrations.with_only_columns(*rows.EVENT_COLUMNS, Registration.status, Registration.updated_at)
-              .order_by(Event.starts_at, Event.id).limit(PERSONAL_LIMIT))
-    sessions = (signups.with_only_columns(*rows.SESSION_COLUMNS, *rows.EVENT_COLUMNS, SessionSignup.status,
-                                          SessionSignup.updated_at, Registration.status)
-                .order_by(Session.starts_at, Session.id).limit(PERSONAL_LIMIT))
-    return events, sessions
-
-
 def personal_feed(user: User, *, all_day: bool = False) -> Feed:
     """Confirmed events, signed-up sessions of those events and, if the user asked for it,
-    waitlisted events (and waitlisted session sign-ups) as TENTATIVE."""
-    events_statement, sessions_statement = _personal_feed_statements(*_shape(user))
-    params = _personal_params(user)
-    width = len(rows.EVENT_FIELDS)
-    registrations = db.session.execute(events_statement, params).all()
-    signups = db.session.execute(sessions_statement, params).all()
+    waitlisted events (and waitlisted session sign-ups) as TENTATIVE. One read (plain rows through
+    the connection: no ORM object is made), its events first, then its sessions."""
+    statement = personal_reads.feed_statement(*personal_reads.shape(user))
+    found = db.session.connection().execute(statement, personal_reads.params(user, now() - HISTORY))
+    registrations, signups = personal_reads.split(found)
 
     words = Wording()
     key = feed_entries.wording_key(words)
     entries: list[Entry] = []
     modified = [user.updated_at]
+    start, end = personal_reads.SESSION_WIDTH, personal_reads.EVENT_END
     for row in registrations:
-        event = rows.split(row, 0)
-        registration_status, registration_updated_at = row[width:]
-        confirmed = registration_status == RegistrationStatus.CONFIRMED
+        event = rows.split(row, start)
+        registration_status, registration_updated_at = row[end], row[end + 1]
+        confirmed = registration_status == _CONFIRMED
         entries.append(
             feed_entries.event_entry(
                 event,
@@ -215,23 +136,19 @@ def personal_feed(user: User, *, all_day: bool = False) -> Feed:
             )
         )
         modified.extend([event.updated_at, registration_updated_at])
-    session_width = len(rows.SESSION_FIELDS)
     for row in signups:
-        session = rows.split(row, 0, rows.SessionRow._make, session_width)
-        event = rows.split(row, session_width)
-        signup_status, signup_updated_at, registration_status = row[session_width + width:]
-        confirmed = (
-            signup_status == SessionSignupStatus.CONFIRMED
-            and registration_status == RegistrationStatus.CONFIRMED
-        )
+        session = rows.split(row, 0, rows.SessionRow._make, start)
+        event = rows.split(row, start)
+        signup_status, signup_updated_at, registration_status = row[end:]
+        confirmed = signup_status == _SIGNED_UP and registration_status == _CONFIRMED
         entries.append(
             feed_entries.session_entry(
                 session,
                 event,
                 show_online=confirmed,
                 status=None if confirmed else "TENTATIVE",
-                note=words.own_status("sign-up" if registration_status == RegistrationStatus.CONFIRMED
-                                      else "registration", confirmed),
+                note=words.own_status("sign-up" if registration_status == _CONFIRMED else "registration",
+                                      confirmed),
                 words=words,
                 key=key,
             )

@@ -17,9 +17,9 @@ NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 PUBLIC_FEED = 3
 # Asked again, nothing changed: the change stamps alone (fingerprint and body kept in the worker).
 PUBLIC_FEED_AGAIN = 1
-# The user by token (with the change stamps), the fingerprint, the registrations with their events,
-# the session sign-ups with their sessions and events.
-PERSONAL_FEED = 4
+# The user by token (with the change stamps), the fingerprint, then one read: the session sign-ups
+# with their sessions and events, and the registrations with their events (a UNION ALL).
+PERSONAL_FEED = 3
 # The user by token, the fingerprint, the events.
 ORGANISER_FEED = 3
 # The signed-in user (with the stamps), then the event with the reader's right to its online link.
@@ -168,3 +168,21 @@ def test_an_event_and_a_session_of_kinds_spelled_alike_keep_their_own_labels(cli
     body = client.get(f"/calendar/feed/{reader.calendar_token}.ics").data.decode().replace("\r\n ", "")
     assert "CATEGORIES:Training / capacity building\r\n" in body
     assert "CATEGORIES:Training\r\n" in body
+
+
+def test_the_personal_feed_reads_the_readers_sign_ups_first_whatever_plan_postgresql_keeps():
+    """psycopg prepares a statement run often and PostgreSQL then keeps a generic plan, costed for an
+    average reader: for a member with 200 registrations it began at the registrations and walked
+    every session of every event (5,400 buffers, ~20 ms, twice a request). The reader's sign-ups are
+    read first on their own (a MATERIALIZED CTE: no plan can reorder around it), in the fingerprint
+    and in the feed's read alike."""
+    from sqlalchemy.dialects import postgresql
+
+    from app.calendar import personal_reads
+
+    for shape in ((True, "member", False), (True, "member", True), (True, "admin", False)):
+        statements = (personal_reads.fingerprint_statement(*shape), personal_reads.feed_statement(*shape))
+        for statement in statements:
+            sql = " ".join(str(statement.compile(dialect=postgresql.dialect())).split())
+            assert sql.startswith("WITH my_signups AS MATERIALIZED (SELECT session_signups.session_id"), sql
+            assert "FROM my_signups JOIN sessions ON my_signups.session_id = sessions.id" in sql, sql
