@@ -131,7 +131,7 @@ def _box_session(page: str, session_id: int) -> str:
     """The session's line of the box, its forms' CSRF tokens blanked (they carry the second they were
     signed: two pages a second apart differ there)."""
     start = page.index(f'data-testid="session-{session_id}"')
-    return re.sub(r'(name="csrf_token" type="hidden" value=")[^"]*', r"\1", page[start:page.index("</li>", start)])
+    return re.sub(r'(name="csrf_token"[^>]*value=")[^"]*', r"\1", page[start:page.index("</li>", start)])
 
 
 @pytest.mark.parametrize("signed_in", [True, False])
