@@ -3,8 +3,8 @@ themes and the agenda with its speakers in one statement, only the columns the c
 rendering them. Times, kinds' labels and speakers' names are worked out once here, not in the
 template's loops.
 
-The agenda read here is kept for the request (`read_agenda`): the boxes below (registration,
-certificate rule) take it instead of asking again."""
+The agenda's facts are kept with the cached column and handed to the request (`read_agenda`): the
+boxes below (registration, certificate rule) take them instead of asking again."""
 
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ from app.events.models import (
 from app.events.times import local_date
 from app.extensions import db
 from app.facilities.models import Facility, FacilityStatus
-from app.i18n import format_pattern
 from app.request_store import request_dict
 from app.timeutil import to_local
 
@@ -41,7 +40,7 @@ FacilityLink = namedtuple("FacilityLink", "id name is_active")
 AgendaItem = namedtuple("AgendaItem", (
     "id", "title", "kind", "kind_label", "starts_at", "ends_at", "position", "room", "description",
     "learning_objectives", "capacity", "has_signup", "facility_id", "facility", "speakers", "speaker_names",
-    "start_clock", "end_clock", "viewer_start", "viewer_end",
+    "start_clock", "end_clock",
 ))
 
 
@@ -55,8 +54,9 @@ class MainColumn:
     days: list[tuple[date, list[AgendaItem]]] = field(default_factory=list)
 
 
-def main_column(event, viewer_tz: str | None) -> MainColumn:
-    """What the main column shows of `event` (an Event or a row with id and timezone), in 1 statement."""
+def main_column(event) -> MainColumn:
+    """What the main column shows of `event` (an Event or a row with id and timezone), in 1 statement,
+    the same for every viewer (the viewer's own times are added by app.events.page_times)."""
     page = MainColumn()
     agenda = []
     for row in db.session.execute(_statement(), {"event_id": event.id}):
@@ -74,10 +74,7 @@ def main_column(event, viewer_tz: str | None) -> MainColumn:
             page.projects.append(ProjectBadge(row.name, row.detail))
         else:
             page.themes.append(f"{row.name} (EMPACT {row.detail})" if row.detail else row.name)  # as Theme.label
-    items = _agenda(agenda, event.timezone, viewer_tz)
-    store = request_dict("_event_page_agenda")
-    if store is not None:
-        store[event.id] = items
+    items = _agenda(agenda, event.timezone)
     days: dict[date, list[AgendaItem]] = {}
     for item in items:
         days.setdefault(local_date(item.starts_at, event.timezone), []).append(item)
@@ -85,9 +82,23 @@ def main_column(event, viewer_tz: str | None) -> MainColumn:
     return page
 
 
+def agenda_facts(page: MainColumn) -> tuple[AgendaItem, ...]:
+    """The column's agenda in its order, without the sessions' descriptions and objectives: what the
+    boxes below ask of it (kept with the cached column, `keep_agenda` on every view)."""
+    return tuple(item._replace(description=None, learning_objectives=None) for _day, items in page.days
+                 for item in items)
+
+
+def keep_agenda(event_id: int, items) -> None:
+    """Hand `agenda_facts` to this request's boxes (`read_agenda`)."""
+    store = request_dict("_event_page_agenda")
+    if store is not None:
+        store[event_id] = list(items)
+
+
 def read_agenda(event_id: int) -> list[AgendaItem] | None:
-    """The agenda this request's event page read, in agenda order; None when it read none (another
-    page, or the main column came from the cache): the caller asks as usual."""
+    """The agenda this request's event page showed, in agenda order (`agenda_facts`: no descriptions
+    or objectives); None on another page: the caller asks as usual."""
     store = request_dict("_event_page_agenda")
     return store.get(event_id) if store is not None else None
 
@@ -98,23 +109,21 @@ def signup_sessions(event_id: int) -> list[AgendaItem] | None:
     return None if items is None else [item for item in items if item.has_signup]
 
 
-def _agenda(rows, zone: str, viewer_tz: str | None) -> list[AgendaItem]:
+def _agenda(rows, zone: str) -> list[AgendaItem]:
     """The agenda items of the statement's rows (one a speaker, in agenda order)."""
-    other_zone = viewer_tz if viewer_tz and viewer_tz != zone else None
     labels: dict = {}
-    weekdays: dict[date, str] = {}
     items: list[AgendaItem] = []
     speakers: list[str] = []
     previous = None
     for row in rows:
         if previous is None or row.id != previous.id:
             if previous is not None:
-                items.append(_item(previous, speakers, labels, zone, other_zone, weekdays))
+                items.append(_item(previous, speakers, labels, zone))
             previous, speakers = row, []
         if row.speaker_id is not None:
             speakers.append(_speaker_name(row))
     if previous is not None:
-        items.append(_item(previous, speakers, labels, zone, other_zone, weekdays))
+        items.append(_item(previous, speakers, labels, zone))
     items.sort(key=lambda item: (item.starts_at, item.position, item.id))
     return items
 
@@ -128,25 +137,16 @@ def _speaker_name(row) -> str:
     return row.external_name or ""
 
 
-def _item(row, speakers, labels, zone, other_zone, weekdays) -> AgendaItem:
+def _item(row, speakers, labels, zone) -> AgendaItem:
     if row.kind not in labels:
         labels[row.kind] = row.kind.label
     start, end = to_local(row.starts_at, zone), to_local(row.ends_at, zone)
-    viewer_start = viewer_end = None
-    if other_zone is not None:
-        own_start = to_local(row.starts_at, other_zone)
-        day = own_start.date()
-        if day not in weekdays:  # "%a %H:%M": the weekday is the locale's, the clock the same everywhere
-            weekdays[day] = format_pattern(own_start, "%a")
-        viewer_start = f"{weekdays[day]} {own_start.strftime('%H:%M')}"
-        viewer_end = to_local(row.ends_at, other_zone).strftime("%H:%M")
     facility = FacilityLink(row.facility_id, row.facility_name, row.facility_status == FacilityStatus.ACTIVE.value) \
         if row.facility_name is not None else None
     return AgendaItem(
         row.id, row.name, row.kind, labels[row.kind], row.starts_at, row.ends_at, row.position, row.room,
         row.description, row.learning_objectives, row.capacity, row.has_signup, row.facility_id, facility,
         tuple(speakers), "; ".join(speakers), start.strftime("%H:%M"), end.strftime("%H:%M"),
-        viewer_start, viewer_end,
     )
 
 

@@ -84,14 +84,12 @@ class SignupSession:
 
 
 def _signup_sessions(event: Event) -> tuple[SignupSession, ...]:
-    """The event's sessions with sign-up, in agenda order: from the agenda when the page loaded it,
-    else remembered until a session changes anywhere (app.cache)."""
-    read = page_main.signup_sessions(event.id)  # the event page's agenda, read on this request
+    """The event's sessions with sign-up, in agenda order: from the agenda when the event page has it
+    (on every view: it is kept with the cached main column), else remembered until a session of the
+    event changes (app.cache)."""
+    read = page_main.signup_sessions(event.id)  # the event page's agenda, on this request
     if read is not None:
-        sessions = tuple(SignupSession(s.id, s.title, s.starts_at, s.capacity) for s in read)
-        # Kept as the remembered answer too: the next page, its main column from the cache, asks nothing.
-        return fragments.remember("registrations.signup_sessions", (event.id,), ("sessions",), lambda: sessions,
-                                  scope=event.id)
+        return tuple(SignupSession(s.id, s.title, s.starts_at, s.capacity) for s in read)
     if "sessions" in event.__dict__:
         return tuple(SignupSession(s.id, s.title, s.starts_at, s.capacity) for s in sorted(
             (s for s in event.sessions if s.has_signup), key=lambda s: (s.starts_at, s.position, s.id)))

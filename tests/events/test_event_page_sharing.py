@@ -56,3 +56,55 @@ def test_the_lessons_box_is_shared_by_anonymous_visitors_only(app, make, login, 
     # A new public entry reaches the anonymous box at once.
     newer = make_lesson(event, organiser, tlp=TLP.CLEAR, title="Radio newer")
     assert _entries(_page(client, event.id)) == {clear.id, newer.id}
+
+
+def test_viewers_in_other_zones_share_one_main_column_each_with_their_own_times(app, make, login, monkeypatch):
+    """The main column is built once for every zone (app.events.page_times): a viewer in another zone
+    finds it, and still reads their own times, as the page wrote them for them alone before."""
+    from app.cache import timing
+
+    event = make.event("Kyiv workshop", starts_at=START, timezone="Europe/Kyiv")
+    make.session(event, title="Opening", starts_at=START, ends_at=START.replace(hour=8))
+    zones = ("Asia/Tbilisi", "Europe/Lisbon", "Europe/Kyiv")
+    viewers = {zone: make.user(timezone=zone) for zone in zones}  # (a new user moves the users' stamp)
+    lookups: list[tuple[str, bool]] = []
+    monkeypatch.setattr(timing, "note_lookup", lambda hit, key="": lookups.append((key.split(":", 1)[0], hit)))
+    pages = {}
+    for zone in zones:
+        client = login(viewers[zone])
+        lookups.clear()
+        pages[zone] = _page(client, event.id)
+        pages[zone, "main"] = [hit for name, hit in lookups if name == "events.detail_main"]
+    assert pages["Asia/Tbilisi", "main"] == [False]
+    assert pages["Europe/Lisbon", "main"] == [True] and pages["Europe/Kyiv", "main"] == [True]
+    # 07:00 UTC: 10:00 in Kyiv, 11:00 in Tbilisi, 08:00 in Lisbon (summer time); the session to 08:00 UTC.
+    assert "Your time (Asia/Tbilisi)" in pages["Asia/Tbilisi"] and "Asia/Tbilisi" not in pages["Europe/Lisbon"]
+    assert '<small class="text-muted" title="Your time (Asia/Tbilisi)">Mon 11:00–12:00</small>' in pages["Asia/Tbilisi"]
+    assert '<small class="text-muted" title="Your time (Europe/Lisbon)">Mon 08:00–09:00</small>' in pages["Europe/Lisbon"]
+    assert "Times in Europe/Kyiv; your time (Europe/Lisbon) in grey." in pages["Europe/Lisbon"]
+    assert 'data-testid="your-time"' not in pages["Europe/Kyiv"] and "in grey" not in pages["Europe/Kyiv"]
+    assert "10:00–11:00" in pages["Europe/Kyiv"]
+
+
+def test_a_participant_in_another_zone_reads_the_warm_page_in_four_statements(app, make, login):
+    """With the main column found (built for a viewer of another zone) the page asks: the user, the
+    event with its facts, the viewer's registration, and the lessons box's check of their attendance.
+    The agenda's facts kept with the column answer the certificate rule and the sign-up sessions
+    (before: 5, the main column built again for the zone, or, found, the event's sessions loaded for
+    the certificate rule)."""
+    from app.extensions import db
+    from tests.querycount import QueryCounter
+
+    event = make.event("Kyiv workshop", starts_at=START, timezone="Europe/Kyiv")
+    make.session(event, title="Opening", starts_at=START, ends_at=START.replace(hour=8), has_signup=True, capacity=5)
+    first, second = make.user(timezone="Asia/Tbilisi"), make.user(timezone="Europe/Lisbon")
+    for person in (first, second):
+        make.registration(event, person)
+    event_id = event.id
+    assert "Opening" in _page(login(first), event_id)
+    client = login(second)
+    db.session.expunge_all()
+    with QueryCounter(db.engine) as counter:
+        html = _page(client, event_id)
+    assert "Opening" in html and 'data-testid="certificate-rule"' not in html
+    assert counter.count == 4 + (db.engine.dialect.name == "sqlite"), "\n".join(s[:150] for s in counter.statements)

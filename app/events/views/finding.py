@@ -8,7 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.cache import fragments
-from app.events import list_rows, page_facts, page_main, queries, signals
+from app.events import list_rows, page_facts, page_main, page_times, queries, signals
 from app.events.access import is_organiser_of
 from app.events.place import place
 from app.events.queries import EventFilters
@@ -115,26 +115,25 @@ def detail(event_id: int):
     signed_in = is_signed_in(current_user)
     viewer_tz = getattr(current_user, "timezone", None) if signed_in else None
 
-    agenda_read = {}
-
-    def build_main() -> str:
-        # The agenda, speakers, organisers, projects, themes, as plain rows (app.events.page_main).
-        main = page_main.main_column(event, viewer_tz)
-        agenda_read["has_sessions"] = bool(main.days)
-        return render_template("events/_detail_main.html", event=event, main=main, is_organiser=organiser,
-                               show_online_link=show_online_link, viewer_tz=viewer_tz)
+    def build_main() -> page_times.SharedMain:
+        # The agenda, speakers, organisers, projects, themes, as plain rows (app.events.page_main),
+        # written once for every time zone: the viewer's own times fill its slots (app.events.page_times).
+        main = page_main.main_column(event)
+        return page_times.render_shared(
+            lambda slot: render_template("events/_detail_main.html", event=event, main=main, is_organiser=organiser,
+                                         show_online_link=show_online_link, viewer_slot=slot),
+            page_main.agenda_facts(main))
 
     if organiser:  # with the organiser's forms (CSRF tokens): never cached
-        main_column = Markup(build_main())
+        shared = build_main()
     else:
-        # A viewer in the event's own zone sees what a viewer without one sees (no "your time").
-        shown_tz = viewer_tz if viewer_tz != event.timezone else None
-        main_column = fragments.cached("events.detail_main", (event.id, shown_tz, show_online_link), DETAIL_TABLES,
-                                       build_main, scope=event.id)
+        shared = fragments.remember("events.detail_main", (event.id, show_online_link), DETAIL_TABLES, build_main,
+                                    scope=event.id)
+    page_main.keep_agenda(event.id, shared.agenda)  # for the boxes below: the certificate rule, sign-up sessions
+    main_column = page_times.for_viewer(shared, event, viewer_tz)
     calendar_box = fragments.cached(
         "events.calendar_links", (event.id, signed_in), ("events", "sessions"),
-        lambda: render_template("calendar/_event_links.html", event=event,
-                                has_sessions=agenda_read.get("has_sessions")),
+        lambda: render_template("calendar/_event_links.html", event=event, has_sessions=bool(shared.agenda)),
         scope=event.id,
     )
     return render_template(
