@@ -109,3 +109,25 @@ def test_the_bulk_form_carries_the_pages_csrf_token(app, db, make, login, organi
     assert done.status_code == 302
     db.session.refresh(registration)
     assert registration.status == RegistrationStatus.CONFIRMED
+
+
+def test_the_export_choices_are_each_events_own_and_the_table_head_is_the_same(app, db, make, login, organiser):
+    from app.registrations.questions import QuestionData, save_question
+
+    views._table_head_in.cache_clear()
+    views._column_choices_in.cache_clear()
+    first, second = (make.event(f"Event {n}", organisers=[organiser]) for n in (1, 2))
+    asked = save_question(first, QuestionData("Passport number", "document_number"), organiser)
+    client = login(organiser)
+    with _rendered(app) as names:
+        pages = [client.get(f"/events/{event.id}/participants").get_data(as_text=True) for event in (first, second)]
+        again = client.get(f"/events/{second.id}/participants?status=confirmed").get_data(as_text=True)
+    rendered = [name for name in names if name.startswith("registrations/participants_")]
+    assert rendered.count("registrations/participants_head.html") == 1
+    assert rendered.count("registrations/participants_columns.html") == 2  # the second event asks no question
+    assert f'value="answer_{asked.id}"' in pages[0] and "Passport number" in pages[0]
+    assert "answer_" not in pages[1] and "Passport number" not in pages[1] and "answer_" not in again
+    for page in pages:
+        assert '<th scope="col">Name</th><th scope="col">Organisation</th>' in page
+        assert '<input class="form-check-input" type="checkbox" name="columns" value="email" id="col-email" checked>' \
+            in page

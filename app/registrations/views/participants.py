@@ -54,6 +54,28 @@ def _bulk_fieldset_in(_catalog) -> Markup:
                                   bulk_form=BulkForm(formdata=None, meta={"csrf": False})))
 
 
+def table_head() -> Markup:
+    """The list's table head: rendered once per language."""
+    return _table_head_in(catalog())
+
+
+@functools.lru_cache(maxsize=16)
+def _table_head_in(_catalog) -> Markup:
+    return Markup(render_template("registrations/participants_head.html"))
+
+
+def column_choices(columns: dict[str, str]) -> Markup:
+    """The export's column choices for `columns` ({key: label}, exports.column_labels): rendered once
+    per language and set of columns (the labels of an event's questions are a part of the key)."""
+    return _column_choices_in(catalog(), tuple(columns.items()))
+
+
+@functools.lru_cache(maxsize=64)
+def _column_choices_in(_catalog, columns: tuple[tuple[str, str], ...]) -> Markup:
+    return Markup(render_template("registrations/participants_columns.html", columns=dict(columns),
+                                  default_columns=exports.DEFAULT_COLUMNS))
+
+
 # A page of the list: 50 by default (as Indico's and pretix's lists), more on request; the search
 # and the status filter find anyone in a 2,000-person event.
 PARTICIPANTS_PER_PAGE = 50
@@ -91,7 +113,8 @@ def participants(event_id: int):
         "registrations/participants.html", event=event, page=page, rows_html=found.rows_html, counts=found.counts,
         status_filter=status_filter, q=q, statuses=status_filters(), bulk_fieldset=bulk_fieldset(),
         csrf_enabled=current_app.config.get("WTF_CSRF_ENABLED", True),
-        columns=exports.column_labels(show_needs, answer_columns(found.questions, show_needs)), default_columns=exports.DEFAULT_COLUMNS, seats_taken=found.seats_taken,
+        column_choices=column_choices(exports.column_labels(show_needs, answer_columns(found.questions, show_needs))),
+        table_head=table_head(), seats_taken=found.seats_taken,
         page_sizes=PARTICIPANTS_PAGE_SIZES, needs_notice=needs_notice(event) if show_needs else None,
     )
 
