@@ -13,7 +13,6 @@ from sqlalchemy import String, bindparam, cast, literal, null, or_, select, unio
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import User
-from app.cache import fragments
 from app.directory.models import Organisation
 from app.events.access import visible_clause
 from app.events.models import Event, EventKind, EventStatus, Session
@@ -97,8 +96,6 @@ def event_invitations(event_id: int) -> list[Invitation]:
 # --------------------------------------------------------------------------------------------
 # My events
 
-# What "my events" shows comes from these tables (app.cache stamps).
-MY_EVENTS_TABLES = ("registrations", "events", "sessions", "session_signups", "feedback", "invitations")
 
 
 @dataclass(frozen=True)
@@ -192,12 +189,10 @@ def _load_my_events(user_id: int, email: str) -> MyEvents:
 
 
 def my_events(user_id: int, email: str) -> MyEvents:
-    """What "my events" shows of the user, remembered (per worker) until one of MY_EVENTS_TABLES
-    changes."""
-    return fragments.remember(
-        "registrations.my_events", (user_id, email), MY_EVENTS_TABLES,
-        lambda: _load_my_events(user_id, email),
-    )
+    """What "my events" shows of the user, read on each request (remembered per user it was never
+    found again on the mixed traffic: a person looks at their events seldom, and a registration of
+    anyone's moved the tables' stamps before they did)."""
+    return _load_my_events(user_id, email)
 
 
 # --------------------------------------------------------------------------------------------
