@@ -160,17 +160,26 @@ def _my_events_statement():
     return select(both).order_by(both.c.part, both.c.starts_at, both.c.id)
 
 
+@functools.cache
+def _members(enum) -> dict:
+    """{value: member} of an enum: a dict look-up, not Enum.__call__ (~1 µs each, five a row)."""
+    return {member.value: member for member in enum}
+
+
 def _read_my_events(user_id: int, email: str) -> tuple[tuple, dict, tuple]:
     registrations, signups, invitations = [], {}, []
+    statuses, roles, event_statuses, kinds = (_members(RegistrationStatus), _members(ParticipantRole),
+                                              _members(EventStatus), _members(EventKind))
+    signup_statuses = _members(SessionSignupStatus)
     for row in db.session.execute(_my_events_statement(), {"user_id": user_id, "email": email}):
         if row.part == _REGISTRATION:
             registrations.append(MyRegistration(
-                row.id, row.event_id, RegistrationStatus(row.status), ParticipantRole(row.role), row.checked_in_at,
-                row.title, row.starts_at, row.ends_at, row.timezone, row.city, EventStatus(row.event_status),
-                EventKind(row.kind), bool(row.has_feedback)))
+                row.id, row.event_id, statuses[row.status], roles[row.role], row.checked_in_at,
+                row.title, row.starts_at, row.ends_at, row.timezone, row.city, event_statuses[row.event_status],
+                kinds[row.kind], bool(row.has_feedback)))
         elif row.part == _SIGNUP:
             signups.setdefault(row.event_id, []).append(MySignup(
-                row.id, row.session_id, SessionSignupStatus(row.status), row.event_id, row.title, row.starts_at))
+                row.id, row.session_id, signup_statuses[row.status], row.event_id, row.title, row.starts_at))
         else:
             invitations.append(MyInvitation(row.token, row.title, row.starts_at, row.ends_at, row.timezone))
     return tuple(registrations), signups, tuple(invitations)
