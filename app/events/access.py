@@ -14,10 +14,8 @@ import functools
 
 from flask import abort, request
 from sqlalchemy import Integer, bindparam, exists, inspect, or_, select
-from sqlalchemy.orm import column_property
 
-from app.accounts.auth import PAGE_VIEW_COLUMNS
-from app.accounts.models import Role, User
+from app.accounts.models import Role
 from app.accounts.permissions import is_signed_in, unproxied
 from app.cache import event_stamps, fragments
 from app.events.models import Event, EventStatus, event_organisers
@@ -120,20 +118,6 @@ def organised_clause(user_id: int):
     whatever their role)."""
     own = exists().where(event_organisers.c.event_id == Event.id, event_organisers.c.user_id == user_id)
     return or_(Event.created_by_id == user_id, own)
-
-
-# Whether the user organises a draft (organised_clause's events: created or co-organised), read with
-# the signed-in user on every page view (auth.PAGE_VIEW_COLUMNS): the events list's cache key keeps
-# such a viewer apart (queries.visibility_key). Two index probes, by creator and by co-organiser.
-# (Table columns, not the classes' attributes: those would configure the mappers while this module is
-# imported, before every model is.)
-_events, _users = Event.__table__, User.__table__
-User.organises_drafts = column_property(or_(
-    exists().where(_events.c.created_by_id == _users.c.id, _events.c.status == EventStatus.DRAFT),
-    exists().where(event_organisers.c.user_id == _users.c.id, event_organisers.c.event_id == _events.c.id,
-                   _events.c.status == EventStatus.DRAFT),
-), deferred=True)
-PAGE_VIEW_COLUMNS.append(User.organises_drafts)
 
 
 def organised_event_ids(user_id: int):

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from sqlalchemy import bindparam, column, exists, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.accounts.models import Role, User
-from app.accounts.permissions import is_signed_in
+from app.accounts.models import User
 from app.directory.models import Project, Theme
 from app.events.access import managed_clause, organiser_ids, visible_clause
 from app.events.models import (
@@ -29,6 +29,7 @@ from app.events.models import (
 from app.events.times import local_date, local_span
 from app.extensions import db
 from app.forms_common import country_choices
+from app.i18n import formatting_locale
 from app.timeutil import now
 
 
@@ -97,13 +98,17 @@ class EventFilters:
         if self.ends_on:
             clauses.append(Event.starts_at < datetime.combine(self.ends_on + timedelta(days=1), time(), UTC))
         if self.q:
-            like = "%" + self.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            like = self.like_pattern()
             clauses.append(
                 or_(*(func.lower(column).like(like, escape="\\") for column in (
                     Event.title, Event.summary, Event.city, Event.venue
                 )))
             )
         return clauses
+
+    def like_pattern(self) -> str:
+        """The search text as a LIKE pattern (lower case, its wildcards escaped with a backslash)."""
+        return "%" + self.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
     def query_args(self) -> dict:
         args = {
@@ -113,21 +118,6 @@ class EventFilters:
             "to": self.ends_on.isoformat() if self.ends_on else None,
         }
         return {k: v for k, v in args.items() if v}
-
-
-def visibility_key(user, filters: EventFilters | None = None) -> tuple:
-    """Viewers with the same key see the same events list: everyone sees what is published or
-    cancelled; only admins and the organisers of drafts see more (and "mine" is personal)."""
-    if not is_signed_in(user):
-        return ("public",)
-    if user.role == Role.ADMIN:
-        return ("all",)
-    if filters is not None and filters.mine:
-        return ("user", user.id, user.role.value)
-
-    # Read with the signed-in user (access.User.organises_drafts): no statement of its own.
-    has_drafts = bool(user.organises_drafts)
-    return ("user", user.id) if has_drafts else ("public",)
 
 
 def list_query(filters: EventFilters, user):
@@ -242,14 +232,44 @@ def overlapping_events(event: Event) -> list[Event]:
     return list(db.session.scalars(query))
 
 
-def filter_choices() -> dict:
-    """What the filter form of the list and the month calendar offers."""
+def filter_choices(filters: EventFilters) -> dict:
+    """What the filter form of the list and the month calendar offers: the kinds, formats, projects
+    and themes, and the countries' <option>s already written with `filters`' country selected
+    (templates/events/_filters.html; ~250 options, written by the template they were most of the
+    form's time)."""
     return {
         "kinds": list(EventKind),
         "formats": list(EventFormat),
-        "countries": country_choices(_("Any country")),
-        **_projects_and_themes(),
+        "country_options": _selected(_country_options(str(formatting_locale()), _("Any country")), filters.country),
+        **_project_and_theme_options(filters),
     }
+
+
+def _project_and_theme_options(filters: EventFilters) -> dict:
+    choices = _projects_and_themes()
+    return {
+        "project_options": _selected(_options(tuple((p.id, p.acronym) for p in choices["projects"])), filters.project),
+        "theme_options": _selected(_options(tuple((t.id, t.label) for t in choices["themes"])), filters.theme),
+    }
+
+
+@functools.lru_cache(maxsize=16)
+def _options(pairs: tuple) -> tuple[tuple, str, str]:
+    """(value, '<option value="value"', '>label</option>') for (value, label) pairs, once per worker
+    for the same projects or themes."""
+    return tuple((value, f'<option value="{escape(value)}"', f">{escape(label)}</option>") for value, label in pairs)
+
+
+@functools.lru_cache(maxsize=32)
+def _country_options(_locale: str, blank: str) -> tuple[tuple[str, str], ...]:
+    """(code, '<option value="code"', '>name</option>') for the countries in the language of
+    `_locale` (the key: country_choices reads the current one), as the template wrote them."""
+    return _options(tuple(country_choices(blank)))
+
+
+def _selected(options, selected: str) -> Markup:
+    return Markup("".join(f"{start} selected{end}" if code == selected else f"{start}{end}"
+                          for code, start, end in options))
 
 
 @dataclass(frozen=True, slots=True)

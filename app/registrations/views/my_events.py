@@ -6,11 +6,10 @@ from flask import render_template, request
 from flask_login import current_user
 
 from app.accounts.auth import login_required
-from app.i18n import current_language
+from app.events.list_rows import local_when
 from app.pagination import Page, parse_page
 from app.registrations import queries
 from app.registrations.views import bp
-from app.templating import format_local
 from app.timeutil import now
 
 MY_EVENTS_PER_PAGE = 20
@@ -20,9 +19,7 @@ MY_EVENTS_PER_PAGE = 20
 @login_required
 def my_events():
     """The user's registrations: upcoming first (soonest first), past ones behind their own tab
-    (latest first), a page of MY_EVENTS_PER_PAGE at a time. What the page shows of the user is
-    remembered (per worker) until one of queries.MY_EVENTS_TABLES changes; the split by time is per
-    request."""
+    (latest first), a page of MY_EVENTS_PER_PAGE at a time."""
     instant = now()
     show = "past" if request.args.get("show") == "past" else "upcoming"
     mine = queries.my_events(current_user.id, current_user.email)
@@ -44,8 +41,9 @@ def my_events():
 
 def _starts(registrations, viewer_tz: str | None) -> dict[int, tuple[str, str | None]]:
     """{registration id: (the event's start in its zone, in the viewer's zone or None when the same
-    zone)}, as the `local` filter and macros.your_time write them; the language looked up once."""
-    language = current_language()
-    return {r.id: (format_local(r.starts_at, r.timezone, language=language),
-                   format_local(r.starts_at, viewer_tz, language=language) if viewer_tz and viewer_tz != r.timezone
-                   else None) for r in registrations}
+    zone)}, as the `local` filter and macros.your_time write them (app.templating.format_local; each
+    time written once per worker: events.list_rows.local_when)."""
+    when = local_when()
+    return {r.id: (when(r.starts_at, r.timezone),
+                   when(r.starts_at, viewer_tz) if viewer_tz and viewer_tz != r.timezone else None)
+            for r in registrations}
