@@ -141,10 +141,10 @@ def test_search_statement_writes_the_viewers_event_ids_as_constants(app, login, 
     """On PostgreSQL the viewer's lists of event ids are written into the search statement (hashed
     by the plan) rather than sent as array parameters: psycopg prepares a statement run 5 times,
     and in the generic plan PostgreSQL keeps then an array parameter is scanned for every row."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's plans")
     (first, _second), _entries = _attended_world(make)
     statements, _page = cold_statements(app, login(first), "/lessons/?q=radio")
     search = [statement for statement in statements if "WITH matches" in statement]
     assert len(search) == 1
+    if db.engine.dialect.name != "postgresql":
+        return  # SQLite plans each statement afresh: nothing to write in
     assert "= ANY (ARRAY[" in search[0] and "[]" not in search[0].replace("ARRAY[", "")
