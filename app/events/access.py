@@ -130,21 +130,46 @@ def organised_event_ids(user_id: int):
 
 def visible_clause(user):
     """A WHERE clause selecting the events `user` may see (use it in every events query)."""
-    not_draft = Event.status != EventStatus.DRAFT
+    return visible_clause_of(visible_shape(user), user.id if is_signed_in(user) else None)
+
+
+def visible_shape(user) -> str:
+    """Which rule of visible_clause applies to `user`: "visitor", "admin" or "member" (everyone else
+    signed in), so a statement built once per shape can bind the user's id (app.events.list_rows)."""
     if not is_signed_in(user):
+        return "visitor"
+    return "admin" if user.role == Role.ADMIN else "member"
+
+
+def visible_clause_of(shape: str, user_id):
+    """visible_clause for a visible_shape, `user_id` a value or a bound parameter."""
+    not_draft = Event.status != EventStatus.DRAFT
+    if shape == "visitor":
         return not_draft
-    if user.role == Role.ADMIN:
+    if shape == "admin":
         return Event.id.is_not(None)
-    return or_(not_draft, organised_clause(user.id))
+    return or_(not_draft, organised_clause(user_id))
 
 
 def managed_clause(user):
     """A WHERE clause selecting the events `user` organises."""
+    return managed_clause_of(managed_shape(user), user.id if is_signed_in(user) else None)
+
+
+def managed_shape(user) -> str:
+    """Which rule of managed_clause applies to `user`: "nobody", "all" or "own"."""
     if not is_signed_in(user):
+        return "nobody"
+    return "all" if user.role in (Role.ADMIN, Role.COORDINATOR) else "own"
+
+
+def managed_clause_of(shape: str, user_id):
+    """managed_clause for a managed_shape, `user_id` a value or a bound parameter."""
+    if shape == "nobody":
         return Event.id.is_(None)
-    if user.role in (Role.ADMIN, Role.COORDINATOR):
+    if shape == "all":
         return Event.id.is_not(None)
-    return organised_clause(user.id)
+    return organised_clause(user_id)
 
 
 @functools.cache

@@ -8,23 +8,20 @@ from __future__ import annotations
 
 import functools
 from collections import namedtuple
-from datetime import UTC, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import Integer, String, bindparam, func, or_, select, true
+from sqlalchemy import Integer, String, bindparam, func, select, true
 
-from app.accounts.models import Role
 from app.countries import country_namer
-from app.directory.models import Organisation, Project, Theme
-from app.events.access import organised_clause
-from app.events.models import Event, EventFormat, EventKind, EventStatus, event_themes
+from app.directory.models import Organisation, Theme
+from app.events.access import managed_clause_of, managed_shape, visible_clause_of, visible_shape
+from app.events.models import Event, EventStatus, event_themes
 from app.events.place import TOWN, place
-from app.events.queries import EventFilters
+from app.events.queries import EventFilters, filter_clauses
 from app.events.urls import event_path
 from app.extensions import db
 from app.i18n import current_language
 from app.pagination import Page, parse_page
-from app.roles import is_signed_in
 from app.templating import format_local
 from app.timeutil import now
 
@@ -62,34 +59,14 @@ def list_page(filters: EventFilters, user, page_value, viewer_tz: str | None, pe
 def _shape(filters: EventFilters, user) -> tuple[tuple, dict]:
     """Which clauses filters.where(user) has (the statement's shape, in where's order) and their values,
     by name."""
-    if not is_signed_in(user):
-        viewer = "visitor"
-    elif user.role == Role.ADMIN:
-        viewer = "admin"
-    else:
-        viewer = "member"
-    mine = None
-    if filters.mine:
-        mine = ("nobody" if viewer == "visitor" else "all" if user.role in (Role.ADMIN, Role.COORDINATOR)
-                else "own")
+    viewer = visible_shape(user)
+    mine = managed_shape(user) if filters.mine else None
     params = {"user_id": user.id} if viewer == "member" or mine == "own" else {}
-    if filters.kind:
-        params["kind"] = EventKind(filters.kind)
-    if filters.format:
-        params["format"] = EventFormat(filters.format)
-    if filters.country:
-        params["country"] = filters.country
-    if filters.project:
-        params["project"] = filters.project
-    if filters.theme:
-        params["theme"] = filters.theme
-    if filters.starts_on:
-        params["starts_on"] = datetime.combine(filters.starts_on, time(), UTC)
-    if filters.ends_on:
-        params["ends_on"] = datetime.combine(filters.ends_on + timedelta(days=1), time(), UTC)
-    if filters.q:
-        params["like"] = filters.like_pattern()
+    params.update(filters.values())
     return (viewer, mine, filters.tab == "past", *params), params
+
+
+_BOUND_TYPES = {"project": Integer, "theme": Integer, "like": String}  # the others take their column's
 
 
 @functools.lru_cache(maxsize=256)
@@ -98,27 +75,10 @@ def _shaped_statement(shape: tuple):
     built once per worker, not once per page."""
     viewer, mine, past, *names = shape
     user_id = bindparam("user_id", type_=Integer)
-    clauses = [Event.status != EventStatus.DRAFT if viewer == "visitor" else Event.id.is_not(None)
-               if viewer == "admin" else or_(Event.status != EventStatus.DRAFT, organised_clause(user_id))]
+    clauses = [visible_clause_of(viewer, user_id)]  # EventFilters.where's clauses, in its order
     if mine is not None:
-        clauses.append(Event.id.is_(None) if mine == "nobody" else Event.id.is_not(None) if mine == "all"
-                       else organised_clause(user_id))
-    columns = {"kind": Event.kind, "format": Event.format, "country": Event.country}
-    for name in names:
-        if name in columns:
-            clauses.append(columns[name] == bindparam(name))
-        elif name == "project":
-            clauses.append(Event.projects.any(Project.id == bindparam(name, type_=Integer)))
-        elif name == "theme":
-            clauses.append(Event.themes.any(Theme.id == bindparam(name, type_=Integer)))
-        elif name == "starts_on":
-            clauses.append(Event.ends_at > bindparam(name))
-        elif name == "ends_on":
-            clauses.append(Event.starts_at < bindparam(name))
-        elif name == "like":
-            like = bindparam(name, type_=String)
-            clauses.append(or_(*(func.lower(column).like(like, escape="\\") for column in (
-                Event.title, Event.summary, Event.city, Event.venue))))
+        clauses.append(managed_clause_of(mine, user_id))
+    clauses += filter_clauses(names, lambda name: bindparam(name, type_=_BOUND_TYPES.get(name)))
     at = bindparam("at")
     clauses.append(Event.ends_at <= at if past else Event.ends_at > at)
     return _statement(clauses, past, bindparam("limit", type_=Integer), bindparam("offset", type_=Integer))

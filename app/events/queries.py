@@ -83,28 +83,29 @@ class EventFilters:
         clauses = [visible_clause(user)]
         if self.mine:
             clauses.append(managed_clause(user))
+        values = self.values()
+        return clauses + filter_clauses(values, values.__getitem__)
+
+    def values(self) -> dict:
+        """The set filters' values as their clauses compare them, by name (in filter_clauses' order)."""
+        values = {}
         if self.kind:
-            clauses.append(Event.kind == EventKind(self.kind))
+            values["kind"] = EventKind(self.kind)
         if self.format:
-            clauses.append(Event.format == EventFormat(self.format))
+            values["format"] = EventFormat(self.format)
         if self.country:
-            clauses.append(Event.country == self.country)
+            values["country"] = self.country
         if self.project:
-            clauses.append(Event.projects.any(Project.id == self.project))
+            values["project"] = self.project
         if self.theme:
-            clauses.append(Event.themes.any(Theme.id == self.theme))
+            values["theme"] = self.theme
         if self.starts_on:
-            clauses.append(Event.ends_at > datetime.combine(self.starts_on, time(), UTC))
+            values["starts_on"] = datetime.combine(self.starts_on, time(), UTC)
         if self.ends_on:
-            clauses.append(Event.starts_at < datetime.combine(self.ends_on + timedelta(days=1), time(), UTC))
+            values["ends_on"] = datetime.combine(self.ends_on + timedelta(days=1), time(), UTC)
         if self.q:
-            like = self.like_pattern()
-            clauses.append(
-                or_(*(func.lower(column).like(like, escape="\\") for column in (
-                    Event.title, Event.summary, Event.city, Event.venue
-                )))
-            )
-        return clauses
+            values["like"] = self.like_pattern()
+        return values
 
     def like_pattern(self) -> str:
         """The search text as a LIKE pattern (lower case, its wildcards escaped with a backslash)."""
@@ -118,6 +119,33 @@ class EventFilters:
             "to": self.ends_on.isoformat() if self.ends_on else None,
         }
         return {k: v for k, v in args.items() if v}
+
+
+def filter_clauses(names, value) -> list:
+    """The WHERE clauses of the named filters (EventFilters.values' names), each comparing with
+    `value(name)`: the value itself (EventFilters.where) or a bound parameter (a statement built
+    once per shape of filters: app.events.list_rows)."""
+    clauses = []
+    for name in names:
+        if name == "kind":
+            clauses.append(Event.kind == value(name))
+        elif name == "format":
+            clauses.append(Event.format == value(name))
+        elif name == "country":
+            clauses.append(Event.country == value(name))
+        elif name == "project":
+            clauses.append(Event.projects.any(Project.id == value(name)))
+        elif name == "theme":
+            clauses.append(Event.themes.any(Theme.id == value(name)))
+        elif name == "starts_on":
+            clauses.append(Event.ends_at > value(name))
+        elif name == "ends_on":
+            clauses.append(Event.starts_at < value(name))
+        elif name == "like":
+            like = value(name)
+            clauses.append(or_(*(func.lower(column).like(like, escape="\\") for column in (
+                Event.title, Event.summary, Event.city, Event.venue))))
+    return clauses
 
 
 def list_query(filters: EventFilters, user):
