@@ -9,7 +9,6 @@ import io
 import re
 from dataclasses import asdict, dataclass
 
-from charset_normalizer import from_bytes
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -85,6 +84,8 @@ def _detect(data: bytes) -> tuple[str | None, str | None]:
     text = _try(data, "utf-8")
     if text is not None:
         return text, "utf-8"
+    from charset_normalizer import from_bytes  # only here: 2.5 MB a web worker otherwise holds
+
     best = from_bytes(data, cp_isolation=_SINGLE_BYTE).best()
     if best is None or best.encoding not in _SINGLE_BYTE:
         return None, None
