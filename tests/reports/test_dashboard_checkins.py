@@ -84,5 +84,6 @@ def test_dashboard_statement_count(network, login):
     with QueryCounter(db.engine) as counter:
         assert client.get("/reports/").status_code == 200
     # The user, the filter's choices (when not kept from the first request) or PostgreSQL's SET LOCAL
-    # work_mem, and 6 statements of figures (events, participants, capacity, lessons twice, actions).
-    assert counter.count <= 8
+    # work_mem, and 5 statements of figures (events, participants, capacity, lessons by status and
+    # by theme in one, actions). Was 8 (lessons twice).
+    assert counter.count <= 7
