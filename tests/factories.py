@@ -27,11 +27,13 @@ from app.lessons.models import (
     LessonStatus,
     LessonTransition,
 )
+from app.registrations import attendance
 from app.registrations.models import (
     AttendanceDay,
     ParticipantRole,
     Registration,
     RegistrationStatus,
+    SessionAttendance,
     SessionSignup,
     SessionSignupStatus,
 )
@@ -195,10 +197,25 @@ def attendee(event, user, **kw) -> Registration:
 
 
 def attendance_day(registration: Registration, day_on, checked_in_at: datetime | None = None) -> AttendanceDay:
-    """A check-in on one day of a several-day event (at 09:00 UTC that day unless given)."""
+    """A check-in on one day of a several-day event (at 09:00 UTC that day unless given), written as
+    the check-in desk does: the registration's checked_in_at follows (attendance.sync_checked_in)."""
     item = AttendanceDay(registration_id=registration.id, day_on=day_on,
                          checked_in_at=checked_in_at or datetime(day_on.year, day_on.month, day_on.day, 9, tzinfo=UTC))
     db.session.add(item)
+    db.session.flush()
+    attendance.sync_checked_in(registration)
+    db.session.commit()
+    return item
+
+
+def session_attendance(registration: Registration, session: Session, checked_in_at: datetime | None = None
+                       ) -> SessionAttendance:
+    """A check-in at a session (as it starts unless given); the registration's checked_in_at follows."""
+    item = SessionAttendance(registration_id=registration.id, session_id=session.id,
+                             checked_in_at=checked_in_at or session.starts_at)
+    db.session.add(item)
+    db.session.flush()
+    attendance.sync_checked_in(registration)
     db.session.commit()
     return item
 

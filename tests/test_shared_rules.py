@@ -21,7 +21,7 @@ from app.extensions import db
 from app.forms_common import show_rule_error
 from app.registrations import attendance
 from app.registrations import exports as registration_exports
-from app.registrations.models import Registration, SessionAttendance
+from app.registrations.models import Registration
 from app.registrations.rules import RegistrationError
 from app.reports import exports as report_exports
 from app.reports.results import Report, Table
@@ -61,18 +61,16 @@ def test_attended_is_one_rule_for_a_loaded_registration_a_filter_and_an_aggregat
     day = make.registration(event, people["day"])
     make.attendance_day(day, date(2026, 5, 5))
     by_session = make.registration(event, people["session"])
-    db.session.add(SessionAttendance(session_id=session.id, registration_id=by_session.id,
-                                     checked_in_at=event.starts_at))
+    make.session_attendance(by_session, session, event.starts_at)
     make.registration(event, people["absent"])
     make.registration(event, people["pending"], status="pending", checked_in=True)
-    db.session.commit()
 
     expected = {door.id, day.id, by_session.id}
     filtered = set(db.session.scalars(select(Registration.id).where(attendance.attended_clause())))
-    checks = attendance.CheckIns()
-    counted = db.session.scalar(checks.join(select(func.count(func.distinct(Registration.id)))
-                                            .select_from(Registration)).where(checks.attended))
-    assert filtered == expected
+    counted = db.session.scalar(select(func.count().filter(attendance.attended_clause())).select_from(Registration))
+    loaded = {registration.id for registration in db.session.scalars(select(Registration))
+              if attendance.attended(registration)}
+    assert filtered == loaded == expected
     assert counted == len(expected)
     # Checked in at the door: the loaded row says so; a pending registration never attended.
     assert attendance.attended(door)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, delete, exists, func, or_, select
+from sqlalchemy import and_, case, delete, func, select, union_all
 
 from app import audit
 from app.accounts.models import User
@@ -52,15 +52,18 @@ def day_of(event: Event, value: str | None) -> date | None:
     return today if today in days else (days[0] if days else None)
 
 
-def _sync_checked_in(registration: Registration) -> None:
-    first = db.session.scalar(
-        select(func.min(AttendanceDay.checked_in_at)).where(AttendanceDay.registration_id == registration.id)
-    )
-    first_session = db.session.scalar(
-        select(func.min(SessionAttendance.checked_in_at)).where(SessionAttendance.registration_id == registration.id)
-    )
-    candidates = [t for t in (first, first_session) if t is not None]
-    registration.checked_in_at = min(candidates) if candidates else None
+def earliest_check_in(registration_id: int):
+    """The earliest of a registration's day and session check-ins (None without any): one statement."""
+    check_ins = union_all(
+        select(AttendanceDay.checked_in_at.label("at")).where(AttendanceDay.registration_id == registration_id),
+        select(SessionAttendance.checked_in_at.label("at")).where(SessionAttendance.registration_id == registration_id),
+    ).subquery("check_ins")
+    return db.session.scalar(select(func.min(check_ins.c.at)))
+
+
+def sync_checked_in(registration: Registration) -> None:
+    """Keep the stored fact (see "Attended" below) after its check-ins changed."""
+    registration.checked_in_at = earliest_check_in(registration.id)
 
 
 def _checkable(registration: Registration) -> None:
@@ -86,7 +89,7 @@ def check_in(registration: Registration, day_on: date, actor: User, *,
                                checked_in_by_id=actor.id)
     db.session.add(attendance)
     db.session.flush()
-    _sync_checked_in(registration)
+    sync_checked_in(registration)
     audit.record(actor, "attendance.late_correction" if late_correction else "attendance.check_in", registration,
                  {"day_on": day_on.isoformat()})
     db.session.commit()
@@ -98,7 +101,7 @@ def undo_check_in(registration: Registration, day_on: date, actor: User) -> bool
         delete(AttendanceDay).where(AttendanceDay.registration_id == registration.id, AttendanceDay.day_on == day_on)
     ).rowcount
     if deleted:
-        _sync_checked_in(registration)
+        sync_checked_in(registration)
         audit.record(actor, "attendance.undo", registration, {"day_on": day_on.isoformat()})
     db.session.commit()
     return bool(deleted)
@@ -120,7 +123,7 @@ def check_in_session(registration: Registration, session: Session, actor: User, 
     attendance = SessionAttendance(registration_id=registration.id, session_id=session.id, checked_in_at=now())
     db.session.add(attendance)
     db.session.flush()
-    _sync_checked_in(registration)
+    sync_checked_in(registration)
     audit.record(actor, "attendance.late_correction" if late_correction else "attendance.session_check_in",
                  registration, {"session_id": session.id})
     db.session.commit()
@@ -133,7 +136,7 @@ def undo_session_check_in(registration: Registration, session: Session, actor: U
                                         SessionAttendance.session_id == session.id)
     ).rowcount
     if deleted:
-        _sync_checked_in(registration)
+        sync_checked_in(registration)
         audit.record(actor, "attendance.session_undo", registration, {"session_id": session.id})
     db.session.commit()
     return bool(deleted)
@@ -154,10 +157,13 @@ def set_checked_in(registration: Registration, actor: User, *, undo: bool, sessi
 
 
 # "Attended", the one rule: a CONFIRMED registration checked in at least once — at the door, on a
-# day of a several-day event, or at one of its sessions. Every check-in through this module sets
-# Registration.checked_in_at to the earliest of them (_sync_checked_in), so for a loaded row the
-# column says it; in SQL the day and session check-ins count as well, so rows loaded in bulk with
-# only those (imported history, the benchmark's generator) count the same.
+# day of a several-day event, or at one of its sessions. The fact is stored on the registration:
+# Registration.checked_in_at, the earliest of its check-ins, kept by every path here that checks in
+# or undoes a check-in (sync_checked_in), and by a revived registration (app.registrations.register)
+# that keeps its earlier check-ins; migration r19attend0001 set it on rows imported with day or
+# session check-ins only. A check-in at the door, or one whose session was deleted since, keeps it
+# set. So the rule reads one column of the registration, in Python and in SQL alike, and the reports
+# count attendance from registrations alone (no join to every check-in: issue 19).
 
 
 def attended(registration: Registration | None) -> bool:
@@ -167,39 +173,8 @@ def attended(registration: Registration | None) -> bool:
 
 
 def attended_clause():
-    """The rule as a WHERE condition on Registration (EXISTS tests: for filters, not for counts)."""
-    return and_(
-        Registration.status == RegistrationStatus.CONFIRMED,
-        or_(
-            Registration.checked_in_at.is_not(None),
-            exists().where(AttendanceDay.registration_id == Registration.id),
-            exists().where(SessionAttendance.registration_id == Registration.id),
-        ),
-    )
-
-
-class CheckIns:
-    """The rule for aggregates over many registrations: the day and the session check-ins each
-    outer-joined once as a de-duplicated set of registration ids (hash joins, one row per
-    registration, so nothing is multiplied before counting), instead of two EXISTS looked up row by
-    row. `join(statement)` adds the joins; `attended` is then the condition to count with."""
-
-    def __init__(self):
-        self.days = select(AttendanceDay.registration_id).distinct().subquery("checked_in_days")
-        self.sessions = select(SessionAttendance.registration_id).distinct().subquery("checked_in_sessions")
-        self.attended = and_(
-            Registration.status == RegistrationStatus.CONFIRMED,
-            or_(
-                Registration.checked_in_at.is_not(None),
-                self.days.c.registration_id.is_not(None),
-                self.sessions.c.registration_id.is_not(None),
-            ),
-        )
-
-    def join(self, statement):
-        return statement.outerjoin(self.days, self.days.c.registration_id == Registration.id).outerjoin(
-            self.sessions, self.sessions.c.registration_id == Registration.id
-        )
+    """The rule as a condition on Registration (for a WHERE or a conditional count)."""
+    return and_(Registration.status == RegistrationStatus.CONFIRMED, Registration.checked_in_at.is_not(None))
 
 
 @dataclass

@@ -20,6 +20,7 @@ from app.i18n import format_pattern
 from app.notifications.models import OutboxMessage
 from app.notifications.outbox import enqueue
 from app.notifications.rendering import render_email
+from app.registrations.attendance import earliest_check_in
 from app.registrations.models import ParticipantRole, Registration, RegistrationStatus
 from app.registrations.notices import (
     event_links,
@@ -115,7 +116,8 @@ def _fill(registration: Registration, event: Event, user: User, role: Participan
     registration.cancelled_at = None
     registration.rejected_at = None
     registration.rejection_reason = None
-    registration.checked_in_at = None
+    if registration.checked_in_at is not None:  # revived after a check-in, which it keeps (attendance's rule)
+        registration.checked_in_at = earliest_check_in(registration.id)
     registration.dietary_needs = needs.dietary_needs
     registration.accessibility_needs = needs.accessibility_needs
     registration.needs_visa_letter = bool(needs.needs_visa_letter)

@@ -3,7 +3,7 @@ aggregate query over the viewer's scope (participation figures are in app.report
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, exists, func, or_, select, true, union
+from sqlalchemy import and_, case, exists, func, literal, null, or_, select, true, union, union_all
 
 from app.accounts.models import Role
 from app.certificates.models import Certificate
@@ -25,7 +25,6 @@ from app.registrations.models import Feedback, Registration, RegistrationStatus,
 from app.registrations.rules import SEAT_ROLES
 from app.reports.counting import (
     NOT_TRAINING_CONTENT,
-    count_by_status,
     count_if,
     hours_between,
     month_of,
@@ -42,9 +41,9 @@ def events_by_kind_and_month(scope: Scope) -> tuple[dict[EventKind, tuple[int, i
         select(
             Event.kind,
             month.label("month"),
-            count_if(scope.held(), Event.id),
-            count_if(scope.planned(), Event.id),
-            count_if(Event.status == EventStatus.CANCELLED, Event.id),
+            count_if(scope.held()),
+            count_if(scope.planned()),
+            count_if(Event.status == EventStatus.CANCELLED),
         )
         .where(*scope.events(), Event.status.in_([EventStatus.PUBLISHED, EventStatus.CANCELLED]))
         .group_by(Event.kind, month)
@@ -115,8 +114,7 @@ def _certificates_and_people_trained(scope: Scope):
         select(func.count(Certificate.id).label("count")).join(Event, Event.id == Certificate.event_id)
         .where(*scope.events(), held, Certificate.revoked_at.is_(None))
     ).subquery("certificates_issued")
-    # A filter on the few registrations at held training events, so the rule's EXISTS form
-    # (index lookups, only for rows without checked_in_at) rather than a join to every check-in.
+    # Who attended: the fact stored on the registration (attended_clause), no join to the check-ins.
     attended_training = (
         select(Registration.user_id)
         .select_from(Registration)
@@ -164,21 +162,31 @@ def feedback_by_kind(scope: Scope):
     ).all()
 
 
-def lessons_by_status(scope: Scope) -> dict[LessonStatus, int]:
-    return count_by_status(Lesson, scope.lessons())
-
-
-def lessons_by_theme(scope: Scope):
-    return db.session.execute(
-        # (lesson, theme) pairs are unique, so a plain COUNT counts each lesson once per theme.
-        select(Theme.id, Theme.name, Theme.empact_cycle, Lesson.status, func.count(Lesson.id))
-        .select_from(Lesson)
-        .join(Event, Event.id == Lesson.event_id)
-        .outerjoin(lesson_themes, lesson_themes.c.lesson_id == Lesson.id)
-        .outerjoin(Theme, Theme.id == lesson_themes.c.theme_id)
+def lessons_by_status_and_theme(scope: Scope) -> tuple[dict[LessonStatus, int], list[tuple]]:
+    """({status: lessons}, [(theme id, name, cycle, status, lessons)] — theme None for lessons
+    without one), in one statement: the lessons in scope are read once (a CTE), counted per status
+    and, joined to their themes, per (theme, status)."""
+    scoped = (
+        select(Lesson.id, Lesson.status).select_from(Lesson).join(Event, Event.id == Lesson.event_id)
         .where(*scope.lessons())
-        .group_by(Theme.id, Theme.name, Theme.empact_cycle, Lesson.status)
+    ).cte("scoped_lessons")
+    by_status = select(null().label("theme_id"), scoped.c.status, func.count().label("lessons"),
+                       literal(True).label("per_status")).group_by(scoped.c.status)
+    # (lesson, theme) pairs are unique, so a plain COUNT counts each lesson once per theme.
+    by_theme = (
+        select(lesson_themes.c.theme_id, scoped.c.status, func.count(), literal(False))
+        .select_from(scoped).outerjoin(lesson_themes, lesson_themes.c.lesson_id == scoped.c.id)
+        .group_by(lesson_themes.c.theme_id, scoped.c.status)
+    )
+    counts = union_all(by_status, by_theme).subquery("counts")
+    rows = db.session.execute(
+        select(counts.c.per_status, counts.c.theme_id, Theme.name, Theme.empact_cycle, counts.c.status,
+               counts.c.lessons)
+        .select_from(counts).outerjoin(Theme, Theme.id == counts.c.theme_id)
     ).all()
+    statuses = {LessonStatus(row.status): row.lessons for row in rows if row.per_status}
+    return statuses, [(row[1], row[2], row[3], LessonStatus(row.status), row.lessons) for row in rows
+                      if not row.per_status]
 
 
 def _action_origin_join(statement):
@@ -202,7 +210,7 @@ def actions(scope: Scope, limit: int = 10) -> tuple[dict[str, int], list[dict]]:
     if scope.user.role not in (Role.ADMIN, Role.COORDINATOR):
         listed = and_(overdue, or_(FollowUpAction.lesson_id.is_(None), Lesson.tlp.in_(SHAREABLE_MARKINGS)))
     counts = [
-        count_if(condition, FollowUpAction.id).over()
+        count_if(condition).over()
         for condition in (status == ActionStatus.OPEN, status == ActionStatus.IN_PROGRESS, overdue,
                           status == ActionStatus.DONE, status == ActionStatus.DROPPED)
     ]

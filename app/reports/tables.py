@@ -181,7 +181,7 @@ def feedback_table(scope: Scope, tables: dict, charts: list) -> dict:
 
 
 def lessons_tables(scope: Scope, tables: dict, charts: list) -> int:
-    by_status = figures.lessons_by_status(scope)
+    by_status, by_theme = figures.lessons_by_status_and_theme(scope)
     table = Table("lessons_by_status", N_("Lessons by status"), [N_("Status"), N_("Lessons")])
     table.rows = [[status.label, by_status.get(status, 0)] for status in LessonStatus]
     tables[table.key] = table
@@ -196,7 +196,7 @@ def lessons_tables(scope: Scope, tables: dict, charts: list) -> int:
     )
 
     themes: dict = {}
-    for theme_id, name, cycle, status, count in figures.lessons_by_theme(scope):
+    for theme_id, name, cycle, status, count in by_theme:
         label = (f"{name} (EMPACT {cycle})" if cycle else name) if theme_id else NO_THEME
         themes.setdefault((theme_id is None, label), {})[status] = count
     statuses = list(LessonStatus)

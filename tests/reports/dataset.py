@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from app.certificates.models import Certificate
 from app.directory.models import OrganisationType
 from app.extensions import db
-from app.registrations.models import Feedback, SessionAttendance
+from app.registrations.models import Feedback
 from app.timeutil import set_now
 from tests import factories
 
@@ -106,7 +106,7 @@ def build() -> Dataset:
     make.registration(e2, carol, role="trainer", checked_in=True)
 
     r = make.registration(e3, bob)
-    db.session.add(SessionAttendance(session_id=e3_training.id, registration_id=r.id, checked_in_at=at(2026, 5, 1)))
+    make.session_attendance(r, e3_training, at(2026, 5, 1))
     # Bob was also checked in on both days of E3: still one attended registration.
     for day in (1, 2):
         make.attendance_day(r, date(2026, 5, day), at(2026, 5, day))
@@ -120,7 +120,7 @@ def build() -> Dataset:
     make.registration(e6, bob, checked_in=True)
 
     r = make.registration(e7, dan)
-    db.session.add(SessionAttendance(session_id=e7_training.id, registration_id=r.id, checked_in_at=at(2026, 5, 20)))
+    make.session_attendance(r, e7_training, at(2026, 5, 20))
     make.registration(e7, erin)
 
     # Certificates issued (records): Alice and Erin at E2, Bob at E3 = 3. Left out: Dan's at E7's session

@@ -187,8 +187,7 @@ def _grow(data, factor: int = 15):
         for person in people:
             registration = factories.registration(event, person, checked_in=n % 2 == 0)
             dataset.feedback(registration, 4, 4, 4)
-            db.session.add(dataset.SessionAttendance(session_id=session.id, registration_id=registration.id,
-                                                     checked_in_at=event.starts_at))
+            factories.session_attendance(registration, session, event.starts_at)
         lesson = factories.lesson(event, status="validated", themes=themes)
         factories.action(None, dataset.NOW.date() - timedelta(days=n + 1), lesson=lesson)
     db.session.commit()

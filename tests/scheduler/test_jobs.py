@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from app.lessons.models import TLP, ActionStatus, LessonStatus
-from app.registrations.models import AttendanceDay, RegistrationStatus
+from app.registrations.models import RegistrationStatus
 from app.scheduler.jobs.closing import run_registration_closing
 from app.scheduler.jobs.digests import run_action_digest, run_coordinator_digest, week_slot
 from app.scheduler.jobs.post_event import run_post_event
 from app.timeutil import set_now
-from tests.factories import action
+from tests.factories import action, attendance_day
 from tests.factories import registration as register
 from tests.scheduler.outbox import attachment, outbox, who_got
 from tests.scheduler.reminder_uk import catalog_installed
@@ -119,8 +119,7 @@ def test_after_the_event_checked_in_attendees_are_asked_and_organisers_reminded(
     cancelled = make.user(name="Cancelled")
     register(event, came, checked_in_at=START)
     partial = register(event, came_one_day)
-    db.session.add(AttendanceDay(registration_id=partial.id, day_on=date(2026, 5, 13),
-                                 checked_in_at=START + timedelta(days=1)))
+    attendance_day(partial, date(2026, 5, 13), START + timedelta(days=1))
     db.session.commit()
     register(event, no_show)
     register(event, cancelled, status=RegistrationStatus.CANCELLED)
