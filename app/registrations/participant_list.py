@@ -87,6 +87,7 @@ def register_fact(name: str, column: Callable, tables: Sequence[str]) -> None:
     `tables` (the facets are remembered until one of them changes). Names are "package.fact"."""
     _facts[name] = (column, tuple(tables))
     _facets_statement.cache_clear()
+    _facets_and_rows_statement.cache_clear()
 
 
 def fact_absent(event_id: int, name: str) -> bool:
