@@ -8,10 +8,10 @@ import functools
 from sqlalchemy import Integer, bindparam, exists, false, or_, select
 
 from app.accounts.permissions import is_signed_in
-from app.calendar import reader
+from app.calendar import reader, rows
 from app.calendar.entries import Wording, event_entry, session_entry
 from app.calendar.ics import build_calendar
-from app.events.access import can_view, is_organiser_of, managed_clause
+from app.events.access import can_view, is_organiser_of, managed_clause, visible_clause
 from app.events.models import Event, Session
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationStatus
@@ -38,35 +38,36 @@ def may_see_online(user, event: Event) -> bool:
 
 @functools.cache
 def _download_statement(signed_in: bool, role):
-    """The event by id with whether the reader may see its online link, built once per shape of reader."""
+    """The event by id as the entry shows it (app.calendar.rows), when the reader may see it, with
+    whether they may see its online link: built once per shape of reader."""
     viewer = reader.stand_in(signed_in, role)
     online = or_(managed_clause(viewer), _confirmed(viewer, Event.id)) if signed_in else false()
-    return select(Event, online.label("online")).where(Event.id == bindparam("event_id", type_=Integer))
+    return select(*rows.EVENT_COLUMNS, online.label("online")).where(
+        Event.id == bindparam("event_id", type_=Integer), visible_clause(viewer))
 
 
-def event_for_download(event_id: int, user) -> tuple[Event, bool] | None:
-    """(the event, whether `user` may see its online link: `may_see_online`), read in one
-    statement; None when there is no such event or `user` may not see it."""
+def event_for_download(event_id: int, user) -> tuple[rows.EventRow, bool] | None:
+    """(the event's row, whether `user` may see its online link: `may_see_online`), read in one
+    statement; None when there is no such event or `user` may not see it (app.events.access)."""
     statement = _download_statement(*reader.shape(user))
     row = db.session.execute(statement, {"event_id": event_id, **reader.params(user)}).first()
-    if row is None or not can_view(user, row[0]):
+    if row is None:
         return None
-    return row[0], bool(row[1])
+    return rows.split(row, 0), bool(row[-1])
 
 
-def event_calendar(event: Event, user, *, all_day: bool, with_sessions: bool,
-                   show_online: bool | None = None) -> bytes:
-    """The event (already checked visible to `user`) as an .ics, with its sessions if asked.
-    `show_online`: `may_see_online`, when the caller has it (event_for_download)."""
-    if show_online is None:
-        show_online = may_see_online(user, event)
+def event_calendar(event, *, all_day: bool, with_sessions: bool, show_online: bool) -> bytes:
+    """The event (an Event or an EventRow, already checked visible to its reader) as an .ics, with
+    its sessions if asked; `show_online`: `may_see_online` (event_for_download has it)."""
     words = Wording()
     entries = [event_entry(event, show_online=show_online, all_day=all_day, words=words)]
     if with_sessions:
-        sessions = db.session.scalars(
-            select(Session).where(Session.event_id == event.id).order_by(Session.starts_at, Session.position, Session.id)
-        ).all()
-        entries += [session_entry(s, event, show_online=show_online, words=words) for s in sessions]
+        make = rows.SessionRow._make
+        sessions = db.session.execute(
+            select(*rows.SESSION_COLUMNS).where(Session.event_id == event.id)
+            .order_by(Session.starts_at, Session.position, Session.id)
+        )
+        entries += [session_entry(make(s), event, show_online=show_online, words=words) for s in sessions]
     return build_calendar(entries, method="PUBLISH", dtstamp=now())
 
 

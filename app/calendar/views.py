@@ -40,7 +40,7 @@ def event_ics(event_id: int):
         abort(404)
     event, show_online = found
     with_sessions = request.args.get("sessions") in ("1", "true", "yes")
-    body = downloads.event_calendar(event, current_user, all_day=_wants_all_day(), with_sessions=with_sessions,
+    body = downloads.event_calendar(event, all_day=_wants_all_day(), with_sessions=with_sessions,
                                     show_online=show_online)
     suffix = "-agenda" if with_sessions else ""
     return calendar_response(body, f"event-{event.id}{suffix}.ics", download=True)

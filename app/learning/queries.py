@@ -26,6 +26,7 @@ from app.registrations.models import (
     SessionSignup,
     SessionSignupStatus,
 )
+from app.registrations.queries import events_with, register_event_fact
 from app.timeutil import now
 
 
@@ -144,10 +145,18 @@ def _tests_of(user, confirmed: set[int], load_events: bool = True) -> dict[int, 
 
 # Whether the event has a test with questions / a follow-up survey, read with the event by its page
 # (app.events.page_facts): the event page's knowledge-check box asks nothing more without one.
+# "My events" reads it with each registration (app.registrations.queries.register_event_fact): its
+# tests box asks nothing when none of the viewer's recent events has one.
 HAS_CHECKS = "learning.has_checks"
-page_facts.register(HAS_CHECKS, lambda event_id: exists().where(
-    KnowledgeCheck.event_id == event_id,
-    select(CheckQuestion.id).where(CheckQuestion.check_id == KnowledgeCheck.id).exists()))
+
+
+def _has_checks(event_id):
+    return exists().where(KnowledgeCheck.event_id == event_id,
+                          select(CheckQuestion.id).where(CheckQuestion.check_id == KnowledgeCheck.id).exists())
+
+
+page_facts.register(HAS_CHECKS, _has_checks)
+register_event_fact(HAS_CHECKS, _has_checks)
 HAS_SURVEY = "learning.has_survey"
 page_facts.register(HAS_SURVEY, lambda event_id: exists().where(FollowUpSurvey.event_id == event_id))
 
@@ -161,11 +170,14 @@ def recent_tests(user, registrations=None) -> list[TestEntry]:
     participant (or observer) of that run from 60 days ago to 2 days ahead, in the events'
     order: the events' ids and the viewer's part in them in one query, or none when the caller has
     read every registration of the viewer already (`registrations`: rows with the registration's
-    event_id, status and role and the event's starts_at and ends_at, as "my events" reads them)."""
+    event_id, status and role and the event's starts_at and ends_at, as "my events" reads them; with
+    them, "my events" read which events have a test: HAS_CHECKS, and the others are not asked about)."""
     at = now()
     if registrations is not None:
+        with_checks = events_with(HAS_CHECKS)
         event_ids = [r.event_id for r in sorted(registrations, key=lambda r: (r.starts_at, r.event_id))
-                     if takes_tests(r) and r.starts_at <= at + RECENT_AHEAD and r.ends_at >= at - RECENT_BEFORE]
+                     if takes_tests(r) and r.starts_at <= at + RECENT_AHEAD and r.ends_at >= at - RECENT_BEFORE
+                     and (with_checks is None or r.event_id in with_checks)]
     else:
         event_ids = list(db.session.scalars(
             select(Event.id).join(Registration, Registration.event_id == Event.id)

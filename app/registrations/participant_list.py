@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from sqlalchemy import bindparam, exists, func, null, or_, select
+from sqlalchemy import bindparam, exists, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import User
@@ -87,6 +87,7 @@ def register_fact(name: str, column: Callable, tables: Sequence[str]) -> None:
     `tables` (the facets are remembered until one of them changes). Names are "package.fact"."""
     _facts[name] = (column, tuple(tables))
     _facets_statement.cache_clear()
+    _facets_and_rows_statement.cache_clear()
 
 
 def fact_absent(event_id: int, name: str) -> bool:
@@ -110,11 +111,16 @@ def _participant_facets(event: Event) -> tuple[dict[str, int], int, bool | None,
     line, without a search the list's total (no separate count), whether the questions (and their
     answers) are worth asking for, and the facts (both None for an event nobody registered to: not
     known)."""
+    names, statement = _facets_statement()
+    return _facets_of(names, db.session.execute(statement, {"event_id": event.id}))
+
+
+def _facets_of(names: tuple[str, ...], groups) -> tuple[dict[str, int], int, bool | None, dict | None]:
+    """_participant_facets' answer from the facets' rows: (status, role, count, asks, *facts)."""
     counts: dict[str, int] = {}
     seats_taken = 0
     has_questions = facts = None
-    names, statement = _facets_statement()
-    for status_value, role, count, asks, *values in db.session.execute(statement, {"event_id": event.id}):
+    for status_value, role, count, asks, *values in groups:
         counts[status_value.value] = counts.get(status_value.value, 0) + count
         if status_value == RegistrationStatus.CONFIRMED and role in SEAT_ROLES:
             seats_taken += count
@@ -157,7 +163,7 @@ def _rows_statement(by_status: bool, search: bool, with_positions: bool, with_ma
         Registration.id, Registration.status, Registration.role, Registration.checked_in_at,
         Registration.dietary_needs, Registration.accessibility_needs, Registration.needs_visa_letter,
         User.name, User.email, User.country, Organisation.name.label("organisation_name"),
-        Organisation.country.label("organisation_country"),
+        Organisation.country.label("organisation_country"), Registration.waitlisted_at,
     )
     if with_matches:
         query = query.add_columns(func.count().over().label("matches"))
@@ -175,6 +181,50 @@ def _rows_statement(by_status: bool, search: bool, with_positions: bool, with_ma
     query = query.where(*_filter_clauses(bindparam("event_id"), bindparam("status") if by_status else None,
                                          bindparam("like") if search else None))
     return query.order_by(*PARTICIPANTS_ORDER).limit(bindparam("limit")).offset(bindparam("offset"))
+
+
+# The parts of the statement that reads a page's rows and the facets at once (nothing kept).
+_ROWS, _FACETS = range(2)
+
+
+@functools.lru_cache(maxsize=16)
+def _facets_and_rows_statement(by_status: bool, search: bool, with_positions: bool, with_matches: bool):
+    """(fact names, statement): a page's rows (_rows_statement) and then the facets' groups
+    (_facets_statement) in one UNION ALL, the columns of one part empty in the other, in the page's
+    order."""
+    names, facets = _facets_statement()
+    page = _rows_statement(by_status, search, with_positions, with_matches).subquery("page")
+    facet_columns = list(facets.selected_columns)  # status, role, count, has_questions, facts
+    rows_part = select(literal(_ROWS).label("part"), *page.c,
+                       *(null().label(f"facet_{index}") for index, _ in enumerate(facet_columns[2:])))
+    groups = facets.subquery("groups")
+    facets_part = select(literal(_FACETS), *(groups.c.status if column.key == "status" else groups.c.role
+                                             if column.key == "role" else null() for column in page.c),
+                         *list(groups.c)[2:])
+    both = union_all(rows_part, facets_part).subquery("both")
+    return names, select(both).order_by(both.c.part, *(both.c[column.key] for column in PARTICIPANTS_ORDER))
+
+
+def _facets_and_rows(event: Event, status_filter: str, q: str, number: int, per_page: int,
+                     with_matches: bool) -> tuple[tuple, list]:
+    """(_participant_facets' answer, _participant_rows' rows) in one statement (the waiting-list
+    places joined in whenever the list may show waitlisted people: the counts are not known yet)."""
+    by_status = status_filter in {s.value for s in RegistrationStatus}
+    values = {"event_id": event.id, "limit": per_page, "offset": (number - 1) * per_page}
+    if by_status:
+        values["status"] = RegistrationStatus(status_filter)
+    if q:
+        values["like"] = f"%{q.lower()}%"
+    names, statement = _facets_and_rows_statement(by_status, bool(q), status_filter in ("", "waitlisted"),
+                                                  with_matches)
+    rows, groups = [], []
+    width = len(_facets_statement()[1].selected_columns) - 2
+    for row in db.session.execute(statement, values):
+        if row.part == _ROWS:
+            rows.append(row)
+        else:
+            groups.append((row.status, row.role, *row[-width:]))
+    return _facets_of(names, groups), rows
 
 
 def _rendered(render_rows: Callable[[list, dict], str], questions: Sequence, show_needs: bool, rows: list) -> str:
@@ -200,10 +250,16 @@ def participant_page(event: Event, status_filter: str, q: str, number: int, per_
     (the caller checks that the viewer manages it) — the event's own organisers with the participants'
     needs, other managers without (`show_needs`, a part of the key). A search is a one-off: not cached.
     The event's questions (whose answers the rows show) are asked for only when the facets' statement
-    found some."""
-    counts, seats_taken, has_questions, facts = fragments.remember(
-        "registrations.participant_list_facets", (event.id,), _facets_tables(),
-        lambda: _participant_facets(event), scope=event.id)
+    found some. With the cache off nothing is kept: the facets and the page's rows are one statement."""
+    kept = fragments.enabled()
+    found = None
+    if kept:
+        counts, seats_taken, has_questions, facts = fragments.remember(
+            "registrations.participant_list_facets", (event.id,), _facets_tables(),
+            lambda: _participant_facets(event), scope=event.id)
+    else:  # nothing is kept: the facets and the page's rows in one statement
+        (counts, seats_taken, has_questions, facts), found = _facets_and_rows(
+            event, status_filter, q, number, per_page, bool(q))
     store = request_dict("_participant_list_facts")
     if store is not None and facts is not None:
         store[event.id] = facts
@@ -216,12 +272,14 @@ def participant_page(event: Event, status_filter: str, q: str, number: int, per_
             "registrations.participant_rows", (event.id, status_filter, number, per_page, show_needs),
             PARTICIPANT_LIST_TABLES,
             lambda: _rendered(render_rows, questions, show_needs,
+                              found if found is not None else
                               _participant_rows(event, status_filter, q, number, per_page, with_positions, False)
                               if total else []),
             scope=event.id,
         )
     else:
-        found = _participant_rows(event, status_filter, q, number, per_page, with_positions, True)
+        if found is None:
+            found = _participant_rows(event, status_filter, q, number, per_page, with_positions, True)
         if found:
             total = found[0].matches
         elif number > 1:  # past the last page: count the matches

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections import namedtuple
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,6 +32,7 @@ from app.registrations.models import (
 )
 from app.registrations.rules import ACTIVE
 from app.registrations.waitlist import signup_waitlist_positions, waitlist_positions
+from app.request_store import request_dict
 
 
 def own_registration(event_id: int, user_id: int) -> Registration | None:
@@ -130,28 +132,53 @@ def _has_feedback():
         None).label("has_feedback")
 
 
+# Per-event facts of the packages above that "my events" shows a box for (app.learning: whether an
+# event has a knowledge check), read as columns of its statement with each registration, as
+# events.page_facts does for the event page: a box whose fact says "none of your events" asks nothing.
+# {name: column(event id column) -> a scalar SQL boolean of the event's id}
+_event_facts: dict[str, Callable] = {}
+
+
+def register_event_fact(name: str, column: Callable) -> None:
+    """Read `column(Registration.event_id)` with each registration of "my events". Names are
+    "package.fact"."""
+    _event_facts[name] = column
+    _my_events_statement.cache_clear()
+
+
+def events_with(name: str) -> frozenset[int] | None:
+    """The events of this request's "my events" registrations for which fact `name` is true; None
+    when not known (another page, or a fact not registered)."""
+    store = request_dict("_my_events_facts")
+    return None if store is None else store.get(name)
+
+
 @functools.cache
 def _my_events_statement():
     """The person's registrations with their events, their sessions' sign-ups (not cancelled) and
     their open invitations with the invited events, in one statement (a UNION ALL of the three, each
-    column of the first part's type; the statuses as text): parts, then each part's order."""
+    column of the first part's type; the statuses as text; the registered facts with each
+    registration): parts, then each part's order."""
     text = functools.partial(cast, type_=String)
+    facts = [column(Registration.event_id).label(f"fact_{index}") for index, column in enumerate(_event_facts.values())]
+    no_facts = [null()] * len(facts)
     registrations = select(
         literal(_REGISTRATION).label("part"), Registration.id, Registration.event_id,
         text(Registration.status).label("status"), text(Registration.role).label("role"), Registration.checked_in_at,
         Event.title, Event.starts_at, Event.ends_at, Event.timezone, Event.city,
         text(Event.status).label("event_status"), text(Event.kind).label("kind"), _has_feedback(),
-        null().label("session_id"), null().label("token"),
+        null().label("session_id"), null().label("token"), *facts,
     ).join(Event, Event.id == Registration.event_id).where(Registration.user_id == bindparam("user_id"))
     signups = select(
         literal(_SIGNUP), SessionSignup.id, Session.event_id, text(SessionSignup.status), null(), null(),
         Session.title, Session.starts_at, null(), null(), null(), null(), null(), null(), SessionSignup.session_id, null(),
+        *no_facts,
     ).join(Session, Session.id == SessionSignup.session_id).where(
         SessionSignup.user_id == bindparam("user_id"), SessionSignup.status != SessionSignupStatus.CANCELLED)
     invitations = select(
         literal(_INVITATION), Invitation.id, Invitation.event_id, null(), null(), null(),
         Event.title, Event.starts_at, Event.ends_at, Event.timezone, null(), null(), null(), null(), null(),
-        Invitation.token,
+        Invitation.token, *no_facts,
     ).join(Event, Event.id == Invitation.event_id).where(
         or_(Invitation.user_id == bindparam("user_id"), Invitation.email == bindparam("email")),
         Invitation.status == InvitationStatus.SENT)
@@ -166,27 +193,37 @@ def _members(enum) -> dict:
     return {member.value: member for member in enum}
 
 
-def _read_my_events(user_id: int, email: str) -> tuple[tuple, dict, tuple]:
+def _read_my_events(user_id: int, email: str) -> tuple[tuple, dict, tuple, dict]:
+    """(registrations, {event id: sign-ups}, invitations, {fact name: the events it is true of})."""
     registrations, signups, invitations = [], {}, []
     statuses, roles, event_statuses, kinds = (_members(RegistrationStatus), _members(ParticipantRole),
                                               _members(EventStatus), _members(EventKind))
     signup_statuses = _members(SessionSignupStatus)
-    for row in db.session.execute(_my_events_statement(), {"user_id": user_id, "email": email}):
-        if row.part == _REGISTRATION:
+    names = tuple(_event_facts)
+    true_of: list[set[int]] = [set() for _ in names]
+    for (part, id_, event_id, status, role, checked_in_at, title, starts_at, ends_at, timezone, city, event_status,
+         kind, has_feedback, session_id, token, *facts) in db.session.execute(
+            _my_events_statement(), {"user_id": user_id, "email": email}):
+        if part == _REGISTRATION:
             registrations.append(MyRegistration(
-                row.id, row.event_id, statuses[row.status], roles[row.role], row.checked_in_at,
-                row.title, row.starts_at, row.ends_at, row.timezone, row.city, event_statuses[row.event_status],
-                kinds[row.kind], bool(row.has_feedback)))
-        elif row.part == _SIGNUP:
-            signups.setdefault(row.event_id, []).append(MySignup(
-                row.id, row.session_id, signup_statuses[row.status], row.event_id, row.title, row.starts_at))
+                id_, event_id, statuses[status], roles[role], checked_in_at, title, starts_at, ends_at, timezone, city,
+                event_statuses[event_status], kinds[kind], bool(has_feedback)))
+            for events, value in zip(true_of, facts, strict=True):
+                if value:
+                    events.add(event_id)
+        elif part == _SIGNUP:
+            signups.setdefault(event_id, []).append(MySignup(
+                id_, session_id, signup_statuses[status], event_id, title, starts_at))
         else:
-            invitations.append(MyInvitation(row.token, row.title, row.starts_at, row.ends_at, row.timezone))
-    return tuple(registrations), signups, tuple(invitations)
+            invitations.append(MyInvitation(token, title, starts_at, ends_at, timezone))
+    return tuple(registrations), signups, tuple(invitations), dict(zip(names, map(frozenset, true_of), strict=True))
 
 
 def _load_my_events(user_id: int, email: str) -> MyEvents:
-    registrations, signups, invitations = _read_my_events(user_id, email)
+    registrations, signups, invitations, facts = _read_my_events(user_id, email)
+    store = request_dict("_my_events_facts")
+    if store is not None:
+        store.update(facts)
     waiting = {r.id for r in registrations if r.status == RegistrationStatus.WAITLISTED}
     positions = {registration_id: position for registration_id, position in waitlist_positions(
         {r.event_id for r in registrations if r.id in waiting}).items() if registration_id in waiting}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.calendar.parsers import parse_all
+from tests.querycount import cold_statements
 
 START = datetime(2026, 10, 24, 7, 0, tzinfo=UTC)  # the weekend Europe changes back to winter time
 
@@ -114,3 +115,17 @@ def test_descriptions_are_plain_text_not_markdown(client, make):
         session_text = next(text for text in texts if "Goals" in text)
         assert "Goals\n\n1. Map gaps" in session_text, name
         assert not any("**" in text or "##" in text or "](" in text for text in texts), name
+
+
+def test_a_draft_s_download_follows_who_may_see_it_in_one_statement(app, make, login, cold):
+    co_organiser = make.user(role="organiser")
+    event, organiser = _event(make, status="draft", organisers=[co_organiser])
+    make.session(event, "Opening", starts_at=START, hours=1)
+    for user, status in ((organiser, 200), (co_organiser, 200), (make.user(role="admin"), 200),
+                         (make.user(role="coordinator"), 404), (make.user(), 404)):
+        assert login(user).get(f"/events/{event.id}.ics").status_code == status, user.role
+    # The reader, then the event with whether they see its online link (and the sessions when asked).
+    statements, body = cold_statements(app, login(co_organiser), f"/events/{event.id}.ics")
+    assert len(statements) == 2, statements
+    statements, body = cold_statements(app, login(co_organiser), f"/events/{event.id}.ics?sessions=1")
+    assert len(statements) == 3 and "secret-room" in body and "Opening" in body, statements

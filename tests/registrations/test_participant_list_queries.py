@@ -4,6 +4,11 @@ needs only for the event's own organisers, every value escaped)."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
+from app.cache import fragments
 from app.calendar.models import CalendarReply, ReplyOutcome
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationStatus
@@ -27,13 +32,13 @@ def _event(make, organiser):
     return event
 
 
-def test_participant_list_without_questions_asks_four_statements(app, db, make, login, cold):
+def test_participant_list_without_questions_asks_three_statements(app, db, make, login, cold):
     organiser = make.user(role="organiser")
     event = _event(make, organiser)
     statements, page = cold_statements(app, login(organiser), f"/events/{event.id}/participants")
-    # The viewer, the event, the facets (which say the event asks no questions and has no calendar
-    # replies: neither its questions, answers nor replies are read), the rows.
-    assert len(statements) == 4, statements
+    # The viewer, the event, the rows with the facets (which say the event asks no questions and has no
+    # calendar replies: neither its questions, answers nor replies are read).
+    assert len(statements) == 3, statements
     assert not any("registration_answers" in without_literals(statement)
                    or statement.startswith("SELECT registration_questions.")
                    or statement.startswith("SELECT calendar_replies.")
@@ -55,13 +60,38 @@ def test_participant_list_shows_answers_by_who_may_see_them(app, db, make, login
     db.session.commit()
     statements, page = cold_statements(app, login(organiser), f"/events/{event.id}/participants")
     # ... and with questions, the questions and the page's answers.
-    assert len(statements) == 6, statements
+    assert len(statements) == 5, statements
     answers = _row_of(page, "Ana &lt;b&gt;Sousa&lt;/b&gt;").split('data-testid="answers">')[1]
     assert answers.startswith("<div>Passport number: FE&lt;123&gt;</div><div>Nationality: Romania</div></td>")
     coordinator_page = login(make.user(role="coordinator")).get(f"/events/{event.id}/participants").get_data(as_text=True)
     coordinator_row = _row_of(coordinator_page, "Ana &lt;b&gt;Sousa&lt;/b&gt;")
     assert "FE&lt;123&gt;" not in coordinator_row and "Vegan" not in coordinator_row
     assert "<div>Nationality: Romania</div>" in coordinator_row
+
+
+@pytest.mark.parametrize("query", ["", "?status=waitlisted", "?q=waits", "?status=confirmed"])
+def test_the_rows_and_counts_are_the_same_read_at_once_or_kept(app, db, make, login, monkeypatch, query):
+    """With every cache off the facets and the rows are one statement; kept, two entries: the same
+    page either way (the waiting-list places, the counts, the total)."""
+    organiser = make.user(role="organiser")
+    event = _event(make, organiser)
+    for name in ("Waits First", "Waits Second"):
+        make.registration(event, make.user(name=name), status="waitlisted")
+    client = login(organiser)
+    url = f"/events/{event.id}/participants{query}"
+    client.get(url)  # the welcome
+    kept = _without_tokens(client.get(url).get_data(as_text=True))
+    monkeypatch.delitem(app.extensions, fragments.EXTENSION, raising=False)
+    monkeypatch.setitem(app.config, "CACHE_TYPE", "NullCache")
+    statements, cold = cold_statements(app, client, url)
+    assert len(statements) == 3, statements
+    assert _without_tokens(cold) == kept
+    assert ">On the waiting list (2)<" in cold
+    assert ("On the waiting list #2" in cold) == (query != "?status=confirmed")
+
+
+def _without_tokens(page: str) -> str:
+    return re.sub(r'name="csrf_token" (type="hidden" )?value="[^"]*"', "", page)
 
 
 def test_a_question_added_after_the_list_was_seen_shows_its_answers(db, make, login):
@@ -91,10 +121,10 @@ def test_calendar_replies_are_read_only_for_an_event_that_has_some(app, db, make
     registration_id = db.session.scalar(db.select(Registration.id).where(Registration.event_id == event.id))
     _reply(event, registration_id, ReplyOutcome.IGNORED_NO_MATCH, 1)  # not one an organiser is shown
     statements, page = cold_statements(app, login(organiser), f"/events/{event.id}/participants")
-    assert len(statements) == 4 and 'data-testid="calendar-replies"' not in page
+    assert len(statements) == 3 and 'data-testid="calendar-replies"' not in page
     _reply(event, registration_id, ReplyOutcome.APPLIED, 2)
     statements, page = cold_statements(app, login(organiser), f"/events/{event.id}/participants")
-    assert len(statements) == 5 and statements[-1].startswith("SELECT calendar_replies."), statements
+    assert len(statements) == 4 and statements[-1].startswith("SELECT calendar_replies."), statements
     assert 'data-testid="calendar-replies"' in page and "accepted in their calendar" in page
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import render_template, request
 from flask_login import current_user
 
@@ -10,6 +12,7 @@ from app.events.list_rows import local_when
 from app.pagination import Page, parse_page
 from app.registrations import queries
 from app.registrations.views import bp
+from app.registrations.views.my_event_rows import write_registrations
 from app.timeutil import now
 
 MY_EVENTS_PER_PAGE = 20
@@ -31,12 +34,14 @@ def my_events():
     registrations = (past if show == "past" else upcoming)[start:start + MY_EVENTS_PER_PAGE]
     page = Page(items=registrations, page=number, per_page=MY_EVENTS_PER_PAGE, total=totals[show])
     invitations = [invitation for invitation in mine.invitations if invitation.ends_at > instant]
-    feedback_given = {r.id for r in registrations if r.has_feedback}
+    rows = functools.partial(
+        write_registrations, starts=_starts(registrations, current_user.timezone),
+        viewer_timezone=current_user.timezone, positions=mine.positions, signups=mine.signups,
+        signup_positions=mine.signup_positions, past=show == "past",
+        feedback_given={r.id for r in registrations if r.has_feedback})
     return render_template("registrations/my_events.html", show=show, page=page, totals=totals,
-                           positions=mine.positions, signups=mine.signups, invitations=invitations,
-                           feedback_given=feedback_given, signup_positions=mine.signup_positions,
-                           my_registrations=mine.registrations,  # every one: the tests box reads them
-                           starts=_starts(registrations, current_user.timezone))
+                           invitations=invitations, registration_rows=rows,
+                           my_registrations=mine.registrations)  # every one: the tests box reads them
 
 
 def _starts(registrations, viewer_tz: str | None) -> dict[int, tuple[str, str | None]]:
