@@ -59,14 +59,8 @@ def write_registrations(registrations: Sequence, *, starts: Mapping, viewer_time
         status = labels[r.status]
         if r.status == RegistrationStatus.WAITLISTED and positions.get(r.id):
             status = numbered % {"status": r.status.label, "position": positions[r.id]}
-        sessions = ""
-        if signups.get(r.event_id):
-            items = "".join(
-                f"\n    <li>{escape(s.title)} — {escape(when(s.starts_at, r.timezone))} — "
-                f"""{signed_up if s.status == SessionSignupStatus.CONFIRMED
-                     else signup_waiting % {"position": signup_positions.get(s.id)}}</li>\n    """
-                for s in signups[r.event_id])
-            sessions = f'\n  <ul class="small mb-0 mt-2">\n    {items}\n  </ul>\n  '
+        sessions = (_signups_list(signups[r.event_id], r.timezone, when, signup_positions, signed_up, signup_waiting)
+                    if signups.get(r.event_id) else "")
         after = ""
         if past and r.status == RegistrationStatus.CONFIRMED and r.checked_in_at:
             feedback = (f'<a class="btn btn-sm btn-outline-primary" '
@@ -93,3 +87,14 @@ def write_registrations(registrations: Sequence, *, starts: Mapping, viewer_time
             f'</li>\n'
         )
     return Markup("".join(written))
+
+
+def _signups_list(signups: Sequence, timezone: str, when, signup_positions: Mapping, signed_up: str,
+                  signup_waiting: Markup) -> str:
+    """The <ul> of a registration's session sign-ups, each with its start and status (or place)."""
+    items = "".join(
+        f"\n    <li>{escape(s.title)} — {escape(when(s.starts_at, timezone))} — "
+        f"""{signed_up if s.status == SessionSignupStatus.CONFIRMED
+             else signup_waiting % {"position": signup_positions.get(s.id)}}</li>\n    """
+        for s in signups)
+    return f'\n  <ul class="small mb-0 mt-2">\n    {items}\n  </ul>\n  '
