@@ -1,8 +1,10 @@
 """The library's figures and one page of its entries in ONE statement (library_counts), built once
 per shape of viewer and filter on a bound viewer: building the statement (the TLP rule, the filters,
-the page's joins) and its cache key cost more than running it, so the viewer's lists of event ids,
-the filters' values, the page's limit and offset are parameters (the lists written into the SQL when
-executed: app.lessons.visibility._id_array), as the facts' statement (app.lessons.choices)."""
+the page's joins) and its cache key cost more than running it, so the viewer's id and organisation,
+the filters' values, the page's limit and offset are parameters. The viewer's facts (organised,
+attended, hidden events: app.lessons.visibility.fact_parts) are read in the statement itself, so its
+text is the same for every viewer of a shape: PostgreSQL plans it once per connection (psycopg
+prepares it) instead of once per request, and there is no round trip for the facts."""
 
 from __future__ import annotations
 
@@ -14,19 +16,17 @@ from types import SimpleNamespace
 from sqlalchemy import (
     Integer,
     String,
-    all_,
-    any_,
+    and_,
     bindparam,
     cast,
-    false,
+    exists,
     func,
     literal,
     null,
+    or_,
     select,
-    true,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.accounts.models import User
 from app.events.models import Event
@@ -35,12 +35,15 @@ from app.lessons.choices import ThemeChoice
 from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus, lesson_themes
 from app.lessons.search import LibraryFilter, apply_filters, filter_values, fulltext_query
 from app.lessons.visibility import (
-    ViewerFacts,
+    bound_viewer,
+    fact_parts,
     facts_clause,
-    facts_id_lists,
     is_coordinator,
+    marked_at,
+    viewer_parameters,
     visible_lessons_clause,
 )
+from app.roles import is_signed_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,35 +85,42 @@ class LibraryCounts:
     entries: list[ListedEntry] = field(default_factory=list)
 
 
-class _BoundTerms:
-    """The lists of event ids of app.lessons.visibility.facts_clause as parameters `ids_<name>` (an
-    empty list is a shape of its own: false, or true for "not in"), the later appointments as
-    `appointed_<i>` with their time `since_<i>`."""
+class _FactRows:
+    """The lists of event ids of app.lessons.visibility.facts_clause read from the viewer's facts
+    in the statement itself (`facts`: a CTE of fact_parts of the bound viewer, rows (fact, event id,
+    user id, since), as facts_from_rows reads them), so that every viewer of a shape shares one
+    statement and PostgreSQL one plan: each list a hashed sub-plan over the few rows of facts."""
 
-    def __init__(self, postgresql: bool, empty: frozenset[str], groups: int):
-        self.postgresql, self.empty, self.groups = postgresql, empty, groups
+    def __init__(self, facts, viewer_id):
+        fact, user_id, since = facts.c.fact, facts.c.user_id, facts.c.since
+        self.facts = facts
+        self.conditions = {
+            "hidden": fact == "h",
+            "organised": fact.in_(("c", "k")),
+            "strict": fact.in_(("a", "g")),
+            "amber": fact.in_(("a", "g", "c", "k")),
+            "attended": and_(fact.in_(("a", "g")), user_id == viewer_id),
+            # Created, or co-organised since an unknown time (as from the start).
+            "from_start": or_(fact == "c", and_(fact == "k", since.is_(None))),
+            "later": and_(fact == "k", since.is_not(None)),
+        }
 
     def _ids(self, name: str):
-        if self.postgresql:
-            return bindparam(f"ids_{name}", type_=ARRAY(Integer), literal_execute=True)
-        return bindparam(f"ids_{name}", expanding=True)
+        return select(self.facts.c.event_id).where(self.conditions[name])
 
     def event_in(self, name: str):
-        if name in self.empty:
-            return false()
-        if self.postgresql:
-            return Lesson.event_id == any_(self._ids(name))
         return Lesson.event_id.in_(self._ids(name))
 
     def event_not_in(self, name: str):
-        if name in self.empty:
-            return true()
-        if self.postgresql:
-            return Lesson.event_id != all_(self._ids(name))
         return Lesson.event_id.not_in(self._ids(name))
 
-    def appointed(self):
-        return [(self.event_in(f"appointed_{i}"), bindparam(f"since_{i}")) for i in range(self.groups)]
+    def organiser_when_marked(self):
+        """Created or co-organised from the start; co-organised later, for entries marked since (the
+        later appointments' own test asked only of the entries on those events)."""
+        appointed_before = (select(self.facts.c.event_id)
+                            .where(self.conditions["later"], self.facts.c.event_id == Lesson.event_id,
+                                   self.facts.c.since <= marked_at()))
+        return or_(self.event_in("from_start"), and_(self.event_in("later"), exists(appointed_before)))
 
 
 # Columns a UNION part that lists no entry fills with NULLs (id, title, tlp, created_at, event id and
@@ -170,13 +180,14 @@ _FILTER_FIELDS = tuple(name for name in LibraryFilter.__dataclass_fields__ if na
 
 
 @functools.lru_cache(maxsize=256)
-def _bound_statement(postgresql: bool, coordinator: bool, empty: frozenset[str], groups: int,
-                     filters: frozenset[str], paged: bool, awaiting: bool):
+def _bound_statement(role, has_organisation: bool, filters: frozenset[str], paged: bool, awaiting: bool):
     """_counts_statement for every viewer and filter of one shape (`filters`: the names of the
-    filters set, "q" for words to search), its values parameters: `viewer_id`, the lists and times
-    of _BoundTerms, `filter_<name>`, `fulltext_query`, `page_limit` and `page_offset`."""
-    terms = _BoundTerms(postgresql, empty, groups)
-    visible = facts_clause(bindparam("viewer_id", type_=Integer), coordinator, terms)
+    filters set, "q" for words to search), the viewer's facts read in it (_FactRows), its values
+    parameters: `viewer_id`, `viewer_organisation_id`, `filter_<name>`, `fulltext_query`,
+    `page_limit` and `page_offset`."""
+    viewer = bound_viewer(role, has_organisation)
+    facts = union_all(*fact_parts(viewer)).cte("facts")
+    visible = facts_clause(viewer.id, is_coordinator(viewer), _FactRows(facts, viewer.id))
     # apply_filters asks only whether each filter is set (the words: fulltext_query, a parameter).
     shape = SimpleNamespace(**{name: name in filters for name in _FILTER_FIELDS}, statuses=(),
                             q="x" if "q" in filters else "")
@@ -185,14 +196,9 @@ def _bound_statement(postgresql: bool, coordinator: bool, empty: frozenset[str],
                              visible if awaiting else None)
 
 
-def _bound(user, f: LibraryFilter, facts: ViewerFacts, page, awaiting: bool):
+def _bound(user, f: LibraryFilter, page, awaiting: bool):
     """(_bound_statement for this viewer, filter and page, its parameters)."""
-    lists, groups = facts_id_lists(facts)
-    parameters = {"viewer_id": user.id}
-    for name, ids in lists.items():
-        parameters[f"ids_{name}"] = sorted(ids)
-    for i, (since, ids) in enumerate(groups):
-        parameters[f"ids_appointed_{i}"], parameters[f"since_{i}"] = sorted(ids), since
+    parameters = viewer_parameters(user)
     values = filter_values(user, f)
     for name, value in values.items():
         parameters[f"filter_{name}"] = value
@@ -204,9 +210,7 @@ def _bound(user, f: LibraryFilter, facts: ViewerFacts, page, awaiting: bool):
     filters = frozenset(name for name in _FILTER_FIELDS if getattr(f, name))
     if query is not None:
         filters |= {"q"}
-    statement = _bound_statement(db.engine.dialect.name == "postgresql", is_coordinator(user),
-                                 frozenset(name for name, ids in lists.items() if not ids), len(groups),
-                                 filters, page is not None, awaiting)
+    statement = _bound_statement(user.role, user.organisation_id is not None, filters, page is not None, awaiting)
     return statement, parameters
 
 
@@ -238,22 +242,21 @@ def _add_rows(counts: LibraryCounts, rows, themes: list[ThemeChoice]) -> None:
     counts.entries.sort(key=lambda entry: (entry.created_at, entry.id), reverse=True)
 
 
-def library_counts(user, f: LibraryFilter, facts: ViewerFacts | None = None,
-                   with_awaiting: bool = False, page: tuple[int, int] | None = None,
+def library_counts(user, f: LibraryFilter, with_awaiting: bool = False, page: tuple[int, int] | None = None,
                    themes: list[ThemeChoice] = ()) -> LibraryCounts:
     """Total, counts by kind and by status, the awaiting figure and (with `page` = (limit, offset))
     the entries of one page, newest first, in ONE statement: the entries matching `f` are selected
     once (a CTE), grouped by (kind, status) and cut to the page, whose rows alone are joined to
     their event, author and theme ids (the long texts are not read); one more row counts the
     visible submitted entries when the filter does not already give that figure. `themes`
-    (filter_choices) gives the entries their themes, by name. With the viewer's `facts` the
-    statement is the one of its shape (_bound_statement)."""
+    (filter_choices) gives the entries their themes, by name. For a signed-in viewer the statement
+    is the one of its shape (_bound_statement), which reads the viewer's facts itself."""
     awaiting_in_grouped = with_awaiting and f.is_empty
     awaiting = with_awaiting and not awaiting_in_grouped
-    if facts is not None and not f.statuses:
-        statement, parameters = _bound(user, f, facts, page, awaiting)
+    if is_signed_in(user) and not f.statuses:
+        statement, parameters = _bound(user, f, page, awaiting)
     else:
-        visible = visible_lessons_clause(user, facts)
+        visible = visible_lessons_clause(user)
         statement = _counts_statement(user, f, visible, filter_values(user, f).__getitem__, page,
                                       visible if awaiting else None)
         parameters = {}
