@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import column, literal, null, select, union_all
+from sqlalchemy import column, func, literal, null, select, union_all
 
 from app.directory.models import Project, Theme
 from app.extensions import db
@@ -42,6 +42,24 @@ def _choice_parts():
                Theme.empact_cycle.label("cycle")),
         select(literal("p"), Project.id, Project.acronym, null()),
     ]
+
+
+def ranked_choice_parts():
+    """filter_choices' SELECTs to read inside another statement (app.lessons.listing), each row's
+    place by name (the database's collation) a column instead of an ORDER BY: (part, id, name,
+    cycle, place); choices_from_ranked reads them."""
+    return [
+        select(literal("t"), Theme.id, Theme.name, Theme.empact_cycle,
+               func.row_number().over(order_by=(Theme.name, Theme.id))),
+        select(literal("p"), Project.id, Project.acronym, null(),
+               func.row_number().over(order_by=(Project.acronym, Project.id))),
+    ]
+
+
+def choices_from_ranked(rows) -> tuple[list[ThemeChoice], list[ProjectChoice]]:
+    """(themes, projects) from rows (part, id, name, cycle, place) of ranked_choice_parts."""
+    ordered = sorted(rows, key=lambda row: (row[0], row[4]))
+    return _choices_from_rows([(part, row_id, name, cycle) for part, row_id, name, cycle, _place in ordered])
 
 
 def _choices_from_rows(rows) -> tuple[list[ThemeChoice], list[ProjectChoice]]:

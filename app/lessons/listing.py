@@ -31,7 +31,7 @@ from sqlalchemy import (
 from app.accounts.models import User
 from app.events.models import Event
 from app.extensions import db
-from app.lessons.choices import ThemeChoice
+from app.lessons.choices import ProjectChoice, ThemeChoice, choices_from_ranked, ranked_choice_parts
 from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus, lesson_themes
 from app.lessons.search import LibraryFilter, apply_filters, filter_values, fulltext_query
 from app.lessons.visibility import (
@@ -83,6 +83,8 @@ class LibraryCounts:
     by_status: dict = field(default_factory=dict)
     awaiting: int | None = None
     entries: list[ListedEntry] = field(default_factory=list)
+    themes: list[ThemeChoice] = field(default_factory=list)  # the filters' choices (with_choices)
+    projects: list[ProjectChoice] = field(default_factory=list)
 
 
 class _FactRows:
@@ -150,10 +152,23 @@ def _page_part(matches, limit, offset):
     )
 
 
-def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_visible):
+def _choices_part(part):
+    """A SELECT of ranked_choice_parts as a part of the UNION: (part, NULL, NULL, place, id, name as
+    the title, NULL, NULL, NULL, cycle as the event's title, NULL, NULL, NULL)."""
+    kind, row_id, name, cycle, place = part.selected_columns
+    no_int, no_text = null().cast(Integer), null()
+    return part.with_only_columns(kind, no_text, no_text, place, row_id, name, no_text, no_text, no_int, cycle,
+                                  no_int, no_text, no_text)
+
+
+_CHOICE_PARTS = frozenset(("t", "p"))
+
+
+def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_visible, choices: bool = False):
     """library_counts' statement: `visible` the TLP rule's clause, `value` the filters' values (see
     apply_filters), `page` (limit, offset) or None, `awaiting_visible` the rule again for the
-    awaiting figure's part, or None for no such part.
+    awaiting figure's part, or None for no such part; with `choices`, the filters' choices too
+    (app.lessons.choices.ranked_choice_parts).
 
     The parts of the UNION share one row shape: (part, kind, status, n, then the listed columns)."""
     matches = apply_filters(
@@ -173,6 +188,8 @@ def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_vis
         parts.append(select(literal("awaiting"), null(), null(), func.count(Lesson.id), *_listed_nothing()).where(
             Lesson.status == LessonStatus.SUBMITTED, awaiting_visible
         ))
+    if choices:
+        parts.extend(_choices_part(part) for part in ranked_choice_parts())
     return union_all(*parts) if len(parts) > 1 else parts[0]
 
 
@@ -180,7 +197,8 @@ _FILTER_FIELDS = tuple(name for name in LibraryFilter.__dataclass_fields__ if na
 
 
 @functools.lru_cache(maxsize=256)
-def _bound_statement(role, has_organisation: bool, filters: frozenset[str], paged: bool, awaiting: bool):
+def _bound_statement(role, has_organisation: bool, filters: frozenset[str], paged: bool, awaiting: bool,
+                     choices: bool):
     """_counts_statement for every viewer and filter of one shape (`filters`: the names of the
     filters set, "q" for words to search), the viewer's facts read in it (_FactRows), its values
     parameters: `viewer_id`, `viewer_organisation_id`, `filter_<name>`, `fulltext_query`,
@@ -193,10 +211,10 @@ def _bound_statement(role, has_organisation: bool, filters: frozenset[str], page
                             q="x" if "q" in filters else "")
     page = (bindparam("page_limit", type_=Integer), bindparam("page_offset", type_=Integer)) if paged else None
     return _counts_statement(None, shape, visible, lambda name: bindparam(f"filter_{name}"), page,
-                             visible if awaiting else None)
+                             visible if awaiting else None, choices)
 
 
-def _bound(user, f: LibraryFilter, page, awaiting: bool):
+def _bound(user, f: LibraryFilter, page, awaiting: bool, choices: bool):
     """(_bound_statement for this viewer, filter and page, its parameters)."""
     parameters = viewer_parameters(user)
     values = filter_values(user, f)
@@ -210,7 +228,8 @@ def _bound(user, f: LibraryFilter, page, awaiting: bool):
     filters = frozenset(name for name in _FILTER_FIELDS if getattr(f, name))
     if query is not None:
         filters |= {"q"}
-    statement = _bound_statement(user.role, user.organisation_id is not None, filters, page is not None, awaiting)
+    statement = _bound_statement(user.role, user.organisation_id is not None, filters, page is not None, awaiting,
+                                 choices)
     return statement, parameters
 
 
@@ -225,15 +244,20 @@ def _listed_entry(kind, status, listed, themes_by_id: dict) -> ListedEntry:
     )
 
 
-def _add_rows(counts: LibraryCounts, rows, themes: list[ThemeChoice]) -> None:
-    """Fold the UNION's rows into `counts` (awaiting figure, page entries, counts by kind and status)."""
-    themes_by_id = {str(theme.id): theme for theme in themes}
+def _add_rows(counts: LibraryCounts, rows) -> None:
+    """Fold the UNION's rows into `counts` (choices, awaiting figure, page entries, counts by kind
+    and status)."""
+    choice_rows = [(part, listed[0], listed[1], listed[5], n) for part, _kind, _status, n, *listed in rows
+                   if part in _CHOICE_PARTS]
+    if choice_rows:
+        counts.themes, counts.projects = choices_from_ranked(choice_rows)
+    themes_by_id = {str(theme.id): theme for theme in counts.themes}
     for part, kind, status, n, *listed in rows:
         if part == "awaiting":
             counts.awaiting = n
         elif part == "page":
             counts.entries.append(_listed_entry(kind, status, listed, themes_by_id))
-        else:
+        elif part == "match":
             kind, status = LessonKind(kind), LessonStatus(status)
             counts.total += n
             counts.by_kind[kind] = counts.by_kind.get(kind, 0) + n
@@ -243,25 +267,26 @@ def _add_rows(counts: LibraryCounts, rows, themes: list[ThemeChoice]) -> None:
 
 
 def library_counts(user, f: LibraryFilter, with_awaiting: bool = False, page: tuple[int, int] | None = None,
-                   themes: list[ThemeChoice] = ()) -> LibraryCounts:
+                   with_choices: bool = False) -> LibraryCounts:
     """Total, counts by kind and by status, the awaiting figure and (with `page` = (limit, offset))
     the entries of one page, newest first, in ONE statement: the entries matching `f` are selected
     once (a CTE), grouped by (kind, status) and cut to the page, whose rows alone are joined to
     their event, author and theme ids (the long texts are not read); one more row counts the
-    visible submitted entries when the filter does not already give that figure. `themes`
-    (filter_choices) gives the entries their themes, by name. For a signed-in viewer the statement
-    is the one of its shape (_bound_statement), which reads the viewer's facts itself."""
+    visible submitted entries when the filter does not already give that figure. `with_choices`:
+    the filters' choices (themes, projects) come in the same statement, and give the entries their
+    themes by name. For a signed-in viewer the statement is the one of its shape (_bound_statement),
+    which reads the viewer's facts itself."""
     awaiting_in_grouped = with_awaiting and f.is_empty
     awaiting = with_awaiting and not awaiting_in_grouped
     if is_signed_in(user) and not f.statuses:
-        statement, parameters = _bound(user, f, page, awaiting)
+        statement, parameters = _bound(user, f, page, awaiting, with_choices)
     else:
         visible = visible_lessons_clause(user)
         statement = _counts_statement(user, f, visible, filter_values(user, f).__getitem__, page,
-                                      visible if awaiting else None)
+                                      visible if awaiting else None, with_choices)
         parameters = {}
     counts = LibraryCounts(awaiting=0 if with_awaiting else None)
-    _add_rows(counts, db.session.execute(statement, parameters).all(), themes)
+    _add_rows(counts, db.session.execute(statement, parameters).all())
     if awaiting_in_grouped:
         counts.awaiting = counts.by_status.get(LessonStatus.SUBMITTED, 0)
     return counts
