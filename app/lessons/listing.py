@@ -19,6 +19,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     cast,
+    exists,
     func,
     literal,
     null,
@@ -95,7 +96,7 @@ class _FactRows:
     def __init__(self, facts, viewer_id):
         fact, user_id, since = facts.c.fact, facts.c.user_id, facts.c.since
         self.facts = facts
-        # The viewer's later appointments alone, read once (few rows: the nested loop over them is short).
+        # The viewer's later appointments alone, read once (few rows).
         self.appointed = (select(facts.c.event_id, facts.c.since).where(fact == "k", since.is_not(None))
                           .cte("appointed").prefix_with("MATERIALIZED", dialect="postgresql"))
         self.conditions = {
@@ -118,17 +119,14 @@ class _FactRows:
         return Lesson.event_id.not_in(self._ids(name))
 
     def organiser_when_marked(self):
-        """Created or co-organised from the start; co-organised later, for entries marked since: the
-        appointment's time comes from the viewer's row of facts for the entry's event, joined to the
-        entries (`joined`; at most one: one organiser row per event and person). (A correlated
-        sub-query instead was costed per entry: PostgreSQL compiled the plain library's plan with
-        JIT, ~0.5 s.)"""
-        return or_(self.event_in("from_start"), self.appointed.c.since <= marked_at())
-
-    def joined(self, query):
-        """`query` (from lessons) with the viewer's later appointment to each entry's event, if any."""
+        """Created or co-organised from the start; co-organised later, for entries marked since (the
+        appointment's time from the viewer's few later appointments, read once: a correlated
+        sub-query over every fact was costed per entry, and PostgreSQL compiled the plain library's
+        plan with JIT, ~0.5 s)."""
         appointed = self.appointed
-        return query.outerjoin(appointed, appointed.c.event_id == Lesson.event_id)
+        appointed_before = select(appointed.c.event_id).where(appointed.c.event_id == Lesson.event_id,
+                                                              appointed.c.since <= marked_at())
+        return or_(self.event_in("from_start"), exists(appointed_before))
 
 
 # Columns a UNION part that lists no entry fills with NULLs (id, title, tlp, created_at, event id and
@@ -170,18 +168,16 @@ def _choices_part(part):
 _CHOICE_PARTS = frozenset(("t", "p"))
 
 
-def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_visible, choices: bool = False,
-                      joined=lambda query: query):
+def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_visible, choices: bool = False):
     """library_counts' statement: `visible` the TLP rule's clause, `value` the filters' values (see
     apply_filters), `page` (limit, offset) or None, `awaiting_visible` the rule again for the
     awaiting figure's part, or None for no such part; with `choices`, the filters' choices too
-    (app.lessons.choices.ranked_choice_parts); `joined` adds to a query on entries what `visible`
-    reads beside them (_FactRows.joined).
+    (app.lessons.choices.ranked_choice_parts).
 
     The parts of the UNION share one row shape: (part, kind, status, n, then the listed columns)."""
     matches = apply_filters(
-        joined(select(Lesson.id.label("id"), Lesson.kind.label("kind"), Lesson.status.label("status"),
-                      Lesson.created_at.label("created_at"))),
+        select(Lesson.id.label("id"), Lesson.kind.label("kind"), Lesson.status.label("status"),
+               Lesson.created_at.label("created_at")),
         user, f, visible=visible, value=value,
     ).cte("matches")
     parts = []
@@ -193,9 +189,9 @@ def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_vis
                *_listed_nothing()).group_by(matches.c.kind, matches.c.status)
     )
     if awaiting_visible is not None:
-        awaiting = select(literal("awaiting"), null(), null(), func.count(Lesson.id), *_listed_nothing())
-        parts.append(joined(awaiting.select_from(Lesson)).where(Lesson.status == LessonStatus.SUBMITTED,
-                                                                awaiting_visible))
+        parts.append(select(literal("awaiting"), null(), null(), func.count(Lesson.id), *_listed_nothing()).where(
+            Lesson.status == LessonStatus.SUBMITTED, awaiting_visible
+        ))
     if choices:
         parts.extend(_choices_part(part) for part in ranked_choice_parts())
     return union_all(*parts) if len(parts) > 1 else parts[0]
@@ -213,14 +209,13 @@ def _bound_statement(role, has_organisation: bool, filters: frozenset[str], page
     `page_limit` and `page_offset`."""
     viewer = bound_viewer(role, has_organisation)
     facts = union_all(*fact_parts(viewer)).cte("facts")
-    terms = _FactRows(facts, viewer.id)
-    visible = facts_clause(viewer.id, is_coordinator(viewer), terms)
+    visible = facts_clause(viewer.id, is_coordinator(viewer), _FactRows(facts, viewer.id))
     # apply_filters asks only whether each filter is set (the words: fulltext_query, a parameter).
     shape = SimpleNamespace(**{name: name in filters for name in _FILTER_FIELDS}, statuses=(),
                             q="x" if "q" in filters else "")
     page = (bindparam("page_limit", type_=Integer), bindparam("page_offset", type_=Integer)) if paged else None
     return _counts_statement(None, shape, visible, lambda name: bindparam(f"filter_{name}"), page,
-                             visible if awaiting else None, choices, terms.joined)
+                             visible if awaiting else None, choices)
 
 
 def _bound(user, f: LibraryFilter, page, awaiting: bool, choices: bool):
