@@ -128,8 +128,8 @@ def test_library_statement_is_built_once_per_shape(app, login, make, monkeypatch
 
 
 def test_viewers_sharing_the_library_statement_each_see_their_own_entries(app, login, make):
-    """The shared statement takes each viewer's own lists of events (parameters): one member's
-    organisation's attendance never opens an entry to another member."""
+    """The shared statement reads each viewer's own facts (their id and organisation are parameters):
+    one member's organisation's attendance never opens an entry to another member."""
     (first, second), (first_entries, second_entries) = _attended_world(make)
     for viewer, own, other in ((first, first_entries, second_entries), (second, second_entries, first_entries),
                                (first, first_entries, second_entries)):
