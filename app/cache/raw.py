@@ -79,9 +79,9 @@ def _parameters(prepared: _Plan, params: dict):
     return values
 
 
-def first(connection, prepared: _Plan, compiled, statement, params: dict) -> tuple | None:
-    """The first row of the planned statement on `connection` (a SQLAlchemy Connection) as a tuple
-    of processed values, or None."""
+def _run(connection, prepared: _Plan, compiled, statement, params: dict, fetch_all: bool):
+    """(the planned statement's first row, or all its rows with `fetch_all`, whether their values
+    are processed already): the driver's (False), or on a failure SQLAlchemy's own execute's (True)."""
     parameters = _parameters(prepared, params)
     dispatch = connection.dispatch
     context = _Context(compiled)
@@ -92,17 +92,42 @@ def first(connection, prepared: _Plan, compiled, statement, params: dict) -> tup
                 listener(connection, cursor, prepared.sql, parameters, context, False)
         try:
             cursor.execute(prepared.sql, parameters)
-            row = cursor.fetchone()
+            found = cursor.fetchall() if fetch_all else cursor.fetchone()
         except Exception:
             # SQLAlchemy's own execute raises its usual error, and invalidates a dropped connection.
-            row = connection.execute(statement, params).first()
-            return None if row is None else tuple(row)
+            result = connection.execute(statement, params)
+            return (result.all() if fetch_all else result.first()), True
         if dispatch.after_cursor_execute:
             for listener in dispatch.after_cursor_execute:
                 listener(connection, cursor, prepared.sql, parameters, context, False)
     finally:
         cursor.close()
-    if row is None:
-        return None
+    return found, False
+
+
+def first(connection, prepared: _Plan, compiled, statement, params: dict) -> tuple | None:
+    """The first row of the planned statement on `connection` (a SQLAlchemy Connection) as a tuple
+    of processed values, or None."""
+    row, processed = _run(connection, prepared, compiled, statement, params, False)
+    if row is None or processed:
+        return None if row is None else tuple(row)
     return tuple(value if processor is None or value is None else processor(value)
                  for value, processor in zip(row, prepared.processors, strict=True))
+
+
+def all_rows(connection, prepared: _Plan, compiled, statement, params: dict) -> list:
+    """Every row of the planned statement, as lists of processed values (a feed reads hundreds of
+    rows: SQLAlchemy's rows cost about as much as the driver's fetch)."""
+    rows, processed = _run(connection, prepared, compiled, statement, params, True)
+    if processed:
+        return [list(row) for row in rows]
+    processors = [(index, processor) for index, processor in enumerate(prepared.processors) if processor is not None]
+    found = []
+    for row in rows:
+        row = list(row)
+        for index, processor in processors:
+            value = row[index]
+            if value is not None:
+                row[index] = processor(value)
+        found.append(row)
+    return found

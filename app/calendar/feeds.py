@@ -98,8 +98,7 @@ def personal_fingerprint(user: User, *, all_day: bool = False) -> Fingerprint:
     """The personal feed's ETag and Last-Modified in one query (built once per shape of reader): a
     new, cancelled or changed registration or sign-up, an edited event or session, an event leaving
     the window, a new token or a changed preference (language, time zone, waitlisted) all change it."""
-    statement = personal_reads.fingerprint_statement(*personal_reads.shape(user))
-    row = db.session.connection().execute(statement, personal_reads.params(user, now() - HISTORY)).one()
+    row = personal_reads.fingerprint_row(db.session.connection(), user, now() - HISTORY)
     key = ("personal", user.id, user.calendar_token, bool(user.calendar_include_waitlisted), all_day)
     parts = (user.name, user.email, user.role, user.is_active, user.updated_at, user.language, user.timezone,
              tuple(row))
@@ -109,10 +108,9 @@ def personal_fingerprint(user: User, *, all_day: bool = False) -> Fingerprint:
 
 def personal_feed(user: User, *, all_day: bool = False) -> Feed:
     """Confirmed events, signed-up sessions of those events and, if the user asked for it,
-    waitlisted events (and waitlisted session sign-ups) as TENTATIVE. One read (plain rows through
-    the connection: no ORM object is made), its events first, then its sessions."""
-    statement = personal_reads.feed_statement(*personal_reads.shape(user))
-    found = db.session.connection().execute(statement, personal_reads.params(user, now() - HISTORY))
+    waitlisted events (and waitlisted session sign-ups) as TENTATIVE. One read (plain rows on the
+    DBAPI cursor: no ORM object, no SQLAlchemy row is made), its events first, then its sessions."""
+    found = personal_reads.feed_rows(db.session.connection(), user, now() - HISTORY)
     registrations, signups = personal_reads.split(found)
 
     words = Wording()

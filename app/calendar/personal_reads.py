@@ -25,6 +25,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from app.cache import raw
 from app.calendar import reader, rows
 from app.events.access import visible_clause
 from app.events.models import Event, Session
@@ -139,6 +140,31 @@ def feed_statement(*shape):
         .order_by(Event.starts_at, Event.id).limit(LIMIT).subquery()
     )
     return union_all(select(*sessions.c), select(*events.c))
+
+
+_PLANS: dict = {}  # the statements above, planned for app.cache.raw once per shape and kind of database
+
+
+def _planned(build, connection, user) -> tuple:
+    key = (build.__name__, connection.dialect.name, shape(user))
+    planned = _PLANS.get(key)
+    if planned is None:
+        statement = build(*key[2])
+        planned = _PLANS[key] = (statement, *raw.plan(statement, connection.dialect, (reader.READER_ID, "since")))
+    return planned
+
+
+def fingerprint_row(connection, user, since: datetime) -> tuple:
+    """The fingerprint statement's one row for `user` (run on the DBAPI cursor: app.cache.raw)."""
+    statement, plan, compiled = _planned(fingerprint_statement, connection, user)
+    return raw.first(connection, plan, compiled, statement, params(user, since))
+
+
+def feed_rows(connection, user, since: datetime) -> list:
+    """The feed statement's rows for `user`, as lists of values (app.cache.raw: no SQLAlchemy rows
+    for a few hundred rows of 34 columns)."""
+    statement, plan, compiled = _planned(feed_statement, connection, user)
+    return raw.all_rows(connection, plan, compiled, statement, params(user, since))
 
 
 def split(found) -> tuple[list, list]:

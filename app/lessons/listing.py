@@ -1,8 +1,10 @@
 """The library's figures and one page of its entries in ONE statement (library_counts), built once
 per shape of viewer and filter on a bound viewer: building the statement (the TLP rule, the filters,
-the page's joins) and its cache key cost more than running it, so the viewer's lists of event ids,
-the filters' values, the page's limit and offset are parameters (the lists written into the SQL when
-executed: app.lessons.visibility._id_array), as the facts' statement (app.lessons.choices)."""
+the page's joins) and its cache key cost more than running it, so the viewer's id and organisation,
+the filters' values, the page's limit and offset are parameters. The viewer's facts (organised,
+attended, hidden events: app.lessons.visibility.fact_parts) are read in the statement itself, so its
+text is the same for every viewer of a shape: PostgreSQL plans it once per connection (psycopg
+prepares it) instead of once per request, and there is no round trip for the facts."""
 
 from __future__ import annotations
 
@@ -14,33 +16,34 @@ from types import SimpleNamespace
 from sqlalchemy import (
     Integer,
     String,
-    all_,
-    any_,
+    and_,
     bindparam,
     cast,
-    false,
+    exists,
     func,
     literal,
     null,
+    or_,
     select,
-    true,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.accounts.models import User
 from app.events.models import Event
 from app.extensions import db
-from app.lessons.choices import ThemeChoice
+from app.lessons.choices import ProjectChoice, ThemeChoice, choices_from_ranked, ranked_choice_parts
 from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus, lesson_themes
 from app.lessons.search import LibraryFilter, apply_filters, filter_values, fulltext_query
 from app.lessons.visibility import (
-    ViewerFacts,
+    bound_viewer,
+    fact_parts,
     facts_clause,
-    facts_id_lists,
     is_coordinator,
+    marked_at,
+    viewer_parameters,
     visible_lessons_clause,
 )
+from app.roles import is_signed_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,37 +83,50 @@ class LibraryCounts:
     by_status: dict = field(default_factory=dict)
     awaiting: int | None = None
     entries: list[ListedEntry] = field(default_factory=list)
+    themes: list[ThemeChoice] = field(default_factory=list)  # the filters' choices (with_choices)
+    projects: list[ProjectChoice] = field(default_factory=list)
 
 
-class _BoundTerms:
-    """The lists of event ids of app.lessons.visibility.facts_clause as parameters `ids_<name>` (an
-    empty list is a shape of its own: false, or true for "not in"), the later appointments as
-    `appointed_<i>` with their time `since_<i>`."""
+class _FactRows:
+    """The lists of event ids of app.lessons.visibility.facts_clause read from the viewer's facts
+    in the statement itself (`facts`: a CTE of fact_parts of the bound viewer, rows (fact, event id,
+    user id, since), as facts_from_rows reads them), so that every viewer of a shape shares one
+    statement and PostgreSQL one plan: each list a hashed sub-plan over the few rows of facts."""
 
-    def __init__(self, postgresql: bool, empty: frozenset[str], groups: int):
-        self.postgresql, self.empty, self.groups = postgresql, empty, groups
+    def __init__(self, facts, viewer_id):
+        fact, user_id, since = facts.c.fact, facts.c.user_id, facts.c.since
+        self.facts = facts
+        # The viewer's later appointments alone, read once (few rows).
+        self.appointed = (select(facts.c.event_id, facts.c.since).where(fact == "k", since.is_not(None))
+                          .cte("appointed").prefix_with("MATERIALIZED", dialect="postgresql"))
+        self.conditions = {
+            "hidden": fact == "h",
+            "organised": fact.in_(("c", "k")),
+            "strict": fact.in_(("a", "g")),
+            "amber": fact.in_(("a", "g", "c", "k")),
+            "attended": and_(fact.in_(("a", "g")), user_id == viewer_id),
+            # Created, or co-organised since an unknown time (as from the start).
+            "from_start": or_(fact == "c", and_(fact == "k", since.is_(None))),
+        }
 
     def _ids(self, name: str):
-        if self.postgresql:
-            return bindparam(f"ids_{name}", type_=ARRAY(Integer), literal_execute=True)
-        return bindparam(f"ids_{name}", expanding=True)
+        return select(self.facts.c.event_id).where(self.conditions[name])
 
     def event_in(self, name: str):
-        if name in self.empty:
-            return false()
-        if self.postgresql:
-            return Lesson.event_id == any_(self._ids(name))
         return Lesson.event_id.in_(self._ids(name))
 
     def event_not_in(self, name: str):
-        if name in self.empty:
-            return true()
-        if self.postgresql:
-            return Lesson.event_id != all_(self._ids(name))
         return Lesson.event_id.not_in(self._ids(name))
 
-    def appointed(self):
-        return [(self.event_in(f"appointed_{i}"), bindparam(f"since_{i}")) for i in range(self.groups)]
+    def organiser_when_marked(self):
+        """Created or co-organised from the start; co-organised later, for entries marked since (the
+        appointment's time from the viewer's few later appointments, read once: a correlated
+        sub-query over every fact was costed per entry, and PostgreSQL compiled the plain library's
+        plan with JIT, ~0.5 s)."""
+        appointed = self.appointed
+        appointed_before = select(appointed.c.event_id).where(appointed.c.event_id == Lesson.event_id,
+                                                              appointed.c.since <= marked_at())
+        return or_(self.event_in("from_start"), exists(appointed_before))
 
 
 # Columns a UNION part that lists no entry fills with NULLs (id, title, tlp, created_at, event id and
@@ -140,10 +156,23 @@ def _page_part(matches, limit, offset):
     )
 
 
-def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_visible):
+def _choices_part(part):
+    """A SELECT of ranked_choice_parts as a part of the UNION: (part, NULL, NULL, place, id, name as
+    the title, NULL, NULL, NULL, cycle as the event's title, NULL, NULL, NULL)."""
+    kind, row_id, name, cycle, place = part.selected_columns
+    no_int, no_text = null().cast(Integer), null()
+    return part.with_only_columns(kind, no_text, no_text, place, row_id, name, no_text, no_text, no_int, cycle,
+                                  no_int, no_text, no_text)
+
+
+_CHOICE_PARTS = frozenset(("t", "p"))
+
+
+def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_visible, choices: bool = False):
     """library_counts' statement: `visible` the TLP rule's clause, `value` the filters' values (see
     apply_filters), `page` (limit, offset) or None, `awaiting_visible` the rule again for the
-    awaiting figure's part, or None for no such part.
+    awaiting figure's part, or None for no such part; with `choices`, the filters' choices too
+    (app.lessons.choices.ranked_choice_parts).
 
     The parts of the UNION share one row shape: (part, kind, status, n, then the listed columns)."""
     matches = apply_filters(
@@ -163,6 +192,8 @@ def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_vis
         parts.append(select(literal("awaiting"), null(), null(), func.count(Lesson.id), *_listed_nothing()).where(
             Lesson.status == LessonStatus.SUBMITTED, awaiting_visible
         ))
+    if choices:
+        parts.extend(_choices_part(part) for part in ranked_choice_parts())
     return union_all(*parts) if len(parts) > 1 else parts[0]
 
 
@@ -170,29 +201,26 @@ _FILTER_FIELDS = tuple(name for name in LibraryFilter.__dataclass_fields__ if na
 
 
 @functools.lru_cache(maxsize=256)
-def _bound_statement(postgresql: bool, coordinator: bool, empty: frozenset[str], groups: int,
-                     filters: frozenset[str], paged: bool, awaiting: bool):
+def _bound_statement(role, has_organisation: bool, filters: frozenset[str], paged: bool, awaiting: bool,
+                     choices: bool):
     """_counts_statement for every viewer and filter of one shape (`filters`: the names of the
-    filters set, "q" for words to search), its values parameters: `viewer_id`, the lists and times
-    of _BoundTerms, `filter_<name>`, `fulltext_query`, `page_limit` and `page_offset`."""
-    terms = _BoundTerms(postgresql, empty, groups)
-    visible = facts_clause(bindparam("viewer_id", type_=Integer), coordinator, terms)
+    filters set, "q" for words to search), the viewer's facts read in it (_FactRows), its values
+    parameters: `viewer_id`, `viewer_organisation_id`, `filter_<name>`, `fulltext_query`,
+    `page_limit` and `page_offset`."""
+    viewer = bound_viewer(role, has_organisation)
+    facts = union_all(*fact_parts(viewer)).cte("facts")
+    visible = facts_clause(viewer.id, is_coordinator(viewer), _FactRows(facts, viewer.id))
     # apply_filters asks only whether each filter is set (the words: fulltext_query, a parameter).
     shape = SimpleNamespace(**{name: name in filters for name in _FILTER_FIELDS}, statuses=(),
                             q="x" if "q" in filters else "")
     page = (bindparam("page_limit", type_=Integer), bindparam("page_offset", type_=Integer)) if paged else None
     return _counts_statement(None, shape, visible, lambda name: bindparam(f"filter_{name}"), page,
-                             visible if awaiting else None)
+                             visible if awaiting else None, choices)
 
 
-def _bound(user, f: LibraryFilter, facts: ViewerFacts, page, awaiting: bool):
+def _bound(user, f: LibraryFilter, page, awaiting: bool, choices: bool):
     """(_bound_statement for this viewer, filter and page, its parameters)."""
-    lists, groups = facts_id_lists(facts)
-    parameters = {"viewer_id": user.id}
-    for name, ids in lists.items():
-        parameters[f"ids_{name}"] = sorted(ids)
-    for i, (since, ids) in enumerate(groups):
-        parameters[f"ids_appointed_{i}"], parameters[f"since_{i}"] = sorted(ids), since
+    parameters = viewer_parameters(user)
     values = filter_values(user, f)
     for name, value in values.items():
         parameters[f"filter_{name}"] = value
@@ -204,9 +232,8 @@ def _bound(user, f: LibraryFilter, facts: ViewerFacts, page, awaiting: bool):
     filters = frozenset(name for name in _FILTER_FIELDS if getattr(f, name))
     if query is not None:
         filters |= {"q"}
-    statement = _bound_statement(db.engine.dialect.name == "postgresql", is_coordinator(user),
-                                 frozenset(name for name, ids in lists.items() if not ids), len(groups),
-                                 filters, page is not None, awaiting)
+    statement = _bound_statement(user.role, user.organisation_id is not None, filters, page is not None, awaiting,
+                                 choices)
     return statement, parameters
 
 
@@ -221,15 +248,20 @@ def _listed_entry(kind, status, listed, themes_by_id: dict) -> ListedEntry:
     )
 
 
-def _add_rows(counts: LibraryCounts, rows, themes: list[ThemeChoice]) -> None:
-    """Fold the UNION's rows into `counts` (awaiting figure, page entries, counts by kind and status)."""
-    themes_by_id = {str(theme.id): theme for theme in themes}
+def _add_rows(counts: LibraryCounts, rows) -> None:
+    """Fold the UNION's rows into `counts` (choices, awaiting figure, page entries, counts by kind
+    and status)."""
+    choice_rows = [(part, listed[0], listed[1], listed[5], n) for part, _kind, _status, n, *listed in rows
+                   if part in _CHOICE_PARTS]
+    if choice_rows:
+        counts.themes, counts.projects = choices_from_ranked(choice_rows)
+    themes_by_id = {str(theme.id): theme for theme in counts.themes}
     for part, kind, status, n, *listed in rows:
         if part == "awaiting":
             counts.awaiting = n
         elif part == "page":
             counts.entries.append(_listed_entry(kind, status, listed, themes_by_id))
-        else:
+        elif part == "match":
             kind, status = LessonKind(kind), LessonStatus(status)
             counts.total += n
             counts.by_kind[kind] = counts.by_kind.get(kind, 0) + n
@@ -238,27 +270,27 @@ def _add_rows(counts: LibraryCounts, rows, themes: list[ThemeChoice]) -> None:
     counts.entries.sort(key=lambda entry: (entry.created_at, entry.id), reverse=True)
 
 
-def library_counts(user, f: LibraryFilter, facts: ViewerFacts | None = None,
-                   with_awaiting: bool = False, page: tuple[int, int] | None = None,
-                   themes: list[ThemeChoice] = ()) -> LibraryCounts:
+def library_counts(user, f: LibraryFilter, with_awaiting: bool = False, page: tuple[int, int] | None = None,
+                   with_choices: bool = False) -> LibraryCounts:
     """Total, counts by kind and by status, the awaiting figure and (with `page` = (limit, offset))
     the entries of one page, newest first, in ONE statement: the entries matching `f` are selected
     once (a CTE), grouped by (kind, status) and cut to the page, whose rows alone are joined to
     their event, author and theme ids (the long texts are not read); one more row counts the
-    visible submitted entries when the filter does not already give that figure. `themes`
-    (filter_choices) gives the entries their themes, by name. With the viewer's `facts` the
-    statement is the one of its shape (_bound_statement)."""
+    visible submitted entries when the filter does not already give that figure. `with_choices`:
+    the filters' choices (themes, projects) come in the same statement, and give the entries their
+    themes by name. For a signed-in viewer the statement is the one of its shape (_bound_statement),
+    which reads the viewer's facts itself."""
     awaiting_in_grouped = with_awaiting and f.is_empty
     awaiting = with_awaiting and not awaiting_in_grouped
-    if facts is not None and not f.statuses:
-        statement, parameters = _bound(user, f, facts, page, awaiting)
+    if is_signed_in(user) and not f.statuses:
+        statement, parameters = _bound(user, f, page, awaiting, with_choices)
     else:
-        visible = visible_lessons_clause(user, facts)
+        visible = visible_lessons_clause(user)
         statement = _counts_statement(user, f, visible, filter_values(user, f).__getitem__, page,
-                                      visible if awaiting else None)
+                                      visible if awaiting else None, with_choices)
         parameters = {}
     counts = LibraryCounts(awaiting=0 if with_awaiting else None)
-    _add_rows(counts, db.session.execute(statement, parameters).all(), themes)
+    _add_rows(counts, db.session.execute(statement, parameters).all())
     if awaiting_in_grouped:
         counts.awaiting = counts.by_status.get(LessonStatus.SUBMITTED, 0)
     return counts

@@ -89,7 +89,7 @@ def organisation_attended_event_ids(organisation_id: int):
     )
 
 
-def _marked_at():
+def marked_at():
     """When the entry's current marking was set (an unknown time: when the entry was created)."""
     return func.coalesce(Lesson.marked_at, Lesson.created_at)
 
@@ -144,7 +144,7 @@ NEVER = cast(null(), UTCDateTime())
 
 
 def fact_parts(user) -> list:
-    """The SELECTs of viewer_facts (to UNION, also with other reads: app.lessons.choices), each row
+    """The SELECTs of viewer_facts (to UNION, also inside other statements: app.lessons.listing), each row
     (fact: a one-letter tag, event id, user id, since). `user` may be a bound_viewer()."""
     nobody, never = NOBODY, NEVER
     parts = [
@@ -249,21 +249,21 @@ class _FactsTerms:
         return _event_in(self.lists[name])
     def event_not_in(self, name: str):
         return _event_not_in(self.lists[name])
-    def appointed(self):
-        return [(_event_in(ids), since) for since, ids in self.groups]
+    def organiser_when_marked(self):
+        # Every organised event but the later appointments, and those only for entries marked since
+        # (one term per appointment time: the co-organised events, grouped by when the viewer came in).
+        return or_(self.event_in("from_start"),
+                   *[and_(_event_in(ids), marked_at() >= since) for since, ids in self.groups])
 
 
 def facts_clause(author_id, coordinator: bool, terms):
     """The rule for a signed-in viewer whose facts were read (visible_lessons_clause), its lists of
-    ids given by `terms` (_FactsTerms, or app.lessons.library_statement's bound stand-in)."""
+    ids given by `terms` (_FactsTerms, or app.lessons.listing's rows of facts in the statement)."""
     # Every entry has an event (NOT NULL foreign key): "not on a hidden event" = "on a visible one".
     event_visible = terms.event_not_in("hidden")
     organiser = terms.event_in("organised")
-    # The entry's event is organised by the viewer, who was an organiser when it was marked: every
-    # organised event but the later appointments, and those only for entries marked since (one term
-    # per appointment time: the co-organised events, grouped by when the viewer came in).
-    organiser_when_marked = or_(terms.event_in("from_start"),
-                                *[and_(ids, _marked_at() >= since) for ids, since in terms.appointed()])
+    # The entry's event is organised by the viewer, who was an organiser when it was marked.
+    organiser_when_marked = terms.organiser_when_marked()
     # Folded in Python: each marking is one list of event ids; markings sharing an audience, one test.
     amber = () if coordinator else (and_(Lesson.tlp == TLP.AMBER, terms.event_in("amber")),)
     open_markings = (*SHAREABLE_MARKINGS, TLP.AMBER) if coordinator else SHAREABLE_MARKINGS
@@ -289,7 +289,7 @@ def _organiser_when_marked(user):
     appointed_before = (
         select(event_organisers.c.event_id)
         .where(event_organisers.c.event_id == Lesson.event_id, event_organisers.c.user_id == user.id,
-               or_(event_organisers.c.added_at.is_(None), event_organisers.c.added_at <= _marked_at()))
+               or_(event_organisers.c.added_at.is_(None), event_organisers.c.added_at <= marked_at()))
         .correlate(Lesson)
     )
     created = select(Event.id).where(Event.created_by_id == user.id).correlate(None)
@@ -311,7 +311,7 @@ def visible_lessons_clause(user, facts: ViewerFacts | None = None):
     organiser = Lesson.event_id.in_(event_access.organised_event_ids(user.id))
     organiser_when_marked = _organiser_when_marked(user)
     attended = Lesson.event_id.in_(attended_event_ids(user))
-    if user.organisation_id:
+    if user.organisation_id is not None:
         organisation_attended = Lesson.event_id.in_(organisation_attended_event_ids(user.organisation_id))
     else:
         organisation_attended = false()

@@ -186,3 +186,32 @@ def test_the_personal_feed_reads_the_readers_sign_ups_first_whatever_plan_postgr
             sql = " ".join(str(statement.compile(dialect=postgresql.dialect())).split())
             assert sql.startswith("WITH my_signups AS MATERIALIZED (SELECT session_signups.session_id"), sql
             assert "FROM my_signups JOIN sessions ON my_signups.session_id = sessions.id" in sql, sql
+
+
+def test_the_personal_feeds_rows_on_the_cursor_are_sqlalchemys(app, make):
+    """The personal feed's fingerprint and read run on the DBAPI cursor (app.cache.raw): the same
+    values, of the same types (instants in UTC, statuses as plain values), as SQLAlchemy's execute
+    gives, each a statement the engine's listeners count; a waitlisted registration too."""
+    from app.calendar import feeds, personal_reads
+
+    set_now(NOW)
+    _organiser, reader, events = _world(make, 3)
+    make.registration(make.event("Waitlisted", starts_at=NOW + timedelta(days=9)), reader, status="waitlisted")
+    reader.calendar_include_waitlisted = True
+    db.session.commit()
+    since = NOW - feeds.HISTORY
+    with app.test_request_context("/"):
+        connection = db.session.connection()
+        params = personal_reads.params(reader, since)
+        shape = personal_reads.shape(reader)
+        expected_rows = [list(row) for row in connection.execute(personal_reads.feed_statement(*shape), params)]
+        expected_fingerprint = tuple(connection.execute(personal_reads.fingerprint_statement(*shape), params).one())
+        with QueryCounter(db.engine) as counter:
+            found = personal_reads.feed_rows(connection, reader, since)
+            fingerprint = personal_reads.fingerprint_row(connection, reader, since)
+        assert counter.count == 2
+    assert len(found) == len(events) * 2 + 1  # three events and one session of each, the waitlisted event
+    assert found == expected_rows and fingerprint == expected_fingerprint
+    assert [[type(value) for value in row] for row in found] == [[type(value) for value in row] for row in expected_rows]
+    instants = [value for row in found for value in row if isinstance(value, datetime)]
+    assert instants and all(value.tzinfo is UTC for value in instants)

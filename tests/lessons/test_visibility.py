@@ -172,11 +172,13 @@ PUBLISHED = (LessonStatus.VALIDATED, LessonStatus.ACTIONED, LessonStatus.LEARNED
 
 
 def test_viewer_facts_clause_equals_the_rule_for_every_marking_status_and_event(app, make, matrix):
-    """The library's fast form (facts read once, id lists) and the sub-query form select exactly the
-    entries the rule allows: every marking × every status × published/draft/other events × viewers,
-    including attendance recorded per day only, an event without creator and a member without
-    organisation."""
+    """The library's forms (facts read once as id lists, or in its own statement) and the sub-query
+    form select exactly the entries the rule allows: every marking × every status ×
+    published/draft/other events × viewers, including attendance recorded per day only, an event
+    without creator and a member without organisation."""
     from app.accounts.models import User
+    from app.lessons.listing import library_counts
+    from app.lessons.search import LibraryFilter
     from app.lessons.visibility import viewer_facts
 
     people = dict(matrix["people"])
@@ -225,5 +227,7 @@ def test_viewer_facts_clause_equals_the_rule_for_every_marking_status_and_event(
         fast = set(db.session.scalars(select(Lesson.id).where(visible_lessons_clause(subject, facts))))
         assert plain == expected, viewer
         assert fast == expected, viewer
+        listed = {entry.id for entry in library_counts(subject, LibraryFilter(), page=(1000, 0)).entries}
+        assert listed == expected, viewer  # the library's statement, which reads the facts itself
         if user is not None and user.role != Role.ADMIN:
             assert facts.hidden == ({events["draft"].id} if viewer != "organiser" else set()), viewer

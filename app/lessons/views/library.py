@@ -8,7 +8,6 @@ from markupsafe import Markup
 
 from app.assessments import queries as assessment_queries
 from app.lessons import queries
-from app.lessons.choices import facts_and_choices
 from app.lessons.listing import library_counts
 from app.lessons.models import RecommendationType
 from app.lessons.search import LibraryFilter
@@ -38,15 +37,14 @@ def _capability_needs(user) -> list:
 
 def _library_content(user) -> str:
     f = LibraryFilter.from_args(request.args)
-    # The viewer's organiser/attendance facts and the filters' choices (themes, projects) are read
-    # once (one statement); then ONE statement gives the figures (total, by kind, by status, awaiting
-    # validation) and the page's entries with their themes.
-    facts, themes, projects = facts_and_choices(user)
+    # ONE statement gives the figures (total, by kind, by status, awaiting validation), the page's
+    # entries with their themes and the filters' choices (themes, projects), reading the viewer's
+    # organiser/attendance facts itself.
     with_awaiting = bool(is_signed_in(user) and user.is_organiser)
     number = parse_page(request.args.get("page"))
-    choices = filter_context((themes, projects))
-    counts = library_counts(user, f, facts, with_awaiting=with_awaiting, page=(PER_PAGE, (number - 1) * PER_PAGE),
-                            themes=choices["themes"])
+    counts = library_counts(user, f, with_awaiting=with_awaiting, page=(PER_PAGE, (number - 1) * PER_PAGE),
+                            with_choices=True)
+    choices = filter_context((counts.themes, counts.projects))
     page = Page(items=counts.entries, page=number, per_page=PER_PAGE, total=counts.total)
     return render_template(
         "lessons/_library.html", page=page, f=f, kind_counts=counts.by_kind, status_counts=counts.by_status,
