@@ -50,7 +50,7 @@ def dashboard_report(user, filters: ReportFilter, at: datetime | None = None) ->
     cells = participants.participant_cells(scope)
     totals = participants.totals(cells)
     countries, types = people_tables(cells, tables, charts)
-    capacity = capacity_table(scope, tables)
+    capacity = capacity_table(scope, tables, totals["trained_people"])
     lessons = lessons_tables(scope, tables, charts)
     actions, overdue = actions_table(scope, tables, charts)
     tables["summary"].rows = [
@@ -79,7 +79,7 @@ def participation_report(user, filters: ReportFilter, at: datetime | None = None
     participation_by_project_table(scope, tables)
     registrations_by_status_table(scope, tables)
     registrations_by_role_table(scope, tables)
-    capacity = capacity_table(scope, tables)
+    capacity = capacity_table(scope, tables, totals["trained_people"])
     feedback = feedback_table(scope, tables, charts)
     learning = learning_table(scope, tables)
     tables["summary"].rows = [

@@ -3,7 +3,7 @@ aggregate query over the viewer's scope (participation figures are in app.report
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, exists, func, literal, null, or_, select, true, union, union_all
+from sqlalchemy import and_, case, exists, func, literal, null, or_, select, true, union_all
 
 from app.accounts.models import Role
 from app.certificates.models import Certificate
@@ -20,9 +20,7 @@ from app.lessons.models import (
     lesson_themes,
 )
 from app.lessons.visibility import visible_actions_clause
-from app.registrations.attendance import attended_clause
-from app.registrations.models import Feedback, Registration, RegistrationStatus, SessionAttendance
-from app.registrations.rules import SEAT_ROLES
+from app.registrations.models import Feedback
 from app.reports.counting import (
     NOT_TRAINING_CONTENT,
     count_if,
@@ -64,21 +62,20 @@ def events_by_kind(scope: Scope) -> dict[EventKind, tuple[int, int, int]]:
 
 
 def capacity(scope: Scope) -> dict[str, float]:
-    """Trainings held, training sessions and hours, certificates issued and people trained: four
-    aggregates over different tables, sent as one statement (each a one-row derived table)."""
+    """Trainings held, training sessions and hours and certificates issued: three aggregates over
+    different tables, sent as one statement (each a one-row derived table). People trained are
+    counted with the participants (app.reports.participants.trained_clause)."""
     sessions, trainings = _training(scope)
-    certificates, trained = _certificates_and_people_trained(scope)
+    certificates = _certificates(scope)
     row = db.session.execute(
-        select(sessions.c.count, sessions.c.hours, trainings.c.count, trainings.c.hours,
-               certificates.c.count, trained.c.count)
-        .select_from(sessions.join(trainings, true()).join(certificates, true()).join(trained, true()))
+        select(sessions.c.count, sessions.c.hours, trainings.c.count, trainings.c.hours, certificates.c.count)
+        .select_from(sessions.join(trainings, true()).join(certificates, true()))
     ).one()
     return {
         "sessions": int(row[0] or 0),
         "trainings": int(row[2] or 0),
         "hours": round(number(row[1]) + number(row[3]), 1),
         "certificates": int(row[4] or 0),
-        "people_trained": int(row[5] or 0),
     }
 
 
@@ -108,42 +105,11 @@ def _training(scope: Scope):
     return sessions, trainings
 
 
-def _certificates_and_people_trained(scope: Scope):
-    held = scope.held()
-    certificates = (
+def _certificates(scope: Scope):
+    return (
         select(func.count(Certificate.id).label("count")).join(Event, Event.id == Certificate.event_id)
-        .where(*scope.events(), held, Certificate.revoked_at.is_(None))
+        .where(*scope.events(), scope.held(), Certificate.revoked_at.is_(None))
     ).subquery("certificates_issued")
-    # Who attended: the fact stored on the registration (attended_clause), no join to the check-ins.
-    attended_training = (
-        select(Registration.user_id)
-        .select_from(Registration)
-        .join(Event, Event.id == Registration.event_id)
-        .where(
-            *scope.events(),
-            held,
-            Event.kind == EventKind.TRAINING,
-            Registration.role.in_(SEAT_ROLES),
-            attended_clause(),
-        )
-    )
-    at_training_session = (
-        select(Registration.user_id)
-        .select_from(SessionAttendance)
-        .join(Session, Session.id == SessionAttendance.session_id)
-        .join(Registration, Registration.id == SessionAttendance.registration_id)
-        .join(Event, Event.id == Session.event_id)
-        .where(
-            *scope.events(),
-            held,
-            Session.kind == SessionKind.TRAINING,
-            Registration.status == RegistrationStatus.CONFIRMED,
-            Registration.role.in_(SEAT_ROLES),
-        )
-    )
-    people = union(attended_training, at_training_session).subquery("trained_people")
-    trained = select(func.count().label("count")).select_from(people).subquery("people_trained")
-    return certificates, trained
 
 
 def feedback_by_kind(scope: Scope):

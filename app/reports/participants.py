@@ -3,14 +3,15 @@ country, organisation type, role, status, event kind and project (one or two que
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 
 from app.accounts.models import User
 from app.directory.models import Organisation, Project
-from app.events.models import Event, event_projects
+from app.events.models import Event, EventKind, Session, SessionKind, event_projects
 from app.extensions import db
 from app.registrations.attendance import attended_clause
-from app.registrations.models import Registration, RegistrationStatus
+from app.registrations.models import Registration, RegistrationStatus, SessionAttendance
+from app.registrations.rules import SEAT_ROLES
 from app.reports.counting import count_by_status, count_if
 from app.reports.figures import events_by_kind
 from app.reports.scope import Scope
@@ -23,10 +24,12 @@ def participant_cells(scope: Scope) -> list[tuple]:
     people counts per cell add up exactly to per-country, per-type and overall totals, and one
     scan of the registrations gives the totals and both breakdowns. The registrations are first
     aggregated per person (a hash aggregate, no DISTINCT sort), then per cell; attendance is the
-    fact stored on each registration (attended_clause), so nothing but registrations and events is read.
+    fact stored on each registration (attended_clause), so nothing but registrations and events is read
+    (and the check-ins at training sessions, for who was trained: trained_clause).
     """
     attended = attended_clause()
     at_held = Event.ends_at <= scope.at
+    trained = and_(at_held, trained_clause())
     per_person = (
         select(
             Registration.user_id.label("user_id"),
@@ -34,6 +37,7 @@ def participant_cells(scope: Scope) -> list[tuple]:
             count_if(attended).label("attended"),
             count_if(at_held).label("held_registrations"),
             count_if(and_(attended, at_held)).label("held_attended"),
+            count_if(trained).label("trained"),
         )
         .select_from(Registration)
         .join(Event, Event.id == Registration.event_id)
@@ -51,12 +55,31 @@ def participant_cells(scope: Scope) -> list[tuple]:
             count_if(per_person.c.attended > 0),
             func.sum(per_person.c.held_registrations),
             func.sum(per_person.c.held_attended),
+            count_if(per_person.c.trained > 0),
         )
         .select_from(per_person)
         .join(User, User.id == per_person.c.user_id)
         .outerjoin(Organisation, Organisation.id == User.organisation_id)
         .group_by(country, Organisation.type)
     ).all()
+
+
+def trained_clause():
+    """A confirmed registration (the caller's condition) at a published event that has ended (the
+    caller's too) that trained its person: in a seat, and attended a training event or was
+    checked in at one of its event's training sessions. "People trained" counts their people."""
+    at_training_session = (
+        select(SessionAttendance.registration_id)
+        .join(Session, Session.id == SessionAttendance.session_id)
+        .where(Session.kind == SessionKind.TRAINING)
+    )
+    return and_(
+        Registration.role.in_(SEAT_ROLES),
+        or_(
+            and_(Event.kind == EventKind.TRAINING, attended_clause()),
+            Registration.id.in_(at_training_session),
+        ),
+    )
 
 
 CELL_FIGURES = [
@@ -66,6 +89,7 @@ CELL_FIGURES = [
     "attended_people",
     "held_registrations",
     "held_attended",
+    "trained_people",
 ]
 
 

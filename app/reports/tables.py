@@ -128,7 +128,7 @@ def people_tables(cells, tables: dict, charts: list) -> tuple[int, int]:
     return sum(1 for c in by_country if c), sum(1 for t in by_type if t)
 
 
-CAPACITY_FIGURES = [  # (row label, key in figures.capacity())
+CAPACITY_FIGURES = [  # (row label, key in figures.capacity(), or people_trained)
     (N_("Trainings held"), "trainings"),
     (N_("Training sessions"), "sessions"),
     (N_("Training hours delivered"), "hours"),
@@ -137,8 +137,9 @@ CAPACITY_FIGURES = [  # (row label, key in figures.capacity())
 ]
 
 
-def capacity_table(scope: Scope, tables: dict) -> dict:
-    capacity = figures.capacity(scope)
+def capacity_table(scope: Scope, tables: dict, people_trained: int) -> dict:
+    """The capacity figures (people_trained counted with the participants: their cells' total)."""
+    capacity = {**figures.capacity(scope), "people_trained": people_trained}
     table = Table("capacity_building", N_("Capacity building"), [N_("Figure"), N_("Value")])
     table.rows = [[label, capacity[key]] for label, key in CAPACITY_FIGURES]
     tables[table.key] = table
