@@ -145,13 +145,19 @@ def _participant_rows(event: Event, status_filter: str, q: str, number: int, per
     """One page of the list as plain rows with only the columns it shows, each waitlisted person's
     place on the waiting list (joined in, so the page stays one statement) and, with_matches, how
     many people match in all (a search reads its matches once rather than again to count them)."""
+    by_status, values = _page_values(event, status_filter, q, number, per_page)
+    return db.session.execute(_rows_statement(by_status, bool(q), with_positions, with_matches), values).all()
+
+
+def _page_values(event: Event, status_filter: str, q: str, number: int, per_page: int) -> tuple[bool, dict]:
+    """(whether the list is filtered by a status, the values of the page's statement)."""
     by_status = status_filter in {s.value for s in RegistrationStatus}
     values = {"event_id": event.id, "limit": per_page, "offset": (number - 1) * per_page}
     if by_status:
         values["status"] = RegistrationStatus(status_filter)
     if q:
         values["like"] = f"%{q.lower()}%"
-    return db.session.execute(_rows_statement(by_status, bool(q), with_positions, with_matches), values).all()
+    return by_status, values
 
 
 @functools.lru_cache(maxsize=16)
@@ -209,12 +215,7 @@ def _facets_and_rows(event: Event, status_filter: str, q: str, number: int, per_
                      with_matches: bool) -> tuple[tuple, list]:
     """(_participant_facets' answer, _participant_rows' rows) in one statement (the waiting-list
     places joined in whenever the list may show waitlisted people: the counts are not known yet)."""
-    by_status = status_filter in {s.value for s in RegistrationStatus}
-    values = {"event_id": event.id, "limit": per_page, "offset": (number - 1) * per_page}
-    if by_status:
-        values["status"] = RegistrationStatus(status_filter)
-    if q:
-        values["like"] = f"%{q.lower()}%"
+    by_status, values = _page_values(event, status_filter, q, number, per_page)
     names, statement = _facets_and_rows_statement(by_status, bool(q), status_filter in ("", "waitlisted"),
                                                   with_matches)
     rows, groups = [], []
