@@ -37,6 +37,20 @@ class _Context:
         self.compiled = compiled
 
 
+_PLANNED: dict = {}  # planned()'s statements: a few shapes per caller and kind of database
+
+
+def planned(key, build, dialect, parameter_names) -> tuple:
+    """(statement, plan, compiled) for `key` on `dialect`: `build()` made and planned the first time
+    only (the caller's key names everything the statement depends on but the database)."""
+    full_key = (key, dialect.name, dialect.driver, dialect.paramstyle)
+    found = _PLANNED.get(full_key)
+    if found is None:
+        statement = build()
+        found = _PLANNED[full_key] = (statement, *plan(statement, dialect, tuple(parameter_names)))
+    return found
+
+
 def plan(statement, dialect, parameter_names) -> tuple[_Plan, object]:
     """The plan of `statement` on `dialect`, for parameters named `parameter_names`."""
     compiled = statement.compile(dialect=dialect)

@@ -367,12 +367,9 @@ def first_row_with_stamps(session, build, params: dict) -> dict | None:
     connection = session.connection()
     stamped = _view_reads_stamps()
     dialect = connection.dialect
-    key = (build, dialect.name, dialect.driver, dialect.paramstyle, stamped, tuple(params))
-    planned = _PLANS.get(key)
-    if planned is None:
-        statement = _with_stamps(build, dialect.name) if stamped else _without_stamps(build)
-        planned = _PLANS[key] = (statement, *raw.plan(statement, dialect, tuple(params)))
-    statement, plan, compiled = planned
+    statement, plan, compiled = raw.planned(
+        (build, stamped, tuple(params)),
+        lambda: _with_stamps(build, dialect.name) if stamped else _without_stamps(build), dialect, params)
     row = raw.first(connection, plan, compiled, statement, params)
     if row is None:
         return None
@@ -380,9 +377,6 @@ def first_row_with_stamps(session, build, params: dict) -> dict | None:
         prime(row[-1])
         row = row[:-1]
     return dict(zip(plan.keys, row, strict=False))
-
-
-_PLANS: dict = {}  # first_row_with_stamps' statements, compiled once per kind of database
 
 
 def prime(packed) -> None:

@@ -142,16 +142,10 @@ def feed_statement(*shape):
     return union_all(select(*sessions.c), select(*events.c))
 
 
-_PLANS: dict = {}  # the statements above, planned for app.cache.raw once per shape and kind of database
-
-
 def _planned(build, connection, user) -> tuple:
-    key = (build.__name__, connection.dialect.name, shape(user))
-    planned = _PLANS.get(key)
-    if planned is None:
-        statement = build(*key[2])
-        planned = _PLANS[key] = (statement, *raw.plan(statement, connection.dialect, (reader.READER_ID, "since")))
-    return planned
+    """`build`'s statement for the user's shape, planned for app.cache.raw once per kind of database."""
+    found = shape(user)
+    return raw.planned((build, found), lambda: build(*found), connection.dialect, (reader.READER_ID, "since"))
 
 
 def fingerprint_row(connection, user, since: datetime) -> tuple:

@@ -14,19 +14,12 @@ from app.events.list_rows import local_when
 from app.events.urls import event_path
 from app.i18n import catalog
 from app.registrations.models import RegistrationStatus, SessionSignupStatus
+from app.registrations.views.participant_rows import EscapedLabels
 from app.urls import path_with_id
 
 BADGES = {RegistrationStatus.CONFIRMED: "success", RegistrationStatus.WAITLISTED: "warning",
           RegistrationStatus.PENDING: "info", RegistrationStatus.CANCELLED: "secondary",
           RegistrationStatus.REJECTED: "danger"}
-
-
-class _Labels(dict):
-    """{enum member: its escaped label}, each translated once per page."""
-
-    def __missing__(self, member):
-        label = self[member] = str(escape(member.label))
-        return label
 
 
 def write_registrations(registrations: Sequence, *, starts: Mapping, viewer_timezone: str | None,
@@ -47,7 +40,7 @@ def write_registrations(registrations: Sequence, *, starts: Mapping, viewer_time
     give_feedback = gettext("Give feedback") % {}
     certificates_link = get_template_attribute("certificates/_link.html", "certificates_link") if offering else None
     when = local_when()
-    labels = _Labels()
+    labels = EscapedLabels()
     written = []
     for r in registrations:
         start, viewer_start = starts[r.id]

@@ -25,7 +25,7 @@ def _escaped(value) -> str:
     return str(escape(value))
 
 
-class _Labels(dict):
+class EscapedLabels(dict):
     """{enum member: its escaped label}, each label translated once per page."""
 
     def __missing__(self, member):
@@ -52,7 +52,7 @@ def write_rows(rows: Sequence, answers: Mapping[int, list], participant_url: Cal
     visa = f"<div>{visa}</div>"
     country_name = country_namer()
     countries: dict[str | None, str] = {}
-    labels = _Labels()
+    labels = EscapedLabels()
     waitlisted = RegistrationStatus.WAITLISTED
     written = []
     for row in rows:
