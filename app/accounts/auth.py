@@ -15,13 +15,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature
-from sqlalchemy import bindparam, delete, exists, inspect, select
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy import bindparam, delete, exists, select
 
 from app.accounts.models import RevokedSession, Role, User
-from app.cache import stamps
+from app.cache import raw, stamps
 from app.extensions import db, login_manager
 from app.negotiation import wants_json
 from app.roles import is_signed_in
@@ -33,18 +30,10 @@ from app.timeutil import now
 PAGE_VIEW_COLUMNS: list = []
 
 
-def _user_columns(*deferred) -> list:
-    """User's columns as its ORM loads them by default, with these deferred ones, labelled by
-    attribute name."""
-    wanted = {attribute.key for attribute in deferred}
-    return [prop.expression.label(prop.key) for prop in inspect(User).column_attrs
-            if not prop.deferred or prop.key in wanted]
-
-
 def _signed_in_statement(*deferred):
     """The signed-in user's row, unless this session was signed out (app.cache.stamps.first_row_with_stamps
-    adds the change stamps): plain columns, made into a User by _as_user."""
-    return select(*_user_columns(User.administers_organisation, *deferred)).where(
+    adds the change stamps): plain columns, made into a User by app.cache.raw.loaded."""
+    return select(*raw.columns_by_attribute(User, User.administers_organisation, *deferred)).where(
         User.id == bindparam("user_id"),
         ~exists().where(RevokedSession.sid == bindparam("sid")),
     )
@@ -56,23 +45,6 @@ def _user_statement():
 
 def _page_view_user_statement():
     return _signed_in_statement(*PAGE_VIEW_COLUMNS)
-
-
-def _as_user(values: dict) -> User:
-    """The User of a row's `values` (by attribute), persistent in the session as if the ORM had loaded
-    it (its organisation and the other relationships load when first touched, as do the deferred
-    columns the row lacks). Made through SQLAlchemy's public API for objects built outside a query
-    (make_transient_to_detached): the ORM's loading costs ~0.1 ms a request more than the statement."""
-    session = db.session()
-    known = session.identity_map.get(identity_key(User, values["id"]))
-    if known is not None:  # already in this session (a test's request context): the ORM returns it too
-        return known
-    user = inspect(User).class_manager.new_instance()
-    for key, value in values.items():
-        set_committed_value(user, key, value)
-    make_transient_to_detached(user)
-    session.add(user)
-    return user
 
 
 def start_session(user: User, *, remember: bool = False) -> None:
@@ -197,7 +169,7 @@ def install_login(app: Flask) -> None:
         values = stamps.first_row_with_stamps(db.session, build, {"user_id": user_id, "sid": sid})
         if values is None:
             return None
-        user = _as_user(values)
+        user = raw.loaded(db.session(), User, values)
         if user.session_version != version or not user.is_active:
             return None
         if sid:

@@ -16,7 +16,14 @@ the database dropped.
 
 from __future__ import annotations
 
+import collections
+import functools
 from dataclasses import dataclass
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 
 @dataclass(frozen=True)
@@ -145,3 +152,36 @@ def all_rows(connection, prepared: _Plan, compiled, statement, params: dict) -> 
                 row[index] = processor(value)
         found.append(row)
     return found
+
+
+@functools.lru_cache(maxsize=64)
+def row_class(keys: tuple[str, ...]):
+    """A named tuple class for rows with the columns `keys` (a plan's keys): `row_class(plan.keys)._make`
+    gives all_rows' rows the attribute access of SQLAlchemy's rows (row.status) for callers that read
+    them by name."""
+    return collections.namedtuple("Row", keys, rename=True)
+
+
+def columns_by_attribute(model, *deferred) -> list:
+    """`model`'s columns as its ORM loads them by default (and these deferred ones), each labelled
+    with its attribute's name: a statement whose row `loaded` makes into an instance."""
+    wanted = {attribute.key for attribute in deferred}
+    return [prop.expression.label(prop.key) for prop in inspect(model).column_attrs
+            if not prop.deferred or prop.key in wanted]
+
+
+def loaded(session, model, values: dict):
+    """The `model` instance of a row's `values` (by attribute), persistent in `session` as if the ORM
+    had loaded it (its relationships load when first touched, as do the deferred columns the row
+    lacks). Made through SQLAlchemy's public API for objects built outside a query
+    (make_transient_to_detached): the ORM's loading costs about as much again as the statement. An
+    instance already in the session is returned as it is, as the ORM would."""
+    known = session.identity_map.get(identity_key(model, values["id"]))
+    if known is not None:
+        return known
+    instance = inspect(model).class_manager.new_instance()
+    for key, value in values.items():
+        set_committed_value(instance, key, value)
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance

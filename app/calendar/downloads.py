@@ -8,6 +8,7 @@ import functools
 from sqlalchemy import Integer, bindparam, exists, false, or_, select
 
 from app.accounts.permissions import is_signed_in
+from app.cache import raw
 from app.calendar import reader, rows
 from app.calendar.entries import Wording, event_entry, session_entry
 from app.calendar.ics import build_calendar
@@ -48,9 +49,15 @@ def _download_statement(signed_in: bool, role):
 
 def event_for_download(event_id: int, user) -> tuple[rows.EventRow, bool] | None:
     """(the event's row, whether `user` may see its online link: `may_see_online`), read in one
-    statement; None when there is no such event or `user` may not see it (app.events.access)."""
-    statement = _download_statement(*reader.shape(user))
-    row = db.session.execute(statement, {"event_id": event_id, **reader.params(user)}).first()
+    statement on the DBAPI cursor (app.cache.raw: a download is one small row, and SQLAlchemy's
+    execute cost more than the driver's); None when there is no such event or `user` may not see
+    it (app.events.access)."""
+    found = reader.shape(user)
+    connection = db.session.connection()
+    statement, plan, compiled = raw.planned(
+        (_download_statement, found), lambda: _download_statement(*found), connection.dialect,
+        ("event_id", reader.READER_ID))
+    row = raw.first(connection, plan, compiled, statement, {"event_id": event_id, **reader.params(user)})
     if row is None:
         return None
     return rows.split(row, 0), bool(row[-1])

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from functools import cached_property, lru_cache
 
-from flask_babel import gettext as _
-
 from app.calendar import links
 from app.calendar.ics import Attendee, Entry, Person
 from app.countries import country_namer
 from app.events.models import EventStatus
 from app.events.place import place
 from app.events.urls import event_url
+from app.i18n import gettext as _
 from app.markdown import plain_text
 
 STATUS = {

@@ -10,14 +10,12 @@ cancelled events are visible to everyone (cancelled ones clearly marked).
 
 from __future__ import annotations
 
-import functools
-
 from flask import abort, request
 from sqlalchemy import Integer, bindparam, exists, inspect, or_, select
 
 from app.accounts.models import Role
 from app.accounts.permissions import is_signed_in, unproxied
-from app.cache import event_stamps, fragments
+from app.cache import event_stamps, fragments, raw
 from app.events.models import Event, EventStatus, event_organisers
 from app.extensions import db
 from app.request_store import request_dict
@@ -172,24 +170,27 @@ def managed_clause_of(shape: str, user_id):
     return organised_clause(user_id)
 
 
-@functools.cache
 def _by_id(dialect_name: str):
-    """The event by its id with its scoped change stamps, built once per database kind."""
+    """The event by its id (its columns by attribute) with its scoped change stamps."""
     event_id = bindparam("event_id", type_=Integer)
-    return select(Event, event_stamps.packed_column(dialect_name, event_id)).where(Event.id == event_id)
+    return select(*raw.columns_by_attribute(Event), event_stamps.packed_column(dialect_name, event_id)).where(
+        Event.id == event_id)
 
 
 def _load(event_id: int) -> Event | None:
     """The event by id (from the identity map when it is there), read with its scoped change stamps
-    (app.cache.event_stamps) so that the page's entries scoped to it ask no statement of their own."""
+    (app.cache.event_stamps) so that the page's entries scoped to it ask no statement of their own;
+    on the DBAPI cursor (app.cache.raw), the row made into the Event as the ORM would."""
     if inspect(Event).identity_key_from_primary_key([event_id]) in db.session.identity_map:
         return db.session.get(Event, event_id)
-    statement = _by_id(db.session.get_bind().dialect.name)
-    row = db.session.execute(statement, {"event_id": event_id}).first()
+    connection = db.session.connection()
+    dialect = connection.dialect
+    statement, plan, compiled = raw.planned(_by_id, lambda: _by_id(dialect.name), dialect, ("event_id",))
+    row = raw.first(connection, plan, compiled, statement, {"event_id": event_id})
     if row is None:
         return None
-    event_stamps.prime(event_id, row[1])
-    return row[0]
+    event_stamps.prime(event_id, row[-1])
+    return raw.loaded(db.session(), Event, dict(zip(plan.keys[:-1], row[:-1], strict=True)))
 
 
 def get_visible_or_404(event_id: int, user) -> Event:
