@@ -19,8 +19,10 @@ from __future__ import annotations
 import collections
 import functools
 from dataclasses import dataclass
+from decimal import Decimal
 
-from sqlalchemy import inspect
+from sqlalchemy import Numeric, inspect
+from sqlalchemy.engine import processors
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -38,10 +40,12 @@ class _Plan:
 
 class _Context:
     """What cursor-execute listeners read from SQLAlchemy's execution context: the compiled
-    statement (app.cache.dependencies) and room for their own notes (app.cache.timing)."""
+    statement and the caller's values (app.cache.dependencies) and room for their own notes
+    (app.cache.timing)."""
 
-    def __init__(self, compiled):
+    def __init__(self, compiled, params: dict):
         self.compiled = compiled
+        self.compiled_parameters = [params]
 
 
 _PLANNED: dict = {}  # planned()'s statements: a few shapes per caller and kind of database
@@ -79,8 +83,23 @@ def plan(statement, dialect, parameter_names) -> tuple[_Plan, object]:
                      if name not in parameter_names}
         slots = tuple((name, name, processors.get(name)) for name in parameter_names)
     columns = list(statement.selected_columns)
-    result_processors = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
+    result_processors = tuple(_result_processor(column.type, dialect) for column in columns)
     return _Plan(state.statement, positional, constants, slots, tuple(c.key for c in columns), result_processors), compiled
+
+
+def _result_processor(type_, dialect):
+    """The column type's result processor as SQLAlchemy's execute would choose it. psycopg's Numeric
+    chooses by the column's type code, which only a cursor's description holds: there the value's
+    own type decides (a float made a Decimal of the type's scale, a Decimal made a float, as asked)."""
+    try:
+        return type_.dialect_impl(dialect).result_processor(dialect, None)
+    except TypeError:
+        if not isinstance(type_, Numeric):
+            raise
+    if type_.asdecimal:
+        to_decimal = processors.to_decimal_processor_factory(Decimal, type_._effective_decimal_return_scale)
+        return lambda value: to_decimal(value) if isinstance(value, float) else value
+    return lambda value: float(value) if isinstance(value, Decimal) else value
 
 
 def _parameters(prepared: _Plan, params: dict):
@@ -105,7 +124,7 @@ def _run(connection, prepared: _Plan, compiled, statement, params: dict, fetch_a
     are processed already): the driver's (False), or on a failure SQLAlchemy's own execute's (True)."""
     parameters = _parameters(prepared, params)
     dispatch = connection.dispatch
-    context = _Context(compiled)
+    context = _Context(compiled, params)
     cursor = connection.connection.cursor()
     try:
         if dispatch.before_cursor_execute:
@@ -152,6 +171,16 @@ def all_rows(connection, prepared: _Plan, compiled, statement, params: dict) -> 
                 row[index] = processor(value)
         found.append(row)
     return found
+
+
+def read(session, key, build, params: dict, *, every: bool = False) -> tuple:
+    """(the first row of build()'s statement, or with `every` all its rows; its plan), run on the
+    cursor of `session`'s connection: planned once per `key` (which names everything the statement
+    depends on but the database) with `params`' names as its parameters."""
+    connection = session.connection()
+    statement, prepared, compiled = planned(key, build, connection.dialect, tuple(params))
+    found = (all_rows if every else first)(connection, prepared, compiled, statement, params)
+    return found, prepared
 
 
 @functools.lru_cache(maxsize=64)

@@ -53,11 +53,8 @@ def event_for_download(event_id: int, user) -> tuple[rows.EventRow, bool] | None
     execute cost more than the driver's); None when there is no such event or `user` may not see
     it (app.events.access)."""
     found = reader.shape(user)
-    connection = db.session.connection()
-    statement, plan, compiled = raw.planned(
-        (_download_statement, found), lambda: _download_statement(*found), connection.dialect,
-        ("event_id", reader.READER_ID))
-    row = raw.first(connection, plan, compiled, statement, {"event_id": event_id, **reader.params(user)})
+    row, _plan = raw.read(db.session, (_download_statement, found), lambda: _download_statement(*found),
+                          {"event_id": event_id, **reader.params(user)})
     if row is None:
         return None
     return rows.split(row, 0), bool(row[-1])

@@ -183,10 +183,8 @@ def _load(event_id: int) -> Event | None:
     on the DBAPI cursor (app.cache.raw), the row made into the Event as the ORM would."""
     if inspect(Event).identity_key_from_primary_key([event_id]) in db.session.identity_map:
         return db.session.get(Event, event_id)
-    connection = db.session.connection()
-    dialect = connection.dialect
-    statement, plan, compiled = raw.planned(_by_id, lambda: _by_id(dialect.name), dialect, ("event_id",))
-    row = raw.first(connection, plan, compiled, statement, {"event_id": event_id})
+    dialect_name = db.session.get_bind().dialect.name
+    row, plan = raw.read(db.session, _by_id, lambda: _by_id(dialect_name), {"event_id": event_id})
     if row is None:
         return None
     event_stamps.prime(event_id, row[-1])

@@ -19,7 +19,7 @@ from flask import abort
 from sqlalchemy import Integer, bindparam, exists, select
 
 from app.accounts.permissions import is_signed_in
-from app.cache import event_stamps
+from app.cache import event_stamps, raw
 from app.events import access
 from app.events.models import Event, event_organisers
 from app.extensions import db
@@ -39,16 +39,19 @@ def register(name: str, column: Callable) -> None:
 
 
 def _load_statement(dialect_name: str):
-    """(fact names, statement): the event, whether the viewer co-organises it, the event's scoped
+    """(fact names, the number of the event's columns, statement): the event's columns, whether the viewer co-organises it, the event's scoped
     change stamps (app.cache.event_stamps: its cached entries are keyed on them) and the facts."""
     built = _statements.get(dialect_name)
     if built is None:
         co_organises = exists().where(event_organisers.c.event_id == Event.id,
                                       event_organisers.c.user_id == bindparam("user_id"))
         names = tuple(_facts)
-        built = (names, select(Event, co_organises, event_stamps.packed_column(dialect_name, bindparam("event_id", type_=Integer)),
-                               *(_facts[name](Event.id).label(f"fact_{index}") for index, name in enumerate(names)))
-                 .where(Event.id == bindparam("event_id")))
+        columns = raw.columns_by_attribute(Event)
+        built = (names, len(columns), select(
+            *columns, co_organises.label("co_organises"),
+            event_stamps.packed_column(dialect_name, bindparam("event_id", type_=Integer)),
+            *(_facts[name](Event.id).label(f"fact_{index}") for index, name in enumerate(names)),
+        ).where(Event.id == bindparam("event_id")))
         _statements[dialect_name] = built
     return built
 
@@ -61,18 +64,21 @@ def _request_store() -> dict | None:
 def load_visible_or_404(event_id: int, user) -> Event:
     """The event (404 when `user` may not see it), read with whether `user` co-organises it (handed
     to events.access for this request) and every registered fact (kept for `known`)."""
-    names, statement = _load_statement(db.session.get_bind().dialect.name)
+    dialect_name = db.session.get_bind().dialect.name
+    names, width, statement = _load_statement(dialect_name)
     signed_in = is_signed_in(user)
-    row = db.session.execute(statement, {"event_id": event_id, "user_id": user.id if signed_in else 0}).first()
+    # On the DBAPI cursor (app.cache.raw), the row made into the Event as the ORM would.
+    row, plan = raw.read(db.session, (_load_statement, dialect_name, names), lambda: statement,
+                         {"event_id": event_id, "user_id": user.id if signed_in else 0})
     if row is None:
         abort(404)
-    event = row[0]
+    event = raw.loaded(db.session(), Event, dict(zip(plan.keys[:width], row[:width], strict=True)))
     if signed_in:
-        access.note_co_organiser(user.id, event.id, bool(row[1]))
-    event_stamps.prime(event.id, row[2])
+        access.note_co_organiser(user.id, event.id, bool(row[width]))
+    event_stamps.prime(event.id, row[width + 1])
     store = _request_store()
     if store is not None:
-        store[event.id] = dict(zip(names, row[3:], strict=True))
+        store[event.id] = dict(zip(names, row[width + 2:], strict=True))
     if not access.can_view(user, event):
         abort(404)
     return event

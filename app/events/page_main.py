@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import String, bindparam, cast, column, literal, null, select, union_all
 
 from app.accounts.models import User
+from app.cache import raw
 from app.directory.models import Organisation, Project, Theme
 from app.events.models import (
     Event,
@@ -59,7 +60,8 @@ def main_column(event) -> MainColumn:
     the same for every viewer (the viewer's own times are added by app.events.page_times)."""
     page = MainColumn()
     agenda = []
-    for row in db.session.execute(_statement(), {"event_id": event.id}):
+    found, plan = raw.read(db.session, _statement, _statement, {"event_id": event.id}, every=True)
+    for row in map(raw.row_class(plan.keys)._make, found):  # on the DBAPI cursor (app.cache.raw)
         part = row.part
         if part == _AGENDA:
             agenda.append(row)

@@ -194,9 +194,9 @@ def status_tally(event_id):
     ).where(Registration.event_id == event_id).subquery("status_tally")
 
 
-def tally_values(row) -> tuple[dict, int]:
-    """(counts per status value, attended) from a row holding status_tally's columns."""
-    mapping = row._mapping
+def tally_values(mapping) -> tuple[dict, int]:
+    """(counts per status value, attended) from a row's mapping ({label: value}) holding
+    status_tally's columns."""
     return {status.value: int(mapping[status.value]) for status in RegistrationStatus}, int(mapping["attended"])
 
 
@@ -204,7 +204,7 @@ def _count_statuses(box: RegistrationBox, known=UNSET) -> None:
     """Counts per status, and (for confirmed ones) how many checked in: `known` when the caller
     read them already (status_tally's values), else one statement."""
     if known is UNSET:
-        known = tally_values(db.session.execute(select(status_tally(box.event.id))).one())
+        known = tally_values(db.session.execute(select(status_tally(box.event.id))).one()._mapping)
     box.status_counts, box.attended = known
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import and_, bindparam, exists, func, select, true
 
-from app.cache import fragments
+from app.cache import fragments, raw
 from app.events import page_facts
 from app.events.access import is_organiser_of
 from app.events.models import Event
@@ -68,21 +68,30 @@ def _viewer_facts(user, event: Event) -> tuple[Registration | None, int | None, 
     if not is_signed_in(user):
         return None, None, None
     organiser = is_organiser_of(user, event)  # known already (events.page_facts)
-    row = db.session.execute(_viewer_statement(organiser),
-                             {"event_id": event.id, "user_id": user.id, "email": user.email}).first()
+    row, plan = raw.read(db.session, (_viewer_statement, organiser), lambda: _viewer_statement(organiser),
+                         {"event_id": event.id, "user_id": user.id, "email": user.email})  # app.cache.raw
     if row is None:
         return None, None, None
-    note_viewer_signups(event.id, row[2])
-    return row[0], row[1], tally_values(row) if organiser else None
+    width = len(_registration_columns())
+    values = dict(zip(plan.keys[:width], row[:width], strict=True))
+    mine = raw.loaded(db.session(), Registration, values) if values["id"] is not None else None
+    note_viewer_signups(event.id, row[width + 1])
+    return mine, row[width], tally_values(dict(zip(plan.keys, row, strict=True))) if organiser else None
 
 
 @functools.cache
+def _registration_columns() -> list:
+    return raw.columns_by_attribute(Registration)
+
+
 def _viewer_statement(organiser: bool):
-    """Built once per kind of viewer (bound: event_id, user_id, email)."""
+    """For one kind of viewer (bound: event_id, user_id, email): the registration's columns (all
+    None when there is none), the open invitation's id, the sign-ups, and for organisers the tally."""
     event_id, user_id = bindparam("event_id"), bindparam("user_id")
     invitation = (select(Invitation.id).where(open_invitation_clause(event_id, user_id, bindparam("email")))
                   .limit(1).scalar_subquery())
-    statement = (select(Registration, invitation, viewer_signups_column(event_id, user_id)).select_from(Event)
+    statement = (select(*_registration_columns(), invitation, viewer_signups_column(event_id, user_id))
+                 .select_from(Event)
                  .outerjoin(Registration, and_(Registration.event_id == Event.id, Registration.user_id == user_id))
                  .where(Event.id == event_id))
     if organiser:

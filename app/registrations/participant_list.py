@@ -220,12 +220,10 @@ def _facets_and_rows(event: Event, status_filter: str, q: str, number: int, per_
                                                   with_matches)
     rows, groups = [], []
     width = len(_facets_statement()[1].selected_columns) - 2
-    connection = db.session.connection()  # on the DBAPI cursor (app.cache.raw): up to 200 rows
-    statement, plan, compiled = raw.planned(
-        (_facets_and_rows_statement, by_status, bool(q), status_filter in ("", "waitlisted"), with_matches,
-         tuple(values)), lambda: statement, connection.dialect, tuple(values))
-    make = raw.row_class(plan.keys)._make
-    for row in map(make, raw.all_rows(connection, plan, compiled, statement, values)):
+    found, plan = raw.read(  # on the DBAPI cursor (app.cache.raw): up to 200 rows
+        db.session, (_facets_and_rows_statement, by_status, bool(q), status_filter in ("", "waitlisted"),
+                     with_matches, tuple(values)), lambda: statement, values, every=True)
+    for row in map(raw.row_class(plan.keys)._make, found):
         if row.part == _ROWS:
             rows.append(row)
         else:
