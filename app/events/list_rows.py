@@ -12,6 +12,7 @@ from collections import namedtuple
 from flask import current_app
 from sqlalchemy import Integer, String, bindparam, func, select, true
 
+from app.cache import raw
 from app.countries import country_namer
 from app.directory.models import Organisation, Theme
 from app.events.access import managed_clause_of, managed_shape, visible_clause_of, visible_shape
@@ -45,7 +46,9 @@ def list_page(filters: EventFilters, user, page_value, viewer_tz: str | None, pe
     params.update(at=at, limit=per_page, offset=(number - 1) * per_page)
     events = []
     total = 0
-    for row in db.session.execute(_shaped_statement(shape), params):
+    found, plan = raw.read(db.session, (_shaped_statement, shape), lambda: _shaped_statement(shape), params,
+                           every=True)  # on the DBAPI cursor (app.cache.raw)
+    for row in map(raw.row_class(plan.keys)._make, found):
         total = row.total
         if row.id is None:  # no event on this page: the count alone
             break

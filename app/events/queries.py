@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, column, exists, func, literal, null, or_, sele
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
+from app.cache import raw
 from app.directory.models import Project, Theme
 from app.events.access import managed_clause, organiser_ids, visible_clause
 from app.events.models import (
@@ -315,15 +316,21 @@ class ProjectChoice:
     acronym: str
 
 
-def _projects_and_themes() -> dict:
-    """The projects (by acronym) and themes (by name, then cycle) the filter offers: one statement."""
-    statement = union_all(
+def _projects_and_themes_statement():
+    return union_all(
         select(literal(0).label("part"), Project.id.label("id"), Project.acronym.label("name"),
                null().label("cycle")),
         select(literal(1), Theme.id, Theme.name, Theme.empact_cycle),
     ).order_by(column("part"), column("name"), column("cycle"))
+
+
+def _projects_and_themes() -> dict:
+    """The projects (by acronym) and themes (by name, then cycle) the filter offers: one statement
+    (on the DBAPI cursor: app.cache.raw)."""
     choices: dict[str, list] = {"projects": [], "themes": []}
-    for part, row_id, name, cycle in db.session.execute(statement).all():
+    found, _plan = raw.read(db.session, _projects_and_themes_statement, _projects_and_themes_statement, {},
+                            every=True)
+    for part, row_id, name, cycle in found:
         if part == 0:
             choices["projects"].append(ProjectChoice(row_id, name))
         else:
