@@ -14,6 +14,7 @@ from sqlalchemy import String, bindparam, cast, literal, null, or_, select, unio
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import User
+from app.cache import raw
 from app.directory.models import Organisation
 from app.events.access import visible_clause
 from app.events.models import Event, EventKind, EventStatus, Session
@@ -202,8 +203,9 @@ def _read_my_events(user_id: int, email: str) -> tuple[tuple, dict, tuple, dict]
     names = tuple(_event_facts)
     true_of: list[set[int]] = [set() for _ in names]
     for (part, id_, event_id, status, role, checked_in_at, title, starts_at, ends_at, timezone, city, event_status,
-         kind, has_feedback, session_id, token, *facts) in db.session.execute(
-            _my_events_statement(), {"user_id": user_id, "email": email}):
+         kind, has_feedback, session_id, token, *facts) in raw.read(  # on the DBAPI cursor (app.cache.raw)
+            db.session, (_my_events_statement, names), _my_events_statement, {"user_id": user_id, "email": email},
+            every=True)[0]:
         if part == _REGISTRATION:
             registrations.append(MyRegistration(
                 id_, event_id, statuses[status], roles[role], checked_in_at, title, starts_at, ends_at, timezone, city,
