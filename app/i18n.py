@@ -282,10 +282,14 @@ def language_alternates(endpoint: str | None, view_args: dict | None, args) -> l
         return []
     view_args = view_args or {}
     params = {key: value for key, value in args.items() if key != "lang" and key not in view_args}
-    return [
-        (html_lang(code), url_for(endpoint, **view_args, **params, lang=code, _external=True))
-        for code in SUPPORTED
-    ]
+    # One URL built, its language put in for each: the mark is a whole `lang=` argument of the query
+    # (a value's own "=" and "&" are escaped), so nothing else in the URL can match.
+    url = url_for(endpoint, **view_args, **params, lang=_LANG_MARK, _external=True)
+    return [(html_lang(code), _LANG_ARGUMENT.sub(f"lang={code}", url, count=1)) for code in SUPPORTED]
+
+
+_LANG_MARK = "xx0LANG0xx"
+_LANG_ARGUMENT = re.compile(rf"(?<=[?&])lang={_LANG_MARK}(?=&|#|$)")
 
 
 def install(app: Flask) -> None:
