@@ -1,0 +1,81 @@
+"""Statements run on the DBAPI cursor (app.cache.raw.read) give what SQLAlchemy's execute gives: the
+event page's first read with its facts (a Numeric one among them, which psycopg types by the
+column's type code), the event made into the ORM's Event, and the viewer's registration."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import inspect, select
+
+from app.cache import raw
+from app.certificates.models import CertificateSettings
+from app.events import access, page_facts
+from app.events.models import Event
+from app.registrations import event_page
+from app.registrations.models import Registration, RegistrationStatus
+from tests.querycount import QueryCounter
+
+
+def _columns(instance) -> dict:
+    return {attr.key: getattr(instance, attr.key) for attr in inspect(type(instance)).column_attrs
+            if not attr.deferred}
+
+
+def test_the_event_pages_first_read_on_the_cursor_is_sqlalchemys(app, db, make):
+    event = make.event(capacity=30, online_url="https://meet.example.org/x")
+    db.session.add(CertificateSettings(event_id=event.id, training_hours=Decimal("12.5"), minimum_score=70))
+    make.registration(event, make.user())
+    db.session.commit()
+    event_id = event.id
+    names, width, statement = page_facts._load_statement(db.engine.dialect.name)
+    expected = db.session.execute(statement, {"event_id": event_id, "user_id": 0}).one()
+    db.session.expunge_all()
+    with app.test_request_context("/"):
+        row, plan = raw.read(db.session, ("test", names), lambda: statement, {"event_id": event_id, "user_id": 0})
+    assert row == tuple(expected)
+    assert [type(value) for value in row] == [type(value) for value in expected]
+    hours = dict(zip(names, row[width + 2:], strict=True))["certificates.training_hours"]
+    assert hours == Decimal("12.5") and isinstance(hours, Decimal)
+
+
+def test_a_loaded_event_is_the_orms_and_lazy_loads_as_it_would(app, db, make):
+    event = make.event(organisers=[make.user()])
+    event_id, organiser_ids = event.id, [user.id for user in event.organisers]
+    expected = _columns(db.session.get(Event, event_id))
+    db.session.expunge_all()
+    with app.test_request_context("/"):
+        loaded = access._load(event_id)
+        assert inspect(loaded).persistent and loaded in db.session
+        assert db.session.execute(select(Event).where(Event.id == event_id)).scalar_one() is loaded
+        assert _columns(loaded) == expected
+        with QueryCounter(db.engine) as counter:
+            assert [user.id for user in loaded.organisers] == organiser_ids
+        assert counter.count == 1  # loaded when touched, as the ORM's would
+        assert access._load(event_id + 999) is None
+
+
+def test_an_event_already_in_the_session_is_returned_as_it_is(app, db, make):
+    event = make.event(title="Before")
+    db.session.commit()
+    event.title = "Changed in this session"
+    with app.test_request_context("/"):
+        assert access._load(event.id) is event and event.title == "Changed in this session"
+
+
+def test_the_viewers_registration_on_the_cursor_is_the_orms(app, db, make):
+    member, stranger = make.user(), make.user()
+    event = make.event()
+    mine = make.registration(event, member, status="waitlisted")
+    make.registration(event, make.user())
+    db.session.commit()
+    event_id, mine_id, member_id, stranger_id = event.id, mine.id, member.id, stranger.id
+    expected = _columns(mine)
+    db.session.expunge_all()
+    with app.test_request_context("/"):
+        event = db.session.get(Event, event_id)
+        registration, invitation_id, tally = event_page._viewer_facts(db.session.get(type(member), member_id), event)
+        assert registration.id == mine_id and registration.status is RegistrationStatus.WAITLISTED
+        assert _columns(registration) == expected and tally is None and invitation_id is None
+        assert db.session.get(Registration, mine_id) is registration
+        assert event_page._viewer_facts(db.session.get(type(stranger), stranger_id), event)[0] is None
