@@ -29,9 +29,12 @@ class Verdict:
 EARNED = Verdict(True)
 
 
+DEFAULT_ATTENDANCE_RULE = AttendanceRule.ANY_DAY
+
+
 def settings_or_defaults(settings: CertificateSettings | None) -> CertificateSettings:
     """The event's settings, or (unsaved) the defaults."""
-    return settings if settings is not None else CertificateSettings(attendance_rule=AttendanceRule.ANY_DAY)
+    return settings if settings is not None else CertificateSettings(attendance_rule=DEFAULT_ATTENDANCE_RULE)
 
 
 def event_offers(event: Event, settings: CertificateSettings | None) -> bool:
@@ -128,14 +131,16 @@ def session_verdict(registration: Registration, session: Session, settings: Cert
 def rule_lines(event: Event, settings: CertificateSettings | None, has_training_sessions: bool) -> list[str]:
     """The rule as participants read it."""
     lines = []
-    current = settings_or_defaults(settings)
+    # The defaults' values without making their unsaved row (settings_or_defaults): every event page asks.
+    attendance_rule = settings.attendance_rule if settings is not None else DEFAULT_ATTENDANCE_RULE
+    minimum_score = settings.minimum_score if settings is not None else None
     if event_offers(event, settings):
-        if current.attendance_rule == AttendanceRule.ALL_DAYS:
+        if attendance_rule == AttendanceRule.ALL_DAYS:
             lines.append(str(_l("A certificate for the event: check in on every day of the event.")))
         else:
             lines.append(str(_l("A certificate for the event: check in at the event at least once.")))
     if has_training_sessions:
         lines.append(str(_l("A certificate for each training session: check in at that session.")))
-    if lines and current.minimum_score is not None:
-        lines.append(str(_l("And a post-test score of at least %(score)d%%.", score=current.minimum_score)))
+    if lines and minimum_score is not None:
+        lines.append(str(_l("And a post-test score of at least %(score)d%%.", score=minimum_score)))
     return lines

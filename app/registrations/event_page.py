@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import and_, bindparam, exists, func, select, true
 
@@ -15,6 +14,7 @@ from app.events import page_facts
 from app.events.access import is_organiser_of
 from app.events.models import Event
 from app.extensions import db
+from app.i18n import gettext as _
 from app.registrations.box import (
     note_viewer_signups,
     open_invitation_clause,
