@@ -22,11 +22,14 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     null,
     or_,
     select,
     union_all,
 )
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter
 
 from app.accounts.models import User
 from app.events.models import Event
@@ -200,13 +203,28 @@ def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_vis
 _FILTER_FIELDS = tuple(name for name in LibraryFilter.__dataclass_fields__ if name not in ("q", "statuses"))
 
 
+def _constants_written(statement, dialect):
+    """`statement` with the values it holds itself (statuses, markings, fact tags: the same for every
+    viewer of a shape) written into its text instead of sent as parameters: PostgreSQL then costs
+    its generic plan as well as a custom one (a parameter's status = $n was costed as an average
+    status, the hidden drafts' scan ~5× too dear) and keeps it, instead of planning the statement
+    anew at every run (~0.8 ms of its ~3 ms for a search of a few hundred entries)."""
+    def written(element):
+        if isinstance(element, BindParameter) and element.unique and element.callable is None \
+                and element.value is not None:
+            rendered = element.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+            return literal_column(str(rendered), element.type)
+        return None
+    return visitors.replacement_traverse(statement, {}, written)
+
+
 @functools.lru_cache(maxsize=256)
 def _bound_statement(role, has_organisation: bool, filters: frozenset[str], paged: bool, awaiting: bool,
-                     choices: bool):
+                     choices: bool, dialect):
     """_counts_statement for every viewer and filter of one shape (`filters`: the names of the
     filters set, "q" for words to search), the viewer's facts read in it (_FactRows), its values
     parameters: `viewer_id`, `viewer_organisation_id`, `filter_<name>`, `fulltext_query`,
-    `page_limit` and `page_offset`."""
+    `page_limit` and `page_offset`; its constants written in it (_constants_written)."""
     viewer = bound_viewer(role, has_organisation)
     facts = union_all(*fact_parts(viewer)).cte("facts")
     visible = facts_clause(viewer.id, is_coordinator(viewer), _FactRows(facts, viewer.id))
@@ -214,8 +232,8 @@ def _bound_statement(role, has_organisation: bool, filters: frozenset[str], page
     shape = SimpleNamespace(**{name: name in filters for name in _FILTER_FIELDS}, statuses=(),
                             q="x" if "q" in filters else "")
     page = (bindparam("page_limit", type_=Integer), bindparam("page_offset", type_=Integer)) if paged else None
-    return _counts_statement(None, shape, visible, lambda name: bindparam(f"filter_{name}"), page,
-                             visible if awaiting else None, choices)
+    return _constants_written(_counts_statement(None, shape, visible, lambda name: bindparam(f"filter_{name}"),
+                                                page, visible if awaiting else None, choices), dialect)
 
 
 def _bound(user, f: LibraryFilter, page, awaiting: bool, choices: bool):
@@ -233,7 +251,7 @@ def _bound(user, f: LibraryFilter, page, awaiting: bool, choices: bool):
     if query is not None:
         filters |= {"q"}
     statement = _bound_statement(user.role, user.organisation_id is not None, filters, page is not None, awaiting,
-                                 choices)
+                                 choices, db.engine.dialect)
     return statement, parameters
 
 

@@ -60,6 +60,11 @@ class Registration(TimestampMixin, db.Model):
         Index("ix_registrations_awaiting_consent", "user_id",
               postgresql_where=text("added_by_id IS NOT NULL AND consented_at IS NULL"),
               sqlite_where=text("added_by_id IS NOT NULL AND consented_at IS NULL")),
+        # The attended registrations (app.registrations.attendance.attended_clause): the lessons
+        # library reads those of the viewer's organisation at every search, index-only.
+        Index("ix_registrations_attended", "user_id", "event_id",
+              postgresql_where=text("status = 'confirmed' AND checked_in_at IS NOT NULL"),
+              sqlite_where=text("status = 'confirmed' AND checked_in_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

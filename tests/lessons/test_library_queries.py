@@ -151,3 +151,33 @@ def test_search_statement_is_one_text_for_every_viewer_of_a_role(app, login, mak
         texts.append(search[0])
     assert texts[0] == texts[1]
     assert "ARRAY[" not in texts[0]
+
+
+def test_search_statement_sends_only_the_viewer_filters_words_and_page(app, login, make):
+    """The statement's own constants (statuses, markings, the facts' tags) are written in its text, not
+    sent as parameters (app.lessons.listing._constants_written): PostgreSQL costs the generic plan of
+    the prepared statement as well as a custom one and keeps it, instead of planning every run."""
+    from sqlalchemy import event
+
+    (first, _second), _entries = _attended_world(make)
+    client = login(first)
+    client.get("/lessons/?q=radio&kind=lesson&page=2")
+    sent = []
+
+    def _seen(conn, cursor, statement, parameters, *args):
+        if "WITH facts" in statement:
+            sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", _seen)
+    try:
+        assert client.get("/lessons/?q=radio&kind=lesson&page=2").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _seen)
+    (statement, parameters), = sent
+    if isinstance(parameters, dict):  # PostgreSQL (named); SQLite's are positional
+        allowed = {"viewer_id", "viewer_organisation_id", "fulltext_query", "filter_kind", "page_limit",
+                   "page_offset"}
+        assert {name for name, value in parameters.items() if value is not None} == allowed
+    assert "'submitted'" in statement and "'amber'" in statement
+    assert sum(value is not None and not isinstance(value, int) for value in
+               (parameters.values() if isinstance(parameters, dict) else parameters)) == 2  # the words, the kind
