@@ -32,6 +32,7 @@ from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BindParameter
 
 from app.accounts.models import User
+from app.cache import raw
 from app.events.models import Event
 from app.extensions import db
 from app.lessons.choices import ProjectChoice, ThemeChoice, choices_from_ranked, ranked_choice_parts
@@ -237,7 +238,7 @@ def _bound_statement(role, has_organisation: bool, filters: frozenset[str], page
 
 
 def _bound(user, f: LibraryFilter, page, awaiting: bool, choices: bool):
-    """(_bound_statement for this viewer, filter and page, its parameters)."""
+    """(_bound_statement for this viewer, filter and page, its parameters, its shape)."""
     parameters = viewer_parameters(user)
     values = filter_values(user, f)
     for name, value in values.items():
@@ -250,9 +251,8 @@ def _bound(user, f: LibraryFilter, page, awaiting: bool, choices: bool):
     filters = frozenset(name for name in _FILTER_FIELDS if getattr(f, name))
     if query is not None:
         filters |= {"q"}
-    statement = _bound_statement(user.role, user.organisation_id is not None, filters, page is not None, awaiting,
-                                 choices, db.engine.dialect)
-    return statement, parameters
+    shape = (user.role, user.organisation_id is not None, filters, page is not None, awaiting, choices)
+    return _bound_statement(*shape, db.engine.dialect), parameters, shape
 
 
 def _listed_entry(kind, status, listed, themes_by_id: dict) -> ListedEntry:
@@ -301,14 +301,15 @@ def library_counts(user, f: LibraryFilter, with_awaiting: bool = False, page: tu
     awaiting_in_grouped = with_awaiting and f.is_empty
     awaiting = with_awaiting and not awaiting_in_grouped
     if is_signed_in(user) and not f.statuses:
-        statement, parameters = _bound(user, f, page, awaiting, with_choices)
+        statement, parameters, shape = _bound(user, f, page, awaiting, with_choices)
+        # On the DBAPI cursor (app.cache.raw), planned once per shape as the statement is built.
+        rows = raw.read(db.session, (_bound_statement, shape), lambda: statement, parameters, every=True)[0]
     else:
         visible = visible_lessons_clause(user)
-        statement = _counts_statement(user, f, visible, filter_values(user, f).__getitem__, page,
-                                      visible if awaiting else None, with_choices)
-        parameters = {}
+        rows = db.session.execute(_counts_statement(user, f, visible, filter_values(user, f).__getitem__, page,
+                                                    visible if awaiting else None, with_choices)).all()
     counts = LibraryCounts(awaiting=0 if with_awaiting else None)
-    _add_rows(counts, db.session.execute(statement, parameters).all())
+    _add_rows(counts, rows)
     if awaiting_in_grouped:
         counts.awaiting = counts.by_status.get(LessonStatus.SUBMITTED, 0)
     return counts
