@@ -37,9 +37,10 @@ def _project_and_theme_choices() -> tuple[tuple, tuple]:
 class ReportFilterForm(QueryForm):
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
-    project = SelectField(_l("Project"), default="")
+    # The long lists' options written once per worker and language (LongSelect): the same markup.
+    project = SelectField(_l("Project"), default="", widget=LongSelect())
     country = SelectField(_l("Country"), default="", widget=LongSelect())  # every country
-    theme = SelectField(_l("Theme"), default="")
+    theme = SelectField(_l("Theme"), default="", widget=LongSelect())
     kind = SelectField(_l("Event kind"), default="")
 
     def __init__(self, formdata, **kwargs):

@@ -33,7 +33,11 @@ def participant_cells(scope: Scope) -> list[tuple]:
     On PostgreSQL the facts are worked out by the parallel workers, the per-person aggregate reads
     narrow rows (about a quarter less time for this statement at the benchmark's scale).
     """
-    at_held = Event.ends_at <= scope.at
+    return scope.rows(_cells_statement)
+
+
+def _cells_statement(scope: Scope):
+    at_held = Event.ends_at <= scope.at_bound
     facts = (
         select(
             Registration.user_id.label("user_id"),
@@ -58,7 +62,7 @@ def participant_cells(scope: Scope) -> list[tuple]:
         .group_by(facts.c.user_id)
     ).subquery("per_person")
     country = func.coalesce(User.country, Organisation.country)
-    return db.session.execute(
+    return (
         select(
             country.label("country"),
             Organisation.type,
@@ -74,7 +78,7 @@ def participant_cells(scope: Scope) -> list[tuple]:
         .join(User, User.id == per_person.c.user_id)
         .outerjoin(Organisation, Organisation.id == User.organisation_id)
         .group_by(country, Organisation.type)
-    ).all()
+    )
 
 
 def trained_clause():
