@@ -139,10 +139,13 @@ def lessons_by_status_and_theme(scope: Scope) -> tuple[dict[LessonStatus, int], 
     """({status: lessons}, [(theme id, name, cycle, status, lessons)] — theme None for lessons
     without one), in one statement: the lessons in scope are read once (a CTE), counted per status
     and, joined to their themes, per (theme, status)."""
-    rows = scope.rows(_lessons_statement, named=True)
-    statuses = {LessonStatus(row.status): row.lessons for row in rows if row.per_status}
-    return statuses, [(row[1], row[2], row[3], LessonStatus(row.status), row.lessons) for row in rows
-                      if not row.per_status]
+    statuses, by_theme = {}, []
+    for per_status, theme_id, name, cycle, status, lessons in scope.rows(_lessons_statement):
+        if per_status:
+            statuses[LessonStatus(status)] = lessons
+        else:
+            by_theme.append((theme_id, name, cycle, LessonStatus(status), lessons))
+    return statuses, by_theme
 
 
 def _lessons_statement(scope: Scope):

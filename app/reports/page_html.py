@@ -19,8 +19,8 @@ except ImportError:  # pragma: no cover - markupsafe without its C speedups, or 
     _escape_inner = None
 
 
-def _escaped(value) -> str:
-    """str(escape(value)): the same text, faster for plain strings."""
+def escaped(value) -> str:
+    """str(escape(value)): the same text, faster for plain strings (no Markup made for each)."""
     if _escape_inner is not None and type(value) is str:
         return _escape_inner(value)
     return str(escape(value))
@@ -51,27 +51,27 @@ class TableWriter:
         text = self.cells.get(key)
         if text is None:
             if isinstance(value, float):  # (flask_babel's, as the template's `decimalformat` filter)
-                text = _escaped(format_decimal(value, "0.0"))
+                text = escaped(format_decimal(value, "0.0"))
             else:
-                text = _escaped(value)
+                text = escaped(value)
             self.cells[key] = text
         return text
 
     def table(self, table: Table, caption: bool = True) -> Markup:
         """The _report.html `data_table` macro: the table, its caption (unless not `caption`) and
         the link to its CSV."""
-        key = _escaped(table.key)
+        key = escaped(table.key)
         if caption:
-            note = f" — {_escaped(table.note)}" if table.note else ""
-            caption_html = f"<caption>{_escaped(table.title)}{note}</caption>"
+            note = f" — {escaped(table.note)}" if table.note else ""
+            caption_html = f"<caption>{escaped(table.title)}{note}</caption>"
         else:
             caption_html = ""
-        head = "".join(f"<th {_NUMBER_HEADING if index else _LABEL_HEADING}>{_escaped(column)}</th>"
+        head = "".join(f"<th {_NUMBER_HEADING if index else _LABEL_HEADING}>{escaped(column)}</th>"
                        for index, column in enumerate(table.columns))
         cell = self.cell
         if table.rows:
             body = "".join(
-                f'\n    <tr><th scope="row">{_escaped(row[0])}</th>{"".join(f"<td>{cell(value)}</td>" for value in row[1:])}</tr>'
+                f'\n    <tr><th scope="row">{escaped(row[0])}</th>{"".join(f"<td>{cell(value)}</td>" for value in row[1:])}</tr>'
                 if row else "\n    <tr></tr>"
                 for row in table.rows
             )
@@ -88,7 +88,7 @@ class TableWriter:
             "  </tbody>\n"
             "</table>\n"
             "</div>\n"
-            f'<a class="small no-print" href="{_escaped(url)}">{self.download}</a>'
+            f'<a class="small no-print" href="{escaped(url)}">{self.download}</a>'
         )
 
     def key_figures(self, table: Table) -> Markup:
@@ -99,11 +99,11 @@ class TableWriter:
             f'      <dt class="small text-muted fw-normal">{label}</dt>\n'
             f'      <dd class="fs-4 mb-0" data-figure="{label}">{cell(value)}</dd>\n'
             "    </div>\n    "
-            for label, value in ((_escaped(row[0]), row[1]) for row in table.rows)
+            for label, value in ((escaped(row[0]), row[1]) for row in table.rows)
         )
         return Markup(
             '<section aria-labelledby="key-figures" class="mb-4">\n'
-            f'  <h2 class="h4" id="key-figures">{_escaped(table.title)}</h2>\n'
+            f'  <h2 class="h4" id="key-figures">{escaped(table.title)}</h2>\n'
             "  \n"
             '  <dl class="key-figures report-figures" data-table="summary">\n'
             f"    {items}\n"

@@ -3,6 +3,8 @@ country, organisation type, role, status, event kind and project (one or two que
 
 from __future__ import annotations
 
+from itertools import islice
+
 from sqlalchemy import and_, func, literal_column, or_, select
 
 from app.accounts.models import User
@@ -114,14 +116,22 @@ CELL_FIGURES = [
 
 
 def sum_cells(cells, key=None) -> dict:
-    """Add up cells (per country, per type, or all of them when key is None)."""
-    sums: dict = {}
-    for cell in cells:
-        group = key(cell) if key else None
-        values = [int(value or 0) for value in cell[2:]]
-        current = sums.get(group)
-        sums[group] = values if current is None else [a + b for a, b in zip(current, values, strict=True)]
-    return {group: dict(zip(CELL_FIGURES, values, strict=True)) for group, values in sums.items()}
+    """Add up participant_cells' cells (per country, per type, or all of them when key is None):
+    each group's figures summed column by column."""
+    groups: dict = {}
+    if key is None:
+        if cells:
+            groups[None] = cells
+    else:
+        for cell in cells:
+            group = key(cell)
+            found = groups.get(group)
+            if found is None:
+                groups[group] = [cell]
+            else:
+                found.append(cell)
+    return {group: dict(zip(CELL_FIGURES, map(sum, islice(zip(*rows, strict=True), 2, None)), strict=True))
+            for group, rows in groups.items()}
 
 
 def totals(cells) -> dict:

@@ -111,15 +111,12 @@ class Scope:
         """The bound parameter `name` of self.params (scope_at, scope_today, a filter's value)."""
         return bindparam(name, self.params[name], type_=type_)
 
-    def rows(self, build, *args, key: tuple = (), named: bool = False) -> list:
+    def rows(self, build, *args, key: tuple = ()) -> list[list]:
         """Every row of `build(self, *args)`'s statement (lists of values as SQLAlchemy's types give
-        them; `named`: named tuples, row.status), run on the DBAPI cursor: built and planned once per
-        (build, shape, args, key), `key` naming whatever else the statement depends on."""
-        found, plan = raw.read(db.session, (build, self.shape, args, key), lambda: build(self, *args),
-                               self.params, every=True)
-        if named:
-            make = raw.row_class(plan.keys)._make
-            return [make(row) for row in found]
+        them), run on the DBAPI cursor: built and planned once per (build, shape, args, key), `key`
+        naming whatever else the statement depends on."""
+        found, _plan = raw.read(db.session, (build, self.shape, args, key), lambda: build(self, *args),
+                                self.params, every=True)
         return found
 
     @property
