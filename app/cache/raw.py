@@ -21,7 +21,7 @@ import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Numeric, inspect
+from sqlalchemy import Float, Numeric, inspect
 from sqlalchemy.engine import processors
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -94,7 +94,7 @@ def _result_processor(type_, dialect):
     try:
         return type_.dialect_impl(dialect).result_processor(dialect, None)
     except TypeError:
-        if not isinstance(type_, Numeric):
+        if not isinstance(type_, (Numeric, Float)):  # (SQLAlchemy 2.1: a Float is no Numeric)
             raise
     if type_.asdecimal:
         to_decimal = processors.to_decimal_processor_factory(Decimal, type_._effective_decimal_return_scale)

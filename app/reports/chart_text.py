@@ -40,8 +40,10 @@ def _measure(char: str) -> float:
     return SIZES["other"]
 
 
+@functools.lru_cache(maxsize=4096)
 def text_width(text: str, size: float = 12) -> float:
-    """The estimated width in pixels of `text` at `size` px."""
+    """The estimated width in pixels of `text` at `size` px (remembered: every dashboard measures the
+    same labels)."""
     return sum(map(_em, text)) * size
 
 

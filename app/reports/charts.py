@@ -5,9 +5,10 @@ for screen readers. Each chart's data table is rendered next to it by the templa
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from app.reports.chart_text import shorten, text_width, wrap
+from app.reports.page_html import escaped as escape  # (to a str: the same text as markupsafe's)
 from app.reports.results import Chart, cell_text
 
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -84,18 +85,20 @@ def horizontal_bars(chart: Chart) -> Markup:
     span = WIDTH - label_width - right
     parts = _open(chart, height)
     parts += _legend(chart, 16)
+    names = [escape(series.name) for series in chart.series]
     for i, category in enumerate(chart.categories):
         y = top + i * row
         parts.append(_label(label_width - 8, y, labels[i], row))
         x, bar_y, bar_height = float(label_width), y + (row - 18) / 2, 18
+        category = escape(category)
         for index, series in enumerate(chart.series):
             value = series.values[i] or 0
             width = span * value / scale_max
             if width > 0:
                 parts.append(
                     f'<rect x="{x:.1f}" y="{bar_y:.1f}" width="{width:.1f}" height="{bar_height}" '
-                    f'fill="{PALETTE[index % len(PALETTE)]}"><title>{escape(category)}, '
-                    f"{escape(series.name)}: {_fmt(value)}</title></rect>"
+                    f'fill="{PALETTE[index % len(PALETTE)]}"><title>{category}, '
+                    f"{names[index]}: {_fmt(value)}</title></rect>"
                 )
             x += width
         parts.append(
@@ -135,9 +138,11 @@ def vertical_columns(chart: Chart) -> Markup:
             f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{_fmt(tick)}</text>'
         )
     label_every = max(1, round(count / 24))
+    names = [escape(series.name) for series in chart.series]
     for i, category in enumerate(chart.categories):
         x = left + i * slot + (slot - bar) / 2
         y = float(base)
+        category = escape(category)
         for index, series in enumerate(chart.series):
             value = series.values[i] or 0
             h = plot_height * value / scale_max
@@ -145,8 +150,8 @@ def vertical_columns(chart: Chart) -> Markup:
                 y -= h
                 parts.append(
                     f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                    f'fill="{PALETTE[index % len(PALETTE)]}"><title>{escape(category)}, '
-                    f"{escape(series.name)}: {_fmt(value)}</title></rect>"
+                    f'fill="{PALETTE[index % len(PALETTE)]}"><title>{category}, '
+                    f"{names[index]}: {_fmt(value)}</title></rect>"
                 )
         if i % label_every == 0:
             cx, cy = x + bar / 2, base + 12

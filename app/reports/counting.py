@@ -28,8 +28,9 @@ How figures are counted (shown to users on the pages, see COUNTING_RULES):
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, literal_column, select, text
+from sqlalchemy import column, func, literal_column, select, text
 
+from app.cache import raw
 from app.db_events import leave_read_mode
 from app.events.models import Event, SessionKind
 from app.extensions import db
@@ -108,9 +109,13 @@ def tune_for_aggregates() -> None:
     app.db_events.leave_read_mode)."""
     if _dialect() == "postgresql":
         leave_read_mode(db.session)
-        settings = {"work_mem": PG_WORK_MEM, **PG_PARALLEL}
-        db.session.execute(text("SELECT " + ", ".join(f"set_config('{name}', '{value}', true)"
-                                                       for name, value in settings.items())))
+        raw.read(db.session, _settings_statement, _settings_statement, {})  # (on the DBAPI cursor)
+
+
+def _settings_statement():
+    settings = {"work_mem": PG_WORK_MEM, **PG_PARALLEL}
+    sql = "SELECT " + ", ".join(f"set_config('{name}', '{value}', true)" for name, value in settings.items())
+    return text(sql).columns(*(column(name) for name in settings))
 
 
 def number(value) -> float:

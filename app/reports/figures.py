@@ -34,8 +34,20 @@ from app.reports.scope import Scope
 def events_by_kind_and_month(scope: Scope) -> tuple[dict[EventKind, tuple[int, int, int]], list[tuple[str, int, int]]]:
     """({kind: (held, planned, cancelled)}, [(month, held, planned)] by month of start, months with
     published events only), from one aggregate per (kind, month) of the published or cancelled events."""
+    by_kind: dict[EventKind, tuple[int, int, int]] = {}
+    by_month: dict[str, tuple[int, int]] = {}
+    for kind, m, held, planned, cancelled in scope.rows(_events_statement):
+        before = by_kind.get(kind, (0, 0, 0))
+        by_kind[kind] = (before[0] + held, before[1] + planned, before[2] + cancelled)
+        if held or planned:  # published: held or planned
+            before_month = by_month.get(m, (0, 0))
+            by_month[m] = (before_month[0] + held, before_month[1] + planned)
+    return by_kind, [(m, held, planned) for m, (held, planned) in sorted(by_month.items())]
+
+
+def _events_statement(scope: Scope):
     month = month_of(Event.starts_at)
-    rows = db.session.execute(
+    return (
         select(
             Event.kind,
             month.label("month"),
@@ -45,16 +57,7 @@ def events_by_kind_and_month(scope: Scope) -> tuple[dict[EventKind, tuple[int, i
         )
         .where(*scope.events(), Event.status.in_([EventStatus.PUBLISHED, EventStatus.CANCELLED]))
         .group_by(Event.kind, month)
-    ).all()
-    by_kind: dict[EventKind, tuple[int, int, int]] = {}
-    by_month: dict[str, tuple[int, int]] = {}
-    for kind, m, held, planned, cancelled in rows:
-        before = by_kind.get(kind, (0, 0, 0))
-        by_kind[kind] = (before[0] + held, before[1] + planned, before[2] + cancelled)
-        if held or planned:  # published: held or planned
-            before_month = by_month.get(m, (0, 0))
-            by_month[m] = (before_month[0] + held, before_month[1] + planned)
-    return by_kind, [(m, held, planned) for m, (held, planned) in sorted(by_month.items())]
+    )
 
 
 def events_by_kind(scope: Scope) -> dict[EventKind, tuple[int, int, int]]:
@@ -65,18 +68,22 @@ def capacity(scope: Scope) -> dict[str, float]:
     """Trainings held, training sessions and hours and certificates issued: three aggregates over
     different tables, sent as one statement (each a one-row derived table). People trained are
     counted with the participants (app.reports.participants.trained_clause)."""
-    sessions, trainings = _training(scope)
-    certificates = _certificates(scope)
-    row = db.session.execute(
-        select(sessions.c.count, sessions.c.hours, trainings.c.count, trainings.c.hours, certificates.c.count)
-        .select_from(sessions.join(trainings, true()).join(certificates, true()))
-    ).one()
+    row = scope.rows(_capacity_statement)[0]
     return {
         "sessions": int(row[0] or 0),
         "trainings": int(row[2] or 0),
         "hours": round(number(row[1]) + number(row[3]), 1),
         "certificates": int(row[4] or 0),
     }
+
+
+def _capacity_statement(scope: Scope):
+    sessions, trainings = _training(scope)
+    certificates = _certificates(scope)
+    return (
+        select(sessions.c.count, sessions.c.hours, trainings.c.count, trainings.c.hours, certificates.c.count)
+        .select_from(sessions.join(trainings, true()).join(certificates, true()))
+    )
 
 
 def _training(scope: Scope):
@@ -132,6 +139,16 @@ def lessons_by_status_and_theme(scope: Scope) -> tuple[dict[LessonStatus, int], 
     """({status: lessons}, [(theme id, name, cycle, status, lessons)] — theme None for lessons
     without one), in one statement: the lessons in scope are read once (a CTE), counted per status
     and, joined to their themes, per (theme, status)."""
+    statuses, by_theme = {}, []
+    for per_status, theme_id, name, cycle, status, lessons in scope.rows(_lessons_statement):
+        if per_status:
+            statuses[LessonStatus(status)] = lessons
+        else:
+            by_theme.append((theme_id, name, cycle, LessonStatus(status), lessons))
+    return statuses, by_theme
+
+
+def _lessons_statement(scope: Scope):
     scoped = (
         select(Lesson.id, Lesson.status).select_from(Lesson).join(Event, Event.id == Lesson.event_id)
         .where(*scope.lessons())
@@ -145,14 +162,11 @@ def lessons_by_status_and_theme(scope: Scope) -> tuple[dict[LessonStatus, int], 
         .group_by(lesson_themes.c.theme_id, scoped.c.status)
     )
     counts = union_all(by_status, by_theme).subquery("counts")
-    rows = db.session.execute(
+    return (
         select(counts.c.per_status, counts.c.theme_id, Theme.name, Theme.empact_cycle, counts.c.status,
                counts.c.lessons)
         .select_from(counts).outerjoin(Theme, Theme.id == counts.c.theme_id)
-    ).all()
-    statuses = {LessonStatus(row.status): row.lessons for row in rows if row.per_status}
-    return statuses, [(row[1], row[2], row[3], LessonStatus(row.status), row.lessons) for row in rows
-                      if not row.per_status]
+    )
 
 
 def _action_origin_join(statement):
@@ -170,28 +184,11 @@ def actions(scope: Scope, limit: int = 10) -> tuple[dict[str, int], list[dict]]:
     every visible action, the rows those listed first. An organiser is shown titles only of actions
     on the event itself or on TLP:CLEAR/GREEN lessons, since a title may repeat a restricted
     lesson's content (the counts include the others)."""
-    status = FollowUpAction.status
-    overdue = and_(status.in_(OPEN_ACTION_STATES), FollowUpAction.due_on < scope.today)
-    listed = overdue
-    if scope.user.role not in (Role.ADMIN, Role.COORDINATOR):
-        listed = and_(overdue, or_(FollowUpAction.lesson_id.is_(None), Lesson.tlp.in_(SHAREABLE_MARKINGS)))
-    counts = [
-        count_if(condition).over()
-        for condition in (status == ActionStatus.OPEN, status == ActionStatus.IN_PROGRESS, overdue,
-                          status == ActionStatus.DONE, status == ActionStatus.DROPPED)
-    ]
-    is_listed = case((listed, 1), else_=0)
-    rows = db.session.execute(
-        _action_origin_join(
-            select(
-                FollowUpAction.id, FollowUpAction.title, FollowUpAction.due_on, FollowUpAction.status,
-                Event.id, Event.title, is_listed, *counts,
-            ).select_from(FollowUpAction)
-        )
-        .where(*scope.published(), visible_actions_clause(scope.user))
-        .order_by(is_listed.desc(), FollowUpAction.due_on, FollowUpAction.id)
-        .limit(limit)
-    ).all()
+    if getattr(scope.user, "id", None) is None:
+        # A role, not a person (the network-wide reports): the rule depends on the role alone.
+        rows = scope.rows(_actions_statement, limit, key=(scope.user.role,))
+    else:  # the rule holds this person's own values: built for them
+        rows = db.session.execute(_actions_statement(scope, limit)).all()
     totals = dict.fromkeys(ACTION_FIGURES, 0)
     if rows:
         totals = dict(zip(ACTION_FIGURES, (int(v or 0) for v in rows[0][7:]), strict=True))
@@ -201,3 +198,29 @@ def actions(scope: Scope, limit: int = 10) -> tuple[dict[str, int], list[dict]]:
         if r[6]
     ]
     return totals, overdue_list
+
+
+def _actions_statement(scope: Scope, limit: int):
+    status = FollowUpAction.status
+    overdue = and_(status.in_(OPEN_ACTION_STATES),
+                   FollowUpAction.due_on < scope.bound("scope_today", FollowUpAction.due_on.type))
+    listed = overdue
+    if scope.user.role not in (Role.ADMIN, Role.COORDINATOR):
+        listed = and_(overdue, or_(FollowUpAction.lesson_id.is_(None), Lesson.tlp.in_(SHAREABLE_MARKINGS)))
+    counts = [
+        count_if(condition).over()
+        for condition in (status == ActionStatus.OPEN, status == ActionStatus.IN_PROGRESS, overdue,
+                          status == ActionStatus.DONE, status == ActionStatus.DROPPED)
+    ]
+    is_listed = case((listed, 1), else_=0)
+    return (
+        _action_origin_join(
+            select(
+                FollowUpAction.id, FollowUpAction.title, FollowUpAction.due_on, FollowUpAction.status,
+                Event.id, Event.title, is_listed, *counts,
+            ).select_from(FollowUpAction)
+        )
+        .where(*scope.published(), visible_actions_clause(scope.user))
+        .order_by(is_listed.desc(), FollowUpAction.due_on, FollowUpAction.id)
+        .limit(limit)
+    )

@@ -9,7 +9,7 @@ from wtforms import SelectField
 from wtforms.fields import DateField
 from wtforms.validators import Optional, ValidationError
 
-from app.cache import fragments
+from app.cache import fragments, raw
 from app.directory.models import Project, Theme
 from app.events.models import EventKind
 from app.extensions import db
@@ -19,27 +19,30 @@ from app.templating import COUNTRY_CHOICES
 
 
 def _project_and_theme_choices() -> tuple[tuple, tuple]:
-    """Projects and themes in one round trip; every report page view builds the form, so the
-    choices are remembered until a project or theme changes (app.cache)."""
-    rows = db.session.execute(
-        union_all(
-            select(literal("project").label("kind"), Project.id.label("id"),
-                   Project.acronym.label("name"), null().label("cycle")),
-            select(literal("theme"), Theme.id, Theme.name, Theme.empact_cycle),
-        ).order_by("kind", "name", "cycle")
-    ).all()
-    projects = tuple((str(row.id), row.name) for row in rows if row.kind == "project")
-    themes = tuple((str(row.id), f"{row.name} (EMPACT {row.cycle})" if row.cycle else row.name)
-                   for row in rows if row.kind == "theme")
+    """Projects and themes in one round trip (on the DBAPI cursor: app.cache.raw); every report page
+    view builds the form, so the choices are remembered until a project or theme changes (app.cache)."""
+    rows, _plan = raw.read(db.session, _choices_statement, _choices_statement, {}, every=True)
+    projects = tuple((str(row_id), name) for kind, row_id, name, _cycle in rows if kind == "project")
+    themes = tuple((str(row_id), f"{name} (EMPACT {cycle})" if cycle else name)
+                   for kind, row_id, name, cycle in rows if kind == "theme")
     return projects, themes
+
+
+def _choices_statement():
+    return union_all(
+        select(literal("project").label("kind"), Project.id.label("id"),
+               Project.acronym.label("name"), null().label("cycle")),
+        select(literal("theme"), Theme.id, Theme.name, Theme.empact_cycle),
+    ).order_by("kind", "name", "cycle")
 
 
 class ReportFilterForm(QueryForm):
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
-    project = SelectField(_l("Project"), default="")
+    # The long lists' options written once per worker and language (LongSelect): the same markup.
+    project = SelectField(_l("Project"), default="", widget=LongSelect())
     country = SelectField(_l("Country"), default="", widget=LongSelect())  # every country
-    theme = SelectField(_l("Theme"), default="")
+    theme = SelectField(_l("Theme"), default="", widget=LongSelect())
     kind = SelectField(_l("Event kind"), default="")
 
     def __init__(self, formdata, **kwargs):

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask_babel import gettext as _
-
 from app.countries import country_name, english_names
+from app.i18n import gettext as _
 from app.reports.results import ALL, COUNTRY, Chart, Report, Series, Table
 from app.reports.scope import project_details, scope_label
 from app.reports.tables import ALWAYS_TRANSLATED

@@ -1,6 +1,12 @@
 """Who may report on which events, and the filter: the viewer's scope (coordinators and admins:
 the whole network; organisers: events they created or co-organise), the report filter and the WHERE
-clauses every figure shares."""
+clauses every figure shares.
+
+The clauses hold the filter's values, the viewer's id and the instant as named bound parameters
+(each carrying its value), so a figure's statement has one shape per kind of viewer and set of
+filter fields: Scope.rows runs it on the DBAPI cursor (app.cache.raw), built and compiled once per
+shape, with this scope's values (building and compiling it on every page view cost more CPU than
+the database's answer to it)."""
 
 from __future__ import annotations
 
@@ -8,11 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, or_
+from sqlalchemy import Integer, and_, bindparam, exists, or_
 
 from app.accounts.models import Role
+from app.cache import raw
 from app.directory.models import Project, Theme
-from app.events.access import managed_clause
+from app.events.access import managed_clause_of, managed_shape
 from app.events.models import Event, EventKind, EventStatus, event_projects, event_themes
 from app.extensions import db
 from app.lessons.models import Lesson, lesson_themes
@@ -82,43 +89,78 @@ class Scope:
         self.filters = filters
         self.at = at
         self.today = at.date()
+        f = filters
+        managed = managed_shape(user)
+        # What the statements' shape depends on (the viewer's rule, which filter fields are set),
+        # and the values of their bound parameters.
+        self.shape = (managed, *(bool(value) for value in (
+            f.date_from, f.date_to, f.project_id, f.country, f.theme_id, f.kind)))
+        self.params = {"scope_at": at, "scope_today": self.today}
+        if managed == "own":
+            self.params["scope_user_id"] = user.id
+        if f.date_from:
+            self.params["scope_from"] = _start_of(f.date_from)
+        if f.date_to:
+            self.params["scope_until"] = _start_of(f.date_to + timedelta(days=1))
+        for name, value in (("scope_project_id", f.project_id), ("scope_country", f.country),
+                            ("scope_theme_id", f.theme_id), ("scope_kind", f.kind)):
+            if value:
+                self.params[name] = value
+
+    def bound(self, name: str, type_):
+        """The bound parameter `name` of self.params (scope_at, scope_today, a filter's value)."""
+        return bindparam(name, self.params[name], type_=type_)
+
+    def rows(self, build, *args, key: tuple = ()) -> list[list]:
+        """Every row of `build(self, *args)`'s statement (lists of values as SQLAlchemy's types give
+        them), run on the DBAPI cursor: built and planned once per (build, shape, args, key), `key`
+        naming whatever else the statement depends on."""
+        found, _plan = raw.read(db.session, (build, self.shape, args, key), lambda: build(self, *args),
+                                self.params, every=True)
+        return found
+
+    @property
+    def at_bound(self):
+        """The instant, as the bound parameter every statement shares."""
+        return self.bound("scope_at", Event.ends_at.type)
 
     def events(self, *, theme: bool = True) -> list:
         f = self.filters
-        conditions = [managed_clause(self.user)]
+        user_id = self.bound("scope_user_id", Integer()) if "scope_user_id" in self.params else None
+        conditions = [managed_clause_of(self.shape[0], user_id)]
         if f.date_from:
-            conditions.append(Event.starts_at >= _start_of(f.date_from))
+            conditions.append(Event.starts_at >= self.bound("scope_from", Event.starts_at.type))
         if f.date_to:
-            conditions.append(Event.starts_at < _start_of(f.date_to + timedelta(days=1)))
+            conditions.append(Event.starts_at < self.bound("scope_until", Event.starts_at.type))
         if f.project_id:
             conditions.append(
                 exists().where(
                     _filter_projects.c.event_id == Event.id,
-                    _filter_projects.c.project_id == f.project_id,
+                    _filter_projects.c.project_id == self.bound("scope_project_id", Integer()),
                 )
             )
         if f.country:
-            conditions.append(Event.country == f.country)
+            conditions.append(Event.country == self.bound("scope_country", Event.country.type))
         if theme and f.theme_id:
             conditions.append(self._event_has_theme())
         if f.kind:
-            conditions.append(Event.kind == f.kind)
+            conditions.append(Event.kind == self.bound("scope_kind", Event.kind.type))
         return conditions
 
     def _event_has_theme(self):
         return exists().where(
             _filter_event_themes.c.event_id == Event.id,
-            _filter_event_themes.c.theme_id == self.filters.theme_id,
+            _filter_event_themes.c.theme_id == self.bound("scope_theme_id", Integer()),
         )
 
     def published(self) -> list:
         return [*self.events(), Event.status == EventStatus.PUBLISHED]
 
     def held(self):
-        return and_(Event.status == EventStatus.PUBLISHED, Event.ends_at <= self.at)
+        return and_(Event.status == EventStatus.PUBLISHED, Event.ends_at <= self.at_bound)
 
     def planned(self):
-        return and_(Event.status == EventStatus.PUBLISHED, Event.ends_at > self.at)
+        return and_(Event.status == EventStatus.PUBLISHED, Event.ends_at > self.at_bound)
 
     def lessons(self) -> list:
         conditions = [*self.events(theme=False), Event.status == EventStatus.PUBLISHED]
@@ -128,7 +170,7 @@ class Scope:
                     self._event_has_theme(),
                     exists().where(
                         _filter_lesson_themes.c.lesson_id == Lesson.id,
-                        _filter_lesson_themes.c.theme_id == self.filters.theme_id,
+                        _filter_lesson_themes.c.theme_id == self.bound("scope_theme_id", Integer()),
                     ),
                 )
             )

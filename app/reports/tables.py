@@ -90,11 +90,9 @@ def people_tables(cells, tables: dict, charts: list) -> tuple[int, int]:
     by_country = participants.sum_cells(cells, key=lambda cell: cell[0])
     table = Table("participants_by_country", N_("Participants by country"), [N_("Country"), *columns])
     table.labels = COUNTRY
-    order = sorted(
-        by_country,
-        key=lambda c: (c is None, -by_country[c]["people"], country_name(c) if c else ""),
-    )
-    table.rows = [[country_name(c) if c else UNKNOWN, *figures(by_country[c])] for c in order]
+    names = {c: country_name(c) for c in by_country if c}  # (each name looked up once)
+    order = sorted(by_country, key=lambda c: (c is None, -by_country[c]["people"], names.get(c, "")))
+    table.rows = [[names[c] if c else UNKNOWN, *figures(by_country[c])] for c in order]
     tables[table.key] = table
     charts.append(
         Chart(

@@ -27,6 +27,7 @@ from app.reports import cache, charts, exports
 from app.reports.counting import COUNTING_RULES
 from app.reports.forms import RefreshForm, ReportFilterForm
 from app.reports.localise import localise
+from app.reports.page_html import TableWriter
 from app.reports.results import Report
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -50,9 +51,10 @@ def _body(name: str, form: ReportFilterForm, report: Report | None):
             return render_template(body_template, form=form, report=None, name=name)
         shown = localise(report, current_user)
         svgs = {chart.key: charts.svg(chart) for chart in shown.charts}
+        export_args = report.filters.query_args()
         return render_template(
             body_template, form=form, report=shown, svgs=svgs, rules=COUNTING_RULES,
-            export_args=report.filters.query_args(), name=name,
+            export_args=export_args, name=name, tables=TableWriter(name, export_args),
         )
 
     if report is None:

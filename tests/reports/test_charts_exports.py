@@ -72,3 +72,67 @@ def test_pdf_draws_unicode_text_and_charts():
     reader = PdfReader(io.BytesIO(exports.to_pdf(small_report())))
     text = reader.pages[0].extract_text()
     assert "Filter: none (all events)" in text and "Україна" in text and "People by country" in text
+
+
+# The macros that wrote the report pages' tables before app.reports.page_html did (the reference:
+# the Python writer must give the same markup).
+FORMER_MACROS = """
+{% macro cell(value) -%}{{ '–' if value is none else (value|decimalformat('0.0') if value is float else value) }}{%- endmacro %}
+{% macro data_table(table, name, caption=True) -%}
+<div class="table-responsive">
+<table class="table table-sm table-striped align-middle report-figures" id="table-{{ table.key }}" data-table="{{ table.key }}">
+  {% if caption %}<caption>{{ table.title }}{% if table.note %} — {{ table.note }}{% endif %}</caption>{% endif %}
+  <thead><tr>{% for column in table.columns %}<th scope="col"{% if not loop.first %} class="text-end"{% endif %}>{{ column }}</th>{% endfor %}</tr></thead>
+  <tbody>
+  {%- for row in table.rows %}
+    <tr>{% for value in row %}{% if loop.first %}<th scope="row">{{ value }}</th>{% else %}<td>{{ cell(value) }}</td>{% endif %}{% endfor %}</tr>
+  {%- else %}
+    <tr><td colspan="{{ table.columns|length }}" class="text-muted">{{ _("No data for this filter.") }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table>
+</div>
+<a class="small no-print" href="{{ url_for('reports.export', name=name, fmt='csv', table=table.key, **export_args) }}">{{ _("Download this table (CSV)") }}</a>
+{%- endmacro %}
+{% macro key_figures(table) -%}
+<section aria-labelledby="key-figures" class="mb-4">
+  <h2 class="h4" id="key-figures">{{ table.title }}</h2>
+  {# A <dl> holds only dt/dd groups, each in one <div>: the grid comes from CSS (.key-figures). #}
+  <dl class="key-figures report-figures" data-table="summary">
+    {% for label, value in table.rows %}
+    <div>
+      <dt class="small text-muted fw-normal">{{ label }}</dt>
+      <dd class="fs-4 mb-0" data-figure="{{ label }}">{{ cell(value) }}</dd>
+    </div>
+    {% endfor %}
+  </dl>
+</section>
+{%- endmacro %}
+{{ data_table(table, name, caption) }}|{{ key_figures(table) if table.columns|length == 2 else "" }}
+"""
+
+
+def test_tables_written_in_python_are_the_former_macros_markup(app):
+    from flask import render_template_string
+    from flask_babel import refresh
+
+    from app.reports.page_html import TableWriter
+
+    tables = [
+        Table("by_country", "People by <country>", ["Country", "People", "Rate (%)"],
+              [["Ukraine", 4, 66.7], ["Moldova <&>", 2, None], ["\"Quoted\"", 0, 0.25]], note="A note & more"),
+        Table("empty", "Nothing", ["Figure", "Value"]),
+        Table("summary", "Key figures", ["Figure", "Value"], [["Events held", 3], ["Rate", 12.34], ["None", None]]),
+    ]
+    for language in ("en", "uk", "sr_Latn"):
+        for name, export_args in (("dashboard", {}), ("participation", {"country": "UA", "kind": "training"})):
+            with app.test_request_context(f"/reports/?lang={language}"):
+                refresh()  # (the test's app context keeps the locale of the language before)
+                writer = TableWriter(name, export_args)
+                for table in tables:
+                    for caption in (True, False):
+                        expected = render_template_string(FORMER_MACROS, table=table, name=name, caption=caption,
+                                                          export_args=export_args)
+                        figures = writer.key_figures(table) if len(table.columns) == 2 else ""
+                        written = f"{writer.table(table, caption)}|{figures}"
+                        assert written == expected.lstrip("\n"), (language, table.key, caption)

@@ -182,3 +182,35 @@ def test_organiser_sees_no_titles_of_actions_on_restricted_lessons(data):
     # A coordinator outside the RED entry's audience neither sees its action nor counts it.
     assert [a["title"] for a in coordinator.overdue_actions] == ["Overdue action"]
     assert coordinator.figure("Overdue follow-up actions") == 1
+
+
+def test_statements_planned_once_per_shape_answer_with_each_scopes_values(data, make, monkeypatch):
+    """The figures' statements are built and planned once per kind of viewer and set of filter fields
+    (app.reports.scope.Scope.rows); the filter's values, the viewer's id and the instant are bound
+    anew on every run: each report is the one its statements planned for it alone would give."""
+    from datetime import UTC, datetime
+
+    from app.cache import raw
+    from app.reports.cache import NetworkViewer
+
+    newcomer = make.user("organiser", name="Nina Newcomer")  # organises nothing
+    cases = [
+        (viewer, filters, at)
+        for viewer in (data.coordinator, NetworkViewer(), data.organiser, newcomer)
+        for filters in (ReportFilter(), ReportFilter(country="UA"), ReportFilter(country="MD"),
+                        ReportFilter(project_id=data.alpha.id), ReportFilter(project_id=data.beta.id),
+                        ReportFilter(theme_id=data.cyber.id), ReportFilter(theme_id=data.trafficking.id),
+                        ReportFilter(kind=EventKind.TRAINING), ReportFilter(kind=EventKind.WORKSHOP),
+                        ReportFilter(date_from=date(2026, 4, 1), date_to=date(2026, 5, 31)),
+                        ReportFilter(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31)))
+        for at in (datetime(2026, 4, 20, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
+    ]
+    alone = []
+    for viewer, filters, at in cases:
+        monkeypatch.setattr(raw, "_PLANNED", {})  # every statement planned for this report alone
+        alone.append([repr(build(viewer, filters, at=at)) for build in (dashboard_report, participation_report)])
+    monkeypatch.setattr(raw, "_PLANNED", {})
+    shared = [[repr(build(viewer, filters, at=at)) for build in (dashboard_report, participation_report)]
+              for viewer, filters, at in reversed(cases)]
+    assert shared[::-1] == alone
+    assert len({report for pair in alone for report in pair}) > len(cases)  # (the figures differ)
