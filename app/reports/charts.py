@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from app.escaping import escaped as escape  # (to a str: the same text as markupsafe's)
 from app.reports.chart_text import shorten, text_width, wrap
-from app.reports.page_html import escaped as escape  # (to a str: the same text as markupsafe's)
 from app.reports.results import Chart, cell_text
 
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.

@@ -8,23 +8,11 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import format_decimal
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from app.escaping import escaped
 from app.i18n import catalog
 from app.reports.results import Table
-
-try:  # markupsafe's own escaping of a str to a str, without a Markup made for each value
-    from markupsafe._speedups import _escape_inner
-except ImportError:  # pragma: no cover - markupsafe without its C speedups, or another version
-    _escape_inner = None
-
-
-def escaped(value) -> str:
-    """str(escape(value)): the same text, faster for plain strings (no Markup made for each)."""
-    if _escape_inner is not None and type(value) is str:
-        return _escape_inner(value)
-    return str(escape(value))
-
 
 _LABEL_HEADING = 'scope="col"'
 _NUMBER_HEADING = 'scope="col" class="text-end"'
