@@ -199,6 +199,13 @@ def columns_by_attribute(model, *deferred) -> list:
             if not prop.deferred or prop.key in wanted]
 
 
+def loaded_from_row(session, model, plan: _Plan, row, width: int):
+    """`loaded` of the first `width` columns of a read's row (`columns_by_attribute(model)` first in
+    its statement), or None when they are empty (an outer join that found no row)."""
+    values = dict(zip(plan.keys[:width], row[:width], strict=True))
+    return None if values["id"] is None else loaded(session, model, values)
+
+
 def loaded(session, model, values: dict):
     """The `model` instance of a row's `values` (by attribute), persistent in `session` as if the ORM
     had loaded it (its relationships load when first touched, as do the deferred columns the row

@@ -188,7 +188,7 @@ def _load(event_id: int) -> Event | None:
     if row is None:
         return None
     event_stamps.prime(event_id, row[-1])
-    return raw.loaded(db.session(), Event, dict(zip(plan.keys[:-1], row[:-1], strict=True)))
+    return raw.loaded_from_row(db.session(), Event, plan, row, len(row) - 1)
 
 
 def get_visible_or_404(event_id: int, user) -> Event:

@@ -13,6 +13,7 @@ answers UNKNOWN on any other page or for another event (the box then asks as it 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from flask import abort
@@ -28,32 +29,30 @@ from app.request_store import request_dict
 UNKNOWN = object()  # "not read on this request": ask the database as usual
 
 _facts: dict[str, Callable] = {}
-_statements: dict[str, tuple] = {}
 
 
 def register(name: str, column: Callable) -> None:
     """Add a fact to the event page's first statement: `column(event_id)` returns a scalar SQL
     expression (an EXISTS, a scalar subquery) of the event's id column. Names are "package.fact"."""
     _facts[name] = column
-    _statements.clear()
 
 
-def _load_statement(dialect_name: str):
-    """(fact names, the number of the event's columns, statement): the event's columns, whether the viewer co-organises it, the event's scoped
-    change stamps (app.cache.event_stamps: its cached entries are keyed on them) and the facts."""
-    built = _statements.get(dialect_name)
-    if built is None:
-        co_organises = exists().where(event_organisers.c.event_id == Event.id,
-                                      event_organisers.c.user_id == bindparam("user_id"))
-        names = tuple(_facts)
-        columns = raw.columns_by_attribute(Event)
-        built = (names, len(columns), select(
-            *columns, co_organises.label("co_organises"),
-            event_stamps.packed_column(dialect_name, bindparam("event_id", type_=Integer)),
-            *(_facts[name](Event.id).label(f"fact_{index}") for index, name in enumerate(names)),
-        ).where(Event.id == bindparam("event_id")))
-        _statements[dialect_name] = built
-    return built
+def _load_statement(dialect_name: str, facts: tuple):
+    """The event's columns (_event_width of them), whether the viewer co-organises it, the event's
+    scoped change stamps (app.cache.event_stamps: its cached entries are keyed on them) and the
+    `facts` ((name, column) pairs, in order)."""
+    co_organises = exists().where(event_organisers.c.event_id == Event.id,
+                                  event_organisers.c.user_id == bindparam("user_id"))
+    return select(
+        *raw.columns_by_attribute(Event), co_organises.label("co_organises"),
+        event_stamps.packed_column(dialect_name, bindparam("event_id", type_=Integer)),
+        *(column(Event.id).label(f"fact_{index}") for index, (_name, column) in enumerate(facts)),
+    ).where(Event.id == bindparam("event_id"))
+
+
+@functools.cache
+def _event_width() -> int:
+    return len(raw.columns_by_attribute(Event))
 
 
 def _request_store() -> dict | None:
@@ -65,20 +64,22 @@ def load_visible_or_404(event_id: int, user) -> Event:
     """The event (404 when `user` may not see it), read with whether `user` co-organises it (handed
     to events.access for this request) and every registered fact (kept for `known`)."""
     dialect_name = db.session.get_bind().dialect.name
-    names, width, statement = _load_statement(dialect_name)
+    facts = tuple(_facts.items())  # the statement is planned once for these (app.cache.raw)
     signed_in = is_signed_in(user)
     # On the DBAPI cursor (app.cache.raw), the row made into the Event as the ORM would.
-    row, plan = raw.read(db.session, (_load_statement, dialect_name, names), lambda: statement,
+    row, plan = raw.read(db.session, (_load_statement, dialect_name, facts),
+                         lambda: _load_statement(dialect_name, facts),
                          {"event_id": event_id, "user_id": user.id if signed_in else 0})
     if row is None:
         abort(404)
-    event = raw.loaded(db.session(), Event, dict(zip(plan.keys[:width], row[:width], strict=True)))
+    width = _event_width()
+    event = raw.loaded_from_row(db.session(), Event, plan, row, width)
     if signed_in:
         access.note_co_organiser(user.id, event.id, bool(row[width]))
     event_stamps.prime(event.id, row[width + 1])
     store = _request_store()
     if store is not None:
-        store[event.id] = dict(zip(names, row[width + 2:], strict=True))
+        store[event.id] = dict(zip((name for name, _column in facts), row[width + 2:], strict=True))
     if not access.can_view(user, event):
         abort(404)
     return event

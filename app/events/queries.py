@@ -275,7 +275,7 @@ def filter_choices(filters: EventFilters) -> dict:
 
 
 def _project_and_theme_options(filters: EventFilters) -> dict:
-    choices = _projects_and_themes()
+    choices = projects_and_themes()
     return {
         "project_options": _selected(_options(tuple((p.id, p.acronym) for p in choices["projects"])), filters.project),
         "theme_options": _selected(_options(tuple((t.id, t.label) for t in choices["themes"])), filters.theme),
@@ -324,9 +324,9 @@ def _projects_and_themes_statement():
     ).order_by(column("part"), column("name"), column("cycle"))
 
 
-def _projects_and_themes() -> dict:
-    """The projects (by acronym) and themes (by name, then cycle) the filter offers: one statement
-    (on the DBAPI cursor: app.cache.raw)."""
+def projects_and_themes() -> dict:
+    """The projects (by acronym) and themes (by name, then cycle) a filter offers (the events list's
+    and the reports'): one statement (on the DBAPI cursor: app.cache.raw)."""
     choices: dict[str, list] = {"projects": [], "themes": []}
     found, _plan = raw.read(db.session, _projects_and_themes_statement, _projects_and_themes_statement, {},
                             every=True)

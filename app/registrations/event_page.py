@@ -73,8 +73,7 @@ def _viewer_facts(user, event: Event) -> tuple[Registration | None, int | None, 
     if row is None:
         return None, None, None
     width = len(_registration_columns())
-    values = dict(zip(plan.keys[:width], row[:width], strict=True))
-    mine = raw.loaded(db.session(), Registration, values) if values["id"] is not None else None
+    mine = raw.loaded_from_row(db.session(), Registration, plan, row, width)  # None: not registered
     note_viewer_signups(event.id, row[width + 1])
     return mine, row[width], tally_values(dict(zip(plan.keys, row, strict=True))) if organiser else None
 

@@ -4,36 +4,25 @@ its exports carry exactly the same filter."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import literal, null, select, union_all
 from wtforms import SelectField
 from wtforms.fields import DateField
 from wtforms.validators import Optional, ValidationError
 
-from app.cache import fragments, raw
-from app.directory.models import Project, Theme
+from app.cache import fragments
 from app.events.models import EventKind
-from app.extensions import db
+from app.events.queries import projects_and_themes
 from app.forms_base import Form, LongSelect, QueryForm
 from app.reports.scope import ReportFilter
 from app.templating import COUNTRY_CHOICES
 
 
 def _project_and_theme_choices() -> tuple[tuple, tuple]:
-    """Projects and themes in one round trip (on the DBAPI cursor: app.cache.raw); every report page
-    view builds the form, so the choices are remembered until a project or theme changes (app.cache)."""
-    rows, _plan = raw.read(db.session, _choices_statement, _choices_statement, {}, every=True)
-    projects = tuple((str(row_id), name) for kind, row_id, name, _cycle in rows if kind == "project")
-    themes = tuple((str(row_id), f"{name} (EMPACT {cycle})" if cycle else name)
-                   for kind, row_id, name, cycle in rows if kind == "theme")
-    return projects, themes
-
-
-def _choices_statement():
-    return union_all(
-        select(literal("project").label("kind"), Project.id.label("id"),
-               Project.acronym.label("name"), null().label("cycle")),
-        select(literal("theme"), Theme.id, Theme.name, Theme.empact_cycle),
-    ).order_by("kind", "name", "cycle")
+    """Projects and themes as the events list's filter reads them (app.events.queries, one round
+    trip); every report page view builds the form, so the choices are remembered until a project or
+    theme changes (app.cache)."""
+    choices = projects_and_themes()
+    return (tuple((str(project.id), project.acronym) for project in choices["projects"]),
+            tuple((str(theme.id), theme.label) for theme in choices["themes"]))
 
 
 class ReportFilterForm(QueryForm):

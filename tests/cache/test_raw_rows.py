@@ -28,7 +28,9 @@ def test_the_event_pages_first_read_on_the_cursor_is_sqlalchemys(app, db, make):
     make.registration(event, make.user())
     db.session.commit()
     event_id = event.id
-    names, width, statement = page_facts._load_statement(db.engine.dialect.name)
+    facts = tuple(page_facts._facts.items())
+    names, width = tuple(name for name, _column in facts), page_facts._event_width()
+    statement = page_facts._load_statement(db.engine.dialect.name, facts)
     expected = db.session.execute(statement, {"event_id": event_id, "user_id": 0}).one()
     db.session.expunge_all()
     with app.test_request_context("/"):
