@@ -18,11 +18,11 @@ from sqlalchemy import bindparam, func, select
 
 from app.accounts.models import User
 from app.cache import stamps
-from app.calendar import feed_entries, personal_reads, rows
+from app.calendar import feed_entries, personal_reads, public_reads, rows
 from app.calendar.entries import Wording
 from app.calendar.ics import Entry
 from app.events.access import managed_clause, visible_clause
-from app.events.models import Event, EventKind, EventStatus, event_projects, event_themes
+from app.events.models import Event, EventKind
 from app.extensions import db
 from app.registrations.models import (
     RegistrationStatus,
@@ -32,7 +32,7 @@ from app.timeutil import now
 
 # Feeds reach this far back; older entries stay in the clients that already have them.
 HISTORY = timedelta(days=400)
-PUBLIC_LIMIT = 1000
+PUBLIC_LIMIT = public_reads.PUBLIC_LIMIT
 PERSONAL_LIMIT = personal_reads.LIMIT
 # The statuses as the personal feed's read gives them (plain values).
 _CONFIRMED = RegistrationStatus.CONFIRMED.value
@@ -220,47 +220,17 @@ class PublicFilters:
         return " · ".join(parts)
 
 
-def _public_query(filters: PublicFilters):
-    since = now() - HISTORY
-    query = select(Event).where(Event.status == EventStatus.PUBLISHED, Event.ends_at >= since)
-    if filters.kinds:
-        query = query.where(Event.kind.in_(filters.kinds))
-    if filters.countries:
-        query = query.where(Event.country.in_(filters.countries))
-    if filters.project_ids:
-        query = query.where(
-            Event.id.in_(select(event_projects.c.event_id).where(event_projects.c.project_id.in_(filters.project_ids)))
-        )
-    if filters.theme_ids:
-        query = query.where(
-            Event.id.in_(select(event_themes.c.event_id).where(event_themes.c.theme_id.in_(filters.theme_ids)))
-        )
-    return query
-
-
-def _public_latest_change():
-    # An event that was cancelled leaves the feed: its change time counts too (If-Modified-Since).
-    return select(func.max(Event.updated_at)).where(Event.status != EventStatus.DRAFT).scalar_subquery()
-
-
 def public_fingerprint(filters: PublicFilters, *, all_day: bool = False) -> Fingerprint:
-    events = _aggregate(_public_query(filters), func.max(Event.updated_at), func.sum(Event.id),
-                        func.sum(Event.sequence))
-    row = db.session.execute(select(*events.c, _public_latest_change())).one()
+    row = public_reads.fingerprint_row(filters.key(), now() - HISTORY)
     key = ("public", filters.key(), filters.describe(), all_day)
-    return _fingerprint(key, tuple(row), _latest(row[1], row[4]))
+    return _fingerprint(key, row, _latest(row[1], row[4]))
 
 
 def public_feed(filters: PublicFilters, *, all_day: bool = False) -> Feed:
     """Published events only: no drafts, no cancelled ones, never an online link."""
-    # The latest change rides along as one more column (an uncorrelated subquery, computed once); an
-    # empty feed has none (responses take Last-Modified from the Fingerprint, never from the Feed).
-    found = db.session.execute(
-        _public_query(filters).with_only_columns(*rows.EVENT_COLUMNS, _public_latest_change())
-        .order_by(Event.starts_at, Event.id).limit(PUBLIC_LIMIT)
-    ).all()
-    events = [rows.split(row, 0) for row in found]
-    latest_change = found[0][-1] if found else None
+    # An empty feed has no latest change (responses take Last-Modified from the Fingerprint, never
+    # from the Feed).
+    events, latest_change = public_reads.feed_rows(filters.key(), now() - HISTORY)
     words = Wording()
     key = feed_entries.wording_key(words)
     entries = [feed_entries.event_entry(event, show_online=False, all_day=all_day, words=words, key=key)

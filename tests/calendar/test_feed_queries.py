@@ -13,7 +13,9 @@ from tests.querycount import QueryCounter
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 
 # The change stamps (what the worker's copy is kept under: app.cache.worker), the feed's fingerprint
-# (one aggregate), its events (with the latest change beside them).
+# (one aggregate), its events (with the latest change beside them). On PostgreSQL the events' row
+# versions come first, then the rows this worker has not read in that version: one more statement
+# (app.calendar.public_reads).
 PUBLIC_FEED = 3
 # Asked again, nothing changed: the change stamps alone (fingerprint and body kept in the worker).
 PUBLIC_FEED_AGAIN = 1
@@ -30,6 +32,10 @@ EVENT_ICS_WITH_SESSIONS = 3
 
 def _begin() -> int:
     return int(db.engine.dialect.name == "sqlite")  # SQLite adds its BEGIN
+
+
+def _versions() -> int:
+    return int(db.engine.dialect.name == "postgresql")  # the public feed's row versions first
 
 
 def _statements(client, url: str) -> int:
@@ -77,7 +83,7 @@ def test_cold_feeds_need_the_same_few_statements_small_or_large(cold, client, ma
         }
     begin = _begin()
     expected = {"personal": PERSONAL_FEED + begin, "organiser": ORGANISER_FEED + begin,
-                "public": PUBLIC_FEED + begin, "event": EVENT_ICS + begin,
+                "public": PUBLIC_FEED + begin + _versions(), "event": EVENT_ICS + begin,
                 "agenda": EVENT_ICS_WITH_SESSIONS + begin}
     assert counts[1] == expected, counts
     assert counts[12] == expected, counts
@@ -99,7 +105,7 @@ def test_the_public_feed_is_kept_in_the_worker_with_every_cache_off(cold, client
     db.session.commit()
     assert fragments.enabled() is False
     first_count, first = _public(client)
-    assert first_count == PUBLIC_FEED
+    assert first_count == PUBLIC_FEED + _versions()
     assert _public(client) == (PUBLIC_FEED_AGAIN, first)
     gzip_count, _gzipped = _public(client, {"Accept-Encoding": "gzip"})
     assert gzip_count == PUBLIC_FEED_AGAIN  # compressed from the kept body, nothing read again
@@ -109,7 +115,7 @@ def test_the_public_feed_is_kept_in_the_worker_with_every_cache_off(cold, client
     event.title = "Border workshop, moved online"
     db.session.commit()
     count, body = _public(client)
-    assert count == PUBLIC_FEED and b"moved online" in body
+    assert count == PUBLIC_FEED + _versions() and b"moved online" in body  # the edited event's row alone
     # A change the feed does not show (an agenda session) moves the stamps: the fingerprint is
     # read again, finds the same feed, and the kept body is served.
     set_now(NOW + timedelta(minutes=2))

@@ -275,5 +275,7 @@ def test_personal_feed_query_count_does_not_grow_with_its_size(client, make, cal
         client.get("/calendar/public.ics?kind=training")
     with cal.count_queries() as public_large:
         client.get("/calendar/public.ics")
-    assert len(public_small) == len(public_large)
+    # An empty public feed and a full one read the same statements, but on PostgreSQL the full one
+    # reads the rows this worker has not read yet after their versions (app.calendar.public_reads).
+    assert len(public_large) == len(public_small) + (db.engine.dialect.name == "postgresql")
 
