@@ -122,6 +122,18 @@ class _FactRows:
     def event_not_in(self, name: str):
         return Lesson.event_id.not_in(self._ids(name))
 
+    def awaiting_candidates(self, viewer_id):
+        """The ids of a superset of the submitted entries a viewer who is no coordinator may see: their
+        own, and those of the events they organise (the rule lets no one else see an entry under
+        review: app.lessons.visibility._visible_if). ANDed with the rule, the awaiting figure reads
+        these few entries through the indexes instead of every submitted one (~3,000 on the bench)."""
+        candidate = Lesson.__table__.alias("candidate")
+        return Lesson.id.in_(union_all(
+            select(candidate.c.id).where(candidate.c.author_id == viewer_id),
+            select(candidate.c.id).join(self.facts, self.facts.c.event_id == candidate.c.event_id)
+            .where(self.conditions["organised"], candidate.c.status == LessonStatus.SUBMITTED),
+        ))
+
     def organiser_when_marked(self):
         """Created or co-organised from the start; co-organised later, for entries marked since (the
         appointment's time from the viewer's few later appointments, read once: a correlated
@@ -228,13 +240,17 @@ def _bound_statement(role, has_organisation: bool, filters: frozenset[str], page
     `page_limit` and `page_offset`; its constants written in it (_constants_written)."""
     viewer = bound_viewer(role, has_organisation)
     facts = union_all(*fact_parts(viewer)).cte("facts")
-    visible = facts_clause(viewer.id, is_coordinator(viewer), _FactRows(facts, viewer.id))
+    rows = _FactRows(facts, viewer.id)
+    visible = facts_clause(viewer.id, is_coordinator(viewer), rows)
+    awaiting_visible = None
+    if awaiting:
+        awaiting_visible = visible if is_coordinator(viewer) else and_(rows.awaiting_candidates(viewer.id), visible)
     # apply_filters asks only whether each filter is set (the words: fulltext_query, a parameter).
     shape = SimpleNamespace(**{name: name in filters for name in _FILTER_FIELDS}, statuses=(),
                             q="x" if "q" in filters else "")
     page = (bindparam("page_limit", type_=Integer), bindparam("page_offset", type_=Integer)) if paged else None
     return _constants_written(_counts_statement(None, shape, visible, lambda name: bindparam(f"filter_{name}"),
-                                                page, visible if awaiting else None, choices), dialect)
+                                                page, awaiting_visible, choices), dialect)
 
 
 def _bound(user, f: LibraryFilter, page, awaiting: bool, choices: bool):

@@ -110,6 +110,11 @@ class Addressee(LabelledEnum):
 lesson_themes = link_table("lesson_themes", ("lesson_id", "lessons.id"), ("theme_id", "themes.id"))
 
 
+# Stored after every other column (migration s19lessidx0001): the library's search reads the short
+# columns of every matching entry, and PostgreSQL reaches a column by stepping over each one before it.
+LONG_TEXTS_LAST = 1
+
+
 class Lesson(TimestampMixin, db.Model):
     __tablename__ = "lessons"
     __table_args__ = (
@@ -129,25 +134,25 @@ class Lesson(TimestampMixin, db.Model):
     # When the current marking was set (app.lessons.visibility: organisers appointed later do not
     # reach RED or AMBER+STRICT entries marked before). Set on create and on every marking change.
     marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=lambda: utcnow())
-    title: Mapped[str] = mapped_column(String(200))
-    observation: Mapped[str | None] = mapped_column(Text)
-    analysis: Mapped[str | None] = mapped_column(Text)
-    recommendation: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(String(200), sort_order=LONG_TEXTS_LAST)
+    observation: Mapped[str | None] = mapped_column(Text, sort_order=LONG_TEXTS_LAST)
+    analysis: Mapped[str | None] = mapped_column(Text, sort_order=LONG_TEXTS_LAST)
+    recommendation: Mapped[str | None] = mapped_column(Text, sort_order=LONG_TEXTS_LAST)
     recommendation_type: Mapped[RecommendationType | None] = mapped_column(
         str_enum(RecommendationType, "recommendation_type"), index=True
     )
     addressed_to: Mapped[Addressee | None] = mapped_column(str_enum(Addressee, "addressee"))
     # Good practice (EUCPN criteria)
-    problem_addressed: Mapped[str | None] = mapped_column(Text)
-    how_it_works: Mapped[str | None] = mapped_column(Text)
-    evidence: Mapped[str | None] = mapped_column(Text)
-    replication_needs: Mapped[str | None] = mapped_column(Text)
+    problem_addressed: Mapped[str | None] = mapped_column(Text, sort_order=LONG_TEXTS_LAST)
+    how_it_works: Mapped[str | None] = mapped_column(Text, sort_order=LONG_TEXTS_LAST)
+    evidence: Mapped[str | None] = mapped_column(Text, sort_order=LONG_TEXTS_LAST)
+    replication_needs: Mapped[str | None] = mapped_column(Text, sort_order=LONG_TEXTS_LAST)
 
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     validator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     validated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    rejection_reason: Mapped[str | None] = mapped_column(Text, sort_order=LONG_TEXTS_LAST)
 
     event: Mapped[Event] = relationship()
     session: Mapped[Session | None] = relationship()

@@ -217,6 +217,32 @@ def test_figures_by_kind_and_status_and_awaiting_agree_with_the_list(login, make
     assert 'data-testid="total">5<' in html and 'data-testid="awaiting"' not in html
 
 
+def test_an_organisers_awaiting_figure_is_what_they_may_validate_whatever_the_search(login, make):
+    """The awaiting figure of a searched library (its own part of the statement) counts the submitted
+    entries the viewer may see: for an organiser their own and those of the events they organise
+    (the part reads only those), for a coordinator every visible one."""
+    from app.lessons.models import LessonStatus
+
+    organiser = make.user(role=Role.ORGANISER)
+    member = make.user()
+    created = make.past_event(created_by=organiser)
+    co_organised = make.past_event(organisers=[organiser])
+    elsewhere = make.past_event()
+    make_lesson(created, member, status=LessonStatus.SUBMITTED)
+    make_lesson(co_organised, member, status=LessonStatus.SUBMITTED, tlp=TLP.AMBER)
+    make_lesson(elsewhere, member, status=LessonStatus.SUBMITTED)
+    make_lesson(elsewhere, organiser, status=LessonStatus.SUBMITTED)  # their own
+    make_lesson(elsewhere, member, status=LessonStatus.SUBMITTED, tlp=TLP.RED)
+    make_lesson(created, member, status=LessonStatus.VALIDATED)
+    make_lesson(created, member, status=LessonStatus.DRAFT)
+    for viewer, awaiting in ((organiser, 3), (make.user(role=Role.COORDINATOR), 4)):
+        client = login(viewer)
+        for query in ("", "?q=radio", "?q=nothingmatches", "?q=radio&page=2"):
+            html = client.get(f"/lessons/{query}").get_data(as_text=True)
+            assert f'data-testid="awaiting">Awaiting validation <span class="badge text-bg-info">{awaiting}<' in html, \
+                (viewer.role, query)
+
+
 def test_country_filter_is_a_list_of_countries_like_the_events_page(client, make, login):
     """Issue 23: a select of countries (names in the page's language), the chosen one selected; also on
     the coordinator's summary page, which shares the filters."""
