@@ -90,6 +90,12 @@ def leave_read_mode(session) -> None:
         pooled.dbapi_connection.autocommit = False
 
 
+def in_read_mode(session) -> bool:
+    """Whether `session` still reads in a GET's autocommit (it has written nothing, holds no lock and
+    no settings): what it reads, any other connection of the request would read too."""
+    return bool(session.connection().connection.info.get(_READ_MODE, False))
+
+
 _LAST_USED = "liaison_last_used"
 
 

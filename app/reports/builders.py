@@ -10,7 +10,8 @@ from functools import wraps
 from flask_babel import force_locale
 
 from app.i18n import DEFAULT
-from app.reports import participants
+from app.reports import figures, participants
+from app.reports.beside import start as read_beside
 from app.reports.counting import rate, tune_for_aggregates
 from app.reports.learning import learning_table
 from app.reports.results import N_, Chart, Report, Table
@@ -45,7 +46,7 @@ def _in_english(build: Callable[..., Report]) -> Callable[..., Report]:
 @_in_english
 def dashboard_report(user, filters: ReportFilter, at: datetime | None = None) -> Report:
     """The coordinator's (or organiser's) dashboard: a fixed number of queries."""
-    scope, tables, charts = _start(user, filters, at, N_("Key figures"))
+    scope, tables, charts = _start(user, filters, at, N_("Key figures"), beside=figures.dashboard_later_statements)
     held, planned, cancelled = events_tables(scope, tables, charts)
     cells = participants.participant_cells(scope)
     totals = participants.totals(cells)
@@ -99,9 +100,12 @@ def participation_report(user, filters: ReportFilter, at: datetime | None = None
     )
 
 
-def _start(user, filters: ReportFilter, at: datetime | None, summary_title: str):
-    """The scope (at now unless given), the tables with an empty summary first, no charts yet."""
+def _start(user, filters: ReportFilter, at: datetime | None, summary_title: str, beside=None):
+    """The scope (at now unless given), the tables with an empty summary first, no charts yet;
+    `beside(scope)`'s statements started beside the others when the request may (app.reports.beside)."""
     scope = Scope(user, filters, at or now())
+    if beside is not None:
+        read_beside(scope, beside(scope))
     tune_for_aggregates()
     tables: dict[str, Table] = {"summary": Table("summary", summary_title, [N_("Figure"), N_("Value")])}
     charts: list[Chart] = []

@@ -178,14 +178,16 @@ def _action_origin_join(statement):
 ACTION_FIGURES = ["open", "in_progress", "overdue", "done", "dropped"]
 
 
-def actions(scope: Scope, limit: int = 10) -> tuple[dict[str, int], list[dict]]:
+OVERDUE_LISTED = 10  # the most overdue actions a report lists
+
+
+def actions(scope: Scope, limit: int = OVERDUE_LISTED) -> tuple[dict[str, int], list[dict]]:
     """The follow-up actions the viewer may see (visible_actions_clause) counted by state, and the
     `limit` most overdue of them by title, in one statement: the counts are window aggregates over
     every visible action, the rows those listed first. An organiser is shown titles only of actions
     on the event itself or on TLP:CLEAR/GREEN lessons, since a title may repeat a restricted
     lesson's content (the counts include the others)."""
-    if getattr(scope.user, "id", None) is None:
-        # A role, not a person (the network-wide reports): the rule depends on the role alone.
+    if _network_wide(scope):  # the rule depends on the role alone
         rows = scope.rows(_actions_statement, limit, key=(scope.user.role,))
     else:  # the rule holds this person's own values: built for them
         rows = db.session.execute(_actions_statement(scope, limit)).all()
@@ -198,6 +200,23 @@ def actions(scope: Scope, limit: int = 10) -> tuple[dict[str, int], list[dict]]:
         if r[6]
     ]
     return totals, overdue_list
+
+
+def _network_wide(scope: Scope) -> bool:
+    """Whether the viewer is a role, not a person (the network-wide reports)."""
+    return getattr(scope.user, "id", None) is None
+
+
+def dashboard_later_statements(scope: Scope) -> list[tuple]:
+    """The dashboard's figure statements that come after its participant cells and may run beside
+    them (app.reports.beside), as Scope.rows takes them ((build, args, key)): the lessons and, for
+    a network-wide viewer, the actions. Counts and a fully ordered list, so any plan gives the same
+    figures. (Not the capacity: its training hours are a sum of floats, which another plan may add
+    up in another order and round differently at the last digit.)"""
+    later = [(_lessons_statement, (), ())]
+    if _network_wide(scope):
+        later.append((_actions_statement, (OVERDUE_LISTED,), (scope.user.role,)))
+    return later
 
 
 def _actions_statement(scope: Scope, limit: int):

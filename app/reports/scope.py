@@ -96,6 +96,8 @@ class Scope:
         self.shape = (managed, *(bool(value) for value in (
             f.date_from, f.date_to, f.project_id, f.country, f.theme_id, f.kind)))
         self.params = {"scope_at": at, "scope_today": self.today}
+        # Statements already running beside the others: {(build, args, key): wait for its rows}.
+        self.beside: dict = {}
         if managed == "own":
             self.params["scope_user_id"] = user.id
         if f.date_from:
@@ -114,10 +116,18 @@ class Scope:
     def rows(self, build, *args, key: tuple = ()) -> list[list]:
         """Every row of `build(self, *args)`'s statement (lists of values as SQLAlchemy's types give
         them), run on the DBAPI cursor: built and planned once per (build, shape, args, key), `key`
-        naming whatever else the statement depends on."""
+        naming whatever else the statement depends on. A statement started beside the others
+        (app.reports.beside) is not run again: its rows are waited for."""
+        waiting = self.beside.pop((build, args, key), None)
+        if waiting is not None:
+            return waiting()
         found, _plan = raw.read(db.session, (build, self.shape, args, key), lambda: build(self, *args),
                                 self.params, every=True)
         return found
+
+    def plan_of(self, build, args: tuple, key: tuple, dialect) -> tuple:
+        """(statement, plan, compiled) of what rows(build, *args, key=key) runs, on `dialect`."""
+        return raw.planned((build, self.shape, args, key), lambda: build(self, *args), dialect, tuple(self.params))
 
     @property
     def at_bound(self):
