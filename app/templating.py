@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from datetime import datetime
 
-from flask import Flask, current_app, g, has_request_context, session
+from flask import Flask, current_app, g, has_request_context, render_template, request, session
 from flask import url_for as flask_url_for
 from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.accounts.membership_queries import administers_any
 from app.countries import COUNTRY_CHOICES, country_name
-from app.i18n import current_language, format_pattern
+from app.i18n import catalog, current_language, format_instant
 from app.markdown import render_markdown
 from app.roles import Role, has_role, is_signed_in
-from app.timeutil import now, to_local
+from app.timeutil import now
 
-__all__ = ["COUNTRY_CHOICES", "country_name", "install_template_helpers", "nav_items", "format_local"]
+__all__ = ["COUNTRY_CHOICES", "country_name", "install_template_helpers", "nav_items", "format_local", "render_kept"]
 
 
 def format_local(instant: datetime | None, tz_name: str | None, fmt: str = "%a %d %b %Y, %H:%M",
@@ -29,8 +31,8 @@ def format_local(instant: datetime | None, tz_name: str | None, fmt: str = "%a %
     caller has looked it up once for many times), followed by the zone's abbreviation."""
     if instant is None:
         return ""
-    local = to_local(instant, tz_name)
-    return f"{format_pattern(local, fmt, language)} {local.tzname()}"
+    text, zone_name = format_instant(instant, tz_name, fmt, language)
+    return f"{text} {zone_name}"
 
 
 # (endpoint, label, who): who is "all", "member" (signed in), "organiser", "coordinator", "admin" or
@@ -140,11 +142,11 @@ def csrf_token() -> str:
 _NAV_BUILT: dict[tuple, list[dict]] = {}
 
 
-def nav_items() -> list[dict]:
-    """The navigation's entries for the viewer (shared: read them, do not change them)."""
+def _allowed() -> dict[str, bool]:
+    """Which of NAV's kinds of entry the viewer sees."""
     user = current_user._get_current_object()  # one proxy lookup, not one an entry
     signed_in = is_signed_in(user)
-    allowed = {
+    return {
         "all": True,
         "member": signed_in,
         "organiser": signed_in and has_role(user, Role.ORGANISER, Role.COORDINATOR),
@@ -152,6 +154,11 @@ def nav_items() -> list[dict]:
         "admin": signed_in and has_role(user),
         "organisation_admin": administers_any(user),
     }
+
+
+def nav_items(allowed: dict[str, bool] | None = None) -> list[dict]:
+    """The navigation's entries for the viewer (shared: read them, do not change them)."""
+    allowed = _allowed() if allowed is None else allowed
     adapter = request_ctx.url_adapter if has_request_context() else None
     if adapter is None or current_app.url_default_functions:
         return _nav_entries(allowed)
@@ -174,8 +181,73 @@ def _nav_entries(allowed: dict[str, bool]) -> list[dict]:
     return items
 
 
+def nav_menu() -> Markup:
+    """The navigation's entries as templates/_nav.html writes them: the same for every viewer who
+    may see the same entries, on the same page (its endpoint is marked), in the same language."""
+    allowed = _allowed()
+    return render_kept("_nav.html", (tuple(allowed.values()), request.endpoint), lambda: {})
+
+
+def page_footer() -> Markup:
+    """The footer (templates/_footer.html, with the language switcher): the same on every page in a
+    language but for the CSRF token."""
+    return render_kept("_footer.html", (current_app.config["SITE_NAME"],), lambda: {}, slots={"csrf": csrf_token()})
+
+
+# Markup kept by render_kept, per application: (template, key, language, address root) -> a
+# str.format template, or None when it could not be cut. Bounded: keys come from requests.
+_KEPT_MAX = 1024
+
+
+def render_kept(template_name: str, key: tuple, context: Callable[[], dict], *, slots: dict | None = None,
+                found: dict[str, str] | None = None) -> Markup:
+    """render_template(template_name, **context(), **slots) for markup that is the same on every
+    request with the same `key` (holding whatever else it depends on: settings, the page), language
+    and address root but for `slots` (variables the template prints as `{{ name }}`, escaped as Jinja
+    escapes them) and `found` (values the rendering writes by itself, such as a form's CSRF token,
+    that need no escaping: each must be found exactly once). Rendered once per key with a marker in
+    each slot, cut there, and each request's values put in; rendered on every request when it cannot
+    be cut (a marker not found, or a found value not found exactly once)."""
+    slots = slots or {}
+    found = found or {}
+    adapter = request_ctx.url_adapter if has_request_context() else None
+    if adapter is None or current_app.url_default_functions:
+        return Markup(render_template(template_name, **context(), **slots))
+    kept = current_app.extensions.setdefault("liaison_kept_markup", {})
+    full_key = (template_name, key, catalog(), current_language(), adapter.script_name, adapter.server_name,
+                adapter.subdomain, adapter.url_scheme, tuple(slots), tuple(found))
+    template = kept.get(full_key, _NOT_KEPT)
+    if template is _NOT_KEPT:
+        template = _cut(template_name, context(), tuple(slots), found)
+        if len(kept) >= _KEPT_MAX:
+            kept.pop(next(iter(kept)), None)
+        kept[full_key] = template
+    if template is None:
+        return Markup(render_template(template_name, **context(), **slots))
+    return Markup(template.format_map({**{name: escape(value) for name, value in slots.items()}, **found}))
+
+
+_NOT_KEPT = object()
+
+
+def _cut(template_name: str, context: dict, slot_names: tuple[str, ...], found: dict[str, str]) -> str | None:
+    markers = {name: f"\x00{secrets.token_hex(12)}\x00" for name in slot_names}
+    html = render_template(template_name, **context, **markers)
+    if any(html.count(marker) < 1 for marker in markers.values()) or any(
+            not value or "{" in value or "}" in value or html.count(value) != 1 for value in found.values()):
+        return None
+    template = html.replace("{", "{{").replace("}", "}}")
+    for name, marker in markers.items():
+        template = template.replace(marker, f"{{{name}}}")
+    for name, value in found.items():
+        template = template.replace(value, f"{{{name}}}")
+    return template
+
+
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["nav_menu"] = nav_menu
+    app.jinja_env.globals["page_footer"] = page_footer
     app.jinja_env.globals["url_for"] = url_for
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["is_signed_in"] = is_signed_in

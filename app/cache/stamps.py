@@ -379,6 +379,12 @@ def first_row_with_stamps(session, build, params: dict) -> dict | None:
     return dict(zip(plan.keys, row, strict=False))
 
 
+def wanted_unread() -> bool:
+    """Whether this request reads the stamps and has not yet (a statement can bring them: packed_column, prime)."""
+    read_before = g.get("_change_stamps")
+    return _view_reads_stamps() and (read_before is None or read_before[0] is not request._get_current_object())
+
+
 def prime(packed) -> None:
     """Remember, for this request, the stamps read by packed_column()."""
     if not has_request_context():

@@ -20,7 +20,7 @@ from flask import abort
 from sqlalchemy import Integer, bindparam, exists, select
 
 from app.accounts.permissions import is_signed_in
-from app.cache import event_stamps, raw
+from app.cache import event_stamps, raw, stamps
 from app.events import access
 from app.events.models import Event, event_organisers
 from app.extensions import db
@@ -37,17 +37,19 @@ def register(name: str, column: Callable) -> None:
     _facts[name] = column
 
 
-def _load_statement(dialect_name: str, facts: tuple):
+def _load_statement(dialect_name: str, facts: tuple, with_stamps: bool = False):
     """The event's columns (_event_width of them), whether the viewer co-organises it, the event's
-    scoped change stamps (app.cache.event_stamps: its cached entries are keyed on them) and the
-    `facts` ((name, column) pairs, in order)."""
+    scoped change stamps (app.cache.event_stamps: its cached entries are keyed on them), the
+    `facts` ((name, column) pairs, in order) and, `with_stamps`, every table's stamps last
+    (app.cache.stamps: a visitor's request has no user's row to bring them)."""
     co_organises = exists().where(event_organisers.c.event_id == Event.id,
                                   event_organisers.c.user_id == bindparam("user_id"))
-    return select(
+    statement = select(
         *raw.columns_by_attribute(Event), co_organises.label("co_organises"),
         event_stamps.packed_column(dialect_name, bindparam("event_id", type_=Integer)),
         *(column(Event.id).label(f"fact_{index}") for index, (_name, column) in enumerate(facts)),
     ).where(Event.id == bindparam("event_id"))
+    return statement.add_columns(stamps.packed_column(dialect_name).label("stamps")) if with_stamps else statement
 
 
 @functools.cache
@@ -66,12 +68,17 @@ def load_visible_or_404(event_id: int, user) -> Event:
     dialect_name = db.session.get_bind().dialect.name
     facts = tuple(_facts.items())  # the statement is planned once for these (app.cache.raw)
     signed_in = is_signed_in(user)
+    # A visitor's page reads the stamps (with the cache on) and has no user's row to bring them.
+    with_stamps = stamps.wanted_unread()
     # On the DBAPI cursor (app.cache.raw), the row made into the Event as the ORM would.
-    row, plan = raw.read(db.session, (_load_statement, dialect_name, facts),
-                         lambda: _load_statement(dialect_name, facts),
+    row, plan = raw.read(db.session, (_load_statement, dialect_name, facts, with_stamps),
+                         lambda: _load_statement(dialect_name, facts, with_stamps),
                          {"event_id": event_id, "user_id": user.id if signed_in else 0})
     if row is None:
         abort(404)
+    if with_stamps:
+        stamps.prime(row[-1])
+        row = row[:-1]
     width = _event_width()
     event = raw.loaded_from_row(db.session(), Event, plan, row, width)
     if signed_in:

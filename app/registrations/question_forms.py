@@ -133,6 +133,10 @@ class LazyForm:
     def __init__(self, make):
         self._make, self._form = make, None
 
+    @property
+    def is_made(self) -> bool:
+        return self._form is not None
+
     def __getattr__(self, name):
         if self._form is None:
             self._form = self._make()

@@ -16,7 +16,7 @@ from app.accounts.models import User
 from app.db import row_id
 from app.events.models import Event, EventStatus, RegistrationMode
 from app.extensions import db
-from app.i18n import format_pattern
+from app.i18n import format_instant
 from app.notifications.models import OutboxMessage
 from app.notifications.outbox import enqueue
 from app.notifications.rendering import render_email
@@ -48,7 +48,7 @@ from app.registrations.waitlist import (
     tally,
     waitlist_position,
 )
-from app.timeutil import now, to_local
+from app.timeutil import now
 
 
 @dataclass
@@ -71,8 +71,8 @@ def registration_closed_reason(event: Event, at: datetime | None = None, *, invi
     if invited:
         return None
     if event.registration_opens_at and at < event.registration_opens_at:
-        local = to_local(event.registration_opens_at, event.timezone)
-        return _("Registration opens on %(when)s %(zone)s.", when=format_pattern(local, "%d %b %Y, %H:%M"), zone=local.tzname())
+        when, zone_name = format_instant(event.registration_opens_at, event.timezone, "%d %b %Y, %H:%M")
+        return _("Registration opens on %(when)s %(zone)s.", when=when, zone=zone_name)
     if event.registration_closes_at and at >= event.registration_closes_at:
         return _("Registration is closed.")
     return None

@@ -33,6 +33,10 @@ COLD_EVENT_PAGE_STATEMENTS = 4
 # The same event seen by a visitor: no user, no registration: the event and the main column.
 ANONYMOUS_STATEMENTS = 2
 
+# The same page for a visitor with the caches on, its parts kept: the event, with every table's
+# change stamps in the same statement (a visitor has no user's row to bring them).
+WARM_ANONYMOUS_STATEMENTS = 1
+
 # The worst case: a training event with certificate settings, a pre- and a post-test, a call for
 # contributions, registration questions, travel settings and a lesson (the certificate rule and the
 # travel flags are read with the event).
@@ -84,6 +88,14 @@ def test_a_cold_event_page_needs_the_same_few_statements_for_a_small_and_a_large
 def test_a_visitor_s_cold_event_page_needs_fewer(cold, client, make):
     small, large = _event(make, 1).id, _event(make, 4).id
     assert _statements(client, small) == _statements(client, large) == _expected(ANONYMOUS_STATEMENTS)
+
+
+def test_a_visitor_s_warm_event_page_reads_the_stamps_with_the_event(client, make):
+    event_id = _event(make, 2).id
+    assert fragments.enabled()
+    first = client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert _statements(client, event_id) == _expected(WARM_ANONYMOUS_STATEMENTS)
+    assert client.get(f"/events/{event_id}").get_data(as_text=True) == first
 
 
 def _everything(make, size: int):

@@ -3,6 +3,8 @@ change must show on the next view, and no viewer may see a fragment built for so
 
 from __future__ import annotations
 
+import re
+
 from app.accounts.models import Role
 from app.events.models import SessionSpeaker
 from app.lessons.models import TLP
@@ -43,6 +45,26 @@ def test_organiser_controls_are_neither_cached_for_others_nor_lost_for_organiser
     assert edit_link in organiser_page and 'name="csrf_token"' in organiser_page
     assert edit_link not in _page(client, event)
     assert edit_link not in _page(login(member), event)
+
+
+def test_the_organisers_column_is_kept_and_carries_each_organisers_own_token(login, make, monkeypatch):
+    from app.cache import timing
+
+    organiser, coordinator = make.user(Role.ORGANISER), make.user(Role.COORDINATOR)
+    event = make.event(created_by=organiser)
+    for title in ("Opening", "Closing"):  # each with its edit, move and delete forms
+        make.session(event, title=title)
+    lookups: list[tuple[str, bool]] = []
+    monkeypatch.setattr(timing, "note_lookup", lambda hit, key="": lookups.append((key.split(":", 1)[0], hit)))
+    pages = [_page(login(person), event) for person in (organiser, coordinator, organiser)]
+    assert [hit for name, hit in lookups if name == "events.detail_main_organiser"] == [False, True, True]
+    tokens = []
+    for page in pages:
+        found = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+        assert len(found) == 1 and "\x00" not in page
+        assert f"/events/{event.id}/sessions/" in page and "Move down" in page
+        tokens.append(found.pop())
+    assert len(set(tokens)) == 3  # three sessions, each its own token
 
 
 def test_the_online_link_is_shown_only_to_confirmed_participants(client, login, make):

@@ -16,6 +16,7 @@ from app.events.urls import event_path
 from app.events.views import bp
 from app.i18n import format_pattern
 from app.roles import is_signed_in
+from app.templating import csrf_token
 from app.timeutil import now, to_local
 
 
@@ -113,8 +114,13 @@ def detail(event_id: int):
                                          show_online_link=show_online_link, viewer_slot=slot),
             page_main.agenda_facts(main))
 
-    if organiser:  # with the organiser's forms (CSRF tokens): never cached
-        shared = build_main()
+    if organiser:
+        # With the organisers' forms: kept with a mark where their CSRF token goes (every form of
+        # the column carries the session's one token), each organiser's own put back on each view.
+        token = csrf_token()
+        shared = page_times.with_token(fragments.remember(
+            "events.detail_main_organiser", (event.id, show_online_link), DETAIL_TABLES,
+            lambda: page_times.without_token(build_main(), token), scope=event.id), token)
     else:
         shared = fragments.remember("events.detail_main", (event.id, show_online_link), DETAIL_TABLES, build_main,
                                     scope=event.id)

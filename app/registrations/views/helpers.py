@@ -12,12 +12,16 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.accounts.auth import is_safe_next
+from app.events import page_facts
 from app.events.models import Event
+from app.events.urls import event_path
 from app.i18n import catalog
 from app.registrations import box
 from app.registrations.forms import RegistrationForm
 from app.registrations.question_forms import LazyForm, form_for
+from app.registrations.questions import HAS_QUESTIONS
 from app.registrations.views import bp
+from app.templating import csrf_token, render_kept
 
 # Addresses of the registration pages by their integer arguments (an event's, a registration's),
 # worked out with url_for once per worker and endpoint, then a str.format each (the organisers' tabs
@@ -93,9 +97,39 @@ def registration_box(event: Event, form: RegistrationForm | None = None, *, seat
                                 organiser_tally=organiser_tally)
 
 
+def register_form(registration_box: box.RegistrationBox, event: Event) -> Markup:
+    """The registration box's form (a template helper). A fresh form (the box's own, not yet made:
+    a GET) of an event without questions is the same markup for every event but for its address, the
+    page it goes back to and the session's CSRF token: rendered once per language and button
+    (app.templating.render_kept), then those put in. A form with data or errors (a refused POST), with
+    the event's questions, or on a page that did not read whether it has any, is rendered."""
+    approval = event.registration_mode.value == "approval"
+    slots = {"action": event_url("registrations.register", event.id),
+             "next_path": request.path if request.method == "GET" else event_path(event)}
+    form = registration_box.form
+    # Without a statement: known only when the event's page read that the event has no questions.
+    if not isinstance(form, LazyForm) or form.is_made or not page_facts.absent(event.id, HAS_QUESTIONS):
+        return Markup(render_template("registrations/_register_form.html", box=registration_box, approval=approval,
+                                      **slots))
+    is_full = registration_box.is_full
+    # With CSRF off (tests) the form has no token field.
+    key = (is_full, approval, bool(current_app.config.get("WTF_CSRF_ENABLED", True)))
+    return render_kept("registrations/_register_form.html", key,
+                       lambda: {"box": _FreshBox(RegistrationForm(formdata=None), is_full), "approval": approval},
+                       slots=slots, found={"csrf": csrf_token()})
+
+
+class _FreshBox:
+    """What registrations/_register_form.html reads of a box: a fresh form (no questions)."""
+
+    def __init__(self, form, is_full: bool):
+        self.form, self.is_full = form, is_full
+
+
 @bp.app_context_processor
 def _registration_helpers():
-    return {"registration_box": registration_box, "event_url": event_url, "organiser_tabs": organiser_tabs}
+    return {"registration_box": registration_box, "event_url": event_url, "organiser_tabs": organiser_tabs,
+            "register_form": register_form}
 
 
 def next_or(default: str) -> str:
