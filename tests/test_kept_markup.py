@@ -5,28 +5,13 @@ page's own token put in; and dates of the same instant are formatted once per zo
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from flask import template_rendered
 from flask_babel import force_locale, gettext
 
 from app.i18n import format_instant, format_pattern
 from app.timeutil import to_local
-
-
-@contextmanager
-def _rendered(app):
-    names: list[str] = []
-
-    def note(sender, template, context, **extra):
-        names.append(template.name)
-
-    template_rendered.connect(note, app)
-    try:
-        yield names
-    finally:
-        template_rendered.disconnect(note, app)
+from tests.rendering import rendered_templates
 
 
 def _footer_token(page: str) -> str:
@@ -37,7 +22,7 @@ def _footer_token(page: str) -> str:
 def test_the_menu_and_footer_are_rendered_once_and_carry_each_pages_token(app, client, make, login):
     app.extensions.pop("liaison_kept_markup", None)
     member = login(make.user())
-    with _rendered(app) as names:
+    with rendered_templates(app) as names:
         pages = [client.get("/events").get_data(as_text=True), client.get("/events").get_data(as_text=True),
                  member.get("/events").get_data(as_text=True), member.get("/events/calendar").get_data(as_text=True)]
     assert names.count("_footer.html") == 1

@@ -58,15 +58,20 @@ def session_entry(session, event, *, words: entries.Wording, key: tuple, show_on
 
 
 def _remember(memo_key: tuple, entry: Entry) -> Entry:
-    if len(_memo) >= MAX_ENTRIES:
-        with _evicting:  # the oldest first (insertion order)
-            while len(_memo) >= MAX_ENTRIES:
-                try:
-                    del _memo[next(iter(_memo))]
-                except (KeyError, RuntimeError, StopIteration):
-                    break
+    make_room(_memo, MAX_ENTRIES)
     _memo[memo_key] = entry
     return entry
+
+
+def make_room(store: dict, limit: int) -> None:
+    """Drop a worker's memo's oldest entries (insertion order) until it holds fewer than `limit`."""
+    if len(store) >= limit:
+        with _evicting:
+            while len(store) >= limit:
+                try:
+                    del store[next(iter(store))]
+                except (KeyError, RuntimeError, StopIteration):
+                    break
 
 
 def forget() -> None:

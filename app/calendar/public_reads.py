@@ -17,13 +17,12 @@ not a thousand. Elsewhere (SQLite) the feed reads its full rows each time.
 from __future__ import annotations
 
 import functools
-import threading
 from datetime import datetime
 
 from sqlalchemy import Integer, String, bindparam, func, literal_column, select
 
 from app.cache import raw
-from app.calendar import rows
+from app.calendar import feed_entries, rows
 from app.events.models import Event, EventKind, EventStatus, event_projects, event_themes
 from app.extensions import db
 
@@ -35,7 +34,6 @@ MAX_ROWS = 2048
 FEW = 64  # more unknown rows than this: read the feed's full rows in one statement
 
 _rows: dict[int, tuple[str, rows.EventRow]] = {}
-_evicting = threading.Lock()
 # PostgreSQL's row version: the transaction that wrote it and where (every UPDATE writes a new
 # version at a new place, also twice in one transaction; a place is used again only once the old
 # version is gone, by a later transaction).
@@ -148,13 +146,7 @@ def feed_rows(key: tuple, since: datetime) -> tuple[list[rows.EventRow], datetim
 
 def _remember(row) -> rows.EventRow:
     """The EventRow of a row of EVENT_COLUMNS and its version, kept by id for the next build."""
-    if len(_rows) >= MAX_ROWS:
-        with _evicting:  # the oldest first (insertion order)
-            while len(_rows) >= MAX_ROWS:
-                try:
-                    del _rows[next(iter(_rows))]
-                except (KeyError, RuntimeError, StopIteration):
-                    break
+    feed_entries.make_room(_rows, MAX_ROWS)
     event = rows.split(row, 0)
     _rows[event.id] = (row[len(rows.EVENT_FIELDS)], event)
     return event

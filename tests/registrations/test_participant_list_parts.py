@@ -5,30 +5,15 @@ per page and address root), each event's id put in afterwards; the CSRF token is
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
-from flask import template_rendered
 from flask_babel import force_locale, gettext
 
 from app.registrations.models import Registration, RegistrationStatus
 from app.registrations.views import helpers
 from app.registrations.views import participants as views
+from tests.rendering import rendered_templates
 
 PARTS = ("registrations/participants_bulk.html", "registrations/_organiser_tabs.html")
-
-
-@contextmanager
-def _rendered(app):
-    names: list[str] = []
-
-    def note(sender, template, context, **extra):
-        names.append(template.name)
-
-    template_rendered.connect(note, app)
-    try:
-        yield names
-    finally:
-        template_rendered.disconnect(note, app)
 
 
 def _tabs(page: str) -> str:
@@ -45,10 +30,10 @@ def test_bulk_actions_and_tabs_are_rendered_once_then_filled_with_each_events_id
     db.session.commit()
     client = login(organiser)
 
-    with _rendered(app) as names:
+    with rendered_templates(app) as names:
         page = client.get(f"/events/{first.id}/participants").get_data(as_text=True)
     assert [name for name in names if name in PARTS] == list(PARTS)
-    with _rendered(app) as names:
+    with rendered_templates(app) as names:
         other = client.get(f"/events/{second.id}/participants").get_data(as_text=True)
         checkin = client.get(f"/events/{second.id}/check-in").get_data(as_text=True)
     assert not [name for name in names if name == PARTS[0]]
@@ -119,7 +104,7 @@ def test_the_export_choices_are_each_events_own_and_the_table_head_is_the_same(a
     first, second = (make.event(f"Event {n}", organisers=[organiser]) for n in (1, 2))
     asked = save_question(first, QuestionData("Passport number", "document_number"), organiser)
     client = login(organiser)
-    with _rendered(app) as names:
+    with rendered_templates(app) as names:
         pages = [client.get(f"/events/{event.id}/participants").get_data(as_text=True) for event in (first, second)]
         again = client.get(f"/events/{second.id}/participants?status=confirmed").get_data(as_text=True)
     rendered = [name for name in names if name.startswith("registrations/participants_")]

@@ -6,31 +6,16 @@ page's own and registers; an event's questions are still asked; a refused form s
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
-from flask import template_rendered
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from app.events.models import RegistrationMode
 from app.registrations.models import Registration
 from app.registrations.question_models import RegistrationQuestion
+from tests.rendering import rendered_templates
 
 FORM = "registrations/_register_form.html"
-
-
-@contextmanager
-def _rendered(app):
-    names: list[str] = []
-
-    def note(sender, template, context, **extra):
-        names.append(template.name)
-
-    template_rendered.connect(note, app)
-    try:
-        yield names
-    finally:
-        template_rendered.disconnect(note, app)
 
 
 def _form(page: str) -> str:
@@ -45,7 +30,7 @@ def test_the_form_is_rendered_once_then_filled_with_each_events_address_and_the_
     client = login(make.user())
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
 
-    with _rendered(app) as names:
+    with rendered_templates(app) as names:
         pages = [client.get(f"/events/{event.id}").get_data(as_text=True) for event in (first, second)]
     assert names.count(FORM) == 1
     for page, event in zip(pages, (first, second), strict=True):
