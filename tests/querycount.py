@@ -17,10 +17,12 @@ class QueryCounter:
         self.engine = engine
         self.count = 0
         self.statements: list[str] = []
+        self.connections: set[int] = set()  # the DBAPI connections they ran on (by id)
 
     def _count(self, conn, cursor, statement, *args, **kwargs):
         self.count += 1
         self.statements.append(statement)
+        self.connections.add(id(getattr(cursor, "connection", None)))
 
     def __enter__(self):
         event.listen(self.engine, "before_cursor_execute", self._count)

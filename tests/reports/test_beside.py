@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event as sa_event
 
 from app.extensions import db
 from app.reports import builders
+from tests.querycount import QueryCounter
 from tests.reports import dataset
 
 
@@ -18,18 +18,10 @@ def data(app):
 
 def _get(client, url: str):
     """(the answer's body, the connections its statements ran on)."""
-    connections = []
-
-    def _seen(conn, *_args):
-        connections.append(conn.connection.dbapi_connection)
-
-    sa_event.listen(db.engine, "before_cursor_execute", _seen)
-    try:
+    with QueryCounter(db.engine) as counter:
         response = client.get(url)
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", _seen)
     assert response.status_code == 200
-    return response.data, {id(connection) for connection in connections}
+    return response.data, counter.connections
 
 
 @pytest.mark.parametrize("who", ["coordinator", "organiser"])
