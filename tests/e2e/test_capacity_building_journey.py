@@ -133,6 +133,7 @@ def _plan(page, assessment_url: str) -> tuple[int, str]:
     need_url = page.url
     page.get_by_role("button", name="Plan a training event").click()
     expect(page.get_by_text("A draft training event was planned from the need.")).to_be_visible()
+    page.wait_for_load_state()  # facility-pick.js, at the page's end, listens before a facility is chosen
     expect(page.get_by_label("Title", exact=True)).to_have_value(f"Training: {NEED}")
     expect(page.get_by_label("Kind", exact=True)).to_have_value("training")
     page.get_by_label("Facility", exact=True).select_option(label=FACILITY)
