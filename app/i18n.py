@@ -243,7 +243,9 @@ def format_instant(instant: datetime, tz_name: str | None, fmt: str, language: s
     return _instant_in(instant, tz_name, fmt, formatting_locale(language))
 
 
-@functools.lru_cache(maxsize=4096)
+# ~370 bytes an entry. In an in-process replay of the mix (bench.cache_replay's plan, with writes) 2,048
+# entries found 40% against 55% for 4,096, for 0.75 MB less per worker (issue 19: worker RSS < 150 MB).
+@functools.lru_cache(maxsize=2048)
 def _instant_in(instant: datetime, tz_name: str | None, fmt: str, locale: Locale) -> tuple[str, str]:
     # An aware instant equals (and hashes as) the same instant in any zone: the text depends only on
     # the instant, the zone it is shown in (tz_name) and the locale.

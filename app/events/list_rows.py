@@ -154,7 +154,7 @@ def local_when(fmt: str = _WHEN):
     return lambda instant, tz: _written(instant, tz, fmt, language, pseudo)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=2048)  # ~340 bytes an entry: bounded for the worker's memory (issue 19)
 def _written(instant, tz: str | None, fmt: str, language: str, _pseudo: str | None) -> str:
     # `_pseudo` is part of the key only: format_pattern reads it from the app (app.i18n.formatting_locale).
     return format_local(instant, tz, fmt, language)

@@ -72,7 +72,7 @@ def for_viewer(shared: SharedMain, event, viewer_tz: str | None) -> Markup:
     return Markup("".join(out))
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=96)  # ~4 KB an entry (ten sessions' texts and the key's instants)
 def _fills(language: str, zone: str, viewer_tz: str, starts_at, ends_at, spans: tuple) -> tuple[str, ...]:
     """What fills the slots (the times of one event and agenda in a zone and language: the same for
     every viewer of that zone, so remembered in the worker; ~0.3 ms for ten sessions)."""
