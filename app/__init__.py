@@ -83,6 +83,7 @@ def _install_database_hooks(app: Flask, db) -> None:
         install_idle_ping,
         install_postgresql_read_mode,
         install_sqlite_pragmas,
+        keep_long_statements_parsed,
     )
 
     stamps.install()
@@ -90,5 +91,7 @@ def _install_database_hooks(app: Flask, db) -> None:
     with app.app_context():
         install_sqlite_pragmas(db.engine)
         install_postgresql_read_mode(db.engine)
+        if db.engine.dialect.name == "postgresql":
+            keep_long_statements_parsed()
         install_idle_ping(db.engine, app.config["DATABASE_IDLE_PING_SECONDS"])
     timing.install(app)

@@ -36,6 +36,27 @@ def install_sqlite_pragmas(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+# psycopg keeps the parsed form of a statement (its placeholders split out, in Python) only when the
+# statement is at most 4,096 bytes with at most 50 parameters; a longer one is parsed again on every
+# run. The app's own statements are few and fixed (built from a handful of shapes), several are 4.4–7.2 kB
+# (the event page's rows, its agenda, the lessons library's search): parsing them was ~0.6% of a worker's
+# CPU in an in-process replay of the mix (125 µs a run for the event page's 4.4 kB). psycopg's own cache
+# stays bounded (128 statements, least recently used first).
+PARSED_STATEMENT_BYTES = 16384
+PARSED_STATEMENT_PARAMS = 200
+
+
+def keep_long_statements_parsed() -> None:
+    """Let psycopg keep the parsed form of the app's longer statements (module note above). Its limits
+    are module constants of psycopg._queries; with a psycopg that has none, nothing changes."""
+    from psycopg import _queries
+
+    if getattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", PARSED_STATEMENT_BYTES) < PARSED_STATEMENT_BYTES:
+        _queries.MAX_CACHED_STATEMENT_LENGTH = PARSED_STATEMENT_BYTES
+    if getattr(_queries, "MAX_CACHED_STATEMENT_PARAMS", PARSED_STATEMENT_PARAMS) < PARSED_STATEMENT_PARAMS:
+        _queries.MAX_CACHED_STATEMENT_PARAMS = PARSED_STATEMENT_PARAMS
+
+
 def install_postgresql_read_mode(engine: Engine) -> None:
     """GET and HEAD requests read PostgreSQL without BEGIN and ROLLBACK: two round trips of the
     five or six a cached page costs.
