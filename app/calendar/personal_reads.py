@@ -57,7 +57,8 @@ SESSION_WIDTH = len(rows.SESSION_FIELDS)
 EVENT_END = SESSION_WIDTH + len(rows.EVENT_FIELDS)
 # The listing's columns (listing_statement).
 (_SESSION_ID, _SESSION_VERSION, _SESSION_UPDATED, _SESSION_SEQUENCE, _EVENT_ID, _EVENT_VERSION, _EVENT_UPDATED,
- _EVENT_SEQUENCE, _OWN_STATUS, _OWN_UPDATED, _REGISTRATION_STATUS, _REGISTRATION_UPDATED) = range(12)
+ _EVENT_SEQUENCE, _OWN_STATUS, _OWN_UPDATED, _REGISTRATION_STATUS, _REGISTRATION_UPDATED, _ANY_REGISTRATION,
+ _ANY_SIGNUP) = range(14)
 # The versioned read's two last columns: the session's row version (NULL on an event's row), the event's.
 _SESSION_VERSION_AT, _EVENT_VERSION_AT = EVENT_END + 3, EVENT_END + 4
 SESSION_VERSION = literal_column("sessions.xmin::text || ':' || sessions.ctid::text", String)
@@ -153,11 +154,12 @@ def _no_session(*columns) -> list:
     return [cast(null(), column.type).label(f"no_session_{column.key}") for column in columns]
 
 
-def _union(shape: tuple, session_columns: tuple, event_columns: tuple, tail: tuple = (), no_tail: tuple = ()):
+def _union(shape: tuple, session_columns: tuple, event_columns: tuple, tail: tuple = (), no_tail: tuple = (),
+           *more):
     """The feed's sessions with their events (the first LIMIT by the sessions' start), then its
-    events (the first LIMIT by start), as one UNION ALL in no order across the two: each row the
-    session's columns (NULLs on an event's row), the event's, the reader's own, then `tail` (on an
-    event's row `no_tail`)."""
+    events (the first LIMIT by start), as one UNION ALL in no order across the two (and the selects
+    `more`): each row the session's columns (NULLs on an event's row), the event's, the reader's
+    own, then `tail` (on an event's row `no_tail`)."""
     registrations, signups, mine = _queries(*shape)
     sessions = (
         signups.with_only_columns(*session_columns, *event_columns, *_own(mine.c.status, mine.c.updated_at), *tail)
@@ -168,7 +170,7 @@ def _union(shape: tuple, session_columns: tuple, event_columns: tuple, tail: tup
                                         *_own(Registration.status, Registration.updated_at), *no_tail)
         .order_by(Event.starts_at, Event.id).limit(LIMIT).subquery()
     )
-    return union_all(select(*sessions.c), select(*events.c))
+    return union_all(select(*sessions.c), select(*events.c), *more)
 
 
 @functools.cache
@@ -189,20 +191,24 @@ def versioned_feed_statement(*shape):
 def listing_statement(*shape):
     """The feed's rows (`_union`) as ids, row versions and what the fingerprint sums up: (session id,
     its version, change and sequence; event id, its version, change and sequence; the reader's own
-    columns; the registration's change; the reader's latest registration and sign-up change of any
-    status, on every row). What tells whether this worker holds every full row already, and gives
-    the fingerprint of the same rows (`listed_fingerprint`)."""
-    listed = _union(
+    columns; the registration's change; two NULLs), then one row of NULLs but for the reader's latest
+    registration and sign-up change of any status (its last two columns). What tells whether this
+    worker holds every full row already, and gives the fingerprint of the same rows
+    (`listed_fingerprint`). Short labels: psycopg keeps the parsed form of a statement text shorter
+    than 4 KB only, and parses a longer one at every run."""
+    instants = Registration.updated_at.type
+    any_changes = [cast(null(), instants).label("any_r"), cast(null(), instants).label("any_s")]
+    totals = select(*(null() for _ in range(_REGISTRATION_UPDATED + 1)), *_any_changes())
+    return _union(
         shape,
-        (Session.id.label("session_id"), SESSION_VERSION.label("session_version"),
-         Session.updated_at.label("session_updated_at"), Session.sequence.label("session_sequence")),
-        (Event.id.label("event_id"), public_reads.VERSION.label("event_version"),
-         Event.updated_at.label("event_updated_at"), Event.sequence.label("event_sequence")),
-        (Registration.updated_at.label("registration_updated_at"),),
-        (Registration.updated_at.label("registration_updated_at"),),
-    ).subquery()
-    any_registration, any_signup = _any_changes()
-    return select(*listed.c, any_registration.label("any_registration"), any_signup.label("any_signup"))
+        (Session.id.label("s_id"), SESSION_VERSION.label("s_v"), Session.updated_at.label("s_at"),
+         Session.sequence.label("s_seq")),
+        (Event.id.label("e_id"), public_reads.VERSION.label("e_v"), Event.updated_at.label("e_at"),
+         Event.sequence.label("e_seq")),
+        (Registration.updated_at.label("r_at"), *any_changes),
+        (Registration.updated_at.label("r_at"), *any_changes),
+        totals,
+    )
 
 
 def _planned(build, connection, user) -> tuple:
@@ -255,12 +261,13 @@ def _listing(connection, user, since: datetime, keep: bool = False) -> list:
 
 def listed_fingerprint(listed: list, process) -> tuple | None:
     """fingerprint_statement's row (the same values, of the same types) from the listing's rows, or
-    None when they cannot give it: no row (the reader's latest changes ride on the rows), or a side
-    at its LIMIT (the aggregate counts every row). `process(index, value)`: a value of column
-    `index` as the statement's result gives it (the instants are processed after max(): one each)."""
-    events = [row for row in listed if row[_SESSION_ID] is None]
+    None when they cannot give it: a side at its LIMIT (the aggregate counts every row).
+    `process(index, value)`: a value of column `index` as the statement's result gives it (the
+    instants are processed after max(): one each)."""
+    events = [row for row in listed if row[_SESSION_ID] is None and row[_EVENT_ID] is not None]
     sessions = [row for row in listed if row[_SESSION_ID] is not None]
-    if not listed or len(events) >= LIMIT or len(sessions) >= LIMIT:
+    totals = next(row for row in listed if row[_EVENT_ID] is None)
+    if len(events) >= LIMIT or len(sessions) >= LIMIT:
         return None
 
     def latest(found, index):
@@ -271,14 +278,13 @@ def listed_fingerprint(listed: list, process) -> tuple | None:
         present = [row[index] for row in found if row[index] is not None]
         return sum(present) if present else None
 
-    width = len(listed[0])
     return (
         len(events), latest(events, _EVENT_UPDATED), latest(events, _REGISTRATION_UPDATED),
         total(events, _EVENT_ID), total(events, _EVENT_SEQUENCE),
         len(sessions), latest(sessions, _SESSION_UPDATED), latest(sessions, _EVENT_UPDATED),
         latest(sessions, _OWN_UPDATED), latest(sessions, _REGISTRATION_UPDATED),
         total(sessions, _SESSION_ID), total(sessions, _SESSION_SEQUENCE),
-        process(width - 2, listed[0][-2]), process(width - 1, listed[0][-1]),
+        process(_ANY_REGISTRATION, totals[_ANY_REGISTRATION]), process(_ANY_SIGNUP, totals[_ANY_SIGNUP]),
     )
 
 
@@ -295,6 +301,8 @@ def feed_items(connection, user, since: datetime) -> tuple[list, list]:
         return _items(feed_rows(connection, user, since), keep=False)
     events, sessions = [], []
     for row in _listing(connection, user, since):
+        if row[_EVENT_ID] is None:
+            continue  # the reader's latest changes (listing_statement)
         event = public_reads.kept(row[_EVENT_ID], row[_EVENT_VERSION])
         if event is None:
             break
