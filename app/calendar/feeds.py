@@ -98,12 +98,13 @@ def _latest(*values: datetime | None) -> datetime | None:
     return max(present) if present else None
 
 
-def personal_fingerprint(user: User, *, all_day: bool = False) -> Fingerprint:
+def personal_fingerprint(user: User, *, all_day: bool = False, from_listing: bool = True) -> Fingerprint:
     """The personal feed's ETag and Last-Modified in one query (built once per shape of reader; on
-    PostgreSQL the listing of the feed's rows, which the feed's build then reuses): a
+    PostgreSQL, `from_listing`, the listing of the feed's rows, which the feed's build then reuses:
+    for a request that will most likely build the feed, not for a poll that holds a copy): a
     new, cancelled or changed registration or sign-up, an edited event or session, an event leaving
     the window, a new token or a changed preference (language, time zone, waitlisted) all change it."""
-    row = personal_reads.fingerprint(db.session.connection(), user, now() - HISTORY)
+    row = personal_reads.fingerprint(db.session.connection(), user, now() - HISTORY, from_listing=from_listing)
     key = ("personal", user.id, user.calendar_token, bool(user.calendar_include_waitlisted), all_day)
     parts = (user.name, user.email, user.role, user.is_active, user.updated_at, user.language, user.timezone,
              tuple(row))

@@ -230,11 +230,13 @@ def feed_rows(connection, user, since: datetime) -> list:
     return raw.all_rows(connection, plan, compiled, statement, params(user, since))
 
 
-def fingerprint(connection, user, since: datetime) -> tuple:
-    """The fingerprint statement's row for `user`: on PostgreSQL computed from the feed's listing
-    (the same rows, in one snapshot; kept for this request's feed_items, so that a feed built after
-    its fingerprint reads them once), else, or when the listing cannot give it, the statement's own."""
-    if connection.dialect.name == "postgresql":
+def fingerprint(connection, user, since: datetime, *, from_listing: bool = True) -> tuple:
+    """The fingerprint statement's row for `user`: on PostgreSQL and `from_listing`, computed from
+    the feed's listing (the same rows, in one snapshot; kept for this request's feed_items, so that
+    a feed built after its fingerprint reads them once), else, or when the listing cannot give it,
+    the statement's own (one row: cheaper to read than the listing when nothing is built next, as
+    for a calendar program's poll answered 304)."""
+    if from_listing and connection.dialect.name == "postgresql":
         plan = _planned(listing_statement, connection, user)[1]
         found = listed_fingerprint(_listing(connection, user, since, keep=True),
                                    lambda index, value: raw.process(plan, index, value))

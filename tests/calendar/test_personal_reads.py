@@ -150,3 +150,24 @@ def test_the_kept_sessions_stay_bounded(app, make, monkeypatch):
             summaries = [entry.summary for entry in feeds.personal_feed(reader).entries]
             assert summaries == ["Agenda", *(f"Part {hour} · Agenda" for hour in range(4))]
     assert len(personal_reads._sessions) == 2
+
+
+def test_a_poll_holding_a_copy_reads_the_one_row_aggregate(cold, client, make):
+    """A calendar program's poll (If-None-Match) is most often answered 304 without a build: its
+    fingerprint is the aggregate's one row, not the listing of every entry; a fresh fetch, which
+    builds the feed, takes it from the listing the build reads anyway."""
+    set_now(NOW)
+    reader, _first, _opening = _world(make)
+    url = f"/calendar/feed/{reader.calendar_token}.ics"
+    fresh = client.get(url)
+    db.session.expunge_all()
+    with QueryCounter(db.engine) as counter:
+        assert client.get(url, headers={"If-None-Match": fresh.headers["ETag"]}).status_code == 304
+    assert counter.count == 2 and "count(*)" in counter.statements[-1] and " AS e_v" not in counter.statements[-1]
+    with QueryCounter(db.engine) as counter:
+        stale = client.get(url, headers={"If-None-Match": '"stale"'})
+    assert stale.status_code == 200 and stale.data == fresh.data and stale.headers["ETag"] == fresh.headers["ETag"]
+    assert counter.count == 3  # the user, the aggregate, the listing (every full row held already)
+    with QueryCounter(db.engine) as counter:
+        assert client.get(url).data == fresh.data
+    assert counter.count == 2 and " AS e_v" in counter.statements[-1]
