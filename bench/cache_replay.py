@@ -189,11 +189,13 @@ def memo_sizes(app) -> dict[str, int]:
     """Bytes each per-worker store holds (tracemalloc: traced memory freed by clearing it)."""
     from app import markdown, urls
     from app.cache import fragments
-    from app.calendar import feed_entries, ics
+    from app.calendar import feed_entries, ics, personal_reads, public_reads
 
     stores = {
         "fragments": lambda: fragments.cache_for(app).clear(),
         "calendar.feed_entries": feed_entries.forget,
+        # The feeds' rows kept by row version (events: public_reads; sessions: personal_reads).
+        "calendar.kept_rows": lambda: (public_reads.forget(), personal_reads.forget()),
         "ics._vevent_bytes": ics._vevent_bytes.cache_clear,
         "markdown": lambda: (markdown._render_kept.cache_clear(), markdown.plain_text.cache_clear()),
         "urls._absolute": urls._absolute.cache_clear,

@@ -155,13 +155,16 @@ def first(connection, prepared: _Plan, compiled, statement, params: dict) -> tup
                  for value, processor in zip(row, prepared.processors, strict=True))
 
 
-def all_rows(connection, prepared: _Plan, compiled, statement, params: dict) -> list:
+def all_rows(connection, prepared: _Plan, compiled, statement, params: dict, only=None) -> list:
     """Every row of the planned statement, as lists of processed values (a feed reads hundreds of
-    rows: SQLAlchemy's rows cost about as much as the driver's fetch)."""
+    rows: SQLAlchemy's rows cost about as much as the driver's fetch). With `only` (column indexes)
+    the other columns' values are left as the driver gives them: the caller processes what it keeps
+    (`process`), not every value of every row."""
     rows, processed = _run(connection, prepared, compiled, statement, params, True)
     if processed:
         return [list(row) for row in rows]
-    processors = [(index, processor) for index, processor in enumerate(prepared.processors) if processor is not None]
+    processors = [(index, processor) for index, processor in enumerate(prepared.processors)
+                  if processor is not None and (only is None or index in only)]
     found = []
     for row in rows:
         row = list(row)
@@ -171,6 +174,14 @@ def all_rows(connection, prepared: _Plan, compiled, statement, params: dict) -> 
                 row[index] = processor(value)
         found.append(row)
     return found
+
+
+def process(prepared: _Plan, index: int, value):
+    """The value of column `index` of all_rows(only=...) processed as all_rows processes the others.
+    For columns whose processor leaves a processed value as it is (instants in UTC: app.db.UTCDateTime),
+    as a row read through SQLAlchemy after a failure comes processed already."""
+    processor = prepared.processors[index]
+    return value if processor is None or value is None else processor(value)
 
 
 def read(session, key, build, params: dict, *, every: bool = False) -> tuple:

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
 
 from app.accounts.models import User
-from app.cache import stamps
+from app.cache import raw, stamps
 from app.calendar import feed_entries, personal_reads, public_reads, rows
 from app.calendar.entries import Wording
 from app.calendar.ics import Entry
@@ -78,15 +78,19 @@ def user_by_token(token: str) -> User | None:
     if not token or len(token) > 64:
         return None
     # The change stamps ride along (app.cache.stamps.packed_column): the feed's fingerprint reads
-    # them next, and a feed request then costs this one round trip.
-    user = stamps.first_with_stamps(db.session, _token_statement, {"token": token})
-    if user is None or not user.is_active:
+    # them next, and a feed request then costs this one round trip. Plain columns on the cursor
+    # (app.cache.raw), made into a User as the signed-in request's user is (app.accounts.auth): the
+    # ORM's execute of a one-row query cost a feed more than the query, and joined the user's
+    # organisation, which no feed shows.
+    values = stamps.first_row_with_stamps(db.session, _token_statement, {"token": token})
+    if values is None:
         return None
-    return user
+    user = raw.loaded(db.session(), User, values)
+    return user if user.is_active else None
 
 
 def _token_statement():
-    return select(User).where(User.calendar_token == bindparam("token"))
+    return select(*raw.columns_by_attribute(User)).where(User.calendar_token == bindparam("token"))
 
 
 def _latest(*values: datetime | None) -> datetime | None:
@@ -94,11 +98,13 @@ def _latest(*values: datetime | None) -> datetime | None:
     return max(present) if present else None
 
 
-def personal_fingerprint(user: User, *, all_day: bool = False) -> Fingerprint:
-    """The personal feed's ETag and Last-Modified in one query (built once per shape of reader): a
+def personal_fingerprint(user: User, *, all_day: bool = False, from_listing: bool = True) -> Fingerprint:
+    """The personal feed's ETag and Last-Modified in one query (built once per shape of reader; on
+    PostgreSQL, `from_listing`, the listing of the feed's rows, which the feed's build then reuses:
+    for a request that will most likely build the feed, not for a poll that holds a copy): a
     new, cancelled or changed registration or sign-up, an edited event or session, an event leaving
     the window, a new token or a changed preference (language, time zone, waitlisted) all change it."""
-    row = personal_reads.fingerprint_row(db.session.connection(), user, now() - HISTORY)
+    row = personal_reads.fingerprint(db.session.connection(), user, now() - HISTORY, from_listing=from_listing)
     key = ("personal", user.id, user.calendar_token, bool(user.calendar_include_waitlisted), all_day)
     parts = (user.name, user.email, user.role, user.is_active, user.updated_at, user.language, user.timezone,
              tuple(row))
@@ -108,19 +114,17 @@ def personal_fingerprint(user: User, *, all_day: bool = False) -> Fingerprint:
 
 def personal_feed(user: User, *, all_day: bool = False) -> Feed:
     """Confirmed events, signed-up sessions of those events and, if the user asked for it,
-    waitlisted events (and waitlisted session sign-ups) as TENTATIVE. One read (plain rows on the
-    DBAPI cursor: no ORM object, no SQLAlchemy row is made), its events first, then its sessions."""
-    found = personal_reads.feed_rows(db.session.connection(), user, now() - HISTORY)
-    registrations, signups = personal_reads.split(found)
+    waitlisted events (and waitlisted session sign-ups) as TENTATIVE. Plain rows on the DBAPI cursor
+    (no ORM object, no SQLAlchemy row is made; on PostgreSQL the rows this worker keeps, when the
+    listing of their versions says they are current: app.calendar.personal_reads), its events first,
+    then its sessions."""
+    registrations, signups = personal_reads.feed_items(db.session.connection(), user, now() - HISTORY)
 
     words = Wording()
     key = feed_entries.wording_key(words)
     entries: list[Entry] = []
     modified = [user.updated_at]
-    start, end = personal_reads.SESSION_WIDTH, personal_reads.EVENT_END
-    for row in registrations:
-        event = rows.split(row, start)
-        registration_status, registration_updated_at = row[end], row[end + 1]
+    for event, registration_status, registration_updated_at, _registration in registrations:
         confirmed = registration_status == _CONFIRMED
         entries.append(
             feed_entries.event_entry(
@@ -134,10 +138,7 @@ def personal_feed(user: User, *, all_day: bool = False) -> Feed:
             )
         )
         modified.extend([event.updated_at, registration_updated_at])
-    for row in signups:
-        session = rows.split(row, 0, rows.SessionRow._make, start)
-        event = rows.split(row, start)
-        signup_status, signup_updated_at, registration_status = row[end:]
+    for session, event, signup_status, signup_updated_at, registration_status in signups:
         confirmed = signup_status == _SIGNED_UP and registration_status == _CONFIRMED
         entries.append(
             feed_entries.session_entry(

@@ -29,7 +29,9 @@ from app.extensions import db
 PUBLIC_LIMIT = 1000
 SHAPED = 2  # values per filter that a planned shape holds
 # Events whose full rows a worker keeps, by id: (row version, row). The same row objects are the
-# keys of app.calendar.feed_entries' memo, so keeping them here costs the dict alone.
+# keys of app.calendar.feed_entries' memo, so keeping them here costs the dict alone. The personal
+# feeds (app.calendar.personal_reads) keep their events here too: an event's row is the same for
+# every reader, and one copy serves them all.
 MAX_ROWS = 2048
 FEW = 64  # more unknown rows than this: read the feed's full rows in one statement
 
@@ -37,7 +39,7 @@ _rows: dict[int, tuple[str, rows.EventRow]] = {}
 # PostgreSQL's row version: the transaction that wrote it and where (every UPDATE writes a new
 # version at a new place, also twice in one transaction; a place is used again only once the old
 # version is gone, by a later transaction).
-_VERSION = literal_column("events.xmin::text || ':' || events.ctid::text", String)
+VERSION = literal_column("events.xmin::text || ':' || events.ctid::text", String)
 
 
 def _values(name: str, count: int, type_) -> list:
@@ -78,7 +80,7 @@ def _feed_statement(shape: tuple[int, int, int, int], versions: bool = False):
     """The feed's events (the columns an entry shows: app.calendar.rows, with `versions` each row's
     version after them), soonest first, each with the latest change as its last column (an
     uncorrelated subquery, computed once)."""
-    columns = (*rows.EVENT_COLUMNS, _VERSION) if versions else rows.EVENT_COLUMNS
+    columns = (*rows.EVENT_COLUMNS, VERSION) if versions else rows.EVENT_COLUMNS
     return (select(*columns, _latest_change()).where(*_where(shape))
             .order_by(Event.starts_at, Event.id).limit(PUBLIC_LIMIT))
 
@@ -89,7 +91,7 @@ def _feed_statement_with_versions(shape: tuple[int, int, int, int]):
 
 def _versions_statement(shape: tuple[int, int, int, int]):
     """The feed's events as (id, row version), in the feed's order, each with the latest change."""
-    return (select(Event.id, _VERSION, _latest_change()).where(*_where(shape))
+    return (select(Event.id, VERSION, _latest_change()).where(*_where(shape))
             .order_by(Event.starts_at, Event.id).limit(PUBLIC_LIMIT))
 
 
@@ -135,21 +137,28 @@ def feed_rows(key: tuple, since: datetime) -> tuple[list[rows.EventRow], datetim
             unknown.append(event_id)
     if len(unknown) > FEW:
         found = _read(_feed_statement_with_versions, key, since, every=True)
-        return [_remember(row) for row in found], (found[0][-1] if found else None)
+        return [keep(row) for row in found], (found[0][-1] if found else None)
     if unknown:  # an event unpublished since it was listed is left out, as the next listing will
-        for row in db.session.execute(select(*rows.EVENT_COLUMNS, _VERSION).where(
+        for row in db.session.execute(select(*rows.EVENT_COLUMNS, VERSION).where(
                 Event.id.in_(unknown), Event.status == EventStatus.PUBLISHED)):
-            chosen[row[0]] = _remember(row)
+            chosen[row[0]] = keep(row)
     return ([chosen[event_id] for event_id, _version, _latest in listed if event_id in chosen],
             listed[0][-1] if listed else None)
 
 
-def _remember(row) -> rows.EventRow:
-    """The EventRow of a row of EVENT_COLUMNS and its version, kept by id for the next build."""
+def keep(row, start: int = 0, version: int | None = None) -> rows.EventRow:
+    """The EventRow of a row's EVENT_COLUMNS (from `start`) and its version (the column after them,
+    or at `version`), kept by id for the next build (of this feed or of a personal one)."""
     feed_entries.make_room(_rows, MAX_ROWS)
-    event = rows.split(row, 0)
-    _rows[event.id] = (row[len(rows.EVENT_FIELDS)], event)
+    event = rows.split(row, start)
+    _rows[event.id] = (row[start + len(rows.EVENT_FIELDS) if version is None else version], event)
     return event
+
+
+def kept(event_id: int, version: str) -> rows.EventRow | None:
+    """The event's row this worker read in this row version, or None."""
+    known = _rows.get(event_id)
+    return known[1] if known is not None and known[0] == version else None
 
 
 def forget() -> None:

@@ -74,9 +74,23 @@ def _validators(response, etag: str, fingerprint: Fingerprint, public: bool):
     return response
 
 
+# The request headers that can make Werkzeug's make_conditional answer 304 (or 412) instead of the body.
+_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_RANGE")
+
+
+def conditional() -> bool:
+    """Whether the request holds a copy it may be told is current (an If-* header): a calendar
+    program's poll, most often answered 304 without building anything."""
+    environ = request.environ
+    return any(header in environ for header in _CONDITIONAL)
+
+
 def _not_modified(fingerprint: Fingerprint, etags: tuple[str, str], public: bool):
     """A 304 when the client holds the current feed, in either coding (naming the ETag it sent, so
-    that it, or a shared cache, refreshes that copy); else None."""
+    that it, or a shared cache, refreshes that copy); else None. A request with none of the headers
+    that can make a response "not modified" is not asked (two responses made and thrown away)."""
+    if not conditional():
+        return None
     for held in etags:
         response = _validators(current_app.response_class(), held, fingerprint, public)
         if response.make_conditional(request).status_code == 304:

@@ -19,6 +19,7 @@ from app.calendar.serving import (
     PERSONAL_TABLES,
     PUBLIC_TABLES,
     calendar_response,
+    conditional,
     feed_response,
     remembered,
 )
@@ -69,7 +70,8 @@ def personal_feed(token: str):
     with force_locale(_owner_language(user)):  # the feed's reader is its owner, whatever client fetches it
         fingerprint = remembered(
             ("personal", user.id, user.calendar_token, user.calendar_include_waitlisted, all_day),
-            PERSONAL_TABLES, lambda: feeds.personal_fingerprint(user, all_day=all_day))
+            PERSONAL_TABLES,
+            lambda: feeds.personal_fingerprint(user, all_day=all_day, from_listing=not conditional()))
         return feed_response(fingerprint, PERSONAL_TABLES, lambda: feeds.personal_feed(user, all_day=all_day),
                              "liaison.ics")
 

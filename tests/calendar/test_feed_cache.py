@@ -9,6 +9,7 @@ import pytest
 
 from app.accounts.services import regenerate_calendar_token, update_profile
 from app.calendar import feeds as calendar_feeds
+from app.calendar import public_reads
 from app.events import planning as event_services
 from app.extensions import db
 from app.registrations import cancelling, register
@@ -195,6 +196,9 @@ def test_an_unchanged_feed_costs_one_query_whatever_its_size(client, make, cal, 
     # The token lookup, with the change stamps in the same statement (the fingerprint computed
     # last time still holds): nothing is read row by row, nothing is built.
     assert counts[10] == counts[300] == (1, 1), counts
+    # The personal feeds above kept their events' rows in this worker, where the public feed finds
+    # them too (app.calendar.public_reads): counted here is the public feed's first read of its own.
+    public_reads.forget()
     with cal.count_queries() as public_small:
         client.get("/calendar/public.ics?kind=training")
     with cal.count_queries() as public_large:

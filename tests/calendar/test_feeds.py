@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from app.accounts.services import regenerate_calendar_token
+from app.calendar import public_reads
 from app.extensions import db
 from app.timeutil import set_now
 from tests.calendar.parsers import libical, parse_all, vobject_parse
@@ -271,6 +272,9 @@ def test_personal_feed_query_count_does_not_grow_with_its_size(client, make, cal
         counts[size] = len(statements)
     assert counts[10] == counts[500], counts
     assert counts[500] <= 6, counts
+    # The personal feeds above kept their events' rows in this worker, where the public feed finds
+    # them too (app.calendar.public_reads): counted here is the public feed's first read of its own.
+    public_reads.forget()
     with cal.count_queries() as public_small:
         client.get("/calendar/public.ics?kind=training")
     with cal.count_queries() as public_large:
