@@ -87,8 +87,6 @@ def _postgresql(dialect) -> list[str]:
     figures = ", ".join(COLUMNS[1:])
     statements = [f"""
 CREATE OR REPLACE FUNCTION {RECOUNT}(person integer) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    found_figures record;
 BEGIN
     PERFORM 1 FROM {TABLE} WHERE user_id = person FOR UPDATE;
     IF NOT FOUND THEN
@@ -104,12 +102,10 @@ BEGIN
         END IF;
     END IF;
     -- Locked: this statement's snapshot sees every transaction that recounted before.
-    SELECT * INTO found_figures FROM ({one}) AS figures;
+    UPDATE {TABLE} SET ({figures}) = ({", ".join("recounted." + name for name in COLUMNS[1:])})
+    FROM ({one}) AS recounted WHERE {TABLE}.user_id = person;
     IF NOT FOUND THEN
         DELETE FROM {TABLE} WHERE user_id = person;
-    ELSE
-        UPDATE {TABLE} SET ({figures}) = ({", ".join("found_figures." + name for name in COLUMNS[1:])})
-        WHERE user_id = person;
     END IF;
 END $$"""]
     for name, table, operation, columns, people in TRIGGERS:
