@@ -34,6 +34,7 @@ from datetime import datetime
 
 from sqlalchemy import event, func, literal_column, select, text, update
 
+from app.cache import stamps
 from app.events.models import Event, EventStatus
 from app.extensions import db
 from app.registrations.models import Registration
@@ -176,11 +177,18 @@ def drop_triggers(connection) -> None:
 def backfill(connection, at: datetime) -> int:
     """Every event's flag as at `at` and every person's tally, counted in set statements (with the
     triggers absent: a migration, a bulk load, or triggers dropped around it). Returns the tallies."""
-    connection.execute(update(Event).values(tallied_held=Event.ends_at <= at))
+    connection.execute(_flags_set(Event.ends_at <= at))
     table = ParticipationTally.__table__
     connection.execute(table.delete())
     connection.execute(table.insert().from_select(list(COLUMNS), counted(Registration.user_id.is_not(None), fence=True)))
     return connection.scalar(select(func.count()).select_from(table))
+
+
+def _flags_set(held):
+    """UPDATE events SET tallied_held = `held`, nothing else: the flag is the tallies' bookkeeping,
+    not a change of the event (its updated_at stays, and no page shows the flag, so no cached
+    page's change stamp moves either: move_flags runs the statement as noted)."""
+    return update(Event).values(tallied_held=held, updated_at=Event.updated_at)
 
 
 def move_flags(at: datetime) -> int:
@@ -189,8 +197,8 @@ def move_flags(at: datetime) -> int:
     run at the same instant finds nothing to move."""
     held = Event.ends_at <= at
     moved = db.session.execute(
-        update(Event).where(held != Event.tallied_held).values(tallied_held=held)
-        .execution_options(synchronize_session=False)
+        _flags_set(held).where(held != Event.tallied_held)
+        .execution_options(synchronize_session=False, **{stamps.NOTED: True})
     ).rowcount
     db.session.commit()
     return moved
