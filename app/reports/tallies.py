@@ -115,7 +115,7 @@ END $$"""]
                     f"        PERFORM {RECOUNT}(GREATEST(NEW.user_id, OLD.user_id));\n    END IF;")
         elif people in ("SELECT NEW.user_id", "SELECT OLD.user_id"):
             body = f"PERFORM {RECOUNT}({people.removeprefix('SELECT ')});"
-        else:  # several people: in user_id order, as every transaction locking several does
+        else:  # several people: in user_id order, so two such recounts lock them in the same order
             body = (f"FOR person IN SELECT DISTINCT user_id FROM ({people}) AS people ORDER BY user_id LOOP\n"
                     f"        PERFORM {RECOUNT}(person);\n    END LOOP;")
         statements.append(f"""

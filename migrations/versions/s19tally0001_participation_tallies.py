@@ -38,6 +38,9 @@ def upgrade():
     connection = op.get_bind()
     tallies.backfill(connection, now())
     tallies.create_triggers(connection)
+    if connection.dialect.name == "postgresql":  # the planner's statistics for the new rows, now
+        op.execute("ANALYZE events")
+        op.execute("ANALYZE participation_tallies")
 
 
 def downgrade():
