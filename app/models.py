@@ -38,6 +38,7 @@ from app.registrations.models import (  # noqa: F401
     SessionSignup,
 )
 from app.registrations.question_models import RegistrationAnswer, RegistrationQuestion  # noqa: F401
-from app.reports.models import ReportSnapshot  # noqa: F401
+from app.reports import tallies  # noqa: F401  (the triggers keeping ParticipationTally, with the tables)
+from app.reports.models import ParticipationTally, ReportSnapshot  # noqa: F401
 from app.scheduler.models import JobRun, SchedulerLease  # noqa: F401
 from app.travel.models import TravelPlan, TravelSettings  # noqa: F401

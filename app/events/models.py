@@ -159,6 +159,9 @@ class Event(TimestampMixin, db.Model):
     post_event_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Held at a facility of the roster (issue 22); its venue fields are filled from it when left empty.
     facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id", ondelete="SET NULL"), index=True)
+    # Whether the participation tallies (app.reports.tallies) count this event's registrations as held:
+    # the scheduler moves it once the event has ended; a report corrects, live, for events it lags.
+    tallied_held: Mapped[bool] = mapped_column(default=False)
 
     host_organisation: Mapped[Organisation | None] = relationship()
     facility: Mapped[Facility | None] = relationship()

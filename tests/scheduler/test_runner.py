@@ -88,7 +88,7 @@ def test_jobs_are_declared_with_fixed_ids_coalesced_never_overlapping(app):
                              "post_event", "action_digest", "coordinator_digest", "report_snapshots",
                              "needs_retention", "calendar_replies", "contribution_calls",
                              "follow_up_surveys", "assessment_reminders",
-                             "answers_retention"}
+                             "answers_retention", "participation_tallies"}
     for spec in JOBS:
         job = declared[spec.id]
         assert job.coalesce is True and job.max_instances == 1

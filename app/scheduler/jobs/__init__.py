@@ -28,6 +28,7 @@ from app.scheduler.jobs.reminders import run_reminders
 from app.scheduler.jobs.replies import run_calendar_replies
 from app.scheduler.jobs.retention import run_answers_retention, run_needs_retention
 from app.scheduler.jobs.snapshots import run_report_snapshots
+from app.scheduler.jobs.tallies import run_participation_tallies
 from app.scheduler.jobs.work import JobResult
 
 
@@ -68,4 +69,7 @@ JOBS: list[JobSpec] = [
 ]
 JOBS.append(JobSpec("assessment_reminders", run_assessment_reminders, 900,
                     _l("Remind people who have not answered an open needs assessment, 7 and 2 days before its deadline.")))
+JOBS.append(JobSpec("participation_tallies", run_participation_tallies, 300,
+                    _l("Count the registrations of events that have ended as held in the participation tallies "
+                       "the network-wide reports read.")))
 JOBS_BY_ID = {spec.id: spec for spec in JOBS}
