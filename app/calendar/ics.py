@@ -324,7 +324,7 @@ def build_calendar(
     return b"\r\n".join(chunks)
 
 
-@lru_cache(maxsize=2048)  # the public feed (941 events) with room to spare; ~8 MB at most
+@lru_cache(maxsize=1280)  # as app.calendar.feed_entries.MAX_ENTRIES (the public feed with room to spare)
 def _vevent_bytes(entry: Entry) -> tuple[bytes, bytes, tuple[str, int, int] | None]:
     """The VEVENT's folded content lines before and after its DTSTAMP (the build's own time, added
     by build_calendar), and the entry's `_zone_use` (which VTIMEZONE it needs). Remembered per

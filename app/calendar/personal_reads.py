@@ -62,8 +62,9 @@ EVENT_END = SESSION_WIDTH + len(rows.EVENT_FIELDS)
 # The versioned read's two last columns: the session's row version (NULL on an event's row), the event's.
 _SESSION_VERSION_AT, _EVENT_VERSION_AT = EVENT_END + 3, EVENT_END + 4
 SESSION_VERSION = literal_column("sessions.xmin::text || ':' || sessions.ctid::text", String)
-# Sessions whose full rows a worker keeps, by id: (row version, row), as public_reads keeps events'.
-MAX_SESSIONS = 2048
+# Sessions whose full rows a worker keeps, by id: (row version, row), as public_reads keeps events'
+# (bounded for the worker's memory: see feed_entries.MAX_ENTRIES).
+MAX_SESSIONS = 512
 _sessions: dict[int, tuple[str, rows.SessionRow]] = {}
 
 

@@ -32,7 +32,7 @@ SHAPED = 2  # values per filter that a planned shape holds
 # keys of app.calendar.feed_entries' memo, so keeping them here costs the dict alone. The personal
 # feeds (app.calendar.personal_reads) keep their events here too: an event's row is the same for
 # every reader, and one copy serves them all.
-MAX_ROWS = 2048
+MAX_ROWS = feed_entries.MAX_ENTRIES
 FEW = 64  # more unknown rows than this: read the feed's full rows in one statement
 
 _rows: dict[int, tuple[str, rows.EventRow]] = {}
