@@ -43,7 +43,7 @@ def event_entry(event, *, words: entries.Wording, key: tuple, show_online: bool,
                 all_day: bool = False, note: str | None = None) -> Entry:
     """app.calendar.entries.event_entry of a plain row (`key`: wording_key(words), once per build)."""
     memo_key = ("event", event, key, show_online, status, all_day, note)
-    entry = _memo.get(memo_key)
+    entry = found(_memo, memo_key)
     if entry is None:
         entry = _remember(memo_key, entries.event_entry(
             event, show_online=show_online, status=status, all_day=all_day, note=note, words=words))
@@ -54,7 +54,7 @@ def session_entry(session, event, *, words: entries.Wording, key: tuple, show_on
                   status: str | None = None, note: str | None = None) -> Entry:
     """app.calendar.entries.session_entry of plain rows (`key`: wording_key(words))."""
     memo_key = ("session", session, event, key, show_online, status, note)
-    entry = _memo.get(memo_key)
+    entry = found(_memo, memo_key)
     if entry is None:
         entry = _remember(memo_key, entries.session_entry(
             session, event, show_online=show_online, status=status, note=note, words=words))
@@ -67,8 +67,21 @@ def _remember(memo_key: tuple, entry: Entry) -> Entry:
     return entry
 
 
+def found(store: dict, key):
+    """`store[key]` or None, moved to the end of the store's order when found: a worker's memo is
+    kept in use order, so make_room drops the least recently used. The public feed's entries and
+    rows, used by every rebuild, then stay while the personal feeds' pass through (in insertion
+    order they were dropped as soon as enough personal ones came after them, and every public
+    rebuild after that read and wrote them all again)."""
+    value = store.pop(key, None)
+    if value is not None:
+        store[key] = value
+    return value
+
+
 def make_room(store: dict, limit: int) -> None:
-    """Drop a worker's memo's oldest entries (insertion order) until it holds fewer than `limit`."""
+    """Drop a worker's memo's least recently used entries (see `found`) until it holds fewer than
+    `limit`."""
     if len(store) >= limit:
         with _evicting:
             while len(store) >= limit:

@@ -313,7 +313,7 @@ def feed_items(connection, user, since: datetime) -> tuple[list, list]:
         if row[_SESSION_ID] is None:
             events.append((event, *own))
             continue
-        known = _sessions.get(row[_SESSION_ID])
+        known = feed_entries.found(_sessions, row[_SESSION_ID])
         if known is None or known[0] != row[_SESSION_VERSION]:
             break
         sessions.append((known[1], event, *own))

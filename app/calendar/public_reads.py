@@ -130,7 +130,7 @@ def feed_rows(key: tuple, since: datetime) -> tuple[list[rows.EventRow], datetim
     chosen: dict[int, rows.EventRow] = {}
     unknown = []
     for event_id, version, _latest in listed:
-        known = _rows.get(event_id)
+        known = feed_entries.found(_rows, event_id)
         if known is not None and known[0] == version:
             chosen[event_id] = known[1]
         else:
@@ -157,7 +157,7 @@ def keep(row, start: int = 0, version: int | None = None) -> rows.EventRow:
 
 def kept(event_id: int, version: str) -> rows.EventRow | None:
     """The event's row this worker read in this row version, or None."""
-    known = _rows.get(event_id)
+    known = feed_entries.found(_rows, event_id)
     return known[1] if known is not None and known[0] == version else None
 
 

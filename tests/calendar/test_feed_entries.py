@@ -69,3 +69,15 @@ def test_the_memo_stays_bounded(app, make, monkeypatch):
     with app.test_request_context("/"):
         assert len(_public()) == 5
     assert len(feed_entries._memo) <= 3
+
+
+def test_the_memo_drops_the_least_recently_used_first():
+    # The public feed's entries, found by every rebuild, stay while personal feeds' pass through.
+    store: dict = {}
+    for key in ("public", "personal 1", "personal 2"):
+        store[key] = key.upper()
+    assert feed_entries.found(store, "public") == "PUBLIC"
+    assert feed_entries.found(store, "absent") is None
+    feed_entries.make_room(store, 3)
+    store["personal 3"] = "PERSONAL 3"
+    assert list(store) == ["personal 2", "public", "personal 3"]
