@@ -75,7 +75,8 @@ def _validators(response, etag: str, fingerprint: Fingerprint, public: bool):
 
 
 # The request headers that can make Werkzeug's make_conditional answer 304 (or 412) instead of the body.
-_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_RANGE")
+_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
+                "HTTP_IF_RANGE")
 
 
 def conditional() -> bool:
