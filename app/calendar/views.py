@@ -62,16 +62,20 @@ def _owner_language(user) -> str:
 
 
 @bp.get("/calendar/feed/<token>.ics")
+@stamps.not_read_by
 def personal_feed(token: str):
+    """A personal feed's fingerprint is computed on every request (one statement), not kept in the
+    shared cache: it was kept under the stamps of PERSONAL_TABLES, which any registration anywhere in
+    the network moves, so a calendar client polling every quarter of an hour found it again only
+    when nobody had registered for anything in between. On the mixed traffic it was found for 12% of
+    the polls, and each request paid for the stamps, the lookup and the store (1.74 ms of server
+    time against 1.42 with the cache off). The body is still kept by its fingerprint (feed_body)."""
     user = user_by_token(token)
     if user is None:
         abort(404)
     all_day = _wants_all_day()
     with force_locale(_owner_language(user)):  # the feed's reader is its owner, whatever client fetches it
-        fingerprint = remembered(
-            ("personal", user.id, user.calendar_token, user.calendar_include_waitlisted, all_day),
-            PERSONAL_TABLES,
-            lambda: feeds.personal_fingerprint(user, all_day=all_day, from_listing=not conditional()))
+        fingerprint = feeds.personal_fingerprint(user, all_day=all_day, from_listing=not conditional())
         return feed_response(fingerprint, PERSONAL_TABLES, lambda: feeds.personal_feed(user, all_day=all_day),
                              "liaison.ics")
 
