@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from app.jinja_env import GlobalsEnvironment
 from app.memory import return_large_allocations
 from config import Config, ProductionConfig, config_from_env
 
@@ -21,6 +22,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
         static_folder="static",
         instance_path=os.environ.get("LIAISON_INSTANCE_DIR", str(ROOT / "instance")),
     )
+    app.jinja_environment = GlobalsEnvironment  # before anything makes app.jinja_env (app.jinja_env)
     _configure(app, config or config_from_env(), overrides)
     return_large_allocations()
 

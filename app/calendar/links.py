@@ -88,7 +88,11 @@ def google_calendar_url(event, public: tuple[str, str] | None = None) -> str:
 
 def outlook_url(event, office365: bool = False, public: tuple[str, str] | None = None) -> str:
     """Outlook on the web's compose deep link (outlook.live.com, or outlook.office.com for work)."""
-    host = "outlook.office.com" if office365 else "outlook.live.com"
+    return outlook_link(outlook_query(event, public), office365)
+
+
+def outlook_query(event, public: tuple[str, str] | None = None) -> str:
+    """The query of `outlook_url`: the same for both hosts, so a page showing both encodes it once."""
     details, location = public or public_facts(event)
     params = {
         "path": "/calendar/action/compose",
@@ -99,7 +103,13 @@ def outlook_url(event, office365: bool = False, public: tuple[str, str] | None =
         "body": details,
         "location": location,
     }
-    return f"https://{host}/calendar/0/deeplink/compose?" + urlencode(params)
+    return urlencode(params)
+
+
+def outlook_link(query: str, office365: bool = False) -> str:
+    """`outlook_url` of its `outlook_query`."""
+    host = "outlook.office.com" if office365 else "outlook.live.com"
+    return f"https://{host}/calendar/0/deeplink/compose?" + query
 
 
 def public_location(event, full_place: str | None = None, *, online: str | None = None) -> str:

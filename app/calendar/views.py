@@ -153,12 +153,13 @@ def calendar_links(event: Event, has_sessions: bool | None = None) -> dict:
     """What templates/calendar/_event_links.html shows for an event (`has_sessions`: whether it has
     an agenda, when the page knows it already)."""
     public = links.public_facts(event)
+    outlook = links.outlook_query(event, public)  # one query for both Outlook hosts
     return {
         "ics": url_for("calendar.event_ics", event_id=event.id),
         "ics_sessions": url_for("calendar.event_ics", event_id=event.id, sessions=1),
         "google": links.google_calendar_url(event, public),
-        "outlook": links.outlook_url(event, public=public),
-        "office365": links.outlook_url(event, office365=True, public=public),
+        "outlook": links.outlook_link(outlook),
+        "office365": links.outlook_link(outlook, office365=True),
         "has_sessions": bool(event.sessions) if has_sessions is None else has_sessions,
     }
 

@@ -89,5 +89,7 @@ def test_event_page_shows_download_google_outlook_and_subscribe_links(make, logi
     outlook_query = parse_qs(urlsplit(outlook.replace("&amp;", "&")).query)
     assert outlook_query["subject"] == ["Study visit; Europol"]
     assert outlook_query["startdt"] == [event.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ")]
+    office365 = next(part for part in html.split('"') if part.startswith("https://outlook.office.com/"))
+    assert office365.split("?", 1) == ["https://outlook.office.com/calendar/0/deeplink/compose", outlook.split("?", 1)[1]]
     assert "meet.example.org/secret" not in google + outlook  # web links carry public facts only
     assert 'data-testid="calendar-links"' in client.get(f"/events/{event.id}").get_data(as_text=True)
