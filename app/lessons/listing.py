@@ -19,34 +19,22 @@ from sqlalchemy import (
     and_,
     bindparam,
     cast,
-    exists,
     func,
     literal,
-    literal_column,
     null,
-    or_,
     select,
     union_all,
 )
-from sqlalchemy.sql import visitors
-from sqlalchemy.sql.elements import BindParameter
 
 from app.accounts.models import User
 from app.cache import raw
 from app.events.models import Event
 from app.extensions import db
+from app.lessons.bound_rule import bound_rule, constants_written
 from app.lessons.choices import ProjectChoice, ThemeChoice, choices_from_ranked, ranked_choice_parts
 from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus, lesson_themes
 from app.lessons.search import LibraryFilter, apply_filters, filter_values, fulltext_query
-from app.lessons.visibility import (
-    bound_viewer,
-    fact_parts,
-    facts_clause,
-    is_coordinator,
-    marked_at,
-    viewer_parameters,
-    visible_lessons_clause,
-)
+from app.lessons.visibility import is_coordinator, viewer_parameters, visible_lessons_clause
 from app.roles import is_signed_in
 
 
@@ -89,60 +77,6 @@ class LibraryCounts:
     entries: list[ListedEntry] = field(default_factory=list)
     themes: list[ThemeChoice] = field(default_factory=list)  # the filters' choices (with_choices)
     projects: list[ProjectChoice] = field(default_factory=list)
-
-
-class _FactRows:
-    """The lists of event ids of app.lessons.visibility.facts_clause read from the viewer's facts
-    in the statement itself (`facts`: a CTE of fact_parts of the bound viewer, rows (fact, event id,
-    user id, since), as facts_from_rows reads them), so that every viewer of a shape shares one
-    statement and PostgreSQL one plan: each list a hashed sub-plan over the few rows of facts."""
-
-    def __init__(self, facts, viewer_id):
-        fact, user_id, since = facts.c.fact, facts.c.user_id, facts.c.since
-        self.facts = facts
-        # The viewer's later appointments alone, read once (few rows).
-        self.appointed = (select(facts.c.event_id, facts.c.since).where(fact == "k", since.is_not(None))
-                          .cte("appointed").prefix_with("MATERIALIZED", dialect="postgresql"))
-        self.conditions = {
-            "hidden": fact == "h",
-            "organised": fact.in_(("c", "k")),
-            "strict": fact.in_(("a", "g")),
-            "amber": fact.in_(("a", "g", "c", "k")),
-            "attended": and_(fact.in_(("a", "g")), user_id == viewer_id),
-            # Created, or co-organised since an unknown time (as from the start).
-            "from_start": or_(fact == "c", and_(fact == "k", since.is_(None))),
-        }
-
-    def _ids(self, name: str):
-        return select(self.facts.c.event_id).where(self.conditions[name])
-
-    def event_in(self, name: str):
-        return Lesson.event_id.in_(self._ids(name))
-
-    def event_not_in(self, name: str):
-        return Lesson.event_id.not_in(self._ids(name))
-
-    def awaiting_candidates(self, viewer_id):
-        """The ids of a superset of the submitted entries a viewer who is no coordinator may see: their
-        own, and those of the events they organise (the rule lets no one else see an entry under
-        review: app.lessons.visibility._visible_if). ANDed with the rule, the awaiting figure reads
-        these few entries through the indexes instead of every submitted one (~3,000 on the bench)."""
-        candidate = Lesson.__table__.alias("candidate")
-        return Lesson.id.in_(union_all(
-            select(candidate.c.id).where(candidate.c.author_id == viewer_id),
-            select(candidate.c.id).join(self.facts, self.facts.c.event_id == candidate.c.event_id)
-            .where(self.conditions["organised"], candidate.c.status == LessonStatus.SUBMITTED),
-        ))
-
-    def organiser_when_marked(self):
-        """Created or co-organised from the start; co-organised later, for entries marked since (the
-        appointment's time from the viewer's few later appointments, read once: a correlated
-        sub-query over every fact was costed per entry, and PostgreSQL compiled the plain library's
-        plan with JIT, ~0.5 s)."""
-        appointed = self.appointed
-        appointed_before = select(appointed.c.event_id).where(appointed.c.event_id == Lesson.event_id,
-                                                              appointed.c.since <= marked_at())
-        return or_(self.event_in("from_start"), exists(appointed_before))
 
 
 # Columns a UNION part that lists no entry fills with NULLs (id, title, tlp, created_at, event id and
@@ -216,32 +150,14 @@ def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_vis
 _FILTER_FIELDS = tuple(name for name in LibraryFilter.__dataclass_fields__ if name not in ("q", "statuses"))
 
 
-def _constants_written(statement, dialect):
-    """`statement` with the values it holds itself (statuses, markings, fact tags: the same for every
-    viewer of a shape) written into its text instead of sent as parameters: PostgreSQL then costs
-    its generic plan as well as a custom one (a parameter's status = $n was costed as an average
-    status, the hidden drafts' scan ~5× too dear) and keeps it, instead of planning the statement
-    anew at every run (~0.8 ms of its ~3 ms for a search of a few hundred entries)."""
-    def written(element):
-        if isinstance(element, BindParameter) and element.unique and element.callable is None \
-                and element.value is not None:
-            rendered = element.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
-            return literal_column(str(rendered), element.type)
-        return None
-    return visitors.replacement_traverse(statement, {}, written)
-
-
 @functools.lru_cache(maxsize=256)
 def _bound_statement(role, has_organisation: bool, filters: frozenset[str], paged: bool, awaiting: bool,
                      choices: bool, dialect):
     """_counts_statement for every viewer and filter of one shape (`filters`: the names of the
-    filters set, "q" for words to search), the viewer's facts read in it (_FactRows), its values
+    filters set, "q" for words to search), the viewer's facts read in it (app.lessons.bound_rule), its values
     parameters: `viewer_id`, `viewer_organisation_id`, `filter_<name>`, `fulltext_query`,
-    `page_limit` and `page_offset`; its constants written in it (_constants_written)."""
-    viewer = bound_viewer(role, has_organisation)
-    facts = union_all(*fact_parts(viewer)).cte("facts")
-    rows = _FactRows(facts, viewer.id)
-    visible = facts_clause(viewer.id, is_coordinator(viewer), rows)
+    `page_limit` and `page_offset`; its constants written in it (constants_written)."""
+    viewer, rows, visible = bound_rule(role, has_organisation)
     awaiting_visible = None
     if awaiting:
         awaiting_visible = visible if is_coordinator(viewer) else and_(rows.awaiting_candidates(viewer.id), visible)
@@ -249,7 +165,7 @@ def _bound_statement(role, has_organisation: bool, filters: frozenset[str], page
     shape = SimpleNamespace(**{name: name in filters for name in _FILTER_FIELDS}, statuses=(),
                             q="x" if "q" in filters else "")
     page = (bindparam("page_limit", type_=Integer), bindparam("page_offset", type_=Integer)) if paged else None
-    return _constants_written(_counts_statement(None, shape, visible, lambda name: bindparam(f"filter_{name}"),
+    return constants_written(_counts_statement(None, shape, visible, lambda name: bindparam(f"filter_{name}"),
                                                 page, awaiting_visible, choices), dialect)
 
 

@@ -139,7 +139,7 @@ def test_viewers_sharing_the_library_statement_each_see_their_own_entries(app, l
 
 
 def test_search_statement_is_one_text_for_every_viewer_of_a_role(app, login, make):
-    """The search statement reads the viewer's facts itself (app.lessons.listing._FactRows): two
+    """The search statement reads the viewer's facts itself (app.lessons.bound_rule.FactRows): two
     members with different attended events send the same text, without their lists of event ids, so
     PostgreSQL plans it once (psycopg prepares a statement run 5 times) instead of for each viewer."""
     (first, second), _entries = _attended_world(make)
@@ -155,7 +155,7 @@ def test_search_statement_is_one_text_for_every_viewer_of_a_role(app, login, mak
 
 def test_search_statement_sends_only_the_viewer_filters_words_and_page(app, login, make):
     """The statement's own constants (statuses, markings, the facts' tags) are written in its text, not
-    sent as parameters (app.lessons.listing._constants_written): PostgreSQL costs the generic plan of
+    sent as parameters (app.lessons.bound_rule.constants_written): PostgreSQL costs the generic plan of
     the prepared statement as well as a custom one and keeps it, instead of planning every run."""
     from sqlalchemy import event
 
