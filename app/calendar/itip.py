@@ -280,9 +280,14 @@ def queue_session_update(session) -> None:
                  .where(Registration.event_id == event.id, Registration.user_id == SessionSignup.user_id,
                         Registration.status == RegistrationStatus.CONFIRMED)
                  .exists())
-    for signup in _signups(
-        SessionSignup.session_id == session.id, SessionSignup.status == SessionSignupStatus.CONFIRMED, confirmed
-    ):
+    # The session is the caller's: the sign-ups are read without joining it or loading it with each
+    # row (_signups' join made the planner weigh four tables, ~1 ms of planning for a few rows).
+    for signup in db.session.scalars(
+        select(SessionSignup).options(joinedload(SessionSignup.user))
+        .where(SessionSignup.session_id == session.id, SessionSignup.status == SessionSignupStatus.CONFIRMED,
+               confirmed)
+        .order_by(SessionSignup.id)
+    ).all():
         kind = "session_invitation" if signup.sequence_sent is None else "session_update"
         _session_message(signup, session, event, kind=kind, method="REQUEST")
 

@@ -17,7 +17,7 @@ from app.events import signals
 from app.events.errors import EventError, rolls_back_on_error
 from app.events.facility_place import fill_session_place
 from app.events.models import Event, Session, SessionKind, SessionSpeaker
-from app.events.queries import users_by_ids
+from app.events.queries import user_ids_by_name
 from app.extensions import db
 from app.i18n import format_pattern
 from app.templating import format_local
@@ -91,7 +91,7 @@ def _check_session(event: Event, values: dict, item: Session | None = None) -> N
 
 def _set_speakers(item: Session, user_ids, external_text: str | None) -> list:
     role = "trainer" if item.kind == SessionKind.TRAINING else "speaker"
-    speakers = [SessionSpeaker(user_id=u.id, role=role) for u in users_by_ids(user_ids)]
+    speakers = [SessionSpeaker(user_id=user_id, role=role) for user_id in user_ids_by_name(user_ids)]
     speakers += [
         SessionSpeaker(external_name=name, external_organisation=org, role=role)
         for name, org in parse_external_speakers(external_text)

@@ -289,6 +289,34 @@ def test_session_update_skips_waitlisted_and_unconfirmed_participants(app, make)
     assert outbox() == []
 
 
+def test_session_update_reads_the_signups_in_one_statement_without_the_session(app, make):
+    """The caller holds the session: its sign-ups are read with their users in one SELECT that neither
+    joins nor reloads the sessions table, and every confirmed participant signed up gets the update."""
+    from sqlalchemy import event as sa_event
+
+    event = _event(make)
+    session = make.session(event)
+    people = [make.user() for _ in range(3)]
+    for person in people:
+        register(event, person)
+        signup(session, person)
+    db.session.commit()
+    seen = []
+
+    def note(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        itip.queue_session_update(session)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", note)
+    (statement,) = [s for s in seen if "session_signups" in s]
+    assert " sessions" not in statement.replace("session_signups", "")
+    assert [m.recipient_user_id for m in outbox()] == [p.id for p in people]
+
+
 def test_invitation_also_brings_sessions_signed_up_before_confirmation(app, make):
     event = _event(make)
     user = make.user()
