@@ -166,7 +166,7 @@ def _bound_statement(role, has_organisation: bool, filters: frozenset[str], page
                             q="x" if "q" in filters else "")
     page = (bindparam("page_limit", type_=Integer), bindparam("page_offset", type_=Integer)) if paged else None
     return constants_written(_counts_statement(None, shape, visible, lambda name: bindparam(f"filter_{name}"),
-                                                page, awaiting_visible, choices), dialect)
+                                               page, awaiting_visible, choices), dialect)
 
 
 def _bound(user, f: LibraryFilter, page, awaiting: bool, choices: bool):
