@@ -345,23 +345,29 @@ def session_of(event: Event, session_id: int, *, with_speakers: bool = False) ->
     return item if item is not None and item.event_id == event.id else None
 
 
-def users_by_ids(ids) -> list[User]:
-    ids = {int(i) for i in ids or () if i}
+def _ids(ids) -> set[int]:
+    """The ids a form or a list gave, as integers, the empty ones left out."""
+    return {int(i) for i in ids or () if i}
+
+
+def _users_by_name(what, ids) -> list:
+    ids = _ids(ids)
     if not ids:
         return []
-    return list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name)))
+    return list(db.session.scalars(select(what).where(User.id.in_(ids)).order_by(User.name)))
+
+
+def users_by_ids(ids) -> list[User]:
+    return _users_by_name(User, ids)
 
 
 def user_ids_by_name(ids) -> list[int]:
     """users_by_ids' ids, in its order, without building the users (a session's speakers keep ids only)."""
-    ids = {int(i) for i in ids or () if i}
-    if not ids:
-        return []
-    return list(db.session.scalars(select(User.id).where(User.id.in_(ids)).order_by(User.name)))
+    return _users_by_name(User.id, ids)
 
 
 def rows_by_ids(model, ids) -> list:
-    ids = {int(i) for i in ids or () if i}
+    ids = _ids(ids)
     if not ids:
         return []
     return list(db.session.scalars(select(model).where(model.id.in_(ids))))
