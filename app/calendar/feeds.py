@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func, select
 
 from app.accounts.models import User
 from app.cache import raw, stamps
-from app.calendar import feed_entries, personal_reads, public_reads, rows
+from app.calendar import feed_entries, personal_polls, personal_reads, public_reads, rows
 from app.calendar.entries import Wording
 from app.calendar.ics import Entry
 from app.events.access import managed_clause, visible_clause
@@ -73,9 +73,13 @@ def _aggregate(query, *columns):
     return query.with_only_columns(func.count(), *columns).subquery()
 
 
+def _may_be_a_token(token: str) -> bool:
+    return bool(token) and len(token) <= 64
+
+
 def user_by_token(token: str) -> User | None:
     """The active user owning this feed token, or None (a revoked token matches nobody)."""
-    if not token or len(token) > 64:
+    if not _may_be_a_token(token):
         return None
     # The change stamps ride along (app.cache.stamps.packed_column): the feed's fingerprint reads
     # them next, and a feed request then costs this one round trip. Plain columns on the cursor
@@ -105,6 +109,41 @@ def personal_fingerprint(user: User, *, all_day: bool = False, from_listing: boo
     new, cancelled or changed registration or sign-up, an edited event or session, an event leaving
     the window, a new token or a changed preference (language, time zone, waitlisted) all change it."""
     row = personal_reads.fingerprint(db.session.connection(), user, now() - HISTORY, from_listing=from_listing)
+    return _personal_fingerprint(user, row, all_day)
+
+
+def personal_by_token(token: str, *, all_day: bool = False,
+                      from_listing: bool = True) -> tuple[User, Fingerprint] | None:
+    """(the active user owning this feed token, their personal feed's fingerprint), or None: as
+    user_by_token, then personal_fingerprint, in one statement when the fingerprint is the one-row
+    aggregate (a calendar program's poll, answered 304 most often): the user's row and the aggregate
+    for the reader found by the token (personal_polls.by_token_statement), of the shape the owner had
+    at their last poll in this worker (the usual one the first time). When the owner turns out to
+    be of another shape (a coordinator; one who asked for waitlisted events), or the fingerprint
+    comes from the feed's listing, it is read on its own after the user, as before."""
+    if not _may_be_a_token(token):
+        return None
+    connection = db.session.connection()
+    if personal_reads.from_the_listing(connection, from_listing):
+        user = user_by_token(token)
+        return None if user is None else (user, personal_fingerprint(user, all_day=all_day))
+    since = now() - HISTORY
+    guessed = personal_polls.guessed_shape(token)
+    values = stamps.first_row_with_stamps(db.session, personal_polls.by_token_build(guessed),
+                                          {"token": token, "since": since})
+    if values is None:
+        return None
+    row = tuple(values.pop(label) for label in personal_polls.FINGERPRINT_LABELS)
+    user = raw.loaded(db.session(), User, values)
+    if not user.is_active:
+        return None
+    if not personal_polls.guessed_right(token, guessed, user):
+        row = personal_reads.fingerprint_row(connection, user, since)
+    return user, _personal_fingerprint(user, row, all_day)
+
+
+def _personal_fingerprint(user: User, row: tuple, all_day: bool) -> Fingerprint:
+    """The personal feed's Fingerprint of the fingerprint statement's `row` for `user`."""
     key = ("personal", user.id, user.calendar_token, bool(user.calendar_include_waitlisted), all_day)
     parts = (user.name, user.email, user.role, user.is_active, user.updated_at, user.language, user.timezone,
              tuple(row))

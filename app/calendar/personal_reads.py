@@ -77,11 +77,11 @@ def params(user, since: datetime) -> dict:
     return {reader.READER_ID: user.id, "since": since}
 
 
-def _queries(signed_in: bool, role, waitlisted: bool):
+def _queries(signed_in: bool, role, waitlisted: bool, reader_id=reader.READER):
     """(registrations, session sign-up rows, the reader's sign-ups) the personal feed selects,
-    unordered and unlimited, for the reader `params` binds."""
+    unordered and unlimited, for the reader `params` binds (or whose id `reader_id` gives)."""
     since = bindparam("since", type_=Event.ends_at.type)
-    viewer = reader.stand_in(signed_in, role)
+    viewer = reader.stand_in(signed_in, role, reader_id)
     statuses = [RegistrationStatus.CONFIRMED]
     signup_statuses = [SessionSignupStatus.CONFIRMED]
     if waitlisted:
@@ -123,23 +123,29 @@ def _queries(signed_in: bool, role, waitlisted: bool):
 def fingerprint_statement(*shape):
     """count(*), latest changes and sums of ids and sequences over the feed's events and its sign-up
     rows, and the reader's latest registration and sign-up change of any status."""
-    registrations, signups, mine = _queries(*shape)
+    return fingerprint_select(shape, reader.READER)
+
+
+def fingerprint_select(shape: tuple, reader_id):
+    """fingerprint_statement for the reader whose id `reader_id` gives (a bound parameter or an
+    expression)."""
+    registrations, signups, mine = _queries(*shape, reader_id)
     ours = registrations.with_only_columns(
         func.count(), func.max(Event.updated_at), func.max(Registration.updated_at), func.sum(Event.id),
         func.sum(Event.sequence)).subquery()
     theirs = signups.with_only_columns(
         func.count(), func.max(Session.updated_at), func.max(Event.updated_at), func.max(mine.c.updated_at),
         func.max(Registration.updated_at), func.sum(Session.id), func.sum(Session.sequence)).subquery()
-    return select(*ours.c, *theirs.c, *_any_changes()).select_from(ours).join(theirs, true())
+    return select(*ours.c, *theirs.c, *_any_changes(reader_id)).select_from(ours).join(theirs, true())
 
 
-def _any_changes() -> tuple:
+def _any_changes(reader_id=reader.READER) -> tuple:
     """The reader's latest registration and sign-up change of any status: registrations and sign-ups
     that were cancelled also change the feed (an entry disappears)."""
     any_registration = select(func.max(Registration.updated_at)).where(
-        Registration.user_id == reader.READER).scalar_subquery()
+        Registration.user_id == reader_id).scalar_subquery()
     any_signup = select(func.max(SessionSignup.updated_at)).where(
-        SessionSignup.user_id == reader.READER).scalar_subquery()
+        SessionSignup.user_id == reader_id).scalar_subquery()
     return any_registration, any_signup
 
 
@@ -237,13 +243,19 @@ def fingerprint(connection, user, since: datetime, *, from_listing: bool = True)
     a feed built after its fingerprint reads them once), else, or when the listing cannot give it,
     the statement's own (one row: cheaper to read than the listing when nothing is built next, as
     for a calendar program's poll answered 304)."""
-    if from_listing and connection.dialect.name == "postgresql":
+    if from_the_listing(connection, from_listing):
         plan = _planned(listing_statement, connection, user)[1]
         found = listed_fingerprint(_listing(connection, user, since, keep=True),
                                    lambda index, value: raw.process(plan, index, value))
         if found is not None:
             return found
     return fingerprint_row(connection, user, since)
+
+
+def from_the_listing(connection, from_listing: bool) -> bool:
+    """Whether `fingerprint` computes the fingerprint from the feed's listing (then read by the feed's
+    build as well), rather than run the one-row aggregate."""
+    return from_listing and connection.dialect.name == "postgresql"
 
 
 def _listing(connection, user, since: datetime, keep: bool = False) -> list:

@@ -18,8 +18,10 @@ def shape(user) -> tuple[bool, object]:
     return signed_in, user.role if signed_in else None
 
 
-def stand_in(signed_in: bool, role) -> BoundUser:
-    return BoundUser(signed_in, role, READER)
+def stand_in(signed_in: bool, role, reader_id=READER) -> BoundUser:
+    """The reader of that shape, its id `reader_id`: the bound READER, or an expression (a subquery
+    finding the reader in the same statement: app.calendar.personal_polls.by_token_statement)."""
+    return BoundUser(signed_in, role, reader_id)
 
 
 def params(user) -> dict:
