@@ -148,16 +148,17 @@ DETAIL_TABLES = ("events", "sessions", "session_speakers", "users", "organisatio
 
 
 def _lesson_entries(event):
-    """The event's lessons box (the lessons capability), as this viewer may see it. Anonymous
-    visitors all see the same box (the public entries, no button: not a matter of the clock), kept
-    until an entry, the event or its organisers change. A signed-in viewer's box is built on each
-    request: it depends on who they are (their entries' visibility, whether they may record one yet)
-    and, per person, was found about once in ten builds."""
+    """The event's lessons box (the lessons capability) for anonymous visitors, who all see the same
+    box (the public entries, no button: not a matter of the clock), kept until an entry, the event
+    or its organisers change; None for a signed-in viewer, whose box the page asks of the lessons
+    package (its template global event_lessons_box): it depends on who they are (their entries'
+    visibility, whether they may record one yet) and, per person, was found about once in ten
+    builds in the cache; the lessons package keeps the one box most viewers see."""
     def build() -> str:
         return render_template("lessons/_event_entries.html", event=event)
 
     if is_signed_in(current_user):
-        return Markup(build())
+        return None
     return fragments.cached("events.lesson_entries", (event.id, ("public",)), LESSON_BOX_TABLES, build,
                             scope=event.id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from flask import render_template
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -14,6 +15,7 @@ from app.lessons import notices, queries
 from app.lessons.permissions import may_record
 from app.lessons.summaries.compile import day_label
 from app.lessons.views import bp
+from app.roles import is_signed_in
 
 EVENT_PAGE_LIMIT = 10
 
@@ -29,6 +31,36 @@ def event_lesson_entries(event) -> dict:
         "can_record": can_record,
         "can_wrap_up": event_access.is_organiser_of(current_user, event),
     }
+
+
+@bp.app_template_global()
+def event_lessons_box(event) -> Markup:
+    """The event page's lessons box (templates/lessons/_event_entries.html) for a signed-in viewer.
+    On most event pages it is the same markup for every signed-in viewer in a language: the event
+    has no entry they may see (an upcoming event has none: its page read so with the event), and
+    they may not record one (may_record) nor wrap the event up (not its organiser). That box is
+    rendered once per language and kept (bounded: one per language); any other is rendered for
+    its viewer. The same questions, asked the same way, decide it: nothing more is read."""
+    lesson_data = event_lesson_entries(event)
+    if (lesson_data["total"] or lesson_data["can_record"] or lesson_data["can_wrap_up"]
+            or not is_signed_in(current_user)):
+        return _event_box(event, lesson_data)
+    language = current_language()
+    box = _empty_boxes.get(language)
+    if box is None:
+        if len(_empty_boxes) >= MAX_EMPTY_BOXES:
+            _empty_boxes.clear()
+        box = _empty_boxes[language] = _event_box(event, lesson_data)
+    return box
+
+
+# The empty box for a signed-in viewer, by language (event_lessons_box); a few languages only.
+MAX_EMPTY_BOXES = 32
+_empty_boxes: dict[str, Markup] = {}
+
+
+def _event_box(event, lesson_data: dict) -> Markup:
+    return Markup(render_template("lessons/_event_entries.html", event=event, lesson_data=lesson_data))
 
 
 @bp.app_template_global("entry_reference")
