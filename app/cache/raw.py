@@ -204,16 +204,22 @@ def row_class(keys: tuple[str, ...]):
 
 def columns_by_attribute(model, *deferred) -> list:
     """`model`'s columns as its ORM loads them by default (and these deferred ones), each labelled
-    with its attribute's name: a statement whose row `loaded` makes into an instance."""
+    with its attribute's name: a statement whose row `loaded` makes into an instance. `model` may be
+    an alias of the class (sqlalchemy.orm.aliased): its alias's columns, as the same labels."""
     wanted = {attribute.key for attribute in deferred}
-    return [prop.expression.label(prop.key) for prop in inspect(model).column_attrs
+    info = inspect(model)
+    if info.is_aliased_class:
+        return [getattr(model, prop.key).label(prop.key) for prop in info.mapper.column_attrs
+                if not prop.deferred or prop.key in wanted]
+    return [prop.expression.label(prop.key) for prop in info.column_attrs
             if not prop.deferred or prop.key in wanted]
 
 
-def loaded_from_row(session, model, plan: _Plan, row, width: int):
-    """`loaded` of the first `width` columns of a read's row (`columns_by_attribute(model)` first in
-    its statement), or None when they are empty (an outer join that found no row)."""
-    values = dict(zip(plan.keys[:width], row[:width], strict=True))
+def loaded_from_row(session, model, plan: _Plan, row, width: int, start: int = 0):
+    """`loaded` of the `width` columns of a read's row from `start` (`columns_by_attribute(model)`
+    there in its statement), or None when they are empty (an outer join that found no row)."""
+    end = start + width
+    values = dict(zip(plan.keys[start:end], row[start:end], strict=True))
     return None if values["id"] is None else loaded(session, model, values)
 
 

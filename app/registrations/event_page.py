@@ -8,6 +8,7 @@ import functools
 
 from flask_babel import ngettext
 from sqlalchemy import and_, bindparam, exists, func, select, true
+from sqlalchemy.orm import aliased
 
 from app.cache import fragments, raw
 from app.events import page_facts
@@ -61,21 +62,37 @@ def page_context(event: Event, *, user, **_kwargs) -> dict:
 
 
 def _viewer_facts(user, event: Event) -> tuple[Registration | None, int | None, tuple | None]:
-    """In one statement: the user's registration to the event (any status, or None), the id of an
-    open invitation to it (or None) and, for its organisers, the counts of the registration box's
-    organisers' line (box.tally_values; None for others). (None, None, None) for a visitor. The
-    user's sign-ups to the event's sessions ride along, kept for the box (box.note_viewer_signups)."""
+    """The user's registration to the event (any status, or None), the id of an open invitation to
+    it (or None) and, for its organisers, the counts of the registration box's organisers' line
+    (box.tally_values; None for others). (None, None, None) for a visitor. The user's sign-ups to
+    the event's sessions ride along, kept for the box (box.note_viewer_signups). The event page
+    reads them with the event (VIEWER: events.page_facts), an organiser's counts on their own;
+    elsewhere all in one statement."""
     if not is_signed_in(user):
         return None, None, None
     organiser = is_organiser_of(user, event)  # known already (events.page_facts)
-    row, plan = raw.read(db.session, (_viewer_statement, organiser), lambda: _viewer_statement(organiser),
-                         {"event_id": event.id, "user_id": user.id, "email": user.email})  # app.cache.raw
-    if row is None:
-        return None, None, None
+    kept = page_facts.viewer_known(event.id, user.id, VIEWER)
+    if kept is page_facts.UNKNOWN:
+        row, plan = raw.read(db.session, (_viewer_statement, organiser), lambda: _viewer_statement(organiser),
+                             {"event_id": event.id, "user_id": user.id, "email": user.email})  # app.cache.raw
+        if row is None:
+            return None, None, None
+        tally = tally_values(dict(zip(plan.keys, row, strict=True))) if organiser else None
+        start = 0
+    else:
+        plan, row, start = kept
+        tally = _tally(event.id) if organiser else None
     width = len(_registration_columns())
-    mine = raw.loaded_from_row(db.session(), Registration, plan, row, width)  # None: not registered
-    note_viewer_signups(event.id, row[width + 1])
-    return mine, row[width], tally_values(dict(zip(plan.keys, row, strict=True))) if organiser else None
+    mine = raw.loaded_from_row(db.session(), Registration, plan, row, width, start)  # None: not registered
+    note_viewer_signups(event.id, row[start + width + 1])
+    return mine, row[start + width], tally
+
+
+def _tally(event_id: int) -> tuple[dict, int]:
+    """The organisers' line's counts (box.status_tally) on their own."""
+    row, plan = raw.read(db.session, _tally, lambda: select(*status_tally(bindparam("event_id")).c),
+                         {"event_id": event_id})
+    return tally_values(dict(zip(plan.keys, row, strict=True)))
 
 
 @functools.cache
@@ -83,13 +100,19 @@ def _registration_columns() -> list:
     return raw.columns_by_attribute(Registration)
 
 
+def _viewer_columns(registration, event_id, user_id, email) -> list:
+    """The columns of `registration` (the class or an alias of it, outer joined: all None when the
+    user has none), the id of an open invitation of the user, and the user's sign-ups."""
+    invitation = select(Invitation.id).where(open_invitation_clause(event_id, user_id, email)).limit(1)
+    return [*raw.columns_by_attribute(registration), invitation.scalar_subquery().label("viewer_invitation_id"),
+            viewer_signups_column(event_id, user_id).label("viewer_signups")]
+
+
 def _viewer_statement(organiser: bool):
     """For one kind of viewer (bound: event_id, user_id, email): the registration's columns (all
     None when there is none), the open invitation's id, the sign-ups, and for organisers the tally."""
     event_id, user_id = bindparam("event_id"), bindparam("user_id")
-    invitation = (select(Invitation.id).where(open_invitation_clause(event_id, user_id, bindparam("email")))
-                  .limit(1).scalar_subquery())
-    statement = (select(*_registration_columns(), invitation, viewer_signups_column(event_id, user_id))
+    statement = (select(*_viewer_columns(Registration, event_id, user_id, bindparam("email")))
                  .select_from(Event)
                  .outerjoin(Registration, and_(Registration.event_id == Event.id, Registration.user_id == user_id))
                  .where(Event.id == event_id))
@@ -97,6 +120,21 @@ def _viewer_statement(organiser: bool):
         tally = status_tally(event_id)
         statement = statement.add_columns(*tally.c).join(tally, true())
     return statement
+
+
+# The same columns read with the event by the event page for a signed-in viewer (events.page_facts),
+# the registration joined as an alias: the page's facts count registrations in subqueries, which
+# SQLAlchemy would correlate to a registrations table of the outer statement.
+VIEWER = "registrations.viewer"
+
+
+def _viewer_fact(event_id, user_id) -> tuple[list, list]:
+    mine = aliased(Registration, name="viewer_registration")
+    return (_viewer_columns(mine, event_id, user_id, bindparam("registrations_email")),
+            [(mine, and_(mine.event_id == event_id, mine.user_id == user_id))])
+
+
+page_facts.register_viewer(VIEWER, _viewer_fact, lambda user: {"registrations_email": user.email})
 
 
 def can_see_online_link(user, event: Event, registration=_UNSET) -> bool:

@@ -81,3 +81,25 @@ def test_the_viewers_registration_on_the_cursor_is_the_orms(app, db, make):
         assert _columns(registration) == expected and tally is None and invitation_id is None
         assert db.session.get(Registration, mine_id) is registration
         assert event_page._viewer_facts(db.session.get(type(stranger), stranger_id), event)[0] is None
+
+
+def test_the_viewers_registration_read_with_the_event_is_the_orms(app, db, make):
+    """Read with the event by the event page (page_facts' viewer facts): the same object, from the
+    first statement's row, with no statement of its own."""
+    member = make.user()
+    event = make.event()
+    mine = make.registration(event, member, status="waitlisted")
+    make.registration(event, make.user())
+    db.session.commit()
+    event_id, mine_id, member_id = event.id, mine.id, member.id
+    expected = _columns(mine)
+    db.session.expunge_all()
+    with app.test_request_context("/"):
+        user = db.session.get(type(member), member_id)
+        event = page_facts.load_visible_or_404(event_id, user)
+        with QueryCounter(db.engine) as counter:
+            registration, invitation_id, tally = event_page._viewer_facts(user, event)
+        assert counter.count == 0
+        assert registration.id == mine_id and registration.status is RegistrationStatus.WAITLISTED
+        assert _columns(registration) == expected and tally is None and invitation_id is None
+        assert inspect(registration).persistent and db.session.get(Registration, mine_id) is registration

@@ -25,11 +25,12 @@ from tests.querycount import QueryCounter
 from tests.rendering import without_token_times
 
 # A signed-in member, not registered, on an upcoming event: the user (with the stamps), the event
-# (with whether they co-organise it, the seats taken, the sessions' sign-up counts and the page
-# facts), their registration with an open invitation's id and their sessions' sign-ups, the event's
-# people, projects, themes and sessions with speakers (one UNION, app.events.page_main). SQLite adds
-# its BEGIN. (Before issue 19: 18; after issues 22/23 added boxes: 12; then 6, 5; now 4.)
-COLD_EVENT_PAGE_STATEMENTS = 4
+# (with whether they co-organise it, the seats taken, the sessions' sign-up counts, the page facts
+# and the viewer's facts: their registration, an open invitation's id and their sessions' sign-ups),
+# the event's people, projects, themes and sessions with speakers (one UNION, app.events.page_main).
+# SQLite adds its BEGIN. (Before issue 19: 18; after issues 22/23 added boxes: 12; then 6, 5, 4;
+# now 3.)
+COLD_EVENT_PAGE_STATEMENTS = 3
 
 # The same event seen by a visitor: no user, no registration: the event and the main column.
 ANONYMOUS_STATEMENTS = 2
@@ -42,10 +43,12 @@ WARM_ANONYMOUS_STATEMENTS = 1
 # contributions, registration questions, travel settings and a lesson (the certificate rule and the
 # travel flags are read with the event).
 #   visitor: the event (with the sign-up counts), the main column, the lessons box
-#   member not registered: + the user, their registration, the call's panel, the form's questions
-#   confirmed participant: + the user, their registration (with their sign-ups), the call's panel, their tests
+#   member not registered: + the user, the call's panel, the form's questions (their registration
+#     is read with the event)
+#   confirmed participant: + the user, the call's panel, their tests (their registration and
+#     sign-ups read with the event)
 #   organiser: + the user, their registration with the counts per status, the call's panel, the questions
-WORST_CASE = {"anonymous": 3, "member": 7, "participant": 7, "organiser": 7}
+WORST_CASE = {"anonymous": 3, "member": 6, "participant": 6, "organiser": 7}
 
 
 def _event(make, size: int, **kw):
@@ -151,9 +154,8 @@ def _box_session(page: str, session_id: int) -> str:
 @pytest.mark.parametrize("signed_in", [True, False])
 def test_the_sessions_sign_ups_read_with_the_event_show_as_the_box_s_own_statement_did(
         cold, app, client, login, make, signed_in):
-    """The box's sessions take their confirmed counts from the event's first statement and the
-    viewer's own sign-ups from the viewer's statement: the same box as the registration page's,
-    which reads them itself."""
+    """The box's sessions take their confirmed counts and the viewer's own sign-ups from the
+    event's first statement: the same box as the registration page's, which reads them itself."""
     event = make.event()
     full, half, empty = (make.session(event, title=title, has_signup=True, capacity=capacity)
                          for title, capacity in (("Full", 1), ("Half", 2), ("Empty", 5)))

@@ -86,12 +86,12 @@ def test_viewers_in_other_zones_share_one_main_column_each_with_their_own_times(
     assert "10:00–11:00" in pages["Europe/Kyiv"]
 
 
-def test_a_participant_in_another_zone_reads_the_warm_page_in_four_statements(app, make, login):
+def test_a_participant_in_another_zone_reads_the_warm_page_in_three_statements(app, make, login):
     """With the main column found (built for a viewer of another zone) the page asks: the user, the
-    event with its facts, the viewer's registration, and the lessons box's check of their attendance.
-    The agenda's facts kept with the column answer the certificate rule and the sign-up sessions
-    (before: 5, the main column built again for the zone, or, found, the event's sessions loaded for
-    the certificate rule)."""
+    event with its facts and the viewer's registration, and the lessons box's check of their
+    attendance. The agenda's facts kept with the column answer the certificate rule and the sign-up
+    sessions (before: 5, the main column built again for the zone, or, found, the event's sessions
+    loaded for the certificate rule; then 4, the viewer's registration read on its own)."""
     from app.extensions import db
     from tests.querycount import QueryCounter
 
@@ -107,4 +107,4 @@ def test_a_participant_in_another_zone_reads_the_warm_page_in_four_statements(ap
     with QueryCounter(db.engine) as counter:
         html = _page(client, event_id)
     assert "Opening" in html and 'data-testid="certificate-rule"' not in html
-    assert counter.count == 4 + (db.engine.dialect.name == "sqlite"), "\n".join(s[:150] for s in counter.statements)
+    assert counter.count == 3 + (db.engine.dialect.name == "sqlite"), "\n".join(s[:150] for s in counter.statements)
