@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.cache import fragments
 from app.events.errors import EventError
 from app.extensions import db
 from app.facilities.models import Facility
@@ -48,19 +49,24 @@ def fill_session_place(values: dict, current_id: int | None = None) -> dict:
     return values
 
 
+def _choice(facility: Facility) -> tuple:
+    label = facility.name if facility.city in facility.name else f"{facility.name} — {facility.city}"
+    return (facility.id, label, {
+        "data-venue": facility.name, "data-address": facility.address or "", "data-city": facility.city,
+        "data-country": facility.country, "data-room": facility.name,
+    })
+
+
 def facility_choices(blank: str, current_id: int | None = None) -> list:
     """The facility select of the event and session forms: active facilities (and the one already set,
     archived since) with their place in data- attributes (static/js/facility-pick.js fills the empty
-    venue fields on pick)."""
-    facilities = active_facilities()
-    if current_id and current_id not in {f.id for f in facilities}:
+    venue fields on pick). The active ones are the same for every form: remembered until a facility
+    changes (app.cache)."""
+    active = fragments.remember("events.facility_choices", (), ("facilities",),
+                                lambda: [_choice(facility) for facility in active_facilities()])
+    choices: list = [(0, blank), *active]
+    if current_id and current_id not in {choice[0] for choice in active}:
         current = db.session.get(Facility, current_id)
-        facilities += [current] if current is not None else []
-    choices: list = [(0, blank)]
-    for facility in facilities:
-        label = facility.name if facility.city in facility.name else f"{facility.name} — {facility.city}"
-        choices.append((facility.id, label, {
-            "data-venue": facility.name, "data-address": facility.address or "", "data-city": facility.city,
-            "data-country": facility.country, "data-room": facility.name,
-        }))
+        if current is not None:
+            choices.append(_choice(current))
     return choices

@@ -69,11 +69,10 @@ class LessonForm(Form):
     save_draft = SubmitField(_l("Save draft"))
     submit = SubmitField(_l("Submit for validation"))
 
-    def set_choices(self, event, themes):
-        self.session_id.choices = [(None, _l("— the event as a whole —"))] + [
-            (s.id, s.title) for s in event.sessions
-        ]
-        self.themes.choices = [(t.id, t.label) for t in themes]
+    def set_choices(self, sessions, themes):
+        """`sessions` and `themes`: (id, label) pairs (lessons.queries.session_choices, theme_choices)."""
+        self.session_id.choices = [(None, _l("— the event as a whole —")), *sessions]
+        self.themes.choices = list(themes)
 
 
 class TransitionForm(Form):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import Integer, bindparam, exists, select
 
 from app.accounts.permissions import is_signed_in
+from app.cache import raw
 from app.events import access as event_access
 from app.events.models import Event, EventStatus
 from app.extensions import db
@@ -48,6 +49,14 @@ def may_record(user, event: Event, *, with_reason: bool = True) -> tuple[bool, s
 _G_KEY = "_lessons_confirmed_for"
 
 
+def _confirmed_statement():
+    """Built once, run on the DBAPI cursor (app.cache.raw): the entry form asks it on every view."""
+    return select(exists().where(
+        Registration.event_id == bindparam("event_id", type_=Integer),
+        Registration.user_id == bindparam("user_id", type_=Integer),
+        Registration.status == RegistrationStatus.CONFIRMED))
+
+
 def _confirmed_for(user_id: int, event_id: int) -> bool:
     """Whether the user holds a confirmed registration of the event, asked once per request (the
     record form's page asks may_record, then record_entry asks it again before writing)."""
@@ -55,9 +64,9 @@ def _confirmed_for(user_id: int, event_id: int) -> bool:
     owner = request._get_current_object() if has_request_context() else None
     if held is not None and held[0] is owner and (user_id, event_id) in held[1]:
         return held[1][(user_id, event_id)]
-    found = bool(db.session.scalar(select(exists().where(
-        Registration.event_id == event_id, Registration.user_id == user_id,
-        Registration.status == RegistrationStatus.CONFIRMED))))
+    row, _plan = raw.read(db.session, _confirmed_statement, _confirmed_statement,
+                          {"event_id": event_id, "user_id": user_id})
+    found = bool(row and row[0])
     if owner is not None:
         if held is None or held[0] is not owner:
             held = (owner, {})

@@ -16,10 +16,11 @@ from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from app.accounts.models import User
 from app.audit.models import AuditEntry
+from app.cache import fragments, raw
 from app.directory.models import Organisation, Theme
 from app.events import access as event_access
 from app.events import page_facts
-from app.events.models import Event
+from app.events.models import Event, Session
 from app.extensions import db
 from app.lessons import bound_rule, visibility
 from app.lessons.models import (
@@ -110,6 +111,28 @@ def _entry_statement(role, has_organisation: bool, dialect):
 def themes() -> list[Theme]:
     """Themes for the entry form: EMPACT priorities first, then by name."""
     return list(db.session.scalars(select(Theme).order_by(Theme.empact_cycle.is_(None), Theme.name)))
+
+
+def theme_choices() -> list[tuple[int, str]]:
+    """The entry form's themes as (id, label), in themes()' order: the same for every entry and
+    every request, so remembered until a theme changes (app.cache) rather than read each time."""
+    return fragments.remember("lessons.theme_choices", (), ("themes",),
+                              lambda: [(theme.id, theme.label) for theme in themes()])
+
+
+def _session_choices_statement():
+    return (select(Session.id, Session.title).where(Session.event_id == bindparam("event_id", type_=Integer))
+            .order_by(Session.starts_at, Session.position, Session.id))
+
+
+def session_choices(event: Event) -> list[tuple[int, str]]:
+    """The entry form's sessions of `event` as (id, title), in agenda order (as `event.sessions`):
+    two columns on the DBAPI cursor (app.cache.raw) rather than the event's sessions as objects."""
+    if "sessions" in event.__dict__:  # loaded already
+        return [(item.id, item.title) for item in event.sessions]
+    found, _plan = raw.read(db.session, _session_choices_statement, _session_choices_statement,
+                            {"event_id": event.id}, every=True)
+    return [(session_id, title) for session_id, title in found]
 
 
 def filter_event(user, event_id: int | None) -> Event | None:

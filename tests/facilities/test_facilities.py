@@ -277,3 +277,15 @@ def test_an_event_keeps_its_facility_after_the_facility_is_archived(login, make,
     assert saved.status_code == 302
     db.session.rollback()
     assert db.session.get(Event, event.id).facility_id == roster["old"].id
+
+
+def test_the_forms_offer_the_roster_as_it_is_now(login, make, roster, db):
+    """The event and session forms' facility list is kept in the cache: a facility added or archived
+    since the last form is offered, or withdrawn, on the next one."""
+    organiser = login(make.user(role=Role.ORGANISER))
+    assert "Range in Lviv" not in organiser.get("/events/new").get_data(as_text=True)
+    added = make.facility("Range in Lviv", roster["dpsu"], kind=FacilityKind.SHOOTING_RANGE, city="Lviv")
+    assert 'data-venue="Range in Lviv"' in organiser.get("/events/new").get_data(as_text=True)
+    added.status = FacilityStatus.ARCHIVED
+    db.session.commit()
+    assert "Range in Lviv" not in organiser.get("/events/new").get_data(as_text=True)

@@ -47,7 +47,7 @@ def new(event_id: int):
     if not allowed:
         return render_template("lessons/cannot_record.html", event=event, reason=reason), 403
     form = LessonForm()
-    form.set_choices(event, queries.themes())
+    form.set_choices(queries.session_choices(event), queries.theme_choices())
     if form.validate_on_submit():
         try:
             lesson = workflow.record_entry(event, current_user, _entry_data(form), submit=bool(form.submit.data))
@@ -79,7 +79,7 @@ def edit(lesson_id: int):
         abort(403)
     event = lesson.event
     form = LessonForm(obj=lesson if request.method == "GET" else None)
-    form.set_choices(event, queries.themes())
+    form.set_choices(queries.session_choices(event), queries.theme_choices())
     if request.method == "GET":
         _fill_from(form, lesson)
     if form.validate_on_submit():
