@@ -13,7 +13,7 @@ from app.calendar import reader, rows
 from app.calendar.entries import Wording, event_entry, session_entry
 from app.calendar.ics import build_calendar
 from app.events.access import can_view, is_organiser_of, managed_clause, visible_clause
-from app.events.models import Event, Session
+from app.events.models import Event, Session, agenda_order
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationStatus
 from app.timeutil import now
@@ -69,7 +69,7 @@ def event_calendar(event, *, all_day: bool, with_sessions: bool, show_online: bo
         make = rows.SessionRow._make
         sessions = db.session.execute(
             select(*rows.SESSION_COLUMNS).where(Session.event_id == event.id)
-            .order_by(Session.starts_at, Session.position, Session.id)
+            .order_by(*agenda_order())
         )
         entries += [session_entry(make(s), event, show_online=show_online, words=words) for s in sessions]
     return build_calendar(entries, method="PUBLISH", dtstamp=now())

@@ -13,7 +13,7 @@ from sqlalchemy.orm import defer, joinedload
 from app.accounts.models import User
 from app.certificates.models import Certificate, CertificateSettings
 from app.events import page_facts
-from app.events.models import Event, EventKind, Session, SessionKind
+from app.events.models import Event, EventKind, Session, SessionKind, agenda_order
 from app.extensions import db
 from app.registrations.models import (
     AttendanceDay,
@@ -98,7 +98,7 @@ def registration_of(event_id: int, registration_id: int) -> Registration | None:
 def training_sessions(event_id: int) -> list[Session]:
     return list(db.session.scalars(
         select(Session).where(Session.event_id == event_id, Session.kind == SessionKind.TRAINING)
-        .order_by(Session.starts_at, Session.position, Session.id)
+        .order_by(*agenda_order())
     ))
 
 

@@ -173,7 +173,7 @@ class Event(TimestampMixin, db.Model):
         back_populates="event",
         cascade="all, delete-orphan",
         passive_deletes=True,
-        order_by="(Session.starts_at, Session.position, Session.id)",
+        order_by=lambda: agenda_order(),  # defined below, after Session
     )
 
     @property
@@ -233,6 +233,12 @@ class Session(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Session {self.id} {self.title!r}>"
+
+
+def agenda_order() -> tuple:
+    """The one order of an event's agenda: by start, then the organiser's position, then id (the
+    `Event.sessions` relationship and every statement that lists an event's sessions)."""
+    return (Session.starts_at, Session.position, Session.id)
 
 
 class SessionSpeaker(db.Model):

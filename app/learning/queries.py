@@ -10,7 +10,7 @@ from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.events import page_facts
-from app.events.models import Event, Session, SessionSpeaker
+from app.events.models import Event, Session, SessionSpeaker, agenda_order
 from app.extensions import db
 from app.learning.models import (
     CheckKind,
@@ -52,7 +52,7 @@ def event_checks(event: Event) -> list[KnowledgeCheck]:
 def organiser_scopes(event: Event) -> tuple[list[Scope], dict[int, int]]:
     """The event and each of its sessions with their tests, and the number of submissions per test."""
     sessions = list(db.session.scalars(select(Session).where(Session.event_id == event.id)
-                                       .order_by(Session.starts_at, Session.position, Session.id)))
+                                       .order_by(*agenda_order())))
     scopes = {None: Scope(None, event.title)}
     for session in sessions:
         scopes[session.id] = Scope(session, session.title)

@@ -20,7 +20,7 @@ from app.cache import fragments, raw
 from app.directory.models import Organisation, Theme
 from app.events import access as event_access
 from app.events import page_facts
-from app.events.models import Event, Session
+from app.events.models import Event, Session, agenda_order
 from app.extensions import db
 from app.lessons import bound_rule, visibility
 from app.lessons.models import (
@@ -122,7 +122,7 @@ def theme_choices() -> list[tuple[int, str]]:
 
 def _session_choices_statement():
     return (select(Session.id, Session.title).where(Session.event_id == bindparam("event_id", type_=Integer))
-            .order_by(Session.starts_at, Session.position, Session.id))
+            .order_by(*agenda_order()))
 
 
 def session_choices(event: Event) -> list[tuple[int, str]]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 from app.cache import fragments
 from app.events import page_facts, page_main
 from app.events.access import is_organiser_of
-from app.events.models import Event, Session
+from app.events.models import Event, Session, agenda_order
 from app.extensions import db
 from app.registrations.attendance import attended
 from app.registrations.models import (
@@ -98,7 +98,7 @@ def _signup_sessions(event: Event) -> tuple[SignupSession, ...]:
         return tuple(SignupSession(*row) for row in db.session.execute(
             select(Session.id, Session.title, Session.starts_at, Session.capacity)
             .where(Session.event_id == event.id, Session.has_signup.is_(True))
-            .order_by(Session.starts_at, Session.position, Session.id)
+            .order_by(*agenda_order())
         ))
 
     return fragments.remember("registrations.signup_sessions", (event.id,), ("sessions",), load, scope=event.id)

@@ -17,7 +17,7 @@ from app.accounts.models import User
 from app.cache import raw
 from app.directory.models import Organisation
 from app.events.access import visible_clause
-from app.events.models import Event, EventKind, EventStatus, Session
+from app.events.models import Event, EventKind, EventStatus, Session, agenda_order
 from app.extensions import db
 from app.registrations.models import (
     AttendanceDay,
@@ -263,7 +263,7 @@ def participant_details(event_id: int, registration: Registration) -> tuple[list
 def event_sessions(event_id: int) -> list[Session]:
     """The event's sessions in agenda order."""
     return db.session.scalars(
-        select(Session).where(Session.event_id == event_id).order_by(Session.starts_at, Session.position, Session.id)
+        select(Session).where(Session.event_id == event_id).order_by(*agenda_order())
     ).all()
 
 
