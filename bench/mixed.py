@@ -18,7 +18,10 @@ With --pin-cores each instance's gunicorn runs on a core of its own (taskset; Po
 the load generator are not pinned), as if each instance were a one-core machine: `--modes redis,two
 --pin-cores` compares one such machine with two on a 2-core box. The two-instance modes end with the
 cross-instance check (bench/mixed_checks.py). The bare-template
-ceiling is measured with the same client just before and just after each mode. Results go to
+ceiling is measured with the same client just before and just after each mode, and with
+--ceiling-between also after each slice of --interleave (the machine as the mix leaves it: the
+database's background work, the workers' grown heaps); the share of the ceiling is taken of the mean
+of all its readings. Results go to
 bench/results/mixed-<timestamp>.json and, with --readme, to the "Mixed traffic" section of bench/README.md.
 """
 
@@ -196,6 +199,7 @@ class Side:
         self.traffic = Traffic(self.servers.port, self.population, seed=args.seed, zipf_s=args.zipf,
                                list_filters=filters, mix=args.mix)
         self.load, self.database = LoadSampler(), DatabaseSampler(args.database_url)
+        self.between: list[dict] = []  # --ceiling-between: the ceiling after each slice
         self.rss_mb: dict[int, float] = {}
         self.cpu_seconds: dict[str, float] = {}
         self.writes: dict[str, list[int]] = {}  # kind -> [found in the database, answered with a redirect]
@@ -256,7 +260,7 @@ class Side:
             "concurrency": args.concurrency, "people": len(population.people), "people_active": len(traffic.seen),
             "roles": {role: len(population.by_role(role)) for role in ("member", "organiser", "coordinator")},
             "upcoming_events": len(population.upcoming), "open_events": len(population.open_events),
-            "ceiling": {"before": self.ceilings[0], "after": self.ceilings[-1]},
+            "ceiling": {"before": self.ceilings[0], "after": self.ceilings[-1]}, "ceiling_between": self.between,
             "load": {"before": round(self.load_before, 2), "during": self.load.figures(),
                      "after": round(os.getloadavg()[0], 2)},
             "rss_mb": self.rss_mb, "database": self.database.figures(), "errors_sample": traffic.errors[:20],
@@ -277,7 +281,7 @@ class Side:
 def run_mode(mode: str, checkouts: list[tuple[str, Path]], args, secret_key: str, scratch: Path) -> list[dict]:
     """One mode for each checkout: one after the other, or (--interleave) served at the same time and
     measured in alternating slices, so that the machine's drifting load falls on both alike."""
-    if not args.interleave or len(checkouts) == 1:
+    if not args.interleave:
         results = []
         for label, root in checkouts:
             side = Side(mode, root, label, args, secret_key, scratch)
@@ -295,6 +299,8 @@ def run_mode(mode: str, checkouts: list[tuple[str, Path]], args, secret_key: str
         for number in range(slices):
             for side in sides if number % 2 == 0 else reversed(sides):
                 side.slice(args.seconds / slices, args.warmup if number == 0 else min(2.0, args.warmup))
+                if args.ceiling_between and number < slices - 1:  # the last one is finish()'s "after"
+                    side.between.append(ceiling(side.servers.port, args.concurrency, args.ceiling_seconds))
     except BaseException:
         for side in sides:
             side.traffic.stopping.set()
@@ -321,7 +327,9 @@ def parse_args(argv):
                         help="the bench's own Redis database (flushed before each Redis mode)")
     parser.add_argument("--baseline-dir", type=Path, help="also serve and measure this checkout (before)")
     parser.add_argument("--interleave", type=float, default=0.0, metavar="SECONDS",
-                        help="with --baseline-dir: serve both at once and alternate slices of this length")
+                        help="slices of this length (with --baseline-dir: both served at once, slices alternated)")
+    parser.add_argument("--ceiling-between", action="store_true",
+                        help="with --interleave: the ceiling measured again after each slice")
     parser.add_argument("--python", help="Python that runs gunicorn (default: this one)")
     parser.add_argument("--no-checks", action="store_true", help="skip the cross-instance check")
     parser.add_argument("--pin-cores", action="store_true",

@@ -53,18 +53,17 @@ def _mode(run: dict) -> str:
 
 def summary_table(runs: list[dict]) -> list[str]:
     lines = ["| code | mode | req/s | p50 / p95 / p99 ms | non-2xx/304 | cache hit (requests / lookups) | "
-             "server ms (mean) | db share | ceiling req/s (before / after) | vs ceiling | worker RSS max | load 1-min (before / mean during / max) |",
+             "server ms (mean) | db share | ceiling req/s (before / between slices / after) | vs ceiling | worker RSS max | load 1-min (before / mean during / max) |",
              "|---|---|---:|---|---:|---|---:|---:|---|---:|---:|---|"]
     for run in runs:
         o = run["overall"]
-        ceil = [c["rps"] for c in run["ceiling"].values() if c and c["rps"]]
         mean_ceiling = _mean_ceiling(run)
         rss = max(run["rss_mb"].values()) if run["rss_mb"] else None
         load = run["load"]
         lines.append(
             f"| {run['label']} | {_mode(run)} | {_f(o['rps'])} | {_lat(o)} | {o['bad']} | "
             f"{_pct(o['cache_hit_rate'])} / {_pct(o['lookup_hit_rate'])} | {_f(o['server_ms_mean'])} | "
-            f"{_pct(o['db_share'])} | {' / '.join(_f(c) for c in ceil)} | "
+            f"{_pct(o['db_share'])} | {_ceilings(run)} | "
             f"{_pct(o['rps'] / mean_ceiling) if mean_ceiling else '–'} | {_f(rss, ' MB')} | "
             f"{load['before']} / {load['during']['mean']} / {load['during']['max']} |")
     return lines
@@ -73,8 +72,22 @@ def summary_table(runs: list[dict]) -> list[str]:
 P95_OVERALL_MS, P95_KIND_MS, CEILING_SHARE, RSS_MB = 100.0, 250.0, 0.25, 150.0
 
 
+def _ceiling_readings(run: dict) -> list[float]:
+    """Every reading of the ceiling in a run: before, after each slice but the last (--ceiling-between), after."""
+    found = [run["ceiling"].get("before"), *run.get("ceiling_between", []), run["ceiling"].get("after")]
+    return [c["rps"] for c in found if c and c["rps"]]
+
+
+def _ceilings(run: dict) -> str:
+    between = [c["rps"] for c in run.get("ceiling_between", []) if c and c["rps"]]
+    ends = [_f(c["rps"]) if c and c["rps"] else "–" for c in (run["ceiling"].get("before"), run["ceiling"].get("after"))]
+    if not between:
+        return " / ".join(ends)
+    return f"{ends[0]} / {_f(sum(between) / len(between))} ({_f(min(between))}–{_f(max(between))}, {len(between)}) / {ends[1]}"
+
+
 def _mean_ceiling(run: dict) -> float | None:
-    found = [c["rps"] for c in run["ceiling"].values() if c and c["rps"]]
+    found = _ceiling_readings(run)
     return sum(found) / len(found) if found else None
 
 

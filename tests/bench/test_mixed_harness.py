@@ -121,3 +121,23 @@ def test_the_report_states_each_target_with_its_figure_and_the_cpu_used_between_
                                   "machine": {"nproc": 2, "cpu": "c", "database": "PostgreSQL"}}, [run])
     assert "| event_page | 3 |" in text and "1.5 / 2" in text
     assert mixed_cpu.used({"app workers": {1: 1.0, 2: 5.0}}, {"app workers": {1: 1.5, 3: 9.0}}) == {"app workers": 0.5}
+
+
+def test_the_share_of_the_ceiling_counts_every_reading_between_slices_too():
+    from bench import mixed_report
+
+    stats = KindStats()
+    for _ in range(9):
+        stats.add(0.02, 200, parse_server_timing(header_value(0.01, 0.001, 2, 1, 0)))
+    recorder = Recorder()
+    recorder.merge({"event_page": stats})
+    run = {"label": "this", "mode": "on", "seconds": 3.0, "rss_mb": {1: 120.0}, "checks": None,
+           "ceiling": {"before": {"rps": 20.0}, "after": {"rps": 8.0}},
+           "ceiling_between": [{"rps": 10.0}, {"rps": 14.0}], **recorder.report(3.0),
+           "load": {"before": 1.0, "during": {"min": 1, "mean": 1.5, "max": 2}, "after": 1.0}}
+    # 3 req/s against the mean of 20, 10, 14 and 8 (13): 23%; before and after alone (14) would say 21%.
+    assert mixed_report.targets(run)["≥ 1/4 of the ceiling"] == "**FAIL** (23%)"
+    row = next(line for line in mixed_report.summary_table([run]) if line.startswith("| this"))
+    assert "| 20.0 / 12.0 (10.0–14.0, 2) / 8 |" in row
+    run["ceiling_between"] = []
+    assert "| 20.0 / 8 |" in next(line for line in mixed_report.summary_table([run]) if line.startswith("| this"))
