@@ -10,15 +10,25 @@ import functools
 from collections import namedtuple
 
 from flask import current_app
-from sqlalchemy import Integer, String, bindparam, func, select, true
+from sqlalchemy import (
+    Integer,
+    String,
+    bindparam,
+    func,
+    literal_column,
+    null,
+    select,
+    true,
+    union_all,
+)
 
-from app.cache import raw
+from app.cache import raw, stamps
 from app.countries import country_namer
 from app.directory.models import Organisation, Theme
 from app.events.access import managed_clause_of, managed_shape, visible_clause_of, visible_shape
 from app.events.models import Event, EventStatus, event_themes
 from app.events.place import TOWN, place
-from app.events.queries import EventFilters, filter_clauses
+from app.events.queries import EventFilters, choice_columns, choices_from_rows, filter_clauses
 from app.events.urls import event_path
 from app.extensions import db
 from app.i18n import current_language
@@ -37,36 +47,48 @@ CANCELLED, DRAFT, PAST = "cancelled", "draft", "past"
 _WHEN = "%a %d %b %Y, %H:%M"
 
 
-def list_page(filters: EventFilters, user, page_value, viewer_tz: str | None, per_page: int = 20) -> Page:
+def list_page(filters: EventFilters, user, page_value, viewer_tz: str | None, per_page: int = 20, *,
+              with_choices: bool = False) -> tuple[Page, dict | None]:
     """The page of events `user` may see matching `filters` (EventFilters.where), upcoming soonest
-    first or past latest first, as ListRow, with how many match: 1 statement."""
+    first or past latest first, as ListRow, with how many match, and `with_choices` the filter's
+    projects and themes (queries.projects_and_themes' answer, else None): 1 statement. The change
+    stamps come in it too when the request reads them and has not yet (a visitor's, with the cache on)."""
     number = parse_page(page_value)
     at = now()
-    shape, params = _shape(filters, user)
+    shape, params = _shape(filters, user, with_choices, stamps.wanted_unread())
     params.update(at=at, limit=per_page, offset=(number - 1) * per_page)
     events = []
     total = 0
+    choice_rows = []
     found, plan = raw.read(db.session, (_shaped_statement, shape), lambda: _shaped_statement(shape), params,
                            every=True)  # on the DBAPI cursor (app.cache.raw)
     for row in map(raw.row_class(plan.keys)._make, found):
-        total = row.total
-        if row.id is None:  # no event on this page: the count alone
-            break
-        if not events or events[-1][0] != row.id:
-            events.append((row.id, row, []))
-        if row.theme is not None:
-            events[-1][2].append(f"{row.theme} (EMPACT {row.cycle})" if row.cycle else row.theme)  # as Theme.label
-    return Page(items=_rows(events, at, viewer_tz), page=number, per_page=per_page, total=total)
+        part = getattr(row, "part", LISTED)  # (a statement without choices or stamps has only the list's rows)
+        if part == STAMPS:
+            stamps.prime(row.theme)
+        elif part != LISTED:
+            choice_rows.append((part, row.theme_id, row.theme, row.cycle))
+        elif row.id is not None:  # (none: no event on this page, the count alone)
+            total = row.total
+            if not events or events[-1][0] != row.id:
+                events.append((row.id, row, []))
+            if row.theme is not None:
+                events[-1][2].append(f"{row.theme} (EMPACT {row.cycle})" if row.cycle else row.theme)  # as Theme.label
+        else:
+            total = row.total
+    page = Page(items=_rows(events, at, viewer_tz), page=number, per_page=per_page, total=total)
+    return page, choices_from_rows(choice_rows) if with_choices else None
 
 
-def _shape(filters: EventFilters, user) -> tuple[tuple, dict]:
+def _shape(filters: EventFilters, user, with_choices: bool, with_stamps: bool) -> tuple[tuple, dict]:
     """Which clauses filters.where(user) has (the statement's shape, in where's order) and their values,
     by name."""
     viewer = visible_shape(user)
     mine = managed_shape(user) if filters.mine else None
     params = {"user_id": user.id} if viewer == "member" or mine == "own" else {}
     params.update(filters.values())
-    return (viewer, mine, filters.tab == "past", *params), params
+    dialect = db.session.get_bind().dialect.name if with_stamps else None
+    return (viewer, mine, filters.tab == "past", with_choices, dialect, *params), params
 
 
 _BOUND_TYPES = {"project": Integer, "theme": Integer, "like": String}  # the others take their column's
@@ -76,7 +98,7 @@ _BOUND_TYPES = {"project": Integer, "theme": Integer, "like": String}  # the oth
 def _shaped_statement(shape: tuple):
     """_statement for a shape of _shape, its values bound by name (EventFilters.where's clauses):
     built once per worker, not once per page."""
-    viewer, mine, past, *names = shape
+    viewer, mine, past, with_choices, stamps_dialect, *names = shape
     user_id = bindparam("user_id", type_=Integer)
     clauses = [visible_clause_of(viewer, user_id)]  # EventFilters.where's clauses, in its order
     if mine is not None:
@@ -84,7 +106,10 @@ def _shaped_statement(shape: tuple):
     clauses += filter_clauses(names, lambda name: bindparam(name, type_=_BOUND_TYPES.get(name)))
     at = bindparam("at")
     clauses.append(Event.ends_at <= at if past else Event.ends_at > at)
-    return _statement(clauses, past, bindparam("limit", type_=Integer), bindparam("offset", type_=Integer))
+    statement = _statement(clauses, past, bindparam("limit", type_=Integer), bindparam("offset", type_=Integer))
+    if not with_choices and stamps_dialect is None:
+        return statement
+    return _with_others(statement, past, with_choices, stamps_dialect)
 
 
 def _statement(clauses: list, past: bool, limit, offset):
@@ -112,6 +137,34 @@ def _statement(clauses: list, past: bool, limit, offset):
         # database before; it gave this one).
         .order_by(*in_order, Theme.name, Theme.empact_cycle.is_not(None), Theme.empact_cycle, Theme.id)
     )
+
+
+# The rows' `part` in a statement with others (_with_others): the filter's projects and themes
+# (queries.PROJECTS, queries.THEMES), the list's rows, the change stamps.
+LISTED, STAMPS = 2, 3
+
+
+def _with_others(statement, past: bool, with_choices: bool, stamps_dialect: str | None):
+    """`statement`'s rows (part LISTED) with, in a UNION ALL, the filter's projects and themes
+    (queries.choice_columns: part, id, name, cycle in the columns part, theme_id, theme, cycle) and
+    the change stamps packed in one row (part STAMPS, in the column theme), in the same order by
+    output columns (a UNION's ORDER BY names columns only): the list's, then name, cycle and id."""
+    listed = statement.add_columns(Theme.empact_cycle.is_not(None).label("cycled"), Theme.id.label("theme_id"))
+    # Each column named (SQLite matches a UNION's ORDER BY with the first SELECT's names).
+    listed = listed.with_only_columns(literal_column(str(LISTED), Integer).label("part"),
+                                      *(column.label(key) for key, column in listed.selected_columns.items()))
+    width = len(listed.selected_columns)  # part, total, the page's columns, host, theme, cycle, cycled, theme_id
+    blank = [null()] * (width - 5)
+    others = []
+    if with_choices:
+        others += [select(part, *blank, name, cycle, null(), row_id) for part, row_id, name, cycle in choice_columns()]
+    if stamps_dialect is not None:
+        others.append(select(literal_column(str(STAMPS), Integer), *blank, stamps.packed_column(stamps_dialect),
+                             null(), null(), null()))
+    both = union_all(listed.order_by(None), *others)
+    columns = both.selected_columns
+    in_order = (columns.starts_at.desc(), columns.id.desc()) if past else (columns.starts_at, columns.id)
+    return both.order_by(columns.part, *in_order, columns.theme, columns.cycled, columns.cycle, columns.theme_id)
 
 
 def _rows(events: list, at, viewer_tz: str | None) -> list[ListRow]:
