@@ -372,10 +372,15 @@ def install(app: Flask) -> None:
 # when autoescaping and always used as a format string, so "%%" and "%(name)s" read the same.
 @pass_context
 def _template_gettext(context, string: str, /, **variables) -> str:
-    text = _remembered()[1].ugettext(string)
     if context.eval_ctx.autoescape:
-        text = Markup(text)
-    return text % variables
+        return markup_text(string, **variables)
+    return _remembered()[1].ugettext(string) % variables
+
+
+def markup_text(string: str, /, **variables) -> Markup:
+    """A text translated as an autoescaping template prints `_(string, **variables)`: the translation
+    is markup, the variables are escaped (for HTML written outside a template: app.events.list_markup)."""
+    return Markup(_remembered()[1].ugettext(string)) % variables
 
 
 @pass_context

@@ -23,12 +23,13 @@ from sqlalchemy import (
 )
 
 from app.cache import raw, stamps
+from app.cache.packing import packed_of, unpack
 from app.countries import country_namer
 from app.directory.models import Organisation, Theme
 from app.events.access import managed_clause_of, managed_shape, visible_clause_of, visible_shape
 from app.events.models import Event, EventStatus, event_themes
 from app.events.place import TOWN, place
-from app.events.queries import EventFilters, choice_columns, choices_from_rows, filter_clauses
+from app.events.queries import EventFilters, filter_clauses, kept_choices
 from app.events.urls import event_path
 from app.extensions import db
 from app.i18n import current_language
@@ -50,34 +51,34 @@ _WHEN = "%a %d %b %Y, %H:%M"
 def list_page(filters: EventFilters, user, page_value, viewer_tz: str | None, per_page: int = 20, *,
               with_choices: bool = False) -> tuple[Page, dict | None]:
     """The page of events `user` may see matching `filters` (EventFilters.where), upcoming soonest
-    first or past latest first, as ListRow, with how many match, and `with_choices` the filter's
-    projects and themes (queries.projects_and_themes' answer, else None): 1 statement. The change
-    stamps come in it too when the request reads them and has not yet (a visitor's, with the cache on)."""
+    first or past latest first, as ListRow, with how many match: 1 statement. `with_choices`: also
+    the filter's projects and themes (queries.kept_choices), kept in this worker under their change
+    stamps, read in the same statement (else None). The change stamps of every table come in it too
+    when the request reads them and has not yet (a visitor's, with the cache on)."""
     number = parse_page(page_value)
     at = now()
     shape, params = _shape(filters, user, with_choices, stamps.wanted_unread())
     params.update(at=at, limit=per_page, offset=(number - 1) * per_page)
     events = []
     total = 0
-    choice_rows = []
+    choice_stamps = None
     found, plan = raw.read(db.session, (_shaped_statement, shape), lambda: _shaped_statement(shape), params,
                            every=True)  # on the DBAPI cursor (app.cache.raw)
     for row in map(raw.row_class(plan.keys)._make, found):
-        part = getattr(row, "part", LISTED)  # (a statement without choices or stamps has only the list's rows)
-        if part == STAMPS:
+        if getattr(row, "part", LISTED) == STAMPS:  # (a statement without them has only the list's rows)
             stamps.prime(row.theme)
-        elif part != LISTED:
-            choice_rows.append((part, row.theme_id, row.theme, row.cycle))
-        elif row.id is not None:  # (none: no event on this page, the count alone)
-            total = row.total
-            if not events or events[-1][0] != row.id:
-                events.append((row.id, row, []))
-            if row.theme is not None:
-                events[-1][2].append(f"{row.theme} (EMPACT {row.cycle})" if row.cycle else row.theme)  # as Theme.label
-        else:
-            total = row.total
+            continue
+        total = row.total
+        if with_choices and choice_stamps is None:
+            choice_stamps = tuple(sorted(unpack(row.choice_stamps).items()))
+        if row.id is None:  # no event on this page: the count alone
+            continue
+        if not events or events[-1][0] != row.id:
+            events.append((row.id, row, []))
+        if row.theme is not None:
+            events[-1][2].append(f"{row.theme} (EMPACT {row.cycle})" if row.cycle else row.theme)  # as Theme.label
     page = Page(items=_rows(events, at, viewer_tz), page=number, per_page=per_page, total=total)
-    return page, choices_from_rows(choice_rows) if with_choices else None
+    return page, kept_choices(choice_stamps) if with_choices else None
 
 
 def _shape(filters: EventFilters, user, with_choices: bool, with_stamps: bool) -> tuple[tuple, dict]:
@@ -87,8 +88,8 @@ def _shape(filters: EventFilters, user, with_choices: bool, with_stamps: bool) -
     mine = managed_shape(user) if filters.mine else None
     params = {"user_id": user.id} if viewer == "member" or mine == "own" else {}
     params.update(filters.values())
-    dialect = db.session.get_bind().dialect.name if with_stamps else None
-    return (viewer, mine, filters.tab == "past", with_choices, dialect, *params), params
+    dialect = db.session.get_bind().dialect.name if with_choices or with_stamps else None
+    return (viewer, mine, filters.tab == "past", with_choices, with_stamps, dialect, *params), params
 
 
 _BOUND_TYPES = {"project": Integer, "theme": Integer, "like": String}  # the others take their column's
@@ -98,7 +99,7 @@ _BOUND_TYPES = {"project": Integer, "theme": Integer, "like": String}  # the oth
 def _shaped_statement(shape: tuple):
     """_statement for a shape of _shape, its values bound by name (EventFilters.where's clauses):
     built once per worker, not once per page."""
-    viewer, mine, past, with_choices, stamps_dialect, *names = shape
+    viewer, mine, past, with_choices, with_stamps, dialect, *names = shape
     user_id = bindparam("user_id", type_=Integer)
     clauses = [visible_clause_of(viewer, user_id)]  # EventFilters.where's clauses, in its order
     if mine is not None:
@@ -106,17 +107,19 @@ def _shaped_statement(shape: tuple):
     clauses += filter_clauses(names, lambda name: bindparam(name, type_=_BOUND_TYPES.get(name)))
     at = bindparam("at")
     clauses.append(Event.ends_at <= at if past else Event.ends_at > at)
-    statement = _statement(clauses, past, bindparam("limit", type_=Integer), bindparam("offset", type_=Integer))
-    if not with_choices and stamps_dialect is None:
-        return statement
-    return _with_others(statement, past, with_choices, stamps_dialect)
+    statement = _statement(clauses, past, bindparam("limit", type_=Integer), bindparam("offset", type_=Integer),
+                           dialect if with_choices else None)
+    return _with_stamps(statement, past, dialect) if with_stamps else statement
 
 
-def _statement(clauses: list, past: bool, limit, offset):
+def _statement(clauses: list, past: bool, limit, offset, choices_dialect: str | None = None):
     """The count (one row), joined with the page's events (the index on starts_at read only as far as
     the page), each with its host's name and one row per theme. A window count instead made
-    PostgreSQL read every matching event's row: 2-8 ms instead of 1 on the bench data."""
-    counted = select(func.count(Event.id).label("total")).where(*clauses).subquery("counted")
+    PostgreSQL read every matching event's row: 2-8 ms instead of 1 on the bench data. With
+    `choices_dialect`, the count's row has the change stamps of projects and themes (packed)."""
+    counted = select(func.count(Event.id).label("total"), *(
+        [packed_of(CHOICE_TABLES, choices_dialect).label("choice_stamps")] if choices_dialect else []
+    )).where(*clauses).subquery("counted")
     order = (Event.starts_at.desc(), Event.id.desc()) if past else (Event.starts_at, Event.id)
     page = (
         select(Event.id, Event.title, Event.summary, Event.kind, Event.format, Event.status, Event.starts_at,
@@ -126,7 +129,7 @@ def _statement(clauses: list, past: bool, limit, offset):
     )
     in_order = (page.c.starts_at.desc(), page.c.id.desc()) if past else (page.c.starts_at, page.c.id)
     return (
-        select(counted.c.total, page, Organisation.name.label("host"), Theme.name.label("theme"),
+        select(*counted.c, page, Organisation.name.label("host"), Theme.name.label("theme"),
                Theme.empact_cycle.label("cycle"))
         .select_from(counted)
         .outerjoin(page, true())
@@ -139,29 +142,22 @@ def _statement(clauses: list, past: bool, limit, offset):
     )
 
 
-# The rows' `part` in a statement with others (_with_others): the filter's projects and themes
-# (queries.PROJECTS, queries.THEMES), the list's rows, the change stamps.
-LISTED, STAMPS = 2, 3
+CHOICE_TABLES = ("projects", "themes")  # what the filter's choices are read from (queries.kept_choices)
+# The rows' `part` in a statement with the change stamps (_with_stamps): the list's rows, the stamps'.
+LISTED, STAMPS = 0, 1
 
 
-def _with_others(statement, past: bool, with_choices: bool, stamps_dialect: str | None):
-    """`statement`'s rows (part LISTED) with, in a UNION ALL, the filter's projects and themes
-    (queries.choice_columns: part, id, name, cycle in the columns part, theme_id, theme, cycle) and
-    the change stamps packed in one row (part STAMPS, in the column theme), in the same order by
-    output columns (a UNION's ORDER BY names columns only): the list's, then name, cycle and id."""
+def _with_stamps(statement, past: bool, dialect: str):
+    """`statement`'s rows (part LISTED) and, in a UNION ALL, every change stamp packed in one row (part
+    STAMPS, in the column `theme`), in the same order by output columns (a UNION's ORDER BY names
+    columns only)."""
     listed = statement.add_columns(Theme.empact_cycle.is_not(None).label("cycled"), Theme.id.label("theme_id"))
     # Each column named (SQLite matches a UNION's ORDER BY with the first SELECT's names).
     listed = listed.with_only_columns(literal_column(str(LISTED), Integer).label("part"),
                                       *(column.label(key) for key, column in listed.selected_columns.items()))
-    width = len(listed.selected_columns)  # part, total, the page's columns, host, theme, cycle, cycled, theme_id
-    blank = [null()] * (width - 5)
-    others = []
-    if with_choices:
-        others += [select(part, *blank, name, cycle, null(), row_id) for part, row_id, name, cycle in choice_columns()]
-    if stamps_dialect is not None:
-        others.append(select(literal_column(str(STAMPS), Integer), *blank, stamps.packed_column(stamps_dialect),
-                             null(), null(), null()))
-    both = union_all(listed.order_by(None), *others)
+    blank = [null()] * (len(listed.selected_columns) - 5)  # part ... theme, cycle, cycled, theme_id
+    packed = select(literal_column(str(STAMPS), Integer), *blank, stamps.packed_column(dialect), null(), null(), null())
+    both = union_all(listed.order_by(None), packed)
     columns = both.selected_columns
     in_order = (columns.starts_at.desc(), columns.id.desc()) if past else (columns.starts_at, columns.id)
     return both.order_by(columns.part, *in_order, columns.theme, columns.cycled, columns.cycle, columns.theme_id)

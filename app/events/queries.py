@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import bindparam, column, exists, func, literal_column, null, or_, select, union_all
+from sqlalchemy import bindparam, column, exists, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
@@ -265,14 +265,12 @@ def filter_choices(filters: EventFilters, choices: dict | None = None) -> dict:
     """What the filter form of the list and the month calendar offers: the kinds, formats, projects
     and themes, and the countries' <option>s already written with `filters`' country selected
     (templates/events/_filters.html; ~250 options, written by the template they were most of the
-    form's time). `choices`: projects_and_themes() as the caller read it (the events list, in its
-    own statement), else as the cache keeps it until a project or theme changes (app.cache)."""
+    form's time). `choices`: kept_choices() as the caller found them."""
     return {
         "kinds": list(EventKind),
         "formats": list(EventFormat),
         "country_options": _selected(_country_options(str(formatting_locale()), _("Any country")), filters.country),
-        **_project_and_theme_options(filters, choices or fragments.remember(
-            "events.filter_choices", (), ("projects", "themes"), projects_and_themes)),
+        **_project_and_theme_options(filters, choices or kept_choices()),
     }
 
 
@@ -317,40 +315,36 @@ class ProjectChoice:
     acronym: str
 
 
-PROJECTS, THEMES = 0, 1  # the `part` of a project's row and of a theme's (choice_columns)
-
-
-def choice_columns() -> tuple[tuple, tuple]:
-    """The columns (part, id, name, cycle) of the projects' rows and of the themes' rows a filter
-    offers, for projects_and_themes' statement and for another that reads them along (the events
-    list: app.events.list_rows), ordered by part, name and cycle."""
-    return ((literal_column(str(PROJECTS)), Project.id, Project.acronym, null()),
-            (literal_column(str(THEMES)), Theme.id, Theme.name, Theme.empact_cycle))
-
-
 def _projects_and_themes_statement():
-    projects, themes = choice_columns()
-    labelled = [value.label(label) for value, label in zip(projects, ("part", "id", "name", "cycle"), strict=True)]
-    return union_all(select(*labelled), select(*themes)).order_by(column("part"), column("name"), column("cycle"))
+    return union_all(
+        select(literal(0).label("part"), Project.id.label("id"), Project.acronym.label("name"),
+               null().label("cycle")),
+        select(literal(1), Theme.id, Theme.name, Theme.empact_cycle),
+    ).order_by(column("part"), column("name"), column("cycle"))
 
 
 def projects_and_themes() -> dict:
     """The projects (by acronym) and themes (by name, then cycle) a filter offers (the events list's
     and the reports'): one statement (on the DBAPI cursor: app.cache.raw)."""
+    choices: dict[str, list] = {"projects": [], "themes": []}
     found, _plan = raw.read(db.session, _projects_and_themes_statement, _projects_and_themes_statement, {},
                             every=True)
-    return choices_from_rows(found)
-
-
-def choices_from_rows(rows) -> dict:
-    """projects_and_themes' answer from rows (part, id, name, cycle) of choice_columns, in its order."""
-    choices: dict[str, list] = {"projects": [], "themes": []}
-    for part, row_id, name, cycle in rows:
-        if part == PROJECTS:
+    for part, row_id, name, cycle in found:
+        if part == 0:
             choices["projects"].append(ProjectChoice(row_id, name))
         else:
             choices["themes"].append(ThemeChoice(row_id, name, cycle))
     return choices
+
+
+def kept_choices(stamps: tuple | None = None) -> dict:
+    """projects_and_themes(), read again only when a project or theme has changed: kept under the
+    change stamps (app.cache), or under `stamps` (those of projects and themes as a statement read
+    them along: app.events.list_rows) in this worker's memory, with the cache off too."""
+    if stamps is None:
+        return fragments.remember("events.filter_choices", (), ("projects", "themes"), projects_and_themes)
+    return fragments.remember("events.filter_choices", stamps, ("projects", "themes"), projects_and_themes,
+                              fingerprinted=True, worker=True)
 
 
 def session_of(event: Event, session_id: int, *, with_speakers: bool = False) -> Session | None:

@@ -8,7 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.cache import fragments
-from app.events import list_rows, page_facts, page_main, page_times, queries, signals
+from app.events import list_markup, list_rows, page_facts, page_main, page_times, queries, signals
 from app.events.access import is_organiser_of
 from app.events.place import place
 from app.events.queries import EventFilters
@@ -71,7 +71,8 @@ def index():
     # same statement (with it on, the cache keeps them until one changes).
     page, choices = list_rows.list_page(filters, current_user, request.args.get("page"), viewer_tz,
                                         with_choices=not fragments.enabled())
-    listing = Markup(render_template("events/_list.html", page=page, filters=filters, viewer_tz=viewer_tz))
+    listing = Markup(render_template("events/_list.html", page=page, rows=list_markup.written(page.items, viewer_tz),
+                                     filters=filters))
     filter_form = _filter_form(filters, {"tab": "past"} if filters.tab == "past" else {}, True, choices)
     return render_template("events/index.html", listing=listing, filter_form=filter_form, filters=filters)
 
