@@ -2,7 +2,9 @@
 host's name and their themes in one statement (the count joined with the page's events, joined with
 their themes), only the columns a row shows. Loading them as ORM objects, counting them apart and reading
 their themes apart cost more than the page's SQL. Labels, times and places are worked out here once
-per page, not in the template's loop."""
+per page, not in the template's loop (app.events.list_markup writes the rows). What else the page
+needs rides on the same statement: the change stamps of projects and themes (the filter's choices are
+kept under them with the cache off) and, for a visitor with the cache on, every change stamp."""
 
 from __future__ import annotations
 

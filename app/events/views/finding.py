@@ -67,8 +67,8 @@ def index():
     # The page of events as plain rows, counted and with their themes, in one statement. Built on
     # each request: kept in the cache (per query string, visibility, zone and minute) it was found
     # about once in 18 builds on the mixed traffic, and each 30 kB copy pushed other entries out.
-    # With the cache off the filter form is built on every view: its projects and themes come in the
-    # same statement (with it on, the cache keeps them until one changes).
+    # With the cache off the filter form is built on every view: its projects and themes are kept in
+    # this worker under their change stamps, read with the list (with it on, under the cache's stamps).
     page, choices = list_rows.list_page(filters, current_user, request.args.get("page"), viewer_tz,
                                         with_choices=not fragments.enabled())
     listing = Markup(render_template("events/_list.html", page=page, rows=list_markup.written(page.items, viewer_tz),
