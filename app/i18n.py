@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import flask_babel
 from babel import Locale
@@ -254,6 +254,16 @@ def _instant_in(instant: datetime, tz_name: str | None, fmt: str, locale: Locale
 
 
 def _format_in(value: datetime | date, fmt: str, locale: Locale) -> str:
+    if isinstance(value, datetime):
+        # A date and its clock: Babel writes the day's part once per day (_around_clock) and each
+        # "HH:mm" once per hour and minute (_clock); a list's dates were most of its Python.
+        around = _around_clock(value.date(), fmt, locale)
+        if around is not None:
+            return around[0] + _clock(value.hour, value.minute, locale) + around[1]
+    return _format_by_babel(value, fmt, locale)
+
+
+def _format_by_babel(value: datetime | date, fmt: str, locale: Locale) -> str:
     kind, pattern, joiner = _plan(locale, fmt)
     if kind == "time":
         return format_time(value, pattern, locale=locale)
@@ -271,6 +281,28 @@ def _format_in(value: datetime | date, fmt: str, locale: Locale) -> str:
 
 
 _CLOCK = parse_pattern("HH:mm")
+_DATE_THEN_CLOCK = re.compile(r"((?:%-?[aAdbBmYy]|[^%A-Za-z'{}])*%-?[aAdbBmYy])([^%A-Za-z'{}]*)%H:%M")
+
+
+@functools.lru_cache(maxsize=2048)  # ~250 bytes an entry: the days a worker's pages show, per language
+def _around_clock(day: date, fmt: str, locale: Locale) -> tuple[str, str] | None:
+    """(the text before, the text after) the clock in `fmt` written for a datetime on `day` (Babel's
+    output for every hour and minute of that day), or None when `fmt` is not a date and its clock."""
+    kind, pattern, joiner = _plan(locale, fmt)
+    if kind in ("skeleton", "full") and joiner is not None:
+        text = format_date(day, pattern, locale=locale) if kind == "full" else format_datetime(
+            day, pattern, locale=locale)
+        before, slot, after = joiner.replace("{1}", text).replace("'", "").partition("{0}")
+        return (before, after) if slot else None
+    written = _DATE_THEN_CLOCK.fullmatch(fmt) if kind == "as_written" else None
+    if written is None:  # (the literal between them has no letter: CLDR writes it as it is)
+        return None
+    return format_date(day, parse_pattern(cldr_pattern(written[1])), locale=locale) + written[2], ""
+
+
+@functools.lru_cache(maxsize=512)
+def _clock(hour: int, minute: int, locale: Locale) -> str:
+    return format_time(time(hour, minute), _CLOCK, locale=locale)
 
 
 @functools.lru_cache(maxsize=512)
@@ -340,10 +372,15 @@ def install(app: Flask) -> None:
 # when autoescaping and always used as a format string, so "%%" and "%(name)s" read the same.
 @pass_context
 def _template_gettext(context, string: str, /, **variables) -> str:
-    text = _remembered()[1].ugettext(string)
     if context.eval_ctx.autoescape:
-        text = Markup(text)
-    return text % variables
+        return markup_text(string, **variables)
+    return _remembered()[1].ugettext(string) % variables
+
+
+def markup_text(string: str, /, **variables) -> Markup:
+    """A text translated as an autoescaping template prints `_(string, **variables)`: the translation
+    is markup, the variables are escaped (for HTML written outside a template: app.events.list_markup)."""
+    return Markup(_remembered()[1].ugettext(string)) % variables
 
 
 @pass_context

@@ -78,3 +78,26 @@ def test_dates_take_the_locales_month_names_and_a_24_hour_clock(app):
 def test_strftime_patterns_become_cldr_patterns():
     assert cldr_pattern("%a %d %b %Y, %H:%M") == "EEE dd MMM y, HH:mm"
     assert cldr_pattern("%d %B %Y at %H:%M") == "dd MMMM y' at 'HH:mm"
+
+
+def test_a_date_and_its_clock_read_as_babel_writes_them_whole():
+    """app.i18n writes a date's part once per day and each clock once per hour and minute: the same
+    text Babel gives for the whole pattern, in every language, zone and pattern, across DST changes."""
+    import random
+    from datetime import timedelta
+
+    from app import i18n
+    from app.timeutil import to_local
+
+    patterns = [*i18n._SKELETONS, "%H:%M", "%d %b %Y at %H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y, %H:%M", "%d %b %Y, %H:%M %Z"]
+    locales = {i18n._formatting_locale(code, None) for code in i18n.SUPPORTED} | {i18n._formatting_locale("xx", "xx")}
+    zones = ["UTC", "Europe/Kyiv", "Asia/Tbilisi", "America/New_York", "Pacific/Chatham", "Asia/Kolkata"]
+    rng = random.Random(19)
+    for _ in range(300):
+        instant = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(60 * 24 * 366 * 8))
+        local = to_local(instant, rng.choice(zones))
+        for fmt in patterns:
+            for locale in locales:
+                assert i18n._format_in(local, fmt, locale) == i18n._format_by_babel(local, fmt, locale), (local, fmt, locale)
+    for locale in locales:  # the lists' pattern takes the day's part and the clock in every language
+        assert i18n._around_clock(local.date(), "%a %d %b %Y, %H:%M", locale) is not None, locale

@@ -49,3 +49,8 @@ def unpack(packed: str | None) -> dict[str, int]:
         for name, version in zip(names, versions, strict=True):
             found[name] += version
     return found
+
+
+def packed_of(names: tuple[str, ...], dialect_name: str):
+    """`packed` of the stamps named (table names, written into the statement as constants)."""
+    return packed(tuple(literal_column("'" + name + "'") for name in names), dialect_name)

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, column, exists, func, literal, null, or_, sele
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
-from app.cache import raw
+from app.cache import fragments, raw
 from app.directory.models import Project, Theme
 from app.events.access import managed_clause, organiser_ids, visible_clause
 from app.events.models import (
@@ -261,21 +261,20 @@ def overlapping_events(event: Event) -> list[Event]:
     return list(db.session.scalars(query))
 
 
-def filter_choices(filters: EventFilters) -> dict:
+def filter_choices(filters: EventFilters, choices: dict | None = None) -> dict:
     """What the filter form of the list and the month calendar offers: the kinds, formats, projects
     and themes, and the countries' <option>s already written with `filters`' country selected
     (templates/events/_filters.html; ~250 options, written by the template they were most of the
-    form's time)."""
+    form's time). `choices`: kept_choices() as the caller found them."""
     return {
         "kinds": list(EventKind),
         "formats": list(EventFormat),
         "country_options": _selected(_country_options(str(formatting_locale()), _("Any country")), filters.country),
-        **_project_and_theme_options(filters),
+        **_project_and_theme_options(filters, choices or kept_choices()),
     }
 
 
-def _project_and_theme_options(filters: EventFilters) -> dict:
-    choices = projects_and_themes()
+def _project_and_theme_options(filters: EventFilters, choices: dict) -> dict:
     return {
         "project_options": _selected(_options(tuple((p.id, p.acronym) for p in choices["projects"])), filters.project),
         "theme_options": _selected(_options(tuple((t.id, t.label) for t in choices["themes"])), filters.theme),
@@ -336,6 +335,16 @@ def projects_and_themes() -> dict:
         else:
             choices["themes"].append(ThemeChoice(row_id, name, cycle))
     return choices
+
+
+def kept_choices(stamps: tuple | None = None) -> dict:
+    """projects_and_themes(), read again only when a project or theme has changed: kept under the
+    change stamps (app.cache), or under `stamps` (those of projects and themes as a statement read
+    them along: app.events.list_rows) in this worker's memory, with the cache off too."""
+    if stamps is None:
+        return fragments.remember("events.filter_choices", (), ("projects", "themes"), projects_and_themes)
+    return fragments.remember("events.filter_choices", stamps, ("projects", "themes"), projects_and_themes,
+                              fingerprinted=True, worker=True)
 
 
 def session_of(event: Event, session_id: int, *, with_speakers: bool = False) -> Session | None:

@@ -20,7 +20,10 @@ def test_the_second_request_of_a_page_is_answered_from_the_cache(app, database_u
     assert first["cache"]["desc"] == "miss" and second["cache"]["desc"] == "hit"
     built = first["cache-entries"]["desc"].split()
     assert built and all(item.endswith(":m") for item in built)
-    assert second["cache-entries"]["desc"].split() == [item[:-1] + "h" for item in built]
+    # Each found entry was built by the first (an entry built inside another's build, such as the
+    # filter's choices inside the filter form, is not asked for when the outer one is found).
+    found = second["cache-entries"]["desc"].split()
+    assert found and all(item[:-1] + "m" in built for item in found) and all(item.endswith(":h") for item in found)
     assert float(first["db"]["dur"]) > 0 and first["db"]["desc"].endswith("statements")
     assert float(second["app"]["dur"]) > 0
     assert parse_server_timing(client.get("/healthz").headers.get("Server-Timing"))["cache"]["desc"] == "none"

@@ -8,7 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.cache import fragments
-from app.events import list_rows, page_facts, page_main, page_times, queries, signals
+from app.events import list_markup, list_rows, page_facts, page_main, page_times, queries, signals
 from app.events.access import is_organiser_of
 from app.events.place import place
 from app.events.queries import EventFilters
@@ -43,16 +43,19 @@ def upcoming_events(limit: int = 5):
     return queries.upcoming(current_user, limit)
 
 
-def _filter_form(filters: EventFilters, extra_hidden: dict, show_dates: bool):
+def _filter_form(filters: EventFilters, extra_hidden: dict, show_dates: bool, choices: dict | None = None):
     """The filter form (shared by the list and the month calendar), cached: it lists every project
-    and theme. It differs only by the query string and whether the viewer may tick "mine"."""
+    and theme. It differs only by the filters it shows (as read: a page number or an unreadable value
+    makes no other form) and whether the viewer may tick "mine". `choices`: the projects and themes
+    as the caller read them (queries.filter_choices)."""
     may_pick_mine = bool(is_signed_in(current_user) and current_user.is_organiser)
     return fragments.cached(
         "events.filters",
-        (request.endpoint, fragments.query_key(), may_pick_mine, tuple(sorted(extra_hidden.items())), show_dates),
+        (request.endpoint, tuple(sorted(filters.query_args().items())), may_pick_mine,
+         tuple(sorted(extra_hidden.items())), show_dates),
         ("projects", "themes"),
         lambda: render_template("events/_filters.html", filters=filters, extra_hidden=extra_hidden,
-                                show_dates=show_dates, **queries.filter_choices(filters)),
+                                show_dates=show_dates, **queries.filter_choices(filters, choices)),
     )
 
 
@@ -64,9 +67,13 @@ def index():
     # The page of events as plain rows, counted and with their themes, in one statement. Built on
     # each request: kept in the cache (per query string, visibility, zone and minute) it was found
     # about once in 18 builds on the mixed traffic, and each 30 kB copy pushed other entries out.
-    page = list_rows.list_page(filters, current_user, request.args.get("page"), viewer_tz)
-    listing = Markup(render_template("events/_list.html", page=page, filters=filters, viewer_tz=viewer_tz))
-    filter_form = _filter_form(filters, {"tab": "past"} if filters.tab == "past" else {}, True)
+    # With the cache off the filter form is built on every view: its projects and themes are kept in
+    # this worker under their change stamps, read with the list (with it on, under the cache's stamps).
+    page, choices = list_rows.list_page(filters, current_user, request.args.get("page"), viewer_tz,
+                                        with_choices=not fragments.enabled())
+    listing = Markup(render_template("events/_list.html", page=page, rows=list_markup.written(page.items, viewer_tz),
+                                     filters=filters))
+    filter_form = _filter_form(filters, {"tab": "past"} if filters.tab == "past" else {}, True, choices)
     return render_template("events/index.html", listing=listing, filter_form=filter_form, filters=filters)
 
 
