@@ -13,11 +13,12 @@ from sqlalchemy.orm import joinedload
 from app import audit
 from app.accounts.models import User
 from app.db import row_id
+from app.events.access import can_view
 from app.events.models import Event
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationStatus
 from app.registrations.notices import tell_cancelled
-from app.registrations.rules import ACTIVE, Outcome
+from app.registrations.rules import ACTIVE, Outcome, RegistrationError
 from app.registrations.sessions import cancel_signups_locked, ending_signups, ending_signups_exist
 from app.registrations.signals import registration_withdrawn
 from app.registrations.transactions import (
@@ -130,12 +131,24 @@ def _own_statement():
             .execution_options(populate_existing=True))
 
 
+def locked_visible(event_id: int, user: User) -> Event | None:
+    """The event's row, locked (as _lock), when `user` may see it; else None, rolled back. A
+    cancellation's first read of the event: no unlocked read before it."""
+    try:
+        event = _lock(event_id)
+    except RegistrationError:
+        return None
+    if not can_view(user, event):
+        db.session.rollback()
+        return None
+    return event
+
+
 def cancel_own(event: Event, user: User) -> Outcome | None:
     """The person cancels their own registration of the event (until it starts), read under the
-    lock with what its end needs to know: whether they have session sign-ups and whether anyone
-    waits for the seat (a cancellation usually reads neither list). None when they have none.
-    Commits."""
-    event = _lock(row_id(event))
+    lock (`event`: locked_visible's) with what its end needs to know: whether they have session
+    sign-ups and whether anyone waits for the seat (a cancellation usually reads neither list).
+    None when they have none. Commits."""
     row = db.session.execute(_own_statement(), {"event_id": event.id, "user_id": user.id}).first()
     if row is None:
         db.session.rollback()

@@ -39,14 +39,15 @@ REGISTER_AGAIN_POSTGRESQL = {"cold": 9, "warm": 9}  # 11 cold before the fourth 
 # in the same statement) and the stamps (one statement for all). Was 17 (the registration read
 # before the lock and again under it, the sign-ups twice, the seats counted apart from the waiting
 # list, one statement per stamp, the event and the user read again after the commit).
-# Since issue 19's fourth pass the registration is read with whether the person has sign-ups its
-# end touches and whether anyone waits (neither list is read when empty): 9.
-CANCEL = 9
+# Since issue 19's fourth pass the event's first read is its lock (cancelling.locked_visible: no
+# unlocked read before it) and the registration is read with whether the person has sign-ups its
+# end touches and whether anyone waits (neither list is read when empty): 8.
+CANCEL = 8
 # On PostgreSQL the audit entry is written last, with the change stamps, in one statement; since
 # the fourth pass the registration's and the event's UPDATEs and the calendar cancellation are
-# CTEs of that statement too (transactions.write_now): the user, the event, the lock, the
+# CTEs of that statement too (transactions.write_now): the user, the event locked, the
 # registration with its facts, one write. Was 10.
-CANCEL_POSTGRESQL = 5
+CANCEL_POSTGRESQL = 4
 
 
 def _sent(statements: list[str]) -> list[str]:
