@@ -122,11 +122,11 @@ def _after_flush(session: Session, _context) -> None:
 NOTED = "liaison_stamps_noted"
 
 
-def note_new(session: Session, obj) -> None:
-    """Note the stamps a new object's row moves (its table, and its event's stamp for a table kept
-    per event), as a flush would, for a caller that writes the row with its own INSERT (executed
-    with execution option NOTED, so the statement does not move the "every event" stamp too)."""
-    _note_row(session, obj, _tables_of(obj), True)
+def note_new(session: Session, obj, *, changed: bool = False) -> None:
+    """Note the stamps a new object's row moves (its table, its event's for a table kept per event) as
+    a flush would, for a caller writing it with its own INSERT (run with execution option NOTED: the
+    "every event" stamp stays); `changed`: those of a modified object's row, for its own UPDATE."""
+    _note_row(session, obj, *((_changed_tables(obj),) if changed else (_tables_of(obj), True)))
 
 
 def _do_orm_execute(state) -> None:

@@ -178,12 +178,20 @@ def viewer_known(event_id: int, user_id: int, name: str):
 
 
 def known(event_id: int, name: str):
-    """The fact `name` of the event as this request's event page read it, or UNKNOWN."""
+    """The fact `name` of the event as this request's event page (or `keep`) read it, or UNKNOWN."""
     store = _request_store()
     facts = store.get(event_id) if store is not None else None
     if facts is None or name not in facts:
         return UNKNOWN
     return facts[name]
+
+
+def keep(event_id: int, facts: dict) -> None:
+    """Keep facts of the event that another first read of this request brought along (a
+    registration's: waitlist.event_with_tally), for `known` and `absent` as the page's are kept."""
+    store = _request_store()
+    if store is not None:
+        store.setdefault(event_id, {}).update(facts)
 
 
 def absent(event_id: int, name: str) -> bool:

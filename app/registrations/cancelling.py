@@ -4,52 +4,63 @@ registration is found under the event's lock, so a cancellation reads it once. N
 
 from __future__ import annotations
 
+import functools
+
 from flask_babel import gettext as _
+from sqlalchemy import Integer, bindparam, select
+from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.accounts.models import User
 from app.db import row_id
+from app.events.access import can_view
 from app.events.models import Event
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationStatus
 from app.registrations.notices import tell_cancelled
-from app.registrations.rules import ACTIVE, Outcome
-from app.registrations.sessions import cancel_signups_locked, ending_signups
+from app.registrations.rules import ACTIVE, Outcome, RegistrationError
+from app.registrations.sessions import cancel_signups_locked, ending_signups, ending_signups_exist
 from app.registrations.signals import registration_withdrawn
 from app.registrations.transactions import (
     dialect,
     end_reads_keeping_objects,
-    fresh_own_registration,
     fresh_registration,
-    insert_now,
     lock_event,
     rollback_on_error,
+    write_now,
 )
-from app.registrations.waitlist import promote_locked
+from app.registrations.waitlist import anyone_waiting, promote_locked
 from app.timeutil import now
 
 
 def release_locked(event: Event, registration: Registration, actor: User | None,
-                   previous: RegistrationStatus, tell=None) -> None:
+                   previous: RegistrationStatus, tell=None, *, signups: list | None = None,
+                   waiting: bool = True) -> None:
     """Inside the event's locked transaction, once a registration has ended (cancelled, rejected):
     take a confirmed one out of the calendar, `tell` the person (if given), cancel their session
-    sign-ups and give a freed seat to the waiting list. No commit."""
-    signups = ending_signups(event.id, registration.user_id)  # one read for the calendar and the sign-ups
+    sign-ups and give a freed seat to the waiting list. No commit. `signups` (their ending_signups)
+    and `waiting=False` (nobody waits): read by the caller under this lock."""
+    if signups is None:
+        signups = ending_signups(event.id, registration.user_id)  # one read for the calendar and the sign-ups
     if previous == RegistrationStatus.CONFIRMED:
         registration_withdrawn.send(registration, signups=signups)
     if tell is not None:
         tell(registration, event)
+    freed = previous == RegistrationStatus.CONFIRMED
+    if not signups and not (freed and waiting):
+        return  # nothing more to read or write here: the caller's flush (or write_now) writes the change
     db.session.flush()
     cancel_signups_locked(event, registration.user_id, signups)
-    if previous == RegistrationStatus.CONFIRMED:
-        promote_locked(event, actor)
+    if freed:
+        promote_locked(event, actor, waiting=waiting)
 
 
 def cancel_locked(event: Event, registration: Registration, actor: User, *, by_organiser: bool,
-                  audit_entries: list | None = None) -> None:
+                  audit_entries: list | None = None, signups: list | None = None, waiting: bool = True) -> None:
     """Inside the event's locked transaction: cancel a live registration (an organiser's
     cancellation is told to the person). No commit. `audit_entries`: the audit entry is appended
-    there for the caller to write (insert_now), not added to the session."""
+    there for the caller to write (insert_now), not added to the session. `signups`, `waiting`:
+    see release_locked."""
     previous = registration.status
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now()
@@ -60,7 +71,8 @@ def cancel_locked(event: Event, registration: Registration, actor: User, *, by_o
         db.session.add(entry)
     else:
         audit_entries.append(entry)
-    release_locked(event, registration, actor, previous, tell_cancelled if by_organiser else None)
+    release_locked(event, registration, actor, previous, tell_cancelled if by_organiser else None,
+                   signups=signups, waiting=waiting)
 
 
 def self_cancel_refusal(event: Event) -> str | None:
@@ -79,7 +91,7 @@ def _lock(event_id: int) -> Event:
 
 
 def _cancel_locked_and_commit(event: Event, registration: Registration | None, actor: User,
-                              by_organiser: bool) -> Outcome:
+                              by_organiser: bool, **known) -> Outcome:
     with rollback_on_error():
         if registration is None or registration.status not in ACTIVE:
             db.session.rollback()
@@ -89,14 +101,13 @@ def _cancel_locked_and_commit(event: Event, registration: Registration | None, a
             db.session.rollback()
             return Outcome(registration, registration.status, refusal, ok=False)
         entries: list = []
-        cancel_locked(event, registration, actor, by_organiser=by_organiser, audit_entries=entries)
+        cancel_locked(event, registration, actor, by_organiser=by_organiser, audit_entries=entries, **known)
         # The message before the commit, which expires the event and the signed-in user (the
         # language of the message would read them again).
         outcome = Outcome(registration, RegistrationStatus.CANCELLED,
                           _("The registration for %(title)s is cancelled.", title=event.title))
-        # The rest written, then the audit entry with the change stamps in one statement (PostgreSQL).
-        db.session.flush()
-        insert_now(entries, last=True)
+        # Everything written with the audit entry and the change stamps in one statement (PostgreSQL).
+        write_now(entries, last=True)
         db.session.commit()
         return outcome
 
@@ -108,12 +119,40 @@ def cancel_registration(registration: Registration, actor: User, *, by_organiser
     return _cancel_locked_and_commit(event, fresh_registration(registration_id), actor, by_organiser)
 
 
-def cancel_own(event: Event, user: User) -> Outcome | None:
-    """The person cancels their own registration of the event (until it starts), read under the
-    lock. None when they have none. Commits."""
-    event = _lock(row_id(event))
-    registration = fresh_own_registration(event.id, user.id)
-    if registration is None:
+@functools.cache
+def _own_statement():
+    """The person's registration of the event with their user, whether they have sign-ups its end
+    touches (ending_signups_exist) and whether anyone waits (anyone_waiting): built once."""
+    event_id, user_id = bindparam("event_id", type_=Integer), bindparam("user_id", type_=Integer)
+    return (select(Registration, ending_signups_exist(event_id, user_id).label("has_signups"),
+                   anyone_waiting(event_id).label("anyone_waiting"))
+            .where(Registration.event_id == event_id, Registration.user_id == user_id)
+            .options(joinedload(Registration.user))
+            .execution_options(populate_existing=True))
+
+
+def locked_visible(event_id: int, user: User) -> Event | None:
+    """The event's row, locked (as _lock), when `user` may see it; else None, rolled back. A
+    cancellation's first read of the event: no unlocked read before it."""
+    try:
+        event = _lock(event_id)
+    except RegistrationError:
+        return None
+    if not can_view(user, event):
         db.session.rollback()
         return None
-    return _cancel_locked_and_commit(event, registration, user, False)
+    return event
+
+
+def cancel_own(event: Event, user: User) -> Outcome | None:
+    """The person cancels their own registration of the event (until it starts), read under the
+    lock (`event`: locked_visible's) with what its end needs to know: whether they have session
+    sign-ups and whether anyone waits for the seat (a cancellation usually reads neither list).
+    None when they have none. Commits."""
+    row = db.session.execute(_own_statement(), {"event_id": event.id, "user_id": user.id}).first()
+    if row is None:
+        db.session.rollback()
+        return None
+    registration, has_signups, waiting = row
+    return _cancel_locked_and_commit(event, registration, user, False, signups=None if has_signups else [],
+                                     waiting=bool(waiting))

@@ -12,12 +12,13 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, exists, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import audit
 from app.cache import fragments
 from app.db import UTCDateTime
+from app.events import page_facts
 from app.extensions import db
 from app.markdown import render_markdown
 from app.registrations.rules import RegistrationError
@@ -69,12 +70,21 @@ def texts_of(event_id: int) -> dict[str, EventEmailText]:
 
 def own_paragraph(event_id: int | None, kind: str) -> OwnParagraph | None:
     """The organisers' paragraph for this event's email of `kind` (None: they wrote none)."""
-    if event_id is None:
+    if event_id is None or page_facts.absent(event_id, HAS_PARAGRAPHS):
         return None
     # Remembered until a paragraph changes anywhere: every confirmation, promotion and waiting-list
     # notice asks, most often for a paragraph nobody wrote (issue 19: one statement less each).
     return fragments.remember("registrations.own_paragraph", (event_id, kind), ("event_email_texts",),
                               lambda: _read_paragraph(event_id, kind))
+
+
+HAS_PARAGRAPHS = "registrations.has_own_paragraphs"  # kept by a registration's first read (event_with_tally)
+
+
+def has_paragraphs(event_id):
+    """Whether the organisers wrote any paragraph for the event (an EXISTS of the event's id, an SQL
+    column or value)."""
+    return exists().where(EventEmailText.event_id == event_id)
 
 
 def _read_paragraph(event_id: int, kind: str) -> OwnParagraph | None:

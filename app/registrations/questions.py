@@ -68,8 +68,13 @@ def event_questions(event_id: int) -> tuple[QuestionSpec, ...]:
                               lambda: tuple(_spec(q) for q in questions_of(event_id)))
 
 
+def has_questions(event_id):
+    """Whether the event asks questions (an EXISTS of the event's id, an SQL column or value)."""
+    return exists().where(RegistrationQuestion.event_id == event_id)
+
+
 HAS_QUESTIONS = "registrations.has_questions"
-page_facts.register(HAS_QUESTIONS, lambda event_id: exists().where(RegistrationQuestion.event_id == event_id))
+page_facts.register(HAS_QUESTIONS, has_questions)
 
 
 def get_question(event_id: int, question_id: int) -> RegistrationQuestion | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import contains_eager
 
 from app import audit
@@ -131,6 +131,13 @@ def cancel_session_signup(signup: SessionSignup, actor: User) -> SignupOutcome:
         return SignupOutcome(signup, _("Your sign-up for %(title)s is cancelled.", title=session.title))
 
 
+def _ending(event_id, user_id) -> tuple:
+    """What ending_signups selects (the sign-ups of the event's sessions that the end of a
+    registration touches), for its read and for ending_signups_exist."""
+    return (Session.event_id == event_id, SessionSignup.user_id == user_id,
+            or_(SessionSignup.status != SessionSignupStatus.CANCELLED, SessionSignup.sequence_sent.is_not(None)))
+
+
 def ending_signups(event_id: int, user_id: int) -> list[SessionSignup]:
     """The person's sign-ups of the event's sessions that the end of their registration touches —
     the live ones (cancelled by cancel_signups_locked) and those in their calendar (taken out by
@@ -139,10 +146,15 @@ def ending_signups(event_id: int, user_id: int) -> list[SessionSignup]:
         select(SessionSignup)
         .join(Session, Session.id == SessionSignup.session_id)
         .options(contains_eager(SessionSignup.session))
-        .where(Session.event_id == event_id, SessionSignup.user_id == user_id,
-               or_(SessionSignup.status != SessionSignupStatus.CANCELLED, SessionSignup.sequence_sent.is_not(None)))
+        .where(*_ending(event_id, user_id))
         .order_by(SessionSignup.id)
     ))
+
+
+def ending_signups_exist(event_id, user_id):
+    """Whether ending_signups would find any (an EXISTS of SQL values or bound parameters), for a
+    read that brings it along."""
+    return exists().where(Session.id == SessionSignup.session_id, *_ending(event_id, user_id))
 
 
 def cancel_signups_locked(event: Event, user_id: int, signups: list[SessionSignup] | None = None) -> None:

@@ -12,13 +12,16 @@ import functools
 from contextlib import contextmanager
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, insert, inspect, select
-from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy import ClauseElement, bindparam, insert, inspect, select, update
+from sqlalchemy.orm import ColumnProperty, joinedload, make_transient, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
+from app.audit.models import AuditEntry
 from app.cache.stamps import NOTED, bump_cte, note_new, take_noted
 from app.db import begin_write
 from app.events.models import Event, Session
 from app.extensions import db
+from app.notifications.models import OutboxMessage
 from app.registrations.models import Registration
 from app.registrations.rules import RegistrationError
 
@@ -102,16 +105,6 @@ def fresh_registration(registration_id: int) -> Registration | None:
     ).scalar_one_or_none()
 
 
-def fresh_own_registration(event_id: int, user_id: int) -> Registration | None:
-    """This person's registration of the event, read afresh (under the event's lock), with the user."""
-    return db.session.execute(
-        select(Registration)
-        .where(Registration.event_id == event_id, Registration.user_id == user_id)
-        .options(joinedload(Registration.user))
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-
-
 def locked_session_row(session_id: int) -> Session | None:
     """A session's row inside a transaction that holds its event's lock: FOR UPDATE on PostgreSQL
     (the lock a sign-up takes, so a promotion here cannot race one there)."""
@@ -168,21 +161,28 @@ def _insert_statement(table):
 
 @functools.cache
 def _combined_statement(shape: tuple, stamps_cte=None):
-    """One INSERT of several rows of several tables (PostgreSQL): the last row's INSERT, the others'
-    as data-modifying CTEs (PostgreSQL runs each once, to completion, though nothing reads them).
-    `shape`: ((table, column names), ...); row i's values are bound as r{i}_{column}. Built once per
-    shape."""
+    """One statement writing several rows of several tables (PostgreSQL): the last row's INSERT, the
+    others' INSERTs and UPDATEs (by primary key) as data-modifying CTEs (PostgreSQL runs each once,
+    to completion, though nothing reads them). `shape`: ((kind, table, column names), ...), kind
+    "insert" or "update"; row i's values are bound as r{i}_{column}, an updated row's key as r{i}_pk.
+    Built once per shape."""
     def values(index, table, names):
         return {name: bindparam(f"r{index}_{name}", type_=table.c[name].type) for name in names}
 
-    *earlier, (last_table, last_names) = shape
+    *earlier, (_kind, last_table, last_names) = shape
     statement = insert(last_table).values(values(len(earlier), last_table, last_names))
-    for index, (table, names) in enumerate(earlier):
-        statement = statement.add_cte(insert(table).values(values(index, table, names)).cte(f"written_{index}"))
+    for index, (kind, table, names) in enumerate(earlier):
+        if kind == "update":
+            key = table.primary_key.columns[0]
+            written = update(table).where(key == bindparam(f"r{index}_pk", type_=key.type)).values(
+                values(index, table, names))
+        else:
+            written = insert(table).values(values(index, table, names))
+        statement = statement.add_cte(written.cte(f"written_{index}"))
     return statement if stamps_cte is None else statement.add_cte(stamps_cte)
 
 
-def insert_now(objects, *, last: bool = False) -> None:
+def insert_now(objects, *, last: bool = False, updates=()) -> None:
     """Write new objects that are not in the session now, with plain INSERTs, instead of through
     the unit of work at the next flush: under the event's lock, flushing an audit entry, an outbox
     message or a new registration cost more CPU than their statements. The same columns as a flush
@@ -190,6 +190,8 @@ def insert_now(objects, *, last: bool = False) -> None:
     drawn by tally(next_id=True)). Each row notes the change stamps a flush would (its table, its
     event's stamp). On PostgreSQL, several rows go in one statement (the earlier ones as CTEs of
     the last one's INSERT). Objects that must stay in the session afterwards: as_persistent.
+    `updates` (PostgreSQL, see write_now): ((table, primary key, {column: value}), ...) written as
+    CTEs of the same statement, their stamps noted by the caller.
 
     `last`: nothing is written after these rows before the commit. On PostgreSQL, when the session
     holds no pending change either, the statement also moves the transaction's change stamps
@@ -203,15 +205,79 @@ def insert_now(objects, *, last: bool = False) -> None:
     options = {NOTED: True}
     postgresql = dialect() == "postgresql"
     moved = take_noted(session) if last and postgresql and not (session.new or session.dirty or session.deleted) else []
-    if postgresql and (len(rows) > 1 or moved):
+    if postgresql and (len(rows) > 1 or moved or updates):
         stamps_cte, params = bump_cte(moved) if moved else (None, {})
         rows = [(table, _with_defaults(table, row)) for table, row in rows]
-        shape = tuple((table, tuple(row)) for table, row in rows)
-        params.update({f"r{index}_{name}": value for index, (_, row) in enumerate(rows) for name, value in row.items()})
+        shape = (*(("update", table, tuple(row)) for table, _key, row in updates),
+                 *(("insert", table, tuple(row)) for table, row in rows))
+        for index, (_table, key, row) in enumerate(updates):
+            params[f"r{index}_pk"] = key
+            params.update({f"r{index}_{name}": value for name, value in row.items()})
+        params.update({f"r{index}_{name}": value for index, (_, row) in enumerate(rows, len(updates))
+                       for name, value in row.items()})
         session.execute(_combined_statement(shape, stamps_cte), params, execution_options=options)
         return
     for table, row in rows:
         session.execute(_insert_statement(table), row, execution_options=options)
+
+
+def _changes(obj) -> tuple | None:
+    """(table, primary key, {column: value}, {attribute: value}) of the UPDATE a flush would write
+    for a changed object: its changed columns and those with a Python `onupdate` (updated_at); None
+    when a plain UPDATE by primary key would not write what a flush writes (a relationship or
+    collection changed, a column of another table, an SQL expression, a composite key)."""
+    state = inspect(obj)
+    mapper = state.mapper
+    table = mapper.local_table
+    if len(table.primary_key.columns) != 1:
+        return None
+    columns, attributes = {}, {}
+    for key in state.committed_state:
+        prop = mapper.attrs.get(key)
+        if prop is None or not state.attrs[key].history.has_changes():
+            continue
+        if not isinstance(prop, ColumnProperty) or len(prop.columns) != 1 or prop.columns[0].table is not table:
+            return None
+        value = state.dict.get(key)
+        if isinstance(value, ClauseElement) or prop.columns[0].primary_key:
+            return None
+        columns[prop.columns[0].key] = value
+    for column in table.columns:
+        if column.onupdate is not None and column.key not in columns:
+            if not (column.onupdate.is_callable or column.onupdate.is_scalar):
+                return None
+            value = column.onupdate.arg(None) if column.onupdate.is_callable else column.onupdate.arg
+            columns[column.key] = attributes[mapper.get_property_by_column(column).key] = value
+    return table, mapper.primary_key_from_instance(obj)[0], columns, attributes
+
+
+def write_now(objects, *, last: bool = False) -> None:
+    """Write the session's pending changes, then `objects` as insert_now does, on PostgreSQL in one
+    statement: the changed rows' UPDATEs and the outbox messages and audit entries the rules added
+    as CTEs of the last INSERT (a flush sends each on its own, through the unit of work). The
+    session's objects are then as if flushed: the changed ones hold their values as committed, the
+    new ones are not kept. Anything else pending — another kind of new object, a deletion, a change
+    a plain UPDATE by primary key cannot write (_changes) — and SQLite: a flush, then insert_now."""
+    session = db.session()
+    new = list(session.new)
+    changed = [(obj, _changes(obj)) for obj in session.dirty if session.is_modified(obj, include_collections=True)]
+    if (dialect() != "postgresql" or not objects or session.deleted
+            or any(not isinstance(obj, (OutboxMessage, AuditEntry)) for obj in new)
+            or any(found is None for _obj, found in changed)):
+        session.flush()
+        insert_now(objects, last=last)
+        return
+    for obj, (_table, _key, _columns, attributes) in changed:
+        note_new(session, obj, changed=True)
+        for key, value in attributes.items():  # the onupdate values, as a flush sets them
+            set_committed_value(obj, key, value)
+        # Its history reset as if it had been loaded with these values (no flush writes it again).
+        make_transient(obj)
+        make_transient_to_detached(obj)
+        session.add(obj)
+    for obj in new:
+        session.expunge(obj)
+    insert_now([*new, *objects], last=last, updates=[found[:3] for _obj, found in changed])
 
 
 def as_persistent(obj) -> None:

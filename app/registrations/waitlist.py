@@ -7,14 +7,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, and_, bindparam, case, func, literal_column, or_, select, true
-from sqlalchemy.orm import joinedload
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.orm import aliased, joinedload
 
 from app import audit
 from app.accounts.models import User
 from app.db import row_id
+from app.events import page_facts
 from app.events.models import Event, EventStatus, Session
 from app.extensions import db
+from app.registrations.email_texts import HAS_PARAGRAPHS, has_paragraphs
 from app.registrations.models import (
     ParticipantRole,
     Registration,
@@ -23,6 +36,7 @@ from app.registrations.models import (
     SessionSignupStatus,
 )
 from app.registrations.notices import notice, stamp, tell_confirmed
+from app.registrations.questions import HAS_QUESTIONS, has_questions
 from app.registrations.rules import SEAT_ROLES
 from app.registrations.signals import session_signup_confirmed
 from app.registrations.transactions import lock_event, lock_session, rollback_on_error
@@ -154,8 +168,10 @@ _TALLY_ROW = _TALLY.subquery("tally")
 # not used (the person had a registration) leaves a gap, as a rolled-back INSERT does.
 _TALLY_WITH_NEXT_ID = _TALLY.add_columns(
     func.nextval(func.pg_get_serial_sequence(literal_column("'registrations'"), literal_column("'id'"))))
-_EVENT_WITH_TALLY = (select(Event, _TALLY_ROW).select_from(Event).join(_TALLY_ROW, true())
-                     .where(Event.id == bindparam("event_id")))
+# With whether the event asks questions and has paragraphs of its organisers: kept for the request
+# (page_facts.keep), a registration without either reads neither.
+_EVENT_WITH_TALLY = (select(Event, _TALLY_ROW, has_questions(Event.id), has_paragraphs(Event.id))
+                     .select_from(Event).join(_TALLY_ROW, true()).where(Event.id == bindparam("event_id")))
 
 
 def tally(event_id: int, user_id: int, instant: datetime, *, next_id: bool = False) -> Tally:
@@ -174,11 +190,14 @@ def tally(event_id: int, user_id: int, instant: datetime, *, next_id: bool = Fal
 def event_with_tally(event_id: int, user: User) -> tuple[Event | None, Tally | None]:
     """The event and, from the same statement, `user`'s tally of it now (see tally): the first
     read of a self-registration, one round trip instead of two. Unlocked: register() uses the tally
-    only to guess which message to render before the lock; the seat decision counts again under it."""
+    only to guess which message to render before the lock; the seat decision counts again under it.
+    Whether the event asks questions and has its organisers' paragraphs comes along (kept for the
+    request: page_facts.keep), so a registration without them reads neither."""
     row = db.session.execute(_EVENT_WITH_TALLY, {"event_id": event_id, "user_id": user.id, "instant": now()}).first()
     if row is None:
         return None, None
-    event, taken, waitlisted_before, own_id = row
+    event, taken, waitlisted_before, own_id, questions, paragraphs = row
+    page_facts.keep(event.id, {HAS_QUESTIONS: bool(questions), HAS_PARAGRAPHS: bool(paragraphs)})
     return event, Tally(seats_taken=int(taken), waitlisted_before=int(waitlisted_before), own_id=own_id)
 
 
@@ -222,10 +241,20 @@ def _promote_and_commit(promote, locked, actor: User | None) -> list:
         return promoted
 
 
-def promote_locked(event: Event, actor: User | None) -> list[Registration]:
+def anyone_waiting(event_id):
+    """Whether the event's waiting list holds anyone (an EXISTS of an SQL value or bound parameter,
+    for a read that brings it along; on its own alias, so it never correlates to that read's
+    registrations)."""
+    waiting = aliased(Registration)
+    return exists().where(waiting.event_id == event_id, waiting.status == RegistrationStatus.WAITLISTED)
+
+
+def promote_locked(event: Event, actor: User | None, *, waiting: bool = True) -> list[Registration]:
     """Inside the event's locked transaction: confirm the first on the waiting list while seats
-    are free. Tells each promoted person. No commit."""
-    if event.status != EventStatus.PUBLISHED or event.starts_at <= now():
+    are free. Tells each promoted person. No commit. `waiting=False`: the caller read under this
+    lock that nobody waits (anyone_waiting), so there is nothing to read (a waiting-list entry is
+    only ever placed under the event's lock)."""
+    if not waiting or event.status != EventStatus.PUBLISHED or event.starts_at <= now():
         return []
     promoted = EVENTS.next_in_line(event.id, event.capacity, refresh=True)
     for registration in promoted:

@@ -12,6 +12,7 @@ from app.registrations.register import register
 from app.scheduler.jobs.reminders import run_reminders
 from app.timeutil import set_now
 from tests import mailbox
+from tests.querycount import QueryCounter
 
 NOW = datetime(2026, 4, 1, 8, 0, tzinfo=UTC)
 CONFIRMATION = "Bring your **service ID**; the border crossing at Palanca opens at 07:00."
@@ -91,3 +92,21 @@ def test_only_those_who_manage_the_event_open_the_page(app, make, login):
     participant = make.user()
     assert login(participant).get(f"/events/{event.id}/emails").status_code == 403
     assert login(participant).post(f"/events/{event.id}/emails", data={"action": "preview"}).status_code == 403
+
+
+def test_registering_through_the_form_reads_the_paragraphs_only_of_an_event_that_has_some(app, db, make, login):
+    """The register POST's first read tells whether the event has paragraphs (page_facts.keep): with
+    some, the confirmation and the waiting-list notice carry them; without, nothing is read for them."""
+    organiser, event = _event(make, capacity=1)
+    plain = make.event("Workshop without paragraphs", starts_at=NOW + timedelta(days=20), capacity=1)
+    save_texts(organiser, event, {"confirmation": (CONFIRMATION, True), "waitlist": ("Seats free up in May.", False)})
+    for index, target in enumerate((event, event, plain)):
+        client = login(make.user(email=f"person{index}@example.org"))
+        with QueryCounter(db.engine) as counted:
+            assert client.post(f"/events/{target.id}/register",
+                               data={"role": "participant", "consent": "y"}).status_code == 302
+        read = [s for s in counted.statements if s.startswith("SELECT event_email_texts")]
+        assert not read or target is not plain, read
+    assert CONFIRMATION in mailbox.last("person0@example.org", "calendar.invitation").text_body
+    assert "Seats free up in May." in mailbox.last("person1@example.org", "registration.waitlisted").text_body
+    assert "service ID" not in mailbox.last("person2@example.org", "calendar.invitation").text_body

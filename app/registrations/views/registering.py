@@ -14,7 +14,7 @@ from app.events.urls import event_path
 from app.forms_common import show_rule_error
 from app.registrations import queries
 from app.registrations.answers import own_answers
-from app.registrations.cancelling import cancel_own
+from app.registrations.cancelling import cancel_own, locked_visible
 from app.registrations.forms import NeedsForm, RegistrationForm
 from app.registrations.manage import update_needs
 from app.registrations.question_forms import form_for, prefill
@@ -73,9 +73,12 @@ def register(event_id: int):
 @bp.post("/events/<int:event_id>/registration/cancel")
 @login_required
 def cancel(event_id: int):
-    event = get_visible_or_404(event_id, current_user)
+    # The event's first read is its lock (the registration is read under it).
+    event = locked_visible(event_id, current_user)
+    if event is None:
+        abort(404)
     back = next_or(event_path(event))  # before the commit expires the event (no reload after it)
-    outcome = cancel_own(event, current_user)  # the registration is read under the event's lock
+    outcome = cancel_own(event, current_user)
     if outcome is None:
         flash(_("You are not registered for this event."), "warning")
     else:
