@@ -9,10 +9,9 @@ import wtforms
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms.fields.choices import Choice
-from wtforms.widgets import html_params
+from wtforms.fields.choices import Choice, SelectField
 
-from app.forms_widgets import quicken
+from app.forms_widgets import QuickSelect, add_flags, attributes, quicken, write_option
 
 
 class _Catalog:
@@ -57,30 +56,41 @@ class QueryForm(wtforms.Form):
             return _Catalog()
 
 
-class LongSelect(wtforms.widgets.Select):
-    """WTForms' Select, for a long list (every country): each list of options is rendered once per
-    worker (per language, as its labels are part of the key), the chosen option written afresh by
-    WTForms itself, so the markup is the same. Multiple choice, groups and per-option attributes go
-    through WTForms' own rendering."""
+class LongSelect(QuickSelect):
+    """The quick Select (app.forms_widgets), for a long list (every country) of plain (value, label)
+    pairs: the options are written once per worker for each list (per language, as its labels are
+    part of the key), the chosen one afresh, so the markup is WTForms' own. Its choices are read as
+    the pairs they are: WTForms 3.3 makes each pair a SelectChoice, and then a Choice, on every
+    rendering (twice: has_groups() and iter_choices()), most of a long select's cost. Other shapes of
+    choices, multiple choice and fields that choose their own way are written by the quick Select."""
 
     def __call__(self, field, **kwargs):
-        choices = list(field.iter_choices()) if not self.multiple and not field.has_groups() else None
-        if not choices or any(choice.render_kw for choice in choices):
+        pairs = None if self.multiple or type(field).iter_choices is not SelectField.iter_choices \
+            else _pairs(field.choices)
+        if not pairs:
             return super().__call__(field, **kwargs)
         kwargs.setdefault("id", field.id)
-        flags = getattr(field, "flags", {})
-        for name in dir(flags):
-            if name in self.validation_attrs and name not in kwargs:
-                kwargs[name] = getattr(flags, name)
-        plain = _plain_options(tuple((choice.value, None if choice.label is None else str(choice.label))
-                                     for choice in choices))
-        options = [self.render_option(choice) if choice.selected else plain[index]
-                   for index, choice in enumerate(choices)]
-        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{''.join(options)}</select>")
+        add_flags(self, field, kwargs)
+        plain = _plain_options(tuple((type(value), value, type(label), str(label) if label else None)
+                                     for value, label in pairs))
+        coerce, data = field.coerce, field.data
+        options = [write_option(Choice(value, label, True, None)) if coerce(value) == data else plain[index]
+                   for index, (value, label) in enumerate(pairs)]
+        return Markup(f"<select {attributes(dict(name=field.name, **kwargs).items())}>{''.join(options)}</select>")
+
+
+def _pairs(choices) -> list | tuple | None:
+    """`choices` when it is a list of (value, label) pairs, else None."""
+    if type(choices) in (list, tuple) and all(type(choice) is tuple and len(choice) == 2 for choice in choices):
+        return choices
+    return None
 
 
 @functools.lru_cache(maxsize=64)
 def _plain_options(choices: tuple) -> tuple[str, ...]:
-    """Each option as WTForms writes it when it is not the chosen one."""
-    return tuple(str(wtforms.widgets.Select.render_option(Choice(value, label, False, None)))
-                 for value, label in choices)
+    """Each option as WTForms writes it when it is not the chosen one, of (the value's type, the
+    value, the label's type, its text or None when WTForms writes the value instead). A label with
+    __html__ (Markup, a lazy string) is written as its text, any other escaped."""
+    return tuple(write_option(Choice(value, None if text is None else Markup(text) if hasattr(kind, "__html__") else text,
+                                     False, None))
+                 for _value_kind, value, kind, text in choices)

@@ -47,7 +47,7 @@ def html_params(**kwargs) -> Markup:
     return Markup(attributes(kwargs.items()))
 
 
-def _add_flags(widget, field, kwargs: dict) -> None:
+def add_flags(widget, field, kwargs: dict) -> None:
     """The field's flags among the widget's validation attributes, as WTForms' Select and TextArea
     add them (from dir(flags): a plain Flags holds them in its __dict__, dir() costs ~10 µs)."""
     flags = getattr(field, "flags", {})
@@ -69,7 +69,7 @@ def _label(choice) -> str:
     return escape(label or choice.value)
 
 
-def _option(choice, kwargs=None) -> str:
+def write_option(choice, kwargs=None) -> str:
     """Select.render_option(choice, **kwargs), as text."""
     value = choice.value
     if isinstance(value, bool):
@@ -89,16 +89,16 @@ class QuickSelect(Select):
 
     @classmethod
     def render_option(cls, choice, **kwargs):
-        return Markup(_option(choice, kwargs))
+        return Markup(write_option(choice, kwargs))
 
     def __call__(self, field, **kwargs):
         kwargs.setdefault("id", field.id)
         if self.multiple:
             kwargs["multiple"] = True
-        _add_flags(self, field, kwargs)
+        add_flags(self, field, kwargs)
         html = [f"<select {attributes(dict(name=field.name, **kwargs).items())}>"]
         if type(self).render_option.__func__ is QuickSelect.render_option.__func__:
-            render = _option
+            render = write_option
         else:
             render = type(self)._dispatch_render_option()
         if field.has_groups():
@@ -119,7 +119,7 @@ class QuickTextArea(TextArea):
 
     def __call__(self, field, **kwargs):
         kwargs.setdefault("id", field.id)
-        _add_flags(self, field, kwargs)
+        add_flags(self, field, kwargs)
         params = attributes(dict(name=field.name, **kwargs).items())
         return Markup(f"<textarea {params}>\r\n{escape(field._value())}</textarea>")
 

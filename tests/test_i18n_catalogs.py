@@ -103,3 +103,14 @@ def test_plural_forms_follow_the_language(app, locale):
                 assert said == {1: forms[0], 2: forms[1], 5: forms[2], 21: forms[0]}, message.id
             else:  # Macedonian: 1 and 21 take "one", 2 and 5 "other"
                 assert said == {1: forms[0], 2: forms[1], 5: forms[1], 21: forms[0]}, message.id
+
+
+@pytest.mark.parametrize("locale", sorted(LANGUAGES))
+def test_the_invalid_choices_message_quotes_as_wtforms_joins(locale):
+    """WTForms writes several refused choices as "', '".join(values) into this message's %(value)s,
+    so every form of it quotes the placeholder with the same apostrophes ('a', 'b'), never „a', 'b“."""
+    with catalogs()[locale].open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    message = catalog.get(("'%(value)s' is not a valid choice for this field.",
+                           "'%(value)s' are not valid choices for this field."))
+    assert message is not None and all("'%(value)s'" in form for form in as_list(message.string))

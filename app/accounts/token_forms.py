@@ -1,14 +1,15 @@
-"""The form that makes a personal access token for the API."""
+"""The form that makes a personal access token for the API, and the revoke button's. Both on the
+app's form base (app.forms_base): WTForms' own messages from our catalogs, the quick widgets."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.api_tokens import SCOPES
+from app.forms_base import Form
 from app.forms_common import strip_filter
 
 
@@ -24,7 +25,7 @@ def scope_choices() -> list[tuple[str, str]]:
     return [(scope, labels[scope]) for scope in SCOPES]
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(Form):
     name = StringField(_l("Name"), filters=[strip_filter],
                        validators=[DataRequired(message=_l("Give the token a name.")), Length(max=100)],
                        description=_l("What the token is for, e.g. \"project website\"."))
@@ -33,5 +34,5 @@ class ApiTokenForm(FlaskForm):
                                  option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False))
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     """A revoke button (its CSRF token)."""

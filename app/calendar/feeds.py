@@ -18,10 +18,16 @@ from sqlalchemy import bindparam, func, select
 
 from app.accounts.models import User
 from app.cache import raw, stamps
-from app.calendar import feed_entries, personal_polls, personal_reads, public_reads, rows
+from app.calendar import (
+    feed_entries,
+    organiser_polls,
+    personal_polls,
+    personal_reads,
+    public_reads,
+    rows,
+)
 from app.calendar.entries import Wording
 from app.calendar.ics import Entry
-from app.events.access import managed_clause, visible_clause
 from app.events.models import Event, EventKind
 from app.extensions import db
 from app.registrations.models import (
@@ -129,17 +135,24 @@ def personal_by_token(token: str, *, all_day: bool = False,
         return None if user is None else (user, personal_fingerprint(user, all_day=all_day))
     since = now() - HISTORY
     guessed = personal_polls.guessed_shape(token)
-    values = stamps.first_row_with_stamps(db.session, personal_polls.by_token_build(guessed),
-                                          {"token": token, "since": since})
-    if values is None:
+    found = _owner_with_row(token, since, personal_polls.by_token_build(guessed), personal_polls.FINGERPRINT_LABELS)
+    if found is None:
         return None
-    row = tuple(values.pop(label) for label in personal_polls.FINGERPRINT_LABELS)
-    user = raw.loaded(db.session(), User, values)
-    if not user.is_active:
-        return None
+    user, row = found
     if not personal_polls.guessed_right(token, guessed, user):
         row = personal_reads.fingerprint_row(connection, user, since)
     return user, _personal_fingerprint(user, row, all_day)
+
+
+def _owner_with_row(token: str, since: datetime, build, labels: tuple[str, ...]) -> tuple[User, tuple] | None:
+    """(the active user owning `token`, the fingerprint's row under `labels`) as a by-token statement
+    (`build`: personal_polls.owner_with) reads them, or None."""
+    values = stamps.first_row_with_stamps(db.session, build, {"token": token, "since": since})
+    if values is None:
+        return None
+    row = tuple(values.pop(label) for label in labels)
+    user = raw.loaded(db.session(), User, values)
+    return (user, row) if user.is_active else None
 
 
 def _personal_fingerprint(user: User, row: tuple, all_day: bool) -> Fingerprint:
@@ -202,16 +215,38 @@ def _event_rows(query) -> list[rows.EventRow]:
 
 
 def _organiser_query(user: User):
-    since = now() - HISTORY
-    return select(Event).where(managed_clause(user), visible_clause(user), Event.ends_at >= since)
+    return organiser_polls.events(organiser_polls.shape(user), user.id, now() - HISTORY)
 
 
 def organiser_fingerprint(user: User, *, all_day: bool = False) -> Fingerprint:
-    events = _aggregate(_organiser_query(user), func.max(Event.updated_at), func.sum(Event.id),
-                        func.sum(Event.sequence))
-    row = db.session.execute(select(*events.c)).one()
+    """The organiser feed's ETag and Last-Modified in one query: an edited, new, cancelled or
+    published event the user manages, one leaving the window, a new token or a changed profile all
+    change it."""
+    found = organiser_polls.fingerprint_select(organiser_polls.shape(user), user.id, now() - HISTORY).subquery()
+    return _organiser_fingerprint(user, tuple(db.session.execute(select(*found.c)).one()), all_day)
+
+
+def organiser_by_token(token: str, *, all_day: bool = False) -> tuple[User, Fingerprint] | None:
+    """(the active user owning this feed token, their organiser feed's fingerprint), or None: as
+    user_by_token, then organiser_fingerprint, in one statement (organiser_polls.by_token_statement)
+    of the shape the owner had at their last poll in this worker (an organiser's the first time).
+    When the owner turns out to be of another shape, the fingerprint is read on its own after."""
+    if not _may_be_a_token(token):
+        return None
+    guessed = organiser_polls.guesses.guessed(token)
+    found = _owner_with_row(token, now() - HISTORY, organiser_polls.by_token_build(guessed),
+                            organiser_polls.FINGERPRINT_LABELS)
+    if found is None:
+        return None
+    user, row = found
+    if not organiser_polls.guesses.right(token, guessed, user):
+        return user, organiser_fingerprint(user, all_day=all_day)
+    return user, _organiser_fingerprint(user, row, all_day)
+
+
+def _organiser_fingerprint(user: User, row: tuple, all_day: bool) -> Fingerprint:
     key = ("organiser", user.id, user.calendar_token, all_day)
-    parts = (user.name, user.role, user.is_active, user.updated_at, tuple(row))
+    parts = (user.name, user.role, user.is_active, user.updated_at, row)
     return _fingerprint(key, parts, _latest(user.updated_at, row[1]))
 
 

@@ -29,19 +29,24 @@ FINGERPRINT_WIDTH = 14
 FINGERPRINT_LABELS = tuple(f"fp{index}" for index in range(FINGERPRINT_WIDTH))
 
 
-@functools.cache
-def by_token_statement(*shape):
+def owner_with(fingerprint, labels: tuple[str, ...]):
     """The user whose calendar token is bound as "token" (their columns by attribute:
-    app.cache.raw.loaded) and the fingerprint statement's columns for them as a reader of `shape`:
-    the reader's id is the user found by the token, a subquery the database runs once (an InitPlan
-    on PostgreSQL) before the aggregates, which read by it as they read by a bound id. No row for a
-    token nobody holds."""
+    app.cache.raw.loaded) and the columns of `fingerprint(owner)` under `labels`, the select of a
+    feed's fingerprint for the reader whose id `owner` gives: a subquery the database runs once (an
+    InitPlan on PostgreSQL) before the aggregates, which read by it as they read by a bound id. No
+    row for a token nobody holds."""
     token = bindparam("token", type_=User.calendar_token.type)
     owner = select(User.id).where(User.calendar_token == token).cte("owner")
-    found = fingerprint_select(shape, select(owner.c.id).scalar_subquery()).subquery("fingerprint")
-    fingerprint = [column.label(label) for column, label in zip(found.c, FINGERPRINT_LABELS, strict=True)]
-    return select(*raw.columns_by_attribute(User), *fingerprint).join_from(User, found, true()).where(
+    found = fingerprint(select(owner.c.id).scalar_subquery()).subquery("fingerprint")
+    columns = [column.label(label) for column, label in zip(found.c, labels, strict=True)]
+    return select(*raw.columns_by_attribute(User), *columns).join_from(User, found, true()).where(
         User.calendar_token == token)
+
+
+@functools.cache
+def by_token_statement(*shape):
+    """owner_with the personal feed's fingerprint statement for a reader of `shape`."""
+    return owner_with(lambda owner: fingerprint_select(shape, owner), FINGERPRINT_LABELS)
 
 
 @functools.cache
@@ -51,36 +56,43 @@ def by_token_build(shape: tuple):
     return functools.partial(by_token_statement, *shape)
 
 
-# Owners found by their tokens whose shape is not the usual one (a confirmed member who does not ask
-# for waitlisted events: most subscribers), so that their next poll guesses right: by token, in use
-# order, bounded (an entry is a few dozen bytes).
+# Owners found by their tokens whose shape is not the usual one, so that their next poll guesses
+# right: by token, in use order, bounded (an entry is a few dozen bytes).
 MAX_SHAPES = 4096
-_shapes: dict[str, tuple] = {}
 
 
-@functools.cache
-def _usual() -> tuple:
-    return shape(SimpleNamespace(is_authenticated=True, is_confirmed=True, role=Role.MEMBER,
-                                 calendar_include_waitlisted=False))
+class Guesses:
+    """The shape a by-token statement runs with for a token, guessed before its owner is found: the
+    owner's at their last poll in this worker (remembered only when not the usual one), else the
+    usual one, `shape_of(usual_reader)`. Checked by `shape_of` itself, so the rule keeps its home."""
+
+    def __init__(self, shape_of, usual_reader) -> None:
+        self._shape_of, self._usual_reader = shape_of, usual_reader
+        self._shapes: dict[str, tuple] = {}
+
+    @functools.cached_property
+    def usual(self) -> tuple:
+        return self._shape_of(self._usual_reader)
+
+    def guessed(self, token: str) -> tuple:
+        return feed_entries.found(self._shapes, token) or self.usual
+
+    def right(self, token: str, guessed: tuple, user) -> bool:
+        """Whether `user`, found by `token`, is a reader of the `guessed` shape; the owner's shape is
+        remembered for the token's next poll either way."""
+        found = self._shape_of(user)
+        if found == self.usual:
+            self._shapes.pop(token, None)
+        elif found != guessed:
+            feed_entries.make_room(self._shapes, MAX_SHAPES)
+            self._shapes[token] = found
+        return found == guessed
+
+    def forget(self) -> None:
+        self._shapes.clear()
 
 
-def guessed_shape(token: str) -> tuple:
-    """The shape by_token_statement runs with for `token`: its owner's at their last poll, else the
-    usual one."""
-    return feed_entries.found(_shapes, token) or _usual()
-
-
-def guessed_right(token: str, guessed: tuple, user) -> bool:
-    """Whether `user`, found by `token`, is a reader of the `guessed` shape; the owner's shape is
-    remembered for the token's next poll either way."""
-    found = shape(user)
-    if found == _usual():
-        _shapes.pop(token, None)
-    elif found != guessed:
-        feed_entries.make_room(_shapes, MAX_SHAPES)
-        _shapes[token] = found
-    return found == guessed
-
-
-def forget() -> None:
-    _shapes.clear()
+# The usual subscriber: a confirmed member who does not ask for waitlisted events.
+_personal = Guesses(shape, SimpleNamespace(is_authenticated=True, is_confirmed=True, role=Role.MEMBER,
+                                           calendar_include_waitlisted=False))
+guessed_shape, guessed_right, forget = _personal.guessed, _personal.right, _personal.forget

@@ -12,7 +12,7 @@ from app.accounts.auth import login_required
 from app.accounts.services import regenerate_calendar_token, update_profile
 from app.cache import stamps
 from app.calendar import downloads, feeds, links
-from app.calendar.feeds import PublicFilters, user_by_token
+from app.calendar.feeds import PublicFilters
 from app.calendar.forms import FeedPreferencesForm, RegenerateTokenForm
 from app.calendar.serving import (
     ORGANISER_TABLES,
@@ -83,14 +83,19 @@ def personal_feed(token: str):
 
 
 @bp.get("/calendar/feed/<token>/organised.ics")
+@stamps.not_read_by
 def organiser_feed(token: str):
-    user = user_by_token(token)
-    if user is None or not user.is_organiser:
-        abort(404)
+    """As the personal feed: the fingerprint is computed on every request, with the user found by
+    the token in the same statement (feeds.organiser_by_token); it was kept in the shared cache under
+    the stamps of ORGANISER_TABLES, which the token's statement read for it, and a poll cost two
+    statements whenever they had moved (any event, session or user edited anywhere). The body is
+    still kept by its fingerprint (feed_body)."""
     all_day = _wants_all_day()
+    found = feeds.organiser_by_token(token, all_day=all_day)
+    if found is None or not found[0].is_organiser:
+        abort(404)
+    user, fingerprint = found
     with force_locale(_owner_language(user)):
-        fingerprint = remembered(("organiser", user.id, user.calendar_token, all_day), ORGANISER_TABLES,
-                                 lambda: feeds.organiser_fingerprint(user, all_day=all_day))
         return feed_response(fingerprint, ORGANISER_TABLES, lambda: feeds.organiser_feed(user, all_day=all_day),
                              "liaison-organised.ics")
 

@@ -21,6 +21,7 @@ from app.registrations.models import (
     RegistrationStatus,
     SessionAttendance,
 )
+from app.registrations.queries import events_with, register_event_fact
 
 
 @dataclass
@@ -136,19 +137,32 @@ def attended_session_titles(registration_id: int) -> list[str]:
     ))
 
 
+def offers_certificate(event_id, kind):
+    """Whether an event offers a certificate, as SQL of its id and kind columns: a training, an event
+    given training hours, or one with a training session."""
+    return or_(
+        kind == EventKind.TRAINING,
+        exists().where(CertificateSettings.event_id == event_id, CertificateSettings.training_hours.is_not(None)),
+        exists().where(Session.event_id == event_id, Session.kind == SessionKind.TRAINING),
+    )
+
+
 def offering_event_ids(event_ids: list[int]) -> set[int]:
-    """Which of these events offer a certificate: trainings, events given training hours, and
-    events with a training session. One query, whatever the number of events."""
+    """Which of these events offer a certificate (offers_certificate). One query, whatever the number
+    of events; none when "my events" read it with the registrations of every one of them."""
     if not event_ids:
         return set()
-    return set(db.session.scalars(select(Event.id).where(
-        Event.id.in_(set(event_ids)),
-        or_(
-            Event.kind == EventKind.TRAINING,
-            exists().where(CertificateSettings.event_id == Event.id, CertificateSettings.training_hours.is_not(None)),
-            exists().where(Session.event_id == Event.id, Session.kind == SessionKind.TRAINING),
-        ),
-    )))
+    known = events_with(OFFERS, among=event_ids)
+    if known is not None:
+        return set(event_ids) & known
+    return set(db.session.scalars(select(Event.id).where(Event.id.in_(set(event_ids)),
+                                                         offers_certificate(Event.id, Event.kind))))
+
+
+# "My events" reads it with each registration (app.registrations.queries.register_event_fact): its
+# past tab's certificate links then ask nothing more. The registration's event is in that statement.
+OFFERS = "certificates.offered"
+register_event_fact(OFFERS, lambda event_id: offers_certificate(event_id, Event.kind))
 
 
 def for_export(user_id: int) -> list[dict]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -141,17 +141,26 @@ _event_facts: dict[str, Callable] = {}
 
 
 def register_event_fact(name: str, column: Callable) -> None:
-    """Read `column(Registration.event_id)` with each registration of "my events". Names are
-    "package.fact"."""
+    """Read `column(Registration.event_id)` with each registration of "my events" (in a statement
+    that joins the registration's Event: the fact may read its columns). Names are "package.fact"."""
     _event_facts[name] = column
     _my_events_statement.cache_clear()
 
 
-def events_with(name: str) -> frozenset[int] | None:
+# Under this key of the request's facts: the events of the registrations "my events" read.
+_READ = "registrations.read"
+
+
+def events_with(name: str, among: Iterable[int] | None = None) -> frozenset[int] | None:
     """The events of this request's "my events" registrations for which fact `name` is true; None
-    when not known (another page, or a fact not registered)."""
+    when not known (another page, a fact not registered, or an event `among` those asked about that
+    is not one of the registrations read)."""
     store = request_dict("_my_events_facts")
-    return None if store is None else store.get(name)
+    if store is None or name not in store:
+        return None
+    if among is not None and not store[_READ].issuperset(among):
+        return None
+    return store[name]
 
 
 @functools.cache
@@ -226,6 +235,7 @@ def _load_my_events(user_id: int, email: str) -> MyEvents:
     store = request_dict("_my_events_facts")
     if store is not None:
         store.update(facts)
+        store[_READ] = frozenset(r.event_id for r in registrations)
     waiting = {r.id for r in registrations if r.status == RegistrationStatus.WAITLISTED}
     positions = {registration_id: position for registration_id, position in waitlist_positions(
         {r.event_id for r in registrations if r.id in waiting}).items() if registration_id in waiting}

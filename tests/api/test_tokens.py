@@ -40,6 +40,20 @@ def test_the_form_refuses_a_token_without_name_or_scope(app, make, login):
     assert "Give the token a name." in text and "Choose at least one scope." in text
 
 
+def test_the_forms_own_messages_speak_the_persons_language(app, make, login):
+    """The token form is on the app's form base (app.forms_base): WTForms' own messages come from
+    our catalogs, in Georgian and Macedonian too (WTForms has no catalog of theirs)."""
+    for language, too_long, refused in (
+            ("ka", "ველი არ შეიძლება იყოს 100 სიმბოლოზე გრძელი.", "&#39;nope&#39; ამ ველისთვის დასაშვები არჩევანი არ არის."),
+            ("mk", "Полето не смее да има повеќе од 100 знаци.", "&#39;nope&#39; не е валиден избор за ова поле."),
+            ("en", "Field cannot be longer than 100 characters.", "&#39;nope&#39; is not a valid choice for this field.")):
+        client = login(make.user(language=language))
+        response = client.post("/profile/api-tokens", data={"name": "x" * 101, "scopes": ["events:read", "nope"]})
+        assert response.status_code == 422
+        text = response.get_data(as_text=True)
+        assert too_long in text and refused in text, language
+
+
 def test_owner_revokes_and_the_token_stops_at_once(app, db, make, login):
     user = make.user()
     secret = token_for(user)

@@ -26,8 +26,8 @@ PUBLIC_FEED_AGAIN = 1
 # them in that version: three statements cold, two once the worker holds them
 # (app.calendar.personal_reads).
 PERSONAL_FEED = 2
-# The user by token, the fingerprint, the events.
-ORGANISER_FEED = 3
+# The user by token with the fingerprint (app.calendar.organiser_polls), the events.
+ORGANISER_FEED = 2
 # The signed-in user (with the stamps), then the event with the reader's right to its online link.
 EVENT_ICS = 2
 # ... and its sessions.

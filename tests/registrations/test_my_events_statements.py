@@ -1,6 +1,6 @@
 """"My events" built afresh in a fixed number of statements, whatever the number of registrations:
 the signed-in user, the registrations (with whether each has its feedback and whether its event has
-a knowledge check), the session sign-ups and the open invitations in one statement, the waiting-list
+a knowledge check and offers a certificate), the session sign-ups and the open invitations in one statement, the waiting-list
 places, and the tests of the recent events only when one of them has a test (which events: from the
 registrations read, no statement of its own): 3 statements here (8, then 7, then 4 before: the
 sign-ups, the invitations and the recent events' ids each had their own, then the tests were asked
