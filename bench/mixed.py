@@ -203,6 +203,7 @@ class Side:
         self.rss_mb: dict[int, float] = {}
         self.cpu_seconds: dict[str, float] = {}
         self.writes: dict[str, list[int]] = {}  # kind -> [found in the database, answered with a redirect]
+        self.missed: list[str] = []  # the first writes not found (bench.mixed_db.verify_writes)
         self.seconds = 0.0
         self.checks = None
 
@@ -225,7 +226,9 @@ class Side:
 
         elapsed = self.traffic.run(self.args.concurrency, seconds, warmup, on_start=on_start)
         if self.database.enabled:  # before the other side (interleaved) writes to the same people
-            for kind, (found, expected) in verify_writes(self.args.database_url, self.traffic.intents).items():
+            verified = verify_writes(self.args.database_url, self.traffic.intents)
+            self.missed += verified.pop("missed")[: 20 - len(self.missed)]
+            for kind, (found, expected) in verified.items():
                 mine = self.writes.setdefault(kind, [0, 0])
                 mine[0] += found
                 mine[1] += expected
@@ -264,7 +267,7 @@ class Side:
             "load": {"before": round(self.load_before, 2), "during": self.load.figures(),
                      "after": round(os.getloadavg()[0], 2)},
             "rss_mb": self.rss_mb, "database": self.database.figures(), "errors_sample": traffic.errors[:20],
-            "only": args.only, "pinned": args.pin_cores, "worker_cores": self.worker_cores, "checks": self.checks, "writes_found": self.writes, **traffic.recorder.report(self.seconds),
+            "only": args.only, "pinned": args.pin_cores, "worker_cores": self.worker_cores, "checks": self.checks, "writes_found": self.writes, "writes_missed": self.missed, **traffic.recorder.report(self.seconds),
         }
         requests = result["overall"]["requests"] or 1
         result["cpu"] = {part: {"seconds": round(cpu, 2), "ms_per_request": round(cpu * 1000 / requests, 2),

@@ -92,8 +92,9 @@ class DatabaseSampler:
         }
 
 
-def verify_writes(database_url: str, intents: list[tuple]) -> dict[str, list[int]]:
-    """Whether the writes answered with a redirect are in the database: {kind: [found, expected]}.
+def verify_writes(database_url: str, intents: list[tuple]) -> dict[str, list]:
+    """Whether the writes answered with a redirect are in the database: {kind: [found, expected]}, and
+    under "missed" each registration or session that does not show its last write.
     The last intent for a registration (registered / cancelled) or a session (its room) is the one
     its row must show now; every lesson recorded must exist under its unique title."""
     registrations: dict[tuple[int, int], str] = {}
@@ -120,8 +121,11 @@ def verify_writes(database_url: str, intents: list[tuple]) -> dict[str, list[int
                                          {"titles": titles}).scalar()
     finally:
         engine.dispose()
-    registered = sum(1 for pair, wanted in registrations.items()
-                     if (statuses.get(pair) == "cancelled") == (wanted == "cancelled") and pair in statuses)
-    return {"registrations": [registered, len(registrations)],
+    missed = [f"registration of user {user} to event {event}: {wanted}, the database says {statuses.get((user, event))}"
+              for (user, event), wanted in registrations.items()
+              if (user, event) not in statuses or (statuses[(user, event)] == "cancelled") != (wanted == "cancelled")]
+    missed += [f"session {sid}: room {room!r}, the database says {found_rooms.get(sid)!r}"
+               for sid, room in rooms.items() if found_rooms.get(sid) != room]
+    return {"registrations": [len(registrations) - sum(1 for m in missed if m.startswith("registration")), len(registrations)],
             "sessions": [sum(1 for sid, room in rooms.items() if found_rooms.get(sid) == room), len(rooms)],
-            "lessons": [lessons or 0, len(set(titles))]}
+            "lessons": [lessons or 0, len(set(titles))], "missed": missed}

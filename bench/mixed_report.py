@@ -152,6 +152,7 @@ def database_line(run: dict) -> list[str]:
     if run.get("writes_found"):
         lines.append("Writes found in the database afterwards (the state each redirect-answered write left): " + ", ".join(
             f"{kind} {found}/{expected}" for kind, (found, expected) in run["writes_found"].items()) + ".")
+        lines += [f"- not found: {missed}" for missed in run.get("writes_missed", [])]
     return lines
 
 
