@@ -121,11 +121,12 @@ def verify_writes(database_url: str, intents: list[tuple]) -> dict[str, list]:
                                          {"titles": titles}).scalar()
     finally:
         engine.dispose()
+    lost = [(pair, wanted) for pair, wanted in registrations.items()
+            if pair not in statuses or (statuses[pair] == "cancelled") != (wanted == "cancelled")]
+    moved = [(sid, room) for sid, room in rooms.items() if found_rooms.get(sid) != room]
     missed = [f"registration of user {user} to event {event}: {wanted}, the database says {statuses.get((user, event))}"
-              for (user, event), wanted in registrations.items()
-              if (user, event) not in statuses or (statuses[(user, event)] == "cancelled") != (wanted == "cancelled")]
-    missed += [f"session {sid}: room {room!r}, the database says {found_rooms.get(sid)!r}"
-               for sid, room in rooms.items() if found_rooms.get(sid) != room]
-    return {"registrations": [len(registrations) - sum(1 for m in missed if m.startswith("registration")), len(registrations)],
-            "sessions": [sum(1 for sid, room in rooms.items() if found_rooms.get(sid) == room), len(rooms)],
+              for (user, event), wanted in lost]
+    missed += [f"session {sid}: room {room!r}, the database says {found_rooms.get(sid)!r}" for sid, room in moved]
+    return {"registrations": [len(registrations) - len(lost), len(registrations)],
+            "sessions": [len(rooms) - len(moved), len(rooms)],
             "lessons": [lessons or 0, len(set(titles))], "missed": missed}
