@@ -18,7 +18,8 @@ from datetime import date, datetime, time
 import flask_babel
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, match_skeleton, parse_pattern
-from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
+from flask import Flask, g, has_request_context, request, session
+from flask.globals import _cv_app
 from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_context
@@ -63,7 +64,8 @@ def supported(code: str | None) -> str | None:
 
 def _pseudo_locale() -> str | None:
     """The test suite's pseudo-locale (tests/test_i18n_pseudo.py), when the app was built with one."""
-    return current_app.config.get("I18N_PSEUDO_LOCALE") if has_app_context() else None
+    app_ctx = _cv_app.get(None)  # (not current_app's proxy: asked for every date and label)
+    return app_ctx.app.config.get("I18N_PSEUDO_LOCALE") if app_ctx is not None else None
 
 
 def select_locale() -> str:
@@ -117,12 +119,13 @@ def catalog():
 
 def _remembered() -> tuple:
     """(locale, catalog, {id of a lazy string: its text}, language) of the current context."""
-    if has_app_context():
+    app_ctx = _cv_app.get(None)
+    if app_ctx is not None:
         # The fast path (a page asks this for every string it prints): flask_babel keeps the
         # context's locale on its namespace in g (`_flask_babel.babel_locale`; force_locale and
         # refresh() replace or remove it), so one look at g tells whether the remembered catalog
         # still holds, without get_locale()'s walk through the proxies (~1.7 µs a string).
-        store = g._get_current_object().__dict__
+        store = app_ctx.g.__dict__
         known = store.get("_i18n_catalog")
         if known is not None and getattr(store.get("_flask_babel"), "babel_locale", None) is known[0]:
             return known

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import Flask, current_app, g, has_request_context, render_template, request, session
 from flask import url_for as flask_url_for
-from flask.globals import request_ctx
+from flask.globals import _cv_request, request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -71,11 +71,11 @@ _BUILT_MAX = 512
 def url_for(endpoint: str, **values) -> str:
     """flask.url_for, remembered for an endpoint without arguments or a static file's address (no
     URL defaults are installed: the app has none; with some, every address is built afresh)."""
-    if (values and (endpoint != "static" or len(values) != 1 or "filename" not in values)) \
-            or endpoint[:1] == "." or current_app.url_default_functions:
+    if (values and (endpoint != "static" or len(values) != 1 or "filename" not in values)) or endpoint[:1] == ".":
         return flask_url_for(endpoint, **values)
-    adapter = request_ctx.url_adapter if has_request_context() else None
-    if adapter is None:
+    request_context = _cv_request.get(None)  # (the contexts, not their proxies: ~7 addresses a page)
+    adapter = request_context.url_adapter if request_context is not None else None
+    if adapter is None or request_context.app.url_default_functions:
         return flask_url_for(endpoint, **values)
     key = (adapter.script_name, adapter.server_name, adapter.subdomain, endpoint, values.get("filename"))
     url = _BUILT.get(key)

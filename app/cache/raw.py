@@ -24,8 +24,7 @@ from decimal import Decimal
 from sqlalchemy import Float, Numeric, inspect
 from sqlalchemy.engine import processors
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm.attributes import instance_state
 
 
 @dataclass(frozen=True)
@@ -229,12 +228,20 @@ def loaded(session, model, values: dict):
     lacks). Made through SQLAlchemy's public API for objects built outside a query
     (make_transient_to_detached): the ORM's loading costs about as much again as the statement. An
     instance already in the session is returned as it is, as the ORM would."""
-    known = session.identity_map.get(identity_key(model, values["id"]))
+    mapper = _mapper(model)
+    known = session.identity_map.get(mapper.identity_key_from_primary_key((values["id"],)))
     if known is not None:
         return known
-    instance = inspect(model).class_manager.new_instance()
-    for key, value in values.items():
-        set_committed_value(instance, key, value)
+    instance = mapper.class_manager.new_instance()
+    # The values straight into the new instance's dict: what set_committed_value did for each of
+    # these column attributes (a fresh instance has no history, expiry or loader to cancel), and
+    # make_transient_to_detached commits them all, as it did.
+    instance_state(instance).dict.update(values)
     make_transient_to_detached(instance)
     session.add(instance)
     return instance
+
+
+@functools.cache
+def _mapper(model):
+    return inspect(model).mapper

@@ -161,9 +161,10 @@ def calendar_links(event: Event, has_sessions: bool | None = None) -> dict:
     an agenda, when the page knows it already)."""
     public = links.public_facts(event)
     outlook = links.outlook_query(event, public)  # one query for both Outlook hosts
+    ics = url_for("calendar.event_ics", event_id=event.id)
     return {
-        "ics": url_for("calendar.event_ics", event_id=event.id),
-        "ics_sessions": url_for("calendar.event_ics", event_id=event.id, sessions=1),
+        "ics": ics,
+        "ics_sessions": f"{ics}?sessions=1",  # as url_for(..., sessions=1) writes it, built once
         "google": links.google_calendar_url(event, public),
         "outlook": links.outlook_link(outlook),
         "office365": links.outlook_link(outlook, office365=True),
