@@ -81,15 +81,17 @@ def test_strftime_patterns_become_cldr_patterns():
 
 
 def test_a_date_and_its_clock_read_as_babel_writes_them_whole():
-    """app.i18n writes a date's part once per day and each clock once per hour and minute: the same
-    text Babel gives for the whole pattern, in every language, zone and pattern, across DST changes."""
+    """app.i18n writes a date's part once per day and each clock once per hour and minute (and a
+    pattern of a date alone once per day): the same text Babel gives for the whole pattern, in every
+    language, zone and pattern, across DST changes."""
     import random
     from datetime import timedelta
 
     from app import i18n
     from app.timeutil import to_local
 
-    patterns = [*i18n._SKELETONS, "%H:%M", "%d %b %Y at %H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y, %H:%M", "%d %b %Y, %H:%M %Z"]
+    patterns = [*i18n._SKELETONS, "%H:%M", "%d %b %Y at %H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y, %H:%M", "%d %b %Y, %H:%M %Z",
+                "%a", "%A %d %B %Y", "%B %Y", "%d %b", "%Y-%m-%d", "day %-d of %B"]
     locales = {i18n._formatting_locale(code, None) for code in i18n.SUPPORTED} | {i18n._formatting_locale("xx", "xx")}
     zones = ["UTC", "Europe/Kyiv", "Asia/Tbilisi", "America/New_York", "Pacific/Chatham", "Asia/Kolkata"]
     rng = random.Random(19)
@@ -99,5 +101,8 @@ def test_a_date_and_its_clock_read_as_babel_writes_them_whole():
         for fmt in patterns:
             for locale in locales:
                 assert i18n._format_in(local, fmt, locale) == i18n._format_by_babel(local, fmt, locale), (local, fmt, locale)
+                if i18n._day_only(fmt):  # a date's patterns, once per day: for a date and a datetime on it
+                    day = local.date()
+                    assert i18n._format_in(day, fmt, locale) == i18n._format_by_babel(day, fmt, locale), (day, fmt)
     for locale in locales:  # the lists' pattern takes the day's part and the clock in every language
         assert i18n._around_clock(local.date(), "%a %d %b %Y, %H:%M", locale) is not None, locale

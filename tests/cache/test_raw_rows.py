@@ -57,6 +57,38 @@ def test_a_loaded_event_is_the_orms_and_lazy_loads_as_it_would(app, db, make):
         assert access._load(event_id + 999) is None
 
 
+def test_a_loaded_instance_has_the_state_set_committed_value_gave_it(app, db, make):
+    """raw.loaded puts a row's values into a new instance's dict at once: the state SQLAlchemy's
+    set_committed_value on each attribute, then make_transient_to_detached, gave (nothing modified,
+    no history, the deferred columns expired, persistent in the session)."""
+    from sqlalchemy.orm import make_transient_to_detached
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from app.accounts.models import User
+
+    user = make.user()
+    event = make.event(organisers=[user], online_url="https://meet.example.org/y")
+    db.session.commit()
+    for model, row_id in ((Event, event.id), (User, user.id)):
+        values = dict(db.session.execute(select(*raw.columns_by_attribute(model)).where(model.id == row_id))
+                      .one()._mapping)
+        db.session.expunge_all()
+        old = inspect(model).class_manager.new_instance()
+        for key, value in values.items():
+            set_committed_value(old, key, value)
+        make_transient_to_detached(old)
+        new = raw.loaded(db.session(), model, values)
+        old_state, new_state = inspect(old), inspect(new)
+        assert new_state.persistent and new in db.session and not new_state.modified
+        assert new_state.key == old_state.key
+        assert new_state.dict.keys() - {"_sa_instance_state"} == old_state.dict.keys() - {"_sa_instance_state"}
+        assert all(new_state.dict[key] == old_state.dict[key] for key in values)
+        assert new_state.committed_state == old_state.committed_state == {}
+        assert new_state.expired_attributes == old_state.expired_attributes
+        assert new_state.unloaded == old_state.unloaded and new_state.callables == old_state.callables
+        assert raw.loaded(db.session(), model, values) is new  # in the session: returned as it is
+
+
 def test_an_event_already_in_the_session_is_returned_as_it_is(app, db, make):
     event = make.event(title="Before")
     db.session.commit()
