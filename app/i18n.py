@@ -270,18 +270,13 @@ def _format_in(value: datetime | date, fmt: str, locale: Locale) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _day_only(fmt: str) -> bool:
-    """Whether `fmt` writes only the parts of a date (no clock, no zone)."""
-    return _DAY_ONLY.fullmatch(fmt) is not None
-
-
-_DAY_ONLY = re.compile(r"(?:%-?[aAdbBmYy]|[^%])*")
+def _day_only(fmt: str) -> bool:  # only the parts of a date: no clock, no zone
+    return re.fullmatch(r"(?:%-?[aAdbBmYy]|[^%])*", fmt) is not None
 
 
 @functools.lru_cache(maxsize=1024)  # ~200 bytes an entry: the days a worker's pages title, per language
 def _day_by_babel(day: date, fmt: str, locale: Locale) -> str:
-    """_format_by_babel of a date (an agenda day's title, "%A %d %B %Y"), once per day, pattern and
-    locale: ~40 µs through Babel."""
+    """A date in a pattern (an agenda day's "%A %d %B %Y"), once per day: ~40 µs through Babel."""
     return _format_by_babel(day, fmt, locale)
 
 
@@ -345,36 +340,12 @@ def _plan(locale: Locale, fmt: str) -> tuple[str, object, str | None]:
     return "skeleton", locale.datetime_skeletons[skeleton], joiner
 
 
-# The public pages search engines and visitors share links to: they get hreflang alternates. (Never a
-# page whose address holds a secret, such as a feed token.)
-PUBLIC_PAGES = {"main.home", "events.index", "events.detail", "events.calendar_month"}
-
-
-def language_alternates(endpoint: str | None, view_args: dict | None, args) -> list[tuple[str, str]]:
-    """(hreflang, URL) of this GET page in every language, for <link rel="alternate">."""
-    from flask import url_for
-
-    if endpoint not in PUBLIC_PAGES or request.method != "GET":
-        return []
-    view_args = view_args or {}
-    params = {key: value for key, value in args.items() if key != "lang" and key not in view_args}
-    # One URL built, its language put in for each: the mark is a whole `lang=` argument of the query
-    # (a value's own "=" and "&" are escaped), so nothing else in the URL can match.
-    url = url_for(endpoint, **view_args, **params, lang=_LANG_MARK, _external=True)
-    return [(html_lang(code), _LANG_ARGUMENT.sub(f"lang={code}", url, count=1)) for code in SUPPORTED]
-
-
-_LANG_MARK = "xx0LANG0xx"
-_LANG_ARGUMENT = re.compile(rf"(?<=[?&])lang={_LANG_MARK}(?=&|#|$)")
-
-
 def install(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=_selected_locale, timezone_selector=select_timezone)
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, current_language=current_language, html_lang=html_lang,
-        language_alternates=language_alternates,
     )
     app.jinja_env.filters["datefmt"] = lambda value, fmt: format_pattern(value, fmt)
     # Templates' _() and ngettext() as flask_babel installs them, through the remembered catalog.
@@ -402,7 +373,20 @@ def _template_gettext(context, string: str, /, **variables) -> str:
 def markup_text(string: str, /, **variables) -> Markup:
     """A text translated as an autoescaping template prints `_(string, **variables)`: the translation
     is markup, the variables are escaped (for HTML written outside a template: app.events.list_markup)."""
-    return Markup(_remembered()[1].ugettext(string)) % variables
+    texts = _remembered()[1]
+    if variables:
+        return Markup(texts.ugettext(string)) % variables
+    # A text without variables (most of a page's): the same Markup for every page in that catalog,
+    # kept on the catalog itself (bounded: the templates' texts).
+    kept = texts.__dict__.get("_markup_texts")
+    if kept is None:
+        kept = texts._markup_texts = {}
+    text = kept.get(string)
+    if text is None:
+        text = Markup(texts.ugettext(string)) % variables
+        if len(kept) < 4096:
+            kept[string] = text
+    return text
 
 
 @pass_context

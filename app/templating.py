@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from app.accounts.membership_queries import administers_any
 from app.countries import COUNTRY_CHOICES, country_name
+from app.hreflang import language_alternates
 from app.i18n import catalog, current_language, format_instant
 from app.markdown import render_markdown
 from app.roles import Role, has_role, is_signed_in
@@ -246,6 +247,7 @@ def _cut(template_name: str, context: dict, slot_names: tuple[str, ...], found: 
 
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["language_alternates"] = language_alternates
     app.jinja_env.globals["nav_menu"] = nav_menu
     app.jinja_env.globals["page_footer"] = page_footer
     app.jinja_env.globals["url_for"] = url_for
