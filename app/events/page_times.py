@@ -81,7 +81,8 @@ def _fills(language: str, zone: str, viewer_tz: str, starts_at, ends_at, spans: 
     fills.append(Markup('<p class="small text-muted">{}</p>').format(
         Markup(texts.ugettext("Times in %(zone)s; your time (%(own_zone)s) in grey."))
         % {"zone": zone, "own_zone": viewer_tz}) if spans else "")
-    head = f'<br><small class="text-muted" title="{Markup(texts.ugettext("Your time (%(zone)s)")) % {"zone": viewer_tz}}">'
+    title = Markup(texts.ugettext("Your time (%(zone)s)")) % {"zone": viewer_tz}
+    head = f'<br><small class="text-muted" title="{title}">'
     viewer_zone = zone_info(viewer_tz)  # (to_local's zone, looked up once)
     weekdays: dict[date, str] = {}
     for session_start, session_end in spans:
