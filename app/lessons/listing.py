@@ -159,9 +159,13 @@ def _bound_statement(role, has_organisation: bool, filters: frozenset[str], page
     `page_limit` and `page_offset`; its constants written in it (constants_written)."""
     viewer, rows, visible = bound_rule(role, has_organisation)
     coordinator = is_coordinator(viewer)
-    # The entries matching: the rule on the few it may open (FactRows.search_candidates); not for
-    # coordinators, whose role alone opens most entries: no index narrows them.
-    matching_visible = visible if coordinator else and_(rows.search_candidates(viewer.id), visible)
+    matching_visible = visible
+    if not coordinator and filters <= {"q"}:
+        # The library and a search by words alone (nearly every request): the rule on the entries it may
+        # open, which PostgreSQL finds through its indexes (FactRows.search_candidates). Not for
+        # coordinators, whose role alone opens most entries, nor with another filter: its own index
+        # narrows the entries first, and the candidates were one more test on each (~10% dearer).
+        matching_visible = and_(rows.search_candidates(viewer.id), visible)
     awaiting_visible = None
     if awaiting:
         awaiting_visible = visible if coordinator else and_(rows.awaiting_candidates(viewer.id), visible)
