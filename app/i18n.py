@@ -179,6 +179,12 @@ def formatting_locale(code: str | None = None) -> Locale:
     return _formatting_locale(code or current_language(), _pseudo_locale())
 
 
+def formatting_locale_of(code: str, pseudo: str | None) -> Locale:
+    """formatting_locale(code) with the test suite's pseudo-locale given (for callers that keep
+    their own memo under both, outside any context: app.events.list_rows)."""
+    return _formatting_locale(code, pseudo)
+
+
 @functools.lru_cache(maxsize=64)
 def _formatting_locale(code: str, pseudo: str | None) -> Locale:
     if code == pseudo:
@@ -249,6 +255,12 @@ def format_instant(instant: datetime, tz_name: str | None, fmt: str, language: s
 def _instant_in(instant: datetime, tz_name: str | None, fmt: str, locale: Locale) -> tuple[str, str]:
     # An aware instant equals (and hashes as) the same instant in any zone: the text depends only on
     # the instant, the zone it is shown in (tz_name) and the locale.
+    return instant_parts(instant, tz_name, fmt, locale)
+
+
+def instant_parts(instant: datetime, tz_name: str | None, fmt: str, locale: Locale) -> tuple[str, str]:
+    """format_instant's answer in `locale`, not remembered (each day's part and each clock are:
+    _format_in): for callers that remember the texts they write under keys of their own."""
     local = to_local(instant, tz_name)
     return _format_in(local, fmt, locale), local.tzname()
 

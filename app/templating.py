@@ -31,7 +31,11 @@ def format_local(instant: datetime | None, tz_name: str | None, fmt: str = "%a %
     caller has looked it up once for many times), followed by the zone's abbreviation."""
     if instant is None:
         return ""
-    text, zone_name = format_instant(instant, tz_name, fmt, language)
+    return with_zone(*format_instant(instant, tz_name, fmt, language))
+
+
+def with_zone(text: str, zone_name: str) -> str:
+    """An instant's text followed by its zone's abbreviation, as format_local writes it."""
     return f"{text} {zone_name}"
 
 
