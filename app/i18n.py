@@ -73,8 +73,9 @@ def select_locale() -> str:
     if chosen:
         session["language"] = chosen
         return chosen
-    if current_user and current_user.is_authenticated:
-        own = supported(getattr(current_user, "language", None))
+    user = current_user._get_current_object()  # (each look through the proxy finds the user again)
+    if user and user.is_authenticated:
+        own = supported(getattr(user, "language", None))
         if own:
             return own
     remembered = supported(session.get("language"))
@@ -98,8 +99,9 @@ def _locale_of(code: str) -> Locale:
 
 
 def select_timezone() -> str | None:
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return getattr(current_user, "timezone", None) or None
+    user = current_user._get_current_object() if has_request_context() else None
+    if user and user.is_authenticated:
+        return getattr(user, "timezone", None) or None
     return None
 
 
