@@ -337,36 +337,12 @@ def _plan(locale: Locale, fmt: str) -> tuple[str, object, str | None]:
     return "skeleton", locale.datetime_skeletons[skeleton], joiner
 
 
-# The public pages search engines and visitors share links to: they get hreflang alternates. (Never a
-# page whose address holds a secret, such as a feed token.)
-PUBLIC_PAGES = {"main.home", "events.index", "events.detail", "events.calendar_month"}
-
-
-def language_alternates(endpoint: str | None, view_args: dict | None, args) -> list[tuple[str, str]]:
-    """(hreflang, URL) of this GET page in every language, for <link rel="alternate">."""
-    from flask import url_for
-
-    if endpoint not in PUBLIC_PAGES or request.method != "GET":
-        return []
-    view_args = view_args or {}
-    params = {key: value for key, value in args.items() if key != "lang" and key not in view_args}
-    # One URL built, its language put in for each: the mark is a whole `lang=` argument of the query
-    # (a value's own "=" and "&" are escaped), so nothing else in the URL can match.
-    url = url_for(endpoint, **view_args, **params, lang=_LANG_MARK, _external=True)
-    return [(html_lang(code), _LANG_ARGUMENT.sub(f"lang={code}", url, count=1)) for code in SUPPORTED]
-
-
-_LANG_MARK = "xx0LANG0xx"
-_LANG_ARGUMENT = re.compile(rf"(?<=[?&])lang={_LANG_MARK}(?=&|#|$)")
-
-
 def install(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=_selected_locale, timezone_selector=select_timezone)
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, current_language=current_language, html_lang=html_lang,
-        language_alternates=language_alternates,
     )
     app.jinja_env.filters["datefmt"] = lambda value, fmt: format_pattern(value, fmt)
     # Templates' _() and ngettext() as flask_babel installs them, through the remembered catalog.
