@@ -78,10 +78,9 @@ def url_for(endpoint: str, **values) -> str:
     """flask.url_for, remembered for an endpoint without arguments or a static file's address, and
     (bounded, least recently used first) with arguments (no URL defaults are installed: the app has
     none; with some, every address is built afresh)."""
-    if endpoint[:1] == "." or current_app.url_default_functions:
-        return flask_url_for(endpoint, **values)
-    adapter = request_ctx.url_adapter if has_request_context() else None
-    if adapter is None:
+    context = request_ctx._get_current_object() if has_request_context() else None  # (one proxy look)
+    adapter = context.url_adapter if context is not None else None
+    if adapter is None or endpoint[:1] == "." or context.app.url_default_functions:
         return flask_url_for(endpoint, **values)
     if values and (endpoint != "static" or len(values) != 1 or "filename" not in values):
         try:  # the arguments in their order (the query's), each with its type (1 and True are equal)
