@@ -73,8 +73,9 @@ def select_locale() -> str:
     if chosen:
         session["language"] = chosen
         return chosen
-    if current_user and current_user.is_authenticated:
-        own = supported(getattr(current_user, "language", None))
+    user = current_user._get_current_object()  # (each look through the proxy finds the user again)
+    if user and user.is_authenticated:
+        own = supported(getattr(user, "language", None))
         if own:
             return own
     remembered = supported(session.get("language"))
@@ -98,8 +99,9 @@ def _locale_of(code: str) -> Locale:
 
 
 def select_timezone() -> str | None:
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return getattr(current_user, "timezone", None) or None
+    user = current_user._get_current_object() if has_request_context() else None
+    if user and user.is_authenticated:
+        return getattr(user, "timezone", None) or None
     return None
 
 
@@ -179,6 +181,12 @@ def formatting_locale(code: str | None = None) -> Locale:
     return _formatting_locale(code or current_language(), _pseudo_locale())
 
 
+def formatting_locale_of(code: str, pseudo: str | None) -> Locale:
+    """formatting_locale(code) with the test suite's pseudo-locale given (for callers that keep
+    their own memo under both, outside any context: app.events.list_rows)."""
+    return _formatting_locale(code, pseudo)
+
+
 @functools.lru_cache(maxsize=64)
 def _formatting_locale(code: str, pseudo: str | None) -> Locale:
     if code == pseudo:
@@ -249,6 +257,12 @@ def format_instant(instant: datetime, tz_name: str | None, fmt: str, language: s
 def _instant_in(instant: datetime, tz_name: str | None, fmt: str, locale: Locale) -> tuple[str, str]:
     # An aware instant equals (and hashes as) the same instant in any zone: the text depends only on
     # the instant, the zone it is shown in (tz_name) and the locale.
+    return instant_parts(instant, tz_name, fmt, locale)
+
+
+def instant_parts(instant: datetime, tz_name: str | None, fmt: str, locale: Locale) -> tuple[str, str]:
+    """format_instant's answer in `locale`, not remembered (each day's part and each clock are:
+    _format_in): for callers that remember the texts they write under keys of their own."""
     local = to_local(instant, tz_name)
     return _format_in(local, fmt, locale), local.tzname()
 
@@ -323,36 +337,12 @@ def _plan(locale: Locale, fmt: str) -> tuple[str, object, str | None]:
     return "skeleton", locale.datetime_skeletons[skeleton], joiner
 
 
-# The public pages search engines and visitors share links to: they get hreflang alternates. (Never a
-# page whose address holds a secret, such as a feed token.)
-PUBLIC_PAGES = {"main.home", "events.index", "events.detail", "events.calendar_month"}
-
-
-def language_alternates(endpoint: str | None, view_args: dict | None, args) -> list[tuple[str, str]]:
-    """(hreflang, URL) of this GET page in every language, for <link rel="alternate">."""
-    from flask import url_for
-
-    if endpoint not in PUBLIC_PAGES or request.method != "GET":
-        return []
-    view_args = view_args or {}
-    params = {key: value for key, value in args.items() if key != "lang" and key not in view_args}
-    # One URL built, its language put in for each: the mark is a whole `lang=` argument of the query
-    # (a value's own "=" and "&" are escaped), so nothing else in the URL can match.
-    url = url_for(endpoint, **view_args, **params, lang=_LANG_MARK, _external=True)
-    return [(html_lang(code), _LANG_ARGUMENT.sub(f"lang={code}", url, count=1)) for code in SUPPORTED]
-
-
-_LANG_MARK = "xx0LANG0xx"
-_LANG_ARGUMENT = re.compile(rf"(?<=[?&])lang={_LANG_MARK}(?=&|#|$)")
-
-
 def install(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=_selected_locale, timezone_selector=select_timezone)
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, current_language=current_language, html_lang=html_lang,
-        language_alternates=language_alternates,
     )
     app.jinja_env.filters["datefmt"] = lambda value, fmt: format_pattern(value, fmt)
     # Templates' _() and ngettext() as flask_babel installs them, through the remembered catalog.
