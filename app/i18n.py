@@ -75,8 +75,9 @@ def select_locale() -> str:
     if chosen:
         session["language"] = chosen
         return chosen
-    if current_user and current_user.is_authenticated:
-        own = supported(getattr(current_user, "language", None))
+    user = current_user._get_current_object()  # (each look through the proxy finds the user again)
+    if user and user.is_authenticated:
+        own = supported(getattr(user, "language", None))
         if own:
             return own
     remembered = supported(session.get("language"))
@@ -100,8 +101,9 @@ def _locale_of(code: str) -> Locale:
 
 
 def select_timezone() -> str | None:
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return getattr(current_user, "timezone", None) or None
+    user = current_user._get_current_object() if has_request_context() else None
+    if user and user.is_authenticated:
+        return getattr(user, "timezone", None) or None
     return None
 
 
@@ -182,6 +184,12 @@ def formatting_locale(code: str | None = None) -> Locale:
     return _formatting_locale(code or current_language(), _pseudo_locale())
 
 
+def formatting_locale_of(code: str, pseudo: str | None) -> Locale:
+    """formatting_locale(code) with the test suite's pseudo-locale given (for callers that keep
+    their own memo under both, outside any context: app.events.list_rows)."""
+    return _formatting_locale(code, pseudo)
+
+
 @functools.lru_cache(maxsize=64)
 def _formatting_locale(code: str, pseudo: str | None) -> Locale:
     if code == pseudo:
@@ -252,6 +260,12 @@ def format_instant(instant: datetime, tz_name: str | None, fmt: str, language: s
 def _instant_in(instant: datetime, tz_name: str | None, fmt: str, locale: Locale) -> tuple[str, str]:
     # An aware instant equals (and hashes as) the same instant in any zone: the text depends only on
     # the instant, the zone it is shown in (tz_name) and the locale.
+    return instant_parts(instant, tz_name, fmt, locale)
+
+
+def instant_parts(instant: datetime, tz_name: str | None, fmt: str, locale: Locale) -> tuple[str, str]:
+    """format_instant's answer in `locale`, not remembered (each day's part and each clock are:
+    _format_in): for callers that remember the texts they write under keys of their own."""
     local = to_local(instant, tz_name)
     return _format_in(local, fmt, locale), local.tzname()
 
@@ -269,9 +283,7 @@ def _format_in(value: datetime | date, fmt: str, locale: Locale) -> str:
     return _day_by_babel(value, fmt, locale)
 
 
-@functools.lru_cache(maxsize=256)
-def _day_only(fmt: str) -> bool:  # only the parts of a date: no clock, no zone
-    return re.fullmatch(r"(?:%-?[aAdbBmYy]|[^%])*", fmt) is not None
+_day_only = functools.lru_cache(maxsize=256)(re.compile(r"(?:%-?[aAdbBmYy]|[^%])*").fullmatch)  # no clock, no zone
 
 
 @functools.lru_cache(maxsize=1024)  # ~200 bytes an entry: the days a worker's pages title, per language
@@ -373,20 +385,7 @@ def _template_gettext(context, string: str, /, **variables) -> str:
 def markup_text(string: str, /, **variables) -> Markup:
     """A text translated as an autoescaping template prints `_(string, **variables)`: the translation
     is markup, the variables are escaped (for HTML written outside a template: app.events.list_markup)."""
-    texts = _remembered()[1]
-    if variables:
-        return Markup(texts.ugettext(string)) % variables
-    # A text without variables (most of a page's): the same Markup for every page in that catalog,
-    # kept on the catalog itself (bounded: the templates' texts).
-    kept = texts.__dict__.get("_markup_texts")
-    if kept is None:
-        kept = texts._markup_texts = {}
-    text = kept.get(string)
-    if text is None:
-        text = Markup(texts.ugettext(string)) % variables
-        if len(kept) < 4096:
-            kept[string] = text
-    return text
+    return Markup(_remembered()[1].ugettext(string)) % variables
 
 
 @pass_context

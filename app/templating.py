@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable
 from datetime import datetime
 
 from flask import Flask, current_app, g, has_request_context, render_template, request, session
 from flask import url_for as flask_url_for
-from flask.globals import _cv_request, request_ctx
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -17,8 +18,8 @@ from markupsafe import Markup, escape
 
 from app.accounts.membership_queries import administers_any
 from app.countries import COUNTRY_CHOICES, country_name
-from app.hreflang import language_alternates
 from app.i18n import catalog, current_language, format_instant
+from app.language_links import language_alternates
 from app.markdown import render_markdown
 from app.roles import Role, has_role, is_signed_in
 from app.timeutil import now
@@ -32,7 +33,11 @@ def format_local(instant: datetime | None, tz_name: str | None, fmt: str = "%a %
     caller has looked it up once for many times), followed by the zone's abbreviation."""
     if instant is None:
         return ""
-    text, zone_name = format_instant(instant, tz_name, fmt, language)
+    return with_zone(*format_instant(instant, tz_name, fmt, language))
+
+
+def with_zone(text: str, zone_name: str) -> str:
+    """An instant's text followed by its zone's abbreviation, as format_local writes it."""
     return f"{text} {zone_name}"
 
 
@@ -70,14 +75,19 @@ _BUILT_MAX = 512
 
 
 def url_for(endpoint: str, **values) -> str:
-    """flask.url_for, remembered for an endpoint without arguments or a static file's address (no
-    URL defaults are installed: the app has none; with some, every address is built afresh)."""
-    if (values and (endpoint != "static" or len(values) != 1 or "filename" not in values)) or endpoint[:1] == ".":
+    """flask.url_for, remembered for an endpoint without arguments or a static file's address, and
+    (bounded, least recently used first) with arguments (no URL defaults are installed: the app has
+    none; with some, every address is built afresh)."""
+    context = request_ctx._get_current_object() if has_request_context() else None  # (one proxy look)
+    adapter = context.url_adapter if context is not None else None
+    if adapter is None or endpoint[:1] == "." or context.app.url_default_functions:
         return flask_url_for(endpoint, **values)
-    request_context = _cv_request.get(None)  # (the contexts, not their proxies: ~7 addresses a page)
-    adapter = request_context.url_adapter if request_context is not None else None
-    if adapter is None or request_context.app.url_default_functions:
-        return flask_url_for(endpoint, **values)
+    if values and (endpoint != "static" or len(values) != 1 or "filename" not in values):
+        try:  # the arguments in their order (the query's), each with its type (1 and True are equal)
+            return _built_with(endpoint, tuple((name, type(value), value) for name, value in values.items()),
+                               adapter.script_name, adapter.server_name, adapter.subdomain, adapter.url_scheme)
+        except TypeError:  # a value that cannot be a key
+            return flask_url_for(endpoint, **values)
     key = (adapter.script_name, adapter.server_name, adapter.subdomain, endpoint, values.get("filename"))
     url = _BUILT.get(key)
     if url is None:
@@ -85,6 +95,11 @@ def url_for(endpoint: str, **values) -> str:
         if len(_BUILT) < _BUILT_MAX:
             _BUILT[key] = url
     return url
+
+
+@functools.lru_cache(maxsize=1024)  # the list's filters and pages, the library's links (~0.4 kB an entry)
+def _built_with(endpoint: str, values: tuple, *_address) -> str:
+    return flask_url_for(endpoint, **{name: value for name, _type, value in values})
 
 
 # CSRF tokens' signers by secret key: flask_wtf builds a serializer for every page that shows a form
@@ -247,12 +262,12 @@ def _cut(template_name: str, context: dict, slot_names: tuple[str, ...], found: 
 
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
-    app.jinja_env.globals["language_alternates"] = language_alternates
     app.jinja_env.globals["nav_menu"] = nav_menu
     app.jinja_env.globals["page_footer"] = page_footer
     app.jinja_env.globals["url_for"] = url_for
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["is_signed_in"] = is_signed_in
+    app.jinja_env.globals["language_alternates"] = language_alternates
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     app.jinja_env.filters["country"] = country_name
     app.jinja_env.filters["local"] = format_local

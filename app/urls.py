@@ -6,7 +6,8 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, request
+from flask import current_app, has_request_context
+from flask.globals import request_ctx
 from werkzeug.routing import BuildError
 
 
@@ -56,8 +57,12 @@ def _id_pattern(app, base: str, endpoint: str, name: str, fallback: str) -> tupl
 def path_with_id(endpoint: str, name: str, value: int) -> str:
     """The path of a route with one integer argument, as url_for gives it in this request (built
     once per route and script root, then only the number changes)."""
-    root = request.script_root if has_request_context() else urlsplit(base_url()).path
-    before, after = _path_pattern(current_app._get_current_object(), root, endpoint, name)
+    if has_request_context():  # the request's context looked up once, not through three proxies
+        context = request_ctx._get_current_object()
+        app, root = context.app, context.request.script_root
+    else:
+        app, root = current_app._get_current_object(), urlsplit(base_url()).path
+    before, after = _path_pattern(app, root, endpoint, name)
     return f"{before}{value}{after}"
 
 

@@ -107,20 +107,3 @@ def test_a_date_and_its_clock_read_as_babel_writes_them_whole():
     for locale in locales:  # the lists' pattern takes the day's part and the clock in every language
         assert i18n._around_clock(local.date(), "%a %d %b %Y, %H:%M", locale) is not None, locale
 
-
-def test_a_text_without_variables_is_the_same_markup_each_time_in_its_own_language(app):
-    """app.i18n.markup_text keeps a text without variables per catalog: the same as translated afresh
-    ("%%" read as a format string, as Jinja's newstyle gettext does), never another language's."""
-    from flask_babel import force_locale
-    from markupsafe import Markup
-
-    from app.i18n import catalog, markup_text
-
-    for language in ("en", "uk", "ka", "en"):
-        with app.test_request_context("/"), force_locale(language):
-            for text in ("Registration", "Sign in", "100%% sure", "Download .ics"):
-                fresh = Markup(catalog().ugettext(text)) % {}
-                assert markup_text(text) == fresh and markup_text(text) == fresh and isinstance(markup_text(text), Markup)
-            assert markup_text("100%% sure") == "100% sure"
-            assert (markup_text("Registration") == "Registration") == (language == "en")
-            assert markup_text("Hello %(name)s", name="<b>") == "Hello &lt;b&gt;"

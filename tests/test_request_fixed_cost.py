@@ -58,6 +58,24 @@ def test_remembered_addresses_are_flask_addresses(app):
                 assert remembered_url_for(endpoint, **values) == url_for(endpoint, **values)
 
 
+def test_remembered_addresses_with_arguments_are_flask_addresses(app):
+    cases = (("events.index", {"country": "BE", "page": 2}), ("events.index", {"page": 2, "country": "BE"}),
+             ("events.index", {"flag": True}), ("events.index", {"flag": 1}), ("events.index", {"q": "a&b=c <x>"}),
+             ("events.detail", {"event_id": 7, "_anchor": "register"}), ("events.index", {"_external": True, "tab": "past"}),
+             ("events.index", {"_external": True, "_scheme": "https", "tab": "past"}),
+             ("lessons.library", {"status": "submitted"}), ("events.index", {"country": None}),
+             ("events.index", {"theme": ["1", "2"]}))  # (a list: not a key, built as before)
+    for _round in range(2):
+        for base in ("/", "/sub/path", "https://other.test:8443/x"):
+            url = base if "://" in base else f"http://example.test{base}"
+            with app.test_request_context("/", base_url=url):
+                for endpoint, values in cases:
+                    assert remembered_url_for(endpoint, **values) == url_for(endpoint, **values), (base, values)
+    with app.test_request_context("/"):
+        assert remembered_url_for("events.index", flag=True) == "/events?flag=True"
+        assert remembered_url_for("events.index", flag=1) == "/events?flag=1"
+
+
 def test_remembered_navigation_is_the_viewers(app, make, login):
     """The navigation is remembered per (what the viewer may see, language, site address): whatever
     was remembered before, each viewer gets the entries built afresh for them."""

@@ -24,7 +24,8 @@ from decimal import Decimal
 from sqlalchemy import Float, Numeric, inspect
 from sqlalchemy.engine import processors
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_state
+from sqlalchemy.orm.attributes import instance_dict
+from sqlalchemy.orm.util import identity_key
 
 
 @dataclass(frozen=True)
@@ -228,20 +229,15 @@ def loaded(session, model, values: dict):
     lacks). Made through SQLAlchemy's public API for objects built outside a query
     (make_transient_to_detached): the ORM's loading costs about as much again as the statement. An
     instance already in the session is returned as it is, as the ORM would."""
-    mapper = _mapper(model)
-    known = session.identity_map.get(mapper.identity_key_from_primary_key((values["id"],)))
+    known = session.identity_map.get(identity_key(model, values["id"]))
     if known is not None:
         return known
-    instance = mapper.class_manager.new_instance()
-    # The values straight into the new instance's dict: what set_committed_value did for each of
-    # these column attributes (a fresh instance has no history, expiry or loader to cancel), and
-    # make_transient_to_detached commits them all, as it did.
-    instance_state(instance).dict.update(values)
+    instance = inspect(model).class_manager.new_instance()
+    # The values go straight into the new instance's dict, as the ORM's own loading puts a row's
+    # (set_committed_value for each, as before, also cleared each key's committed and expired state:
+    # a new instance has none, and make_transient_to_detached commits them all). Every signed-in
+    # request builds its user this way; one attribute at a time cost as much as the rest.
+    instance_dict(instance).update(values)
     make_transient_to_detached(instance)
     session.add(instance)
     return instance
-
-
-@functools.cache
-def _mapper(model):
-    return inspect(model).mapper

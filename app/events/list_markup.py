@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from app.db import N_
+from app.escaping import escaped
 from app.events.list_rows import CANCELLED, DRAFT, PAST
 from app.i18n import catalog, markup_text
 
@@ -28,25 +29,25 @@ def row_writer(viewer_tz: str | None) -> Callable:
     # Markup(text) % values escapes each %s value: the same text as `text % escaped values`.
     hosted_by = catalog().ugettext(N_("hosted by %(organisation)s"))
     your_time = catalog().ugettext(N_("Your time (%(zone)s): %(start)s – %(end)s"))
-    zone = escape(viewer_tz)
+    zone = escaped(viewer_tz)
 
     def write(row) -> str:
         viewer = (f'<small class="text-muted d-block" data-testid="your-time">'
-                  f'{your_time % {"zone": zone, "start": escape(row.viewer_starts), "end": escape(row.viewer_ends)}}'
+                  f'{your_time % {"zone": zone, "start": escaped(row.viewer_starts), "end": escaped(row.viewer_ends)}}'
                   '</small>') if row.viewer_starts else ""
-        host = f" · {hosted_by % {'organisation': escape(row.host)}}" if row.host else ""
-        themes = "".join(f' · <span class="badge text-bg-info text-wrap text-start">{escape(theme)}</span>'
+        host = f" · {hosted_by % {'organisation': escaped(row.host)}}" if row.host else ""
+        themes = "".join(f' · <span class="badge text-bg-info text-wrap text-start">{escaped(theme)}</span>'
                          for theme in row.themes)
-        summary = f'<p class="mb-0 small">{escape(row.summary)}</p>' if row.summary else ""
-        return (f'\n  <a class="list-group-item list-group-item-action" href="{escape(row.href)}">\n'
+        summary = f'<p class="mb-0 small">{escaped(row.summary)}</p>' if row.summary else ""
+        return (f'\n  <a class="list-group-item list-group-item-action" href="{escaped(row.href)}">\n'
                 '    <div class="d-flex justify-content-between flex-wrap gap-2">\n'
-                f'      <h2 class="h5 mb-1">{escape(row.title)} {badges[row.badge]}</h2>\n'
-                f'      <span class="text-muted">{escape(row.kind_label)} · {escape(row.format_label)}</span>\n'
+                f'      <h2 class="h5 mb-1">{escaped(row.title)} {badges[row.badge]}</h2>\n'
+                f'      <span class="text-muted">{escaped(row.kind_label)} · {escaped(row.format_label)}</span>\n'
                 '    </div>\n'
-                f'    <div>{escape(row.starts)} – {escape(row.ends)}\n'
+                f'    <div>{escaped(row.starts)} – {escaped(row.ends)}\n'
                 f'      {viewer}</div>\n'
                 '    <div class="small text-muted">\n'
-                f'      {escape(row.place) if row.place else online}\n'
+                f'      {escaped(row.place) if row.place else online}\n'
                 f'      {host}\n'
                 f'      {themes}\n'
                 '    </div>\n'

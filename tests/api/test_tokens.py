@@ -143,3 +143,19 @@ def test_my_data_lists_my_tokens_and_deleting_the_account_revokes_them(app, db, 
     db.session.expire_all()
     assert db.session.scalars(select(ApiToken)).one().revoked_at is not None
     assert ApiClient(app.test_client(), secret).get("/api/v1/events").status_code == 401
+
+
+def test_an_error_of_the_whole_form_is_shown_once(app, make):
+    from flask_login import login_user
+
+    from app.accounts.token_forms import ApiTokenForm
+    from app.accounts.token_views import _page
+
+    user = make.user()
+    with app.test_request_context("/profile/api-tokens"):
+        login_user(user)
+        form = ApiTokenForm(formdata=None)
+        form.form_errors.append("Tokens cannot be made right now.")
+        html, status = _page(form, status=422)
+    assert status == 422
+    assert html.count("Tokens cannot be made right now.") == 1

@@ -77,6 +77,16 @@ def test_packed_stamps_add_up_every_shard_and_leave_out_other_events(app, db):
     assert packing.unpack(None) == {} and packing.unpack("") == {}
 
 
+def test_a_text_unpacked_again_gives_the_same_stamps_in_a_dict_of_its_own():
+    first = packing.unpack("x 1 y 2 x 3")
+    first["x"] = 99  # a caller's change stays in its copy
+    assert packing.unpack("x 1 y 2 x 3") == {"x": 4, "y": 2}
+    assert packing.unpack("x 1 y 2 x 4") == {"x": 5, "y": 2}  # another text, another answer
+    for number in range(packing._UNPACKED_MAX * 3):
+        assert packing.unpack(f"n {number}") == {"n": number}
+    assert len(packing._UNPACKED) <= packing._UNPACKED_MAX
+
+
 def _first_statement(db, client, url) -> str:
     with QueryCounter(db.engine) as counter:
         assert client.get(url).status_code == 200

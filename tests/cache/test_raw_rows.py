@@ -135,3 +135,30 @@ def test_the_viewers_registration_read_with_the_event_is_the_orms(app, db, make)
         assert registration.id == mine_id and registration.status is RegistrationStatus.WAITLISTED
         assert _columns(registration) == expected and tally is None and invitation_id is None
         assert inspect(registration).persistent and db.session.get(Registration, mine_id) is registration
+
+
+def test_a_loaded_user_is_in_the_state_the_orms_loading_leaves_it(app, db, make):
+    """raw.loaded puts a row's values straight into a new instance: nothing pending, nothing expired
+    but the columns the row lacks, and a change flushes that column alone, as with the ORM's instance."""
+    from app.accounts import auth
+    from app.accounts.models import User
+    from app.cache import stamps
+
+    user = make.user(position="Lead")
+    db.session.commit()
+    user_id = user.id
+    db.session.expunge_all()
+    with app.test_request_context("/"):
+        values = stamps.first_row_with_stamps(db.session, auth._user_statement, {"user_id": user_id, "sid": ""})
+        loaded = raw.loaded(db.session(), User, values)
+        state = inspect(loaded)
+        assert state.persistent and loaded in db.session and not db.session.dirty
+        assert not state.modified and not state.committed_state
+        assert state.unloaded == {key for key in inspect(User).attrs.keys() if key not in values}
+        assert db.session.get(User, user_id) is loaded and loaded.position == "Lead"
+        loaded.position = "Chair"
+        assert state.attrs.position.history.deleted == ["Lead"]  # the loaded value is the committed one
+        with QueryCounter(db.engine) as counter:
+            db.session.flush()
+        assert counter.count == 1 and "position" in counter.statements[0] and "email" not in counter.statements[0]
+    db.session.rollback()

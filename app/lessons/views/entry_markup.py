@@ -6,8 +6,9 @@ more than the page's whole search. Template globals: status_badge(status), tlp_b
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from app.escaping import escaped
 from app.events.urls import event_path
 from app.lessons.models import TLP
 from app.lessons.views import bp
@@ -36,13 +37,13 @@ def _label(member, labels: dict | None) -> str:
 @bp.app_template_global("status_badge")
 def status_badge(status, labels: dict | None = None) -> Markup:
     return Markup(f'<span class="badge text-bg-{STATUS_COLOURS[status.value]}">'
-                  f'{escape(_label(status, labels))}</span>')
+                  f'{escaped(_label(status, labels))}</span>')
 
 
 @bp.app_template_global("tlp_badge")
 def tlp_badge(tlp, labels: dict | None = None) -> Markup:
-    return Markup(f'<span class="badge text-wrap {escape(tlp_class(tlp))}" data-testid="tlp">'
-                  f'{escape(_label(tlp, labels))}</span>')
+    return Markup(f'<span class="badge text-wrap {escaped(tlp_class(tlp))}" data-testid="tlp">'
+                  f'{escaped(_label(tlp, labels))}</span>')
 
 
 @bp.app_template_global("entry_items")
@@ -56,18 +57,18 @@ def entry_items(lessons, show_event: bool = True) -> Markup:
 def _entry_item(lesson, show_event: bool, labels: dict) -> str:
     event = ""
     if show_event:
-        event = f' · <a href="{escape(event_path(lesson.event))}">{escape(lesson.event.title)}</a>'
-    author = f" · {escape(lesson.author.name)}" if lesson.author else ""
-    themes = "".join([f' · <span class="badge text-bg-light text-wrap text-start">{escape(theme.label)}</span>'
+        event = f' · <a href="{escaped(event_path(lesson.event))}">{escaped(lesson.event.title)}</a>'
+    author = f" · {escaped(lesson.author.name)}" if lesson.author else ""
+    themes = "".join([f' · <span class="badge text-bg-light text-wrap text-start">{escaped(theme.label)}</span>'
                       for theme in lesson.themes])
     return (
-        f'<li class="list-group-item" data-testid="lesson-{escape(lesson.id)}">\n'
+        f'<li class="list-group-item" data-testid="lesson-{escaped(lesson.id)}">\n'
         '  <div class="d-flex justify-content-between align-items-start gap-2 flex-wrap">\n'
         '    <div>\n'
-        f'      <a class="fw-semibold" href="{escape(path_with_id("lessons.detail", "lesson_id", lesson.id))}">'
-        f'{escape(lesson.title)}</a>\n'
+        f'      <a class="fw-semibold" href="{escaped(path_with_id("lessons.detail", "lesson_id", lesson.id))}">'
+        f'{escaped(lesson.title)}</a>\n'
         '      <div class="small text-muted">\n'
-        f'        {escape(_label(lesson.kind, labels))}{event}\n'
+        f'        {escaped(_label(lesson.kind, labels))}{event}\n'
         f'        {author}\n'
         f'        {themes}\n'
         '      </div>\n'

@@ -29,9 +29,10 @@ def _ask_for_consent():
     # The API answers with data, never a page to go to (app.api: a token's owner is asked on the site).
     if request.endpoint.endswith(".static") or wants_json() or is_api_request():
         return None
-    if not is_signed_in(current_user):
+    user = current_user._get_current_object()  # (each look through the proxy finds the user again)
+    if not is_signed_in(user):
         return None
-    if has_awaiting_consent(current_user):
+    if has_awaiting_consent(user):
         return redirect(url_for("privacy.consent", next=request.full_path.rstrip("?")))
     return None
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 
 from flask import get_template_attribute
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from app.escaping import escaped
 from app.events.list_rows import local_when
 from app.events.urls import event_path
 from app.i18n import catalog
@@ -44,7 +45,7 @@ def write_registrations(registrations: Sequence, *, starts: Mapping, viewer_time
     written = []
     for r in registrations:
         start, viewer_start = starts[r.id]
-        place = f" · {escape(r.city)}" if r.city else ""
+        place = f" · {escaped(r.city)}" if r.city else ""
         if r.event_status.value == "cancelled":
             place += cancelled
         mine = (f'<small class="text-muted d-block" data-testid="your-time">'
@@ -65,8 +66,8 @@ def write_registrations(registrations: Sequence, *, starts: Mapping, viewer_time
             f'\n<li class="list-group-item" data-testid="my-registration-{r.event_id}">\n'
             f'  <div class="d-flex flex-wrap justify-content-between gap-2">\n'
             f'    <div>\n'
-            f'      <a class="fw-semibold" href="{escape(event_path(r.event_id))}">{escape(r.title)}</a><br>\n'
-            f'      <small class="text-muted">{escape(start)}{place}</small>\n'
+            f'      <a class="fw-semibold" href="{escaped(event_path(r.event_id))}">{escaped(r.title)}</a><br>\n'
+            f'      <small class="text-muted">{escaped(start)}{place}</small>\n'
             f'      {mine}\n'
             f'    </div>\n'
             f'    <div class="text-end">\n'
@@ -86,7 +87,7 @@ def _signups_list(signups: Sequence, timezone: str, when, signup_positions: Mapp
                   signup_waiting: Markup) -> str:
     """The <ul> of a registration's session sign-ups, each with its start and status (or place)."""
     items = "".join(
-        f"\n    <li>{escape(s.title)} — {escape(when(s.starts_at, timezone))} — "
+        f"\n    <li>{escaped(s.title)} — {escaped(when(s.starts_at, timezone))} — "
         f"""{signed_up if s.status == SessionSignupStatus.CONFIRMED
              else signup_waiting % {"position": signup_positions.get(s.id)}}</li>\n    """
         for s in signups)
