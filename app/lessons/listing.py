@@ -158,22 +158,14 @@ def _bound_statement(role, has_organisation: bool, filters: frozenset[str], page
     parameters: `viewer_id`, `viewer_organisation_id`, `filter_<name>`, `fulltext_query`,
     `page_limit` and `page_offset`; its constants written in it (constants_written)."""
     viewer, rows, visible = bound_rule(role, has_organisation)
-    coordinator = is_coordinator(viewer)
-    matching_visible = visible
-    if not coordinator and filters <= {"q"}:
-        # The library and a search by words alone (nearly every request): the rule on the entries it may
-        # open, which PostgreSQL finds through its indexes (FactRows.search_candidates). Not for
-        # coordinators, whose role alone opens most entries, nor with another filter: its own index
-        # narrows the entries first, and the candidates were one more test on each (~10% dearer).
-        matching_visible = and_(rows.search_candidates(viewer.id), visible)
     awaiting_visible = None
     if awaiting:
-        awaiting_visible = visible if coordinator else and_(rows.awaiting_candidates(viewer.id), visible)
+        awaiting_visible = visible if is_coordinator(viewer) else and_(rows.awaiting_candidates(viewer.id), visible)
     # apply_filters asks only whether each filter is set (the words: fulltext_query, a parameter).
     shape = SimpleNamespace(**{name: name in filters for name in _FILTER_FIELDS}, statuses=(),
                             q="x" if "q" in filters else "")
     page = (bindparam("page_limit", type_=Integer), bindparam("page_offset", type_=Integer)) if paged else None
-    return constants_written(_counts_statement(None, shape, matching_visible, lambda name: bindparam(f"filter_{name}"),
+    return constants_written(_counts_statement(None, shape, visible, lambda name: bindparam(f"filter_{name}"),
                                                page, awaiting_visible, choices), dialect)
 
 

@@ -1,7 +1,8 @@
-"""The library's statement tests the rule only on the entries its indexes find for a viewer who is no
-coordinator (app.lessons.bound_rule.FactRows.search_candidates): it must still list and count exactly
-what the rule opens, for every marking × status × kind of event and viewer, with and without words to
-search and filters, and follow the entries as they change (marking, status, author, deletion)."""
+"""The library's one statement (app.lessons.listing, the rule bound once per kind of viewer) lists and
+counts exactly what the rule (app.lessons.visibility.visible_lessons_clause) opens, for every marking ×
+status × kind of event and viewer, with and without words to search and filters, and follows the
+entries as they change (marking, status, author, deletion). Written for a narrower statement tried in
+the twentieth round (bench/README.md) and kept for whatever shape the statement takes next."""
 
 from __future__ import annotations
 
