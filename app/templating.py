@@ -67,37 +67,22 @@ MANAGE = ("assessments.index", "directory.index", "membership.requests", "accoun
           "privacy.audit")
 
 
-# Addresses without arguments (the navigation, the layout's links) and of static files, built once
-# per worker: each is the same on every request that has the same script root and host. Bounded, as
-# hosts come from the request.
-_BUILT: dict[tuple, str] = {}
-_BUILT_MAX = 512
-
-
 def url_for(endpoint: str, **values) -> str:
-    """flask.url_for, remembered for an endpoint without arguments or a static file's address, and
-    (bounded, least recently used first) with arguments (no URL defaults are installed: the app has
-    none; with some, every address is built afresh)."""
+    """flask.url_for, remembered (bounded, least recently used first) by the arguments and the address
+    the request came to: the navigation's and the layout's links, static files, the lists' filters and
+    pages (no URL defaults are installed: the app has none; with some, every address is built afresh)."""
     context = request_ctx._get_current_object() if has_request_context() else None  # (one proxy look)
     adapter = context.url_adapter if context is not None else None
     if adapter is None or endpoint[:1] == "." or context.app.url_default_functions:
         return flask_url_for(endpoint, **values)
-    if values and (endpoint != "static" or len(values) != 1 or "filename" not in values):
-        try:  # the arguments in their order (the query's), each with its type (1 and True are equal)
-            return _built_with(endpoint, tuple((name, type(value), value) for name, value in values.items()),
-                               adapter.script_name, adapter.server_name, adapter.subdomain, adapter.url_scheme)
-        except TypeError:  # a value that cannot be a key
-            return flask_url_for(endpoint, **values)
-    key = (adapter.script_name, adapter.server_name, adapter.subdomain, endpoint, values.get("filename"))
-    url = _BUILT.get(key)
-    if url is None:
-        url = flask_url_for(endpoint, **values)
-        if len(_BUILT) < _BUILT_MAX:
-            _BUILT[key] = url
-    return url
+    try:  # the arguments in their order (the query's), each with its type (1 and True are equal)
+        return _built_with(endpoint, tuple((name, type(value), value) for name, value in values.items()),
+                           adapter.script_name, adapter.server_name, adapter.subdomain, adapter.url_scheme)
+    except TypeError:  # a value that cannot be a key
+        return flask_url_for(endpoint, **values)
 
 
-@functools.lru_cache(maxsize=1024)  # the list's filters and pages, the library's links (~0.4 kB an entry)
+@functools.lru_cache(maxsize=1024)  # the layout's links, the list's filters and pages, the library's links (~0.4 kB an entry)
 def _built_with(endpoint: str, values: tuple, *_address) -> str:
     return flask_url_for(endpoint, **{name: value for name, _type, value in values})
 
@@ -156,6 +141,7 @@ def csrf_token() -> str:
 # The navigation by what decides it (who the viewer is allowed to see, the page's language, the
 # site's address): the same few lists on every page. Bounded, as hosts come from the request.
 _NAV_BUILT: dict[tuple, list[dict]] = {}
+_NAV_BUILT_MAX = 512
 
 
 def _allowed() -> dict[str, bool]:
@@ -182,7 +168,7 @@ def nav_items(allowed: dict[str, bool] | None = None) -> list[dict]:
     items = _NAV_BUILT.get(key)
     if items is None:
         items = _nav_entries(allowed)
-        if len(_NAV_BUILT) < _BUILT_MAX:
+        if len(_NAV_BUILT) < _NAV_BUILT_MAX:
             _NAV_BUILT[key] = items
     return items
 

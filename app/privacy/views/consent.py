@@ -14,7 +14,7 @@ from app.privacy.forms import ConfirmForm
 from app.privacy.views import bp
 from app.registrations.consent import agree, awaiting_consent, decline, has_awaiting_consent
 from app.registrations.rules import RegistrationError
-from app.roles import is_signed_in
+from app.roles import is_signed_in, unproxied
 
 # Pages a person waiting to consent still reaches: the consent page and its answers, signing out,
 # and their own data (what the consent is about).
@@ -29,7 +29,7 @@ def _ask_for_consent():
     # The API answers with data, never a page to go to (app.api: a token's owner is asked on the site).
     if request.endpoint.endswith(".static") or wants_json() or is_api_request():
         return None
-    user = current_user._get_current_object()  # (each look through the proxy finds the user again)
+    user = unproxied(current_user)  # (each look through the proxy finds the user again)
     if not is_signed_in(user):
         return None
     if has_awaiting_consent(user):
