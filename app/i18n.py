@@ -184,12 +184,6 @@ def formatting_locale(code: str | None = None) -> Locale:
     return _formatting_locale(code or current_language(), _pseudo_locale())
 
 
-def formatting_locale_of(code: str, pseudo: str | None) -> Locale:
-    """formatting_locale(code) with the test suite's pseudo-locale given (for callers that keep
-    their own memo under both, outside any context: app.events.list_rows)."""
-    return _formatting_locale(code, pseudo)
-
-
 @functools.lru_cache(maxsize=64)
 def _formatting_locale(code: str, pseudo: str | None) -> Locale:
     if code == pseudo:

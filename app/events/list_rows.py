@@ -34,7 +34,7 @@ from app.events.place import TOWN, place
 from app.events.queries import EventFilters, filter_clauses, kept_choices
 from app.events.urls import event_path
 from app.extensions import db
-from app.i18n import current_language, formatting_locale_of, instant_parts
+from app.i18n import current_language, formatting_locale, instant_parts
 from app.pagination import Page, parse_page
 from app.templating import with_zone
 from app.timeutil import now
@@ -206,9 +206,9 @@ def local_when(fmt: str = _WHEN):
 
 
 @functools.lru_cache(maxsize=2048)  # ~340 bytes an entry: bounded for the worker's memory (issue 19)
-def _written(instant, tz: str | None, fmt: str, language: str, pseudo: str | None) -> str:
-    # format_local(instant, tz, fmt, language), in the locale the page's language and the test suite's
-    # pseudo-locale give, without format_local's own memo: a list's instants in its viewers' zones are
-    # more than either memo holds, and on a miss here the second lookup (and its eviction) cost more
-    # than writing the text (each day's part and each clock stay remembered: app.i18n._format_in).
-    return with_zone(*instant_parts(instant, tz, fmt, formatting_locale_of(language, pseudo)))
+def _written(instant, tz: str | None, fmt: str, language: str, _pseudo: str | None) -> str:
+    # format_local(instant, tz, fmt, language) without format_local's own memo (`_pseudo`, the test
+    # suite's pseudo-locale, is part of the key only): a list's instants in its viewers' zones are more
+    # than either memo holds, and on a miss here the second lookup (and its eviction) cost more than
+    # writing the text (each day's part and each clock stay remembered: app.i18n._format_in).
+    return with_zone(*instant_parts(instant, tz, fmt, formatting_locale(language)))
