@@ -15,10 +15,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ClauseElement, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import ColumnProperty, joinedload, make_transient, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.audit.models import AuditEntry
 from app.cache.stamps import NOTED, bump_cte, note_new, take_noted
 from app.db import begin_write
+from app.db_events import leave_read_mode
 from app.events.models import Event, Session
 from app.extensions import db
 from app.notifications.models import OutboxMessage
@@ -79,7 +81,40 @@ def lock_event(event_id: int, *, same_transaction: bool = False) -> Event:
     if not (same_transaction and dialect() != "sqlite" and session.in_transaction()
             and not (session.new or session.dirty or session.deleted)):
         begin_locked()
+    else:
+        held = _event_as_loaded(session, event_id)
+        if held is not None:
+            return held
     return _locked_row(Event, event_id, _l("This event does not exist any more."))
+
+
+@functools.cache
+def _event_row_lock():
+    """SELECT every column of an event's row FOR UPDATE (PostgreSQL), and the attribute of each."""
+    table = Event.__table__
+    mapper = inspect(Event)
+    keys = tuple(mapper.get_property_by_column(column).key for column in table.columns)
+    return select(*table.columns).where(table.c.id == bindparam("row_id")).with_for_update(of=table), keys
+
+
+def _event_as_loaded(session, event_id: int) -> Event | None:
+    """Lock the event's row (PostgreSQL, in the open transaction) and return the event this
+    transaction loaded already when the locked row holds the very values it was loaded with: the
+    usual case, without the ORM's reload of every column (populate_existing), which cost more CPU
+    than the statement. None (the row is then locked, or gone): the caller reloads it under the lock."""
+    event = session.identity_map.get(identity_key(Event, event_id))
+    if event is None:
+        return None
+    state = inspect(event)
+    if state.expired_attributes or state.modified:
+        return None
+    leave_read_mode(session)  # a row lock holds only inside a transaction (as db_events does for the ORM's)
+    statement, keys = _event_row_lock()
+    row = session.connection().execute(statement, {"row_id": event_id}).one_or_none()
+    loaded = state.dict
+    if row is None or any(key not in loaded or loaded[key] != value for key, value in zip(keys, row, strict=True)):
+        return None
+    return event
 
 
 def lock_session(session_id: int) -> Session:

@@ -181,3 +181,40 @@ def test_the_registration_transaction_starts_by_taking_the_lock(app, db, make):
         assert statements[first].startswith("SELECT events.")
         assert not [s for s in statements[:first] if s.startswith(("INSERT", "UPDATE", "DELETE"))]
         assert "INSERT INTO registrations" in "\n".join(statements[first:])
+
+
+def test_the_lock_sees_what_another_transaction_committed_after_the_first_read(app, db, make):
+    """PostgreSQL takes the registration's lock in the transaction of its first read of the event
+    (same_transaction): the event it returns holds the row as committed when the lock was granted
+    (an organiser's change of capacity in between counts), whether the row changed or not."""
+    from app.registrations import transactions
+
+    event = make.event(capacity=5)
+    event_id = event.id
+    db.session.remove()
+    if db.engine.dialect.name == "sqlite":
+        return  # SQLite begins a new transaction for the lock (BEGIN IMMEDIATE): nothing to keep
+    with app.app_context():
+        from app.extensions import db as request_db
+
+        first = request_db.session.get(Event, event_id)
+        assert request_db.session().in_transaction() and first.capacity == 5
+        unchanged = transactions.lock_event(event_id, same_transaction=True)
+        assert unchanged is first and unchanged.capacity == 5
+        request_db.session.rollback()
+
+        first = request_db.session.get(Event, event_id)
+        assert first.capacity == 5
+
+        def edit(_index):
+            from app.extensions import db as other_db
+
+            other = other_db.session.get(Event, event_id)
+            other.capacity, other.title = 7, "Renamed"
+            other_db.session.commit()
+
+        _results, errors = _fire(app, edit, 1)
+        assert not errors
+        locked = transactions.lock_event(event_id, same_transaction=True)
+        assert locked is first and (locked.capacity, locked.title) == (7, "Renamed")
+        request_db.session.rollback()
