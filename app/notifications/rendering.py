@@ -15,7 +15,8 @@ from __future__ import annotations
 from contextlib import nullcontext
 from datetime import datetime
 
-from flask import current_app, has_request_context, render_template
+from flask import current_app, has_request_context
+from flask.signals import before_render_template, template_rendered
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 
@@ -33,14 +34,20 @@ def format_when(instant: datetime | None, tz_name: str | None, language: str | N
     return f"{text} {local.tzname()} ({tz_name or 'UTC'})"
 
 
-def _render_optional(name: str, **context) -> str | None:
-    """The template rendered, or None when it does not exist (an email without an HTML part)."""
+def _render(app, name: str, context: dict, *, optional: bool = False) -> str | None:
+    """render_template's work for a context already updated by the context processors (an email's
+    two parts share them: one pass, not one a part), with Flask's template signals. `optional`:
+    None when the template does not exist (an email without an HTML part)."""
     try:
-        return render_template(name, **context)
+        template = app.jinja_env.get_template(name)
     except TemplateNotFound as error:
-        if error.name != name:  # a template it includes or extends is missing: a real error
-            raise
-        return None
+        if optional and error.name == name:  # a template it includes or extends is missing: a real error
+            return None
+        raise
+    before_render_template.send(app, _async_wrapper=app.ensure_sync, template=template, context=context)
+    rendered = template.render(context)
+    template_rendered.send(app, _async_wrapper=app.ensure_sync, template=template, context=context)
+    return rendered
 
 
 def render_email(name: str, language: str | None = None, **context) -> tuple[str, str, str | None]:
@@ -53,8 +60,10 @@ def render_email(name: str, language: str | None = None, **context) -> tuple[str
         else current_app.test_request_context("/", base_url=current_app.config["BASE_URL"])
     )
     with request_context, force_locale(supported(language) or DEFAULT):
-        text = render_template(f"email/{name}.txt", **context)
-        html = _render_optional(f"email/{name}.html", **context)
+        app = current_app._get_current_object()
+        app.update_template_context(context)
+        text = _render(app, f"email/{name}.txt", context)
+        html = _render(app, f"email/{name}.html", context, optional=True)
     subject = ""
     lines = text.lstrip("\n").split("\n")
     if lines and lines[0].lower().startswith("subject:"):
