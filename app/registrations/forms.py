@@ -23,7 +23,14 @@ from app.registrations.rules import SELF_ROLES
 
 # Callables: WTForms asks for the choices when a form is made, so the labels speak the page's language.
 def self_role_choices() -> list[tuple[str, str]]:
-    return [(role.value, role.label) for role in SELF_ROLES]
+    """Translated once per language (every registration form asks for them, twice a post)."""
+    return list(_self_roles_in(catalog()))
+
+
+@functools.lru_cache(maxsize=16)
+def _self_roles_in(_catalog) -> tuple[tuple[str, str], ...]:
+    """SELF_ROLES' choices in the current language, whose catalog is the key."""
+    return tuple((role.value, role.label) for role in SELF_ROLES)
 
 
 def all_role_choices() -> list[tuple[str, str]]:
