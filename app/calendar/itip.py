@@ -23,7 +23,6 @@ from __future__ import annotations
 from contextlib import nullcontext
 from dataclasses import replace
 
-from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -37,7 +36,7 @@ from app.events.urls import event_url
 from app.extensions import db
 from app.i18n import DEFAULT, supported
 from app.notifications.outbox import Attachment, CalendarPart, Recipient, enqueue
-from app.notifications.rendering import render_email
+from app.notifications.rendering import render_email, speaking
 from app.registrations.email_texts import own_paragraph
 from app.registrations.models import (
     Registration,
@@ -56,7 +55,7 @@ def _speaking(user):
     times and place in its body (the email itself is rendered in it too); None: the current one."""
     if user is None:
         return nullcontext()
-    return force_locale(supported(getattr(user, "language", None)) or DEFAULT)
+    return speaking(supported(getattr(user, "language", None)) or DEFAULT)
 
 
 def _when(starts_at, ends_at, tz_name: str) -> str:

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from flask import current_app, has_request_context
 from flask.signals import before_render_template, template_rendered
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from jinja2 import TemplateNotFound
 
 from app.i18n import DEFAULT, format_pattern, supported
@@ -32,6 +32,14 @@ def format_when(instant: datetime | None, tz_name: str | None, language: str | N
     local = to_local(instant, tz_name)
     text = format_pattern(local, "%A %-d %B %Y, %H:%M", supported(language) or DEFAULT)
     return f"{text} {local.tzname()} ({tz_name or 'UTC'})"
+
+
+def speaking(code: str):
+    """force_locale(code), or nothing when the context speaks that language already (an email to the
+    person whose request it is, or one rendered inside a force_locale of its language): entering it
+    anew makes the next text look the catalog up again, with the same result."""
+    locale = get_locale()
+    return nullcontext() if locale is not None and str(locale) == code else force_locale(code)
 
 
 def _render(app, name: str, context: dict, *, optional: bool = False) -> str | None:
@@ -59,7 +67,7 @@ def render_email(name: str, language: str | None = None, **context) -> tuple[str
         nullcontext() if has_request_context()
         else current_app.test_request_context("/", base_url=current_app.config["BASE_URL"])
     )
-    with request_context, force_locale(supported(language) or DEFAULT):
+    with request_context, speaking(supported(language) or DEFAULT):
         app = current_app._get_current_object()
         app.update_template_context(context)
         text = _render(app, f"email/{name}.txt", context)
