@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from app.audit.models import AuditEntry
-from app.cache.stamps import NOTED, bump_cte, note_new, take_noted
+from app.cache.stamps import bump_cte, note_new, take_noted
 from app.db import begin_write
 from app.db_events import leave_read_mode
 from app.events.models import Event, Session
@@ -237,7 +237,11 @@ def insert_now(objects, *, last: bool = False, updates=()) -> None:
         return
     for obj in objects:
         note_new(session, obj)
-    options = {NOTED: True}
+    # On the session's connection, not through the ORM's execute (its layer cost a good part of the
+    # statement's CPU): the rows' stamps are noted above; a write ends a GET's autocommit reads, as
+    # db_events does for the ORM's writes.
+    leave_read_mode(session)
+    connection = session.connection()
     postgresql = dialect() == "postgresql"
     moved = take_noted(session) if last and postgresql and not (session.new or session.dirty or session.deleted) else []
     if postgresql and (len(rows) > 1 or moved or updates):
@@ -250,10 +254,10 @@ def insert_now(objects, *, last: bool = False, updates=()) -> None:
             params.update({f"r{index}_{name}": value for name, value in row.items()})
         params.update({f"r{index}_{name}": value for index, (_, row) in enumerate(rows, len(updates))
                        for name, value in row.items()})
-        session.execute(_combined_statement(shape, stamps_cte), params, execution_options=options)
+        connection.execute(_combined_statement(shape, stamps_cte), params)
         return
     for table, row in rows:
-        session.execute(_insert_statement(table), row, execution_options=options)
+        connection.execute(_insert_statement(table), row)
 
 
 def _changes(obj) -> tuple | None:
