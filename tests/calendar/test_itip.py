@@ -369,3 +369,25 @@ def test_sample_invitation_email(app, make, capsys):
             print("".join(f"{k}: {v}\n" for k, v in part.items()))
             if part.get_content_type() in ("text/plain", "text/calendar") and not part.get_filename():
                 print(part.get_payload(decode=True).decode("utf-8"))
+
+
+def test_an_invitation_reads_the_same_whatever_the_language_it_is_made_in(app, make):
+    """The email and its .ics speak the recipient's language, whether it is made in their own
+    language (their request: no second force_locale) or in another one (an organiser's page)."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from app.timeutil import freeze
+
+    event = _event(make)
+    person = make.user(language="uk", timezone="Europe/Lisbon")
+    registration = register(event, person)
+    before = len(outbox())
+    for language in ("uk", "en", "uk", "ro"):
+        with force_locale(language), freeze(START):
+            itip.queue_invitation(registration, sessions=False)
+    db.session.flush()
+    made = [(m.subject, m.text_body, m.html_body, m.attachments, m.calendar) for m in outbox()[before:]]
+    assert len(made) == 4 and all(one == made[0] for one in made)
+    with force_locale("uk"):
+        assert made[0][0] == _("Invitation: %(title)s", title=event.title)
