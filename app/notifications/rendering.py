@@ -49,9 +49,9 @@ def _render(app, name: str, context: dict, *, optional: bool = False) -> str | N
     try:
         template = app.jinja_env.get_template(name)
     except TemplateNotFound as error:
-        if optional and error.name == name:  # a template it includes or extends is missing: a real error
+        if optional and error.name == name:
             return None
-        raise
+        raise  # (a template it includes or extends is missing: a real error)
     before_render_template.send(app, _async_wrapper=app.ensure_sync, template=template, context=context)
     rendered = template.render(context)
     template_rendered.send(app, _async_wrapper=app.ensure_sync, template=template, context=context)
