@@ -35,7 +35,7 @@ from app.lessons.choices import ProjectChoice, ThemeChoice, choices_from_ranked,
 from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus, lesson_themes
 from app.lessons.search import LibraryFilter, apply_filters, filter_values, fulltext_query
 from app.lessons.visibility import is_coordinator, viewer_parameters, visible_lessons_clause
-from app.roles import is_signed_in
+from app.roles import BoundUser, is_signed_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,14 +153,19 @@ _FILTER_FIELDS = tuple(name for name in LibraryFilter.__dataclass_fields__ if na
 @functools.lru_cache(maxsize=256)
 def _bound_statement(role, has_organisation: bool, filters: frozenset[str], paged: bool, awaiting: bool,
                      choices: bool, dialect):
-    """_counts_statement for every viewer and filter of one shape (`filters`: the names of the
-    filters set, "q" for words to search), the viewer's facts read in it (app.lessons.bound_rule), its values
-    parameters: `viewer_id`, `viewer_organisation_id`, `filter_<name>`, `fulltext_query`,
-    `page_limit` and `page_offset`; its constants written in it (constants_written)."""
-    viewer, rows, visible = bound_rule(role, has_organisation)
+    """_counts_statement for every viewer and filter of one shape (`role` None: a visitor, who has
+    no awaiting figure; `filters`: the names of the filters set, "q" for words to search), the
+    viewer's facts read in it (app.lessons.bound_rule), its values parameters: `viewer_id`,
+    `viewer_organisation_id` (not for a visitor), `filter_<name>`, `fulltext_query`, `page_limit`
+    and `page_offset`; its constants written in it (constants_written)."""
     awaiting_visible = None
-    if awaiting:
-        awaiting_visible = visible if is_coordinator(viewer) else and_(rows.awaiting_candidates(viewer.id), visible)
+    if role is None:
+        visible = visible_lessons_clause(BoundUser(False, None, None))
+    else:
+        viewer, rows, visible = bound_rule(role, has_organisation)
+        if awaiting:
+            awaiting_visible = (visible if is_coordinator(viewer)
+                                else and_(rows.awaiting_candidates(viewer.id), visible))
     # apply_filters asks only whether each filter is set (the words: fulltext_query, a parameter).
     shape = SimpleNamespace(**{name: name in filters for name in _FILTER_FIELDS}, statuses=(),
                             q="x" if "q" in filters else "")
@@ -170,8 +175,11 @@ def _bound_statement(role, has_organisation: bool, filters: frozenset[str], page
 
 
 def _bound(user, f: LibraryFilter, page, awaiting: bool, choices: bool):
-    """(_bound_statement for this viewer, filter and page, its parameters, its shape)."""
-    parameters = viewer_parameters(user)
+    """(_bound_statement for this viewer, filter and page, its parameters, its shape). A viewer who
+    is not signed in (a visitor, or an account whose address is unconfirmed) is of the visitors'
+    shape (role None)."""
+    signed_in = is_signed_in(user)
+    parameters = viewer_parameters(user) if signed_in else {}
     values = filter_values(user, f)
     for name, value in values.items():
         parameters[f"filter_{name}"] = value
@@ -183,7 +191,8 @@ def _bound(user, f: LibraryFilter, page, awaiting: bool, choices: bool):
     filters = frozenset(name for name in _FILTER_FIELDS if getattr(f, name))
     if query is not None:
         filters |= {"q"}
-    shape = (user.role, user.organisation_id is not None, filters, page is not None, awaiting, choices)
+    shape = (user.role if signed_in else None, signed_in and user.organisation_id is not None, filters,
+             page is not None, awaiting, choices)
     return _bound_statement(*shape, db.engine.dialect), parameters, shape
 
 
@@ -228,11 +237,12 @@ def library_counts(user, f: LibraryFilter, with_awaiting: bool = False, page: tu
     their event, author and theme ids (the long texts are not read); one more row counts the
     visible submitted entries when the filter does not already give that figure. `with_choices`:
     the filters' choices (themes, projects) come in the same statement, and give the entries their
-    themes by name. For a signed-in viewer the statement is the one of its shape (_bound_statement),
-    which reads the viewer's facts itself."""
+    themes by name. The statement is the one of the viewer's and the filter's shape (_bound_statement),
+    which reads a signed-in viewer's facts itself; built anew only for a list of statuses
+    (`f.statuses`) or a visitor's awaiting figure."""
     awaiting_in_grouped = with_awaiting and f.is_empty
     awaiting = with_awaiting and not awaiting_in_grouped
-    if is_signed_in(user) and not f.statuses:
+    if not f.statuses and (is_signed_in(user) or not awaiting):
         statement, parameters, shape = _bound(user, f, page, awaiting, with_choices)
         # On the DBAPI cursor (app.cache.raw), planned once per shape as the statement is built.
         rows = raw.read(db.session, (_bound_statement, shape), lambda: statement, parameters, every=True)[0]
