@@ -31,7 +31,12 @@ from app.cache import raw
 from app.events.models import Event
 from app.extensions import db
 from app.lessons.bound_rule import bound_rule, constants_written
-from app.lessons.choices import ProjectChoice, ThemeChoice, choices_from_ranked, ranked_choice_parts
+from app.lessons.choices import (
+    ProjectChoice,
+    ThemeChoice,
+    aggregated_choice_parts,
+    choices_from_aggregated,
+)
 from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus, lesson_themes
 from app.lessons.search import LibraryFilter, apply_filters, filter_values, fulltext_query
 from app.lessons.visibility import is_coordinator, viewer_parameters, visible_lessons_clause
@@ -107,12 +112,12 @@ def _page_part(matches, limit, offset):
 
 
 def _choices_part(part):
-    """A SELECT of ranked_choice_parts as a part of the UNION: (part, NULL, NULL, place, id, name as
-    the title, NULL, NULL, NULL, cycle as the event's title, NULL, NULL, NULL)."""
-    kind, row_id, name, cycle, place = part.selected_columns
+    """A SELECT of aggregated_choice_parts as a part of the UNION: (part, NULL, NULL, NULL, NULL, the
+    choices' JSON as the title, then NULLs)."""
+    kind, rows_json = part.selected_columns
     no_int, no_text = null().cast(Integer), null()
-    return part.with_only_columns(kind, no_text, no_text, place, row_id, name, no_text, no_text, no_int, cycle,
-                                  no_int, no_text, no_text)
+    return part.with_only_columns(kind, no_text, no_text, no_int, no_int, rows_json, no_text, no_text, no_int,
+                                  no_text, no_int, no_text, no_text)
 
 
 _CHOICE_PARTS = frozenset(("t", "p"))
@@ -122,7 +127,7 @@ def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_vis
     """library_counts' statement: `visible` the TLP rule's clause, `value` the filters' values (see
     apply_filters), `page` (limit, offset) or None, `awaiting_visible` the rule again for the
     awaiting figure's part, or None for no such part; with `choices`, the filters' choices too
-    (app.lessons.choices.ranked_choice_parts).
+    (app.lessons.choices.aggregated_choice_parts).
 
     The parts of the UNION share one row shape: (part, kind, status, n, then the listed columns)."""
     matches = apply_filters(
@@ -143,7 +148,7 @@ def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_vis
             Lesson.status == LessonStatus.SUBMITTED, awaiting_visible
         ))
     if choices:
-        parts.extend(_choices_part(part) for part in ranked_choice_parts())
+        parts.extend(_choices_part(part) for part in aggregated_choice_parts(db.engine.dialect.name))
     return union_all(*parts) if len(parts) > 1 else parts[0]
 
 
@@ -210,10 +215,9 @@ def _listed_entry(kind, status, listed, themes_by_id: dict) -> ListedEntry:
 def _add_rows(counts: LibraryCounts, rows) -> None:
     """Fold the UNION's rows into `counts` (choices, awaiting figure, page entries, counts by kind
     and status)."""
-    choice_rows = [(part, listed[0], listed[1], listed[5], n) for part, _kind, _status, n, *listed in rows
-                   if part in _CHOICE_PARTS]
+    choice_rows = [(row[0], row[5]) for row in rows if row[0] in _CHOICE_PARTS]
     if choice_rows:
-        counts.themes, counts.projects = choices_from_ranked(choice_rows)
+        counts.themes, counts.projects = choices_from_aggregated(choice_rows)
     themes_by_id = {str(theme.id): theme for theme in counts.themes}
     for part, kind, status, n, *listed in rows:
         if part == "awaiting":
