@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from sqlalchemy import column, func, literal, null, select, union_all
+from sqlalchemy import Text, cast, column, func, literal, null, select, union_all
 
 from app.directory.models import Project, Theme
 from app.extensions import db
@@ -44,22 +45,31 @@ def _choice_parts():
     ]
 
 
-def ranked_choice_parts():
-    """filter_choices' SELECTs to read inside another statement (app.lessons.listing), each row's
-    place by name (the database's collation) a column instead of an ORDER BY: (part, id, name,
-    cycle, place); choices_from_ranked reads them."""
-    return [
-        select(literal("t"), Theme.id, Theme.name, Theme.empact_cycle,
-               func.row_number().over(order_by=(Theme.name, Theme.id))),
-        select(literal("p"), Project.id, Project.acronym, null(),
-               func.row_number().over(order_by=(Project.acronym, Project.id))),
-    ]
+def aggregated_choice_parts(dialect_name: str):
+    """filter_choices' SELECTs to read inside another statement (app.lessons.listing): ONE row for the
+    themes and one for the projects, (part, their rows as a JSON array of [id, name, cycle, place by
+    name in the database's collation]); choices_from_aggregated reads them. Two rows rather than one
+    per theme and project (84 on the benchmark's dataset, each decoded and folded in Python)."""
+    if dialect_name == "postgresql":
+        array, aggregate = func.json_build_array, func.json_agg
+    else:
+        array, aggregate = func.json_array, func.json_group_array
+    parts = []
+    for part, row_id, name, cycle in ((literal("t"), Theme.id, Theme.name, Theme.empact_cycle),
+                                      (literal("p"), Project.id, Project.acronym, null())):
+        ranked = select(row_id.label("id"), name.label("name"), cycle.label("cycle"),
+                        func.row_number().over(order_by=(name, row_id)).label("place")).subquery()
+        rows = aggregate(array(ranked.c.id, ranked.c.name, ranked.c.cycle, ranked.c.place))
+        parts.append(select(part, cast(rows, Text)).select_from(ranked))
+    return parts
 
 
-def choices_from_ranked(rows) -> tuple[list[ThemeChoice], list[ProjectChoice]]:
-    """(themes, projects) from rows (part, id, name, cycle, place) of ranked_choice_parts."""
-    ordered = sorted(rows, key=lambda row: (row[0], row[4]))
-    return _choices_from_rows([(part, row_id, name, cycle) for part, row_id, name, cycle, _place in ordered])
+def choices_from_aggregated(rows) -> tuple[list[ThemeChoice], list[ProjectChoice]]:
+    """(themes, projects) from rows (part, JSON array) of aggregated_choice_parts."""
+    found = {part: sorted(json.loads(rows_json), key=lambda row: row[3]) if rows_json else []
+             for part, rows_json in rows}
+    return _choices_from_rows([("t", *row[:3]) for row in found.get("t", ())]
+                              + [("p", *row[:3]) for row in found.get("p", ())])
 
 
 def _choices_from_rows(rows) -> tuple[list[ThemeChoice], list[ProjectChoice]]:

@@ -31,11 +31,16 @@ from app.cache import raw
 from app.events.models import Event
 from app.extensions import db
 from app.lessons.bound_rule import bound_rule, constants_written
-from app.lessons.choices import ProjectChoice, ThemeChoice, choices_from_ranked, ranked_choice_parts
+from app.lessons.choices import (
+    ProjectChoice,
+    ThemeChoice,
+    aggregated_choice_parts,
+    choices_from_aggregated,
+)
 from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus, lesson_themes
 from app.lessons.search import LibraryFilter, apply_filters, filter_values, fulltext_query
 from app.lessons.visibility import is_coordinator, viewer_parameters, visible_lessons_clause
-from app.roles import is_signed_in
+from app.roles import BoundUser, is_signed_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +112,12 @@ def _page_part(matches, limit, offset):
 
 
 def _choices_part(part):
-    """A SELECT of ranked_choice_parts as a part of the UNION: (part, NULL, NULL, place, id, name as
-    the title, NULL, NULL, NULL, cycle as the event's title, NULL, NULL, NULL)."""
-    kind, row_id, name, cycle, place = part.selected_columns
+    """A SELECT of aggregated_choice_parts as a part of the UNION: (part, NULL, NULL, NULL, NULL, the
+    choices' JSON as the title, then NULLs)."""
+    kind, rows_json = part.selected_columns
     no_int, no_text = null().cast(Integer), null()
-    return part.with_only_columns(kind, no_text, no_text, place, row_id, name, no_text, no_text, no_int, cycle,
-                                  no_int, no_text, no_text)
+    return part.with_only_columns(kind, no_text, no_text, no_int, no_int, rows_json, no_text, no_text, no_int,
+                                  no_text, no_int, no_text, no_text)
 
 
 _CHOICE_PARTS = frozenset(("t", "p"))
@@ -122,7 +127,7 @@ def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_vis
     """library_counts' statement: `visible` the TLP rule's clause, `value` the filters' values (see
     apply_filters), `page` (limit, offset) or None, `awaiting_visible` the rule again for the
     awaiting figure's part, or None for no such part; with `choices`, the filters' choices too
-    (app.lessons.choices.ranked_choice_parts).
+    (app.lessons.choices.aggregated_choice_parts).
 
     The parts of the UNION share one row shape: (part, kind, status, n, then the listed columns)."""
     matches = apply_filters(
@@ -143,7 +148,7 @@ def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_vis
             Lesson.status == LessonStatus.SUBMITTED, awaiting_visible
         ))
     if choices:
-        parts.extend(_choices_part(part) for part in ranked_choice_parts())
+        parts.extend(_choices_part(part) for part in aggregated_choice_parts(db.engine.dialect.name))
     return union_all(*parts) if len(parts) > 1 else parts[0]
 
 
@@ -153,14 +158,19 @@ _FILTER_FIELDS = tuple(name for name in LibraryFilter.__dataclass_fields__ if na
 @functools.lru_cache(maxsize=256)
 def _bound_statement(role, has_organisation: bool, filters: frozenset[str], paged: bool, awaiting: bool,
                      choices: bool, dialect):
-    """_counts_statement for every viewer and filter of one shape (`filters`: the names of the
-    filters set, "q" for words to search), the viewer's facts read in it (app.lessons.bound_rule), its values
-    parameters: `viewer_id`, `viewer_organisation_id`, `filter_<name>`, `fulltext_query`,
-    `page_limit` and `page_offset`; its constants written in it (constants_written)."""
-    viewer, rows, visible = bound_rule(role, has_organisation)
+    """_counts_statement for every viewer and filter of one shape (`role` None: a visitor, who has
+    no awaiting figure; `filters`: the names of the filters set, "q" for words to search), the
+    viewer's facts read in it (app.lessons.bound_rule), its values parameters: `viewer_id`,
+    `viewer_organisation_id` (not for a visitor), `filter_<name>`, `fulltext_query`, `page_limit`
+    and `page_offset`; its constants written in it (constants_written)."""
     awaiting_visible = None
-    if awaiting:
-        awaiting_visible = visible if is_coordinator(viewer) else and_(rows.awaiting_candidates(viewer.id), visible)
+    if role is None:
+        visible = visible_lessons_clause(BoundUser(False, None, None))
+    else:
+        viewer, rows, visible = bound_rule(role, has_organisation)
+        if awaiting:
+            awaiting_visible = (visible if is_coordinator(viewer)
+                                else and_(rows.awaiting_candidates(viewer.id), visible))
     # apply_filters asks only whether each filter is set (the words: fulltext_query, a parameter).
     shape = SimpleNamespace(**{name: name in filters for name in _FILTER_FIELDS}, statuses=(),
                             q="x" if "q" in filters else "")
@@ -170,8 +180,11 @@ def _bound_statement(role, has_organisation: bool, filters: frozenset[str], page
 
 
 def _bound(user, f: LibraryFilter, page, awaiting: bool, choices: bool):
-    """(_bound_statement for this viewer, filter and page, its parameters, its shape)."""
-    parameters = viewer_parameters(user)
+    """(_bound_statement for this viewer, filter and page, its parameters, its shape). A viewer who
+    is not signed in (a visitor, or an account whose address is unconfirmed) is of the visitors'
+    shape (role None)."""
+    signed_in = is_signed_in(user)
+    parameters = viewer_parameters(user) if signed_in else {}
     values = filter_values(user, f)
     for name, value in values.items():
         parameters[f"filter_{name}"] = value
@@ -183,7 +196,8 @@ def _bound(user, f: LibraryFilter, page, awaiting: bool, choices: bool):
     filters = frozenset(name for name in _FILTER_FIELDS if getattr(f, name))
     if query is not None:
         filters |= {"q"}
-    shape = (user.role, user.organisation_id is not None, filters, page is not None, awaiting, choices)
+    shape = (user.role if signed_in else None, signed_in and user.organisation_id is not None, filters,
+             page is not None, awaiting, choices)
     return _bound_statement(*shape, db.engine.dialect), parameters, shape
 
 
@@ -201,10 +215,9 @@ def _listed_entry(kind, status, listed, themes_by_id: dict) -> ListedEntry:
 def _add_rows(counts: LibraryCounts, rows) -> None:
     """Fold the UNION's rows into `counts` (choices, awaiting figure, page entries, counts by kind
     and status)."""
-    choice_rows = [(part, listed[0], listed[1], listed[5], n) for part, _kind, _status, n, *listed in rows
-                   if part in _CHOICE_PARTS]
+    choice_rows = [(row[0], row[5]) for row in rows if row[0] in _CHOICE_PARTS]
     if choice_rows:
-        counts.themes, counts.projects = choices_from_ranked(choice_rows)
+        counts.themes, counts.projects = choices_from_aggregated(choice_rows)
     themes_by_id = {str(theme.id): theme for theme in counts.themes}
     for part, kind, status, n, *listed in rows:
         if part == "awaiting":
@@ -228,11 +241,12 @@ def library_counts(user, f: LibraryFilter, with_awaiting: bool = False, page: tu
     their event, author and theme ids (the long texts are not read); one more row counts the
     visible submitted entries when the filter does not already give that figure. `with_choices`:
     the filters' choices (themes, projects) come in the same statement, and give the entries their
-    themes by name. For a signed-in viewer the statement is the one of its shape (_bound_statement),
-    which reads the viewer's facts itself."""
+    themes by name. The statement is the one of the viewer's and the filter's shape (_bound_statement),
+    which reads a signed-in viewer's facts itself; built anew only for a list of statuses
+    (`f.statuses`) or a visitor's awaiting figure."""
     awaiting_in_grouped = with_awaiting and f.is_empty
     awaiting = with_awaiting and not awaiting_in_grouped
-    if is_signed_in(user) and not f.statuses:
+    if not f.statuses and (is_signed_in(user) or not awaiting):
         statement, parameters, shape = _bound(user, f, page, awaiting, with_choices)
         # On the DBAPI cursor (app.cache.raw), planned once per shape as the statement is built.
         rows = raw.read(db.session, (_bound_statement, shape), lambda: statement, parameters, every=True)[0]

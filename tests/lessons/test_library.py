@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import escape
 from sqlalchemy import text
 
 from app.accounts.models import Role
@@ -143,6 +144,36 @@ def test_list_shows_each_entry_with_its_event_author_and_themes_by_name(client, 
     assert badges == ["Alpha fraud (EMPACT 2022-2025)", "Beta smuggling", "Zeta trafficking"]
     assert "Study visit to Riga" in two and "Ana Popescu" not in two and "Good practice" in two
     assert "Learned" in two and not re.findall(r'text-start">', two)
+
+
+def test_filters_offer_the_themes_and_projects_in_their_order_whatever_their_names(client, make):
+    """The filters' choices come with the search (as JSON: app.lessons.choices.aggregated_choice_parts):
+    every theme and project, names with quotes, backslashes and other scripts as they are, EMPACT
+    priorities first then by name, projects by acronym, as filter_choices() reads them alone."""
+    from app.lessons.choices import filter_choices
+
+    names = ['Zeta "quoted" \\ back', "Alpha <fraud> & co", "Ωmega", "beta lower", "Beta upper", "Ünïcode"]
+    themes = [make.theme(name, empact_cycle="2022-2025" if i % 2 else None) for i, name in enumerate(names)]
+    projects = [make.project(acronym) for acronym in ("ZED", 'Q"T', "ÄBC", "abc", "M\\N")]
+    make_lesson(make.past_event(), make.user(), title="Radio", tlp=TLP.CLEAR, themes=themes[:2])
+    html = client.get("/lessons/?q=radio").get_data(as_text=True)
+
+    def options(select_id):
+        block = re.search(rf'<select class="form-select" id="{select_id}".*?</select>', html, re.S).group(0)
+        return re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', block)
+
+    expected_themes, expected_projects = filter_choices()
+    assert [int(value) for value, _label in options("theme")] == [theme.id for theme in expected_themes]
+    assert [int(value) for value, _label in options("project")] == [project.id for project in expected_projects]
+    assert {theme.id for theme in themes} <= {int(value) for value, _label in options("theme")}
+    assert {project.id for project in projects} <= {int(value) for value, _label in options("project")}
+    assert [str(escape(theme.label)) for theme in expected_themes] == [label for _value, label in options("theme")]
+    assert [str(escape(project.acronym)) for project in expected_projects] == [
+        label for _value, label in options("project")]
+    assert options("empact_cycle") == [("2022-2025", "2022-2025")]
+    # The entry's badges name its themes by the same rows.
+    badges = re.findall(r'text-start">([^<]*)<', html)
+    assert badges == [str(escape(themes[1].label)), str(escape(themes[0].label))]
 
 
 def _library_queries(client, login_client) -> int:

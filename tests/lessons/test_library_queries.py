@@ -11,6 +11,7 @@ import pytest
 from app.accounts.models import Role
 from app.extensions import db
 from app.lessons.models import TLP, LessonStatus
+from app.lessons.search import LibraryFilter
 from app.registrations.models import Registration, RegistrationStatus
 from app.timeutil import now
 from tests.factories import lesson as make_lesson
@@ -181,3 +182,27 @@ def test_search_statement_sends_only_the_viewer_filters_words_and_page(app, logi
     assert "'submitted'" in statement and "'amber'" in statement
     assert sum(value is not None and not isinstance(value, int) for value in
                (parameters.values() if isinstance(parameters, dict) else parameters)) == 2  # the words, the kind
+
+
+def test_visitors_share_one_library_statement_per_shape(app, client, make, monkeypatch):
+    """A visitor's search is built once per filters set too (app.lessons.listing._bound_statement), and
+    an account whose address is unconfirmed is served it as a visitor: CLEAR published entries only."""
+    from app.lessons import listing
+
+    event = make.past_event()
+    author = make.user(organisation=make.organisation())
+    clear = make_lesson(event, author, title="Radio clear", tlp=TLP.CLEAR)
+    green = make_lesson(event, author, title="Radio green", tlp=TLP.GREEN)
+    built = []
+    original = listing._counts_statement
+    monkeypatch.setattr(listing, "_counts_statement", lambda *args: built.append(1) or original(*args))
+    listing._bound_statement.cache_clear()
+    for url in ("/lessons/?q=radio", "/lessons/?q=clear", "/lessons/?q=green&page=2"):
+        assert client.get(url).status_code == 200
+    assert len(built) == 1
+    page = client.get("/lessons/?q=radio").get_data(as_text=True)
+    assert f'data-testid="lesson-{clear.id}"' in page and f'data-testid="lesson-{green.id}"' not in page
+    unconfirmed = make.user(organisation=author.organisation, email_confirmed_at=None)
+    counts = listing.library_counts(unconfirmed, LibraryFilter(q="radio"), page=(20, 0), with_choices=True)
+    assert [entry.id for entry in counts.entries] == [clear.id]
+    assert len(built) == 1  # the visitors' statement again

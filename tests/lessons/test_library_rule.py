@@ -42,6 +42,8 @@ def world(app, make):
         "appointed": make.user(Role.ORGANISER, name="Appointed later"),
         "coordinator": make.user(Role.COORDINATOR, name="Coordinator", organisation=attending_org),
         "admin": make.user(Role.ADMIN, name="Admin"),
+        # Counts as a visitor (app.roles.is_signed_in) whose own entries "mine" still names.
+        "unconfirmed": make.user(name="Unconfirmed", organisation=attending_org, email_confirmed_at=None),
     }
     events = {
         "attended": make.past_event(title="Attended", created_by=people["creator"]),
@@ -58,7 +60,7 @@ def world(app, make):
         for tlp in TLP:
             for status in LessonStatus:
                 n += 1
-                author = people["author"] if n % 3 else people["attendee"]
+                author = people["unconfirmed"] if n % 7 == 0 else people["author"] if n % 3 else people["attendee"]
                 make_lesson(event, author, tlp=tlp, status=status, kind=kinds[n % len(kinds)],
                             title=f"{WORDS[n % 2]} {key} {tlp.value} {status.value}")
     set_now(T0 + timedelta(days=1))
@@ -72,7 +74,8 @@ def world(app, make):
 
 FILTERS = [LibraryFilter(), LibraryFilter(q="kestrel"), LibraryFilter(q="osprey"), LibraryFilter(q="appointed"),
            LibraryFilter(q="kestrel", tlp=TLP.RED), LibraryFilter(status=LessonStatus.SUBMITTED),
-           LibraryFilter(q="osprey", kind=LessonKind.LESSON), LibraryFilter(tlp=TLP.AMBER_STRICT)]
+           LibraryFilter(q="osprey", kind=LessonKind.LESSON), LibraryFilter(tlp=TLP.AMBER_STRICT),
+           LibraryFilter(mine=True), LibraryFilter(q="kestrel", mine=True)]
 
 
 def _subjects(people):

@@ -4,16 +4,19 @@ looked up for the viewer, a document download."""
 from __future__ import annotations
 
 from flask import Response, abort
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.events.models import EventKind
 from app.forms_common import country_choices
+from app.i18n import gettext
 from app.lessons import export, queries
 from app.lessons.choices import filter_choices
 from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus, RecommendationType
 
 PER_PAGE = 20
+# The enums' members in their order: the same on every page (list(LessonKind) walks the enum each time).
+_KINDS, _STATUSES, _RECOMMENDATION_TYPES = tuple(LessonKind), tuple(LessonStatus), tuple(RecommendationType)
+_EVENT_KINDS, _MARKINGS = tuple(EventKind), tuple(TLP)
 
 
 def form_status(form) -> int:
@@ -28,12 +31,12 @@ def filter_context(choices: tuple | None = None) -> dict:
         "themes": themes,
         "cycles": sorted({t.empact_cycle for t in themes if t.empact_cycle}),
         "projects": projects,
-        "kinds": list(LessonKind),
-        "statuses": list(LessonStatus),
-        "recommendation_types": list(RecommendationType),
-        "event_kinds": list(EventKind),
-        "markings": list(TLP),
-        "countries": country_choices(_("Any")),  # a list, as on the events page
+        "kinds": _KINDS,
+        "statuses": _STATUSES,
+        "recommendation_types": _RECOMMENDATION_TYPES,
+        "event_kinds": _EVENT_KINDS,
+        "markings": _MARKINGS,
+        "countries": country_choices(gettext("Any")),  # a list, as on the events page
     }
 
 

@@ -61,11 +61,13 @@ def _entry_item(lesson, show_event: bool, labels: dict) -> str:
     author = f" · {escaped(lesson.author.name)}" if lesson.author else ""
     themes = "".join([f' · <span class="badge text-bg-light text-wrap text-start">{escaped(theme.label)}</span>'
                       for theme in lesson.themes])
+    lesson_id = lesson.id
+    number = str(lesson_id) if type(lesson_id) is int else escaped(lesson_id)  # (digits need no escaping)
     return (
-        f'<li class="list-group-item" data-testid="lesson-{escaped(lesson.id)}">\n'
+        f'<li class="list-group-item" data-testid="lesson-{number}">\n'
         '  <div class="d-flex justify-content-between align-items-start gap-2 flex-wrap">\n'
         '    <div>\n'
-        f'      <a class="fw-semibold" href="{escaped(path_with_id("lessons.detail", "lesson_id", lesson.id))}">'
+        f'      <a class="fw-semibold" href="{escaped(path_with_id("lessons.detail", "lesson_id", lesson_id))}">'
         f'{escaped(lesson.title)}</a>\n'
         '      <div class="small text-muted">\n'
         f'        {escaped(_label(lesson.kind, labels))}{event}\n'
@@ -73,8 +75,16 @@ def _entry_item(lesson, show_event: bool, labels: dict) -> str:
         f'        {themes}\n'
         '      </div>\n'
         '    </div>\n'
-        f'    <div class="d-flex flex-wrap gap-1 align-items-start">{status_badge(lesson.status, labels)} '
-        f'{tlp_badge(lesson.tlp, labels)}</div>\n'
+        f'    <div class="d-flex flex-wrap gap-1 align-items-start">{_badges(lesson.status, lesson.tlp, labels)}</div>\n'
         '  </div>\n'
         '</li>'
     )
+
+
+def _badges(status, tlp, labels: dict) -> str:
+    """The status and marking badges of an entry, made once per pair in a list (`labels`)."""
+    key = ("badges", status, tlp)
+    found = labels.get(key)
+    if found is None:
+        found = labels[key] = f"{status_badge(status, labels)} {tlp_badge(tlp, labels)}"
+    return found

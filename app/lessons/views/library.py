@@ -20,23 +20,22 @@ from app.roles import is_signed_in
 @bp.get("/lessons/")
 def library():
     user = current_user._get_current_object()
+    f = LibraryFilter.from_args(request.args)
     # Not cached: what one may see depends on who one is, and a page kept per viewer and query string
     # was never asked for again on the mixed benchmark (558 built, 0 found).
-    content = Markup(_library_content(user))
-    return render_template("lessons/library.html", content=content, needs=_capability_needs(user))
+    content = Markup(_library_content(user, f))
+    return render_template("lessons/library.html", content=content, needs=_capability_needs(user, f))
 
 
-def _capability_needs(user) -> list:
+def _capability_needs(user, f: LibraryFilter) -> list:
     """The identified needs (app.assessments) beside the capability-gap recommendations: shown to the
     planning staff when the library is not narrowed to another recommendation type."""
-    f = LibraryFilter.from_args(request.args)
     if f.recommendation_type not in (None, RecommendationType.CAPABILITY_GAP):
         return []
     return assessment_queries.needs_for_library(user, f.theme_id)
 
 
-def _library_content(user) -> str:
-    f = LibraryFilter.from_args(request.args)
+def _library_content(user, f: LibraryFilter) -> str:
     # ONE statement gives the figures (total, by kind, by status, awaiting validation), the page's
     # entries with their themes and the filters' choices (themes, projects), reading the viewer's
     # organiser/attendance facts itself.
