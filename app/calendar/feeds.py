@@ -26,7 +26,7 @@ from app.calendar import (
     public_reads,
     rows,
 )
-from app.calendar.entries import Wording
+from app.calendar.entries import Wording, event_entry, session_entry
 from app.calendar.ics import Entry
 from app.events.models import Event, EventKind
 from app.extensions import db
@@ -51,9 +51,13 @@ FORMAT_VERSION = "2"
 
 @dataclass
 class Feed:
+    """A feed's name and entries; with `vevents`, its entries written already (each a tuple that
+    begins with app.calendar.ics.vevent_parts of the entry: app.calendar.ics.write_calendar). A
+    response's Last-Modified is its Fingerprint's."""
+
     name: str
     entries: list[Entry]
-    last_modified: datetime | None
+    vevents: list[tuple] | None = None
 
 
 @dataclass(frozen=True)
@@ -166,34 +170,56 @@ def _personal_fingerprint(user: User, row: tuple, all_day: bool) -> Fingerprint:
 
 def personal_feed(user: User, *, all_day: bool = False) -> Feed:
     """Confirmed events, signed-up sessions of those events and, if the user asked for it,
-    waitlisted events (and waitlisted session sign-ups) as TENTATIVE. Plain rows on the DBAPI cursor
-    (no ORM object, no SQLAlchemy row is made; on PostgreSQL the rows this worker keeps, when the
-    listing of their versions says they are current: app.calendar.personal_reads), its events first,
-    then its sessions."""
-    registrations, signups = personal_reads.feed_items(db.session.connection(), user, now() - HISTORY)
-
+    waitlisted events (and waitlisted session sign-ups) as TENTATIVE; its events first, then its
+    sessions, each entry written as it is made (`Feed.vevents`) and remembered by what it is made of
+    (app.calendar.feed_entries.written). On PostgreSQL the listing of the feed's rows by version
+    (app.calendar.personal_reads), which its fingerprint read, finds them all most often: then no
+    row is read or looked up. Else the rows are (plain rows on the DBAPI cursor: no ORM object, no
+    SQLAlchemy row; the ones this worker keeps when the listing says they are current), and only
+    the entries not remembered are made."""
     words = Wording()
-    key = feed_entries.wording_key(words)
-    entries: list[Entry] = []
-    modified = [user.updated_at]
-    for event, registration_status, registration_updated_at, _registration in registrations:
-        confirmed = registration_status == _CONFIRMED
-        entries.append(
-            feed_entries.event_entry(
+    wording = feed_entries.wording_id(feed_entries.wording_key(words))
+    connection = db.session.connection()
+    since = now() - HISTORY
+    listed = personal_reads.listing(connection, user, since)
+    found = None if listed is None else personal_reads.written_items(listed, all_day, wording)
+    if found is None:
+        found = _write_personal(personal_reads.feed_items(connection, user, since, listed), all_day, words, wording)
+    events, sessions = found
+    vevents = events + sessions
+    return Feed(name=_("%(name)s · events", name=user.name), entries=[v[feed_entries.ENTRY] for v in vevents],
+                vevents=vevents)
+
+
+def _write_personal(items: tuple[list, list], all_day: bool, words: Wording, wording: int) -> tuple[list, list]:
+    """The written entries (feed_entries.written) of the feed's rows (personal_reads.feed_items):
+    those remembered, and the others made and remembered."""
+    registrations, signups = items
+    events, sessions = [], []
+    for event, own_status, registration_status, version in registrations:
+        # (off PostgreSQL no version: the row itself stands for it)
+        key = personal_reads.entry_key(None, None, event.id, event if version is None else version,
+                                       own_status, registration_status, all_day, wording)
+        value = feed_entries.written(key)
+        if value is None:
+            confirmed = own_status == _CONFIRMED
+            value = feed_entries.write(key, event_entry(
                 event,
                 show_online=confirmed,
                 status=None if confirmed else "TENTATIVE",
                 note=words.own_status("registration", confirmed),
                 all_day=all_day,
                 words=words,
-                key=key,
-            )
-        )
-        modified.extend([event.updated_at, registration_updated_at])
-    for session, event, signup_status, signup_updated_at, registration_status in signups:
-        confirmed = signup_status == _SIGNED_UP and registration_status == _CONFIRMED
-        entries.append(
-            feed_entries.session_entry(
+            ), (event.starts_at, event.id))
+        events.append(value)
+    for session, event, signup_status, registration_status, session_version, event_version in signups:
+        key = personal_reads.entry_key(session.id, session if session_version is None else session_version,
+                                       event.id, event if event_version is None else event_version,
+                                       signup_status, registration_status, all_day, wording)
+        value = feed_entries.written(key)
+        if value is None:
+            confirmed = signup_status == _SIGNED_UP and registration_status == _CONFIRMED
+            value = feed_entries.write(key, session_entry(
                 session,
                 event,
                 show_online=confirmed,
@@ -201,11 +227,9 @@ def personal_feed(user: User, *, all_day: bool = False) -> Feed:
                 note=words.own_status("sign-up" if registration_status == _CONFIRMED else "registration",
                                       confirmed),
                 words=words,
-                key=key,
-            )
-        )
-        modified.extend([session.updated_at, event.updated_at, signup_updated_at])
-    return Feed(name=_("%(name)s · events", name=user.name), entries=entries, last_modified=_latest(*modified))
+            ), (session.starts_at, session.id))
+        sessions.append(value)
+    return events, sessions
 
 
 def _event_rows(query) -> list[rows.EventRow]:
@@ -257,11 +281,7 @@ def organiser_feed(user: User, *, all_day: bool = False) -> Feed:
     key = feed_entries.wording_key(words)
     entries = [feed_entries.event_entry(event, show_online=True, all_day=all_day, words=words, key=key)
                for event in events]
-    return Feed(
-        name=_("%(name)s · organised events", name=user.name),
-        entries=entries,
-        last_modified=_latest(user.updated_at, *(e.updated_at for e in events)),
-    )
+    return Feed(name=_("%(name)s · organised events", name=user.name), entries=entries)
 
 
 @dataclass
@@ -303,15 +323,12 @@ def public_fingerprint(filters: PublicFilters, *, all_day: bool = False) -> Fing
 
 def public_feed(filters: PublicFilters, *, all_day: bool = False) -> Feed:
     """Published events only: no drafts, no cancelled ones, never an online link."""
-    # An empty feed has no latest change (responses take Last-Modified from the Fingerprint, never
-    # from the Feed).
-    events, latest_change = public_reads.feed_rows(filters.key(), now() - HISTORY)
+    events, _latest_change = public_reads.feed_rows(filters.key(), now() - HISTORY)
     words = Wording()
     key = feed_entries.wording_key(words)
     entries = [feed_entries.event_entry(event, show_online=False, all_day=all_day, words=words, key=key)
                for event in events]
-    return Feed(name=public_feed_name(filters), entries=entries,
-                last_modified=_latest(latest_change, *(e.updated_at for e in events)))
+    return Feed(name=public_feed_name(filters), entries=entries)
 
 
 def public_feed_name(filters: PublicFilters) -> str:

@@ -283,3 +283,37 @@ def test_personal_feed_query_count_does_not_grow_with_its_size(client, make, cal
     # reads the rows this worker has not read yet after their versions (app.calendar.public_reads).
     assert len(public_large) == len(public_small) + (db.engine.dialect.name == "postgresql")
 
+
+
+def test_the_personal_feeds_written_entries_are_its_entries_serialised(app, make):
+    """A personal feed's entries come written (Feed.vevents, remembered by what they are made of:
+    app.calendar.feed_entries.written); written out they are byte for byte its entries serialised
+    by build_calendar, the first time and the next, whole days or not, in any language."""
+    from flask_babel import force_locale
+
+    from app.calendar import feed_entries, feeds
+    from app.calendar.ics import build_calendar, write_calendar
+
+    set_now(NOW)
+    feed_entries.forget()
+    reader = make.user(calendar_include_waitlisted=True)
+    for n in range(4):
+        event = make.event(f"Event {n}; ⚡, with\\ escapes " + "ж" * 40 * n, starts_at=NOW + timedelta(days=3 - n),
+                           timezone=("Europe/Kyiv", "UTC", "America/Sao_Paulo", "Asia/Tbilisi")[n],
+                           online_url=f"https://meet.example.org/{n}", format="hybrid")
+        make.registration(event, reader, status=("confirmed", "waitlisted")[n % 2])
+        for hour in range(n):
+            make.signup(make.session(event, f"Part {hour}", starts_at=event.starts_at + timedelta(hours=hour)), reader,
+                        status=("confirmed", "waitlisted")[hour % 2])
+    db.session.commit()
+    with app.test_request_context("/"):
+        for language, all_day in (("en", False), ("en", False), ("uk", False), ("en", True), ("uk", True)):
+            with force_locale(language):
+                feed = feeds.personal_feed(reader, all_day=all_day)
+            assert [v[feed_entries.ENTRY] for v in feed.vevents] == feed.entries and len(feed.entries) == 10
+            assert write_calendar(feed.vevents, dtstamp=NOW, name=feed.name) == build_calendar(
+                feed.entries, dtstamp=NOW, name=feed.name)
+            assert [e.starts_at for e in feed.entries[:4]] == sorted(e.starts_at for e in feed.entries[:4])
+            details = "Докладніше: " if language == "uk" else "Details: "
+            assert all(details in e.description for e in feed.entries)
+            assert (b"DTSTART;VALUE=DATE:" in write_calendar(feed.vevents, dtstamp=NOW)) == all_day
