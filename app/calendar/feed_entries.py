@@ -39,12 +39,14 @@ _PROBE = SimpleNamespace(id=0)
 # rows' ids and versions (app.calendar.personal_reads) rather than the rows, the reader's statuses,
 # the whole-days view and the wording's number (`wording_id`). A feed whose listing of row versions
 # finds all of its entries here is written from the listing alone: no row is looked up, no Entry
-# hashed or compared (through the memo above and the VEVENT memo, which hash every field of the row
-# and of the Entry, the bench member's 200 entries were ~30% of the request's CPU). As many as the
-# memo above; the personal feeds' entries are kept here only, not there as well.
-MAX_WRITTEN = MAX_ENTRIES
+# made, hashed or compared (through the memo above and the VEVENT memo, which hash every field of
+# the row and of the Entry, the bench member's 200 entries were ~30% of the request's CPU). Only the
+# bytes are kept (~1.6 KB an entry with its key; the Entry was as much again), and fewer than above:
+# the personal feeds' entries no longer take the public feed's room in the memos above (the bench
+# member's feed is 200 entries; most feeds a few).
+MAX_WRITTEN = 640
 # A written entry's parts (`written`).
-BEFORE, AFTER, ZONE, ORDER, ENTRY = range(5)
+BEFORE, AFTER, ZONE, ORDER = range(4)
 _written: dict[tuple, tuple] = {}
 _wordings: dict[tuple, int] = {}
 _wording_numbers = itertools.count()
@@ -71,7 +73,7 @@ def wording_id(key: tuple) -> int:
 def written(key: tuple) -> tuple | None:
     """The written entry remembered under `key` (app.calendar.personal_reads.entry_key), or None:
     (the VEVENT's content lines before DTSTAMP, after it, the zone it uses (ics.vevent_parts),
-    its order in the feed, the Entry)."""
+    its order in the feed)."""
     return found(_written, key)
 
 
@@ -85,7 +87,7 @@ def write(key: tuple, entry: Entry, order: tuple) -> tuple:
     """Write `entry` (of a published feed: no ATTENDEE) and remember it under `key`: see `written`."""
     if entry.attendees:
         raise ValueError("a published calendar (METHOD:PUBLISH) carries no ATTENDEE")
-    value = (*ics.vevent_parts(entry), order, entry)
+    value = (*ics.vevent_parts(entry), order)
     make_room(_written, MAX_WRITTEN)
     _written[key] = value
     return value

@@ -51,12 +51,12 @@ FORMAT_VERSION = "2"
 
 @dataclass
 class Feed:
-    """A feed's name and entries; with `vevents`, its entries written already (each a tuple that
-    begins with app.calendar.ics.vevent_parts of the entry: app.calendar.ics.write_calendar). A
-    response's Last-Modified is its Fingerprint's."""
+    """A feed's name and its entries, or (a personal feed) its entries written already: `vevents`,
+    each a tuple that begins with app.calendar.ics.vevent_parts of the entry, for
+    app.calendar.ics.write_calendar. A response's Last-Modified is its Fingerprint's."""
 
     name: str
-    entries: list[Entry]
+    entries: list[Entry] | None
     vevents: list[tuple] | None = None
 
 
@@ -186,9 +186,7 @@ def personal_feed(user: User, *, all_day: bool = False) -> Feed:
     if found is None:
         found = _write_personal(personal_reads.feed_items(connection, user, since, listed), all_day, words, wording)
     events, sessions = found
-    vevents = events + sessions
-    return Feed(name=_("%(name)s · events", name=user.name), entries=[v[feed_entries.ENTRY] for v in vevents],
-                vevents=vevents)
+    return Feed(name=_("%(name)s · events", name=user.name), entries=None, vevents=events + sessions)
 
 
 def _write_personal(items: tuple[list, list], all_day: bool, words: Wording, wording: int) -> tuple[list, list]:
