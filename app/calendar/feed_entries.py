@@ -36,7 +36,7 @@ _evicting = threading.Lock()
 _PROBE = SimpleNamespace(id=0)
 
 # The personal feeds' entries written (app.calendar.ics.vevent_parts), by what they are made of: the
-# rows' ids and versions (app.calendar.personal_reads) rather than the rows, the reader's statuses,
+# rows' ids and versions (app.calendar.personal_written) rather than the rows, the reader's statuses,
 # the whole-days view and the wording's number (`wording_id`). A feed whose listing of row versions
 # finds all of its entries here is written from the listing alone: no row is looked up, no Entry
 # made, hashed or compared (through the memo above and the VEVENT memo, which hash every field of
@@ -71,7 +71,7 @@ def wording_id(key: tuple) -> int:
 
 
 def written(key: tuple) -> tuple | None:
-    """The written entry remembered under `key` (app.calendar.personal_reads.entry_key), or None:
+    """The written entry remembered under `key` (app.calendar.personal_written.entry_key), or None:
     (the VEVENT's content lines before DTSTAMP, after it, the zone it uses (ics.vevent_parts),
     its order in the feed)."""
     return found(_written, key)

@@ -23,26 +23,20 @@ from app.calendar import (
     organiser_polls,
     personal_polls,
     personal_reads,
+    personal_written,
     public_reads,
     rows,
 )
-from app.calendar.entries import Wording, event_entry, session_entry
+from app.calendar.entries import Wording
 from app.calendar.ics import Entry
 from app.events.models import Event, EventKind
 from app.extensions import db
-from app.registrations.models import (
-    RegistrationStatus,
-    SessionSignupStatus,
-)
 from app.timeutil import now
 
 # Feeds reach this far back; older entries stay in the clients that already have them.
 HISTORY = timedelta(days=400)
 PUBLIC_LIMIT = public_reads.PUBLIC_LIMIT
 PERSONAL_LIMIT = personal_reads.LIMIT
-# The statuses as the personal feed's read gives them (plain values).
-_CONFIRMED = RegistrationStatus.CONFIRMED.value
-_SIGNED_UP = SessionSignupStatus.CONFIRMED.value
 
 
 # Bump when the serialised form of a feed changes (builder, entry rules): every ETag changes with it.
@@ -172,7 +166,7 @@ def personal_feed(user: User, *, all_day: bool = False) -> Feed:
     """Confirmed events, signed-up sessions of those events and, if the user asked for it,
     waitlisted events (and waitlisted session sign-ups) as TENTATIVE; its events first, then its
     sessions, each entry written as it is made (`Feed.vevents`) and remembered by what it is made of
-    (app.calendar.feed_entries.written). On PostgreSQL the listing of the feed's rows by version
+    (app.calendar.personal_written). On PostgreSQL the listing of the feed's rows by version
     (app.calendar.personal_reads), which its fingerprint read, finds them all most often: then no
     row is read or looked up. Else the rows are (plain rows on the DBAPI cursor: no ORM object, no
     SQLAlchemy row; the ones this worker keeps when the listing says they are current), and only
@@ -182,52 +176,12 @@ def personal_feed(user: User, *, all_day: bool = False) -> Feed:
     connection = db.session.connection()
     since = now() - HISTORY
     listed = personal_reads.listing(connection, user, since)
-    found = None if listed is None else personal_reads.written_items(listed, all_day, wording)
+    found = None if listed is None else personal_written.listed(listed, all_day, wording)
     if found is None:
-        found = _write_personal(personal_reads.feed_items(connection, user, since, listed), all_day, words, wording)
+        found = personal_written.of_rows(personal_reads.feed_items(connection, user, since, listed), all_day,
+                                         words, wording)
     events, sessions = found
     return Feed(name=_("%(name)s · events", name=user.name), entries=None, vevents=events + sessions)
-
-
-def _write_personal(items: tuple[list, list], all_day: bool, words: Wording, wording: int) -> tuple[list, list]:
-    """The written entries (feed_entries.written) of the feed's rows (personal_reads.feed_items):
-    those remembered, and the others made and remembered."""
-    registrations, signups = items
-    events, sessions = [], []
-    for event, own_status, registration_status, version in registrations:
-        # (off PostgreSQL no version: the row itself stands for it)
-        key = personal_reads.entry_key(None, None, event.id, event if version is None else version,
-                                       own_status, registration_status, all_day, wording)
-        value = feed_entries.written(key)
-        if value is None:
-            confirmed = own_status == _CONFIRMED
-            value = feed_entries.write(key, event_entry(
-                event,
-                show_online=confirmed,
-                status=None if confirmed else "TENTATIVE",
-                note=words.own_status("registration", confirmed),
-                all_day=all_day,
-                words=words,
-            ), (event.starts_at, event.id))
-        events.append(value)
-    for session, event, signup_status, registration_status, session_version, event_version in signups:
-        key = personal_reads.entry_key(session.id, session if session_version is None else session_version,
-                                       event.id, event if event_version is None else event_version,
-                                       signup_status, registration_status, all_day, wording)
-        value = feed_entries.written(key)
-        if value is None:
-            confirmed = signup_status == _SIGNED_UP and registration_status == _CONFIRMED
-            value = feed_entries.write(key, session_entry(
-                session,
-                event,
-                show_online=confirmed,
-                status=None if confirmed else "TENTATIVE",
-                note=words.own_status("sign-up" if registration_status == _CONFIRMED else "registration",
-                                      confirmed),
-                words=words,
-            ), (session.starts_at, session.id))
-        sessions.append(value)
-    return events, sessions
 
 
 def _event_rows(query) -> list[rows.EventRow]:

@@ -322,7 +322,7 @@ def write_calendar(
     refresh_minutes: int | None = None,
 ) -> bytes:
     """build_calendar of VEVENTs written already, each a tuple that begins with `vevent_parts` of
-    its entry (a feed's remembered ones: app.calendar.feed_entries.written): the same bytes as
+    its entry (a feed's remembered ones: app.calendar.personal_written): the same bytes as
     build_calendar of the entries. No check here: a PUBLISH's entries were checked when written."""
     method = _method(method)
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", f"METHOD:{method}"]
@@ -354,7 +354,7 @@ def vevent_parts(entry: Entry) -> tuple[bytes, bytes, tuple[str, int, int] | Non
 # vevent_parts remembered per worker, keyed on the Entry itself: it holds everything the VEVENT
 # shows (a frozen dataclass, compared field by field), so any change to what it shows is another key,
 # and a feed rebuilt after one event changed writes only that one anew. (The personal feeds keep
-# their entries written, by the rows' versions: app.calendar.feed_entries.written.) Bounded as
+# their entries written, by the rows' versions: app.calendar.personal_written.) Bounded as
 # app.calendar.feed_entries.MAX_ENTRIES (the public feed with room to spare).
 _vevent_bytes = lru_cache(maxsize=1280)(vevent_parts)
 

@@ -16,7 +16,7 @@ the fingerprint sums up, so a cold feed request computes its fingerprint from it
 running the aggregate over the same rows as well: the user, the listing, and only after a change
 the full rows. Its rows hold no instant (the driver's conversion of them was two thirds of the
 listing's CPU): the fingerprint's sums come on a row of their own. And the listing alone, ids,
-versions and statuses, finds the feed's entries written (app.calendar.feed_entries.written) when
+versions and statuses, finds the feed's entries written (app.calendar.personal_written) when
 this worker wrote them in those versions: no full row is looked up then. Elsewhere (SQLite) the
 fingerprint is its own statement and the feed reads its full rows each time."""
 
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import functools
 import json
-import operator
 from datetime import UTC, datetime
 
 from flask import g, has_request_context
@@ -62,7 +61,8 @@ LIMIT = 2000  # events, and sessions, at most
 SESSION_WIDTH = len(rows.SESSION_FIELDS)
 EVENT_END = SESSION_WIDTH + len(rows.EVENT_FIELDS)
 # The listing's columns (listing_statement).
-_SESSION_ID, _SESSION_VERSION, _EVENT_ID, _EVENT_VERSION, _OWN_STATUS, _REGISTRATION_STATUS, _TOTALS = range(7)
+(LISTED_SESSION_ID, LISTED_SESSION_VERSION, LISTED_EVENT_ID, LISTED_EVENT_VERSION, LISTED_OWN_STATUS,
+ LISTED_REGISTRATION_STATUS, LISTED_TOTALS) = range(7)
 # The versioned read's two last columns: the session's row version (NULL on an event's row), the event's.
 _SESSION_VERSION_AT, _EVENT_VERSION_AT = EVENT_END + 3, EVENT_END + 4
 SESSION_VERSION = literal_column("sessions.xmin::text || ':' || sessions.ctid::text", String)
@@ -229,7 +229,7 @@ def listing_statement(*shape):
     totals = cast(func.json_build_array(events, sessions, *_any_changes()), Text).label("t")
     return union_all(
         select(c.s_id, c.s_v, c.e_id, c.e_v, c.o_st, c.r_st, cast(null(), Text).label("t")),
-        select(*(null() for _ in range(_TOTALS)), totals),
+        select(*(null() for _ in range(LISTED_TOTALS)), totals),
     )
 
 
@@ -291,8 +291,8 @@ def listed_fingerprint(listed: list) -> tuple | None:
     """fingerprint_statement's row (the same values, of the same types) from the listing's rows
     (the JSON of its last row), or None when they cannot give it: a side at its LIMIT (the aggregate
     counts every row)."""
-    events, sessions, any_registration, any_signup = json.loads(next(row for row in listed
-                                                                     if row[_EVENT_ID] is None)[_TOTALS])
+    totals = next(row for row in listed if row[LISTED_EVENT_ID] is None)
+    events, sessions, any_registration, any_signup = json.loads(totals[LISTED_TOTALS])
     if events[0] >= LIMIT or sessions[0] >= LIMIT:
         return None
     return (
@@ -309,46 +309,8 @@ def _instant(value: str | None) -> datetime | None:
 
 
 def listing(connection, user, since: datetime) -> list | None:
-    """On PostgreSQL the listing's rows for `user` (this request's fingerprint's, else read now);
-    None elsewhere (SQLite: the feed reads its full rows each time)."""
+    """On PostgreSQL the listing's rows for `user` (`_listing`); None elsewhere (SQLite)."""
     return _listing(connection, user, since) if connection.dialect.name == "postgresql" else None
-
-
-def entry_key(session_id, session_version, event_id, event_version, own_status: str, registration_status: str,
-              all_day: bool, wording: int) -> tuple:
-    """The key of a feed entry written (app.calendar.feed_entries.written): what it is made of. The
-    session's and the event's rows by id and row version (on SQLite, no versions: the rows themselves
-    in their place), the reader's own status and the registration's (which give its STATUS, its
-    online link, its note), whole days (an event's entry only) and the wording (feed_entries.wording_id).
-    `written_items` makes the same tuple from a row of the listing."""
-    return (session_id, session_version, event_id, event_version, own_status, registration_status,
-            all_day and session_id is None, wording)
-
-
-def written_items(listed: list, all_day: bool, wording: int) -> tuple[list, list] | None:
-    """(events, sessions) of the feed as this worker wrote them (feed_entries.written), each in its
-    statement's order, found by the listing's rows (`listing`) alone; None when one of them is not
-    (then the feed is built from its rows: feed_items)."""
-    events, sessions = [], []
-    store = feed_entries.written_store()
-    take, put = store.pop, store.__setitem__
-    for row in listed:
-        event_id = row[_EVENT_ID]
-        if event_id is None:
-            continue  # the reader's latest changes (listing_statement)
-        session_id = row[_SESSION_ID]
-        # entry_key's tuple, made here once an entry; feed_entries.written's lookup (`found`)
-        key = (session_id, row[_SESSION_VERSION], event_id, row[_EVENT_VERSION], row[_OWN_STATUS],
-               row[_REGISTRATION_STATUS], all_day and session_id is None, wording)
-        value = take(key, None)
-        if value is None:
-            return None
-        put(key, value)
-        (events if session_id is None else sessions).append(value)
-    order = operator.itemgetter(feed_entries.ORDER)
-    events.sort(key=order)
-    sessions.sort(key=order)
-    return events, sessions
 
 
 def feed_items(connection, user, since: datetime, listed: list | None = None) -> tuple[list, list]:
@@ -365,19 +327,19 @@ def feed_items(connection, user, since: datetime, listed: list | None = None) ->
         return _items(feed_rows(connection, user, since), keep=False)
     events, sessions = [], []
     for row in listed if listed is not None else _listing(connection, user, since):
-        if row[_EVENT_ID] is None:
+        if row[LISTED_EVENT_ID] is None:
             continue  # the reader's latest changes (listing_statement)
-        event = public_reads.kept(row[_EVENT_ID], row[_EVENT_VERSION])
+        event = public_reads.kept(row[LISTED_EVENT_ID], row[LISTED_EVENT_VERSION])
         if event is None:
             break
-        own = (row[_OWN_STATUS], row[_REGISTRATION_STATUS])
-        if row[_SESSION_ID] is None:
-            events.append((event, *own, row[_EVENT_VERSION]))
+        own = (row[LISTED_OWN_STATUS], row[LISTED_REGISTRATION_STATUS])
+        if row[LISTED_SESSION_ID] is None:
+            events.append((event, *own, row[LISTED_EVENT_VERSION]))
             continue
-        known = feed_entries.found(_sessions, row[_SESSION_ID])
-        if known is None or known[0] != row[_SESSION_VERSION]:
+        known = feed_entries.found(_sessions, row[LISTED_SESSION_ID])
+        if known is None or known[0] != row[LISTED_SESSION_VERSION]:
             break
-        sessions.append((known[1], event, *own, row[_SESSION_VERSION], row[_EVENT_VERSION]))
+        sessions.append((known[1], event, *own, row[LISTED_SESSION_VERSION], row[LISTED_EVENT_VERSION]))
     else:
         return _in_order(events, sessions)
     statement, plan, compiled = _planned(versioned_feed_statement, connection, user)

@@ -287,7 +287,7 @@ def test_personal_feed_query_count_does_not_grow_with_its_size(client, make, cal
 
 def test_the_personal_feeds_written_entries_are_those_of_a_feed_built_afresh(app, make):
     """A personal feed's entries come written (Feed.vevents, remembered by what they are made of:
-    app.calendar.feed_entries.written): the next build finds them, and writes out what a build from
+    app.calendar.personal_written): the next build finds them, and writes out what a build from
     nothing writes, in its order, whole days or not, in each language."""
     from flask_babel import force_locale
 

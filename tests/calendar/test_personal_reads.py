@@ -12,7 +12,7 @@ import icalendar
 import pytest
 from sqlalchemy import text
 
-from app.calendar import feed_entries, feeds, personal_reads, public_reads
+from app.calendar import feed_entries, feeds, personal_reads, personal_written, public_reads
 from app.calendar.ics import write_calendar
 from app.events.models import Event, Session
 from app.extensions import db
@@ -179,7 +179,7 @@ def test_a_poll_holding_a_copy_reads_the_one_row_aggregate(cold, client, make):
 
 def test_a_feed_written_once_is_written_again_only_for_the_entries_that_changed(cold, client, make, monkeypatch):
     """The personal feed's entries are remembered written, by the rows' versions and the reader's
-    statuses (app.calendar.feed_entries.written): an unchanged feed makes no entry at all, a feed
+    statuses (app.calendar.personal_written): an unchanged feed makes no entry at all, a feed
     after an edit makes only the edited ones, and a status the reader's registration moves to makes
     that entry anew; what it serves is what a feed built afresh serves."""
     set_now(NOW)
@@ -190,8 +190,8 @@ def test_a_feed_written_once_is_written_again_only_for_the_entries_that_changed(
     reader = _Token(reader.calendar_token)
     made = []
     for name in ("event_entry", "session_entry"):
-        real = getattr(feeds, name)
-        monkeypatch.setattr(feeds, name, lambda *args, real=real, name=name, **kwargs: (
+        real = getattr(personal_written, name)
+        monkeypatch.setattr(personal_written, name, lambda *args, real=real, name=name, **kwargs: (
             made.append((name, args[0].title)), real(*args, **kwargs))[1])
     public_reads.forget()
     personal_reads.forget()
