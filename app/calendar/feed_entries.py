@@ -6,16 +6,20 @@ objects the VEVENT memo (app.calendar.ics) is keyed on, so their bytes are found
 field by field.
 
 Only plain rows are remembered (named tuples, compared by value); the .ics downloads and iTIP emails
-pass ORM objects to app.calendar.entries directly."""
+pass ORM objects to app.calendar.entries directly.
+
+The personal feeds keep theirs apart, written (`written`): by what they are made of, which the
+listing of a feed's rows by version gives without any row."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 from types import SimpleNamespace
 
 from flask_babel import get_locale
 
-from app.calendar import entries
+from app.calendar import entries, ics
 from app.calendar.ics import Entry
 from app.i18n import current_language
 
@@ -31,12 +35,62 @@ _memo: dict[tuple, Entry] = {}
 _evicting = threading.Lock()
 _PROBE = SimpleNamespace(id=0)
 
+# The personal feeds' entries written (app.calendar.ics.vevent_parts), by what they are made of: the
+# rows' ids and versions (app.calendar.personal_written) rather than the rows, the reader's statuses,
+# the whole-days view and the wording's number (`wording_id`). A feed whose listing of row versions
+# finds all of its entries here is written from the listing alone: no row is looked up, no Entry
+# made, hashed or compared (through the memo above and the VEVENT memo, which hash every field of
+# the row and of the Entry, the bench member's 200 entries were ~30% of the request's CPU). Only the
+# bytes are kept (~1.6 KB an entry with its key; the Entry was as much again), and fewer than above:
+# the personal feeds' entries no longer take the public feed's room in the memos above (the bench
+# member's feed is 200 entries; most feeds a few).
+MAX_WRITTEN = 640
+# A written entry's parts (`written`).
+BEFORE, AFTER, ZONE, ORDER = range(4)
+_written: dict[tuple, tuple] = {}
+_wordings: dict[tuple, int] = {}
+_wording_numbers = itertools.count()
+
 
 def wording_key(words: entries.Wording) -> tuple:
     """What an entry takes from the build's wording: the language (labels, country names, phrases),
     the site's host (UIDs), organiser and event URL pattern."""
     return (str(get_locale()), current_language(), words.details(""), words.host, words.organizer,
             words.event_url(_PROBE))
+
+
+def wording_id(key: tuple) -> int:
+    """A number standing for a wording (`wording_key`) in this worker, never given to another: a key
+    of `written` hashes it instead of the wording, whose organiser is a dataclass hashed in Python."""
+    number = _wordings.get(key)
+    if number is None:
+        if len(_wordings) >= 64:  # a language and the site's settings each: a few
+            _wordings.clear()  # (their numbers are not given again: their entries age out)
+        number = _wordings[key] = next(_wording_numbers)
+    return number
+
+
+def written(key: tuple) -> tuple | None:
+    """The written entry remembered under `key` (app.calendar.personal_written.entry_key), or None:
+    (the VEVENT's content lines before DTSTAMP, after it, the zone it uses (ics.vevent_parts),
+    its order in the feed)."""
+    return found(_written, key)
+
+
+def written_store() -> dict:
+    """`written`'s store itself, for a feed's loop over its entries (app.calendar.personal_reads):
+    a lookup there moves what it finds to the end, as `found` does."""
+    return _written
+
+
+def write(key: tuple, entry: Entry, order: tuple) -> tuple:
+    """Write `entry` (of a published feed: no ATTENDEE) and remember it under `key`: see `written`."""
+    if entry.attendees:
+        raise ValueError("a published calendar (METHOD:PUBLISH) carries no ATTENDEE")
+    value = (*ics.vevent_parts(entry), order)
+    make_room(_written, MAX_WRITTEN)
+    _written[key] = value
+    return value
 
 
 def event_entry(event, *, words: entries.Wording, key: tuple, show_online: bool, status: str | None = None,
@@ -93,3 +147,4 @@ def make_room(store: dict, limit: int) -> None:
 
 def forget() -> None:
     _memo.clear()
+    _written.clear()

@@ -23,6 +23,7 @@ from app.calendar import (
     organiser_polls,
     personal_polls,
     personal_reads,
+    personal_written,
     public_reads,
     rows,
 )
@@ -30,19 +31,12 @@ from app.calendar.entries import Wording
 from app.calendar.ics import Entry
 from app.events.models import Event, EventKind
 from app.extensions import db
-from app.registrations.models import (
-    RegistrationStatus,
-    SessionSignupStatus,
-)
 from app.timeutil import now
 
 # Feeds reach this far back; older entries stay in the clients that already have them.
 HISTORY = timedelta(days=400)
 PUBLIC_LIMIT = public_reads.PUBLIC_LIMIT
 PERSONAL_LIMIT = personal_reads.LIMIT
-# The statuses as the personal feed's read gives them (plain values).
-_CONFIRMED = RegistrationStatus.CONFIRMED.value
-_SIGNED_UP = SessionSignupStatus.CONFIRMED.value
 
 
 # Bump when the serialised form of a feed changes (builder, entry rules): every ETag changes with it.
@@ -51,9 +45,13 @@ FORMAT_VERSION = "2"
 
 @dataclass
 class Feed:
+    """A feed's name and its entries, or (a personal feed) its entries written already: `vevents`,
+    each a tuple that begins with app.calendar.ics.vevent_parts of the entry, for
+    app.calendar.ics.write_calendar. A response's Last-Modified is its Fingerprint's."""
+
     name: str
-    entries: list[Entry]
-    last_modified: datetime | None
+    entries: list[Entry] | None
+    vevents: list[tuple] | None = None
 
 
 @dataclass(frozen=True)
@@ -166,46 +164,24 @@ def _personal_fingerprint(user: User, row: tuple, all_day: bool) -> Fingerprint:
 
 def personal_feed(user: User, *, all_day: bool = False) -> Feed:
     """Confirmed events, signed-up sessions of those events and, if the user asked for it,
-    waitlisted events (and waitlisted session sign-ups) as TENTATIVE. Plain rows on the DBAPI cursor
-    (no ORM object, no SQLAlchemy row is made; on PostgreSQL the rows this worker keeps, when the
-    listing of their versions says they are current: app.calendar.personal_reads), its events first,
-    then its sessions."""
-    registrations, signups = personal_reads.feed_items(db.session.connection(), user, now() - HISTORY)
-
+    waitlisted events (and waitlisted session sign-ups) as TENTATIVE; its events first, then its
+    sessions, each entry written as it is made (`Feed.vevents`) and remembered by what it is made of
+    (app.calendar.personal_written). On PostgreSQL the listing of the feed's rows by version
+    (app.calendar.personal_reads), which its fingerprint read, finds them all most often: then no
+    row is read or looked up. Else the rows are (plain rows on the DBAPI cursor: no ORM object, no
+    SQLAlchemy row; the ones this worker keeps when the listing says they are current), and only
+    the entries not remembered are made."""
     words = Wording()
-    key = feed_entries.wording_key(words)
-    entries: list[Entry] = []
-    modified = [user.updated_at]
-    for event, registration_status, registration_updated_at, _registration in registrations:
-        confirmed = registration_status == _CONFIRMED
-        entries.append(
-            feed_entries.event_entry(
-                event,
-                show_online=confirmed,
-                status=None if confirmed else "TENTATIVE",
-                note=words.own_status("registration", confirmed),
-                all_day=all_day,
-                words=words,
-                key=key,
-            )
-        )
-        modified.extend([event.updated_at, registration_updated_at])
-    for session, event, signup_status, signup_updated_at, registration_status in signups:
-        confirmed = signup_status == _SIGNED_UP and registration_status == _CONFIRMED
-        entries.append(
-            feed_entries.session_entry(
-                session,
-                event,
-                show_online=confirmed,
-                status=None if confirmed else "TENTATIVE",
-                note=words.own_status("sign-up" if registration_status == _CONFIRMED else "registration",
-                                      confirmed),
-                words=words,
-                key=key,
-            )
-        )
-        modified.extend([session.updated_at, event.updated_at, signup_updated_at])
-    return Feed(name=_("%(name)s · events", name=user.name), entries=entries, last_modified=_latest(*modified))
+    wording = feed_entries.wording_id(feed_entries.wording_key(words))
+    connection = db.session.connection()
+    since = now() - HISTORY
+    listed = personal_reads.listing(connection, user, since)
+    found = None if listed is None else personal_written.listed(listed, all_day, wording)
+    if found is None:
+        found = personal_written.of_rows(personal_reads.feed_items(connection, user, since, listed), all_day,
+                                         words, wording)
+    events, sessions = found
+    return Feed(name=_("%(name)s · events", name=user.name), entries=None, vevents=events + sessions)
 
 
 def _event_rows(query) -> list[rows.EventRow]:
@@ -257,11 +233,7 @@ def organiser_feed(user: User, *, all_day: bool = False) -> Feed:
     key = feed_entries.wording_key(words)
     entries = [feed_entries.event_entry(event, show_online=True, all_day=all_day, words=words, key=key)
                for event in events]
-    return Feed(
-        name=_("%(name)s · organised events", name=user.name),
-        entries=entries,
-        last_modified=_latest(user.updated_at, *(e.updated_at for e in events)),
-    )
+    return Feed(name=_("%(name)s · organised events", name=user.name), entries=entries)
 
 
 @dataclass
@@ -303,15 +275,12 @@ def public_fingerprint(filters: PublicFilters, *, all_day: bool = False) -> Fing
 
 def public_feed(filters: PublicFilters, *, all_day: bool = False) -> Feed:
     """Published events only: no drafts, no cancelled ones, never an online link."""
-    # An empty feed has no latest change (responses take Last-Modified from the Fingerprint, never
-    # from the Feed).
-    events, latest_change = public_reads.feed_rows(filters.key(), now() - HISTORY)
+    events, _latest_change = public_reads.feed_rows(filters.key(), now() - HISTORY)
     words = Wording()
     key = feed_entries.wording_key(words)
     entries = [feed_entries.event_entry(event, show_online=False, all_day=all_day, words=words, key=key)
                for event in events]
-    return Feed(name=public_feed_name(filters), entries=entries,
-                last_modified=_latest(latest_change, *(e.updated_at for e in events)))
+    return Feed(name=public_feed_name(filters), entries=entries)
 
 
 def public_feed_name(filters: PublicFilters) -> str:

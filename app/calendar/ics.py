@@ -297,13 +297,34 @@ def build_calendar(
 ) -> bytes:
     """A VCALENDAR holding `entries`, serialised (folded lines, CRLF, UTF-8), with a VTIMEZONE
     for every TZID used."""
-    method = method.upper()
-    if method not in METHODS:
-        raise ValueError(f"unknown METHOD {method!r}")
+    method = _method(method)
     entries = list(entries)
     if method == "PUBLISH" and any(entry.attendees for entry in entries):
         # RFC 5546 section 3.2.1: libical (Evolution, GNOME Calendar) rejects them.
         raise ValueError("a published calendar (METHOD:PUBLISH) carries no ATTENDEE")
+    return write_calendar([_vevent_bytes(entry) for entry in entries], method=method, dtstamp=dtstamp, name=name,
+                          refresh_minutes=refresh_minutes)
+
+
+def _method(method: str) -> str:
+    method = method.upper()
+    if method not in METHODS:
+        raise ValueError(f"unknown METHOD {method!r}")
+    return method
+
+
+def write_calendar(
+    vevents: Iterable[tuple],
+    *,
+    method: str = "PUBLISH",
+    dtstamp: datetime,
+    name: str | None = None,
+    refresh_minutes: int | None = None,
+) -> bytes:
+    """build_calendar of VEVENTs written already, each a tuple that begins with `vevent_parts` of
+    its entry (a feed's remembered ones: app.calendar.personal_written): the same bytes as
+    build_calendar of the entries. No check here: a PUBLISH's entries were checked when written."""
+    method = _method(method)
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", f"METHOD:{method}"]
     if name:
         head += [f"X-WR-CALNAME:{text(name)}", f"NAME:{text(name)}"]
@@ -312,11 +333,10 @@ def build_calendar(
                  f"X-PUBLISHED-TTL:PT{int(refresh_minutes)}M"]
     stamp = f"DTSTAMP:{_stamp(dtstamp)}".encode("ascii")
     events: list[bytes] = []
-    uses = []
-    for entry in entries:
-        before, after, use = _vevent_bytes(entry)
-        events += (before, stamp, after)
-        uses.append(use)
+    uses = set()  # each zone use once: a feed's entries share a few
+    for vevent in vevents:
+        events += (vevent[0], stamp, vevent[1])
+        uses.add(vevent[2])
     chunks = [fold_lines(head)]
     chunks += [block.removesuffix(b"\r\n") for block in _timezone_blocks(uses)]
     chunks += events
@@ -324,15 +344,19 @@ def build_calendar(
     return b"\r\n".join(chunks)
 
 
-@lru_cache(maxsize=1280)  # as app.calendar.feed_entries.MAX_ENTRIES (the public feed with room to spare)
-def _vevent_bytes(entry: Entry) -> tuple[bytes, bytes, tuple[str, int, int] | None]:
+def vevent_parts(entry: Entry) -> tuple[bytes, bytes, tuple[str, int, int] | None]:
     """The VEVENT's folded content lines before and after its DTSTAMP (the build's own time, added
-    by build_calendar), and the entry's `_zone_use` (which VTIMEZONE it needs). Remembered per
-    worker, keyed on the Entry itself: it holds everything the VEVENT shows (a frozen dataclass,
-    compared field by field), so any change to what it shows is another key, and a feed rebuilt
-    after one event changed writes only that one anew."""
+    by write_calendar), and the entry's `_zone_use` (which VTIMEZONE it needs)."""
     lines = _vevent_lines(entry, "")
     return fold_lines(lines[:2]), fold_lines(lines[3:]), _zone_use(entry)
+
+
+# vevent_parts remembered per worker, keyed on the Entry itself: it holds everything the VEVENT
+# shows (a frozen dataclass, compared field by field), so any change to what it shows is another key,
+# and a feed rebuilt after one event changed writes only that one anew. (The personal feeds keep
+# their entries written, by the rows' versions: app.calendar.personal_written.) Bounded as
+# app.calendar.feed_entries.MAX_ENTRIES (the public feed with room to spare).
+_vevent_bytes = lru_cache(maxsize=1280)(vevent_parts)
 
 
 def build_entry_calendar(entry: Entry, *, method: str, dtstamp: datetime) -> str:

@@ -19,7 +19,7 @@ from flask import current_app, request
 
 from app.cache import fragments
 from app.calendar.feeds import Feed, Fingerprint
-from app.calendar.ics import build_calendar
+from app.calendar.ics import build_calendar, write_calendar
 from app.timeutil import now
 
 FEED_REFRESH_MINUTES = 60
@@ -106,8 +106,11 @@ def feed_body(fingerprint: Fingerprint, tables: tuple[str, ...], build_feed: Cal
 
     def build() -> bytes:
         feed = build_feed()
-        return build_calendar(feed.entries, method="PUBLISH", dtstamp=now(),
-                              name=f"{current_app.config['SITE_NAME']} · {feed.name}",
+        name = f"{current_app.config['SITE_NAME']} · {feed.name}"
+        if feed.vevents is not None:
+            return write_calendar(feed.vevents, method="PUBLISH", dtstamp=now(), name=name,
+                                  refresh_minutes=FEED_REFRESH_MINUTES)
+        return build_calendar(feed.entries, method="PUBLISH", dtstamp=now(), name=name,
                               refresh_minutes=FEED_REFRESH_MINUTES)
 
     key = (fingerprint.key, fingerprint.etag)

@@ -283,3 +283,50 @@ def test_personal_feed_query_count_does_not_grow_with_its_size(client, make, cal
     # reads the rows this worker has not read yet after their versions (app.calendar.public_reads).
     assert len(public_large) == len(public_small) + (db.engine.dialect.name == "postgresql")
 
+
+
+def test_the_personal_feeds_written_entries_are_those_of_a_feed_built_afresh(app, make):
+    """A personal feed's entries come written (Feed.vevents, remembered by what they are made of:
+    app.calendar.personal_written): the next build finds them, and writes out what a build from
+    nothing writes, in its order, whole days or not, in each language."""
+    from flask_babel import force_locale
+
+    from app.calendar import feed_entries, feeds, personal_reads
+    from app.calendar.ics import write_calendar
+
+    set_now(NOW)
+    reader = make.user(calendar_include_waitlisted=True)
+    for n in range(4):
+        event = make.event(f"Event {n}; ⚡, with\\ escapes " + "ж" * 40 * n, starts_at=NOW + timedelta(days=3 - n),
+                           timezone=("Europe/Kyiv", "UTC", "America/Sao_Paulo", "Asia/Tbilisi")[n],
+                           online_url=f"https://meet.example.org/{n}", format="hybrid")
+        make.registration(event, reader, status=("confirmed", "waitlisted")[n % 2])
+        for hour in range(n):
+            make.signup(make.session(event, f"Part {hour}", starts_at=event.starts_at + timedelta(hours=hour)), reader,
+                        status=("confirmed", "waitlisted")[hour % 2])
+    db.session.commit()
+
+    def written(language: str, all_day: bool) -> bytes:
+        with force_locale(language):
+            feed = feeds.personal_feed(reader, all_day=all_day)
+        assert feed.entries is None and len(feed.vevents) == 10
+        return write_calendar(feed.vevents, dtstamp=NOW, name=feed.name)
+
+    cases = (("en", False), ("uk", False), ("en", True), ("uk", True))
+    with app.test_request_context("/"):
+        afresh = {}
+        for language, all_day in cases:
+            public_reads.forget()
+            personal_reads.forget()
+            feed_entries.forget()
+            afresh[language, all_day] = written(language, all_day)
+        for _ in range(2):
+            for language, all_day in cases:
+                assert written(language, all_day) == afresh[language, all_day]
+    for (language, all_day), body in afresh.items():
+        text = body.decode().replace("\r\n ", "")
+        assert ("Докладніше: " if language == "uk" else "Details: ") in text
+        assert ("DTSTART;VALUE=DATE:" in text) == all_day
+        assert text.count("BEGIN:VEVENT") == 10 and text.count("STATUS:TENTATIVE") == 7
+        starts = re.findall(r"SUMMARY:(Event \d)", text)
+        assert starts == ["Event 3", "Event 2", "Event 1", "Event 0"]  # soonest first, then the sessions

@@ -4,12 +4,23 @@ at the fold, and the one-pass folding of a whole feed against folding line by li
 
 from __future__ import annotations
 
+import hashlib
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import icalendar
 
-from app.calendar.ics import Entry, Person, build_calendar, fold, fold_lines, text
+from app.calendar.ics import (
+    Entry,
+    Person,
+    build_calendar,
+    fold,
+    fold_lines,
+    text,
+    vevent_parts,
+    write_calendar,
+)
 from tests.calendar.parsers import parse_all
 
 STAMP = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
@@ -72,3 +83,49 @@ def test_folding_a_whole_feed_at_once_equals_folding_each_line():
     lines = [f"DESCRIPTION:{text(_tricky(rng, rng.randint(0, 300)))}" for _ in range(400)]
     lines += ["BEGIN:VEVENT", "", "X-EMPTY:", "SUMMARY:" + "😀" * 40, "URL:https://liaison.test/" + "a" * 200]
     assert fold_lines(lines) == b"\r\n".join(fold(line) for line in lines)
+
+
+
+def _feed_entries(zones: tuple[str, ...]) -> list[Entry]:
+    """120 entries of tricky text, in `zones`, over several years, of every status, some all-day."""
+    rng = random.Random(23)
+    entries = []
+    for index in range(120):
+        entry = _entry(index, "s" * (index % 70) + _tricky(rng, 5 + index % 40),
+                       "d" * (index % 75) + _tricky(rng, 30 + index * 2), _tricky(rng, index % 80))
+        start = entry.starts_at + timedelta(days=400 * (index % 3), minutes=7 * index)
+        entries.append(replace(entry, timezone=zones[index % len(zones)], starts_at=start,
+                               ends_at=start + timedelta(hours=index % 30), all_day=index % 7 == 0,
+                               status=("CONFIRMED", "TENTATIVE", "CANCELLED")[index % 3]))
+    return entries
+
+
+# sha256 of the feed below as the serialiser wrote it before the personal feeds kept their VEVENTs
+# written (fixed-offset zones only: no VTIMEZONE depends on the tz database's next release).
+GOLDEN = "76a3c16a886296787acf5218feb3a2c55b58722383d9a3b7c79526fa3425b439"
+
+
+def test_the_serialised_bytes_are_those_of_before():
+    """Escaping, folding, DTSTAMP, line order and VTIMEZONEs byte for byte as the serialiser gave them
+    before the feeds wrote their entries once and kept them: any change to the bytes fails here."""
+    entries = _feed_entries(("UTC", "Etc/GMT-3", "Etc/GMT+5"))
+    ics = build_calendar(entries, method="PUBLISH", dtstamp=STAMP, name="Feed; name, 😀", refresh_minutes=60)
+    assert hashlib.sha256(ics).hexdigest() == GOLDEN
+
+
+def test_a_feed_written_from_its_entries_parts_is_byte_for_byte_build_calendar():
+    """write_calendar (the personal feeds' path: each VEVENT written once, by vevent_parts, and kept)
+    gives build_calendar's bytes: DTSTAMP between the two parts of each, CRLF, the VTIMEZONEs of the
+    zones used (each once, whatever the order and repeats of the entries)."""
+    entries = _feed_entries(("Europe/Kyiv", "America/Sao_Paulo", "UTC", "Africa/Casablanca", "Asia/Tbilisi"))
+    for chosen in (entries, entries[::-1], entries + entries[:9], entries[:1], []):
+        expected = build_calendar(chosen, method="PUBLISH", dtstamp=STAMP, name="Feed; name, 😀", refresh_minutes=60)
+        written = write_calendar([(*vevent_parts(entry), "order", entry) for entry in chosen], method="PUBLISH",
+                                 dtstamp=STAMP, name="Feed; name, 😀", refresh_minutes=60)
+        assert written == expected
+    full = build_calendar(entries, method="PUBLISH", dtstamp=STAMP)
+    assert full.count(b"BEGIN:VTIMEZONE") == 4  # UTC needs none
+    assert full.count(b"\r\nDTSTAMP:20260110T080000Z\r\n") == len(entries)
+    before, after, zone = vevent_parts(entries[1])
+    assert before.startswith(b"BEGIN:VEVENT\r\nUID:") and after.startswith(b"SEQUENCE:")
+    assert after.endswith(b"END:VEVENT") and zone[0] == "America/Sao_Paulo"

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import icalendar
 import pytest
 from sqlalchemy import text
 
-from app.calendar import feed_entries, feeds, personal_reads, public_reads
+from app.calendar import feed_entries, feeds, personal_reads, personal_written, public_reads
+from app.calendar.ics import write_calendar
 from app.events.models import Event, Session
 from app.extensions import db
 from app.registrations.models import Registration
@@ -147,7 +149,8 @@ def test_the_kept_sessions_stay_bounded(app, make, monkeypatch):
     db.session.commit()
     with app.test_request_context("/"):
         for _ in range(2):
-            summaries = [entry.summary for entry in feeds.personal_feed(reader).entries]
+            written = write_calendar(feeds.personal_feed(reader).vevents, dtstamp=NOW)
+            summaries = [str(vevent["summary"]) for vevent in icalendar.Calendar.from_ical(written).walk("VEVENT")]
             assert summaries == ["Agenda", *(f"Part {hour} · Agenda" for hour in range(4))]
     assert len(personal_reads._sessions) == 2
 
@@ -172,3 +175,72 @@ def test_a_poll_holding_a_copy_reads_the_one_row_aggregate(cold, client, make):
     with QueryCounter(db.engine) as counter:
         assert client.get(url).data == fresh.data
     assert counter.count == 2 and " AS e_v" in counter.statements[-1]
+
+
+def test_a_feed_written_once_is_written_again_only_for_the_entries_that_changed(cold, client, make, monkeypatch):
+    """The personal feed's entries are remembered written, by the rows' versions and the reader's
+    statuses (app.calendar.personal_written): an unchanged feed makes no entry at all, a feed
+    after an edit makes only the edited ones, and a status the reader's registration moves to makes
+    that entry anew; what it serves is what a feed built afresh serves."""
+    set_now(NOW)
+    reader, first, opening = _world(make)
+    reader.calendar_include_waitlisted = True
+    db.session.commit()
+    first_id, opening_id, reader_id = first.id, opening.id, reader.id
+    reader = _Token(reader.calendar_token)
+    made = []
+    for name in ("event_entry", "session_entry"):
+        real = getattr(personal_written, name)
+        monkeypatch.setattr(personal_written, name, lambda *args, real=real, name=name, **kwargs: (
+            made.append((name, args[0].title)), real(*args, **kwargs))[1])
+    public_reads.forget()
+    personal_reads.forget()
+    feed_entries.forget()
+    count, body = _feed(client, reader)
+    assert sorted(made) == [("event_entry", "First"), ("event_entry", "Second"), ("session_entry", "Opening"),
+                            ("session_entry", "Panel")]
+    made.clear()
+    assert _feed(client, reader) == (2, body) and made == []  # the user, the listing
+    db.session.execute(text("UPDATE sessions SET room = 'Hall C' WHERE id = :id"), {"id": opening_id})
+    db.session.commit()
+    changed = _feed(client, reader)[1]
+    assert made == [("session_entry", "Opening")] and b"Hall C" in changed
+    made.clear()
+    db.session.execute(text("UPDATE events SET title = 'First, renamed' WHERE id = :id"), {"id": first_id})
+    db.session.commit()
+    renamed = _feed(client, reader)[1]
+    assert sorted(made) == [("event_entry", "First, renamed"), ("session_entry", "Opening")]  # and its session
+    made.clear()
+    db.session.query(Registration).filter_by(user_id=reader_id, event_id=first_id).update({"status": "waitlisted"})
+    db.session.commit()
+    waitlisted = _feed(client, reader)[1]
+    assert sorted(made) == [("event_entry", "First, renamed"), ("session_entry", "Opening")]
+    assert waitlisted.count(b"STATUS:TENTATIVE") == 4 and renamed.count(b"STATUS:TENTATIVE") == 2
+    made.clear()
+    assert waitlisted == _afresh(client, reader) and sorted(made) == [
+        ("event_entry", "First, renamed"), ("event_entry", "Second"), ("session_entry", "Opening"),
+        ("session_entry", "Panel")]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Kyiv", "America/St_Johns"])
+def test_the_listings_fingerprint_keeps_every_microsecond_in_any_session_time_zone(app, make, zone):
+    """The listing carries the fingerprint's instants as JSON (ISO 8601, with the session's offset and
+    as many decimals as the instant has): they come back as the aggregate's, to the microsecond."""
+    set_now(NOW + timedelta(microseconds=120000))
+    reader, first, opening = _world(make)
+    set_now(NOW + timedelta(seconds=5, microseconds=5))
+    db.session.get(Session, opening.id).title = "Opening, moved"
+    db.session.commit()
+    db.session.execute(text("UPDATE events SET updated_at = updated_at + interval '0.123456 second'"))
+    db.session.commit()
+    since = NOW - feeds.HISTORY
+    with app.test_request_context("/"):
+        connection = db.session.connection()
+        connection.exec_driver_sql(f"SET TIME ZONE '{zone}'")
+        try:
+            listed = personal_reads.fingerprint(connection, reader, since)
+            aggregated = personal_reads.fingerprint_row(connection, reader, since)
+        finally:
+            connection.exec_driver_sql("SET TIME ZONE 'UTC'")
+    assert listed == aggregated and repr(listed) == repr(aggregated)
+    assert listed[1].microsecond == 243456 and listed[6].microsecond == 5  # 0.12 s, then 0.123456 s more
