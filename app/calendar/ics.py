@@ -323,7 +323,8 @@ def write_calendar(
 ) -> bytes:
     """build_calendar of VEVENTs written already, each a tuple that begins with `vevent_parts` of
     its entry (a feed's remembered ones: app.calendar.personal_written): the same bytes as
-    build_calendar of the entries. No check here: a PUBLISH's entries were checked when written."""
+    build_calendar of the entries. Only METHOD is checked here: whether a PUBLISH's entries carry an
+    ATTENDEE was checked when they were written."""
     method = _method(method)
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", f"METHOD:{method}"]
     if name:
