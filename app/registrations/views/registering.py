@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.auth import login_required
+from app.cache import stamps
 from app.events.access import get_visible_or_404
 from app.events.models import Session
 from app.events.urls import event_path
@@ -54,6 +55,7 @@ def status(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/register")
+@stamps.not_read_by  # nothing here is read from the cache: the user's row comes without the stamps
 @login_required
 def register(event_id: int):
     # The event and its seat count in one statement; the event is then in the session, so the
