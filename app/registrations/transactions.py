@@ -12,7 +12,16 @@ import functools
 from contextlib import contextmanager
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ClauseElement, bindparam, insert, inspect, select, update
+from sqlalchemy import (
+    ClauseElement,
+    String,
+    bindparam,
+    insert,
+    inspect,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.orm import ColumnProperty, joinedload, make_transient, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -88,6 +97,18 @@ def lock_event(event_id: int, *, same_transaction: bool = False) -> Event:
     return _locked_row(Event, event_id, _l("This event does not exist any more."))
 
 
+# An event row's version on PostgreSQL (as app.calendar.public_reads reads it): every UPDATE of the
+# row writes a new version, with the writing transaction's id, at a new place.
+ROW_VERSION = literal_column("events.xmin::text || ':' || events.ctid::text", String)
+_ROW_VERSION_KEY = "liaison_row_version"
+
+
+def remember_row_version(event: Event, version: str) -> None:
+    """Note the row version `event` was loaded from (read in the same statement as its columns), for
+    _event_as_loaded: the lock then compares that one value instead of every column."""
+    inspect(event).info[_ROW_VERSION_KEY] = version
+
+
 @functools.cache
 def _event_row_lock():
     """SELECT every column of an event's row FOR UPDATE (PostgreSQL), and the attribute of each."""
@@ -97,11 +118,21 @@ def _event_row_lock():
     return select(*table.columns).where(table.c.id == bindparam("row_id")).with_for_update(of=table), keys
 
 
+@functools.cache
+def _event_version_lock():
+    """SELECT an event's row version FOR UPDATE (PostgreSQL)."""
+    return select(ROW_VERSION).select_from(Event.__table__).where(
+        Event.__table__.c.id == bindparam("row_id")).with_for_update(of=Event.__table__)
+
+
 def _event_as_loaded(session, event_id: int) -> Event | None:
     """Lock the event's row (PostgreSQL, in the open transaction) and return the event this
     transaction loaded already when the locked row holds the very values it was loaded with: the
     usual case, without the ORM's reload of every column (populate_existing), which cost more CPU
-    than the statement. None (the row is then locked, or gone): the caller reloads it under the lock."""
+    than the statement. When the event remembers the row version it was loaded from
+    (remember_row_version), the lock reads and compares that version alone (any UPDATE since moves
+    it); else every column. None (the row is then locked, or gone): the caller reloads it under the
+    lock."""
     event = session.identity_map.get(identity_key(Event, event_id))
     if event is None:
         return None
@@ -109,6 +140,10 @@ def _event_as_loaded(session, event_id: int) -> Event | None:
     if state.expired_attributes or state.modified:
         return None
     leave_read_mode(session)  # a row lock holds only inside a transaction (as db_events does for the ORM's)
+    version = state.info.get(_ROW_VERSION_KEY)
+    if version is not None:
+        row = session.connection().execute(_event_version_lock(), {"row_id": event_id}).one_or_none()
+        return event if row is not None and row[0] == version else None
     statement, keys = _event_row_lock()
     row = session.connection().execute(statement, {"row_id": event_id}).one_or_none()
     loaded = state.dict

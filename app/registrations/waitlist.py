@@ -4,6 +4,7 @@ the locked transaction of the caller (see app.registrations.transactions) or tak
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,9 +21,11 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm.util import identity_key
 
 from app import audit
 from app.accounts.models import User
+from app.cache import raw
 from app.db import row_id
 from app.events import page_facts
 from app.events.models import Event, EventStatus, Session
@@ -39,7 +42,13 @@ from app.registrations.notices import notice, stamp, tell_confirmed
 from app.registrations.questions import HAS_QUESTIONS, has_questions
 from app.registrations.rules import SEAT_ROLES
 from app.registrations.signals import session_signup_confirmed
-from app.registrations.transactions import lock_event, lock_session, rollback_on_error
+from app.registrations.transactions import (
+    ROW_VERSION,
+    lock_event,
+    lock_session,
+    remember_row_version,
+    rollback_on_error,
+)
 from app.timeutil import now
 
 
@@ -168,10 +177,18 @@ _TALLY_ROW = _TALLY.subquery("tally")
 # not used (the person had a registration) leaves a gap, as a rolled-back INSERT does.
 _TALLY_WITH_NEXT_ID = _TALLY.add_columns(
     func.nextval(func.pg_get_serial_sequence(literal_column("'registrations'"), literal_column("'id'"))))
-# With whether the event asks questions and has paragraphs of its organisers: kept for the request
-# (page_facts.keep), a registration without either reads neither.
-_EVENT_WITH_TALLY = (select(Event, _TALLY_ROW, has_questions(Event.id), has_paragraphs(Event.id))
-                     .select_from(Event).join(_TALLY_ROW, true()).where(Event.id == bindparam("event_id")))
+
+
+def _event_with_tally_statement(dialect_name: str):
+    """The event's columns (by attribute, for raw.loaded_from_row), its tally, whether it asks
+    questions and has paragraphs of its organisers (kept for the request: page_facts.keep, a
+    registration without either reads neither) and, on PostgreSQL, its row version (lock_event then
+    locks the row comparing that alone). Built once per kind of database."""
+    columns = [*raw.columns_by_attribute(Event), *_TALLY_ROW.c,
+               has_questions(Event.id).label("has_questions"), has_paragraphs(Event.id).label("has_paragraphs")]
+    if dialect_name == "postgresql":
+        columns.append(ROW_VERSION.label("row_version"))
+    return select(*columns).select_from(Event).join(_TALLY_ROW, true()).where(Event.id == bindparam("event_id"))
 
 
 def tally(event_id: int, user_id: int, instant: datetime, *, next_id: bool = False) -> Tally:
@@ -192,13 +209,29 @@ def event_with_tally(event_id: int, user: User) -> tuple[Event | None, Tally | N
     read of a self-registration, one round trip instead of two. Unlocked: register() uses the tally
     only to guess which message to render before the lock; the seat decision counts again under it.
     Whether the event asks questions and has its organisers' paragraphs comes along (kept for the
-    request: page_facts.keep), so a registration without them reads neither."""
-    row = db.session.execute(_EVENT_WITH_TALLY, {"event_id": event_id, "user_id": user.id, "instant": now()}).first()
+    request: page_facts.keep), so a registration without them reads neither. On the DBAPI cursor
+    (app.cache.raw), the row made into the Event as the ORM would; an event this read makes (not one
+    the session held already) remembers its row version (lock_event)."""
+    session = db.session()
+    dialect_name = session.get_bind().dialect.name
+    held = identity_key(Event, event_id) in session.identity_map
+    row, plan = raw.read(session, _event_with_tally_statement, lambda: _event_with_tally_statement(dialect_name),
+                         {"event_id": event_id, "user_id": user.id, "instant": now()})
     if row is None:
         return None, None
-    event, taken, waitlisted_before, own_id, questions, paragraphs = row
+    width = _event_width()
+    event = raw.loaded_from_row(session, Event, plan, row, width)
+    taken, waitlisted_before, own_id, questions, paragraphs = row[width:width + 5]
+    if dialect_name == "postgresql" and not held:
+        remember_row_version(event, row[width + 5])
     page_facts.keep(event.id, {HAS_QUESTIONS: bool(questions), HAS_PARAGRAPHS: bool(paragraphs)})
     return event, Tally(seats_taken=int(taken), waitlisted_before=int(waitlisted_before), own_id=own_id)
+
+
+@functools.cache
+def _event_width() -> int:
+    """How many of event_with_tally's columns are the event's."""
+    return len(raw.columns_by_attribute(Event))
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import threading
 
 from sqlalchemy import select
 
+from app.accounts.models import User
 from app.events.models import Event, Session
 from app.registrations import cancelling, register, sessions, waitlist
 from app.registrations.models import (
@@ -218,3 +219,58 @@ def test_the_lock_sees_what_another_transaction_committed_after_the_first_read(a
         locked = transactions.lock_event(event_id, same_transaction=True)
         assert locked is first and (locked.capacity, locked.title) == (7, "Renamed")
         request_db.session.rollback()
+
+
+def test_the_lock_compares_the_row_version_of_the_registrations_first_read(app, db, make):
+    """After event_with_tally (a registration's first read), PostgreSQL's lock reads the row's
+    version alone: an unchanged row keeps the loaded event; a change committed in between (even one
+    that leaves every value as it was) is seen, the event reloaded under the lock."""
+    from sqlalchemy import event as sa_event
+
+    from app.registrations import transactions
+
+    event = make.event(capacity=5)
+    user_id = make.user().id
+    event_id = event.id
+    db.session.remove()
+    if db.engine.dialect.name == "sqlite":
+        return  # SQLite begins a new transaction for the lock (BEGIN IMMEDIATE): nothing to keep
+    statements: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    def edit(capacity):
+        def work(_index):
+            from app.extensions import db as other_db
+
+            other_db.session.get(Event, event_id).capacity = capacity
+            other_db.session.commit()
+        return work
+
+    with app.app_context():
+        from app.extensions import db as request_db
+
+        user = request_db.session.get(User, user_id)
+        request_db.session.commit()
+        sa_event.listen(request_db.engine, "before_cursor_execute", before)
+        try:
+            first, counted = waitlist.event_with_tally(event_id, user)
+            assert counted.seats_taken == 0 and first.capacity == 5
+            del statements[:]
+            assert transactions.lock_event(event_id, same_transaction=True) is first
+            assert len(statements) == 1 and statements[0].endswith("FOR UPDATE OF events")
+            assert "xmin" in statements[0] and "capacity" not in statements[0]
+            request_db.session.rollback()
+
+            for capacity in (7, 7):  # a change, then an UPDATE writing the same value again
+                first, _counted = waitlist.event_with_tally(event_id, user)
+                _results, errors = _fire(app, edit(capacity), 1)
+                assert not errors
+                del statements[:]
+                locked = transactions.lock_event(event_id, same_transaction=True)
+                assert locked is first and locked.capacity == capacity
+                assert len(statements) == 2  # the version under the lock, then the row reloaded
+                request_db.session.rollback()
+        finally:
+            sa_event.remove(request_db.engine, "before_cursor_execute", before)
