@@ -196,10 +196,11 @@ def tally(event_id: int, user_id: int, instant: datetime, *, next_id: bool = Fal
     at `instant` (rows already there have lower ids, so ties count as ahead), and whether this
     person already has a registration. Under the event lock, this is the seat decision's input.
     `next_id` (PostgreSQL only): draw a registration id from the sequence in the same statement."""
-    # On the session's connection, not through the ORM's execute: no objects are loaded, and the
-    # ORM layer would cost as much as the statement itself.
-    row = db.session.connection().execute(_TALLY_WITH_NEXT_ID if next_id else _TALLY,
-                                          {"event_id": event_id, "user_id": user_id, "instant": instant}).one()
+    # On the DBAPI cursor of the session's connection (app.cache.raw): no objects are loaded, and
+    # SQLAlchemy's execute and result cost about as much CPU as the statement itself.
+    statement = _TALLY_WITH_NEXT_ID if next_id else _TALLY
+    row, _plan = raw.read(db.session, (_TALLY, next_id), lambda: statement,
+                          {"event_id": event_id, "user_id": user_id, "instant": instant})
     return Tally(seats_taken=int(row[0]), waitlisted_before=int(row[1]), own_id=row[2],
                  next_id=row[3] if next_id else None)
 
