@@ -3,6 +3,7 @@ field a question (q<id>), so a missing required answer or a bad date shows besid
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
@@ -74,7 +75,14 @@ def _field(question: QuestionSpec):
 
 
 def with_questions(base: type, questions: Sequence[QuestionSpec]) -> type:
-    """A subclass of the form `base` asking the questions too (fields q<id>, in the questions' order)."""
+    """A subclass of the form `base` asking the questions too (fields q<id>, in the questions' order).
+    Made once per form and questions (QuestionSpec is frozen): making the class, and WTForms' first
+    look at its fields, cost about as much as the rest of a registration's form."""
+    return _with_questions(base, tuple(questions))
+
+
+@functools.lru_cache(maxsize=256)
+def _with_questions(base: type, questions: tuple[QuestionSpec, ...]) -> type:
     fields = {f"q{question.id}": _field(question) for question in questions}
     names = tuple(fields)
 
