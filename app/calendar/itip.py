@@ -23,6 +23,8 @@ from __future__ import annotations
 from contextlib import nullcontext
 from dataclasses import replace
 
+from flask import current_app
+from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -75,17 +77,53 @@ def _place(event, session=None) -> str:
     return place
 
 
+# The templates read of the recipient their name only ("Hello %(name)s,"), of the event and the
+# session their titles: an email is rendered once for the other values it shows (the memo's key)
+# with this mark for the name, then the name written in (escaped in the HTML part, as the template's
+# gettext escapes it). Per app, at most _RENDERED_MAX, emptied when full.
+_NAME_MARK = "__liaison_recipient_name__"
+_RENDERED_MAX = 512
+
+
+class _Marked:
+    name = _NAME_MARK
+
+
+def _rendered(user, language, **context) -> tuple[str, str, str | None]:
+    """render_email("calendar/itip", ...) for `user`, from the memo when it holds the other values."""
+    name = getattr(user, "name", None)
+    event, session = context["event"], context["session"]
+    config = current_app.config
+    key = (language, event.title, session.title if session is not None else None, config["SITE_NAME"],
+           config["BASE_URL"], *sorted((k, v) for k, v in context.items() if k not in ("event", "session")))
+    memo = current_app.extensions.setdefault("liaison_itip_rendered", {})
+    found = memo.get(key) if isinstance(name, str) else None
+    if found is None and isinstance(name, str):
+        found = render_email("calendar/itip", language=language, user=_Marked, **context)
+        subject, text, html = found
+        if _NAME_MARK in subject or text.count(_NAME_MARK) != 1 or (html is not None and html.count(_NAME_MARK) != 1):
+            found = None  # (a translation without the name: rendered for each person)
+        else:
+            if len(memo) >= _RENDERED_MAX:
+                memo.clear()
+            memo[key] = found
+    if found is None:
+        return render_email("calendar/itip", language=language, user=user, **context)
+    subject, text, html = found
+    return (subject, text.replace(_NAME_MARK, name),
+            html.replace(_NAME_MARK, str(escape(name))) if html is not None else None)
+
+
 def _send(user, *, kind: str, method: str, event, entry, session=None, show_online: bool) -> None:
     """Render the email for `kind` and add it to the outbox with its iCalendar."""
     ics = build_entry_calendar(entry, method=method, dtstamp=now())
     item = session or event
     viewer_zone = user.timezone if user.timezone and user.timezone != event.timezone else None
-    subject, text, html = render_email(
-        "calendar/itip",
-        language=getattr(user, "language", None),
+    subject, text, html = _rendered(
+        user,
+        getattr(user, "language", None),
         kind=kind,
         method=method,
-        user=user,
         event=event,
         session=session,
         when_event_zone=_when(item.starts_at, item.ends_at, event.timezone),
