@@ -82,7 +82,7 @@ def _place(event, session=None) -> str:
 # with this mark for the name, then the name written in (escaped in the HTML part, as the template's
 # gettext escapes it). Per app, at most _RENDERED_MAX, emptied when full.
 _NAME_MARK = "__liaison_recipient_name__"
-_RENDERED_MAX = 512
+_RENDERED_MAX = 128  # ~4 kB each: half a megabyte at most a worker
 
 
 class _Marked:
