@@ -4,12 +4,15 @@ caches off: what the one cache (app.cache.fragments) finds and builds per entry,
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/liaison_bench python -m bench.cache_replay --requests 3000
     python -m bench.cache_replay --rounds 2 --writes       # with the mix's writes (a copy of the dataset!)
     python -m bench.cache_replay --modes on --memory       # what the caches and per-worker memos hold
+    python -m bench.cache_replay --rounds 10 --costs       # CPU on/off by round; each entry's build vs upkeep
+    python -m bench.cache_replay --same-output --writes    # every GET asked of both apps, answers compared
 
 The same seeded plan of requests (bench.mixed_traffic.MIX: Zipf event popularity, 2,000 people of the
 dataset) is sent to two apps in one process, one with the cache and one with CACHE_TYPE=NullCache, in
 alternated runs (on off off on ...): compare their times as ratios. Each lookup is counted by entry
-name from the Server-Timing header (app.cache.timing). Writes (--writes) post the real forms: never
-against a dataset others read.
+name from the Server-Timing header (app.cache.timing). Times are the process's CPU (time.process_time:
+the app's Python, not the database's) and wall time; each round's on/off ratio is reported with its
+quartiles. Writes (--writes) post the real forms: never against a dataset others read.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from collections import Counter
 from urllib.parse import urlencode
 
 from bench import generate
+from bench.cache_costs import Costs, normalised
 from bench.mixed_people import load_population
 from bench.mixed_stats import Zipf, parse_server_timing
 from bench.mixed_traffic import MIX, SEARCH_TERMS, find_form
@@ -104,6 +108,9 @@ class Replay:
         self.etags: dict = {}
         self.entries: Counter = Counter()  # (name, "h" | "m") -> lookups
         self.statuses: Counter = Counter()
+        self.twin: Replay | None = None  # --same-output: every GET asked of it too, the answers compared
+        self.compared = 0
+        self.differences: list[tuple] = []
 
     def client(self, person):
         if person is None:
@@ -118,6 +125,13 @@ class Replay:
 
     def get(self, person, path, headers=None):
         response = self.client(person).get(path, headers=headers or {})
+        if self.twin is not None:
+            other = self.twin.client(person).get(path, headers=headers or {})
+            mine, theirs = normalised(response), normalised(other)
+            self.compared += 1
+            if mine != theirs:
+                self.differences.append((path, getattr(person, "id", None), mine, theirs))
+            other.close()
         self.note(response)
         return response
 
@@ -178,11 +192,12 @@ class Replay:
                            lambda fields: [(n, filled.get(n, v)) for n, v in fields if n not in ("submit", "save_draft")],
                            submit=("save_draft", "Save draft"))
 
-    def run(self, steps) -> float:
-        started = time.perf_counter()
+    def run(self, steps) -> tuple[float, float]:
+        """(wall seconds, CPU seconds of this process) to replay `steps`."""
+        started, cpu = time.perf_counter(), time.process_time()
         for step in steps:
             self.step(*step)
-        return time.perf_counter() - started
+        return time.perf_counter() - started, time.process_time() - cpu
 
 
 def memo_sizes(app) -> dict[str, int]:
@@ -211,6 +226,25 @@ def memo_sizes(app) -> dict[str, int]:
     return sizes
 
 
+def _ratios(times: dict, modes: list[str], count: int) -> str:
+    """Each round's CPU and wall ratio, first mode over second (the two runs of a mode in a round
+    averaged: on off off on), with their quartiles."""
+    def quartiles(values):
+        values = sorted(values)
+        at = lambda q: values[min(len(values) - 1, round(q * (len(values) - 1)))]  # noqa: E731
+        return f"median {at(0.5):.3f} (quartiles {at(0.25):.3f}-{at(0.75):.3f}, {len(values)} rounds)"
+
+    first, second = times[modes[0]], times[modes[1]]
+    pairs = range(0, len(first) - 1, 2) if len(first) > 1 else range(0)
+    cpu = [(first[i][1] + first[i + 1][1]) / (second[i][1] + second[i + 1][1]) for i in pairs]
+    wall = [(first[i][0] + first[i + 1][0]) / (second[i][0] + second[i + 1][0]) for i in pairs]
+    mean = {mode: sum(c for _, c in times[mode]) / len(times[mode]) / count * 1000 for mode in modes}
+    if not cpu:
+        return f"CPU {modes[0]} {mean[modes[0]]:.2f} ms, {modes[1]} {mean[modes[1]]:.2f} ms a request"
+    return (f"CPU a request {modes[0]} {mean[modes[0]]:.2f} ms, {modes[1]} {mean[modes[1]]:.2f} ms; "
+            f"{modes[0]}/{modes[1]} CPU {quartiles(cpu)}; wall {quartiles(wall)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or generate.DEFAULT_SQLITE_URL)
@@ -220,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--writes", action="store_true", help="the mix's writes too (a copy of the dataset!)")
     parser.add_argument("--memory", action="store_true", help="tracemalloc: what each store holds at the end")
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--costs", action="store_true", help="each entry's build CPU vs its upkeep (one more run)")
+    parser.add_argument("--same-output", action="store_true",
+                        help="one more run asking every GET of the first two modes' apps, answers compared")
     args = parser.parse_args(argv)
     if args.memory:
         tracemalloc.start()
@@ -235,13 +272,28 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.rounds):
         for mode in order:
             times[mode].append(replays[mode].run(steps))
-            print(f"  {mode}: {times[mode][-1] / len(steps) * 1000:.2f} ms a request", flush=True)
+            wall, cpu = times[mode][-1]
+            print(f"  {mode}: {wall / len(steps) * 1000:.2f} ms a request, CPU {cpu / len(steps) * 1000:.2f} ms",
+                  flush=True)
     for mode in modes:
-        per = [t / len(steps) * 1000 for t in times[mode]]
-        print(f"{mode}: {' '.join(f'{ms:.2f}' for ms in per)} ms a request; statuses {dict(replays[mode].statuses)}")
-    if len(modes) == 2:
-        ratio = sum(times[modes[1]]) / sum(times[modes[0]])
-        print(f"{modes[1]} / {modes[0]} time: {ratio:.3f} ({modes[0]} is {ratio:.2f}x as fast)")
+        cpu = " ".join(f"{c / len(steps) * 1000:.2f}" for _, c in times[mode])
+        print(f"{mode}: CPU {cpu} ms a request; statuses {dict(replays[mode].statuses)}")
+    if len(modes) == 2 and args.rounds:
+        print(_ratios(times, modes, len(steps)))
+    if args.costs:
+        costs = Costs()
+        with costs.watching():
+            replays[modes[0]].run(steps)
+        print(f"\n{modes[0]}: each entry's CPU over one more run (saved: hits × mean build − the rest of its calls)")
+        print("\n".join(costs.report()))
+    if args.same_output and len(modes) == 2:
+        first, second = replays[modes[0]], replays[modes[1]]
+        first.twin = second
+        first.run(steps)
+        first.twin = None
+        print(f"\nsame output: {first.compared} GETs asked of both, {len(first.differences)} different")
+        for path, person, mine, theirs in first.differences[:5]:
+            print(f"  {path} (person {person}): {mine[:3]} vs {theirs[:3]}")
     entries = replays[modes[0]].entries
     names = sorted({n for n, _ in entries}, key=lambda n: -(entries[(n, 'm')]))
     hits, misses = sum(v for (n, o), v in entries.items() if o == "h"), sum(v for (n, o), v in entries.items() if o == "m")
