@@ -100,11 +100,14 @@ def plan(population, count: int, seed: int, writes: bool) -> list[tuple]:
 
 
 class Replay:
-    def __init__(self, app, population):
-        self.app = app
+    """The plan's requests sent to `apps` in turn (several: as gunicorn's workers, each its own cache)."""
+
+    def __init__(self, apps, population):
+        self.apps = apps
+        self.app = apps[0]
+        self.turn = 0  # which app the step under way goes to
         self.population = population
-        self.clients: dict[int, object] = {}
-        self.anonymous = app.test_client()
+        self.clients: dict[tuple, object] = {}
         self.etags: dict = {}
         self.entries: Counter = Counter()  # (name, "h" | "m") -> lookups
         self.statuses: Counter = Counter()
@@ -113,11 +116,12 @@ class Replay:
         self.differences: list[tuple] = []
 
     def client(self, person):
-        if person is None:
-            return self.anonymous
-        client = self.clients.get(person.id)
+        key = (getattr(person, "id", None), self.turn)
+        client = self.clients.get(key)
         if client is None:
-            client = self.clients[person.id] = self.app.test_client()
+            client = self.clients[key] = self.apps[self.turn].test_client()
+            if person is None:
+                return client
             with client.session_transaction() as session:
                 session["_user_id"] = f"{person.id}:{person.session_version}:{secrets.token_urlsafe(24)}"
                 session["_fresh"] = True
@@ -157,6 +161,9 @@ class Replay:
             self.get(person, response.headers["Location"])
 
     def step(self, action, person, arg, salt):
+        self.turn = salt % len(self.apps)
+        if self.twin is not None:
+            self.twin.turn = salt % len(self.twin.apps)
         if action in ("event_page", "event_page_anon", "event_ics", "events_list", "events_list_anon",
                       "my_events", "lessons_search"):
             self.get(person, arg)
@@ -254,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--writes", action="store_true", help="the mix's writes too (a copy of the dataset!)")
     parser.add_argument("--memory", action="store_true", help="tracemalloc: what each store holds at the end")
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--workers", type=int, default=1, help="apps per mode, each its own cache, steps dealt out")
     parser.add_argument("--costs", action="store_true", help="each entry's build CPU vs its upkeep (one more run)")
     parser.add_argument("--same-output", action="store_true",
                         help="one more run asking every GET of the first two modes' apps, answers compared")
@@ -262,7 +270,11 @@ def main(argv: list[str] | None = None) -> int:
         tracemalloc.start()
     population = load_population(args.database_url)
     modes = args.modes.split(",")
-    replays = {mode: Replay(make_app(args.database_url, mode == "on"), population) for mode in modes}
+    replays = {mode: Replay([make_app(args.database_url, mode == "on") for _ in range(args.workers)], population)
+               for mode in modes}
+    # Each run replays new steps (a replayed plan finds what its previous run kept): the same steps
+    # for every mode, each mode once (on off off on: the first two runs one plan, the last two another).
+    seeds = iter(range(args.seed + 1, args.seed + 1000))
     steps = plan(population, args.requests, args.seed, args.writes)
     for replay in replays.values():  # warm-up: the imports, templates and pools, and the plan's first tenth
         replay.run(steps[: len(steps) // 10])
@@ -270,7 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     times = {mode: [] for mode in modes}
     order = modes + modes[::-1]
     for _ in range(args.rounds):
-        for mode in order:
+        for index, mode in enumerate(order):
+            if index % len(modes) == 0:
+                steps = plan(population, args.requests, next(seeds), args.writes)
             times[mode].append(replays[mode].run(steps))
             wall, cpu = times[mode][-1]
             print(f"  {mode}: {wall / len(steps) * 1000:.2f} ms a request, CPU {cpu / len(steps) * 1000:.2f} ms",
@@ -280,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{mode}: CPU {cpu} ms a request; statuses {dict(replays[mode].statuses)}")
     if len(modes) == 2 and args.rounds:
         print(_ratios(times, modes, len(steps)))
+    steps = plan(population, args.requests, next(seeds), args.writes)
     if args.costs:
         costs = Costs()
         with costs.watching():
