@@ -21,6 +21,7 @@ import argparse
 import gc
 import os
 import random
+import resource
 import secrets
 import time
 import tracemalloc
@@ -324,6 +325,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nkept at the end: {len(store.cache._sizes)} entries, {store.cache.bytes / 1e6:.2f} MB as measured")
         for name, size in held.most_common(12):
             print(f"  {name:38} {size / 1e6:8.2f} MB")
+    with open("/proc/self/statm") as statm:
+        rss = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    print(f"\nthis process ({'+'.join(modes)}, {args.workers} app(s) a mode): RSS {rss / 2**20:.1f} MB at the end, "
+          f"max {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
     if args.memory:
         print("\nheld at the end (bytes):")
         for name, size in memo_sizes(replays[modes[0]].app).items():

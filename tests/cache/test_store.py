@@ -96,3 +96,31 @@ def test_a_remembered_value_is_counted_as_held_with_its_key(app, monkeypatch):
         assert store.bytes == sizes.held(value) + sys.getsizeof(key) + ENTRY_OVERHEAD
         assert sizes.held(value) == sys.getsizeof(value) + sum(map(sys.getsizeof, value))
     app.extensions.pop(fragments.EXTENSION, None)
+
+
+def test_a_worker_entry_is_kept_once_in_the_workers_store_not_also_in_the_in_process_cache(app, monkeypatch):
+    from app.cache.worker import EXTENSION as WORKER_EXTENSION
+    from app.cache.worker import memo
+
+    monkeypatch.delitem(app.extensions, fragments.EXTENSION, raising=False)
+    monkeypatch.delitem(app.extensions, WORKER_EXTENSION, raising=False)
+    builds = []
+    body = b"BEGIN:VCALENDAR" * 1000
+
+    def feed():
+        return fragments.remember("probe.feed", ("etag",), ("events",), lambda: builds.append(1) or body,
+                                  fingerprinted=True, worker=True)
+
+    with app.test_request_context("/"):
+        assert feed() == body and feed() == body and len(builds) == 1
+        assert len(memo(app)._cache) == 1 and memo(app).bytes >= len(body)
+        assert len(fragments.cache_for(app).cache._cache) == 0  # not counted twice
+    # With no worker store (CACHE_WORKER_KB=0) it is the cache's, as any entry.
+    app.extensions.pop(WORKER_EXTENSION, None)
+    app.extensions.pop(fragments.EXTENSION, None)
+    monkeypatch.setitem(app.config, "CACHE_WORKER_KB", 0)
+    with app.test_request_context("/"):
+        assert feed() == body and feed() == body and len(builds) == 2
+        assert len(memo(app)._cache) == 0 and len(fragments.cache_for(app).cache._cache) == 1
+    app.extensions.pop(WORKER_EXTENSION, None)
+    app.extensions.pop(fragments.EXTENSION, None)
