@@ -4,12 +4,15 @@ caches off: what the one cache (app.cache.fragments) finds and builds per entry,
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/liaison_bench python -m bench.cache_replay --requests 3000
     python -m bench.cache_replay --rounds 2 --writes       # with the mix's writes (a copy of the dataset!)
     python -m bench.cache_replay --modes on --memory       # what the caches and per-worker memos hold
+    python -m bench.cache_replay --rounds 10 --costs       # CPU on/off by round; each entry's build vs upkeep
+    python -m bench.cache_replay --same-output --writes    # every GET asked of both apps, answers compared
 
 The same seeded plan of requests (bench.mixed_traffic.MIX: Zipf event popularity, 2,000 people of the
 dataset) is sent to two apps in one process, one with the cache and one with CACHE_TYPE=NullCache, in
 alternated runs (on off off on ...): compare their times as ratios. Each lookup is counted by entry
-name from the Server-Timing header (app.cache.timing). Writes (--writes) post the real forms: never
-against a dataset others read.
+name from the Server-Timing header (app.cache.timing). Times are the process's CPU (time.process_time:
+the app's Python, not the database's) and wall time; each round's on/off ratio is reported with its
+quartiles. Writes (--writes) post the real forms: never against a dataset others read.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import argparse
 import gc
 import os
 import random
+import resource
 import secrets
 import time
 import tracemalloc
@@ -25,6 +29,7 @@ from collections import Counter
 from urllib.parse import urlencode
 
 from bench import generate
+from bench.cache_costs import Costs, normalised
 from bench.mixed_people import load_population
 from bench.mixed_stats import Zipf, parse_server_timing
 from bench.mixed_traffic import MIX, SEARCH_TERMS, find_form
@@ -96,28 +101,44 @@ def plan(population, count: int, seed: int, writes: bool) -> list[tuple]:
 
 
 class Replay:
-    def __init__(self, app, population):
-        self.app = app
+    """The plan's requests sent to `apps` in turn (several: as gunicorn's workers, each its own cache)."""
+
+    def __init__(self, apps, population):
+        self.apps = apps
+        self.app = apps[0]
+        self.turn = 0  # which app the step under way goes to
         self.population = population
-        self.clients: dict[int, object] = {}
-        self.anonymous = app.test_client()
+        self.clients: dict[tuple, object] = {}
         self.etags: dict = {}
         self.entries: Counter = Counter()  # (name, "h" | "m") -> lookups
         self.statuses: Counter = Counter()
+        self.twin: Replay | None = None  # --same-output: every GET asked of it too, the answers compared
+        self.compared = 0
+        self.differences: list[tuple] = []
 
     def client(self, person):
-        if person is None:
-            return self.anonymous
-        client = self.clients.get(person.id)
+        key = (getattr(person, "id", None), self.turn)
+        client = self.clients.get(key)
         if client is None:
-            client = self.clients[person.id] = self.app.test_client()
+            client = self.clients[key] = self.apps[self.turn].test_client()
+            if person is None:
+                return client
             with client.session_transaction() as session:
                 session["_user_id"] = f"{person.id}:{person.session_version}:{secrets.token_urlsafe(24)}"
                 session["_fresh"] = True
         return client
 
-    def get(self, person, path, headers=None):
+    def get(self, person, path, headers=None, compared=True):
         response = self.client(person).get(path, headers=headers or {})
+        # Not compared: the page a post redirects to (its flash message is in the poster's session
+        # only) and the dashboard (kept REPORTS_CACHE_SECONDS with the caches on, 0 with them off).
+        if self.twin is not None and compared and not path.startswith("/reports/"):
+            other = self.twin.client(person).get(path, headers=headers or {})
+            mine, theirs = normalised(response), normalised(other)
+            self.compared += 1
+            if mine != theirs:
+                self.differences.append((path, getattr(person, "id", None), mine, theirs))
+            other.close()
         self.note(response)
         return response
 
@@ -140,9 +161,12 @@ class Replay:
                                             content_type="application/x-www-form-urlencoded")
         self.note(response)
         if response.status_code in (302, 303):
-            self.get(person, response.headers["Location"])
+            self.get(person, response.headers["Location"], compared=False)
 
     def step(self, action, person, arg, salt):
+        self.turn = salt % len(self.apps)
+        if self.twin is not None:
+            self.twin.turn = salt % len(self.twin.apps)
         if action in ("event_page", "event_page_anon", "event_ics", "events_list", "events_list_anon",
                       "my_events", "lessons_search"):
             self.get(person, arg)
@@ -178,11 +202,12 @@ class Replay:
                            lambda fields: [(n, filled.get(n, v)) for n, v in fields if n not in ("submit", "save_draft")],
                            submit=("save_draft", "Save draft"))
 
-    def run(self, steps) -> float:
-        started = time.perf_counter()
+    def run(self, steps) -> tuple[float, float]:
+        """(wall seconds, CPU seconds of this process) to replay `steps`."""
+        started, cpu = time.perf_counter(), time.process_time()
         for step in steps:
             self.step(*step)
-        return time.perf_counter() - started
+        return time.perf_counter() - started, time.process_time() - cpu
 
 
 def memo_sizes(app) -> dict[str, int]:
@@ -211,6 +236,25 @@ def memo_sizes(app) -> dict[str, int]:
     return sizes
 
 
+def _ratios(times: dict, modes: list[str], count: int) -> str:
+    """Each round's CPU and wall ratio, first mode over second (the two runs of a mode in a round
+    averaged: on off off on), with their quartiles."""
+    def quartiles(values):
+        values = sorted(values)
+        at = lambda q: values[min(len(values) - 1, round(q * (len(values) - 1)))]  # noqa: E731
+        return f"median {at(0.5):.3f} (quartiles {at(0.25):.3f}-{at(0.75):.3f}, {len(values)} rounds)"
+
+    first, second = times[modes[0]], times[modes[1]]
+    pairs = range(0, len(first) - 1, 2) if len(first) > 1 else range(0)
+    cpu = [(first[i][1] + first[i + 1][1]) / (second[i][1] + second[i + 1][1]) for i in pairs]
+    wall = [(first[i][0] + first[i + 1][0]) / (second[i][0] + second[i + 1][0]) for i in pairs]
+    mean = {mode: sum(c for _, c in times[mode]) / len(times[mode]) / count * 1000 for mode in modes}
+    if not cpu:
+        return f"CPU {modes[0]} {mean[modes[0]]:.2f} ms, {modes[1]} {mean[modes[1]]:.2f} ms a request"
+    return (f"CPU a request {modes[0]} {mean[modes[0]]:.2f} ms, {modes[1]} {mean[modes[1]]:.2f} ms; "
+            f"{modes[0]}/{modes[1]} CPU {quartiles(cpu)}; wall {quartiles(wall)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or generate.DEFAULT_SQLITE_URL)
@@ -220,12 +264,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--writes", action="store_true", help="the mix's writes too (a copy of the dataset!)")
     parser.add_argument("--memory", action="store_true", help="tracemalloc: what each store holds at the end")
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--workers", type=int, default=1, help="apps per mode, each its own cache, steps dealt out")
+    parser.add_argument("--costs", action="store_true", help="each entry's build CPU vs its upkeep (one more run)")
+    parser.add_argument("--same-output", action="store_true",
+                        help="one more run asking every GET of the first two modes' apps, answers compared")
     args = parser.parse_args(argv)
     if args.memory:
         tracemalloc.start()
     population = load_population(args.database_url)
     modes = args.modes.split(",")
-    replays = {mode: Replay(make_app(args.database_url, mode == "on"), population) for mode in modes}
+    replays = {mode: Replay([make_app(args.database_url, mode == "on") for _ in range(args.workers)], population)
+               for mode in modes}
+    # Each run replays new steps (a replayed plan finds what its previous run kept): the same steps
+    # for every mode, each mode once (on off off on: the first two runs one plan, the last two another).
+    seeds = iter(range(args.seed + 1, args.seed + 1000))
     steps = plan(population, args.requests, args.seed, args.writes)
     for replay in replays.values():  # warm-up: the imports, templates and pools, and the plan's first tenth
         replay.run(steps[: len(steps) // 10])
@@ -233,15 +285,34 @@ def main(argv: list[str] | None = None) -> int:
     times = {mode: [] for mode in modes}
     order = modes + modes[::-1]
     for _ in range(args.rounds):
-        for mode in order:
+        for index, mode in enumerate(order):
+            if index % len(modes) == 0:
+                steps = plan(population, args.requests, next(seeds), args.writes)
             times[mode].append(replays[mode].run(steps))
-            print(f"  {mode}: {times[mode][-1] / len(steps) * 1000:.2f} ms a request", flush=True)
+            wall, cpu = times[mode][-1]
+            print(f"  {mode}: {wall / len(steps) * 1000:.2f} ms a request, CPU {cpu / len(steps) * 1000:.2f} ms",
+                  flush=True)
     for mode in modes:
-        per = [t / len(steps) * 1000 for t in times[mode]]
-        print(f"{mode}: {' '.join(f'{ms:.2f}' for ms in per)} ms a request; statuses {dict(replays[mode].statuses)}")
-    if len(modes) == 2:
-        ratio = sum(times[modes[1]]) / sum(times[modes[0]])
-        print(f"{modes[1]} / {modes[0]} time: {ratio:.3f} ({modes[0]} is {ratio:.2f}x as fast)")
+        cpu = " ".join(f"{c / len(steps) * 1000:.2f}" for _, c in times[mode])
+        print(f"{mode}: CPU {cpu} ms a request; statuses {dict(replays[mode].statuses)}")
+    if len(modes) == 2 and args.rounds:
+        print(_ratios(times, modes, len(steps)))
+    steps = plan(population, args.requests, next(seeds), args.writes)
+    if args.costs:
+        costs = Costs()
+        with costs.watching():
+            replays[modes[0]].run(steps)
+        print(f"\n{modes[0]}: each entry's CPU over one more run (saved: hits × mean build − the rest of its calls)")
+        print("\n".join(costs.report()))
+    if args.same_output and len(modes) == 2:
+        first, second = replays[modes[0]], replays[modes[1]]
+        first.twin = second
+        first.run(steps)
+        first.twin = None
+        print(f"\nsame output: {first.compared} GETs asked of both, {len(first.differences)} different")
+        for path, person, mine, theirs in first.differences[:5]:
+            lines = [(a, b) for a, b in zip(mine[3].splitlines(), theirs[3].splitlines(), strict=False) if a != b]
+            print(f"  {path} (person {person}): {mine[:3]} vs {theirs[:3]}; first differing line: {lines[:1]}")
     entries = replays[modes[0]].entries
     names = sorted({n for n, _ in entries}, key=lambda n: -(entries[(n, 'm')]))
     hits, misses = sum(v for (n, o), v in entries.items() if o == "h"), sum(v for (n, o), v in entries.items() if o == "m")
@@ -257,6 +328,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nkept at the end: {len(store.cache._sizes)} entries, {store.cache.bytes / 1e6:.2f} MB as measured")
         for name, size in held.most_common(12):
             print(f"  {name:38} {size / 1e6:8.2f} MB")
+    with open("/proc/self/statm") as statm:
+        rss = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    print(f"\nthis process ({'+'.join(modes)}, {args.workers} app(s) a mode): RSS {rss / 2**20:.1f} MB at the end, "
+          f"max {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
     if args.memory:
         print("\nheld at the end (bytes):")
         for name, size in memo_sizes(replays[modes[0]].app).items():

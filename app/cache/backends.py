@@ -6,17 +6,23 @@ threshold it sorts every entry on each store to drop the oldest. What the cache 
 changed after it is stored (rendered text, bytes, tuples, built reports), so this backend keeps each
 value by reference, as a dict would, in use order: a hit moves its entry to the end, a store drops
 the least recently used ones until both bounds hold, CACHE_THRESHOLD entries and CACHE_MEMORY_MB
-megabytes (each entry counted by the size its caller gives: app.cache.fragments measures text and
-bytes as Python holds them, anything else by its pickled length). CACHE_TYPE names it; Redis still pickles."""
+megabytes (each entry counted by the size its caller gives, measured as Python holds the value:
+app.cache.sizes; plus its key and the store's own bookkeeping, ENTRY_OVERHEAD). CACHE_TYPE names it;
+Redis still pickles."""
 
 from __future__ import annotations
 
+import sys
 from collections import OrderedDict
 from time import time
 
 from flask_caching.backends.simplecache import SimpleCache
 
 MEMORY_MB = 4
+# What the store spends on an entry besides its key and value: the (expiry, value) and (value,) tuples
+# and the sizes' integer (~150 bytes), and its share of the two dicts' tables (the ordered dict's and
+# the sizes'), up to ~250 bytes just after they grew (~80 on average): a bound, not the mean.
+ENTRY_OVERHEAD = 400
 
 
 class _AsIs:
@@ -64,7 +70,9 @@ class InProcessCache(SimpleCache):
             return item is not None and (not item[0] or item[0] > time())
 
     def set(self, key: str, value, timeout: int | None = None, size: int = 0) -> bool:
-        """Keep `value` (`size`: about how many bytes it holds); False when it alone is over the bytes."""
+        """Keep `value` (`size`: about how many bytes it holds, its key and bookkeeping added here);
+        False when it alone is over the bytes."""
+        size += sys.getsizeof(key) + ENTRY_OVERHEAD
         with self._lock:
             self._drop(key)
             if size > self.max_bytes:

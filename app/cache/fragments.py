@@ -22,8 +22,9 @@ Two other kinds of entries, declared as such:
   decide themselves how old an entry may be.
 
 An entry declared `worker=True` (the same for everybody, asked over and over: the public feed) is
-also kept in this worker's memory (app.cache.worker, bounded in bytes) under the same storage key,
-with the shared cache in Redis or turned off as well.
+kept in this worker's memory (app.cache.worker, bounded in bytes) under the same storage key, with
+the shared cache in Redis or turned off as well; with the cache in the worker's memory too, in the
+worker's store only (not twice).
 
 With CACHE_CHECK_DEPENDENCIES (on in the tests) every build runs under app.cache.dependencies,
 which fails when it read a table its entry does not declare.
@@ -32,22 +33,21 @@ Storage is Flask-Caching: an in-process store per worker that keeps values by re
 recently used dropped first, bounded by CACHE_THRESHOLD entries and CACHE_MEMORY_MB megabytes
 (app.cache.backends), or a RedisCache shared by the workers when CACHE_REDIS_URL is set;
 CACHE_TYPE=NullCache turns caching off. An entry over CACHE_MAX_ENTRY_KB is built on every request
-instead of kept. So a worker's cache stays within CACHE_MEMORY_MB (as its entries measure: text and
-bytes as held, anything else pickled), whatever is asked.
+instead of kept. So a worker's cache stays within CACHE_MEMORY_MB, whatever is asked: each entry is
+measured as Python holds it (app.cache.sizes: its objects' sys.getsizeof, containers with their
+items), with its key and the store's bookkeeping.
 """
 
 from __future__ import annotations
 
 import hashlib
-import pickle
-import sys
 from collections.abc import Callable, Hashable, Iterable
 
 from flask import Flask, current_app, request
 from flask_caching import Cache
 from markupsafe import Markup
 
-from app.cache import dependencies, event_stamps, scopes, stamps, timing
+from app.cache import dependencies, event_stamps, scopes, sizes, stamps, timing
 from app.cache.backends import IN_PROCESS, MEMORY_MB, InProcessCache
 from app.cache.worker import memo as worker_memo
 from app.extensions import db
@@ -82,16 +82,8 @@ def cache_for(app: Flask | None = None) -> Cache:
     return cache
 
 
-def _size(value) -> int:
-    """About how many bytes an entry holds: text and bytes as Python holds them (Ukrainian text takes
-    two bytes a character), anything else by its pickled length."""
-    if isinstance(value, str | bytes | bytearray):
-        return sys.getsizeof(value)
-    return len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-
-
 def _store(storage_key: str, value, timeout: int | None = None) -> None:
-    size = _size(value)
+    size = sizes.held(value)
     if size > current_app.config.get("CACHE_MAX_ENTRY_KB", MAX_ENTRY_KB) * 1024:
         return  # too large to keep: built on every request
     store = cache_for().cache
@@ -161,6 +153,11 @@ def remember(name: str, key: Hashable, tables: Iterable[str], compute: Callable[
         if stored is not None:
             timing.note_lookup(True, storage_key)
             return stored[0]
+        if shared and worker_memo().max_bytes and isinstance(cache_for().cache, InProcessCache):
+            # The worker's store is this very memory: a second copy in the in-process cache was
+            # never found (the worker's store answers first) and counted twice against the bounds.
+            timing.note_lookup(False, storage_key)
+            shared = False
     stored = _get(storage_key) if shared else None
     if stored is not None:
         value = stored[0]
@@ -169,7 +166,7 @@ def remember(name: str, key: Hashable, tables: Iterable[str], compute: Callable[
         if shared:
             _store(storage_key, value)
     if worker:
-        worker_memo().set(storage_key, (value,), size=_size(value))
+        worker_memo().set(storage_key, (value,), size=sizes.held(value))
     return value
 
 

@@ -41,23 +41,6 @@ def render_shared(render: Callable[[Markup], str], agenda: tuple) -> SharedMain:
     raise RuntimeError("the event page's main column did not cut at its slots")
 
 
-# Where an organiser's CSRF token goes in a kept column: no text of the site holds a NUL (app.web
-# refuses them in requests).
-_TOKEN_MARK = "\x00csrf-token\x00"
-
-
-def without_token(shared: SharedMain, token: str) -> SharedMain:
-    """The column with the mark in place of the session's CSRF token (the organisers' forms)."""
-    if not token:
-        return shared
-    return SharedMain(tuple(piece.replace(token, _TOKEN_MARK) for piece in shared.pieces), shared.agenda)
-
-
-def with_token(shared: SharedMain, token: str) -> SharedMain:
-    """The kept column with this session's CSRF token where the mark is."""
-    return SharedMain(tuple(piece.replace(_TOKEN_MARK, token) for piece in shared.pieces), shared.agenda)
-
-
 def for_viewer(shared: SharedMain, event, viewer_tz: str | None) -> Markup:
     """The column as `viewer_tz` sees it (None or the event's zone: no "your time")."""
     pieces = shared.pieces

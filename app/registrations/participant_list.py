@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, exists, func, literal, null, or_, select, unio
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import User
-from app.cache import fragments, raw
+from app.cache import raw
 from app.directory.models import Organisation
 from app.events.models import Event, Session
 from app.extensions import db
@@ -31,9 +31,6 @@ from app.registrations.questions import event_questions
 from app.registrations.rules import SEAT_ROLES
 from app.request_store import request_dict
 
-# What a page of the participant list shows comes from these tables (app.cache stamps).
-PARTICIPANT_LIST_TABLES = ("registrations", "users", "organisations", "registration_answers",
-                           "registration_questions")
 PARTICIPANTS_ORDER = (Registration.status, Registration.waitlisted_at, User.name, Registration.id)
 
 
@@ -100,23 +97,12 @@ def fact_absent(event_id: int, name: str) -> bool:
     return value is not _UNKNOWN and not value
 
 
-def _facets_tables() -> tuple[str, ...]:
-    return ("registrations", "registration_questions",
-            *sorted({table for _column, tables in _facts.values() for table in tables}))
-
-
-def _participant_facets(event: Event) -> tuple[dict[str, int], int, bool | None, dict | None]:
-    """({status: count}, participant seats taken, whether the event asks registration questions,
-    {registered fact: value}) from one grouped statement: the status filter's counts, the seats
-    line, without a search the list's total (no separate count), whether the questions (and their
-    answers) are worth asking for, and the facts (both None for an event nobody registered to: not
-    known)."""
-    names, statement = _facets_statement()
-    return _facets_of(names, db.session.execute(statement, {"event_id": event.id}))
-
-
 def _facets_of(names: tuple[str, ...], groups) -> tuple[dict[str, int], int, bool | None, dict | None]:
-    """_participant_facets' answer from the facets' rows: (status, role, count, asks, *facts)."""
+    """({status: count}, participant seats taken, whether the event asks registration questions,
+    {registered fact: value}) from the facets' rows (status, role, count, asks, *facts): the status
+    filter's counts, the seats line, without a search the list's total, whether the questions (and
+    their answers) are worth asking for, and the facts (both None for an event nobody registered to:
+    not known)."""
     counts: dict[str, int] = {}
     seats_taken = 0
     has_questions = facts = None
@@ -213,7 +199,7 @@ def _facets_and_rows_statement(by_status: bool, search: bool, with_positions: bo
 
 def _facets_and_rows(event: Event, status_filter: str, q: str, number: int, per_page: int,
                      with_matches: bool) -> tuple[tuple, list]:
-    """(_participant_facets' answer, _participant_rows' rows) in one statement (the waiting-list
+    """(_facets_of's answer, _participant_rows' rows) in one statement (the waiting-list
     places joined in whenever the list may show waitlisted people: the counts are not known yet)."""
     by_status, values = _page_values(event, status_filter, q, number, per_page)
     names, statement = _facets_and_rows_statement(by_status, bool(q), status_filter in ("", "waitlisted"),
@@ -248,50 +234,28 @@ class ParticipantPage:
 
 def participant_page(event: Event, status_filter: str, q: str, number: int, per_page: int,
                      render_rows: Callable[[list, dict], str], show_needs: bool = False) -> ParticipantPage:
-    """A page of the list, its rows rendered by `render_rows`. The facets are remembered until a
-    registration changes; without a search, the rendered rows are remembered (per worker) until a
-    registration, a person or an organisation changes: every manager of the event sees the same rows
-    (the caller checks that the viewer manages it) — the event's own organisers with the participants'
-    needs, other managers without (`show_needs`, a part of the key). A search is a one-off: not cached.
-    The event's questions (whose answers the rows show) are asked for only when the facets' statement
-    found some. With the cache off nothing is kept: the facets and the page's rows are one statement."""
-    kept = fragments.enabled()
-    found = None
-    if kept:
-        counts, seats_taken, has_questions, facts = fragments.remember(
-            "registrations.participant_list_facets", (event.id,), _facets_tables(),
-            lambda: _participant_facets(event), scope=event.id)
-    else:  # nothing is kept: the facets and the page's rows in one statement
-        (counts, seats_taken, has_questions, facts), found = _facets_and_rows(
-            event, status_filter, q, number, per_page, bool(q))
+    """A page of the list, its rows rendered by `render_rows` (the event's own organisers see the
+    participants' needs: `show_needs`). The facets and the page's rows come from one statement; the
+    event's questions (whose answers the rows show) are asked for only when it found some. Nothing is
+    kept across requests: kept in the cache (the facets per event, the rows per event, filter, page and
+    `show_needs`), they were found about once in three builds in the mix's replay, each miss cost two
+    statements instead of this one, and the rows held an eighth of the cache's bytes (issue 19)."""
+    (counts, seats_taken, has_questions, facts), found = _facets_and_rows(
+        event, status_filter, q, number, per_page, bool(q))
     store = request_dict("_participant_list_facts")
     if store is not None and facts is not None:
         store[event.id] = facts
     questions = () if has_questions is False else event_questions(event.id)
-    with_positions = bool(counts.get("waitlisted")) and status_filter in ("", "waitlisted")
-    if not q:
-        # The facets give the total.
+    if not q:  # the facets give the total
         total = counts.get(status_filter, 0) if status_filter else sum(counts.values())
-        rows = fragments.cached(
-            "registrations.participant_rows", (event.id, status_filter, number, per_page, show_needs),
-            PARTICIPANT_LIST_TABLES,
-            lambda: _rendered(render_rows, questions, show_needs,
-                              found if found is not None else
-                              _participant_rows(event, status_filter, q, number, per_page, with_positions, False)
-                              if total else []),
-            scope=event.id,
-        )
+    elif found:
+        total = found[0].matches
+    elif number > 1:  # past the last page: count the matches
+        total = db.session.scalar(_participants_filter(
+            _participants_joined(select(func.count(Registration.id))), event, status_filter, q)) or 0
     else:
-        if found is None:
-            found = _participant_rows(event, status_filter, q, number, per_page, with_positions, True)
-        if found:
-            total = found[0].matches
-        elif number > 1:  # past the last page: count the matches
-            total = db.session.scalar(_participants_filter(
-                _participants_joined(select(func.count(Registration.id))), event, status_filter, q)) or 0
-        else:
-            total = 0
-        rows = Markup(_rendered(render_rows, questions, show_needs, found))
+        total = 0
+    rows = Markup(_rendered(render_rows, questions, show_needs, found))
     return ParticipantPage(counts, seats_taken, total, rows, questions)
 
 

@@ -4,13 +4,13 @@ without a thread."""
 
 from __future__ import annotations
 
-import pickle
 import sys
 import threading
 
 from flask import Flask
 
-from app.cache import fragments
+from app.cache import fragments, sizes
+from app.cache.backends import ENTRY_OVERHEAD
 from app.reports import cache as report_cache
 
 
@@ -67,13 +67,15 @@ def test_memory_is_bounded_in_bytes_and_entries_and_huge_entries_are_not_kept(ap
             body("probe.huge", 100 * 1024)
         # The small and the large one are built once each; the huge one every time.
         assert builds == ["probe.small", "probe.large", "probe.huge", "probe.huge"]
-        assert store.bytes == sys.getsizeof("x" * 100) + sys.getsizeof("x" * 40 * 1024)
+        assert store.bytes == sum(sys.getsizeof("x" * size) + sys.getsizeof(key) + ENTRY_OVERHEAD
+                                  for size, key in zip((100, 40 * 1024), store._cache, strict=True))
         # 60 entries of 40 KB (2.4 MB): the bytes hold under 1 MB, the least recently used dropped.
         for index in range(60):
             body(f"probe.large.{index}", 40 * 1024)
             assert store.bytes <= 1 << 20
             body("probe.small", 100)  # used again and again: kept
-        assert len(store._cache) == 1 + (1 << 20) // sys.getsizeof("x" * 40 * 1024)
+        small, large = sorted(set(store._sizes.values()))
+        assert len(store._cache) == 1 + ((1 << 20) - small) // large
         assert builds.count("probe.small") == 1
         # Many small ones: the entries are bounded too.
         for index in range(300):
@@ -84,11 +86,41 @@ def test_memory_is_bounded_in_bytes_and_entries_and_huge_entries_are_not_kept(ap
     app.extensions.pop(fragments.EXTENSION, None)
 
 
-def test_a_remembered_value_is_counted_by_its_pickled_size(app, monkeypatch):
+def test_a_remembered_value_is_counted_as_held_with_its_key(app, monkeypatch):
     monkeypatch.delitem(app.extensions, fragments.EXTENSION, raising=False)
-    value = tuple(range(1000))
+    value = tuple(str(number) for number in range(1000))
     with app.test_request_context("/"):
         fragments.remember("probe.tuple", (), (), lambda: value)
         store = fragments.cache_for(app).cache
-        assert store.bytes == len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        (key,) = store._cache
+        assert store.bytes == sizes.held(value) + sys.getsizeof(key) + ENTRY_OVERHEAD
+        assert sizes.held(value) == sys.getsizeof(value) + sum(map(sys.getsizeof, value))
+    app.extensions.pop(fragments.EXTENSION, None)
+
+
+def test_a_worker_entry_is_kept_once_in_the_workers_store_not_also_in_the_in_process_cache(app, monkeypatch):
+    from app.cache.worker import EXTENSION as WORKER_EXTENSION
+    from app.cache.worker import memo
+
+    monkeypatch.delitem(app.extensions, fragments.EXTENSION, raising=False)
+    monkeypatch.delitem(app.extensions, WORKER_EXTENSION, raising=False)
+    builds = []
+    body = b"BEGIN:VCALENDAR" * 1000
+
+    def feed():
+        return fragments.remember("probe.feed", ("etag",), ("events",), lambda: builds.append(1) or body,
+                                  fingerprinted=True, worker=True)
+
+    with app.test_request_context("/"):
+        assert feed() == body and feed() == body and len(builds) == 1
+        assert len(memo(app)._cache) == 1 and memo(app).bytes >= len(body)
+        assert len(fragments.cache_for(app).cache._cache) == 0  # not counted twice
+    # With no worker store (CACHE_WORKER_KB=0) it is the cache's, as any entry.
+    app.extensions.pop(WORKER_EXTENSION, None)
+    app.extensions.pop(fragments.EXTENSION, None)
+    monkeypatch.setitem(app.config, "CACHE_WORKER_KB", 0)
+    with app.test_request_context("/"):
+        assert feed() == body and feed() == body and len(builds) == 2
+        assert len(memo(app)._cache) == 0 and len(fragments.cache_for(app).cache._cache) == 1
+    app.extensions.pop(WORKER_EXTENSION, None)
     app.extensions.pop(fragments.EXTENSION, None)

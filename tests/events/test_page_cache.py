@@ -47,7 +47,7 @@ def test_organiser_controls_are_neither_cached_for_others_nor_lost_for_organiser
     assert edit_link not in _page(login(member), event)
 
 
-def test_the_organisers_column_is_kept_and_carries_each_organisers_own_token(login, make, monkeypatch):
+def test_the_organisers_column_is_built_for_each_view_with_its_own_token(login, make, monkeypatch):
     from app.cache import timing
 
     organiser, coordinator = make.user(Role.ORGANISER), make.user(Role.COORDINATOR)
@@ -57,7 +57,8 @@ def test_the_organisers_column_is_kept_and_carries_each_organisers_own_token(log
     lookups: list[tuple[str, bool]] = []
     monkeypatch.setattr(timing, "note_lookup", lambda hit, key="": lookups.append((key.split(":", 1)[0], hit)))
     pages = [_page(login(person), event) for person in (organiser, coordinator, organiser)]
-    assert [hit for name, hit in lookups if name == "events.detail_main_organiser"] == [False, True, True]
+    # Not kept (found 9 times in 207 in the mix's replay), nor the visitors' column used for them.
+    assert [name for name, _hit in lookups if name.startswith("events.detail_main")] == []
     tokens = []
     for page in pages:
         found = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))

@@ -16,7 +16,6 @@ from app.events.urls import event_path
 from app.events.views import bp
 from app.i18n import format_pattern
 from app.roles import is_signed_in
-from app.templating import csrf_token
 from app.timeutil import now, to_local
 
 
@@ -122,12 +121,10 @@ def detail(event_id: int):
             page_main.agenda_facts(main))
 
     if organiser:
-        # With the organisers' forms: kept with a mark where their CSRF token goes (every form of
-        # the column carries the session's one token), each organiser's own put back on each view.
-        token = csrf_token()
-        shared = page_times.with_token(fragments.remember(
-            "events.detail_main_organiser", (event.id, show_online_link), DETAIL_TABLES,
-            lambda: page_times.without_token(build_main(), token), scope=event.id), token)
+        # With the organisers' forms (each carrying the session's CSRF token): built on each view.
+        # Kept with a mark where the token goes, it was found 9 times in 207 in the mix's replay
+        # (organisers open their own events, each a few times) and held a tenth of the cache's bytes.
+        shared = build_main()
     else:
         shared = fragments.remember("events.detail_main", (event.id, show_online_link), DETAIL_TABLES, build_main,
                                     scope=event.id)
