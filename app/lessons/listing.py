@@ -284,7 +284,8 @@ def library_counts(user, f: LibraryFilter, with_awaiting: bool = False, page: tu
         statement, parameters, shape = _bound(user, f, page, awaiting, with_choices)
         # On the DBAPI cursor (app.cache.raw), planned once per shape as the statement is built.
         rows = raw.read(db.session, (_bound_statement, shape), lambda: statement, parameters, every=True)[0]
-        found_query = parameters.get("fulltext_query")
+        if is_signed_in(user) and not is_coordinator(user):  # who may be asked with the candidates
+            found_query = parameters.get("fulltext_query")
     else:
         visible = visible_lessons_clause(user)
         rows = db.session.execute(_counts_statement(user, f, visible, filter_values(user, f).__getitem__, page,
