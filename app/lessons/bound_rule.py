@@ -9,12 +9,19 @@ entry's page (app.lessons.queries.visible_lesson)."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, literal_column, or_, select, union_all
+from sqlalchemy import and_, any_, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BindParameter
 
-from app.lessons.models import Lesson, LessonStatus
-from app.lessons.visibility import bound_viewer, fact_parts, facts_clause, is_coordinator, marked_at
+from app.lessons.models import SHAREABLE_MARKINGS, Lesson, LessonStatus
+from app.lessons.visibility import (
+    PUBLISHED_STATUSES,
+    bound_viewer,
+    fact_parts,
+    facts_clause,
+    is_coordinator,
+    marked_at,
+)
 
 
 class FactRows:
@@ -59,6 +66,18 @@ class FactRows:
             select(candidate.c.id).join(self.facts, self.facts.c.event_id == candidate.c.event_id)
             .where(self.conditions["organised"], candidate.c.status == LessonStatus.SUBMITTED),
         ))
+
+    def search_candidates(self, viewer_id):
+        """A superset of the entries a viewer who is no coordinator may see, as terms an index finds
+        (PostgreSQL only): the published CLEAR and GREEN entries, their own, and those of the events
+        they attended, someone of their organisation attended or they organise. The rule
+        (app.lessons.visibility.facts_clause) opens no other entry to them: a draft only to its author,
+        an entry under review only to its author and its event's organisers, AMBER, AMBER+STRICT and
+        RED only through those events. ANDed with the rule, a search by words PostgreSQL finds through
+        the words' index ANDed with these (app.lessons.listing: for words that match many entries)."""
+        among = Lesson.event_id == any_(func.array(self._ids("amber").scalar_subquery()))
+        return or_(and_(Lesson.status.in_(PUBLISHED_STATUSES), Lesson.tlp.in_(SHAREABLE_MARKINGS)),
+                   Lesson.author_id == viewer_id, among)
 
     def organiser_when_marked(self):
         """Created or co-organised from the start; co-organised later, for entries marked since (the

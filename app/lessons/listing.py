@@ -157,7 +157,7 @@ _FILTER_FIELDS = tuple(name for name in LibraryFilter.__dataclass_fields__ if na
 
 @functools.lru_cache(maxsize=256)
 def _bound_statement(role, has_organisation: bool, filters: frozenset[str], paged: bool, awaiting: bool,
-                     choices: bool, dialect):
+                     choices: bool, broad: bool, dialect):
     """_counts_statement for every viewer and filter of one shape (`role` None: a visitor, who has
     no awaiting figure; `filters`: the names of the filters set, "q" for words to search), the
     viewer's facts read in it (app.lessons.bound_rule), its values parameters: `viewer_id`,
@@ -168,6 +168,10 @@ def _bound_statement(role, has_organisation: bool, filters: frozenset[str], page
         visible = visible_lessons_clause(BoundUser(False, None, None))
     else:
         viewer, rows, visible = bound_rule(role, has_organisation)
+        if broad:
+            # Words that match many entries (_is_broad): the rule tested only on the entries an index
+            # finds for this viewer (FactRows.search_candidates), which PostgreSQL ANDs with the words'.
+            visible = and_(rows.search_candidates(viewer.id), visible)
         if awaiting:
             awaiting_visible = (visible if is_coordinator(viewer)
                                 else and_(rows.awaiting_candidates(viewer.id), visible))
@@ -198,7 +202,36 @@ def _bound(user, f: LibraryFilter, page, awaiting: bool, choices: bool):
         filters |= {"q"}
     shape = (user.role if signed_in else None, signed_in and user.organisation_id is not None, filters,
              page is not None, awaiting, choices)
+    broad = _is_broad(user, filters, query)
+    shape = (*shape, broad)
     return _bound_statement(*shape, db.engine.dialect), parameters, shape
+
+
+# How many entries each search by words alone found, as the library last listed it (this process's
+# memo; the words' index and the rule decide what is found, this only which statement asks).
+_FOUND: dict[str, int] = {}
+_FOUND_BOUND = 2048
+BROAD_FROM = 1500  # entries found (a member's search of the benchmark: ~450 narrow, ~1,800-5,900 broad)
+
+
+def _is_broad(user, filters: frozenset[str], query) -> bool:
+    """Whether a search by words alone matched many entries when last listed (_FOUND): then the
+    statement of the candidates ANDed with the rule (FactRows.search_candidates), which PostgreSQL
+    answers from the indexes' bitmaps instead of testing the rule on every entry with the words
+    (~twice as many for a member). For words that match a few hundred entries the candidates'
+    bitmap (~9,000 public entries) costs more than it saves, so the plain rule asks. PostgreSQL only;
+    not for visitors (their rule is narrow already) nor coordinators (their role opens most entries)."""
+    if filters != {"q"} or not is_signed_in(user) or is_coordinator(user) or db.engine.dialect.name != "postgresql":
+        return False
+    return _FOUND.get(query, 0) >= BROAD_FROM
+
+
+def _remember_found(shape, query, total: int) -> None:
+    if query is None or shape[2] != {"q"}:
+        return
+    if len(_FOUND) >= _FOUND_BOUND and query not in _FOUND:
+        _FOUND.clear()
+    _FOUND[query] = total
 
 
 def _listed_entry(kind, status, listed, themes_by_id: dict) -> ListedEntry:
@@ -246,10 +279,13 @@ def library_counts(user, f: LibraryFilter, with_awaiting: bool = False, page: tu
     (`f.statuses`) or a visitor's awaiting figure."""
     awaiting_in_grouped = with_awaiting and f.is_empty
     awaiting = with_awaiting and not awaiting_in_grouped
+    found_query = None
     if not f.statuses and (is_signed_in(user) or not awaiting):
         statement, parameters, shape = _bound(user, f, page, awaiting, with_choices)
         # On the DBAPI cursor (app.cache.raw), planned once per shape as the statement is built.
         rows = raw.read(db.session, (_bound_statement, shape), lambda: statement, parameters, every=True)[0]
+        if is_signed_in(user) and not is_coordinator(user):  # who may be asked with the candidates
+            found_query = parameters.get("fulltext_query")
     else:
         visible = visible_lessons_clause(user)
         rows = db.session.execute(_counts_statement(user, f, visible, filter_values(user, f).__getitem__, page,
@@ -258,4 +294,6 @@ def library_counts(user, f: LibraryFilter, with_awaiting: bool = False, page: tu
     _add_rows(counts, rows)
     if awaiting_in_grouped:
         counts.awaiting = counts.by_status.get(LessonStatus.SUBMITTED, 0)
+    if found_query is not None:
+        _remember_found(shape, found_query, counts.total)
     return counts

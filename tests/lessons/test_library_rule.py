@@ -2,7 +2,9 @@
 counts exactly what the rule (app.lessons.visibility.visible_lessons_clause) opens, for every marking ×
 status × kind of event and viewer, with and without words to search and filters, and follows the
 entries as they change (marking, status, author, deletion). Written for a narrower statement tried in
-the twentieth round (bench/README.md) and kept for whatever shape the statement takes next."""
+the twentieth round (bench/README.md) and kept for whatever shape the statement takes next: each test
+runs on the statement a search first asks with, and on the candidates' statement (the rule ANDed with
+FactRows.search_candidates) that PostgreSQL asks with for words that found many entries."""
 
 from __future__ import annotations
 
@@ -10,10 +12,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_login import AnonymousUserMixin
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select
 
 from app.accounts.models import Role, User
 from app.extensions import db
+from app.lessons import listing
 from app.lessons.listing import library_counts
 from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus
 from app.lessons.search import LibraryFilter, apply_filters
@@ -78,6 +82,17 @@ FILTERS = [LibraryFilter(), LibraryFilter(q="kestrel"), LibraryFilter(q="osprey"
            LibraryFilter(mine=True), LibraryFilter(q="kestrel", mine=True)]
 
 
+@pytest.fixture(params=["as_found", "candidates"])
+def statement(request, monkeypatch):
+    """As found (a search by words first asks with the plain rule), or every search by words alone
+    on the candidates' statement (PostgreSQL: listing._is_broad; elsewhere the plain rule)."""
+    listing._FOUND.clear()
+    if request.param == "candidates":
+        monkeypatch.setattr(listing, "BROAD_FROM", 0)
+    yield request.param
+    listing._FOUND.clear()
+
+
 def _subjects(people):
     yield "anonymous", AnonymousUserMixin()
     for name, person in people.items():
@@ -102,7 +117,7 @@ def _agree(people):
             assert [entry.id for entry in page.entries] == [entry.id for entry in counts.entries][2:5], (name, f)
 
 
-def test_library_lists_and_counts_what_the_rule_opens(world):
+def test_library_lists_and_counts_what_the_rule_opens(world, statement):
     _agree(world)
     # Every viewer of the story sees something, and the rule hides something from each who is no admin.
     total = db.session.scalar(select(func.count(Lesson.id)))
@@ -111,7 +126,7 @@ def test_library_lists_and_counts_what_the_rule_opens(world):
         assert 0 < seen < total, name
 
 
-def test_library_follows_changes_of_marking_status_author_and_deletion(world):
+def test_library_follows_changes_of_marking_status_author_and_deletion(world, statement):
     entries = list(db.session.scalars(select(Lesson).order_by(Lesson.id)))
     for i, entry in enumerate(entries[::7]):
         set_now(T0 + timedelta(days=3, minutes=i))
@@ -124,3 +139,42 @@ def test_library_follows_changes_of_marking_status_author_and_deletion(world):
         db.session.delete(entry)
     db.session.commit()
     _agree(world)
+
+
+def test_words_that_found_many_entries_are_asked_with_the_candidates(world, monkeypatch):
+    """The statement is chosen by what the same words found when last listed (PostgreSQL; a member or
+    an organiser searching by words alone); the answer is the same either way."""
+    monkeypatch.setattr(listing, "BROAD_FROM", 5)
+    listing._FOUND.clear()
+    texts = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        texts.append(statement)
+
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        asked = {}
+        for name in ("member", "creator", "coordinator"):
+            listing._FOUND.clear()  # the memo is by words, whoever searched them
+            subject = db.session.get(User, world[name].id)
+            for f in (LibraryFilter(q="kestrel"), LibraryFilter(q="kestrel", tlp=TLP.RED), LibraryFilter(q="nothing")):
+                answers = []
+                for _ in range(2):
+                    texts.clear()
+                    counts = library_counts(subject, f, page=(20, 0))
+                    answers.append((counts.total, counts.by_status, [entry.id for entry in counts.entries]))
+                    asked[name, f.q, f.tlp, len(answers)] = any("any (array(" in text.lower() for text in texts)
+                assert answers[0] == answers[1], (name, f)
+                assert answers[0][0] > 0 or f.q == "nothing" or f.tlp is not None
+            if name != "coordinator":
+                assert listing._FOUND[listing.fulltext_query("kestrel")] >= 5
+    finally:
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", note)
+    postgresql = db.engine.dialect.name == "postgresql"
+    for name in ("member", "creator"):
+        assert not asked[name, "kestrel", None, 1]  # nothing found yet: the plain rule
+        assert asked[name, "kestrel", None, 2] == postgresql
+        assert not asked[name, "kestrel", TLP.RED, 2]  # with another filter: its own index first
+        assert not asked[name, "nothing", None, 2]  # found none
+    assert not any(used for (name, *_rest), used in asked.items() if name == "coordinator")
+    assert listing._FOUND == {}  # what a coordinator found is no measure of what others find
