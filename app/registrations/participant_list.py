@@ -126,15 +126,6 @@ def _facets_statement():
                    .where(Registration.event_id == event_id).group_by(Registration.status, Registration.role))
 
 
-def _participant_rows(event: Event, status_filter: str, q: str, number: int, per_page: int,
-                      with_positions: bool, with_matches: bool) -> list:
-    """One page of the list as plain rows with only the columns it shows, each waitlisted person's
-    place on the waiting list (joined in, so the page stays one statement) and, with_matches, how
-    many people match in all (a search reads its matches once rather than again to count them)."""
-    by_status, values = _page_values(event, status_filter, q, number, per_page)
-    return db.session.execute(_rows_statement(by_status, bool(q), with_positions, with_matches), values).all()
-
-
 def _page_values(event: Event, status_filter: str, q: str, number: int, per_page: int) -> tuple[bool, dict]:
     """(whether the list is filtered by a status, the values of the page's statement)."""
     by_status = status_filter in {s.value for s in RegistrationStatus}
@@ -199,7 +190,7 @@ def _facets_and_rows_statement(by_status: bool, search: bool, with_positions: bo
 
 def _facets_and_rows(event: Event, status_filter: str, q: str, number: int, per_page: int,
                      with_matches: bool) -> tuple[tuple, list]:
-    """(_facets_of's answer, _participant_rows' rows) in one statement (the waiting-list
+    """(_facets_of's answer, the page's rows) in one statement (the waiting-list
     places joined in whenever the list may show waitlisted people: the counts are not known yet)."""
     by_status, values = _page_values(event, status_filter, q, number, per_page)
     names, statement = _facets_and_rows_statement(by_status, bool(q), status_filter in ("", "waitlisted"),

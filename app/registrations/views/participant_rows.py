@@ -24,7 +24,7 @@ class EscapedLabels(dict):
 
 def write_rows(rows: Sequence, answers: Mapping[int, list], participant_url: Callable[[int], str],
                show_needs: bool) -> Markup:
-    """The <tr> of each row (participant_list._participant_rows: the registration's id, status,
+    """The <tr> of each row (participant_list._rows_statement: the registration's id, status,
     role, check-in, needs, the person's name, email and country, the organisation's name and country,
     the waiting-list position), with its answers ({registration id: [ShownAnswer]}); the needs only
     with `show_needs`. (Translated phrases are trusted and %-formatted as the templates' `_()` does;
