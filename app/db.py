@@ -5,7 +5,19 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Enum, ForeignKey, Integer, MetaData, Table, func, inspect
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    inspect,
+    literal_column,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -67,6 +79,15 @@ class LabelledEnum(enum.StrEnum):
         # (Not `label or fallback`: the truth test of a lazy string translates it a second time.)
         label = type(self).__labels__.get(self.value)
         return translated(label) if label is not None else self.value.replace("_", " ").capitalize()
+
+
+def row_version(table: str):
+    """PostgreSQL's version of a row of `table`, as text: the transaction that wrote it and where
+    (xmin and ctid; every UPDATE writes a new version at a new place, also twice in one transaction,
+    and a place is used again only once the old version is gone, by a later transaction). The feeds
+    keep rows by it (app.calendar.public_reads, personal_reads); a registration's lock compares it
+    (app.registrations.transactions)."""
+    return literal_column(f"{table}.xmin::text || ':' || {table}.ctid::text", String)
 
 
 def N_(message: str) -> str:

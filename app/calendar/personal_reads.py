@@ -34,7 +34,6 @@ from sqlalchemy import (
     bindparam,
     cast,
     func,
-    literal_column,
     null,
     select,
     true,
@@ -44,6 +43,7 @@ from sqlalchemy import (
 
 from app.cache import raw
 from app.calendar import feed_entries, public_reads, reader, rows
+from app.db import row_version
 from app.events.access import visible_clause
 from app.events.models import Event, Session
 from app.registrations.models import (
@@ -65,7 +65,7 @@ EVENT_END = SESSION_WIDTH + len(rows.EVENT_FIELDS)
  LISTED_REGISTRATION_STATUS, LISTED_TOTALS) = range(7)
 # The versioned read's two last columns: the session's row version (NULL on an event's row), the event's.
 _SESSION_VERSION_AT, _EVENT_VERSION_AT = EVENT_END + 3, EVENT_END + 4
-SESSION_VERSION = literal_column("sessions.xmin::text || ':' || sessions.ctid::text", String)
+SESSION_VERSION = row_version("sessions")
 # Sessions whose full rows a worker keeps, by id: (row version, row), as public_reads keeps events'
 # (bounded for the worker's memory: see feed_entries.MAX_ENTRIES).
 MAX_SESSIONS = 512

@@ -19,10 +19,11 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 
-from sqlalchemy import Integer, String, bindparam, func, literal_column, select
+from sqlalchemy import Integer, bindparam, func, select
 
 from app.cache import raw
 from app.calendar import feed_entries, rows
+from app.db import row_version
 from app.events.models import Event, EventKind, EventStatus, event_projects, event_themes
 from app.extensions import db
 
@@ -36,10 +37,7 @@ MAX_ROWS = feed_entries.MAX_ENTRIES
 FEW = 64  # more unknown rows than this: read the feed's full rows in one statement
 
 _rows: dict[int, tuple[str, rows.EventRow]] = {}
-# PostgreSQL's row version: the transaction that wrote it and where (every UPDATE writes a new
-# version at a new place, also twice in one transaction; a place is used again only once the old
-# version is gone, by a later transaction).
-VERSION = literal_column("events.xmin::text || ':' || events.ctid::text", String)
+VERSION = row_version("events")  # PostgreSQL's row version (app.db.row_version)
 
 
 def _values(name: str, count: int, type_) -> list:

@@ -14,11 +14,9 @@ from contextlib import contextmanager
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ClauseElement,
-    String,
     bindparam,
     insert,
     inspect,
-    literal_column,
     select,
     update,
 )
@@ -29,7 +27,7 @@ from sqlalchemy.orm.util import identity_key
 from app.audit.models import AuditEntry
 from app.cache import raw
 from app.cache.stamps import bump_cte, note_new, take_noted
-from app.db import begin_write
+from app.db import begin_write, row_version
 from app.db_events import leave_read_mode
 from app.events.models import Event, Session
 from app.extensions import db
@@ -98,9 +96,7 @@ def lock_event(event_id: int, *, same_transaction: bool = False) -> Event:
     return _locked_row(Event, event_id, _l("This event does not exist any more."))
 
 
-# An event row's version on PostgreSQL (as app.calendar.public_reads reads it): every UPDATE of the
-# row writes a new version, with the writing transaction's id, at a new place.
-ROW_VERSION = literal_column("events.xmin::text || ':' || events.ctid::text", String)
+ROW_VERSION = row_version("events")  # an event row's version on PostgreSQL (app.db.row_version)
 _ROW_VERSION_KEY = "liaison_row_version"
 
 
