@@ -111,7 +111,7 @@ def kept_choices(key: tuple | None) -> tuple[list[ThemeChoice], list[ProjectChoi
     return found[0][1] if found is not None and found[0][0] == key else None
 
 
-def keep_choices(key: tuple | None, choices: tuple) -> None:
-    """Keep `choices`, read after the stamps `key` were (so never older than what `key` names)."""
-    if key is not None:
-        worker.memo().set(_KEPT, ((key, choices),), size=sizes.held(choices))
+def keep_choices(key: tuple | None, choices: tuple) -> bool:
+    """Keep `choices`, read after the stamps `key` were (so never older than what `key` names);
+    whether they were kept."""
+    return key is not None and worker.memo().set(_KEPT, ((key, choices),), size=sizes.held(choices))

@@ -86,6 +86,7 @@ class LibraryCounts:
     entries: list[ListedEntry] = field(default_factory=list)
     themes: list[ThemeChoice] = field(default_factory=list)  # the filters' choices (with_choices)
     projects: list[ProjectChoice] = field(default_factory=list)
+    choices_kept: bool = False  # themes and projects are this worker's kept ones (choices.kept_choices)
 
 
 # Columns a UNION part that lists no entry fills with NULLs (id, title, tlp, created_at, event id and
@@ -281,7 +282,7 @@ def _add_rows(counts: LibraryCounts, rows, choices_key: tuple | None = None) -> 
     choice_rows = [(row[0], row[5]) for row in rows if row[0] in _CHOICE_PARTS]
     if choice_rows:
         counts.themes, counts.projects = choices_from_aggregated(choice_rows)
-        keep_choices(choices_key, (counts.themes, counts.projects))
+        counts.choices_kept = keep_choices(choices_key, (counts.themes, counts.projects))
     themes_by_id = {str(theme.id): theme for theme in counts.themes}
     for part, kind, status, n, *listed in rows:
         if part == "awaiting":
@@ -315,7 +316,7 @@ def library_counts(user, f: LibraryFilter, with_awaiting: bool = False, page: tu
     kept = kept_choices(choices_key)
     if kept is not None:  # read in an earlier search under the same stamps
         counts.themes, counts.projects = kept
-        with_choices = False
+        counts.choices_kept, with_choices = True, False
     if not f.statuses and (is_signed_in(user) or not awaiting):
         statement, parameters, shape = _bound(user, f, page, awaiting, with_choices)
         # On the DBAPI cursor (app.cache.raw), planned once per shape as the statement is built.

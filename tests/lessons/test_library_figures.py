@@ -93,3 +93,18 @@ def test_choices_are_read_in_the_statement_when_the_stamps_are_not_known(app, cl
     for who in (viewer, client, viewer):
         (statement,), page = _searches(who, "/lessons/?q=radio")
         assert "FROM themes" in statement and "Border radio" in _offered(page)
+
+
+def test_kept_filter_fields_follow_the_words_the_filters_and_the_language(app, login, make):
+    """The filters' fields kept in the worker (app.lessons.views.library._filters_html) are those of
+    the page's own words, filters and language."""
+    make.theme(name="Border radio")
+    viewer = login(make.user())
+    for _ in range(2):  # built, then kept
+        radio = viewer.get("/lessons/?q=radio").get_data(as_text=True)
+        entry = viewer.get("/lessons/?q=entry&kind=lesson").get_data(as_text=True)
+        ukrainian = viewer.get("/lessons/?q=entry&kind=lesson&lang=uk").get_data(as_text=True)
+        assert 'name="q" type="search" value="radio"' in radio and 'value="lesson" selected' not in radio
+        assert 'name="q" type="search" value="entry"' in entry and 'value="lesson" selected' in entry
+        assert 'for="kind">Kind<' in entry and 'for="kind">Kind<' not in ukrainian
+        assert 'value="lesson" selected' in ukrainian
