@@ -54,7 +54,7 @@ def _library_content(user, f: LibraryFilter) -> str:
 
 
 _FILTERS = "liaison_library_filters"  # app.extensions: {(language, filter's values): (themes, fields' HTML)}
-_FILTERS_MAX = 64  # ~15 kB each (the countries' options); the mix asks 25 searches in a language or two
+_FILTERS_MAX = 64  # ~9 kB each (mostly the countries' options): ~0.6 MB at most; the mix asks 25 searches
 
 
 def _filters_html(f: LibraryFilter, choices: dict, kept_themes: list | None) -> Markup:
