@@ -116,6 +116,7 @@ def test_library_statement_is_built_once_per_shape(app, login, make, monkeypatch
     from app.lessons import listing
 
     (first, second), _entries = _attended_world(make)
+    assert login(first).get("/lessons/").status_code == 200  # the filters' choices read and kept
     built = []
     original = listing._counts_statement
     monkeypatch.setattr(listing, "_counts_statement", lambda *args: built.append(1) or original(*args))
