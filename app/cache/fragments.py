@@ -180,8 +180,11 @@ def _compute(name: str, tables: tuple[str, ...], scope: int | None, compute: Cal
 def cached(name: str, key: Hashable, tables: Iterable[str], build: Callable[[], str], *,
            scope: int | None = None) -> Markup:
     """The fragment `name` for `key` (rendered HTML), rebuilt when any of `tables` changed (with
-    `scope`, only that event's rows of the tables kept per event: see remember)."""
-    return Markup(remember(name, key, tables, lambda: str(build()), scope=scope))
+    `scope`, only that event's rows of the tables kept per event: see remember). Kept as UTF-8: a
+    str with one character past U+00FF ("–", "→") holds two bytes a character."""
+    if not enabled():
+        return Markup(remember(name, key, tables, lambda: str(build()), scope=scope))
+    return Markup(remember(name, key, tables, lambda: str(build()).encode(), scope=scope).decode())
 
 
 def kept(name: str, key: Hashable):

@@ -85,10 +85,14 @@ def main_column(event) -> MainColumn:
 
 
 def agenda_facts(page: MainColumn) -> tuple[AgendaItem, ...]:
-    """The column's agenda in its order, without the sessions' descriptions and objectives: what the
-    boxes below ask of it (kept with the cached column, `keep_agenda` on every view)."""
-    return tuple(item._replace(description=None, learning_objectives=None) for _day, items in page.days
-                 for item in items)
+    """The column's agenda in its order with only what the boxes below ask of it (id, title, kind,
+    times, position, capacity, sign-up; the rest None: the column is written already), kept with
+    the cached column (`keep_agenda` on every view): the texts the column shows doubled an entry's
+    bytes in the cache."""
+    return tuple(item._replace(kind_label=None, room=None, description=None, learning_objectives=None,
+                               facility_id=None, facility=None, speakers=None, speaker_names=None,
+                               start_clock=None, end_clock=None)
+                 for _day, items in page.days for item in items)
 
 
 def keep_agenda(event_id: int, items) -> None:

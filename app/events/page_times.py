@@ -26,39 +26,46 @@ from app.timeutil import zone as zone_info
 class SharedMain(NamedTuple):
     """The main column cut at its slots (the event's dates, the agenda's line, then each session's
     times) and its agenda's facts in the same order (app.events.page_main.agenda_facts: the boxes
-    below read them on every view, the times fill the sessions' slots). A tuple: kept as text is."""
-    pieces: tuple[str, ...]  # len(agenda) + 3
+    below read them on every view, the times fill the sessions' slots). A tuple: kept as text is.
+    A column for the cache has its pieces as UTF-8 (`render_shared(kept=True)`): a str holding one
+    character past U+00FF (the agenda's "–") takes two bytes a character, and the column was most of
+    the cache's bytes (issue 19); one built for one view (an organiser's, the cache off) keeps str."""
+    pieces: tuple[bytes, ...] | tuple[str, ...]  # len(agenda) + 3
     agenda: tuple
 
 
-def render_shared(render: Callable[[Markup], str], agenda: tuple) -> SharedMain:
-    """`render(slot)` writes the column with `slot` at each place the viewer's time goes."""
+def render_shared(render: Callable[[Markup], str], agenda: tuple, kept: bool = True) -> SharedMain:
+    """`render(slot)` writes the column with `slot` at each place the viewer's time goes; `kept`:
+    the column goes to the cache (its pieces as UTF-8)."""
     for _attempt in range(3):
         slot = Markup(f"\x00{secrets.token_hex(12)}\x00")
         pieces = render(slot).split(slot)
         if len(pieces) == len(agenda) + 3:
-            return SharedMain(tuple(pieces), agenda)
+            return SharedMain(tuple(piece.encode() for piece in pieces) if kept else tuple(pieces), agenda)
     raise RuntimeError("the event page's main column did not cut at its slots")
 
 
 def for_viewer(shared: SharedMain, event, viewer_tz: str | None) -> Markup:
     """The column as `viewer_tz` sees it (None or the event's zone: no "your time")."""
     pieces = shared.pieces
+    encoded = type(pieces[0]) is bytes
     zone = event.timezone
     if not viewer_tz or viewer_tz == zone:
-        return Markup("".join(pieces))
+        return Markup(b"".join(pieces).decode() if encoded else "".join(pieces))
     fills = _fills(current_language(), zone, viewer_tz, event.starts_at, event.ends_at,
-                   tuple((item.starts_at, item.ends_at) for item in shared.agenda))
+                   tuple((item.starts_at, item.ends_at) for item in shared.agenda), encoded)
     out = [None] * (2 * len(pieces) - 1)
     out[::2] = pieces
     out[1::2] = fills
-    return Markup("".join(out))
+    return Markup(b"".join(out).decode() if encoded else "".join(out))
 
 
 @functools.lru_cache(maxsize=96)  # ~4 KB an entry (ten sessions' texts and the key's instants)
-def _fills(language: str, zone: str, viewer_tz: str, starts_at, ends_at, spans: tuple) -> tuple[str, ...]:
+def _fills(language: str, zone: str, viewer_tz: str, starts_at, ends_at, spans: tuple,
+           encoded: bool) -> tuple[bytes, ...] | tuple[str, ...]:
     """What fills the slots (the times of one event and agenda in a zone and language: the same for
-    every viewer of that zone, so remembered in the worker; ~60 µs for ten sessions)."""
+    every viewer of that zone, so remembered in the worker; ~60 µs for ten sessions); `encoded`:
+    as UTF-8, for a column's pieces kept so."""
     texts = catalog()
     fills = [_your_time(zone, starts_at, ends_at, viewer_tz)]
     fills.append(Markup('<p class="small text-muted">{}</p>').format(
@@ -76,7 +83,7 @@ def _fills(language: str, zone: str, viewer_tz: str, starts_at, ends_at, spans: 
             weekday = weekdays[day] = str(escape(format_pattern(start, "%a")))
         # (each clock as strftime("%H:%M") writes it)
         fills.append(f"{head}{weekday} {start.hour:02d}:{start.minute:02d}–{end.hour:02d}:{end.minute:02d}</small>")
-    return tuple(str(fill) for fill in fills)
+    return tuple(str(fill).encode() for fill in fills) if encoded else tuple(str(fill) for fill in fills)
 
 
 def _your_time(zone: str, starts_at, ends_at, viewer_tz: str) -> str:

@@ -108,3 +108,64 @@ def test_a_participant_in_another_zone_reads_the_warm_page_in_three_statements(a
         html = _page(client, event_id)
     assert "Opening" in html and 'data-testid="certificate-rule"' not in html
     assert counter.count == 3 + (db.engine.dialect.name == "sqlite"), "\n".join(s[:150] for s in counter.statements)
+
+
+def _between(html: str, start: str, end: str) -> str:
+    return html.split(start, 1)[1].split(end, 1)[0]
+
+
+def test_the_column_and_boxes_found_in_the_cache_read_as_built_in_every_script(app, make, login, client, monkeypatch):
+    """The main column is kept as UTF-8 and the cached boxes as UTF-8 text (app.events.page_times,
+    app.cache.fragments.cached): what a viewer finds is, byte for byte, what was built, in Cyrillic
+    and with the agenda's en dashes, for a viewer with their own times and for one without."""
+    from app.cache import fragments, timing
+
+    event = make.event("Семінар: спільне патрулювання – Київ", starts_at=START, timezone="Europe/Kyiv",
+                       summary="Обмін досвідом · «практика»", venue="Будинок вчителя")
+    make.session(event, title="Відкриття – вступ", starts_at=START, ends_at=START.replace(hour=8), room="Зала №3")
+    viewers = {"elsewhere": login(make.user(timezone="Asia/Tbilisi")), "home": login(make.user(timezone="Europe/Kyiv")),
+               "visitor": client}
+    lookups: list[tuple[str, bool]] = []
+    monkeypatch.setattr(timing, "note_lookup", lambda hit, key="": lookups.append((key.split(":", 1)[0], hit)))
+    for name, viewer in viewers.items():
+        with app.app_context():
+            fragments.clear()
+        lookups.clear()
+        built = _page(viewer, event.id)
+        found = _page(viewer, event.id)
+        assert ("events.detail_main", True) in lookups and ("events.calendar_links", True) in lookups, name
+        for start, end in (('<div class="col-lg-8 event-main">', '<div class="col-lg-4 event-side">'),
+                           ('data-testid="calendar-links"', "</section>")):
+            assert _between(found, start, end) == _between(built, start, end), name
+        assert "Семінар: спільне патрулювання – Київ" in found and "Відкриття – вступ" in found
+        assert "10:00–11:00" in found and "Зала №3" in found
+    assert "Mon 11:00–12:00" in _page(viewers["elsewhere"], event.id)
+
+
+def test_the_kept_column_holds_its_text_as_utf8_and_the_agenda_without_the_columns_texts(app, make, client, monkeypatch):
+    """What the cache keeps of the main column (issue 19: it was most of the cache's bytes): its pieces
+    as UTF-8 bytes, and of the agenda only what the boxes below read."""
+    from app.cache import fragments
+
+    kept = []
+    remember = fragments.remember
+
+    def spy(name, key, tables, compute, **kw):
+        value = remember(name, key, tables, compute, **kw)
+        if name == "events.detail_main":
+            kept.append(value)
+        return value
+
+    monkeypatch.setattr(fragments, "remember", spy)
+    event = make.event("Radio workshop – spring", starts_at=START, timezone="Europe/Kyiv")
+    session = make.session(event, title="Opening", starts_at=START, ends_at=START.replace(hour=8), room="Hall 2",
+                           has_signup=True, capacity=12)
+    assert "Hall 2" in _page(client, event.id)
+    (column,) = kept
+    assert column.pieces and all(isinstance(piece, bytes) for piece in column.pieces)
+    (item,) = column.agenda
+    assert (item.id, item.title, item.starts_at, item.ends_at, item.has_signup, item.capacity) == (
+        session.id, "Opening", START, START.replace(hour=8), True, 12)
+    assert item.kind is not None
+    assert (item.room, item.speakers, item.speaker_names, item.start_clock, item.description, item.facility) == (
+        None, None, None, None, None, None)

@@ -111,23 +111,23 @@ def detail(event_id: int):
     signed_in = is_signed_in(current_user)
     viewer_tz = getattr(current_user, "timezone", None) if signed_in else None
 
-    def build_main() -> page_times.SharedMain:
+    def build_main(kept: bool) -> page_times.SharedMain:
         # The agenda, speakers, organisers, projects, themes, as plain rows (app.events.page_main),
         # written once for every time zone: the viewer's own times fill its slots (app.events.page_times).
         main = page_main.main_column(event)
         return page_times.render_shared(
             lambda slot: render_template("events/_detail_main.html", event=event, main=main, is_organiser=organiser,
                                          show_online_link=show_online_link, viewer_slot=slot),
-            page_main.agenda_facts(main))
+            page_main.agenda_facts(main), kept)
 
     if organiser:
         # With the organisers' forms (each carrying the session's CSRF token): built on each view.
         # Kept with a mark where the token goes, it was found 9 times in 207 in the mix's replay
         # (organisers open their own events, each a few times) and held a tenth of the cache's bytes.
-        shared = build_main()
+        shared = build_main(False)
     else:
-        shared = fragments.remember("events.detail_main", (event.id, show_online_link), DETAIL_TABLES, build_main,
-                                    scope=event.id)
+        shared = fragments.remember("events.detail_main", (event.id, show_online_link), DETAIL_TABLES,
+                                    lambda: build_main(fragments.enabled()), scope=event.id)
     page_main.keep_agenda(event.id, shared.agenda)  # for the boxes below: the certificate rule, sign-up sessions
     main_column = page_times.for_viewer(shared, event, viewer_tz)
     calendar_box = fragments.cached(
