@@ -15,8 +15,31 @@ from config import Config, ProductionConfig, config_from_env
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class Liaison(Flask):
+    """Flask, remembering which callables are plain functions: Flask asks (inspect.iscoroutinefunction)
+    each time it calls a hook, view or context processor, ~25 times a request."""
+
+    _SYNC_KEPT_MAX = 4096
+
+    def __init__(self, *args, **kwargs):
+        self._sync_callables: set = set()
+        super().__init__(*args, **kwargs)
+
+    def ensure_sync(self, func):
+        kept = self._sync_callables
+        try:
+            if func in kept:
+                return func
+        except TypeError:  # an unhashable callable
+            return super().ensure_sync(func)
+        made = super().ensure_sync(func)
+        if made is func and len(kept) < self._SYNC_KEPT_MAX:
+            kept.add(func)
+        return made
+
+
 def create_app(config: type[Config] | None = None, overrides: dict | None = None) -> Flask:
-    app = Flask(
+    app = Liaison(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder="static",
@@ -89,7 +112,8 @@ def _install_database_hooks(app: Flask, db) -> None:
     )
 
     stamps.install()
-    dependencies.install()
+    if app.config.get("CACHE_CHECK_DEPENDENCIES"):  # (its listeners do nothing otherwise, on every statement)
+        dependencies.install()
     with app.app_context():
         install_sqlite_pragmas(db.engine)
         install_postgresql_read_mode(db.engine)

@@ -19,8 +19,9 @@ from app.accounts.auth import install_login
 from app.api.problems import is_api_request, problem_for_exception, problem_response
 from app.api.spec import install_api
 from app.db import begin_write
-from app.extensions import db
+from app.extensions import db, limiter
 from app.i18n import DEFAULT, html_lang, supported
+from app.library_hooks import install as install_library_hooks
 from app.negotiation import wants_json
 from app.templating import install_template_helpers
 
@@ -86,6 +87,7 @@ def register_web(app: Flask) -> None:
     _install_error_handlers(app)
 
     install_template_helpers(app)
+    install_library_hooks(app, limiter)  # (last: after every hook they sit among)
 
 
 def _has_nul(values) -> bool:
@@ -100,11 +102,12 @@ def _install_security_headers(app: Flask) -> None:
     @app.before_request
     def _refuse_nul_bytes():
         # No legitimate text contains NUL, and PostgreSQL refuses it in text columns (a 500 later).
-        if "\x00" in request.path or _has_nul(request.args):
+        asked = request._get_current_object()  # (each look through the proxy finds the request again)
+        if "\x00" in asked.path or _has_nul(asked.args):
             abort(400)
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in (
+        if asked.method in ("POST", "PUT", "PATCH", "DELETE") and asked.mimetype in (
             "application/x-www-form-urlencoded", "multipart/form-data"
-        ) and _has_nul(request.form):
+        ) and _has_nul(asked.form):
             abort(400)
 
     @app.after_request

@@ -14,6 +14,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
+from flask_login.utils import _create_identifier
 from itsdangerous import BadSignature
 from sqlalchemy import bindparam, delete, exists, select
 
@@ -129,18 +130,61 @@ class SlidingSessionInterface(SecureCookieSessionInterface):
         return self.session_class(data)
 
     def should_set_cookie(self, app: Flask, session) -> bool:
-        moment = int(now().timestamp())
         if session.modified:
             if session.permanent:
-                session["_slid"] = moment  # this cookie's expiry starts now
+                session["_slid"] = int(now().timestamp())  # this cookie's expiry starts now
             return True
-        if not session.permanent or not app.config.get("SESSION_REFRESH_EACH_REQUEST", True):
-            return False
-        last = session.get("_slid")
-        if isinstance(last, int) and 0 <= moment - last < app.config.get("SESSION_REFRESH_SECONDS", 600):
+        moment = self._slides_at(app, session)
+        if moment is None:
             return False
         session["_slid"] = moment
         return True
+
+    def _slides_at(self, app: Flask, session) -> int | None:
+        """The moment an unchanged session's cookie is re-sent to slide its expiry: now, if its last
+        sending is SESSION_REFRESH_SECONDS old (or unknown); None if it is not re-sent now."""
+        moment = int(now().timestamp())
+        if not session.permanent or not app.config.get("SESSION_REFRESH_EACH_REQUEST", True):
+            return None
+        last = session.get("_slid")
+        if isinstance(last, int) and 0 <= moment - last < app.config.get("SESSION_REFRESH_SECONDS", 600):
+            return None
+        return moment
+
+    def save_session(self, app: Flask, session, response) -> None:
+        """Flask's, its most frequent outcome first: a session that was read but neither changed nor due
+        to slide (nearly every request) only adds "Vary: Cookie", here without the HeaderSet that Flask
+        parses and writes back to add it (when the response has no Vary header yet)."""
+        if session and session.accessed and not session.modified and self._slides_at(app, session) is None:
+            if "Vary" in response.headers:
+                response.vary.add("Cookie")
+            else:
+                response.headers["Vary"] = "Cookie"
+            return
+        super().save_session(app, session, response)
+
+
+# Flask-Login's session protection hashes the client's address and browser (SHA-512) on every request
+# that looks at the user: the hash of each (X-Forwarded-For, address, User-Agent) met lately is kept
+# (all forgotten when there are this many; headers longer than a browser's are never kept).
+_IDENTIFIERS_MAX = 1024
+_IDENTIFIER_HEADERS_MAX = 600  # characters
+_identifiers: dict[tuple, str] = {}
+
+
+def _session_identifier() -> str:
+    """flask_login.utils._create_identifier, which reads exactly these three values, remembered."""
+    environ = request.environ
+    forwarded, agent = environ.get("HTTP_X_FORWARDED_FOR"), environ.get("HTTP_USER_AGENT")
+    key = (forwarded, environ.get("REMOTE_ADDR"), agent)
+    identifier = _identifiers.get(key)
+    if identifier is None:
+        identifier = _create_identifier()
+        if len(forwarded or "") + len(agent or "") <= _IDENTIFIER_HEADERS_MAX:
+            if len(_identifiers) >= _IDENTIFIERS_MAX:
+                _identifiers.clear()
+            _identifiers[key] = identifier
+    return identifier
 
 
 LOGIN_MESSAGE = _l("Please sign in to continue.")
@@ -152,6 +196,7 @@ def install_login(app: Flask) -> None:
     login_manager.login_message = LOGIN_MESSAGE
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    login_manager._session_identifier_generator = _session_identifier
 
     @login_manager.user_loader
     def _load(identity: str) -> User | None:

@@ -88,8 +88,10 @@ def limit_blueprint(blueprint) -> None:
 
 def add_rate_limit_headers(response):
     """RateLimit-* headers (IETF draft) beside Flask-Limiter's X-RateLimit-* ones."""
+    if not _is_api(request.path):  # (first: asking the limiter makes it note the request: app.library_hooks)
+        return response
     current = getattr(limiter, "current_limit", None)
-    if current is not None and _is_api(request.path):
+    if current is not None:
         response.headers["RateLimit-Limit"] = str(current.limit.amount)
         response.headers["RateLimit-Remaining"] = str(max(current.remaining, 0))
         response.headers["RateLimit-Reset"] = str(max(int(current.reset_at - _epoch_now()), 0))
@@ -104,8 +106,10 @@ def _epoch_now() -> float:
 def add_cors_headers(response):
     """CORS: off unless API_CORS_ORIGINS lists the asking origin (exact match)."""
     origin = request.headers.get("Origin")
+    if not origin:  # (first: most requests carry none)
+        return response
     allowed = current_app.config.get("API_CORS_ORIGINS") or ()
-    if not origin or not _is_api(request.path) or origin not in allowed:
+    if not _is_api(request.path) or origin not in allowed:
         return response
     response.headers["Access-Control-Allow-Origin"] = origin
     response.headers.add("Vary", "Origin")

@@ -73,7 +73,7 @@ def _configure(app: Flask) -> None:
 
 def _add_etag(response):
     """A strong ETag on every successful read of the API; 304 when If-None-Match names it."""
-    if (request.method in ("GET", "HEAD") and response.status_code == 200 and request.path.startswith(auth.API_V1)
+    if (request.path.startswith(auth.API_V1) and request.method in ("GET", "HEAD") and response.status_code == 200
             and not response.direct_passthrough):
         response.add_etag()
         response.headers.setdefault("Cache-Control", "private, no-cache")

@@ -123,11 +123,13 @@ def _run(connection, prepared: _Plan, compiled, statement, params: dict, fetch_a
     """(the planned statement's first row, or all its rows with `fetch_all`, whether their values
     are processed already): the driver's (False), or on a failure SQLAlchemy's own execute's (True)."""
     parameters = _parameters(prepared, params)
-    dispatch = connection.dispatch
-    context = _Context(compiled, params)
+    # The listeners are looked for only when SQLAlchemy's own execute would (a connection's first look
+    # at its events builds them: on every request's new connection).
+    dispatch = connection.dispatch if connection._has_events or connection.engine._has_events else None
+    context = _Context(compiled, params) if dispatch is not None else None
     cursor = connection.connection.cursor()
     try:
-        if dispatch.before_cursor_execute:
+        if dispatch is not None and dispatch.before_cursor_execute:
             for listener in dispatch.before_cursor_execute:
                 listener(connection, cursor, prepared.sql, parameters, context, False)
         try:
@@ -137,7 +139,7 @@ def _run(connection, prepared: _Plan, compiled, statement, params: dict, fetch_a
             # SQLAlchemy's own execute raises its usual error, and invalidates a dropped connection.
             result = connection.execute(statement, params)
             return (result.all() if fetch_all else result.first()), True
-        if dispatch.after_cursor_execute:
+        if dispatch is not None and dispatch.after_cursor_execute:
             for listener in dispatch.after_cursor_execute:
                 listener(connection, cursor, prepared.sql, parameters, context, False)
     finally:

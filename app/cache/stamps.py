@@ -38,7 +38,8 @@ import secrets
 import threading
 import zlib
 
-from flask import current_app, g, has_request_context, request
+from flask import g, has_request_context, request
+from flask.globals import _cv_request
 from sqlalchemy import (
     BigInteger,
     SmallInteger,
@@ -329,16 +330,14 @@ def not_read_by(view):
 
 
 def _view_reads_stamps() -> bool:
-    if not has_request_context() or request.url_rule is None:
+    if (context := _cv_request.get(None)) is None or context.request.url_rule is None:  # (asked often: no proxies)
         return True
-    # With the shared cache off no page view reads the stamps (the public feed's worker entries `read` them).
-    return _shared_cache_on() and current_app.view_functions.get(request.url_rule.endpoint) not in _WITHOUT_STAMPS
-
-
-def _shared_cache_on() -> bool:
-    """app.cache.fragments.enabled() without making the cache: as made, else as the settings make it."""
-    made = current_app.extensions.get(CACHE_EXTENSION)
-    return made.enabled if made is not None else current_app.config.get("CACHE_TYPE") not in ("NullCache", "null")
+    # Not with the shared cache off (as app.cache.fragments.enabled(), without making the cache): then no
+    # page view reads the stamps (the public feed's worker entries `read` them).
+    app, made = context.app, context.app.extensions.get(CACHE_EXTENSION)
+    if not (made.enabled if made is not None else app.config.get("CACHE_TYPE") not in ("NullCache", "null")):
+        return False
+    return app.view_functions.get(context.request.url_rule.endpoint) not in _WITHOUT_STAMPS
 
 
 @functools.cache

@@ -34,3 +34,25 @@ def test_signing_out_still_clears_the_cookie(login, make):
     response = web.post("/logout")
     assert _sets_cookie(response)
     assert "Sign out" not in web.get("/events").get_data(as_text=True)
+
+
+def test_an_unchanged_session_adds_vary_as_flask_does(app):
+    from flask import Response
+    from flask.sessions import SecureCookieSessionInterface
+
+    interface = app.session_interface  # its save_session against Flask's own, with its rule for re-sending
+    moment = int(now().timestamp())
+    for existing in (None, "Accept-Encoding", "cookie", "Accept-Encoding, Cookie"):
+        for data in ({"csrf_token": "x"}, {"csrf_token": "x", "_permanent": True, "_slid": moment},
+                     {"csrf_token": "x", "_permanent": True, "_slid": moment - 3600}, {}):
+            answers = []
+            for save in (interface.save_session, SecureCookieSessionInterface.save_session.__get__(interface)):
+                session = interface.session_class(data)
+                session.get("csrf_token")  # read (accessed), not changed
+                response = Response("x", headers={"Vary": existing} if existing else {})
+                response.headers["X-After"] = "1"
+                save(app, session, response)
+                # (a re-sent cookie's value and expiry hold the second they were made in)
+                answers.append([(name, value.split("=", 1)[0] if name == "Set-Cookie" else value)
+                                for name, value in response.headers.items()])
+            assert answers[0] == answers[1], (existing, data)

@@ -24,10 +24,12 @@ NOT_ASKED_ON = {"privacy.consent", "privacy.consent_agree", "privacy.consent_rem
 
 @bp.before_app_request
 def _ask_for_consent():
-    if request.method != "GET" or request.endpoint is None or request.endpoint in NOT_ASKED_ON:
+    asked = request._get_current_object()  # (each look through the proxy finds the request again)
+    endpoint = asked.endpoint
+    if asked.method != "GET" or endpoint is None or endpoint in NOT_ASKED_ON:
         return None
     # The API answers with data, never a page to go to (app.api: a token's owner is asked on the site).
-    if request.endpoint.endswith(".static") or wants_json() or is_api_request():
+    if endpoint.endswith(".static") or wants_json() or is_api_request():
         return None
     user = unproxied(current_user)  # (each look through the proxy finds the user again)
     if not is_signed_in(user):
