@@ -142,7 +142,7 @@ class Config:
     # (app/cache/worker.py, CACHE_WORKER_KB=0: none).
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None
     CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 2000)  # entries
-    CACHE_MEMORY_MB = _int("CACHE_MEMORY_MB", 4)  # bytes the entries hold, per worker
+    CACHE_MEMORY_MB = _int("CACHE_MEMORY_MB", 3)  # megabytes the entries hold, per worker
     CACHE_MAX_ENTRY_KB = _int("CACHE_MAX_ENTRY_KB", 1024)  # larger ones are built every time
     CACHE_WORKER_KB = _int("CACHE_WORKER_KB", 2048)  # app.cache.worker: the public feed, kept in each worker
     CACHE_TYPE = os.environ.get("CACHE_TYPE", "")
