@@ -37,11 +37,17 @@ def cold_statements(app, client, url: str) -> tuple[list[str], str]:
     everything else, the cache emptied, asked again; SQLite's BEGIN left out), and the page."""
     client.get(url)
     fragments.clear(app)
+    statements, page = sent_by(client, url, lambda statement: not statement.startswith("BEGIN"))
+    return [" ".join(statement.split()) for statement in statements], page
+
+
+def sent_by(client, url: str, kept=lambda statement: True) -> tuple[list[str], str]:
+    """The statements (those `kept` keeps) the GET of `url` sends, and its page (it must answer 200)."""
     seen: list[str] = []
 
     def _seen(conn, cursor, statement, *args):
-        if not statement.startswith("BEGIN"):
-            seen.append(" ".join(statement.split()))
+        if kept(statement):
+            seen.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", _seen)
     try:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import event
-
 from app.accounts.models import Role
 from app.extensions import db
 from app.lessons.listing import library_counts
 from app.lessons.models import TLP, LessonKind, LessonStatus
 from app.lessons.search import LibraryFilter
 from tests.factories import lesson as make_lesson
+from tests.querycount import sent_by
 
 
 def test_figures_count_every_kind_and_status_and_leave_out_the_absent(app, make):
@@ -41,19 +40,7 @@ def test_figures_count_every_kind_and_status_and_leave_out_the_absent(app, make)
 
 def _searches(client, url: str) -> tuple[list[str], str]:
     """The library statements `url` sends (those with the matches) and the page."""
-    seen: list[str] = []
-
-    def _seen(conn, cursor, statement, *args):
-        if "matches" in statement:
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", _seen)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _seen)
-    assert response.status_code == 200
-    return seen, response.get_data(as_text=True)
+    return sent_by(client, url, lambda statement: "matches" in statement)
 
 
 def _offered(page: str) -> list[str]:
