@@ -25,24 +25,45 @@ from app.timeutil import zone as zone_info
 
 class SharedMain(NamedTuple):
     """The main column cut at its slots (the event's dates, the agenda's line, then each session's
-    times) and its agenda's facts in the same order (app.events.page_main.agenda_facts: the boxes
-    below read them on every view, the times fill the sessions' slots). A tuple: kept as text is.
+    times), its agenda's facts in the same order (app.events.page_main.agenda_facts: the boxes
+    below read them on every view, the times fill the sessions' slots) and the side column's "Add to
+    your calendar" box cut at its one slot, the line on the personal feed (`calendar_box`: before it,
+    the line for a signed-in viewer, the line for a visitor, after it). A tuple: kept as text is.
     A column for the cache has its pieces as UTF-8 (`render_shared(kept=True)`): a str holding one
     character past U+00FF (the agenda's "–") takes two bytes a character, and the column was most of
     the cache's bytes (issue 19); one built for one view (an organiser's, the cache off) keeps str."""
     pieces: tuple[bytes, ...] | tuple[str, ...]  # len(agenda) + 3
     agenda: tuple
+    calendar: tuple[bytes, ...] | tuple[str, ...] = ()  # 4 pieces, as `pieces` are kept
 
 
-def render_shared(render: Callable[[Markup], str], agenda: tuple, kept: bool = True) -> SharedMain:
-    """`render(slot)` writes the column with `slot` at each place the viewer's time goes; `kept`:
-    the column goes to the cache (its pieces as UTF-8)."""
+def render_shared(render: Callable[[Markup], str], agenda: tuple, render_calendar: Callable[[Markup], tuple],
+                  kept: bool = True) -> SharedMain:
+    """`render(slot)` writes the column with `slot` at each place the viewer's time goes;
+    `render_calendar(slot)` the calendar box with `slot` where the line on the personal feed goes,
+    then that line for a signed-in viewer and for a visitor; `kept`: the column goes to the cache
+    (its pieces as UTF-8)."""
     for _attempt in range(3):
         slot = Markup(f"\x00{secrets.token_hex(12)}\x00")
         pieces = render(slot).split(slot)
-        if len(pieces) == len(agenda) + 3:
-            return SharedMain(tuple(piece.encode() for piece in pieces) if kept else tuple(pieces), agenda)
+        box, member_line, visitor_line = render_calendar(slot)
+        box = box.split(slot)
+        if len(pieces) == len(agenda) + 3 and len(box) == 2:
+            calendar = (box[0], str(member_line), str(visitor_line), box[1])
+            if kept:
+                return SharedMain(tuple(piece.encode() for piece in pieces), agenda,
+                                  tuple(piece.encode() for piece in calendar))
+            return SharedMain(tuple(pieces), agenda, calendar)
     raise RuntimeError("the event page's main column did not cut at its slots")
+
+
+def calendar_box(shared: SharedMain, signed_in: bool) -> Markup:
+    """The "Add to your calendar" box with the line for a signed-in viewer or for a visitor."""
+    before, member_line, visitor_line, after = shared.calendar
+    line = member_line if signed_in else visitor_line
+    if type(before) is bytes:
+        return Markup(b"".join((before, line, after)).decode())
+    return Markup("".join((before, line, after)))
 
 
 def for_viewer(shared: SharedMain, event, viewer_tz: str | None) -> Markup:

@@ -201,7 +201,7 @@ def test_an_agenda_edit_leaves_another_events_page_entries_found(client, make, m
         opening.title = "Opening plenary"
         db.session.commit()
         other = _page_lookups(client, monkeypatch, second_id)
-        assert other["events.detail_main"] == "found" and other["events.calendar_links"] == "found", other
+        assert other["events.detail_main"] == "found" and "events.calendar_links" not in other, other
         own = _page_lookups(client, monkeypatch, first_id)
         assert own["events.detail_main"] == "built" and "Opening plenary" in own["_page"]
 

@@ -37,6 +37,33 @@ def test_a_viewer_in_the_events_zone_shares_the_main_column_of_one_without_a_zon
     assert main.search(anonymous).group(0) == main.search(home).group(0)
 
 
+def test_a_visitor_and_a_member_share_the_calendar_box_each_with_their_own_feed_line(app, make, login, client,
+                                                                                    monkeypatch):
+    """The calendar box is kept with the main column (one lookup for both): a member finds what a
+    visitor's page built and reads the line for signed-in viewers; a visitor's box is what the
+    template writes on its own."""
+    from flask import render_template
+
+    from app.cache import timing
+
+    event = make.event("Kyiv workshop", starts_at=START, timezone="Europe/Kyiv")
+    make.session(event, title="Opening", starts_at=START, ends_at=START.replace(hour=8))
+    member = login(make.user(timezone="Europe/Kyiv"))
+    lookups: list[tuple[str, bool]] = []
+    monkeypatch.setattr(timing, "note_lookup", lambda hit, key="": lookups.append((key.split(":", 1)[0], hit)))
+    box = re.compile(r'<section class="card mb-3" aria-labelledby="calendar-links-title".*?</section>', re.S)
+    visitor_box = box.search(_page(client, event.id)).group(0)
+    member_box = box.search(_page(member, event.id)).group(0)
+    assert [name for name, _hit in lookups if name.startswith("events.") and name != "events.lesson_entries"] == [
+        "events.detail_main", "events.detail_main"]
+    assert lookups[-1] == ("events.detail_main", True)
+    assert 'data-testid="subscribe-link"' in member_box and "after signing in" not in member_box
+    assert "after signing in" in visitor_box and 'data-testid="subscribe-link"' not in visitor_box
+    assert 'data-testid="ics-download-sessions"' in member_box and f"/events/{event.id}.ics" in visitor_box
+    with app.test_request_context(f"/events/{event.id}"):  # the template on its own, for a visitor
+        assert box.search(render_template("calendar/_event_links.html", event=event)).group(0) == visitor_box
+
+
 def test_the_lessons_box_is_shared_by_anonymous_visitors_only(app, make, login, client):
     organiser = make.user(Role.ORGANISER)
     attendee, stranger = make.user(), make.user()
@@ -133,7 +160,7 @@ def test_the_column_and_boxes_found_in_the_cache_read_as_built_in_every_script(a
         lookups.clear()
         built = _page(viewer, event.id)
         found = _page(viewer, event.id)
-        assert ("events.detail_main", True) in lookups and ("events.calendar_links", True) in lookups, name
+        assert ("events.detail_main", True) in lookups, name
         for start, end in (('<div class="col-lg-8 event-main">', '<div class="col-lg-4 event-side">'),
                            ('data-testid="calendar-links"', "</section>")):
             assert _between(found, start, end) == _between(built, start, end), name

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import render_template, request
+from flask import get_template_attribute, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -114,11 +114,15 @@ def detail(event_id: int):
     def build_main(kept: bool) -> page_times.SharedMain:
         # The agenda, speakers, organisers, projects, themes, as plain rows (app.events.page_main),
         # written once for every time zone: the viewer's own times fill its slots (app.events.page_times).
+        # The calendar box rides along (the event and its agenda, the same for every viewer but for
+        # its line on the personal feed): kept on its own per event and sign-in, it was built once in
+        # 1.7 lookups on the mix, each lookup paying for its key and stamps.
         main = page_main.main_column(event)
+        agenda = page_main.agenda_facts(main)
         return page_times.render_shared(
             lambda slot: render_template("events/_detail_main.html", event=event, main=main, is_organiser=organiser,
                                          show_online_link=show_online_link, viewer_slot=slot),
-            page_main.agenda_facts(main), kept)
+            agenda, lambda slot: _calendar_parts(event, bool(agenda), slot), kept)
 
     if organiser:
         # With the organisers' forms (each carrying the session's CSRF token): built on each view.
@@ -129,24 +133,26 @@ def detail(event_id: int):
         shared = fragments.remember("events.detail_main", (event.id, show_online_link), DETAIL_TABLES,
                                     lambda: build_main(fragments.enabled()), scope=event.id)
     page_main.keep_agenda(event.id, shared.agenda)  # for the boxes below: the certificate rule, sign-up sessions
-    main_column = page_times.for_viewer(shared, event, viewer_tz)
-    calendar_box = fragments.cached(
-        "events.calendar_links", (event.id, signed_in), ("events", "sessions"),
-        lambda: render_template("calendar/_event_links.html", event=event, has_sessions=bool(shared.agenda)),
-        scope=event.id,
-    )
     return render_template(
         "events/detail.html",
         event=event,
         is_organiser=organiser,
-        main_column=main_column,
-        calendar_box=calendar_box,
+        main_column=page_times.for_viewer(shared, event, viewer_tz),
+        calendar_box=page_times.calendar_box(shared, signed_in),
         lesson_entries=_lesson_entries(event),
         **extra,
     )
 
 
-# What the main column of an event page shows (facts, people, agenda).
+def _calendar_parts(event, has_sessions: bool, slot: Markup) -> tuple:
+    """The calendar box with `slot` for its line on the personal feed, and that line for a signed-in
+    viewer and for a visitor (app.events.page_times.render_shared)."""
+    line = get_template_attribute("calendar/_subscribe_line.html", "subscribe_line")
+    return (render_template("calendar/_event_links.html", event=event, has_sessions=has_sessions, subscribe_slot=slot),
+            line(True), line(False))
+
+
+# What the main column of an event page shows (facts, people, agenda) and its calendar box.
 DETAIL_TABLES = ("events", "sessions", "session_speakers", "users", "organisations", "event_organisers",
                  "event_projects", "projects", "event_themes", "themes", "facilities")
 
