@@ -29,6 +29,8 @@ SCOPED = frozenset({
     "registrations", "session_signups", "session_attendance", "attendance_days", "lessons", "lesson_themes",
 })
 EVERY = "*"
+# Stamps of no table, moved by their own writers (app.lessons.public_part) and by stamps.bump_all.
+UNTABLED: set[str] = set()
 # Columns through which a row belongs to the event of a parent row (in the identity map).
 _PARENTS = {"session_id": "sessions", "registration_id": "registrations", "lesson_id": "lessons"}
 

@@ -255,7 +255,7 @@ def bump(connection, *names: str) -> None:
 
 def bump_all(connection) -> None:
     """Move every stamp (after bulk loads): every cached fragment is rebuilt."""
-    bump(connection, *(t.name for t in db.metadata.sorted_tables))
+    bump(connection, *(t.name for t in db.metadata.sorted_tables), *scopes.UNTABLED)
 
 
 _installed = False

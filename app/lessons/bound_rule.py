@@ -79,6 +79,14 @@ class FactRows:
         return or_(and_(Lesson.status.in_(PUBLISHED_STATUSES), Lesson.tlp.in_(SHAREABLE_MARKINGS)),
                    Lesson.author_id == viewer_id, among)
 
+    def own_candidates(self, viewer_id):
+        """A superset of the entries a viewer who is no coordinator may see BEYOND the public ones
+        (app.lessons.public_part.public_clause): their own, and those of the events they attended,
+        someone of their organisation attended or they organise (search_candidates without its
+        public terms; a draft event the viewer may see is one they organise)."""
+        among = Lesson.event_id == any_(func.array(self._ids("amber").scalar_subquery()))
+        return or_(Lesson.author_id == viewer_id, among)
+
     def organiser_when_marked(self):
         """Created or co-organised from the start; co-organised later, for entries marked since (the
         appointment's time from the viewer's few later appointments, read once: a correlated

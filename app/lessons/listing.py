@@ -17,20 +17,23 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    any_,
     bindparam,
     cast,
     func,
     literal,
-    literal_column,
+    not_,
     null,
     select,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.accounts.models import User
 from app.cache import raw
 from app.events.models import Event
 from app.extensions import db
+from app.lessons import public_part
 from app.lessons.bound_rule import bound_rule, constants_written
 from app.lessons.choices import (
     ProjectChoice,
@@ -41,8 +44,16 @@ from app.lessons.choices import (
     keep_choices,
     kept_choices,
 )
+from app.lessons.figures import add_figures, figures_part, listed_nothing
 from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus, lesson_themes
-from app.lessons.search import LibraryFilter, apply_filters, filter_values, fulltext_query
+from app.lessons.public_part import public_clause, stamp_column
+from app.lessons.search import (
+    LibraryFilter,
+    apply_filters,
+    filter_values,
+    fulltext_clause,
+    fulltext_query,
+)
 from app.lessons.visibility import is_coordinator, viewer_parameters, visible_lessons_clause
 from app.roles import BoundUser, is_signed_in
 
@@ -89,13 +100,6 @@ class LibraryCounts:
     choices_kept: bool = False  # themes and projects are this worker's kept ones (choices.kept_choices)
 
 
-# Columns a UNION part that lists no entry fills with NULLs (id, title, tlp, created_at, event id and
-# title, author id and name, theme ids).
-def _listed_nothing():
-    no_int, no_text = null().cast(Integer), null()
-    return (no_int, no_text, no_text, no_text, no_int, no_text, no_int, no_text, no_text)
-
-
 def _page_part(matches, limit, offset):
     """The page's rows: the matches cut to the page, joined to their event, author and theme ids."""
     page_ids = (
@@ -126,42 +130,17 @@ def _choices_part(part):
 
 
 _CHOICE_PARTS = frozenset(("t", "p"))
-_KINDS, _STATUSES = tuple(LessonKind), tuple(LessonStatus)
 
 
-def _figures_part(matches):
-    """The figures' row of the UNION: ("match", NULL, NULL, how many match, NULL, then as the title the
-    counts by kind and by status in _KINDS' and _STATUSES' order, as text "n n n ..."). One row of
-    filtered counts: grouping the matches by (kind, status) hashed two texts a match (~1.4 ms of a
-    search of ~6,000 matches)."""
-    counted = [func.count().filter(matches.c.kind == kind) for kind in _KINDS]
-    counted += [func.count().filter(matches.c.status == status) for status in _STATUSES]
-    figures = cast(counted[0], String)
-    for count in counted[1:]:
-        figures = figures + literal_column("' '", String) + cast(count, String)
-    no_int, no_text = null().cast(Integer), null()
-    return select(literal("match").label("part"), no_text, no_text, func.count().label("n"), no_int, figures,
-                  no_text, no_text, no_int, no_text, no_int, no_text, no_text).select_from(matches)
-
-
-def _add_figures(counts: LibraryCounts, total: int, figures: str) -> None:
-    """_figures_part's row added to `counts` (kinds and statuses that no entry has left out, as a
-    grouped count had no row for them)."""
-    counts.total += total
-    numbers = figures.split(" ")
-    for kind, n in zip(_KINDS, numbers[: len(_KINDS)], strict=True):
-        if n != "0":
-            counts.by_kind[kind] = counts.by_kind.get(kind, 0) + int(n)
-    for status, n in zip(_STATUSES, numbers[len(_KINDS):], strict=True):
-        if n != "0":
-            counts.by_status[status] = counts.by_status.get(status, 0) + int(n)
-
-
-def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_visible, choices: bool = False):
+def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_visible, choices: bool = False,
+                      kept: bool = False):
     """library_counts' statement: `visible` the TLP rule's clause, `value` the filters' values (see
     apply_filters), `page` (limit, offset) or None, `awaiting_visible` the rule again for the
     awaiting figure's part, or None for no such part; with `choices`, the filters' choices too
-    (app.lessons.choices.aggregated_choice_parts).
+    (app.lessons.choices.aggregated_choice_parts). With `kept`, `visible` selects the viewer's
+    candidates beyond the public entries (app.lessons.public_part): the figures count those alone, the
+    page is cut from them and the kept public ids (parameter `kept_ids`), and a row "stamp" gives the
+    public part's stamp as the title.
 
     The parts of the UNION share one row shape: (part, kind, status, n, then the listed columns)."""
     matches = apply_filters(
@@ -169,13 +148,20 @@ def _counts_statement(user, f: LibraryFilter, visible, value, page, awaiting_vis
                Lesson.created_at.label("created_at")),
         user, f, visible=visible, value=value,
     ).cte("matches")
-    parts = []
+    listed, parts = matches, []
+    if kept:
+        public_ids = Lesson.id == any_(bindparam("kept_ids", type_=ARRAY(Integer)))
+        listed = union_all(select(matches.c.id, matches.c.created_at),
+                           select(Lesson.id, Lesson.created_at).where(public_ids)).cte("listed")
     if page is not None:
         # First in the UNION: its column types (enums, UTC instants) decode every part's rows.
-        parts.append(_page_part(matches, *page))
-    parts.append(_figures_part(matches))
+        parts.append(_page_part(listed, *page))
+    parts.append(figures_part(matches))
+    if kept:
+        parts.append(select(literal("stamp"), null(), null(), null().cast(Integer), null().cast(Integer),
+                            cast(stamp_column(), String), *listed_nothing()[2:]))
     if awaiting_visible is not None:
-        parts.append(select(literal("awaiting"), null(), null(), func.count(Lesson.id), *_listed_nothing()).where(
+        parts.append(select(literal("awaiting"), null(), null(), func.count(Lesson.id), *listed_nothing()).where(
             Lesson.status == LessonStatus.SUBMITTED, awaiting_visible
         ))
     if choices:
@@ -188,30 +174,34 @@ _FILTER_FIELDS = tuple(name for name in LibraryFilter.__dataclass_fields__ if na
 
 @functools.lru_cache(maxsize=256)
 def _bound_statement(role, has_organisation: bool, filters: frozenset[str], paged: bool, awaiting: bool,
-                     choices: bool, broad: bool, dialect):
+                     choices: bool, mode: str, dialect):
     """_counts_statement for every viewer and filter of one shape (`role` None: a visitor, who has
     no awaiting figure; `filters`: the names of the filters set, "q" for words to search), the
     viewer's facts read in it (app.lessons.bound_rule), its values parameters: `viewer_id`,
     `viewer_organisation_id` (not for a visitor), `filter_<name>`, `fulltext_query`, `page_limit`
-    and `page_offset`; its constants written in it (constants_written)."""
+    and `page_offset`; its constants written in it (constants_written). `mode`: "rule", "broad"
+    (_is_broad) or "kept" (the viewer's candidates beyond the kept public part: _read_with_kept)."""
     awaiting_visible = None
     if role is None:
         visible = visible_lessons_clause(BoundUser(False, None, None))
     else:
         viewer, rows, visible = bound_rule(role, has_organisation)
-        if broad:
+        rule = visible
+        if mode == "kept":
+            visible = and_(rows.own_candidates(viewer.id), not_(public_clause()), visible)
+        elif mode == "broad":
             # Words that match many entries (_is_broad): the rule tested only on the entries an index
             # finds for this viewer (FactRows.search_candidates), which PostgreSQL ANDs with the words'.
             visible = and_(rows.search_candidates(viewer.id), visible)
         if awaiting:
-            awaiting_visible = (visible if is_coordinator(viewer)
-                                else and_(rows.awaiting_candidates(viewer.id), visible))
+            awaiting_visible = (rule if is_coordinator(viewer)
+                                else and_(rows.awaiting_candidates(viewer.id), rule))
     # apply_filters asks only whether each filter is set (the words: fulltext_query, a parameter).
     shape = SimpleNamespace(**{name: name in filters for name in _FILTER_FIELDS}, statuses=(),
                             q="x" if "q" in filters else "")
     page = (bindparam("page_limit", type_=Integer), bindparam("page_offset", type_=Integer)) if paged else None
     return constants_written(_counts_statement(None, shape, visible, lambda name: bindparam(f"filter_{name}"),
-                                               page, awaiting_visible, choices), dialect)
+                                               page, awaiting_visible, choices, mode == "kept"), dialect)
 
 
 def _bound(user, f: LibraryFilter, page, awaiting: bool, choices: bool):
@@ -233,8 +223,7 @@ def _bound(user, f: LibraryFilter, page, awaiting: bool, choices: bool):
         filters |= {"q"}
     shape = (user.role if signed_in else None, signed_in and user.organisation_id is not None, filters,
              page is not None, awaiting, choices)
-    broad = _is_broad(user, filters, query)
-    shape = (*shape, broad)
+    shape = (*shape, "broad" if _is_broad(user, filters, query) else "rule")
     return _bound_statement(*shape, db.engine.dialect), parameters, shape
 
 
@@ -252,9 +241,34 @@ def _is_broad(user, filters: frozenset[str], query) -> bool:
     (~twice as many for a member). For words that match a few hundred entries the candidates'
     bitmap (~9,000 public entries) costs more than it saves, so the plain rule asks. PostgreSQL only;
     not for visitors (their rule is narrow already) nor coordinators (their role opens most entries)."""
-    if filters != {"q"} or not is_signed_in(user) or is_coordinator(user) or db.engine.dialect.name != "postgresql":
-        return False
-    return _FOUND.get(query, 0) >= BROAD_FROM
+    return _by_words_alone(user, filters) and _FOUND.get(query, 0) >= BROAD_FROM
+
+
+def _by_words_alone(user, filters: frozenset[str]) -> bool:
+    """A search by words alone (no other filter) of a signed-in viewer who is no coordinator, on
+    PostgreSQL: the searches that may be asked with the candidates (_is_broad, _read_with_kept)."""
+    return filters == {"q"} and is_signed_in(user) and not is_coordinator(user) \
+        and db.engine.dialect.name == "postgresql"
+
+
+def _read_with_kept(shape, parameters: dict, page, counts: LibraryCounts):
+    """The rows of the statement of the viewer's candidates beyond the public entries kept for these
+    words (app.lessons.public_part), the kept figures added to `counts`; None when nothing is kept
+    for the words' first pages or the public part changed since (the stamp read with the rows)."""
+    query = parameters["fulltext_query"]
+    entry = public_part.kept(query)
+    wanted = page[0] + page[1] if page is not None else 0
+    if entry is None or not entry.covers(wanted):
+        return None
+    kept_shape = (*shape[:-1], "kept")
+    statement = _bound_statement(*kept_shape, db.engine.dialect)
+    parameters = {**parameters, "kept_ids": list(entry.ids[:wanted])}
+    rows = raw.read(db.session, (_bound_statement, kept_shape), lambda: statement, parameters, every=True)[0]
+    if not any(row[0] == "stamp" and row[5] is not None and int(row[5]) == entry.stamp for row in rows):
+        public_part.forget(query)
+        return None
+    add_figures(counts, entry.total, entry.figures)
+    return rows
 
 
 def _remember_found(shape, query, total: int) -> None:
@@ -290,7 +304,7 @@ def _add_rows(counts: LibraryCounts, rows, choices_key: tuple | None = None) -> 
         elif part == "page":
             counts.entries.append(_listed_entry(kind, status, listed, themes_by_id))
         elif part == "match":
-            _add_figures(counts, n, listed[1])
+            add_figures(counts, n, listed[1])
     # The UNION does not promise the page's order: newest first, as the CTE cut it.
     counts.entries.sort(key=lambda entry: (entry.created_at, entry.id), reverse=True)
 
@@ -307,7 +321,9 @@ def library_counts(user, f: LibraryFilter, with_awaiting: bool = False, page: tu
     (app.lessons.choices.kept_choices), else read in the same statement and kept. The statement
     is the one of the viewer's and the filter's shape (_bound_statement), which reads a signed-in
     viewer's facts itself; built anew only for a list of statuses (`f.statuses`) or a visitor's
-    awaiting figure."""
+    awaiting figure. A search by words alone of a member or an organiser on PostgreSQL lists the public
+    part kept for the words (app.lessons.public_part) beside the viewer's own candidates
+    (_read_with_kept), once the words were searched before in this worker."""
     awaiting_in_grouped = with_awaiting and f.is_empty
     awaiting = with_awaiting and not awaiting_in_grouped
     found_query = None
@@ -319,8 +335,13 @@ def library_counts(user, f: LibraryFilter, with_awaiting: bool = False, page: tu
         counts.choices_kept, with_choices = True, False
     if not f.statuses and (is_signed_in(user) or not awaiting):
         statement, parameters, shape = _bound(user, f, page, awaiting, with_choices)
-        # On the DBAPI cursor (app.cache.raw), planned once per shape as the statement is built.
-        rows = raw.read(db.session, (_bound_statement, shape), lambda: statement, parameters, every=True)[0]
+        keeps = _by_words_alone(user, shape[2])
+        rows = _read_with_kept(shape, parameters, page, counts) if keeps else None
+        if rows is None:
+            # On the DBAPI cursor (app.cache.raw), planned once per shape as the statement is built.
+            rows = raw.read(db.session, (_bound_statement, shape), lambda: statement, parameters, every=True)[0]
+            if keeps and public_part.kept(parameters["fulltext_query"]) is None:  # kept for the next search
+                public_part.read_and_keep(db.session, parameters["fulltext_query"], fulltext_clause(f.q), raw.read)
         if is_signed_in(user) and not is_coordinator(user):  # who may be asked with the candidates
             found_query = parameters.get("fulltext_query")
     else:

@@ -3,8 +3,10 @@ counts exactly what the rule (app.lessons.visibility.visible_lessons_clause) ope
 status × kind of event and viewer, with and without words to search and filters, and follows the
 entries as they change (marking, status, author, deletion). Written for a narrower statement tried in
 the twentieth round (bench/README.md) and kept for whatever shape the statement takes next: each test
-runs on the statement a search first asks with, and on the candidates' statement (the rule ANDed with
-FactRows.search_candidates) that PostgreSQL asks with for words that found many entries."""
+runs on the statement a search first asks with, on the candidates' statement (the rule ANDed with
+FactRows.search_candidates) that PostgreSQL asks with for words that found many entries, and on the
+statement of the viewer's own candidates beside the public part kept for the words
+(app.lessons.public_part), asked once the words were searched before."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Role, User
 from app.extensions import db
-from app.lessons import listing
+from app.lessons import listing, public_part
 from app.lessons.listing import library_counts
 from app.lessons.models import TLP, Lesson, LessonKind, LessonStatus
 from app.lessons.search import LibraryFilter, apply_filters
@@ -82,11 +84,13 @@ FILTERS = [LibraryFilter(), LibraryFilter(q="kestrel"), LibraryFilter(q="osprey"
            LibraryFilter(mine=True), LibraryFilter(q="kestrel", mine=True)]
 
 
-@pytest.fixture(params=["as_found", "candidates"])
+@pytest.fixture(params=["as_found", "candidates", "kept"])
 def statement(request, monkeypatch):
     """As found (a search by words first asks with the plain rule), or every search by words alone
-    on the candidates' statement (PostgreSQL: listing._is_broad; elsewhere the plain rule)."""
+    on the candidates' statement (PostgreSQL: listing._is_broad; elsewhere the plain rule), or with
+    the public part kept (each search asked twice before it is checked: the first keeps it)."""
     listing._FOUND.clear()
+    public_part._KEPT.clear()
     if request.param == "candidates":
         monkeypatch.setattr(listing, "BROAD_FROM", 0)
     yield request.param
@@ -99,9 +103,11 @@ def _subjects(people):
         yield name, db.session.get(User, person.id)
 
 
-def _agree(people):
+def _agree(people, statement):
     for name, subject in _subjects(people):
         for f in FILTERS:
+            for _ in range(2 if statement == "kept" else 0):
+                library_counts(subject, f, page=(3, 2))
             query = apply_filters(select(Lesson.id, Lesson.kind, Lesson.status, Lesson.created_at), subject, f,
                                   visible=visible_lessons_clause(subject))
             rows = db.session.execute(query).all()
@@ -118,7 +124,7 @@ def _agree(people):
 
 
 def test_library_lists_and_counts_what_the_rule_opens(world, statement):
-    _agree(world)
+    _agree(world, statement)
     # Every viewer of the story sees something, and the rule hides something from each who is no admin.
     total = db.session.scalar(select(func.count(Lesson.id)))
     for name, subject in _subjects(world):
@@ -127,6 +133,7 @@ def test_library_lists_and_counts_what_the_rule_opens(world, statement):
 
 
 def test_library_follows_changes_of_marking_status_author_and_deletion(world, statement):
+    _agree(world, statement)  # what each search found kept, then the entries change
     entries = list(db.session.scalars(select(Lesson).order_by(Lesson.id)))
     for i, entry in enumerate(entries[::7]):
         set_now(T0 + timedelta(days=3, minutes=i))
@@ -138,14 +145,16 @@ def test_library_follows_changes_of_marking_status_author_and_deletion(world, st
     for entry in entries[3::11]:
         db.session.delete(entry)
     db.session.commit()
-    _agree(world)
+    _agree(world, statement)
 
 
 def test_words_that_found_many_entries_are_asked_with_the_candidates(world, monkeypatch):
     """The statement is chosen by what the same words found when last listed (PostgreSQL; a member or
     an organiser searching by words alone); the answer is the same either way."""
     monkeypatch.setattr(listing, "BROAD_FROM", 5)
+    monkeypatch.setattr(public_part, "read_and_keep", lambda *args: None)  # no public part kept: asked anew
     listing._FOUND.clear()
+    public_part._KEPT.clear()
     texts = []
 
     def note(conn, cursor, statement, parameters, context, executemany):
