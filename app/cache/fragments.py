@@ -97,10 +97,24 @@ def enabled() -> bool:
     return cache_for().enabled
 
 
+# What a worker keeps under change stamps outside this cache (each registered by its owner:
+# app.lessons.public_part's kept searches), emptied with it: stamps start again from 0 with emptied
+# tables (the tests) and go back with restored rows (tests.authz_world), and an entry kept under an
+# old stamp would then be taken for a current one.
+_ALSO_CLEARED: list[Callable[[], None]] = []
+
+
+def also_cleared(forget: Callable[[], None]) -> None:
+    """`forget` is called by every `clear` (a worker's memo kept under change stamps)."""
+    _ALSO_CLEARED.append(forget)
+
+
 def clear(app: Flask | None = None) -> None:
-    """Empty the cache (and this worker's store of app.cache.worker)."""
+    """Empty the cache, this worker's store of app.cache.worker and what `also_cleared` registered."""
     cache_for(app).clear()
     worker_memo(app).clear()
+    for forget in _ALSO_CLEARED:
+        forget()
 
 
 def query_key() -> tuple:

@@ -24,7 +24,7 @@ from sqlalchemy import Integer, and_, bindparam, event, func, inspect, select, u
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
-from app.cache import scopes, stamps
+from app.cache import fragments, scopes, stamps
 from app.cache.packing import SHARD_TABLE, TABLE
 from app.events.models import Event, EventStatus
 from app.extensions import db
@@ -55,6 +55,7 @@ class Kept:
 
 
 _KEPT: dict[tuple, Kept] = {}
+fragments.also_cleared(_KEPT.clear)  # kept under a stamp, as the cache's entries are
 
 
 def public_clause():

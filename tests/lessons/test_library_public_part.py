@@ -135,3 +135,26 @@ def test_pages_past_the_kept_ids_are_asked_anew_and_answer_the_same(story, monke
             assert (listed, total, by_status) == answer
             assert kept == (offset == 0 and db.engine.dialect.name == "postgresql")  # only the first page kept
     assert {entry for offset in expected for entry in expected[offset][0]} == _ids(*story["public"], story["draft"])
+
+
+def test_a_kept_part_is_not_taken_for_current_when_the_stamps_go_back(story, app):
+    """Rows put back as they were (tests.authz_world.restore; an emptied database starts its stamps at
+    0 again) can bring back a stamp under which something else was kept: emptying the cache
+    (fragments.clear) empties the kept searches too, so a RED entry is never listed from them."""
+    from app.cache import fragments
+    from app.cache.packing import SHARD_TABLE, TABLE
+
+    member_id = story["member"].id
+    for _ in range(3):
+        _search(member_id, page=(20, 0))
+    saved = {table: [dict(row._mapping) for row in db.session.execute(table.select())] for table in (TABLE, SHARD_TABLE)}
+    story["public"][0].tlp = TLP.RED
+    db.session.commit()
+    with db.engine.begin() as connection:  # the stamps as they were before the entry was marked RED
+        for table, rows in saved.items():
+            connection.execute(table.delete())
+            if rows:
+                connection.execute(table.insert(), rows)
+    fragments.clear(app)
+    listed, total, _, _ = _search(member_id, page=(20, 0))
+    assert story["public"][0].id not in listed and total == 6

@@ -24,6 +24,10 @@ MEMBER_STATEMENTS = 2
 ANONYMOUS_STATEMENTS = 1
 # An organiser or coordinator: + the identified needs beside the capability gaps (app.assessments).
 PLANNER_STATEMENTS = 3
+# A search by words alone of a member or an organiser on PostgreSQL, in a worker that has not kept
+# the words' public part yet (app.lessons.public_part; emptied with the cache): + the public part
+# read to keep it. Asked again, the kept part rides in the search statement (see below).
+KEEPS_PUBLIC_PART = 1
 
 URLS = ["/lessons/", "/lessons/?q=radio", "/lessons/?q=radio&page=2", "/lessons/?q=nothing+matches",
         "/lessons/?kind=lesson&tlp=amber", "/lessons/?country=UA&event_kind=workshop", "/lessons/?mine=1",
@@ -67,7 +71,9 @@ def test_cold_library_reads_a_fixed_number_of_statements(app, login, make, role,
     _world(make, viewer, 12)
     large = _counts(app, client)
     assert large == small, (small, large)
-    assert set(large.values()) == {expected}, large
+    keeps = role != Role.COORDINATOR and db.engine.dialect.name == "postgresql"
+    words_alone = {url for url in URLS if url.startswith("/lessons/?q=")}
+    assert large == {url: expected + (KEEPS_PUBLIC_PART if keeps and url in words_alone else 0) for url in URLS}
 
 
 def test_cold_library_for_a_visitor_reads_a_fixed_number_of_statements(app, client, make):
