@@ -74,7 +74,8 @@ IGNORED_COLUMNS = frozenset({
 })
 
 
-def _note(session: Session, *tables: str) -> None:
+def note(session: Session, *tables: str) -> None:
+    """Note stamps (of tables, or of none: scopes.UNTABLED) to move at the transaction's commit."""
     wanted = {t for t in tables if t and t not in UNWATCHED}
     if wanted:
         session.info.setdefault(_KEY, set()).update(wanted)
@@ -106,7 +107,7 @@ def _changed_tables(obj) -> set[str]:
 
 def _note_row(session: Session, obj, tables, new: bool = False) -> None:
     """Note `tables`, and the scoped stamps (app.cache.scopes) of the row's event for those in SCOPED."""
-    _note(session, *tables, *scopes.scoped_names(inspect(obj), tables, new))
+    note(session, *tables, *scopes.scoped_names(inspect(obj), tables, new))
 
 
 def _after_flush(session: Session, _context) -> None:
@@ -134,7 +135,7 @@ def _do_orm_execute(state) -> None:
     if (state.is_insert or state.is_update or state.is_delete) and not state.execution_options.get(NOTED):
         name = getattr(getattr(state.statement, "table", None), "name", None)
         # A statement's rows may belong to any event: the "every event" stamp moves.
-        _note(state.session, name, scopes.every_name(name) if name in scopes.SCOPED else None)
+        note(state.session, name, scopes.every_name(name) if name in scopes.SCOPED else None)
 
 
 def _before_commit(session: Session) -> None:

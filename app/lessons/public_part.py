@@ -135,7 +135,7 @@ def _moves(obj, new: bool = False, deleted: bool = False) -> bool:
 def _after_flush(session: Session, _context) -> None:
     if any(_moves(obj, new=True) for obj in session.new) or any(_moves(obj, deleted=True) for obj in session.deleted) \
             or any(_moves(obj) for obj in session.dirty if session.is_modified(obj)):
-        stamps.bump(session.connection(), PUBLIC_STAMP)
+        stamps.note(session, PUBLIC_STAMP)
 
 
 def _do_orm_execute(state) -> None:
@@ -148,7 +148,7 @@ def _do_orm_execute(state) -> None:
         if values is not None and "status" not in {getattr(column, "key", column) for column in values}:
             return
     if name in ("lessons", "events"):
-        stamps.bump(state.session.connection(), PUBLIC_STAMP)
+        stamps.note(state.session, PUBLIC_STAMP)
 
 
 _installed = False
